@@ -1,0 +1,17 @@
+//! The scena plugin contract, shared by the host (`runtime/`) and guests (`plugins/sdk`).
+//!
+//! The WIT package in `wit/` is the contract itself; this crate holds the few
+//! facts about it that both sides must agree on in Rust: the capability names
+//! and the rules for a plugin's name.
+
+mod capability;
+mod plugin_name;
+
+pub use capability::{Capability, UnknownCapability};
+pub use plugin_name::{validate_plugin_name, PluginNameError};
+
+/// The WIT package every plugin is built against.
+pub const WIT_PACKAGE: &str = "scena:plugin@0.1.0";
+
+/// The folder holding the WIT files, for build scripts and bindings on either side.
+pub const WIT_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/wit");

@@ -1,0 +1,93 @@
+//! The `scena` command line. Each subcommand lives in its own module; this
+//! one parses arguments and maps results to exit codes.
+
+mod exit;
+mod plugin_build;
+mod plugin_inspect;
+mod plugin_new;
+mod plugin_run;
+mod plugin_source;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+pub use exit::CliError;
+
+#[derive(Parser)]
+#[command(name = "scena", version, about = "scena: WebAssembly scenario runtime for operations teams")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write, build, inspect and run step plugins.
+    #[command(subcommand)]
+    Plugin(PluginCommand),
+}
+
+#[derive(Subcommand)]
+enum PluginCommand {
+    /// Scaffold a Rust plugin crate that builds as is.
+    New(plugin_new::NewArgs),
+    /// Build a plugin crate for wasm32-wasip2 and validate the component.
+    Build(plugin_build::BuildArgs),
+    /// Print what a component declares, as one JSON object.
+    Inspect(plugin_inspect::InspectArgs),
+    /// Run a component locally in the sandbox the server uses.
+    Run(plugin_run::RunArgs),
+}
+
+/// Options shared by commands that load plugins.
+#[derive(Args, Clone)]
+pub struct DataDirArg {
+    /// Where scena keeps its database and compiled-plugin cache
+    /// [default: $SCENA_DATA_DIR, else $XDG_DATA_HOME/scena, else ~/.local/share/scena].
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+impl DataDirArg {
+    pub fn resolve(&self) -> PathBuf {
+        if let Some(dir) = &self.data_dir {
+            return dir.clone();
+        }
+        if let Some(dir) = std::env::var_os("SCENA_DATA_DIR") {
+            return dir.into();
+        }
+        if let Some(dir) = std::env::var_os("XDG_DATA_HOME") {
+            return PathBuf::from(dir).join("scena");
+        }
+        match std::env::var_os("HOME") {
+            Some(home) => PathBuf::from(home).join(".local/share/scena"),
+            None => PathBuf::from(".scena"),
+        }
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("SCENA_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => return CliError::other(format!("cannot start the async runtime: {e}")).report(),
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Plugin(PluginCommand::New(args)) => plugin_new::run(args),
+            Command::Plugin(PluginCommand::Build(args)) => plugin_build::run(args).await,
+            Command::Plugin(PluginCommand::Inspect(args)) => plugin_inspect::run(args).await,
+            Command::Plugin(PluginCommand::Run(args)) => plugin_run::run(args).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => error.report(),
+    }
+}

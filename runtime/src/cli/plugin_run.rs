@@ -1,0 +1,147 @@
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Args;
+use serde_json::Value;
+
+use super::{plugin_source, CliError, DataDirArg};
+use crate::atoms::{AtomRecord, Grants, HostPattern, HttpAllowList, LogLine};
+use crate::runner::{run_to_completion, RunObserver};
+use crate::sandbox::{CallRequest, Entry, Limits, Sandbox, SandboxConfig, StepContext, MAX_MEMORY_BYTES};
+use crate::store::Db;
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// The component (.wasm).
+    file: PathBuf,
+    /// Input JSON, or `@FILE` to read it from a file.
+    #[arg(long, default_value = "{}")]
+    input: String,
+    /// Grant HTTP access to a host (`api.example.com`, `*.example.com`, `*`); repeatable.
+    #[arg(long = "allow-http", value_name = "HOST")]
+    allow_http: Vec<String>,
+    /// Grant a secret to the plugin; repeatable.
+    #[arg(long = "secret", value_name = "NAME=VALUE")]
+    secrets: Vec<String>,
+    /// Wall-clock deadline of each call.
+    #[arg(long, default_value_t = 30_000)]
+    timeout_ms: u64,
+    /// Memory limit of each call.
+    #[arg(long, default_value_t = 64)]
+    memory_mb: usize,
+    /// The tenant the plugin runs for (scopes `kv` state).
+    #[arg(long, default_value = "local")]
+    tenant: String,
+    #[command(flatten)]
+    data_dir: DataDirArg,
+}
+
+pub async fn run(args: RunArgs) -> Result<(), CliError> {
+    let input = parse_input(&args.input)?;
+    let grants = Arc::new(parse_grants(&args.allow_http, &args.secrets)?);
+    let limits = parse_limits(args.timeout_ms, args.memory_mb)?;
+    if args.tenant.trim().is_empty() {
+        return Err(CliError::other("--tenant must not be empty"));
+    }
+
+    let data_dir = args.data_dir.resolve();
+    let db = Db::open(&data_dir.join("scena.db")).await?;
+    let kv = db.kv();
+    let config = SandboxConfig { cache_dir: Some(data_dir.join("cache")), kv: Some(kv.clone()), ..Default::default() };
+    let sandbox = Sandbox::new(config)?;
+    let plugin = plugin_source::load_file(&sandbox, &args.file).await?;
+
+    let request = CallRequest {
+        context: StepContext { tenant: args.tenant, attempt: 1, node_id: "local".into(), ..Default::default() },
+        entry: Entry::Run(input),
+        grants,
+        limits,
+    };
+    let output = run_to_completion(&sandbox, Some(&kv), &plugin, request, &mut StderrObserver).await?;
+    let text = if std::io::stdout().is_terminal() {
+        serde_json::to_string_pretty(&output)
+    } else {
+        serde_json::to_string(&output)
+    };
+    println!("{}", text.expect("JSON values serialise"));
+    Ok(())
+}
+
+fn parse_input(raw: &str) -> Result<Value, CliError> {
+    let text = match raw.strip_prefix('@') {
+        Some(path) => std::fs::read_to_string(path).map_err(|e| CliError::other(format!("cannot read input file {path}: {e}")))?,
+        None => raw.to_string(),
+    };
+    serde_json::from_str(&text).map_err(|e| CliError::other(format!("--input is not valid JSON: {e}")))
+}
+
+fn parse_grants(hosts: &[String], secrets: &[String]) -> Result<Grants, CliError> {
+    let mut grants = Grants::default();
+    let patterns = hosts
+        .iter()
+        .map(|h| h.parse::<HostPattern>().map_err(|e| CliError::other(format!("--allow-http: {e}"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    grants.http = HttpAllowList(patterns);
+    for secret in secrets {
+        let (name, value) = secret
+            .split_once('=')
+            .filter(|(name, _)| !name.is_empty())
+            .ok_or_else(|| CliError::other(format!("--secret takes NAME=VALUE, got `{}`", secret.split('=').next().unwrap_or(""))))?;
+        grants.secrets.grant(name, value);
+    }
+    Ok(grants)
+}
+
+fn parse_limits(timeout_ms: u64, memory_mb: usize) -> Result<Limits, CliError> {
+    if timeout_ms == 0 {
+        return Err(CliError::other("--timeout-ms must be at least 1"));
+    }
+    let max_mb = MAX_MEMORY_BYTES >> 20;
+    if memory_mb == 0 || memory_mb > max_mb {
+        return Err(CliError::other(format!("--memory-mb must be between 1 and {max_mb}")));
+    }
+    Ok(Limits { memory_bytes: memory_mb << 20, deadline: Duration::from_millis(timeout_ms), ..Limits::default() })
+}
+
+/// Prints each call's log lines and atom calls on stderr.
+struct StderrObserver;
+
+impl RunObserver for StderrObserver {
+    fn call_finished(&mut self, logs: &[LogLine], atom_calls: &[AtomRecord]) {
+        for call in atom_calls {
+            eprintln!("[atom] {} {} -> {}", call.atom, call.request, call.outcome);
+        }
+        for line in logs {
+            eprintln!("[{}] {}", line.level.as_str(), line.message);
+        }
+    }
+
+    fn pending(&mut self, after: Duration) {
+        eprintln!("[scena] pending; polling again in {} ms", after.as_millis());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_need_a_name_and_never_echo_the_value() {
+        let error = parse_grants(&[], &["=hunter2".into()]).unwrap_err();
+        assert!(!error.message.contains("hunter2"));
+        let error = parse_grants(&[], &["TOKEN".into()]).unwrap_err();
+        assert!(error.message.contains("NAME=VALUE"));
+        let grants = parse_grants(&[], &["TOKEN=a=b".into()]).unwrap();
+        assert_eq!(grants.secrets.lookup("TOKEN"), Some("a=b"));
+    }
+
+    #[test]
+    fn limits_are_checked() {
+        assert!(parse_limits(0, 64).is_err());
+        assert!(parse_limits(1000, 0).is_err());
+        assert!(parse_limits(1000, 1 << 20).is_err());
+        assert_eq!(parse_limits(1500, 32).unwrap().memory_bytes, 32 << 20);
+    }
+}

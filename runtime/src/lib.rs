@@ -1,0 +1,8 @@
+//! scena runtime: the sandbox that hosts plugins, the atoms they call, the
+//! store, and the `scena` command line.
+
+pub mod atoms;
+pub mod cli;
+pub mod runner;
+pub mod sandbox;
+pub mod store;

@@ -1,0 +1,75 @@
+//! Compiled components cached on disk, keyed by the component's sha256 and the
+//! engine's compatibility hash, so a plugin is compiled once per engine build.
+
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use wasmtime::component::Component;
+use wasmtime::Engine;
+
+pub struct ArtifactCache {
+    dir: Option<PathBuf>,
+    engine_key: String,
+}
+
+impl ArtifactCache {
+    /// `dir: None` compiles every time (nothing on disk).
+    pub fn new(engine: &Engine, dir: Option<PathBuf>) -> ArtifactCache {
+        let mut hasher = Sha256Hasher::default();
+        engine.precompile_compatibility_hash().hash(&mut hasher);
+        let engine_key = hex::encode(&hasher.0.finalize()[..8]);
+        ArtifactCache { dir, engine_key }
+    }
+
+    pub fn load_or_compile(&self, engine: &Engine, sha256: &str, bytes: &[u8]) -> wasmtime::Result<Component> {
+        let Some(path) = self.path_for(sha256) else {
+            return Component::new(engine, bytes);
+        };
+        if path.exists() {
+            // SAFETY: the file was written by `store` below from a component
+            // this engine compiled; its name binds it to the wasm's sha256 and
+            // to this engine's compatibility hash, and only the runtime writes
+            // to the cache directory (plugins have no file system access).
+            match unsafe { Component::deserialize_file(engine, &path) } {
+                Ok(component) => return Ok(component),
+                Err(e) => {
+                    tracing::warn!("discarding unusable cached artifact {}: {e}", path.display());
+                    let _ = std::fs::remove_file(&path);
+                }
+            }
+        }
+        let component = Component::new(engine, bytes)?;
+        if let Err(e) = store(&path, &component.serialize()?) {
+            tracing::warn!("cannot cache compiled plugin at {}: {e}", path.display());
+        }
+        Ok(component)
+    }
+
+    fn path_for(&self, sha256: &str) -> Option<PathBuf> {
+        self.dir.as_ref().map(|dir| dir.join(format!("{sha256}-{}.cwasm", self.engine_key)))
+    }
+}
+
+/// Write atomically: a concurrent reader sees the old state or the whole file.
+fn store(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+#[derive(Default)]
+struct Sha256Hasher(Sha256);
+
+impl Hasher for Sha256Hasher {
+    fn finish(&self) -> u64 {
+        0 // only the digest is read
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+}

@@ -1,0 +1,11 @@
+//! Host-side bindings of the `step` world, generated from `host-api/wit`.
+
+wasmtime::component::bindgen!({
+    path: "../host-api/wit",
+    world: "scena:plugin/step",
+    imports: { default: async | trappable },
+    exports: { default: async },
+});
+
+pub use exports::scena::plugin::handler as exported;
+pub use scena::plugin::types as wit;

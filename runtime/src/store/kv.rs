@@ -1,0 +1,147 @@
+//! Storage of the `kv` atom. A call reads through [`KvStore`] and collects its
+//! writes in [`KvWrites`]; the writes are committed in one transaction after
+//! the call, refused if a key the call read has changed since.
+
+use std::collections::BTreeMap;
+
+use sqlx::{SqliteConnection, SqlitePool};
+
+/// Whose state: one tenant, one plugin.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct KvScope {
+    pub tenant: String,
+    pub plugin: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KvWrite {
+    Put(String),
+    Delete,
+}
+
+/// What one call wrote, and the versions of what it read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KvWrites {
+    /// The value the call saw for each key it read (`None`: absent).
+    pub reads: BTreeMap<String, Option<String>>,
+    pub writes: BTreeMap<String, KvWrite>,
+}
+
+impl KvWrites {
+    pub fn is_empty(&self) -> bool {
+        self.writes.is_empty()
+    }
+}
+
+/// A key the call read was changed by someone else before the call committed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("kv key `{key}` changed while the step ran; its writes were not applied")]
+pub struct KvConflict {
+    pub key: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct KvStore {
+    pool: SqlitePool,
+}
+
+impl KvStore {
+    pub fn new(pool: SqlitePool) -> KvStore {
+        KvStore { pool }
+    }
+
+    pub async fn read(&self, scope: &KvScope, key: &str) -> sqlx::Result<Option<String>> {
+        read_value(&self.pool, scope, key).await
+    }
+
+    pub async fn list_keys(&self, scope: &KvScope, prefix: &str, limit: u32) -> sqlx::Result<Vec<String>> {
+        // Prefix match by range, not LIKE, so `%` and `_` in keys mean themselves.
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT key FROM kv_entries WHERE tenant = ? AND plugin = ? AND key >= ? ORDER BY key LIMIT ?",
+        )
+        .bind(&scope.tenant)
+        .bind(&scope.plugin)
+        .bind(prefix)
+        .bind(i64::from(limit).saturating_mul(4).max(64))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(k,)| k)
+            .take_while(|k| k.starts_with(prefix))
+            .take(limit as usize)
+            .collect())
+    }
+
+    /// Commit `writes` in a transaction of its own.
+    pub async fn commit(&self, scope: &KvScope, writes: &KvWrites) -> anyhow::Result<Result<(), KvConflict>> {
+        if writes.is_empty() {
+            return Ok(Ok(()));
+        }
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let outcome = apply(&mut tx, scope, writes).await?;
+        if outcome.is_ok() {
+            tx.commit().await?;
+        }
+        Ok(outcome)
+    }
+}
+
+/// Apply `writes` inside the caller's transaction, so that a step's state
+/// changes commit atomically with whatever else the caller records.
+pub async fn apply(
+    conn: &mut SqliteConnection,
+    scope: &KvScope,
+    writes: &KvWrites,
+) -> anyhow::Result<Result<(), KvConflict>> {
+    for (key, seen) in &writes.reads {
+        if read_value(&mut *conn, scope, key).await? != *seen {
+            return Ok(Err(KvConflict { key: key.clone() }));
+        }
+    }
+    let now = now_rfc3339();
+    for (key, write) in &writes.writes {
+        match write {
+            KvWrite::Put(value) => {
+                sqlx::query(
+                    "INSERT INTO kv_entries (tenant, plugin, key, value, updated_at) VALUES (?, ?, ?, ?, ?)
+                     ON CONFLICT (tenant, plugin, key) DO UPDATE
+                     SET value = excluded.value, updated_at = excluded.updated_at",
+                )
+                .bind(&scope.tenant)
+                .bind(&scope.plugin)
+                .bind(key)
+                .bind(value)
+                .bind(&now)
+                .execute(&mut *conn)
+                .await?;
+            }
+            KvWrite::Delete => {
+                sqlx::query("DELETE FROM kv_entries WHERE tenant = ? AND plugin = ? AND key = ?")
+                    .bind(&scope.tenant)
+                    .bind(&scope.plugin)
+                    .bind(key)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        }
+    }
+    Ok(Ok(()))
+}
+
+async fn read_value<'e, E>(executor: E, scope: &KvScope, key: &str) -> sqlx::Result<Option<String>>
+where
+    E: sqlx::SqliteExecutor<'e>,
+{
+    let row: Option<(String,)> = sqlx::query_as("SELECT value FROM kv_entries WHERE tenant = ? AND plugin = ? AND key = ?")
+        .bind(&scope.tenant)
+        .bind(&scope.plugin)
+        .bind(key)
+        .fetch_optional(executor)
+        .await?;
+    Ok(row.map(|(v,)| v))
+}
+
+fn now_rfc3339() -> String {
+    humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
+}

@@ -1,0 +1,66 @@
+//! Persistence: one SQLite database (WAL mode) behind sqlx. Migrations for
+//! each backend live in `runtime/migrations/<backend>/` and run on open.
+
+mod kv;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+pub use kv::{apply as apply_kv_writes, KvConflict, KvScope, KvStore, KvWrite, KvWrites};
+
+/// The embedded database.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: SqlitePool,
+}
+
+impl Db {
+    /// Open (creating if needed) the database file at `path` and migrate it.
+    ///
+    /// WAL with `synchronous = NORMAL`: a committed transaction survives a crash
+    /// of the process; after a power loss the last transactions before the
+    /// crash may be lost, never corrupted.
+    pub async fn open(path: &Path) -> anyhow::Result<Db> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        Self::connect(options).await.with_context(|| format!("cannot open database {}", path.display()))
+    }
+
+    /// A private in-memory database, for tests and throw-away runs.
+    pub async fn in_memory() -> anyhow::Result<Db> {
+        let options = SqliteConnectOptions::from_str("sqlite::memory:")?;
+        // One connection: every connection to `:memory:` is a different database.
+        let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
+        Self::migrate(pool).await
+    }
+
+    async fn connect(options: SqliteConnectOptions) -> anyhow::Result<Db> {
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        Self::migrate(pool).await
+    }
+
+    async fn migrate(pool: SqlitePool) -> anyhow::Result<Db> {
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await.context("database migration failed")?;
+        Ok(Db { pool })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub fn kv(&self) -> KvStore {
+        KvStore::new(self.pool.clone())
+    }
+}
