@@ -39,7 +39,7 @@ impl FromStr for HostPattern {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, String> {
-        let s = s.trim().trim_end_matches('.').to_ascii_lowercase();
+        let s = s.trim().to_ascii_lowercase();
         let valid_host = |h: &str| {
             !h.is_empty() && h.split('.').all(|label| {
                 !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ':' || c == '[' || c == ']')
@@ -47,10 +47,10 @@ impl FromStr for HostPattern {
         };
         if s == "*" {
             Ok(HostPattern::Any)
-        } else if let Some(suffix) = s.strip_prefix("*.") {
+        } else if let Some(suffix) = s.strip_prefix("*.").map(|h| h.trim_end_matches('.')) {
             if valid_host(suffix) { Ok(HostPattern::Subdomains(suffix.to_string())) } else { Err(format!("invalid host pattern `{s}`")) }
-        } else if valid_host(&s) && !s.contains('*') {
-            Ok(HostPattern::Exact(s))
+        } else if valid_host(s.trim_end_matches('.')) {
+            Ok(HostPattern::Exact(s.trim_end_matches('.').to_string()))
         } else {
             Err(format!("invalid host pattern `{s}`: use a host name, `*.domain` or `*`"))
         }

@@ -7,5 +7,4 @@ wasmtime::component::bindgen!({
     exports: { default: async },
 });
 
-pub use exports::scena::plugin::handler as exported;
-pub use scena::plugin::types as wit;
+pub use self::scena::plugin::types as wit;

@@ -145,3 +145,62 @@ where
 fn now_rfc3339() -> String {
     humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Db;
+
+    fn scope(tenant: &str) -> KvScope {
+        KvScope { tenant: tenant.into(), plugin: "kv".into() }
+    }
+
+    fn put(key: &str, value: &str, seen: Option<Option<&str>>) -> KvWrites {
+        let mut writes = KvWrites::default();
+        if let Some(seen) = seen {
+            writes.reads.insert(key.into(), seen.map(str::to_string));
+        }
+        writes.writes.insert(key.into(), KvWrite::Put(value.into()));
+        writes
+    }
+
+    #[tokio::test]
+    async fn a_stale_read_refuses_the_whole_commit() {
+        let store = Db::in_memory().await.unwrap().kv();
+        let s = scope("t");
+        // Two calls both read `n` as absent and both want to write it.
+        let first = put("n", "1", Some(None));
+        let mut second = put("n", "1", Some(None));
+        second.writes.insert("other".into(), KvWrite::Put("\"x\"".into()));
+        assert_eq!(store.commit(&s, &first).await.unwrap(), Ok(()));
+        assert_eq!(store.commit(&s, &second).await.unwrap(), Err(KvConflict { key: "n".into() }));
+        assert_eq!(store.read(&s, "n").await.unwrap().as_deref(), Some("1"));
+        assert_eq!(store.read(&s, "other").await.unwrap(), None, "nothing of a refused commit is applied");
+    }
+
+    #[tokio::test]
+    async fn blind_writes_and_fresh_reads_commit() {
+        let store = Db::in_memory().await.unwrap().kv();
+        let s = scope("t");
+        assert_eq!(store.commit(&s, &put("n", "1", None)).await.unwrap(), Ok(()));
+        assert_eq!(store.commit(&s, &put("n", "2", Some(Some("1")))).await.unwrap(), Ok(()));
+        let mut delete = KvWrites::default();
+        delete.reads.insert("n".into(), Some("2".into()));
+        delete.writes.insert("n".into(), KvWrite::Delete);
+        assert_eq!(store.commit(&s, &delete).await.unwrap(), Ok(()));
+        assert_eq!(store.read(&s, "n").await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn tenants_and_prefixes_are_kept_apart() {
+        let store = Db::in_memory().await.unwrap().kv();
+        for key in ["zone/1", "zone/2", "zone_x", "zonf"] {
+            store.commit(&scope("a"), &put(key, "0", None)).await.unwrap().unwrap();
+        }
+        store.commit(&scope("b"), &put("zone/9", "0", None)).await.unwrap().unwrap();
+        assert_eq!(store.list_keys(&scope("a"), "zone/", 10).await.unwrap(), vec!["zone/1", "zone/2"]);
+        assert_eq!(store.list_keys(&scope("a"), "zone/", 1).await.unwrap(), vec!["zone/1"]);
+        assert_eq!(store.list_keys(&scope("b"), "zone", 10).await.unwrap(), vec!["zone/9"]);
+        assert_eq!(store.read(&scope("b"), "zone/1").await.unwrap(), None);
+    }
+}

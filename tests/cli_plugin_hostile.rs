@@ -1,0 +1,52 @@
+//! Hostile plugins through `scena plugin run`: each ends with its documented
+//! exit code and a one-line reason, and prints nothing on stdout.
+
+mod support;
+
+use support::{guest, scena, TempDir};
+
+fn run(guest_name: &str, extra: &[&str]) -> support::Ran {
+    let data = TempDir::new(guest_name);
+    let file = guest(guest_name).display().to_string();
+    let mut args = vec!["plugin", "run", file.as_str(), "--timeout-ms", "1000"];
+    args.extend_from_slice(extra);
+    scena(data.path(), &args)
+}
+
+#[test]
+fn each_hostile_behaviour_has_its_exit_code_and_reason() {
+    let cases: [(&str, &[&str], i32, &str); 8] = [
+        ("loop-forever", &[], 6, "error: limit: deadline of 1000 ms exceeded"),
+        ("alloc-forever", &[], 6, "error: limit: memory limit of 64 MiB reached"),
+        ("recurse-forever", &[], 6, "error: limit: stack overflow"),
+        ("panic", &[], 6, "the plugin gave up on purpose"),
+        ("huge-output", &["--input", r#"{"megabytes": 8}"#], 6, "over the limit of 1048576 bytes"),
+        ("undeclared-import", &[], 1, "does not declare the `http` capability"),
+        (
+            "http-ungranted",
+            &["--input", r#"{"url": "http://internal.example/"}"#, "--allow-http", "*.example.com"],
+            3,
+            "error: denied: host `internal.example` is not on the HTTP allow-list of tenant `local`",
+        ),
+        (
+            "secret-ungranted",
+            &["--input", r#"{"name": "ROOT"}"#, "--secret", "OTHER=x"],
+            3,
+            "error: denied: secret `ROOT` is not granted to tenant `local`",
+        ),
+    ];
+    for (name, extra, code, reason) in cases {
+        let ran = run(name, extra);
+        assert_eq!(ran.code, code, "{name}: {ran:?}");
+        assert!(ran.reason().contains(reason), "{name}: {ran:?}");
+        assert!(ran.reason().starts_with("error: "), "{name}: {ran:?}");
+        assert!(ran.stdout.is_empty(), "{name}: {ran:?}");
+    }
+}
+
+#[test]
+fn a_lower_memory_limit_is_enforced() {
+    let ran = run("huge-output", &["--input", r#"{"megabytes": 3}"#, "--memory-mb", "2"]);
+    assert_eq!(ran.code, 6, "{ran:?}");
+    assert!(ran.reason().contains("memory limit of 2 MiB reached"), "{ran:?}");
+}

@@ -1,0 +1,66 @@
+//! The plugin developer's loop, as the README tells it: `plugin new`, `plugin
+//! build`, `plugin run`.
+
+mod support;
+
+use std::process::Command;
+
+use serde_json::json;
+use support::{repo_root, scena, TempDir};
+
+#[test]
+fn new_then_build_then_run_works_for_a_fresh_plugin() {
+    let work = TempDir::new("new-plugin");
+    let crate_dir = work.path().join("hello-ops");
+    let crate_arg = crate_dir.display().to_string();
+
+    let ran = scena(work.path(), &["plugin", "new", "hello-ops", "--dir", &crate_arg]);
+    assert_eq!(ran.code, 0, "{ran:?}");
+    assert!(crate_dir.join("src/lib.rs").is_file());
+
+    // Builds share one target dir across test runs so only the first is slow.
+    let shared_target = repo_root().join("target/scaffold-test");
+    let built: support::Ran = Command::new(env!("CARGO_BIN_EXE_scena"))
+        .args(["plugin", "build", &crate_arg])
+        .env("SCENA_DATA_DIR", work.path())
+        .env("CARGO_TARGET_DIR", &shared_target)
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(built.code, 0, "{built:?}");
+    assert!(built.stderr.contains("built hello-ops@0.1.0"), "{built:?}");
+    let component = built.stdout.lines().last().unwrap().to_string();
+    assert!(component.ends_with("hello_ops.wasm") && std::path::Path::new(&component).is_file(), "{built:?}");
+
+    let ran = scena(work.path(), &["plugin", "run", &component, "--input", r#"{"name": "ops"}"#]);
+    assert_eq!(ran.code, 0, "{ran:?}");
+    assert_eq!(ran.json(), json!({"greeting": "Hello, ops!"}));
+    assert!(ran.stderr.contains("[info] greeting ops"), "{ran:?}");
+
+    let info = scena(work.path(), &["plugin", "inspect", &component]).json();
+    assert_eq!(info["capabilities"], json!(["log"]));
+    assert_eq!(info["input_schema"]["properties"]["name"]["type"], "string");
+}
+
+#[test]
+fn new_refuses_bad_names_and_occupied_directories() {
+    let work = TempDir::new("new-refuse");
+    let ran = scena(work.path(), &["plugin", "new", "Hello_World", "--dir", &work.path().join("x").display().to_string()]);
+    assert_eq!(ran.code, 1, "{ran:?}");
+    assert!(ran.reason().contains("invalid plugin name `Hello_World`"), "{ran:?}");
+    assert!(!work.path().join("x").exists());
+
+    std::fs::write(work.path().join("keep.txt"), "mine").unwrap();
+    let ran = scena(work.path(), &["plugin", "new", "hello", "--dir", &work.path().display().to_string()]);
+    assert_eq!(ran.code, 1, "{ran:?}");
+    assert!(ran.reason().contains("already exists and is not empty"), "{ran:?}");
+    assert_eq!(std::fs::read_to_string(work.path().join("keep.txt")).unwrap(), "mine");
+}
+
+#[test]
+fn build_explains_what_is_missing() {
+    let work = TempDir::new("build-missing");
+    let ran = scena(work.path(), &["plugin", "build", &work.path().display().to_string()]);
+    assert_eq!(ran.code, 1, "{ran:?}");
+    assert!(ran.reason().contains("no Cargo.toml in"), "{ran:?}");
+}

@@ -1,0 +1,44 @@
+//! Compiled plugins are cached on disk and survive a corrupted cache file.
+
+mod support;
+
+use std::sync::Arc;
+
+use scena::atoms::Grants;
+use scena::sandbox::{CallRequest, Entry, Limits, Outcome, Sandbox, SandboxConfig, StepContext};
+use serde_json::json;
+use support::{guest_bytes, TempDir};
+
+fn cached_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default()
+}
+
+async fn echo_once(cache: &std::path::Path) -> Result<Outcome, String> {
+    let sandbox = Sandbox::new(SandboxConfig { cache_dir: Some(cache.to_path_buf()), ..Default::default() }).unwrap();
+    let plugin = sandbox.load(&guest_bytes("echo")).await.map_err(|e| e.to_string())?;
+    let request = CallRequest {
+        context: StepContext::default(),
+        entry: Entry::Run(json!([1, 2])),
+        grants: Arc::new(Grants::default()),
+        limits: Limits::default(),
+    };
+    sandbox.call(&plugin, request).await.result.map_err(|e| e.to_string())
+}
+
+#[tokio::test]
+async fn compiled_components_are_cached_and_a_corrupt_cache_is_recompiled() {
+    let cache = TempDir::new("artifact-cache");
+    assert_eq!(echo_once(cache.path()).await, Ok(Outcome::Done { output: json!([1, 2]) }));
+    let files = cached_files(cache.path());
+    assert_eq!(files.len(), 1, "{files:?}");
+    let name = files[0].file_name().unwrap().to_string_lossy().to_string();
+    assert!(name.ends_with(".cwasm") && name.len() > 64, "{name}");
+
+    // A second sandbox loads from the cache.
+    assert_eq!(echo_once(cache.path()).await, Ok(Outcome::Done { output: json!([1, 2]) }));
+
+    // Garbage in the cache is discarded and replaced, never trusted.
+    std::fs::write(&files[0], b"not a compiled component").unwrap();
+    assert_eq!(echo_once(cache.path()).await, Ok(Outcome::Done { output: json!([1, 2]) }));
+    assert!(std::fs::metadata(&files[0]).unwrap().len() > 1000);
+}
