@@ -61,7 +61,7 @@ fn ensure_wasm_target() -> Result<(), String> {
 
 fn guests() -> Result<(), String> {
     ensure_wasm_target()?;
-    run(cargo().args(["build", "--release", "--target", WASM_TARGET, "--manifest-path", "plugins/Cargo.toml"]))
+    run(cargo().args(["build", "--release", "--locked", "--target", WASM_TARGET, "--manifest-path", "plugins/Cargo.toml"]))
 }
 
 fn test(extra: &[String]) -> Result<(), String> {

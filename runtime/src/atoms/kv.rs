@@ -94,8 +94,10 @@ impl AtomCall {
             .kv
             .as_ref()
             .ok_or_else(|| AtomError::Unavailable("the kv atom has no store in this runtime".into()))?;
+        // Keys this call deleted may hide some stored ones: read enough to fill `limit`.
+        let hidden = self.kv.written.values().filter(|w| **w == KvWrite::Delete).count();
         let stored = store
-            .list_keys(&self.scope, prefix, limit)
+            .list_keys(&self.scope, prefix, limit.saturating_add(hidden as u32))
             .await
             .map_err(|e| AtomError::Failed(format!("kv list failed: {e}")))?;
         let mut keys: std::collections::BTreeSet<String> = stored.into_iter().collect();

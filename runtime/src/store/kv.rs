@@ -55,14 +55,15 @@ impl KvStore {
     }
 
     pub async fn list_keys(&self, scope: &KvScope, prefix: &str, limit: u32) -> sqlx::Result<Vec<String>> {
-        // Prefix match by range, not LIKE, so `%` and `_` in keys mean themselves.
+        // Prefix match by range, not LIKE, so `%` and `_` in keys mean themselves:
+        // keys with the prefix are the first ones at or after it.
         let rows: Vec<(String,)> = sqlx::query_as(
             "SELECT key FROM kv_entries WHERE tenant = ? AND plugin = ? AND key >= ? ORDER BY key LIMIT ?",
         )
         .bind(&scope.tenant)
         .bind(&scope.plugin)
         .bind(prefix)
-        .bind(i64::from(limit).saturating_mul(4).max(64))
+        .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
