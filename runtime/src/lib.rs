@@ -3,6 +3,7 @@
 
 pub mod atoms;
 pub mod cli;
+pub mod expr;
 pub mod runner;
 pub mod sandbox;
 pub mod store;

@@ -1,0 +1,248 @@
+//! One compiled CEL expression, with the limits that bound its cost.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use cel::common::ast::{EntryExpr, Expr, IdedExpr, LiteralValue};
+use cel::{Context, Program};
+use serde_json::Value;
+
+use super::Scope;
+
+/// Expressions longer than this are refused: flows are configuration, not programs.
+const MAX_SOURCE_BYTES: usize = 4096;
+/// Nested comprehensions (`map`, `filter`, `all`, `exists`) multiply work; two levels suffice.
+const MAX_COMPREHENSION_DEPTH: usize = 2;
+
+pub struct Expression {
+    source: String,
+    program: Program,
+    /// Step ids read as `steps.<id>` or `steps["<id>"]`; `None` if `steps` is used any other way.
+    step_refs: Option<BTreeSet<String>>,
+    variables: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{expression}`: {reason}")]
+pub struct ExprError {
+    pub expression: String,
+    pub reason: String,
+}
+
+impl Expression {
+    /// Compile `source`, bare (`inputs.n > 1`) or wrapped (`${inputs.n > 1}`).
+    pub fn parse(source: &str) -> Result<Expression, ExprError> {
+        let trimmed = source.trim();
+        let inner = trimmed
+            .strip_prefix("${")
+            .and_then(|s| s.strip_suffix('}'))
+            .unwrap_or(trimmed)
+            .trim();
+        let error = |reason: String| ExprError { expression: inner.to_string(), reason };
+        if inner.is_empty() {
+            return Err(error("empty expression".into()));
+        }
+        if inner.len() > MAX_SOURCE_BYTES {
+            return Err(error(format!("longer than {MAX_SOURCE_BYTES} bytes")));
+        }
+        let program = Program::compile(inner).map_err(|e| error(format!("does not parse: {}", one_line(&e.to_string()))))?;
+        let depth = comprehension_depth(program.expression());
+        if depth > MAX_COMPREHENSION_DEPTH {
+            return Err(error(format!("nests {depth} comprehensions; at most {MAX_COMPREHENSION_DEPTH} are allowed")));
+        }
+        let mut step_refs = Some(BTreeSet::new());
+        collect_step_refs(program.expression(), &mut step_refs);
+        let variables = program.references().variables().into_iter().map(str::to_string).collect();
+        Ok(Expression { source: inner.to_string(), program, step_refs, variables })
+    }
+
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The step ids this expression reads, or `None` if it indexes `steps` dynamically.
+    pub fn step_refs(&self) -> Option<&BTreeSet<String>> {
+        self.step_refs.as_ref()
+    }
+
+    /// The top-level names it reads (`inputs`, `steps`, `item`, …).
+    pub fn variables(&self) -> &BTreeSet<String> {
+        &self.variables
+    }
+
+    pub fn eval(&self, scope: &Scope<'_>) -> Result<Value, ExprError> {
+        let error = |reason: String| ExprError { expression: self.source.clone(), reason };
+        let mut context = Context::default();
+        for name in &self.variables {
+            let value = match name.as_str() {
+                // Only the outputs the expression reads are converted: a flow
+                // with thousands of steps must not pay for all of them.
+                "steps" => scope.steps_value(self.step_refs.as_ref()),
+                other => match scope.get(other) {
+                    Some(value) => value.clone(),
+                    None => continue,
+                },
+            };
+            context.add_variable_from_value(name.as_str(), to_cel(&value));
+        }
+        let result = self.program.execute(&context).map_err(|e| error(one_line(&e.to_string())))?;
+        result.json().map_err(|e| error(format!("result is not JSON: {e}")))
+    }
+}
+
+impl fmt::Debug for Expression {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Expression({:?})", self.source)
+    }
+}
+
+/// JSON to CEL, with integers as CEL `int` (not `uint`) so `inputs.n + 1` works.
+fn to_cel(value: &Value) -> cel::Value {
+    match value {
+        Value::Null => cel::Value::Null,
+        Value::Bool(b) => cel::Value::Bool(*b),
+        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => cel::Value::Int(i),
+            (None, Some(u)) => cel::Value::UInt(u),
+            _ => cel::Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => cel::Value::String(s.clone().into()),
+        Value::Array(items) => items.iter().map(to_cel).collect::<Vec<_>>().into(),
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| (k.clone(), to_cel(v)))
+            .collect::<std::collections::HashMap<String, cel::Value>>()
+            .into(),
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn children(expr: &IdedExpr) -> Vec<&IdedExpr> {
+    match &expr.expr {
+        Expr::Call(call) => call.target.iter().map(|t| t.as_ref()).chain(call.args.iter()).collect(),
+        Expr::Comprehension(c) => vec![&c.iter_range, &c.accu_init, &c.loop_cond, &c.loop_step, &c.result],
+        Expr::List(list) => list.elements.iter().collect(),
+        Expr::Map(map) => map.entries.iter().flat_map(|e| entry_children(&e.expr)).collect(),
+        Expr::Struct(s) => s.entries.iter().flat_map(|e| entry_children(&e.expr)).collect(),
+        Expr::Select(select) => vec![select.operand.as_ref()],
+        _ => Vec::new(),
+    }
+}
+
+fn entry_children(entry: &EntryExpr) -> Vec<&IdedExpr> {
+    match entry {
+        EntryExpr::StructField(field) => vec![&field.value],
+        EntryExpr::MapEntry(entry) => vec![&entry.key, &entry.value],
+    }
+}
+
+fn comprehension_depth(expr: &IdedExpr) -> usize {
+    let below = children(expr).into_iter().map(comprehension_depth).max().unwrap_or(0);
+    below + usize::from(matches!(expr.expr, Expr::Comprehension(_)))
+}
+
+fn is_steps(expr: &IdedExpr) -> bool {
+    matches!(&expr.expr, Expr::Ident(name) if name == "steps")
+}
+
+/// Find `steps.<id>` and `steps["<id>"]`; any other use of `steps` makes the set unknown.
+fn collect_step_refs(expr: &IdedExpr, refs: &mut Option<BTreeSet<String>>) {
+    match &expr.expr {
+        Expr::Select(select) if is_steps(&select.operand) => {
+            if let Some(set) = refs {
+                set.insert(select.field.clone());
+            }
+            return;
+        }
+        Expr::Call(call) if call.func_name == "_[_]" && call.args.len() == 2 && is_steps(&call.args[0]) => {
+            match &call.args[1].expr {
+                Expr::Literal(LiteralValue::String(id)) => {
+                    if let Some(set) = refs {
+                        set.insert(id.to_string());
+                    }
+                }
+                _ => *refs = None,
+            }
+            return;
+        }
+        Expr::Ident(name) if name == "steps" => {
+            *refs = None;
+            return;
+        }
+        _ => {}
+    }
+    for child in children(expr) {
+        collect_step_refs(child, refs);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde_json::json;
+
+    use super::*;
+
+    fn refs(source: &str) -> Option<Vec<String>> {
+        Expression::parse(source).unwrap().step_refs().map(|s| s.iter().cloned().collect())
+    }
+
+    #[test]
+    fn step_references_are_found() {
+        assert_eq!(refs("steps.fetch.output.hosts"), Some(vec!["fetch".into()]));
+        assert_eq!(refs("${steps.a.output.n + steps['b'].output.n}"), Some(vec!["a".into(), "b".into()]));
+        assert_eq!(refs("inputs.hosts.map(h, h + steps.suffix.output)"), Some(vec!["suffix".into()]));
+        assert_eq!(refs("steps[inputs.which].output"), None);
+        assert_eq!(refs("inputs.n"), Some(vec![]));
+    }
+
+    #[test]
+    fn evaluation_keeps_json_types() {
+        let inputs = json!({"n": 41, "zone": "eu-1", "hosts": ["a", "b"]});
+        let mut steps = BTreeMap::new();
+        steps.insert("fetch".to_string(), json!({"output": {"count": 2}}));
+        let scope = Scope::new(&inputs, &steps);
+        let eval = |s: &str| Expression::parse(s).unwrap().eval(&scope);
+        assert_eq!(eval("inputs.n + 1"), Ok(json!(42)));
+        assert_eq!(eval("inputs.zone == 'eu-1'"), Ok(json!(true)));
+        assert_eq!(eval("inputs.hosts.map(h, h + '.' + inputs.zone)"), Ok(json!(["a.eu-1", "b.eu-1"])));
+        assert_eq!(eval("steps.fetch.output.count * 10"), Ok(json!(20)));
+        assert_eq!(eval("{'zone': inputs.zone}"), Ok(json!({"zone": "eu-1"})));
+    }
+
+    #[test]
+    fn errors_name_the_expression_and_the_reason() {
+        let err = Expression::parse("inputs.n +").unwrap_err();
+        assert_eq!(err.expression, "inputs.n +");
+        assert!(err.reason.starts_with("does not parse"), "{err}");
+        let inputs = json!({});
+        let steps = BTreeMap::new();
+        let err = Expression::parse("inputs.missing.deeper").unwrap().eval(&Scope::new(&inputs, &steps)).unwrap_err();
+        assert!(err.to_string().starts_with("`inputs.missing.deeper`: "), "{err}");
+    }
+
+    #[test]
+    fn cost_is_bounded_before_running() {
+        let long = format!("inputs.n + {}", "1 + ".repeat(2000) + "1");
+        assert!(Expression::parse(&long).unwrap_err().reason.contains("longer than 4096 bytes"));
+        let nested = "inputs.a.map(x, inputs.a.map(y, inputs.a.map(z, x + y + z)))";
+        assert!(Expression::parse(nested).unwrap_err().reason.contains("nests 3 comprehensions"));
+        assert!(Expression::parse("inputs.a.map(x, inputs.a.map(y, x + y))").is_ok());
+    }
+
+    #[test]
+    fn no_general_purpose_escape_hatch_exists() {
+        // CEL has no I/O, no imports, no reflection: these are plain parse or evaluation errors.
+        let inputs = json!({});
+        let steps = BTreeMap::new();
+        let scope = Scope::new(&inputs, &steps);
+        for attempt in ["__import__('os').system('id')", "process.env", "self.constructor.constructor('return 1')()"] {
+            let result = Expression::parse(attempt).and_then(|e| e.eval(&scope));
+            assert!(result.is_err(), "{attempt} evaluated to {result:?}");
+        }
+    }
+}

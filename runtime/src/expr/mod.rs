@@ -1,0 +1,11 @@
+//! Expressions in flows: CEL (the Common Expression Language), a safe,
+//! non-Turing-complete language — never a template engine or a scripting
+//! language. Mappings embed expressions as `${…}` inside JSON strings.
+
+mod expression;
+mod scope;
+mod template;
+
+pub use expression::{ExprError, Expression};
+pub use scope::Scope;
+pub use template::{Template, TemplateError};
