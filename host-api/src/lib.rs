@@ -15,3 +15,7 @@ pub const WIT_PACKAGE: &str = "scena:plugin@0.1.0";
 
 /// The folder holding the WIT files, for build scripts and bindings on either side.
 pub const WIT_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/wit");
+
+/// The published JSON Schema of the flow format, which the CLI, the API and
+/// the studio all validate flows against.
+pub const FLOW_SCHEMA: &str = include_str!("../schema/flow.schema.json");

@@ -2,8 +2,10 @@
 //! store, and the `scena` command line.
 
 pub mod atoms;
+pub mod catalog;
 pub mod cli;
 pub mod expr;
+pub mod flow;
 pub mod runner;
 pub mod sandbox;
 pub mod store;

@@ -2,6 +2,7 @@
 //! one parses arguments and maps results to exit codes.
 
 mod exit;
+mod flow_validate;
 mod plugin_build;
 mod plugin_inspect;
 mod plugin_new;
@@ -27,6 +28,15 @@ enum Command {
     /// Write, build, inspect and run step plugins.
     #[command(subcommand)]
     Plugin(PluginCommand),
+    /// Validate and run flows.
+    #[command(subcommand)]
+    Flow(FlowCommand),
+}
+
+#[derive(Subcommand)]
+enum FlowCommand {
+    /// Check a flow and report every problem, one line each (`node <id>: <message>`).
+    Validate(flow_validate::ValidateArgs),
 }
 
 #[derive(Subcommand)]
@@ -84,6 +94,7 @@ pub fn main() -> ExitCode {
             Command::Plugin(PluginCommand::Build(args)) => plugin_build::run(args).await,
             Command::Plugin(PluginCommand::Inspect(args)) => plugin_inspect::run(args).await,
             Command::Plugin(PluginCommand::Run(args)) => plugin_run::run(args).await,
+            Command::Flow(FlowCommand::Validate(args)) => flow_validate::run(args).await,
         }
     });
     match result {

@@ -10,7 +10,7 @@ mod engine;
 mod limits;
 mod outcome;
 mod plugin;
-mod schema;
+pub mod schema;
 mod state;
 mod warm;
 

@@ -37,7 +37,7 @@ pub struct Plugin {
     /// The component's imports, by their full names.
     pub imports: Vec<String>,
     pub(crate) pre: StepPre<CallState>,
-    pub(crate) input: Schema,
+    pub input: Schema,
     pub(crate) output: Schema,
 }
 

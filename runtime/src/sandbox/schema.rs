@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+/// A compiled JSON Schema.
 pub struct Schema {
     validator: jsonschema::Validator,
 }
@@ -16,12 +17,17 @@ impl Schema {
 
     /// Every violation as `path: message`, the path as a JSON pointer (`/` for the root).
     pub fn violations(&self, instance: &Value) -> Vec<String> {
+        self.located_violations(instance).into_iter().map(|(path, message)| format!("{path}: {message}")).collect()
+    }
+
+    /// Every violation as (JSON pointer, message).
+    pub fn located_violations(&self, instance: &Value) -> Vec<(String, String)> {
         self.validator
             .iter_errors(instance)
             .map(|error| {
                 let path = error.instance_path().to_string();
                 let path = if path.is_empty() { "/".to_string() } else { path };
-                format!("{path}: {error}")
+                (path, error.to_string())
             })
             .collect()
     }

@@ -1,0 +1,57 @@
+//! A catalog made of the `.wasm` components in a directory (`--plugins DIR`).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use super::{Catalog, PluginRef};
+use crate::sandbox::{Plugin, Sandbox};
+
+#[derive(Default)]
+pub struct PluginDir {
+    by_name: BTreeMap<String, Vec<Arc<Plugin>>>,
+}
+
+impl PluginDir {
+    /// Load every component in `dirs`; files that are not usable plugins are
+    /// reported in the second value and left out.
+    pub async fn load(sandbox: &Sandbox, dirs: &[impl AsRef<Path>]) -> anyhow::Result<(PluginDir, Vec<String>)> {
+        let mut catalog = PluginDir::default();
+        let mut skipped = Vec::new();
+        for dir in dirs {
+            let dir = dir.as_ref();
+            let entries = std::fs::read_dir(dir).map_err(|e| anyhow::anyhow!("cannot read plugin directory {}: {e}", dir.display()))?;
+            let mut paths: Vec<_> = entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "wasm")).collect();
+            paths.sort();
+            for path in paths {
+                let bytes = std::fs::read(&path)?;
+                match sandbox.load(&bytes).await {
+                    Ok(plugin) => catalog.add(plugin),
+                    Err(e) => skipped.push(format!("{}: {e}", path.display())),
+                }
+            }
+        }
+        Ok((catalog, skipped))
+    }
+
+    pub fn add(&mut self, plugin: Arc<Plugin>) {
+        let versions = self.by_name.entry(plugin.meta.name.clone()).or_default();
+        if !versions.iter().any(|p| p.meta.version == plugin.meta.version) {
+            versions.push(plugin);
+            versions.sort_by(|a, b| b.meta.version.cmp(&a.meta.version));
+        }
+    }
+}
+
+impl Catalog for PluginDir {
+    fn resolve(&self, reference: &PluginRef) -> Result<Arc<Plugin>, String> {
+        let versions = self
+            .by_name
+            .get(&reference.name)
+            .ok_or_else(|| format!("unknown plugin `{}`", reference.name))?;
+        versions.iter().find(|p| reference.requirement.matches(&p.meta.version)).cloned().ok_or_else(|| {
+            let known: Vec<String> = versions.iter().map(|p| p.meta.version.to_string()).collect();
+            format!("no version of `{}` matches `{}` (have {})", reference.name, reference.requirement, known.join(", "))
+        })
+    }
+}
