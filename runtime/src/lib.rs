@@ -3,6 +3,7 @@
 
 pub mod atoms;
 pub mod catalog;
+pub mod engine;
 pub mod cli;
 pub mod expr;
 pub mod flow;

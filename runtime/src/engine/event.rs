@@ -1,0 +1,52 @@
+//! What happens to a run (events, persisted in order) and what the engine
+//! asks for in return (commands).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    RunStarted { input: Value, run: Value, at_ms: u64 },
+    /// A call of a step began (recorded before the call, so a crash mid-call
+    /// is seen on resume and the node runs again with the next attempt).
+    StepStarted { node: String, attempt: u32, at_ms: u64 },
+    StepFinished { node: String, attempt: u32, outcome: StepOutcome, at_ms: u64 },
+    TimerFired { node: String, attempt: u32, at_ms: u64 },
+}
+
+impl Event {
+    pub fn at_ms(&self) -> u64 {
+        match self {
+            Event::RunStarted { at_ms, .. }
+            | Event::StepStarted { at_ms, .. }
+            | Event::StepFinished { at_ms, .. }
+            | Event::TimerFired { at_ms, .. } => *at_ms,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum StepOutcome {
+    Done { output: Value },
+    Pending { state: Value, after_ms: u32 },
+    Failed { kind: String, message: String, retryable: bool },
+}
+
+/// Which export of the plugin to call.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StepCall {
+    Run(Value),
+    Poll(Value),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Call the node's plugin; record `StepStarted` first, then `StepFinished`.
+    Call { node: String, attempt: u32, call: StepCall },
+    /// Deliver `TimerFired { node, attempt }` at `due_ms`.
+    Timer { node: String, attempt: u32, due_ms: u64 },
+    /// The run is over.
+    Finish,
+}

@@ -1,0 +1,304 @@
+//! `apply`: the transition function of a run. Pure: no I/O, no clock.
+
+use serde_json::{json, Value};
+
+use super::plan::{NodePlan, Plan, WaitFor};
+use super::{Command, Event, NodeStatus, RunState, RunStatus, StepCall, StepOutcome};
+use crate::expr::Scope;
+use crate::flow::{Backoff, EdgeKind, OnError, Retry};
+
+/// Apply `event` to `state`; return what must happen next.
+pub fn apply(plan: &Plan, state: &mut RunState, event: &Event) -> Vec<Command> {
+    let mut run = Transition { plan, state, out: Vec::new(), at_ms: event.at_ms() };
+    if run.state.is_over() {
+        return run.out;
+    }
+    match event {
+        Event::RunStarted { input, run: info, .. } => {
+            run.state.status = RunStatus::Running;
+            run.state.inputs = input.clone();
+            run.state.run = info.clone();
+            run.enter(plan.start);
+        }
+        Event::StepStarted { node, attempt, .. } => {
+            if let Some(i) = plan.index_of(node)
+                && let NodeStatus::Running { polling, .. } = &run.state.nodes[i].status
+            {
+                run.state.nodes[i].status = NodeStatus::Running { started: true, polling: polling.clone() };
+                run.state.nodes[i].attempt = *attempt;
+            }
+        }
+        Event::StepFinished { node, attempt, outcome, .. } => {
+            if let Some(i) = plan.index_of(node)
+                && matches!(run.state.nodes[i].status, NodeStatus::Running { started: true, .. })
+                && run.state.nodes[i].attempt == *attempt
+            {
+                run.finished(i, outcome);
+            }
+        }
+        Event::TimerFired { node, attempt, .. } => {
+            if let Some(i) = plan.index_of(node)
+                && let NodeStatus::Waiting { attempt: due_attempt, poll, .. } = run.state.nodes[i].status.clone()
+                && due_attempt == *attempt
+            {
+                run.timer_fired(i, *attempt, poll);
+            }
+        }
+    }
+    run.out
+}
+
+/// The work a run needs after its state was rebuilt from the log (a restart):
+/// calls in flight are made again — as the next attempt if they had started —
+/// and timers are set again.
+pub fn resume_work(plan: &Plan, state: &RunState) -> Vec<Command> {
+    let mut commands = Vec::new();
+    if state.is_over() {
+        return commands;
+    }
+    for (i, node) in state.nodes.iter().enumerate() {
+        let id = plan.id(i).to_string();
+        match &node.status {
+            NodeStatus::Running { started, polling } => {
+                let call = match polling {
+                    Some(poll) => StepCall::Poll(poll.clone()),
+                    None => match render_input(plan, state, i) {
+                        Ok(input) => StepCall::Run(input),
+                        Err(_) => continue, // failed to render before: the log already holds the failure
+                    },
+                };
+                let attempt = if *started { node.attempt + 1 } else { node.attempt };
+                commands.push(Command::Call { node: id, attempt, call });
+            }
+            NodeStatus::Waiting { due_ms, attempt, .. } => {
+                commands.push(Command::Timer { node: id, attempt: *attempt, due_ms: *due_ms })
+            }
+            _ => {}
+        }
+    }
+    commands
+}
+
+fn render_input(plan: &Plan, state: &RunState, i: usize) -> Result<Value, String> {
+    let NodePlan::Step { input, .. } = &plan.nodes[i] else { return Ok(Value::Null) };
+    input.render(&scope(state)).map_err(|e| e.to_string())
+}
+
+fn scope(state: &RunState) -> Scope<'_> {
+    Scope::new(&state.inputs, &state.steps).with("run", state.run.clone())
+}
+
+struct Transition<'a> {
+    plan: &'a Plan,
+    state: &'a mut RunState,
+    out: Vec<Command>,
+    at_ms: u64,
+}
+
+impl Transition<'_> {
+    /// Start node `i`: it has been activated.
+    fn enter(&mut self, i: usize) {
+        if self.state.is_over() {
+            return;
+        }
+        self.state.nodes[i].activated = true;
+        match &self.plan.nodes[i] {
+            NodePlan::Start | NodePlan::Parallel | NodePlan::Join => self.succeed(i, Value::Null),
+            NodePlan::End { output } => {
+                let output = match output.as_ref().map(|t| t.render(&scope(self.state))).transpose() {
+                    Ok(output) => output.unwrap_or(Value::Null),
+                    Err(e) => return self.fail_run(i, &format!("output mapping failed: {e}")),
+                };
+                self.state.nodes[i].status = NodeStatus::Succeeded;
+                self.state.output = Some(output);
+                self.state.status = RunStatus::Succeeded;
+                self.out.push(Command::Finish);
+            }
+            NodePlan::Step { .. } => match render_input(self.plan, self.state, i) {
+                Ok(input) => self.call(i, 1, StepCall::Run(input)),
+                Err(e) => self.step_failed(i, "invalid input", &format!("input mapping failed: {e}"), false),
+            },
+            NodePlan::Switch { cases, default } => self.switch(i, cases, *default),
+            NodePlan::Wait { duration } => {
+                let millis = match duration {
+                    WaitFor::Millis(ms) => Ok(*ms),
+                    WaitFor::Expression(e) => e
+                        .eval(&scope(self.state))
+                        .map_err(|e| e.to_string())
+                        .and_then(|v| v.as_u64().ok_or_else(|| format!("duration `{}` gave {v}, not a number of milliseconds", e.source()))),
+                };
+                match millis {
+                    Ok(ms) => self.wait(i, 0, self.at_ms + ms, None),
+                    Err(e) => self.fail_run(i, &e),
+                }
+            }
+        }
+    }
+
+    fn call(&mut self, i: usize, attempt: u32, call: StepCall) {
+        let polling = match &call {
+            StepCall::Poll(state) => Some(state.clone()),
+            StepCall::Run(_) => None,
+        };
+        self.state.nodes[i].status = NodeStatus::Running { started: false, polling };
+        self.state.nodes[i].attempt = attempt;
+        self.out.push(Command::Call { node: self.plan.id(i).to_string(), attempt, call });
+    }
+
+    fn wait(&mut self, i: usize, attempt: u32, due_ms: u64, poll: Option<Value>) {
+        self.state.nodes[i].status = NodeStatus::Waiting { due_ms, attempt, poll };
+        self.out.push(Command::Timer { node: self.plan.id(i).to_string(), attempt, due_ms });
+    }
+
+    fn switch(&mut self, i: usize, cases: &[(crate::expr::Expression, usize)], default: Option<usize>) {
+        let mut evaluated = Vec::new();
+        for (condition, target) in cases {
+            match condition.eval(&scope(self.state)) {
+                Ok(Value::Bool(true)) => return self.route(i, Some(*target)),
+                Ok(Value::Bool(false)) => evaluated.push(format!("`{}` is false", condition.source())),
+                Ok(other) => return self.fail_run(i, &format!("condition `{}` gave {other}, not a boolean", condition.source())),
+                Err(e) => return self.fail_run(i, &format!("condition {e}")),
+            }
+        }
+        match default {
+            Some(target) => self.route(i, Some(target)),
+            None => self.fail_run(i, &format!("no case matched and there is no default: {}", evaluated.join(", "))),
+        }
+    }
+
+    fn timer_fired(&mut self, i: usize, attempt: u32, poll: Option<Value>) {
+        match (&self.plan.nodes[i], poll) {
+            (NodePlan::Wait { .. }, _) => self.succeed(i, Value::Null),
+            (NodePlan::Step { .. }, Some(state)) => self.call(i, attempt, StepCall::Poll(state)),
+            (NodePlan::Step { .. }, None) => match render_input(self.plan, self.state, i) {
+                Ok(input) => self.call(i, attempt, StepCall::Run(input)),
+                Err(e) => self.step_failed(i, "invalid input", &format!("input mapping failed: {e}"), false),
+            },
+            _ => {}
+        }
+    }
+
+    fn finished(&mut self, i: usize, outcome: &StepOutcome) {
+        let attempt = self.state.nodes[i].attempt;
+        match outcome {
+            StepOutcome::Done { output } => self.succeed(i, output.clone()),
+            StepOutcome::Pending { state, after_ms } => {
+                self.wait(i, attempt, self.at_ms + u64::from(*after_ms), Some(state.clone()))
+            }
+            StepOutcome::Failed { kind, message, retryable } => self.step_failed(i, kind, message, *retryable),
+        }
+    }
+
+    fn record(&mut self, i: usize, status: &str, output: Value, error: Value) {
+        let attempts = self.state.nodes[i].attempt;
+        let entry = json!({"output": output, "error": error, "status": status, "attempts": attempts});
+        self.state.steps.insert(self.plan.id(i).to_string(), entry);
+    }
+
+    fn succeed(&mut self, i: usize, output: Value) {
+        self.state.nodes[i].status = NodeStatus::Succeeded;
+        self.record(i, "succeeded", output, Value::Null);
+        self.route(i, None);
+    }
+
+    /// Tell every successor of `i` whether it is activated: all normal edges
+    /// (or, for a switch, the chosen target only); error and rollback edges not.
+    fn route(&mut self, i: usize, chosen: Option<usize>) {
+        if matches!(self.plan.nodes[i], NodePlan::Switch { .. }) && self.state.nodes[i].status != NodeStatus::Succeeded {
+            self.state.nodes[i].status = NodeStatus::Succeeded;
+            self.record(i, "succeeded", json!({"to": chosen.map(|c| self.plan.id(c))}), Value::Null);
+        }
+        let mut chosen_once = chosen;
+        let edges = self.plan.successors[i].clone();
+        for (target, kind) in edges {
+            let activate = match chosen {
+                Some(_) => chosen_once.take_if(|c| *c == target).is_some(),
+                None => kind == EdgeKind::Normal,
+            };
+            self.signal(target, activate);
+        }
+    }
+
+    /// One predecessor of `target` has settled. A join waits until all have,
+    /// and runs if any activated it; other nodes run on the first activation.
+    /// A node no predecessor activates is skipped, and so are its successors.
+    fn signal(&mut self, target: usize, activate: bool) {
+        let node = &mut self.state.nodes[target];
+        node.settled_inputs += 1;
+        let all_settled = node.settled_inputs as usize >= self.plan.predecessors[target].len();
+        let idle = node.status == NodeStatus::Idle;
+        let is_join = matches!(self.plan.nodes[target], NodePlan::Join);
+        if !idle {
+            return;
+        }
+        if activate {
+            node.activated = true;
+        }
+        let activated = node.activated;
+        if is_join {
+            if all_settled {
+                if activated { self.enter(target) } else { self.skip(target) }
+            }
+        } else if activate {
+            self.enter(target);
+        } else if all_settled && !activated {
+            self.skip(target);
+        }
+    }
+
+    fn skip(&mut self, i: usize) {
+        self.state.nodes[i].status = NodeStatus::Skipped;
+        self.record(i, "skipped", Value::Null, Value::Null);
+        let edges = self.plan.successors[i].clone();
+        for (target, _) in edges {
+            self.signal(target, false);
+        }
+    }
+
+    fn step_failed(&mut self, i: usize, kind: &str, message: &str, retryable: bool) {
+        let NodePlan::Step { retry, on_error, .. } = &self.plan.nodes[i] else {
+            return self.fail_run(i, message);
+        };
+        let attempt = self.state.nodes[i].attempt.max(1);
+        if retryable && attempt < retry.max_attempts {
+            let due = self.at_ms + backoff_ms(retry, attempt, self.plan.id(i));
+            return self.wait(i, attempt + 1, due, None);
+        }
+        self.state.nodes[i].status = NodeStatus::Failed;
+        self.record(i, "failed", Value::Null, json!({"kind": kind, "message": message}));
+        match on_error {
+            OnError::Fail => self.fail_run(i, &format!("{kind}: {message}")),
+            OnError::Continue => self.route(i, None),
+            OnError::Route => {
+                let edges = self.plan.successors[i].clone();
+                for (target, edge) in edges {
+                    self.signal(target, edge == EdgeKind::Error);
+                }
+            }
+        }
+    }
+
+    fn fail_run(&mut self, i: usize, message: &str) {
+        if !matches!(self.state.nodes[i].status, NodeStatus::Failed) {
+            self.state.nodes[i].status = NodeStatus::Failed;
+        }
+        self.state.status = RunStatus::Failed;
+        self.state.error = Some(format!("node {} failed: {message}", self.plan.id(i)));
+        self.out.push(Command::Finish);
+    }
+}
+
+/// Delay before attempt `attempt + 1`. Jitter is derived from the node and
+/// attempt, not from a random source, so replaying a run gives the same plan.
+fn backoff_ms(retry: &Retry, attempt: u32, node: &str) -> u64 {
+    let base = match retry.backoff {
+        Backoff::Fixed => retry.initial_ms,
+        Backoff::Exponential => retry.initial_ms.saturating_mul(1u64 << (attempt - 1).min(32)),
+    };
+    let capped = retry.max_ms.map_or(base, |max| base.min(max));
+    if !retry.jitter || capped == 0 {
+        return capped;
+    }
+    let seed = node.bytes().fold(u64::from(attempt).wrapping_mul(0x9E37_79B9_7F4A_7C15), |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01B3));
+    capped / 2 + seed % (capped / 2 + 1)
+}

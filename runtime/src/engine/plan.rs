@@ -1,0 +1,99 @@
+//! A flow compiled for running: graph indices, parsed plugin references,
+//! compiled expressions. Built once per flow version.
+
+use serde_json::Value;
+
+use crate::catalog::PluginRef;
+use crate::expr::{Expression, Template};
+use crate::flow::{validate, Backoff, EdgeKind, Flow, Graph, NodeKind, OnError, Problem, Retry};
+use crate::sandbox::schema::Schema;
+
+pub enum NodePlan {
+    Start,
+    End { output: Option<Template> },
+    Step { plugin: PluginRef, input: Template, retry: Retry, timeout_ms: Option<u64>, on_error: OnError },
+    Parallel,
+    Join,
+    Switch { cases: Vec<(Expression, usize)>, default: Option<usize> },
+    Wait { duration: WaitFor },
+}
+
+pub enum WaitFor {
+    Millis(u64),
+    Expression(Expression),
+}
+
+pub struct Plan {
+    pub flow: Flow,
+    pub nodes: Vec<NodePlan>,
+    pub successors: Vec<Vec<(usize, EdgeKind)>>,
+    pub predecessors: Vec<Vec<usize>>,
+    pub start: usize,
+    pub inputs: Schema,
+}
+
+/// Node kinds the engine does not run yet; validation accepts them so flows
+/// can be written and stored, but a run refuses to start.
+const NOT_YET_RUNNABLE: [&str; 4] = ["subflow", "approval", "foreach", "batch"];
+
+impl Plan {
+    pub fn new(flow: Flow) -> Result<Plan, Vec<Problem>> {
+        let mut problems = validate(&flow, None);
+        for node in &flow.nodes {
+            if NOT_YET_RUNNABLE.contains(&node.kind.name()) {
+                problems.push(Problem::node(&node.id, format!("`{}` nodes cannot run in this version of the engine yet", node.kind.name())));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let inputs = Schema::compile(&flow.inputs.to_string(), "inputs").map_err(|e| vec![Problem::flow(e)])?;
+        let (graph, _) = Graph::build(&flow);
+        let n = graph.len();
+        let successors: Vec<_> = (0..n).map(|i| graph.successors(i).to_vec()).collect();
+        let predecessors: Vec<_> = (0..n).map(|i| graph.predecessors(i).to_vec()).collect();
+        let start = (0..n).find(|&i| matches!(graph.kind(i), NodeKind::Start)).expect("validated: one start");
+        let nodes = (0..n).map(|i| compile_node(&graph, i)).collect::<Result<Vec<_>, _>>()?;
+        drop(graph);
+        Ok(Plan { flow, nodes, successors, predecessors, start, inputs })
+    }
+
+    pub fn id(&self, i: usize) -> &str {
+        &self.flow.nodes[i].id
+    }
+
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.flow.nodes.iter().position(|n| n.id == id)
+    }
+}
+
+fn compile_node(graph: &Graph<'_>, i: usize) -> Result<NodePlan, Vec<Problem>> {
+    let id = graph.id(i);
+    let template = |value: &Value| {
+        Template::compile(value).map_err(|errors| errors.into_iter().map(|e| Problem::node(id, e.error.to_string())).collect::<Vec<_>>())
+    };
+    let expression = |source: &str| Expression::parse(source).map_err(|e| vec![Problem::node(id, e.to_string())]);
+    Ok(match graph.kind(i) {
+        NodeKind::Start => NodePlan::Start,
+        NodeKind::End { output } => NodePlan::End { output: output.as_ref().map(template).transpose()? },
+        NodeKind::Step(step) => NodePlan::Step {
+            plugin: step.plugin.parse().map_err(|e: String| vec![Problem::node(id, e)])?,
+            input: template(&step.input)?,
+            retry: step.retry.clone().unwrap_or(Retry { max_attempts: 1, backoff: Backoff::Fixed, initial_ms: 0, max_ms: None, jitter: false }),
+            timeout_ms: step.timeout_ms,
+            on_error: step.on_error,
+        },
+        NodeKind::Parallel => NodePlan::Parallel,
+        NodeKind::Join => NodePlan::Join,
+        NodeKind::Switch { cases, default } => NodePlan::Switch {
+            cases: cases
+                .iter()
+                .map(|c| Ok((expression(&c.when)?, graph.index_of(&c.to).expect("validated target"))))
+                .collect::<Result<_, Vec<Problem>>>()?,
+            default: default.as_ref().map(|d| graph.index_of(d).expect("validated target")),
+        },
+        NodeKind::Wait { duration_ms: Some(Value::Number(n)), .. } => NodePlan::Wait { duration: WaitFor::Millis(n.as_u64().unwrap_or(0)) },
+        NodeKind::Wait { duration_ms: Some(Value::String(e)), .. } => NodePlan::Wait { duration: WaitFor::Expression(expression(e)?) },
+        other => return Err(vec![Problem::node(id, format!("`{}` nodes cannot run in this version of the engine yet", other.name()))]),
+    })
+}

@@ -1,0 +1,74 @@
+//! The state of one run, rebuilt from its events.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    Created,
+    Running,
+    Succeeded,
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum NodeStatus {
+    /// Not reached (yet).
+    Idle,
+    /// A call was asked for; `started` once `StepStarted` is recorded. A crash
+    /// after that point means the call may have run: it runs again as the next attempt.
+    Running { started: bool, polling: Option<Value> },
+    /// Waiting for a timer: a retry back-off, a poll of a pending step, a wait node.
+    Waiting { due_ms: u64, attempt: u32, poll: Option<Value> },
+    Succeeded,
+    /// Failed, and the flow went on (`on_error: continue | route`) or stopped.
+    Failed,
+    /// On a path not taken.
+    Skipped,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NodeState {
+    pub status: NodeStatus,
+    pub attempt: u32,
+    /// Predecessors that have reached this node or decided not to.
+    pub settled_inputs: u32,
+    /// Whether any predecessor activated it.
+    pub activated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunState {
+    pub status: RunStatus,
+    pub inputs: Value,
+    pub nodes: Vec<NodeState>,
+    /// `steps.<id>` as expressions see it: output, error, status, attempts.
+    pub steps: BTreeMap<String, Value>,
+    pub output: Option<Value>,
+    pub error: Option<String>,
+    /// `run` as expressions see it (id, tenant, flow, version, started_at).
+    pub run: Value,
+}
+
+impl RunState {
+    pub fn new(node_count: usize) -> RunState {
+        let idle = NodeState { status: NodeStatus::Idle, attempt: 0, settled_inputs: 0, activated: false };
+        RunState {
+            status: RunStatus::Created,
+            inputs: Value::Null,
+            nodes: vec![idle; node_count],
+            steps: BTreeMap::new(),
+            output: None,
+            error: None,
+            run: Value::Null,
+        }
+    }
+
+    pub fn is_over(&self) -> bool {
+        matches!(self.status, RunStatus::Succeeded | RunStatus::Failed)
+    }
+}

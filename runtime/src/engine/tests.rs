@@ -1,0 +1,201 @@
+//! The state machine driven by hand-written events: no sandbox, no store.
+
+use serde_json::{json, Value};
+
+use super::*;
+use crate::flow::load_flow;
+
+fn plan(flow: Value) -> Plan {
+    Plan::new(load_flow(&flow.to_string()).unwrap()).unwrap_or_else(|p| panic!("{p:?}"))
+}
+
+fn chain(nodes: Value, edges: Value) -> Plan {
+    plan(json!({"name": "t", "nodes": nodes, "edges": edges}))
+}
+
+/// Drive a run, answering each call with `answer(node, attempt, call)`, and
+/// firing timers in order; returns the final state and every call made.
+fn drive(plan: &Plan, input: Value, answer: impl Fn(&str, u32, &StepCall) -> StepOutcome) -> (RunState, Vec<(String, u32)>) {
+    let mut state = RunState::new(plan.nodes.len());
+    let mut calls = Vec::new();
+    let mut now = 1_000;
+    let mut queue = apply(plan, &mut state, &Event::RunStarted { input, run: json!({"id": "r1"}), at_ms: now });
+    let mut guard = 0;
+    while let Some(command) = (!queue.is_empty()).then(|| queue.remove(0)) {
+        guard += 1;
+        assert!(guard < 1000, "runaway run");
+        match command {
+            Command::Call { node, attempt, call } => {
+                calls.push((node.clone(), attempt));
+                queue.extend(apply(plan, &mut state, &Event::StepStarted { node: node.clone(), attempt, at_ms: now }));
+                let outcome = answer(&node, attempt, &call);
+                now += 1;
+                queue.extend(apply(plan, &mut state, &Event::StepFinished { node, attempt, outcome, at_ms: now }));
+            }
+            Command::Timer { node, attempt, due_ms } => {
+                now = now.max(due_ms);
+                queue.extend(apply(plan, &mut state, &Event::TimerFired { node, attempt, at_ms: now }));
+            }
+            Command::Finish => {}
+        }
+    }
+    (state, calls)
+}
+
+fn echo(_: &str, _: u32, call: &StepCall) -> StepOutcome {
+    match call {
+        StepCall::Run(input) => StepOutcome::Done { output: input.clone() },
+        StepCall::Poll(state) => StepOutcome::Done { output: state.clone() },
+    }
+}
+
+fn step(id: &str, input: Value) -> Value {
+    json!({"id": id, "kind": "step", "plugin": "echo", "input": input})
+}
+
+#[test]
+fn a_chain_passes_outputs_along_and_maps_the_run_output() {
+    let plan = chain(
+        json!([{"id": "start", "kind": "start"}, step("a", json!({"n": "${inputs.n + 1}"})),
+               step("b", json!({"n": "${steps.a.output.n + 1}"})),
+               {"id": "end", "kind": "end", "output": {"n": "${steps.b.output.n}", "run": "${run.id}"}}]),
+        json!([{"from": "start", "to": "a"}, {"from": "a", "to": "b"}, {"from": "b", "to": "end"}]),
+    );
+    let (state, calls) = drive(&plan, json!({"n": 0}), echo);
+    assert_eq!(state.status, RunStatus::Succeeded);
+    assert_eq!(state.output, Some(json!({"n": 2, "run": "r1"})));
+    assert_eq!(calls, vec![("a".into(), 1), ("b".into(), 1)]);
+}
+
+#[test]
+fn retryable_failures_are_retried_with_backoff_then_fail_the_run() {
+    let plan = chain(
+        json!([{"id": "start", "kind": "start"},
+               {"id": "flaky", "kind": "step", "plugin": "echo", "retry": {"max_attempts": 3, "backoff": "exponential", "initial_ms": 100}},
+               {"id": "end", "kind": "end"}]),
+        json!([{"from": "start", "to": "flaky"}, {"from": "flaky", "to": "end"}]),
+    );
+    let failing = |_: &str, _: u32, _: &StepCall| StepOutcome::Failed { kind: "retryable".into(), message: "503".into(), retryable: true };
+    let (state, calls) = drive(&plan, json!({}), failing);
+    assert_eq!(calls, vec![("flaky".into(), 1), ("flaky".into(), 2), ("flaky".into(), 3)]);
+    assert_eq!(state.status, RunStatus::Failed);
+    assert_eq!(state.error.as_deref(), Some("node flaky failed: retryable: 503"));
+    assert_eq!(state.steps["flaky"]["attempts"], 3);
+
+    let succeeds_second = |_: &str, attempt: u32, _: &StepCall| match attempt {
+        1 => StepOutcome::Failed { kind: "retryable".into(), message: "busy".into(), retryable: true },
+        _ => StepOutcome::Done { output: json!("ok") },
+    };
+    assert_eq!(drive(&plan, json!({}), succeeds_second).0.status, RunStatus::Succeeded);
+
+    let fatal = |_: &str, _: u32, _: &StepCall| StepOutcome::Failed { kind: "fatal".into(), message: "no".into(), retryable: false };
+    assert_eq!(drive(&plan, json!({}), fatal).1.len(), 1, "fatal errors are not retried");
+}
+
+#[test]
+fn errors_can_be_routed_or_passed_over() {
+    let routed = chain(
+        json!([{"id": "start", "kind": "start"},
+               {"id": "risky", "kind": "step", "plugin": "echo", "on_error": "route"},
+               step("normal", json!(1)), step("cleanup", json!({"why": "${steps.risky.error.message}"})),
+               {"id": "ok", "kind": "end", "output": "normal"}, {"id": "bad", "kind": "end", "output": "${steps.cleanup.output.why}"}]),
+        json!([{"from": "start", "to": "risky"}, {"from": "risky", "to": "normal"},
+               {"from": "risky", "to": "cleanup", "kind": "error"},
+               {"from": "normal", "to": "ok"}, {"from": "cleanup", "to": "bad"}]),
+    );
+    let risky_fails = |node: &str, a: u32, call: &StepCall| match node {
+        "risky" => StepOutcome::Failed { kind: "fatal".into(), message: "disk full".into(), retryable: false },
+        _ => echo(node, a, call),
+    };
+    let (state, _) = drive(&routed, json!({}), risky_fails);
+    assert_eq!(state.status, RunStatus::Succeeded);
+    assert_eq!(state.output, Some(json!("disk full")));
+    assert_eq!(state.steps["normal"]["status"], "skipped");
+    let (state, _) = drive(&routed, json!({}), echo);
+    assert_eq!(state.output, Some(json!("normal")));
+    assert_eq!(state.steps["cleanup"]["status"], "skipped");
+}
+
+#[test]
+fn a_join_waits_for_activated_branches_only() {
+    let plan = chain(
+        json!([{"id": "start", "kind": "start"}, {"id": "fan", "kind": "parallel"},
+               step("left", json!("L")),
+               {"id": "pick", "kind": "switch", "cases": [{"when": "inputs.deep", "to": "deep"}], "default": "shallow"},
+               step("deep", json!("D")), step("shallow", json!("S")),
+               {"id": "meet", "kind": "join"},
+               {"id": "end", "kind": "end", "output": ["${steps.left.output}", "${steps.deep.status}", "${steps.shallow.status}"]}]),
+        json!([{"from": "start", "to": "fan"}, {"from": "fan", "to": "left"}, {"from": "fan", "to": "pick"},
+               {"from": "left", "to": "meet"}, {"from": "deep", "to": "meet"}, {"from": "shallow", "to": "meet"},
+               {"from": "meet", "to": "end"}]),
+    );
+    let (state, _) = drive(&plan, json!({"deep": false}), echo);
+    assert_eq!(state.status, RunStatus::Succeeded, "{state:?}");
+    assert_eq!(state.output, Some(json!(["L", "skipped", "succeeded"])));
+}
+
+#[test]
+fn a_switch_without_a_match_names_the_conditions() {
+    let plan = chain(
+        json!([{"id": "start", "kind": "start"},
+               {"id": "pick", "kind": "switch", "cases": [{"when": "inputs.n > 10", "to": "big"}, {"when": "inputs.n < 0", "to": "big"}]},
+               {"id": "big", "kind": "end"}]),
+        json!([{"from": "start", "to": "pick"}]),
+    );
+    let (state, _) = drive(&plan, json!({"n": 5}), echo);
+    assert_eq!(state.status, RunStatus::Failed);
+    assert_eq!(
+        state.error.as_deref(),
+        Some("node pick failed: no case matched and there is no default: `inputs.n > 10` is false, `inputs.n < 0` is false")
+    );
+}
+
+#[test]
+fn pending_steps_are_polled_and_waits_hold_no_call() {
+    let plan = chain(
+        json!([{"id": "start", "kind": "start"}, {"id": "nap", "kind": "wait", "duration_ms": "${inputs.ms}"},
+               step("job", json!({})), {"id": "end", "kind": "end", "output": "${steps.job.output}"}]),
+        json!([{"from": "start", "to": "nap"}, {"from": "nap", "to": "job"}, {"from": "job", "to": "end"}]),
+    );
+    let polls = |_: &str, _: u32, call: &StepCall| match call {
+        StepCall::Run(_) => StepOutcome::Pending { state: json!({"left": 2}), after_ms: 50 },
+        StepCall::Poll(s) if s["left"] == 0 => StepOutcome::Done { output: json!("finished") },
+        StepCall::Poll(s) => StepOutcome::Pending { state: json!({"left": s["left"].as_i64().unwrap() - 1}), after_ms: 50 },
+    };
+    let (state, calls) = drive(&plan, json!({"ms": 500}), polls);
+    assert_eq!(state.output, Some(json!("finished")));
+    assert_eq!(calls.len(), 4, "one run and three polls: {calls:?}");
+}
+
+#[test]
+fn a_call_in_flight_at_a_crash_runs_again_as_the_next_attempt() {
+    let plan = chain(
+        json!([{"id": "start", "kind": "start"}, step("a", json!({"x": 1})), {"id": "end", "kind": "end"}]),
+        json!([{"from": "start", "to": "a"}, {"from": "a", "to": "end"}]),
+    );
+    let mut state = RunState::new(plan.nodes.len());
+    let first = apply(&plan, &mut state, &Event::RunStarted { input: json!({}), run: json!({}), at_ms: 1 });
+    assert_eq!(first, vec![Command::Call { node: "a".into(), attempt: 1, call: StepCall::Run(json!({"x": 1})) }]);
+    // Crash before the call was recorded as started: same attempt again.
+    assert_eq!(resume_work(&plan, &state), first);
+    apply(&plan, &mut state, &Event::StepStarted { node: "a".into(), attempt: 1, at_ms: 2 });
+    // Crash after: the call may have happened, so it is attempt 2 now.
+    let again = resume_work(&plan, &state);
+    assert_eq!(again, vec![Command::Call { node: "a".into(), attempt: 2, call: StepCall::Run(json!({"x": 1})) }]);
+    // A late answer for attempt 1 is ignored once attempt 2 started.
+    apply(&plan, &mut state, &Event::StepStarted { node: "a".into(), attempt: 2, at_ms: 3 });
+    let stale = StepOutcome::Done { output: json!("old") };
+    assert!(apply(&plan, &mut state, &Event::StepFinished { node: "a".into(), attempt: 1, outcome: stale, at_ms: 4 }).is_empty());
+    let done = apply(&plan, &mut state, &Event::StepFinished { node: "a".into(), attempt: 2, outcome: StepOutcome::Done { output: json!("new") }, at_ms: 5 });
+    assert_eq!(done, vec![Command::Finish]);
+    assert_eq!(state.steps["a"]["output"], "new");
+}
+
+#[test]
+fn node_kinds_not_yet_runnable_are_refused_up_front() {
+    let flow = load_flow(&json!({"name": "t", "nodes": [
+        {"id": "start", "kind": "start"}, {"id": "ok", "kind": "approval", "assignees": ["role:lead"]}, {"id": "end", "kind": "end"}],
+        "edges": [{"from": "start", "to": "ok"}, {"from": "ok", "to": "end"}]}).to_string()).unwrap();
+    let problems = Plan::new(flow).err().unwrap();
+    assert_eq!(problems[0].to_string(), "node ok: `approval` nodes cannot run in this version of the engine yet");
+}
