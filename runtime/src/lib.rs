@@ -9,4 +9,5 @@ pub mod expr;
 pub mod flow;
 pub mod runner;
 pub mod sandbox;
+pub mod scheduler;
 pub mod store;

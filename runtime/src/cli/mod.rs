@@ -2,7 +2,9 @@
 //! one parses arguments and maps results to exit codes.
 
 mod exit;
+mod flow_run;
 mod flow_validate;
+mod options;
 mod plugin_build;
 mod plugin_inspect;
 mod plugin_new;
@@ -37,6 +39,10 @@ enum Command {
 enum FlowCommand {
     /// Check a flow and report every problem, one line each (`node <id>: <message>`).
     Validate(flow_validate::ValidateArgs),
+    /// Run a flow in-process, durably, and print its output.
+    Run(flow_run::RunArgs),
+    /// Continue runs that were interrupted (all unfinished ones, or RUN_ID).
+    Resume(flow_run::ResumeArgs),
 }
 
 #[derive(Subcommand)]
@@ -95,6 +101,8 @@ pub fn main() -> ExitCode {
             Command::Plugin(PluginCommand::Inspect(args)) => plugin_inspect::run(args).await,
             Command::Plugin(PluginCommand::Run(args)) => plugin_run::run(args).await,
             Command::Flow(FlowCommand::Validate(args)) => flow_validate::run(args).await,
+            Command::Flow(FlowCommand::Run(args)) => flow_run::run(args).await,
+            Command::Flow(FlowCommand::Resume(args)) => flow_run::resume(args).await,
         }
     });
     match result {

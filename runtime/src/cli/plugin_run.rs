@@ -4,10 +4,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
-use serde_json::Value;
 
+use super::options::{parse_input, GrantArgs};
 use super::{plugin_source, CliError, DataDirArg};
-use crate::atoms::{AtomRecord, Grants, HostPattern, HttpAllowList, LogLine};
+use crate::atoms::{AtomRecord, LogLine};
 use crate::runner::{run_to_completion, RunObserver};
 use crate::sandbox::{CallRequest, Entry, Limits, Sandbox, SandboxConfig, StepContext, MAX_MEMORY_BYTES};
 use crate::store::Db;
@@ -19,12 +19,8 @@ pub struct RunArgs {
     /// Input JSON, or `@FILE` to read it from a file.
     #[arg(long, default_value = "{}")]
     input: String,
-    /// Grant HTTP access to a host (`api.example.com`, `*.example.com`, `*`); repeatable.
-    #[arg(long = "allow-http", value_name = "HOST")]
-    allow_http: Vec<String>,
-    /// Grant a secret to the plugin; repeatable.
-    #[arg(long = "secret", value_name = "NAME=VALUE")]
-    secrets: Vec<String>,
+    #[command(flatten)]
+    grants: GrantArgs,
     /// Wall-clock deadline of each call.
     #[arg(long, default_value_t = 30_000)]
     timeout_ms: u64,
@@ -40,7 +36,7 @@ pub struct RunArgs {
 
 pub async fn run(args: RunArgs) -> Result<(), CliError> {
     let input = parse_input(&args.input)?;
-    let grants = Arc::new(parse_grants(&args.allow_http, &args.secrets)?);
+    let grants = Arc::new(args.grants.to_grants()?);
     let limits = parse_limits(args.timeout_ms, args.memory_mb)?;
     if args.tenant.trim().is_empty() {
         return Err(CliError::other("--tenant must not be empty"));
@@ -67,31 +63,6 @@ pub async fn run(args: RunArgs) -> Result<(), CliError> {
     };
     println!("{}", text.expect("JSON values serialise"));
     Ok(())
-}
-
-fn parse_input(raw: &str) -> Result<Value, CliError> {
-    let text = match raw.strip_prefix('@') {
-        Some(path) => std::fs::read_to_string(path).map_err(|e| CliError::other(format!("cannot read input file {path}: {e}")))?,
-        None => raw.to_string(),
-    };
-    serde_json::from_str(&text).map_err(|e| CliError::other(format!("--input is not valid JSON: {e}")))
-}
-
-fn parse_grants(hosts: &[String], secrets: &[String]) -> Result<Grants, CliError> {
-    let mut grants = Grants::default();
-    let patterns = hosts
-        .iter()
-        .map(|h| h.parse::<HostPattern>().map_err(|e| CliError::other(format!("--allow-http: {e}"))))
-        .collect::<Result<Vec<_>, _>>()?;
-    grants.http = HttpAllowList(patterns);
-    for secret in secrets {
-        let (name, value) = secret
-            .split_once('=')
-            .filter(|(name, _)| !name.is_empty())
-            .ok_or_else(|| CliError::other(format!("--secret takes NAME=VALUE, got `{}`", secret.split('=').next().unwrap_or(""))))?;
-        grants.secrets.grant(name, value);
-    }
-    Ok(grants)
 }
 
 fn parse_limits(timeout_ms: u64, memory_mb: usize) -> Result<Limits, CliError> {
@@ -126,16 +97,6 @@ impl RunObserver for StderrObserver {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn secrets_need_a_name_and_never_echo_the_value() {
-        let error = parse_grants(&[], &["=hunter2".into()]).unwrap_err();
-        assert!(!error.message.contains("hunter2"));
-        let error = parse_grants(&[], &["TOKEN".into()]).unwrap_err();
-        assert!(error.message.contains("NAME=VALUE"));
-        let grants = parse_grants(&[], &["TOKEN=a=b".into()]).unwrap();
-        assert_eq!(grants.secrets.lookup("TOKEN"), Some("a=b"));
-    }
 
     #[test]
     fn limits_are_checked() {

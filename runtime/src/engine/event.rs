@@ -13,6 +13,9 @@ pub enum Event {
     StepStarted { node: String, attempt: u32, at_ms: u64 },
     StepFinished { node: String, attempt: u32, outcome: StepOutcome, at_ms: u64 },
     TimerFired { node: String, attempt: u32, at_ms: u64 },
+    /// The run was picked up again from its log (after a crash or a stop).
+    /// For the history only: it changes no state.
+    RunResumed { at_ms: u64 },
 }
 
 impl Event {
@@ -21,7 +24,8 @@ impl Event {
             Event::RunStarted { at_ms, .. }
             | Event::StepStarted { at_ms, .. }
             | Event::StepFinished { at_ms, .. }
-            | Event::TimerFired { at_ms, .. } => *at_ms,
+            | Event::TimerFired { at_ms, .. }
+            | Event::RunResumed { at_ms } => *at_ms,
         }
     }
 }

@@ -36,6 +36,7 @@ pub fn apply(plan: &Plan, state: &mut RunState, event: &Event) -> Vec<Command> {
                 run.finished(i, outcome);
             }
         }
+        Event::RunResumed { .. } => {}
         Event::TimerFired { node, attempt, .. } => {
             if let Some(i) = plan.index_of(node)
                 && let NodeStatus::Waiting { attempt: due_attempt, poll, .. } = run.state.nodes[i].status.clone()

@@ -100,7 +100,7 @@ pub async fn apply(
             return Ok(Err(KvConflict { key: key.clone() }));
         }
     }
-    let now = now_rfc3339();
+    let now = super::now_rfc3339();
     for (key, write) in &writes.writes {
         match write {
             KvWrite::Put(value) => {
@@ -143,9 +143,6 @@ where
     Ok(row.map(|(v,)| v))
 }
 
-fn now_rfc3339() -> String {
-    humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
-}
 
 #[cfg(test)]
 mod tests {

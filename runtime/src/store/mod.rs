@@ -2,6 +2,7 @@
 //! each backend live in `runtime/migrations/<backend>/` and run on open.
 
 mod kv;
+mod runs;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -11,6 +12,7 @@ use anyhow::Context as _;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 pub use kv::{apply as apply_kv_writes, KvConflict, KvScope, KvStore, KvWrite, KvWrites};
+pub use runs::{RunStore, StoredRun};
 
 /// The embedded database.
 #[derive(Clone, Debug)]
@@ -35,7 +37,14 @@ impl Db {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
-        Self::connect(options).await.with_context(|| format!("cannot open database {}", path.display()))
+        // Two processes opening a fresh database at once would both try to
+        // apply the same migrations; an OS lock beside the file serialises them.
+        let lock_path = path.with_extension("migrate.lock");
+        let lock = std::fs::File::create(&lock_path).with_context(|| format!("cannot create {}", lock_path.display()))?;
+        lock.lock().with_context(|| format!("cannot lock {}", lock_path.display()))?;
+        let db = Self::connect(options).await.with_context(|| format!("cannot open database {}", path.display()));
+        drop(lock);
+        db
     }
 
     /// A private in-memory database, for tests and throw-away runs.
@@ -63,4 +72,12 @@ impl Db {
     pub fn kv(&self) -> KvStore {
         KvStore::new(self.pool.clone())
     }
+
+    pub fn runs(&self) -> RunStore {
+        RunStore::new(self.pool.clone())
+    }
+}
+
+pub(crate) fn now_rfc3339() -> String {
+    humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
 }

@@ -1,0 +1,154 @@
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Args;
+
+use super::options::{parse_input, GrantArgs};
+use super::{CliError, DataDirArg};
+use crate::catalog::PluginDir;
+use crate::engine::{Event, RunState, RunStatus, StepOutcome};
+use crate::flow::load_flow;
+use crate::sandbox::{Limits, Sandbox, SandboxConfig};
+use crate::scheduler::{Progress, Scheduler};
+use crate::store::Db;
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// The flow (JSON, or YAML).
+    file: PathBuf,
+    /// Run input JSON, or `@FILE`.
+    #[arg(long, default_value = "{}")]
+    input: String,
+    /// The tenant the run belongs to (scopes `kv` state).
+    #[arg(long, default_value = "local")]
+    tenant: String,
+    #[command(flatten)]
+    engine: EngineArgs,
+}
+
+#[derive(Args)]
+pub struct ResumeArgs {
+    /// The run to continue [default: every unfinished run in the database].
+    run_id: Option<String>,
+    #[command(flatten)]
+    engine: EngineArgs,
+}
+
+#[derive(Args)]
+struct EngineArgs {
+    /// A directory of plugin components (.wasm) the flow's steps resolve against; repeatable.
+    #[arg(long = "plugins", value_name = "DIR", required = true)]
+    plugin_dirs: Vec<PathBuf>,
+    /// The database holding runs and `kv` state [default: DATA_DIR/scena.db].
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
+    #[command(flatten)]
+    grants: GrantArgs,
+    #[command(flatten)]
+    data_dir: DataDirArg,
+}
+
+impl EngineArgs {
+    async fn scheduler(&self) -> Result<Scheduler, CliError> {
+        let data_dir = self.data_dir.resolve();
+        let db = Db::open(&self.db.clone().unwrap_or_else(|| data_dir.join("scena.db"))).await?;
+        let config = SandboxConfig { cache_dir: Some(data_dir.join("cache")), kv: Some(db.kv()), ..Default::default() };
+        let sandbox = Arc::new(Sandbox::new(config)?);
+        let (catalog, skipped) = PluginDir::load(&sandbox, &self.plugin_dirs).await?;
+        for reason in skipped {
+            eprintln!("warning: skipped {reason}");
+        }
+        Ok(Scheduler {
+            sandbox,
+            catalog: Arc::new(catalog),
+            runs: db.runs(),
+            grants: Arc::new(self.grants.to_grants()?),
+            limits: Limits::default(),
+        })
+    }
+}
+
+pub async fn run(args: RunArgs) -> Result<(), CliError> {
+    let text = std::fs::read_to_string(&args.file).map_err(|e| CliError::other(format!("cannot read {}: {e}", args.file.display())))?;
+    let flow = load_flow(&text).map_err(|problems| {
+        for problem in &problems {
+            eprintln!("{problem}");
+        }
+        CliError::other(format!("{} is not a valid flow ({} problem(s))", args.file.display(), problems.len()))
+    })?;
+    let input = parse_input(&args.input)?;
+    if args.tenant.trim().is_empty() {
+        return Err(CliError::other("--tenant must not be empty"));
+    }
+    let scheduler = args.engine.scheduler().await?;
+    let (_, state) = scheduler.start(&args.tenant, flow, input, &mut StderrProgress).await?;
+    print_outcome(&state)
+}
+
+pub async fn resume(args: ResumeArgs) -> Result<(), CliError> {
+    let scheduler = args.engine.scheduler().await?;
+    let runs = match args.run_id {
+        Some(id) => vec![id],
+        None => scheduler.runs.unfinished().await?,
+    };
+    if runs.is_empty() {
+        eprintln!("[scena] no unfinished runs");
+        return Ok(());
+    }
+    let mut failed = 0;
+    for id in &runs {
+        let state = scheduler.resume(id, &mut StderrProgress).await?;
+        if print_outcome(&state).is_err() {
+            failed += 1;
+        }
+    }
+    if failed > 0 {
+        return Err(CliError::other(format!("{failed} of {} resumed run(s) failed", runs.len())));
+    }
+    Ok(())
+}
+
+fn print_outcome(state: &RunState) -> Result<(), CliError> {
+    match state.status {
+        RunStatus::Succeeded => {
+            let output = state.output.clone().unwrap_or_default();
+            let text = if std::io::stdout().is_terminal() { serde_json::to_string_pretty(&output) } else { serde_json::to_string(&output) };
+            println!("{}", text.expect("JSON values serialise"));
+            Ok(())
+        }
+        _ => Err(CliError::other(format!(
+            "run {} failed: {}",
+            state.run["id"].as_str().unwrap_or("?"),
+            state.error.as_deref().unwrap_or("unknown error")
+        ))),
+    }
+}
+
+/// Node progress on stderr, one line per event.
+struct StderrProgress;
+
+impl Progress for StderrProgress {
+    fn event(&mut self, run_id: &str, event: &Event) {
+        let short = &run_id[..8.min(run_id.len())];
+        match event {
+            Event::RunStarted { .. } => eprintln!("[run {short}] started ({run_id})"),
+            Event::StepStarted { node, attempt, .. } => eprintln!("[run {short}] {node}: started, attempt {attempt}"),
+            Event::StepFinished { node, outcome, .. } => match outcome {
+                StepOutcome::Done { .. } => eprintln!("[run {short}] {node}: done"),
+                StepOutcome::Pending { after_ms, .. } => eprintln!("[run {short}] {node}: pending, polling in {after_ms} ms"),
+                StepOutcome::Failed { kind, message, .. } => eprintln!("[run {short}] {node}: failed ({kind}): {message}"),
+            },
+            Event::TimerFired { .. } | Event::RunResumed { .. } => {}
+        }
+    }
+
+    fn resumed(&mut self, run_id: &str, pending_work: usize) {
+        eprintln!("[run {}] resumed; {pending_work} call(s) or timer(s) to pick up", &run_id[..8.min(run_id.len())]);
+    }
+
+    fn finished(&mut self, run_id: &str, state: &RunState) {
+        let status = if state.status == RunStatus::Succeeded { "succeeded" } else { "failed" };
+        eprintln!("[run {}] {status}", &run_id[..8.min(run_id.len())]);
+    }
+}

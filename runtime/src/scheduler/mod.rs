@@ -1,0 +1,233 @@
+//! The scheduler drives the engine's state machine against the store and the
+//! sandbox: it records each event before acting on it, runs step calls
+//! concurrently, sets timers, and on resume rebuilds a run from its log.
+//!
+//! Order of writes, which is what makes runs survive a crash:
+//! `StepStarted` is committed before a call starts; `StepFinished` is
+//! committed together with the step's `kv` writes; a timer's due time is part
+//! of the state rebuilt from the log.
+
+mod progress;
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::{bail, Context as _};
+use serde_json::{json, Value};
+use tokio::sync::mpsc;
+
+use crate::atoms::Grants;
+use crate::catalog::Catalog;
+use crate::engine::{apply, resume_work, Command, Event, NodePlan, Plan, RunState, StepCall, StepOutcome};
+use crate::flow::Flow;
+use crate::sandbox::{CallRequest, Entry, LimitKind, Limits, Outcome, Sandbox, StepContext, StepFailure};
+use crate::store::{KvScope, KvWrites, RunStore};
+
+pub use progress::{Progress, SilentProgress};
+
+pub struct Scheduler {
+    pub sandbox: Arc<Sandbox>,
+    pub catalog: Arc<dyn Catalog>,
+    pub runs: RunStore,
+    pub grants: Arc<Grants>,
+    /// Limits of each call; a step's `timeout_ms` replaces the deadline.
+    pub limits: Limits,
+}
+
+/// What a finished call or timer reports back to the run's loop.
+enum Completion {
+    Step { node: String, attempt: u32, outcome: StepOutcome, kv: Option<(KvScope, KvWrites)>, logs: Value },
+    Timer { node: String, attempt: u32 },
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+impl Scheduler {
+    /// Start a run of `flow` and drive it to its end.
+    pub async fn start(&self, tenant: &str, flow: Flow, input: Value, progress: &mut dyn Progress) -> anyhow::Result<(String, RunState)> {
+        let flow_json = serde_json::to_string(&flow)?;
+        let plan = Plan::new(flow).map_err(problems_error)?;
+        let violations = plan.inputs.violations(&input);
+        if !violations.is_empty() {
+            bail!("input does not match the inputs schema of flow `{}`: {}", plan.flow.name, violations.join("; "));
+        }
+        let run_id = uuid::Uuid::new_v4().to_string();
+        self.runs.create(&run_id, tenant, &plan.flow.name, &flow_json, &input).await?;
+        let started = now_ms();
+        let info = json!({"id": run_id, "tenant": tenant, "flow": plan.flow.name, "started_at": humantime::format_rfc3339_millis(SystemTime::now()).to_string()});
+        let state = RunState::new(plan.nodes.len());
+        let mut run = Run { scheduler: self, plan, id: run_id.clone(), tenant: tenant.to_string(), state, seq: 0 };
+        let commands = run.record(Event::RunStarted { input, run: info, at_ms: started }, progress).await?;
+        let state = run.drive(commands.into(), progress).await?;
+        Ok((run_id, state))
+    }
+
+    /// Continue a run from its log: finished nodes are not run again.
+    pub async fn resume(&self, run_id: &str, progress: &mut dyn Progress) -> anyhow::Result<RunState> {
+        let stored = self.runs.load(run_id).await?.with_context(|| format!("no run `{run_id}`"))?;
+        let flow: Flow = serde_json::from_str(&stored.flow_json).context("stored flow is unreadable")?;
+        let plan = Plan::new(flow).map_err(problems_error)?;
+        let mut state = RunState::new(plan.nodes.len());
+        for event in &stored.events {
+            apply(&plan, &mut state, event);
+        }
+        let seq = stored.events.len() as u64;
+        let mut run = Run { scheduler: self, plan, id: stored.id, tenant: stored.tenant, state, seq };
+        if run.state.is_over() {
+            run.scheduler.runs.finish(&run.id, &run.state).await?;
+            return Ok(run.state);
+        }
+        let commands = resume_work(&run.plan, &run.state);
+        progress.resumed(&run.id, commands.len());
+        run.record(Event::RunResumed { at_ms: now_ms() }, progress).await?;
+        run.drive(commands.into(), progress).await
+    }
+}
+
+fn problems_error(problems: Vec<crate::flow::Problem>) -> anyhow::Error {
+    anyhow::anyhow!(problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+}
+
+struct Run<'s> {
+    scheduler: &'s Scheduler,
+    plan: Plan,
+    id: String,
+    tenant: String,
+    state: RunState,
+    seq: u64,
+}
+
+impl Run<'_> {
+    /// Persist `event`, then apply it.
+    async fn record(&mut self, event: Event, progress: &mut dyn Progress) -> anyhow::Result<Vec<Command>> {
+        self.scheduler.runs.append(&self.id, self.seq, &event).await?;
+        self.seq += 1;
+        progress.event(&self.id, &event);
+        Ok(apply(&self.plan, &mut self.state, &event))
+    }
+
+    async fn drive(&mut self, mut queue: VecDeque<Command>, progress: &mut dyn Progress) -> anyhow::Result<RunState> {
+        let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Completion>();
+        let mut in_flight = 0usize;
+        loop {
+            while let Some(command) = queue.pop_front() {
+                match command {
+                    Command::Call { node, attempt, call } => {
+                        let started = Event::StepStarted { node: node.clone(), attempt, at_ms: now_ms() };
+                        queue.extend(self.record(started, progress).await?);
+                        self.spawn_call(node, attempt, call, done_tx.clone());
+                        in_flight += 1;
+                    }
+                    Command::Timer { node, attempt, due_ms } => {
+                        let tx = done_tx.clone();
+                        let wait = Duration::from_millis(due_ms.saturating_sub(now_ms()));
+                        tokio::spawn(async move {
+                            tokio::time::sleep(wait).await;
+                            let _ = tx.send(Completion::Timer { node, attempt });
+                        });
+                        in_flight += 1;
+                    }
+                    Command::Finish => {}
+                }
+            }
+            if self.state.is_over() {
+                self.scheduler.runs.finish(&self.id, &self.state).await?;
+                progress.finished(&self.id, &self.state);
+                return Ok(self.state.clone());
+            }
+            if in_flight == 0 {
+                bail!("run {} cannot make progress: no call or timer is pending (this is a bug)", self.id);
+            }
+            let completion = done_rx.recv().await.expect("the run holds a sender");
+            in_flight -= 1;
+            let commands = match completion {
+                Completion::Timer { node, attempt } => self.record(Event::TimerFired { node, attempt, at_ms: now_ms() }, progress).await?,
+                Completion::Step { node, attempt, outcome, kv, logs } => {
+                    let event = Event::StepFinished { node: node.clone(), attempt, outcome, at_ms: now_ms() };
+                    let conflict_node = node.clone();
+                    let recorded = self
+                        .scheduler
+                        .runs
+                        .append_step_result(
+                            &self.id,
+                            self.seq,
+                            &event,
+                            kv.as_ref().map(|(scope, writes)| (scope, writes)),
+                            |conflict| Event::StepFinished {
+                                node: conflict_node,
+                                attempt,
+                                outcome: StepOutcome::Failed { kind: "retryable".into(), message: conflict.to_string(), retryable: true },
+                                at_ms: now_ms(),
+                            },
+                            Some((&node, attempt, &logs)),
+                        )
+                        .await?;
+                    self.seq += 1;
+                    progress.event(&self.id, &recorded);
+                    apply(&self.plan, &mut self.state, &recorded)
+                }
+            };
+            queue.extend(commands);
+        }
+    }
+
+    fn spawn_call(&self, node: String, attempt: u32, call: StepCall, done: mpsc::UnboundedSender<Completion>) {
+        let i = self.plan.index_of(&node).expect("commands name plan nodes");
+        let NodePlan::Step { plugin, timeout_ms, .. } = &self.plan.nodes[i] else {
+            unreachable!("only step nodes are called")
+        };
+        let plugin = self.scheduler.catalog.resolve(plugin);
+        let sandbox = self.scheduler.sandbox.clone();
+        let mut limits = self.scheduler.limits;
+        if let Some(ms) = timeout_ms {
+            limits.deadline = Duration::from_millis(*ms);
+        }
+        let request = CallRequest {
+            context: StepContext {
+                tenant: self.tenant.clone(),
+                run_id: self.id.clone(),
+                node_id: node.clone(),
+                attempt,
+                idempotency_key: format!("{}:{}", self.id, node),
+            },
+            entry: match call {
+                StepCall::Run(input) => Entry::Run(input),
+                StepCall::Poll(state) => Entry::Poll(state),
+            },
+            grants: self.scheduler.grants.clone(),
+            limits,
+        };
+        let tenant = self.tenant.clone();
+        tokio::spawn(async move {
+            let completion = match plugin {
+                Err(reason) => Completion::Step {
+                    node,
+                    attempt,
+                    outcome: StepOutcome::Failed { kind: "fatal".into(), message: reason, retryable: false },
+                    kv: None,
+                    logs: Value::Array(Vec::new()),
+                },
+                Ok(plugin) => {
+                    let report = sandbox.call(&plugin, request).await;
+                    let logs = json!({"logs": report.logs, "atom_calls": report.atom_calls});
+                    let outcome = match report.result {
+                        Ok(Outcome::Done { output }) => StepOutcome::Done { output },
+                        Ok(Outcome::Pending { state, after_ms }) => StepOutcome::Pending { state, after_ms },
+                        Err(failure) => failed(&failure),
+                    };
+                    let scope = KvScope { tenant, plugin: plugin.meta.name.clone() };
+                    Completion::Step { node, attempt, outcome, kv: Some((scope, report.kv)), logs }
+                }
+            };
+            let _ = done.send(completion);
+        });
+    }
+}
+
+fn failed(failure: &StepFailure) -> StepOutcome {
+    let retryable = matches!(failure, StepFailure::Retryable(_) | StepFailure::Limit(LimitKind::Deadline, _));
+    StepOutcome::Failed { kind: failure.kind().to_string(), message: failure.message().to_string(), retryable }
+}

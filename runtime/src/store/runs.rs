@@ -1,0 +1,140 @@
+//! Runs: the pinned flow, the input, and the append-only event log. A step's
+//! `kv` writes commit in the same transaction as the event that finishes it.
+
+use serde_json::Value;
+use sqlx::SqlitePool;
+
+use super::kv::{apply as apply_kv, KvConflict, KvScope, KvWrites};
+use crate::engine::{Event, RunState, RunStatus};
+
+#[derive(Debug, Clone)]
+pub struct RunStore {
+    pool: SqlitePool,
+}
+
+/// A run as stored.
+#[derive(Debug, Clone)]
+pub struct StoredRun {
+    pub id: String,
+    pub tenant: String,
+    pub flow_json: String,
+    pub events: Vec<Event>,
+}
+
+impl RunStore {
+    pub fn new(pool: SqlitePool) -> RunStore {
+        RunStore { pool }
+    }
+
+    pub async fn create(&self, id: &str, tenant: &str, flow_name: &str, flow_json: &str, input: &Value) -> anyhow::Result<()> {
+        let now = super::now_rfc3339();
+        sqlx::query(
+            "INSERT INTO runs (id, tenant, flow_name, flow_json, input, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'running', ?, ?)",
+        )
+        .bind(id)
+        .bind(tenant)
+        .bind(flow_name)
+        .bind(flow_json)
+        .bind(input.to_string())
+        .bind(&now)
+        .bind(&now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Append one event.
+    pub async fn append(&self, run_id: &str, seq: u64, event: &Event) -> anyhow::Result<()> {
+        insert_event(&self.pool, run_id, seq, event).await
+    }
+
+    /// Append the event that finishes a step together with the step's `kv`
+    /// writes. If a key the step read has changed, nothing of the step is
+    /// applied and `conflict_event` is appended instead.
+    pub async fn append_step_result(
+        &self,
+        run_id: &str,
+        seq: u64,
+        event: &Event,
+        kv: Option<(&KvScope, &KvWrites)>,
+        conflict_event: impl FnOnce(KvConflict) -> Event,
+        logs: Option<(&str, u32, &Value)>,
+    ) -> anyhow::Result<Event> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut recorded = event.clone();
+        if let Some((scope, writes)) = kv.filter(|(_, w)| !w.is_empty())
+            && let Err(conflict) = apply_kv(&mut tx, scope, writes).await?
+        {
+            recorded = conflict_event(conflict);
+        }
+        insert_event(&mut *tx, run_id, seq, &recorded).await?;
+        if let Some((node, attempt, lines)) = logs {
+            sqlx::query("INSERT INTO run_logs (run_id, node, attempt, lines) VALUES (?, ?, ?, ?)")
+                .bind(run_id)
+                .bind(node)
+                .bind(attempt)
+                .bind(lines.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(recorded)
+    }
+
+    pub async fn finish(&self, run_id: &str, state: &RunState) -> anyhow::Result<()> {
+        let status = match state.status {
+            RunStatus::Succeeded => "succeeded",
+            RunStatus::Failed => "failed",
+            _ => "running",
+        };
+        sqlx::query("UPDATE runs SET status = ?, output = ?, error = ?, updated_at = ? WHERE id = ?")
+            .bind(status)
+            .bind(state.output.as_ref().map(Value::to_string))
+            .bind(&state.error)
+            .bind(super::now_rfc3339())
+            .bind(run_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn load(&self, run_id: &str) -> anyhow::Result<Option<StoredRun>> {
+        let row: Option<(String, String, String)> = sqlx::query_as("SELECT id, tenant, flow_json FROM runs WHERE id = ?")
+            .bind(run_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some((id, tenant, flow_json)) = row else { return Ok(None) };
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT event FROM run_events WHERE run_id = ? ORDER BY seq")
+            .bind(run_id)
+            .fetch_all(&self.pool)
+            .await?;
+        let events = rows
+            .into_iter()
+            .map(|(text,)| serde_json::from_str(&text))
+            .collect::<Result<Vec<Event>, _>>()?;
+        Ok(Some(StoredRun { id, tenant, flow_json, events }))
+    }
+
+    /// Ids of runs not finished yet, oldest first.
+    pub async fn unfinished(&self) -> anyhow::Result<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM runs WHERE status = 'running' ORDER BY created_at, id")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
+    /// The run's summary: status, output and error.
+    pub async fn summary(&self, run_id: &str) -> anyhow::Result<Option<(String, Option<String>, Option<String>)>> {
+        Ok(sqlx::query_as("SELECT status, output, error FROM runs WHERE id = ?").bind(run_id).fetch_optional(&self.pool).await?)
+    }
+}
+
+async fn insert_event<'e, E: sqlx::SqliteExecutor<'e>>(executor: E, run_id: &str, seq: u64, event: &Event) -> anyhow::Result<()> {
+    sqlx::query("INSERT INTO run_events (run_id, seq, event) VALUES (?, ?, ?)")
+        .bind(run_id)
+        .bind(seq as i64)
+        .bind(serde_json::to_string(event)?)
+        .execute(executor)
+        .await?;
+    Ok(())
+}

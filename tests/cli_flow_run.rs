@@ -1,0 +1,203 @@
+//! `scena flow run` and `scena flow resume` through the binary, including
+//! SIGKILL of the process mid-run.
+
+mod support;
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use support::{guest, scena, Ran, TempDir};
+
+fn plugin_dir(dir: &TempDir) -> String {
+    let plugins = dir.path().join("plugins");
+    std::fs::create_dir_all(&plugins).unwrap();
+    for name in ["echo", "kv", "countdown"] {
+        std::fs::copy(guest(name), plugins.join(format!("{name}.wasm"))).unwrap();
+    }
+    plugins.display().to_string()
+}
+
+fn write_flow(dir: &TempDir, flow: &Value) -> String {
+    let path = dir.path().join("flow.json");
+    std::fs::write(&path, flow.to_string()).unwrap();
+    path.display().to_string()
+}
+
+fn demo_flow() -> Value {
+    json!({
+        "name": "demo",
+        "inputs": {"type": "object", "required": ["zone"], "properties": {"zone": {"type": "string"}}},
+        "nodes": [
+            {"id": "start", "kind": "start"},
+            {"id": "count", "kind": "step", "plugin": "kv@^0.1", "input": {"op": "increment", "key": "runs-${inputs.zone}"}},
+            {"id": "fan", "kind": "parallel"},
+            {"id": "a", "kind": "step", "plugin": "echo", "input": {"n": "${steps.count.output.value}"}},
+            {"id": "b", "kind": "step", "plugin": "countdown", "input": {"from": 2, "every_ms": 10}},
+            {"id": "meet", "kind": "join"},
+            {"id": "nap", "kind": "wait", "duration_ms": 20},
+            {"id": "route", "kind": "switch", "cases": [{"when": "steps.a.output.n > 1", "to": "again"}], "default": "first"},
+            {"id": "again", "kind": "end", "output": {"count": "${steps.a.output.n}", "polls": "${steps.b.output.polls}"}},
+            {"id": "first", "kind": "end", "output": "first run in ${inputs.zone}"}
+        ],
+        "edges": [
+            {"from": "start", "to": "count"}, {"from": "count", "to": "fan"},
+            {"from": "fan", "to": "a"}, {"from": "fan", "to": "b"},
+            {"from": "a", "to": "meet"}, {"from": "b", "to": "meet"},
+            {"from": "meet", "to": "nap"}, {"from": "nap", "to": "route"}
+        ]
+    })
+}
+
+#[test]
+fn a_flow_runs_end_to_end_and_prints_its_output() {
+    let dir = TempDir::new("flow-run");
+    let (plugins, flow) = (plugin_dir(&dir), write_flow(&dir, &demo_flow()));
+    let run = |zone: &str| scena(dir.path(), &["flow", "run", &flow, "--plugins", &plugins, "--input", &json!({"zone": zone}).to_string()]);
+    let first = run("eu-1");
+    assert_eq!(first.code, 0, "{first:?}");
+    assert_eq!(first.json(), json!("first run in eu-1"));
+    assert!(first.stderr.contains("b: pending, polling in 10 ms"), "{first:?}");
+    let second = run("eu-1");
+    assert_eq!(second.json(), json!({"count": 2, "polls": 2}), "{second:?}");
+    assert_eq!(run("us-2").json(), json!("first run in us-2"));
+}
+
+#[test]
+fn a_failing_step_fails_the_run_naming_the_node() {
+    let dir = TempDir::new("flow-fail");
+    let plugins = plugin_dir(&dir);
+    let flow = json!({
+        "name": "bad-op",
+        "nodes": [{"id": "start", "kind": "start"},
+                  {"id": "poke", "kind": "step", "plugin": "kv", "input": {"op": "set", "key": "k"}},
+                  {"id": "end", "kind": "end"}],
+        "edges": [{"from": "start", "to": "poke"}, {"from": "poke", "to": "end"}]
+    });
+    let ran = scena(dir.path(), &["flow", "run", &write_flow(&dir, &flow), "--plugins", &plugins]);
+    assert_eq!(ran.code, 1, "{ran:?}");
+    assert!(ran.reason().contains("failed: node poke failed: invalid input: `value` is required for set"), "{ran:?}");
+    assert!(ran.stdout.is_empty());
+}
+
+#[test]
+fn bad_input_and_unknown_plugins_are_refused_clearly() {
+    let dir = TempDir::new("flow-refuse");
+    let (plugins, flow) = (plugin_dir(&dir), write_flow(&dir, &demo_flow()));
+    let ran = scena(dir.path(), &["flow", "run", &flow, "--plugins", &plugins, "--input", r#"{"zone": 7}"#]);
+    assert_eq!(ran.code, 1, "{ran:?}");
+    assert!(ran.reason().contains("input does not match the inputs schema of flow `demo`: /zone"), "{ran:?}");
+
+    let missing = json!({"name": "m", "nodes": [{"id": "start", "kind": "start"},
+        {"id": "x", "kind": "step", "plugin": "shield-alerts@^1"}, {"id": "end", "kind": "end"}],
+        "edges": [{"from": "start", "to": "x"}, {"from": "x", "to": "end"}]});
+    let ran = scena(dir.path(), &["flow", "run", &write_flow(&dir, &missing), "--plugins", &plugins]);
+    assert_eq!(ran.code, 1, "{ran:?}");
+    assert!(ran.reason().contains("node x failed: fatal: unknown plugin `shield-alerts`"), "{ran:?}");
+}
+
+/// Ten increments of keys private to the run, with short waits between them
+/// so a kill lands at many different points: inside calls, between steps,
+/// during waits.
+fn counting_flow() -> Value {
+    let mut nodes = vec![json!({"id": "start", "kind": "start"})];
+    let mut edges = Vec::new();
+    let mut previous = "start".to_string();
+    let mut outputs = Vec::new();
+    for i in 1..=10 {
+        let (inc, nap) = (format!("inc{i}"), format!("nap{i}"));
+        nodes.push(json!({"id": inc, "kind": "step", "plugin": "kv", "input": {"op": "increment", "key": format!("${{run.id}}-{i}")}}));
+        nodes.push(json!({"id": nap, "kind": "wait", "duration_ms": 40}));
+        edges.push(json!({"from": previous, "to": inc}));
+        edges.push(json!({"from": inc, "to": nap}));
+        outputs.push(format!("${{steps.{inc}.output.value}}"));
+        previous = nap;
+    }
+    nodes.push(json!({"id": "end", "kind": "end", "output": outputs}));
+    edges.push(json!({"from": previous, "to": "end"}));
+    json!({"name": "counting", "nodes": nodes, "edges": edges})
+}
+
+fn spawn_and_kill(dir: &TempDir, args: &[&str], wait_for_runs: Option<usize>, after: Duration) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scena"))
+        .args(args)
+        .env("SCENA_DATA_DIR", dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    if let Some(count) = wait_for_runs {
+        // Time the kill from the moment the run exists, not from process start.
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while query(&dir.path().join("scena.db"), "SELECT COUNT(*) FROM runs") < count as i64 {
+            assert!(std::time::Instant::now() < deadline, "the run was never created");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+    std::thread::sleep(after);
+    let _ = child.kill(); // SIGKILL: no chance to clean up
+    let _ = child.wait();
+}
+
+#[test]
+fn runs_survive_sigkill_and_apply_every_increment_exactly_once() {
+    let dir = TempDir::new("flow-crash");
+    let (plugins, flow) = (plugin_dir(&dir), write_flow(&dir, &counting_flow()));
+    // Compile the plugins once, so kill points are not all spent compiling.
+    assert_eq!(scena(dir.path(), &["flow", "validate", &flow, "--plugins", &plugins]).code, 0);
+    // Fixed, varied kill points (ms): deterministic, yet spread over calls,
+    // commits and waits of runs and of the resumes.
+    let run_kills = [30u64, 190, 95];
+    for (r, after) in run_kills.iter().enumerate() {
+        spawn_and_kill(&dir, &["flow", "run", &flow, "--plugins", &plugins], Some(r + 1), Duration::from_millis(*after));
+    }
+    for after in [160u64, 420, 90, 610, 260, 340, 230, 520, 125] {
+        spawn_and_kill(&dir, &["flow", "resume", "--plugins", &plugins], None, Duration::from_millis(after));
+    }
+    let last: Ran = scena(dir.path(), &["flow", "resume", "--plugins", &plugins]);
+    assert_eq!(last.code, 0, "{last:?}");
+
+    // Every run finished, and every increment was seen exactly once…
+    let db = dir.path().join("scena.db");
+    let outputs = finished_outputs(&db);
+    assert_eq!(outputs.len(), run_kills.len(), "{outputs:?} / {last:?}");
+    for output in outputs {
+        assert_eq!(output, json!([1, 1, 1, 1, 1, 1, 1, 1, 1, 1]));
+    }
+    // …and applied exactly once: 30 counters, each at 1.
+    assert_eq!(query(&db, "SELECT COUNT(*) FROM kv_entries WHERE plugin = 'kv'"), 30);
+    assert_eq!(query(&db, "SELECT COUNT(*) FROM kv_entries WHERE plugin = 'kv' AND value = '1'"), 30);
+    // The kills did interrupt every run: each was picked up again from its log.
+    let resumed = query(&db, r#"SELECT COUNT(DISTINCT run_id) FROM run_events WHERE event LIKE '%"type":"run_resumed"%'"#);
+    assert_eq!(resumed, 3);
+    let resumed_again = scena(dir.path(), &["flow", "resume", "--plugins", &plugins]);
+    assert!(resumed_again.stderr.contains("no unfinished runs"), "{resumed_again:?}");
+}
+
+fn query(db: &std::path::Path, sql: &'static str) -> i64 {
+    if !db.exists() {
+        return 0;
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let db = scena::store::Db::open(db).await.unwrap();
+        let (n,): (i64,) = sqlx::query_as(sql).fetch_one(db.pool()).await.unwrap();
+        n
+    })
+}
+
+/// The outputs of all runs, oldest first; every run must have succeeded.
+fn finished_outputs(db: &std::path::Path) -> Vec<Value> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let db = scena::store::Db::open(db).await.unwrap();
+        let rows: Vec<(String, Option<String>)> =
+            sqlx::query_as("SELECT status, output FROM runs ORDER BY created_at").fetch_all(db.pool()).await.unwrap();
+        rows.into_iter()
+            .map(|(status, output)| {
+                assert_eq!(status, "succeeded");
+                serde_json::from_str(&output.unwrap()).unwrap()
+            })
+            .collect()
+    })
+}
