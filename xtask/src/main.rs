@@ -71,7 +71,7 @@ fn test(extra: &[String]) -> Result<(), String> {
 
 fn bench(extra: &[String]) -> Result<(), String> {
     guests()?;
-    run(cargo().args(["bench", "-p", "scena", "--bench", "sandbox", "--locked"]).args(extra))
+    run(cargo().args(["bench", "-p", "scena", "--locked"]).args(extra))
 }
 
 fn start() -> Result<(), String> {

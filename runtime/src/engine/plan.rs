@@ -1,6 +1,8 @@
 //! A flow compiled for running: graph indices, parsed plugin references,
 //! compiled expressions. Built once per flow version.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use crate::catalog::PluginRef;
@@ -25,6 +27,7 @@ pub enum WaitFor {
 
 pub struct Plan {
     pub flow: Flow,
+    index: HashMap<String, usize>,
     pub nodes: Vec<NodePlan>,
     pub successors: Vec<Vec<(usize, EdgeKind)>>,
     pub predecessors: Vec<Vec<usize>>,
@@ -55,7 +58,8 @@ impl Plan {
         let start = (0..n).find(|&i| matches!(graph.kind(i), NodeKind::Start)).expect("validated: one start");
         let nodes = (0..n).map(|i| compile_node(&graph, i)).collect::<Result<Vec<_>, _>>()?;
         drop(graph);
-        Ok(Plan { flow, nodes, successors, predecessors, start, inputs })
+        let index = flow.nodes.iter().enumerate().map(|(i, n)| (n.id.clone(), i)).collect();
+        Ok(Plan { flow, index, nodes, successors, predecessors, start, inputs })
     }
 
     pub fn id(&self, i: usize) -> &str {
@@ -63,7 +67,7 @@ impl Plan {
     }
 
     pub fn index_of(&self, id: &str) -> Option<usize> {
-        self.flow.nodes.iter().position(|n| n.id == id)
+        self.index.get(id).copied()
     }
 }
 

@@ -78,12 +78,30 @@ impl<'f> Graph<'f> {
 
     /// Nodes reachable from `start` (itself included), by any edge.
     pub fn reachable_from(&self, start: usize) -> Vec<bool> {
-        self.search(start, |i| self.successors[i].iter().map(|&(s, _)| s).collect())
+        let mut seen = vec![false; self.len()];
+        let mut stack = vec![start];
+        while let Some(i) = stack.pop() {
+            if !std::mem::replace(&mut seen[i], true) {
+                stack.extend(self.successors[i].iter().map(|&(s, _)| s));
+            }
+        }
+        seen
     }
 
-    /// Nodes from which `end` is reachable (itself included).
-    pub fn reaching(&self, end: usize) -> Vec<bool> {
-        self.search(end, |i| self.predecessors[i].clone())
+    /// Whether `to` can be reached from `from` by at least one edge. Stops as
+    /// soon as it is found, so nearby references cost little in large flows.
+    pub fn reaches(&self, from: usize, to: usize) -> bool {
+        let mut seen = std::collections::HashSet::new();
+        let mut stack: Vec<usize> = self.successors[from].iter().map(|&(s, _)| s).collect();
+        while let Some(i) = stack.pop() {
+            if i == to {
+                return true;
+            }
+            if seen.insert(i) {
+                stack.extend(self.successors[i].iter().map(|&(s, _)| s));
+            }
+        }
+        false
     }
 
     /// Breadth-first distances from `start` (`usize::MAX`: unreachable).
@@ -100,17 +118,6 @@ impl<'f> Graph<'f> {
             }
         }
         distance
-    }
-
-    fn search(&self, from: usize, next: impl Fn(usize) -> Vec<usize>) -> Vec<bool> {
-        let mut seen = vec![false; self.len()];
-        let mut stack = vec![from];
-        while let Some(i) = stack.pop() {
-            if !std::mem::replace(&mut seen[i], true) {
-                stack.extend(next(i));
-            }
-        }
-        seen
     }
 
     /// One cycle, as node indices, if the graph has any.

@@ -176,12 +176,11 @@ fn check_expressions(graph: &Graph<'_>, i: usize, problems: &mut Vec<Problem>) {
     if compiled.is_empty() {
         return;
     }
-    let upstream = graph.reaching(i);
     for (path, expr) in &compiled {
         for step in expr.step_refs().into_iter().flatten() {
             match graph.index_of(step) {
                 None => problems.push(Problem::node(id, format!("{path}: refers to steps.{step}, but there is no node `{step}`"))),
-                Some(s) if s == i || !upstream[s] => {
+                Some(s) if !graph.reaches(s, i) => {
                     problems.push(Problem::node(id, format!("{path}: refers to steps.{step}, which does not run before this node")))
                 }
                 Some(_) => {}
