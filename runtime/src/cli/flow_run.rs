@@ -7,7 +7,7 @@ use clap::Args;
 use super::options::{parse_input, GrantArgs};
 use super::{CliError, DataDirArg};
 use crate::catalog::PluginDir;
-use crate::engine::{Event, RunState, RunStatus, StepOutcome};
+use crate::engine::{Event, NodePlan, Plan, RunState, RunStatus, StepOutcome};
 use crate::flow::load_flow;
 use crate::sandbox::{Limits, Sandbox, SandboxConfig};
 use crate::scheduler::{Progress, Scheduler};
@@ -31,6 +31,22 @@ pub struct RunArgs {
 pub struct ResumeArgs {
     /// The run to continue [default: every unfinished run in the database].
     run_id: Option<String>,
+    #[command(flatten)]
+    engine: EngineArgs,
+}
+
+#[derive(Args)]
+pub struct DecideArgs {
+    /// The run.
+    run_id: String,
+    /// The approval node.
+    node_id: String,
+    /// Who decides [default: $USER].
+    #[arg(long)]
+    by: Option<String>,
+    /// Why; kept in the run's history.
+    #[arg(long, default_value = "")]
+    comment: String,
     #[command(flatten)]
     engine: EngineArgs,
 }
@@ -96,20 +112,40 @@ pub async fn resume(args: ResumeArgs) -> Result<(), CliError> {
         eprintln!("[scena] no unfinished runs");
         return Ok(());
     }
-    let mut failed = 0;
+    let (mut failed, mut waiting) = (0, 0);
     for id in &runs {
         let state = scheduler.resume(id, &mut StderrProgress).await?;
-        if print_outcome(&state).is_err() {
-            failed += 1;
+        match state.status {
+            RunStatus::Failed => failed += 1,
+            RunStatus::Succeeded => {}
+            _ => waiting += 1,
+        }
+        if let Err(error) = print_outcome(&state) {
+            eprintln!("{}", error.message);
         }
     }
     if failed > 0 {
         return Err(CliError::other(format!("{failed} of {} resumed run(s) failed", runs.len())));
     }
+    if waiting > 0 {
+        return Err(CliError { code: 2, message: format!("{waiting} of {} resumed run(s) wait for a decision", runs.len()) });
+    }
     Ok(())
 }
 
+/// `flow approve` (approved) and `flow reject`.
+pub async fn decide(args: DecideArgs, approved: bool) -> Result<(), CliError> {
+    let by = args.by.or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "cli".into());
+    if by.trim().is_empty() {
+        return Err(CliError::other("--by must not be empty"));
+    }
+    let scheduler = args.engine.scheduler().await?;
+    let state = scheduler.decide(&args.run_id, &args.node_id, approved, &by, &args.comment, &mut StderrProgress).await?;
+    print_outcome(&state)
+}
+
 fn print_outcome(state: &RunState) -> Result<(), CliError> {
+    let run_id = state.run["id"].as_str().unwrap_or("?");
     match state.status {
         RunStatus::Succeeded => {
             let output = state.output.clone().unwrap_or_default();
@@ -117,11 +153,8 @@ fn print_outcome(state: &RunState) -> Result<(), CliError> {
             println!("{}", text.expect("JSON values serialise"));
             Ok(())
         }
-        _ => Err(CliError::other(format!(
-            "run {} failed: {}",
-            state.run["id"].as_str().unwrap_or("?"),
-            state.error.as_deref().unwrap_or("unknown error")
-        ))),
+        RunStatus::Failed => Err(CliError::other(format!("run {run_id} failed: {}", state.error.as_deref().unwrap_or("unknown error")))),
+        _ => Err(CliError { code: 2, message: format!("run {run_id} is waiting for a decision") }),
     }
 }
 
@@ -139,12 +172,27 @@ impl Progress for StderrProgress {
                 StepOutcome::Pending { after_ms, .. } => eprintln!("[run {short}] {node}: pending, polling in {after_ms} ms"),
                 StepOutcome::Failed { kind, message, .. } => eprintln!("[run {short}] {node}: failed ({kind}): {message}"),
             },
+            Event::Decided { node, approved, by, .. } => {
+                eprintln!("[run {short}] {node}: {} by {by}", if *approved { "approved" } else { "rejected" })
+            }
             Event::TimerFired { .. } | Event::RunResumed { .. } => {}
         }
     }
 
     fn resumed(&mut self, run_id: &str, pending_work: usize) {
         eprintln!("[run {}] resumed; {pending_work} call(s) or timer(s) to pick up", &run_id[..8.min(run_id.len())]);
+    }
+
+    fn waiting(&mut self, run_id: &str, state: &RunState, plan: &Plan) {
+        for i in state.awaiting_decision() {
+            let node = plan.id(i);
+            if let NodePlan::Approval { assignees, message, .. } = &plan.nodes[i] {
+                let message = message.as_deref().map(|m| format!(" — {m}")).unwrap_or_default();
+                eprintln!("[run {}] {node}: waiting for a decision by {}{message}", &run_id[..8.min(run_id.len())], assignees.join(", "));
+                eprintln!("  approve: scena flow approve {run_id} {node} --plugins DIR [--comment TEXT]");
+                eprintln!("  reject:  scena flow reject {run_id} {node} --plugins DIR [--comment TEXT]");
+            }
+        }
     }
 
     fn finished(&mut self, run_id: &str, state: &RunState) {

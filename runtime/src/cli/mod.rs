@@ -43,6 +43,10 @@ enum FlowCommand {
     Run(flow_run::RunArgs),
     /// Continue runs that were interrupted (all unfinished ones, or RUN_ID).
     Resume(flow_run::ResumeArgs),
+    /// Approve an approval node of a waiting run, and continue the run.
+    Approve(flow_run::DecideArgs),
+    /// Reject an approval node of a waiting run; the run fails.
+    Reject(flow_run::DecideArgs),
 }
 
 #[derive(Subcommand)]
@@ -103,6 +107,8 @@ pub fn main() -> ExitCode {
             Command::Flow(FlowCommand::Validate(args)) => flow_validate::run(args).await,
             Command::Flow(FlowCommand::Run(args)) => flow_run::run(args).await,
             Command::Flow(FlowCommand::Resume(args)) => flow_run::resume(args).await,
+            Command::Flow(FlowCommand::Approve(args)) => flow_run::decide(args, true).await,
+            Command::Flow(FlowCommand::Reject(args)) => flow_run::decide(args, false).await,
         }
     });
     match result {

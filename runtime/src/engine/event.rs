@@ -13,6 +13,8 @@ pub enum Event {
     StepStarted { node: String, attempt: u32, at_ms: u64 },
     StepFinished { node: String, attempt: u32, outcome: StepOutcome, at_ms: u64 },
     TimerFired { node: String, attempt: u32, at_ms: u64 },
+    /// A person decided on an approval node.
+    Decided { node: String, approved: bool, by: String, comment: String, at_ms: u64 },
     /// The run was picked up again from its log (after a crash or a stop).
     /// For the history only: it changes no state.
     RunResumed { at_ms: u64 },
@@ -25,6 +27,7 @@ impl Event {
             | Event::StepStarted { at_ms, .. }
             | Event::StepFinished { at_ms, .. }
             | Event::TimerFired { at_ms, .. }
+            | Event::Decided { at_ms, .. }
             | Event::RunResumed { at_ms } => *at_ms,
         }
     }

@@ -37,6 +37,21 @@ pub fn apply(plan: &Plan, state: &mut RunState, event: &Event) -> Vec<Command> {
             }
         }
         Event::RunResumed { .. } => {}
+        Event::Decided { node, approved, by, comment, .. } => {
+            if let Some(i) = plan.index_of(node)
+                && matches!(run.state.nodes[i].status, NodeStatus::AwaitingDecision { .. })
+            {
+                run.decided(i, *approved, by, comment);
+            }
+        }
+        Event::TimerFired { node, .. }
+            if plan.index_of(node).is_some_and(|i| matches!(run.state.nodes[i].status, NodeStatus::AwaitingDecision { .. })) =>
+        {
+            let i = plan.index_of(node).expect("checked above");
+            if let NodePlan::Approval { approve_on_timeout, .. } = &plan.nodes[i] {
+                run.decided(i, *approve_on_timeout, "timeout", "no decision before the approval's timeout");
+            }
+        }
         Event::TimerFired { node, attempt, .. } => {
             if let Some(i) = plan.index_of(node)
                 && let NodeStatus::Waiting { attempt: due_attempt, poll, .. } = run.state.nodes[i].status.clone()
@@ -73,6 +88,9 @@ pub fn resume_work(plan: &Plan, state: &RunState) -> Vec<Command> {
             }
             NodeStatus::Waiting { due_ms, attempt, .. } => {
                 commands.push(Command::Timer { node: id, attempt: *attempt, due_ms: *due_ms })
+            }
+            NodeStatus::AwaitingDecision { due_ms: Some(due_ms) } => {
+                commands.push(Command::Timer { node: id, attempt: 0, due_ms: *due_ms })
             }
             _ => {}
         }
@@ -120,6 +138,13 @@ impl Transition<'_> {
                 Err(e) => self.step_failed(i, "invalid input", &format!("input mapping failed: {e}"), false),
             },
             NodePlan::Switch { cases, default } => self.switch(i, cases, *default),
+            NodePlan::Approval { timeout_ms, .. } => {
+                let due_ms = timeout_ms.map(|ms| self.at_ms + ms);
+                self.state.nodes[i].status = NodeStatus::AwaitingDecision { due_ms };
+                if let Some(due_ms) = due_ms {
+                    self.out.push(Command::Timer { node: self.plan.id(i).to_string(), attempt: 0, due_ms });
+                }
+            }
             NodePlan::Wait { duration } => {
                 let millis = match duration {
                     WaitFor::Millis(ms) => Ok(*ms),
@@ -176,6 +201,18 @@ impl Transition<'_> {
                 Err(e) => self.step_failed(i, "invalid input", &format!("input mapping failed: {e}"), false),
             },
             _ => {}
+        }
+    }
+
+    fn decided(&mut self, i: usize, approved: bool, by: &str, comment: &str) {
+        let decision = json!({"approved": approved, "by": by, "comment": comment});
+        if approved {
+            self.succeed(i, decision);
+        } else {
+            self.state.nodes[i].status = NodeStatus::Failed;
+            self.record(i, "failed", Value::Null, json!({"kind": "rejected", "message": comment, "by": by}));
+            let why = if comment.is_empty() { String::new() } else { format!(": {comment}") };
+            self.fail_run(i, &format!("rejected by {by}{why}"));
         }
     }
 

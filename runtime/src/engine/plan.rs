@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::catalog::PluginRef;
 use crate::expr::{Expression, Template};
-use crate::flow::{validate, Backoff, EdgeKind, Flow, Graph, NodeKind, OnError, Problem, Retry};
+use crate::flow::{validate, Backoff, EdgeKind, Flow, Graph, NodeKind, OnError, OnTimeout, Problem, Retry};
 use crate::sandbox::schema::Schema;
 
 pub enum NodePlan {
@@ -18,6 +18,7 @@ pub enum NodePlan {
     Join,
     Switch { cases: Vec<(Expression, usize)>, default: Option<usize> },
     Wait { duration: WaitFor },
+    Approval { assignees: Vec<String>, message: Option<String>, timeout_ms: Option<u64>, approve_on_timeout: bool },
 }
 
 pub enum WaitFor {
@@ -37,7 +38,7 @@ pub struct Plan {
 
 /// Node kinds the engine does not run yet; validation accepts them so flows
 /// can be written and stored, but a run refuses to start.
-const NOT_YET_RUNNABLE: [&str; 4] = ["subflow", "approval", "foreach", "batch"];
+const NOT_YET_RUNNABLE: [&str; 3] = ["subflow", "foreach", "batch"];
 
 impl Plan {
     pub fn new(flow: Flow) -> Result<Plan, Vec<Problem>> {
@@ -98,6 +99,12 @@ fn compile_node(graph: &Graph<'_>, i: usize) -> Result<NodePlan, Vec<Problem>> {
         },
         NodeKind::Wait { duration_ms: Some(Value::Number(n)), .. } => NodePlan::Wait { duration: WaitFor::Millis(n.as_u64().unwrap_or(0)) },
         NodeKind::Wait { duration_ms: Some(Value::String(e)), .. } => NodePlan::Wait { duration: WaitFor::Expression(expression(e)?) },
+        NodeKind::Approval { assignees, message, timeout_ms, on_timeout } => NodePlan::Approval {
+            assignees: assignees.clone(),
+            message: message.clone(),
+            timeout_ms: *timeout_ms,
+            approve_on_timeout: *on_timeout == OnTimeout::Approve,
+        },
         other => return Err(vec![Problem::node(id, format!("`{}` nodes cannot run in this version of the engine yet", other.name()))]),
     })
 }

@@ -24,6 +24,8 @@ pub enum NodeStatus {
     Running { started: bool, polling: Option<Value> },
     /// Waiting for a timer: a retry back-off, a poll of a pending step, a wait node.
     Waiting { due_ms: u64, attempt: u32, poll: Option<Value> },
+    /// An approval waiting for a person; `due_ms` is its timeout.
+    AwaitingDecision { due_ms: Option<u64> },
     Succeeded,
     /// Failed, and the flow went on (`on_error: continue | route`) or stopped.
     Failed,
@@ -70,5 +72,10 @@ impl RunState {
 
     pub fn is_over(&self) -> bool {
         matches!(self.status, RunStatus::Succeeded | RunStatus::Failed)
+    }
+
+    /// Indices of the approval nodes waiting for a decision.
+    pub fn awaiting_decision(&self) -> Vec<usize> {
+        (0..self.nodes.len()).filter(|&i| matches!(self.nodes[i].status, NodeStatus::AwaitingDecision { .. })).collect()
     }
 }

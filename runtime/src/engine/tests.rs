@@ -194,8 +194,26 @@ fn a_call_in_flight_at_a_crash_runs_again_as_the_next_attempt() {
 #[test]
 fn node_kinds_not_yet_runnable_are_refused_up_front() {
     let flow = load_flow(&json!({"name": "t", "nodes": [
-        {"id": "start", "kind": "start"}, {"id": "ok", "kind": "approval", "assignees": ["role:lead"]}, {"id": "end", "kind": "end"}],
-        "edges": [{"from": "start", "to": "ok"}, {"from": "ok", "to": "end"}]}).to_string()).unwrap();
+        {"id": "start", "kind": "start"}, {"id": "each", "kind": "foreach", "items": "inputs.hosts", "body": {"plugin": "echo"}}, {"id": "end", "kind": "end"}],
+        "edges": [{"from": "start", "to": "each"}, {"from": "each", "to": "end"}]}).to_string()).unwrap();
     let problems = Plan::new(flow).err().unwrap();
-    assert_eq!(problems[0].to_string(), "node ok: `approval` nodes cannot run in this version of the engine yet");
+    assert_eq!(problems[0].to_string(), "node each: `foreach` nodes cannot run in this version of the engine yet");
+}
+
+#[test]
+fn approvals_wait_for_a_decision_and_record_it() {
+    let plan = chain(
+        json!([{"id": "start", "kind": "start"}, {"id": "gate", "kind": "approval", "assignees": ["alice"], "timeout_ms": 500},
+               {"id": "end", "kind": "end", "output": "${steps.gate.output}"}]),
+        json!([{"from": "start", "to": "gate"}, {"from": "gate", "to": "end"}]),
+    );
+    let mut state = RunState::new(plan.nodes.len());
+    let started = apply(&plan, &mut state, &Event::RunStarted { input: json!({}), run: json!({}), at_ms: 10 });
+    assert_eq!(started, vec![Command::Timer { node: "gate".into(), attempt: 0, due_ms: 510 }]);
+    assert_eq!(state.awaiting_decision(), vec![1]);
+    let decided = Event::Decided { node: "gate".into(), approved: true, by: "alice".into(), comment: "go".into(), at_ms: 20 };
+    assert_eq!(apply(&plan, &mut state, &decided), vec![Command::Finish]);
+    assert_eq!(state.output, Some(json!({"approved": true, "by": "alice", "comment": "go"})));
+    // The timeout firing later changes nothing.
+    assert!(apply(&plan, &mut state, &Event::TimerFired { node: "gate".into(), attempt: 0, at_ms: 510 }).is_empty());
 }

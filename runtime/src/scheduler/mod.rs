@@ -67,6 +67,41 @@ impl Scheduler {
 
     /// Continue a run from its log: finished nodes are not run again.
     pub async fn resume(&self, run_id: &str, progress: &mut dyn Progress) -> anyhow::Result<RunState> {
+        let mut run = self.load(run_id).await?;
+        if run.state.is_over() {
+            self.runs.finish(&run.id, &run.state).await?;
+            return Ok(run.state);
+        }
+        let commands = resume_work(&run.plan, &run.state);
+        progress.resumed(&run.id, commands.len());
+        run.record(Event::RunResumed { at_ms: now_ms() }, progress).await?;
+        run.drive(commands.into(), progress).await
+    }
+
+    /// Record a person's decision on an approval node, then continue the run.
+    pub async fn decide(
+        &self,
+        run_id: &str,
+        node: &str,
+        approved: bool,
+        by: &str,
+        comment: &str,
+        progress: &mut dyn Progress,
+    ) -> anyhow::Result<RunState> {
+        let mut run = self.load(run_id).await?;
+        let waiting = run.plan.index_of(node).is_some_and(|i| run.state.awaiting_decision().contains(&i));
+        if !waiting {
+            bail!("node `{node}` of run {run_id} is not waiting for a decision");
+        }
+        let mut commands: VecDeque<Command> = resume_work(&run.plan, &run.state).into();
+        run.record(Event::RunResumed { at_ms: now_ms() }, progress).await?;
+        let decided = Event::Decided { node: node.into(), approved, by: by.into(), comment: comment.into(), at_ms: now_ms() };
+        commands.extend(run.record(decided, progress).await?);
+        run.drive(commands, progress).await
+    }
+
+    /// Rebuild a run's state by replaying its log.
+    async fn load(&self, run_id: &str) -> anyhow::Result<Run<'_>> {
         let stored = self.runs.load(run_id).await?.with_context(|| format!("no run `{run_id}`"))?;
         let flow: Flow = serde_json::from_str(&stored.flow_json).context("stored flow is unreadable")?;
         let plan = Plan::new(flow).map_err(problems_error)?;
@@ -75,15 +110,7 @@ impl Scheduler {
             apply(&plan, &mut state, event);
         }
         let seq = stored.events.len() as u64;
-        let mut run = Run { scheduler: self, plan, id: stored.id, tenant: stored.tenant, state, seq };
-        if run.state.is_over() {
-            run.scheduler.runs.finish(&run.id, &run.state).await?;
-            return Ok(run.state);
-        }
-        let commands = resume_work(&run.plan, &run.state);
-        progress.resumed(&run.id, commands.len());
-        run.record(Event::RunResumed { at_ms: now_ms() }, progress).await?;
-        run.drive(commands.into(), progress).await
+        Ok(Run { scheduler: self, plan, id: stored.id, tenant: stored.tenant, state, seq })
     }
 }
 
@@ -111,6 +138,9 @@ impl Run<'_> {
 
     async fn drive(&mut self, mut queue: VecDeque<Command>, progress: &mut dyn Progress) -> anyhow::Result<RunState> {
         let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Completion>();
+        // Calls and timers the run waits for. Approval timeouts are left out:
+        // a run blocked on a person returns, and its timeout applies when it
+        // is next resumed.
         let mut in_flight = 0usize;
         loop {
             while let Some(command) = queue.pop_front() {
@@ -121,14 +151,19 @@ impl Run<'_> {
                         self.spawn_call(node, attempt, call, done_tx.clone());
                         in_flight += 1;
                     }
+                    Command::Timer { node, attempt, due_ms } if due_ms <= now_ms() => {
+                        // Already due (e.g. re-armed on resume): fire it now.
+                        queue.extend(self.record(Event::TimerFired { node, attempt, at_ms: now_ms() }, progress).await?);
+                    }
                     Command::Timer { node, attempt, due_ms } => {
+                        let for_approval = self.plan.index_of(&node).is_some_and(|i| matches!(self.plan.nodes[i], NodePlan::Approval { .. }));
                         let tx = done_tx.clone();
                         let wait = Duration::from_millis(due_ms.saturating_sub(now_ms()));
                         tokio::spawn(async move {
                             tokio::time::sleep(wait).await;
                             let _ = tx.send(Completion::Timer { node, attempt });
                         });
-                        in_flight += 1;
+                        in_flight += usize::from(!for_approval);
                     }
                     Command::Finish => {}
                 }
@@ -139,10 +174,18 @@ impl Run<'_> {
                 return Ok(self.state.clone());
             }
             if in_flight == 0 {
+                if !self.state.awaiting_decision().is_empty() {
+                    progress.waiting(&self.id, &self.state, &self.plan);
+                    return Ok(self.state.clone());
+                }
                 bail!("run {} cannot make progress: no call or timer is pending (this is a bug)", self.id);
             }
             let completion = done_rx.recv().await.expect("the run holds a sender");
-            in_flight -= 1;
+            let counted = match &completion {
+                Completion::Timer { node, .. } => !self.plan.index_of(node).is_some_and(|i| matches!(self.plan.nodes[i], NodePlan::Approval { .. })),
+                Completion::Step { .. } => true,
+            };
+            in_flight -= usize::from(counted);
             let commands = match completion {
                 Completion::Timer { node, attempt } => self.record(Event::TimerFired { node, attempt, at_ms: now_ms() }, progress).await?,
                 Completion::Step { node, attempt, outcome, kv, logs } => {

@@ -1,11 +1,13 @@
 //! Watching a run as it moves (the CLI prints it; tests stay quiet).
 
-use crate::engine::{Event, RunState};
+use crate::engine::{Event, Plan, RunState};
 
 pub trait Progress: Send {
     fn event(&mut self, _run_id: &str, _event: &Event) {}
     fn resumed(&mut self, _run_id: &str, _pending_work: usize) {}
     fn finished(&mut self, _run_id: &str, _state: &RunState) {}
+    /// The run stopped because it waits for people to decide on approvals.
+    fn waiting(&mut self, _run_id: &str, _state: &RunState, _plan: &Plan) {}
 }
 
 pub struct SilentProgress;
