@@ -56,7 +56,7 @@ fn a_run_waits_for_approval_then_continues_with_who_and_why() {
 
     let again = scena(dir.path(), &["flow", "approve", &id, "gate", "--plugins", &plugins]);
     assert_eq!(again.code, 1, "{again:?}");
-    assert!(again.reason().contains("node `gate` of run") && again.reason().contains("is not waiting for a decision"), "{again:?}");
+    assert!(again.reason().contains(&format!("run {id}: node `gate` is not waiting for a decision")), "{again:?}");
 }
 
 #[test]

@@ -52,6 +52,45 @@ pub struct DecideArgs {
 }
 
 #[derive(Args)]
+pub struct RetryArgs {
+    run_id: String,
+    /// The failed step to run again.
+    node_id: String,
+    /// Replace the step's input for this and later attempts (JSON or `@FILE`).
+    #[arg(long)]
+    input: Option<String>,
+    #[arg(long)]
+    by: Option<String>,
+    #[command(flatten)]
+    engine: EngineArgs,
+}
+
+#[derive(Args)]
+pub struct SkipArgs {
+    run_id: String,
+    /// The failed or waiting node to mark as done.
+    node_id: String,
+    /// The output the node should have (JSON or `@FILE`).
+    #[arg(long, default_value = "null")]
+    output: String,
+    #[arg(long)]
+    by: Option<String>,
+    #[command(flatten)]
+    engine: EngineArgs,
+}
+
+#[derive(Args)]
+pub struct CancelArgs {
+    run_id: String,
+    #[arg(long, default_value = "")]
+    reason: String,
+    #[arg(long)]
+    by: Option<String>,
+    #[command(flatten)]
+    engine: EngineArgs,
+}
+
+#[derive(Args)]
 struct EngineArgs {
     /// A directory of plugin components (.wasm) the flow's steps resolve against; repeatable.
     #[arg(long = "plugins", value_name = "DIR", required = true)]
@@ -116,7 +155,7 @@ pub async fn resume(args: ResumeArgs) -> Result<(), CliError> {
     for id in &runs {
         let state = scheduler.resume(id, &mut StderrProgress).await?;
         match state.status {
-            RunStatus::Failed => failed += 1,
+            RunStatus::Failed | RunStatus::Cancelled => failed += 1,
             RunStatus::Succeeded => {}
             _ => waiting += 1,
         }
@@ -135,13 +174,47 @@ pub async fn resume(args: ResumeArgs) -> Result<(), CliError> {
 
 /// `flow approve` (approved) and `flow reject`.
 pub async fn decide(args: DecideArgs, approved: bool) -> Result<(), CliError> {
-    let by = args.by.or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "cli".into());
+    let by = operator(args.by)?;
+    let event = Event::Decided { node: args.node_id, approved, by, comment: args.comment, at_ms: now_ms() };
+    control(&args.engine, &args.run_id, event).await
+}
+
+/// `flow retry RUN NODE [--input JSON]`
+pub async fn retry(args: RetryArgs) -> Result<(), CliError> {
+    let input = args.input.as_deref().map(parse_input).transpose()?;
+    let event = Event::NodeRetried { node: args.node_id, input, by: operator(args.by)?, at_ms: now_ms() };
+    control(&args.engine, &args.run_id, event).await
+}
+
+/// `flow skip RUN NODE [--output JSON]`
+pub async fn skip(args: SkipArgs) -> Result<(), CliError> {
+    let output = parse_input(&args.output)?;
+    let event = Event::NodeSkipped { node: args.node_id, output, by: operator(args.by)?, at_ms: now_ms() };
+    control(&args.engine, &args.run_id, event).await
+}
+
+/// `flow cancel RUN [--reason TEXT]`
+pub async fn cancel(args: CancelArgs) -> Result<(), CliError> {
+    let event = Event::Cancelled { by: operator(args.by)?, reason: args.reason, at_ms: now_ms() };
+    control(&args.engine, &args.run_id, event).await
+}
+
+async fn control(engine: &EngineArgs, run_id: &str, event: Event) -> Result<(), CliError> {
+    let scheduler = engine.scheduler().await?;
+    let state = scheduler.control(run_id, event, &mut StderrProgress).await?;
+    print_outcome(&state)
+}
+
+fn operator(by: Option<String>) -> Result<String, CliError> {
+    let by = by.or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "cli".into());
     if by.trim().is_empty() {
         return Err(CliError::other("--by must not be empty"));
     }
-    let scheduler = args.engine.scheduler().await?;
-    let state = scheduler.decide(&args.run_id, &args.node_id, approved, &by, &args.comment, &mut StderrProgress).await?;
-    print_outcome(&state)
+    Ok(by)
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
 fn print_outcome(state: &RunState) -> Result<(), CliError> {
@@ -154,6 +227,7 @@ fn print_outcome(state: &RunState) -> Result<(), CliError> {
             Ok(())
         }
         RunStatus::Failed => Err(CliError::other(format!("run {run_id} failed: {}", state.error.as_deref().unwrap_or("unknown error")))),
+        RunStatus::Cancelled => Err(CliError::other(format!("run {run_id} {}", state.error.as_deref().unwrap_or("cancelled")))),
         _ => Err(CliError { code: 2, message: format!("run {run_id} is waiting for a decision") }),
     }
 }
@@ -175,6 +249,9 @@ impl Progress for StderrProgress {
             Event::Decided { node, approved, by, .. } => {
                 eprintln!("[run {short}] {node}: {} by {by}", if *approved { "approved" } else { "rejected" })
             }
+            Event::NodeRetried { node, by, .. } => eprintln!("[run {short}] {node}: retried by {by}"),
+            Event::NodeSkipped { node, by, .. } => eprintln!("[run {short}] {node}: skipped by {by}"),
+            Event::Cancelled { by, .. } => eprintln!("[run {short}] cancelled by {by}"),
             Event::TimerFired { .. } | Event::RunResumed { .. } => {}
         }
     }
@@ -196,7 +273,11 @@ impl Progress for StderrProgress {
     }
 
     fn finished(&mut self, run_id: &str, state: &RunState) {
-        let status = if state.status == RunStatus::Succeeded { "succeeded" } else { "failed" };
+        let status = match state.status {
+            RunStatus::Succeeded => "succeeded",
+            RunStatus::Cancelled => "cancelled",
+            _ => "failed",
+        };
         eprintln!("[run {}] {status}", &run_id[..8.min(run_id.len())]);
     }
 }

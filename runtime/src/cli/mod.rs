@@ -47,6 +47,12 @@ enum FlowCommand {
     Approve(flow_run::DecideArgs),
     /// Reject an approval node of a waiting run; the run fails.
     Reject(flow_run::DecideArgs),
+    /// Run a failed step again (optionally with a replaced input) and continue the run.
+    Retry(flow_run::RetryArgs),
+    /// Mark a failed or waiting node as done with a given output and continue the run.
+    Skip(flow_run::SkipArgs),
+    /// Stop a run for good.
+    Cancel(flow_run::CancelArgs),
 }
 
 #[derive(Subcommand)]
@@ -109,6 +115,9 @@ pub fn main() -> ExitCode {
             Command::Flow(FlowCommand::Resume(args)) => flow_run::resume(args).await,
             Command::Flow(FlowCommand::Approve(args)) => flow_run::decide(args, true).await,
             Command::Flow(FlowCommand::Reject(args)) => flow_run::decide(args, false).await,
+            Command::Flow(FlowCommand::Retry(args)) => flow_run::retry(args).await,
+            Command::Flow(FlowCommand::Skip(args)) => flow_run::skip(args).await,
+            Command::Flow(FlowCommand::Cancel(args)) => flow_run::cancel(args).await,
         }
     });
     match result {

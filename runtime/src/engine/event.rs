@@ -15,6 +15,12 @@ pub enum Event {
     TimerFired { node: String, attempt: u32, at_ms: u64 },
     /// A person decided on an approval node.
     Decided { node: String, approved: bool, by: String, comment: String, at_ms: u64 },
+    /// An operator re-runs a failed step, optionally with a replaced input.
+    NodeRetried { node: String, input: Option<Value>, by: String, at_ms: u64 },
+    /// An operator marks a failed, waiting or undecided node as done with `output`.
+    NodeSkipped { node: String, output: Value, by: String, at_ms: u64 },
+    /// An operator stops the run; calls still running are abandoned.
+    Cancelled { by: String, reason: String, at_ms: u64 },
     /// The run was picked up again from its log (after a crash or a stop).
     /// For the history only: it changes no state.
     RunResumed { at_ms: u64 },
@@ -28,6 +34,9 @@ impl Event {
             | Event::StepFinished { at_ms, .. }
             | Event::TimerFired { at_ms, .. }
             | Event::Decided { at_ms, .. }
+            | Event::NodeRetried { at_ms, .. }
+            | Event::NodeSkipped { at_ms, .. }
+            | Event::Cancelled { at_ms, .. }
             | Event::RunResumed { at_ms } => *at_ms,
         }
     }

@@ -7,10 +7,51 @@ use super::{Command, Event, NodeStatus, RunState, RunStatus, StepCall, StepOutco
 use crate::expr::Scope;
 use crate::flow::{Backoff, EdgeKind, OnError, Retry};
 
+/// Whether an operator's event (a decision, retry, skip or cancel) can be
+/// applied to the run as it stands; the reason if not.
+pub fn check_control(plan: &Plan, state: &RunState, event: &Event) -> Result<(), String> {
+    let node_status = |node: &str| {
+        plan.index_of(node).map(|i| &state.nodes[i].status).ok_or_else(|| format!("the flow has no node `{node}`"))
+    };
+    match event {
+        Event::Decided { node, .. } => match node_status(node)? {
+            NodeStatus::AwaitingDecision { .. } if !state.is_over() => Ok(()),
+            _ => Err(format!("node `{node}` is not waiting for a decision")),
+        },
+        Event::NodeRetried { node, .. } => match (node_status(node)?, &plan.nodes[plan.index_of(node).unwrap_or(0)]) {
+            (NodeStatus::Failed, NodePlan::Step { .. }) if state.status != RunStatus::Cancelled => Ok(()),
+            _ => Err(format!("node `{node}` is not a failed step")),
+        },
+        Event::NodeSkipped { node, .. } => match node_status(node)? {
+            NodeStatus::Failed | NodeStatus::AwaitingDecision { .. } | NodeStatus::Waiting { .. }
+                if state.status != RunStatus::Cancelled
+                    && plan.index_of(node).is_some_and(|i| matches!(plan.nodes[i], NodePlan::Step { .. } | NodePlan::Approval { .. } | NodePlan::Wait { .. })) =>
+            {
+                Ok(())
+            }
+            other => Err(format!("node `{node}` cannot be skipped while {}", describe(other))),
+        },
+        Event::Cancelled { .. } if state.is_over() => Err("the run is already over".into()),
+        Event::Cancelled { .. } => Ok(()),
+        _ => Err("not an operator's event".into()),
+    }
+}
+
+fn describe(status: &NodeStatus) -> &'static str {
+    match status {
+        NodeStatus::Idle => "it has not been reached",
+        NodeStatus::Running { .. } => "it is running",
+        NodeStatus::Succeeded => "it has succeeded",
+        NodeStatus::Skipped => "it is on a path not taken",
+        _ => "in its current state",
+    }
+}
+
 /// Apply `event` to `state`; return what must happen next.
 pub fn apply(plan: &Plan, state: &mut RunState, event: &Event) -> Vec<Command> {
     let mut run = Transition { plan, state, out: Vec::new(), at_ms: event.at_ms() };
-    if run.state.is_over() {
+    let reopens = matches!(event, Event::NodeRetried { .. } | Event::NodeSkipped { .. });
+    if run.state.is_over() && !(reopens && check_control(plan, run.state, event).is_ok()) {
         return run.out;
     }
     match event {
@@ -37,6 +78,30 @@ pub fn apply(plan: &Plan, state: &mut RunState, event: &Event) -> Vec<Command> {
             }
         }
         Event::RunResumed { .. } => {}
+        Event::NodeRetried { node, input, .. } if check_control(plan, run.state, event).is_ok() => {
+            let i = plan.index_of(node).expect("checked");
+            run.reopen();
+            run.state.nodes[i].input_override = input.clone();
+            let attempt = run.state.nodes[i].attempt + 1;
+            match render_input(plan, run.state, i) {
+                Ok(input) => run.call(i, attempt, StepCall::Run(input)),
+                Err(e) => run.step_failed(i, "invalid input", &format!("input mapping failed: {e}"), false),
+            }
+        }
+        Event::NodeSkipped { node, output, by, .. } if check_control(plan, run.state, event).is_ok() => {
+            let i = plan.index_of(node).expect("checked");
+            run.reopen();
+            run.state.nodes[i].status = NodeStatus::Succeeded;
+            run.record(i, "succeeded", output.clone(), json!({"skipped_by": by}));
+            run.route(i, None);
+        }
+        Event::Cancelled { by, reason, .. } => {
+            run.state.status = RunStatus::Cancelled;
+            let why = if reason.is_empty() { String::new() } else { format!(": {reason}") };
+            run.state.error = Some(format!("cancelled by {by}{why}"));
+            run.out.push(Command::Finish);
+        }
+        Event::NodeRetried { .. } | Event::NodeSkipped { .. } => {}
         Event::Decided { node, approved, by, comment, .. } => {
             if let Some(i) = plan.index_of(node)
                 && matches!(run.state.nodes[i].status, NodeStatus::AwaitingDecision { .. })
@@ -69,7 +134,7 @@ pub fn apply(plan: &Plan, state: &mut RunState, event: &Event) -> Vec<Command> {
 /// and timers are set again.
 pub fn resume_work(plan: &Plan, state: &RunState) -> Vec<Command> {
     let mut commands = Vec::new();
-    if state.is_over() {
+    if state.status == RunStatus::Cancelled {
         return commands;
     }
     for (i, node) in state.nodes.iter().enumerate() {
@@ -99,6 +164,9 @@ pub fn resume_work(plan: &Plan, state: &RunState) -> Vec<Command> {
 }
 
 fn render_input(plan: &Plan, state: &RunState, i: usize) -> Result<Value, String> {
+    if let Some(input) = &state.nodes[i].input_override {
+        return Ok(input.clone());
+    }
     let NodePlan::Step { input, .. } = &plan.nodes[i] else { return Ok(Value::Null) };
     input.render(&scope(state)).map_err(|e| e.to_string())
 }
@@ -158,6 +226,14 @@ impl Transition<'_> {
                     Err(e) => self.fail_run(i, &e),
                 }
             }
+        }
+    }
+
+    /// A failed run that an operator retries or skips into goes on running.
+    fn reopen(&mut self) {
+        if self.state.status == RunStatus::Failed {
+            self.state.status = RunStatus::Running;
+            self.state.error = None;
         }
     }
 

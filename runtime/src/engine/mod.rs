@@ -10,7 +10,7 @@ mod plan;
 mod state;
 
 pub use event::{Command, Event, StepCall, StepOutcome};
-pub use machine::{apply, resume_work};
+pub use machine::{apply, check_control, resume_work};
 pub use plan::{NodePlan, Plan};
 pub use state::{NodeState, NodeStatus, RunState, RunStatus};
 

@@ -12,6 +12,7 @@ pub enum RunStatus {
     Running,
     Succeeded,
     Failed,
+    Cancelled,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -41,6 +42,8 @@ pub struct NodeState {
     pub settled_inputs: u32,
     /// Whether any predecessor activated it.
     pub activated: bool,
+    /// An input an operator gave when retrying, used instead of the mapping.
+    pub input_override: Option<Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -58,7 +61,7 @@ pub struct RunState {
 
 impl RunState {
     pub fn new(node_count: usize) -> RunState {
-        let idle = NodeState { status: NodeStatus::Idle, attempt: 0, settled_inputs: 0, activated: false };
+        let idle = NodeState { status: NodeStatus::Idle, attempt: 0, settled_inputs: 0, activated: false, input_override: None };
         RunState {
             status: RunStatus::Created,
             inputs: Value::Null,
@@ -71,7 +74,7 @@ impl RunState {
     }
 
     pub fn is_over(&self) -> bool {
-        matches!(self.status, RunStatus::Succeeded | RunStatus::Failed)
+        matches!(self.status, RunStatus::Succeeded | RunStatus::Failed | RunStatus::Cancelled)
     }
 
     /// Indices of the approval nodes waiting for a decision.

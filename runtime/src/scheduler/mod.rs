@@ -19,7 +19,7 @@ use tokio::sync::mpsc;
 
 use crate::atoms::Grants;
 use crate::catalog::Catalog;
-use crate::engine::{apply, resume_work, Command, Event, NodePlan, Plan, RunState, StepCall, StepOutcome};
+use crate::engine::{apply, check_control, resume_work, Command, Event, NodePlan, Plan, RunState, StepCall, StepOutcome};
 use crate::flow::Flow;
 use crate::sandbox::{CallRequest, Entry, LimitKind, Limits, Outcome, Sandbox, StepContext, StepFailure};
 use crate::store::{KvScope, KvWrites, RunStore};
@@ -69,7 +69,7 @@ impl Scheduler {
     pub async fn resume(&self, run_id: &str, progress: &mut dyn Progress) -> anyhow::Result<RunState> {
         let mut run = self.load(run_id).await?;
         if run.state.is_over() {
-            self.runs.finish(&run.id, &run.state).await?;
+            self.runs.save_summary(&run.id, &run.state).await?;
             return Ok(run.state);
         }
         let commands = resume_work(&run.plan, &run.state);
@@ -78,25 +78,21 @@ impl Scheduler {
         run.drive(commands.into(), progress).await
     }
 
-    /// Record a person's decision on an approval node, then continue the run.
-    pub async fn decide(
-        &self,
-        run_id: &str,
-        node: &str,
-        approved: bool,
-        by: &str,
-        comment: &str,
-        progress: &mut dyn Progress,
-    ) -> anyhow::Result<RunState> {
+    /// Apply an operator's event — an approval decision, a retry, a skip or a
+    /// cancel — if the run admits it, then continue the run.
+    pub async fn control(&self, run_id: &str, event: Event, progress: &mut dyn Progress) -> anyhow::Result<RunState> {
         let mut run = self.load(run_id).await?;
-        let waiting = run.plan.index_of(node).is_some_and(|i| run.state.awaiting_decision().contains(&i));
-        if !waiting {
-            bail!("node `{node}` of run {run_id} is not waiting for a decision");
-        }
+        check_control(&run.plan, &run.state, &event).map_err(|why| anyhow::anyhow!("run {run_id}: {why}"))?;
+        // Work that was in flight when the run last stopped (including calls
+        // abandoned when it failed) is picked up again once it goes on.
         let mut commands: VecDeque<Command> = resume_work(&run.plan, &run.state).into();
         run.record(Event::RunResumed { at_ms: now_ms() }, progress).await?;
-        let decided = Event::Decided { node: node.into(), approved, by: by.into(), comment: comment.into(), at_ms: now_ms() };
-        commands.extend(run.record(decided, progress).await?);
+        commands.extend(run.record(event, progress).await?);
+        self.runs.save_summary(&run.id, &run.state).await?;
+        if run.state.is_over() {
+            progress.finished(&run.id, &run.state);
+            return Ok(run.state);
+        }
         run.drive(commands, progress).await
     }
 
@@ -169,7 +165,7 @@ impl Run<'_> {
                 }
             }
             if self.state.is_over() {
-                self.scheduler.runs.finish(&self.id, &self.state).await?;
+                self.scheduler.runs.save_summary(&self.id, &self.state).await?;
                 progress.finished(&self.id, &self.state);
                 return Ok(self.state.clone());
             }

@@ -81,11 +81,13 @@ impl RunStore {
         Ok(recorded)
     }
 
-    pub async fn finish(&self, run_id: &str, state: &RunState) -> anyhow::Result<()> {
+    /// Keep the run's summary row (status, output, error) in step with its state.
+    pub async fn save_summary(&self, run_id: &str, state: &RunState) -> anyhow::Result<()> {
         let status = match state.status {
             RunStatus::Succeeded => "succeeded",
             RunStatus::Failed => "failed",
-            _ => "running",
+            RunStatus::Cancelled => "cancelled",
+            RunStatus::Created | RunStatus::Running => "running",
         };
         sqlx::query("UPDATE runs SET status = ?, output = ?, error = ?, updated_at = ? WHERE id = ?")
             .bind(status)
