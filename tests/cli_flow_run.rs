@@ -96,7 +96,8 @@ fn bad_input_and_unknown_plugins_are_refused_clearly() {
     assert!(ran.reason().contains("node x failed: fatal: unknown plugin `shield-alerts`"), "{ran:?}");
 }
 
-/// Ten increments of keys private to the run, with short waits between them
+/// Ten increments of keys private to the run, with short waits between them,
+/// then five more as foreach items
 /// so a kill lands at many different points: inside calls, between steps,
 /// during waits.
 fn counting_flow() -> Value {
@@ -113,8 +114,12 @@ fn counting_flow() -> Value {
         outputs.push(format!("${{steps.{inc}.output.value}}"));
         previous = nap;
     }
-    nodes.push(json!({"id": "end", "kind": "end", "output": outputs}));
-    edges.push(json!({"from": previous, "to": "end"}));
+    // Then five more increments as foreach items, two at a time.
+    nodes.push(json!({"id": "each", "kind": "foreach", "items": "[1, 2, 3, 4, 5]", "concurrency": 2,
+        "body": {"plugin": "kv", "input": {"op": "increment", "key": "${run.id}-each-${item}"}}}));
+    edges.push(json!({"from": previous, "to": "each"}));
+    nodes.push(json!({"id": "end", "kind": "end", "output": {"chain": outputs, "each": "${steps.each.output.map(o, o.value)}"}}));
+    edges.push(json!({"from": "each", "to": "end"}));
     json!({"name": "counting", "nodes": nodes, "edges": edges})
 }
 
@@ -162,11 +167,11 @@ fn runs_survive_sigkill_and_apply_every_increment_exactly_once() {
     let outputs = finished_outputs(&db);
     assert_eq!(outputs.len(), run_kills.len(), "{outputs:?} / {last:?}");
     for output in outputs {
-        assert_eq!(output, json!([1, 1, 1, 1, 1, 1, 1, 1, 1, 1]));
+        assert_eq!(output, json!({"chain": [1, 1, 1, 1, 1, 1, 1, 1, 1, 1], "each": [1, 1, 1, 1, 1]}));
     }
-    // …and applied exactly once: 30 counters, each at 1.
-    assert_eq!(query(&db, "SELECT COUNT(*) FROM kv_entries WHERE plugin = 'kv'"), 30);
-    assert_eq!(query(&db, "SELECT COUNT(*) FROM kv_entries WHERE plugin = 'kv' AND value = '1'"), 30);
+    // …and applied exactly once: 45 counters, each at 1.
+    assert_eq!(query(&db, "SELECT COUNT(*) FROM kv_entries WHERE plugin = 'kv'"), 45);
+    assert_eq!(query(&db, "SELECT COUNT(*) FROM kv_entries WHERE plugin = 'kv' AND value = '1'"), 45);
     // The kills did interrupt every run: each was picked up again from its log.
     let resumed = query(&db, r#"SELECT COUNT(DISTINCT run_id) FROM run_events WHERE event LIKE '%"type":"run_resumed"%'"#);
     assert_eq!(resumed, 3);

@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 
 use super::plan::{NodePlan, Plan, WaitFor};
-use super::{Command, Event, NodeStatus, RunState, RunStatus, StepCall, StepOutcome};
+use super::{Command, Event, ItemState, NodeStatus, RunState, RunStatus, StepCall, StepOutcome};
 use crate::expr::Scope;
 use crate::flow::{Backoff, EdgeKind, OnError, Retry};
 
@@ -62,19 +62,23 @@ pub fn apply(plan: &Plan, state: &mut RunState, event: &Event) -> Vec<Command> {
             run.enter(plan.start);
         }
         Event::StepStarted { node, attempt, .. } => {
-            if let Some(i) = plan.index_of(node)
-                && let NodeStatus::Running { polling, .. } = &run.state.nodes[i].status
-            {
-                run.state.nodes[i].status = NodeStatus::Running { started: true, polling: polling.clone() };
-                run.state.nodes[i].attempt = *attempt;
+            if let Some((i, item)) = plan.locate(node) {
+                let (status, current) = run.slot(i, item);
+                if let NodeStatus::Running { polling, .. } = status {
+                    *status = NodeStatus::Running { started: true, polling: polling.clone() };
+                    *current = *attempt;
+                }
             }
         }
         Event::StepFinished { node, attempt, outcome, .. } => {
-            if let Some(i) = plan.index_of(node)
-                && matches!(run.state.nodes[i].status, NodeStatus::Running { started: true, .. })
-                && run.state.nodes[i].attempt == *attempt
-            {
-                run.finished(i, outcome);
+            if let Some((i, item)) = plan.locate(node) {
+                let (status, current) = run.slot(i, item);
+                if matches!(status, NodeStatus::Running { started: true, .. }) && *current == *attempt {
+                    match item {
+                        None => run.finished(i, outcome),
+                        Some(k) => run.item_finished(i, k, outcome),
+                    }
+                }
             }
         }
         Event::RunResumed { .. } => {}
@@ -118,11 +122,17 @@ pub fn apply(plan: &Plan, state: &mut RunState, event: &Event) -> Vec<Command> {
             }
         }
         Event::TimerFired { node, attempt, .. } => {
-            if let Some(i) = plan.index_of(node)
-                && let NodeStatus::Waiting { attempt: due_attempt, poll, .. } = run.state.nodes[i].status.clone()
+            if let Some((i, item)) = plan.locate(node)
+                && let NodeStatus::Waiting { attempt: due_attempt, poll, .. } = run.slot(i, item).0.clone()
                 && due_attempt == *attempt
             {
-                run.timer_fired(i, *attempt, poll);
+                match item {
+                    None => run.timer_fired(i, *attempt, poll),
+                    Some(k) => match poll {
+                        Some(state) => run.call_item(i, k, *attempt, StepCall::Poll(state)),
+                        None => run.start_item(i, k, *attempt),
+                    },
+                }
             }
         }
     }
@@ -157,6 +167,28 @@ pub fn resume_work(plan: &Plan, state: &RunState) -> Vec<Command> {
             NodeStatus::AwaitingDecision { due_ms: Some(due_ms) } => {
                 commands.push(Command::Timer { node: id, attempt: 0, due_ms: *due_ms })
             }
+            NodeStatus::Iterating => {
+                for (k, item) in node.items.iter().enumerate() {
+                    let name = format!("{id}[{k}]");
+                    match &item.status {
+                        NodeStatus::Running { started, polling } => {
+                            let call = match polling {
+                                Some(poll) => StepCall::Poll(poll.clone()),
+                                None => match render_item_input(plan, state, i, k) {
+                                    Ok(input) => StepCall::Run(input),
+                                    Err(_) => continue,
+                                },
+                            };
+                            let attempt = if *started { item.attempt + 1 } else { item.attempt };
+                            commands.push(Command::Call { node: name, attempt, call });
+                        }
+                        NodeStatus::Waiting { due_ms, attempt, .. } => {
+                            commands.push(Command::Timer { node: name, attempt: *attempt, due_ms: *due_ms })
+                        }
+                        _ => {}
+                    }
+                }
+            }
             _ => {}
         }
     }
@@ -169,6 +201,12 @@ fn render_input(plan: &Plan, state: &RunState, i: usize) -> Result<Value, String
     }
     let NodePlan::Step { input, .. } = &plan.nodes[i] else { return Ok(Value::Null) };
     input.render(&scope(state)).map_err(|e| e.to_string())
+}
+
+fn render_item_input(plan: &Plan, state: &RunState, i: usize, k: usize) -> Result<Value, String> {
+    let NodePlan::Foreach { body, .. } = &plan.nodes[i] else { return Ok(Value::Null) };
+    let scope = scope(state).with("item", state.nodes[i].items[k].value.clone()).with("index", Value::from(k));
+    body.input.render(&scope).map_err(|e| e.to_string())
 }
 
 fn scope(state: &RunState) -> Scope<'_> {
@@ -206,6 +244,16 @@ impl Transition<'_> {
                 Err(e) => self.step_failed(i, "invalid input", &format!("input mapping failed: {e}"), false),
             },
             NodePlan::Switch { cases, default } => self.switch(i, cases, *default),
+            NodePlan::Foreach { items, .. } => match items.eval(&scope(self.state)) {
+                Ok(Value::Array(values)) => {
+                    let idle = |value| ItemState { value, status: NodeStatus::Idle, attempt: 0, output: Value::Null, error: Value::Null };
+                    self.state.nodes[i].items = values.into_iter().map(idle).collect();
+                    self.state.nodes[i].status = NodeStatus::Iterating;
+                    self.fill(i);
+                }
+                Ok(other) => self.fail_run(i, &format!("items `{}` gave {other}, not a list", items.source())),
+                Err(e) => self.fail_run(i, &format!("items {e}")),
+            },
             NodePlan::Approval { timeout_ms, .. } => {
                 let due_ms = timeout_ms.map(|ms| self.at_ms + ms);
                 self.state.nodes[i].status = NodeStatus::AwaitingDecision { due_ms };
@@ -290,6 +338,130 @@ impl Transition<'_> {
             let why = if comment.is_empty() { String::new() } else { format!(": {comment}") };
             self.fail_run(i, &format!("rejected by {by}{why}"));
         }
+    }
+
+    /// The status and attempt of node `i`, or of its item `k`.
+    fn slot(&mut self, i: usize, item: Option<usize>) -> (&mut NodeStatus, &mut u32) {
+        let node = &mut self.state.nodes[i];
+        match item {
+            Some(k) if k < node.items.len() => {
+                let item = &mut node.items[k];
+                (&mut item.status, &mut item.attempt)
+            }
+            Some(_) => (&mut node.status, &mut node.attempt), // unknown item: matches nothing it expects
+            None => (&mut node.status, &mut node.attempt),
+        }
+    }
+
+    /// Start idle items while the foreach has room.
+    fn fill(&mut self, i: usize) {
+        let NodePlan::Foreach { concurrency, .. } = &self.plan.nodes[i] else { return };
+        loop {
+            let items = &self.state.nodes[i].items;
+            let busy = items.iter().filter(|it| matches!(it.status, NodeStatus::Running { .. } | NodeStatus::Waiting { .. })).count();
+            let next = items.iter().position(|it| it.status == NodeStatus::Idle);
+            match next {
+                Some(k) if busy < *concurrency as usize => self.start_item(i, k, 1),
+                _ => break,
+            }
+            if self.state.is_over() {
+                return;
+            }
+        }
+        self.complete_if_done(i);
+    }
+
+    fn start_item(&mut self, i: usize, k: usize, attempt: u32) {
+        match render_item_input(self.plan, self.state, i, k) {
+            Ok(input) => self.call_item(i, k, attempt, StepCall::Run(input)),
+            Err(e) => {
+                self.state.nodes[i].items[k].attempt = attempt;
+                self.item_failed(i, k, "invalid input", &format!("input mapping failed: {e}"), false)
+            }
+        }
+    }
+
+    fn call_item(&mut self, i: usize, k: usize, attempt: u32, call: StepCall) {
+        let polling = match &call {
+            StepCall::Poll(state) => Some(state.clone()),
+            StepCall::Run(_) => None,
+        };
+        let item = &mut self.state.nodes[i].items[k];
+        item.status = NodeStatus::Running { started: false, polling };
+        item.attempt = attempt;
+        self.out.push(Command::Call { node: format!("{}[{k}]", self.plan.id(i)), attempt, call });
+    }
+
+    fn item_finished(&mut self, i: usize, k: usize, outcome: &StepOutcome) {
+        match outcome {
+            StepOutcome::Done { output } => {
+                let item = &mut self.state.nodes[i].items[k];
+                item.status = NodeStatus::Succeeded;
+                item.output = output.clone();
+                self.fill(i);
+            }
+            StepOutcome::Pending { state, after_ms } => {
+                let attempt = self.state.nodes[i].items[k].attempt;
+                let due_ms = self.at_ms + u64::from(*after_ms);
+                self.state.nodes[i].items[k].status = NodeStatus::Waiting { due_ms, attempt, poll: Some(state.clone()) };
+                self.out.push(Command::Timer { node: format!("{}[{k}]", self.plan.id(i)), attempt, due_ms });
+            }
+            StepOutcome::Failed { kind, message, retryable } => self.item_failed(i, k, kind, message, *retryable),
+        }
+    }
+
+    fn item_failed(&mut self, i: usize, k: usize, kind: &str, message: &str, retryable: bool) {
+        let NodePlan::Foreach { fail_fast, body, .. } = &self.plan.nodes[i] else { return };
+        let name = format!("{}[{k}]", self.plan.id(i));
+        let attempt = self.state.nodes[i].items[k].attempt.max(1);
+        if retryable && attempt < body.retry.max_attempts {
+            let due_ms = self.at_ms + backoff_ms(&body.retry, attempt, &name);
+            self.state.nodes[i].items[k].status = NodeStatus::Waiting { due_ms, attempt: attempt + 1, poll: None };
+            self.out.push(Command::Timer { node: name, attempt: attempt + 1, due_ms });
+            return;
+        }
+        let item = &mut self.state.nodes[i].items[k];
+        item.status = NodeStatus::Failed;
+        item.error = json!({"kind": kind, "message": message});
+        if *fail_fast {
+            self.record_items(i, "failed");
+            self.fail_run(i, &format!("item {k} failed: {kind}: {message}"));
+        } else {
+            self.fill(i);
+        }
+    }
+
+    /// When every item has ended: the node succeeds with the outputs in item
+    /// order, or fails naming the items that failed.
+    fn complete_if_done(&mut self, i: usize) {
+        let items = &self.state.nodes[i].items;
+        if self.state.nodes[i].status != NodeStatus::Iterating
+            || !items.iter().all(|it| matches!(it.status, NodeStatus::Succeeded | NodeStatus::Failed))
+        {
+            return;
+        }
+        let failed: Vec<String> = items
+            .iter()
+            .enumerate()
+            .filter(|(_, it)| it.status == NodeStatus::Failed)
+            .map(|(k, it)| format!("item {k}: {}", it.error["message"].as_str().unwrap_or("failed")))
+            .collect();
+        if failed.is_empty() {
+            let outputs = items.iter().map(|it| it.output.clone()).collect();
+            self.succeed(i, Value::Array(outputs));
+        } else {
+            let total = items.len();
+            self.record_items(i, "failed");
+            self.fail_run(i, &format!("{} of {total} items failed: {}", failed.len(), failed.join("; ")));
+        }
+    }
+
+    /// `steps.<foreach>` for a foreach that did not succeed: the items so far.
+    fn record_items(&mut self, i: usize, status: &str) {
+        let items = &self.state.nodes[i].items;
+        let outputs: Vec<Value> = items.iter().map(|it| it.output.clone()).collect();
+        let errors: Vec<Value> = items.iter().map(|it| it.error.clone()).collect();
+        self.record(i, status, Value::Array(outputs), json!({"items": errors}));
     }
 
     fn finished(&mut self, i: usize, outcome: &StepOutcome) {

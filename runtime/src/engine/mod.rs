@@ -11,8 +11,8 @@ mod state;
 
 pub use event::{Command, Event, StepCall, StepOutcome};
 pub use machine::{apply, check_control, resume_work};
-pub use plan::{NodePlan, Plan};
-pub use state::{NodeState, NodeStatus, RunState, RunStatus};
+pub use plan::{BodyPlan, NodePlan, Plan};
+pub use state::{ItemState, NodeState, NodeStatus, RunState, RunStatus};
 
 #[cfg(test)]
 mod tests;

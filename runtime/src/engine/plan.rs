@@ -19,6 +19,15 @@ pub enum NodePlan {
     Switch { cases: Vec<(Expression, usize)>, default: Option<usize> },
     Wait { duration: WaitFor },
     Approval { assignees: Vec<String>, message: Option<String>, timeout_ms: Option<u64>, approve_on_timeout: bool },
+    Foreach { items: Expression, concurrency: u32, fail_fast: bool, body: BodyPlan },
+}
+
+/// What a foreach runs per item.
+pub struct BodyPlan {
+    pub plugin: PluginRef,
+    pub input: Template,
+    pub retry: Retry,
+    pub timeout_ms: Option<u64>,
 }
 
 pub enum WaitFor {
@@ -38,7 +47,7 @@ pub struct Plan {
 
 /// Node kinds the engine does not run yet; validation accepts them so flows
 /// can be written and stored, but a run refuses to start.
-const NOT_YET_RUNNABLE: [&str; 3] = ["subflow", "foreach", "batch"];
+const NOT_YET_RUNNABLE: [&str; 2] = ["subflow", "batch"];
 
 impl Plan {
     pub fn new(flow: Flow) -> Result<Plan, Vec<Problem>> {
@@ -70,6 +79,30 @@ impl Plan {
     pub fn index_of(&self, id: &str) -> Option<usize> {
         self.index.get(id).copied()
     }
+
+    /// A node, or one item of a foreach written `node[index]`.
+    pub fn locate(&self, name: &str) -> Option<(usize, Option<usize>)> {
+        if let Some(i) = self.index_of(name) {
+            return Some((i, None));
+        }
+        let (id, rest) = name.split_once('[')?;
+        let item = rest.strip_suffix(']')?.parse().ok()?;
+        let i = self.index_of(id)?;
+        matches!(self.nodes[i], NodePlan::Foreach { .. }).then_some((i, Some(item)))
+    }
+
+    /// The plugin a call of `name` goes to, and its deadline.
+    pub fn call_target(&self, name: &str) -> Option<(&PluginRef, Option<u64>)> {
+        match (&self.nodes[self.locate(name)?.0], self.locate(name)?.1) {
+            (NodePlan::Step { plugin, timeout_ms, .. }, None) => Some((plugin, *timeout_ms)),
+            (NodePlan::Foreach { body, .. }, Some(_)) => Some((&body.plugin, body.timeout_ms)),
+            _ => None,
+        }
+    }
+}
+
+fn single_attempt() -> Retry {
+    Retry { max_attempts: 1, backoff: Backoff::Fixed, initial_ms: 0, max_ms: None, jitter: false }
 }
 
 fn compile_node(graph: &Graph<'_>, i: usize) -> Result<NodePlan, Vec<Problem>> {
@@ -84,7 +117,7 @@ fn compile_node(graph: &Graph<'_>, i: usize) -> Result<NodePlan, Vec<Problem>> {
         NodeKind::Step(step) => NodePlan::Step {
             plugin: step.plugin.parse().map_err(|e: String| vec![Problem::node(id, e)])?,
             input: template(&step.input)?,
-            retry: step.retry.clone().unwrap_or(Retry { max_attempts: 1, backoff: Backoff::Fixed, initial_ms: 0, max_ms: None, jitter: false }),
+            retry: step.retry.clone().unwrap_or_else(single_attempt),
             timeout_ms: step.timeout_ms,
             on_error: step.on_error,
         },
@@ -104,6 +137,22 @@ fn compile_node(graph: &Graph<'_>, i: usize) -> Result<NodePlan, Vec<Problem>> {
             message: message.clone(),
             timeout_ms: *timeout_ms,
             approve_on_timeout: *on_timeout == OnTimeout::Approve,
+        },
+        NodeKind::Foreach { items, concurrency, fail_fast, body } => NodePlan::Foreach {
+            items: expression(items)?,
+            concurrency: (*concurrency).max(1),
+            fail_fast: *fail_fast,
+            body: BodyPlan {
+                plugin: body
+                    .plugin
+                    .as_deref()
+                    .ok_or_else(|| vec![Problem::node(id, "a foreach body that runs a subflow cannot run in this version of the engine yet")])?
+                    .parse()
+                    .map_err(|e: String| vec![Problem::node(id, e)])?,
+                input: template(&body.input)?,
+                retry: body.retry.clone().unwrap_or_else(single_attempt),
+                timeout_ms: body.timeout_ms,
+            },
         },
         other => return Err(vec![Problem::node(id, format!("`{}` nodes cannot run in this version of the engine yet", other.name()))]),
     })

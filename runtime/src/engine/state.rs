@@ -25,6 +25,8 @@ pub enum NodeStatus {
     Running { started: bool, polling: Option<Value> },
     /// Waiting for a timer: a retry back-off, a poll of a pending step, a wait node.
     Waiting { due_ms: u64, attempt: u32, poll: Option<Value> },
+    /// A foreach working through its items.
+    Iterating,
     /// An approval waiting for a person; `due_ms` is its timeout.
     AwaitingDecision { due_ms: Option<u64> },
     Succeeded,
@@ -44,6 +46,17 @@ pub struct NodeState {
     pub activated: bool,
     /// An input an operator gave when retrying, used instead of the mapping.
     pub input_override: Option<Value>,
+    /// For a foreach: the items, and where each one is.
+    pub items: Vec<ItemState>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemState {
+    pub value: Value,
+    pub status: NodeStatus,
+    pub attempt: u32,
+    pub output: Value,
+    pub error: Value,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -61,7 +74,7 @@ pub struct RunState {
 
 impl RunState {
     pub fn new(node_count: usize) -> RunState {
-        let idle = NodeState { status: NodeStatus::Idle, attempt: 0, settled_inputs: 0, activated: false, input_override: None };
+        let idle = NodeState { status: NodeStatus::Idle, attempt: 0, settled_inputs: 0, activated: false, input_override: None, items: Vec::new() };
         RunState {
             status: RunStatus::Created,
             inputs: Value::Null,

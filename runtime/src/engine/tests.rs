@@ -194,10 +194,10 @@ fn a_call_in_flight_at_a_crash_runs_again_as_the_next_attempt() {
 #[test]
 fn node_kinds_not_yet_runnable_are_refused_up_front() {
     let flow = load_flow(&json!({"name": "t", "nodes": [
-        {"id": "start", "kind": "start"}, {"id": "each", "kind": "foreach", "items": "inputs.hosts", "body": {"plugin": "echo"}}, {"id": "end", "kind": "end"}],
+        {"id": "start", "kind": "start"}, {"id": "each", "kind": "batch", "items": "inputs.hosts", "batches": ["100%"], "body": {"plugin": "echo"}}, {"id": "end", "kind": "end"}],
         "edges": [{"from": "start", "to": "each"}, {"from": "each", "to": "end"}]}).to_string()).unwrap();
     let problems = Plan::new(flow).err().unwrap();
-    assert_eq!(problems[0].to_string(), "node each: `foreach` nodes cannot run in this version of the engine yet");
+    assert_eq!(problems[0].to_string(), "node each: `batch` nodes cannot run in this version of the engine yet");
 }
 
 #[test]
@@ -216,4 +216,67 @@ fn approvals_wait_for_a_decision_and_record_it() {
     assert_eq!(state.output, Some(json!({"approved": true, "by": "alice", "comment": "go"})));
     // The timeout firing later changes nothing.
     assert!(apply(&plan, &mut state, &Event::TimerFired { node: "gate".into(), attempt: 0, at_ms: 510 }).is_empty());
+}
+
+fn foreach_plan(fail_fast: bool, concurrency: u32) -> Plan {
+    chain(
+        json!([{"id": "start", "kind": "start"},
+               {"id": "each", "kind": "foreach", "items": "inputs.hosts", "concurrency": concurrency, "fail_fast": fail_fast,
+                "body": {"plugin": "echo", "input": {"host": "${item}", "at": "${index}"},
+                         "retry": {"max_attempts": 2, "initial_ms": 10}}},
+               {"id": "end", "kind": "end", "output": "${steps.each.output}"}]),
+        json!([{"from": "start", "to": "each"}, {"from": "each", "to": "end"}]),
+    )
+}
+
+#[test]
+fn foreach_runs_every_item_within_its_concurrency_and_keeps_item_order() {
+    let plan = foreach_plan(false, 2);
+    let mut state = RunState::new(plan.nodes.len());
+    let first = apply(&plan, &mut state, &Event::RunStarted { input: json!({"hosts": ["a", "b", "c"]}), run: json!({}), at_ms: 0 });
+    let names: Vec<String> = first.iter().map(|c| match c { Command::Call { node, .. } => node.clone(), _ => panic!("{c:?}") }).collect();
+    assert_eq!(names, vec!["each[0]", "each[1]"], "concurrency 2 starts two items");
+
+    let (state, calls) = drive(&plan, json!({"hosts": ["a", "b", "c"]}), echo);
+    assert_eq!(state.status, RunStatus::Succeeded);
+    assert_eq!(state.output, Some(json!([{"host": "a", "at": 0}, {"host": "b", "at": 1}, {"host": "c", "at": 2}])));
+    assert_eq!(calls.len(), 3);
+    let (empty, calls) = drive(&plan, json!({"hosts": []}), echo);
+    assert_eq!((empty.output, calls.len()), (Some(json!([])), 0));
+}
+
+#[test]
+fn foreach_retries_items_and_collects_or_stops_on_failures() {
+    let flaky_b = |node: &str, attempt: u32, call: &StepCall| match (node, attempt) {
+        ("each[1]", 1) => StepOutcome::Failed { kind: "retryable".into(), message: "busy".into(), retryable: true },
+        _ => echo(node, attempt, call),
+    };
+    let (state, calls) = drive(&foreach_plan(false, 1), json!({"hosts": ["a", "b"]}), flaky_b);
+    assert_eq!(state.status, RunStatus::Succeeded);
+    assert!(calls.contains(&("each[1]".into(), 2)), "{calls:?}");
+
+    let broken_a = |node: &str, attempt: u32, call: &StepCall| match node {
+        "each[0]" => StepOutcome::Failed { kind: "fatal".into(), message: "disk full".into(), retryable: false },
+        _ => echo(node, attempt, call),
+    };
+    let (collected, calls) = drive(&foreach_plan(false, 1), json!({"hosts": ["a", "b", "c"]}), broken_a);
+    assert_eq!(collected.status, RunStatus::Failed);
+    assert_eq!(collected.error.as_deref(), Some("node each failed: 1 of 3 items failed: item 0: disk full"));
+    assert_eq!(calls.len(), 3, "collect-all runs every item");
+    let (fast, calls) = drive(&foreach_plan(true, 1), json!({"hosts": ["a", "b", "c"]}), broken_a);
+    assert_eq!(fast.error.as_deref(), Some("node each failed: item 0 failed: fatal: disk full"));
+    assert_eq!(calls.len(), 1, "fail_fast starts no more items");
+}
+
+#[test]
+fn foreach_items_in_flight_at_a_crash_run_again_as_their_next_attempt() {
+    let plan = foreach_plan(false, 2);
+    let mut state = RunState::new(plan.nodes.len());
+    apply(&plan, &mut state, &Event::RunStarted { input: json!({"hosts": ["a", "b"]}), run: json!({}), at_ms: 0 });
+    apply(&plan, &mut state, &Event::StepStarted { node: "each[0]".into(), attempt: 1, at_ms: 1 });
+    apply(&plan, &mut state, &Event::StepStarted { node: "each[1]".into(), attempt: 1, at_ms: 1 });
+    let done = StepOutcome::Done { output: json!("A") };
+    apply(&plan, &mut state, &Event::StepFinished { node: "each[0]".into(), attempt: 1, outcome: done, at_ms: 2 });
+    let work = resume_work(&plan, &state);
+    assert_eq!(work, vec![Command::Call { node: "each[1]".into(), attempt: 2, call: StepCall::Run(json!({"host": "b", "at": 1})) }]);
 }

@@ -214,15 +214,12 @@ impl Run<'_> {
     }
 
     fn spawn_call(&self, node: String, attempt: u32, call: StepCall, done: mpsc::UnboundedSender<Completion>) {
-        let i = self.plan.index_of(&node).expect("commands name plan nodes");
-        let NodePlan::Step { plugin, timeout_ms, .. } = &self.plan.nodes[i] else {
-            unreachable!("only step nodes are called")
-        };
+        let (plugin, timeout_ms) = self.plan.call_target(&node).expect("calls name a step or a foreach item");
         let plugin = self.scheduler.catalog.resolve(plugin);
         let sandbox = self.scheduler.sandbox.clone();
         let mut limits = self.scheduler.limits;
         if let Some(ms) = timeout_ms {
-            limits.deadline = Duration::from_millis(*ms);
+            limits.deadline = Duration::from_millis(ms);
         }
         let request = CallRequest {
             context: StepContext {
