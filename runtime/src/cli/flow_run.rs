@@ -114,13 +114,7 @@ impl EngineArgs {
         for reason in skipped {
             eprintln!("warning: skipped {reason}");
         }
-        Ok(Scheduler {
-            sandbox,
-            catalog: Arc::new(catalog),
-            runs: db.runs(),
-            grants: Arc::new(self.grants.to_grants()?),
-            limits: Limits::default(),
-        })
+        Ok(Scheduler::new(sandbox, Arc::new(catalog), db.runs(), Arc::new(self.grants.to_grants()?), Limits::default()))
     }
 }
 

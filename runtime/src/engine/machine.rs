@@ -3,49 +3,10 @@
 use serde_json::{json, Value};
 
 use super::plan::{NodePlan, Plan, WaitFor};
+use super::control::check_control;
 use super::{Command, Event, ItemState, NodeStatus, RunState, RunStatus, StepCall, StepOutcome};
 use crate::expr::Scope;
 use crate::flow::{Backoff, EdgeKind, OnError, Retry};
-
-/// Whether an operator's event (a decision, retry, skip or cancel) can be
-/// applied to the run as it stands; the reason if not.
-pub fn check_control(plan: &Plan, state: &RunState, event: &Event) -> Result<(), String> {
-    let node_status = |node: &str| {
-        plan.index_of(node).map(|i| &state.nodes[i].status).ok_or_else(|| format!("the flow has no node `{node}`"))
-    };
-    match event {
-        Event::Decided { node, .. } => match node_status(node)? {
-            NodeStatus::AwaitingDecision { .. } if !state.is_over() => Ok(()),
-            _ => Err(format!("node `{node}` is not waiting for a decision")),
-        },
-        Event::NodeRetried { node, .. } => match (node_status(node)?, &plan.nodes[plan.index_of(node).unwrap_or(0)]) {
-            (NodeStatus::Failed, NodePlan::Step { .. }) if state.status != RunStatus::Cancelled => Ok(()),
-            _ => Err(format!("node `{node}` is not a failed step")),
-        },
-        Event::NodeSkipped { node, .. } => match node_status(node)? {
-            NodeStatus::Failed | NodeStatus::AwaitingDecision { .. } | NodeStatus::Waiting { .. }
-                if state.status != RunStatus::Cancelled
-                    && plan.index_of(node).is_some_and(|i| matches!(plan.nodes[i], NodePlan::Step { .. } | NodePlan::Approval { .. } | NodePlan::Wait { .. })) =>
-            {
-                Ok(())
-            }
-            other => Err(format!("node `{node}` cannot be skipped while {}", describe(other))),
-        },
-        Event::Cancelled { .. } if state.is_over() => Err("the run is already over".into()),
-        Event::Cancelled { .. } => Ok(()),
-        _ => Err("not an operator's event".into()),
-    }
-}
-
-fn describe(status: &NodeStatus) -> &'static str {
-    match status {
-        NodeStatus::Idle => "it has not been reached",
-        NodeStatus::Running { .. } => "it is running",
-        NodeStatus::Succeeded => "it has succeeded",
-        NodeStatus::Skipped => "it is on a path not taken",
-        _ => "in its current state",
-    }
-}
 
 /// Apply `event` to `state`; return what must happen next.
 pub fn apply(plan: &Plan, state: &mut RunState, event: &Event) -> Vec<Command> {
@@ -167,28 +128,7 @@ pub fn resume_work(plan: &Plan, state: &RunState) -> Vec<Command> {
             NodeStatus::AwaitingDecision { due_ms: Some(due_ms) } => {
                 commands.push(Command::Timer { node: id, attempt: 0, due_ms: *due_ms })
             }
-            NodeStatus::Iterating => {
-                for (k, item) in node.items.iter().enumerate() {
-                    let name = format!("{id}[{k}]");
-                    match &item.status {
-                        NodeStatus::Running { started, polling } => {
-                            let call = match polling {
-                                Some(poll) => StepCall::Poll(poll.clone()),
-                                None => match render_item_input(plan, state, i, k) {
-                                    Ok(input) => StepCall::Run(input),
-                                    Err(_) => continue,
-                                },
-                            };
-                            let attempt = if *started { item.attempt + 1 } else { item.attempt };
-                            commands.push(Command::Call { node: name, attempt, call });
-                        }
-                        NodeStatus::Waiting { due_ms, attempt, .. } => {
-                            commands.push(Command::Timer { node: name, attempt: *attempt, due_ms: *due_ms })
-                        }
-                        _ => {}
-                    }
-                }
-            }
+            NodeStatus::Iterating => super::foreach::resume_items(plan, state, i, &id, &mut commands),
             _ => {}
         }
     }
@@ -203,21 +143,15 @@ fn render_input(plan: &Plan, state: &RunState, i: usize) -> Result<Value, String
     input.render(&scope(state)).map_err(|e| e.to_string())
 }
 
-fn render_item_input(plan: &Plan, state: &RunState, i: usize, k: usize) -> Result<Value, String> {
-    let NodePlan::Foreach { body, .. } = &plan.nodes[i] else { return Ok(Value::Null) };
-    let scope = scope(state).with("item", state.nodes[i].items[k].value.clone()).with("index", Value::from(k));
-    body.input.render(&scope).map_err(|e| e.to_string())
-}
-
-fn scope(state: &RunState) -> Scope<'_> {
+pub(super) fn scope(state: &RunState) -> Scope<'_> {
     Scope::new(&state.inputs, &state.steps).with("run", state.run.clone())
 }
 
-struct Transition<'a> {
-    plan: &'a Plan,
-    state: &'a mut RunState,
-    out: Vec<Command>,
-    at_ms: u64,
+pub(super) struct Transition<'a> {
+    pub(super) plan: &'a Plan,
+    pub(super) state: &'a mut RunState,
+    pub(super) out: Vec<Command>,
+    pub(super) at_ms: u64,
 }
 
 impl Transition<'_> {
@@ -353,117 +287,6 @@ impl Transition<'_> {
         }
     }
 
-    /// Start idle items while the foreach has room.
-    fn fill(&mut self, i: usize) {
-        let NodePlan::Foreach { concurrency, .. } = &self.plan.nodes[i] else { return };
-        loop {
-            let items = &self.state.nodes[i].items;
-            let busy = items.iter().filter(|it| matches!(it.status, NodeStatus::Running { .. } | NodeStatus::Waiting { .. })).count();
-            let next = items.iter().position(|it| it.status == NodeStatus::Idle);
-            match next {
-                Some(k) if busy < *concurrency as usize => self.start_item(i, k, 1),
-                _ => break,
-            }
-            if self.state.is_over() {
-                return;
-            }
-        }
-        self.complete_if_done(i);
-    }
-
-    fn start_item(&mut self, i: usize, k: usize, attempt: u32) {
-        match render_item_input(self.plan, self.state, i, k) {
-            Ok(input) => self.call_item(i, k, attempt, StepCall::Run(input)),
-            Err(e) => {
-                self.state.nodes[i].items[k].attempt = attempt;
-                self.item_failed(i, k, "invalid input", &format!("input mapping failed: {e}"), false)
-            }
-        }
-    }
-
-    fn call_item(&mut self, i: usize, k: usize, attempt: u32, call: StepCall) {
-        let polling = match &call {
-            StepCall::Poll(state) => Some(state.clone()),
-            StepCall::Run(_) => None,
-        };
-        let item = &mut self.state.nodes[i].items[k];
-        item.status = NodeStatus::Running { started: false, polling };
-        item.attempt = attempt;
-        self.out.push(Command::Call { node: format!("{}[{k}]", self.plan.id(i)), attempt, call });
-    }
-
-    fn item_finished(&mut self, i: usize, k: usize, outcome: &StepOutcome) {
-        match outcome {
-            StepOutcome::Done { output } => {
-                let item = &mut self.state.nodes[i].items[k];
-                item.status = NodeStatus::Succeeded;
-                item.output = output.clone();
-                self.fill(i);
-            }
-            StepOutcome::Pending { state, after_ms } => {
-                let attempt = self.state.nodes[i].items[k].attempt;
-                let due_ms = self.at_ms + u64::from(*after_ms);
-                self.state.nodes[i].items[k].status = NodeStatus::Waiting { due_ms, attempt, poll: Some(state.clone()) };
-                self.out.push(Command::Timer { node: format!("{}[{k}]", self.plan.id(i)), attempt, due_ms });
-            }
-            StepOutcome::Failed { kind, message, retryable } => self.item_failed(i, k, kind, message, *retryable),
-        }
-    }
-
-    fn item_failed(&mut self, i: usize, k: usize, kind: &str, message: &str, retryable: bool) {
-        let NodePlan::Foreach { fail_fast, body, .. } = &self.plan.nodes[i] else { return };
-        let name = format!("{}[{k}]", self.plan.id(i));
-        let attempt = self.state.nodes[i].items[k].attempt.max(1);
-        if retryable && attempt < body.retry.max_attempts {
-            let due_ms = self.at_ms + backoff_ms(&body.retry, attempt, &name);
-            self.state.nodes[i].items[k].status = NodeStatus::Waiting { due_ms, attempt: attempt + 1, poll: None };
-            self.out.push(Command::Timer { node: name, attempt: attempt + 1, due_ms });
-            return;
-        }
-        let item = &mut self.state.nodes[i].items[k];
-        item.status = NodeStatus::Failed;
-        item.error = json!({"kind": kind, "message": message});
-        if *fail_fast {
-            self.record_items(i, "failed");
-            self.fail_run(i, &format!("item {k} failed: {kind}: {message}"));
-        } else {
-            self.fill(i);
-        }
-    }
-
-    /// When every item has ended: the node succeeds with the outputs in item
-    /// order, or fails naming the items that failed.
-    fn complete_if_done(&mut self, i: usize) {
-        let items = &self.state.nodes[i].items;
-        if self.state.nodes[i].status != NodeStatus::Iterating
-            || !items.iter().all(|it| matches!(it.status, NodeStatus::Succeeded | NodeStatus::Failed))
-        {
-            return;
-        }
-        let failed: Vec<String> = items
-            .iter()
-            .enumerate()
-            .filter(|(_, it)| it.status == NodeStatus::Failed)
-            .map(|(k, it)| format!("item {k}: {}", it.error["message"].as_str().unwrap_or("failed")))
-            .collect();
-        if failed.is_empty() {
-            let outputs = items.iter().map(|it| it.output.clone()).collect();
-            self.succeed(i, Value::Array(outputs));
-        } else {
-            let total = items.len();
-            self.record_items(i, "failed");
-            self.fail_run(i, &format!("{} of {total} items failed: {}", failed.len(), failed.join("; ")));
-        }
-    }
-
-    /// `steps.<foreach>` for a foreach that did not succeed: the items so far.
-    fn record_items(&mut self, i: usize, status: &str) {
-        let items = &self.state.nodes[i].items;
-        let outputs: Vec<Value> = items.iter().map(|it| it.output.clone()).collect();
-        let errors: Vec<Value> = items.iter().map(|it| it.error.clone()).collect();
-        self.record(i, status, Value::Array(outputs), json!({"items": errors}));
-    }
-
     fn finished(&mut self, i: usize, outcome: &StepOutcome) {
         let attempt = self.state.nodes[i].attempt;
         match outcome {
@@ -475,13 +298,13 @@ impl Transition<'_> {
         }
     }
 
-    fn record(&mut self, i: usize, status: &str, output: Value, error: Value) {
+    pub(super) fn record(&mut self, i: usize, status: &str, output: Value, error: Value) {
         let attempts = self.state.nodes[i].attempt;
         let entry = json!({"output": output, "error": error, "status": status, "attempts": attempts});
         self.state.steps.insert(self.plan.id(i).to_string(), entry);
     }
 
-    fn succeed(&mut self, i: usize, output: Value) {
+    pub(super) fn succeed(&mut self, i: usize, output: Value) {
         self.state.nodes[i].status = NodeStatus::Succeeded;
         self.record(i, "succeeded", output, Value::Null);
         self.route(i, None);
@@ -564,7 +387,7 @@ impl Transition<'_> {
         }
     }
 
-    fn fail_run(&mut self, i: usize, message: &str) {
+    pub(super) fn fail_run(&mut self, i: usize, message: &str) {
         if !matches!(self.state.nodes[i].status, NodeStatus::Failed) {
             self.state.nodes[i].status = NodeStatus::Failed;
         }
@@ -576,7 +399,7 @@ impl Transition<'_> {
 
 /// Delay before attempt `attempt + 1`. Jitter is derived from the node and
 /// attempt, not from a random source, so replaying a run gives the same plan.
-fn backoff_ms(retry: &Retry, attempt: u32, node: &str) -> u64 {
+pub(super) fn backoff_ms(retry: &Retry, attempt: u32, node: &str) -> u64 {
     let base = match retry.backoff {
         Backoff::Fixed => retry.initial_ms,
         Backoff::Exponential => retry.initial_ms.saturating_mul(1u64 << (attempt - 1).min(32)),

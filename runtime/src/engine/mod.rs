@@ -4,13 +4,16 @@
 //! carry their time — so replaying a run's event log rebuilds its state
 //! exactly; the scheduler (`crate::scheduler`) does the I/O.
 
+mod control;
 mod event;
+mod foreach;
 mod machine;
 mod plan;
 mod state;
 
 pub use event::{Command, Event, StepCall, StepOutcome};
-pub use machine::{apply, check_control, resume_work};
+pub use control::check_control;
+pub use machine::{apply, resume_work};
 pub use plan::{BodyPlan, NodePlan, Plan};
 pub use state::{ItemState, NodeState, NodeStatus, RunState, RunStatus};
 

@@ -4,7 +4,9 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use cel::common::ast::{EntryExpr, Expr, IdedExpr, LiteralValue};
-use cel::{Context, Program};
+use std::sync::{Arc, OnceLock};
+
+use cel::{Context, Env, Program};
 use serde_json::Value;
 
 use super::Scope;
@@ -72,7 +74,7 @@ impl Expression {
 
     pub fn eval(&self, scope: &Scope<'_>) -> Result<Value, ExprError> {
         let error = |reason: String| ExprError { expression: self.source.clone(), reason };
-        let mut context = Context::default();
+        let mut context = Context::with_env(standard_env());
         for name in &self.variables {
             let value = match name.as_str() {
                 // Only the outputs the expression reads are converted: a flow
@@ -94,6 +96,13 @@ impl fmt::Debug for Expression {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Expression({:?})", self.source)
     }
+}
+
+/// CEL's standard environment (functions, macros), built once: building it
+/// registers every standard function and is far dearer than an evaluation.
+fn standard_env() -> Arc<Env> {
+    static ENV: OnceLock<Arc<Env>> = OnceLock::new();
+    ENV.get_or_init(|| Arc::new(Env::stdlib())).clone()
 }
 
 /// JSON to CEL, with integers as CEL `int` (not `uint`) so `inputs.n + 1` works.

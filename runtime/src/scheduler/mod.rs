@@ -9,12 +9,13 @@
 
 mod progress;
 
-use std::collections::VecDeque;
-use std::sync::Arc;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context as _};
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 
 use crate::atoms::Grants;
@@ -33,6 +34,9 @@ pub struct Scheduler {
     pub grants: Arc<Grants>,
     /// Limits of each call; a step's `timeout_ms` replaces the deadline.
     pub limits: Limits,
+    /// Compiled plans by the sha256 of the flow's JSON: validating a flow and
+    /// compiling its expressions is done once, not once per run.
+    plans: Mutex<HashMap<String, Arc<Plan>>>,
 }
 
 /// What a finished call or timer reports back to the run's loop.
@@ -46,10 +50,25 @@ fn now_ms() -> u64 {
 }
 
 impl Scheduler {
+    pub fn new(sandbox: Arc<Sandbox>, catalog: Arc<dyn Catalog>, runs: RunStore, grants: Arc<Grants>, limits: Limits) -> Scheduler {
+        Scheduler { sandbox, catalog, runs, grants, limits, plans: Mutex::new(HashMap::new()) }
+    }
+
+    /// The compiled plan of the flow stored as `flow_json`.
+    fn plan(&self, flow_json: &str, flow: impl FnOnce() -> anyhow::Result<Flow>) -> anyhow::Result<Arc<Plan>> {
+        let key = hex::encode(Sha256::digest(flow_json.as_bytes()));
+        if let Some(plan) = self.plans.lock().expect("plan cache lock").get(&key) {
+            return Ok(plan.clone());
+        }
+        let plan = Arc::new(Plan::new(flow()?).map_err(problems_error)?);
+        self.plans.lock().expect("plan cache lock").insert(key, plan.clone());
+        Ok(plan)
+    }
+
     /// Start a run of `flow` and drive it to its end.
     pub async fn start(&self, tenant: &str, flow: Flow, input: Value, progress: &mut dyn Progress) -> anyhow::Result<(String, RunState)> {
         let flow_json = serde_json::to_string(&flow)?;
-        let plan = Plan::new(flow).map_err(problems_error)?;
+        let plan = self.plan(&flow_json, || Ok(flow))?;
         let violations = plan.inputs.violations(&input);
         if !violations.is_empty() {
             bail!("input does not match the inputs schema of flow `{}`: {}", plan.flow.name, violations.join("; "));
@@ -99,8 +118,7 @@ impl Scheduler {
     /// Rebuild a run's state by replaying its log.
     async fn load(&self, run_id: &str) -> anyhow::Result<Run<'_>> {
         let stored = self.runs.load(run_id).await?.with_context(|| format!("no run `{run_id}`"))?;
-        let flow: Flow = serde_json::from_str(&stored.flow_json).context("stored flow is unreadable")?;
-        let plan = Plan::new(flow).map_err(problems_error)?;
+        let plan = self.plan(&stored.flow_json, || serde_json::from_str(&stored.flow_json).context("stored flow is unreadable"))?;
         let mut state = RunState::new(plan.nodes.len());
         for event in &stored.events {
             apply(&plan, &mut state, event);
@@ -116,7 +134,7 @@ fn problems_error(problems: Vec<crate::flow::Problem>) -> anyhow::Error {
 
 struct Run<'s> {
     scheduler: &'s Scheduler,
-    plan: Plan,
+    plan: Arc<Plan>,
     id: String,
     tenant: String,
     state: RunState,

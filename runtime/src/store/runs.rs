@@ -68,7 +68,8 @@ impl RunStore {
             recorded = conflict_event(conflict);
         }
         insert_event(&mut *tx, run_id, seq, &recorded).await?;
-        if let Some((node, attempt, lines)) = logs {
+        let said_something = |lines: &Value| lines.as_object().is_some_and(|o| o.values().any(|v| v.as_array().is_some_and(|a| !a.is_empty())));
+        if let Some((node, attempt, lines)) = logs.filter(|(_, _, lines)| said_something(lines)) {
             sqlx::query("INSERT INTO run_logs (run_id, node, attempt, lines) VALUES (?, ?, ?, ?)")
                 .bind(run_id)
                 .bind(node)

@@ -1,0 +1,45 @@
+//! Operators' events (approval decisions, retries, skips, cancels): whether
+//! the run as it stands admits them. Pure, like the rest of the engine.
+
+use super::plan::{NodePlan, Plan};
+use super::{Event, NodeStatus, RunState, RunStatus};
+
+/// Whether an operator's event (a decision, retry, skip or cancel) can be
+/// applied to the run as it stands; the reason if not.
+pub fn check_control(plan: &Plan, state: &RunState, event: &Event) -> Result<(), String> {
+    let node_status = |node: &str| {
+        plan.index_of(node).map(|i| &state.nodes[i].status).ok_or_else(|| format!("the flow has no node `{node}`"))
+    };
+    match event {
+        Event::Decided { node, .. } => match node_status(node)? {
+            NodeStatus::AwaitingDecision { .. } if !state.is_over() => Ok(()),
+            _ => Err(format!("node `{node}` is not waiting for a decision")),
+        },
+        Event::NodeRetried { node, .. } => match (node_status(node)?, &plan.nodes[plan.index_of(node).unwrap_or(0)]) {
+            (NodeStatus::Failed, NodePlan::Step { .. }) if state.status != RunStatus::Cancelled => Ok(()),
+            _ => Err(format!("node `{node}` is not a failed step")),
+        },
+        Event::NodeSkipped { node, .. } => match node_status(node)? {
+            NodeStatus::Failed | NodeStatus::AwaitingDecision { .. } | NodeStatus::Waiting { .. }
+                if state.status != RunStatus::Cancelled
+                    && plan.index_of(node).is_some_and(|i| matches!(plan.nodes[i], NodePlan::Step { .. } | NodePlan::Approval { .. } | NodePlan::Wait { .. })) =>
+            {
+                Ok(())
+            }
+            other => Err(format!("node `{node}` cannot be skipped while {}", describe(other))),
+        },
+        Event::Cancelled { .. } if state.is_over() => Err("the run is already over".into()),
+        Event::Cancelled { .. } => Ok(()),
+        _ => Err("not an operator's event".into()),
+    }
+}
+
+fn describe(status: &NodeStatus) -> &'static str {
+    match status {
+        NodeStatus::Idle => "it has not been reached",
+        NodeStatus::Running { .. } => "it is running",
+        NodeStatus::Succeeded => "it has succeeded",
+        NodeStatus::Skipped => "it is on a path not taken",
+        _ => "in its current state",
+    }
+}
