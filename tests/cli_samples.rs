@@ -50,11 +50,34 @@ fn the_version_release_runs_and_rolls_back_when_verification_fails() {
 }
 
 #[test]
-fn the_gray_release_is_refused_at_run_start_until_its_node_kinds_exist() {
+fn the_gray_release_pauses_for_approval_then_rolls_out_the_rest() {
     let dir = TempDir::new("samples-gray");
     let plugins = standard_plugins(&dir);
-    let input = json!({"version": "1.4.2", "hosts": ["h1", "h2"], "zones": ["eu-1"], "ticket": "CHG-1"});
+    let input = json!({"version": "1.4.2", "hosts": ["h1", "h2", "h3", "h4"], "zones": ["eu-1"], "ticket": "CHG-1"});
     let ran = scena(dir.path(), &["flow", "run", &sample("version-release-gray.json"), "--plugins", &plugins, "--input", &input.to_string()]);
-    assert_eq!(ran.code, 1, "{ran:?}");
-    assert!(ran.reason().contains("`batch` nodes cannot run in this version of the engine yet"), "{ran:?}");
+    assert_eq!(ran.code, 2, "{ran:?}");
+    assert!(ran.stderr.contains("go_ahead: waiting for a decision by role:release-manager"), "{ran:?}");
+    for done in ["gray[0]: done", "gray[1]: done"] {
+        assert!(ran.stderr.contains(done), "{done}: {ran:?}");
+    }
+    assert!(!ran.stderr.contains("gray[2]"), "the gray batches stop at 50 %: {ran:?}");
+    let line = ran.stderr.lines().find(|l| l.contains("] started (")).unwrap();
+    let id = line.rsplit('(').next().unwrap().trim_end_matches(')');
+    let approved = scena(dir.path(), &["flow", "approve", id, "go_ahead", "--by", "rm", "--plugins", &plugins]);
+    assert_eq!(approved.code, 0, "{approved:?}");
+    assert_eq!(approved.json(), json!({"result": "released"}));
+    assert!(approved.stderr.contains("full[0]: done") && approved.stderr.contains("full[1]: done"), "{approved:?}");
+    assert!(!approved.stderr.contains("full[2]"), "the full rollout covers only the two hosts left: {approved:?}");
+}
+
+#[test]
+fn the_gray_release_rolls_back_the_hosts_done_when_a_gray_host_fails() {
+    let dir = TempDir::new("samples-gray-rollback");
+    let plugins = standard_plugins(&dir);
+    let input = json!({"version": "1.4.2", "hosts": ["h1", "h2", "h3", "h4"], "zones": ["eu-1"], "ticket": "CHG-1", "unhealthy": ["h2"]});
+    let ran = scena(dir.path(), &["flow", "run", &sample("version-release-gray.json"), "--plugins", &plugins, "--input", &input.to_string()]);
+    assert_eq!(ran.code, 0, "{ran:?}");
+    assert_eq!(ran.json(), json!({"result": "rolled back"}));
+    assert!(ran.stderr.contains("rollback[0]: done") && !ran.stderr.contains("rollback[1]"), "only h1 was done: {ran:?}");
+    assert!(!ran.stderr.contains("go_ahead"), "{ran:?}");
 }

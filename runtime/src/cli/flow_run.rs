@@ -257,12 +257,16 @@ impl Progress for StderrProgress {
     fn waiting(&mut self, run_id: &str, state: &RunState, plan: &Plan) {
         for i in state.awaiting_decision() {
             let node = plan.id(i);
-            if let NodePlan::Approval { assignees, message, .. } = &plan.nodes[i] {
-                let message = message.as_deref().map(|m| format!(" — {m}")).unwrap_or_default();
-                eprintln!("[run {}] {node}: waiting for a decision by {}{message}", &run_id[..8.min(run_id.len())], assignees.join(", "));
-                eprintln!("  approve: scena flow approve {run_id} {node} --plugins DIR [--comment TEXT]");
-                eprintln!("  reject:  scena flow reject {run_id} {node} --plugins DIR [--comment TEXT]");
-            }
+            let who = match &plan.nodes[i] {
+                NodePlan::Approval { assignees, message, .. } => {
+                    let message = message.as_deref().map(|m| format!(" — {m}")).unwrap_or_default();
+                    format!("by {}{message}", assignees.join(", "))
+                }
+                _ => format!("to start batch {} of {node}", state.nodes[i].batch + 2),
+            };
+            eprintln!("[run {}] {node}: waiting for a decision {who}", &run_id[..8.min(run_id.len())]);
+            eprintln!("  approve: scena flow approve {run_id} {node} --plugins DIR [--comment TEXT]");
+            eprintln!("  reject:  scena flow reject {run_id} {node} --plugins DIR [--comment TEXT]");
         }
     }
 

@@ -178,7 +178,7 @@ impl Transition<'_> {
                 Err(e) => self.step_failed(i, "invalid input", &format!("input mapping failed: {e}"), false),
             },
             NodePlan::Switch { cases, default } => self.switch(i, cases, *default),
-            NodePlan::Foreach { items, .. } => match items.eval(&scope(self.state)) {
+            NodePlan::Foreach { items, .. } | NodePlan::Batch { items, .. } => match items.eval(&scope(self.state)) {
                 Ok(Value::Array(values)) => {
                     let idle = |value| ItemState { value, status: NodeStatus::Idle, attempt: 0, output: Value::Null, error: Value::Null };
                     self.state.nodes[i].items = values.into_iter().map(idle).collect();
@@ -253,6 +253,7 @@ impl Transition<'_> {
     fn timer_fired(&mut self, i: usize, attempt: u32, poll: Option<Value>) {
         match (&self.plan.nodes[i], poll) {
             (NodePlan::Wait { .. }, _) => self.succeed(i, Value::Null),
+            (NodePlan::Batch { .. }, _) => self.next_batch(i),
             (NodePlan::Step { .. }, Some(state)) => self.call(i, attempt, StepCall::Poll(state)),
             (NodePlan::Step { .. }, None) => match render_input(self.plan, self.state, i) {
                 Ok(input) => self.call(i, attempt, StepCall::Run(input)),
@@ -264,7 +265,9 @@ impl Transition<'_> {
 
     fn decided(&mut self, i: usize, approved: bool, by: &str, comment: &str) {
         let decision = json!({"approved": approved, "by": by, "comment": comment});
-        if approved {
+        if approved && matches!(self.plan.nodes[i], NodePlan::Batch { .. }) {
+            self.next_batch(i);
+        } else if approved {
             self.succeed(i, decision);
         } else {
             self.state.nodes[i].status = NodeStatus::Failed;
@@ -331,7 +334,7 @@ impl Transition<'_> {
     /// One predecessor of `target` has settled. A join waits until all have,
     /// and runs if any activated it; other nodes run on the first activation.
     /// A node no predecessor activates is skipped, and so are its successors.
-    fn signal(&mut self, target: usize, activate: bool) {
+    pub(super) fn signal(&mut self, target: usize, activate: bool) {
         let node = &mut self.state.nodes[target];
         node.settled_inputs += 1;
         let all_settled = node.settled_inputs as usize >= self.plan.predecessors[target].len();

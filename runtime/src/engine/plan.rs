@@ -7,7 +7,9 @@ use serde_json::Value;
 
 use crate::catalog::PluginRef;
 use crate::expr::{Expression, Template};
-use crate::flow::{validate, Backoff, EdgeKind, Flow, Graph, NodeKind, OnError, OnTimeout, Problem, Retry};
+use crate::flow::{
+    validate, Backoff, Between, Body, CountOrPercent, EdgeKind, Flow, Graph, NodeKind, OnError, OnTimeout, Problem, Retry,
+};
 use crate::sandbox::schema::Schema;
 
 pub enum NodePlan {
@@ -20,6 +22,26 @@ pub enum NodePlan {
     Wait { duration: WaitFor },
     Approval { assignees: Vec<String>, message: Option<String>, timeout_ms: Option<u64>, approve_on_timeout: bool },
     Foreach { items: Expression, concurrency: u32, fail_fast: bool, body: BodyPlan },
+    Batch {
+        items: Expression,
+        /// Cumulative sizes: item `k` belongs to the first batch whose size exceeds `k`.
+        batches: Vec<CountOrPercent>,
+        concurrency: u32,
+        between: Between,
+        max_failures: CountOrPercent,
+        has_rollback: bool,
+        body: BodyPlan,
+    },
+}
+
+impl NodePlan {
+    /// The body and concurrency of a node that runs items (foreach, batch).
+    pub fn iteration(&self) -> Option<(&BodyPlan, u32)> {
+        match self {
+            NodePlan::Foreach { body, concurrency, .. } | NodePlan::Batch { body, concurrency, .. } => Some((body, *concurrency)),
+            _ => None,
+        }
+    }
 }
 
 /// What a foreach runs per item.
@@ -47,7 +69,7 @@ pub struct Plan {
 
 /// Node kinds the engine does not run yet; validation accepts them so flows
 /// can be written and stored, but a run refuses to start.
-const NOT_YET_RUNNABLE: [&str; 2] = ["subflow", "batch"];
+const NOT_YET_RUNNABLE: [&str; 1] = ["subflow"];
 
 impl Plan {
     pub fn new(flow: Flow) -> Result<Plan, Vec<Problem>> {
@@ -88,17 +110,34 @@ impl Plan {
         let (id, rest) = name.split_once('[')?;
         let item = rest.strip_suffix(']')?.parse().ok()?;
         let i = self.index_of(id)?;
-        matches!(self.nodes[i], NodePlan::Foreach { .. }).then_some((i, Some(item)))
+        self.nodes[i].iteration().map(|_| (i, Some(item)))
     }
 
     /// The plugin a call of `name` goes to, and its deadline.
     pub fn call_target(&self, name: &str) -> Option<(&PluginRef, Option<u64>)> {
         match (&self.nodes[self.locate(name)?.0], self.locate(name)?.1) {
             (NodePlan::Step { plugin, timeout_ms, .. }, None) => Some((plugin, *timeout_ms)),
-            (NodePlan::Foreach { body, .. }, Some(_)) => Some((&body.plugin, body.timeout_ms)),
+            (plan, Some(_)) => plan.iteration().map(|(body, _)| (&body.plugin, body.timeout_ms)),
             _ => None,
         }
     }
+}
+
+fn compile_body(
+    id: &str,
+    body: &Body,
+    template: impl Fn(&Value) -> Result<Template, Vec<Problem>>,
+) -> Result<BodyPlan, Vec<Problem>> {
+    let plugin = body
+        .plugin
+        .as_deref()
+        .ok_or_else(|| vec![Problem::node(id, "a body that runs a subflow cannot run in this version of the engine yet")])?;
+    Ok(BodyPlan {
+        plugin: plugin.parse().map_err(|e: String| vec![Problem::node(id, e)])?,
+        input: template(&body.input)?,
+        retry: body.retry.clone().unwrap_or_else(single_attempt),
+        timeout_ms: body.timeout_ms,
+    })
 }
 
 fn single_attempt() -> Retry {
@@ -142,17 +181,16 @@ fn compile_node(graph: &Graph<'_>, i: usize) -> Result<NodePlan, Vec<Problem>> {
             items: expression(items)?,
             concurrency: (*concurrency).max(1),
             fail_fast: *fail_fast,
-            body: BodyPlan {
-                plugin: body
-                    .plugin
-                    .as_deref()
-                    .ok_or_else(|| vec![Problem::node(id, "a foreach body that runs a subflow cannot run in this version of the engine yet")])?
-                    .parse()
-                    .map_err(|e: String| vec![Problem::node(id, e)])?,
-                input: template(&body.input)?,
-                retry: body.retry.clone().unwrap_or_else(single_attempt),
-                timeout_ms: body.timeout_ms,
-            },
+            body: compile_body(id, body, template)?,
+        },
+        NodeKind::Batch { items, batches, concurrency, between, max_failures, body } => NodePlan::Batch {
+            items: expression(items)?,
+            batches: batches.clone(),
+            concurrency: (*concurrency).max(1),
+            between: between.clone(),
+            max_failures: max_failures.clone().unwrap_or(CountOrPercent::Count(0)),
+            has_rollback: graph.successors(i).iter().any(|(_, kind)| *kind == EdgeKind::Rollback),
+            body: compile_body(id, body, template)?,
         },
         other => return Err(vec![Problem::node(id, format!("`{}` nodes cannot run in this version of the engine yet", other.name()))]),
     })

@@ -46,8 +46,12 @@ pub struct NodeState {
     pub activated: bool,
     /// An input an operator gave when retrying, used instead of the mapping.
     pub input_override: Option<Value>,
-    /// For a foreach: the items, and where each one is.
+    /// For a foreach or batch: the items, and where each one is.
     pub items: Vec<ItemState>,
+    /// For a batch: the batch now running (0-based).
+    pub batch: usize,
+    /// For a batch: the failure threshold was crossed; no new item starts.
+    pub tripped: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -74,7 +78,7 @@ pub struct RunState {
 
 impl RunState {
     pub fn new(node_count: usize) -> RunState {
-        let idle = NodeState { status: NodeStatus::Idle, attempt: 0, settled_inputs: 0, activated: false, input_override: None, items: Vec::new() };
+        let idle = NodeState { status: NodeStatus::Idle, attempt: 0, settled_inputs: 0, activated: false, input_override: None, items: Vec::new(), batch: 0, tripped: false };
         RunState {
             status: RunStatus::Created,
             inputs: Value::Null,

@@ -194,10 +194,10 @@ fn a_call_in_flight_at_a_crash_runs_again_as_the_next_attempt() {
 #[test]
 fn node_kinds_not_yet_runnable_are_refused_up_front() {
     let flow = load_flow(&json!({"name": "t", "nodes": [
-        {"id": "start", "kind": "start"}, {"id": "each", "kind": "batch", "items": "inputs.hosts", "batches": ["100%"], "body": {"plugin": "echo"}}, {"id": "end", "kind": "end"}],
+        {"id": "start", "kind": "start"}, {"id": "each", "kind": "subflow", "flow": "zone-open"}, {"id": "end", "kind": "end"}],
         "edges": [{"from": "start", "to": "each"}, {"from": "each", "to": "end"}]}).to_string()).unwrap();
     let problems = Plan::new(flow).err().unwrap();
-    assert_eq!(problems[0].to_string(), "node each: `batch` nodes cannot run in this version of the engine yet");
+    assert_eq!(problems[0].to_string(), "node each: `subflow` nodes cannot run in this version of the engine yet");
 }
 
 #[test]
@@ -279,4 +279,72 @@ fn foreach_items_in_flight_at_a_crash_run_again_as_their_next_attempt() {
     apply(&plan, &mut state, &Event::StepFinished { node: "each[0]".into(), attempt: 1, outcome: done, at_ms: 2 });
     let work = resume_work(&plan, &state);
     assert_eq!(work, vec![Command::Call { node: "each[1]".into(), attempt: 2, call: StepCall::Run(json!({"host": "b", "at": 1})) }]);
+}
+
+fn batch_plan(between: Value, max_failures: Value, rollback: bool) -> Plan {
+    let mut nodes = vec![
+        json!({"id": "start", "kind": "start"}),
+        json!({"id": "roll", "kind": "batch", "items": "inputs.hosts", "batches": [1, "50%", "100%"], "concurrency": 2,
+               "between": between, "max_failures": max_failures, "body": {"plugin": "echo", "input": "${item}"}}),
+        json!({"id": "end", "kind": "end", "output": "${steps.roll.output.done}"}),
+    ];
+    let mut edges = vec![json!({"from": "start", "to": "roll"}), json!({"from": "roll", "to": "end"})];
+    if rollback {
+        nodes.push(json!({"id": "undo", "kind": "end", "output": {"undo": "${steps.roll.output.done}", "failed": "${steps.roll.output.failed}"}}));
+        edges.push(json!({"from": "roll", "to": "undo", "kind": "rollback"}));
+    }
+    chain(json!(nodes), json!(edges))
+}
+
+fn hosts(n: usize) -> Value {
+    json!({"hosts": (1..=n).map(|i| format!("h{i}")).collect::<Vec<_>>()})
+}
+
+#[test]
+fn a_batch_releases_its_items_batch_by_batch() {
+    let plan = batch_plan(json!("none"), json!(0), false);
+    let mut state = RunState::new(plan.nodes.len());
+    let first = apply(&plan, &mut state, &Event::RunStarted { input: hosts(6), run: json!({}), at_ms: 0 });
+    assert_eq!(first.len(), 1, "the first batch holds one item: {first:?}");
+    let (state, calls) = drive(&plan, hosts(6), echo);
+    assert_eq!(state.status, RunStatus::Succeeded);
+    assert_eq!(state.output, Some(json!(["h1", "h2", "h3", "h4", "h5", "h6"])));
+    assert_eq!(calls.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["roll[0]", "roll[1]", "roll[2]", "roll[3]", "roll[4]", "roll[5]"]);
+    let batches: Vec<Value> = state.steps["roll"]["output"]["items"].as_array().unwrap().iter().map(|i| i["batch"].clone()).collect();
+    assert_eq!(batches, vec![json!(0), json!(1), json!(1), json!(2), json!(2), json!(2)]);
+}
+
+#[test]
+fn a_batch_waits_or_asks_between_batches() {
+    let plan = batch_plan(json!({"wait_ms": 1000}), json!(0), false);
+    let (state, _) = drive(&plan, hosts(4), echo);
+    assert_eq!(state.status, RunStatus::Succeeded);
+
+    let plan = batch_plan(json!("approval"), json!(0), false);
+    let mut state = RunState::new(plan.nodes.len());
+    apply(&plan, &mut state, &Event::RunStarted { input: hosts(4), run: json!({}), at_ms: 0 });
+    apply(&plan, &mut state, &Event::StepStarted { node: "roll[0]".into(), attempt: 1, at_ms: 1 });
+    let after_first = apply(&plan, &mut state, &Event::StepFinished { node: "roll[0]".into(), attempt: 1, outcome: StepOutcome::Done { output: json!(1) }, at_ms: 2 });
+    assert!(after_first.is_empty(), "waits for a decision: {after_first:?}");
+    assert_eq!(state.awaiting_decision(), vec![1]);
+    let next = apply(&plan, &mut state, &Event::Decided { node: "roll".into(), approved: true, by: "lead".into(), comment: String::new(), at_ms: 3 });
+    assert_eq!(next.len(), 1, "the second batch (50 % of 4 = 2, one more item) starts: {next:?}");
+}
+
+#[test]
+fn crossing_the_failure_threshold_stops_the_rollout_and_rolls_back() {
+    let fail_h2 = |node: &str, attempt: u32, call: &StepCall| match call {
+        StepCall::Run(Value::String(h)) if h == "h2" => StepOutcome::Failed { kind: "fatal".into(), message: "unhealthy".into(), retryable: false },
+        _ => echo(node, attempt, call),
+    };
+    let (state, calls) = drive(&batch_plan(json!("none"), json!(0), true), hosts(6), fail_h2);
+    assert_eq!(state.status, RunStatus::Succeeded, "{:?}", state.error);
+    assert_eq!(state.output, Some(json!({"undo": ["h1", "h3"], "failed": ["h2"]})));
+    assert!(calls.len() < 6, "later batches never started: {calls:?}");
+
+    let (state, _) = drive(&batch_plan(json!("none"), json!(0), false), hosts(6), fail_h2);
+    assert_eq!(state.error.as_deref(), Some("node roll failed: 1 item(s) failed, over the failure threshold"));
+
+    let (state, _) = drive(&batch_plan(json!("none"), json!("50%"), true), hosts(6), fail_h2);
+    assert_eq!(state.output, Some(json!(["h1", "h3", "h4", "h5", "h6"])), "one failure in six is under 50 %");
 }
