@@ -196,15 +196,20 @@ impl Transition<'_> {
                 }
             }
             NodePlan::Wait { duration } => {
-                let millis = match duration {
-                    WaitFor::Millis(ms) => Ok(*ms),
+                let due_ms = match duration {
+                    WaitFor::Millis(ms) => Ok(self.at_ms + ms),
                     WaitFor::Expression(e) => e
                         .eval(&scope(self.state))
                         .map_err(|e| e.to_string())
-                        .and_then(|v| v.as_u64().ok_or_else(|| format!("duration `{}` gave {v}, not a number of milliseconds", e.source()))),
+                        .and_then(|v| v.as_u64().ok_or_else(|| format!("duration `{}` gave {v}, not a number of milliseconds", e.source())))
+                        .map(|ms| self.at_ms + ms),
+                    WaitFor::Until(instant) => instant
+                        .render(&scope(self.state))
+                        .map_err(|e| e.to_string())
+                        .and_then(|v| instant_ms(&v)),
                 };
-                match millis {
-                    Ok(ms) => self.wait(i, 0, self.at_ms + ms, None),
+                match due_ms {
+                    Ok(due_ms) => self.wait(i, 0, due_ms, None),
                     Err(e) => self.fail_run(i, &e),
                 }
             }
@@ -398,6 +403,14 @@ impl Transition<'_> {
         self.state.error = Some(format!("node {} failed: {message}", self.plan.id(i)));
         self.out.push(Command::Finish);
     }
+}
+
+/// Milliseconds since the epoch of an RFC 3339 instant (an instant in the
+/// past is due at once).
+fn instant_ms(value: &Value) -> Result<u64, String> {
+    let text = value.as_str().ok_or_else(|| format!("`until` gave {value}, not an RFC 3339 instant"))?;
+    let instant = humantime::parse_rfc3339_weak(text).map_err(|e| format!("`until` gave `{text}`: {e}"))?;
+    Ok(instant.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64))
 }
 
 /// Delay before attempt `attempt + 1`. Jitter is derived from the node and

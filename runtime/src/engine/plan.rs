@@ -55,6 +55,8 @@ pub struct BodyPlan {
 pub enum WaitFor {
     Millis(u64),
     Expression(Expression),
+    /// An RFC 3339 instant, as a template (a literal, or `${…}` giving one).
+    Until(Template),
 }
 
 pub struct Plan {
@@ -171,6 +173,7 @@ fn compile_node(graph: &Graph<'_>, i: usize) -> Result<NodePlan, Vec<Problem>> {
         },
         NodeKind::Wait { duration_ms: Some(Value::Number(n)), .. } => NodePlan::Wait { duration: WaitFor::Millis(n.as_u64().unwrap_or(0)) },
         NodeKind::Wait { duration_ms: Some(Value::String(e)), .. } => NodePlan::Wait { duration: WaitFor::Expression(expression(e)?) },
+        NodeKind::Wait { until: Some(until), .. } => NodePlan::Wait { duration: WaitFor::Until(template(&Value::String(until.clone()))?) },
         NodeKind::Approval { assignees, message, timeout_ms, on_timeout } => NodePlan::Approval {
             assignees: assignees.clone(),
             message: message.clone(),

@@ -348,3 +348,17 @@ fn crossing_the_failure_threshold_stops_the_rollout_and_rolls_back() {
     let (state, _) = drive(&batch_plan(json!("none"), json!("50%"), true), hosts(6), fail_h2);
     assert_eq!(state.output, Some(json!(["h1", "h3", "h4", "h5", "h6"])), "one failure in six is under 50 %");
 }
+
+#[test]
+fn a_wait_until_an_instant_is_due_then() {
+    let plan = chain(
+        json!([{"id": "start", "kind": "start"}, {"id": "at", "kind": "wait", "until": "${inputs.when}"}, {"id": "end", "kind": "end"}]),
+        json!([{"from": "start", "to": "at"}, {"from": "at", "to": "end"}]),
+    );
+    let mut state = RunState::new(plan.nodes.len());
+    let commands = apply(&plan, &mut state, &Event::RunStarted { input: json!({"when": "2030-01-01T00:00:00Z"}), run: json!({}), at_ms: 0 });
+    assert_eq!(commands, vec![Command::Timer { node: "at".into(), attempt: 0, due_ms: 1_893_456_000_000 }]);
+    let mut bad = RunState::new(plan.nodes.len());
+    apply(&plan, &mut bad, &Event::RunStarted { input: json!({"when": "next tuesday"}), run: json!({}), at_ms: 0 });
+    assert!(bad.error.as_deref().unwrap().starts_with("node at failed: `until` gave `next tuesday`"), "{:?}", bad.error);
+}
