@@ -73,7 +73,7 @@ fn cpu_time() -> Duration {
 }
 
 async fn run_once(scheduler: &Scheduler, flow: &Flow, input: &Value) -> Value {
-    let (_, state) = scheduler.start("bench", flow.clone(), input.clone(), &mut SilentProgress).await.unwrap();
+    let (_, state) = scheduler.start("bench", flow.clone(), None, input.clone(), &mut SilentProgress).await.unwrap();
     assert_eq!(state.status, RunStatus::Succeeded, "{:?}", state.error);
     state.output.unwrap()
 }

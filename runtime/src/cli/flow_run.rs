@@ -15,8 +15,15 @@ use crate::store::Db;
 
 #[derive(Args)]
 pub struct RunArgs {
-    /// The flow (JSON, or YAML).
-    file: PathBuf,
+    /// The flow (JSON, or YAML) [or use --published].
+    #[arg(required_unless_present = "published")]
+    file: Option<PathBuf>,
+    /// Run a published flow of the tenant instead of a file; the run pins the version.
+    #[arg(long, value_name = "NAME", conflicts_with = "file")]
+    published: Option<String>,
+    /// With --published: the version to run [default: the latest].
+    #[arg(long, requires = "published")]
+    version: Option<u32>,
     /// Run input JSON, or `@FILE`.
     #[arg(long, default_value = "{}")]
     input: String,
@@ -105,9 +112,14 @@ struct EngineArgs {
 }
 
 impl EngineArgs {
+    async fn db(&self) -> Result<Db, CliError> {
+        let path = self.db.clone().unwrap_or_else(|| self.data_dir.resolve().join("scena.db"));
+        Ok(Db::open(&path).await?)
+    }
+
     async fn scheduler(&self) -> Result<Scheduler, CliError> {
         let data_dir = self.data_dir.resolve();
-        let db = Db::open(&self.db.clone().unwrap_or_else(|| data_dir.join("scena.db"))).await?;
+        let db = self.db().await?;
         let config = SandboxConfig { cache_dir: Some(data_dir.join("cache")), kv: Some(db.kv()), ..Default::default() };
         let sandbox = Arc::new(Sandbox::new(config)?);
         let (catalog, skipped) = PluginDir::load(&sandbox, &self.plugin_dirs).await?;
@@ -119,20 +131,32 @@ impl EngineArgs {
 }
 
 pub async fn run(args: RunArgs) -> Result<(), CliError> {
-    let text = std::fs::read_to_string(&args.file).map_err(|e| CliError::other(format!("cannot read {}: {e}", args.file.display())))?;
-    let flow = load_flow(&text).map_err(|problems| {
-        for problem in &problems {
-            eprintln!("{problem}");
-        }
-        CliError::other(format!("{} is not a valid flow ({} problem(s))", args.file.display(), problems.len()))
-    })?;
     let input = parse_input(&args.input)?;
     if args.tenant.trim().is_empty() {
         return Err(CliError::other("--tenant must not be empty"));
     }
     let scheduler = args.engine.scheduler().await?;
-    let (_, state) = scheduler.start(&args.tenant, flow, input, &mut StderrProgress).await?;
+    let (flow, version) = match (&args.file, &args.published) {
+        (Some(file), _) => (read_flow(file)?, None),
+        (None, Some(name)) => {
+            let published = args.engine.db().await?.flows().version(&args.tenant, name, args.version).await?;
+            (published.flow()?, Some(published.version))
+        }
+        (None, None) => return Err(CliError::other("give a flow file or --published NAME")),
+    };
+    let (_, state) = scheduler.start(&args.tenant, flow, version, input, &mut StderrProgress).await?;
     print_outcome(&state)
+}
+
+/// Load and schema-check a flow file, printing its problems on stderr.
+pub fn read_flow(file: &std::path::Path) -> Result<crate::flow::Flow, CliError> {
+    let text = std::fs::read_to_string(file).map_err(|e| CliError::other(format!("cannot read {}: {e}", file.display())))?;
+    load_flow(&text).map_err(|problems| {
+        for problem in &problems {
+            eprintln!("{problem}");
+        }
+        CliError::other(format!("{} is not a valid flow ({} problem(s))", file.display(), problems.len()))
+    })
 }
 
 pub async fn resume(args: ResumeArgs) -> Result<(), CliError> {

@@ -4,6 +4,7 @@
 mod exit;
 mod flow_run;
 mod flow_validate;
+mod flow_versions;
 mod options;
 mod plugin_build;
 mod plugin_inspect;
@@ -53,6 +54,12 @@ enum FlowCommand {
     Skip(flow_run::SkipArgs),
     /// Stop a run for good.
     Cancel(flow_run::CancelArgs),
+    /// Save a flow as the tenant's draft and publish it as the next immutable version.
+    Publish(flow_versions::PublishArgs),
+    /// List the published versions of a flow.
+    Versions(flow_versions::VersionsArgs),
+    /// Show what changed between two versions of a flow.
+    Diff(flow_versions::DiffArgs),
 }
 
 #[derive(Subcommand)]
@@ -118,6 +125,9 @@ pub fn main() -> ExitCode {
             Command::Flow(FlowCommand::Retry(args)) => flow_run::retry(args).await,
             Command::Flow(FlowCommand::Skip(args)) => flow_run::skip(args).await,
             Command::Flow(FlowCommand::Cancel(args)) => flow_run::cancel(args).await,
+            Command::Flow(FlowCommand::Publish(args)) => flow_versions::publish(args).await,
+            Command::Flow(FlowCommand::Versions(args)) => flow_versions::versions(args).await,
+            Command::Flow(FlowCommand::Diff(args)) => flow_versions::show_diff(args).await,
         }
     });
     match result {

@@ -65,8 +65,15 @@ impl Scheduler {
         Ok(plan)
     }
 
-    /// Start a run of `flow` and drive it to its end.
-    pub async fn start(&self, tenant: &str, flow: Flow, input: Value, progress: &mut dyn Progress) -> anyhow::Result<(String, RunState)> {
+    /// Start a run of `flow` (of its published `version`, if it has one) and drive it to its end.
+    pub async fn start(
+        &self,
+        tenant: &str,
+        flow: Flow,
+        version: Option<u32>,
+        input: Value,
+        progress: &mut dyn Progress,
+    ) -> anyhow::Result<(String, RunState)> {
         let flow_json = serde_json::to_string(&flow)?;
         let plan = self.plan(&flow_json, || Ok(flow))?;
         let violations = plan.inputs.violations(&input);
@@ -74,9 +81,10 @@ impl Scheduler {
             bail!("input does not match the inputs schema of flow `{}`: {}", plan.flow.name, violations.join("; "));
         }
         let run_id = uuid::Uuid::new_v4().to_string();
-        self.runs.create(&run_id, tenant, &plan.flow.name, &flow_json, &input).await?;
+        self.runs.create(&run_id, tenant, &plan.flow.name, version, &flow_json, &input).await?;
         let started = now_ms();
-        let info = json!({"id": run_id, "tenant": tenant, "flow": plan.flow.name, "started_at": humantime::format_rfc3339_millis(SystemTime::now()).to_string()});
+        let started_at = humantime::format_rfc3339_millis(SystemTime::now()).to_string();
+        let info = json!({"id": run_id, "tenant": tenant, "flow": plan.flow.name, "version": version, "started_at": started_at});
         let state = RunState::new(plan.nodes.len());
         let mut run = Run { scheduler: self, plan, id: run_id.clone(), tenant: tenant.to_string(), state, seq: 0 };
         let commands = run.record(Event::RunStarted { input, run: info, at_ms: started }, progress).await?;

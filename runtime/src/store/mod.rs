@@ -1,6 +1,7 @@
 //! Persistence: one SQLite database (WAL mode) behind sqlx. Migrations for
 //! each backend live in `runtime/migrations/<backend>/` and run on open.
 
+mod flows;
 mod kv;
 mod runs;
 
@@ -12,6 +13,7 @@ use anyhow::Context as _;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 pub use kv::{apply as apply_kv_writes, KvConflict, KvScope, KvStore, KvWrite, KvWrites};
+pub use flows::{content_hash, FlowStore, FlowVersion};
 pub use runs::{RunStore, StoredRun};
 
 /// The embedded database.
@@ -71,6 +73,10 @@ impl Db {
 
     pub fn kv(&self) -> KvStore {
         KvStore::new(self.pool.clone())
+    }
+
+    pub fn flows(&self) -> FlowStore {
+        FlowStore::new(self.pool.clone())
     }
 
     pub fn runs(&self) -> RunStore {

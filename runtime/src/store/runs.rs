@@ -26,14 +26,16 @@ impl RunStore {
         RunStore { pool }
     }
 
-    pub async fn create(&self, id: &str, tenant: &str, flow_name: &str, flow_json: &str, input: &Value) -> anyhow::Result<()> {
+    /// Store a new run with the flow it runs (and the version, for a published flow).
+    pub async fn create(&self, id: &str, tenant: &str, flow_name: &str, version: Option<u32>, flow_json: &str, input: &Value) -> anyhow::Result<()> {
         let now = super::now_rfc3339();
         sqlx::query(
-            "INSERT INTO runs (id, tenant, flow_name, flow_json, input, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'running', ?, ?)",
+            "INSERT INTO runs (id, tenant, flow_name, flow_version, flow_json, input, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?)",
         )
         .bind(id)
         .bind(tenant)
         .bind(flow_name)
+        .bind(version.map(i64::from))
         .bind(flow_json)
         .bind(input.to_string())
         .bind(&now)

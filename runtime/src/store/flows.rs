@@ -1,0 +1,132 @@
+//! Flows of a tenant: one editable draft per name, and immutable numbered
+//! versions, each with the sha256 of its content.
+
+use sha2::{Digest, Sha256};
+use sqlx::SqlitePool;
+
+use crate::flow::Flow;
+
+#[derive(Debug, Clone)]
+pub struct FlowStore {
+    pool: SqlitePool,
+}
+
+/// A published version.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FlowVersion {
+    pub name: String,
+    pub version: u32,
+    pub content_hash: String,
+    pub published_at: String,
+    #[serde(skip)]
+    pub flow_json: String,
+}
+
+impl FlowVersion {
+    pub fn flow(&self) -> anyhow::Result<Flow> {
+        Ok(serde_json::from_str(&self.flow_json)?)
+    }
+}
+
+/// The canonical text of a flow (fields in a fixed order, objects sorted), and its sha256.
+pub fn content_hash(flow: &Flow) -> anyhow::Result<(String, String)> {
+    let text = serde_json::to_string(flow)?;
+    let hash = hex::encode(Sha256::digest(text.as_bytes()));
+    Ok((text, hash))
+}
+
+impl FlowStore {
+    pub fn new(pool: SqlitePool) -> FlowStore {
+        FlowStore { pool }
+    }
+
+    pub async fn save_draft(&self, tenant: &str, flow: &Flow) -> anyhow::Result<()> {
+        let (text, _) = content_hash(flow)?;
+        sqlx::query(
+            "INSERT INTO flow_drafts (tenant, name, flow_json, updated_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (tenant, name) DO UPDATE SET flow_json = excluded.flow_json, updated_at = excluded.updated_at",
+        )
+        .bind(tenant)
+        .bind(&flow.name)
+        .bind(text)
+        .bind(super::now_rfc3339())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Freeze the draft of `name` as the next version. Publishing content
+    /// identical to the latest version returns that version (`false`: nothing new).
+    pub async fn publish(&self, tenant: &str, name: &str) -> anyhow::Result<(FlowVersion, bool)> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let draft: Option<(String,)> = sqlx::query_as("SELECT flow_json FROM flow_drafts WHERE tenant = ? AND name = ?")
+            .bind(tenant)
+            .bind(name)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some((flow_json,)) = draft else { anyhow::bail!("tenant `{tenant}` has no draft of flow `{name}`") };
+        let (text, hash) = content_hash(&serde_json::from_str(&flow_json)?)?;
+        let latest: Option<(i64, String, String)> = sqlx::query_as(
+            "SELECT version, content_hash, published_at FROM flow_versions WHERE tenant = ? AND name = ? ORDER BY version DESC LIMIT 1",
+        )
+        .bind(tenant)
+        .bind(name)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((version, latest_hash, published_at)) = &latest
+            && *latest_hash == hash
+        {
+            let existing = FlowVersion { name: name.into(), version: *version as u32, content_hash: hash, published_at: published_at.clone(), flow_json: text };
+            return Ok((existing, false));
+        }
+        let version = latest.map_or(1, |(v, _, _)| v + 1);
+        let published_at = super::now_rfc3339();
+        sqlx::query("INSERT INTO flow_versions (tenant, name, version, flow_json, content_hash, published_at) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(tenant)
+            .bind(name)
+            .bind(version)
+            .bind(&text)
+            .bind(&hash)
+            .bind(&published_at)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok((FlowVersion { name: name.into(), version: version as u32, content_hash: hash, published_at, flow_json: text }, true))
+    }
+
+    /// Version `version` of `name`, or the latest when `None`.
+    pub async fn version(&self, tenant: &str, name: &str, version: Option<u32>) -> anyhow::Result<FlowVersion> {
+        let row: Option<(i64, String, String, String)> = match version {
+            Some(v) => sqlx::query_as("SELECT version, flow_json, content_hash, published_at FROM flow_versions WHERE tenant = ? AND name = ? AND version = ?")
+                .bind(tenant)
+                .bind(name)
+                .bind(i64::from(v))
+                .fetch_optional(&self.pool)
+                .await?,
+            None => sqlx::query_as("SELECT version, flow_json, content_hash, published_at FROM flow_versions WHERE tenant = ? AND name = ? ORDER BY version DESC LIMIT 1")
+                .bind(tenant)
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await?,
+        };
+        let (version, flow_json, content_hash, published_at) = row.ok_or_else(|| match version {
+            Some(v) => anyhow::anyhow!("flow `{name}` of tenant `{tenant}` has no version {v}"),
+            None => anyhow::anyhow!("flow `{name}` of tenant `{tenant}` has no published version"),
+        })?;
+        Ok(FlowVersion { name: name.into(), version: version as u32, content_hash, published_at, flow_json })
+    }
+
+    pub async fn versions(&self, tenant: &str, name: &str) -> anyhow::Result<Vec<FlowVersion>> {
+        let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+            "SELECT version, flow_json, content_hash, published_at FROM flow_versions WHERE tenant = ? AND name = ? ORDER BY version",
+        )
+        .bind(tenant)
+        .bind(name)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(version, flow_json, content_hash, published_at)| FlowVersion { name: name.into(), version: version as u32, content_hash, published_at, flow_json })
+            .collect())
+    }
+}
