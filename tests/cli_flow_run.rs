@@ -206,3 +206,38 @@ fn finished_outputs(db: &std::path::Path) -> Vec<Value> {
             .collect()
     })
 }
+
+#[test]
+fn the_history_of_a_run_shows_events_step_logs_and_atom_calls() {
+    let dir = TempDir::new("flow-history");
+    let (plugins, flow) = (plugin_dir(&dir), write_flow(&dir, &demo_flow()));
+    let ran = scena(dir.path(), &["flow", "run", &flow, "--plugins", &plugins, "--input", r#"{"zone": "eu-9"}"#]);
+    assert_eq!(ran.code, 0, "{ran:?}");
+    let line = ran.stderr.lines().find(|l| l.contains("] started (")).unwrap();
+    let id = line.rsplit('(').next().unwrap().trim_end_matches(')');
+
+    let runs = scena(dir.path(), &["flow", "runs"]);
+    assert!(runs.stdout.starts_with(&format!("{id}  succeeded  demo")), "{runs:?}");
+
+    let history = scena(dir.path(), &["flow", "history", id]);
+    assert_eq!(history.code, 0, "{history:?}");
+    for expected in [
+        &format!("run {id} of flow demo for tenant local: succeeded") as &str,
+        "run started with input {\"zone\":\"eu-9\"}",
+        "count: attempt 1 started",
+        "[atom] kv increment runs-eu-9 by 1 -> ok",
+        "b: pending, poll in 10 ms",
+        "[info] 0 left",
+        "nap: timer fired",
+    ] {
+        assert!(history.stdout.contains(expected), "missing `{expected}` in\n{}", history.stdout);
+    }
+    let json = scena(dir.path(), &["flow", "history", id, "--json"]).json();
+    assert_eq!(json["events"][0]["type"], "run_started");
+    assert_eq!(json["run"]["status"], "succeeded");
+    assert!(json["logs"].as_array().unwrap().iter().any(|l| l["node"] == "count"), "{json}");
+
+    let missing = scena(dir.path(), &["flow", "history", "nope"]);
+    assert_eq!(missing.code, 1);
+    assert!(missing.reason().contains("no run `nope`"), "{missing:?}");
+}

@@ -2,6 +2,7 @@
 //! one parses arguments and maps results to exit codes.
 
 mod exit;
+mod flow_history;
 mod flow_run;
 mod flow_validate;
 mod flow_versions;
@@ -60,6 +61,10 @@ enum FlowCommand {
     Versions(flow_versions::VersionsArgs),
     /// Show what changed between two versions of a flow.
     Diff(flow_versions::DiffArgs),
+    /// List the latest runs.
+    Runs(flow_history::RunsArgs),
+    /// Show everything that happened in a run: events, step logs, atom calls.
+    History(flow_history::HistoryArgs),
 }
 
 #[derive(Subcommand)]
@@ -128,6 +133,8 @@ pub fn main() -> ExitCode {
             Command::Flow(FlowCommand::Publish(args)) => flow_versions::publish(args).await,
             Command::Flow(FlowCommand::Versions(args)) => flow_versions::versions(args).await,
             Command::Flow(FlowCommand::Diff(args)) => flow_versions::show_diff(args).await,
+            Command::Flow(FlowCommand::Runs(args)) => flow_history::runs(args).await,
+            Command::Flow(FlowCommand::History(args)) => flow_history::history(args).await,
         }
     });
     match result {

@@ -134,6 +134,56 @@ impl RunStore {
     }
 }
 
+/// A run's summary row.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RunSummary {
+    pub id: String,
+    pub tenant: String,
+    pub flow: String,
+    pub version: Option<i64>,
+    pub status: String,
+    pub output: Option<serde_json::Value>,
+    pub error: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+type SummaryRow = (String, String, String, Option<i64>, String, Option<String>, Option<String>, String, String);
+
+fn summary(row: SummaryRow) -> RunSummary {
+    let (id, tenant, flow, version, status, output, error, created_at, updated_at) = row;
+    let output = output.and_then(|o| serde_json::from_str(&o).ok());
+    RunSummary { id, tenant, flow, version, status, output, error, created_at, updated_at }
+}
+
+const SUMMARY_COLUMNS: &str = "id, tenant, flow_name, flow_version, status, output, error, created_at, updated_at";
+
+impl RunStore {
+    /// The latest runs, newest first.
+    pub async fn list(&self, limit: u32) -> anyhow::Result<Vec<RunSummary>> {
+        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM runs ORDER BY created_at DESC, id LIMIT ?");
+        let rows: Vec<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(i64::from(limit)).fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(summary).collect())
+    }
+
+    /// A run's summary, its events in order, and the logs and atom calls of each step call.
+    pub async fn history(&self, run_id: &str) -> anyhow::Result<Option<(RunSummary, Vec<Event>, Vec<(String, u32, Value)>)>> {
+        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM runs WHERE id = ?");
+        let row: Option<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(run_id).fetch_optional(&self.pool).await?;
+        let Some(row) = row else { return Ok(None) };
+        let stored = self.load(run_id).await?.expect("the run exists");
+        let logs: Vec<(String, i64, String)> = sqlx::query_as("SELECT node, attempt, lines FROM run_logs WHERE run_id = ? ORDER BY rowid")
+            .bind(run_id)
+            .fetch_all(&self.pool)
+            .await?;
+        let logs = logs
+            .into_iter()
+            .map(|(node, attempt, lines)| (node, attempt as u32, serde_json::from_str(&lines).unwrap_or(Value::Null)))
+            .collect();
+        Ok(Some((summary(row), stored.events, logs)))
+    }
+}
+
 async fn insert_event<'e, E: sqlx::SqliteExecutor<'e>>(executor: E, run_id: &str, seq: u64, event: &Event) -> anyhow::Result<()> {
     sqlx::query("INSERT INTO run_events (run_id, seq, event) VALUES (?, ?, ?)")
         .bind(run_id)
