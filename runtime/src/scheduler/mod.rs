@@ -81,13 +81,14 @@ impl Scheduler {
             bail!("input does not match the inputs schema of flow `{}`: {}", plan.flow.name, violations.join("; "));
         }
         let run_id = uuid::Uuid::new_v4().to_string();
-        self.runs.create(&run_id, tenant, &plan.flow.name, version, &flow_json, &input).await?;
-        let started = now_ms();
         let started_at = humantime::format_rfc3339_millis(SystemTime::now()).to_string();
         let info = json!({"id": run_id, "tenant": tenant, "flow": plan.flow.name, "version": version, "started_at": started_at});
-        let state = RunState::new(plan.nodes.len());
-        let mut run = Run { scheduler: self, plan, id: run_id.clone(), tenant: tenant.to_string(), state, seq: 0 };
-        let commands = run.record(Event::RunStarted { input, run: info, at_ms: started }, progress).await?;
+        let first = Event::RunStarted { input: input.clone(), run: info, at_ms: now_ms() };
+        self.runs.create(&run_id, tenant, &plan.flow.name, version, &flow_json, &input, &first).await?;
+        progress.event(&run_id, &first);
+        let mut state = RunState::new(plan.nodes.len());
+        let commands = apply(&plan, &mut state, &first);
+        let mut run = Run { scheduler: self, plan, id: run_id.clone(), tenant: tenant.to_string(), state, seq: 1 };
         let state = run.drive(commands.into(), progress).await?;
         Ok((run_id, state))
     }

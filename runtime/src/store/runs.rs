@@ -26,9 +26,21 @@ impl RunStore {
         RunStore { pool }
     }
 
-    /// Store a new run with the flow it runs (and the version, for a published flow).
-    pub async fn create(&self, id: &str, tenant: &str, flow_name: &str, version: Option<u32>, flow_json: &str, input: &Value) -> anyhow::Result<()> {
+    /// Store a new run with the flow it runs (and the version, for a published
+    /// flow) together with its first event, so no run exists without one.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn create(
+        &self,
+        id: &str,
+        tenant: &str,
+        flow_name: &str,
+        version: Option<u32>,
+        flow_json: &str,
+        input: &Value,
+        first: &Event,
+    ) -> anyhow::Result<()> {
         let now = super::now_rfc3339();
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO runs (id, tenant, flow_name, flow_version, flow_json, input, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?)",
         )
@@ -40,8 +52,10 @@ impl RunStore {
         .bind(input.to_string())
         .bind(&now)
         .bind(&now)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        insert_event(&mut *tx, id, 0, first).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -185,11 +199,37 @@ impl RunStore {
 }
 
 async fn insert_event<'e, E: sqlx::SqliteExecutor<'e>>(executor: E, run_id: &str, seq: u64, event: &Event) -> anyhow::Result<()> {
-    sqlx::query("INSERT INTO run_events (run_id, seq, event) VALUES (?, ?, ?)")
+    let inserted = sqlx::query("INSERT INTO run_events (run_id, seq, event) VALUES (?, ?, ?)")
         .bind(run_id)
         .bind(seq as i64)
         .bind(serde_json::to_string(event)?)
         .execute(executor)
-        .await?;
-    Ok(())
+        .await;
+    match inserted {
+        Ok(_) => Ok(()),
+        // One process drives a run at a time; a second one finds its place in the log taken.
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => anyhow::bail!(
+            "run {run_id} was changed by another process meanwhile (is it still being run elsewhere?); nothing was recorded"
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::store::Db;
+
+    #[tokio::test]
+    async fn a_second_writer_of_a_run_is_refused_and_changes_nothing() {
+        let runs = Db::in_memory().await.unwrap().runs();
+        let first = Event::RunStarted { input: json!({}), run: json!({}), at_ms: 0 };
+        runs.create("r1", "t", "f", None, "{}", &json!({}), &first).await.unwrap();
+        let error = runs.append("r1", 0, &Event::RunResumed { at_ms: 1 }).await.unwrap_err();
+        assert!(error.to_string().contains("run r1 was changed by another process meanwhile"), "{error}");
+        assert_eq!(runs.load("r1").await.unwrap().unwrap().events, vec![first]);
+        assert!(runs.create("r1", "t", "f", None, "{}", &json!({}), &Event::RunResumed { at_ms: 2 }).await.is_err());
+    }
 }
