@@ -4,13 +4,11 @@
 mod support;
 
 use serde_json::{json, Value};
-use support::{guest, scena, Ran, TempDir};
+use support::{plugin_dir, scena, Ran, TempDir};
 
 fn setup(approval: Value) -> (TempDir, String, String) {
     let dir = TempDir::new("approval");
-    let plugins = dir.path().join("plugins");
-    std::fs::create_dir_all(&plugins).unwrap();
-    std::fs::copy(guest("echo"), plugins.join("echo.wasm")).unwrap();
+    let plugins = plugin_dir(&dir, &["echo"]);
     let mut gate = json!({"id": "gate", "kind": "approval", "assignees": ["role:release-manager"], "message": "Roll out to 100 %?"});
     gate.as_object_mut().unwrap().extend(approval.as_object().unwrap().clone());
     let flow = json!({
@@ -26,7 +24,7 @@ fn setup(approval: Value) -> (TempDir, String, String) {
     });
     let file = dir.path().join("gated.json");
     std::fs::write(&file, flow.to_string()).unwrap();
-    (dir, file.display().to_string(), plugins.display().to_string())
+    (dir, file.display().to_string(), plugins)
 }
 
 fn run_id(ran: &Ran) -> String {

@@ -5,7 +5,7 @@
 mod support;
 
 use serde_json::json;
-use support::{guest, scena, Ran, TempDir};
+use support::{plugin_dir, scena, Ran, TempDir};
 
 struct Setup {
     dir: TempDir,
@@ -16,9 +16,7 @@ struct Setup {
 /// start → poke (kv `set` without a value: fails as invalid input) → gate? → end
 fn setup(with_gate: bool) -> Setup {
     let dir = TempDir::new("controls");
-    let plugins = dir.path().join("plugins");
-    std::fs::create_dir_all(&plugins).unwrap();
-    std::fs::copy(guest("kv"), plugins.join("kv.wasm")).unwrap();
+    let plugins = plugin_dir(&dir, &["kv"]);
     let mut nodes = vec![
         json!({"id": "start", "kind": "start"}),
         json!({"id": "poke", "kind": "step", "plugin": "kv", "input": {"op": "set", "key": "k"}}),
@@ -32,7 +30,7 @@ fn setup(with_gate: bool) -> Setup {
     }
     let flow = dir.path().join("flow.json");
     std::fs::write(&flow, json!({"name": "controls", "nodes": nodes, "edges": edges}).to_string()).unwrap();
-    Setup { flow: flow.display().to_string(), plugins: plugins.display().to_string(), dir }
+    Setup { flow: flow.display().to_string(), plugins, dir }
 }
 
 impl Setup {

@@ -7,15 +7,10 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use support::{guest, scena, Ran, TempDir};
+use support::{scena, Ran, TempDir};
 
-fn plugin_dir(dir: &TempDir) -> String {
-    let plugins = dir.path().join("plugins");
-    std::fs::create_dir_all(&plugins).unwrap();
-    for name in ["echo", "kv", "countdown"] {
-        std::fs::copy(guest(name), plugins.join(format!("{name}.wasm"))).unwrap();
-    }
-    plugins.display().to_string()
+fn plugins(dir: &TempDir) -> String {
+    support::plugin_dir(dir, &["echo", "kv", "countdown"])
 }
 
 fn write_flow(dir: &TempDir, flow: &Value) -> String {
@@ -52,7 +47,7 @@ fn demo_flow() -> Value {
 #[test]
 fn a_flow_runs_end_to_end_and_prints_its_output() {
     let dir = TempDir::new("flow-run");
-    let (plugins, flow) = (plugin_dir(&dir), write_flow(&dir, &demo_flow()));
+    let (plugins, flow) = (plugins(&dir), write_flow(&dir, &demo_flow()));
     let run = |zone: &str| scena(dir.path(), &["flow", "run", &flow, "--plugins", &plugins, "--input", &json!({"zone": zone}).to_string()]);
     let first = run("eu-1");
     assert_eq!(first.code, 0, "{first:?}");
@@ -66,7 +61,7 @@ fn a_flow_runs_end_to_end_and_prints_its_output() {
 #[test]
 fn a_failing_step_fails_the_run_naming_the_node() {
     let dir = TempDir::new("flow-fail");
-    let plugins = plugin_dir(&dir);
+    let plugins = plugins(&dir);
     let flow = json!({
         "name": "bad-op",
         "nodes": [{"id": "start", "kind": "start"},
@@ -83,7 +78,7 @@ fn a_failing_step_fails_the_run_naming_the_node() {
 #[test]
 fn bad_input_and_unknown_plugins_are_refused_clearly() {
     let dir = TempDir::new("flow-refuse");
-    let (plugins, flow) = (plugin_dir(&dir), write_flow(&dir, &demo_flow()));
+    let (plugins, flow) = (plugins(&dir), write_flow(&dir, &demo_flow()));
     let ran = scena(dir.path(), &["flow", "run", &flow, "--plugins", &plugins, "--input", r#"{"zone": 7}"#]);
     assert_eq!(ran.code, 1, "{ran:?}");
     assert!(ran.reason().contains("input does not match the inputs schema of flow `demo`: /zone"), "{ran:?}");
@@ -147,7 +142,7 @@ fn spawn_and_kill(dir: &TempDir, args: &[&str], wait_for_runs: Option<usize>, af
 #[test]
 fn runs_survive_sigkill_and_apply_every_increment_exactly_once() {
     let dir = TempDir::new("flow-crash");
-    let (plugins, flow) = (plugin_dir(&dir), write_flow(&dir, &counting_flow()));
+    let (plugins, flow) = (plugins(&dir), write_flow(&dir, &counting_flow()));
     // Compile the plugins once, so kill points are not all spent compiling.
     assert_eq!(scena(dir.path(), &["flow", "validate", &flow, "--plugins", &plugins]).code, 0);
     // Fixed, varied kill points (ms): deterministic, yet spread over calls,
@@ -210,7 +205,7 @@ fn finished_outputs(db: &std::path::Path) -> Vec<Value> {
 #[test]
 fn the_history_of_a_run_shows_events_step_logs_and_atom_calls() {
     let dir = TempDir::new("flow-history");
-    let (plugins, flow) = (plugin_dir(&dir), write_flow(&dir, &demo_flow()));
+    let (plugins, flow) = (plugins(&dir), write_flow(&dir, &demo_flow()));
     let ran = scena(dir.path(), &["flow", "run", &flow, "--plugins", &plugins, "--input", r#"{"zone": "eu-9"}"#]);
     assert_eq!(ran.code, 0, "{ran:?}");
     let line = ran.stderr.lines().find(|l| l.contains("] started (")).unwrap();

@@ -4,16 +4,11 @@
 mod support;
 
 use serde_json::{json, Value};
-use support::{guest, scena, TempDir};
+use support::{plugin_dir, scena, TempDir};
 
 /// A directory holding the standard plugins only.
 fn standard_plugins(dir: &TempDir) -> String {
-    let plugins = dir.path().join("plugins");
-    std::fs::create_dir_all(&plugins).unwrap();
-    for name in ["echo", "kv", "http-request"] {
-        std::fs::copy(guest(name), plugins.join(format!("{name}.wasm"))).unwrap();
-    }
-    plugins.display().to_string()
+    plugin_dir(dir, &["echo", "kv", "http-request"])
 }
 
 fn write(dir: &TempDir, name: &str, flow: &str) -> String {

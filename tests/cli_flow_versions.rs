@@ -4,7 +4,7 @@
 mod support;
 
 use serde_json::{json, Value};
-use support::{guest, scena, TempDir};
+use support::{plugin_dir, scena, TempDir};
 
 fn flow(greeting: &str) -> Value {
     json!({
@@ -27,10 +27,7 @@ fn write(dir: &TempDir, name: &str, value: &Value) -> String {
 #[test]
 fn publishing_freezes_versions_that_runs_pin() {
     let dir = TempDir::new("versions");
-    let plugins = dir.path().join("plugins");
-    std::fs::create_dir_all(&plugins).unwrap();
-    std::fs::copy(guest("echo"), plugins.join("echo.wasm")).unwrap();
-    let plugins = plugins.display().to_string();
+    let plugins = plugin_dir(&dir, &["echo"]);
 
     let v1 = scena(dir.path(), &["flow", "publish", &write(&dir, "v1.json", &flow("hello")), "--plugins", &plugins]);
     assert_eq!(v1.code, 0, "{v1:?}");

@@ -3,15 +3,10 @@
 mod support;
 
 use serde_json::json;
-use support::{guest, repo_root, scena, TempDir};
+use support::{plugin_dir, repo_root, scena, TempDir};
 
 fn standard_plugins(dir: &TempDir) -> String {
-    let plugins = dir.path().join("plugins");
-    std::fs::create_dir_all(&plugins).unwrap();
-    for name in ["echo", "add", "kv", "http-request", "standin"] {
-        std::fs::copy(guest(name), plugins.join(format!("{name}.wasm"))).unwrap();
-    }
-    plugins.display().to_string()
+    plugin_dir(dir, &["echo", "add", "kv", "http-request", "standin"])
 }
 
 fn sample(name: &str) -> String {

@@ -90,3 +90,13 @@ pub fn scena(data_dir: &Path, args: &[&str]) -> Ran {
         .expect("run the scena binary")
         .into()
 }
+
+/// A `plugins/` directory under `dir` holding copies of the named guests; its path.
+pub fn plugin_dir(dir: &TempDir, names: &[&str]) -> String {
+    let plugins = dir.path().join("plugins");
+    std::fs::create_dir_all(&plugins).unwrap();
+    for name in names {
+        std::fs::copy(guest(name), plugins.join(format!("{name}.wasm"))).unwrap();
+    }
+    plugins.display().to_string()
+}
