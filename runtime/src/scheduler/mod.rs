@@ -2,10 +2,11 @@
 //! sandbox: it records each event before acting on it, runs step calls
 //! concurrently, sets timers, and on resume rebuilds a run from its log.
 //!
-//! Order of writes, which is what makes runs survive a crash:
-//! `StepStarted` is committed before a call starts; `StepFinished` is
-//! committed together with the step's `kv` writes; a timer's due time is part
-//! of the state rebuilt from the log.
+//! Order of writes, which is what makes runs survive a crash: events are
+//! applied as they arise and saved together (one statement) before any call
+//! or timer they lead to starts, so `StepStarted` is always committed before
+//! its call; a step's `StepFinished` commits in one transaction with its `kv`
+//! writes; a timer's due time is part of the state rebuilt from the log.
 
 mod progress;
 
@@ -159,37 +160,51 @@ impl Run<'_> {
         Ok(apply(&self.plan, &mut self.state, &event))
     }
 
+    /// Carry out commands and completions until the run ends or waits for
+    /// people. Events are applied as they arise and saved together, in one
+    /// statement, before any call or timer they lead to is started.
     async fn drive(&mut self, mut queue: VecDeque<Command>, progress: &mut dyn Progress) -> anyhow::Result<RunState> {
         let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Completion>();
         // Calls and timers the run waits for. Approval timeouts are left out:
         // a run blocked on a person returns, and its timeout applies when it
         // is next resumed.
         let mut in_flight = 0usize;
+        let mut unsaved: Vec<Event> = Vec::new();
         loop {
+            let mut calls = Vec::new();
+            let mut timers = Vec::new();
             while let Some(command) = queue.pop_front() {
                 match command {
                     Command::Call { node, attempt, call } => {
                         let started = Event::StepStarted { node: node.clone(), attempt, at_ms: now_ms() };
-                        queue.extend(self.record(started, progress).await?);
-                        self.spawn_call(node, attempt, call, done_tx.clone());
-                        in_flight += 1;
+                        queue.extend(apply(&self.plan, &mut self.state, &started));
+                        unsaved.push(started);
+                        calls.push((node, attempt, call));
                     }
                     Command::Timer { node, attempt, due_ms } if due_ms <= now_ms() => {
                         // Already due (e.g. re-armed on resume): fire it now.
-                        queue.extend(self.record(Event::TimerFired { node, attempt, at_ms: now_ms() }, progress).await?);
+                        let fired = Event::TimerFired { node, attempt, at_ms: now_ms() };
+                        queue.extend(apply(&self.plan, &mut self.state, &fired));
+                        unsaved.push(fired);
                     }
-                    Command::Timer { node, attempt, due_ms } => {
-                        let for_approval = self.plan.index_of(&node).is_some_and(|i| matches!(self.plan.nodes[i], NodePlan::Approval { .. }));
-                        let tx = done_tx.clone();
-                        let wait = Duration::from_millis(due_ms.saturating_sub(now_ms()));
-                        tokio::spawn(async move {
-                            tokio::time::sleep(wait).await;
-                            let _ = tx.send(Completion::Timer { node, attempt });
-                        });
-                        in_flight += usize::from(!for_approval);
-                    }
+                    Command::Timer { node, attempt, due_ms } => timers.push((node, attempt, due_ms)),
                     Command::Finish => {}
                 }
+            }
+            self.save(&mut unsaved, progress).await?;
+            for (node, attempt, call) in calls {
+                self.spawn_call(node, attempt, call, done_tx.clone());
+                in_flight += 1;
+            }
+            for (node, attempt, due_ms) in timers {
+                let for_approval = self.plan.index_of(&node).is_some_and(|i| matches!(self.plan.nodes[i], NodePlan::Approval { .. }));
+                let tx = done_tx.clone();
+                let wait = Duration::from_millis(due_ms.saturating_sub(now_ms()));
+                tokio::spawn(async move {
+                    tokio::time::sleep(wait).await;
+                    let _ = tx.send(Completion::Timer { node, attempt });
+                });
+                in_flight += usize::from(!for_approval);
             }
             if self.state.is_over() {
                 self.scheduler.runs.save_summary(&self.id, &self.state).await?;
@@ -209,35 +224,56 @@ impl Run<'_> {
                 Completion::Step { .. } => true,
             };
             in_flight -= usize::from(counted);
-            let commands = match completion {
-                Completion::Timer { node, attempt } => self.record(Event::TimerFired { node, attempt, at_ms: now_ms() }, progress).await?,
+            match completion {
+                Completion::Timer { node, attempt } => {
+                    let fired = Event::TimerFired { node, attempt, at_ms: now_ms() };
+                    queue.extend(apply(&self.plan, &mut self.state, &fired));
+                    unsaved.push(fired);
+                }
                 Completion::Step { node, attempt, outcome, kv, logs } => {
-                    let event = Event::StepFinished { node: node.clone(), attempt, outcome, at_ms: now_ms() };
-                    let conflict_node = node.clone();
+                    let finished = Event::StepFinished { node: node.clone(), attempt, outcome, at_ms: now_ms() };
+                    let has_writes = kv.as_ref().is_some_and(|(_, writes)| !writes.is_empty());
+                    let has_logs = logs.as_object().is_some_and(|o| o.values().any(|v| v.as_array().is_some_and(|a| !a.is_empty())));
+                    if !has_writes && !has_logs {
+                        queue.extend(apply(&self.plan, &mut self.state, &finished));
+                        unsaved.push(finished);
+                        continue;
+                    }
+                    // Writes commit with the event that finishes the step; if a key
+                    // it read changed meanwhile, the step fails as retryable instead.
                     let recorded = self
                         .scheduler
                         .runs
                         .append_step_result(
                             &self.id,
                             self.seq,
-                            &event,
+                            &finished,
                             kv.as_ref().map(|(scope, writes)| (scope, writes)),
                             |conflict| Event::StepFinished {
-                                node: conflict_node,
+                                node: node.clone(),
                                 attempt,
                                 outcome: StepOutcome::Failed { kind: "retryable".into(), message: conflict.to_string(), retryable: true },
                                 at_ms: now_ms(),
                             },
-                            Some((&node, attempt, &logs)),
+                            has_logs.then_some((node.as_str(), attempt, &logs)),
                         )
                         .await?;
                     self.seq += 1;
                     progress.event(&self.id, &recorded);
-                    apply(&self.plan, &mut self.state, &recorded)
+                    queue.extend(apply(&self.plan, &mut self.state, &recorded));
                 }
-            };
-            queue.extend(commands);
+            }
         }
+    }
+
+    /// Save the events applied since the last save, in one statement.
+    async fn save(&mut self, events: &mut Vec<Event>, progress: &mut dyn Progress) -> anyhow::Result<()> {
+        self.scheduler.runs.append_all(&self.id, self.seq, events).await?;
+        self.seq += events.len() as u64;
+        for event in events.drain(..) {
+            progress.event(&self.id, &event);
+        }
+        Ok(())
     }
 
     fn spawn_call(&self, node: String, attempt: u32, call: StepCall, done: mpsc::UnboundedSender<Completion>) {

@@ -64,6 +64,20 @@ impl RunStore {
         insert_event(&self.pool, run_id, seq, event).await
     }
 
+    /// Append `events` with sequence numbers from `first_seq`, in one statement.
+    pub async fn append_all(&self, run_id: &str, first_seq: u64, events: &[Event]) -> anyhow::Result<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let rows = vec!["(?, ?, ?)"; events.len()].join(", ");
+        let sql = format!("INSERT INTO run_events (run_id, seq, event) VALUES {rows}");
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (offset, event) in events.iter().enumerate() {
+            query = query.bind(run_id).bind((first_seq + offset as u64) as i64).bind(serde_json::to_string(event)?);
+        }
+        refuse_second_writer(query.execute(&self.pool).await, run_id)
+    }
+
     /// Append the event that finishes a step together with the step's `kv`
     /// writes. If a key the step read has changed, nothing of the step is
     /// applied and `conflict_event` is appended instead.
@@ -84,8 +98,7 @@ impl RunStore {
             recorded = conflict_event(conflict);
         }
         insert_event(&mut *tx, run_id, seq, &recorded).await?;
-        let said_something = |lines: &Value| lines.as_object().is_some_and(|o| o.values().any(|v| v.as_array().is_some_and(|a| !a.is_empty())));
-        if let Some((node, attempt, lines)) = logs.filter(|(_, _, lines)| said_something(lines)) {
+        if let Some((node, attempt, lines)) = logs {
             sqlx::query("INSERT INTO run_logs (run_id, node, attempt, lines) VALUES (?, ?, ?, ?)")
                 .bind(run_id)
                 .bind(node)
@@ -205,9 +218,13 @@ async fn insert_event<'e, E: sqlx::SqliteExecutor<'e>>(executor: E, run_id: &str
         .bind(serde_json::to_string(event)?)
         .execute(executor)
         .await;
+    refuse_second_writer(inserted, run_id)
+}
+
+/// One process drives a run at a time; a second one finds its place in the log taken.
+fn refuse_second_writer<T>(inserted: sqlx::Result<T>, run_id: &str) -> anyhow::Result<()> {
     match inserted {
         Ok(_) => Ok(()),
-        // One process drives a run at a time; a second one finds its place in the log taken.
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => anyhow::bail!(
             "run {run_id} was changed by another process meanwhile (is it still being run elsewhere?); nothing was recorded"
         ),
@@ -231,5 +248,9 @@ mod tests {
         assert!(error.to_string().contains("run r1 was changed by another process meanwhile"), "{error}");
         assert_eq!(runs.load("r1").await.unwrap().unwrap().events, vec![first]);
         assert!(runs.create("r1", "t", "f", None, "{}", &json!({}), &Event::RunResumed { at_ms: 2 }).await.is_err());
+        let two = [Event::RunResumed { at_ms: 3 }, Event::RunResumed { at_ms: 4 }];
+        runs.append_all("r1", 1, &two).await.unwrap();
+        assert!(runs.append_all("r1", 2, &two).await.unwrap_err().to_string().contains("changed by another process"));
+        assert_eq!(runs.load("r1").await.unwrap().unwrap().events.len(), 3, "a refused batch adds nothing");
     }
 }
