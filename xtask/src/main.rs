@@ -1,6 +1,6 @@
 //! Project tasks, run as `cargo xtask <task>`:
 //!
-//! - `start`  build everything and run the sample plugins (the quick start);
+//! - `start`  build everything, run sample plugins and the sample release flow (the quick start);
 //! - `test`   build the guests and run the whole test suite (what CI runs);
 //! - `bench`  build the guests and run the benchmarks;
 //! - `guests` build every guest component (standard plugins and test guests).
@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 const WASM_TARGET: &str = "wasm32-wasip2";
+
+/// The plugins `plugins/` ships (the rest of the guest workspace are test guests).
+const STANDARD_PLUGINS: [&str; 5] = ["echo", "add", "http-request", "kv", "standin"];
 
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
@@ -85,12 +88,22 @@ fn start() -> Result<(), String> {
         command.env("SCENA_DATA_DIR", &data_dir);
         command
     };
+    // The standard plugins, without the test guests built beside them.
+    let plugins = data_dir.join("plugins");
+    std::fs::create_dir_all(&plugins).map_err(|e| format!("cannot create {}: {e}", plugins.display()))?;
+    for name in STANDARD_PLUGINS {
+        let to = plugins.join(format!("{}.wasm", name.replace('-', "_")));
+        std::fs::copy(wasm(&name.replace('-', "_")), &to).map_err(|e| format!("cannot copy {name}: {e}"))?;
+    }
     run(scena_cmd().args(["plugin", "inspect"]).arg(wasm("echo")))?;
-    run(scena_cmd().args(["plugin", "run"]).arg(wasm("echo")).args(["--input", r#"{"hello":"scena"}"#]))?;
     run(scena_cmd().args(["plugin", "run"]).arg(wasm("kv")).args(["--input", r#"{"op":"increment","key":"quick-start-runs"}"#]))?;
+    let release = root().join("samples/flows/version-release.json");
+    let input = r#"{"version": "1.4.2", "previous_version": "1.4.1", "zones": ["eu-1", "eu-2"]}"#;
+    run(scena_cmd().args(["flow", "run"]).arg(&release).arg("--plugins").arg(&plugins).args(["--input", input]))?;
     eprintln!();
     eprintln!("scena is built: the CLI is {}", scena.display());
-    eprintln!("standard plugins: {}", wasm("*").display());
-    eprintln!("try: {} plugin new my-step && {} plugin build my-step", scena.display(), scena.display());
+    eprintln!("standard plugins: {}", plugins.display());
+    eprintln!("try: SCENA_DATA_DIR={} {} flow runs", data_dir.display(), scena.display());
+    eprintln!("     {} plugin new my-step && {} plugin build my-step", scena.display(), scena.display());
     Ok(())
 }
