@@ -10,7 +10,7 @@ use crate::catalog::PluginDir;
 use crate::engine::{Event, NodePlan, Plan, RunState, RunStatus, StepOutcome};
 use crate::flow::load_flow;
 use crate::sandbox::{Limits, Sandbox, SandboxConfig};
-use crate::scheduler::{Progress, Scheduler};
+use crate::scheduler::{now_ms, Progress, Scheduler};
 use crate::store::Db;
 
 #[derive(Args)]
@@ -229,10 +229,6 @@ fn operator(by: Option<String>) -> Result<String, CliError> {
         return Err(CliError::other("--by must not be empty"));
     }
     Ok(by)
-}
-
-fn now_ms() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
 fn print_outcome(state: &RunState) -> Result<(), CliError> {

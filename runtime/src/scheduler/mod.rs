@@ -46,7 +46,8 @@ enum Completion {
     Timer { node: String, attempt: u32 },
 }
 
-fn now_ms() -> u64 {
+/// Milliseconds since the Unix epoch: the clock events carry.
+pub fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
