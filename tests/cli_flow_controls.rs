@@ -107,3 +107,45 @@ fn an_undecided_approval_can_be_skipped() {
     assert_eq!(skipped.code, 0, "{skipped:?}");
     assert_eq!(skipped.json(), json!({"value": 1}));
 }
+
+#[test]
+fn a_paused_run_starts_no_step_until_it_is_resumed() {
+    let setup = setup(true);
+    let (_, id) = setup.run();
+    let paused = setup.control(&["pause", &id, "--reason", "change freeze"]);
+    assert_eq!(paused.code, 0, "{paused:?}");
+    assert!(paused.stderr.contains("paused by carol"), "{paused:?}");
+    let twice = setup.control(&["pause", &id]);
+    assert!(twice.reason().contains("the run is already paused"), "{twice:?}");
+
+    // The decision is taken, but `poke` is held.
+    let approved = setup.control(&["approve", &id, "gate"]);
+    assert_eq!(approved.code, 2, "{approved:?}");
+    assert!(approved.reason().contains("is paused"), "{approved:?}");
+    assert!(!approved.stderr.contains("poke: started"), "{approved:?}");
+    // Resuming every unfinished run keeps a pause.
+    let all = scena(setup.dir.path(), &["flow", "resume", "--plugins", &setup.plugins]);
+    assert_eq!(all.code, 2, "{all:?}");
+    assert!(!all.stderr.contains("poke: started"), "{all:?}");
+
+    let resumed = scena(setup.dir.path(), &["flow", "resume", &id, "--plugins", &setup.plugins]);
+    assert_eq!(resumed.code, 0, "{resumed:?}");
+    assert!(resumed.stderr.contains("unpaused by") && resumed.stderr.contains("poke: started, attempt 1"), "{resumed:?}");
+    assert_eq!(resumed.json(), json!({"value": 1}));
+    let history = scena(setup.dir.path(), &["flow", "history", &id]);
+    assert!(history.stdout.contains("paused by carol: change freeze"), "{history:?}");
+}
+
+#[test]
+fn a_waiting_node_can_be_force_failed() {
+    let setup = setup(true);
+    let (_, id) = setup.run();
+    let early = setup.control(&["force-fail", &id, "poke"]);
+    assert_eq!(early.code, 1, "{early:?}");
+    assert!(early.reason().contains("node `poke` cannot be force-failed while it has not been reached"), "{early:?}");
+    let failed = setup.control(&["force-fail", &id, "gate", "--reason", "no change board today"]);
+    assert_eq!(failed.code, 1, "{failed:?}");
+    assert!(failed.reason().contains("node gate failed: force-failed by carol: no change board today"), "{failed:?}");
+    let history = scena(setup.dir.path(), &["flow", "history", &id]);
+    assert!(history.stdout.contains("gate: force-failed by carol"), "{history:?}");
+}

@@ -116,6 +116,9 @@ fn describe(event: &Event) -> String {
         Event::NodeRetried { node, by, input, .. } => format!("{node}: retried by {by}{}", if input.is_some() { " with a new input" } else { "" }),
         Event::NodeSkipped { node, by, .. } => format!("{node}: skipped by {by}"),
         Event::Cancelled { by, reason, .. } => format!("cancelled by {by}: {reason}"),
+        Event::Paused { by, reason, .. } => format!("paused by {by}{}", if reason.is_empty() { String::new() } else { format!(": {reason}") }),
+        Event::Unpaused { by, .. } => format!("unpaused by {by}"),
+        Event::ForceFailed { node, by, reason, .. } => format!("{node}: force-failed by {by}: {reason}"),
         Event::RunResumed { .. } => "run resumed from its log".to_string(),
     }
 }

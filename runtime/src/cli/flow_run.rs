@@ -43,62 +43,7 @@ pub struct ResumeArgs {
 }
 
 #[derive(Args)]
-pub struct DecideArgs {
-    /// The run.
-    run_id: String,
-    /// The approval node.
-    node_id: String,
-    /// Who decides [default: $USER].
-    #[arg(long)]
-    by: Option<String>,
-    /// Why; kept in the run's history.
-    #[arg(long, default_value = "")]
-    comment: String,
-    #[command(flatten)]
-    engine: EngineArgs,
-}
-
-#[derive(Args)]
-pub struct RetryArgs {
-    run_id: String,
-    /// The failed step to run again.
-    node_id: String,
-    /// Replace the step's input for this and later attempts (JSON or `@FILE`).
-    #[arg(long)]
-    input: Option<String>,
-    #[arg(long)]
-    by: Option<String>,
-    #[command(flatten)]
-    engine: EngineArgs,
-}
-
-#[derive(Args)]
-pub struct SkipArgs {
-    run_id: String,
-    /// The failed or waiting node to mark as done.
-    node_id: String,
-    /// The output the node should have (JSON or `@FILE`).
-    #[arg(long, default_value = "null")]
-    output: String,
-    #[arg(long)]
-    by: Option<String>,
-    #[command(flatten)]
-    engine: EngineArgs,
-}
-
-#[derive(Args)]
-pub struct CancelArgs {
-    run_id: String,
-    #[arg(long, default_value = "")]
-    reason: String,
-    #[arg(long)]
-    by: Option<String>,
-    #[command(flatten)]
-    engine: EngineArgs,
-}
-
-#[derive(Args)]
-struct EngineArgs {
+pub(super) struct EngineArgs {
     /// A directory of plugin components (.wasm) the flow's steps resolve against; repeatable.
     #[arg(long = "plugins", value_name = "DIR", required = true)]
     plugin_dirs: Vec<PathBuf>,
@@ -112,12 +57,12 @@ struct EngineArgs {
 }
 
 impl EngineArgs {
-    async fn db(&self) -> Result<Db, CliError> {
+    pub(super) async fn db(&self) -> Result<Db, CliError> {
         let path = self.db.clone().unwrap_or_else(|| self.data_dir.resolve().join("scena.db"));
         Ok(Db::open(&path).await?)
     }
 
-    async fn scheduler(&self) -> Result<Scheduler, CliError> {
+    pub(super) async fn scheduler(&self) -> Result<Scheduler, CliError> {
         let data_dir = self.data_dir.resolve();
         let db = self.db().await?;
         let config = SandboxConfig { cache_dir: Some(data_dir.join("cache")), kv: Some(db.kv()), ..Default::default() };
@@ -161,6 +106,7 @@ pub fn read_flow(file: &std::path::Path) -> Result<crate::flow::Flow, CliError> 
 
 pub async fn resume(args: ResumeArgs) -> Result<(), CliError> {
     let scheduler = args.engine.scheduler().await?;
+    let explicit = args.run_id.is_some();
     let runs = match args.run_id {
         Some(id) => vec![id],
         None => scheduler.runs.unfinished().await?,
@@ -171,7 +117,13 @@ pub async fn resume(args: ResumeArgs) -> Result<(), CliError> {
     }
     let (mut failed, mut waiting) = (0, 0);
     for id in &runs {
-        let state = scheduler.resume(id, &mut StderrProgress).await?;
+        // Naming a paused run lifts its pause; resuming every run does not.
+        let state = if explicit && scheduler.state(id).await?.paused {
+            let event = Event::Unpaused { by: super::flow_control::operator(None)?, at_ms: now_ms() };
+            scheduler.control(id, event, &mut StderrProgress).await?
+        } else {
+            scheduler.resume(id, &mut StderrProgress).await?
+        };
         match state.status {
             RunStatus::Failed | RunStatus::Cancelled => failed += 1,
             RunStatus::Succeeded => {}
@@ -190,48 +142,7 @@ pub async fn resume(args: ResumeArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// `flow approve` (approved) and `flow reject`.
-pub async fn decide(args: DecideArgs, approved: bool) -> Result<(), CliError> {
-    let by = operator(args.by)?;
-    let event = Event::Decided { node: args.node_id, approved, by, comment: args.comment, at_ms: now_ms() };
-    control(&args.engine, &args.run_id, event).await
-}
-
-/// `flow retry RUN NODE [--input JSON]`
-pub async fn retry(args: RetryArgs) -> Result<(), CliError> {
-    let input = args.input.as_deref().map(parse_input).transpose()?;
-    let event = Event::NodeRetried { node: args.node_id, input, by: operator(args.by)?, at_ms: now_ms() };
-    control(&args.engine, &args.run_id, event).await
-}
-
-/// `flow skip RUN NODE [--output JSON]`
-pub async fn skip(args: SkipArgs) -> Result<(), CliError> {
-    let output = parse_input(&args.output)?;
-    let event = Event::NodeSkipped { node: args.node_id, output, by: operator(args.by)?, at_ms: now_ms() };
-    control(&args.engine, &args.run_id, event).await
-}
-
-/// `flow cancel RUN [--reason TEXT]`
-pub async fn cancel(args: CancelArgs) -> Result<(), CliError> {
-    let event = Event::Cancelled { by: operator(args.by)?, reason: args.reason, at_ms: now_ms() };
-    control(&args.engine, &args.run_id, event).await
-}
-
-async fn control(engine: &EngineArgs, run_id: &str, event: Event) -> Result<(), CliError> {
-    let scheduler = engine.scheduler().await?;
-    let state = scheduler.control(run_id, event, &mut StderrProgress).await?;
-    print_outcome(&state)
-}
-
-fn operator(by: Option<String>) -> Result<String, CliError> {
-    let by = by.or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "cli".into());
-    if by.trim().is_empty() {
-        return Err(CliError::other("--by must not be empty"));
-    }
-    Ok(by)
-}
-
-fn print_outcome(state: &RunState) -> Result<(), CliError> {
+pub(super) fn print_outcome(state: &RunState) -> Result<(), CliError> {
     let run_id = state.run["id"].as_str().unwrap_or("?");
     match state.status {
         RunStatus::Succeeded => {
@@ -242,12 +153,18 @@ fn print_outcome(state: &RunState) -> Result<(), CliError> {
         }
         RunStatus::Failed => Err(CliError::other(format!("run {run_id} failed: {}", state.error.as_deref().unwrap_or("unknown error")))),
         RunStatus::Cancelled => Err(CliError::other(format!("run {run_id} {}", state.error.as_deref().unwrap_or("cancelled")))),
+        _ if state.paused => Err(CliError { code: 2, message: format!("run {run_id} is paused; continue it with `scena flow resume {run_id}`") }),
         _ => Err(CliError { code: 2, message: format!("run {run_id} is waiting for a decision") }),
     }
 }
 
+/// The first 8 characters of a run id, as progress lines show it.
+pub(super) fn short(run_id: &str) -> &str {
+    &run_id[..8.min(run_id.len())]
+}
+
 /// Node progress on stderr, one line per event.
-struct StderrProgress;
+pub(super) struct StderrProgress;
 
 impl Progress for StderrProgress {
     fn event(&mut self, run_id: &str, event: &Event) {
@@ -266,6 +183,9 @@ impl Progress for StderrProgress {
             Event::NodeRetried { node, by, .. } => eprintln!("[run {short}] {node}: retried by {by}"),
             Event::NodeSkipped { node, by, .. } => eprintln!("[run {short}] {node}: skipped by {by}"),
             Event::Cancelled { by, .. } => eprintln!("[run {short}] cancelled by {by}"),
+            Event::Paused { by, .. } => eprintln!("[run {short}] paused by {by}"),
+            Event::Unpaused { by, .. } => eprintln!("[run {short}] unpaused by {by}"),
+            Event::ForceFailed { node, by, .. } => eprintln!("[run {short}] {node}: force-failed by {by}"),
             Event::TimerFired { .. } | Event::RunResumed { .. } => {}
         }
     }

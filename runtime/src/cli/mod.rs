@@ -2,6 +2,7 @@
 //! one parses arguments and maps results to exit codes.
 
 mod exit;
+mod flow_control;
 mod flow_history;
 mod flow_run;
 mod flow_validate;
@@ -43,18 +44,22 @@ enum FlowCommand {
     Validate(flow_validate::ValidateArgs),
     /// Run a flow in-process, durably, and print its output.
     Run(flow_run::RunArgs),
-    /// Continue runs that were interrupted (all unfinished ones, or RUN_ID).
+    /// Continue runs that were interrupted (all unfinished ones, or RUN_ID; a paused RUN_ID is unpaused).
     Resume(flow_run::ResumeArgs),
     /// Approve an approval node of a waiting run, and continue the run.
-    Approve(flow_run::DecideArgs),
+    Approve(flow_control::DecideArgs),
     /// Reject an approval node of a waiting run; the run fails.
-    Reject(flow_run::DecideArgs),
+    Reject(flow_control::DecideArgs),
     /// Run a failed step again (optionally with a replaced input) and continue the run.
-    Retry(flow_run::RetryArgs),
+    Retry(flow_control::RetryArgs),
     /// Mark a failed or waiting node as done with a given output and continue the run.
-    Skip(flow_run::SkipArgs),
+    Skip(flow_control::SkipArgs),
     /// Stop a run for good.
-    Cancel(flow_run::CancelArgs),
+    Cancel(flow_control::RunControlArgs),
+    /// Hold a run: no step call starts until `flow resume RUN_ID`; running ones finish.
+    Pause(flow_control::RunControlArgs),
+    /// Fail a running, waiting or undecided node now; it follows its on_error route.
+    ForceFail(flow_control::ForceFailArgs),
     /// Save a flow as the tenant's draft and publish it as the next immutable version.
     Publish(flow_versions::PublishArgs),
     /// List the published versions of a flow.
@@ -125,11 +130,13 @@ pub fn main() -> ExitCode {
             Command::Flow(FlowCommand::Validate(args)) => flow_validate::run(args).await,
             Command::Flow(FlowCommand::Run(args)) => flow_run::run(args).await,
             Command::Flow(FlowCommand::Resume(args)) => flow_run::resume(args).await,
-            Command::Flow(FlowCommand::Approve(args)) => flow_run::decide(args, true).await,
-            Command::Flow(FlowCommand::Reject(args)) => flow_run::decide(args, false).await,
-            Command::Flow(FlowCommand::Retry(args)) => flow_run::retry(args).await,
-            Command::Flow(FlowCommand::Skip(args)) => flow_run::skip(args).await,
-            Command::Flow(FlowCommand::Cancel(args)) => flow_run::cancel(args).await,
+            Command::Flow(FlowCommand::Approve(args)) => flow_control::decide(args, true).await,
+            Command::Flow(FlowCommand::Reject(args)) => flow_control::decide(args, false).await,
+            Command::Flow(FlowCommand::Retry(args)) => flow_control::retry(args).await,
+            Command::Flow(FlowCommand::Skip(args)) => flow_control::skip(args).await,
+            Command::Flow(FlowCommand::Cancel(args)) => flow_control::cancel(args).await,
+            Command::Flow(FlowCommand::Pause(args)) => flow_control::pause(args).await,
+            Command::Flow(FlowCommand::ForceFail(args)) => flow_control::force_fail(args).await,
             Command::Flow(FlowCommand::Publish(args)) => flow_versions::publish(args).await,
             Command::Flow(FlowCommand::Versions(args)) => flow_versions::versions(args).await,
             Command::Flow(FlowCommand::Diff(args)) => flow_versions::show_diff(args).await,

@@ -1,10 +1,12 @@
-//! Operators' events (approval decisions, retries, skips, cancels): whether
+//! Operators' events (approval decisions, retries, skips, cancels, pauses,
+//! force-fails): whether
 //! the run as it stands admits them. Pure, like the rest of the engine.
 
 use super::plan::{NodePlan, Plan};
 use super::{Event, NodeStatus, RunState, RunStatus};
 
-/// Whether an operator's event (a decision, retry, skip or cancel) can be
+/// Whether an operator's event (a decision, retry, skip, cancel, pause,
+/// unpause or force-fail) can be
 /// applied to the run as it stands; the reason if not.
 pub fn check_control(plan: &Plan, state: &RunState, event: &Event) -> Result<(), String> {
     let node_status = |node: &str| {
@@ -28,8 +30,22 @@ pub fn check_control(plan: &Plan, state: &RunState, event: &Event) -> Result<(),
             }
             other => Err(format!("node `{node}` cannot be skipped while {}", describe(other))),
         },
-        Event::Cancelled { .. } if state.is_over() => Err("the run is already over".into()),
+        Event::Cancelled { .. } | Event::Paused { .. } | Event::Unpaused { .. } if state.is_over() => {
+            Err("the run is already over".into())
+        }
         Event::Cancelled { .. } => Ok(()),
+        Event::Paused { .. } if state.paused => Err("the run is already paused".into()),
+        Event::Paused { .. } => Ok(()),
+        Event::Unpaused { .. } if !state.paused => Err("the run is not paused".into()),
+        Event::Unpaused { .. } => Ok(()),
+        Event::ForceFailed { node, .. } => match node_status(node)? {
+            NodeStatus::Running { .. } | NodeStatus::Waiting { .. } | NodeStatus::AwaitingDecision { .. } | NodeStatus::Iterating
+                if !state.is_over() =>
+            {
+                Ok(())
+            }
+            other => Err(format!("node `{node}` cannot be force-failed while {}", describe(other))),
+        },
         _ => Err("not an operator's event".into()),
     }
 }
@@ -39,6 +55,7 @@ fn describe(status: &NodeStatus) -> &'static str {
         NodeStatus::Idle => "it has not been reached",
         NodeStatus::Running { .. } => "it is running",
         NodeStatus::Succeeded => "it has succeeded",
+        NodeStatus::Failed => "it has failed already",
         NodeStatus::Skipped => "it is on a path not taken",
         _ => "in its current state",
     }

@@ -21,6 +21,13 @@ pub enum Event {
     NodeSkipped { node: String, output: Value, by: String, at_ms: u64 },
     /// An operator stops the run; calls still running are abandoned.
     Cancelled { by: String, reason: String, at_ms: u64 },
+    /// An operator holds the run: no call starts until `Unpaused`; calls
+    /// already running finish and are recorded.
+    Paused { by: String, reason: String, at_ms: u64 },
+    Unpaused { by: String, at_ms: u64 },
+    /// An operator fails a running, waiting or undecided node now; it takes
+    /// its `on_error` route (no retry). A call still running is abandoned.
+    ForceFailed { node: String, by: String, reason: String, at_ms: u64 },
     /// The run was picked up again from its log (after a crash or a stop).
     /// For the history only: it changes no state.
     RunResumed { at_ms: u64 },
@@ -37,6 +44,9 @@ impl Event {
             | Event::NodeRetried { at_ms, .. }
             | Event::NodeSkipped { at_ms, .. }
             | Event::Cancelled { at_ms, .. }
+            | Event::Paused { at_ms, .. }
+            | Event::Unpaused { at_ms, .. }
+            | Event::ForceFailed { at_ms, .. }
             | Event::RunResumed { at_ms } => *at_ms,
         }
     }

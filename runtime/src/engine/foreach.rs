@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use super::machine::{backoff_ms, scope, Transition};
+use super::machine::{backoff_ms, scope, Pick, Transition};
 use crate::flow::{Between, CountOrPercent, EdgeKind};
 use super::plan::{NodePlan, Plan};
 use super::{Command, NodeStatus, RunState, StepCall, StepOutcome};
@@ -21,11 +21,14 @@ pub(super) fn batch_end(batches: &[CountOrPercent], batch: usize, total: usize) 
     batches[..=batch.min(batches.len() - 1)].iter().map(|b| b.of(total as u64) as usize).max().unwrap_or(total).min(total)
 }
 
-/// The calls and timers of items that were in flight when the run stopped.
-pub(super) fn resume_items(plan: &Plan, state: &RunState, i: usize, id: &str, commands: &mut Vec<Command>) {
+/// The calls and timers of items that were in flight when the run stopped
+/// (or, with `Pick::Held`, only the calls a pause held back).
+pub(super) fn resume_items(plan: &Plan, state: &RunState, i: usize, id: &str, pick: Pick, commands: &mut Vec<Command>) {
     for (k, item) in state.nodes[i].items.iter().enumerate() {
         let name = format!("{id}[{k}]");
         match &item.status {
+            NodeStatus::Running { started, .. } if !pick.wants_call(*started, state.paused) => {}
+            status if pick == Pick::Held && !matches!(status, NodeStatus::Running { .. }) => {}
             NodeStatus::Running { started, polling } => {
                 let call = match polling {
                     Some(poll) => StepCall::Poll(poll.clone()),

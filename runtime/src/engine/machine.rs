@@ -66,7 +66,16 @@ pub fn apply(plan: &Plan, state: &mut RunState, event: &Event) -> Vec<Command> {
             run.state.error = Some(format!("cancelled by {by}{why}"));
             run.out.push(Command::Finish);
         }
-        Event::NodeRetried { .. } | Event::NodeSkipped { .. } => {}
+        Event::Paused { .. } if check_control(plan, run.state, event).is_ok() => run.state.paused = true,
+        Event::Unpaused { .. } if check_control(plan, run.state, event).is_ok() => {
+            run.state.paused = false;
+            run.out.extend(work(plan, run.state, Pick::Held));
+        }
+        Event::ForceFailed { node, by, reason, .. } if check_control(plan, run.state, event).is_ok() => {
+            let i = plan.index_of(node).expect("checked");
+            run.force_fail(i, by, reason);
+        }
+        Event::NodeRetried { .. } | Event::NodeSkipped { .. } | Event::Paused { .. } | Event::Unpaused { .. } | Event::ForceFailed { .. } => {}
         Event::Decided { node, approved, by, comment, .. } => {
             if let Some(i) = plan.index_of(node)
                 && matches!(run.state.nodes[i].status, NodeStatus::AwaitingDecision { .. })
@@ -97,13 +106,39 @@ pub fn apply(plan: &Plan, state: &mut RunState, event: &Event) -> Vec<Command> {
             }
         }
     }
+    if run.state.paused {
+        // Held calls keep their `Running { started: false }` state; `Unpaused` makes them.
+        run.out.retain(|command| !matches!(command, Command::Call { .. }));
+    }
     run.out
 }
 
 /// The work a run needs after its state was rebuilt from the log (a restart):
 /// calls in flight are made again — as the next attempt if they had started —
-/// and timers are set again.
+/// and timers are set again. Calls held by a pause stay held.
 pub fn resume_work(plan: &Plan, state: &RunState) -> Vec<Command> {
+    work(plan, state, Pick::All)
+}
+
+/// Which of a run's outstanding work to hand out.
+#[derive(Clone, Copy, PartialEq)]
+pub(super) enum Pick {
+    /// Everything, after a restart.
+    All,
+    /// Only the calls a pause held back (never started).
+    Held,
+}
+
+impl Pick {
+    pub(super) fn wants_call(self, started: bool, paused: bool) -> bool {
+        match self {
+            Pick::All => started || !paused,
+            Pick::Held => !started,
+        }
+    }
+}
+
+fn work(plan: &Plan, state: &RunState, pick: Pick) -> Vec<Command> {
     let mut commands = Vec::new();
     if state.status == RunStatus::Cancelled {
         return commands;
@@ -111,6 +146,9 @@ pub fn resume_work(plan: &Plan, state: &RunState) -> Vec<Command> {
     for (i, node) in state.nodes.iter().enumerate() {
         let id = plan.id(i).to_string();
         match &node.status {
+            NodeStatus::Running { started, .. } if !pick.wants_call(*started, state.paused) => {}
+            NodeStatus::Iterating => super::foreach::resume_items(plan, state, i, &id, pick, &mut commands),
+            status if pick == Pick::Held && !matches!(status, NodeStatus::Running { .. }) => {}
             NodeStatus::Running { started, polling } => {
                 let call = match polling {
                     Some(poll) => StepCall::Poll(poll.clone()),
@@ -128,7 +166,6 @@ pub fn resume_work(plan: &Plan, state: &RunState) -> Vec<Command> {
             NodeStatus::AwaitingDecision { due_ms: Some(due_ms) } => {
                 commands.push(Command::Timer { node: id, attempt: 0, due_ms: *due_ms })
             }
-            NodeStatus::Iterating => super::foreach::resume_items(plan, state, i, &id, &mut commands),
             _ => {}
         }
     }
@@ -214,6 +251,19 @@ impl Transition<'_> {
                 }
             }
         }
+    }
+
+    /// An operator fails node `i` now: a step takes its `on_error` route
+    /// without retrying; any other node fails the run.
+    fn force_fail(&mut self, i: usize, by: &str, reason: &str) {
+        let why = if reason.is_empty() { String::new() } else { format!(": {reason}") };
+        let message = format!("force-failed by {by}{why}");
+        if matches!(self.plan.nodes[i], NodePlan::Step { .. }) {
+            return self.step_failed(i, "force_failed", &message, false);
+        }
+        self.state.nodes[i].status = NodeStatus::Failed;
+        self.record(i, "failed", Value::Null, json!({"kind": "force_failed", "message": message}));
+        self.fail_run(i, &message);
     }
 
     /// A failed run that an operator retries or skips into goes on running.

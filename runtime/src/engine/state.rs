@@ -74,6 +74,8 @@ pub struct RunState {
     pub error: Option<String>,
     /// `run` as expressions see it (id, tenant, flow, version, started_at).
     pub run: Value,
+    /// Held by an operator: calls that are due stay `Running { started: false }`.
+    pub paused: bool,
 }
 
 impl RunState {
@@ -87,6 +89,7 @@ impl RunState {
             output: None,
             error: None,
             run: Value::Null,
+            paused: false,
         }
     }
 

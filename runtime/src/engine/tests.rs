@@ -362,3 +362,87 @@ fn a_wait_until_an_instant_is_due_then() {
     apply(&plan, &mut bad, &Event::RunStarted { input: json!({"when": "next tuesday"}), run: json!({}), at_ms: 0 });
     assert!(bad.error.as_deref().unwrap().starts_with("node at failed: `until` gave `next tuesday`"), "{:?}", bad.error);
 }
+
+fn call(node: &str, attempt: u32, input: Value) -> Command {
+    Command::Call { node: node.into(), attempt, call: StepCall::Run(input) }
+}
+
+#[test]
+fn a_paused_run_holds_new_calls_lets_running_ones_finish_and_releases_them_on_unpause() {
+    let plan = chain(
+        json!([{"id": "start", "kind": "start"}, step("a", json!(1)), step("b", json!(2)), {"id": "end", "kind": "end"}]),
+        json!([{"from": "start", "to": "a"}, {"from": "a", "to": "b"}, {"from": "b", "to": "end"}]),
+    );
+    let mut state = RunState::new(plan.nodes.len());
+    apply(&plan, &mut state, &Event::RunStarted { input: json!({}), run: json!({}), at_ms: 1 });
+    apply(&plan, &mut state, &Event::StepStarted { node: "a".into(), attempt: 1, at_ms: 2 });
+    let pause = Event::Paused { by: "carol".into(), reason: "change freeze".into(), at_ms: 3 };
+    assert_eq!(check_control(&plan, &state, &pause), Ok(()));
+    assert!(apply(&plan, &mut state, &pause).is_empty());
+    assert_eq!(check_control(&plan, &state, &pause), Err("the run is already paused".into()));
+    // `a` was running: it finishes; `b` is due but held.
+    let finished = Event::StepFinished { node: "a".into(), attempt: 1, outcome: StepOutcome::Done { output: json!(1) }, at_ms: 4 };
+    assert!(apply(&plan, &mut state, &finished).is_empty());
+    assert_eq!(state.steps["a"]["status"], "succeeded");
+    assert_eq!(state.nodes[2].status, NodeStatus::Running { started: false, polling: None });
+    // A restart while paused keeps holding it.
+    assert!(resume_work(&plan, &state).is_empty());
+    let unpause = Event::Unpaused { by: "carol".into(), at_ms: 5 };
+    assert_eq!(apply(&plan, &mut state, &unpause), vec![call("b", 1, json!(2))]);
+    assert_eq!(check_control(&plan, &state, &unpause), Err("the run is not paused".into()));
+}
+
+#[test]
+fn a_paused_foreach_holds_its_next_items() {
+    let plan = foreach_plan(false, 1);
+    let mut state = RunState::new(plan.nodes.len());
+    let first = apply(&plan, &mut state, &Event::RunStarted { input: json!({"hosts": ["h1", "h2"]}), run: json!({}), at_ms: 1 });
+    let Some(Command::Call { node, .. }) = first.first() else { panic!("{first:?}") };
+    assert_eq!(node, "each[0]");
+    apply(&plan, &mut state, &Event::StepStarted { node: "each[0]".into(), attempt: 1, at_ms: 2 });
+    apply(&plan, &mut state, &Event::Paused { by: "c".into(), reason: String::new(), at_ms: 3 });
+    let done = StepOutcome::Done { output: json!("ok") };
+    assert!(apply(&plan, &mut state, &Event::StepFinished { node: "each[0]".into(), attempt: 1, outcome: done, at_ms: 4 }).is_empty());
+    let released = apply(&plan, &mut state, &Event::Unpaused { by: "c".into(), at_ms: 5 });
+    assert!(matches!(&released[..], [Command::Call { node, attempt: 1, .. }] if node == "each[1]"), "{released:?}");
+}
+
+#[test]
+fn a_force_failed_step_takes_its_error_route_and_its_late_answer_is_ignored() {
+    let plan = chain(
+        json!([{"id": "start", "kind": "start"}, {"id": "stuck", "kind": "step", "plugin": "echo", "on_error": "route",
+                "retry": {"max_attempts": 5}},
+               step("cleanup", json!("${steps.stuck.error.message}")), {"id": "end", "kind": "end", "output": "${steps.cleanup.output}"},
+               {"id": "ok", "kind": "end"}]),
+        json!([{"from": "start", "to": "stuck"}, {"from": "stuck", "to": "ok"},
+               {"from": "stuck", "to": "cleanup", "kind": "error"}, {"from": "cleanup", "to": "end"}]),
+    );
+    let mut state = RunState::new(plan.nodes.len());
+    apply(&plan, &mut state, &Event::RunStarted { input: json!({}), run: json!({}), at_ms: 1 });
+    apply(&plan, &mut state, &Event::StepStarted { node: "stuck".into(), attempt: 1, at_ms: 2 });
+    let force = Event::ForceFailed { node: "stuck".into(), by: "dave".into(), reason: "host gone".into(), at_ms: 3 };
+    assert_eq!(check_control(&plan, &state, &force), Ok(()));
+    let next = apply(&plan, &mut state, &force);
+    assert_eq!(next, vec![call("cleanup", 1, json!("force-failed by dave: host gone"))]);
+    assert_eq!(state.steps["stuck"]["error"]["kind"], "force_failed");
+    let late = Event::StepFinished { node: "stuck".into(), attempt: 1, outcome: StepOutcome::Done { output: json!(1) }, at_ms: 4 };
+    assert!(apply(&plan, &mut state, &late).is_empty());
+    assert_eq!(
+        check_control(&plan, &state, &force),
+        Err("node `stuck` cannot be force-failed while it has failed already".into())
+    );
+}
+
+#[test]
+fn a_force_failed_approval_fails_the_run() {
+    let plan = chain(
+        json!([{"id": "start", "kind": "start"}, {"id": "gate", "kind": "approval", "assignees": ["ops"]}, {"id": "end", "kind": "end"}]),
+        json!([{"from": "start", "to": "gate"}, {"from": "gate", "to": "end"}]),
+    );
+    let mut state = RunState::new(plan.nodes.len());
+    apply(&plan, &mut state, &Event::RunStarted { input: json!({}), run: json!({}), at_ms: 1 });
+    let force = Event::ForceFailed { node: "gate".into(), by: "dave".into(), reason: String::new(), at_ms: 2 };
+    assert_eq!(apply(&plan, &mut state, &force), vec![Command::Finish]);
+    assert_eq!(state.status, RunStatus::Failed);
+    assert_eq!(state.error.as_deref(), Some("node gate failed: force-failed by dave"));
+}

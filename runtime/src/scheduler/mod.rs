@@ -17,7 +17,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use anyhow::{bail, Context as _};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 use crate::atoms::Grants;
 use crate::catalog::Catalog;
@@ -38,6 +38,15 @@ pub struct Scheduler {
     /// Compiled plans by the sha256 of the flow's JSON: validating a flow and
     /// compiling its expressions is done once, not once per run.
     plans: Mutex<HashMap<String, Arc<Plan>>>,
+    /// Runs this process is driving now, by id: an operator's event for one of
+    /// them goes to its loop, which alone writes its log.
+    live: Mutex<HashMap<String, mpsc::UnboundedSender<LiveControl>>>,
+}
+
+/// An operator's event for a run being driven, and where to say how it went.
+struct LiveControl {
+    event: Event,
+    reply: oneshot::Sender<anyhow::Result<RunState>>,
 }
 
 /// What a finished call or timer reports back to the run's loop.
@@ -53,7 +62,7 @@ pub fn now_ms() -> u64 {
 
 impl Scheduler {
     pub fn new(sandbox: Arc<Sandbox>, catalog: Arc<dyn Catalog>, runs: RunStore, grants: Arc<Grants>, limits: Limits) -> Scheduler {
-        Scheduler { sandbox, catalog, runs, grants, limits, plans: Mutex::new(HashMap::new()) }
+        Scheduler { sandbox, catalog, runs, grants, limits, plans: Mutex::new(HashMap::new()), live: Mutex::new(HashMap::new()) }
     }
 
     /// The compiled plan of the flow stored as `flow_json`.
@@ -108,9 +117,27 @@ impl Scheduler {
         run.drive(commands.into(), progress).await
     }
 
-    /// Apply an operator's event — an approval decision, a retry, a skip or a
-    /// cancel — if the run admits it, then continue the run.
+    /// Apply an operator's event — an approval decision, a retry, a skip, a
+    /// cancel, a pause or unpause, a force-fail — if the run admits it. A run
+    /// this process is driving takes it in its loop and this returns the state
+    /// just after; otherwise the run is loaded from its log and continued here
+    /// until it ends or waits again.
     pub async fn control(&self, run_id: &str, event: Event, progress: &mut dyn Progress) -> anyhow::Result<RunState> {
+        let live = self.live.lock().expect("live runs lock").get(run_id).cloned();
+        let event = match live {
+            Some(live) => {
+                let (reply, answer) = oneshot::channel();
+                match live.send(LiveControl { event, reply }) {
+                    Ok(()) => match answer.await {
+                        Ok(result) => return result,
+                        Err(_) => bail!("run {run_id} stopped before taking the event; try again"),
+                    },
+                    // The loop ended between the lookup and the send: the log is complete.
+                    Err(mpsc::error::SendError(LiveControl { event, .. })) => event,
+                }
+            }
+            None => event,
+        };
         let mut run = self.load(run_id).await?;
         check_control(&run.plan, &run.state, &event).map_err(|why| anyhow::anyhow!("run {run_id}: {why}"))?;
         // Work that was in flight when the run last stopped (including calls
@@ -124,6 +151,11 @@ impl Scheduler {
             return Ok(run.state);
         }
         run.drive(commands, progress).await
+    }
+
+    /// A run's state as its log has it.
+    pub async fn state(&self, run_id: &str) -> anyhow::Result<RunState> {
+        Ok(self.load(run_id).await?.state)
     }
 
     /// Rebuild a run's state by replaying its log.
@@ -166,6 +198,8 @@ impl Run<'_> {
     /// statement, before any call or timer they lead to is started.
     async fn drive(&mut self, mut queue: VecDeque<Command>, progress: &mut dyn Progress) -> anyhow::Result<RunState> {
         let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Completion>();
+        let (control_tx, mut control_rx) = mpsc::unbounded_channel::<LiveControl>();
+        let _live = LiveGuard::register(self.scheduler, &self.id, control_tx);
         // Calls and timers the run waits for. Approval timeouts are left out:
         // a run blocked on a person returns, and its timeout applies when it
         // is next resumed.
@@ -213,13 +247,32 @@ impl Run<'_> {
                 return Ok(self.state.clone());
             }
             if in_flight == 0 {
-                if !self.state.awaiting_decision().is_empty() {
+                if self.state.paused || !self.state.awaiting_decision().is_empty() {
                     progress.waiting(&self.id, &self.state, &self.plan);
                     return Ok(self.state.clone());
                 }
                 bail!("run {} cannot make progress: no call or timer is pending (this is a bug)", self.id);
             }
-            let completion = done_rx.recv().await.expect("the run holds a sender");
+            let completion = tokio::select! {
+                completion = done_rx.recv() => completion.expect("the run holds a sender"),
+                Some(LiveControl { event, reply }) = control_rx.recv() => {
+                    if let Err(why) = check_control(&self.plan, &self.state, &event) {
+                        let _ = reply.send(Err(anyhow::anyhow!("run {}: {why}", self.id)));
+                        continue;
+                    }
+                    match self.record(event, progress).await {
+                        Ok(commands) => {
+                            queue.extend(commands);
+                            let _ = reply.send(Ok(self.state.clone()));
+                        }
+                        Err(error) => {
+                            let _ = reply.send(Err(anyhow::anyhow!("run {}: the event was not recorded", self.id)));
+                            return Err(error);
+                        }
+                    }
+                    continue;
+                }
+            };
             let counted = match &completion {
                 Completion::Timer { node, .. } => !self.plan.index_of(node).is_some_and(|i| matches!(self.plan.nodes[i], NodePlan::Approval { .. })),
                 Completion::Step { .. } => true,
@@ -324,6 +377,25 @@ impl Run<'_> {
             };
             let _ = done.send(completion);
         });
+    }
+}
+
+/// Keeps a run in the scheduler's live table while its loop runs.
+struct LiveGuard<'s> {
+    scheduler: &'s Scheduler,
+    id: String,
+}
+
+impl<'s> LiveGuard<'s> {
+    fn register(scheduler: &'s Scheduler, id: &str, control: mpsc::UnboundedSender<LiveControl>) -> LiveGuard<'s> {
+        scheduler.live.lock().expect("live runs lock").insert(id.to_string(), control);
+        LiveGuard { scheduler, id: id.to_string() }
+    }
+}
+
+impl Drop for LiveGuard<'_> {
+    fn drop(&mut self) {
+        self.scheduler.live.lock().expect("live runs lock").remove(&self.id);
     }
 }
 
