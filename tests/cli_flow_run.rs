@@ -92,9 +92,9 @@ fn bad_input_and_unknown_plugins_are_refused_clearly() {
 }
 
 /// Ten increments of keys private to the run, with short waits between them,
-/// then five more as foreach items
+/// then five more as foreach items, then two in a subflow (`count-twice`),
 /// so a kill lands at many different points: inside calls, between steps,
-/// during waits.
+/// during waits, inside a child run.
 fn counting_flow() -> Value {
     let mut nodes = vec![json!({"id": "start", "kind": "start"})];
     let mut edges = Vec::new();
@@ -113,9 +113,20 @@ fn counting_flow() -> Value {
     nodes.push(json!({"id": "each", "kind": "foreach", "items": "[1, 2, 3, 4, 5]", "concurrency": 2,
         "body": {"plugin": "kv", "input": {"op": "increment", "key": "${run.id}-each-${item}"}}}));
     edges.push(json!({"from": previous, "to": "each"}));
-    nodes.push(json!({"id": "end", "kind": "end", "output": {"chain": outputs, "each": "${steps.each.output.map(o, o.value)}"}}));
-    edges.push(json!({"from": "each", "to": "end"}));
+    nodes.push(json!({"id": "sub", "kind": "subflow", "flow": "count-twice", "input": {"key": "${run.id}-sub"}}));
+    edges.push(json!({"from": "each", "to": "sub"}));
+    let output = json!({"chain": outputs, "each": "${steps.each.output.map(o, o.value)}", "sub": "${steps.sub.output}"});
+    nodes.push(json!({"id": "end", "kind": "end", "output": output}));
+    edges.push(json!({"from": "sub", "to": "end"}));
     json!({"name": "counting", "nodes": nodes, "edges": edges})
+}
+
+/// The subflow of the counting flow: two increments with a wait between.
+fn count_twice_flow() -> Value {
+    let inc = |id: &str| json!({"id": id, "kind": "step", "plugin": "kv", "input": {"op": "increment", "key": format!("${{inputs.key}}-{id}")}});
+    json!({"name": "count-twice", "nodes": [{"id": "start", "kind": "start"}, inc("a"), {"id": "nap", "kind": "wait", "duration_ms": 40}, inc("b"),
+        {"id": "end", "kind": "end", "output": {"a": "${steps.a.output.value}", "b": "${steps.b.output.value}"}}],
+      "edges": [{"from": "start", "to": "a"}, {"from": "a", "to": "nap"}, {"from": "nap", "to": "b"}, {"from": "b", "to": "end"}]})
 }
 
 fn spawn_and_kill(dir: &TempDir, args: &[&str], wait_for_runs: Option<usize>, after: Duration) {
@@ -129,7 +140,7 @@ fn spawn_and_kill(dir: &TempDir, args: &[&str], wait_for_runs: Option<usize>, af
     if let Some(count) = wait_for_runs {
         // Time the kill from the moment the run exists, not from process start.
         let deadline = std::time::Instant::now() + Duration::from_secs(30);
-        while query(&dir.path().join("scena.db"), "SELECT COUNT(*) FROM runs") < count as i64 {
+        while query(&dir.path().join("scena.db"), "SELECT COUNT(*) FROM runs WHERE parent_run IS NULL") < count as i64 {
             assert!(std::time::Instant::now() < deadline, "the run was never created");
             std::thread::sleep(Duration::from_millis(5));
         }
@@ -145,6 +156,9 @@ fn runs_survive_sigkill_and_apply_every_increment_exactly_once() {
     let (plugins, flow) = (plugins(&dir), write_flow(&dir, &counting_flow()));
     // Compile the plugins once, so kill points are not all spent compiling.
     assert_eq!(scena(dir.path(), &["flow", "validate", &flow, "--plugins", &plugins]).code, 0);
+    let child = dir.path().join("count-twice.json");
+    std::fs::write(&child, count_twice_flow().to_string()).unwrap();
+    assert_eq!(scena(dir.path(), &["flow", "publish", child.to_str().unwrap()]).code, 0);
     // Fixed, varied kill points (ms): deterministic, yet spread over calls,
     // commits and waits of runs and of the resumes.
     let run_kills = [30u64, 190, 95];
@@ -162,13 +176,19 @@ fn runs_survive_sigkill_and_apply_every_increment_exactly_once() {
     let outputs = finished_outputs(&db);
     assert_eq!(outputs.len(), run_kills.len(), "{outputs:?} / {last:?}");
     for output in outputs {
-        assert_eq!(output, json!({"chain": [1, 1, 1, 1, 1, 1, 1, 1, 1, 1], "each": [1, 1, 1, 1, 1]}));
+        let expected = json!({"chain": [1, 1, 1, 1, 1, 1, 1, 1, 1, 1], "each": [1, 1, 1, 1, 1], "sub": {"a": 1, "b": 1}});
+        assert_eq!(output, expected);
     }
-    // …and applied exactly once: 45 counters, each at 1.
-    assert_eq!(query(&db, "SELECT COUNT(*) FROM kv_entries WHERE plugin = 'kv'"), 45);
-    assert_eq!(query(&db, "SELECT COUNT(*) FROM kv_entries WHERE plugin = 'kv' AND value = '1'"), 45);
+    // …and applied exactly once: 51 counters, each at 1; one child run per run.
+    assert_eq!(query(&db, "SELECT COUNT(*) FROM kv_entries WHERE plugin = 'kv'"), 51);
+    assert_eq!(query(&db, "SELECT COUNT(*) FROM kv_entries WHERE plugin = 'kv' AND value = '1'"), 51);
+    assert_eq!(query(&db, "SELECT COUNT(*) FROM runs WHERE parent_run IS NOT NULL AND status = 'succeeded'"), 3);
     // The kills did interrupt every run: each was picked up again from its log.
-    let resumed = query(&db, r#"SELECT COUNT(DISTINCT run_id) FROM run_events WHERE event LIKE '%"type":"run_resumed"%'"#);
+    let resumed = query(
+        &db,
+        r#"SELECT COUNT(DISTINCT run_id) FROM run_events WHERE event LIKE '%"type":"run_resumed"%'
+           AND run_id IN (SELECT id FROM runs WHERE parent_run IS NULL)"#,
+    );
     assert_eq!(resumed, 3);
     let resumed_again = scena(dir.path(), &["flow", "resume", "--plugins", &plugins]);
     assert!(resumed_again.stderr.contains("no unfinished runs"), "{resumed_again:?}");
@@ -192,7 +212,7 @@ fn finished_outputs(db: &std::path::Path) -> Vec<Value> {
     runtime.block_on(async {
         let db = scena::store::Db::open(db).await.unwrap();
         let rows: Vec<(String, Option<String>)> =
-            sqlx::query_as("SELECT status, output FROM runs ORDER BY created_at").fetch_all(db.pool()).await.unwrap();
+            sqlx::query_as("SELECT status, output FROM runs WHERE parent_run IS NULL ORDER BY created_at").fetch_all(db.pool()).await.unwrap();
         rows.into_iter()
             .map(|(status, output)| {
                 assert_eq!(status, "succeeded");

@@ -107,7 +107,7 @@ async fn main() {
     for name in ["add", "echo"] {
         catalog.add(sandbox.load(&component(name)).await.unwrap());
     }
-    let scheduler = Arc::new(Scheduler::new(sandbox, Arc::new(catalog), db.runs(), Arc::new(Grants::default()), Limits::default()));
+    let scheduler = Scheduler::new(sandbox, Arc::new(catalog), &db, Arc::new(Grants::default()), Limits::default());
 
     println!("scena engine benchmark: durable SQLite (WAL, synchronous=NORMAL) at {}", dir.display());
     let chain10 = chain(10);

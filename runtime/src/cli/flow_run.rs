@@ -62,7 +62,7 @@ impl EngineArgs {
         Ok(Db::open(&path).await?)
     }
 
-    pub(super) async fn scheduler(&self) -> Result<Scheduler, CliError> {
+    pub(super) async fn scheduler(&self) -> Result<Arc<Scheduler>, CliError> {
         let data_dir = self.data_dir.resolve();
         let db = self.db().await?;
         let config = SandboxConfig { cache_dir: Some(data_dir.join("cache")), kv: Some(db.kv()), ..Default::default() };
@@ -71,7 +71,7 @@ impl EngineArgs {
         for reason in skipped {
             eprintln!("warning: skipped {reason}");
         }
-        Ok(Scheduler::new(sandbox, Arc::new(catalog), db.runs(), Arc::new(self.grants.to_grants()?), Limits::default()))
+        Ok(Scheduler::new(sandbox, Arc::new(catalog), &db, Arc::new(self.grants.to_grants()?), Limits::default()))
     }
 }
 
@@ -208,6 +208,10 @@ impl Progress for StderrProgress {
             eprintln!("  approve: scena flow approve {run_id} {node} --plugins DIR [--comment TEXT]");
             eprintln!("  reject:  scena flow reject {run_id} {node} --plugins DIR [--comment TEXT]");
         }
+    }
+
+    fn child_waiting(&mut self, run_id: &str, node: &str, child: &str) {
+        eprintln!("[run {}] {node}: its subflow run {child} waits; see `scena flow history {child}`", short(run_id));
     }
 
     fn finished(&mut self, run_id: &str, state: &RunState) {

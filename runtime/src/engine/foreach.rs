@@ -37,7 +37,7 @@ pub(super) fn resume_items(plan: &Plan, state: &RunState, i: usize, id: &str, pi
                         Err(_) => continue,
                     },
                 };
-                let attempt = if *started { item.attempt + 1 } else { item.attempt };
+                let attempt = if *started && !plan.calls_child_runs(i) { item.attempt + 1 } else { item.attempt };
                 commands.push(Command::Call { node: name, attempt, call });
             }
             NodeStatus::Waiting { due_ms, attempt, .. } => {

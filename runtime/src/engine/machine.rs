@@ -157,7 +157,7 @@ fn work(plan: &Plan, state: &RunState, pick: Pick) -> Vec<Command> {
                         Err(_) => continue, // failed to render before: the log already holds the failure
                     },
                 };
-                let attempt = if *started { node.attempt + 1 } else { node.attempt };
+                let attempt = if *started && !plan.calls_child_runs(i) { node.attempt + 1 } else { node.attempt };
                 commands.push(Command::Call { node: id, attempt, call });
             }
             NodeStatus::Waiting { due_ms, attempt, .. } => {
@@ -176,7 +176,7 @@ fn render_input(plan: &Plan, state: &RunState, i: usize) -> Result<Value, String
     if let Some(input) = &state.nodes[i].input_override {
         return Ok(input.clone());
     }
-    let NodePlan::Step { input, .. } = &plan.nodes[i] else { return Ok(Value::Null) };
+    let (NodePlan::Step { input, .. } | NodePlan::Subflow { input, .. }) = &plan.nodes[i] else { return Ok(Value::Null) };
     input.render(&scope(state)).map_err(|e| e.to_string())
 }
 
@@ -210,7 +210,7 @@ impl Transition<'_> {
                 self.state.status = RunStatus::Succeeded;
                 self.out.push(Command::Finish);
             }
-            NodePlan::Step { .. } => match render_input(self.plan, self.state, i) {
+            NodePlan::Step { .. } | NodePlan::Subflow { .. } => match render_input(self.plan, self.state, i) {
                 Ok(input) => self.call(i, 1, StepCall::Run(input)),
                 Err(e) => self.step_failed(i, "invalid input", &format!("input mapping failed: {e}"), false),
             },
@@ -258,7 +258,7 @@ impl Transition<'_> {
     fn force_fail(&mut self, i: usize, by: &str, reason: &str) {
         let why = if reason.is_empty() { String::new() } else { format!(": {reason}") };
         let message = format!("force-failed by {by}{why}");
-        if matches!(self.plan.nodes[i], NodePlan::Step { .. }) {
+        if matches!(self.plan.nodes[i], NodePlan::Step { .. } | NodePlan::Subflow { .. }) {
             return self.step_failed(i, "force_failed", &message, false);
         }
         self.state.nodes[i].status = NodeStatus::Failed;
@@ -423,11 +423,13 @@ impl Transition<'_> {
     }
 
     fn step_failed(&mut self, i: usize, kind: &str, message: &str, retryable: bool) {
-        let NodePlan::Step { retry, on_error, .. } = &self.plan.nodes[i] else {
-            return self.fail_run(i, message);
+        let (retry, on_error) = match &self.plan.nodes[i] {
+            NodePlan::Step { retry, on_error, .. } => (Some(retry), on_error),
+            NodePlan::Subflow { on_error, .. } => (None, on_error),
+            _ => return self.fail_run(i, message),
         };
         let attempt = self.state.nodes[i].attempt.max(1);
-        if retryable && attempt < retry.max_attempts {
+        if let Some(retry) = retry.filter(|retry| retryable && attempt < retry.max_attempts) {
             let due = self.at_ms + backoff_ms(retry, attempt, self.plan.id(i));
             return self.wait(i, attempt + 1, due, None);
         }

@@ -14,7 +14,7 @@ mod state;
 pub use event::{Command, Event, StepCall, StepOutcome};
 pub use control::check_control;
 pub use machine::{apply, resume_work};
-pub use plan::{BodyPlan, NodePlan, Plan};
+pub use plan::{BodyPlan, BodyTarget, CallTarget, NodePlan, Plan};
 pub use state::{ItemState, NodeState, NodeStatus, RunState, RunStatus};
 
 #[cfg(test)]

@@ -8,7 +8,8 @@ use serde_json::Value;
 use crate::catalog::PluginRef;
 use crate::expr::{Expression, Template};
 use crate::flow::{
-    validate, Backoff, Between, Body, CountOrPercent, EdgeKind, Flow, Graph, NodeKind, OnError, OnTimeout, Problem, Retry,
+    validate, Backoff, Between, Body, CountOrPercent, EdgeKind, Flow, FlowVersionRef, Graph, NodeKind, OnError, OnTimeout, Problem,
+    Retry,
 };
 use crate::sandbox::schema::Schema;
 
@@ -16,6 +17,8 @@ pub enum NodePlan {
     Start,
     End { output: Option<Template> },
     Step { plugin: PluginRef, input: Template, retry: Retry, timeout_ms: Option<u64>, on_error: OnError },
+    /// A child run of a published flow of the run's tenant.
+    Subflow { flow: String, version: FlowVersionRef, input: Template, on_error: OnError },
     Parallel,
     Join,
     Switch { cases: Vec<(Expression, usize)>, default: Option<usize> },
@@ -46,10 +49,23 @@ impl NodePlan {
 
 /// What a foreach runs per item.
 pub struct BodyPlan {
-    pub plugin: PluginRef,
+    pub target: BodyTarget,
     pub input: Template,
     pub retry: Retry,
     pub timeout_ms: Option<u64>,
+}
+
+pub enum BodyTarget {
+    Plugin(PluginRef),
+    Flow { flow: String, version: FlowVersionRef },
+}
+
+/// Where a call of a node (or of an item, `node[k]`) goes.
+pub enum CallTarget<'p> {
+    Plugin { plugin: &'p PluginRef, timeout_ms: Option<u64> },
+    /// A child run; `node` is the node whose pinned version the run records
+    /// (`run.subflows[node]`).
+    Flow { node: &'p str, flow: &'p str },
 }
 
 pub enum WaitFor {
@@ -69,18 +85,9 @@ pub struct Plan {
     pub inputs: Schema,
 }
 
-/// Node kinds the engine does not run yet; validation accepts them so flows
-/// can be written and stored, but a run refuses to start.
-const NOT_YET_RUNNABLE: [&str; 1] = ["subflow"];
-
 impl Plan {
     pub fn new(flow: Flow) -> Result<Plan, Vec<Problem>> {
-        let mut problems = validate(&flow, None);
-        for node in &flow.nodes {
-            if NOT_YET_RUNNABLE.contains(&node.kind.name()) {
-                problems.push(Problem::node(&node.id, format!("`{}` nodes cannot run in this version of the engine yet", node.kind.name())));
-            }
-        }
+        let problems = validate(&flow, None);
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -115,13 +122,41 @@ impl Plan {
         self.nodes[i].iteration().map(|_| (i, Some(item)))
     }
 
-    /// The plugin a call of `name` goes to, and its deadline.
-    pub fn call_target(&self, name: &str) -> Option<(&PluginRef, Option<u64>)> {
-        match (&self.nodes[self.locate(name)?.0], self.locate(name)?.1) {
-            (NodePlan::Step { plugin, timeout_ms, .. }, None) => Some((plugin, *timeout_ms)),
-            (plan, Some(_)) => plan.iteration().map(|(body, _)| (&body.plugin, body.timeout_ms)),
+    /// Where a call of `name` (a node, or an item `node[k]`) goes.
+    pub fn call_target(&self, name: &str) -> Option<CallTarget<'_>> {
+        let (i, item) = self.locate(name)?;
+        match (&self.nodes[i], item) {
+            (NodePlan::Step { plugin, timeout_ms, .. }, None) => Some(CallTarget::Plugin { plugin, timeout_ms: *timeout_ms }),
+            (NodePlan::Subflow { flow, .. }, None) => Some(CallTarget::Flow { node: self.id(i), flow }),
+            (plan, Some(_)) => plan.iteration().map(|(body, _)| match &body.target {
+                BodyTarget::Plugin(plugin) => CallTarget::Plugin { plugin, timeout_ms: body.timeout_ms },
+                BodyTarget::Flow { flow, .. } => CallTarget::Flow { node: self.id(i), flow },
+            }),
             _ => None,
         }
+    }
+
+    /// Whether calls of node `i` (or of its items) start child runs. A child
+    /// run is durable itself, so a call in flight at a crash continues it
+    /// (same attempt) rather than starting another.
+    pub fn calls_child_runs(&self, i: usize) -> bool {
+        match &self.nodes[i] {
+            NodePlan::Subflow { .. } => true,
+            plan => plan.iteration().is_some_and(|(body, _)| matches!(body.target, BodyTarget::Flow { .. })),
+        }
+    }
+
+    /// Every flow this one runs as a subflow: (node id, flow, version asked for).
+    pub fn subflows(&self) -> Vec<(&str, &str, FlowVersionRef)> {
+        (0..self.nodes.len())
+            .filter_map(|i| match &self.nodes[i] {
+                NodePlan::Subflow { flow, version, .. } => Some((self.id(i), flow.as_str(), *version)),
+                plan => plan.iteration().and_then(|(body, _)| match &body.target {
+                    BodyTarget::Flow { flow, version } => Some((self.id(i), flow.as_str(), *version)),
+                    BodyTarget::Plugin(_) => None,
+                }),
+            })
+            .collect()
     }
 }
 
@@ -130,12 +165,13 @@ fn compile_body(
     body: &Body,
     template: impl Fn(&Value) -> Result<Template, Vec<Problem>>,
 ) -> Result<BodyPlan, Vec<Problem>> {
-    let plugin = body
-        .plugin
-        .as_deref()
-        .ok_or_else(|| vec![Problem::node(id, "a body that runs a subflow cannot run in this version of the engine yet")])?;
+    let target = match (&body.plugin, &body.flow) {
+        (Some(plugin), _) => BodyTarget::Plugin(plugin.parse().map_err(|e: String| vec![Problem::node(id, e)])?),
+        (None, Some(flow)) => BodyTarget::Flow { flow: flow.clone(), version: body.version },
+        (None, None) => return Err(vec![Problem::node(id, "the body names neither a plugin nor a flow")]),
+    };
     Ok(BodyPlan {
-        plugin: plugin.parse().map_err(|e: String| vec![Problem::node(id, e)])?,
+        target,
         input: template(&body.input)?,
         retry: body.retry.clone().unwrap_or_else(single_attempt),
         timeout_ms: body.timeout_ms,
@@ -162,6 +198,9 @@ fn compile_node(graph: &Graph<'_>, i: usize) -> Result<NodePlan, Vec<Problem>> {
             timeout_ms: step.timeout_ms,
             on_error: step.on_error,
         },
+        NodeKind::Subflow { flow, version, input, on_error } => {
+            NodePlan::Subflow { flow: flow.clone(), version: *version, input: template(input)?, on_error: *on_error }
+        }
         NodeKind::Parallel => NodePlan::Parallel,
         NodeKind::Join => NodePlan::Join,
         NodeKind::Switch { cases, default } => NodePlan::Switch {

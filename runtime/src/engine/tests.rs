@@ -192,12 +192,28 @@ fn a_call_in_flight_at_a_crash_runs_again_as_the_next_attempt() {
 }
 
 #[test]
-fn node_kinds_not_yet_runnable_are_refused_up_front() {
-    let flow = load_flow(&json!({"name": "t", "nodes": [
-        {"id": "start", "kind": "start"}, {"id": "each", "kind": "subflow", "flow": "zone-open"}, {"id": "end", "kind": "end"}],
-        "edges": [{"from": "start", "to": "each"}, {"from": "each", "to": "end"}]}).to_string()).unwrap();
-    let problems = Plan::new(flow).err().unwrap();
-    assert_eq!(problems[0].to_string(), "node each: `subflow` nodes cannot run in this version of the engine yet");
+fn a_subflow_is_called_like_a_step_and_continued_not_restarted_after_a_crash() {
+    let plan = chain(
+        json!([{"id": "start", "kind": "start"},
+               {"id": "zone", "kind": "subflow", "flow": "zone-open", "version": 2, "input": {"zone": "${inputs.zone}"}, "on_error": "route"},
+               {"id": "end", "kind": "end", "output": "${steps.zone.output}"},
+               {"id": "undo", "kind": "end", "output": "${steps.zone.error.message}"}]),
+        json!([{"from": "start", "to": "zone"}, {"from": "zone", "to": "end"}, {"from": "zone", "to": "undo", "kind": "error"}]),
+    );
+    assert!(plan.calls_child_runs(1));
+    let subflows: Vec<_> = plan.subflows().into_iter().map(|(node, flow, version)| (node.to_string(), flow.to_string(), version)).collect();
+    assert_eq!(subflows, vec![("zone".to_string(), "zone-open".to_string(), crate::flow::FlowVersionRef::Pinned(2))]);
+    let mut state = RunState::new(plan.nodes.len());
+    let first = apply(&plan, &mut state, &Event::RunStarted { input: json!({"zone": "eu-1"}), run: json!({}), at_ms: 1 });
+    assert_eq!(first, vec![call("zone", 1, json!({"zone": "eu-1"}))]);
+    apply(&plan, &mut state, &Event::StepStarted { node: "zone".into(), attempt: 1, at_ms: 2 });
+    // The child run is durable: after a crash the same attempt continues it.
+    assert_eq!(resume_work(&plan, &state), first);
+    let failed = StepOutcome::Failed { kind: "subflow_failed".into(), message: "node open failed".into(), retryable: true };
+    apply(&plan, &mut state, &Event::StepFinished { node: "zone".into(), attempt: 1, outcome: failed, at_ms: 3 });
+    // No retry policy on a subflow: the failure takes the error route at once.
+    assert_eq!(state.status, RunStatus::Succeeded);
+    assert_eq!(state.output, Some(json!("node open failed")));
 }
 
 #[test]

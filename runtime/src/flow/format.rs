@@ -64,6 +64,8 @@ pub enum NodeKind {
         version: FlowVersionRef,
         #[serde(default)]
         input: Value,
+        #[serde(default)]
+        on_error: OnError,
     },
     Approval {
         assignees: Vec<String>,
@@ -108,6 +110,15 @@ fn one() -> u32 {
 }
 
 impl NodeKind {
+    /// What a failure does, for the kinds that fail on their own (steps, subflows).
+    pub fn on_error(&self) -> Option<OnError> {
+        match self {
+            NodeKind::Step(step) => Some(step.on_error),
+            NodeKind::Subflow { on_error, .. } => Some(*on_error),
+            _ => None,
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             NodeKind::Start => "start",

@@ -66,19 +66,19 @@ fn check_shape(graph: &Graph<'_>, problems: &mut Vec<Problem>) {
         if !matches!(kind, NodeKind::End { .. }) && normal_out == 0 && !matches!(kind, NodeKind::Switch { .. }) {
             problems.push(Problem::node(id, "has no outgoing edge: every path must reach an end node"));
         }
+        let routes_errors = kind.on_error() == Some(OnError::Route);
         for &(_, edge_kind) in out {
             match (edge_kind, kind) {
-                (EdgeKind::Error, NodeKind::Step(step)) if step.on_error == OnError::Route => {}
-                (EdgeKind::Error, _) => problems.push(Problem::node(id, "has an `error` edge but is not a step with `on_error: route`")),
+                (EdgeKind::Error, _) if routes_errors => {}
+                (EdgeKind::Error, _) => {
+                    problems.push(Problem::node(id, "has an `error` edge but is not a step or subflow with `on_error: route`"))
+                }
                 (EdgeKind::Rollback, NodeKind::Batch { .. }) => {}
                 (EdgeKind::Rollback, _) => problems.push(Problem::node(id, "has a `rollback` edge but is not a batch")),
                 (EdgeKind::Normal, _) => {}
             }
         }
-        if let NodeKind::Step(step) = kind
-            && step.on_error == OnError::Route
-            && out.iter().filter(|(_, k)| *k == EdgeKind::Error).count() != 1
-        {
+        if routes_errors && out.iter().filter(|(_, k)| *k == EdgeKind::Error).count() != 1 {
             problems.push(Problem::node(id, "`on_error: route` needs exactly one `error` edge"));
         }
     }

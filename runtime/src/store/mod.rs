@@ -14,7 +14,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub use kv::{apply as apply_kv_writes, KvConflict, KvScope, KvStore, KvWrite, KvWrites};
 pub use flows::{content_hash, FlowStore, FlowVersion};
-pub use runs::{RunStore, RunSummary, StoredRun};
+pub use runs::{NewRun, RunStore, RunSummary, StoredRun};
 
 /// The embedded database.
 #[derive(Clone, Debug)]

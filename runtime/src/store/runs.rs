@@ -12,6 +12,19 @@ pub struct RunStore {
     pool: SqlitePool,
 }
 
+/// What a new run is stored with.
+pub struct NewRun<'a> {
+    pub id: &'a str,
+    pub tenant: &'a str,
+    pub flow_name: &'a str,
+    /// The published version it runs, if it runs one.
+    pub version: Option<u32>,
+    pub flow_json: &'a str,
+    pub input: &'a Value,
+    /// The run whose subflow node started this one.
+    pub parent: Option<&'a str>,
+}
+
 /// A run as stored.
 #[derive(Debug, Clone)]
 pub struct StoredRun {
@@ -28,33 +41,25 @@ impl RunStore {
 
     /// Store a new run with the flow it runs (and the version, for a published
     /// flow) together with its first event, so no run exists without one.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn create(
-        &self,
-        id: &str,
-        tenant: &str,
-        flow_name: &str,
-        version: Option<u32>,
-        flow_json: &str,
-        input: &Value,
-        first: &Event,
-    ) -> anyhow::Result<()> {
+    pub async fn create(&self, run: &NewRun<'_>, first: &Event) -> anyhow::Result<()> {
         let now = super::now_rfc3339();
         let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "INSERT INTO runs (id, tenant, flow_name, flow_version, flow_json, input, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?)",
+            "INSERT INTO runs (id, tenant, flow_name, flow_version, flow_json, input, parent_run, status, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)",
         )
-        .bind(id)
-        .bind(tenant)
-        .bind(flow_name)
-        .bind(version.map(i64::from))
-        .bind(flow_json)
-        .bind(input.to_string())
+        .bind(run.id)
+        .bind(run.tenant)
+        .bind(run.flow_name)
+        .bind(run.version.map(i64::from))
+        .bind(run.flow_json)
+        .bind(run.input.to_string())
+        .bind(run.parent)
         .bind(&now)
         .bind(&now)
         .execute(&mut *tx)
         .await?;
-        insert_event(&mut *tx, id, 0, first).await?;
+        insert_event(&mut *tx, run.id, 0, first).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -147,9 +152,10 @@ impl RunStore {
         Ok(Some(StoredRun { id, tenant, flow_json, events }))
     }
 
-    /// Ids of runs not finished yet, oldest first.
+    /// Ids of top-level runs not finished yet, oldest first (a subflow's run
+    /// is continued by its parent).
     pub async fn unfinished(&self) -> anyhow::Result<Vec<String>> {
-        let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM runs WHERE status = 'running' ORDER BY created_at, id")
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM runs WHERE status = 'running' AND parent_run IS NULL ORDER BY created_at, id")
             .fetch_all(&self.pool)
             .await?;
         Ok(rows.into_iter().map(|(id,)| id).collect())
@@ -243,11 +249,13 @@ mod tests {
     async fn a_second_writer_of_a_run_is_refused_and_changes_nothing() {
         let runs = Db::in_memory().await.unwrap().runs();
         let first = Event::RunStarted { input: json!({}), run: json!({}), at_ms: 0 };
-        runs.create("r1", "t", "f", None, "{}", &json!({}), &first).await.unwrap();
+        let input = json!({});
+        let new = NewRun { id: "r1", tenant: "t", flow_name: "f", version: None, flow_json: "{}", input: &input, parent: None };
+        runs.create(&new, &first).await.unwrap();
         let error = runs.append("r1", 0, &Event::RunResumed { at_ms: 1 }).await.unwrap_err();
         assert!(error.to_string().contains("run r1 was changed by another process meanwhile"), "{error}");
         assert_eq!(runs.load("r1").await.unwrap().unwrap().events, vec![first]);
-        assert!(runs.create("r1", "t", "f", None, "{}", &json!({}), &Event::RunResumed { at_ms: 2 }).await.is_err());
+        assert!(runs.create(&new, &Event::RunResumed { at_ms: 2 }).await.is_err());
         let two = [Event::RunResumed { at_ms: 3 }, Event::RunResumed { at_ms: 4 }];
         runs.append_all("r1", 1, &two).await.unwrap();
         assert!(runs.append_all("r1", 2, &two).await.unwrap_err().to_string().contains("changed by another process"));

@@ -1,0 +1,268 @@
+//! One run's loop: carry out the engine's commands (calls in the sandbox,
+//! child runs for subflows, timers), record what comes back, and take
+//! operators' events while it runs.
+
+use std::collections::{BTreeSet, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::bail;
+use serde_json::{json, Value};
+use tokio::sync::mpsc;
+
+use super::live::{LiveGuard, LiveMsg};
+use super::{now_ms, Progress, Scheduler};
+use crate::engine::{apply, check_control, CallTarget, Command, Event, NodePlan, NodeStatus, Plan, RunState, StepCall, StepOutcome};
+use crate::sandbox::{CallRequest, Entry, LimitKind, Outcome, StepContext, StepFailure};
+use crate::store::{KvScope, KvWrites};
+
+/// What a finished call, child run or timer reports back to the run's loop.
+pub(super) enum Completion {
+    Step { node: String, attempt: u32, outcome: StepOutcome, kv: Option<(KvScope, KvWrites)>, logs: Value },
+    Timer { node: String, attempt: u32 },
+    /// A subflow's run stopped to wait for people (or for a pause to be
+    /// lifted); the node stays running until that run ends.
+    ChildWaiting { node: String, child: String },
+}
+
+pub(super) struct Run<'s> {
+    pub(super) scheduler: &'s Scheduler,
+    pub(super) plan: Arc<Plan>,
+    pub(super) id: String,
+    pub(super) tenant: String,
+    pub(super) state: RunState,
+    pub(super) seq: u64,
+}
+
+impl Run<'_> {
+    /// Persist `event`, then apply it.
+    pub(super) async fn record(&mut self, event: Event, progress: &mut dyn Progress) -> anyhow::Result<Vec<Command>> {
+        self.scheduler.runs.append(&self.id, self.seq, &event).await?;
+        self.seq += 1;
+        progress.event(&self.id, &event);
+        Ok(apply(&self.plan, &mut self.state, &event))
+    }
+
+    /// Carry out commands and completions until the run ends or waits for
+    /// people. Events are applied as they arise and saved together, in one
+    /// statement, before any call or timer they lead to is started.
+    pub(super) async fn drive(&mut self, mut queue: VecDeque<Command>, progress: &mut dyn Progress) -> anyhow::Result<RunState> {
+        let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Completion>();
+        let (inbox_tx, mut inbox) = mpsc::unbounded_channel::<LiveMsg>();
+        let _live = LiveGuard::register(self.scheduler, &self.id, inbox_tx);
+        // Nodes whose subflow run waits for people.
+        let mut waiting_children: BTreeSet<String> = BTreeSet::new();
+        // Calls, child runs and timers the run waits for. Approval timeouts
+        // are left out: a run blocked on a person returns, and its timeout
+        // applies when it is next resumed.
+        let mut in_flight = 0usize;
+        let mut unsaved: Vec<Event> = Vec::new();
+        loop {
+            let mut calls = Vec::new();
+            let mut timers = Vec::new();
+            while let Some(command) = queue.pop_front() {
+                match command {
+                    Command::Call { node, attempt, call } => {
+                        let started = Event::StepStarted { node: node.clone(), attempt, at_ms: now_ms() };
+                        queue.extend(apply(&self.plan, &mut self.state, &started));
+                        unsaved.push(started);
+                        calls.push((node, attempt, call));
+                    }
+                    Command::Timer { node, attempt, due_ms } if due_ms <= now_ms() => {
+                        // Already due (e.g. re-armed on resume): fire it now.
+                        let fired = Event::TimerFired { node, attempt, at_ms: now_ms() };
+                        queue.extend(apply(&self.plan, &mut self.state, &fired));
+                        unsaved.push(fired);
+                    }
+                    Command::Timer { node, attempt, due_ms } => timers.push((node, attempt, due_ms)),
+                    Command::Finish => {}
+                }
+            }
+            self.save(&mut unsaved, progress).await?;
+            for (node, attempt, call) in calls {
+                match self.plan.call_target(&node) {
+                    Some(CallTarget::Flow { .. }) => self.spawn_child(node, attempt, call, done_tx.clone()),
+                    _ => self.spawn_call(node, attempt, call, done_tx.clone()),
+                }
+                in_flight += 1;
+            }
+            for (node, attempt, due_ms) in timers {
+                let for_approval = self.plan.index_of(&node).is_some_and(|i| matches!(self.plan.nodes[i], NodePlan::Approval { .. }));
+                let tx = done_tx.clone();
+                let wait = Duration::from_millis(due_ms.saturating_sub(now_ms()));
+                tokio::spawn(async move {
+                    tokio::time::sleep(wait).await;
+                    let _ = tx.send(Completion::Timer { node, attempt });
+                });
+                in_flight += usize::from(!for_approval);
+            }
+            if self.state.is_over() {
+                self.scheduler.runs.save_summary(&self.id, &self.state).await?;
+                progress.finished(&self.id, &self.state);
+                return Ok(self.state.clone());
+            }
+            if in_flight == 0 {
+                if self.state.paused || !self.state.awaiting_decision().is_empty() || !waiting_children.is_empty() {
+                    progress.waiting(&self.id, &self.state, &self.plan);
+                    return Ok(self.state.clone());
+                }
+                bail!("run {} cannot make progress: no call or timer is pending (this is a bug)", self.id);
+            }
+            let completion = tokio::select! {
+                completion = done_rx.recv() => completion.expect("the run holds a sender"),
+                Some(message) = inbox.recv() => match message {
+                    LiveMsg::Control { event, reply } => {
+                        match check_control(&self.plan, &self.state, &event) {
+                            Err(why) => {
+                                let _ = reply.send(Err(super::ControlRefused(format!("run {}: {why}", self.id)).into()));
+                            }
+                            Ok(()) => match self.record(event, progress).await {
+                                Ok(commands) => {
+                                    queue.extend(commands);
+                                    let _ = reply.send(Ok(self.state.clone()));
+                                }
+                                Err(error) => {
+                                    let _ = reply.send(Err(anyhow::anyhow!("run {}: the event was not recorded", self.id)));
+                                    return Err(error);
+                                }
+                            },
+                        }
+                        continue;
+                    }
+                    LiveMsg::ChildEnded { node, attempt } => {
+                        if waiting_children.remove(&node) && self.is_running(&node, attempt) {
+                            self.spawn_child(node, attempt, StepCall::Run(Value::Null), done_tx.clone());
+                            in_flight += 1;
+                        }
+                        continue;
+                    }
+                },
+            };
+            let counted = match &completion {
+                Completion::Timer { node, .. } => !self.plan.index_of(node).is_some_and(|i| matches!(self.plan.nodes[i], NodePlan::Approval { .. })),
+                Completion::Step { .. } | Completion::ChildWaiting { .. } => true,
+            };
+            in_flight -= usize::from(counted);
+            match completion {
+                Completion::Timer { node, attempt } => {
+                    let fired = Event::TimerFired { node, attempt, at_ms: now_ms() };
+                    queue.extend(apply(&self.plan, &mut self.state, &fired));
+                    unsaved.push(fired);
+                }
+                Completion::ChildWaiting { node, child } => {
+                    progress.child_waiting(&self.id, &node, &child);
+                    waiting_children.insert(node);
+                }
+                Completion::Step { node, attempt, outcome, kv, logs } => {
+                    let finished = Event::StepFinished { node: node.clone(), attempt, outcome, at_ms: now_ms() };
+                    let has_writes = kv.as_ref().is_some_and(|(_, writes)| !writes.is_empty());
+                    let has_logs = logs.as_object().is_some_and(|o| o.values().any(|v| v.as_array().is_some_and(|a| !a.is_empty())));
+                    if !has_writes && !has_logs {
+                        queue.extend(apply(&self.plan, &mut self.state, &finished));
+                        unsaved.push(finished);
+                        continue;
+                    }
+                    // Writes commit with the event that finishes the step; if a key
+                    // it read changed meanwhile, the step fails as retryable instead.
+                    let recorded = self
+                        .scheduler
+                        .runs
+                        .append_step_result(
+                            &self.id,
+                            self.seq,
+                            &finished,
+                            kv.as_ref().map(|(scope, writes)| (scope, writes)),
+                            |conflict| Event::StepFinished {
+                                node: node.clone(),
+                                attempt,
+                                outcome: StepOutcome::Failed { kind: "retryable".into(), message: conflict.to_string(), retryable: true },
+                                at_ms: now_ms(),
+                            },
+                            has_logs.then_some((node.as_str(), attempt, &logs)),
+                        )
+                        .await?;
+                    self.seq += 1;
+                    progress.event(&self.id, &recorded);
+                    queue.extend(apply(&self.plan, &mut self.state, &recorded));
+                }
+            }
+        }
+    }
+
+    /// Save the events applied since the last save, in one statement.
+    async fn save(&mut self, events: &mut Vec<Event>, progress: &mut dyn Progress) -> anyhow::Result<()> {
+        self.scheduler.runs.append_all(&self.id, self.seq, events).await?;
+        self.seq += events.len() as u64;
+        for event in events.drain(..) {
+            progress.event(&self.id, &event);
+        }
+        Ok(())
+    }
+
+    /// Whether `node` (or item `node[k]`) is running as call `attempt`.
+    fn is_running(&self, node: &str, attempt: u32) -> bool {
+        self.plan.locate(node).is_some_and(|(i, item)| {
+            let (status, current) = match item {
+                Some(k) => self.state.nodes[i].items.get(k).map_or((&NodeStatus::Idle, 0), |it| (&it.status, it.attempt)),
+                None => (&self.state.nodes[i].status, self.state.nodes[i].attempt),
+            };
+            matches!(status, NodeStatus::Running { started: true, .. }) && current == attempt
+        })
+    }
+
+    fn spawn_call(&self, node: String, attempt: u32, call: StepCall, done: mpsc::UnboundedSender<Completion>) {
+        let Some(CallTarget::Plugin { plugin, timeout_ms }) = self.plan.call_target(&node) else {
+            unreachable!("the engine calls only steps, subflows and items")
+        };
+        let plugin = self.scheduler.catalog.resolve(plugin);
+        let sandbox = self.scheduler.sandbox.clone();
+        let mut limits = self.scheduler.limits;
+        if let Some(ms) = timeout_ms {
+            limits.deadline = Duration::from_millis(ms);
+        }
+        let request = CallRequest {
+            context: StepContext {
+                tenant: self.tenant.clone(),
+                run_id: self.id.clone(),
+                node_id: node.clone(),
+                attempt,
+                idempotency_key: format!("{}:{}", self.id, node),
+            },
+            entry: match call {
+                StepCall::Run(input) => Entry::Run(input),
+                StepCall::Poll(state) => Entry::Poll(state),
+            },
+            grants: self.scheduler.grants.clone(),
+            limits,
+        };
+        let tenant = self.tenant.clone();
+        tokio::spawn(async move {
+            let completion = match plugin {
+                Err(reason) => Completion::Step {
+                    node,
+                    attempt,
+                    outcome: StepOutcome::Failed { kind: "fatal".into(), message: reason, retryable: false },
+                    kv: None,
+                    logs: Value::Array(Vec::new()),
+                },
+                Ok(plugin) => {
+                    let report = sandbox.call(&plugin, request).await;
+                    let logs = json!({"logs": report.logs, "atom_calls": report.atom_calls});
+                    let outcome = match report.result {
+                        Ok(Outcome::Done { output }) => StepOutcome::Done { output },
+                        Ok(Outcome::Pending { state, after_ms }) => StepOutcome::Pending { state, after_ms },
+                        Err(failure) => failed(&failure),
+                    };
+                    let scope = KvScope { tenant, plugin: plugin.meta.name.clone() };
+                    Completion::Step { node, attempt, outcome, kv: Some((scope, report.kv)), logs }
+                }
+            };
+            let _ = done.send(completion);
+        });
+    }
+}
+
+fn failed(failure: &StepFailure) -> StepOutcome {
+    let retryable = matches!(failure, StepFailure::Retryable(_) | StepFailure::Limit(LimitKind::Deadline, _));
+    StepOutcome::Failed { kind: failure.kind().to_string(), message: failure.message().to_string(), retryable }
+}

@@ -1,0 +1,138 @@
+//! Subflows run as child runs: a run of their own (own log, own history,
+//! same tenant and grants), started by the parent's call of the node and
+//! named after that call, so a parent continued after a crash continues the
+//! same child instead of starting another. Versions are pinned when the
+//! parent starts and recorded in its `run.subflows`.
+
+use anyhow::{bail, Context as _};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use tokio::sync::mpsc;
+
+use super::drive::{Completion, Run};
+use super::live::LiveMsg;
+use super::{Progress, Scheduler, SilentProgress};
+use crate::engine::{CallTarget, Plan, RunState, RunStatus, StepCall, StepOutcome};
+use crate::flow::FlowVersionRef;
+
+/// How deep subflows may nest: a flow that runs itself fails here, not by
+/// exhausting the machine.
+pub const MAX_SUBFLOW_DEPTH: u32 = 8;
+
+/// Where a child run came from, kept in its `run.parent`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct ParentLink {
+    pub run: String,
+    /// The calling node (or item, `node[k]`) and the call's attempt.
+    pub node: String,
+    pub attempt: u32,
+    /// Nesting depth of the child: 1 under a top-level run.
+    pub depth: u32,
+}
+
+/// The id of the run that call `attempt` of `node` in run `parent` starts.
+pub fn child_run_id(parent: &str, node: &str, attempt: u32) -> String {
+    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, format!("scena:run/{parent}/{node}/{attempt}").as_bytes()).to_string()
+}
+
+impl Scheduler {
+    /// The version each subflow node runs: pinned ones must exist, `latest`
+    /// is the tenant's newest published version now.
+    pub(super) async fn pin_subflows(&self, tenant: &str, plan: &Plan) -> anyhow::Result<Value> {
+        let mut pinned = Map::new();
+        for (node, flow, version) in plan.subflows() {
+            let asked = match version {
+                FlowVersionRef::Pinned(n) => Some(n),
+                FlowVersionRef::Latest => None,
+            };
+            let found = self.flows.version(tenant, flow, asked).await.with_context(|| format!("node {node} runs a subflow"))?;
+            pinned.insert(node.to_string(), Value::from(found.version));
+        }
+        Ok(Value::Object(pinned))
+    }
+
+    /// Run (or continue) the child run of one subflow call, to its end or
+    /// until it waits for people.
+    async fn run_child(&self, call: ChildCall) -> anyhow::Result<(String, RunState)> {
+        let id = child_run_id(&call.parent.run, &call.parent.node, call.parent.attempt);
+        if self.runs.summary(&id).await?.is_some() {
+            return Ok((id.clone(), self.continue_run(&id, &mut SilentProgress).await?));
+        }
+        if call.parent.depth > MAX_SUBFLOW_DEPTH {
+            bail!("subflows nest more than {MAX_SUBFLOW_DEPTH} deep (does flow `{}` run itself?)", call.flow);
+        }
+        let version = call.version.with_context(|| format!("the run pinned no version of subflow `{}`", call.flow))?;
+        let flow = self.flows.version(&call.tenant, &call.flow, Some(version)).await?.flow()?;
+        let state = self.begin(&id, &call.tenant, flow, Some(version), call.input, Some(call.parent), &mut SilentProgress).await?;
+        Ok((id, state))
+    }
+
+    /// After an operator's event (or a resume) ended a subflow's run, let the
+    /// parent go on: its loop collects the outcome if it is running here,
+    /// otherwise the parent is continued from its log.
+    pub(super) fn notify_parent<'a>(
+        &'a self,
+        state: &'a RunState,
+        progress: &'a mut dyn Progress,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + Send + 'a>> {
+        Box::pin(async move {
+            let Some(parent) = state.is_over().then(|| ParentLink::deserialize(&state.run["parent"]).ok()).flatten() else {
+                return Ok(());
+            };
+            if let Some(live) = self.live_run(&parent.run)
+                && live.send(LiveMsg::ChildEnded { node: parent.node.clone(), attempt: parent.attempt }).is_ok()
+            {
+                return Ok(());
+            }
+            self.resume(&parent.run, progress).await.map(|_| ())
+        })
+    }
+}
+
+/// One subflow call, with what the child run needs from its parent.
+struct ChildCall {
+    parent: ParentLink,
+    tenant: String,
+    flow: String,
+    version: Option<u32>,
+    input: Value,
+}
+
+impl Run<'_> {
+    /// Run (or continue) the child run of call `attempt` of `node` on a task
+    /// of its own; its outcome comes back like a step's.
+    pub(super) fn spawn_child(&self, node: String, attempt: u32, call: StepCall, done: mpsc::UnboundedSender<Completion>) {
+        let scheduler = self.scheduler.me.upgrade().expect("a scheduler drives its runs while it exists");
+        let Some(CallTarget::Flow { node: pinned_by, flow }) = self.plan.call_target(&node) else {
+            unreachable!("child calls are made for subflow targets only")
+        };
+        let depth = self.state.run["depth"].as_u64().unwrap_or(0) as u32 + 1;
+        let call = ChildCall {
+            version: self.state.run["subflows"][pinned_by].as_u64().map(|v| v as u32),
+            flow: flow.to_string(),
+            tenant: self.tenant.clone(),
+            parent: ParentLink { run: self.id.clone(), node: node.clone(), attempt, depth },
+            input: match call {
+                StepCall::Run(input) | StepCall::Poll(input) => input,
+            },
+        };
+        tokio::spawn(async move {
+            let outcome = match scheduler.run_child(call).await {
+                Ok((_, state)) if state.status == RunStatus::Succeeded => {
+                    StepOutcome::Done { output: state.output.unwrap_or(Value::Null) }
+                }
+                Ok((child, state)) if state.is_over() => {
+                    let why = state.error.unwrap_or_else(|| "ended without an output".into());
+                    StepOutcome::Failed { kind: "subflow_failed".into(), message: format!("subflow run {child}: {why}"), retryable: false }
+                }
+                Ok((child, _)) => {
+                    let _ = done.send(Completion::ChildWaiting { node, child });
+                    return;
+                }
+                Err(error) => StepOutcome::Failed { kind: "subflow_failed".into(), message: format!("{error:#}"), retryable: false },
+            };
+            let _ = done.send(Completion::Step { node, attempt, outcome, kv: None, logs: Value::Null });
+        });
+    }
+}
