@@ -1,6 +1,7 @@
 //! scena runtime: the sandbox that hosts plugins, the atoms they call, the
 //! store, and the `scena` command line.
 
+pub mod api;
 pub mod atoms;
 pub mod catalog;
 pub mod engine;

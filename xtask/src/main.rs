@@ -1,6 +1,6 @@
 //! Project tasks, run as `cargo xtask <task>`:
 //!
-//! - `start`  build everything, run sample plugins and the sample release flow (the quick start);
+//! - `start`  build everything and start `scena serve` with the standard plugins and sample flows (the quick start);
 //! - `test`   build the guests and run the whole test suite (what CI runs);
 //! - `bench`  build the guests and run the benchmarks;
 //! - `guests` build every guest component (standard plugins and test guests).
@@ -67,6 +67,27 @@ fn guests() -> Result<(), String> {
     run(cargo().args(["build", "--release", "--locked", "--target", WASM_TARGET, "--manifest-path", "plugins/Cargo.toml"]))
 }
 
+/// The local quick start keeps one admin token in the data dir (mode 0600),
+/// so restarting the server does not lose it; `SCENA_ADMIN_TOKEN` wins if set.
+fn local_admin_token(data_dir: &Path) -> Result<String, String> {
+    if let Ok(token) = std::env::var("SCENA_ADMIN_TOKEN") {
+        return Ok(token);
+    }
+    let path = data_dir.join("admin-token");
+    if let Ok(token) = std::fs::read_to_string(&path) {
+        return Ok(token.trim().to_string());
+    }
+    let mut random = [0u8; 32];
+    std::io::Read::read_exact(&mut std::fs::File::open("/dev/urandom").map_err(|e| e.to_string())?, &mut random).map_err(|e| e.to_string())?;
+    let token = format!("scena_{}", random.iter().map(|b| format!("{b:02x}")).collect::<String>());
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    std::io::Write::write_all(&mut file, token.as_bytes()).map_err(|e| e.to_string())?;
+    Ok(token)
+}
+
 fn test(extra: &[String]) -> Result<(), String> {
     guests()?;
     run(cargo().args(["test", "--workspace", "--locked", "--no-fail-fast"]).args(extra))
@@ -83,11 +104,6 @@ fn start() -> Result<(), String> {
     let scena = root().join("target/debug/scena");
     let wasm = |name: &str| root().join("target").join(WASM_TARGET).join("release").join(format!("{name}.wasm"));
     let data_dir = root().join(".scena");
-    let scena_cmd = || {
-        let mut command = Command::new(&scena);
-        command.env("SCENA_DATA_DIR", &data_dir);
-        command
-    };
     // The standard plugins, without the test guests built beside them.
     let plugins = data_dir.join("plugins");
     std::fs::create_dir_all(&plugins).map_err(|e| format!("cannot create {}: {e}", plugins.display()))?;
@@ -95,15 +111,18 @@ fn start() -> Result<(), String> {
         let to = plugins.join(format!("{}.wasm", name.replace('-', "_")));
         std::fs::copy(wasm(&name.replace('-', "_")), &to).map_err(|e| format!("cannot copy {name}: {e}"))?;
     }
-    run(scena_cmd().args(["plugin", "inspect"]).arg(wasm("echo")))?;
-    run(scena_cmd().args(["plugin", "run"]).arg(wasm("kv")).args(["--input", r#"{"op":"increment","key":"quick-start-runs"}"#]))?;
-    let release = root().join("samples/flows/version-release.json");
-    let input = r#"{"version": "1.4.2", "previous_version": "1.4.1", "zones": ["eu-1", "eu-2"]}"#;
-    run(scena_cmd().args(["flow", "run"]).arg(&release).arg("--plugins").arg(&plugins).args(["--input", input]))?;
+    let listen = std::env::var("SCENA_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".into());
     eprintln!();
     eprintln!("scena is built: the CLI is {}", scena.display());
-    eprintln!("standard plugins: {}", plugins.display());
-    eprintln!("try: SCENA_DATA_DIR={} {} flow runs", data_dir.display(), scena.display());
-    eprintln!("     {} plugin new my-step && {} plugin build my-step", scena.display(), scena.display());
-    Ok(())
+    eprintln!("try, once it listens (TOKEN is the admin token below):");
+    eprintln!("  curl -H 'Authorization: Bearer TOKEN' http://{listen}/api/v1/tenants/default/flows");
+    eprintln!("  curl -H 'Authorization: Bearer TOKEN' -X POST 'http://{listen}/api/v1/tenants/default/flows/version-release/runs?wait_ms=10000' \\");
+    eprintln!("       -d '{{\"input\": {{\"version\": \"1.4.2\", \"previous_version\": \"1.4.1\", \"zones\": [\"eu-1\", \"eu-2\"]}}}}'");
+    eprintln!();
+    let token = local_admin_token(&data_dir)?;
+    eprintln!("admin token (kept in {}): {token}", data_dir.join("admin-token").display());
+    let mut serve = Command::new(&scena);
+    serve.current_dir(root()).env("SCENA_DATA_DIR", &data_dir).env("SCENA_ADMIN_TOKEN", &token);
+    serve.args(["serve", "--samples", "--listen", &listen, "--plugins"]).arg(&plugins);
+    run(&mut serve)
 }

@@ -34,6 +34,11 @@ impl PluginDir {
         Ok((catalog, skipped))
     }
 
+    /// Every plugin, by name, newest version first.
+    pub fn plugins(&self) -> impl Iterator<Item = &Arc<Plugin>> {
+        self.by_name.values().flatten()
+    }
+
     pub fn add(&mut self, plugin: Arc<Plugin>) {
         let versions = self.by_name.entry(plugin.meta.name.clone()).or_default();
         if !versions.iter().any(|p| p.meta.version == plugin.meta.version) {

@@ -13,6 +13,7 @@ mod plugin_inspect;
 mod plugin_new;
 mod plugin_run;
 mod plugin_source;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,6 +37,8 @@ enum Command {
     /// Validate and run flows.
     #[command(subcommand)]
     Flow(FlowCommand),
+    /// Serve the HTTP API (tenants, flows, runs) on embedded SQLite.
+    Serve(serve::ServeArgs),
 }
 
 #[derive(Subcommand)]
@@ -142,6 +145,7 @@ pub fn main() -> ExitCode {
             Command::Flow(FlowCommand::Diff(args)) => flow_versions::show_diff(args).await,
             Command::Flow(FlowCommand::Runs(args)) => flow_history::runs(args).await,
             Command::Flow(FlowCommand::History(args)) => flow_history::history(args).await,
+            Command::Serve(args) => serve::run(args).await,
         }
     });
     match result {

@@ -116,6 +116,28 @@ impl FlowStore {
         Ok(FlowVersion { name: name.into(), version: version as u32, content_hash, published_at, flow_json })
     }
 
+    /// The draft of `name`, if the tenant has one.
+    pub async fn draft(&self, tenant: &str, name: &str) -> anyhow::Result<Option<(Flow, String)>> {
+        let row: Option<(String, String)> = sqlx::query_as("SELECT flow_json, updated_at FROM flow_drafts WHERE tenant = ? AND name = ?")
+            .bind(tenant)
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|(json, updated_at)| Ok((serde_json::from_str(&json)?, updated_at))).transpose()
+    }
+
+    /// The tenant's flows: name, whether there is a draft, the latest version.
+    pub async fn list(&self, tenant: &str) -> anyhow::Result<Vec<(String, Option<u32>)>> {
+        let rows: Vec<(String, Option<i64>)> = sqlx::query_as(
+            "SELECT d.name, (SELECT MAX(v.version) FROM flow_versions v WHERE v.tenant = d.tenant AND v.name = d.name)
+             FROM flow_drafts d WHERE d.tenant = ? ORDER BY d.name",
+        )
+        .bind(tenant)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(name, latest)| (name, latest.map(|v| v as u32))).collect())
+    }
+
     pub async fn versions(&self, tenant: &str, name: &str) -> anyhow::Result<Vec<FlowVersion>> {
         let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
             "SELECT version, flow_json, content_hash, published_at FROM flow_versions WHERE tenant = ? AND name = ? ORDER BY version",

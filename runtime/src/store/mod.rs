@@ -2,6 +2,7 @@
 //! each backend live in `runtime/migrations/<backend>/` and run on open.
 
 mod flows;
+mod identity;
 mod kv;
 mod runs;
 
@@ -14,6 +15,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub use kv::{apply as apply_kv_writes, KvConflict, KvScope, KvStore, KvWrite, KvWrites};
 pub use flows::{content_hash, FlowStore, FlowVersion};
+pub use identity::{new_token, IdentityStore, Principal, PLATFORM_ADMIN};
 pub use runs::{NewRun, RunStore, RunSummary, StoredRun};
 
 /// The embedded database.
@@ -77,6 +79,10 @@ impl Db {
 
     pub fn flows(&self) -> FlowStore {
         FlowStore::new(self.pool.clone())
+    }
+
+    pub fn identity(&self) -> IdentityStore {
+        IdentityStore::new(self.pool.clone())
     }
 
     pub fn runs(&self) -> RunStore {

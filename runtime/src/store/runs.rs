@@ -199,6 +199,42 @@ impl RunStore {
         Ok(rows.into_iter().map(summary).collect())
     }
 
+    /// A tenant's top-level runs, newest first, optionally of one flow and
+    /// one status, created before `before` (for paging).
+    pub async fn list_for(
+        &self,
+        tenant: &str,
+        flow: Option<&str>,
+        status: Option<&str>,
+        before: Option<&str>,
+        limit: u32,
+    ) -> anyhow::Result<Vec<RunSummary>> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM runs WHERE tenant = ? AND parent_run IS NULL
+             AND (? IS NULL OR flow_name = ?) AND (? IS NULL OR status = ?) AND (? IS NULL OR created_at < ?)
+             ORDER BY created_at DESC, id LIMIT ?"
+        );
+        let rows: Vec<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(tenant)
+            .bind(flow)
+            .bind(flow)
+            .bind(status)
+            .bind(status)
+            .bind(before)
+            .bind(before)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(summary).collect())
+    }
+
+    /// One run's summary row.
+    pub async fn summary_of(&self, run_id: &str) -> anyhow::Result<Option<RunSummary>> {
+        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM runs WHERE id = ?");
+        let row: Option<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(run_id).fetch_optional(&self.pool).await?;
+        Ok(row.map(summary))
+    }
+
     /// A run's summary, its events in order, and the logs and atom calls of each step call.
     pub async fn history(&self, run_id: &str) -> anyhow::Result<Option<(RunSummary, Vec<Event>, Vec<(String, u32, Value)>)>> {
         let sql = format!("SELECT {SUMMARY_COLUMNS} FROM runs WHERE id = ?");

@@ -1,0 +1,216 @@
+//! Runs of a tenant's published flows: start (optionally waiting for the
+//! end), read, list, and the operators' controls.
+
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::{Extension, Json};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::error::ApiError;
+use super::{auth, body, flows, Shared};
+use crate::engine::{Event, NodeStatus, Plan, RunState, RunStatus};
+use crate::scheduler::now_ms;
+use crate::store::Principal;
+
+/// The longest a request may wait for a run to end.
+const MAX_WAIT_MS: u64 = 60_000;
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct StartRun {
+    #[serde(default)]
+    input: Option<Value>,
+    #[serde(default)]
+    version: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaitQuery {
+    #[serde(default)]
+    wait_ms: u64,
+}
+
+/// `POST …/flows/{name}/runs[?wait_ms=N]`: 200 with the outcome if the run
+/// ends (or waits for people) within N ms, else 202 with where it is.
+pub async fn start(
+    State(app): State<Shared>,
+    Extension(me): Extension<Principal>,
+    Path((tenant, name)): Path<(String, String)>,
+    query: Result<Query<WaitQuery>, QueryRejection>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let tenant = auth::tenant(&app, &me, &tenant).await?;
+    let Query(WaitQuery { wait_ms }) = query.map_err(|e| ApiError::bad_request(format!("bad query: {e}")))?;
+    let StartRun { input, version } = body::json(raw)?;
+    let input = input.unwrap_or_else(|| json!({}));
+    let published = flows::find_version(&app, &tenant, &name, version).await?;
+    let flow = published.flow().map_err(|e| ApiError::internal(&e))?;
+    let violations = app.scheduler.input_violations(&flow, &input)?;
+    if !violations.is_empty() {
+        let message = format!("the input does not match the inputs schema of flow `{name}`");
+        return Err(ApiError::invalid("invalid_input", message).with_details(json!({"violations": violations})));
+    }
+    let (id, task) = app.scheduler.launch(&tenant, flow, Some(published.version), input).await.map_err(|e| {
+        // Starting refuses a flow whose subflows are not published.
+        ApiError::invalid("cannot_start", format!("{e:#}"))
+    })?;
+    let wait = Duration::from_millis(wait_ms.min(MAX_WAIT_MS));
+    let ended = matches!(tokio::time::timeout(wait, task).await, Ok(Ok(Ok(_))));
+    let view = run_view(&app, &id).await?;
+    Ok((if ended { StatusCode::OK } else { StatusCode::ACCEPTED }, Json(view)))
+}
+
+/// `GET …/runs/{id}`
+pub async fn show(
+    State(app): State<Shared>,
+    Extension(me): Extension<Principal>,
+    Path((tenant, id)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let tenant = auth::tenant(&app, &me, &tenant).await?;
+    owned_run(&app, &tenant, &id).await?;
+    Ok(Json(run_view(&app, &id).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    flow: Option<String>,
+    status: Option<String>,
+    /// Only runs created before this instant (the `created_at` of the last run of a page).
+    before: Option<String>,
+    limit: Option<u32>,
+}
+
+/// `GET …/runs[?flow=&status=&before=&limit=]`, newest first.
+pub async fn list(
+    State(app): State<Shared>,
+    Extension(me): Extension<Principal>,
+    Path(tenant): Path<String>,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let tenant = auth::tenant(&app, &me, &tenant).await?;
+    let Query(query) = query.map_err(|e| ApiError::bad_request(format!("bad query: {e}")))?;
+    let limit = query.limit.unwrap_or(50).clamp(1, 500);
+    let runs = app
+        .db
+        .runs()
+        .list_for(&tenant, query.flow.as_deref(), query.status.as_deref(), query.before.as_deref(), limit)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    Ok(Json(json!({"runs": runs})))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ControlBody {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    comment: String,
+    input: Option<Value>,
+    output: Option<Value>,
+}
+
+/// `POST …/runs/{id}/{cancel|pause|resume}`
+pub async fn run_control(
+    State(app): State<Shared>,
+    Extension(me): Extension<Principal>,
+    Path((tenant, id, action)): Path<(String, String, String)>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let tenant = auth::tenant(&app, &me, &tenant).await?;
+    owned_run(&app, &tenant, &id).await?;
+    let ControlBody { reason, .. } = body::json(raw)?;
+    let by = me.subject.clone();
+    let at_ms = now_ms();
+    let event = match action.as_str() {
+        "cancel" => Event::Cancelled { by, reason, at_ms },
+        "pause" => Event::Paused { by, reason, at_ms },
+        "resume" => Event::Unpaused { by, at_ms },
+        other => return Err(ApiError::not_found(format!("run action `{other}` (cancel, pause, resume)"))),
+    };
+    app.scheduler.control_detached(&id, event).await?;
+    Ok(Json(run_view(&app, &id).await?))
+}
+
+/// `POST …/runs/{id}/nodes/{node}/{retry|skip|approve|reject|force-fail}`
+pub async fn node_control(
+    State(app): State<Shared>,
+    Extension(me): Extension<Principal>,
+    Path((tenant, id, node, action)): Path<(String, String, String, String)>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let tenant = auth::tenant(&app, &me, &tenant).await?;
+    owned_run(&app, &tenant, &id).await?;
+    let ControlBody { reason, comment, input, output } = body::json(raw)?;
+    let by = me.subject.clone();
+    let at_ms = now_ms();
+    let event = match action.as_str() {
+        "retry" => Event::NodeRetried { node, input, by, at_ms },
+        "skip" => Event::NodeSkipped { node, output: output.unwrap_or(Value::Null), by, at_ms },
+        "approve" | "reject" => Event::Decided { node, approved: action == "approve", by, comment, at_ms },
+        "force-fail" => Event::ForceFailed { node, by, reason, at_ms },
+        other => return Err(ApiError::not_found(format!("node action `{other}` (retry, skip, approve, reject, force-fail)"))),
+    };
+    app.scheduler.control_detached(&id, event).await?;
+    Ok(Json(run_view(&app, &id).await?))
+}
+
+/// 404 unless run `id` exists and belongs to `tenant`.
+async fn owned_run(app: &Shared, tenant: &str, id: &str) -> Result<(), ApiError> {
+    match app.db.runs().summary_of(id).await.map_err(|e| ApiError::internal(&e))? {
+        Some(run) if run.tenant == tenant => Ok(()),
+        _ => Err(ApiError::not_found(format!("run `{id}`"))),
+    }
+}
+
+/// A run as the API shows it: status, input, output, error, and every node.
+async fn run_view(app: &Shared, id: &str) -> Result<Value, ApiError> {
+    let (plan, state, tenant) = app.scheduler.inspect(id).await?;
+    Ok(view(&plan, &state, &tenant))
+}
+
+fn status_name(state: &RunState) -> &'static str {
+    match state.status {
+        RunStatus::Succeeded => "succeeded",
+        RunStatus::Failed => "failed",
+        RunStatus::Cancelled => "cancelled",
+        _ if state.paused => "paused",
+        _ if !state.awaiting_decision().is_empty() => "waiting",
+        _ => "running",
+    }
+}
+
+fn view(plan: &Plan, state: &RunState, tenant: &str) -> Value {
+    let nodes: serde_json::Map<String, Value> = (0..plan.nodes.len())
+        .map(|i| {
+            let id = plan.id(i);
+            let node = &state.nodes[i];
+            let status = match &node.status {
+                NodeStatus::Running { .. } | NodeStatus::Iterating => "running",
+                NodeStatus::Waiting { .. } => "waiting",
+                NodeStatus::AwaitingDecision { .. } => "awaiting_decision",
+                NodeStatus::Succeeded => "succeeded",
+                NodeStatus::Failed => "failed",
+                NodeStatus::Skipped => "skipped",
+                NodeStatus::Idle => "idle",
+            };
+            let recorded = state.steps.get(id);
+            let field = |name: &str| recorded.map_or(Value::Null, |r| r[name].clone());
+            let entry = json!({"kind": plan.flow.nodes[i].kind.name(), "status": status, "attempts": node.attempt,
+                               "output": field("output"), "error": field("error")});
+            (id.to_string(), entry)
+        })
+        .collect();
+    json!({
+        "id": state.run["id"], "tenant": tenant, "flow": plan.flow.name, "version": state.run["version"],
+        "status": status_name(state), "input": state.inputs, "output": state.output, "error": state.error,
+        "started_at": state.run["started_at"], "nodes": nodes,
+    })
+}

@@ -1,0 +1,116 @@
+//! `scena serve`: the HTTP API over embedded SQLite, with the standard
+//! plugins and (with `--samples`) the sample flows in tenant `default`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Args;
+
+use super::flow_run::read_flow;
+use super::options::GrantArgs;
+use super::{CliError, DataDirArg};
+use crate::api::{router, AppState};
+use crate::catalog::PluginDir;
+use crate::flow::validate;
+use crate::sandbox::{Limits, Sandbox, SandboxConfig};
+use crate::scheduler::{Scheduler, SilentProgress};
+use crate::store::{new_token, Db};
+
+/// The tenant every server has.
+const DEFAULT_TENANT: &str = "default";
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free one; the address is printed).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Directories of standard plugin components (.wasm), visible to every tenant; repeatable.
+    #[arg(long = "plugins", value_name = "DIR", required = true)]
+    plugin_dirs: Vec<PathBuf>,
+    /// Publish the flows (.json) in DIR into tenant `default` at start.
+    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "samples/flows")]
+    samples: Option<PathBuf>,
+    #[command(flatten)]
+    grants: GrantArgs,
+    #[command(flatten)]
+    data_dir: DataDirArg,
+}
+
+pub async fn run(args: ServeArgs) -> Result<(), CliError> {
+    let data_dir = args.data_dir.resolve();
+    let db = Db::open(&data_dir.join("scena.db")).await?;
+    let identity = db.identity();
+    identity.ensure_tenant(DEFAULT_TENANT).await?;
+    match std::env::var("SCENA_ADMIN_TOKEN").ok().filter(|t| !t.trim().is_empty()) {
+        Some(token) => {
+            identity.set_admin_token(token.trim()).await?;
+            eprintln!("scena serve: admin token from SCENA_ADMIN_TOKEN");
+        }
+        None if !identity.has_admin().await? => {
+            let token = new_token();
+            identity.set_admin_token(&token).await?;
+            eprintln!("scena serve: admin token (shown once): {token}");
+        }
+        None => eprintln!("scena serve: admin token set earlier (set SCENA_ADMIN_TOKEN to replace it)"),
+    }
+
+    let config = SandboxConfig { cache_dir: Some(data_dir.join("cache")), kv: Some(db.kv()), ..Default::default() };
+    let sandbox = Arc::new(Sandbox::new(config)?);
+    let (catalog, skipped) = PluginDir::load(&sandbox, &args.plugin_dirs).await?;
+    for reason in skipped {
+        eprintln!("warning: skipped {reason}");
+    }
+    let catalog = Arc::new(catalog);
+    let scheduler = Scheduler::new(sandbox, catalog.clone(), &db, Arc::new(args.grants.to_grants()?), Limits::default());
+    if let Some(dir) = &args.samples {
+        publish_samples(&db, &catalog, dir).await?;
+    }
+    resume_unfinished(&scheduler).await?;
+
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| CliError::other(format!("cannot listen on {}: {e}", args.listen)))?;
+    let address = listener.local_addr().map_err(|e| CliError::other(e.to_string()))?;
+    eprintln!("scena serve: listening on http://{address} (data in {})", data_dir.display());
+    let app = router(Arc::new(AppState { db, scheduler, catalog }));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| CliError::other(format!("the server stopped: {e}")))
+}
+
+/// Save each sample flow as a draft of `default` and publish it if it is valid.
+async fn publish_samples(db: &Db, catalog: &PluginDir, dir: &std::path::Path) -> Result<(), CliError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| CliError::other(format!("cannot read {}: {e}", dir.display())))?;
+    let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
+    paths.sort();
+    let flows = db.flows();
+    for path in paths {
+        let flow = read_flow(&path)?;
+        flows.save_draft(DEFAULT_TENANT, &flow).await?;
+        let problems = validate(&flow, Some(catalog));
+        if problems.is_empty() {
+            let (version, _) = flows.publish(DEFAULT_TENANT, &flow.name).await?;
+            eprintln!("scena serve: sample flow `{}` is version {}", flow.name, version.version);
+        } else {
+            eprintln!("warning: sample flow `{}` kept as a draft: {}", flow.name, problems.len());
+        }
+    }
+    Ok(())
+}
+
+/// Runs interrupted by a stop or a crash go on, each on a task of its own.
+async fn resume_unfinished(scheduler: &Arc<Scheduler>) -> Result<(), CliError> {
+    for id in scheduler.runs.unfinished().await? {
+        let scheduler = scheduler.clone();
+        tokio::spawn(async move {
+            if let Err(error) = scheduler.resume(&id, &mut SilentProgress).await {
+                tracing::warn!(run = %id, "resuming failed: {error:#}");
+            }
+        });
+    }
+    Ok(())
+}

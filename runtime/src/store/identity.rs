@@ -1,0 +1,128 @@
+//! Tenants and API tokens. Tokens are random, shown once, and stored only as
+//! their sha256: a leaked database does not leak working tokens.
+
+use sha2::{Digest, Sha256};
+use sqlx::SqlitePool;
+
+#[derive(Debug, Clone)]
+pub struct IdentityStore {
+    pool: SqlitePool,
+}
+
+/// Who a request comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub subject: String,
+    /// The tenant the token belongs to; `None` for a platform-wide token.
+    pub tenant: Option<String>,
+    pub role: String,
+}
+
+pub const PLATFORM_ADMIN: &str = "platform-admin";
+
+impl Principal {
+    pub fn is_platform_admin(&self) -> bool {
+        self.tenant.is_none() && self.role == PLATFORM_ADMIN
+    }
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A new random token: `scena_` and 64 hex digits (244 random bits).
+pub fn new_token() -> String {
+    format!("scena_{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())
+}
+
+impl IdentityStore {
+    pub fn new(pool: SqlitePool) -> IdentityStore {
+        IdentityStore { pool }
+    }
+
+    pub async fn ensure_tenant(&self, name: &str) -> anyhow::Result<()> {
+        sqlx::query("INSERT INTO tenants (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
+            .bind(super::now_rfc3339())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn tenant_exists(&self, name: &str) -> anyhow::Result<bool> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT name FROM tenants WHERE name = ?").bind(name).fetch_optional(&self.pool).await?;
+        Ok(row.is_some())
+    }
+
+    pub async fn tenants(&self) -> anyhow::Result<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT name FROM tenants ORDER BY name").fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(|(name,)| name).collect())
+    }
+
+    /// Whether a platform admin token exists.
+    pub async fn has_admin(&self) -> anyhow::Result<bool> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT subject FROM api_tokens WHERE role = ? AND tenant IS NULL AND revoked_at IS NULL")
+            .bind(PLATFORM_ADMIN)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    /// Make `token` the platform admin's token, revoking any earlier one.
+    pub async fn set_admin_token(&self, token: &str) -> anyhow::Result<()> {
+        let now = super::now_rfc3339();
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE role = ? AND tenant IS NULL AND revoked_at IS NULL AND token_sha256 <> ?")
+            .bind(&now)
+            .bind(PLATFORM_ADMIN)
+            .bind(token_hash(token))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO api_tokens (token_sha256, subject, tenant, role, created_at) VALUES (?, 'admin', NULL, ?, ?)
+             ON CONFLICT (token_sha256) DO UPDATE SET revoked_at = NULL",
+        )
+        .bind(token_hash(token))
+        .bind(PLATFORM_ADMIN)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The principal a bearer token stands for, if it is known, not revoked and not expired.
+    pub async fn authenticate(&self, token: &str) -> anyhow::Result<Option<Principal>> {
+        let row: Option<(String, Option<String>, String)> = sqlx::query_as(
+            "SELECT subject, tenant, role FROM api_tokens
+             WHERE token_sha256 = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)",
+        )
+        .bind(token_hash(token))
+        .bind(super::now_rfc3339())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(subject, tenant, role)| Principal { subject, tenant, role }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Db;
+
+    #[tokio::test]
+    async fn only_the_current_admin_token_authenticates() {
+        let identity = Db::in_memory().await.unwrap().identity();
+        assert!(!identity.has_admin().await.unwrap());
+        let first = new_token();
+        identity.set_admin_token(&first).await.unwrap();
+        let admin = identity.authenticate(&first).await.unwrap().unwrap();
+        assert!(admin.is_platform_admin());
+        let second = new_token();
+        identity.set_admin_token(&second).await.unwrap();
+        assert_eq!(identity.authenticate(&first).await.unwrap(), None, "the replaced token is revoked");
+        assert!(identity.authenticate(&second).await.unwrap().is_some());
+        assert_eq!(identity.authenticate("scena_guess").await.unwrap(), None);
+        assert_ne!(new_token(), new_token());
+    }
+}

@@ -1,0 +1,237 @@
+//! The HTTP API against a real `scena serve` process: authentication, the
+//! error shape, drafts with problems, publishing, runs with `wait_ms`, run
+//! controls, tenant isolation, and bad input that changes nothing.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{json, Value};
+use support::{plugin_dir, repo_root, TempDir};
+
+const ADMIN: &str = "test-admin-token";
+
+struct Server {
+    child: Child,
+    base: String,
+    _dir: TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Start `scena serve` on a free port and wait until it listens.
+fn serve(label: &str) -> Server {
+    serve_with(label, &["echo", "kv"], &[])
+}
+
+fn serve_with(label: &str, plugin_names: &[&str], extra: &[&str]) -> Server {
+    let dir = TempDir::new(label);
+    let plugins = plugin_dir(&dir, plugin_names);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scena"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--plugins", &plugins])
+        .args(extra)
+        .env("SCENA_DATA_DIR", dir.path())
+        .env("SCENA_ADMIN_TOKEN", ADMIN)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut base = None;
+    let mut seen = Vec::new();
+    for line in stderr.lines() {
+        let line = line.unwrap();
+        if let Some(address) = line.split("listening on ").nth(1) {
+            base = Some(address.split_whitespace().next().unwrap().to_string());
+            break;
+        }
+        seen.push(line);
+    }
+    let base = base.unwrap_or_else(|| panic!("the server did not start: {seen:?}"));
+    Server { child, base, _dir: dir }
+}
+
+struct Reply {
+    status: u16,
+    body: Value,
+}
+
+impl Server {
+    async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<String>) -> Reply {
+        let client = reqwest::Client::new();
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = client.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.header("Authorization", format!("Bearer {token}"));
+        }
+        if let Some(body) = body {
+            request = request.header("Content-Type", "application/json").body(body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
+        Reply { status, body }
+    }
+
+    async fn admin(&self, method: &str, path: &str, body: Option<Value>) -> Reply {
+        self.call(method, path, Some(ADMIN), body.map(|b| b.to_string())).await
+    }
+}
+
+fn counting_flow(name: &str) -> Value {
+    json!({"name": name, "inputs": {"type": "object", "required": ["zone"], "properties": {"zone": {"type": "string"}}},
+      "nodes": [{"id": "start", "kind": "start"},
+                {"id": "count", "kind": "step", "plugin": "kv", "input": {"op": "increment", "key": "${inputs.zone}"}},
+                {"id": "gate", "kind": "approval", "assignees": ["ops"]},
+                {"id": "end", "kind": "end", "output": {"count": "${steps.count.output.value}", "by": "${steps.gate.output.by}"}}],
+      "edges": [{"from": "start", "to": "count"}, {"from": "count", "to": "gate"}, {"from": "gate", "to": "end"}]})
+}
+
+const FLOWS: &str = "/api/v1/tenants/default/flows";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_api_route_needs_a_valid_token_and_errors_have_one_shape() {
+    let server = serve("api-auth");
+    let health = server.call("GET", "/healthz", None, None).await;
+    assert_eq!((health.status, health.body["status"].as_str()), (200, Some("ok")));
+    for (method, path) in scena::api::ROUTES {
+        let path = path.replace("{tenant}", "default").replace("{name}", "f").replace("{version}", "1").replace("{id}", "r")
+            .replace("{node}", "n").replace("{action}", "cancel");
+        for token in [None, Some("not-a-token")] {
+            let reply = server.call(method, &path, token, None).await;
+            assert_eq!(reply.status, 401, "{method} {path} with {token:?}: {}", reply.body);
+            assert_eq!(reply.body["error"]["code"], "unauthorized", "{method} {path}");
+            assert!(reply.body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+        }
+        // A tenant that does not exist looks like any unknown resource.
+        let other = path.replacen("/default/", "/other/", 1);
+        let reply = server.admin(method, &other, None).await;
+        assert_eq!(reply.status, 404, "{method} {other}: {}", reply.body);
+        assert_eq!(reply.body["error"]["code"], "not_found");
+    }
+    let unknown = server.admin("GET", "/api/v1/nope", None).await;
+    assert_eq!(unknown.status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flow_goes_from_draft_to_version_to_runs_with_controls() {
+    let server = serve("api-journey");
+    let plugins = server.admin("GET", "/api/v1/tenants/default/plugins", None).await;
+    let names: Vec<&str> = plugins.body["plugins"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["echo", "kv"]);
+
+    let saved = server.admin("PUT", &format!("{FLOWS}/zones/draft"), Some(counting_flow("zones"))).await;
+    assert_eq!((saved.status, &saved.body["problems"]), (200, &json!([])), "{}", saved.body);
+    let published = server.admin("POST", &format!("{FLOWS}/zones/versions"), None).await;
+    assert_eq!((published.status, &published.body["version"]), (201, &json!(1)), "{}", published.body);
+    let again = server.admin("POST", &format!("{FLOWS}/zones/versions"), None).await;
+    assert_eq!((again.status, &again.body["created"]), (200, &json!(false)), "unchanged content is not a new version");
+
+    // The run stops at the approval within the wait: 200, status waiting.
+    let started = server.admin("POST", &format!("{FLOWS}/zones/runs?wait_ms=20000"), Some(json!({"input": {"zone": "eu-1"}}))).await;
+    assert_eq!(started.status, 200, "{}", started.body);
+    assert_eq!(started.body["status"], "waiting");
+    assert_eq!(started.body["version"], 1);
+    assert_eq!(started.body["nodes"]["count"]["output"], json!({"value": 1}));
+    assert_eq!(started.body["nodes"]["gate"]["status"], "awaiting_decision");
+    let id = started.body["id"].as_str().unwrap().to_string();
+    let run_path = format!("/api/v1/tenants/default/runs/{id}");
+
+    let early = server.admin("POST", &format!("{run_path}/nodes/end/approve"), None).await;
+    assert_eq!(early.status, 409, "{}", early.body);
+    assert!(early.body["error"]["message"].as_str().unwrap().contains("not waiting for a decision"));
+    let approved = server.admin("POST", &format!("{run_path}/nodes/gate/approve"), Some(json!({"comment": "go"}))).await;
+    assert_eq!(approved.status, 200, "{}", approved.body);
+    let done = wait_until_over(&server, &run_path).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["output"], json!({"count": 1, "by": "admin"}));
+    let twice = server.admin("POST", &format!("{run_path}/nodes/gate/approve"), None).await;
+    assert_eq!(twice.status, 409);
+
+    // A second run, cancelled while it waits.
+    let second = server.admin("POST", &format!("{FLOWS}/zones/runs?wait_ms=20000"), Some(json!({"input": {"zone": "eu-1"}}))).await;
+    let second_path = format!("/api/v1/tenants/default/runs/{}", second.body["id"].as_str().unwrap());
+    let cancelled = server.admin("POST", &format!("{second_path}/cancel"), Some(json!({"reason": "window closed"}))).await;
+    assert_eq!((cancelled.status, &cancelled.body["status"]), (200, &json!("cancelled")), "{}", cancelled.body);
+    let listed = server.admin("GET", "/api/v1/tenants/default/runs?flow=zones", None).await;
+    let statuses: Vec<&str> = listed.body["runs"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["cancelled", "succeeded"], "newest first");
+    let unknown_action = server.admin("POST", &format!("{run_path}/explode"), None).await;
+    assert_eq!(unknown_action.status, 404);
+}
+
+async fn wait_until_over(server: &Server, run_path: &str) -> Value {
+    for _ in 0..600 {
+        let run = server.admin("GET", run_path, None).await.body;
+        if ["succeeded", "failed", "cancelled"].contains(&run["status"].as_str().unwrap_or("")) {
+            return run;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the run did not end");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
+    let server = serve("api-bad-input");
+    let draft = format!("{FLOWS}/broken/draft");
+    let garbage = server.call("PUT", &draft, Some(ADMIN), Some("{not json".into())).await;
+    assert_eq!((garbage.status, garbage.body["error"]["code"].as_str()), (400, Some("bad_request")));
+    let not_a_flow = server.admin("PUT", &draft, Some(json!({"name": "broken", "nodes": "many"}))).await;
+    assert_eq!(not_a_flow.status, 422, "{}", not_a_flow.body);
+    assert!(!not_a_flow.body["error"]["details"]["problems"].as_array().unwrap().is_empty());
+    let unknown_field = server.admin("PUT", &draft, Some(json!({"name": "broken", "nodes": [], "colour": "red"}))).await;
+    assert_eq!(unknown_field.status, 422, "{}", unknown_field.body);
+    let huge = format!(r#"{{"name": "broken", "description": "{}", "nodes": []}}"#, "x".repeat(2 << 20));
+    let too_large = server.call("PUT", &draft, Some(ADMIN), Some(huge)).await;
+    assert_eq!((too_large.status, too_large.body["error"]["code"].as_str()), (413, Some("too_large")));
+    assert_eq!(server.admin("GET", &format!("{FLOWS}/broken"), None).await.status, 404, "nothing was stored");
+
+    // A cycle is a semantic problem: the draft is kept, with the problem on its node; it cannot be published.
+    let cyclic = json!({"name": "loop", "nodes": [{"id": "start", "kind": "start"}, {"id": "a", "kind": "step", "plugin": "echo"},
+        {"id": "b", "kind": "step", "plugin": "nope"}, {"id": "end", "kind": "end"}],
+        "edges": [{"from": "start", "to": "a"}, {"from": "a", "to": "b"}, {"from": "b", "to": "a"}, {"from": "a", "to": "end"}]});
+    let saved = server.admin("PUT", &format!("{FLOWS}/loop/draft"), Some(cyclic)).await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let problems = saved.body["problems"].as_array().unwrap();
+    assert!(problems.iter().any(|p| p["message"].as_str().unwrap().contains("cycle")), "{problems:?}");
+    assert!(problems.iter().any(|p| p["node"] == "b" && p["message"].as_str().unwrap().contains("unknown plugin")), "{problems:?}");
+    let refused = server.admin("POST", &format!("{FLOWS}/loop/versions"), None).await;
+    assert_eq!((refused.status, refused.body["error"]["code"].as_str()), (422, Some("invalid_flow")));
+    assert_eq!(server.admin("GET", &format!("{FLOWS}/loop/versions"), None).await.body["versions"], json!([]));
+    let mismatch = server.admin("PUT", &format!("{FLOWS}/other/draft"), Some(counting_flow("zones"))).await;
+    assert_eq!(mismatch.status, 422);
+
+    // Runs: an unpublished flow, an input against the schema, unknown body fields.
+    let unpublished = server.admin("POST", &format!("{FLOWS}/loop/runs"), None).await;
+    assert_eq!(unpublished.status, 404);
+    server.admin("PUT", &format!("{FLOWS}/zones/draft"), Some(counting_flow("zones"))).await;
+    server.admin("POST", &format!("{FLOWS}/zones/versions"), None).await;
+    let wrong_input = server.admin("POST", &format!("{FLOWS}/zones/runs"), Some(json!({"input": {"zone": 7}}))).await;
+    assert_eq!((wrong_input.status, wrong_input.body["error"]["code"].as_str()), (422, Some("invalid_input")));
+    let extra = server.admin("POST", &format!("{FLOWS}/zones/runs"), Some(json!({"input": {"zone": "a"}, "priority": 1}))).await;
+    assert_eq!(extra.status, 422);
+    assert_eq!(server.admin("GET", "/api/v1/tenants/default/runs", None).await.body["runs"], json!([]), "no run was started");
+    let missing_run = server.admin("GET", "/api/v1/tenants/default/runs/no-such-run", None).await;
+    assert_eq!(missing_run.status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_samples_the_release_flow_is_published_and_runs() {
+    let samples = repo_root().join("samples/flows");
+    let server = serve_with("api-samples", &["echo", "add", "kv", "http-request", "standin"], &["--samples", samples.to_str().unwrap()]);
+    let flows = server.admin("GET", FLOWS, None).await.body;
+    let release = flows["flows"].as_array().unwrap().iter().find(|f| f["name"] == "version-release").cloned();
+    assert_eq!(release, Some(json!({"name": "version-release", "latest_version": 1})), "{flows}");
+    let input = json!({"version": "1.4.2", "previous_version": "1.4.1", "zones": ["eu-1", "eu-2"]});
+    let ran = server.admin("POST", &format!("{FLOWS}/version-release/runs?wait_ms=30000"), Some(json!({"input": input}))).await;
+    assert_eq!((ran.status, &ran.body["status"]), (200, &json!("succeeded")), "{}", ran.body);
+    assert_eq!(ran.body["output"], json!({"result": "released", "version": "1.4.2", "zones": ["eu-1", "eu-2"]}));
+}
