@@ -62,6 +62,12 @@ struct Reply {
     body: Value,
 }
 
+impl Reply {
+    fn empty(status: u16) -> Reply {
+        Reply { status, body: Value::Null }
+    }
+}
+
 impl Server {
     async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<String>) -> Reply {
         let client = reqwest::Client::new();
@@ -76,6 +82,9 @@ impl Server {
         let response = request.send().await.unwrap();
         let status = response.status().as_u16();
         let text = response.text().await.unwrap();
+        if text.is_empty() && status == 204 {
+            return Reply::empty(status);
+        }
         let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
         Reply { status, body }
     }
@@ -96,28 +105,106 @@ fn counting_flow(name: &str) -> Value {
 
 const FLOWS: &str = "/api/v1/tenants/default/flows";
 
+/// A concrete path for a route of the table.
+fn concrete(path: &str, tenant: &str) -> String {
+    path.replace("{tenant}", tenant).replace("{name}", "f").replace("{version}", "1").replace("{id}", "r").replace("{node}", "n")
+        .replace("{action}", "cancel").replace("{user}", "nobody")
+}
+
+impl Server {
+    /// Create a user, make them a member of `tenant` with `role`, and log in.
+    async fn member(&self, username: &str, tenant: &str, role: &str) -> String {
+        let created = self.admin("POST", "/api/v1/users", Some(json!({"username": username, "password": "correct horse"}))).await;
+        assert_eq!(created.status, 201, "{}", created.body);
+        let member = self.admin("PUT", &format!("/api/v1/tenants/{tenant}/members/{username}"), Some(json!({"role": role}))).await;
+        assert_eq!(member.status, 200, "{}", member.body);
+        self.login(username, "correct horse").await.unwrap()
+    }
+
+    async fn login(&self, username: &str, password: &str) -> Option<String> {
+        let reply = self.call("POST", "/api/v1/auth/login", None, Some(json!({"username": username, "password": password}).to_string())).await;
+        (reply.status == 200).then(|| reply.body["token"].as_str().unwrap().to_string())
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_api_route_needs_a_valid_token_and_errors_have_one_shape() {
-    let server = serve("api-auth");
+async fn every_route_refuses_no_token_another_tenant_and_a_role_without_the_permission() {
+    let server = serve("api-isolation");
     let health = server.call("GET", "/healthz", None, None).await;
     assert_eq!((health.status, health.body["status"].as_str()), (200, Some("ok")));
-    for (method, path) in scena::api::ROUTES {
-        let path = path.replace("{tenant}", "default").replace("{name}", "f").replace("{version}", "1").replace("{id}", "r")
-            .replace("{node}", "n").replace("{action}", "cancel");
+    assert_eq!(server.admin("POST", "/api/v1/tenants", Some(json!({"name": "blue"}))).await.status, 201);
+    let viewer = server.member("vera", "default", "viewer").await;
+    let outsider = server.member("otto", "blue", "owner").await;
+    for route in scena::api::ROUTES {
+        let (method, path) = (route.method, concrete(route.path, "default"));
         for token in [None, Some("not-a-token")] {
             let reply = server.call(method, &path, token, None).await;
             assert_eq!(reply.status, 401, "{method} {path} with {token:?}: {}", reply.body);
             assert_eq!(reply.body["error"]["code"], "unauthorized", "{method} {path}");
-            assert!(reply.body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
         }
-        // A tenant that does not exist looks like any unknown resource.
-        let other = path.replacen("/default/", "/other/", 1);
-        let reply = server.admin(method, &other, None).await;
-        assert_eq!(reply.status, 404, "{method} {other}: {}", reply.body);
-        assert_eq!(reply.body["error"]["code"], "not_found");
+        let expected = match route.action {
+            scena::api::RouteAction::Platform => 403, // only the platform admin
+            _ => 404,                                 // another tenant's owner sees nothing here
+        };
+        let reply = server.call(method, &path, Some(&outsider), None).await;
+        assert_eq!(reply.status, expected, "{method} {path} by another tenant's owner: {}", reply.body);
+        let may_read = matches!(route.action, scena::api::RouteAction::Is("read"));
+        let reply = server.call(method, &path, Some(&viewer), None).await;
+        if may_read {
+            assert_ne!(reply.status, 403, "{method} {path} by a viewer: {}", reply.body);
+        } else {
+            assert_eq!(reply.status, 403, "{method} {path} by a viewer: {}", reply.body);
+            assert_eq!(reply.body["error"]["code"], "forbidden");
+        }
+        // A tenant that does not exist looks like any unknown resource, even to the admin.
+        if !matches!(route.action, scena::api::RouteAction::Platform) {
+            let reply = server.admin(method, &concrete(route.path, "nowhere"), None).await;
+            assert_eq!(reply.status, 404, "{method} {path} in a missing tenant: {}", reply.body);
+        }
     }
-    let unknown = server.admin("GET", "/api/v1/nope", None).await;
-    assert_eq!(unknown.status, 404);
+    assert_eq!(server.admin("GET", "/api/v1/nope", None).await.status, 404);
+    assert_eq!(server.login("vera", "wrong password").await, None);
+    assert_eq!(server.login("nobody", "correct horse").await, None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn roles_decide_what_members_may_do_and_nobody_grants_above_their_own() {
+    let server = serve("api-roles");
+    let server = &server;
+    server.admin("PUT", &format!("{FLOWS}/zones/draft"), Some(counting_flow("zones"))).await;
+    server.admin("POST", &format!("{FLOWS}/zones/versions"), None).await;
+    let developer = server.member("dana", "default", "developer").await;
+    let operator = server.member("omar", "default", "operator").await;
+    let admin = server.member("ada", "default", "admin").await;
+    let start = |token: String| async move {
+        let body = json!({"input": {"zone": "eu-1"}}).to_string();
+        server.call("POST", &format!("{FLOWS}/zones/runs?wait_ms=20000"), Some(&token), Some(body)).await
+    };
+    let run = start(developer.clone()).await;
+    assert_eq!(run.body["status"], "waiting", "{}", run.body);
+    let gate = format!("/api/v1/tenants/default/runs/{}/nodes/gate/approve", run.body["id"].as_str().unwrap());
+    assert_eq!(server.call("POST", &gate, Some(&developer), None).await.status, 403, "developers do not approve");
+    assert_eq!(server.call("POST", &gate, Some(&operator), None).await.status, 200, "operators do");
+    let draft = server.call("PUT", &format!("{FLOWS}/zones/draft"), Some(&operator), Some(counting_flow("zones").to_string())).await;
+    assert_eq!(draft.status, 403, "operators do not edit");
+
+    // An admin may not make anyone an owner; the platform admin may.
+    let grant = |token: String, role: &'static str| async move {
+        let body = json!({"role": role}).to_string();
+        server.call("PUT", "/api/v1/tenants/default/members/dana", Some(&token), Some(body)).await.status
+    };
+    assert_eq!(grant(admin.clone(), "owner").await, 403);
+    assert_eq!(grant(admin.clone(), "operator").await, 200);
+    assert_eq!(grant(ADMIN.to_string(), "owner").await, 200);
+    assert_eq!(grant(ADMIN.to_string(), "emperor").await, 422);
+
+    // An operator limited to named flows runs those only.
+    let limited = json!({"role": "operator", "flows": ["hotfix"]}).to_string();
+    assert_eq!(server.call("PUT", "/api/v1/tenants/default/members/omar", Some(ADMIN), Some(limited)).await.status, 200);
+    assert_eq!(start(operator.clone()).await.status, 403);
+    let removed = server.call("DELETE", "/api/v1/tenants/default/members/omar", Some(ADMIN), None).await;
+    assert_eq!(removed.status, 204);
+    assert_eq!(server.call("GET", FLOWS, Some(&operator), None).await.status, 404, "a former member sees nothing");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

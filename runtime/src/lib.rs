@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod atoms;
+pub mod authz;
 pub mod catalog;
 pub mod engine;
 pub mod cli;

@@ -1,18 +1,32 @@
-//! Who is calling: every `/api/v1` route needs `Authorization: Bearer TOKEN`;
-//! which tenants they may touch is decided here too, so a resource of a
-//! tenant the caller cannot see is a 404, exactly like a missing one.
+//! Who is calling and what they may do. Every `/api/v1` route except login
+//! needs `Authorization: Bearer TOKEN`; then, for a route under a tenant, the
+//! caller's role there is found (none: 404, as if the tenant did not exist)
+//! and the route's action is put to the Cedar policies (`crate::authz`):
+//! deny is 403. Handlers receive the outcome as `Access`.
 
-use axum::extract::{Request, State};
+use std::collections::HashMap;
+
+use axum::extract::{MatchedPath, RawPathParams, Request, State};
 use axum::http::header::AUTHORIZATION;
+use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::Response;
 
 use super::error::ApiError;
-use super::Shared;
+use super::{Shared, ROUTES};
+use crate::authz::Ask;
 use crate::store::Principal;
 
-pub async fn require_token(State(app): State<Shared>, mut request: Request, next: Next) -> Result<Response, ApiError> {
-    let header = request.headers().get(AUTHORIZATION).ok_or_else(|| ApiError::unauthorized("missing `Authorization: Bearer TOKEN`"))?;
+/// What the caller may do in the tenant the request is about.
+#[derive(Debug, Clone)]
+pub struct Access {
+    pub subject: String,
+    pub tenant: String,
+    pub role: String,
+}
+
+async fn authenticate(app: &Shared, headers: &HeaderMap) -> Result<Principal, ApiError> {
+    let header = headers.get(AUTHORIZATION).ok_or_else(|| ApiError::unauthorized("missing `Authorization: Bearer TOKEN`"))?;
     let token = header
         .to_str()
         .ok()
@@ -21,16 +35,54 @@ pub async fn require_token(State(app): State<Shared>, mut request: Request, next
         .filter(|t| !t.is_empty())
         .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer TOKEN`"))?;
     let principal = app.db.identity().authenticate(token).await.map_err(|e| ApiError::internal(&e))?;
-    let principal = principal.ok_or_else(|| ApiError::unauthorized("unknown, expired or revoked token"))?;
-    request.extensions_mut().insert(principal);
-    Ok(next.run(request).await)
+    principal.ok_or_else(|| ApiError::unauthorized("unknown, expired or revoked token"))
 }
 
-/// The tenant named in the path, if it exists and the caller may see it.
-pub async fn tenant(app: &Shared, principal: &Principal, name: &str) -> Result<String, ApiError> {
-    let visible = principal.is_platform_admin() || principal.tenant.as_deref() == Some(name);
-    if visible && app.db.identity().tenant_exists(name).await.map_err(|e| ApiError::internal(&e))? {
-        return Ok(name.to_string());
+pub async fn authorize(
+    State(app): State<Shared>,
+    matched: MatchedPath,
+    params: RawPathParams,
+    mut request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let principal = authenticate(&app, request.headers()).await?;
+    let route = ROUTES
+        .iter()
+        .find(|r| r.method == request.method().as_str() && r.path == matched.as_str())
+        .ok_or_else(|| ApiError::internal(&anyhow::anyhow!("route {} {} is missing from ROUTES", request.method(), matched.as_str())))?;
+    let params: HashMap<&str, &str> = params.iter().collect();
+    let Some(&tenant) = params.get("tenant") else {
+        if !principal.is_platform_admin() {
+            return Err(ApiError::forbidden("only the platform admin may do this"));
+        }
+        request.extensions_mut().insert(principal);
+        return Ok(next.run(request).await);
+    };
+    let not_found = || ApiError::not_found(format!("tenant `{tenant}`"));
+    let identity = app.db.identity();
+    let internal = |e: anyhow::Error| ApiError::internal(&e);
+    let (role, flows) = if principal.is_platform_admin() {
+        if !identity.tenant_exists(tenant).await.map_err(internal)? {
+            return Err(not_found());
+        }
+        ("owner".to_string(), None)
+    } else {
+        identity.membership(tenant, &principal.subject).await.map_err(internal)?.ok_or_else(not_found)?
+    };
+    let action = route.action.resolve(params.get("action").copied());
+    let ask = Ask {
+        subject: &principal.subject,
+        role: &role,
+        tenant,
+        action,
+        flow: params.get("name").copied(),
+        allowed_flows: flows.as_deref(),
+    };
+    if !app.authz.allows(&ask) {
+        return Err(ApiError::forbidden(format!("role `{role}` in tenant `{tenant}` may not {}", action.replace('_', " "))));
     }
-    Err(ApiError::not_found(format!("tenant `{name}`")))
+    let access = Access { subject: principal.subject.clone(), tenant: tenant.to_string(), role };
+    request.extensions_mut().insert(access);
+    request.extensions_mut().insert(principal);
+    Ok(next.run(request).await)
 }

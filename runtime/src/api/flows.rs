@@ -10,9 +10,10 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::error::ApiError;
-use super::{auth, body, Shared};
+use super::auth::Access;
+use super::{body, Shared};
 use crate::flow::{diff as flow_diff, load_flow, validate, Problem};
-use crate::store::{FlowVersion, Principal};
+use crate::store::FlowVersion;
 
 type Internal = fn(anyhow::Error) -> ApiError;
 const INTERNAL: Internal = |e| ApiError::internal(&e);
@@ -24,11 +25,11 @@ fn problems_json(problems: &[Problem]) -> Value {
 /// `PUT …/flows/{name}/draft`
 pub async fn save_draft(
     State(app): State<Shared>,
-    Extension(me): Extension<Principal>,
-    Path((tenant, name)): Path<(String, String)>,
+    Extension(access): Extension<Access>,
+    Path((_, name)): Path<(String, String)>,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let tenant = auth::tenant(&app, &me, &tenant).await?;
+    let tenant = access.tenant.clone();
     let bytes = body::bytes(raw)?;
     let text = std::str::from_utf8(&bytes).map_err(|_| ApiError::bad_request("the body is not UTF-8"))?;
     serde_json::from_str::<Value>(text).map_err(|e| ApiError::bad_request(format!("the body is not JSON: {e}")))?;
@@ -46,10 +47,10 @@ pub async fn save_draft(
 /// `POST …/flows/{name}/versions`: publish the draft, if it has no problem.
 pub async fn publish(
     State(app): State<Shared>,
-    Extension(me): Extension<Principal>,
-    Path((tenant, name)): Path<(String, String)>,
+    Extension(access): Extension<Access>,
+    Path((_, name)): Path<(String, String)>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let tenant = auth::tenant(&app, &me, &tenant).await?;
+    let tenant = access.tenant.clone();
     let flows = app.db.flows();
     let (draft, _) = flows.draft(&tenant, &name).await.map_err(INTERNAL)?.ok_or_else(|| ApiError::not_found(format!("draft of flow `{name}`")))?;
     let problems = validate(&draft, Some(app.catalog.as_ref()));
@@ -63,8 +64,8 @@ pub async fn publish(
 }
 
 /// `GET …/flows`
-pub async fn list(State(app): State<Shared>, Extension(me): Extension<Principal>, Path(tenant): Path<String>) -> Result<Json<Value>, ApiError> {
-    let tenant = auth::tenant(&app, &me, &tenant).await?;
+pub async fn list(State(app): State<Shared>, Extension(access): Extension<Access>) -> Result<Json<Value>, ApiError> {
+    let tenant = access.tenant.clone();
     let flows = app.db.flows().list(&tenant).await.map_err(INTERNAL)?;
     let flows: Vec<Value> = flows.into_iter().map(|(name, latest)| json!({"name": name, "latest_version": latest})).collect();
     Ok(Json(json!({"flows": flows})))
@@ -81,10 +82,10 @@ fn version_json(version: &FlowVersion, with_flow: bool) -> Result<Value, ApiErro
 /// `GET …/flows/{name}`: the draft (with its problems) and the versions.
 pub async fn show(
     State(app): State<Shared>,
-    Extension(me): Extension<Principal>,
-    Path((tenant, name)): Path<(String, String)>,
+    Extension(access): Extension<Access>,
+    Path((_, name)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    let tenant = auth::tenant(&app, &me, &tenant).await?;
+    let tenant = access.tenant.clone();
     let flows = app.db.flows();
     let draft = flows.draft(&tenant, &name).await.map_err(INTERNAL)?;
     let versions = flows.versions(&tenant, &name).await.map_err(INTERNAL)?;
@@ -102,10 +103,10 @@ pub async fn show(
 /// `GET …/flows/{name}/versions`
 pub async fn versions(
     State(app): State<Shared>,
-    Extension(me): Extension<Principal>,
-    Path((tenant, name)): Path<(String, String)>,
+    Extension(access): Extension<Access>,
+    Path((_, name)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    let tenant = auth::tenant(&app, &me, &tenant).await?;
+    let tenant = access.tenant.clone();
     let versions = app.db.flows().versions(&tenant, &name).await.map_err(INTERNAL)?;
     let versions = versions.iter().map(|v| version_json(v, false)).collect::<Result<Vec<_>, _>>()?;
     Ok(Json(json!({"versions": versions})))
@@ -114,10 +115,10 @@ pub async fn versions(
 /// `GET …/flows/{name}/versions/{n}`
 pub async fn version(
     State(app): State<Shared>,
-    Extension(me): Extension<Principal>,
-    Path((tenant, name, number)): Path<(String, String, u32)>,
+    Extension(access): Extension<Access>,
+    Path((_, name, number)): Path<(String, String, u32)>,
 ) -> Result<Json<Value>, ApiError> {
-    let tenant = auth::tenant(&app, &me, &tenant).await?;
+    let tenant = access.tenant.clone();
     let version = find_version(&app, &tenant, &name, Some(number)).await?;
     Ok(Json(version_json(&version, true)?))
 }
@@ -140,11 +141,11 @@ pub struct DiffQuery {
 /// `GET …/flows/{name}/diff?from=N&to=M`
 pub async fn diff(
     State(app): State<Shared>,
-    Extension(me): Extension<Principal>,
-    Path((tenant, name)): Path<(String, String)>,
+    Extension(access): Extension<Access>,
+    Path((_, name)): Path<(String, String)>,
     query: Result<Query<DiffQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let tenant = auth::tenant(&app, &me, &tenant).await?;
+    let tenant = access.tenant.clone();
     let Query(DiffQuery { from, to }) = query.map_err(|e| ApiError::bad_request(format!("give ?from=N&to=M: {e}")))?;
     let before = find_version(&app, &tenant, &name, Some(from)).await?.flow().map_err(INTERNAL)?;
     let after = find_version(&app, &tenant, &name, Some(to)).await?.flow().map_err(INTERNAL)?;

@@ -6,6 +6,8 @@ mod auth;
 mod body;
 mod error;
 mod flows;
+mod members;
+mod platform;
 mod plugins;
 mod runs;
 
@@ -24,6 +26,7 @@ use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
 
+use crate::authz::Authz;
 use crate::catalog::PluginDir;
 use crate::scheduler::Scheduler;
 use crate::store::Db;
@@ -33,6 +36,7 @@ pub const MAX_BODY_BYTES: usize = 1 << 20;
 
 pub struct AppState {
     pub db: Db,
+    pub authz: Authz,
     pub scheduler: Arc<Scheduler>,
     /// The standard plugins, which every tenant sees.
     pub catalog: Arc<PluginDir>,
@@ -40,40 +44,89 @@ pub struct AppState {
 
 pub type Shared = Arc<AppState>;
 
-/// Every `/api/v1` route as (method, path).
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/api/v1/tenants/{tenant}/plugins"),
-    ("GET", "/api/v1/tenants/{tenant}/flows"),
-    ("GET", "/api/v1/tenants/{tenant}/flows/{name}"),
-    ("PUT", "/api/v1/tenants/{tenant}/flows/{name}/draft"),
-    ("GET", "/api/v1/tenants/{tenant}/flows/{name}/versions"),
-    ("POST", "/api/v1/tenants/{tenant}/flows/{name}/versions"),
-    ("GET", "/api/v1/tenants/{tenant}/flows/{name}/versions/{version}"),
-    ("GET", "/api/v1/tenants/{tenant}/flows/{name}/diff"),
-    ("POST", "/api/v1/tenants/{tenant}/flows/{name}/runs"),
-    ("GET", "/api/v1/tenants/{tenant}/runs"),
-    ("GET", "/api/v1/tenants/{tenant}/runs/{id}"),
-    ("POST", "/api/v1/tenants/{tenant}/runs/{id}/{action}"),
-    ("POST", "/api/v1/tenants/{tenant}/runs/{id}/nodes/{node}/{action}"),
+/// What a route asks to do, for the policies (`crate::authz`).
+#[derive(Debug, Clone, Copy)]
+pub enum RouteAction {
+    /// One action.
+    Is(&'static str),
+    /// `…/runs/{id}/{action}`: cancel, pause, resume.
+    RunControl,
+    /// `…/nodes/{node}/{action}`: approve and reject are `approve`, the rest `operate`.
+    NodeControl,
+    /// Not about a tenant: the platform admin only.
+    Platform,
+}
+
+impl RouteAction {
+    pub fn resolve(self, action_param: Option<&str>) -> &'static str {
+        match (self, action_param) {
+            (RouteAction::Is(action), _) => action,
+            (RouteAction::NodeControl, Some("approve" | "reject")) => "approve",
+            (RouteAction::RunControl | RouteAction::NodeControl, _) => "operate",
+            (RouteAction::Platform, _) => "platform",
+        }
+    }
+}
+
+pub struct Route {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub action: RouteAction,
+}
+
+const fn route(method: &'static str, path: &'static str, action: RouteAction) -> Route {
+    Route { method, path, action }
+}
+
+use RouteAction::{Is, NodeControl, Platform, RunControl};
+
+/// Every route that needs a token: what `authorize` checks, and what the
+/// isolation tests walk.
+pub const ROUTES: &[Route] = &[
+    route("POST", "/api/v1/users", Platform),
+    route("POST", "/api/v1/tenants", Platform),
+    route("PUT", "/api/v1/tenants/{tenant}/members/{user}", Is("manage_members")),
+    route("DELETE", "/api/v1/tenants/{tenant}/members/{user}", Is("manage_members")),
+    route("GET", "/api/v1/tenants/{tenant}/plugins", Is("read")),
+    route("GET", "/api/v1/tenants/{tenant}/flows", Is("read")),
+    route("GET", "/api/v1/tenants/{tenant}/flows/{name}", Is("read")),
+    route("PUT", "/api/v1/tenants/{tenant}/flows/{name}/draft", Is("edit")),
+    route("GET", "/api/v1/tenants/{tenant}/flows/{name}/versions", Is("read")),
+    route("POST", "/api/v1/tenants/{tenant}/flows/{name}/versions", Is("publish")),
+    route("GET", "/api/v1/tenants/{tenant}/flows/{name}/versions/{version}", Is("read")),
+    route("GET", "/api/v1/tenants/{tenant}/flows/{name}/diff", Is("read")),
+    route("POST", "/api/v1/tenants/{tenant}/flows/{name}/runs", Is("run")),
+    route("GET", "/api/v1/tenants/{tenant}/runs", Is("read")),
+    route("GET", "/api/v1/tenants/{tenant}/runs/{id}", Is("read")),
+    route("POST", "/api/v1/tenants/{tenant}/runs/{id}/{action}", RunControl),
+    route("POST", "/api/v1/tenants/{tenant}/runs/{id}/nodes/{node}/{action}", NodeControl),
 ];
+
+fn path_of(index: usize) -> &'static str {
+    ROUTES[index].path
+}
 
 pub fn router(app: Shared) -> Router {
     let api = Router::new()
-        .route(ROUTES[0].1, get(plugins::list))
-        .route(ROUTES[1].1, get(flows::list))
-        .route(ROUTES[2].1, get(flows::show))
-        .route(ROUTES[3].1, put(flows::save_draft))
-        .route(ROUTES[4].1, get(flows::versions).post(flows::publish))
-        .route(ROUTES[6].1, get(flows::version))
-        .route(ROUTES[7].1, get(flows::diff))
-        .route(ROUTES[8].1, post(runs::start))
-        .route(ROUTES[9].1, get(runs::list))
-        .route(ROUTES[10].1, get(runs::show))
-        .route(ROUTES[11].1, post(runs::run_control))
-        .route(ROUTES[12].1, post(runs::node_control))
-        .route_layer(from_fn_with_state(app.clone(), auth::require_token));
+        .route(path_of(0), post(platform::create_user))
+        .route(path_of(1), post(platform::create_tenant))
+        .route(path_of(2), put(members::put).delete(members::delete))
+        .route(path_of(4), get(plugins::list))
+        .route(path_of(5), get(flows::list))
+        .route(path_of(6), get(flows::show))
+        .route(path_of(7), put(flows::save_draft))
+        .route(path_of(8), get(flows::versions).post(flows::publish))
+        .route(path_of(10), get(flows::version))
+        .route(path_of(11), get(flows::diff))
+        .route(path_of(12), post(runs::start))
+        .route(path_of(13), get(runs::list))
+        .route(path_of(14), get(runs::show))
+        .route(path_of(15), post(runs::run_control))
+        .route(path_of(16), post(runs::node_control))
+        .route_layer(from_fn_with_state(app.clone(), auth::authorize));
     Router::new()
         .route("/healthz", get(|| async { Json(json!({"status": "ok"})) }))
+        .route("/api/v1/auth/login", post(platform::login))
         .merge(api)
         .fallback(|| async { ApiError::not_found("route") })
         .method_not_allowed_fallback(|| async {

@@ -12,10 +12,10 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::error::ApiError;
-use super::{auth, body, flows, Shared};
+use super::auth::Access;
+use super::{body, flows, Shared};
 use crate::engine::{Event, NodeStatus, Plan, RunState, RunStatus};
 use crate::scheduler::now_ms;
-use crate::store::Principal;
 
 /// The longest a request may wait for a run to end.
 const MAX_WAIT_MS: u64 = 60_000;
@@ -40,12 +40,12 @@ pub struct WaitQuery {
 /// ends (or waits for people) within N ms, else 202 with where it is.
 pub async fn start(
     State(app): State<Shared>,
-    Extension(me): Extension<Principal>,
-    Path((tenant, name)): Path<(String, String)>,
+    Extension(access): Extension<Access>,
+    Path((_, name)): Path<(String, String)>,
     query: Result<Query<WaitQuery>, QueryRejection>,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let tenant = auth::tenant(&app, &me, &tenant).await?;
+    let tenant = access.tenant.clone();
     let Query(WaitQuery { wait_ms }) = query.map_err(|e| ApiError::bad_request(format!("bad query: {e}")))?;
     let StartRun { input, version } = body::json(raw)?;
     let input = input.unwrap_or_else(|| json!({}));
@@ -69,10 +69,10 @@ pub async fn start(
 /// `GET …/runs/{id}`
 pub async fn show(
     State(app): State<Shared>,
-    Extension(me): Extension<Principal>,
-    Path((tenant, id)): Path<(String, String)>,
+    Extension(access): Extension<Access>,
+    Path((_, id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    let tenant = auth::tenant(&app, &me, &tenant).await?;
+    let tenant = access.tenant.clone();
     owned_run(&app, &tenant, &id).await?;
     Ok(Json(run_view(&app, &id).await?))
 }
@@ -90,11 +90,10 @@ pub struct ListQuery {
 /// `GET …/runs[?flow=&status=&before=&limit=]`, newest first.
 pub async fn list(
     State(app): State<Shared>,
-    Extension(me): Extension<Principal>,
-    Path(tenant): Path<String>,
+    Extension(access): Extension<Access>,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let tenant = auth::tenant(&app, &me, &tenant).await?;
+    let tenant = access.tenant.clone();
     let Query(query) = query.map_err(|e| ApiError::bad_request(format!("bad query: {e}")))?;
     let limit = query.limit.unwrap_or(50).clamp(1, 500);
     let runs = app
@@ -120,14 +119,14 @@ pub struct ControlBody {
 /// `POST …/runs/{id}/{cancel|pause|resume}`
 pub async fn run_control(
     State(app): State<Shared>,
-    Extension(me): Extension<Principal>,
-    Path((tenant, id, action)): Path<(String, String, String)>,
+    Extension(access): Extension<Access>,
+    Path((_, id, action)): Path<(String, String, String)>,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let tenant = auth::tenant(&app, &me, &tenant).await?;
+    let tenant = access.tenant.clone();
     owned_run(&app, &tenant, &id).await?;
     let ControlBody { reason, .. } = body::json(raw)?;
-    let by = me.subject.clone();
+    let by = access.subject.clone();
     let at_ms = now_ms();
     let event = match action.as_str() {
         "cancel" => Event::Cancelled { by, reason, at_ms },
@@ -142,14 +141,14 @@ pub async fn run_control(
 /// `POST …/runs/{id}/nodes/{node}/{retry|skip|approve|reject|force-fail}`
 pub async fn node_control(
     State(app): State<Shared>,
-    Extension(me): Extension<Principal>,
-    Path((tenant, id, node, action)): Path<(String, String, String, String)>,
+    Extension(access): Extension<Access>,
+    Path((_, id, node, action)): Path<(String, String, String, String)>,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let tenant = auth::tenant(&app, &me, &tenant).await?;
+    let tenant = access.tenant.clone();
     owned_run(&app, &tenant, &id).await?;
     let ControlBody { reason, comment, input, output } = body::json(raw)?;
-    let by = me.subject.clone();
+    let by = access.subject.clone();
     let at_ms = now_ms();
     let event = match action.as_str() {
         "retry" => Event::NodeRetried { node, input, by, at_ms },

@@ -11,6 +11,7 @@ use super::flow_run::read_flow;
 use super::options::GrantArgs;
 use super::{CliError, DataDirArg};
 use crate::api::{router, AppState};
+use crate::authz::Authz;
 use crate::catalog::PluginDir;
 use crate::flow::validate;
 use crate::sandbox::{Limits, Sandbox, SandboxConfig};
@@ -73,7 +74,8 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         .map_err(|e| CliError::other(format!("cannot listen on {}: {e}", args.listen)))?;
     let address = listener.local_addr().map_err(|e| CliError::other(e.to_string()))?;
     eprintln!("scena serve: listening on http://{address} (data in {})", data_dir.display());
-    let app = router(Arc::new(AppState { db, scheduler, catalog }));
+    let authz = Authz::new()?;
+    let app = router(Arc::new(AppState { db, authz, scheduler, catalog }));
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -1,6 +1,7 @@
 //! Flows of a tenant: one editable draft per name, and immutable numbered
 //! versions, each with the sha256 of its content.
 
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use sqlx::SqlitePool;
 
@@ -28,11 +29,27 @@ impl FlowVersion {
     }
 }
 
-/// The canonical text of a flow (fields in a fixed order, objects sorted), and its sha256.
+/// The canonical text of a flow (every object's keys sorted, so the key
+/// order of the input never matters), and its sha256.
 pub fn content_hash(flow: &Flow) -> anyhow::Result<(String, String)> {
-    let text = serde_json::to_string(flow)?;
+    let text = serde_json::to_string(&sorted(serde_json::to_value(flow)?))?;
     let hash = hex::encode(Sha256::digest(text.as_bytes()));
     Ok((text, hash))
+}
+
+/// `value` with the keys of every object in sorted order. (serde_json keeps
+/// insertion order when a dependency enables `preserve_order`, so sorting
+/// is done here rather than left to the map type.)
+fn sorted(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
+        other => other,
+    }
 }
 
 impl FlowStore {
@@ -150,5 +167,19 @@ impl FlowStore {
             .into_iter()
             .map(|(version, flow_json, content_hash, published_at)| FlowVersion { name: name.into(), version: version as u32, content_hash, published_at, flow_json })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_content_hash_ignores_the_key_order_of_the_input() {
+        let a = r#"{"name": "f", "inputs": {"type": "object", "required": ["x"]}, "nodes": [{"id": "s", "kind": "start"}, {"id": "e", "kind": "end", "output": {"b": 1, "a": 2}}], "edges": [{"from": "s", "to": "e"}]}"#;
+        let b = r#"{"edges": [{"to": "e", "from": "s"}], "nodes": [{"kind": "start", "id": "s"}, {"output": {"a": 2, "b": 1}, "kind": "end", "id": "e"}], "inputs": {"required": ["x"], "type": "object"}, "name": "f"}"#;
+        let (text_a, hash_a) = content_hash(&serde_json::from_str(a).unwrap()).unwrap();
+        let (text_b, hash_b) = content_hash(&serde_json::from_str(b).unwrap()).unwrap();
+        assert_eq!((text_a, hash_a), (text_b, hash_b));
     }
 }

@@ -91,6 +91,91 @@ impl IdentityStore {
         Ok(())
     }
 
+    /// Create tenant `name`; `false` if it exists already.
+    pub async fn create_tenant(&self, name: &str) -> anyhow::Result<bool> {
+        let done = sqlx::query("INSERT INTO tenants (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
+            .bind(super::now_rfc3339())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Create a user with an argon2 hash of `password`; `false` if the name is taken.
+    pub async fn create_user(&self, username: &str, password: &str) -> anyhow::Result<bool> {
+        use argon2::password_hash::{PasswordHasher, SaltString};
+        // 16 random bytes from the OS (through uuid's v4 generator).
+        let salt = SaltString::encode_b64(uuid::Uuid::new_v4().as_bytes()).map_err(|e| anyhow::anyhow!("cannot make a salt: {e}"))?;
+        let hash = argon2::Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))?
+            .to_string();
+        let done = sqlx::query("INSERT INTO users (username, password_hash, created_at) VALUES (?, ?, ?) ON CONFLICT (username) DO NOTHING")
+            .bind(username)
+            .bind(hash)
+            .bind(super::now_rfc3339())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn user_exists(&self, username: &str) -> anyhow::Result<bool> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT username FROM users WHERE username = ?").bind(username).fetch_optional(&self.pool).await?;
+        Ok(row.is_some())
+    }
+
+    /// A new API token for `username` if the password is right. Unknown users
+    /// and wrong passwords are told apart by no one.
+    pub async fn login(&self, username: &str, password: &str) -> anyhow::Result<Option<String>> {
+        use argon2::password_hash::{PasswordHash, PasswordVerifier};
+        let row: Option<(String,)> = sqlx::query_as("SELECT password_hash FROM users WHERE username = ?").bind(username).fetch_optional(&self.pool).await?;
+        let Some((stored,)) = row else { return Ok(None) };
+        let hash = PasswordHash::new(&stored).map_err(|e| anyhow::anyhow!("stored password hash is unreadable: {e}"))?;
+        if argon2::Argon2::default().verify_password(password.as_bytes(), &hash).is_err() {
+            return Ok(None);
+        }
+        let token = new_token();
+        sqlx::query("INSERT INTO api_tokens (token_sha256, subject, tenant, role, created_at) VALUES (?, ?, NULL, 'user', ?)")
+            .bind(token_hash(&token))
+            .bind(username)
+            .bind(super::now_rfc3339())
+            .execute(&self.pool)
+            .await?;
+        Ok(Some(token))
+    }
+
+    /// Make `username` a member of `tenant` with `role` (replacing an earlier role).
+    pub async fn set_member(&self, tenant: &str, username: &str, role: &str, flows: Option<&[String]>) -> anyhow::Result<()> {
+        let flows = flows.map(serde_json::to_string).transpose()?;
+        sqlx::query(
+            "INSERT INTO members (tenant, username, role, flows) VALUES (?, ?, ?, ?)
+             ON CONFLICT (tenant, username) DO UPDATE SET role = excluded.role, flows = excluded.flows",
+        )
+        .bind(tenant)
+        .bind(username)
+        .bind(role)
+        .bind(flows)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// `false` if the user was not a member.
+    pub async fn remove_member(&self, tenant: &str, username: &str) -> anyhow::Result<bool> {
+        let done = sqlx::query("DELETE FROM members WHERE tenant = ? AND username = ?").bind(tenant).bind(username).execute(&self.pool).await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The role of `username` in `tenant`, and the flows they are limited to.
+    pub async fn membership(&self, tenant: &str, username: &str) -> anyhow::Result<Option<(String, Option<Vec<String>>)>> {
+        let row: Option<(String, Option<String>)> = sqlx::query_as("SELECT role, flows FROM members WHERE tenant = ? AND username = ?")
+            .bind(tenant)
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|(role, flows)| Ok((role, flows.map(|f| serde_json::from_str(&f)).transpose()?))).transpose()
+    }
+
     /// The principal a bearer token stands for, if it is known, not revoked and not expired.
     pub async fn authenticate(&self, token: &str) -> anyhow::Result<Option<Principal>> {
         let row: Option<(String, Option<String>, String)> = sqlx::query_as(

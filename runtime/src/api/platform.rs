@@ -1,0 +1,66 @@
+//! Platform routes: login (no token), and, for the platform admin, users
+//! and tenants.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::error::ApiError;
+use super::{body, Shared};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credentials {
+    username: String,
+    password: String,
+}
+
+/// Names of users and tenants: short, lowercase, safe in paths.
+fn check_name(kind: &str, name: &str) -> Result<(), ApiError> {
+    let ok = (1..=63).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_' || c == '.');
+    if ok { Ok(()) } else { Err(ApiError::invalid("invalid_name", format!("a {kind} name is 1-63 of a-z 0-9 - _ . starting with a letter, not `{name}`"))) }
+}
+
+/// `POST /api/v1/users` (platform admin)
+pub async fn create_user(State(app): State<Shared>, raw: Result<Bytes, BytesRejection>) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let Credentials { username, password } = body::json(raw)?;
+    check_name("user", &username)?;
+    if password.chars().count() < 8 {
+        return Err(ApiError::invalid("weak_password", "a password has at least 8 characters"));
+    }
+    let created = app.db.identity().create_user(&username, &password).await.map_err(|e| ApiError::internal(&e))?;
+    if !created {
+        return Err(ApiError::conflict(format!("user `{username}` exists")));
+    }
+    Ok((StatusCode::CREATED, Json(json!({"username": username}))))
+}
+
+/// `POST /api/v1/auth/login` → a new token for the user.
+pub async fn login(State(app): State<Shared>, raw: Result<Bytes, BytesRejection>) -> Result<Json<Value>, ApiError> {
+    let Credentials { username, password } = body::json(raw)?;
+    let token = app.db.identity().login(&username, &password).await.map_err(|e| ApiError::internal(&e))?;
+    let token = token.ok_or_else(|| ApiError::unauthorized("wrong username or password"))?;
+    Ok(Json(json!({"token": token})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewTenant {
+    name: String,
+}
+
+/// `POST /api/v1/tenants` (platform admin)
+pub async fn create_tenant(State(app): State<Shared>, raw: Result<Bytes, BytesRejection>) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let NewTenant { name } = body::json(raw)?;
+    check_name("tenant", &name)?;
+    if !app.db.identity().create_tenant(&name).await.map_err(|e| ApiError::internal(&e))? {
+        return Err(ApiError::conflict(format!("tenant `{name}` exists")));
+    }
+    Ok((StatusCode::CREATED, Json(json!({"name": name}))))
+}

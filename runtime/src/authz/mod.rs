@@ -1,0 +1,117 @@
+//! Authorization: one Cedar policy set (`policies.cedar`) decides every
+//! request — which role may do which action in a tenant, and which flows a
+//! member limited to named flows may run. Nothing else in the code compares
+//! roles.
+
+use std::collections::HashSet;
+use std::str::FromStr;
+
+use cedar_policy::{Authorizer, Context, Decision, Entities, Entity, EntityUid, PolicySet, Request};
+use serde_json::json;
+
+const POLICIES: &str = include_str!("policies.cedar");
+
+/// The roles a member of a tenant can have, most powerful first.
+pub const ROLES: [&str; 5] = ["owner", "admin", "developer", "operator", "viewer"];
+
+/// Everything a request can ask to do in a tenant.
+pub const ACTIONS: [&str; 7] = ["read", "edit", "publish", "run", "approve", "operate", "manage_members"];
+
+pub struct Authz {
+    policies: PolicySet,
+    authorizer: Authorizer,
+}
+
+/// One question: may `subject`, with `role` in `tenant`, do `action`?
+pub struct Ask<'a> {
+    pub subject: &'a str,
+    pub role: &'a str,
+    pub tenant: &'a str,
+    pub action: &'a str,
+    /// For `run`: the flow, and the flows the member is limited to (if any).
+    pub flow: Option<&'a str>,
+    pub allowed_flows: Option<&'a [String]>,
+}
+
+fn uid(kind: &str, id: &str) -> anyhow::Result<EntityUid> {
+    EntityUid::from_str(&format!("{kind}::{}", json!(id))).map_err(|e| anyhow::anyhow!("bad entity id `{id}`: {e}"))
+}
+
+impl Authz {
+    pub fn new() -> anyhow::Result<Authz> {
+        let policies = PolicySet::from_str(POLICIES).map_err(|e| anyhow::anyhow!("policies.cedar does not parse: {e}"))?;
+        Ok(Authz { policies, authorizer: Authorizer::new() })
+    }
+
+    /// The decision; anything malformed is a deny.
+    pub fn allows(&self, ask: &Ask<'_>) -> bool {
+        self.decide(ask).unwrap_or_else(|e| {
+            tracing::error!("authorization failed closed: {e:#}");
+            false
+        })
+    }
+
+    fn decide(&self, ask: &Ask<'_>) -> anyhow::Result<bool> {
+        let principal = uid("User", ask.subject)?;
+        let role = uid("Role", ask.role)?;
+        let user = Entity::new_no_attrs(principal.clone(), HashSet::from([role.clone()]));
+        let entities = Entities::from_entities([user, Entity::new_no_attrs(role, HashSet::new())], None)?;
+        let context = Context::from_json_value(
+            json!({
+                "limited": ask.allowed_flows.is_some(),
+                "allowed_flows": ask.allowed_flows.unwrap_or_default(),
+                "flow": ask.flow.unwrap_or_default(),
+            }),
+            None,
+        )?;
+        let request = Request::new(principal, uid("Action", ask.action)?, uid("Tenant", ask.tenant)?, context, None)?;
+        let response = self.authorizer.is_authorized(&request, &self.policies, &entities);
+        Ok(response.decision() == Decision::Allow)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The permission matrix, as the README states it.
+    const MATRIX: [(&str, &[&str]); 5] = [
+        ("owner", &["read", "edit", "publish", "run", "approve", "operate", "manage_members"]),
+        ("admin", &["read", "edit", "publish", "run", "approve", "operate", "manage_members"]),
+        ("developer", &["read", "edit", "publish", "run"]),
+        ("operator", &["read", "run", "approve", "operate"]),
+        ("viewer", &["read"]),
+    ];
+
+    fn ask<'a>(role: &'a str, action: &'a str) -> Ask<'a> {
+        Ask { subject: "alice", role, tenant: "default", action, flow: Some("release"), allowed_flows: None }
+    }
+
+    #[test]
+    fn the_policies_give_each_role_exactly_its_row_of_the_matrix() {
+        let authz = Authz::new().unwrap();
+        for (role, allowed) in MATRIX {
+            for action in ACTIONS {
+                assert_eq!(authz.allows(&ask(role, action)), allowed.contains(&action), "{role} {action}");
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_roles_and_actions_are_denied() {
+        let authz = Authz::new().unwrap();
+        assert!(!authz.allows(&ask("superuser", "read")));
+        assert!(!authz.allows(&ask("viewer", "edit\") || (true")), "ids are quoted, not spliced");
+        assert!(!authz.allows(&Ask { subject: "x\"; permit(", ..ask("viewer", "edit") }));
+    }
+
+    #[test]
+    fn a_member_limited_to_named_flows_runs_only_those() {
+        let authz = Authz::new().unwrap();
+        let allowed = vec!["hotfix".to_string()];
+        let limited = |flow| Ask { flow: Some(flow), allowed_flows: Some(&allowed), ..ask("operator", "run") };
+        assert!(authz.allows(&limited("hotfix")));
+        assert!(!authz.allows(&limited("release")));
+        assert!(authz.allows(&Ask { allowed_flows: Some(&allowed), ..ask("operator", "read") }), "the limit is on running");
+    }
+}
