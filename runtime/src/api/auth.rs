@@ -10,8 +10,9 @@ use axum::extract::{MatchedPath, RawPathParams, Request, State};
 use axum::http::header::AUTHORIZATION;
 use axum::http::HeaderMap;
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
+use super::audit::AuditAction;
 use super::error::ApiError;
 use super::{Shared, ROUTES};
 use crate::authz::Ask;
@@ -55,8 +56,8 @@ pub async fn authorize(
         if !principal.is_platform_admin() {
             return Err(ApiError::forbidden("only the platform admin may do this"));
         }
-        request.extensions_mut().insert(principal);
-        return Ok(next.run(request).await);
+        request.extensions_mut().insert(principal.clone());
+        return Ok(for_audit(next.run(request).await, principal, "platform"));
     };
     let not_found = || ApiError::not_found(format!("tenant `{tenant}`"));
     let identity = app.db.identity();
@@ -79,10 +80,18 @@ pub async fn authorize(
         allowed_flows: flows.as_deref(),
     };
     if !app.authz.allows(&ask) {
-        return Err(ApiError::forbidden(format!("role `{role}` in tenant `{tenant}` may not {}", action.replace('_', " "))));
+        let refused = ApiError::forbidden(format!("role `{role}` in tenant `{tenant}` may not {}", action.replace('_', " ")));
+        return Ok(for_audit(refused.into_response(), principal, action));
     }
     let access = Access { subject: principal.subject.clone(), tenant: tenant.to_string(), role };
     request.extensions_mut().insert(access);
-    request.extensions_mut().insert(principal);
-    Ok(next.run(request).await)
+    request.extensions_mut().insert(principal.clone());
+    Ok(for_audit(next.run(request).await, principal, action))
+}
+
+/// Tell the audit layer who acted and what for.
+fn for_audit(mut response: Response, principal: Principal, action: &'static str) -> Response {
+    response.extensions_mut().insert(principal);
+    response.extensions_mut().insert(AuditAction(action));
+    response
 }

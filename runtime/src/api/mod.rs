@@ -2,6 +2,7 @@
 //! tenant, parses, and calls the store and the scheduler. Routes are listed
 //! in one table (`routes`), which the tests walk too.
 
+mod audit;
 mod auth;
 mod body;
 mod error;
@@ -85,6 +86,8 @@ use RouteAction::{Is, NodeControl, Platform, RunControl};
 pub const ROUTES: &[Route] = &[
     route("POST", "/api/v1/users", Platform),
     route("POST", "/api/v1/tenants", Platform),
+    route("GET", "/api/v1/audit", Platform),
+    route("GET", "/api/v1/tenants/{tenant}/audit", Is("audit")),
     route("PUT", "/api/v1/tenants/{tenant}/members/{user}", Is("manage_members")),
     route("DELETE", "/api/v1/tenants/{tenant}/members/{user}", Is("manage_members")),
     route("GET", "/api/v1/tenants/{tenant}/plugins", Is("read")),
@@ -110,19 +113,21 @@ pub fn router(app: Shared) -> Router {
     let api = Router::new()
         .route(path_of(0), post(platform::create_user))
         .route(path_of(1), post(platform::create_tenant))
-        .route(path_of(2), put(members::put).delete(members::delete))
-        .route(path_of(4), get(plugins::list))
-        .route(path_of(5), get(flows::list))
-        .route(path_of(6), get(flows::show))
-        .route(path_of(7), put(flows::save_draft))
-        .route(path_of(8), get(flows::versions).post(flows::publish))
-        .route(path_of(10), get(flows::version))
-        .route(path_of(11), get(flows::diff))
-        .route(path_of(12), post(runs::start))
-        .route(path_of(13), get(runs::list))
-        .route(path_of(14), get(runs::show))
-        .route(path_of(15), post(runs::run_control))
-        .route(path_of(16), post(runs::node_control))
+        .route(path_of(2), get(audit::platform_log))
+        .route(path_of(3), get(audit::tenant_log))
+        .route(path_of(4), put(members::put).delete(members::delete))
+        .route(path_of(6), get(plugins::list))
+        .route(path_of(7), get(flows::list))
+        .route(path_of(8), get(flows::show))
+        .route(path_of(9), put(flows::save_draft))
+        .route(path_of(10), get(flows::versions).post(flows::publish))
+        .route(path_of(12), get(flows::version))
+        .route(path_of(13), get(flows::diff))
+        .route(path_of(14), post(runs::start))
+        .route(path_of(15), get(runs::list))
+        .route(path_of(16), get(runs::show))
+        .route(path_of(17), post(runs::run_control))
+        .route(path_of(18), post(runs::node_control))
         .route_layer(from_fn_with_state(app.clone(), auth::authorize));
     Router::new()
         .route("/healthz", get(|| async { Json(json!({"status": "ok"})) }))
@@ -132,6 +137,7 @@ pub fn router(app: Shared) -> Router {
         .method_not_allowed_fallback(|| async {
             ApiError { status: StatusCode::METHOD_NOT_ALLOWED, code: "method_not_allowed", message: "method not allowed here".into(), details: json!(null) }
         })
+        .layer(from_fn_with_state(app.clone(), audit::record))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(panicked))
         .layer(TraceLayer::new_for_http())

@@ -5,10 +5,12 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::audit::AuditWho;
 use super::error::ApiError;
 use super::{body, Shared};
 
@@ -41,12 +43,17 @@ pub async fn create_user(State(app): State<Shared>, raw: Result<Bytes, BytesReje
     Ok((StatusCode::CREATED, Json(json!({"username": username}))))
 }
 
-/// `POST /api/v1/auth/login` → a new token for the user.
-pub async fn login(State(app): State<Shared>, raw: Result<Bytes, BytesRejection>) -> Result<Json<Value>, ApiError> {
+/// `POST /api/v1/auth/login` → a new token for the user. The attempt is
+/// audited under the name given, whether it succeeds or not.
+pub async fn login(State(app): State<Shared>, raw: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
     let Credentials { username, password } = body::json(raw)?;
     let token = app.db.identity().login(&username, &password).await.map_err(|e| ApiError::internal(&e))?;
-    let token = token.ok_or_else(|| ApiError::unauthorized("wrong username or password"))?;
-    Ok(Json(json!({"token": token})))
+    let mut response = match token {
+        Some(token) => Json(json!({"token": token})).into_response(),
+        None => ApiError::unauthorized("wrong username or password").into_response(),
+    };
+    response.extensions_mut().insert(AuditWho(username));
+    Ok(response)
 }
 
 #[derive(Deserialize)]

@@ -15,7 +15,7 @@ const POLICIES: &str = include_str!("policies.cedar");
 pub const ROLES: [&str; 5] = ["owner", "admin", "developer", "operator", "viewer"];
 
 /// Everything a request can ask to do in a tenant.
-pub const ACTIONS: [&str; 7] = ["read", "edit", "publish", "run", "approve", "operate", "manage_members"];
+pub const ACTIONS: [&str; 8] = ["read", "edit", "publish", "run", "approve", "operate", "manage_members", "audit"];
 
 pub struct Authz {
     policies: PolicySet,
@@ -76,8 +76,8 @@ mod tests {
 
     /// The permission matrix, as the README states it.
     const MATRIX: [(&str, &[&str]); 5] = [
-        ("owner", &["read", "edit", "publish", "run", "approve", "operate", "manage_members"]),
-        ("admin", &["read", "edit", "publish", "run", "approve", "operate", "manage_members"]),
+        ("owner", &["read", "edit", "publish", "run", "approve", "operate", "manage_members", "audit"]),
+        ("admin", &["read", "edit", "publish", "run", "approve", "operate", "manage_members", "audit"]),
         ("developer", &["read", "edit", "publish", "run"]),
         ("operator", &["read", "run", "approve", "operate"]),
         ("viewer", &["read"]),

@@ -1,6 +1,7 @@
 //! Persistence: one SQLite database (WAL mode) behind sqlx. Migrations for
 //! each backend live in `runtime/migrations/<backend>/` and run on open.
 
+mod audit;
 mod flows;
 mod identity;
 mod kv;
@@ -15,6 +16,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub use kv::{apply as apply_kv_writes, KvConflict, KvScope, KvStore, KvWrite, KvWrites};
 pub use flows::{content_hash, FlowStore, FlowVersion};
+pub use audit::{AuditEntry, AuditStore, Audited};
 pub use identity::{new_token, IdentityStore, Principal, PLATFORM_ADMIN};
 pub use runs::{NewRun, RunStore, RunSummary, StoredRun};
 
@@ -79,6 +81,10 @@ impl Db {
 
     pub fn flows(&self) -> FlowStore {
         FlowStore::new(self.pool.clone())
+    }
+
+    pub fn audit(&self) -> AuditStore {
+        AuditStore::new(self.pool.clone())
     }
 
     pub fn identity(&self) -> IdentityStore {
