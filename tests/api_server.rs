@@ -365,3 +365,41 @@ async fn mutations_are_audited_with_who_what_and_how_they_ended() {
     assert_eq!(logins, vec![("ana", 401), ("ana", 200)], "failed logins are kept, under the name tried");
     assert!(platform.as_array().unwrap().iter().any(|e| e["resource"] == "/api/v1/users" && e["who"] == "admin" && e["status"] == 201));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_events_replay_the_history_then_stream_live_until_the_end() {
+    let server = serve("api-events");
+    server.admin("PUT", &format!("{FLOWS}/zones/draft"), Some(counting_flow("zones"))).await;
+    server.admin("POST", &format!("{FLOWS}/zones/versions"), None).await;
+    let run = server.admin("POST", &format!("{FLOWS}/zones/runs?wait_ms=20000"), Some(json!({"input": {"zone": "eu-1"}}))).await;
+    assert_eq!(run.body["status"], "waiting");
+    let run_path = format!("/api/v1/tenants/default/runs/{}", run.body["id"].as_str().unwrap());
+
+    let client = reqwest::Client::new();
+    let mut stream = client.get(format!("{}{run_path}/events", server.base)).bearer_auth(ADMIN).send().await.unwrap();
+    assert_eq!(stream.status(), 200);
+    assert_eq!(stream.headers()["content-type"], "text/event-stream");
+    let mut text = String::new();
+    let mut approved = false;
+    while let Some(chunk) = stream.chunk().await.unwrap() {
+        text.push_str(&String::from_utf8_lossy(&chunk));
+        // Once the replay reached the approval, decide it: the rest arrives live.
+        if !approved && text.contains("\"type\":\"step_finished\"") {
+            let decided = server.admin("POST", &format!("{run_path}/nodes/gate/approve"), None).await;
+            assert_eq!(decided.status, 200, "{}", decided.body);
+            approved = true;
+        }
+        if text.contains("event: end") {
+            break;
+        }
+    }
+    let kinds: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("event: ")).filter(|k| *k != "run_resumed").collect();
+    assert_eq!(kinds, ["run_started", "step_started", "step_finished", "decided", "end"], "{text}");
+    let ids: Vec<u64> = text.lines().filter_map(|l| l.strip_prefix("id: ")).map(|i| i.parse().unwrap()).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids rise: {ids:?}");
+
+    // Reconnecting after the second event replays only what followed it.
+    let again = client.get(format!("{}{run_path}/events", server.base)).bearer_auth(ADMIN).header("Last-Event-ID", ids[1].to_string()).send().await.unwrap();
+    let rest = again.text().await.unwrap();
+    assert!(!rest.contains("event: run_started") && !rest.contains("event: step_started") && rest.contains("event: decided"), "{rest}");
+}

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod body;
 mod error;
+mod events;
 mod flows;
 mod members;
 mod platform;
@@ -101,6 +102,7 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/api/v1/tenants/{tenant}/flows/{name}/runs", Is("run")),
     route("GET", "/api/v1/tenants/{tenant}/runs", Is("read")),
     route("GET", "/api/v1/tenants/{tenant}/runs/{id}", Is("read")),
+    route("GET", "/api/v1/tenants/{tenant}/runs/{id}/events", Is("read")),
     route("POST", "/api/v1/tenants/{tenant}/runs/{id}/{action}", RunControl),
     route("POST", "/api/v1/tenants/{tenant}/runs/{id}/nodes/{node}/{action}", NodeControl),
 ];
@@ -126,8 +128,9 @@ pub fn router(app: Shared) -> Router {
         .route(path_of(14), post(runs::start))
         .route(path_of(15), get(runs::list))
         .route(path_of(16), get(runs::show))
-        .route(path_of(17), post(runs::run_control))
-        .route(path_of(18), post(runs::node_control))
+        .route(path_of(17), get(events::stream_events))
+        .route(path_of(18), post(runs::run_control))
+        .route(path_of(19), post(runs::node_control))
         .route_layer(from_fn_with_state(app.clone(), auth::authorize));
     Router::new()
         .route("/healthz", get(|| async { Json(json!({"status": "ok"})) }))

@@ -228,6 +228,16 @@ impl RunStore {
         Ok(rows.into_iter().map(summary).collect())
     }
 
+    /// The events of a run after position `after` (all of them for `None`), in order, with their positions.
+    pub async fn events_after(&self, run_id: &str, after: Option<u64>) -> anyhow::Result<Vec<(u64, Event)>> {
+        let rows: Vec<(i64, String)> = sqlx::query_as("SELECT seq, event FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq")
+            .bind(run_id)
+            .bind(after.map_or(-1, |s| s as i64))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(|(seq, text)| Ok((seq as u64, serde_json::from_str(&text)?))).collect()
+    }
+
     /// One run's summary row.
     pub async fn summary_of(&self, run_id: &str) -> anyhow::Result<Option<RunSummary>> {
         let sql = format!("SELECT {SUMMARY_COLUMNS} FROM runs WHERE id = ?");

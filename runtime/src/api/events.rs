@@ -1,0 +1,70 @@
+//! `GET …/runs/{id}/events`: Server-Sent Events. The run's history is
+//! replayed from its log, then new events follow as they are committed,
+//! until the run ends (`event: end`). The log is read, not the engine's
+//! memory, so a client sees exactly what is durable — whichever process
+//! drives the run. `Last-Event-ID` continues after the event it names.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::Extension;
+use futures_util::stream::{self, Stream};
+
+use super::auth::Access;
+use super::error::ApiError;
+use super::Shared;
+
+/// How often a live stream looks for new events.
+const POLL: Duration = Duration::from_millis(100);
+
+struct Cursor {
+    app: Shared,
+    run: String,
+    after: Option<u64>,
+    pending: std::collections::VecDeque<SseEvent>,
+    ended: bool,
+}
+
+pub async fn stream_events(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    Path((_, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
+    match app.db.runs().summary_of(&id).await.map_err(|e| ApiError::internal(&e))? {
+        Some(run) if run.tenant == access.tenant => {}
+        _ => return Err(ApiError::not_found(format!("run `{id}`"))),
+    }
+    let after = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
+    let cursor = Cursor { app, run: id, after, pending: Default::default(), ended: false };
+    let events = stream::unfold(cursor, |mut cursor| async move {
+        loop {
+            if let Some(event) = cursor.pending.pop_front() {
+                return Some((Ok(event), cursor));
+            }
+            if cursor.ended {
+                return None;
+            }
+            let runs = cursor.app.db.runs();
+            // Read the status first: events committed before it are then all seen below.
+            let over = runs.summary_of(&cursor.run).await.ok().flatten().is_none_or(|r| r.status != "running");
+            let fresh = runs.events_after(&cursor.run, cursor.after).await.unwrap_or_default();
+            for (seq, event) in fresh {
+                let kind = serde_json::to_value(&event).ok().and_then(|v| v["type"].as_str().map(str::to_string)).unwrap_or_default();
+                let data = serde_json::to_string(&event).unwrap_or_default();
+                cursor.pending.push_back(SseEvent::default().id(seq.to_string()).event(kind).data(data));
+                cursor.after = Some(seq);
+            }
+            if over {
+                cursor.pending.push_back(SseEvent::default().event("end").data("{}"));
+                cursor.ended = true;
+            } else if cursor.pending.is_empty() {
+                tokio::time::sleep(POLL).await;
+            }
+        }
+    });
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()))
+}
