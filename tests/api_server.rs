@@ -403,3 +403,44 @@ async fn run_events_replay_the_history_then_stream_live_until_the_end() {
     let rest = again.text().await.unwrap();
     assert!(!rest.contains("event: run_started") && !rest.contains("event: step_started") && rest.contains("event: decided"), "{rest}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_starts_runs_until_it_is_rotated_or_removed() {
+    let server = serve("api-webhook");
+    let hook_of = |reply: &Reply| reply.body["path"].as_str().unwrap().to_string();
+    assert_eq!(server.admin("PUT", &format!("{FLOWS}/zones/webhook"), None).await.status, 404, "no published version yet");
+    server.admin("PUT", &format!("{FLOWS}/zones/draft"), Some(counting_flow("zones"))).await;
+    server.admin("POST", &format!("{FLOWS}/zones/versions"), None).await;
+    let first = hook_of(&server.admin("PUT", &format!("{FLOWS}/zones/webhook"), None).await);
+
+    let fired = server.call("POST", &first, None, Some(json!({"zone": "hooked"}).to_string())).await;
+    assert_eq!(fired.status, 202, "{}", fired.body);
+    let run = wait_until(&server, &format!("/api/v1/tenants/default/runs/{}", fired.body["run"].as_str().unwrap()), "waiting").await;
+    assert_eq!(run["input"], json!({"zone": "hooked"}));
+    let bad = server.call("POST", &first, None, Some(json!({"zone": 5}).to_string())).await;
+    assert_eq!((bad.status, bad.body["error"]["code"].as_str()), (422, Some("invalid_input")));
+    assert_eq!(server.call("POST", &first, None, Some("{oops".into())).await.status, 400);
+
+    let second = hook_of(&server.admin("PUT", &format!("{FLOWS}/zones/webhook"), None).await);
+    assert_ne!(first, second);
+    assert_eq!(server.call("POST", &first, None, Some("{}".into())).await.status, 404, "the rotated id stops working");
+    assert_eq!(server.call("POST", &second, None, Some(json!({"zone": "b"}).to_string())).await.status, 202);
+    assert_eq!(server.admin("DELETE", &format!("{FLOWS}/zones/webhook"), None).await.status, 204);
+    assert_eq!(server.call("POST", &second, None, Some("{}".into())).await.status, 404);
+
+    let log = server.admin("GET", "/api/v1/tenants/default/audit", None).await.body["entries"].clone();
+    let hooks: Vec<&Value> = log.as_array().unwrap().iter().filter(|e| e["resource"] == "/hooks/…").collect();
+    assert!(hooks.iter().any(|e| e["who"] == "webhook of zones" && e["status"] == 202), "{log}");
+    assert!(!log.to_string().contains(second.trim_start_matches("/hooks/")), "webhook ids stay out of the audit log");
+}
+
+async fn wait_until(server: &Server, run_path: &str, status: &str) -> Value {
+    for _ in 0..600 {
+        let run = server.admin("GET", run_path, None).await.body;
+        if run["status"] == status {
+            return run;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the run never reached {status}");
+}

@@ -16,9 +16,10 @@ use super::error::ApiError;
 use super::Shared;
 use crate::store::{Audited, Principal};
 
-/// Who a response acted for when no token said so (a login attempt).
+/// Who a response acted for when no token said so (a login attempt, a
+/// webhook), and in which tenant if the path does not say.
 #[derive(Clone)]
-pub struct AuditWho(pub String);
+pub struct AuditWho(pub String, pub Option<String>);
 
 /// The policy action a request was checked for, for the log.
 #[derive(Clone, Copy)]
@@ -29,17 +30,20 @@ pub async fn record(State(app): State<Shared>, request: Request, next: Next) -> 
     let path = request.uri().path().to_string();
     let response = next.run(request).await;
     let mutation = matches!(method, Method::POST | Method::PUT | Method::DELETE | Method::PATCH);
-    if !mutation || !path.starts_with("/api/v1/") {
+    if !mutation || !(path.starts_with("/api/v1/") || path.starts_with("/hooks/")) {
         return response;
     }
     let who = match (response.extensions().get::<Principal>(), response.extensions().get::<AuditWho>()) {
         (Some(principal), _) => principal.subject.clone(),
-        (None, Some(AuditWho(name))) => name.clone(),
+        (None, Some(AuditWho(name, _))) => name.clone(),
         (None, None) => "anonymous".to_string(),
     };
     let action = response.extensions().get::<AuditAction>().map_or(method.as_str(), |a| a.0);
-    let tenant = path.strip_prefix("/api/v1/tenants/").and_then(|rest| rest.split('/').next()).filter(|t| !t.is_empty());
-    let entry = Audited { who: &who, tenant, action, resource: &path, status: response.status().as_u16() };
+    let named = response.extensions().get::<AuditWho>().and_then(|w| w.1.as_deref());
+    let tenant = path.strip_prefix("/api/v1/tenants/").and_then(|rest| rest.split('/').next()).filter(|t| !t.is_empty()).or(named);
+    // A webhook's id is its credential: keep it out of the log.
+    let resource = if path.starts_with("/hooks/") { "/hooks/…" } else { path.as_str() };
+    let entry = Audited { who: &who, tenant, action, resource, status: response.status().as_u16() };
     if let Err(error) = app.db.audit().record(&entry).await {
         // The mutation happened; losing its audit row is an incident to see in the log.
         tracing::error!(%path, %who, "cannot record the audit entry: {error:#}");

@@ -12,6 +12,7 @@ mod members;
 mod platform;
 mod plugins;
 mod runs;
+mod webhooks;
 
 use std::any::Any;
 use std::sync::Arc;
@@ -100,6 +101,8 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/api/v1/tenants/{tenant}/flows/{name}/versions/{version}", Is("read")),
     route("GET", "/api/v1/tenants/{tenant}/flows/{name}/diff", Is("read")),
     route("POST", "/api/v1/tenants/{tenant}/flows/{name}/runs", Is("run")),
+    route("PUT", "/api/v1/tenants/{tenant}/flows/{name}/webhook", Is("publish")),
+    route("DELETE", "/api/v1/tenants/{tenant}/flows/{name}/webhook", Is("publish")),
     route("GET", "/api/v1/tenants/{tenant}/runs", Is("read")),
     route("GET", "/api/v1/tenants/{tenant}/runs/{id}", Is("read")),
     route("GET", "/api/v1/tenants/{tenant}/runs/{id}/events", Is("read")),
@@ -126,15 +129,17 @@ pub fn router(app: Shared) -> Router {
         .route(path_of(12), get(flows::version))
         .route(path_of(13), get(flows::diff))
         .route(path_of(14), post(runs::start))
-        .route(path_of(15), get(runs::list))
-        .route(path_of(16), get(runs::show))
-        .route(path_of(17), get(events::stream_events))
-        .route(path_of(18), post(runs::run_control))
-        .route(path_of(19), post(runs::node_control))
+        .route(path_of(15), put(webhooks::rotate).delete(webhooks::remove))
+        .route(path_of(17), get(runs::list))
+        .route(path_of(18), get(runs::show))
+        .route(path_of(19), get(events::stream_events))
+        .route(path_of(20), post(runs::run_control))
+        .route(path_of(21), post(runs::node_control))
         .route_layer(from_fn_with_state(app.clone(), auth::authorize));
     Router::new()
         .route("/healthz", get(|| async { Json(json!({"status": "ok"})) }))
         .route("/api/v1/auth/login", post(platform::login))
+        .route("/hooks/{id}", post(webhooks::fire))
         .merge(api)
         .fallback(|| async { ApiError::not_found("route") })
         .method_not_allowed_fallback(|| async {

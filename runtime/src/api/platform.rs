@@ -52,7 +52,7 @@ pub async fn login(State(app): State<Shared>, raw: Result<Bytes, BytesRejection>
         Some(token) => Json(json!({"token": token})).into_response(),
         None => ApiError::unauthorized("wrong username or password").into_response(),
     };
-    response.extensions_mut().insert(AuditWho(username));
+    response.extensions_mut().insert(AuditWho(username, None));
     Ok(response)
 }
 

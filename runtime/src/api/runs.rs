@@ -49,21 +49,31 @@ pub async fn start(
     let Query(WaitQuery { wait_ms }) = query.map_err(|e| ApiError::bad_request(format!("bad query: {e}")))?;
     let StartRun { input, version } = body::json(raw)?;
     let input = input.unwrap_or_else(|| json!({}));
-    let published = flows::find_version(&app, &tenant, &name, version).await?;
+    let (id, task) = launch_published(&app, &tenant, &name, version, input).await?;
+    let wait = Duration::from_millis(wait_ms.min(MAX_WAIT_MS));
+    let ended = matches!(tokio::time::timeout(wait, task).await, Ok(Ok(Ok(_))));
+    let view = run_view(&app, &id).await?;
+    Ok((if ended { StatusCode::OK } else { StatusCode::ACCEPTED }, Json(view)))
+}
+
+/// Start a run of a published version (the latest, or `version`) of flow
+/// `name`: 404 without one, 422 if `input` violates its `inputs` schema.
+pub async fn launch_published(
+    app: &Shared,
+    tenant: &str,
+    name: &str,
+    version: Option<u32>,
+    input: Value,
+) -> Result<(String, tokio::task::JoinHandle<anyhow::Result<crate::engine::RunState>>), ApiError> {
+    let published = flows::find_version(app, tenant, name, version).await?;
     let flow = published.flow().map_err(|e| ApiError::internal(&e))?;
     let violations = app.scheduler.input_violations(&flow, &input)?;
     if !violations.is_empty() {
         let message = format!("the input does not match the inputs schema of flow `{name}`");
         return Err(ApiError::invalid("invalid_input", message).with_details(json!({"violations": violations})));
     }
-    let (id, task) = app.scheduler.launch(&tenant, flow, Some(published.version), input).await.map_err(|e| {
-        // Starting refuses a flow whose subflows are not published.
-        ApiError::invalid("cannot_start", format!("{e:#}"))
-    })?;
-    let wait = Duration::from_millis(wait_ms.min(MAX_WAIT_MS));
-    let ended = matches!(tokio::time::timeout(wait, task).await, Ok(Ok(Ok(_))));
-    let view = run_view(&app, &id).await?;
-    Ok((if ended { StatusCode::OK } else { StatusCode::ACCEPTED }, Json(view)))
+    // Starting refuses a flow whose subflows are not published.
+    app.scheduler.launch(tenant, flow, Some(published.version), input).await.map_err(|e| ApiError::invalid("cannot_start", format!("{e:#}")))
 }
 
 /// `GET …/runs/{id}`

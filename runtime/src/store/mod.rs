@@ -6,6 +6,7 @@ mod flows;
 mod identity;
 mod kv;
 mod runs;
+mod triggers;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -19,6 +20,7 @@ pub use flows::{content_hash, FlowStore, FlowVersion};
 pub use audit::{AuditEntry, AuditStore, Audited};
 pub use identity::{new_token, IdentityStore, Principal, PLATFORM_ADMIN};
 pub use runs::{NewRun, RunStore, RunSummary, StoredRun};
+pub use triggers::TriggerStore;
 
 /// The embedded database.
 #[derive(Clone, Debug)]
@@ -89,6 +91,10 @@ impl Db {
 
     pub fn identity(&self) -> IdentityStore {
         IdentityStore::new(self.pool.clone())
+    }
+
+    pub fn triggers(&self) -> TriggerStore {
+        TriggerStore::new(self.pool.clone())
     }
 
     pub fn runs(&self) -> RunStore {

@@ -1,0 +1,128 @@
+//! `cargo xtask bench` (or `cargo bench -p scena --bench http`): the HTTP API
+//! end to end over loopback — `POST …/flows/{name}/runs?wait_ms` for chain10
+//! and fan50 (the engine benchmark's flows) with 1 and 16 concurrent
+//! clients, each run durable in SQLite and each request authenticated,
+//! authorized and audited. Prints p50/p99 latency and flows/s. The load
+//! generator (a reqwest client with keep-alive) runs in the same process,
+//! on the same two cores.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use scena::api::{router, AppState};
+use scena::atoms::Grants;
+use scena::authz::Authz;
+use scena::catalog::PluginDir;
+use scena::flow::Flow;
+use scena::sandbox::{Limits, Sandbox, SandboxConfig};
+use scena::scheduler::Scheduler;
+use scena::store::Db;
+use serde_json::{json, Value};
+
+mod common;
+use common::{chain, component, fan};
+
+const TOKEN: &str = "bench-admin-token";
+
+struct Target {
+    client: reqwest::Client,
+    url: String,
+}
+
+impl Target {
+    async fn run(&self, expected: &Value) -> Duration {
+        let started = Instant::now();
+        let response = self
+            .client
+            .post(&self.url)
+            .bearer_auth(TOKEN)
+            .header("content-type", "application/json")
+            .body(r#"{"input": {"n": 0}}"#)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let run: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+        assert_eq!((&run["status"], &run["output"]), (&json!("succeeded"), expected), "{run}");
+        started.elapsed()
+    }
+}
+
+/// `total` runs, `clients` at a time: (latencies, wall time).
+async fn load(target: &Arc<Target>, expected: &Value, total: usize, clients: usize) -> (Vec<Duration>, Duration) {
+    let wall = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let (target, expected) = (target.clone(), expected.clone());
+        let share = total / clients + usize::from(c < total % clients);
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::with_capacity(share);
+            for _ in 0..share {
+                latencies.push(target.run(&expected).await);
+            }
+            latencies
+        }));
+    }
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await.unwrap());
+    }
+    latencies.sort();
+    (latencies, wall.elapsed())
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index].as_secs_f64() * 1e3
+}
+
+async fn report(label: &str, target: &Arc<Target>, expected: &Value, total: usize, clients: usize) {
+    let (latencies, wall) = load(target, expected, total, clients).await;
+    println!(
+        "  {label:<22}: {:>7.0} flows/s   p50 {:>6.2} ms   p99 {:>6.2} ms",
+        total as f64 / wall.as_secs_f64(),
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.99)
+    );
+}
+
+async fn publish(db: &Db, flow: &Flow) {
+    db.flows().save_draft("default", flow).await.unwrap();
+    db.flows().publish("default", &flow.name).await.unwrap();
+}
+
+#[tokio::main]
+async fn main() {
+    let dir = std::env::temp_dir().join(format!("scena-http-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let db = Db::open(&dir.join("bench.db")).await.unwrap();
+    db.identity().ensure_tenant("default").await.unwrap();
+    db.identity().set_admin_token(TOKEN).await.unwrap();
+    let sandbox = Arc::new(Sandbox::new(SandboxConfig { kv: Some(db.kv()), ..Default::default() }).unwrap());
+    let mut catalog = PluginDir::default();
+    for name in ["add", "echo"] {
+        catalog.add(sandbox.load(&component(name)).await.unwrap());
+    }
+    let catalog = Arc::new(catalog);
+    let scheduler = Scheduler::new(sandbox, catalog.clone(), &db, Arc::new(Grants::default()), Limits::default());
+    let (chain10, fan50) = (chain(10), fan(50));
+    publish(&db, &chain10).await;
+    publish(&db, &fan50).await;
+    let app = router(Arc::new(AppState { db, authz: Authz::new().unwrap(), scheduler, catalog }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    println!("scena HTTP benchmark: POST …/runs?wait_ms over loopback, durable SQLite at {}", dir.display());
+    let client = reqwest::Client::new();
+    let url = |name: &str| format!("http://{address}/api/v1/tenants/default/flows/{name}/runs?wait_ms=30000");
+    let chain = Arc::new(Target { client: client.clone(), url: url(&chain10.name) });
+    let fan = Arc::new(Target { client, url: url(&fan50.name) });
+    let (ten, fifty) = (json!({"n": 10}), json!({"sum": 50}));
+    load(&chain, &ten, 20, 1).await; // warm-up
+    report("chain10, 1 client", &chain, &ten, 300, 1).await;
+    report("chain10, 16 clients", &chain, &ten, 800, 16).await;
+    report("fan50, 1 client", &fan, &fifty, 100, 1).await;
+    report("fan50, 16 clients", &fan, &fifty, 200, 16).await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
