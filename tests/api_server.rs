@@ -4,95 +4,10 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
 use serde_json::{json, Value};
-use support::{plugin_dir, repo_root, TempDir};
-
-const ADMIN: &str = "test-admin-token";
-
-struct Server {
-    child: Child,
-    base: String,
-    _dir: TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Start `scena serve` on a free port and wait until it listens.
-fn serve(label: &str) -> Server {
-    serve_with(label, &["echo", "kv"], &[])
-}
-
-fn serve_with(label: &str, plugin_names: &[&str], extra: &[&str]) -> Server {
-    let dir = TempDir::new(label);
-    let plugins = plugin_dir(&dir, plugin_names);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_scena"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--plugins", &plugins])
-        .args(extra)
-        .env("SCENA_DATA_DIR", dir.path())
-        .env("SCENA_ADMIN_TOKEN", ADMIN)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut base = None;
-    let mut seen = Vec::new();
-    for line in stderr.lines() {
-        let line = line.unwrap();
-        if let Some(address) = line.split("listening on ").nth(1) {
-            base = Some(address.split_whitespace().next().unwrap().to_string());
-            break;
-        }
-        seen.push(line);
-    }
-    let base = base.unwrap_or_else(|| panic!("the server did not start: {seen:?}"));
-    Server { child, base, _dir: dir }
-}
-
-struct Reply {
-    status: u16,
-    body: Value,
-}
-
-impl Reply {
-    fn empty(status: u16) -> Reply {
-        Reply { status, body: Value::Null }
-    }
-}
-
-impl Server {
-    async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<String>) -> Reply {
-        let client = reqwest::Client::new();
-        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        let mut request = client.request(method, format!("{}{path}", self.base));
-        if let Some(token) = token {
-            request = request.header("Authorization", format!("Bearer {token}"));
-        }
-        if let Some(body) = body {
-            request = request.header("Content-Type", "application/json").body(body);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status().as_u16();
-        let text = response.text().await.unwrap();
-        if text.is_empty() && status == 204 {
-            return Reply::empty(status);
-        }
-        let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
-        Reply { status, body }
-    }
-
-    async fn admin(&self, method: &str, path: &str, body: Option<Value>) -> Reply {
-        self.call(method, path, Some(ADMIN), body.map(|b| b.to_string())).await
-    }
-}
+use support::repo_root;
+use scena::api::RouteAction;
+use support::server::{concrete, serve, serve_with, Reply, Server, ADMIN};
 
 fn counting_flow(name: &str) -> Value {
     json!({"name": name, "inputs": {"type": "object", "required": ["zone"], "properties": {"zone": {"type": "string"}}},
@@ -105,28 +20,6 @@ fn counting_flow(name: &str) -> Value {
 
 const FLOWS: &str = "/api/v1/tenants/default/flows";
 
-/// A concrete path for a route of the table.
-fn concrete(path: &str, tenant: &str) -> String {
-    path.replace("{tenant}", tenant).replace("{name}", "f").replace("{version}", "1").replace("{id}", "r").replace("{node}", "n")
-        .replace("{action}", "cancel").replace("{user}", "nobody")
-}
-
-impl Server {
-    /// Create a user, make them a member of `tenant` with `role`, and log in.
-    async fn member(&self, username: &str, tenant: &str, role: &str) -> String {
-        let created = self.admin("POST", "/api/v1/users", Some(json!({"username": username, "password": "correct horse"}))).await;
-        assert_eq!(created.status, 201, "{}", created.body);
-        let member = self.admin("PUT", &format!("/api/v1/tenants/{tenant}/members/{username}"), Some(json!({"role": role}))).await;
-        assert_eq!(member.status, 200, "{}", member.body);
-        self.login(username, "correct horse").await.unwrap()
-    }
-
-    async fn login(&self, username: &str, password: &str) -> Option<String> {
-        let reply = self.call("POST", "/api/v1/auth/login", None, Some(json!({"username": username, "password": password}).to_string())).await;
-        (reply.status == 200).then(|| reply.body["token"].as_str().unwrap().to_string())
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_refuses_no_token_another_tenant_and_a_role_without_the_permission() {
     let server = serve("api-isolation");
@@ -135,6 +28,7 @@ async fn every_route_refuses_no_token_another_tenant_and_a_role_without_the_perm
     assert_eq!(server.admin("POST", "/api/v1/tenants", Some(json!({"name": "blue"}))).await.status, 201);
     let viewer = server.member("vera", "default", "viewer").await;
     let outsider = server.member("otto", "blue", "owner").await;
+    let outsider_token = server.tenant_token(&outsider, "blue", "owner").await;
     for route in scena::api::ROUTES {
         let (method, path) = (route.method, concrete(route.path, "default"));
         for token in [None, Some("not-a-token")] {
@@ -143,12 +37,15 @@ async fn every_route_refuses_no_token_another_tenant_and_a_role_without_the_perm
             assert_eq!(reply.body["error"]["code"], "unauthorized", "{method} {path}");
         }
         let expected = match route.action {
-            scena::api::RouteAction::Platform => 403, // only the platform admin
-            _ => 404,                                 // another tenant's owner sees nothing here
+            RouteAction::Platform => 403, // only the platform admin
+            RouteAction::SignedIn => 200, // not about a tenant: everyone sees their own
+            _ => 404,                     // another tenant's owner sees nothing here
         };
-        let reply = server.call(method, &path, Some(&outsider), None).await;
-        assert_eq!(reply.status, expected, "{method} {path} by another tenant's owner: {}", reply.body);
-        let may_read = matches!(route.action, scena::api::RouteAction::Is("read"));
+        for (who, token) in [("another tenant's owner", &outsider), ("another tenant's API token", &outsider_token)] {
+            let reply = server.call(method, &path, Some(token), None).await;
+            assert_eq!(reply.status, expected, "{method} {path} by {who}: {}", reply.body);
+        }
+        let may_read = matches!(route.action, RouteAction::Is("read") | RouteAction::SignedIn);
         let reply = server.call(method, &path, Some(&viewer), None).await;
         if may_read {
             assert_ne!(reply.status, 403, "{method} {path} by a viewer: {}", reply.body);
@@ -157,11 +54,13 @@ async fn every_route_refuses_no_token_another_tenant_and_a_role_without_the_perm
             assert_eq!(reply.body["error"]["code"], "forbidden");
         }
         // A tenant that does not exist looks like any unknown resource, even to the admin.
-        if !matches!(route.action, scena::api::RouteAction::Platform) {
+        if route.path.contains("{tenant}") {
             let reply = server.admin(method, &concrete(route.path, "nowhere"), None).await;
             assert_eq!(reply.status, 404, "{method} {path} in a missing tenant: {}", reply.body);
         }
     }
+    let tenants = server.call("GET", "/api/v1/tenants", Some(&outsider_token), None).await;
+    assert_eq!(tenants.body["tenants"], json!([{"name": "blue", "role": "owner"}]), "a tenant token sees its tenant only");
     assert_eq!(server.admin("GET", "/api/v1/nope", None).await.status, 404);
     assert_eq!(server.login("vera", "wrong password").await, None);
     assert_eq!(server.login("nobody", "correct horse").await, None);

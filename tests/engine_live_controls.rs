@@ -7,7 +7,7 @@ mod support;
 
 use std::sync::Arc;
 
-use scena::atoms::Grants;
+use scena::atoms::{FixedGrants, Grants};
 use scena::catalog::PluginDir;
 use scena::engine::{Event, RunState, RunStatus, StepOutcome};
 use scena::flow::load_flow;
@@ -34,7 +34,7 @@ async fn scheduler(dir: &TempDir) -> Arc<Scheduler> {
     let sandbox = Arc::new(Sandbox::new(config).unwrap());
     let (catalog, skipped) = PluginDir::load(&sandbox, &[std::path::PathBuf::from(plugins)]).await.unwrap();
     assert!(skipped.is_empty(), "{skipped:?}");
-    Scheduler::new(sandbox, Arc::new(catalog), &db, Arc::new(Grants::default()), Limits::default())
+    Scheduler::new(sandbox, Arc::new(catalog), &db, Arc::new(FixedGrants(Arc::new(Grants::default()))), Limits::default())
 }
 
 /// start → tick (a countdown polled every 10 ms) → after (echo) → end;

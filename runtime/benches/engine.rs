@@ -9,7 +9,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use scena::atoms::Grants;
+use scena::atoms::{FixedGrants, Grants};
 use scena::catalog::PluginDir;
 use scena::engine::RunStatus;
 use scena::flow::Flow;
@@ -56,7 +56,7 @@ async fn main() {
     for name in ["add", "echo"] {
         catalog.add(sandbox.load(&component(name)).await.unwrap());
     }
-    let scheduler = Scheduler::new(sandbox, Arc::new(catalog), &db, Arc::new(Grants::default()), Limits::default());
+    let scheduler = Scheduler::new(sandbox, Arc::new(catalog), &db, Arc::new(FixedGrants(Arc::new(Grants::default()))), Limits::default());
 
     println!("scena engine benchmark: durable SQLite (WAL, synchronous=NORMAL) at {}", dir.display());
     let chain10 = chain(10);

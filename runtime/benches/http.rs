@@ -10,13 +10,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use scena::api::{router, AppState};
-use scena::atoms::Grants;
-use scena::authz::Authz;
 use scena::catalog::PluginDir;
 use scena::flow::Flow;
 use scena::sandbox::{Limits, Sandbox, SandboxConfig};
-use scena::scheduler::Scheduler;
-use scena::store::Db;
+use scena::store::{Db, SealingKey};
 use serde_json::{json, Value};
 
 mod common;
@@ -103,12 +100,12 @@ async fn main() {
     for name in ["add", "echo"] {
         catalog.add(sandbox.load(&component(name)).await.unwrap());
     }
-    let catalog = Arc::new(catalog);
-    let scheduler = Scheduler::new(sandbox, catalog.clone(), &db, Arc::new(Grants::default()), Limits::default());
     let (chain10, fan50) = (chain(10), fan(50));
     publish(&db, &chain10).await;
     publish(&db, &fan50).await;
-    let app = router(Arc::new(AppState { db, authz: Authz::new().unwrap(), scheduler, catalog }));
+    let key = Arc::new(SealingKey::load_or_create(&dir).unwrap());
+    let (app, _) = AppState::build(db, sandbox, catalog, &dir, key, Limits::default()).await.unwrap();
+    let app = router(app);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });

@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test binary uses a different part
 
 pub mod http_fixture;
+pub mod server;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

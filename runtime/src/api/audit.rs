@@ -34,7 +34,7 @@ pub async fn record(State(app): State<Shared>, request: Request, next: Next) -> 
         return response;
     }
     let who = match (response.extensions().get::<Principal>(), response.extensions().get::<AuditWho>()) {
-        (Some(principal), _) => principal.subject.clone(),
+        (Some(principal), _) => principal.label(),
         (None, Some(AuditWho(name, _))) => name.clone(),
         (None, None) => "anonymous".to_string(),
     };

@@ -14,9 +14,13 @@ use axum::response::{IntoResponse, Response};
 
 use super::audit::AuditAction;
 use super::error::ApiError;
-use super::{Shared, ROUTES};
-use crate::authz::Ask;
+use super::{RouteAction, Shared, ROUTES};
+use crate::authz::{lesser_role, Ask};
 use crate::store::Principal;
+
+/// The maker recorded on tenant tokens the platform admin makes: not a
+/// username (usernames have no `@`), so it can never be mistaken for one.
+pub const PLATFORM_MAKER: &str = "@platform";
 
 /// What the caller may do in the tenant the request is about.
 #[derive(Debug, Clone)]
@@ -53,7 +57,7 @@ pub async fn authorize(
         .ok_or_else(|| ApiError::internal(&anyhow::anyhow!("route {} {} is missing from ROUTES", request.method(), matched.as_str())))?;
     let params: HashMap<&str, &str> = params.iter().collect();
     let Some(&tenant) = params.get("tenant") else {
-        if !principal.is_platform_admin() {
+        if !principal.is_platform_admin() && !matches!(route.action, RouteAction::SignedIn) {
             return Err(ApiError::forbidden("only the platform admin may do this"));
         }
         request.extensions_mut().insert(principal.clone());
@@ -67,6 +71,20 @@ pub async fn authorize(
             return Err(not_found());
         }
         ("owner".to_string(), None)
+    } else if let Some(token_tenant) = &principal.tenant {
+        // A tenant API token works in its tenant only, and never beyond what
+        // its maker may do there now: a maker removed or demoted takes the
+        // token's power down too.
+        if token_tenant != tenant {
+            return Err(not_found());
+        }
+        let maker = if principal.subject == PLATFORM_MAKER {
+            Some(("owner".to_string(), None))
+        } else {
+            identity.membership(tenant, &principal.subject).await.map_err(internal)?
+        };
+        let (maker_role, flows) = maker.ok_or_else(not_found)?;
+        (lesser_role(&principal.role, &maker_role).to_string(), flows)
     } else {
         identity.membership(tenant, &principal.subject).await.map_err(internal)?.ok_or_else(not_found)?
     };

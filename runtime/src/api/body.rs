@@ -11,7 +11,11 @@ use super::error::ApiError;
 /// The raw body, or 413 / 400 in the API's error shape.
 pub fn bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
     body.map_err(|rejection| match rejection.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::too_large(format!("the body is larger than {} bytes", super::MAX_BODY_BYTES)),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::too_large(format!(
+            "the body is larger than this route accepts ({} bytes; plugin uploads {})",
+            super::MAX_BODY_BYTES,
+            super::MAX_PLUGIN_BYTES
+        )),
         _ => ApiError::bad_request(format!("cannot read the body: {rejection}")),
     })
 }

@@ -40,7 +40,7 @@ pub async fn save_draft(
         return Err(ApiError::invalid("invalid_flow", format!("the flow is named `{}`, not `{name}` as in the path", flow.name)));
     }
     app.db.flows().save_draft(&tenant, &flow).await.map_err(INTERNAL)?;
-    let problems = validate(&flow, Some(app.catalog.as_ref()));
+    let problems = validate(&flow, Some(&app.registry.view(&tenant)));
     Ok(Json(json!({"name": name, "saved": true, "problems": problems_json(&problems)})))
 }
 
@@ -53,7 +53,7 @@ pub async fn publish(
     let tenant = access.tenant.clone();
     let flows = app.db.flows();
     let (draft, _) = flows.draft(&tenant, &name).await.map_err(INTERNAL)?.ok_or_else(|| ApiError::not_found(format!("draft of flow `{name}`")))?;
-    let problems = validate(&draft, Some(app.catalog.as_ref()));
+    let problems = validate(&draft, Some(&app.registry.view(&tenant)));
     if !problems.is_empty() {
         let message = format!("the draft has {} problem(s); only valid flows are published", problems.len());
         return Err(ApiError::invalid("invalid_flow", message).with_details(json!({"problems": problems_json(&problems)})));
@@ -94,7 +94,7 @@ pub async fn show(
     }
     let versions = versions.iter().map(|v| version_json(v, false)).collect::<Result<Vec<_>, _>>()?;
     let draft = draft.map(|(flow, updated_at)| {
-        let problems = validate(&flow, Some(app.catalog.as_ref()));
+        let problems = validate(&flow, Some(&app.registry.view(&tenant)));
         json!({"flow": flow, "updated_at": updated_at, "problems": problems_json(&problems)})
     });
     Ok(Json(json!({"name": name, "draft": draft, "versions": versions})))

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use super::auth::Access;
 use super::error::ApiError;
 use super::{body, Shared};
-use crate::authz::ROLES;
+use crate::authz::{may_grant, ROLES};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -23,10 +23,6 @@ pub struct Membership {
     flows: Option<Vec<String>>,
 }
 
-fn rank(role: &str) -> Option<usize> {
-    ROLES.iter().position(|r| *r == role)
-}
-
 pub async fn put(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
@@ -34,8 +30,10 @@ pub async fn put(
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Membership { role, flows } = body::json(raw)?;
-    let wanted = rank(&role).ok_or_else(|| ApiError::invalid("invalid_role", format!("`{role}` is not a role ({})", ROLES.join(", "))))?;
-    if rank(&access.role).is_none_or(|mine| wanted < mine) {
+    if !ROLES.contains(&role.as_str()) {
+        return Err(ApiError::invalid("invalid_role", format!("`{role}` is not a role ({})", ROLES.join(", "))));
+    }
+    if !may_grant(&access.role, &role) {
         return Err(ApiError::forbidden(format!("role `{}` may not grant `{role}`", access.role)));
     }
     let identity = app.db.identity();

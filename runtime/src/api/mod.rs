@@ -8,44 +8,86 @@ mod body;
 mod error;
 mod events;
 mod flows;
+mod grants;
 mod members;
+mod metrics;
+mod openapi;
 mod platform;
 mod plugins;
 mod runs;
+mod schedules;
+mod secrets;
+mod tokens;
 mod webhooks;
 
 use std::any::Any;
+use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::{Json, Router};
 use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
 
+use crate::atoms::TenantGrants;
 use crate::authz::Authz;
-use crate::catalog::PluginDir;
+use crate::catalog::{PluginDir, Registry};
+use crate::sandbox::{Limits, Sandbox};
 use crate::scheduler::Scheduler;
-use crate::store::Db;
+use crate::store::{Db, SealingKey, SecretStore};
 
-/// Request bodies are refused (413) beyond this size.
+/// Request bodies are refused (413) beyond this size…
 pub const MAX_BODY_BYTES: usize = 1 << 20;
+/// …except plugin components, up to this.
+pub const MAX_PLUGIN_BYTES: usize = 32 << 20;
+/// A request that takes longer is answered 408 (SSE streams send their headers at once, so they are not cut).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(90);
 
 pub struct AppState {
     pub db: Db,
     pub authz: Authz,
     pub scheduler: Arc<Scheduler>,
-    /// The standard plugins, which every tenant sees.
-    pub catalog: Arc<PluginDir>,
+    /// The standard plugins and each tenant's uploads.
+    pub registry: Arc<Registry>,
+    /// Each tenant's grants, as its plugin calls get them.
+    pub grants: Arc<TenantGrants>,
+    pub secrets: SecretStore,
 }
 
 pub type Shared = Arc<AppState>;
+
+impl AppState {
+    /// Everything the API serves from: the registry over `standard` and the
+    /// uploads in `data_dir`, per-tenant grants and sealed secrets, and the
+    /// scheduler that runs with them. Also returns uploads that no longer load.
+    pub async fn build(
+        db: Db,
+        sandbox: Arc<Sandbox>,
+        standard: PluginDir,
+        data_dir: &Path,
+        key: Arc<SealingKey>,
+        limits: Limits,
+    ) -> anyhow::Result<(Shared, Vec<String>)> {
+        let blobs = data_dir.join("plugins");
+        let (registry, problems) = Registry::open(Arc::new(standard), db.plugins(), blobs, sandbox.clone()).await?;
+        let registry = Arc::new(registry);
+        let secrets = db.secrets(key);
+        let grants = Arc::new(TenantGrants::new(db.grants(), secrets.clone()));
+        let scheduler = Scheduler::new(sandbox, registry.clone(), &db, grants.clone(), limits);
+        let app = AppState { db, authz: Authz::new()?, scheduler, registry, grants, secrets };
+        Ok((Arc::new(app), problems))
+    }
+}
 
 /// What a route asks to do, for the policies (`crate::authz`).
 #[derive(Debug, Clone, Copy)]
@@ -58,6 +100,8 @@ pub enum RouteAction {
     NodeControl,
     /// Not about a tenant: the platform admin only.
     Platform,
+    /// Not about a tenant: anyone with a valid token.
+    SignedIn,
 }
 
 impl RouteAction {
@@ -67,6 +111,7 @@ impl RouteAction {
             (RouteAction::NodeControl, Some("approve" | "reject")) => "approve",
             (RouteAction::RunControl | RouteAction::NodeControl, _) => "operate",
             (RouteAction::Platform, _) => "platform",
+            (RouteAction::SignedIn, _) => "read",
         }
     }
 }
@@ -75,69 +120,113 @@ pub struct Route {
     pub method: &'static str,
     pub path: &'static str,
     pub action: RouteAction,
+    /// One line for the OpenAPI document.
+    pub summary: &'static str,
 }
 
-const fn route(method: &'static str, path: &'static str, action: RouteAction) -> Route {
-    Route { method, path, action }
+const fn route(method: &'static str, path: &'static str, action: RouteAction, summary: &'static str) -> Route {
+    Route { method, path, action, summary }
 }
 
-use RouteAction::{Is, NodeControl, Platform, RunControl};
+use RouteAction::{Is, NodeControl, Platform, RunControl, SignedIn};
 
 /// Every route that needs a token: what `authorize` checks, and what the
 /// isolation tests walk.
 pub const ROUTES: &[Route] = &[
-    route("POST", "/api/v1/users", Platform),
-    route("POST", "/api/v1/tenants", Platform),
-    route("GET", "/api/v1/audit", Platform),
-    route("GET", "/api/v1/tenants/{tenant}/audit", Is("audit")),
-    route("PUT", "/api/v1/tenants/{tenant}/members/{user}", Is("manage_members")),
-    route("DELETE", "/api/v1/tenants/{tenant}/members/{user}", Is("manage_members")),
-    route("GET", "/api/v1/tenants/{tenant}/plugins", Is("read")),
-    route("GET", "/api/v1/tenants/{tenant}/flows", Is("read")),
-    route("GET", "/api/v1/tenants/{tenant}/flows/{name}", Is("read")),
-    route("PUT", "/api/v1/tenants/{tenant}/flows/{name}/draft", Is("edit")),
-    route("GET", "/api/v1/tenants/{tenant}/flows/{name}/versions", Is("read")),
-    route("POST", "/api/v1/tenants/{tenant}/flows/{name}/versions", Is("publish")),
-    route("GET", "/api/v1/tenants/{tenant}/flows/{name}/versions/{version}", Is("read")),
-    route("GET", "/api/v1/tenants/{tenant}/flows/{name}/diff", Is("read")),
-    route("POST", "/api/v1/tenants/{tenant}/flows/{name}/runs", Is("run")),
-    route("PUT", "/api/v1/tenants/{tenant}/flows/{name}/webhook", Is("publish")),
-    route("DELETE", "/api/v1/tenants/{tenant}/flows/{name}/webhook", Is("publish")),
-    route("GET", "/api/v1/tenants/{tenant}/runs", Is("read")),
-    route("GET", "/api/v1/tenants/{tenant}/runs/{id}", Is("read")),
-    route("GET", "/api/v1/tenants/{tenant}/runs/{id}/events", Is("read")),
-    route("POST", "/api/v1/tenants/{tenant}/runs/{id}/{action}", RunControl),
-    route("POST", "/api/v1/tenants/{tenant}/runs/{id}/nodes/{node}/{action}", NodeControl),
+    route("POST", "/api/v1/users", Platform, "Create a user"),
+    route("GET", "/api/v1/tenants", SignedIn, "The tenants the caller belongs to (all, for the platform admin)"),
+    route("POST", "/api/v1/tenants", Platform, "Create a tenant"),
+    route("GET", "/api/v1/audit", Platform, "The platform-wide audit log"),
+    route("GET", "/api/v1/tenants/{tenant}/audit", Is("audit"), "The tenant's audit log, newest first"),
+    route("PUT", "/api/v1/tenants/{tenant}/members/{user}", Is("manage_members"), "Add a member or change their role"),
+    route("DELETE", "/api/v1/tenants/{tenant}/members/{user}", Is("manage_members"), "Remove a member"),
+    route("GET", "/api/v1/tenants/{tenant}/tokens", Is("read"), "API tokens (one's own; all for member managers)"),
+    route("POST", "/api/v1/tenants/{tenant}/tokens", Is("read"), "Make an API token with at most one's own role"),
+    route("DELETE", "/api/v1/tenants/{tenant}/tokens/{id}", Is("read"), "Revoke an API token"),
+    route("GET", "/api/v1/tenants/{tenant}/grants", Is("read"), "The tenant's capability grants"),
+    route("PUT", "/api/v1/tenants/{tenant}/grants", Is("manage_grants"), "Replace the tenant's capability grants"),
+    route("GET", "/api/v1/tenants/{tenant}/secrets", Is("read"), "Secret names (never values)"),
+    route("PUT", "/api/v1/tenants/{tenant}/secrets/{secret}", Is("manage_grants"), "Set a secret"),
+    route("DELETE", "/api/v1/tenants/{tenant}/secrets/{secret}", Is("manage_grants"), "Delete a secret"),
+    route("GET", "/api/v1/tenants/{tenant}/plugins", Is("read"), "The plugins the tenant sees"),
+    route("POST", "/api/v1/tenants/{tenant}/plugins", Is("publish"), "Upload a plugin component (the body is the .wasm)"),
+    route("GET", "/api/v1/tenants/{tenant}/plugins/{plugin}", Is("read"), "A plugin's versions"),
+    route("GET", "/api/v1/tenants/{tenant}/plugins/{plugin}/{version}", Is("read"), "One version with its schemas"),
+    route("POST", "/api/v1/tenants/{tenant}/plugins/{plugin}/{version}/yank", Is("publish"), "Yank an uploaded version"),
+    route("POST", "/api/v1/tenants/{tenant}/plugins/{plugin}/{version}/unyank", Is("publish"), "Restore a yanked version"),
+    route("GET", "/api/v1/tenants/{tenant}/flows", Is("read"), "Flows with their latest version"),
+    route("GET", "/api/v1/tenants/{tenant}/flows/{name}", Is("read"), "A flow's draft, its problems and its versions"),
+    route("PUT", "/api/v1/tenants/{tenant}/flows/{name}/draft", Is("edit"), "Save the draft"),
+    route("GET", "/api/v1/tenants/{tenant}/flows/{name}/versions", Is("read"), "Published versions"),
+    route("POST", "/api/v1/tenants/{tenant}/flows/{name}/versions", Is("publish"), "Publish the draft"),
+    route("GET", "/api/v1/tenants/{tenant}/flows/{name}/versions/{version}", Is("read"), "One version with its flow"),
+    route("GET", "/api/v1/tenants/{tenant}/flows/{name}/diff", Is("read"), "Structured diff of two versions"),
+    route("POST", "/api/v1/tenants/{tenant}/flows/{name}/runs", Is("run"), "Start a run (optionally waiting for its end)"),
+    route("PUT", "/api/v1/tenants/{tenant}/flows/{name}/webhook", Is("publish"), "Make or rotate the flow's webhook"),
+    route("DELETE", "/api/v1/tenants/{tenant}/flows/{name}/webhook", Is("publish"), "Revoke the flow's webhook"),
+    route("GET", "/api/v1/tenants/{tenant}/flows/{name}/schedules", Is("read"), "The flow's cron schedules"),
+    route("POST", "/api/v1/tenants/{tenant}/flows/{name}/schedules", Is("publish"), "Add a cron schedule"),
+    route("DELETE", "/api/v1/tenants/{tenant}/flows/{name}/schedules/{id}", Is("publish"), "Remove a cron schedule"),
+    route("GET", "/api/v1/tenants/{tenant}/runs", Is("read"), "Runs, newest first"),
+    route("GET", "/api/v1/tenants/{tenant}/runs/{id}", Is("read"), "A run with every node"),
+    route("GET", "/api/v1/tenants/{tenant}/runs/{id}/events", Is("read"), "The run's events as Server-Sent Events"),
+    route("POST", "/api/v1/tenants/{tenant}/runs/{id}/{action}", RunControl, "cancel, pause or resume a run"),
+    route("POST", "/api/v1/tenants/{tenant}/runs/{id}/nodes/{node}/{action}", NodeControl, "retry, skip, approve, reject or force-fail a node"),
 ];
 
-fn path_of(index: usize) -> &'static str {
-    ROUTES[index].path
-}
+/// The routes that need no token, for the OpenAPI document.
+pub const PUBLIC_ROUTES: &[Route] = &[
+    route("GET", "/healthz", SignedIn, "Liveness"),
+    route("GET", "/metrics", SignedIn, "Prometheus metrics (text format)"),
+    route("GET", "/api/v1/openapi.json", SignedIn, "This document"),
+    route("POST", "/api/v1/auth/login", SignedIn, "Log in: a token for a username and password"),
+    route("POST", "/hooks/{id}", SignedIn, "Fire a webhook: start a run with the body as input"),
+];
 
+/// `path`, checked to be in `ROUTES`: a route served but not listed would
+/// escape the authorization table and the tests that walk it.
+fn listed(path: &'static str) -> &'static str {
+    assert!(ROUTES.iter().any(|r| r.path == path), "route {path} is served but not in ROUTES");
+    path
+}
 pub fn router(app: Shared) -> Router {
+    let uploads: MethodRouter<Shared> = get(plugins::list).post(plugins::upload).layer(DefaultBodyLimit::max(MAX_PLUGIN_BYTES));
     let api = Router::new()
-        .route(path_of(0), post(platform::create_user))
-        .route(path_of(1), post(platform::create_tenant))
-        .route(path_of(2), get(audit::platform_log))
-        .route(path_of(3), get(audit::tenant_log))
-        .route(path_of(4), put(members::put).delete(members::delete))
-        .route(path_of(6), get(plugins::list))
-        .route(path_of(7), get(flows::list))
-        .route(path_of(8), get(flows::show))
-        .route(path_of(9), put(flows::save_draft))
-        .route(path_of(10), get(flows::versions).post(flows::publish))
-        .route(path_of(12), get(flows::version))
-        .route(path_of(13), get(flows::diff))
-        .route(path_of(14), post(runs::start))
-        .route(path_of(15), put(webhooks::rotate).delete(webhooks::remove))
-        .route(path_of(17), get(runs::list))
-        .route(path_of(18), get(runs::show))
-        .route(path_of(19), get(events::stream_events))
-        .route(path_of(20), post(runs::run_control))
-        .route(path_of(21), post(runs::node_control))
+        .route(listed("/api/v1/users"), post(platform::create_user))
+        .route(listed("/api/v1/tenants"), get(platform::list_tenants).post(platform::create_tenant))
+        .route(listed("/api/v1/audit"), get(audit::platform_log))
+        .route(listed("/api/v1/tenants/{tenant}/audit"), get(audit::tenant_log))
+        .route(listed("/api/v1/tenants/{tenant}/members/{user}"), put(members::put).delete(members::delete))
+        .route(listed("/api/v1/tenants/{tenant}/tokens"), get(tokens::list).post(tokens::create))
+        .route(listed("/api/v1/tenants/{tenant}/tokens/{id}"), delete(tokens::revoke))
+        .route(listed("/api/v1/tenants/{tenant}/grants"), get(grants::show).put(grants::replace))
+        .route(listed("/api/v1/tenants/{tenant}/secrets"), get(secrets::list))
+        .route(listed("/api/v1/tenants/{tenant}/secrets/{secret}"), put(secrets::put).delete(secrets::delete))
+        .route(listed("/api/v1/tenants/{tenant}/plugins"), uploads)
+        .route(listed("/api/v1/tenants/{tenant}/plugins/{plugin}"), get(plugins::versions))
+        .route(listed("/api/v1/tenants/{tenant}/plugins/{plugin}/{version}"), get(plugins::version))
+        .route(listed("/api/v1/tenants/{tenant}/plugins/{plugin}/{version}/yank"), post(plugins::yank))
+        .route(listed("/api/v1/tenants/{tenant}/plugins/{plugin}/{version}/unyank"), post(plugins::unyank))
+        .route(listed("/api/v1/tenants/{tenant}/flows"), get(flows::list))
+        .route(listed("/api/v1/tenants/{tenant}/flows/{name}"), get(flows::show))
+        .route(listed("/api/v1/tenants/{tenant}/flows/{name}/draft"), put(flows::save_draft))
+        .route(listed("/api/v1/tenants/{tenant}/flows/{name}/versions"), get(flows::versions).post(flows::publish))
+        .route(listed("/api/v1/tenants/{tenant}/flows/{name}/versions/{version}"), get(flows::version))
+        .route(listed("/api/v1/tenants/{tenant}/flows/{name}/diff"), get(flows::diff))
+        .route(listed("/api/v1/tenants/{tenant}/flows/{name}/runs"), post(runs::start))
+        .route(listed("/api/v1/tenants/{tenant}/flows/{name}/webhook"), put(webhooks::rotate).delete(webhooks::remove))
+        .route(listed("/api/v1/tenants/{tenant}/flows/{name}/schedules"), get(schedules::list).post(schedules::create))
+        .route(listed("/api/v1/tenants/{tenant}/flows/{name}/schedules/{id}"), delete(schedules::delete))
+        .route(listed("/api/v1/tenants/{tenant}/runs"), get(runs::list))
+        .route(listed("/api/v1/tenants/{tenant}/runs/{id}"), get(runs::show))
+        .route(listed("/api/v1/tenants/{tenant}/runs/{id}/events"), get(events::stream_events))
+        .route(listed("/api/v1/tenants/{tenant}/runs/{id}/{action}"), post(runs::run_control))
+        .route(listed("/api/v1/tenants/{tenant}/runs/{id}/nodes/{node}/{action}"), post(runs::node_control))
         .route_layer(from_fn_with_state(app.clone(), auth::authorize));
     Router::new()
         .route("/healthz", get(|| async { Json(json!({"status": "ok"})) }))
+        .route("/metrics", get(metrics::scrape))
+        .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/auth/login", post(platform::login))
         .route("/hooks/{id}", post(webhooks::fire))
         .merge(api)
@@ -146,8 +235,11 @@ pub fn router(app: Shared) -> Router {
             ApiError { status: StatusCode::METHOD_NOT_ALLOWED, code: "method_not_allowed", message: "method not allowed here".into(), details: json!(null) }
         })
         .layer(from_fn_with_state(app.clone(), audit::record))
+        .layer(axum::middleware::from_fn(metrics::count_request))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(panicked))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(app)
 }

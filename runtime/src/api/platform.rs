@@ -4,6 +4,7 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
+use axum::Extension;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -13,6 +14,7 @@ use serde_json::{json, Value};
 use super::audit::AuditWho;
 use super::error::ApiError;
 use super::{body, Shared};
+use crate::store::Principal;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -70,4 +72,22 @@ pub async fn create_tenant(State(app): State<Shared>, raw: Result<Bytes, BytesRe
         return Err(ApiError::conflict(format!("tenant `{name}` exists")));
     }
     Ok((StatusCode::CREATED, Json(json!({"name": name}))))
+}
+
+/// `GET /api/v1/tenants`: the tenants the caller can see, with their role in
+/// each (the platform admin sees all, as owner; a tenant token its own).
+pub async fn list_tenants(State(app): State<Shared>, Extension(principal): Extension<Principal>) -> Result<Json<Value>, ApiError> {
+    let identity = app.db.identity();
+    let internal = |e: anyhow::Error| ApiError::internal(&e);
+    let tenants: Vec<Value> = if principal.is_platform_admin() {
+        identity.tenants().await.map_err(internal)?.into_iter().map(|name| json!({"name": name, "role": "owner"})).collect()
+    } else {
+        let memberships = identity.memberships(&principal.subject).await.map_err(internal)?;
+        memberships
+            .into_iter()
+            .filter(|(tenant, _)| principal.tenant.as_ref().is_none_or(|own| own == tenant))
+            .map(|(name, role)| json!({"name": name, "role": role}))
+            .collect()
+    };
+    Ok(Json(json!({"tenants": tenants})))
 }

@@ -1,21 +1,92 @@
-//! `GET …/plugins`: the plugins a tenant's flows can use.
+//! The plugin registry through the API: what a tenant sees (the standard
+//! plugins and its own uploads), uploading a component, yanking a version.
 
-use axum::extract::State;
-use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::{Extension, Json};
 use serde_json::{json, Value};
 
+use super::auth::Access;
 use super::error::ApiError;
-use super::Shared;
+use super::{body, Shared};
+use crate::catalog::UploadError;
 
-pub async fn list(State(app): State<Shared>) -> Result<Json<Value>, ApiError> {
-    let plugins: Vec<Value> = app
-        .catalog
-        .plugins()
-        .map(|p| {
-            json!({"name": p.meta.name, "version": p.meta.version.to_string(), "title": p.meta.title,
-                   "description": p.meta.description, "category": p.meta.category, "capabilities": p.meta.capabilities,
-                   "input_schema": p.meta.input_schema, "output_schema": p.meta.output_schema})
-        })
-        .collect();
-    Ok(Json(json!({"plugins": plugins})))
+/// `GET …/plugins`: every version the tenant sees, newest first per name.
+pub async fn list(State(app): State<Shared>, Extension(access): Extension<Access>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!({"plugins": app.registry.listing(&access.tenant)})))
+}
+
+/// `GET …/plugins/{name}`: its versions.
+pub async fn versions(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    Path((_, name)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let versions: Vec<_> = app.registry.listing(&access.tenant).into_iter().filter(|p| p.name == name).collect();
+    if versions.is_empty() {
+        return Err(ApiError::not_found(format!("plugin `{name}`")));
+    }
+    Ok(Json(json!({"name": name, "versions": versions})))
+}
+
+/// `GET …/plugins/{name}/{version}`: the version with its schemas and imports.
+pub async fn version(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    Path((_, name, version)): Path<(String, String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let (plugin, listed) =
+        app.registry.find(&access.tenant, &name, &version).ok_or_else(|| ApiError::not_found(format!("plugin `{name}@{version}`")))?;
+    let mut view = serde_json::to_value(listed).map_err(|e| ApiError::internal(&e.into()))?;
+    view["input_schema"] = plugin.meta.input_schema.clone();
+    view["output_schema"] = plugin.meta.output_schema.clone();
+    view["imports"] = json!(plugin.imports);
+    Ok(Json(view))
+}
+
+/// `POST …/plugins` with the component's bytes: 201 with its metadata, 200
+/// if the same bytes were uploaded before, 422 if it is not a valid plugin,
+/// 409 if the version exists with other bytes or the name is a standard plugin's.
+pub async fn upload(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let bytes = body::bytes(raw)?;
+    let uploaded = app.registry.upload(&access.tenant, &bytes, &access.subject).await;
+    let (plugin, record, created) = uploaded.map_err(|e| match e {
+        UploadError::Invalid(why) => ApiError::invalid("invalid_plugin", why),
+        UploadError::Conflict(why) => ApiError::conflict(why),
+        UploadError::Internal(error) => ApiError::internal(&error),
+    })?;
+    let (_, listed) = app.registry.find(&access.tenant, &record.name, &record.version).ok_or_else(|| {
+        ApiError::internal(&anyhow::anyhow!("uploaded plugin {} is not in the registry", plugin.meta.id()))
+    })?;
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(json!(listed))))
+}
+
+async fn set_yanked(app: &Shared, access: &Access, name: &str, version: &str, yanked: bool) -> Result<Json<Value>, ApiError> {
+    let record = app.registry.set_yanked(&access.tenant, name, version, yanked).await.map_err(|e| ApiError::internal(&e))?;
+    let record = record.ok_or_else(|| ApiError::not_found(format!("uploaded plugin `{name}@{version}`")))?;
+    Ok(Json(json!({"name": record.name, "version": record.version, "yanked": record.yanked_at.is_some(), "yanked_at": record.yanked_at})))
+}
+
+/// `POST …/plugins/{name}/{version}/yank`: flows can no longer resolve it.
+pub async fn yank(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    Path((_, name, version)): Path<(String, String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    set_yanked(&app, &access, &name, &version, true).await
+}
+
+/// `POST …/plugins/{name}/{version}/unyank`
+pub async fn unyank(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    Path((_, name, version)): Path<(String, String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    set_yanked(&app, &access, &name, &version, false).await
 }

@@ -13,9 +13,9 @@ use serde_json::{json, Value};
 
 use super::error::ApiError;
 use super::auth::Access;
-use super::{body, flows, Shared};
+use super::{body, Shared};
 use crate::engine::{Event, NodeStatus, Plan, RunState, RunStatus};
-use crate::scheduler::now_ms;
+use crate::scheduler::{now_ms, LaunchError};
 
 /// The longest a request may wait for a run to end.
 const MAX_WAIT_MS: u64 = 60_000;
@@ -65,15 +65,14 @@ pub async fn launch_published(
     version: Option<u32>,
     input: Value,
 ) -> Result<(String, tokio::task::JoinHandle<anyhow::Result<crate::engine::RunState>>), ApiError> {
-    let published = flows::find_version(app, tenant, name, version).await?;
-    let flow = published.flow().map_err(|e| ApiError::internal(&e))?;
-    let violations = app.scheduler.input_violations(&flow, &input)?;
-    if !violations.is_empty() {
-        let message = format!("the input does not match the inputs schema of flow `{name}`");
-        return Err(ApiError::invalid("invalid_input", message).with_details(json!({"violations": violations})));
-    }
-    // Starting refuses a flow whose subflows are not published.
-    app.scheduler.launch(tenant, flow, Some(published.version), input).await.map_err(|e| ApiError::invalid("cannot_start", format!("{e:#}")))
+    app.scheduler.launch_published(tenant, name, version, input).await.map_err(|e| match e {
+        LaunchError::NotFound(what) => ApiError::not_found(what),
+        LaunchError::InvalidInput { ref violations, .. } => {
+            ApiError::invalid("invalid_input", e.to_string()).with_details(json!({"violations": violations}))
+        }
+        LaunchError::CannotStart(why) => ApiError::invalid("cannot_start", why),
+        LaunchError::Internal(error) => ApiError::internal(&error),
+    })
 }
 
 /// `GET …/runs/{id}`

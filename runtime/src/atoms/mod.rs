@@ -5,6 +5,7 @@
 //! the tenant's [`Grants`].
 
 pub mod cmdb;
+pub mod grant_book;
 pub mod http;
 pub mod job;
 pub mod kv;
@@ -23,7 +24,8 @@ use crate::store::{KvScope, KvStore};
 pub use http::{HostPattern, HttpAllowList, HttpClient, HttpSettings};
 pub use kv::KvSession;
 pub use log::{LogBook, LogLevel, LogLine, LogSource};
-pub use secrets::SecretGrants;
+pub use grant_book::{FixedGrants, GrantDoc, GrantSource, TenantGrants};
+pub use secrets::{valid_secret_name, SecretGrants};
 
 /// What a tenant has granted its plugins.
 #[derive(Debug, Clone, Default)]

@@ -7,6 +7,14 @@ use super::{AtomCall, AtomResult};
 use crate::sandbox::bindings::scena::plugin::secrets as wit_secrets;
 use crate::sandbox::bindings::wit::AtomError;
 
+/// Secret names: a letter or `_`, then letters, digits, `_`, `.`, `-`; at most 128.
+pub fn valid_secret_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        && name.len() <= 128
+}
+
 /// Secret name → value, as granted to the calling tenant.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct SecretGrants(BTreeMap<String, String>);

@@ -15,7 +15,26 @@ const POLICIES: &str = include_str!("policies.cedar");
 pub const ROLES: [&str; 5] = ["owner", "admin", "developer", "operator", "viewer"];
 
 /// Everything a request can ask to do in a tenant.
-pub const ACTIONS: [&str; 8] = ["read", "edit", "publish", "run", "approve", "operate", "manage_members", "audit"];
+pub const ACTIONS: [&str; 9] = ["read", "edit", "publish", "run", "approve", "operate", "manage_members", "manage_grants", "audit"];
+
+fn rank(role: &str) -> Option<usize> {
+    ROLES.iter().position(|r| *r == role)
+}
+
+/// Whether a member with role `mine` may hand out `wanted` (to a member or a
+/// token): never above their own. Unknown roles may not.
+pub fn may_grant(mine: &str, wanted: &str) -> bool {
+    matches!((rank(mine), rank(wanted)), (Some(mine), Some(wanted)) if wanted >= mine)
+}
+
+/// The less powerful of two roles (an unknown role is the least of all).
+pub fn lesser_role<'a>(a: &'a str, b: &'a str) -> &'a str {
+    match (rank(a), rank(b)) {
+        (Some(x), Some(y)) => if x >= y { a } else { b },
+        (None, _) => a,
+        (_, None) => b,
+    }
+}
 
 pub struct Authz {
     policies: PolicySet,
@@ -76,8 +95,8 @@ mod tests {
 
     /// The permission matrix, as the README states it.
     const MATRIX: [(&str, &[&str]); 5] = [
-        ("owner", &["read", "edit", "publish", "run", "approve", "operate", "manage_members", "audit"]),
-        ("admin", &["read", "edit", "publish", "run", "approve", "operate", "manage_members", "audit"]),
+        ("owner", &["read", "edit", "publish", "run", "approve", "operate", "manage_members", "manage_grants", "audit"]),
+        ("admin", &["read", "edit", "publish", "run", "approve", "operate", "manage_members", "manage_grants", "audit"]),
         ("developer", &["read", "edit", "publish", "run"]),
         ("operator", &["read", "run", "approve", "operate"]),
         ("viewer", &["read"]),
@@ -95,6 +114,19 @@ mod tests {
                 assert_eq!(authz.allows(&ask(role, action)), allowed.contains(&action), "{role} {action}");
             }
         }
+    }
+
+    #[test]
+    fn nobody_hands_out_a_role_above_their_own() {
+        assert!(may_grant("owner", "owner"));
+        assert!(may_grant("admin", "developer"));
+        assert!(!may_grant("admin", "owner"));
+        assert!(!may_grant("viewer", "operator"));
+        assert!(!may_grant("admin", "root"));
+        assert!(!may_grant("root", "viewer"));
+        assert_eq!(lesser_role("admin", "viewer"), "viewer");
+        assert_eq!(lesser_role("viewer", "owner"), "viewer");
+        assert_eq!(lesser_role("owner", "bogus"), "bogus");
     }
 
     #[test]

@@ -48,15 +48,26 @@ impl PluginDir {
     }
 }
 
-impl Catalog for PluginDir {
-    fn resolve(&self, reference: &PluginRef) -> Result<Arc<Plugin>, String> {
+impl PluginDir {
+    /// The newest plugin matching `reference` among those `usable` accepts.
+    pub fn resolve_where(&self, reference: &PluginRef, usable: impl Fn(&Plugin) -> bool) -> Result<Arc<Plugin>, String> {
         let versions = self
             .by_name
             .get(&reference.name)
             .ok_or_else(|| format!("unknown plugin `{}`", reference.name))?;
-        versions.iter().find(|p| reference.requirement.matches(&p.meta.version)).cloned().ok_or_else(|| {
-            let known: Vec<String> = versions.iter().map(|p| p.meta.version.to_string()).collect();
+        versions.iter().filter(|p| usable(p)).find(|p| reference.requirement.matches(&p.meta.version)).cloned().ok_or_else(|| {
+            let known: Vec<String> = versions.iter().filter(|p| usable(p)).map(|p| p.meta.version.to_string()).collect();
             format!("no version of `{}` matches `{}` (have {})", reference.name, reference.requirement, known.join(", "))
         })
+    }
+
+    pub fn has_name(&self, name: &str) -> bool {
+        self.by_name.contains_key(name)
+    }
+}
+
+impl Catalog for PluginDir {
+    fn resolve(&self, reference: &PluginRef) -> Result<Arc<Plugin>, String> {
+        self.resolve_where(reference, |_| true)
     }
 }

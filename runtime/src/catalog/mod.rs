@@ -2,6 +2,7 @@
 //! their steps against.
 
 mod dir;
+mod registry;
 
 use std::fmt;
 use std::str::FromStr;
@@ -12,6 +13,7 @@ use semver::VersionReq;
 use crate::sandbox::Plugin;
 
 pub use dir::PluginDir;
+pub use registry::{Registry, TenantView, UploadError};
 
 /// A reference to a plugin as written in a flow: `http-request@^0.1`, or a bare name for any version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +49,19 @@ impl fmt::Display for PluginRef {
 pub trait Catalog: Send + Sync {
     /// The newest plugin matching `reference`, or why there is none.
     fn resolve(&self, reference: &PluginRef) -> Result<Arc<Plugin>, String>;
+}
+
+/// Where plugins are looked up on behalf of a tenant: the server's registry
+/// shows each tenant its own uploads beside the standard plugins; a plain
+/// catalog (the CLI's directory) is the same for everyone.
+pub trait Catalogs: Send + Sync {
+    fn resolve_for(&self, tenant: &str, reference: &PluginRef) -> Result<Arc<Plugin>, String>;
+}
+
+impl<C: Catalog> Catalogs for C {
+    fn resolve_for(&self, _tenant: &str, reference: &PluginRef) -> Result<Arc<Plugin>, String> {
+        self.resolve(reference)
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use clap::Args;
 
 use super::options::{parse_input, GrantArgs};
 use super::{CliError, DataDirArg};
+use crate::atoms::FixedGrants;
 use crate::catalog::PluginDir;
 use crate::engine::{Event, NodePlan, Plan, RunState, RunStatus, StepOutcome};
 use crate::flow::load_flow;
@@ -71,7 +72,7 @@ impl EngineArgs {
         for reason in skipped {
             eprintln!("warning: skipped {reason}");
         }
-        Ok(Scheduler::new(sandbox, Arc::new(catalog), &db, Arc::new(self.grants.to_grants()?), Limits::default()))
+        Ok(Scheduler::new(sandbox, Arc::new(catalog), &db, Arc::new(FixedGrants(Arc::new(self.grants.to_grants()?))), Limits::default()))
     }
 }
 

@@ -8,15 +8,14 @@ use std::sync::Arc;
 use clap::Args;
 
 use super::flow_run::read_flow;
-use super::options::GrantArgs;
 use super::{CliError, DataDirArg};
 use crate::api::{router, AppState};
-use crate::authz::Authz;
-use crate::catalog::PluginDir;
+use crate::catalog::{Catalog, PluginDir};
 use crate::flow::validate;
 use crate::sandbox::{Limits, Sandbox, SandboxConfig};
 use crate::scheduler::{Scheduler, SilentProgress};
-use crate::store::{new_token, Db};
+use crate::store::{new_token, Db, SealingKey};
+use crate::triggers::run_clock;
 
 /// The tenant every server has.
 const DEFAULT_TENANT: &str = "default";
@@ -32,8 +31,6 @@ pub struct ServeArgs {
     /// Publish the flows (.json) in DIR into tenant `default` at start.
     #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "samples/flows")]
     samples: Option<PathBuf>,
-    #[command(flatten)]
-    grants: GrantArgs,
     #[command(flatten)]
     data_dir: DataDirArg,
 }
@@ -56,27 +53,30 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         None => eprintln!("scena serve: admin token set earlier (set SCENA_ADMIN_TOKEN to replace it)"),
     }
 
+    // Secrets are sealed with a key kept beside the database, not in it.
+    let key = Arc::new(SealingKey::load_or_create(&data_dir)?);
     let config = SandboxConfig { cache_dir: Some(data_dir.join("cache")), kv: Some(db.kv()), ..Default::default() };
     let sandbox = Arc::new(Sandbox::new(config)?);
-    let (catalog, skipped) = PluginDir::load(&sandbox, &args.plugin_dirs).await?;
+    let (standard, skipped) = PluginDir::load(&sandbox, &args.plugin_dirs).await?;
     for reason in skipped {
         eprintln!("warning: skipped {reason}");
     }
-    let catalog = Arc::new(catalog);
-    let scheduler = Scheduler::new(sandbox, catalog.clone(), &db, Arc::new(args.grants.to_grants()?), Limits::default());
-    if let Some(dir) = &args.samples {
-        publish_samples(&db, &catalog, dir).await?;
+    let (app, problems) = AppState::build(db.clone(), sandbox, standard, &data_dir, key, Limits::default()).await?;
+    for problem in problems {
+        eprintln!("warning: uploaded {problem}");
     }
-    resume_unfinished(&scheduler).await?;
+    if let Some(dir) = &args.samples {
+        publish_samples(&db, &app.registry.view(DEFAULT_TENANT), dir).await?;
+    }
+    resume_unfinished(&app.scheduler).await?;
+    tokio::spawn(run_clock(app.scheduler.clone(), db.triggers()));
 
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| CliError::other(format!("cannot listen on {}: {e}", args.listen)))?;
     let address = listener.local_addr().map_err(|e| CliError::other(e.to_string()))?;
     eprintln!("scena serve: listening on http://{address} (data in {})", data_dir.display());
-    let authz = Authz::new()?;
-    let app = router(Arc::new(AppState { db, authz, scheduler, catalog }));
-    axum::serve(listener, app)
+    axum::serve(listener, router(app))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
@@ -85,7 +85,7 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
 }
 
 /// Save each sample flow as a draft of `default` and publish it if it is valid.
-async fn publish_samples(db: &Db, catalog: &PluginDir, dir: &std::path::Path) -> Result<(), CliError> {
+async fn publish_samples(db: &Db, catalog: &dyn Catalog, dir: &std::path::Path) -> Result<(), CliError> {
     let entries = std::fs::read_dir(dir).map_err(|e| CliError::other(format!("cannot read {}: {e}", dir.display())))?;
     let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
     paths.sort();

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, VecDeque};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::bail;
 use serde_json::{json, Value};
@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 
 use super::live::{LiveGuard, LiveMsg};
 use super::{now_ms, Progress, Scheduler};
+use crate::metrics::METRICS;
 use crate::engine::{apply, check_control, CallTarget, Command, Event, NodePlan, NodeStatus, Plan, RunState, StepCall, StepOutcome};
 use crate::sandbox::{CallRequest, Entry, LimitKind, Outcome, StepContext, StepFailure};
 use crate::store::{KvScope, KvWrites};
@@ -214,49 +215,59 @@ impl Run<'_> {
         let Some(CallTarget::Plugin { plugin, timeout_ms }) = self.plan.call_target(&node) else {
             unreachable!("the engine calls only steps, subflows and items")
         };
-        let plugin = self.scheduler.catalog.resolve(plugin);
+        let plugin = self.scheduler.catalog.resolve_for(&self.tenant, plugin);
         let sandbox = self.scheduler.sandbox.clone();
         let mut limits = self.scheduler.limits;
         if let Some(ms) = timeout_ms {
             limits.deadline = Duration::from_millis(ms);
         }
-        let request = CallRequest {
-            context: StepContext {
-                tenant: self.tenant.clone(),
-                run_id: self.id.clone(),
-                node_id: node.clone(),
-                attempt,
-                idempotency_key: format!("{}:{}", self.id, node),
-            },
-            entry: match call {
-                StepCall::Run(input) => Entry::Run(input),
-                StepCall::Poll(state) => Entry::Poll(state),
-            },
-            grants: self.scheduler.grants.clone(),
-            limits,
+        let context = StepContext {
+            tenant: self.tenant.clone(),
+            run_id: self.id.clone(),
+            node_id: node.clone(),
+            attempt,
+            idempotency_key: format!("{}:{}", self.id, node),
         };
-        let tenant = self.tenant.clone();
+        let entry = match call {
+            StepCall::Run(input) => Entry::Run(input),
+            StepCall::Poll(state) => Entry::Poll(state),
+        };
+        let grant_source = self.scheduler.grants.clone();
         tokio::spawn(async move {
-            let completion = match plugin {
-                Err(reason) => Completion::Step {
-                    node,
-                    attempt,
-                    outcome: StepOutcome::Failed { kind: "fatal".into(), message: reason, retryable: false },
-                    kv: None,
-                    logs: Value::Array(Vec::new()),
-                },
-                Ok(plugin) => {
-                    let report = sandbox.call(&plugin, request).await;
-                    let logs = json!({"logs": report.logs, "atom_calls": report.atom_calls});
-                    let outcome = match report.result {
-                        Ok(Outcome::Done { output }) => StepOutcome::Done { output },
-                        Ok(Outcome::Pending { state, after_ms }) => StepOutcome::Pending { state, after_ms },
-                        Err(failure) => failed(&failure),
-                    };
-                    let scope = KvScope { tenant, plugin: plugin.meta.name.clone() };
-                    Completion::Step { node, attempt, outcome, kv: Some((scope, report.kv)), logs }
-                }
+            let _in_flight = METRICS.call_in_flight();
+            let started = Instant::now();
+            let failure = |message: String, retryable: bool| Completion::Step {
+                node: node.clone(),
+                attempt,
+                outcome: StepOutcome::Failed { kind: if retryable { "retryable" } else { "fatal" }.into(), message, retryable },
+                kv: None,
+                logs: Value::Array(Vec::new()),
             };
+            let plugin = match plugin {
+                Ok(plugin) => plugin,
+                Err(reason) => return drop(done.send(failure(reason, false))),
+            };
+            let grants = match grant_source.grants_for(&context.tenant, &plugin.meta.name).await {
+                Ok(grants) => grants,
+                Err(error) => return drop(done.send(failure(format!("cannot read the tenant's grants: {error:#}"), true))),
+            };
+            let scope = KvScope { tenant: context.tenant.clone(), plugin: plugin.meta.name.clone() };
+            let called = Instant::now();
+            let report = sandbox.call(&plugin, CallRequest { context, entry, grants, limits }).await;
+            METRICS.plugin_called(&plugin.meta.name, called.elapsed().as_secs_f64());
+            let logs = json!({"logs": report.logs, "atom_calls": report.atom_calls});
+            let outcome = match report.result {
+                Ok(Outcome::Done { output }) => StepOutcome::Done { output },
+                Ok(Outcome::Pending { state, after_ms }) => StepOutcome::Pending { state, after_ms },
+                Err(failure) => failed(&failure),
+            };
+            let ended = match &outcome {
+                StepOutcome::Done { .. } => "done",
+                StepOutcome::Pending { .. } => "pending",
+                StepOutcome::Failed { .. } => "failed",
+            };
+            METRICS.node_finished(ended, started.elapsed().as_secs_f64());
+            let completion = Completion::Step { node, attempt, outcome, kv: Some((scope, report.kv)), logs };
             let _ = done.send(completion);
         });
     }

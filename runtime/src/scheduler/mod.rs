@@ -12,6 +12,7 @@
 mod drive;
 mod live;
 mod progress;
+mod published;
 mod subflow;
 
 use std::collections::{HashMap, VecDeque};
@@ -23,8 +24,8 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::atoms::Grants;
-use crate::catalog::Catalog;
+use crate::atoms::GrantSource;
+use crate::catalog::Catalogs;
 use crate::engine::{apply, check_control, resume_work, Command, Event, Plan, RunState};
 use crate::flow::Flow;
 use crate::sandbox::{Limits, Sandbox};
@@ -33,16 +34,19 @@ use crate::store::{Db, FlowStore, NewRun, RunStore};
 use drive::Run;
 use live::LiveMsg;
 pub use progress::{Progress, SilentProgress};
+pub use published::LaunchError;
 use subflow::ParentLink;
 pub use subflow::child_run_id;
 
 pub struct Scheduler {
     pub sandbox: Arc<Sandbox>,
-    pub catalog: Arc<dyn Catalog>,
+    /// Plugins by tenant.
+    pub catalog: Arc<dyn Catalogs>,
     pub runs: RunStore,
     /// Published flows, which subflow nodes run.
     pub flows: FlowStore,
-    pub grants: Arc<Grants>,
+    /// Each call's grants, by tenant and plugin.
+    pub grants: Arc<dyn GrantSource>,
     /// Limits of each call; a step's `timeout_ms` replaces the deadline.
     pub limits: Limits,
     /// Compiled plans by the sha256 of the flow's JSON: validating a flow and
@@ -63,7 +67,7 @@ pub fn now_ms() -> u64 {
 }
 
 impl Scheduler {
-    pub fn new(sandbox: Arc<Sandbox>, catalog: Arc<dyn Catalog>, db: &Db, grants: Arc<Grants>, limits: Limits) -> Arc<Scheduler> {
+    pub fn new(sandbox: Arc<Sandbox>, catalog: Arc<dyn Catalogs>, db: &Db, grants: Arc<dyn GrantSource>, limits: Limits) -> Arc<Scheduler> {
         Arc::new_cyclic(|me| Scheduler {
             me: me.clone(),
             sandbox,

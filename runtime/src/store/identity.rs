@@ -16,6 +16,20 @@ pub struct Principal {
     /// The tenant the token belongs to; `None` for a platform-wide token.
     pub tenant: Option<String>,
     pub role: String,
+    /// For a tenant API token: its name (the subject is the member who made it).
+    pub token_name: Option<String>,
+}
+
+/// A tenant API token as listed: never the token itself.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct TokenInfo {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub created_by: String,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+    pub revoked_at: Option<String>,
 }
 
 pub const PLATFORM_ADMIN: &str = "platform-admin";
@@ -23,6 +37,14 @@ pub const PLATFORM_ADMIN: &str = "platform-admin";
 impl Principal {
     pub fn is_platform_admin(&self) -> bool {
         self.tenant.is_none() && self.role == PLATFORM_ADMIN
+    }
+
+    /// Who acted, for the audit log: the member, and the token if one was used.
+    pub fn label(&self) -> String {
+        match &self.token_name {
+            Some(name) => format!("{} (token {name})", self.subject),
+            None => self.subject.clone(),
+        }
     }
 }
 
@@ -178,15 +200,82 @@ impl IdentityStore {
 
     /// The principal a bearer token stands for, if it is known, not revoked and not expired.
     pub async fn authenticate(&self, token: &str) -> anyhow::Result<Option<Principal>> {
-        let row: Option<(String, Option<String>, String)> = sqlx::query_as(
-            "SELECT subject, tenant, role FROM api_tokens
+        let row: Option<(String, Option<String>, String, Option<String>)> = sqlx::query_as(
+            "SELECT subject, tenant, role, name FROM api_tokens
              WHERE token_sha256 = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)",
         )
         .bind(token_hash(token))
         .bind(super::now_rfc3339())
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|(subject, tenant, role)| Principal { subject, tenant, role }))
+        Ok(row.map(|(subject, tenant, role, token_name)| Principal { subject, tenant, role, token_name }))
+    }
+
+    /// A new API token of `tenant` acting as `created_by` with at most `role`:
+    /// its id and the token, which is shown this once.
+    pub async fn create_tenant_token(
+        &self,
+        tenant: &str,
+        created_by: &str,
+        name: &str,
+        role: &str,
+        expires_at: Option<&str>,
+    ) -> anyhow::Result<(String, String)> {
+        let (id, token) = (uuid::Uuid::new_v4().to_string(), new_token());
+        sqlx::query(
+            "INSERT INTO api_tokens (token_sha256, subject, tenant, role, created_at, expires_at, id, name, created_by)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(token_hash(&token))
+        .bind(created_by)
+        .bind(tenant)
+        .bind(role)
+        .bind(super::now_rfc3339())
+        .bind(expires_at)
+        .bind(&id)
+        .bind(name)
+        .bind(created_by)
+        .execute(&self.pool)
+        .await?;
+        Ok((id, token))
+    }
+
+    /// The API tokens of `tenant`, newest first (revoked and expired ones too).
+    pub async fn tenant_tokens(&self, tenant: &str) -> anyhow::Result<Vec<TokenInfo>> {
+        Ok(sqlx::query_as(
+            "SELECT id, name, role, created_by, created_at, expires_at, revoked_at FROM api_tokens
+             WHERE tenant = ? AND id IS NOT NULL ORDER BY created_at DESC, id",
+        )
+        .bind(tenant)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// One token of `tenant`, by id.
+    pub async fn tenant_token(&self, tenant: &str, id: &str) -> anyhow::Result<Option<TokenInfo>> {
+        Ok(sqlx::query_as(
+            "SELECT id, name, role, created_by, created_at, expires_at, revoked_at FROM api_tokens WHERE tenant = ? AND id = ?",
+        )
+        .bind(tenant)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Revoke token `id` of `tenant`; `false` if there is no such live token.
+    pub async fn revoke_tenant_token(&self, tenant: &str, id: &str) -> anyhow::Result<bool> {
+        let done = sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE tenant = ? AND id = ? AND revoked_at IS NULL")
+            .bind(super::now_rfc3339())
+            .bind(tenant)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The tenants `username` belongs to, with their role in each.
+    pub async fn memberships(&self, username: &str) -> anyhow::Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as("SELECT tenant, role FROM members WHERE username = ? ORDER BY tenant").bind(username).fetch_all(&self.pool).await?)
     }
 }
 

@@ -5,7 +5,10 @@ mod audit;
 mod flows;
 mod identity;
 mod kv;
+mod plugins;
 mod runs;
+mod sealing;
+mod secrets;
 mod triggers;
 
 use std::path::Path;
@@ -18,9 +21,12 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 pub use kv::{apply as apply_kv_writes, KvConflict, KvScope, KvStore, KvWrite, KvWrites};
 pub use flows::{content_hash, FlowStore, FlowVersion};
 pub use audit::{AuditEntry, AuditStore, Audited};
-pub use identity::{new_token, IdentityStore, Principal, PLATFORM_ADMIN};
+pub use identity::{new_token, IdentityStore, Principal, TokenInfo, PLATFORM_ADMIN};
 pub use runs::{NewRun, RunStore, RunSummary, StoredRun};
-pub use triggers::TriggerStore;
+pub use plugins::{PluginRecord, PluginStore};
+pub use sealing::{write_private, SealingKey, SECRET_KEY_ENV};
+pub use secrets::{GrantStore, SecretInfo, SecretStore};
+pub use triggers::{Schedule, TriggerStore};
 
 /// The embedded database.
 #[derive(Clone, Debug)]
@@ -95,6 +101,18 @@ impl Db {
 
     pub fn triggers(&self) -> TriggerStore {
         TriggerStore::new(self.pool.clone())
+    }
+
+    pub fn grants(&self) -> GrantStore {
+        GrantStore::new(self.pool.clone())
+    }
+
+    pub fn secrets(&self, key: std::sync::Arc<SealingKey>) -> SecretStore {
+        SecretStore::new(self.pool.clone(), key)
+    }
+
+    pub fn plugins(&self) -> PluginStore {
+        PluginStore::new(self.pool.clone())
     }
 
     pub fn runs(&self) -> RunStore {

@@ -154,6 +154,11 @@ impl RunStore {
 
     /// Ids of top-level runs not finished yet, oldest first (a subflow's run
     /// is continued by its parent).
+    /// How many runs there are in each status.
+    pub async fn count_by_status(&self) -> anyhow::Result<Vec<(String, i64)>> {
+        Ok(sqlx::query_as("SELECT status, COUNT(*) FROM runs GROUP BY status ORDER BY status").fetch_all(&self.pool).await?)
+    }
+
     pub async fn unfinished(&self) -> anyhow::Result<Vec<String>> {
         let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM runs WHERE status = 'running' AND parent_run IS NULL ORDER BY created_at, id")
             .fetch_all(&self.pool)

@@ -1,6 +1,30 @@
-//! Triggers that start runs: webhooks (an unguessable id per flow).
+//! Triggers that start runs: webhooks (an unguessable id per flow) and cron
+//! schedules (when each is next due).
 
 use sqlx::SqlitePool;
+
+/// A cron trigger of a flow. `next_at` is RFC 3339 in UTC.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
+pub struct Schedule {
+    pub id: String,
+    pub tenant: String,
+    pub flow: String,
+    pub cron: String,
+    pub timezone: String,
+    #[serde(serialize_with = "as_json")]
+    pub input: String,
+    pub next_at: String,
+    pub last_run: Option<String>,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+fn as_json<S: serde::Serializer>(text: &str, serializer: S) -> Result<S::Ok, S::Error> {
+    use serde::Serialize as _;
+    serde_json::from_str::<serde_json::Value>(text).unwrap_or(serde_json::Value::Null).serialize(serializer)
+}
+
+const SCHEDULE_COLUMNS: &str = "id, tenant, flow, cron, timezone, input, next_at, last_run, created_at, created_by";
 
 #[derive(Debug, Clone)]
 pub struct TriggerStore {
@@ -48,5 +72,74 @@ impl TriggerStore {
     /// The tenant and flow a live webhook id starts.
     pub async fn webhook(&self, id: &str) -> anyhow::Result<Option<(String, String)>> {
         Ok(sqlx::query_as("SELECT tenant, flow FROM webhooks WHERE id = ? AND revoked_at IS NULL").bind(id).fetch_optional(&self.pool).await?)
+    }
+
+    pub async fn create_schedule(&self, schedule: &Schedule) -> anyhow::Result<()> {
+        sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO schedules ({SCHEDULE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")))
+            .bind(&schedule.id)
+            .bind(&schedule.tenant)
+            .bind(&schedule.flow)
+            .bind(&schedule.cron)
+            .bind(&schedule.timezone)
+            .bind(&schedule.input)
+            .bind(&schedule.next_at)
+            .bind(&schedule.last_run)
+            .bind(&schedule.created_at)
+            .bind(&schedule.created_by)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The schedules of a tenant's flow.
+    pub async fn schedules(&self, tenant: &str, flow: &str) -> anyhow::Result<Vec<Schedule>> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {SCHEDULE_COLUMNS} FROM schedules WHERE tenant = ? AND flow = ? ORDER BY created_at, id")))
+            .bind(tenant)
+            .bind(flow)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// `false` if the flow has no such schedule.
+    pub async fn delete_schedule(&self, tenant: &str, flow: &str, id: &str) -> anyhow::Result<bool> {
+        let done = sqlx::query("DELETE FROM schedules WHERE tenant = ? AND flow = ? AND id = ?")
+            .bind(tenant)
+            .bind(flow)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Schedules due at `now` (RFC 3339, UTC), earliest first.
+    pub async fn due(&self, now: &str) -> anyhow::Result<Vec<Schedule>> {
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {SCHEDULE_COLUMNS} FROM schedules WHERE next_at <= ? ORDER BY next_at LIMIT 100")))
+            .bind(now)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// The earliest `next_at` of all schedules.
+    pub async fn next_due(&self) -> anyhow::Result<Option<String>> {
+        let row: Option<(Option<String>,)> = sqlx::query_as("SELECT MIN(next_at) FROM schedules").fetch_optional(&self.pool).await?;
+        Ok(row.and_then(|(at,)| at))
+    }
+
+    /// Move a schedule from tick `from` to `next_at`; `false` if someone else
+    /// moved it first, so a tick is never fired twice.
+    pub async fn claim_tick(&self, id: &str, from: &str, next_at: &str) -> anyhow::Result<bool> {
+        let done = sqlx::query("UPDATE schedules SET next_at = ? WHERE id = ? AND next_at = ?")
+            .bind(next_at)
+            .bind(id)
+            .bind(from)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The run a schedule started last.
+    pub async fn set_last_run(&self, id: &str, run: &str) -> anyhow::Result<()> {
+        sqlx::query("UPDATE schedules SET last_run = ? WHERE id = ?").bind(run).bind(id).execute(&self.pool).await?;
+        Ok(())
     }
 }

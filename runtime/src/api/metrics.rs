@@ -1,0 +1,56 @@
+//! `GET /metrics` (Prometheus text format, no token: bind the server to a
+//! private address or put a proxy in front to restrict it), and the layer
+//! counting requests by route template — never by raw path, so ids do not
+//! multiply the series.
+
+use axum::extract::{Request, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::error::ApiError;
+use super::{Shared, PUBLIC_ROUTES, ROUTES};
+use crate::metrics::METRICS;
+
+pub async fn scrape(State(app): State<Shared>) -> Result<Response, ApiError> {
+    let runs = app.db.runs().count_by_status().await.map_err(|e| ApiError::internal(&e))?;
+    let text = METRICS.render(&runs);
+    Ok(([(CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], text).into_response())
+}
+
+pub async fn count_request(request: Request, next: Next) -> Response {
+    let method = request.method().as_str().to_string();
+    let route = route_of(request.uri().path());
+    let response = next.run(request).await;
+    METRICS.http_request(route, &method, response.status().as_u16());
+    response
+}
+
+/// The template of the listed route `path` falls under (the one with most
+/// literal segments), or `other`.
+fn route_of(path: &str) -> &'static str {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    ROUTES
+        .iter()
+        .chain(PUBLIC_ROUTES)
+        .map(|r| r.path)
+        .filter(|template| {
+            let parts: Vec<&str> = template.split('/').collect();
+            parts.len() == segments.len() && parts.iter().zip(&segments).all(|(t, s)| t.starts_with('{') || t == s)
+        })
+        .max_by_key(|template| template.split('/').filter(|t| !t.starts_with('{')).count())
+        .unwrap_or("other")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::route_of;
+
+    #[test]
+    fn paths_are_counted_by_their_route_template() {
+        assert_eq!(route_of("/api/v1/tenants/acme/runs/123/events"), "/api/v1/tenants/{tenant}/runs/{id}/events");
+        assert_eq!(route_of("/api/v1/tenants/acme/runs/123/cancel"), "/api/v1/tenants/{tenant}/runs/{id}/{action}");
+        assert_eq!(route_of("/hooks/hook_abc"), "/hooks/{id}");
+        assert_eq!(route_of("/no/such/thing"), "other");
+    }
+}

@@ -1,0 +1,117 @@
+//! `GET /api/v1/openapi.json`: the OpenAPI 3.1 document, generated from the
+//! route tables the router and the authorization are built from — so every
+//! route served is described, with its path parameters, whether it needs a
+//! token and which policy action it is checked for. The flow document's
+//! schema is the published `flow.schema.json`.
+
+use axum::Json;
+use serde_json::{json, Map, Value};
+
+use super::{Route, RouteAction, PUBLIC_ROUTES, ROUTES};
+
+const FLOW_SCHEMA: &str = include_str!("../../../host-api/schema/flow.schema.json");
+
+pub async fn document() -> Json<Value> {
+    Json(openapi())
+}
+
+pub fn openapi() -> Value {
+    let mut paths = Map::new();
+    for (route, public) in ROUTES.iter().map(|r| (r, false)).chain(PUBLIC_ROUTES.iter().map(|r| (r, true))) {
+        let item = paths.entry(route.path.to_string()).or_insert_with(|| json!({}));
+        item[route.method.to_ascii_lowercase()] = operation(route, public);
+    }
+    let flow_schema: Value = serde_json::from_str(FLOW_SCHEMA).unwrap_or_else(|_| json!({"type": "object"}));
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "scena", "version": env!("CARGO_PKG_VERSION"), "description": "The scena server's HTTP API."},
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+                        "code": {"type": "string"}, "message": {"type": "string"}, "details": {}
+                    }}}
+                },
+                "Flow": flow_schema,
+            },
+        },
+    })
+}
+
+fn operation(route: &Route, public: bool) -> Value {
+    let parameters: Vec<Value> = route
+        .path
+        .split('/')
+        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+        .collect();
+    let error = |what: &str| json!({"description": what, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
+    let mut responses = json!({
+        "200": {"description": "OK", "content": {"application/json": {"schema": {}}}},
+        "400": error("malformed request"),
+        "404": error("unknown, or in a tenant the caller cannot see"),
+        "413": error("body too large"),
+        "422": error("invalid body or input"),
+    });
+    if matches!(route.method, "POST" | "PUT") {
+        responses["201"] = json!({"description": "created", "content": {"application/json": {"schema": {}}}});
+        responses["409"] = error("conflict");
+    }
+    if route.method == "DELETE" {
+        responses["204"] = json!({"description": "done"});
+    }
+    let mut operation = json!({
+        "operationId": format!("{} {}", route.method, route.path),
+        "summary": route.summary,
+        "parameters": parameters,
+        "responses": responses,
+    });
+    if !public {
+        operation["security"] = json!([{"bearer": []}]);
+        operation["responses"]["401"] = error("no, unknown, expired or revoked token");
+        operation["responses"]["403"] = error("the caller's role does not allow this");
+        operation["x-scena-action"] = json!(match route.action {
+            RouteAction::Is(action) => action,
+            RouteAction::RunControl => "operate",
+            RouteAction::NodeControl => "approve (approve, reject) or operate",
+            RouteAction::Platform => "platform admin",
+            RouteAction::SignedIn => "any signed-in caller",
+        });
+    }
+    if let Some(body) = request_body(route) {
+        operation["requestBody"] = body;
+    }
+    operation
+}
+
+fn request_body(route: &Route) -> Option<Value> {
+    let content = match (route.method, route.path) {
+        ("POST", "/api/v1/tenants/{tenant}/plugins") => json!({"application/wasm": {"schema": {"type": "string", "contentMediaType": "application/wasm"}}}),
+        ("PUT", "/api/v1/tenants/{tenant}/flows/{name}/draft") => json!({"application/json": {"schema": {"$ref": "#/components/schemas/Flow"}}}),
+        ("POST" | "PUT", _) => json!({"application/json": {"schema": {"type": "object"}}}),
+        _ => return None,
+    };
+    Some(json!({"required": false, "content": content}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_is_in_the_document_with_its_parameters() {
+        let doc = openapi();
+        for route in ROUTES.iter().chain(PUBLIC_ROUTES) {
+            let op = &doc["paths"][route.path][route.method.to_ascii_lowercase()];
+            assert!(op.is_object(), "{} {} missing", route.method, route.path);
+            let params = route.path.matches('{').count();
+            assert_eq!(op["parameters"].as_array().unwrap().len(), params, "{}", route.path);
+        }
+        assert_eq!(doc["openapi"], "3.1.0");
+        assert!(doc["components"]["schemas"]["Flow"]["properties"].is_object(), "the flow schema is embedded");
+    }
+}

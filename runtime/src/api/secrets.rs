@@ -1,0 +1,59 @@
+//! A tenant's secrets: set and delete by name; the list shows names only.
+//! Values are sealed at rest (`store/sealing.rs`) and never leave the server
+//! except into the plugin calls they are granted to.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::{Extension, Json};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::auth::Access;
+use super::error::ApiError;
+use super::{body, Shared};
+use crate::atoms::valid_secret_name;
+
+/// The longest secret value.
+const MAX_SECRET_BYTES: usize = 64 << 10;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretValue {
+    value: String,
+}
+
+pub async fn list(State(app): State<Shared>, Extension(access): Extension<Access>) -> Result<Json<Value>, ApiError> {
+    let secrets = app.secrets.list(&access.tenant).await.map_err(|e| ApiError::internal(&e))?;
+    Ok(Json(json!({"secrets": secrets})))
+}
+
+/// `PUT …/secrets/{name} {"value"}` → 204.
+pub async fn put(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    Path((_, name)): Path<(String, String)>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<StatusCode, ApiError> {
+    if !valid_secret_name(&name) {
+        return Err(ApiError::invalid("invalid_name", format!("`{name}` is not a secret name (a letter or `_`, then letters, digits, `_`, `.`, `-`; at most 128)")));
+    }
+    let SecretValue { value } = body::json(raw)?;
+    if value.len() > MAX_SECRET_BYTES {
+        return Err(ApiError::too_large(format!("a secret holds at most {MAX_SECRET_BYTES} bytes")));
+    }
+    app.secrets.put(&access.tenant, &name, &value, &access.subject).await.map_err(|e| ApiError::internal(&e))?;
+    app.grants.forget(&access.tenant);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn delete(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    Path((_, name)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let deleted = app.secrets.delete(&access.tenant, &name).await.map_err(|e| ApiError::internal(&e))?;
+    app.grants.forget(&access.tenant);
+    if deleted { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::not_found(format!("secret `{name}`"))) }
+}

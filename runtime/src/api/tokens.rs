@@ -1,0 +1,118 @@
+//! API tokens of a tenant: for scripts and CI. A member makes one with a
+//! role at most their own and an optional expiry; the token is shown once
+//! and stored as its sha256. It acts as its maker, never above the maker's
+//! current role (`auth.rs`). Members see and revoke their own tokens; those
+//! who may manage members see and revoke all.
+
+use std::time::{Duration, SystemTime};
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::{Extension, Json};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::auth::{Access, PLATFORM_MAKER};
+use super::error::ApiError;
+use super::{body, Shared};
+use crate::authz::{may_grant, Ask, ROLES};
+use crate::store::Principal;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewToken {
+    name: String,
+    role: String,
+    /// RFC 3339 instant, or…
+    expires_at: Option<String>,
+    /// …a duration from now: `30d`, `12h`.
+    expires_in: Option<String>,
+}
+
+/// The name the token's maker is recorded under.
+fn maker(principal: &Principal, access: &Access) -> String {
+    if principal.is_platform_admin() { PLATFORM_MAKER.to_string() } else { access.subject.clone() }
+}
+
+fn manages_members(app: &Shared, access: &Access) -> bool {
+    let ask = Ask { subject: &access.subject, role: &access.role, tenant: &access.tenant, action: "manage_members", flow: None, allowed_flows: None };
+    app.authz.allows(&ask)
+}
+
+fn expiry(expires_at: Option<String>, expires_in: Option<String>) -> Result<Option<String>, ApiError> {
+    let at = match (expires_at, expires_in) {
+        (Some(_), Some(_)) => return Err(ApiError::invalid("invalid_body", "give `expires_at` or `expires_in`, not both")),
+        (Some(at), None) => humantime::parse_rfc3339_weak(&at)
+            .map_err(|e| ApiError::invalid("invalid_expiry", format!("`expires_at` is not an RFC 3339 instant: {e}")))?,
+        (None, Some(text)) => {
+            let after: Duration = humantime::parse_duration(&text)
+                .map_err(|e| ApiError::invalid("invalid_expiry", format!("`expires_in` is not a duration such as `30d`: {e}")))?;
+            SystemTime::now().checked_add(after).ok_or_else(|| ApiError::invalid("invalid_expiry", "`expires_in` is too far away"))?
+        }
+        (None, None) => return Ok(None),
+    };
+    if at <= SystemTime::now() {
+        return Err(ApiError::invalid("invalid_expiry", "the expiry is in the past"));
+    }
+    Ok(Some(humantime::format_rfc3339_millis(at).to_string()))
+}
+
+/// `POST …/tokens {"name", "role", "expires_at"? | "expires_in"?}` → 201 with the token, shown this once.
+pub async fn create(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    Extension(principal): Extension<Principal>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let NewToken { name, role, expires_at, expires_in } = body::json(raw)?;
+    if name.trim().is_empty() || name.len() > 100 {
+        return Err(ApiError::invalid("invalid_name", "a token's name is 1-100 characters"));
+    }
+    if !ROLES.contains(&role.as_str()) {
+        return Err(ApiError::invalid("invalid_role", format!("`{role}` is not a role ({})", ROLES.join(", "))));
+    }
+    if !may_grant(&access.role, &role) {
+        return Err(ApiError::forbidden(format!("role `{}` may not make a token with role `{role}`", access.role)));
+    }
+    let expires_at = expiry(expires_at, expires_in)?;
+    let maker = maker(&principal, &access);
+    let identity = app.db.identity();
+    let (id, token) = identity
+        .create_tenant_token(&access.tenant, &maker, &name, &role, expires_at.as_deref())
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let info = identity.tenant_token(&access.tenant, &id).await.map_err(|e| ApiError::internal(&e))?;
+    Ok((StatusCode::CREATED, Json(json!({"token": token, "info": info}))))
+}
+
+/// `GET …/tokens`
+pub async fn list(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    Extension(principal): Extension<Principal>,
+) -> Result<Json<Value>, ApiError> {
+    let all = app.db.identity().tenant_tokens(&access.tenant).await.map_err(|e| ApiError::internal(&e))?;
+    let everyone = manages_members(&app, &access);
+    let mine = maker(&principal, &access);
+    let tokens: Vec<_> = all.into_iter().filter(|t| everyone || t.created_by == mine).collect();
+    Ok(Json(json!({"tokens": tokens})))
+}
+
+/// `DELETE …/tokens/{id}`: 204; 404 for a token the caller may not see.
+pub async fn revoke(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    Extension(principal): Extension<Principal>,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let identity = app.db.identity();
+    let internal = |e: anyhow::Error| ApiError::internal(&e);
+    let token = identity.tenant_token(&access.tenant, &id).await.map_err(internal)?;
+    let visible = token.is_some_and(|t| manages_members(&app, &access) || t.created_by == maker(&principal, &access));
+    if !visible || !identity.revoke_tenant_token(&access.tenant, &id).await.map_err(internal)? {
+        return Err(ApiError::not_found(format!("live token `{id}`")));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}

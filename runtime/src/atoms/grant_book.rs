@@ -1,0 +1,186 @@
+//! Where the grants of one plugin call come from. The CLI grants what its
+//! flags say (`FixedGrants`); the server grants what the calling tenant set
+//! (`TenantGrants`): its HTTP allow-list, and the secrets it granted to that
+//! plugin, opened from the sealed store — nothing of another tenant, and no
+//! secret granted to another plugin.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use futures_util::future::BoxFuture;
+use serde::{Deserialize, Serialize};
+
+use super::http::HostPattern;
+use super::secrets::valid_secret_name;
+use super::{Grants, HttpAllowList, SecretGrants};
+use crate::store::{GrantStore, SecretStore};
+
+pub trait GrantSource: Send + Sync {
+    /// The grants a call of `plugin` on behalf of `tenant` runs with.
+    fn grants_for<'a>(&'a self, tenant: &'a str, plugin: &'a str) -> BoxFuture<'a, anyhow::Result<Arc<Grants>>>;
+}
+
+/// The same grants for every call.
+pub struct FixedGrants(pub Arc<Grants>);
+
+impl GrantSource for FixedGrants {
+    fn grants_for<'a>(&'a self, _: &'a str, _: &'a str) -> BoxFuture<'a, anyhow::Result<Arc<Grants>>> {
+        Box::pin(async move { Ok(self.0.clone()) })
+    }
+}
+
+/// A tenant's grants as set through the API. Plugin `*` in `secrets` means
+/// every plugin of the tenant.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrantDoc {
+    /// Hosts plugins may reach over `http`: `api.example.com`, `*.example.com`, `*`.
+    #[serde(default)]
+    pub http: Vec<String>,
+    /// Plugin name (or `*`) → the secrets it may read.
+    #[serde(default)]
+    pub secrets: BTreeMap<String, Vec<String>>,
+    /// Hosts flows may touch through the ops atoms (`cmdb`, `job`), same patterns as `http`.
+    #[serde(default)]
+    pub hosts: Vec<String>,
+}
+
+impl GrantDoc {
+    /// Everything wrong with the document, each naming where.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        for (field, patterns) in [("http", &self.http), ("hosts", &self.hosts)] {
+            for pattern in patterns {
+                if let Err(e) = pattern.parse::<HostPattern>() {
+                    problems.push(format!("{field}: {e}"));
+                }
+            }
+        }
+        for (plugin, names) in &self.secrets {
+            if plugin != "*" {
+                if let Err(e) = scena_host_api::validate_plugin_name(plugin) {
+                    problems.push(format!("secrets: `{plugin}`: {e}"));
+                }
+            }
+            for name in names.iter().filter(|n| !valid_secret_name(n)) {
+                problems.push(format!("secrets.{plugin}: `{name}` is not a secret name (letters, digits, `_`, `.`, `-`; at most 128)"));
+            }
+        }
+        problems
+    }
+
+    fn http_allow_list(&self) -> HttpAllowList {
+        HttpAllowList(self.http.iter().filter_map(|p| p.parse().ok()).collect())
+    }
+
+    /// The secrets `plugin` may read.
+    fn secrets_of(&self, plugin: &str) -> Vec<&str> {
+        let mut names: Vec<&str> = [plugin, "*"].iter().filter_map(|p| self.secrets.get(*p)).flatten().map(String::as_str).collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+}
+
+/// Grants read from the store, cached per (tenant, plugin) until the tenant
+/// changes its grants or secrets (`forget`).
+pub struct TenantGrants {
+    grants: GrantStore,
+    secrets: SecretStore,
+    cache: Mutex<HashMap<(String, String), Arc<Grants>>>,
+}
+
+impl TenantGrants {
+    pub fn new(grants: GrantStore, secrets: SecretStore) -> TenantGrants {
+        TenantGrants { grants, secrets, cache: Mutex::new(HashMap::new()) }
+    }
+
+    /// Drop what is cached for `tenant`: its grants or secrets changed.
+    pub fn forget(&self, tenant: &str) {
+        self.cache.lock().expect("grant cache lock").retain(|(t, _), _| t != tenant);
+    }
+
+    pub async fn doc(&self, tenant: &str) -> anyhow::Result<GrantDoc> {
+        match self.grants.get(tenant).await? {
+            Some(value) => Ok(serde_json::from_value(value)?),
+            None => Ok(GrantDoc::default()),
+        }
+    }
+
+    async fn load(&self, tenant: &str, plugin: &str) -> anyhow::Result<Arc<Grants>> {
+        let doc = self.doc(tenant).await?;
+        let mut secrets = SecretGrants::default();
+        for (name, value) in self.secrets.values(tenant, &doc.secrets_of(plugin)).await? {
+            secrets.grant(&name, &value);
+        }
+        Ok(Arc::new(Grants { http: doc.http_allow_list(), secrets }))
+    }
+}
+
+impl GrantSource for TenantGrants {
+    fn grants_for<'a>(&'a self, tenant: &'a str, plugin: &'a str) -> BoxFuture<'a, anyhow::Result<Arc<Grants>>> {
+        Box::pin(async move {
+            let key = (tenant.to_string(), plugin.to_string());
+            if let Some(grants) = self.cache.lock().expect("grant cache lock").get(&key) {
+                return Ok(grants.clone());
+            }
+            let grants = self.load(tenant, plugin).await?;
+            self.cache.lock().expect("grant cache lock").insert(key, grants.clone());
+            Ok(grants)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Db, SealingKey};
+    use serde_json::json;
+
+    #[test]
+    fn documents_with_bad_patterns_or_names_list_every_problem() {
+        let doc: GrantDoc = serde_json::from_value(json!({
+            "http": ["api.example.com", "bad host"], "secrets": {"Bad Plugin": ["OK"], "kv": ["no spaces"]}, "hosts": ["*.prod"]
+        }))
+        .unwrap();
+        let problems = doc.problems();
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(serde_json::from_value::<GrantDoc>(json!({"htp": []})).is_err(), "unknown fields are refused");
+    }
+
+    #[tokio::test]
+    async fn a_call_gets_its_tenants_allow_list_and_only_the_secrets_granted_to_its_plugin() {
+        let db = Db::in_memory().await.unwrap();
+        for tenant in ["acme", "other"] {
+            db.identity().ensure_tenant(tenant).await.unwrap();
+        }
+        let secrets = db.secrets(Arc::new(SealingKey::from_hex(&"22".repeat(32)).unwrap()));
+        secrets.put("acme", "API_TOKEN", "t0k", "alice").await.unwrap();
+        secrets.put("acme", "DB_PASSWORD", "hunter2", "alice").await.unwrap();
+        secrets.put("acme", "SHARED", "s", "alice").await.unwrap();
+        secrets.put("other", "API_TOKEN", "not-acme", "bob").await.unwrap();
+        let doc = json!({"http": ["api.example.com"], "secrets": {"http-request": ["API_TOKEN"], "*": ["SHARED"]}});
+        db.grants().put("acme", &doc, "alice").await.unwrap();
+        let book = TenantGrants::new(db.grants(), secrets);
+
+        let http = book.grants_for("acme", "http-request").await.unwrap();
+        assert!(http.http.allows("api.example.com"));
+        assert!(!http.http.allows("evil.example.net"));
+        assert_eq!(http.secrets.lookup("API_TOKEN"), Some("t0k"));
+        assert_eq!(http.secrets.lookup("SHARED"), Some("s"));
+        assert_eq!(http.secrets.lookup("DB_PASSWORD"), None, "not granted to this plugin");
+
+        let kv = book.grants_for("acme", "kv").await.unwrap();
+        assert_eq!(kv.secrets.lookup("API_TOKEN"), None);
+        assert_eq!(kv.secrets.lookup("SHARED"), Some("s"));
+
+        let other = book.grants_for("other", "http-request").await.unwrap();
+        assert_eq!(other.secrets.lookup("API_TOKEN"), None, "`other` granted nothing");
+        assert!(!other.http.allows("api.example.com"));
+
+        db.grants().put("acme", &json!({}), "alice").await.unwrap();
+        assert!(book.grants_for("acme", "http-request").await.unwrap().http.allows("api.example.com"), "cached");
+        book.forget("acme");
+        assert!(!book.grants_for("acme", "http-request").await.unwrap().http.allows("api.example.com"), "forgotten, read again");
+    }
+}

@@ -1,0 +1,244 @@
+//! The server's plugin registry: the standard plugins every tenant sees, and
+//! the plugins each tenant uploaded, which only that tenant sees. Uploads
+//! are validated by loading them in the sandbox, stored content-addressed
+//! (`DATA_DIR/plugins/<sha256>.wasm`, one file however many tenants upload
+//! it), and recorded per tenant, name and version. A version, once uploaded,
+//! never changes; a yanked version stays readable but no longer resolves
+//! (new flows cannot use it, and running flows' next calls of it fail).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+use anyhow::Context as _;
+
+use super::{Catalog, Catalogs, PluginDir, PluginRef};
+use crate::sandbox::{Plugin, Sandbox};
+use crate::store::{PluginRecord, PluginStore};
+
+pub struct Registry {
+    standard: Arc<PluginDir>,
+    uploads: RwLock<HashMap<String, Uploads>>,
+    store: PluginStore,
+    blobs: PathBuf,
+    sandbox: Arc<Sandbox>,
+}
+
+/// One tenant's uploads, yanked ones included.
+#[derive(Default)]
+struct Uploads {
+    dir: PluginDir,
+    records: HashMap<(String, String), PluginRecord>,
+}
+
+impl Uploads {
+    fn add(&mut self, plugin: Arc<Plugin>, record: PluginRecord) {
+        self.records.insert((record.name.clone(), record.version.clone()), record);
+        self.dir.add(plugin);
+    }
+
+    fn usable(&self, plugin: &Plugin) -> bool {
+        let key = (plugin.meta.name.clone(), plugin.meta.version.to_string());
+        self.records.get(&key).is_some_and(|r| r.yanked_at.is_none())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    /// Not a loadable plugin component.
+    #[error("{0}")]
+    Invalid(String),
+    /// The name of a standard plugin, or a version that exists with other bytes.
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// A plugin as the API lists it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Listed {
+    pub name: String,
+    pub version: String,
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub capabilities: Vec<String>,
+    pub sha256: String,
+    pub size_bytes: usize,
+    pub standard: bool,
+    pub yanked: bool,
+    pub uploaded_at: Option<String>,
+    pub uploaded_by: Option<String>,
+}
+
+impl Registry {
+    /// The registry over `standard` and every upload recorded in `store`;
+    /// uploads that no longer load are left out and reported.
+    pub async fn open(
+        standard: Arc<PluginDir>,
+        store: PluginStore,
+        blobs: PathBuf,
+        sandbox: Arc<Sandbox>,
+    ) -> anyhow::Result<(Registry, Vec<String>)> {
+        std::fs::create_dir_all(&blobs).with_context(|| format!("cannot create {}", blobs.display()))?;
+        let registry = Registry { standard, uploads: RwLock::new(HashMap::new()), store, blobs, sandbox };
+        let mut problems = Vec::new();
+        for record in registry.store.list(None).await? {
+            let bytes = std::fs::read(registry.blob(&record.sha256));
+            let loaded = match bytes {
+                Ok(bytes) => registry.sandbox.load(&bytes).await.map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            match loaded {
+                Ok(plugin) => registry.uploads_mut().entry(record.tenant.clone()).or_default().add(plugin, record),
+                Err(e) => problems.push(format!("plugin {}@{} of tenant `{}`: {e}", record.name, record.version, record.tenant)),
+            }
+        }
+        Ok((registry, problems))
+    }
+
+    fn blob(&self, sha256: &str) -> PathBuf {
+        self.blobs.join(format!("{sha256}.wasm"))
+    }
+
+    fn uploads_mut(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<String, Uploads>> {
+        self.uploads.write().expect("registry lock")
+    }
+
+    fn uploads(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, Uploads>> {
+        self.uploads.read().expect("registry lock")
+    }
+
+    pub fn standard(&self) -> &PluginDir {
+        &self.standard
+    }
+
+    /// What `tenant`'s flows resolve against.
+    pub fn view(&self, tenant: &str) -> TenantView<'_> {
+        TenantView { registry: self, tenant: tenant.to_string() }
+    }
+
+    /// Validate and store a component for `tenant`: the plugin and its record,
+    /// and whether it is new (the same bytes uploaded again are not).
+    pub async fn upload(&self, tenant: &str, bytes: &[u8], by: &str) -> Result<(Arc<Plugin>, PluginRecord, bool), UploadError> {
+        let plugin = self.sandbox.load(bytes).await.map_err(|e| UploadError::Invalid(e.to_string()))?;
+        let (name, version) = (plugin.meta.name.clone(), plugin.meta.version.to_string());
+        if self.standard.has_name(&name) {
+            return Err(UploadError::Conflict(format!("`{name}` is the name of a standard plugin; choose another name")));
+        }
+        self.keep_blob(&plugin.sha256, bytes)?;
+        let record = PluginRecord {
+            tenant: tenant.to_string(),
+            name: name.clone(),
+            version: version.clone(),
+            sha256: plugin.sha256.clone(),
+            size_bytes: bytes.len() as i64,
+            uploaded_at: crate::store::now_rfc3339(),
+            uploaded_by: by.to_string(),
+            yanked_at: None,
+        };
+        match self.store.insert(&record).await? {
+            Ok(()) => {
+                self.uploads_mut().entry(tenant.to_string()).or_default().add(plugin.clone(), record.clone());
+                Ok((plugin, record, true))
+            }
+            Err(existing) if existing.sha256 == record.sha256 => Ok((plugin, existing, false)),
+            Err(_) => Err(UploadError::Conflict(format!(
+                "version {version} of plugin `{name}` exists with other content; versions never change — upload it as a new version"
+            ))),
+        }
+    }
+
+    /// Write the bytes once, atomically: a half-written file is never seen.
+    fn keep_blob(&self, sha256: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        let path = self.blob(sha256);
+        if path.exists() {
+            return Ok(());
+        }
+        let partial = self.blobs.join(format!("{sha256}.{}.partial", uuid::Uuid::new_v4().simple()));
+        std::fs::write(&partial, bytes).with_context(|| format!("cannot write {}", partial.display()))?;
+        std::fs::rename(&partial, &path).with_context(|| format!("cannot store {}", path.display()))?;
+        Ok(())
+    }
+
+    /// Yank (or restore) a version of one of `tenant`'s uploads; `None` if there is no such upload.
+    pub async fn set_yanked(&self, tenant: &str, name: &str, version: &str, yanked: bool) -> anyhow::Result<Option<PluginRecord>> {
+        if !self.store.set_yanked(tenant, name, version, yanked).await? {
+            return Ok(None);
+        }
+        let record = self.store.get(tenant, name, version).await?.context("plugin row vanished")?;
+        let mut uploads = self.uploads_mut();
+        if let Some(kept) = uploads.get_mut(tenant).and_then(|u| u.records.get_mut(&(name.to_string(), version.to_string()))) {
+            *kept = record.clone();
+        }
+        Ok(Some(record))
+    }
+
+    /// Every plugin `tenant` sees: the standard ones, then its uploads.
+    pub fn listing(&self, tenant: &str) -> Vec<Listed> {
+        let mut listed: Vec<Listed> = self.standard.plugins().map(|p| listed(p, None)).collect();
+        if let Some(uploads) = self.uploads().get(tenant) {
+            listed.extend(uploads.dir.plugins().map(|p| listed_upload(uploads, p)));
+        }
+        listed
+    }
+
+    /// One version `tenant` sees, yanked or not.
+    pub fn find(&self, tenant: &str, name: &str, version: &str) -> Option<(Arc<Plugin>, Listed)> {
+        let same = |p: &&Arc<Plugin>| p.meta.name == name && p.meta.version.to_string() == version;
+        if let Some(plugin) = self.standard.plugins().find(same) {
+            return Some((plugin.clone(), listed(plugin, None)));
+        }
+        let uploads = self.uploads();
+        let uploads = uploads.get(tenant)?;
+        uploads.dir.plugins().find(same).map(|p| (p.clone(), listed_upload(uploads, p)))
+    }
+}
+
+fn listed_upload(uploads: &Uploads, plugin: &Plugin) -> Listed {
+    listed(plugin, uploads.records.get(&(plugin.meta.name.clone(), plugin.meta.version.to_string())))
+}
+
+fn listed(plugin: &Plugin, record: Option<&PluginRecord>) -> Listed {
+    let meta = &plugin.meta;
+    Listed {
+        name: meta.name.clone(),
+        version: meta.version.to_string(),
+        title: meta.title.clone(),
+        description: meta.description.clone(),
+        category: meta.category.clone(),
+        capabilities: meta.capabilities.iter().map(|c| c.to_string()).collect(),
+        sha256: plugin.sha256.clone(),
+        size_bytes: plugin.size_bytes,
+        standard: record.is_none(),
+        yanked: record.is_some_and(|r| r.yanked_at.is_some()),
+        uploaded_at: record.map(|r| r.uploaded_at.clone()),
+        uploaded_by: record.map(|r| r.uploaded_by.clone()),
+    }
+}
+
+impl Catalogs for Registry {
+    fn resolve_for(&self, tenant: &str, reference: &PluginRef) -> Result<Arc<Plugin>, String> {
+        self.view(tenant).resolve(reference)
+    }
+}
+
+/// The registry as one tenant sees it.
+pub struct TenantView<'a> {
+    registry: &'a Registry,
+    tenant: String,
+}
+
+impl Catalog for TenantView<'_> {
+    fn resolve(&self, reference: &PluginRef) -> Result<Arc<Plugin>, String> {
+        if self.registry.standard.has_name(&reference.name) {
+            return self.registry.standard.resolve(reference);
+        }
+        let uploads = self.registry.uploads();
+        match uploads.get(&self.tenant) {
+            Some(uploads) => uploads.dir.resolve_where(reference, |p| uploads.usable(p)),
+            None => Err(format!("unknown plugin `{}`", reference.name)),
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! Process metrics in Prometheus' text format (`GET /metrics`): HTTP
+//! requests by route and status, step durations, plugin call durations, the
+//! number of step calls in flight (the ready queue: the engine starts every
+//! due call at once, so calls waiting for a core are calls in flight), and —
+//! read from the store at scrape time — runs by status.
+
+use std::sync::LazyLock;
+
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::Registry;
+
+type Labels = Vec<(&'static str, String)>;
+type Histograms = Family<Labels, Histogram, fn() -> Histogram>;
+
+pub struct Metrics {
+    registry: Registry,
+    http_requests: Family<Labels, Counter>,
+    node_seconds: Histograms,
+    plugin_call_seconds: Histograms,
+    calls_in_flight: Gauge,
+    runs: Family<Labels, Gauge>,
+}
+
+fn duration_buckets() -> Histogram {
+    // 100 µs to ~13 s.
+    Histogram::new(exponential_buckets(0.0001, 2.0, 18))
+}
+
+pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
+    let mut registry = Registry::with_prefix("scena");
+    let http_requests = Family::<Labels, Counter>::default();
+    registry.register("http_requests", "HTTP requests by route, method and status", http_requests.clone());
+    let node_seconds = Histograms::new_with_constructor(duration_buckets);
+    registry.register("node_duration_seconds", "Duration of one attempt of a step node, by outcome", node_seconds.clone());
+    let plugin_call_seconds = Histograms::new_with_constructor(duration_buckets);
+    registry.register("plugin_call_duration_seconds", "Duration of one plugin call in the sandbox, by plugin", plugin_call_seconds.clone());
+    let calls_in_flight = Gauge::default();
+    registry.register("ready_queue_depth", "Step calls started and not yet finished", calls_in_flight.clone());
+    let runs = Family::<Labels, Gauge>::default();
+    registry.register("runs", "Runs in the store, by status", runs.clone());
+    Metrics { registry, http_requests, node_seconds, plugin_call_seconds, calls_in_flight, runs }
+});
+
+impl Metrics {
+    pub fn http_request(&self, route: &str, method: &str, status: u16) {
+        let labels = vec![("route", route.to_string()), ("method", method.to_string()), ("status", status.to_string())];
+        self.http_requests.get_or_create(&labels).inc();
+    }
+
+    pub fn node_finished(&self, outcome: &str, seconds: f64) {
+        self.node_seconds.get_or_create(&vec![("outcome", outcome.to_string())]).observe(seconds);
+    }
+
+    pub fn plugin_called(&self, plugin: &str, seconds: f64) {
+        self.plugin_call_seconds.get_or_create(&vec![("plugin", plugin.to_string())]).observe(seconds);
+    }
+
+    /// Count a call in flight until the guard is dropped.
+    pub fn call_in_flight(&self) -> InFlight {
+        self.calls_in_flight.inc();
+        InFlight
+    }
+
+    /// The text exposition, with `runs` (status, count) as read from the store.
+    pub fn render(&self, runs: &[(String, i64)]) -> String {
+        self.runs.clear();
+        for (status, count) in runs {
+            self.runs.get_or_create(&vec![("status", status.clone())]).set(*count);
+        }
+        let mut text = String::new();
+        if encode(&mut text, &self.registry).is_err() {
+            text.clear();
+        }
+        text
+    }
+}
+
+pub struct InFlight;
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        METRICS.calls_in_flight.dec();
+    }
+}

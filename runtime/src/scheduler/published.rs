@@ -1,0 +1,49 @@
+//! Starting a run of a tenant's published flow — what the API, webhooks and
+//! cron schedules all do.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+use tokio::task::JoinHandle;
+
+use super::Scheduler;
+use crate::engine::RunState;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LaunchError {
+    /// No such flow, or no such (published) version.
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("the input does not match the inputs schema of flow `{flow}`")]
+    InvalidInput { flow: String, violations: Vec<String> },
+    /// For instance a subflow that is not published.
+    #[error("{0}")]
+    CannotStart(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl Scheduler {
+    /// Start a run of the published `version` (the latest if `None`) of flow
+    /// `name` of `tenant`, on a task of its own: the run's id and that task.
+    pub async fn launch_published(
+        self: &Arc<Self>,
+        tenant: &str,
+        name: &str,
+        version: Option<u32>,
+        input: Value,
+    ) -> Result<(String, JoinHandle<anyhow::Result<RunState>>), LaunchError> {
+        let published = self.flows.version(tenant, name, version).await.map_err(|_| {
+            LaunchError::NotFound(match version {
+                Some(n) => format!("version {n} of flow `{name}`"),
+                None => format!("a published version of flow `{name}`"),
+            })
+        })?;
+        let flow = published.flow()?;
+        let violations = self.input_violations(&flow, &input)?;
+        if !violations.is_empty() {
+            return Err(LaunchError::InvalidInput { flow: name.to_string(), violations });
+        }
+        self.launch(tenant, flow, Some(published.version), input).await.map_err(|e| LaunchError::CannotStart(format!("{e:#}")))
+    }
+}

@@ -1,0 +1,326 @@
+//! What a tenant owns on a shared server, through HTTP against a real
+//! `scena serve` process: capability grants and sealed secrets reaching only
+//! the granted plugin, uploaded plugins visible only to their tenant (and
+//! yanking), API tokens with roles, expiry and revocation, cron schedules,
+//! `/metrics` and the OpenAPI document.
+
+mod support;
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use support::http_fixture::{Fixture, Reply as FixtureReply};
+use support::server::{serve_with, Server};
+use support::guest_bytes;
+
+fn tenant(name: &str) -> String {
+    format!("/api/v1/tenants/{name}")
+}
+
+/// A flow of one step of `plugin` with `input` mapped from the run's input.
+fn one_step(name: &str, plugin: &str, input: Value) -> Value {
+    json!({"name": name,
+      "nodes": [{"id": "start", "kind": "start"},
+                {"id": "call", "kind": "step", "plugin": plugin, "input": input},
+                {"id": "end", "kind": "end", "output": {"result": "${steps.call.output}"}}],
+      "edges": [{"from": "start", "to": "call"}, {"from": "call", "to": "end"}]})
+}
+
+impl Server {
+    async fn publish(&self, tenant_name: &str, flow: Value) -> Value {
+        let name = flow["name"].as_str().unwrap().to_string();
+        let saved = self.admin("PUT", &format!("{}/flows/{name}/draft", tenant(tenant_name)), Some(flow)).await;
+        assert_eq!(saved.status, 200, "{}", saved.body);
+        let published = self.admin("POST", &format!("{}/flows/{name}/versions", tenant(tenant_name)), None).await;
+        assert!(published.status == 201 || published.status == 422, "{}", published.body);
+        published.body
+    }
+
+    async fn run(&self, tenant_name: &str, flow: &str, input: Value) -> Value {
+        let path = format!("{}/flows/{flow}/runs?wait_ms=20000", tenant(tenant_name));
+        let run = self.admin("POST", &path, Some(json!({"input": input}))).await;
+        assert_eq!(run.status, 200, "{}", run.body);
+        run.body
+    }
+
+    async fn text(&self, path: &str) -> String {
+        reqwest::get(format!("{}{path}", self.base)).await.unwrap().text().await.unwrap()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_are_sealed_and_reach_only_the_plugin_they_are_granted_to() {
+    let server = serve_with("api-secrets", &["echo"], &[]);
+    assert_eq!(server.admin("POST", "/api/v1/tenants", Some(json!({"name": "blue"}))).await.status, 201);
+    for t in ["default", "blue"] {
+        assert_eq!(server.upload(t, guest_bytes("secret-ungranted")).await.status, 201);
+        server.publish(t, one_step("peek", "secret-ungranted", json!({"name": "${inputs.name}"}))).await;
+    }
+    let secret = |t: &str, name: &str| format!("{}/secrets/{name}", tenant(t));
+    let put = server.admin("PUT", &secret("default", "DB_PASSWORD"), Some(json!({"value": "hunter2-sealed"}))).await;
+    assert_eq!(put.status, 204, "{}", put.body);
+    assert_eq!(server.admin("PUT", &secret("blue", "DB_PASSWORD"), Some(json!({"value": "x"}))).await.status, 204);
+
+    // Set but not granted: the plugin is denied.
+    let denied = server.run("default", "peek", json!({"name": "DB_PASSWORD"})).await;
+    assert_eq!(denied["status"], "failed", "{denied}");
+    assert!(denied["error"].to_string().contains("not granted"), "{denied}");
+
+    let grants = json!({"secrets": {"secret-ungranted": ["DB_PASSWORD"]}});
+    let granted = server.admin("PUT", &format!("{}/grants", tenant("default")), Some(grants.clone())).await;
+    assert_eq!(granted.status, 200, "{}", granted.body);
+    let read = server.run("default", "peek", json!({"name": "DB_PASSWORD"})).await;
+    assert_eq!(read["output"]["result"], json!({"length": "hunter2-sealed".len()}), "{read}");
+    // Another tenant's grants are its own: `blue` granted nothing.
+    let other = server.run("blue", "peek", json!({"name": "DB_PASSWORD"})).await;
+    assert_eq!(other["status"], "failed", "{other}");
+
+    // Bad grants are refused whole, listing every problem; nothing changes.
+    let bad = json!({"http": ["not a host"], "secrets": {"Bad Name": ["ok"]}});
+    let refused = server.admin("PUT", &format!("{}/grants", tenant("default")), Some(bad)).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(refused.body["error"]["details"]["problems"].as_array().unwrap().len(), 2, "{}", refused.body);
+    let kept = server.admin("GET", &format!("{}/grants", tenant("default")), None).await;
+    assert_eq!(kept.body["secrets"], grants["secrets"]);
+    let unknown = server.admin("PUT", &format!("{}/grants", tenant("default")), Some(json!({"egress": []}))).await;
+    assert_eq!(unknown.status, 422, "unknown fields are refused: {}", unknown.body);
+
+    // Names only, everywhere: the list, the run, its events, the audit log, the database file.
+    let listed = server.admin("GET", &format!("{}/secrets", tenant("default")), None).await;
+    assert_eq!(listed.body["secrets"][0]["name"], "DB_PASSWORD");
+    let run_id = read["id"].as_str().unwrap();
+    let client = reqwest::Client::new();
+    let events = client
+        .get(format!("{}{}/runs/{run_id}/events", server.base, tenant("default")))
+        .header("Authorization", format!("Bearer {}", support::server::ADMIN))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(events.contains("step_finished"), "{events}");
+    let audit = server.admin("GET", &format!("{}/audit", tenant("default")), None).await;
+    for shown in [listed.body.to_string(), read.to_string(), events, audit.body.to_string()] {
+        assert!(!shown.contains("hunter2-sealed"), "the value leaked: {shown}");
+    }
+    for file in ["scena.db", "scena.db-wal"] {
+        let bytes = std::fs::read(server.dir.path().join(file)).unwrap_or_default();
+        assert!(!bytes.windows(14).any(|w| w == b"hunter2-sealed"), "{file} holds the value in the clear");
+    }
+    assert!(server.dir.path().join("secret.key").is_file(), "the key is kept beside the database, not in it");
+
+    assert_eq!(server.admin("DELETE", &secret("default", "DB_PASSWORD"), None).await.status, 204);
+    assert_eq!(server.admin("DELETE", &secret("default", "DB_PASSWORD"), None).await.status, 404);
+    let gone = server.run("default", "peek", json!({"name": "DB_PASSWORD"})).await;
+    assert_eq!(gone["status"], "failed", "a deleted secret is gone for the next call: {gone}");
+    let bad_name = server.admin("PUT", &secret("default", "no%20spaces"), Some(json!({"value": "v"}))).await;
+    assert_eq!(bad_name.status, 422, "{}", bad_name.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plugins_reach_only_hosts_on_their_tenants_allow_list() {
+    let fixture = Fixture::start(|_| FixtureReply::json(200, r#"{"ok": true}"#));
+    let server = serve_with("api-egress", &["http-request"], &[]);
+    let url = format!("http://127.0.0.1:{}/ping", fixture.port);
+    server.publish("default", one_step("ping", "http-request", json!({"url": url}))).await;
+    let denied = server.run("default", "ping", json!({})).await;
+    assert_eq!(denied["status"], "failed", "{denied}");
+    assert!(denied["error"].to_string().contains("127.0.0.1"), "the denial names the host: {denied}");
+    assert_eq!(fixture.seen.lock().unwrap().len(), 0, "nothing left the sandbox");
+
+    let grants = json!({"http": ["127.0.0.1"]});
+    assert_eq!(server.admin("PUT", &format!("{}/grants", tenant("default")), Some(grants)).await.status, 200);
+    let allowed = server.run("default", "ping", json!({})).await;
+    assert_eq!(allowed["status"], "succeeded", "{allowed}");
+    assert_eq!(allowed["output"]["result"]["json"], json!({"ok": true}));
+    assert_eq!(fixture.seen.lock().unwrap().len(), 1);
+
+    // Only owners and admins change grants.
+    let developer = server.member("dev", "default", "developer").await;
+    let reply = server.call("PUT", &format!("{}/grants", tenant("default")), Some(&developer), Some("{}".into())).await;
+    assert_eq!(reply.status, 403, "{}", reply.body);
+    let reply = server.call("PUT", &format!("{}/secrets/X", tenant("default")), Some(&developer), Some(r#"{"value":"v"}"#.into())).await;
+    assert_eq!(reply.status, 403, "{}", reply.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploaded_plugins_are_validated_kept_per_tenant_and_can_be_yanked() {
+    let server = serve_with("api-registry", &["echo"], &[]);
+    assert_eq!(server.admin("POST", "/api/v1/tenants", Some(json!({"name": "blue"}))).await.status, 201);
+    let plugins = format!("{}/plugins", tenant("default"));
+
+    let garbage = server.upload("default", b"\0asm not really".to_vec()).await;
+    assert_eq!(garbage.status, 422, "{}", garbage.body);
+    let reserved = server.upload("default", guest_bytes("echo")).await;
+    assert_eq!(reserved.status, 409, "a standard plugin's name: {}", reserved.body);
+    let undeclared = server.upload("default", guest_bytes("undeclared-import")).await;
+    assert_eq!(undeclared.status, 422, "{}", undeclared.body);
+    assert!(undeclared.body["error"]["message"].as_str().unwrap().contains("http"), "names the import: {}", undeclared.body);
+    let listed = server.admin("GET", &plugins, None).await;
+    assert_eq!(listed.body["plugins"].as_array().unwrap().len(), 1, "nothing stored: {}", listed.body);
+
+    let uploaded = server.upload("default", guest_bytes("countdown")).await;
+    assert_eq!(uploaded.status, 201, "{}", uploaded.body);
+    assert_eq!((uploaded.body["name"].as_str(), uploaded.body["standard"].as_bool()), (Some("countdown"), Some(false)));
+    let sha = uploaded.body["sha256"].as_str().unwrap().to_string();
+    assert!(server.dir.path().join(format!("plugins/{sha}.wasm")).is_file(), "kept by content");
+    assert_eq!(server.upload("default", guest_bytes("countdown")).await.status, 200, "the same bytes again");
+    let versions = server.admin("GET", &format!("{plugins}/countdown"), None).await;
+    assert_eq!(versions.body["versions"][0]["version"], "0.1.0");
+    let one = server.admin("GET", &format!("{plugins}/countdown/0.1.0"), None).await;
+    assert!(one.body["input_schema"]["properties"]["from"].is_object(), "{}", one.body);
+    assert_eq!(server.admin("GET", &format!("{plugins}/countdown/9.9.9"), None).await.status, 404);
+
+    // Another tenant does not see it.
+    assert_eq!(server.admin("GET", &format!("{}/plugins/countdown", tenant("blue")), None).await.status, 404);
+    let blue = server.publish("blue", one_step("count", "countdown", json!({"from": 1}))).await;
+    assert!(blue["error"]["details"].to_string().contains("unknown plugin `countdown`"), "{blue}");
+
+    let published = server.publish("default", one_step("count", "countdown", json!({"from": 2}))).await;
+    assert_eq!(published["version"], 1, "{published}");
+    let run = server.run("default", "count", json!({})).await;
+    assert_eq!(run["output"]["result"], json!({"polls": 2}), "{run}");
+
+    let yanked = server.admin("POST", &format!("{plugins}/countdown/0.1.0/yank"), None).await;
+    assert_eq!((yanked.status, yanked.body["yanked"].as_bool()), (200, Some(true)), "{}", yanked.body);
+    let draft = server.admin("PUT", &format!("{}/flows/count2/draft", tenant("default")), Some(one_step("count2", "countdown", json!({"from": 1})))).await;
+    assert!(draft.body["problems"].to_string().contains("countdown"), "a yanked version does not resolve: {}", draft.body);
+    let after_yank = server.run("default", "count", json!({})).await;
+    assert_eq!(after_yank["status"], "failed", "{after_yank}");
+    let shown = server.admin("GET", &format!("{plugins}/countdown/0.1.0"), None).await;
+    assert_eq!(shown.body["yanked"], true, "still readable");
+    assert_eq!(server.admin("POST", &format!("{plugins}/countdown/0.1.0/unyank"), None).await.status, 200);
+    assert_eq!(server.run("default", "count", json!({})).await["status"], "succeeded");
+    assert_eq!(server.admin("POST", &format!("{plugins}/echo/0.1.0/yank"), None).await.status, 404, "standard plugins are not the tenant's to yank");
+
+    // Over the upload limit: 413 in the error shape.
+    let huge = server.upload("default", vec![0u8; 33 << 20]).await;
+    assert_eq!((huge.status, huge.body["error"]["code"].as_str()), (413, Some("too_large")), "{}", huge.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_tokens_carry_at_most_their_makers_role_and_stop_when_revoked_or_expired() {
+    let server = serve_with("api-tokens", &["echo"], &[]);
+    server.publish("default", one_step("hello", "echo", json!({"hi": "there"}))).await;
+    let developer = server.member("dev", "default", "developer").await;
+    let tokens = format!("{}/tokens", tenant("default"));
+    let make = |role: &str, extra: Value| {
+        let mut body = json!({"name": "ci", "role": role});
+        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        body.to_string()
+    };
+
+    let too_high = server.call("POST", &tokens, Some(&developer), Some(make("admin", json!({})))).await;
+    assert_eq!(too_high.status, 403, "{}", too_high.body);
+    let past = server.call("POST", &tokens, Some(&developer), Some(make("operator", json!({"expires_at": "2020-01-01T00:00:00Z"})))).await;
+    assert_eq!(past.status, 422, "{}", past.body);
+
+    let made = server.call("POST", &tokens, Some(&developer), Some(make("operator", json!({"expires_in": "1h"})))).await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let token = made.body["token"].as_str().unwrap().to_string();
+    let id = made.body["info"]["id"].as_str().unwrap().to_string();
+    assert!(made.body["info"]["expires_at"].is_string());
+
+    let runs = format!("{}/flows/hello/runs?wait_ms=20000", tenant("default"));
+    assert_eq!(server.call("POST", &runs, Some(&token), None).await.status, 200, "an operator token runs flows");
+    let draft = server.call("PUT", &format!("{}/flows/hello/draft", tenant("default")), Some(&token), Some(one_step("hello", "echo", json!({})).to_string())).await;
+    assert_eq!(draft.status, 403, "but does not edit them: {}", draft.body);
+
+    // Listed without the token itself; the audit log names the token.
+    let listed = server.call("GET", &tokens, Some(&developer), None).await;
+    assert_eq!(listed.body["tokens"][0]["id"], id.as_str());
+    assert!(!listed.body.to_string().contains(&token));
+    let audit = server.admin("GET", &format!("{}/audit", tenant("default")), None).await;
+    assert!(audit.body.to_string().contains("dev (token ci)"), "{}", audit.body);
+
+    // The maker demoted to viewer: the token can no longer run.
+    server.admin("PUT", &format!("{}/members/dev", tenant("default")), Some(json!({"role": "viewer"}))).await;
+    assert_eq!(server.call("POST", &runs, Some(&token), None).await.status, 403);
+    server.admin("PUT", &format!("{}/members/dev", tenant("default")), Some(json!({"role": "developer"}))).await;
+    assert_eq!(server.call("POST", &runs, Some(&token), None).await.status, 200);
+
+    // Someone else cannot revoke it; its maker can; then it is dead.
+    let other = server.member("olga", "default", "developer").await;
+    assert_eq!(server.call("DELETE", &format!("{tokens}/{id}"), Some(&other), None).await.status, 404);
+    assert_eq!(server.call("DELETE", &format!("{tokens}/{id}"), Some(&developer), None).await.status, 204);
+    assert_eq!(server.call("POST", &runs, Some(&token), None).await.status, 401);
+    assert_eq!(server.call("DELETE", &format!("{tokens}/{id}"), Some(&developer), None).await.status, 404);
+
+    let short = server.call("POST", &tokens, Some(&developer), Some(make("viewer", json!({"expires_in": "1s"})))).await;
+    let short = short.body["token"].as_str().unwrap().to_string();
+    assert_eq!(server.call("GET", &format!("{}/flows", tenant("default")), Some(&short), None).await.status, 200);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(server.call("GET", &format!("{}/flows", tenant("default")), Some(&short), None).await.status, 401, "expired");
+}
+
+async fn runs_of(server: &Server) -> usize {
+    let path = format!("{}/runs?flow=tick", tenant("default"));
+    server.admin("GET", &path, None).await.body["runs"].as_array().unwrap().len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cron_schedules_start_runs_until_removed() {
+    let server = serve_with("api-cron", &["kv"], &[]);
+    let mut flow = one_step("tick", "kv", json!({"op": "increment", "key": "ticks"}));
+    flow["inputs"] = json!({"type": "object", "properties": {"zone": {"type": "string"}}, "additionalProperties": false});
+    server.publish("default", flow).await;
+    let schedules = format!("{}/flows/tick/schedules", tenant("default"));
+    for (body, why) in [
+        (json!({"cron": "61 * * * *"}), "a bad expression"),
+        (json!({"cron": "* * * * *", "timezone": "Mars/Olympus"}), "a bad zone"),
+        (json!({"cron": "* * * * *", "input": {"extra": 1}}), "an input the flow refuses"),
+    ] {
+        let refused = server.admin("POST", &schedules, Some(body)).await;
+        assert_eq!(refused.status, 422, "{why}: {}", refused.body);
+    }
+    assert_eq!(server.admin("POST", &format!("{}/flows/nope/schedules", tenant("default")), Some(json!({"cron": "* * * * *"}))).await.status, 404);
+
+    // Every second (a leading seconds field), so the test need not wait a minute.
+    let made = server.admin("POST", &schedules, Some(json!({"cron": "* * * * * *", "timezone": "Europe/Paris", "input": {"zone": "a"}}))).await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let id = made.body["id"].as_str().unwrap().to_string();
+    let mut started = 0;
+    for _ in 0..100 {
+        started = runs_of(&server).await;
+        if started >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(started >= 2, "the schedule started runs: {started}");
+    let listed = server.admin("GET", &schedules, None).await;
+    assert!(listed.body["schedules"][0]["last_run"].is_string(), "{}", listed.body);
+
+    assert_eq!(server.admin("DELETE", &format!("{schedules}/{id}"), None).await.status, 204);
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let after = runs_of(&server).await;
+    tokio::time::sleep(Duration::from_millis(2200)).await;
+    assert_eq!(runs_of(&server).await, after, "no runs after the schedule is removed");
+    assert_eq!(server.admin("DELETE", &format!("{schedules}/{id}"), None).await.status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_and_the_openapi_document_describe_the_server() {
+    let server = serve_with("api-metrics", &["echo"], &[]);
+    server.publish("default", one_step("hello", "echo", json!({"hi": 1}))).await;
+    assert_eq!(server.run("default", "hello", json!({})).await["status"], "succeeded");
+    let metrics = server.text("/metrics").await;
+    for series in [
+        r#"scena_runs{status="succeeded"} 1"#,
+        r#"scena_http_requests_total{route="/api/v1/tenants/{tenant}/flows/{name}/runs",method="POST",status="200"} 1"#,
+        r#"scena_node_duration_seconds_count{outcome="done"} 1"#,
+        r#"scena_plugin_call_duration_seconds_count{plugin="echo"} 1"#,
+        "scena_ready_queue_depth 0",
+    ] {
+        assert!(metrics.contains(series), "missing `{series}` in:\n{metrics}");
+    }
+
+    let doc: Value = serde_json::from_str(&server.text("/api/v1/openapi.json").await).unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    for route in scena::api::ROUTES {
+        let op = &doc["paths"][route.path][route.method.to_ascii_lowercase()];
+        assert_eq!(op["security"], json!([{"bearer": []}]), "{} {}", route.method, route.path);
+    }
+    assert!(doc["paths"]["/api/v1/auth/login"]["post"].is_object());
+}
