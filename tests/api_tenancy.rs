@@ -226,6 +226,8 @@ async fn api_tokens_carry_at_most_their_makers_role_and_stop_when_revoked_or_exp
     assert_eq!(server.call("POST", &runs, Some(&token), None).await.status, 200, "an operator token runs flows");
     let draft = server.call("PUT", &format!("{}/flows/hello/draft", tenant("default")), Some(&token), Some(one_step("hello", "echo", json!({})).to_string())).await;
     assert_eq!(draft.status, 403, "but does not edit them: {}", draft.body);
+    let minted = server.call("POST", &tokens, Some(&token), Some(make("viewer", json!({})))).await;
+    assert_eq!(minted.status, 403, "a token cannot mint tokens that would outlive it: {}", minted.body);
 
     // Listed without the token itself; the audit log names the token.
     let listed = server.call("GET", &tokens, Some(&developer), None).await;

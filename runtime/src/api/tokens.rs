@@ -2,7 +2,7 @@
 //! role at most their own and an optional expiry; the token is shown once
 //! and stored as its sha256. It acts as its maker, never above the maker's
 //! current role (`auth.rs`). Members see and revoke their own tokens; those
-//! who may manage members see and revoke all.
+//! who may manage members see and revoke all. Tokens cannot make tokens.
 
 use std::time::{Duration, SystemTime};
 
@@ -66,6 +66,10 @@ pub async fn create(
     Extension(principal): Extension<Principal>,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
+    if principal.token_name.is_some() {
+        // A leaked token must not be able to mint fresh ones that outlive its revocation.
+        return Err(ApiError::forbidden("API tokens cannot make API tokens; log in to make one"));
+    }
     let NewToken { name, role, expires_at, expires_in } = body::json(raw)?;
     if name.trim().is_empty() || name.len() > 100 {
         return Err(ApiError::invalid("invalid_name", "a token's name is 1-100 characters"));
