@@ -109,6 +109,12 @@ async fn secrets_are_sealed_and_reach_only_the_plugin_they_are_granted_to() {
         assert!(!bytes.windows(14).any(|w| w == b"hunter2-sealed"), "{file} holds the value in the clear");
     }
     assert!(server.dir.path().join("secret.key").is_file(), "the key is kept beside the database, not in it");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(server.dir.path()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "the data directory is private to the server's user");
+    }
 
     assert_eq!(server.admin("DELETE", &secret("default", "DB_PASSWORD"), None).await.status, 204);
     assert_eq!(server.admin("DELETE", &secret("default", "DB_PASSWORD"), None).await.status, 404);

@@ -38,6 +38,7 @@ pub struct ServeArgs {
 pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     let data_dir = args.data_dir.resolve();
     let db = Db::open(&data_dir.join("scena.db")).await?;
+    keep_private(&data_dir)?;
     let identity = db.identity();
     identity.ensure_tenant(DEFAULT_TENANT).await?;
     match std::env::var("SCENA_ADMIN_TOKEN").ok().filter(|t| !t.trim().is_empty()) {
@@ -82,6 +83,18 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         })
         .await
         .map_err(|e| CliError::other(format!("the server stopped: {e}")))
+}
+
+/// The data directory holds token hashes, sealed secrets and their key:
+/// nobody but the server's user may list or read it.
+fn keep_private(data_dir: &std::path::Path) -> Result<(), CliError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| CliError::other(format!("cannot make {} private: {e}", data_dir.display())))?;
+    }
+    Ok(())
 }
 
 /// Save each sample flow as a draft of `default` and publish it if it is valid.
