@@ -87,17 +87,26 @@ impl GrantDoc {
 pub struct TenantGrants {
     grants: GrantStore,
     secrets: SecretStore,
-    cache: Mutex<HashMap<(String, String), Arc<Grants>>>,
+    cache: Mutex<Cache>,
+}
+
+#[derive(Default)]
+struct Cache {
+    /// Bumped by every `forget`: grants read before a change are not cached after it.
+    generation: u64,
+    entries: HashMap<(String, String), Arc<Grants>>,
 }
 
 impl TenantGrants {
     pub fn new(grants: GrantStore, secrets: SecretStore) -> TenantGrants {
-        TenantGrants { grants, secrets, cache: Mutex::new(HashMap::new()) }
+        TenantGrants { grants, secrets, cache: Mutex::new(Cache::default()) }
     }
 
     /// Drop what is cached for `tenant`: its grants or secrets changed.
     pub fn forget(&self, tenant: &str) {
-        self.cache.lock().expect("grant cache lock").retain(|(t, _), _| t != tenant);
+        let mut cache = self.cache.lock().expect("grant cache lock");
+        cache.generation += 1;
+        cache.entries.retain(|(t, _), _| t != tenant);
     }
 
     pub async fn doc(&self, tenant: &str) -> anyhow::Result<GrantDoc> {
@@ -121,11 +130,19 @@ impl GrantSource for TenantGrants {
     fn grants_for<'a>(&'a self, tenant: &'a str, plugin: &'a str) -> BoxFuture<'a, anyhow::Result<Arc<Grants>>> {
         Box::pin(async move {
             let key = (tenant.to_string(), plugin.to_string());
-            if let Some(grants) = self.cache.lock().expect("grant cache lock").get(&key) {
-                return Ok(grants.clone());
-            }
+            let generation = {
+                let cache = self.cache.lock().expect("grant cache lock");
+                if let Some(grants) = cache.entries.get(&key) {
+                    return Ok(grants.clone());
+                }
+                cache.generation
+            };
             let grants = self.load(tenant, plugin).await?;
-            self.cache.lock().expect("grant cache lock").insert(key, grants.clone());
+            let mut cache = self.cache.lock().expect("grant cache lock");
+            // A change while we read: what we read may be stale, so use it once, keep it not.
+            if cache.generation == generation {
+                cache.entries.insert(key, grants.clone());
+            }
             Ok(grants)
         })
     }
