@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use crate::scheduler::{ControlRefused, NoSuchRun};
+use crate::scheduler::{ControlRefused, LaunchError, NoSuchRun};
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -72,6 +72,20 @@ impl From<anyhow::Error> for ApiError {
             return ApiError::conflict(why.clone());
         }
         ApiError::internal(&error)
+    }
+}
+
+/// Starting (or checking the input of) a published flow: 404 without one, 422 otherwise.
+impl From<LaunchError> for ApiError {
+    fn from(error: LaunchError) -> ApiError {
+        match error {
+            LaunchError::NotFound(what) => ApiError::not_found(what),
+            LaunchError::InvalidInput { ref violations, .. } => {
+                ApiError::invalid("invalid_input", error.to_string()).with_details(json!({"violations": violations}))
+            }
+            LaunchError::CannotStart(why) => ApiError::invalid("cannot_start", why),
+            LaunchError::Internal(error) => ApiError::internal(&error),
+        }
     }
 }
 

@@ -15,7 +15,7 @@ use super::error::ApiError;
 use super::auth::Access;
 use super::{body, Shared};
 use crate::engine::{Event, NodeStatus, Plan, RunState, RunStatus};
-use crate::scheduler::{now_ms, LaunchError};
+use crate::scheduler::now_ms;
 
 /// The longest a request may wait for a run to end.
 const MAX_WAIT_MS: u64 = 60_000;
@@ -65,14 +65,7 @@ pub async fn launch_published(
     version: Option<u32>,
     input: Value,
 ) -> Result<(String, tokio::task::JoinHandle<anyhow::Result<crate::engine::RunState>>), ApiError> {
-    app.scheduler.launch_published(tenant, name, version, input).await.map_err(|e| match e {
-        LaunchError::NotFound(what) => ApiError::not_found(what),
-        LaunchError::InvalidInput { ref violations, .. } => {
-            ApiError::invalid("invalid_input", e.to_string()).with_details(json!({"violations": violations}))
-        }
-        LaunchError::CannotStart(why) => ApiError::invalid("cannot_start", why),
-        LaunchError::Internal(error) => ApiError::internal(&error),
-    })
+    app.scheduler.launch_published(tenant, name, version, input).await.map_err(ApiError::from)
 }
 
 /// `GET …/runs/{id}`

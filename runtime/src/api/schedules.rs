@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use super::auth::Access;
 use super::error::ApiError;
-use super::{body, flows, Shared};
+use super::{body, Shared};
 use crate::store::Schedule;
 use crate::triggers::{instant_text, CronSpec};
 
@@ -48,13 +48,7 @@ pub async fn create(
     let timezone = timezone.unwrap_or_else(|| "UTC".to_string());
     let spec = CronSpec::parse(&cron, &timezone).map_err(|why| ApiError::invalid("invalid_schedule", why))?;
     let input = input.unwrap_or_else(|| json!({}));
-    let published = flows::find_version(&app, &access.tenant, &name, None).await?;
-    let flow = published.flow().map_err(|e| ApiError::internal(&e))?;
-    let violations = app.scheduler.input_violations(&flow, &input)?;
-    if !violations.is_empty() {
-        let message = format!("the input does not match the inputs schema of flow `{name}`");
-        return Err(ApiError::invalid("invalid_input", message).with_details(json!({"violations": violations})));
-    }
+    app.scheduler.published_for(&access.tenant, &name, None, &input).await?;
     let now = Utc::now();
     let next = spec.next_after(now).ok_or_else(|| ApiError::invalid("invalid_schedule", format!("`{cron}` never ticks")))?;
     let schedule = Schedule {

@@ -115,8 +115,8 @@ impl Registry {
     }
 
     /// What `tenant`'s flows resolve against.
-    pub fn view(&self, tenant: &str) -> TenantView<'_> {
-        TenantView { registry: self, tenant: tenant.to_string() }
+    pub fn view<'a>(&'a self, tenant: &'a str) -> TenantView<'a> {
+        TenantView { registry: self, tenant }
     }
 
     /// Validate and store a component for `tenant`: the plugin and its record,
@@ -227,7 +227,7 @@ impl Catalogs for Registry {
 /// The registry as one tenant sees it.
 pub struct TenantView<'a> {
     registry: &'a Registry,
-    tenant: String,
+    tenant: &'a str,
 }
 
 impl Catalog for TenantView<'_> {
@@ -236,7 +236,7 @@ impl Catalog for TenantView<'_> {
             return self.registry.standard.resolve(reference);
         }
         let uploads = self.registry.uploads();
-        match uploads.get(&self.tenant) {
+        match uploads.get(self.tenant) {
             Some(uploads) => uploads.dir.resolve_where(reference, |p| uploads.usable(p)),
             None => Err(format!("unknown plugin `{}`", reference.name)),
         }

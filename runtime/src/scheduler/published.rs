@@ -8,6 +8,7 @@ use tokio::task::JoinHandle;
 
 use super::Scheduler;
 use crate::engine::RunState;
+use crate::flow::Flow;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LaunchError {
@@ -24,6 +25,23 @@ pub enum LaunchError {
 }
 
 impl Scheduler {
+    /// The published `version` (the latest if `None`) of flow `name` of
+    /// `tenant`, if `input` fits its `inputs` schema: its number and flow.
+    pub async fn published_for(&self, tenant: &str, name: &str, version: Option<u32>, input: &Value) -> Result<(u32, Flow), LaunchError> {
+        let published = self.flows.version(tenant, name, version).await.map_err(|_| {
+            LaunchError::NotFound(match version {
+                Some(n) => format!("version {n} of flow `{name}`"),
+                None => format!("a published version of flow `{name}`"),
+            })
+        })?;
+        let flow = published.flow()?;
+        let violations = self.input_violations(&flow, input)?;
+        if !violations.is_empty() {
+            return Err(LaunchError::InvalidInput { flow: name.to_string(), violations });
+        }
+        Ok((published.version, flow))
+    }
+
     /// Start a run of the published `version` (the latest if `None`) of flow
     /// `name` of `tenant`, on a task of its own: the run's id and that task.
     pub async fn launch_published(
@@ -33,17 +51,7 @@ impl Scheduler {
         version: Option<u32>,
         input: Value,
     ) -> Result<(String, JoinHandle<anyhow::Result<RunState>>), LaunchError> {
-        let published = self.flows.version(tenant, name, version).await.map_err(|_| {
-            LaunchError::NotFound(match version {
-                Some(n) => format!("version {n} of flow `{name}`"),
-                None => format!("a published version of flow `{name}`"),
-            })
-        })?;
-        let flow = published.flow()?;
-        let violations = self.input_violations(&flow, &input)?;
-        if !violations.is_empty() {
-            return Err(LaunchError::InvalidInput { flow: name.to_string(), violations });
-        }
-        self.launch(tenant, flow, Some(published.version), input).await.map_err(|e| LaunchError::CannotStart(format!("{e:#}")))
+        let (number, flow) = self.published_for(tenant, name, version, &input).await?;
+        self.launch(tenant, flow, Some(number), input).await.map_err(|e| LaunchError::CannotStart(format!("{e:#}")))
     }
 }
