@@ -15,7 +15,7 @@ use super::error::ApiError;
 use super::auth::Access;
 use super::{body, Shared};
 use crate::engine::{Event, NodeStatus, Plan, RunState, RunStatus};
-use crate::scheduler::now_ms;
+use crate::scheduler::{now_ms, Launched};
 
 /// The longest a request may wait for a run to end.
 const MAX_WAIT_MS: u64 = 60_000;
@@ -49,11 +49,13 @@ pub async fn start(
     let Query(WaitQuery { wait_ms }) = query.map_err(|e| ApiError::bad_request(format!("bad query: {e}")))?;
     let StartRun { input, version } = body::json(raw)?;
     let input = input.unwrap_or_else(|| json!({}));
-    let (id, task) = launch_published(&app, &tenant, &name, version, input).await?;
+    let Launched { id, plan, task } = launch_published(&app, &tenant, &name, version, input).await?;
     let wait = Duration::from_millis(wait_ms.min(MAX_WAIT_MS));
-    let ended = matches!(tokio::time::timeout(wait, task).await, Ok(Ok(Ok(_))));
-    let view = run_view(&app, &id).await?;
-    Ok((if ended { StatusCode::OK } else { StatusCode::ACCEPTED }, Json(view)))
+    match tokio::time::timeout(wait, task).await {
+        // The state the run's loop ended with is what its log holds.
+        Ok(Ok(Ok(state))) => Ok((StatusCode::OK, Json(view(&plan, &state, &tenant)))),
+        _ => Ok((StatusCode::ACCEPTED, Json(run_view(&app, &id).await?))),
+    }
 }
 
 /// Start a run of a published version (the latest, or `version`) of flow
@@ -64,7 +66,7 @@ pub async fn launch_published(
     name: &str,
     version: Option<u32>,
     input: Value,
-) -> Result<(String, tokio::task::JoinHandle<anyhow::Result<crate::engine::RunState>>), ApiError> {
+) -> Result<Launched, ApiError> {
     app.scheduler.launch_published(tenant, name, version, input).await.map_err(ApiError::from)
 }
 

@@ -42,7 +42,7 @@ pub async fn fire(State(app): State<Shared>, Path(id): Path<String>, raw: Result
     let target = app.db.triggers().webhook(&id).await.map_err(|e| ApiError::internal(&e))?;
     let (tenant, flow) = target.ok_or_else(|| ApiError::not_found("webhook"))?;
     let input: Value = body::json(raw)?;
-    let (run, _) = runs::launch_published(&app, &tenant, &flow, None, input).await?;
+    let run = runs::launch_published(&app, &tenant, &flow, None, input).await?.id;
     let mut response = (StatusCode::ACCEPTED, Json(json!({"run": run, "flow": flow}))).into_response();
     response.extensions_mut().insert(AuditWho(format!("webhook of {flow}"), Some(tenant)));
     Ok(response)

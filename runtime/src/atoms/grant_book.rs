@@ -167,7 +167,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_call_gets_its_tenants_allow_list_and_only_the_secrets_granted_to_its_plugin() {
-        let db = Db::in_memory().await.unwrap();
+        let db = Db::scratch().await.unwrap();
         for tenant in ["acme", "other"] {
             db.identity().ensure_tenant(tenant).await.unwrap();
         }

@@ -15,7 +15,7 @@ use super::{now_ms, Progress, Scheduler};
 use crate::metrics::METRICS;
 use crate::engine::{apply, check_control, CallTarget, Command, Event, NodePlan, NodeStatus, Plan, RunState, StepCall, StepOutcome};
 use crate::sandbox::{CallRequest, Entry, LimitKind, Outcome, StepContext, StepFailure};
-use crate::store::{KvScope, KvWrites};
+use crate::store::{KvScope, KvWrites, StepResult};
 
 /// What a finished call, child run or timer reports back to the run's loop.
 pub(super) enum Completion {
@@ -80,6 +80,10 @@ impl Run<'_> {
                 }
             }
             self.save(&mut unsaved, progress).await?;
+            if self.state.is_over() {
+                progress.finished(&self.id, &self.state);
+                return Ok(self.state.clone());
+            }
             for (node, attempt, call) in calls {
                 match self.plan.call_target(&node) {
                     Some(CallTarget::Flow { .. }) => self.spawn_child(node, attempt, call, done_tx.clone()),
@@ -96,11 +100,6 @@ impl Run<'_> {
                     let _ = tx.send(Completion::Timer { node, attempt });
                 });
                 in_flight += usize::from(!for_approval);
-            }
-            if self.state.is_over() {
-                self.scheduler.runs.save_summary(&self.id, &self.state).await?;
-                progress.finished(&self.id, &self.state);
-                return Ok(self.state.clone());
             }
             if in_flight == 0 {
                 if self.state.paused || !self.state.awaiting_decision().is_empty() || !waiting_children.is_empty() {
@@ -139,60 +138,83 @@ impl Run<'_> {
                     }
                 },
             };
-            let counted = match &completion {
-                Completion::Timer { node, .. } => !self.plan.index_of(node).is_some_and(|i| matches!(self.plan.nodes[i], NodePlan::Approval { .. })),
-                Completion::Step { .. } | Completion::ChildWaiting { .. } => true,
-            };
-            in_flight -= usize::from(counted);
-            match completion {
-                Completion::Timer { node, attempt } => {
-                    let fired = Event::TimerFired { node, attempt, at_ms: now_ms() };
-                    queue.extend(apply(&self.plan, &mut self.state, &fired));
-                    unsaved.push(fired);
-                }
-                Completion::ChildWaiting { node, child } => {
-                    progress.child_waiting(&self.id, &node, &child);
-                    waiting_children.insert(node);
-                }
-                Completion::Step { node, attempt, outcome, kv, logs } => {
-                    let finished = Event::StepFinished { node: node.clone(), attempt, outcome, at_ms: now_ms() };
-                    let has_writes = kv.as_ref().is_some_and(|(_, writes)| !writes.is_empty());
-                    let has_logs = logs.as_object().is_some_and(|o| o.values().any(|v| v.as_array().is_some_and(|a| !a.is_empty())));
-                    if !has_writes && !has_logs {
-                        queue.extend(apply(&self.plan, &mut self.state, &finished));
-                        unsaved.push(finished);
-                        continue;
-                    }
-                    // Writes commit with the event that finishes the step; if a key
-                    // it read changed meanwhile, the step fails as retryable instead.
-                    let recorded = self
-                        .scheduler
-                        .runs
-                        .append_step_result(
-                            &self.id,
-                            self.seq,
-                            &finished,
-                            kv.as_ref().map(|(scope, writes)| (scope, writes)),
-                            |conflict| Event::StepFinished {
-                                node: node.clone(),
-                                attempt,
-                                outcome: StepOutcome::Failed { kind: "retryable".into(), message: conflict.to_string(), retryable: true },
-                                at_ms: now_ms(),
-                            },
-                            has_logs.then_some((node.as_str(), attempt, &logs)),
-                        )
-                        .await?;
-                    self.seq += 1;
-                    progress.event(&self.id, &recorded);
-                    queue.extend(apply(&self.plan, &mut self.state, &recorded));
-                }
+            // Take every completion that is already in, so that their events
+            // are saved together.
+            let mut next = Some(completion);
+            while let Some(completion) = next {
+                in_flight -= usize::from(self.take(completion, &mut queue, &mut unsaved, &mut waiting_children, progress).await?);
+                next = done_rx.try_recv().ok();
             }
         }
     }
 
-    /// Save the events applied since the last save, in one statement.
+    /// Apply what a call, child run or timer reported; whether it was one
+    /// the run counts as in flight.
+    async fn take(
+        &mut self,
+        completion: Completion,
+        queue: &mut VecDeque<Command>,
+        unsaved: &mut Vec<Event>,
+        waiting_children: &mut BTreeSet<String>,
+        progress: &mut dyn Progress,
+    ) -> anyhow::Result<bool> {
+        match completion {
+            Completion::Timer { node, attempt } => {
+                let counted = !self.plan.index_of(&node).is_some_and(|i| matches!(self.plan.nodes[i], NodePlan::Approval { .. }));
+                let fired = Event::TimerFired { node, attempt, at_ms: now_ms() };
+                queue.extend(apply(&self.plan, &mut self.state, &fired));
+                unsaved.push(fired);
+                Ok(counted)
+            }
+            Completion::ChildWaiting { node, child } => {
+                progress.child_waiting(&self.id, &node, &child);
+                waiting_children.insert(node);
+                Ok(true)
+            }
+            Completion::Step { node, attempt, outcome, kv, logs } => {
+                let finished = Event::StepFinished { node: node.clone(), attempt, outcome, at_ms: now_ms() };
+                let has_writes = kv.as_ref().is_some_and(|(_, writes)| !writes.is_empty());
+                let has_logs = logs.as_object().is_some_and(|o| o.values().any(|v| v.as_array().is_some_and(|a| !a.is_empty())));
+                if !has_writes && !has_logs {
+                    queue.extend(apply(&self.plan, &mut self.state, &finished));
+                    unsaved.push(finished);
+                    return Ok(true);
+                }
+                // The log stays in order: what came in before this goes first.
+                self.save(unsaved, progress).await?;
+                // Writes commit with the event that finishes the step; if a key
+                // it read changed meanwhile, the step fails as retryable instead.
+                let recorded = self
+                    .scheduler
+                    .runs
+                    .append_step_result(
+                        &self.id,
+                        self.seq,
+                        StepResult { event: finished, kv, logs: has_logs.then(|| (node.clone(), attempt, logs)) },
+                        move |conflict| Event::StepFinished {
+                            node,
+                            attempt,
+                            outcome: StepOutcome::Failed { kind: "retryable".into(), message: conflict.to_string(), retryable: true },
+                            at_ms: now_ms(),
+                        },
+                    )
+                    .await?;
+                self.seq += 1;
+                progress.event(&self.id, &recorded);
+                queue.extend(apply(&self.plan, &mut self.state, &recorded));
+                Ok(true)
+            }
+        }
+    }
+
+    /// Save the events applied since the last save, in one transaction; with
+    /// the run's summary once the run is over.
     async fn save(&mut self, events: &mut Vec<Event>, progress: &mut dyn Progress) -> anyhow::Result<()> {
-        self.scheduler.runs.append_all(&self.id, self.seq, events).await?;
+        if self.state.is_over() {
+            self.scheduler.runs.finish(&self.id, self.seq, events, &self.state).await?;
+        } else {
+            self.scheduler.runs.append_all(&self.id, self.seq, events).await?;
+        }
         self.seq += events.len() as u64;
         for event in events.drain(..) {
             progress.event(&self.id, &event);

@@ -122,24 +122,17 @@ impl Scheduler {
         run.drive(commands, progress).await
     }
 
-    /// Start a run on a task of its own and return once it is stored: its id,
-    /// and the task that ends with the run (or when it waits for people).
-    pub async fn launch(
-        self: &Arc<Self>,
-        tenant: &str,
-        flow: Flow,
-        version: Option<u32>,
-        input: Value,
-    ) -> anyhow::Result<(String, tokio::task::JoinHandle<anyhow::Result<RunState>>)> {
+    /// Start a run on a task of its own and return once it is stored.
+    pub async fn launch(self: &Arc<Self>, tenant: &str, flow: Flow, version: Option<u32>, input: Value) -> anyhow::Result<Launched> {
         let id = uuid::Uuid::new_v4().to_string();
         let (run, commands) = self.create_run(&id, tenant, flow, version, input, None, &mut SilentProgress).await?;
         let (plan, state, seq) = (run.plan, run.state, run.seq);
-        let (scheduler, run_id, tenant) = (self.clone(), id.clone(), tenant.to_string());
+        let (scheduler, run_id, tenant, task_plan) = (self.clone(), id.clone(), tenant.to_string(), plan.clone());
         let task = tokio::spawn(async move {
-            let mut run = Run { scheduler: &scheduler, plan, id: run_id, tenant, state, seq };
+            let mut run = Run { scheduler: &scheduler, plan: task_plan, id: run_id, tenant, state, seq };
             run.drive(commands, &mut SilentProgress).await
         });
-        Ok((id, task))
+        Ok(Launched { id, plan, task })
     }
 
     /// Whether `input` fits the inputs schema of `flow`: the violations, if any.
@@ -298,6 +291,14 @@ impl Scheduler {
         let seq = stored.events.len() as u64;
         Ok(Run { scheduler: self, plan, id: stored.id, tenant: stored.tenant, state, seq })
     }
+}
+
+/// A run started on a task of its own.
+pub struct Launched {
+    pub id: String,
+    pub plan: Arc<Plan>,
+    /// Ends with the run's state when it ends or waits for people.
+    pub task: tokio::task::JoinHandle<anyhow::Result<RunState>>,
 }
 
 /// What `take_control` did with an operator's event.

@@ -4,10 +4,7 @@
 use std::sync::Arc;
 
 use serde_json::Value;
-use tokio::task::JoinHandle;
-
-use super::Scheduler;
-use crate::engine::RunState;
+use super::{Launched, Scheduler};
 use crate::flow::Flow;
 
 #[derive(Debug, thiserror::Error)]
@@ -50,7 +47,7 @@ impl Scheduler {
         name: &str,
         version: Option<u32>,
         input: Value,
-    ) -> Result<(String, JoinHandle<anyhow::Result<RunState>>), LaunchError> {
+    ) -> Result<Launched, LaunchError> {
         let (number, flow) = self.published_for(tenant, name, version, &input).await?;
         self.launch(tenant, flow, Some(number), input).await.map_err(|e| LaunchError::CannotStart(format!("{e:#}")))
     }

@@ -1,11 +1,17 @@
 //! The audit log: one row per mutation through the API, never changed.
 
+use rusqlite::params;
 use serde::Serialize;
 use sqlx::SqlitePool;
 
+use super::writer::Writer;
+
+/// Read through the pool; recorded through the [`Writer`], since every
+/// mutation of the API (every run started, too) writes one row.
 #[derive(Debug, Clone)]
 pub struct AuditStore {
     pool: SqlitePool,
+    writer: Writer,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
@@ -29,21 +35,22 @@ pub struct Audited<'a> {
 }
 
 impl AuditStore {
-    pub fn new(pool: SqlitePool) -> AuditStore {
-        AuditStore { pool }
+    pub fn new(pool: SqlitePool, writer: Writer) -> AuditStore {
+        AuditStore { pool, writer }
     }
 
     pub async fn record(&self, entry: &Audited<'_>) -> anyhow::Result<()> {
-        sqlx::query("INSERT INTO audit (at, who, tenant, action, resource, status) VALUES (?, ?, ?, ?, ?, ?)")
-            .bind(super::now_rfc3339())
-            .bind(entry.who)
-            .bind(entry.tenant)
-            .bind(entry.action)
-            .bind(entry.resource)
-            .bind(i64::from(entry.status))
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        let at = super::now_rfc3339();
+        let row = (entry.who.to_string(), entry.tenant.map(str::to_string), entry.action.to_string(), entry.resource.to_string());
+        let status = i64::from(entry.status);
+        self.writer
+            .write(move |conn| {
+                let (who, tenant, action, resource) = row;
+                conn.prepare_cached("INSERT INTO audit (at, who, tenant, action, resource, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+                    .execute(params![at, who, tenant, action, resource, status])?;
+                Ok(())
+            })
+            .await
     }
 
     /// Entries of `tenant` (or platform-wide ones, for `None`), newest first,

@@ -198,6 +198,30 @@ impl IdentityStore {
         row.map(|(role, flows)| Ok((role, flows.map(|f| serde_json::from_str(&f)).transpose()?))).transpose()
     }
 
+    /// Like [`Self::authenticate`], and in the same query where the caller
+    /// stands in `tenant`: whether it exists and the role (and flow limit)
+    /// its subject holds there.
+    pub async fn authenticate_in(&self, token: &str, tenant: &str) -> anyhow::Result<Option<(Principal, Standing)>> {
+        type Row = (String, Option<String>, String, Option<String>, bool, Option<String>, Option<String>);
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT t.subject, t.tenant, t.role, t.name, EXISTS (SELECT 1 FROM tenants WHERE name = ?2), m.role, m.flows
+             FROM api_tokens t LEFT JOIN members m ON m.tenant = ?2 AND m.username = t.subject
+             WHERE t.token_sha256 = ?1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?3)",
+        )
+        .bind(token_hash(token))
+        .bind(tenant)
+        .bind(super::now_rfc3339())
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((subject, token_tenant, role, token_name, tenant_exists, member_role, flows)) = row else { return Ok(None) };
+        let membership = match member_role {
+            Some(role) => Some((role, flows.map(|f| serde_json::from_str(&f)).transpose()?)),
+            None => None,
+        };
+        let principal = Principal { subject, tenant: token_tenant, role, token_name };
+        Ok(Some((principal, Standing { tenant_exists, membership })))
+    }
+
     /// The principal a bearer token stands for, if it is known, not revoked and not expired.
     pub async fn authenticate(&self, token: &str) -> anyhow::Result<Option<Principal>> {
         let row: Option<(String, Option<String>, String, Option<String>)> = sqlx::query_as(
@@ -279,6 +303,14 @@ impl IdentityStore {
     }
 }
 
+/// Where a caller stands in one tenant.
+#[derive(Debug, Clone)]
+pub struct Standing {
+    pub tenant_exists: bool,
+    /// The caller's subject's role there and the flows it is limited to, if a member.
+    pub membership: Option<(String, Option<Vec<String>>)>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,7 +318,8 @@ mod tests {
 
     #[tokio::test]
     async fn only_the_current_admin_token_authenticates() {
-        let identity = Db::in_memory().await.unwrap().identity();
+        let db = Db::scratch().await.unwrap();
+        let identity = db.identity();
         assert!(!identity.has_admin().await.unwrap());
         let first = new_token();
         identity.set_admin_token(&first).await.unwrap();

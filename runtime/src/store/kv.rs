@@ -4,7 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use sqlx::{SqliteConnection, SqlitePool};
+use rusqlite::{params, Connection, OptionalExtension as _};
+use sqlx::SqlitePool;
+
+use super::writer::Writer;
 
 /// Whose state: one tenant, one plugin.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -43,15 +46,22 @@ pub struct KvConflict {
 #[derive(Debug, Clone)]
 pub struct KvStore {
     pool: SqlitePool,
+    writer: Writer,
 }
 
 impl KvStore {
-    pub fn new(pool: SqlitePool) -> KvStore {
-        KvStore { pool }
+    pub fn new(pool: SqlitePool, writer: Writer) -> KvStore {
+        KvStore { pool, writer }
     }
 
     pub async fn read(&self, scope: &KvScope, key: &str) -> sqlx::Result<Option<String>> {
-        read_value(&self.pool, scope, key).await
+        let row: Option<(String,)> = sqlx::query_as("SELECT value FROM kv_entries WHERE tenant = ? AND plugin = ? AND key = ?")
+            .bind(&scope.tenant)
+            .bind(&scope.plugin)
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|(v,)| v))
     }
 
     pub async fn list_keys(&self, scope: &KvScope, prefix: &str, limit: u32) -> sqlx::Result<Vec<String>> {
@@ -74,29 +84,23 @@ impl KvStore {
             .collect())
     }
 
-    /// Commit `writes` in a transaction of its own.
+    /// Commit `writes`; nothing of them if a key the call read has changed.
     pub async fn commit(&self, scope: &KvScope, writes: &KvWrites) -> anyhow::Result<Result<(), KvConflict>> {
         if writes.is_empty() {
             return Ok(Ok(()));
         }
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let outcome = apply(&mut tx, scope, writes).await?;
-        if outcome.is_ok() {
-            tx.commit().await?;
-        }
-        Ok(outcome)
+        let (scope, writes) = (scope.clone(), writes.clone());
+        self.writer.write(move |conn| apply(conn, &scope, &writes)).await
     }
 }
 
-/// Apply `writes` inside the caller's transaction, so that a step's state
-/// changes commit atomically with whatever else the caller records.
-pub async fn apply(
-    conn: &mut SqliteConnection,
-    scope: &KvScope,
-    writes: &KvWrites,
-) -> anyhow::Result<Result<(), KvConflict>> {
+/// Apply `writes` inside the writer's open transaction, so that a step's
+/// state changes commit atomically with whatever else the caller records.
+pub(super) fn apply(conn: &Connection, scope: &KvScope, writes: &KvWrites) -> anyhow::Result<Result<(), KvConflict>> {
+    let mut read = conn.prepare_cached("SELECT value FROM kv_entries WHERE tenant = ?1 AND plugin = ?2 AND key = ?3")?;
     for (key, seen) in &writes.reads {
-        if read_value(&mut *conn, scope, key).await? != *seen {
+        let now: Option<String> = read.query_row(params![scope.tenant, scope.plugin, key], |row| row.get(0)).optional()?;
+        if now != *seen {
             return Ok(Err(KvConflict { key: key.clone() }));
         }
     }
@@ -104,45 +108,21 @@ pub async fn apply(
     for (key, write) in &writes.writes {
         match write {
             KvWrite::Put(value) => {
-                sqlx::query(
-                    "INSERT INTO kv_entries (tenant, plugin, key, value, updated_at) VALUES (?, ?, ?, ?, ?)
+                conn.prepare_cached(
+                    "INSERT INTO kv_entries (tenant, plugin, key, value, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
                      ON CONFLICT (tenant, plugin, key) DO UPDATE
                      SET value = excluded.value, updated_at = excluded.updated_at",
-                )
-                .bind(&scope.tenant)
-                .bind(&scope.plugin)
-                .bind(key)
-                .bind(value)
-                .bind(&now)
-                .execute(&mut *conn)
-                .await?;
+                )?
+                .execute(params![scope.tenant, scope.plugin, key, value, now])?;
             }
             KvWrite::Delete => {
-                sqlx::query("DELETE FROM kv_entries WHERE tenant = ? AND plugin = ? AND key = ?")
-                    .bind(&scope.tenant)
-                    .bind(&scope.plugin)
-                    .bind(key)
-                    .execute(&mut *conn)
-                    .await?;
+                conn.prepare_cached("DELETE FROM kv_entries WHERE tenant = ?1 AND plugin = ?2 AND key = ?3")?
+                    .execute(params![scope.tenant, scope.plugin, key])?;
             }
         }
     }
     Ok(Ok(()))
 }
-
-async fn read_value<'e, E>(executor: E, scope: &KvScope, key: &str) -> sqlx::Result<Option<String>>
-where
-    E: sqlx::SqliteExecutor<'e>,
-{
-    let row: Option<(String,)> = sqlx::query_as("SELECT value FROM kv_entries WHERE tenant = ? AND plugin = ? AND key = ?")
-        .bind(&scope.tenant)
-        .bind(&scope.plugin)
-        .bind(key)
-        .fetch_optional(executor)
-        .await?;
-    Ok(row.map(|(v,)| v))
-}
-
 
 #[cfg(test)]
 mod tests {
@@ -164,7 +144,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_stale_read_refuses_the_whole_commit() {
-        let store = Db::in_memory().await.unwrap().kv();
+        let store = Db::scratch().await.unwrap().kv();
         let s = scope("t");
         // Two calls both read `n` as absent and both want to write it.
         let first = put("n", "1", Some(None));
@@ -178,7 +158,7 @@ mod tests {
 
     #[tokio::test]
     async fn blind_writes_and_fresh_reads_commit() {
-        let store = Db::in_memory().await.unwrap().kv();
+        let store = Db::scratch().await.unwrap().kv();
         let s = scope("t");
         assert_eq!(store.commit(&s, &put("n", "1", None)).await.unwrap(), Ok(()));
         assert_eq!(store.commit(&s, &put("n", "2", Some(Some("1")))).await.unwrap(), Ok(()));
@@ -191,7 +171,7 @@ mod tests {
 
     #[tokio::test]
     async fn tenants_and_prefixes_are_kept_apart() {
-        let store = Db::in_memory().await.unwrap().kv();
+        let store = Db::scratch().await.unwrap().kv();
         for key in ["zone/1", "zone/2", "zone_x", "zonf"] {
             store.commit(&scope("a"), &put(key, "0", None)).await.unwrap().unwrap();
         }

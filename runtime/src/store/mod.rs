@@ -1,5 +1,7 @@
-//! Persistence: one SQLite database (WAL mode) behind sqlx. Migrations for
-//! each backend live in `runtime/migrations/<backend>/` and run on open.
+//! Persistence: one SQLite database (WAL mode). Reads and most writes go
+//! through a sqlx pool; run logs and `kv` state through the [`Writer`], which
+//! group-commits them. Migrations for each backend live in
+//! `runtime/migrations/<backend>/` and run on open.
 
 mod audit;
 mod flows;
@@ -10,28 +12,31 @@ mod runs;
 mod sealing;
 mod secrets;
 mod triggers;
+mod writer;
 
-use std::path::Path;
-use std::str::FromStr;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context as _;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
-pub use kv::{apply as apply_kv_writes, KvConflict, KvScope, KvStore, KvWrite, KvWrites};
+pub use kv::{KvConflict, KvScope, KvStore, KvWrite, KvWrites};
 pub use flows::{content_hash, FlowStore, FlowVersion};
 pub use audit::{AuditEntry, AuditStore, Audited};
-pub use identity::{new_token, IdentityStore, Principal, TokenInfo, PLATFORM_ADMIN};
-pub use runs::{NewRun, RunStore, RunSummary, StoredRun};
+pub use identity::{new_token, IdentityStore, Principal, Standing, TokenInfo, PLATFORM_ADMIN};
+pub use runs::{NewRun, RunStore, RunSummary, StepResult, StoredRun};
 pub use plugins::{PluginRecord, PluginStore};
 pub use sealing::{write_private, SealingKey, SECRET_KEY_ENV};
 pub use secrets::{GrantStore, SecretInfo, SecretStore};
 pub use triggers::{Schedule, TriggerStore};
+pub use writer::Writer;
 
-/// The embedded database.
+/// The embedded database: a pool for reads and most writes, and the
+/// [`Writer`] for the hot ones (run logs, `kv` state).
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: SqlitePool,
+    writer: Writer,
 }
 
 impl Db {
@@ -56,27 +61,29 @@ impl Db {
         let lock_path = path.with_extension("migrate.lock");
         let lock = std::fs::File::create(&lock_path).with_context(|| format!("cannot create {}", lock_path.display()))?;
         lock.lock().with_context(|| format!("cannot lock {}", lock_path.display()))?;
-        let db = Self::connect(options).await.with_context(|| format!("cannot open database {}", path.display()));
+        let db = Self::connect(options, path, None).await.with_context(|| format!("cannot open database {}", path.display()));
         drop(lock);
         db
     }
 
-    /// A private in-memory database, for tests and throw-away runs.
-    pub async fn in_memory() -> anyhow::Result<Db> {
-        let options = SqliteConnectOptions::from_str("sqlite::memory:")?;
-        // One connection: every connection to `:memory:` is a different database.
-        let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
-        Self::migrate(pool).await
+    /// A private database in a fresh temporary directory, removed once the
+    /// last handle to it (or to a store of it) is dropped: for tests.
+    pub async fn scratch() -> anyhow::Result<Db> {
+        let dir = std::env::temp_dir().join(format!("scena-scratch-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let options = SqliteConnectOptions::new()
+            .filename(dir.join("scratch.db"))
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .foreign_keys(true);
+        Self::connect(options, &dir.join("scratch.db"), Some(dir)).await
     }
 
-    async fn connect(options: SqliteConnectOptions) -> anyhow::Result<Db> {
+    async fn connect(options: SqliteConnectOptions, path: &Path, scratch: Option<PathBuf>) -> anyhow::Result<Db> {
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-        Self::migrate(pool).await
-    }
-
-    async fn migrate(pool: SqlitePool) -> anyhow::Result<Db> {
         sqlx::migrate!("./migrations/sqlite").run(&pool).await.context("database migration failed")?;
-        Ok(Db { pool })
+        let writer = Writer::start(path, scratch)?;
+        Ok(Db { pool, writer })
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -84,7 +91,7 @@ impl Db {
     }
 
     pub fn kv(&self) -> KvStore {
-        KvStore::new(self.pool.clone())
+        KvStore::new(self.pool.clone(), self.writer.clone())
     }
 
     pub fn flows(&self) -> FlowStore {
@@ -92,7 +99,7 @@ impl Db {
     }
 
     pub fn audit(&self) -> AuditStore {
-        AuditStore::new(self.pool.clone())
+        AuditStore::new(self.pool.clone(), self.writer.clone())
     }
 
     pub fn identity(&self) -> IdentityStore {
@@ -116,7 +123,7 @@ impl Db {
     }
 
     pub fn runs(&self) -> RunStore {
-        RunStore::new(self.pool.clone())
+        RunStore::new(self.pool.clone(), self.writer.clone())
     }
 }
 

@@ -1,15 +1,19 @@
 //! Runs: the pinned flow, the input, and the append-only event log. A step's
 //! `kv` writes commit in the same transaction as the event that finishes it.
 
+use rusqlite::{params, Connection};
 use serde_json::Value;
 use sqlx::SqlitePool;
 
 use super::kv::{apply as apply_kv, KvConflict, KvScope, KvWrites};
+use super::writer::{is_unique_violation, Writer};
 use crate::engine::{Event, RunState, RunStatus};
 
+/// Runs are read through the pool and written through the [`Writer`].
 #[derive(Debug, Clone)]
 pub struct RunStore {
     pool: SqlitePool,
+    writer: Writer,
 }
 
 /// What a new run is stored with.
@@ -34,105 +38,123 @@ pub struct StoredRun {
     pub events: Vec<Event>,
 }
 
+/// A step's `kv` writes and logs, committed with the event that finishes it.
+pub struct StepResult {
+    pub event: Event,
+    pub kv: Option<(KvScope, KvWrites)>,
+    /// Node, attempt and the call's logs and atom calls.
+    pub logs: Option<(String, u32, Value)>,
+}
+
 impl RunStore {
-    pub fn new(pool: SqlitePool) -> RunStore {
-        RunStore { pool }
+    pub fn new(pool: SqlitePool, writer: Writer) -> RunStore {
+        RunStore { pool, writer }
     }
 
     /// Store a new run with the flow it runs (and the version, for a published
     /// flow) together with its first event, so no run exists without one.
     pub async fn create(&self, run: &NewRun<'_>, first: &Event) -> anyhow::Result<()> {
-        let now = super::now_rfc3339();
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO runs (id, tenant, flow_name, flow_version, flow_json, input, parent_run, status, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)",
-        )
-        .bind(run.id)
-        .bind(run.tenant)
-        .bind(run.flow_name)
-        .bind(run.version.map(i64::from))
-        .bind(run.flow_json)
-        .bind(run.input.to_string())
-        .bind(run.parent)
-        .bind(&now)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?;
-        insert_event(&mut *tx, run.id, 0, first).await?;
-        tx.commit().await?;
-        Ok(())
+        let row = (
+            run.id.to_string(),
+            run.tenant.to_string(),
+            run.flow_name.to_string(),
+            run.version.map(i64::from),
+            run.flow_json.to_string(),
+            run.input.to_string(),
+            run.parent.map(str::to_string),
+        );
+        let first = serde_json::to_string(first)?;
+        let run_id = run.id.to_string();
+        let written = self
+            .writer
+            .write(move |conn| {
+                let (id, tenant, flow_name, version, flow_json, input, parent) = row;
+                let now = super::now_rfc3339();
+                conn.prepare_cached(
+                    "INSERT INTO runs (id, tenant, flow_name, flow_version, flow_json, input, parent_run, status, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'running', ?8, ?8)",
+                )?
+                .execute(params![id, tenant, flow_name, version, flow_json, input, parent, now])?;
+                insert_events(conn, &id, 0, std::slice::from_ref(&first))
+            })
+            .await;
+        refuse_second_writer(written, &run_id)
     }
 
     /// Append one event.
     pub async fn append(&self, run_id: &str, seq: u64, event: &Event) -> anyhow::Result<()> {
-        insert_event(&self.pool, run_id, seq, event).await
+        self.append_all(run_id, seq, std::slice::from_ref(event)).await
     }
 
-    /// Append `events` with sequence numbers from `first_seq`, in one statement.
+    /// Append `events` with sequence numbers from `first_seq`, all or none.
     pub async fn append_all(&self, run_id: &str, first_seq: u64, events: &[Event]) -> anyhow::Result<()> {
         if events.is_empty() {
             return Ok(());
         }
-        let rows = vec!["(?, ?, ?)"; events.len()].join(", ");
-        let sql = format!("INSERT INTO run_events (run_id, seq, event) VALUES {rows}");
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (offset, event) in events.iter().enumerate() {
-            query = query.bind(run_id).bind((first_seq + offset as u64) as i64).bind(serde_json::to_string(event)?);
-        }
-        refuse_second_writer(query.execute(&self.pool).await, run_id)
+        let texts = events.iter().map(serde_json::to_string).collect::<Result<Vec<_>, _>>()?;
+        let id = run_id.to_string();
+        let written = self.writer.write(move |conn| insert_events(conn, &id, first_seq, &texts)).await;
+        refuse_second_writer(written, run_id)
     }
 
     /// Append the event that finishes a step together with the step's `kv`
-    /// writes. If a key the step read has changed, nothing of the step is
-    /// applied and `conflict_event` is appended instead.
+    /// writes and logs. If a key the step read has changed, nothing of the
+    /// step is applied and `conflict_event` is appended instead.
     pub async fn append_step_result(
         &self,
         run_id: &str,
         seq: u64,
-        event: &Event,
-        kv: Option<(&KvScope, &KvWrites)>,
-        conflict_event: impl FnOnce(KvConflict) -> Event,
-        logs: Option<(&str, u32, &Value)>,
+        step: StepResult,
+        conflict_event: impl FnOnce(KvConflict) -> Event + Send + 'static,
     ) -> anyhow::Result<Event> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let mut recorded = event.clone();
-        if let Some((scope, writes)) = kv.filter(|(_, w)| !w.is_empty())
-            && let Err(conflict) = apply_kv(&mut tx, scope, writes).await?
-        {
-            recorded = conflict_event(conflict);
-        }
-        insert_event(&mut *tx, run_id, seq, &recorded).await?;
-        if let Some((node, attempt, lines)) = logs {
-            sqlx::query("INSERT INTO run_logs (run_id, node, attempt, lines) VALUES (?, ?, ?, ?)")
-                .bind(run_id)
-                .bind(node)
-                .bind(attempt)
-                .bind(lines.to_string())
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(recorded)
+        let id = run_id.to_string();
+        let written = self
+            .writer
+            .write(move |conn| {
+                let StepResult { event, kv, logs } = step;
+                let mut recorded = event;
+                if let Some((scope, writes)) = kv.filter(|(_, w)| !w.is_empty())
+                    && let Err(conflict) = apply_kv(conn, &scope, &writes)?
+                {
+                    recorded = conflict_event(conflict);
+                }
+                insert_events(conn, &id, seq, &[serde_json::to_string(&recorded)?])?;
+                if let Some((node, attempt, lines)) = logs {
+                    conn.prepare_cached("INSERT INTO run_logs (run_id, node, attempt, lines) VALUES (?1, ?2, ?3, ?4)")?
+                        .execute(params![id, node, attempt, lines.to_string()])?;
+                }
+                Ok(recorded)
+            })
+            .await;
+        refuse_second_writer(written, run_id)
     }
 
     /// Keep the run's summary row (status, output, error) in step with its state.
     pub async fn save_summary(&self, run_id: &str, state: &RunState) -> anyhow::Result<()> {
+        self.finish(run_id, 0, &[], state).await
+    }
+
+    /// Append a run's last `events` (from `first_seq`) and bring its summary
+    /// row up to date with its final `state`, in one transaction.
+    pub async fn finish(&self, run_id: &str, first_seq: u64, events: &[Event], state: &RunState) -> anyhow::Result<()> {
         let status = match state.status {
             RunStatus::Succeeded => "succeeded",
             RunStatus::Failed => "failed",
             RunStatus::Cancelled => "cancelled",
             RunStatus::Created | RunStatus::Running => "running",
         };
-        sqlx::query("UPDATE runs SET status = ?, output = ?, error = ?, updated_at = ? WHERE id = ?")
-            .bind(status)
-            .bind(state.output.as_ref().map(Value::to_string))
-            .bind(&state.error)
-            .bind(super::now_rfc3339())
-            .bind(run_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        let texts = events.iter().map(serde_json::to_string).collect::<Result<Vec<_>, _>>()?;
+        let (id, output, error) = (run_id.to_string(), state.output.as_ref().map(Value::to_string), state.error.clone());
+        let written = self
+            .writer
+            .write(move |conn| {
+                insert_events(conn, &id, first_seq, &texts)?;
+                conn.prepare_cached("UPDATE runs SET status = ?1, output = ?2, error = ?3, updated_at = ?4 WHERE id = ?5")?
+                    .execute(params![status, output, error, super::now_rfc3339(), id])?;
+                Ok(())
+            })
+            .await;
+        refuse_second_writer(written, run_id)
     }
 
     pub async fn load(&self, run_id: &str) -> anyhow::Result<Option<StoredRun>> {
@@ -268,24 +290,21 @@ impl RunStore {
     }
 }
 
-async fn insert_event<'e, E: sqlx::SqliteExecutor<'e>>(executor: E, run_id: &str, seq: u64, event: &Event) -> anyhow::Result<()> {
-    let inserted = sqlx::query("INSERT INTO run_events (run_id, seq, event) VALUES (?, ?, ?)")
-        .bind(run_id)
-        .bind(seq as i64)
-        .bind(serde_json::to_string(event)?)
-        .execute(executor)
-        .await;
-    refuse_second_writer(inserted, run_id)
+fn insert_events(conn: &Connection, run_id: &str, first_seq: u64, events: &[String]) -> anyhow::Result<()> {
+    let mut insert = conn.prepare_cached("INSERT INTO run_events (run_id, seq, event) VALUES (?1, ?2, ?3)")?;
+    for (offset, event) in events.iter().enumerate() {
+        insert.execute(params![run_id, (first_seq + offset as u64) as i64, event])?;
+    }
+    Ok(())
 }
 
 /// One process drives a run at a time; a second one finds its place in the log taken.
-fn refuse_second_writer<T>(inserted: sqlx::Result<T>, run_id: &str) -> anyhow::Result<()> {
-    match inserted {
-        Ok(_) => Ok(()),
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => anyhow::bail!(
+fn refuse_second_writer<T>(written: anyhow::Result<T>, run_id: &str) -> anyhow::Result<T> {
+    match written {
+        Err(error) if error.downcast_ref::<rusqlite::Error>().is_some_and(is_unique_violation) => anyhow::bail!(
             "run {run_id} was changed by another process meanwhile (is it still being run elsewhere?); nothing was recorded"
         ),
-        Err(e) => Err(e.into()),
+        other => other,
     }
 }
 
@@ -298,7 +317,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_second_writer_of_a_run_is_refused_and_changes_nothing() {
-        let runs = Db::in_memory().await.unwrap().runs();
+        let runs = Db::scratch().await.unwrap().runs();
         let first = Event::RunStarted { input: json!({}), run: json!({}), at_ms: 0 };
         let input = json!({});
         let new = NewRun { id: "r1", tenant: "t", flow_name: "f", version: None, flow_json: "{}", input: &input, parent: None };

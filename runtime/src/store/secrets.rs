@@ -119,7 +119,7 @@ mod tests {
 
     #[tokio::test]
     async fn values_are_sealed_in_the_database_and_open_by_name() {
-        let db = Db::in_memory().await.unwrap();
+        let db = Db::scratch().await.unwrap();
         db.identity().ensure_tenant("acme").await.unwrap();
         let key = Arc::new(SealingKey::from_hex(&"11".repeat(32)).unwrap());
         let secrets = SecretStore::new(db.pool().clone(), key);

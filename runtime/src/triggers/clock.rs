@@ -61,7 +61,8 @@ async fn fire(scheduler: &Arc<Scheduler>, triggers: &TriggerStore, schedule: &Sc
     }
     let input = serde_json::from_str(&schedule.input)?;
     match scheduler.launch_published(&schedule.tenant, &schedule.flow, None, input).await {
-        Ok((run, _task)) => {
+        Ok(launched) => {
+            let run = launched.id;
             tracing::info!(schedule = %schedule.id, %run, "cron schedule of flow `{}` started a run", schedule.flow);
             triggers.set_last_run(&schedule.id, &run).await?;
         }
