@@ -30,17 +30,20 @@ pub struct Access {
     pub role: String,
 }
 
-async fn authenticate(app: &Shared, headers: &HeaderMap) -> Result<Principal, ApiError> {
+/// The bearer token of the request.
+fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
     let header = headers.get(AUTHORIZATION).ok_or_else(|| ApiError::unauthorized("missing `Authorization: Bearer TOKEN`"))?;
-    let token = header
+    header
         .to_str()
         .ok()
         .and_then(|h| h.strip_prefix("Bearer "))
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer TOKEN`"))?;
-    let principal = app.db.identity().authenticate(token).await.map_err(|e| ApiError::internal(&e))?;
-    principal.ok_or_else(|| ApiError::unauthorized("unknown, expired or revoked token"))
+        .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer TOKEN`"))
+}
+
+fn unknown_token() -> ApiError {
+    ApiError::unauthorized("unknown, expired or revoked token")
 }
 
 pub async fn authorize(
@@ -50,24 +53,26 @@ pub async fn authorize(
     mut request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    let principal = authenticate(&app, request.headers()).await?;
+    let token = bearer(request.headers())?;
+    let internal = |e: anyhow::Error| ApiError::internal(&e);
     let route = ROUTES
         .iter()
         .find(|r| r.method == request.method().as_str() && r.path == matched.as_str())
         .ok_or_else(|| ApiError::internal(&anyhow::anyhow!("route {} {} is missing from ROUTES", request.method(), matched.as_str())))?;
     let params: HashMap<&str, &str> = params.iter().collect();
     let Some(&tenant) = params.get("tenant") else {
+        let principal = app.db.identity().authenticate(token).await.map_err(internal)?.ok_or_else(unknown_token)?;
         if !principal.is_platform_admin() && !matches!(route.action, RouteAction::SignedIn) {
             return Err(ApiError::forbidden("only the platform admin may do this"));
         }
         request.extensions_mut().insert(principal.clone());
         return Ok(for_audit(next.run(request).await, principal, "platform"));
     };
+    // Who the token is and where its subject stands in the tenant: one query.
+    let (principal, standing) = app.db.identity().authenticate_in(token, tenant).await.map_err(internal)?.ok_or_else(unknown_token)?;
     let not_found = || ApiError::not_found(format!("tenant `{tenant}`"));
-    let identity = app.db.identity();
-    let internal = |e: anyhow::Error| ApiError::internal(&e);
     let (role, flows) = if principal.is_platform_admin() {
-        if !identity.tenant_exists(tenant).await.map_err(internal)? {
+        if !standing.tenant_exists {
             return Err(not_found());
         }
         ("owner".to_string(), None)
@@ -78,15 +83,11 @@ pub async fn authorize(
         if token_tenant != tenant {
             return Err(not_found());
         }
-        let maker = if principal.subject == PLATFORM_MAKER {
-            Some(("owner".to_string(), None))
-        } else {
-            identity.membership(tenant, &principal.subject).await.map_err(internal)?
-        };
+        let maker = if principal.subject == PLATFORM_MAKER { Some(("owner".to_string(), None)) } else { standing.membership };
         let (maker_role, flows) = maker.ok_or_else(not_found)?;
         (lesser_role(&principal.role, &maker_role).to_string(), flows)
     } else {
-        identity.membership(tenant, &principal.subject).await.map_err(internal)?.ok_or_else(not_found)?
+        standing.membership.ok_or_else(not_found)?
     };
     let action = route.action.resolve(params.get("action").copied());
     let ask = Ask {
