@@ -43,6 +43,19 @@ impl Server {
         run.body
     }
 
+    /// A finished run's events as the SSE stream sends them.
+    async fn events(&self, tenant_name: &str, run_id: &str) -> String {
+        reqwest::Client::new()
+            .get(format!("{}{}/runs/{run_id}/events", self.base, tenant(tenant_name)))
+            .header("Authorization", format!("Bearer {}", support::server::ADMIN))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     async fn text(&self, path: &str) -> String {
         reqwest::get(format!("{}{path}", self.base)).await.unwrap().text().await.unwrap()
     }
@@ -71,6 +84,25 @@ async fn secrets_are_sealed_and_reach_only_the_plugin_they_are_granted_to() {
     assert_eq!(granted.status, 200, "{}", granted.body);
     let read = server.run("default", "peek", json!({"name": "DB_PASSWORD"})).await;
     assert_eq!(read["output"]["result"], json!({"length": "hunter2-sealed".len()}), "{read}");
+
+    // A plugin granted the secret can use it but not publish it: its output,
+    // pending state, error, log lines and stderr reach the run masked.
+    assert_eq!(server.upload("default", guest_bytes("secret-leak")).await.status, 201);
+    let both = json!({"secrets": {"secret-ungranted": ["DB_PASSWORD"], "secret-leak": ["DB_PASSWORD"]}});
+    assert_eq!(server.admin("PUT", &format!("{}/grants", tenant("default")), Some(both.clone())).await.status, 200);
+    let mut leaks = Vec::new();
+    for via in ["done", "pending", "fail"] {
+        let name = format!("leak-{via}");
+        server.publish("default", one_step(&name, "secret-leak", json!({"name": "DB_PASSWORD", "via": via}))).await;
+        let leaked = server.run("default", &name, json!({})).await;
+        let expected = if via == "fail" { "failed" } else { "succeeded" };
+        assert_eq!(leaked["status"], expected, "{leaked}");
+        leaks.push(leaked.to_string());
+        leaks.push(server.events("default", leaked["id"].as_str().unwrap()).await);
+    }
+    assert!(leaks[0].contains(r#""plain":"[secret]""#) && leaks[0].contains("prefix-[secret]-suffix"), "{}", leaks[0]);
+    assert!(leaks[3].contains(r#""kept":"[secret]""#), "the pending state is masked in the log: {}", leaks[3]);
+    assert!(leaks[4].contains("failed holding [secret]"), "{}", leaks[4]);
     // Another tenant's grants are its own: `blue` granted nothing.
     let other = server.run("blue", "peek", json!({"name": "DB_PASSWORD"})).await;
     assert_eq!(other["status"], "failed", "{other}");
@@ -81,27 +113,17 @@ async fn secrets_are_sealed_and_reach_only_the_plugin_they_are_granted_to() {
     assert_eq!(refused.status, 422, "{}", refused.body);
     assert_eq!(refused.body["error"]["details"]["problems"].as_array().unwrap().len(), 2, "{}", refused.body);
     let kept = server.admin("GET", &format!("{}/grants", tenant("default")), None).await;
-    assert_eq!(kept.body["secrets"], grants["secrets"]);
+    assert_eq!(kept.body["secrets"], both["secrets"]);
     let unknown = server.admin("PUT", &format!("{}/grants", tenant("default")), Some(json!({"egress": []}))).await;
     assert_eq!(unknown.status, 422, "unknown fields are refused: {}", unknown.body);
 
     // Names only, everywhere: the list, the run, its events, the audit log, the database file.
     let listed = server.admin("GET", &format!("{}/secrets", tenant("default")), None).await;
     assert_eq!(listed.body["secrets"][0]["name"], "DB_PASSWORD");
-    let run_id = read["id"].as_str().unwrap();
-    let client = reqwest::Client::new();
-    let events = client
-        .get(format!("{}{}/runs/{run_id}/events", server.base, tenant("default")))
-        .header("Authorization", format!("Bearer {}", support::server::ADMIN))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let events = server.events("default", read["id"].as_str().unwrap()).await;
     assert!(events.contains("step_finished"), "{events}");
     let audit = server.admin("GET", &format!("{}/audit", tenant("default")), None).await;
-    for shown in [listed.body.to_string(), read.to_string(), events, audit.body.to_string()] {
+    for shown in [listed.body.to_string(), read.to_string(), events, audit.body.to_string()].into_iter().chain(leaks) {
         assert!(!shown.contains("hunter2-sealed"), "the value leaked: {shown}");
     }
     for file in ["scena.db", "scena.db-wal"] {

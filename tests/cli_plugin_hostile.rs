@@ -50,3 +50,20 @@ fn a_lower_memory_limit_is_enforced() {
     assert_eq!(ran.code, 6, "{ran:?}");
     assert!(ran.reason().contains("memory limit of 2 MiB reached"), "{ran:?}");
 }
+
+#[test]
+fn a_granted_secret_is_masked_wherever_the_plugin_puts_it() {
+    let secret = ["--secret", "TOKEN=s3cr3t-value"];
+    let done = run("secret-leak", &[&["--input", r#"{"name": "TOKEN"}"#][..], &secret[..]].concat());
+    assert_eq!(done.code, 0, "{done:?}");
+    assert_eq!(done.json()["plain"], "[secret]", "{done:?}");
+    assert_eq!(done.json()["nested"]["list"][0], "prefix-[secret]-suffix", "{done:?}");
+    assert_eq!(done.json()["length"], "s3cr3t-value".len(), "the plugin did read the real value");
+    assert!(done.stderr.contains("the secret is [secret]") && done.stderr.contains("stderr says [secret]"), "{done:?}");
+    let failed = run("secret-leak", &[&["--input", r#"{"name": "TOKEN", "via": "fail"}"#][..], &secret[..]].concat());
+    assert_ne!(failed.code, 0, "{failed:?}");
+    assert!(failed.reason().contains("failed holding [secret]"), "{failed:?}");
+    for ran in [&done, &failed] {
+        assert!(!ran.stdout.contains("s3cr3t-value") && !ran.stderr.contains("s3cr3t-value"), "the value leaked: {ran:?}");
+    }
+}

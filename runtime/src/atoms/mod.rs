@@ -25,7 +25,7 @@ pub use http::{HostPattern, HttpAllowList, HttpClient, HttpSettings};
 pub use kv::KvSession;
 pub use log::{LogBook, LogLevel, LogLine, LogSource};
 pub use grant_book::{FixedGrants, GrantDoc, GrantSource, TenantGrants};
-pub use secrets::{valid_secret_name, SecretGrants};
+pub use secrets::{valid_secret_name, Revealed, SecretGrants};
 
 /// What a tenant has granted its plugins.
 #[derive(Debug, Clone, Default)]
@@ -59,11 +59,22 @@ pub struct AtomCall {
     pub log: LogBook,
     pub kv: KvSession,
     pub records: Vec<AtomRecord>,
+    /// Secret values handed out, to be masked in what the call leaves behind.
+    pub revealed: Revealed,
 }
 
 impl AtomCall {
     pub fn new(scope: KvScope, grants: Arc<Grants>, services: Arc<AtomServices>, deadline: Instant) -> Self {
-        AtomCall { scope, grants, services, deadline, log: LogBook::default(), kv: KvSession::default(), records: Vec::new() }
+        AtomCall {
+            scope,
+            grants,
+            services,
+            deadline,
+            log: LogBook::default(),
+            kv: KvSession::default(),
+            records: Vec::new(),
+            revealed: Revealed::default(),
+        }
     }
 
     fn record<T>(&mut self, atom: &'static str, request: String, result: &Result<T, wit::AtomError>) {

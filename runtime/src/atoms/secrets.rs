@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use serde_json::Value;
+
 use super::{AtomCall, AtomResult};
 use crate::sandbox::bindings::scena::plugin::secrets as wit_secrets;
 use crate::sandbox::bindings::wit::AtomError;
@@ -36,10 +38,67 @@ impl std::fmt::Debug for SecretGrants {
     }
 }
 
+/// The secret values handed to one call. They are masked in everything the
+/// call leaves behind — output, pending state, error, log lines, captured
+/// stdout/stderr, atom records — so a plugin may use a secret but cannot
+/// publish it into run history.
+#[derive(Default)]
+pub struct Revealed(Vec<String>);
+
+impl Revealed {
+    pub const MASK: &'static str = "[secret]";
+    /// Shorter values are left alone: masking every `ab` would garble output
+    /// and protect nothing.
+    pub const MIN_LEN: usize = 4;
+
+    fn note(&mut self, value: &str) {
+        if value.len() >= Self::MIN_LEN && !self.0.iter().any(|v| v == value) {
+            self.0.push(value.to_string());
+            // Longest first, so a secret containing another is masked whole.
+            self.0.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn mask(&self, text: &mut String) {
+        for value in &self.0 {
+            if text.contains(value.as_str()) {
+                *text = text.replace(value.as_str(), Self::MASK);
+            }
+        }
+    }
+
+    /// Mask every string and object key in `value`.
+    pub fn mask_json(&self, value: &mut Value) {
+        if self.is_empty() {
+            return;
+        }
+        match value {
+            Value::String(text) => self.mask(text),
+            Value::Array(items) => items.iter_mut().for_each(|item| self.mask_json(item)),
+            Value::Object(map) => {
+                let entries = std::mem::take(map);
+                for (mut key, mut item) in entries {
+                    self.mask(&mut key);
+                    self.mask_json(&mut item);
+                    map.insert(key, item);
+                }
+            }
+            Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        }
+    }
+}
+
 impl wit_secrets::Host for AtomCall {
     async fn get(&mut self, name: String) -> AtomResult<String> {
         let result = match self.grants.secrets.lookup(&name) {
-            Some(value) => Ok(value.to_string()),
+            Some(value) => {
+                self.revealed.note(value);
+                Ok(value.to_string())
+            }
             None => Err(AtomError::Denied(format!(
                 "secret `{name}` is not granted to tenant `{}`",
                 self.scope.tenant
@@ -53,6 +112,23 @@ impl wit_secrets::Host for AtomCall {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn revealed_values_are_masked_in_text_keys_and_nested_json() {
+        let mut revealed = Revealed::default();
+        revealed.note("hunter2");
+        revealed.note("hunter2-and-more");
+        revealed.note("abc"); // too short to mask
+        let mut value = serde_json::json!({"hunter2": ["x hunter2-and-more y", {"k": "hunter2hunter2"}], "n": 7, "abc": "abc"});
+        revealed.mask_json(&mut value);
+        assert_eq!(
+            value,
+            serde_json::json!({"[secret]": ["x [secret] y", {"k": "[secret][secret]"}], "n": 7, "abc": "abc"})
+        );
+        let mut text = "token=hunter2;".to_string();
+        revealed.mask(&mut text);
+        assert_eq!(text, "token=[secret];");
+    }
 
     #[test]
     fn debug_output_hides_values() {

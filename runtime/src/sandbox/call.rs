@@ -118,15 +118,28 @@ fn failed_before_start(failure: StepFailure) -> CallReport {
     CallReport { result: Err(failure), logs: Vec::new(), atom_calls: Vec::new(), kv: KvWrites::default() }
 }
 
-fn finish(state: CallState, stderr_text: String, result: Result<Outcome, StepFailure>) -> CallReport {
+fn finish(state: CallState, stderr_text: String, mut result: Result<Outcome, StepFailure>) -> CallReport {
     let CallState { atoms, stdout, stderr, .. } = state;
-    let AtomCall { mut log, kv, records, .. } = atoms;
+    let AtomCall { mut log, kv, mut records, revealed, .. } = atoms;
     let (stdout_text, stdout_dropped) = stdout.take();
     let (_, stderr_dropped) = stderr.take();
     log.push_captured(LogSource::Stdout, &stdout_text, stdout_dropped);
     log.push_captured(LogSource::Stderr, &stderr_text, stderr_dropped);
     let kv = if result.is_ok() { kv.into_writes() } else { KvWrites::default() };
-    CallReport { result, logs: log.into_lines(), atom_calls: records, kv }
+    let mut logs = log.into_lines();
+    if !revealed.is_empty() {
+        match &mut result {
+            Ok(Outcome::Done { output }) => revealed.mask_json(output),
+            Ok(Outcome::Pending { state, .. }) => revealed.mask_json(state),
+            Err(failure) => revealed.mask(failure.message_mut()),
+        }
+        logs.iter_mut().for_each(|line| revealed.mask(&mut line.message));
+        for record in &mut records {
+            revealed.mask(&mut record.request);
+            revealed.mask(&mut record.outcome);
+        }
+    }
+    CallReport { result, logs, atom_calls: records, kv }
 }
 
 fn deadline_failure(limits: &Limits) -> StepFailure {

@@ -50,6 +50,16 @@ impl StepFailure {
         }
     }
 
+    pub fn message_mut(&mut self) -> &mut String {
+        match self {
+            StepFailure::InvalidInput(m)
+            | StepFailure::Denied(m)
+            | StepFailure::Retryable(m)
+            | StepFailure::Fatal(m)
+            | StepFailure::Limit(_, m) => m,
+        }
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             StepFailure::InvalidInput(_) => "invalid input",
