@@ -9,6 +9,7 @@ mod support;
 use std::time::Duration;
 
 use serde_json::{json, Value};
+use sha2::Digest as _;
 use support::http_fixture::{Fixture, Reply as FixtureReply};
 use support::server::{serve_with, Server};
 use support::guest_bytes;
@@ -194,6 +195,17 @@ async fn uploaded_plugins_are_validated_kept_per_tenant_and_can_be_yanked() {
     let sha = uploaded.body["sha256"].as_str().unwrap().to_string();
     assert!(server.dir.path().join(format!("plugins/{sha}.wasm")).is_file(), "kept by content");
     assert_eq!(server.upload("default", guest_bytes("countdown")).await.status, 200, "the same bytes again");
+    // Other bytes (here: one more custom section) for a version that exists
+    // are refused, and leave no file behind.
+    let mut other = guest_bytes("countdown");
+    let (section, payload) = (b"scena-test".as_slice(), b"other bytes".as_slice());
+    other.extend([0, (1 + section.len() + payload.len()) as u8, section.len() as u8]);
+    other.extend(section.iter().chain(payload));
+    let changed = server.upload("default", other.clone()).await;
+    assert_eq!(changed.status, 409, "{}", changed.body);
+    assert!(changed.body["error"]["message"].as_str().unwrap().contains("versions never change"), "{}", changed.body);
+    let other_sha = hex::encode(sha2::Sha256::digest(&other));
+    assert!(!server.dir.path().join(format!("plugins/{other_sha}.wasm")).exists(), "a refused upload leaves no file");
     let versions = server.admin("GET", &format!("{plugins}/countdown"), None).await;
     assert_eq!(versions.body["versions"][0]["version"], "0.1.0");
     let one = server.admin("GET", &format!("{plugins}/countdown/0.1.0"), None).await;
@@ -321,6 +333,11 @@ async fn cron_schedules_start_runs_until_removed() {
     assert!(started >= 2, "the schedule started runs: {started}");
     let listed = server.admin("GET", &schedules, None).await;
     assert!(listed.body["schedules"][0]["last_run"].is_string(), "{}", listed.body);
+    // Each run a schedule starts is in the audit log as the schedule's doing
+    // (the first run's row is written before the second tick fires).
+    let audit = server.admin("GET", &format!("{}/audit", tenant("default")), None).await;
+    let by_schedule = |e: &&Value| e["who"] == format!("cron schedule {id}") && e["status"] == 201 && e["action"] == "run";
+    assert!(audit.body["entries"].as_array().unwrap().iter().any(|e| by_schedule(&e)), "{}", audit.body);
 
     assert_eq!(server.admin("DELETE", &format!("{schedules}/{id}"), None).await.status, 204);
     tokio::time::sleep(Duration::from_millis(1200)).await;

@@ -78,12 +78,13 @@ impl From<anyhow::Error> for ApiError {
 /// Starting (or checking the input of) a published flow: 404 without one, 422 otherwise.
 impl From<LaunchError> for ApiError {
     fn from(error: LaunchError) -> ApiError {
+        let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         match error {
             LaunchError::NotFound(what) => ApiError::not_found(what),
             LaunchError::InvalidInput { ref violations, .. } => {
-                ApiError::invalid("invalid_input", error.to_string()).with_details(json!({"violations": violations}))
+                ApiError::new(status, "invalid_input", error.to_string()).with_details(json!({"violations": violations}))
             }
-            LaunchError::CannotStart(why) => ApiError::invalid("cannot_start", why),
+            LaunchError::CannotStart(why) => ApiError::new(status, "cannot_start", why),
             LaunchError::Internal(error) => ApiError::internal(&error),
         }
     }

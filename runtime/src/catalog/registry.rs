@@ -127,6 +127,13 @@ impl Registry {
         if self.standard.has_name(&name) {
             return Err(UploadError::Conflict(format!("`{name}` is the name of a standard plugin; choose another name")));
         }
+        // A version is immutable: refuse other bytes before writing them, so
+        // a refused upload leaves no file behind.
+        if let Some(existing) = self.store.get(tenant, &name, &version).await?
+            && existing.sha256 != plugin.sha256
+        {
+            return Err(conflicting_version(&name, &version));
+        }
         self.keep_blob(&plugin.sha256, bytes)?;
         let record = PluginRecord {
             tenant: tenant.to_string(),
@@ -144,9 +151,7 @@ impl Registry {
                 Ok((plugin, record, true))
             }
             Err(existing) if existing.sha256 == record.sha256 => Ok((plugin, existing, false)),
-            Err(_) => Err(UploadError::Conflict(format!(
-                "version {version} of plugin `{name}` exists with other content; versions never change — upload it as a new version"
-            ))),
+            Err(_) => Err(conflicting_version(&name, &version)),
         }
     }
 
@@ -241,4 +246,10 @@ impl Catalog for TenantView<'_> {
             None => Err(format!("unknown plugin `{}`", reference.name)),
         }
     }
+}
+
+fn conflicting_version(name: &str, version: &str) -> UploadError {
+    UploadError::Conflict(format!(
+        "version {version} of plugin `{name}` exists with other content; versions never change — upload it as a new version"
+    ))
 }

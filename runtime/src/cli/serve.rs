@@ -70,7 +70,7 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         publish_samples(&db, &app.registry.view(DEFAULT_TENANT), dir).await?;
     }
     resume_unfinished(&app.scheduler).await?;
-    tokio::spawn(run_clock(app.scheduler.clone(), db.triggers()));
+    tokio::spawn(run_clock(app.scheduler.clone(), db.triggers(), db.audit()));
 
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await

@@ -21,6 +21,18 @@ pub enum LaunchError {
     Internal(#[from] anyhow::Error),
 }
 
+impl LaunchError {
+    /// The HTTP status this refusal stands for — for the API's answer and
+    /// for the audit row of a run a trigger could not start.
+    pub fn status(&self) -> u16 {
+        match self {
+            LaunchError::NotFound(_) => 404,
+            LaunchError::InvalidInput { .. } | LaunchError::CannotStart(_) => 422,
+            LaunchError::Internal(_) => 500,
+        }
+    }
+}
+
 impl Scheduler {
     /// The published `version` (the latest if `None`) of flow `name` of
     /// `tenant`, if `input` fits its `inputs` schema: its number and flow.

@@ -103,25 +103,8 @@ impl Writer {
     }
 }
 
-/// How long the writer keeps looking for the next job before it sleeps: a
-/// run's next write usually follows within this (one step later), and a
-/// sleeping thread takes tens of microseconds to wake.
-const LINGER: Duration = Duration::from_micros(50);
-
-fn next_job(queue: &mpsc::Receiver<Box<dyn Job>>) -> Option<Box<dyn Job>> {
-    let lingering = std::time::Instant::now();
-    while lingering.elapsed() < LINGER {
-        match queue.try_recv() {
-            Ok(job) => return Some(job),
-            Err(mpsc::TryRecvError::Disconnected) => return None,
-            Err(mpsc::TryRecvError::Empty) => std::thread::yield_now(),
-        }
-    }
-    queue.recv().ok()
-}
-
 fn write_loop(conn: &Connection, queue: &mpsc::Receiver<Box<dyn Job>>) {
-    while let Some(first) = next_job(queue) {
+    while let Ok(first) = queue.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH
             && let Ok(job) = queue.try_recv()

@@ -10,7 +10,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::CronSpec;
 use crate::scheduler::Scheduler;
-use crate::store::{Schedule, TriggerStore};
+use crate::store::{AuditStore, Audited, Schedule, TriggerStore};
 
 /// A schedule that can no longer tick (its expression stopped parsing) is parked here.
 const NEVER: &str = "9999-12-31T00:00:00.000Z";
@@ -21,10 +21,11 @@ pub fn instant_text(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-/// Fire due schedules until the process ends.
-pub async fn run_clock(scheduler: Arc<Scheduler>, triggers: TriggerStore) {
+/// Fire due schedules until the process ends; each run started (or refused)
+/// is audited as the schedule's doing.
+pub async fn run_clock(scheduler: Arc<Scheduler>, triggers: TriggerStore, audit: AuditStore) {
     loop {
-        if let Err(error) = fire_due(&scheduler, &triggers).await {
+        if let Err(error) = fire_due(&scheduler, &triggers, &audit).await {
             tracing::warn!("cron clock: {error:#}");
         }
         tokio::time::sleep(until_next(&triggers).await).await;
@@ -39,15 +40,15 @@ async fn until_next(triggers: &TriggerStore) -> Duration {
     wait.clamp(Duration::from_millis(20), Duration::from_secs(1))
 }
 
-async fn fire_due(scheduler: &Arc<Scheduler>, triggers: &TriggerStore) -> anyhow::Result<()> {
+async fn fire_due(scheduler: &Arc<Scheduler>, triggers: &TriggerStore, audit: &AuditStore) -> anyhow::Result<()> {
     let now = Utc::now();
     for schedule in triggers.due(&instant_text(now)).await? {
-        fire(scheduler, triggers, &schedule, now).await?;
+        fire(scheduler, triggers, audit, &schedule, now).await?;
     }
     Ok(())
 }
 
-async fn fire(scheduler: &Arc<Scheduler>, triggers: &TriggerStore, schedule: &Schedule, now: DateTime<Utc>) -> anyhow::Result<()> {
+async fn fire(scheduler: &Arc<Scheduler>, triggers: &TriggerStore, audit: &AuditStore, schedule: &Schedule, now: DateTime<Utc>) -> anyhow::Result<()> {
     let (fire, next) = match (CronSpec::parse(&schedule.cron, &schedule.timezone), DateTime::parse_from_rfc3339(&schedule.next_at)) {
         (Ok(spec), Ok(due)) => spec.catch_up(due.with_timezone(&Utc), now),
         _ => {
@@ -60,13 +61,20 @@ async fn fire(scheduler: &Arc<Scheduler>, triggers: &TriggerStore, schedule: &Sc
         return Ok(());
     }
     let input = serde_json::from_str(&schedule.input)?;
-    match scheduler.launch_published(&schedule.tenant, &schedule.flow, None, input).await {
+    let launched = scheduler.launch_published(&schedule.tenant, &schedule.flow, None, input).await;
+    let status = match &launched {
         Ok(launched) => {
-            let run = launched.id;
-            tracing::info!(schedule = %schedule.id, %run, "cron schedule of flow `{}` started a run", schedule.flow);
-            triggers.set_last_run(&schedule.id, &run).await?;
+            tracing::info!(schedule = %schedule.id, run = %launched.id, "cron schedule of flow `{}` started a run", schedule.flow);
+            triggers.set_last_run(&schedule.id, &launched.id).await?;
+            201
         }
-        Err(error) => tracing::warn!(schedule = %schedule.id, "cron schedule of flow `{}` could not start a run: {error}", schedule.flow),
-    }
-    Ok(())
+        Err(error) => {
+            tracing::warn!(schedule = %schedule.id, "cron schedule of flow `{}` could not start a run: {error}", schedule.flow);
+            error.status()
+        }
+    };
+    let who = format!("cron schedule {}", schedule.id);
+    let resource = format!("/api/v1/tenants/{}/flows/{}/runs", schedule.tenant, schedule.flow);
+    let entry = Audited { who: &who, tenant: Some(&schedule.tenant), action: "run", resource: &resource, status };
+    audit.record(&entry).await
 }
