@@ -48,7 +48,9 @@ where
 {
     fn run(&mut self, conn: &Connection) -> bool {
         let work = self.work.take().expect("a job runs once");
-        let result = work(conn);
+        // A panicking job fails alone; the thread serving every write goes on.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(conn)))
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the write panicked; nothing of it was kept")));
         let ok = result.is_ok();
         self.result = Some(result);
         ok
@@ -191,6 +193,20 @@ mod tests {
             .await;
         assert!(failed.is_err());
         assert!(keys(&writer).await.is_empty(), "the first insert of the failed write was rolled back with it");
+    }
+
+    #[tokio::test]
+    async fn a_panicking_write_fails_alone_and_the_writer_goes_on() {
+        let (_db, writer) = table().await;
+        let panicked = writer
+            .write(|conn| -> anyhow::Result<()> {
+                conn.execute("INSERT INTO t (k) VALUES ('half')", [])?;
+                panic!("a bug in a write");
+            })
+            .await;
+        assert!(panicked.unwrap_err().to_string().contains("panicked"));
+        insert(&writer, "after").await.unwrap();
+        assert_eq!(keys(&writer).await, ["after"], "the panicking write's insert was rolled back");
     }
 
     #[tokio::test]
