@@ -143,3 +143,34 @@ fn an_approval_inside_a_subflow_holds_the_parent_until_it_is_decided() {
     assert_eq!(parent["run"]["status"], "succeeded");
     assert_eq!(parent["run"]["output"], json!({"approved_by": "olga"}));
 }
+
+#[test]
+fn cancelling_a_parent_cancels_the_child_run_it_waits_for() {
+    let dir = TempDir::new("subflow-cancel");
+    let plugins = plugin_dir(&dir, &["kv"]);
+    let gated = json!({"name": "gated", "nodes": [{"id": "start", "kind": "start"},
+        {"id": "gate", "kind": "approval", "assignees": ["ops"]},
+        {"id": "end", "kind": "end"}],
+      "edges": [{"from": "start", "to": "gate"}, {"from": "gate", "to": "end"}]});
+    scena(dir.path(), &["flow", "publish", &write(&dir, "gated.json", &gated)]);
+    let flow = json!({"name": "outer", "nodes": [{"id": "start", "kind": "start"},
+        {"id": "inner", "kind": "subflow", "flow": "gated"}, {"id": "end", "kind": "end"}],
+      "edges": [{"from": "start", "to": "inner"}, {"from": "inner", "to": "end"}]});
+    let ran = scena(dir.path(), &["flow", "run", &write(&dir, "outer.json", &flow), "--plugins", &plugins]);
+    assert_eq!(ran.code, 2, "{ran:?}");
+    let line = ran.stderr.lines().find(|l| l.contains("its subflow run")).unwrap_or_else(|| panic!("{ran:?}"));
+    let child = line.split("its subflow run ").nth(1).unwrap().split(' ').next().unwrap().to_string();
+    let parent_id = run_id(&ran);
+
+    let cancelled = scena(dir.path(), &["flow", "cancel", &parent_id, "--plugins", &plugins, "--by", "olga", "--reason", "change freeze"]);
+    assert_eq!(cancelled.code, 1, "a cancelled run exits like a failed one: {cancelled:?}");
+    for (id, who) in [(&parent_id, "parent"), (&child, "child")] {
+        let history = scena(dir.path(), &["flow", "history", id, "--json"]).json();
+        assert_eq!(history["run"]["status"], "cancelled", "{who}: {history}");
+    }
+    let child_history = scena(dir.path(), &["flow", "history", &child, "--json"]).json();
+    assert!(child_history.to_string().contains(&format!("its parent run {parent_id} was cancelled")), "{child_history}");
+    // Nothing is left waiting for a decision.
+    let approve = scena(dir.path(), &["flow", "approve", &child, "gate", "--plugins", &plugins, "--by", "ops"]);
+    assert_ne!(approve.code, 0, "{approve:?}");
+}

@@ -116,10 +116,13 @@ impl Run<'_> {
                             Err(why) => {
                                 let _ = reply.send(Err(super::ControlRefused(format!("run {}: {why}", self.id)).into()));
                             }
-                            Ok(()) => match self.record(event, progress).await {
+                            Ok(()) => match self.record(event.clone(), progress).await {
                                 Ok(commands) => {
                                     queue.extend(commands);
                                     let _ = reply.send(Ok(self.state.clone()));
+                                    if let Event::Cancelled { by, .. } = event {
+                                        self.cancel_children_later(by);
+                                    }
                                 }
                                 Err(error) => {
                                     let _ = reply.send(Err(anyhow::anyhow!("run {}: the event was not recorded", self.id)));
@@ -220,6 +223,14 @@ impl Run<'_> {
             progress.event(&self.id, &event);
         }
         Ok(())
+    }
+
+    /// Cancel this run's child runs on a task of its own: a child this loop
+    /// waits for may itself need the loop to take its answer.
+    fn cancel_children_later(&self, by: String) {
+        let scheduler = self.scheduler.me.upgrade().expect("a scheduler drives its runs while it exists");
+        let (id, plan, state) = (self.id.clone(), self.plan.clone(), self.state.clone());
+        tokio::spawn(async move { scheduler.cancel_children(&id, &plan, &state, &by).await });
     }
 
     /// Whether `node` (or item `node[k]`) is running as call `attempt`.

@@ -256,12 +256,19 @@ impl Scheduler {
         }
         let mut run = self.load(run_id).await?;
         check_control(&run.plan, &run.state, &event).map_err(|why| ControlRefused(format!("run {run_id}: {why}")))?;
+        let cancelled_by = match &event {
+            Event::Cancelled { by, .. } => Some(by.clone()),
+            _ => None,
+        };
         // Work that was in flight when the run last stopped (including calls
         // abandoned when it failed) is picked up again once it goes on.
         let mut commands: VecDeque<Command> = resume_work(&run.plan, &run.state).into();
         run.record(Event::RunResumed { at_ms: now_ms() }, progress).await?;
         commands.extend(run.record(event, progress).await?);
         self.runs.save_summary(&run.id, &run.state).await?;
+        if let Some(by) = cancelled_by {
+            self.cancel_children(&run.id, &run.plan, &run.state, &by).await;
+        }
         Ok(Taken::Stored(run, commands))
     }
 

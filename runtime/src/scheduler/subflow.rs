@@ -12,8 +12,8 @@ use tokio::sync::mpsc;
 
 use super::drive::{Completion, Run};
 use super::live::LiveMsg;
-use super::{Progress, Scheduler, SilentProgress};
-use crate::engine::{CallTarget, Plan, RunState, RunStatus, StepCall, StepOutcome};
+use super::{now_ms, Progress, Scheduler, SilentProgress};
+use crate::engine::{CallTarget, Event, NodeStatus, Plan, RunState, RunStatus, StepCall, StepOutcome};
 use crate::flow::FlowVersionRef;
 
 /// How deep subflows may nest: a flow that runs itself fails here, not by
@@ -88,6 +88,48 @@ impl Scheduler {
             self.resume(&parent.run, progress).await.map(|_| ())
         })
     }
+}
+
+impl Scheduler {
+    /// Cancel the child runs of the subflow calls a cancelled run had in
+    /// flight — and theirs in turn: a cancelled release does not go on in
+    /// its subflows. A child that ended meanwhile is left as it is.
+    pub(super) fn cancel_children<'a>(
+        &'a self,
+        run_id: &'a str,
+        plan: &'a Plan,
+        state: &'a RunState,
+        by: &'a str,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>> {
+        Box::pin(async move {
+            for child in running_children(run_id, plan, state) {
+                let event = Event::Cancelled { by: by.to_string(), reason: format!("its parent run {run_id} was cancelled"), at_ms: now_ms() };
+                if let Err(error) = self.control(&child, event, &mut SilentProgress).await {
+                    tracing::debug!(run = %run_id, %child, "child run not cancelled: {error:#}");
+                }
+            }
+        })
+    }
+}
+
+/// The ids of the child runs of `run_id`'s subflow calls (nodes and items) that are in flight.
+fn running_children(run_id: &str, plan: &Plan, state: &RunState) -> Vec<String> {
+    let started = |status: &NodeStatus| matches!(status, NodeStatus::Running { started: true, .. });
+    let is_subflow = |name: &str| matches!(plan.call_target(name), Some(CallTarget::Flow { .. }));
+    let mut children = Vec::new();
+    for (i, node) in state.nodes.iter().enumerate() {
+        let id = plan.id(i);
+        if started(&node.status) && is_subflow(id) {
+            children.push(child_run_id(run_id, id, node.attempt));
+        }
+        for (k, item) in node.items.iter().enumerate() {
+            let name = format!("{id}[{k}]");
+            if started(&item.status) && is_subflow(&name) {
+                children.push(child_run_id(run_id, &name, item.attempt));
+            }
+        }
+    }
+    children
 }
 
 /// One subflow call, with what the child run needs from its parent.
