@@ -2,7 +2,8 @@
 //! `scena serve` process: capability grants and sealed secrets reaching only
 //! the granted plugin, uploaded plugins visible only to their tenant (and
 //! yanking), API tokens with roles, expiry and revocation, cron schedules,
-//! `/metrics` and the OpenAPI document.
+//! `/metrics` and the OpenAPI document; and a cancel reaching a running
+//! parent's child run.
 
 mod support;
 
@@ -370,4 +371,46 @@ async fn metrics_and_the_openapi_document_describe_the_server() {
         assert_eq!(op["security"], json!([{"bearer": []}]), "{} {}", route.method, route.path);
     }
     assert!(doc["paths"]["/api/v1/auth/login"]["post"].is_object());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelling_a_running_parent_cancels_its_running_child_run() {
+    let server = serve_with("api-cancel-child", &["echo"], &[]);
+    assert_eq!(server.upload("default", guest_bytes("countdown")).await.status, 201);
+    // The child polls for about 20 s, so it is running when the parent is cancelled.
+    server.publish("default", one_step("slow", "countdown", json!({"from": 1000, "every_ms": 20}))).await;
+    let outer = json!({"name": "outer", "nodes": [{"id": "start", "kind": "start"},
+        {"id": "inner", "kind": "subflow", "flow": "slow"}, {"id": "end", "kind": "end"}],
+      "edges": [{"from": "start", "to": "inner"}, {"from": "inner", "to": "end"}]});
+    server.publish("default", outer).await;
+    let started = server.admin("POST", &format!("{}/flows/outer/runs?wait_ms=0", tenant("default")), Some(json!({"input": {}}))).await;
+    assert_eq!(started.status, 202, "{}", started.body);
+    let parent = started.body["id"].as_str().unwrap().to_string();
+    let runs = format!("{}/runs", tenant("default"));
+
+    let mut child = None;
+    for _ in 0..100 {
+        let view = server.admin("GET", &format!("{runs}/{parent}"), None).await.body;
+        let attempt = view["nodes"]["inner"]["attempts"].as_u64().unwrap_or(0) as u32;
+        let id = scena::scheduler::child_run_id(&parent, "inner", attempt);
+        if view["nodes"]["inner"]["status"] == "running" && server.admin("GET", &format!("{runs}/{id}"), None).await.status == 200 {
+            child = Some(id);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let child = child.expect("the child run started");
+
+    let cancelled = server.admin("POST", &format!("{runs}/{parent}/cancel"), Some(json!({"reason": "change freeze"}))).await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.body);
+    let mut status = Value::Null;
+    for _ in 0..100 {
+        status = server.admin("GET", &format!("{runs}/{child}"), None).await.body["status"].clone();
+        if status == "cancelled" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, "cancelled", "the child run stops with its parent");
+    assert_eq!(server.admin("GET", &format!("{runs}/{parent}"), None).await.body["status"], "cancelled");
 }
