@@ -1,7 +1,7 @@
-//! The write path of the hot tables — run logs and `kv` state: one SQLite
-//! connection on a thread of its own. Writes that queue up while it commits
-//! are committed together in one transaction (group commit), each inside a
-//! savepoint so that one refused write does not undo the others.
+//! The write path of the hot tables — run logs, `kv` state and the audit log:
+//! one SQLite connection on a thread of its own. Writes that queue up while
+//! it commits are committed together in one transaction (group commit), each
+//! inside a savepoint so that one refused write does not undo the others.
 //!
 //! Why not the sqlx pool: every sqlx statement is a round trip to a worker
 //! thread, a transaction is several, and each pooled connection's page cache
