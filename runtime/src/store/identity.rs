@@ -71,11 +71,6 @@ impl IdentityStore {
         Ok(())
     }
 
-    pub async fn tenant_exists(&self, name: &str) -> anyhow::Result<bool> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT name FROM tenants WHERE name = ?").bind(name).fetch_optional(&self.pool).await?;
-        Ok(row.is_some())
-    }
-
     pub async fn tenants(&self) -> anyhow::Result<Vec<String>> {
         let rows: Vec<(String,)> = sqlx::query_as("SELECT name FROM tenants ORDER BY name").fetch_all(&self.pool).await?;
         Ok(rows.into_iter().map(|(name,)| name).collect())
@@ -186,16 +181,6 @@ impl IdentityStore {
     pub async fn remove_member(&self, tenant: &str, username: &str) -> anyhow::Result<bool> {
         let done = sqlx::query("DELETE FROM members WHERE tenant = ? AND username = ?").bind(tenant).bind(username).execute(&self.pool).await?;
         Ok(done.rows_affected() == 1)
-    }
-
-    /// The role of `username` in `tenant`, and the flows they are limited to.
-    pub async fn membership(&self, tenant: &str, username: &str) -> anyhow::Result<Option<(String, Option<Vec<String>>)>> {
-        let row: Option<(String, Option<String>)> = sqlx::query_as("SELECT role, flows FROM members WHERE tenant = ? AND username = ?")
-            .bind(tenant)
-            .bind(username)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|(role, flows)| Ok((role, flows.map(|f| serde_json::from_str(&f)).transpose()?))).transpose()
     }
 
     /// Like [`Self::authenticate`], and in the same query where the caller
