@@ -46,6 +46,19 @@ impl Db {
     /// of the process; after a power loss the last transactions before the
     /// crash may be lost, never corrupted.
     pub async fn open(path: &Path) -> anyhow::Result<Db> {
+        Self::open_at(path, None).await
+    }
+
+    /// A private database in a fresh temporary directory, for tests. The
+    /// directory goes when the last holder of its writer does (the `Db`, or
+    /// a run, `kv` or audit store): hold the `Db` while using other stores.
+    pub async fn scratch() -> anyhow::Result<Db> {
+        let dir = std::env::temp_dir().join(format!("scena-scratch-{}", uuid::Uuid::new_v4()));
+        Self::open_at(&dir.join("scratch.db"), Some(dir.clone())).await
+    }
+
+    /// Open `path`; `scratch` is a directory to remove once the writer stops.
+    async fn open_at(path: &Path, scratch: Option<PathBuf>) -> anyhow::Result<Db> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         }
@@ -61,22 +74,9 @@ impl Db {
         let lock_path = path.with_extension("migrate.lock");
         let lock = std::fs::File::create(&lock_path).with_context(|| format!("cannot create {}", lock_path.display()))?;
         lock.lock().with_context(|| format!("cannot lock {}", lock_path.display()))?;
-        let db = Self::connect(options, path, None).await.with_context(|| format!("cannot open database {}", path.display()));
+        let db = Self::connect(options, path, scratch).await.with_context(|| format!("cannot open database {}", path.display()));
         drop(lock);
         db
-    }
-
-    /// A private database in a fresh temporary directory, removed once the
-    /// last handle to it (or to a store of it) is dropped: for tests.
-    pub async fn scratch() -> anyhow::Result<Db> {
-        let dir = std::env::temp_dir().join(format!("scena-scratch-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        let options = SqliteConnectOptions::new()
-            .filename(dir.join("scratch.db"))
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .foreign_keys(true);
-        Self::connect(options, &dir.join("scratch.db"), Some(dir)).await
     }
 
     async fn connect(options: SqliteConnectOptions, path: &Path, scratch: Option<PathBuf>) -> anyhow::Result<Db> {
