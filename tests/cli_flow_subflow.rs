@@ -113,9 +113,10 @@ fn a_foreach_runs_a_subflow_per_item_in_item_order() {
     assert_eq!(ran.json(), json!(["a", "b", "c"]));
 }
 
-#[test]
-fn an_approval_inside_a_subflow_holds_the_parent_until_it_is_decided() {
-    let dir = TempDir::new("subflow-approval");
+/// A run of `outer` parked on the approval inside its subflow `gated`: the
+/// directory, the plugins, and the ids of the parent and the child run.
+fn parked_on_a_child_approval(label: &str) -> (TempDir, String, String, String) {
+    let dir = TempDir::new(label);
     let plugins = plugin_dir(&dir, &["kv"]);
     let gated = json!({"name": "gated", "nodes": [{"id": "start", "kind": "start"},
         {"id": "gate", "kind": "approval", "assignees": ["ops"]},
@@ -129,14 +130,20 @@ fn an_approval_inside_a_subflow_holds_the_parent_until_it_is_decided() {
     let ran = scena(dir.path(), &["flow", "run", &write(&dir, "outer.json", &flow), "--plugins", &plugins]);
     assert_eq!(ran.code, 2, "{ran:?}");
     let line = ran.stderr.lines().find(|l| l.contains("its subflow run")).unwrap_or_else(|| panic!("{ran:?}"));
-    let child = line.split("its subflow run ").nth(1).unwrap().split(' ').next().unwrap();
-    let parent_id = run_id(&ran);
+    let child = line.split("its subflow run ").nth(1).unwrap().split(' ').next().unwrap().to_string();
+    let parent = run_id(&ran);
+    (dir, plugins, parent, child)
+}
+
+#[test]
+fn an_approval_inside_a_subflow_holds_the_parent_until_it_is_decided() {
+    let (dir, plugins, parent_id, child) = parked_on_a_child_approval("subflow-approval");
 
     // Resuming every unfinished run leaves the parent waiting (the child still is).
     let all = scena(dir.path(), &["flow", "resume", "--plugins", &plugins]);
     assert_eq!(all.code, 2, "{all:?}");
 
-    let approved = scena(dir.path(), &["flow", "approve", child, "gate", "--plugins", &plugins, "--by", "olga"]);
+    let approved = scena(dir.path(), &["flow", "approve", &child, "gate", "--plugins", &plugins, "--by", "olga"]);
     assert_eq!(approved.code, 0, "{approved:?}");
     assert!(approved.stderr.contains(&format!("[run {}] succeeded", &parent_id[..8])), "{approved:?}");
     let parent = scena(dir.path(), &["flow", "history", &parent_id, "--json"]).json();
@@ -146,29 +153,14 @@ fn an_approval_inside_a_subflow_holds_the_parent_until_it_is_decided() {
 
 #[test]
 fn cancelling_a_parent_cancels_the_child_run_it_waits_for() {
-    let dir = TempDir::new("subflow-cancel");
-    let plugins = plugin_dir(&dir, &["kv"]);
-    let gated = json!({"name": "gated", "nodes": [{"id": "start", "kind": "start"},
-        {"id": "gate", "kind": "approval", "assignees": ["ops"]},
-        {"id": "end", "kind": "end"}],
-      "edges": [{"from": "start", "to": "gate"}, {"from": "gate", "to": "end"}]});
-    scena(dir.path(), &["flow", "publish", &write(&dir, "gated.json", &gated)]);
-    let flow = json!({"name": "outer", "nodes": [{"id": "start", "kind": "start"},
-        {"id": "inner", "kind": "subflow", "flow": "gated"}, {"id": "end", "kind": "end"}],
-      "edges": [{"from": "start", "to": "inner"}, {"from": "inner", "to": "end"}]});
-    let ran = scena(dir.path(), &["flow", "run", &write(&dir, "outer.json", &flow), "--plugins", &plugins]);
-    assert_eq!(ran.code, 2, "{ran:?}");
-    let line = ran.stderr.lines().find(|l| l.contains("its subflow run")).unwrap_or_else(|| panic!("{ran:?}"));
-    let child = line.split("its subflow run ").nth(1).unwrap().split(' ').next().unwrap().to_string();
-    let parent_id = run_id(&ran);
+    let (dir, plugins, parent_id, child) = parked_on_a_child_approval("subflow-cancel");
 
     let cancelled = scena(dir.path(), &["flow", "cancel", &parent_id, "--plugins", &plugins, "--by", "olga", "--reason", "change freeze"]);
     assert_eq!(cancelled.code, 1, "a cancelled run exits like a failed one: {cancelled:?}");
-    for (id, who) in [(&parent_id, "parent"), (&child, "child")] {
-        let history = scena(dir.path(), &["flow", "history", id, "--json"]).json();
-        assert_eq!(history["run"]["status"], "cancelled", "{who}: {history}");
-    }
+    let parent = scena(dir.path(), &["flow", "history", &parent_id, "--json"]).json();
+    assert_eq!(parent["run"]["status"], "cancelled", "{parent}");
     let child_history = scena(dir.path(), &["flow", "history", &child, "--json"]).json();
+    assert_eq!(child_history["run"]["status"], "cancelled", "{child_history}");
     assert!(child_history.to_string().contains(&format!("its parent run {parent_id} was cancelled")), "{child_history}");
     // Nothing is left waiting for a decision.
     let approve = scena(dir.path(), &["flow", "approve", &child, "gate", "--plugins", &plugins, "--by", "ops"]);
