@@ -343,3 +343,50 @@ async fn wait_until(server: &Server, run_path: &str, status: &str) -> Value {
     }
     panic!("the run never reached {status}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_server_keeps_people_flows_runs_state_and_audit() {
+    let mut server = serve("api-restart");
+    let ann = server.member("ann", "default", "operator").await;
+    let saved = server.admin("PUT", &format!("{FLOWS}/zones/draft"), Some(counting_flow("zones"))).await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert_eq!(server.admin("POST", &format!("{FLOWS}/zones/versions"), None).await.status, 201);
+    let waiting = server.call("POST", &format!("{FLOWS}/zones/runs?wait_ms=20000"), Some(&ann), Some(json!({"input": {"zone": "eu-1"}}).to_string())).await;
+    assert_eq!(waiting.body["status"], "waiting", "{}", waiting.body);
+    let run_path = format!("/api/v1/tenants/default/runs/{}", waiting.body["id"].as_str().unwrap());
+
+    server.restart();
+
+    assert!(server.login("ann", "correct horse").await.is_some(), "the user and password hash were kept");
+    let still = server.call("GET", &run_path, Some(&ann), None).await;
+    assert_eq!((still.status, &still.body["status"]), (200, &json!("waiting")), "{}", still.body);
+    let approved = server.call("POST", &format!("{run_path}/nodes/gate/approve"), Some(&ann), None).await;
+    assert_eq!(approved.status, 200, "the member's token was kept: {}", approved.body);
+    let done = wait_until_over(&server, &run_path).await;
+    assert_eq!(done["output"], json!({"count": 1, "by": "ann"}), "{done}");
+    let next = server.admin("POST", &format!("{FLOWS}/zones/runs?wait_ms=20000"), Some(json!({"input": {"zone": "eu-1"}}))).await;
+    assert_eq!(next.body["nodes"]["count"]["output"], json!({"value": 2}), "the kv counter was kept: {}", next.body);
+    let versions = server.admin("GET", &format!("{FLOWS}/zones/versions"), None).await;
+    assert_eq!(versions.body["versions"].as_array().map(Vec::len), Some(1), "{}", versions.body);
+    let audit = server.admin("GET", "/api/v1/tenants/default/audit?limit=100", None).await;
+    let actions: Vec<&str> = audit.body["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(actions.contains(&"publish") && actions.contains(&"approve"), "before and after the restart: {actions:?}");
+}
+
+#[test]
+fn a_database_url_it_cannot_use_is_refused_clearly_without_its_password() {
+    let dir = support::TempDir::new("api-bad-db");
+    for (url, expected) in [
+        ("mysql://root:hunter2@127.0.0.1/test", "unsupported database URL `mysql://root:***@127.0.0.1/test`"),
+        ("postgres://postgres:hunter2@127.0.0.1:1/test", "cannot open database postgres://postgres:***@127.0.0.1:1/test"),
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_scena"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--plugins", dir.path().to_str().unwrap(), "--db", url])
+            .env("SCENA_DATA_DIR", dir.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && stderr.contains(expected), "{url}: {stderr}");
+        assert!(!stderr.contains("hunter2"), "the password is not shown: {stderr}");
+    }
+}

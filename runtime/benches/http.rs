@@ -92,7 +92,12 @@ async fn publish(db: &Db, flow: &Flow) {
 async fn main() {
     let dir = std::env::temp_dir().join(format!("scena-http-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let db = Db::open(&dir.join("bench.db")).await.unwrap();
+    // `SCENA_BENCH_DB=postgres://…` measures PostgreSQL (in a scratch schema) instead of SQLite.
+    let postgres = std::env::var("SCENA_BENCH_DB").ok();
+    let (db, database) = match &postgres {
+        Some(url) => (Db::scratch_postgres(url).await.unwrap(), "PostgreSQL"),
+        None => (Db::open(&dir.join("bench.db")).await.unwrap(), "SQLite"),
+    };
     db.identity().ensure_tenant("default").await.unwrap();
     db.identity().set_admin_token(TOKEN).await.unwrap();
     let sandbox = Arc::new(Sandbox::new(SandboxConfig { kv: Some(db.kv()), ..Default::default() }).unwrap());
@@ -110,7 +115,7 @@ async fn main() {
     let address = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
-    println!("scena HTTP benchmark: POST …/runs?wait_ms over loopback, durable SQLite at {}", dir.display());
+    println!("scena HTTP benchmark: POST …/runs?wait_ms over loopback, durable {database} (data dir {})", dir.display());
     let client = reqwest::Client::new();
     let url = |name: &str| format!("http://{address}/api/v1/tenants/default/flows/{name}/runs?wait_ms=30000");
     let chain = Arc::new(Target { client: client.clone(), url: url(&chain10.name) });

@@ -13,13 +13,75 @@ pub struct Server {
     pub child: Child,
     pub base: String,
     pub dir: TempDir,
+    /// The PostgreSQL schema the server keeps its data in, if it uses PostgreSQL.
+    postgres: Option<(String, String)>,
+    /// How it was started, for [`Server::restart`].
+    args: Vec<String>,
+    database_url: Option<String>,
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some((url, schema)) = self.postgres.take() {
+            on_own_runtime(async move { scena::store::drop_scratch_schema(&url, &schema).await }).unwrap();
+        }
     }
+}
+
+/// With `SCENA_TEST_SERVER_DB=postgres` the servers of the API tests keep
+/// their data in a scratch schema of the PostgreSQL database the store's
+/// tests use, instead of SQLite in their data dir (`cargo xtask test` runs
+/// the API tests both ways).
+fn server_database() -> Option<(String, String, String)> {
+    if std::env::var("SCENA_TEST_SERVER_DB").ok()? != "postgres" {
+        return None;
+    }
+    let url = scena::store::test_postgres_url().expect("SCENA_TEST_SERVER_DB=postgres needs SCENA_TEST_POSTGRES");
+    let (scoped, schema) = on_own_runtime({
+        let url = url.clone();
+        async move { scena::store::scratch_schema(&url).await }
+    })
+    .unwrap_or_else(|e| panic!("cannot make a PostgreSQL schema for the server: {e:#}"));
+    Some((url, scoped, schema))
+}
+
+impl Server {
+    /// Whether `needle` appears anywhere in what the server stored in its
+    /// database: the SQLite files, or every row of its PostgreSQL schema.
+    pub fn database_holds(&self, needle: &str) -> bool {
+        let Some((url, schema)) = self.postgres.clone() else {
+            return ["scena.db", "scena.db-wal"].iter().any(|file| {
+                let bytes = std::fs::read(self.dir.path().join(file)).unwrap_or_default();
+                bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+            });
+        };
+        let needle = needle.to_string();
+        on_own_runtime(async move {
+            use sqlx::Connection as _;
+            let mut conn = sqlx::PgConnection::connect(&url).await?;
+            let tables: Vec<String> = sqlx::query_scalar("SELECT table_name::text FROM information_schema.tables WHERE table_schema = $1")
+                .bind(&schema)
+                .fetch_all(&mut conn)
+                .await?;
+            for table in tables {
+                let sql = format!("SELECT COUNT(*) FROM {schema}.{table} t WHERE strpos(t::text, $1) > 0");
+                let hits: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(&needle).fetch_one(&mut conn).await?;
+                if hits > 0 {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        })
+        .unwrap()
+    }
+}
+
+/// Run `work` to completion on a runtime of its own, from sync code that may
+/// itself be called inside a test's runtime.
+fn on_own_runtime<T: Send + 'static>(work: impl std::future::Future<Output = anyhow::Result<T>> + Send + 'static) -> anyhow::Result<T> {
+    std::thread::spawn(move || tokio::runtime::Runtime::new()?.block_on(work)).join().expect("the database helper panicked")
 }
 
 /// Start `scena serve` on a free port and wait until it listens.
@@ -29,29 +91,48 @@ pub fn serve(label: &str) -> Server {
 
 pub fn serve_with(label: &str, plugin_names: &[&str], extra: &[&str]) -> Server {
     let dir = TempDir::new(label);
-    let plugins = plugin_dir(&dir, plugin_names);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_scena"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--plugins", &plugins])
-        .args(extra)
-        .env("SCENA_DATA_DIR", dir.path())
-        .env("SCENA_ADMIN_TOKEN", ADMIN)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut args: Vec<String> = ["serve", "--listen", "127.0.0.1:0", "--plugins"].map(String::from).into();
+    args.push(plugin_dir(&dir, plugin_names));
+    args.extend(extra.iter().map(|a| a.to_string()));
+    let (postgres, database_url) = match server_database() {
+        Some((url, scoped, schema)) => (Some((url, schema)), Some(scoped)),
+        None => (None, None),
+    };
+    let (child, base) = start(&dir, &args, database_url.as_deref());
+    Server { child, base, dir, postgres, args, database_url }
+}
+
+/// Start the server process and wait until it listens.
+fn start(dir: &TempDir, args: &[String], database_url: Option<&str>) -> (Child, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_scena"));
+    command.args(args).env("SCENA_DATA_DIR", dir.path()).env("SCENA_ADMIN_TOKEN", ADMIN);
+    if let Some(url) = database_url {
+        command.env("SCENA_DB", url);
+    }
+    let mut child = command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
     let stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut base = None;
     let mut seen = Vec::new();
     for line in stderr.lines() {
         let line = line.unwrap();
         if let Some(address) = line.split("listening on ").nth(1) {
-            base = Some(address.split_whitespace().next().unwrap().to_string());
-            break;
+            let expected = if database_url.is_some() { "database: PostgreSQL" } else { "database: SQLite" };
+            assert!(line.contains(expected), "the server uses another database than the test meant: {line}");
+            return (child, address.split_whitespace().next().unwrap().to_string());
         }
         seen.push(line);
     }
-    let base = base.unwrap_or_else(|| panic!("the server did not start: {seen:?}"));
-    Server { child, base, dir }
+    panic!("the server did not start: {seen:?}")
+}
+
+impl Server {
+    /// Stop the server (as a crash would: SIGKILL) and start it again on the
+    /// same data dir and database.
+    pub fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let (child, base) = start(&self.dir, &self.args, self.database_url.as_deref());
+        (self.child, self.base) = (child, base);
+    }
 }
 
 pub struct Reply {

@@ -90,7 +90,17 @@ fn local_admin_token(data_dir: &Path) -> Result<String, String> {
 
 fn test(extra: &[String]) -> Result<(), String> {
     guests()?;
-    run(cargo().args(["test", "--workspace", "--locked", "--no-fail-fast"]).args(extra))
+    let everything = run(cargo().args(["test", "--workspace", "--locked", "--no-fail-fast"]).args(extra));
+    // The store's own tests run on SQLite and PostgreSQL; the API tests run
+    // a second time with their servers on PostgreSQL (nothing is rebuilt).
+    let on_postgres = if std::env::var("SCENA_TEST_POSTGRES").as_deref() == Ok("off") || !extra.is_empty() {
+        Ok(())
+    } else {
+        run(cargo()
+            .args(["test", "-p", "scena", "--locked", "--no-fail-fast", "--test", "api_server", "--test", "api_tenancy"])
+            .env("SCENA_TEST_SERVER_DB", "postgres"))
+    };
+    everything.and(on_postgres)
 }
 
 fn bench(extra: &[String]) -> Result<(), String> {

@@ -1,5 +1,6 @@
-//! `scena serve`: the HTTP API over embedded SQLite, with the standard
-//! plugins and (with `--samples`) the sample flows in tenant `default`.
+//! `scena serve`: the HTTP API over embedded SQLite (or PostgreSQL with
+//! `--db`), with the standard plugins and (with `--samples`) the sample
+//! flows in tenant `default`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -14,7 +15,7 @@ use crate::catalog::{Catalog, PluginDir};
 use crate::flow::validate;
 use crate::sandbox::{Limits, Sandbox, SandboxConfig};
 use crate::scheduler::{Scheduler, SilentProgress};
-use crate::store::{new_token, Db, SealingKey};
+use crate::store::{new_token, Backend, Db, SealingKey};
 use crate::triggers::run_clock;
 
 /// The tenant every server has.
@@ -31,14 +32,23 @@ pub struct ServeArgs {
     /// Publish the flows (.json) in DIR into tenant `default` at start.
     #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "samples/flows")]
     samples: Option<PathBuf>,
+    /// The database: `postgres://USER[:PASSWORD]@HOST[:PORT]/NAME` for PostgreSQL, or
+    /// `sqlite://PATH`; by default SQLite in the data dir. The data dir keeps the sealing
+    /// key, uploaded plugins and compiled code whichever database is used.
+    #[arg(long, value_name = "URL", env = "SCENA_DB", hide_env_values = true)]
+    db: Option<String>,
     #[command(flatten)]
     data_dir: DataDirArg,
 }
 
 pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     let data_dir = args.data_dir.resolve();
-    let db = Db::open(&data_dir.join("scena.db")).await?;
+    std::fs::create_dir_all(&data_dir).map_err(|e| CliError::other(format!("cannot create {}: {e}", data_dir.display())))?;
     keep_private(&data_dir)?;
+    let db = match &args.db {
+        Some(url) => Db::connect(url).await?,
+        None => Db::open(&data_dir.join("scena.db")).await?,
+    };
     let identity = db.identity();
     identity.ensure_tenant(DEFAULT_TENANT).await?;
     match std::env::var("SCENA_ADMIN_TOKEN").ok().filter(|t| !t.trim().is_empty()) {
@@ -76,7 +86,11 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         .await
         .map_err(|e| CliError::other(format!("cannot listen on {}: {e}", args.listen)))?;
     let address = listener.local_addr().map_err(|e| CliError::other(e.to_string()))?;
-    eprintln!("scena serve: listening on http://{address} (data in {})", data_dir.display());
+    let database = match db.backend() {
+        Backend::Postgres => "PostgreSQL",
+        Backend::Sqlite => "SQLite",
+    };
+    eprintln!("scena serve: listening on http://{address} (data in {}, database: {database})", data_dir.display());
     axum::serve(listener, router(app))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -1,8 +1,7 @@
 //! The audit log: one row per mutation through the API, never changed.
 
-use rusqlite::params;
 use serde::Serialize;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 use super::writer::Writer;
 
@@ -10,7 +9,7 @@ use super::writer::Writer;
 /// mutation of the API (every run started, too) writes one row.
 #[derive(Debug, Clone)]
 pub struct AuditStore {
-    pool: SqlitePool,
+    pool: AnyPool,
     writer: Writer,
 }
 
@@ -35,7 +34,7 @@ pub struct Audited<'a> {
 }
 
 impl AuditStore {
-    pub fn new(pool: SqlitePool, writer: Writer) -> AuditStore {
+    pub fn new(pool: AnyPool, writer: Writer) -> AuditStore {
         AuditStore { pool, writer }
     }
 
@@ -44,10 +43,12 @@ impl AuditStore {
         let row = (entry.who.to_string(), entry.tenant.map(str::to_string), entry.action.to_string(), entry.resource.to_string());
         let status = i64::from(entry.status);
         self.writer
-            .write(move |conn| {
+            .write(move |tx| {
                 let (who, tenant, action, resource) = row;
-                conn.prepare_cached("INSERT INTO audit (at, who, tenant, action, resource, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
-                    .execute(params![at, who, tenant, action, resource, status])?;
+                tx.execute(
+                    "INSERT INTO audit (at, who, tenant, action, resource, status) VALUES ($1, $2, $3, $4, $5, $6)",
+                    &[(&at).into(), (&who).into(), (&tenant).into(), (&action).into(), (&resource).into(), status.into()],
+                )?;
                 Ok(())
             })
             .await
@@ -56,15 +57,40 @@ impl AuditStore {
     /// Entries of `tenant` (or platform-wide ones, for `None`), newest first,
     /// with ids below `before` (for paging).
     pub async fn list(&self, tenant: Option<&str>, before: Option<i64>, limit: u32) -> anyhow::Result<Vec<AuditEntry>> {
-        Ok(sqlx::query_as(
-            "SELECT id, at, who, tenant, action, resource, status FROM audit
-             WHERE tenant IS ? AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?",
-        )
-        .bind(tenant)
-        .bind(before)
-        .bind(before)
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?)
+        // Two texts rather than `IS NOT DISTINCT FROM`, which PostgreSQL
+        // cannot answer from the index.
+        let query = match tenant {
+            Some(_) => "SELECT id, at, who, tenant, action, resource, status FROM audit
+                        WHERE tenant = $1 AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3",
+            None => "SELECT id, at, who, tenant, action, resource, status FROM audit
+                     WHERE tenant IS NULL AND ($1 IS NULL OR id < $1) ORDER BY id DESC LIMIT $2",
+        };
+        let mut query = sqlx::query_as(query);
+        if let Some(tenant) = tenant {
+            query = query.bind(tenant);
+        }
+        Ok(query.bind(before).bind(i64::from(limit)).fetch_all(&self.pool).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_backends;
+
+    #[tokio::test]
+    async fn entries_page_newest_first_per_tenant_and_platform_wide() {
+        for db in test_backends().await {
+            let audit = db.audit();
+            for (tenant, action) in [(Some("a"), "one"), (None, "platform"), (Some("a"), "two"), (Some("b"), "other"), (Some("a"), "three")] {
+                audit.record(&Audited { who: "ann", tenant, action, resource: "r", status: 200 }).await.unwrap();
+            }
+            let actions = |entries: Vec<AuditEntry>| entries.into_iter().map(|e| e.action).collect::<Vec<_>>();
+            let page = audit.list(Some("a"), None, 2).await.unwrap();
+            let before = page.last().map(|e| e.id);
+            assert_eq!(actions(page), ["three", "two"], "{db:?}");
+            assert_eq!(actions(audit.list(Some("a"), before, 2).await.unwrap()), ["one"], "{db:?}");
+            assert_eq!(actions(audit.list(None, None, 10).await.unwrap()), ["platform"], "{db:?}");
+        }
     }
 }

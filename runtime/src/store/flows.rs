@@ -3,13 +3,13 @@
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use sqlx::SqlitePool;
 
+use super::Db;
 use crate::flow::Flow;
 
 #[derive(Debug, Clone)]
 pub struct FlowStore {
-    pool: SqlitePool,
+    db: Db,
 }
 
 /// A published version.
@@ -53,21 +53,21 @@ fn sorted(value: Value) -> Value {
 }
 
 impl FlowStore {
-    pub fn new(pool: SqlitePool) -> FlowStore {
-        FlowStore { pool }
+    pub fn new(db: Db) -> FlowStore {
+        FlowStore { db }
     }
 
     pub async fn save_draft(&self, tenant: &str, flow: &Flow) -> anyhow::Result<()> {
         let (text, _) = content_hash(flow)?;
         sqlx::query(
-            "INSERT INTO flow_drafts (tenant, name, flow_json, updated_at) VALUES (?, ?, ?, ?)
+            "INSERT INTO flow_drafts (tenant, name, flow_json, updated_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (tenant, name) DO UPDATE SET flow_json = excluded.flow_json, updated_at = excluded.updated_at",
         )
         .bind(tenant)
         .bind(&flow.name)
         .bind(text)
         .bind(super::now_rfc3339())
-        .execute(&self.pool)
+        .execute(self.db.pool())
         .await?;
         Ok(())
     }
@@ -75,8 +75,8 @@ impl FlowStore {
     /// Freeze the draft of `name` as the next version. Publishing content
     /// identical to the latest version returns that version (`false`: nothing new).
     pub async fn publish(&self, tenant: &str, name: &str) -> anyhow::Result<(FlowVersion, bool)> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let draft: Option<(String,)> = sqlx::query_as("SELECT flow_json FROM flow_drafts WHERE tenant = ? AND name = ?")
+        let mut tx = self.db.begin_exclusive().await?;
+        let draft: Option<(String,)> = sqlx::query_as("SELECT flow_json FROM flow_drafts WHERE tenant = $1 AND name = $2")
             .bind(tenant)
             .bind(name)
             .fetch_optional(&mut *tx)
@@ -84,7 +84,7 @@ impl FlowStore {
         let Some((flow_json,)) = draft else { anyhow::bail!("tenant `{tenant}` has no draft of flow `{name}`") };
         let (text, hash) = content_hash(&serde_json::from_str(&flow_json)?)?;
         let latest: Option<(i64, String, String)> = sqlx::query_as(
-            "SELECT version, content_hash, published_at FROM flow_versions WHERE tenant = ? AND name = ? ORDER BY version DESC LIMIT 1",
+            "SELECT version, content_hash, published_at FROM flow_versions WHERE tenant = $1 AND name = $2 ORDER BY version DESC LIMIT 1",
         )
         .bind(tenant)
         .bind(name)
@@ -98,7 +98,7 @@ impl FlowStore {
         }
         let version = latest.map_or(1, |(v, _, _)| v + 1);
         let published_at = super::now_rfc3339();
-        sqlx::query("INSERT INTO flow_versions (tenant, name, version, flow_json, content_hash, published_at) VALUES (?, ?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO flow_versions (tenant, name, version, flow_json, content_hash, published_at) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(tenant)
             .bind(name)
             .bind(version)
@@ -114,16 +114,16 @@ impl FlowStore {
     /// Version `version` of `name`, or the latest when `None`.
     pub async fn version(&self, tenant: &str, name: &str, version: Option<u32>) -> anyhow::Result<FlowVersion> {
         let row: Option<(i64, String, String, String)> = match version {
-            Some(v) => sqlx::query_as("SELECT version, flow_json, content_hash, published_at FROM flow_versions WHERE tenant = ? AND name = ? AND version = ?")
+            Some(v) => sqlx::query_as("SELECT version, flow_json, content_hash, published_at FROM flow_versions WHERE tenant = $1 AND name = $2 AND version = $3")
                 .bind(tenant)
                 .bind(name)
                 .bind(i64::from(v))
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.db.pool())
                 .await?,
-            None => sqlx::query_as("SELECT version, flow_json, content_hash, published_at FROM flow_versions WHERE tenant = ? AND name = ? ORDER BY version DESC LIMIT 1")
+            None => sqlx::query_as("SELECT version, flow_json, content_hash, published_at FROM flow_versions WHERE tenant = $1 AND name = $2 ORDER BY version DESC LIMIT 1")
                 .bind(tenant)
                 .bind(name)
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.db.pool())
                 .await?,
         };
         let (version, flow_json, content_hash, published_at) = row.ok_or_else(|| match version {
@@ -135,10 +135,10 @@ impl FlowStore {
 
     /// The draft of `name`, if the tenant has one.
     pub async fn draft(&self, tenant: &str, name: &str) -> anyhow::Result<Option<(Flow, String)>> {
-        let row: Option<(String, String)> = sqlx::query_as("SELECT flow_json, updated_at FROM flow_drafts WHERE tenant = ? AND name = ?")
+        let row: Option<(String, String)> = sqlx::query_as("SELECT flow_json, updated_at FROM flow_drafts WHERE tenant = $1 AND name = $2")
             .bind(tenant)
             .bind(name)
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.db.pool())
             .await?;
         row.map(|(json, updated_at)| Ok((serde_json::from_str(&json)?, updated_at))).transpose()
     }
@@ -147,21 +147,21 @@ impl FlowStore {
     pub async fn list(&self, tenant: &str) -> anyhow::Result<Vec<(String, Option<u32>)>> {
         let rows: Vec<(String, Option<i64>)> = sqlx::query_as(
             "SELECT d.name, (SELECT MAX(v.version) FROM flow_versions v WHERE v.tenant = d.tenant AND v.name = d.name)
-             FROM flow_drafts d WHERE d.tenant = ? ORDER BY d.name",
+             FROM flow_drafts d WHERE d.tenant = $1 ORDER BY d.name",
         )
         .bind(tenant)
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.pool())
         .await?;
         Ok(rows.into_iter().map(|(name, latest)| (name, latest.map(|v| v as u32))).collect())
     }
 
     pub async fn versions(&self, tenant: &str, name: &str) -> anyhow::Result<Vec<FlowVersion>> {
         let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
-            "SELECT version, flow_json, content_hash, published_at FROM flow_versions WHERE tenant = ? AND name = ? ORDER BY version",
+            "SELECT version, flow_json, content_hash, published_at FROM flow_versions WHERE tenant = $1 AND name = $2 ORDER BY version",
         )
         .bind(tenant)
         .bind(name)
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.pool())
         .await?;
         Ok(rows
             .into_iter()
@@ -181,5 +181,31 @@ mod tests {
         let (text_a, hash_a) = content_hash(&serde_json::from_str(a).unwrap()).unwrap();
         let (text_b, hash_b) = content_hash(&serde_json::from_str(b).unwrap()).unwrap();
         assert_eq!((text_a, hash_a), (text_b, hash_b));
+    }
+
+    fn flow(name: &str, output: i64) -> Flow {
+        let text = format!(r#"{{"name": "{name}", "nodes": [{{"id": "s", "kind": "start"}}, {{"id": "e", "kind": "end", "output": {{"v": {output}}}}}], "edges": [{{"from": "s", "to": "e"}}]}}"#);
+        serde_json::from_str(&text).unwrap()
+    }
+
+    #[tokio::test]
+    async fn publishing_numbers_versions_once_per_content_even_when_raced() {
+        for db in crate::store::test_backends().await {
+            let flows = db.flows();
+            flows.save_draft("t", &flow("f", 1)).await.unwrap();
+            let (first, new) = flows.publish("t", "f").await.unwrap();
+            assert_eq!((first.version, new), (1, true), "{db:?}");
+            let (again, new) = flows.publish("t", "f").await.unwrap();
+            assert_eq!((again.version, new), (1, false), "{db:?}: the same content is not a new version");
+            flows.save_draft("t", &flow("f", 2)).await.unwrap();
+            // Four publishers at once: one new version, the others see it.
+            let raced = futures_util::future::join_all((0..4).map(|_| flows.publish("t", "f"))).await;
+            let made: Vec<bool> = raced.into_iter().map(|r| r.unwrap().1).collect();
+            assert_eq!(made.iter().filter(|m| **m).count(), 1, "{db:?}: {made:?}");
+            assert_eq!(flows.versions("t", "f").await.unwrap().iter().map(|v| v.version).collect::<Vec<_>>(), [1, 2]);
+            assert_eq!(flows.version("t", "f", None).await.unwrap().flow().unwrap(), flow("f", 2));
+            assert_eq!(flows.list("t").await.unwrap(), [("f".to_string(), Some(2))]);
+            assert!(flows.list("other").await.unwrap().is_empty());
+        }
     }
 }

@@ -2,11 +2,11 @@
 //! their sha256: a leaked database does not leak working tokens.
 
 use sha2::{Digest, Sha256};
-use sqlx::SqlitePool;
+use super::Db;
 
 #[derive(Debug, Clone)]
 pub struct IdentityStore {
-    pool: SqlitePool,
+    db: Db,
 }
 
 /// Who a request comes from.
@@ -58,29 +58,29 @@ pub fn new_token() -> String {
 }
 
 impl IdentityStore {
-    pub fn new(pool: SqlitePool) -> IdentityStore {
-        IdentityStore { pool }
+    pub fn new(db: Db) -> IdentityStore {
+        IdentityStore { db }
     }
 
     pub async fn ensure_tenant(&self, name: &str) -> anyhow::Result<()> {
-        sqlx::query("INSERT INTO tenants (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")
+        sqlx::query("INSERT INTO tenants (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
             .bind(name)
             .bind(super::now_rfc3339())
-            .execute(&self.pool)
+            .execute(self.db.pool())
             .await?;
         Ok(())
     }
 
     pub async fn tenants(&self) -> anyhow::Result<Vec<String>> {
-        let rows: Vec<(String,)> = sqlx::query_as("SELECT name FROM tenants ORDER BY name").fetch_all(&self.pool).await?;
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT name FROM tenants ORDER BY name").fetch_all(self.db.pool()).await?;
         Ok(rows.into_iter().map(|(name,)| name).collect())
     }
 
     /// Whether a platform admin token exists.
     pub async fn has_admin(&self) -> anyhow::Result<bool> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT subject FROM api_tokens WHERE role = ? AND tenant IS NULL AND revoked_at IS NULL")
+        let row: Option<(String,)> = sqlx::query_as("SELECT subject FROM api_tokens WHERE role = $1 AND tenant IS NULL AND revoked_at IS NULL")
             .bind(PLATFORM_ADMIN)
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.db.pool())
             .await?;
         Ok(row.is_some())
     }
@@ -88,15 +88,15 @@ impl IdentityStore {
     /// Make `token` the platform admin's token, revoking any earlier one.
     pub async fn set_admin_token(&self, token: &str) -> anyhow::Result<()> {
         let now = super::now_rfc3339();
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE role = ? AND tenant IS NULL AND revoked_at IS NULL AND token_sha256 <> ?")
+        let mut tx = self.db.begin_exclusive().await?;
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE role = $2 AND tenant IS NULL AND revoked_at IS NULL AND token_sha256 <> $3")
             .bind(&now)
             .bind(PLATFORM_ADMIN)
             .bind(token_hash(token))
             .execute(&mut *tx)
             .await?;
         sqlx::query(
-            "INSERT INTO api_tokens (token_sha256, subject, tenant, role, created_at) VALUES (?, 'admin', NULL, ?, ?)
+            "INSERT INTO api_tokens (token_sha256, subject, tenant, role, created_at) VALUES ($1, 'admin', NULL, $2, $3)
              ON CONFLICT (token_sha256) DO UPDATE SET revoked_at = NULL",
         )
         .bind(token_hash(token))
@@ -110,10 +110,10 @@ impl IdentityStore {
 
     /// Create tenant `name`; `false` if it exists already.
     pub async fn create_tenant(&self, name: &str) -> anyhow::Result<bool> {
-        let done = sqlx::query("INSERT INTO tenants (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")
+        let done = sqlx::query("INSERT INTO tenants (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
             .bind(name)
             .bind(super::now_rfc3339())
-            .execute(&self.pool)
+            .execute(self.db.pool())
             .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -127,17 +127,17 @@ impl IdentityStore {
             .hash_password(password.as_bytes(), &salt)
             .map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))?
             .to_string();
-        let done = sqlx::query("INSERT INTO users (username, password_hash, created_at) VALUES (?, ?, ?) ON CONFLICT (username) DO NOTHING")
+        let done = sqlx::query("INSERT INTO users (username, password_hash, created_at) VALUES ($1, $2, $3) ON CONFLICT (username) DO NOTHING")
             .bind(username)
             .bind(hash)
             .bind(super::now_rfc3339())
-            .execute(&self.pool)
+            .execute(self.db.pool())
             .await?;
         Ok(done.rows_affected() == 1)
     }
 
     pub async fn user_exists(&self, username: &str) -> anyhow::Result<bool> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT username FROM users WHERE username = ?").bind(username).fetch_optional(&self.pool).await?;
+        let row: Option<(String,)> = sqlx::query_as("SELECT username FROM users WHERE username = $1").bind(username).fetch_optional(self.db.pool()).await?;
         Ok(row.is_some())
     }
 
@@ -145,18 +145,18 @@ impl IdentityStore {
     /// and wrong passwords are told apart by no one.
     pub async fn login(&self, username: &str, password: &str) -> anyhow::Result<Option<String>> {
         use argon2::password_hash::{PasswordHash, PasswordVerifier};
-        let row: Option<(String,)> = sqlx::query_as("SELECT password_hash FROM users WHERE username = ?").bind(username).fetch_optional(&self.pool).await?;
+        let row: Option<(String,)> = sqlx::query_as("SELECT password_hash FROM users WHERE username = $1").bind(username).fetch_optional(self.db.pool()).await?;
         let Some((stored,)) = row else { return Ok(None) };
         let hash = PasswordHash::new(&stored).map_err(|e| anyhow::anyhow!("stored password hash is unreadable: {e}"))?;
         if argon2::Argon2::default().verify_password(password.as_bytes(), &hash).is_err() {
             return Ok(None);
         }
         let token = new_token();
-        sqlx::query("INSERT INTO api_tokens (token_sha256, subject, tenant, role, created_at) VALUES (?, ?, NULL, 'user', ?)")
+        sqlx::query("INSERT INTO api_tokens (token_sha256, subject, tenant, role, created_at) VALUES ($1, $2, NULL, 'user', $3)")
             .bind(token_hash(&token))
             .bind(username)
             .bind(super::now_rfc3339())
-            .execute(&self.pool)
+            .execute(self.db.pool())
             .await?;
         Ok(Some(token))
     }
@@ -165,21 +165,21 @@ impl IdentityStore {
     pub async fn set_member(&self, tenant: &str, username: &str, role: &str, flows: Option<&[String]>) -> anyhow::Result<()> {
         let flows = flows.map(serde_json::to_string).transpose()?;
         sqlx::query(
-            "INSERT INTO members (tenant, username, role, flows) VALUES (?, ?, ?, ?)
+            "INSERT INTO members (tenant, username, role, flows) VALUES ($1, $2, $3, $4)
              ON CONFLICT (tenant, username) DO UPDATE SET role = excluded.role, flows = excluded.flows",
         )
         .bind(tenant)
         .bind(username)
         .bind(role)
         .bind(flows)
-        .execute(&self.pool)
+        .execute(self.db.pool())
         .await?;
         Ok(())
     }
 
     /// `false` if the user was not a member.
     pub async fn remove_member(&self, tenant: &str, username: &str) -> anyhow::Result<bool> {
-        let done = sqlx::query("DELETE FROM members WHERE tenant = ? AND username = ?").bind(tenant).bind(username).execute(&self.pool).await?;
+        let done = sqlx::query("DELETE FROM members WHERE tenant = $1 AND username = $2").bind(tenant).bind(username).execute(self.db.pool()).await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -187,16 +187,16 @@ impl IdentityStore {
     /// stands in `tenant`: whether it exists and the role (and flow limit)
     /// its subject holds there.
     pub async fn authenticate_in(&self, token: &str, tenant: &str) -> anyhow::Result<Option<(Principal, Standing)>> {
-        type Row = (String, Option<String>, String, Option<String>, bool, Option<String>, Option<String>);
+        type Row = (String, Option<String>, String, Option<String>, i64, Option<String>, Option<String>);
         let row: Option<Row> = sqlx::query_as(
-            "SELECT t.subject, t.tenant, t.role, t.name, EXISTS (SELECT 1 FROM tenants WHERE name = ?2), m.role, m.flows
-             FROM api_tokens t LEFT JOIN members m ON m.tenant = ?2 AND m.username = t.subject
-             WHERE t.token_sha256 = ?1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?3)",
+            "SELECT t.subject, t.tenant, t.role, t.name, CASE WHEN EXISTS (SELECT 1 FROM tenants WHERE name = $2) THEN 1 ELSE 0 END, m.role, m.flows
+             FROM api_tokens t LEFT JOIN members m ON m.tenant = $2 AND m.username = t.subject
+             WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $3)",
         )
         .bind(token_hash(token))
         .bind(tenant)
         .bind(super::now_rfc3339())
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.db.pool())
         .await?;
         let Some((subject, token_tenant, role, token_name, tenant_exists, member_role, flows)) = row else { return Ok(None) };
         let membership = match member_role {
@@ -204,18 +204,18 @@ impl IdentityStore {
             None => None,
         };
         let principal = Principal { subject, tenant: token_tenant, role, token_name };
-        Ok(Some((principal, Standing { tenant_exists, membership })))
+        Ok(Some((principal, Standing { tenant_exists: tenant_exists == 1, membership })))
     }
 
     /// The principal a bearer token stands for, if it is known, not revoked and not expired.
     pub async fn authenticate(&self, token: &str) -> anyhow::Result<Option<Principal>> {
         let row: Option<(String, Option<String>, String, Option<String>)> = sqlx::query_as(
             "SELECT subject, tenant, role, name FROM api_tokens
-             WHERE token_sha256 = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)",
+             WHERE token_sha256 = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)",
         )
         .bind(token_hash(token))
         .bind(super::now_rfc3339())
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.db.pool())
         .await?;
         Ok(row.map(|(subject, tenant, role, token_name)| Principal { subject, tenant, role, token_name }))
     }
@@ -233,7 +233,7 @@ impl IdentityStore {
         let (id, token) = (uuid::Uuid::new_v4().to_string(), new_token());
         sqlx::query(
             "INSERT INTO api_tokens (token_sha256, subject, tenant, role, created_at, expires_at, id, name, created_by)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(token_hash(&token))
         .bind(created_by)
@@ -244,7 +244,7 @@ impl IdentityStore {
         .bind(&id)
         .bind(name)
         .bind(created_by)
-        .execute(&self.pool)
+        .execute(self.db.pool())
         .await?;
         Ok((id, token))
     }
@@ -253,38 +253,38 @@ impl IdentityStore {
     pub async fn tenant_tokens(&self, tenant: &str) -> anyhow::Result<Vec<TokenInfo>> {
         Ok(sqlx::query_as(
             "SELECT id, name, role, created_by, created_at, expires_at, revoked_at FROM api_tokens
-             WHERE tenant = ? AND id IS NOT NULL ORDER BY created_at DESC, id",
+             WHERE tenant = $1 AND id IS NOT NULL ORDER BY created_at DESC, id",
         )
         .bind(tenant)
-        .fetch_all(&self.pool)
+        .fetch_all(self.db.pool())
         .await?)
     }
 
     /// One token of `tenant`, by id.
     pub async fn tenant_token(&self, tenant: &str, id: &str) -> anyhow::Result<Option<TokenInfo>> {
         Ok(sqlx::query_as(
-            "SELECT id, name, role, created_by, created_at, expires_at, revoked_at FROM api_tokens WHERE tenant = ? AND id = ?",
+            "SELECT id, name, role, created_by, created_at, expires_at, revoked_at FROM api_tokens WHERE tenant = $1 AND id = $2",
         )
         .bind(tenant)
         .bind(id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.db.pool())
         .await?)
     }
 
     /// Revoke token `id` of `tenant`; `false` if there is no such live token.
     pub async fn revoke_tenant_token(&self, tenant: &str, id: &str) -> anyhow::Result<bool> {
-        let done = sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE tenant = ? AND id = ? AND revoked_at IS NULL")
+        let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE tenant = $2 AND id = $3 AND revoked_at IS NULL")
             .bind(super::now_rfc3339())
             .bind(tenant)
             .bind(id)
-            .execute(&self.pool)
+            .execute(self.db.pool())
             .await?;
         Ok(done.rows_affected() == 1)
     }
 
     /// The tenants `username` belongs to, with their role in each.
     pub async fn memberships(&self, username: &str) -> anyhow::Result<Vec<(String, String)>> {
-        Ok(sqlx::query_as("SELECT tenant, role FROM members WHERE username = ? ORDER BY tenant").bind(username).fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as("SELECT tenant, role FROM members WHERE username = $1 ORDER BY tenant").bind(username).fetch_all(self.db.pool()).await?)
     }
 }
 
@@ -299,22 +299,43 @@ pub struct Standing {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Db;
+    use crate::store::test_backends;
 
     #[tokio::test]
     async fn only_the_current_admin_token_authenticates() {
-        let db = Db::scratch().await.unwrap();
-        let identity = db.identity();
-        assert!(!identity.has_admin().await.unwrap());
-        let first = new_token();
-        identity.set_admin_token(&first).await.unwrap();
-        let admin = identity.authenticate(&first).await.unwrap().unwrap();
-        assert!(admin.is_platform_admin());
-        let second = new_token();
-        identity.set_admin_token(&second).await.unwrap();
-        assert_eq!(identity.authenticate(&first).await.unwrap(), None, "the replaced token is revoked");
-        assert!(identity.authenticate(&second).await.unwrap().is_some());
-        assert_eq!(identity.authenticate("scena_guess").await.unwrap(), None);
-        assert_ne!(new_token(), new_token());
+        for db in test_backends().await {
+            let identity = db.identity();
+            assert!(!identity.has_admin().await.unwrap());
+            let first = new_token();
+            identity.set_admin_token(&first).await.unwrap();
+            let admin = identity.authenticate(&first).await.unwrap().unwrap();
+            assert!(admin.is_platform_admin());
+            let second = new_token();
+            identity.set_admin_token(&second).await.unwrap();
+            assert_eq!(identity.authenticate(&first).await.unwrap(), None, "{db:?}: the replaced token is revoked");
+            assert!(identity.authenticate(&second).await.unwrap().is_some());
+            assert_eq!(identity.authenticate("scena_guess").await.unwrap(), None);
+            assert_ne!(new_token(), new_token());
+        }
+    }
+
+    #[tokio::test]
+    async fn a_token_is_read_with_the_callers_standing_in_the_tenant() {
+        for db in test_backends().await {
+            let identity = db.identity();
+            identity.ensure_tenant("acme").await.unwrap();
+            assert!(identity.create_user("ann", "correct horse").await.unwrap());
+            identity.set_member("acme", "ann", "operator", Some(&["deploy".to_string()])).await.unwrap();
+            let token = identity.login("ann", "correct horse").await.unwrap().unwrap();
+            assert_eq!(identity.login("ann", "wrong").await.unwrap(), None);
+
+            let (who, standing) = identity.authenticate_in(&token, "acme").await.unwrap().unwrap();
+            assert_eq!(who.subject, "ann");
+            assert!(standing.tenant_exists, "{db:?}");
+            assert_eq!(standing.membership, Some(("operator".to_string(), Some(vec!["deploy".to_string()]))), "{db:?}");
+            let (_, elsewhere) = identity.authenticate_in(&token, "nowhere").await.unwrap().unwrap();
+            assert!(!elsewhere.tenant_exists && elsewhere.membership.is_none(), "{db:?}");
+            assert!(identity.authenticate_in("scena_guess", "acme").await.unwrap().is_none());
+        }
     }
 }

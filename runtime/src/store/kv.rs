@@ -4,10 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::{params, Connection, OptionalExtension as _};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
-use super::writer::Writer;
+use super::writer::{Tx, Writer};
 
 /// Whose state: one tenant, one plugin.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -45,17 +44,17 @@ pub struct KvConflict {
 
 #[derive(Debug, Clone)]
 pub struct KvStore {
-    pool: SqlitePool,
+    pool: AnyPool,
     writer: Writer,
 }
 
 impl KvStore {
-    pub fn new(pool: SqlitePool, writer: Writer) -> KvStore {
+    pub fn new(pool: AnyPool, writer: Writer) -> KvStore {
         KvStore { pool, writer }
     }
 
     pub async fn read(&self, scope: &KvScope, key: &str) -> sqlx::Result<Option<String>> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT value FROM kv_entries WHERE tenant = ? AND plugin = ? AND key = ?")
+        let row: Option<(String,)> = sqlx::query_as("SELECT value FROM kv_entries WHERE tenant = $1 AND plugin = $2 AND key = $3")
             .bind(&scope.tenant)
             .bind(&scope.plugin)
             .bind(key)
@@ -68,7 +67,7 @@ impl KvStore {
         // Prefix match by range, not LIKE, so `%` and `_` in keys mean themselves:
         // keys with the prefix are the first ones at or after it.
         let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT key FROM kv_entries WHERE tenant = ? AND plugin = ? AND key >= ? ORDER BY key LIMIT ?",
+            "SELECT key FROM kv_entries WHERE tenant = $1 AND plugin = $2 AND key >= $3 ORDER BY key LIMIT $4",
         )
         .bind(&scope.tenant)
         .bind(&scope.plugin)
@@ -90,16 +89,16 @@ impl KvStore {
             return Ok(Ok(()));
         }
         let (scope, writes) = (scope.clone(), writes.clone());
-        self.writer.write(move |conn| apply(conn, &scope, &writes)).await
+        self.writer.write(move |tx| apply(tx, &scope, &writes)).await
     }
 }
 
 /// Apply `writes` inside the writer's open transaction, so that a step's
 /// state changes commit atomically with whatever else the caller records.
-pub(super) fn apply(conn: &Connection, scope: &KvScope, writes: &KvWrites) -> anyhow::Result<Result<(), KvConflict>> {
-    let mut read = conn.prepare_cached("SELECT value FROM kv_entries WHERE tenant = ?1 AND plugin = ?2 AND key = ?3")?;
+pub(super) fn apply(tx: &mut dyn Tx, scope: &KvScope, writes: &KvWrites) -> anyhow::Result<Result<(), KvConflict>> {
+    let (tenant, plugin) = (scope.tenant.as_str(), scope.plugin.as_str());
     for (key, seen) in &writes.reads {
-        let now: Option<String> = read.query_row(params![scope.tenant, scope.plugin, key], |row| row.get(0)).optional()?;
+        let now = tx.query_text("SELECT value FROM kv_entries WHERE tenant = $1 AND plugin = $2 AND key = $3", &[tenant.into(), plugin.into(), key.into()])?;
         if now != *seen {
             return Ok(Err(KvConflict { key: key.clone() }));
         }
@@ -107,19 +106,17 @@ pub(super) fn apply(conn: &Connection, scope: &KvScope, writes: &KvWrites) -> an
     let now = super::now_rfc3339();
     for (key, write) in &writes.writes {
         match write {
-            KvWrite::Put(value) => {
-                conn.prepare_cached(
-                    "INSERT INTO kv_entries (tenant, plugin, key, value, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT (tenant, plugin, key) DO UPDATE
-                     SET value = excluded.value, updated_at = excluded.updated_at",
-                )?
-                .execute(params![scope.tenant, scope.plugin, key, value, now])?;
-            }
-            KvWrite::Delete => {
-                conn.prepare_cached("DELETE FROM kv_entries WHERE tenant = ?1 AND plugin = ?2 AND key = ?3")?
-                    .execute(params![scope.tenant, scope.plugin, key])?;
-            }
-        }
+            KvWrite::Put(value) => tx.execute(
+                "INSERT INTO kv_entries (tenant, plugin, key, value, updated_at) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (tenant, plugin, key) DO UPDATE
+                 SET value = excluded.value, updated_at = excluded.updated_at",
+                &[tenant.into(), plugin.into(), key.into(), value.into(), (&now).into()],
+            )?,
+            KvWrite::Delete => tx.execute(
+                "DELETE FROM kv_entries WHERE tenant = $1 AND plugin = $2 AND key = $3",
+                &[tenant.into(), plugin.into(), key.into()],
+            )?,
+        };
     }
     Ok(Ok(()))
 }
@@ -127,7 +124,7 @@ pub(super) fn apply(conn: &Connection, scope: &KvScope, writes: &KvWrites) -> an
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Db;
+    use crate::store::test_backends;
 
     fn scope(tenant: &str) -> KvScope {
         KvScope { tenant: tenant.into(), plugin: "kv".into() }
@@ -144,41 +141,47 @@ mod tests {
 
     #[tokio::test]
     async fn a_stale_read_refuses_the_whole_commit() {
-        let store = Db::scratch().await.unwrap().kv();
-        let s = scope("t");
-        // Two calls both read `n` as absent and both want to write it.
-        let first = put("n", "1", Some(None));
-        let mut second = put("n", "1", Some(None));
-        second.writes.insert("other".into(), KvWrite::Put("\"x\"".into()));
-        assert_eq!(store.commit(&s, &first).await.unwrap(), Ok(()));
-        assert_eq!(store.commit(&s, &second).await.unwrap(), Err(KvConflict { key: "n".into() }));
-        assert_eq!(store.read(&s, "n").await.unwrap().as_deref(), Some("1"));
-        assert_eq!(store.read(&s, "other").await.unwrap(), None, "nothing of a refused commit is applied");
+        for db in test_backends().await {
+            let store = db.kv();
+            let s = scope("t");
+            // Two calls both read `n` as absent and both want to write it.
+            let first = put("n", "1", Some(None));
+            let mut second = put("n", "1", Some(None));
+            second.writes.insert("other".into(), KvWrite::Put("\"x\"".into()));
+            assert_eq!(store.commit(&s, &first).await.unwrap(), Ok(()));
+            assert_eq!(store.commit(&s, &second).await.unwrap(), Err(KvConflict { key: "n".into() }));
+            assert_eq!(store.read(&s, "n").await.unwrap().as_deref(), Some("1"));
+            assert_eq!(store.read(&s, "other").await.unwrap(), None, "nothing of a refused commit is applied");
+        }
     }
 
     #[tokio::test]
     async fn blind_writes_and_fresh_reads_commit() {
-        let store = Db::scratch().await.unwrap().kv();
-        let s = scope("t");
-        assert_eq!(store.commit(&s, &put("n", "1", None)).await.unwrap(), Ok(()));
-        assert_eq!(store.commit(&s, &put("n", "2", Some(Some("1")))).await.unwrap(), Ok(()));
-        let mut delete = KvWrites::default();
-        delete.reads.insert("n".into(), Some("2".into()));
-        delete.writes.insert("n".into(), KvWrite::Delete);
-        assert_eq!(store.commit(&s, &delete).await.unwrap(), Ok(()));
-        assert_eq!(store.read(&s, "n").await.unwrap(), None);
+        for db in test_backends().await {
+            let store = db.kv();
+            let s = scope("t");
+            assert_eq!(store.commit(&s, &put("n", "1", None)).await.unwrap(), Ok(()));
+            assert_eq!(store.commit(&s, &put("n", "2", Some(Some("1")))).await.unwrap(), Ok(()));
+            let mut delete = KvWrites::default();
+            delete.reads.insert("n".into(), Some("2".into()));
+            delete.writes.insert("n".into(), KvWrite::Delete);
+            assert_eq!(store.commit(&s, &delete).await.unwrap(), Ok(()));
+            assert_eq!(store.read(&s, "n").await.unwrap(), None);
+        }
     }
 
     #[tokio::test]
     async fn tenants_and_prefixes_are_kept_apart() {
-        let store = Db::scratch().await.unwrap().kv();
-        for key in ["zone/1", "zone/2", "zone_x", "zonf"] {
-            store.commit(&scope("a"), &put(key, "0", None)).await.unwrap().unwrap();
+        for db in test_backends().await {
+            let store = db.kv();
+            for key in ["zone/1", "zone/2", "zone_x", "zonf"] {
+                store.commit(&scope("a"), &put(key, "0", None)).await.unwrap().unwrap();
+            }
+            store.commit(&scope("b"), &put("zone/9", "0", None)).await.unwrap().unwrap();
+            assert_eq!(store.list_keys(&scope("a"), "zone/", 10).await.unwrap(), vec!["zone/1", "zone/2"]);
+            assert_eq!(store.list_keys(&scope("a"), "zone/", 1).await.unwrap(), vec!["zone/1"]);
+            assert_eq!(store.list_keys(&scope("b"), "zone", 10).await.unwrap(), vec!["zone/9"]);
+            assert_eq!(store.read(&scope("b"), "zone/1").await.unwrap(), None);
         }
-        store.commit(&scope("b"), &put("zone/9", "0", None)).await.unwrap().unwrap();
-        assert_eq!(store.list_keys(&scope("a"), "zone/", 10).await.unwrap(), vec!["zone/1", "zone/2"]);
-        assert_eq!(store.list_keys(&scope("a"), "zone/", 1).await.unwrap(), vec!["zone/1"]);
-        assert_eq!(store.list_keys(&scope("b"), "zone", 10).await.unwrap(), vec!["zone/9"]);
-        assert_eq!(store.read(&scope("b"), "zone/1").await.unwrap(), None);
     }
 }

@@ -1,7 +1,9 @@
-//! Persistence: one SQLite database (WAL mode). Reads and most writes go
-//! through a sqlx pool; run logs and `kv` state through the [`Writer`], which
-//! group-commits them. Migrations for each backend live in
-//! `runtime/migrations/<backend>/` and run on open.
+//! Persistence: embedded SQLite (WAL) by default, or PostgreSQL. Reads and
+//! most writes go through a sqlx `Any` pool, so every store's SQL is written
+//! once for both (`$1` parameters, no dialect-only syntax); run logs, `kv`
+//! state and the audit log go through the [`Writer`], which group-commits
+//! them. Migrations for each backend live in `runtime/migrations/<backend>/`
+//! and run on open.
 
 mod audit;
 mod flows;
@@ -15,10 +17,10 @@ mod triggers;
 mod writer;
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use anyhow::Context as _;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Connection as _, Executor as _};
 
 pub use kv::{KvConflict, KvScope, KvStore, KvWrite, KvWrites};
 pub use flows::{content_hash, FlowStore, FlowVersion};
@@ -31,16 +33,24 @@ pub use secrets::{GrantStore, SecretInfo, SecretStore};
 pub use triggers::{Schedule, TriggerStore};
 pub use writer::Writer;
 
-/// The embedded database: a pool for reads and most writes, and the
-/// [`Writer`] for the hot ones (run logs, `kv` state).
+/// Which database a [`Db`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The database: a pool for reads and most writes, and the [`Writer`] for
+/// the hot ones (run logs, `kv` state, audit).
 #[derive(Clone, Debug)]
 pub struct Db {
-    pool: SqlitePool,
+    pool: AnyPool,
     writer: Writer,
+    backend: Backend,
 }
 
 impl Db {
-    /// Open (creating if needed) the database file at `path` and migrate it.
+    /// Open (creating if needed) the SQLite database file at `path` and migrate it.
     ///
     /// WAL with `synchronous = NORMAL`: a committed transaction survives a crash
     /// of the process; after a power loss the last transactions before the
@@ -49,9 +59,44 @@ impl Db {
         Self::open_at(path, None).await
     }
 
-    /// A private database in a fresh temporary directory, for tests. The
-    /// directory goes when the last holder of its writer does (the `Db`, or
-    /// a run, `kv` or audit store): hold the `Db` while using other stores.
+    /// The database a `--db` URL names: `postgres://…` (or `postgresql://…`)
+    /// for PostgreSQL, `sqlite://PATH` for a SQLite file.
+    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            return Self::open(Path::new(path)).await;
+        }
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            anyhow::bail!("unsupported database URL `{}`: expected postgres://… or sqlite://PATH", redact(url));
+        }
+        Self::connect_postgres(url, None).await.with_context(|| format!("cannot open database {}", redact(url)))
+    }
+
+    /// A private schema in the PostgreSQL database at `url`, for tests: the
+    /// returned `Db` works in it alone, and the schema is dropped when the
+    /// last holder of its writer goes.
+    pub async fn scratch_postgres(url: &str) -> anyhow::Result<Db> {
+        let (scoped, schema) = scratch_schema(url).await?;
+        Self::connect_postgres(&scoped, Some(schema)).await.with_context(|| format!("cannot open database {}", redact(url)))
+    }
+
+    async fn connect_postgres(url: &str, scratch: Option<String>) -> anyhow::Result<Db> {
+        sqlx::any::install_default_drivers();
+        let options: AnyConnectOptions = url.parse()?;
+        // One connection first: a pool would retry an unreachable server
+        // for its whole acquire timeout before saying so.
+        let mut first = sqlx::AnyConnection::connect_with(&options).await?;
+        // sqlx holds an advisory lock while it migrates, so servers starting
+        // together against one database do not race.
+        sqlx::migrate!("./migrations/postgres").run(&mut first).await.context("database migration failed")?;
+        first.close().await?;
+        let pool = AnyPoolOptions::new().max_connections(8).connect_with(options).await?;
+        let writer = Writer::start_postgres(url, scratch).await?;
+        Ok(Db { pool, writer, backend: Backend::Postgres })
+    }
+
+    /// A private SQLite database in a fresh temporary directory, for tests.
+    /// The directory goes when the last holder of its writer does (the `Db`,
+    /// or a run, `kv` or audit store): hold the `Db` while using other stores.
     pub async fn scratch() -> anyhow::Result<Db> {
         let dir = std::env::temp_dir().join(format!("scena-scratch-{}", uuid::Uuid::new_v4()));
         Self::open_at(&dir.join("scratch.db"), Some(dir.clone())).await
@@ -62,32 +107,46 @@ impl Db {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         }
-        let options = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true);
         // Two processes opening a fresh database at once would both try to
         // apply the same migrations; an OS lock beside the file serialises them.
         let lock_path = path.with_extension("migrate.lock");
         let lock = std::fs::File::create(&lock_path).with_context(|| format!("cannot create {}", lock_path.display()))?;
         lock.lock().with_context(|| format!("cannot lock {}", lock_path.display()))?;
-        let db = Self::connect(options, path, scratch).await.with_context(|| format!("cannot open database {}", path.display()));
+        let db = Self::open_sqlite(path, scratch).await.with_context(|| format!("cannot open database {}", path.display()));
         drop(lock);
         db
     }
 
-    async fn connect(options: SqliteConnectOptions, path: &Path, scratch: Option<PathBuf>) -> anyhow::Result<Db> {
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+    async fn open_sqlite(path: &Path, scratch: Option<PathBuf>) -> anyhow::Result<Db> {
+        sqlx::any::install_default_drivers();
+        let path = std::path::absolute(path)?;
+        // The `Any` driver takes a URL; a file name may hold characters a URL
+        // gives a meaning to, so those are escaped.
+        let name = path.to_str().context("the database path is not UTF-8")?;
+        let escaped = name.replace('%', "%25").replace('?', "%3F").replace('#', "%23");
+        let options: AnyConnectOptions = format!("sqlite://{escaped}?mode=rwc").parse()?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(8)
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+                        .await?;
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await.context("database migration failed")?;
-        let writer = Writer::start(path, scratch)?;
-        Ok(Db { pool, writer })
+        let writer = Writer::start_sqlite(&path, scratch)?;
+        Ok(Db { pool, writer, backend: Backend::Sqlite })
     }
 
-    pub fn pool(&self) -> &SqlitePool {
+    pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     pub fn kv(&self) -> KvStore {
@@ -95,7 +154,7 @@ impl Db {
     }
 
     pub fn flows(&self) -> FlowStore {
-        FlowStore::new(self.pool.clone())
+        FlowStore::new(self.clone())
     }
 
     pub fn audit(&self) -> AuditStore {
@@ -103,11 +162,11 @@ impl Db {
     }
 
     pub fn identity(&self) -> IdentityStore {
-        IdentityStore::new(self.pool.clone())
+        IdentityStore::new(self.clone())
     }
 
     pub fn triggers(&self) -> TriggerStore {
-        TriggerStore::new(self.pool.clone())
+        TriggerStore::new(self.clone())
     }
 
     pub fn grants(&self) -> GrantStore {
@@ -124,6 +183,88 @@ impl Db {
 
     pub fn runs(&self) -> RunStore {
         RunStore::new(self.pool.clone(), self.writer.clone())
+    }
+
+    /// A transaction that holds the database's write lock from its start,
+    /// for read-then-write sequences that must not interleave (publishing a
+    /// version, rotating a webhook, replacing the admin token): SQLite's
+    /// `BEGIN IMMEDIATE`, and on PostgreSQL one transaction-scoped advisory
+    /// lock that such transactions share.
+    pub(crate) async fn begin_exclusive(&self) -> anyhow::Result<sqlx::Transaction<'static, sqlx::Any>> {
+        match self.backend {
+            Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                // Selected through a count: `Any` cannot carry the function's `void` result.
+                sqlx::query("SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock(7316117)) AS locked").execute(&mut *tx).await?;
+                Ok(tx)
+            }
+        }
+    }
+}
+
+/// Make a schema of a fresh name in the PostgreSQL database at `url`, for
+/// tests; returns a URL whose connections work in that schema, and its
+/// name. A test process can end before its writers drop their schemas, so
+/// schemas of this kind older than an hour are dropped here.
+pub async fn scratch_schema(url: &str) -> anyhow::Result<(String, String)> {
+    const PREFIX: &str = "scena_scratch_";
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
+    let schema = format!("{PREFIX}{now}_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(url).await?;
+    let existing: Vec<String> = sqlx::query_scalar("SELECT nspname::text FROM pg_namespace WHERE starts_with(nspname::text, $1)")
+        .bind(PREFIX)
+        .fetch_all(&mut conn)
+        .await?;
+    for stale in existing {
+        let made = stale[PREFIX.len()..].split('_').next().and_then(|secs| secs.parse::<u64>().ok());
+        if made.is_some_and(|made| made + 3600 < now) {
+            conn.execute(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {stale} CASCADE"))).await?;
+        }
+    }
+    conn.execute(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).await?;
+    conn.close().await?;
+    let separator = if url.contains('?') { '&' } else { '?' };
+    Ok((format!("{url}{separator}options[search_path]={schema}"), schema))
+}
+
+/// Drop a schema [`scratch_schema`] made.
+pub async fn drop_scratch_schema(url: &str, schema: &str) -> anyhow::Result<()> {
+    let mut conn = sqlx::PgConnection::connect(url).await?;
+    conn.execute(sqlx::AssertSqlSafe(format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))).await?;
+    Ok(conn.close().await?)
+}
+
+/// The databases the store's own tests run against: a scratch SQLite file
+/// and a scratch schema in the PostgreSQL database at `SCENA_TEST_POSTGRES`
+/// (default: the local server's `test` database; `off` leaves it out).
+#[cfg(test)]
+pub(crate) async fn test_backends() -> Vec<Db> {
+    let mut dbs = vec![Db::scratch().await.expect("a scratch SQLite database")];
+    if let Some(url) = test_postgres_url() {
+        let db = Db::scratch_postgres(&url).await;
+        dbs.push(db.unwrap_or_else(|e| panic!("PostgreSQL at {} (set SCENA_TEST_POSTGRES to another URL, or to `off`): {e:#}", redact(&url))));
+    }
+    dbs
+}
+
+/// Where tests find PostgreSQL; `None` if `SCENA_TEST_POSTGRES` is `off`.
+pub fn test_postgres_url() -> Option<String> {
+    match std::env::var("SCENA_TEST_POSTGRES") {
+        Ok(off) if off == "off" => None,
+        Ok(url) => Some(url),
+        Err(_) => Some("postgres://postgres@127.0.0.1:5432/test".to_string()),
+    }
+}
+
+/// `url` without its password, for messages.
+fn redact(url: &str) -> String {
+    match url.split_once("://").and_then(|(scheme, rest)| Some((scheme, rest.split_once('@')?))) {
+        Some((scheme, (credentials, host))) => {
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        None => url.to_string(),
     }
 }
 

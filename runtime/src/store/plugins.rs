@@ -1,11 +1,11 @@
 //! The plugins tenants uploaded: one row per (tenant, name, version) naming
 //! the component's sha256; the bytes are files kept by `catalog::Registry`.
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 #[derive(Debug, Clone)]
 pub struct PluginStore {
-    pool: SqlitePool,
+    pool: AnyPool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
@@ -23,7 +23,7 @@ pub struct PluginRecord {
 const COLUMNS: &str = "tenant, name, version, sha256, size_bytes, uploaded_at, uploaded_by, yanked_at";
 
 impl PluginStore {
-    pub fn new(pool: SqlitePool) -> PluginStore {
+    pub fn new(pool: AnyPool) -> PluginStore {
         PluginStore { pool }
     }
 
@@ -32,7 +32,7 @@ impl PluginStore {
     pub async fn insert(&self, record: &PluginRecord) -> anyhow::Result<Result<(), PluginRecord>> {
         let done = sqlx::query(
             "INSERT INTO plugins (tenant, name, version, sha256, size_bytes, uploaded_at, uploaded_by)
-             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, name, version) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant, name, version) DO NOTHING",
         )
         .bind(&record.tenant)
         .bind(&record.name)
@@ -51,7 +51,7 @@ impl PluginStore {
     }
 
     pub async fn get(&self, tenant: &str, name: &str, version: &str) -> anyhow::Result<Option<PluginRecord>> {
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM plugins WHERE tenant = ? AND name = ? AND version = ?")))
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM plugins WHERE tenant = $1 AND name = $2 AND version = $3")))
             .bind(tenant)
             .bind(name)
             .bind(version)
@@ -62,7 +62,7 @@ impl PluginStore {
     /// A tenant's uploads (or every tenant's, with `None`), yanked ones included.
     pub async fn list(&self, tenant: Option<&str>) -> anyhow::Result<Vec<PluginRecord>> {
         let query = match tenant {
-            Some(_) => format!("SELECT {COLUMNS} FROM plugins WHERE tenant = ? ORDER BY name, uploaded_at"),
+            Some(_) => format!("SELECT {COLUMNS} FROM plugins WHERE tenant = $1 ORDER BY name, uploaded_at"),
             None => format!("SELECT {COLUMNS} FROM plugins ORDER BY tenant, name, uploaded_at"),
         };
         let mut query = sqlx::query_as(sqlx::AssertSqlSafe(query));
@@ -75,7 +75,7 @@ impl PluginStore {
     /// Yank (or with `yanked == false`, restore) a version; `false` if there is no such upload.
     pub async fn set_yanked(&self, tenant: &str, name: &str, version: &str, yanked: bool) -> anyhow::Result<bool> {
         let at = yanked.then(super::now_rfc3339);
-        let done = sqlx::query("UPDATE plugins SET yanked_at = ? WHERE tenant = ? AND name = ? AND version = ?")
+        let done = sqlx::query("UPDATE plugins SET yanked_at = $1 WHERE tenant = $2 AND name = $3 AND version = $4")
             .bind(at)
             .bind(tenant)
             .bind(name)

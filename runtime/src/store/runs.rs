@@ -1,18 +1,17 @@
 //! Runs: the pinned flow, the input, and the append-only event log. A step's
 //! `kv` writes commit in the same transaction as the event that finishes it.
 
-use rusqlite::{params, Connection};
 use serde_json::Value;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 use super::kv::{apply as apply_kv, KvConflict, KvScope, KvWrites};
-use super::writer::{is_unique_violation, Writer};
+use super::writer::{is_unique_violation, Tx, Writer};
 use crate::engine::{Event, RunState, RunStatus};
 
 /// Runs are read through the pool and written through the [`Writer`].
 #[derive(Debug, Clone)]
 pub struct RunStore {
-    pool: SqlitePool,
+    pool: AnyPool,
     writer: Writer,
 }
 
@@ -47,7 +46,7 @@ pub struct StepResult {
 }
 
 impl RunStore {
-    pub fn new(pool: SqlitePool, writer: Writer) -> RunStore {
+    pub fn new(pool: AnyPool, writer: Writer) -> RunStore {
         RunStore { pool, writer }
     }
 
@@ -67,15 +66,15 @@ impl RunStore {
         let run_id = run.id.to_string();
         let written = self
             .writer
-            .write(move |conn| {
+            .write(move |tx| {
                 let (id, tenant, flow_name, version, flow_json, input, parent) = row;
                 let now = super::now_rfc3339();
-                conn.prepare_cached(
+                tx.execute(
                     "INSERT INTO runs (id, tenant, flow_name, flow_version, flow_json, input, parent_run, status, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'running', ?8, ?8)",
-                )?
-                .execute(params![id, tenant, flow_name, version, flow_json, input, parent, now])?;
-                insert_events(conn, &id, 0, std::slice::from_ref(&first))
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', $8, $8)",
+                    &[(&id).into(), (&tenant).into(), (&flow_name).into(), version.into(), (&flow_json).into(), (&input).into(), (&parent).into(), (&now).into()],
+                )?;
+                insert_events(tx, &id, 0, std::slice::from_ref(&first))
             })
             .await;
         refuse_second_writer(written, &run_id)
@@ -93,7 +92,7 @@ impl RunStore {
         }
         let texts = events.iter().map(serde_json::to_string).collect::<Result<Vec<_>, _>>()?;
         let id = run_id.to_string();
-        let written = self.writer.write(move |conn| insert_events(conn, &id, first_seq, &texts)).await;
+        let written = self.writer.write(move |tx| insert_events(tx, &id, first_seq, &texts)).await;
         refuse_second_writer(written, run_id)
     }
 
@@ -110,18 +109,20 @@ impl RunStore {
         let id = run_id.to_string();
         let written = self
             .writer
-            .write(move |conn| {
+            .write(move |tx| {
                 let StepResult { event, kv, logs } = step;
                 let mut recorded = event;
                 if let Some((scope, writes)) = kv.filter(|(_, w)| !w.is_empty())
-                    && let Err(conflict) = apply_kv(conn, &scope, &writes)?
+                    && let Err(conflict) = apply_kv(tx, &scope, &writes)?
                 {
                     recorded = conflict_event(conflict);
                 }
-                insert_events(conn, &id, seq, &[serde_json::to_string(&recorded)?])?;
+                insert_events(tx, &id, seq, &[serde_json::to_string(&recorded)?])?;
                 if let Some((node, attempt, lines)) = logs {
-                    conn.prepare_cached("INSERT INTO run_logs (run_id, node, attempt, lines) VALUES (?1, ?2, ?3, ?4)")?
-                        .execute(params![id, node, attempt, lines.to_string()])?;
+                    tx.execute(
+                        "INSERT INTO run_logs (run_id, node, attempt, lines) VALUES ($1, $2, $3, $4)",
+                        &[(&id).into(), (&node).into(), i64::from(attempt).into(), (&lines.to_string()).into()],
+                    )?;
                 }
                 Ok(recorded)
             })
@@ -147,10 +148,12 @@ impl RunStore {
         let (id, output, error) = (run_id.to_string(), state.output.as_ref().map(Value::to_string), state.error.clone());
         let written = self
             .writer
-            .write(move |conn| {
-                insert_events(conn, &id, first_seq, &texts)?;
-                conn.prepare_cached("UPDATE runs SET status = ?1, output = ?2, error = ?3, updated_at = ?4 WHERE id = ?5")?
-                    .execute(params![status, output, error, super::now_rfc3339(), id])?;
+            .write(move |tx| {
+                insert_events(tx, &id, first_seq, &texts)?;
+                tx.execute(
+                    "UPDATE runs SET status = $1, output = $2, error = $3, updated_at = $4 WHERE id = $5",
+                    &[status.into(), (&output).into(), (&error).into(), (&super::now_rfc3339()).into(), (&id).into()],
+                )?;
                 Ok(())
             })
             .await;
@@ -158,12 +161,12 @@ impl RunStore {
     }
 
     pub async fn load(&self, run_id: &str) -> anyhow::Result<Option<StoredRun>> {
-        let row: Option<(String, String, String)> = sqlx::query_as("SELECT id, tenant, flow_json FROM runs WHERE id = ?")
+        let row: Option<(String, String, String)> = sqlx::query_as("SELECT id, tenant, flow_json FROM runs WHERE id = $1")
             .bind(run_id)
             .fetch_optional(&self.pool)
             .await?;
         let Some((id, tenant, flow_json)) = row else { return Ok(None) };
-        let rows: Vec<(String,)> = sqlx::query_as("SELECT event FROM run_events WHERE run_id = ? ORDER BY seq")
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT event FROM run_events WHERE run_id = $1 ORDER BY seq")
             .bind(run_id)
             .fetch_all(&self.pool)
             .await?;
@@ -190,7 +193,7 @@ impl RunStore {
 
     /// The run's summary: status, output and error.
     pub async fn summary(&self, run_id: &str) -> anyhow::Result<Option<(String, Option<String>, Option<String>)>> {
-        Ok(sqlx::query_as("SELECT status, output, error FROM runs WHERE id = ?").bind(run_id).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as("SELECT status, output, error FROM runs WHERE id = $1").bind(run_id).fetch_optional(&self.pool).await?)
     }
 }
 
@@ -221,7 +224,7 @@ const SUMMARY_COLUMNS: &str = "id, tenant, flow_name, flow_version, status, outp
 impl RunStore {
     /// The latest runs, newest first.
     pub async fn list(&self, limit: u32) -> anyhow::Result<Vec<RunSummary>> {
-        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM runs ORDER BY created_at DESC, id LIMIT ?");
+        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM runs ORDER BY created_at DESC, id LIMIT $1");
         let rows: Vec<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(i64::from(limit)).fetch_all(&self.pool).await?;
         Ok(rows.into_iter().map(summary).collect())
     }
@@ -237,17 +240,14 @@ impl RunStore {
         limit: u32,
     ) -> anyhow::Result<Vec<RunSummary>> {
         let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM runs WHERE tenant = ? AND parent_run IS NULL
-             AND (? IS NULL OR flow_name = ?) AND (? IS NULL OR status = ?) AND (? IS NULL OR created_at < ?)
-             ORDER BY created_at DESC, id LIMIT ?"
+            "SELECT {SUMMARY_COLUMNS} FROM runs WHERE tenant = $1 AND parent_run IS NULL
+             AND ($2 IS NULL OR flow_name = $2) AND ($3 IS NULL OR status = $3) AND ($4 IS NULL OR created_at < $4)
+             ORDER BY created_at DESC, id LIMIT $5"
         );
         let rows: Vec<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(tenant)
             .bind(flow)
-            .bind(flow)
             .bind(status)
-            .bind(status)
-            .bind(before)
             .bind(before)
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
@@ -257,7 +257,7 @@ impl RunStore {
 
     /// The events of a run after position `after` (all of them for `None`), in order, with their positions.
     pub async fn events_after(&self, run_id: &str, after: Option<u64>) -> anyhow::Result<Vec<(u64, Event)>> {
-        let rows: Vec<(i64, String)> = sqlx::query_as("SELECT seq, event FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq")
+        let rows: Vec<(i64, String)> = sqlx::query_as("SELECT seq, event FROM run_events WHERE run_id = $1 AND seq > $2 ORDER BY seq")
             .bind(run_id)
             .bind(after.map_or(-1, |s| s as i64))
             .fetch_all(&self.pool)
@@ -267,18 +267,18 @@ impl RunStore {
 
     /// One run's summary row.
     pub async fn summary_of(&self, run_id: &str) -> anyhow::Result<Option<RunSummary>> {
-        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM runs WHERE id = ?");
+        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM runs WHERE id = $1");
         let row: Option<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(run_id).fetch_optional(&self.pool).await?;
         Ok(row.map(summary))
     }
 
     /// A run's summary, its events in order, and the logs and atom calls of each step call.
     pub async fn history(&self, run_id: &str) -> anyhow::Result<Option<(RunSummary, Vec<Event>, Vec<(String, u32, Value)>)>> {
-        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM runs WHERE id = ?");
+        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM runs WHERE id = $1");
         let row: Option<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(run_id).fetch_optional(&self.pool).await?;
         let Some(row) = row else { return Ok(None) };
         let stored = self.load(run_id).await?.expect("the run exists");
-        let logs: Vec<(String, i64, String)> = sqlx::query_as("SELECT node, attempt, lines FROM run_logs WHERE run_id = ? ORDER BY rowid")
+        let logs: Vec<(String, i64, String)> = sqlx::query_as("SELECT node, attempt, lines FROM run_logs WHERE run_id = $1 ORDER BY rowid")
             .bind(run_id)
             .fetch_all(&self.pool)
             .await?;
@@ -290,10 +290,10 @@ impl RunStore {
     }
 }
 
-fn insert_events(conn: &Connection, run_id: &str, first_seq: u64, events: &[String]) -> anyhow::Result<()> {
-    let mut insert = conn.prepare_cached("INSERT INTO run_events (run_id, seq, event) VALUES (?1, ?2, ?3)")?;
+fn insert_events(tx: &mut dyn Tx, run_id: &str, first_seq: u64, events: &[String]) -> anyhow::Result<()> {
     for (offset, event) in events.iter().enumerate() {
-        insert.execute(params![run_id, (first_seq + offset as u64) as i64, event])?;
+        let seq = (first_seq + offset as u64) as i64;
+        tx.execute("INSERT INTO run_events (run_id, seq, event) VALUES ($1, $2, $3)", &[run_id.into(), seq.into(), event.into()])?;
     }
     Ok(())
 }
@@ -301,7 +301,7 @@ fn insert_events(conn: &Connection, run_id: &str, first_seq: u64, events: &[Stri
 /// One process drives a run at a time; a second one finds its place in the log taken.
 fn refuse_second_writer<T>(written: anyhow::Result<T>, run_id: &str) -> anyhow::Result<T> {
     match written {
-        Err(error) if error.downcast_ref::<rusqlite::Error>().is_some_and(is_unique_violation) => anyhow::bail!(
+        Err(error) if is_unique_violation(&error) => anyhow::bail!(
             "run {run_id} was changed by another process meanwhile (is it still being run elsewhere?); nothing was recorded"
         ),
         other => other,
@@ -313,22 +313,50 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::store::Db;
+    use crate::store::test_backends;
 
     #[tokio::test]
     async fn a_second_writer_of_a_run_is_refused_and_changes_nothing() {
-        let runs = Db::scratch().await.unwrap().runs();
-        let first = Event::RunStarted { input: json!({}), run: json!({}), at_ms: 0 };
-        let input = json!({});
-        let new = NewRun { id: "r1", tenant: "t", flow_name: "f", version: None, flow_json: "{}", input: &input, parent: None };
-        runs.create(&new, &first).await.unwrap();
-        let error = runs.append("r1", 0, &Event::RunResumed { at_ms: 1 }).await.unwrap_err();
-        assert!(error.to_string().contains("run r1 was changed by another process meanwhile"), "{error}");
-        assert_eq!(runs.load("r1").await.unwrap().unwrap().events, vec![first]);
-        assert!(runs.create(&new, &Event::RunResumed { at_ms: 2 }).await.is_err());
-        let two = [Event::RunResumed { at_ms: 3 }, Event::RunResumed { at_ms: 4 }];
-        runs.append_all("r1", 1, &two).await.unwrap();
-        assert!(runs.append_all("r1", 2, &two).await.unwrap_err().to_string().contains("changed by another process"));
-        assert_eq!(runs.load("r1").await.unwrap().unwrap().events.len(), 3, "a refused batch adds nothing");
+        for db in test_backends().await {
+            let runs = db.runs();
+            let first = Event::RunStarted { input: json!({}), run: json!({}), at_ms: 0 };
+            let input = json!({});
+            let new = NewRun { id: "r1", tenant: "t", flow_name: "f", version: None, flow_json: "{}", input: &input, parent: None };
+            runs.create(&new, &first).await.unwrap();
+            let error = runs.append("r1", 0, &Event::RunResumed { at_ms: 1 }).await.unwrap_err();
+            assert!(error.to_string().contains("run r1 was changed by another process meanwhile"), "{db:?}: {error}");
+            assert_eq!(runs.load("r1").await.unwrap().unwrap().events, vec![first]);
+            assert!(runs.create(&new, &Event::RunResumed { at_ms: 2 }).await.is_err());
+            let two = [Event::RunResumed { at_ms: 3 }, Event::RunResumed { at_ms: 4 }];
+            runs.append_all("r1", 1, &two).await.unwrap();
+            assert!(runs.append_all("r1", 2, &two).await.unwrap_err().to_string().contains("changed by another process"));
+            assert_eq!(runs.load("r1").await.unwrap().unwrap().events.len(), 3, "{db:?}: a refused batch adds nothing");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_finished_run_reads_back_the_same_on_every_backend() {
+        for db in test_backends().await {
+            let runs = db.runs();
+            let input = json!({"n": 1});
+            for (id, parent) in [("p", None), ("c", Some("p"))] {
+                let new = NewRun { id, tenant: "t", flow_name: "f", version: Some(3), flow_json: "{}", input: &input, parent };
+                runs.create(&new, &Event::RunStarted { input: input.clone(), run: json!({}), at_ms: 0 }).await.unwrap();
+            }
+            let step = StepResult { event: Event::RunResumed { at_ms: 1 }, kv: None, logs: Some(("a".into(), 1, json!(["hello"]))) };
+            runs.append_step_result("p", 1, step, |_| unreachable!("no kv writes")).await.unwrap();
+            let state = RunState { status: RunStatus::Succeeded, output: Some(json!({"ok": true})), ..RunState::new(0) };
+            runs.finish("p", 2, &[Event::RunResumed { at_ms: 2 }], &state).await.unwrap();
+
+            let summary = runs.summary_of("p").await.unwrap().unwrap();
+            assert_eq!((summary.status.as_str(), summary.version, summary.output), ("succeeded", Some(3), Some(json!({"ok": true}))), "{db:?}");
+            assert_eq!(runs.events_after("p", Some(0)).await.unwrap().iter().map(|(seq, _)| *seq).collect::<Vec<_>>(), [1, 2]);
+            let (_, events, logs) = runs.history("p").await.unwrap().unwrap();
+            assert_eq!((events.len(), logs), (3, vec![("a".to_string(), 1, json!(["hello"]))]), "{db:?}");
+            assert_eq!(runs.unfinished().await.unwrap(), Vec::<String>::new(), "{db:?}: the child is its parent's to continue");
+            let listed = runs.list_for("t", Some("f"), Some("succeeded"), None, 10).await.unwrap();
+            assert_eq!(listed.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["p"], "{db:?}: top-level runs only");
+            assert_eq!(runs.count_by_status().await.unwrap(), [("running".to_string(), 1), ("succeeded".to_string(), 1)]);
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Triggers that start runs: webhooks (an unguessable id per flow) and cron
 //! schedules (when each is next due).
 
-use sqlx::SqlitePool;
+use super::Db;
 
 /// A cron trigger of a flow. `next_at` is RFC 3339 in UTC.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
@@ -28,26 +28,26 @@ const SCHEDULE_COLUMNS: &str = "id, tenant, flow, cron, timezone, input, next_at
 
 #[derive(Debug, Clone)]
 pub struct TriggerStore {
-    pool: SqlitePool,
+    db: Db,
 }
 
 impl TriggerStore {
-    pub fn new(pool: SqlitePool) -> TriggerStore {
-        TriggerStore { pool }
+    pub fn new(db: Db) -> TriggerStore {
+        TriggerStore { db }
     }
 
     /// A new webhook id for `flow`, revoking the one it had.
     pub async fn rotate_webhook(&self, tenant: &str, flow: &str) -> anyhow::Result<String> {
         let id = super::new_token().replacen("scena_", "hook_", 1);
         let now = super::now_rfc3339();
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        sqlx::query("UPDATE webhooks SET revoked_at = ? WHERE tenant = ? AND flow = ? AND revoked_at IS NULL")
+        let mut tx = self.db.begin_exclusive().await?;
+        sqlx::query("UPDATE webhooks SET revoked_at = $1 WHERE tenant = $2 AND flow = $3 AND revoked_at IS NULL")
             .bind(&now)
             .bind(tenant)
             .bind(flow)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO webhooks (id, tenant, flow, created_at) VALUES (?, ?, ?, ?)")
+        sqlx::query("INSERT INTO webhooks (id, tenant, flow, created_at) VALUES ($1, $2, $3, $4)")
             .bind(&id)
             .bind(tenant)
             .bind(flow)
@@ -60,22 +60,22 @@ impl TriggerStore {
 
     /// Revoke the webhook of `flow`; `false` if it had none.
     pub async fn remove_webhook(&self, tenant: &str, flow: &str) -> anyhow::Result<bool> {
-        let done = sqlx::query("UPDATE webhooks SET revoked_at = ? WHERE tenant = ? AND flow = ? AND revoked_at IS NULL")
+        let done = sqlx::query("UPDATE webhooks SET revoked_at = $1 WHERE tenant = $2 AND flow = $3 AND revoked_at IS NULL")
             .bind(super::now_rfc3339())
             .bind(tenant)
             .bind(flow)
-            .execute(&self.pool)
+            .execute(self.db.pool())
             .await?;
         Ok(done.rows_affected() > 0)
     }
 
     /// The tenant and flow a live webhook id starts.
     pub async fn webhook(&self, id: &str) -> anyhow::Result<Option<(String, String)>> {
-        Ok(sqlx::query_as("SELECT tenant, flow FROM webhooks WHERE id = ? AND revoked_at IS NULL").bind(id).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as("SELECT tenant, flow FROM webhooks WHERE id = $1 AND revoked_at IS NULL").bind(id).fetch_optional(self.db.pool()).await?)
     }
 
     pub async fn create_schedule(&self, schedule: &Schedule) -> anyhow::Result<()> {
-        sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO schedules ({SCHEDULE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")))
+        sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO schedules ({SCHEDULE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")))
             .bind(&schedule.id)
             .bind(&schedule.tenant)
             .bind(&schedule.flow)
@@ -86,60 +86,60 @@ impl TriggerStore {
             .bind(&schedule.last_run)
             .bind(&schedule.created_at)
             .bind(&schedule.created_by)
-            .execute(&self.pool)
+            .execute(self.db.pool())
             .await?;
         Ok(())
     }
 
     /// The schedules of a tenant's flow.
     pub async fn schedules(&self, tenant: &str, flow: &str) -> anyhow::Result<Vec<Schedule>> {
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {SCHEDULE_COLUMNS} FROM schedules WHERE tenant = ? AND flow = ? ORDER BY created_at, id")))
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {SCHEDULE_COLUMNS} FROM schedules WHERE tenant = $1 AND flow = $2 ORDER BY created_at, id")))
             .bind(tenant)
             .bind(flow)
-            .fetch_all(&self.pool)
+            .fetch_all(self.db.pool())
             .await?)
     }
 
     /// `false` if the flow has no such schedule.
     pub async fn delete_schedule(&self, tenant: &str, flow: &str, id: &str) -> anyhow::Result<bool> {
-        let done = sqlx::query("DELETE FROM schedules WHERE tenant = ? AND flow = ? AND id = ?")
+        let done = sqlx::query("DELETE FROM schedules WHERE tenant = $1 AND flow = $2 AND id = $3")
             .bind(tenant)
             .bind(flow)
             .bind(id)
-            .execute(&self.pool)
+            .execute(self.db.pool())
             .await?;
         Ok(done.rows_affected() == 1)
     }
 
     /// Schedules due at `now` (RFC 3339, UTC), earliest first.
     pub async fn due(&self, now: &str) -> anyhow::Result<Vec<Schedule>> {
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {SCHEDULE_COLUMNS} FROM schedules WHERE next_at <= ? ORDER BY next_at LIMIT 100")))
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {SCHEDULE_COLUMNS} FROM schedules WHERE next_at <= $1 ORDER BY next_at LIMIT 100")))
             .bind(now)
-            .fetch_all(&self.pool)
+            .fetch_all(self.db.pool())
             .await?)
     }
 
     /// The earliest `next_at` of all schedules.
     pub async fn next_due(&self) -> anyhow::Result<Option<String>> {
-        let row: Option<(Option<String>,)> = sqlx::query_as("SELECT MIN(next_at) FROM schedules").fetch_optional(&self.pool).await?;
+        let row: Option<(Option<String>,)> = sqlx::query_as("SELECT MIN(next_at) FROM schedules").fetch_optional(self.db.pool()).await?;
         Ok(row.and_then(|(at,)| at))
     }
 
     /// Move a schedule from tick `from` to `next_at`; `false` if someone else
     /// moved it first, so a tick is never fired twice.
     pub async fn claim_tick(&self, id: &str, from: &str, next_at: &str) -> anyhow::Result<bool> {
-        let done = sqlx::query("UPDATE schedules SET next_at = ? WHERE id = ? AND next_at = ?")
+        let done = sqlx::query("UPDATE schedules SET next_at = $1 WHERE id = $2 AND next_at = $3")
             .bind(next_at)
             .bind(id)
             .bind(from)
-            .execute(&self.pool)
+            .execute(self.db.pool())
             .await?;
         Ok(done.rows_affected() == 1)
     }
 
     /// The run a schedule started last.
     pub async fn set_last_run(&self, id: &str, run: &str) -> anyhow::Result<()> {
-        sqlx::query("UPDATE schedules SET last_run = ? WHERE id = ?").bind(run).bind(id).execute(&self.pool).await?;
+        sqlx::query("UPDATE schedules SET last_run = $1 WHERE id = $2").bind(run).bind(id).execute(self.db.pool()).await?;
         Ok(())
     }
 }

@@ -1,0 +1,346 @@
+//! The write path of the hot tables — run logs, `kv` state and the audit log:
+//! one database connection on a thread of its own. Writes that queue up while
+//! it commits are committed together in one transaction (group commit), each
+//! inside a savepoint so that one refused write does not undo the others.
+//!
+//! Why not the sqlx pool: every sqlx statement is a round trip to a worker
+//! thread, a transaction is several, and with SQLite each pooled
+//! connection's page cache goes stale whenever another connection writes.
+//! Here a batch costs one round trip and one commit however many runs it
+//! serves. Readers keep using the pool.
+//!
+//! A write is a closure over [`Tx`], which speaks the SQL both backends
+//! understand (`$1` parameters): `sqlite.rs` runs it on a rusqlite
+//! connection, `postgres.rs` on a sqlx `PgConnection` driven by the thread's
+//! own runtime.
+
+mod postgres;
+mod sqlite;
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+
+use anyhow::Context as _;
+use tokio::sync::oneshot;
+
+/// How many queued writes at most go into one transaction.
+const MAX_BATCH: usize = 512;
+
+#[derive(Debug, Clone)]
+pub struct Writer {
+    jobs: mpsc::Sender<Box<dyn Job>>,
+}
+
+/// A value bound to a statement's parameters `$1`, `$2`, … in order. Each
+/// variant carries its type even when null, since PostgreSQL needs it.
+#[derive(Debug, Clone, Copy)]
+pub enum Param<'a> {
+    Text(Option<&'a str>),
+    Int(Option<i64>),
+}
+
+impl<'a> From<&'a str> for Param<'a> {
+    fn from(text: &'a str) -> Self {
+        Param::Text(Some(text))
+    }
+}
+
+impl<'a> From<&'a String> for Param<'a> {
+    fn from(text: &'a String) -> Self {
+        Param::Text(Some(text))
+    }
+}
+
+impl<'a> From<Option<&'a str>> for Param<'a> {
+    fn from(text: Option<&'a str>) -> Self {
+        Param::Text(text)
+    }
+}
+
+impl<'a> From<&'a Option<String>> for Param<'a> {
+    fn from(text: &'a Option<String>) -> Self {
+        Param::Text(text.as_deref())
+    }
+}
+
+impl From<i64> for Param<'_> {
+    fn from(n: i64) -> Self {
+        Param::Int(Some(n))
+    }
+}
+
+impl From<Option<i64>> for Param<'_> {
+    fn from(n: Option<i64>) -> Self {
+        Param::Int(n)
+    }
+}
+
+/// The transaction a write runs in.
+pub trait Tx {
+    /// Run a statement; how many rows it changed. A primary-key or unique
+    /// constraint refusing a row is reported as [`UniqueViolation`].
+    fn execute(&mut self, sql: &'static str, params: &[Param<'_>]) -> anyhow::Result<u64>;
+    /// The first column of the first row the query returns, if any.
+    fn query_text(&mut self, sql: &'static str, params: &[Param<'_>]) -> anyhow::Result<Option<String>>;
+}
+
+/// A primary-key or unique constraint refused a row.
+#[derive(Debug, thiserror::Error)]
+#[error("a row with this key exists already: {0}")]
+pub struct UniqueViolation(pub String);
+
+/// Whether `error` (from a write) is a [`UniqueViolation`].
+pub fn is_unique_violation(error: &anyhow::Error) -> bool {
+    error.downcast_ref::<UniqueViolation>().is_some()
+}
+
+/// What the write loop needs of a backend's connection beyond [`Tx`].
+trait Connection: Tx {
+    /// Run statements that return nothing (transaction control).
+    fn batch(&mut self, sql: &'static str) -> anyhow::Result<()>;
+    /// The statement that opens a batch's transaction.
+    fn begin(&self) -> &'static str {
+        "BEGIN"
+    }
+    /// After a batch failed: make the connection usable again if it broke.
+    fn recover(&mut self) {}
+}
+
+/// A write waiting for the writer thread.
+trait Job: Send {
+    /// Do the work inside the open transaction; false if it failed (its
+    /// savepoint is rolled back).
+    fn run(&mut self, tx: &mut dyn Tx) -> bool;
+    /// Answer the caller once the transaction's fate is known.
+    fn reply(self: Box<Self>, committed: Result<(), &str>);
+}
+
+struct Pending<T, F> {
+    work: Option<F>,
+    result: Option<anyhow::Result<T>>,
+    answer: oneshot::Sender<anyhow::Result<T>>,
+}
+
+impl<T, F> Job for Pending<T, F>
+where
+    T: Send,
+    F: FnOnce(&mut dyn Tx) -> anyhow::Result<T> + Send,
+{
+    fn run(&mut self, tx: &mut dyn Tx) -> bool {
+        let work = self.work.take().expect("a job runs once");
+        // A panicking job fails alone; the thread serving every write goes on.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(tx)))
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the write panicked; nothing of it was kept")));
+        let ok = result.is_ok();
+        self.result = Some(result);
+        ok
+    }
+
+    fn reply(self: Box<Self>, committed: Result<(), &str>) {
+        let answer = match (committed, self.result) {
+            (_, Some(Err(error))) => Err(error),
+            (Ok(()), Some(Ok(value))) => Ok(value),
+            (Err(why), _) => Err(anyhow::anyhow!("the write was not committed: {why}")),
+            (Ok(()), None) => Err(anyhow::anyhow!("the write was not carried out")),
+        };
+        let _ = self.answer.send(answer);
+    }
+}
+
+impl Writer {
+    /// Open a second connection to the SQLite database at `path` (already
+    /// created and migrated) and start its thread, which ends when the last
+    /// `Writer` handle is dropped — removing `scratch`, a throw-away
+    /// database's directory, if given.
+    pub fn start_sqlite(path: &Path, scratch: Option<PathBuf>) -> anyhow::Result<Writer> {
+        let mut conn = sqlite::SqliteWriter::open(path)?;
+        Self::spawn(move |queue| {
+            write_loop(&mut conn, &queue);
+            drop(conn);
+            if let Some(dir) = scratch {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+        })
+    }
+
+    /// Connect to the PostgreSQL database at `url` (already migrated) and
+    /// start the writer's thread, which ends when the last `Writer` handle
+    /// is dropped — dropping `scratch`, a throw-away schema, if given.
+    pub async fn start_postgres(url: &str, scratch: Option<String>) -> anyhow::Result<Writer> {
+        let (ready, connected) = oneshot::channel();
+        let url = url.to_string();
+        // The connection belongs to a runtime of the thread's own, so it is
+        // made there; the caller learns whether that worked.
+        let writer = Self::spawn(move |queue| match postgres::PostgresWriter::connect(&url) {
+            Ok(mut conn) => {
+                let _ = ready.send(Ok(()));
+                write_loop(&mut conn, &queue);
+                if let Some(schema) = scratch {
+                    conn.drop_schema(&schema);
+                }
+            }
+            Err(error) => {
+                let _ = ready.send(Err(error));
+            }
+        })?;
+        connected.await.context("the database writer thread ended")?.context("the database writer cannot connect")?;
+        Ok(writer)
+    }
+
+    fn spawn(serve: impl FnOnce(mpsc::Receiver<Box<dyn Job>>) + Send + 'static) -> anyhow::Result<Writer> {
+        let (jobs, queue) = mpsc::channel::<Box<dyn Job>>();
+        std::thread::Builder::new()
+            .name("scena-writer".into())
+            .spawn(move || serve(queue))
+            .context("cannot start the database writer thread")?;
+        Ok(Writer { jobs })
+    }
+
+    /// Run `work` in the next transaction and return what it returned once
+    /// that transaction is committed. An error from `work` undoes only its
+    /// own changes.
+    pub async fn write<T, F>(&self, work: F) -> anyhow::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut dyn Tx) -> anyhow::Result<T> + Send + 'static,
+    {
+        let (answer, answered) = oneshot::channel();
+        let job = Box::new(Pending { work: Some(work), result: None, answer });
+        self.jobs.send(job).map_err(|_| anyhow::anyhow!("the database writer has stopped"))?;
+        answered.await.map_err(|_| anyhow::anyhow!("the database writer stopped before answering"))?
+    }
+}
+
+fn write_loop(conn: &mut impl Connection, queue: &mpsc::Receiver<Box<dyn Job>>) {
+    while let Ok(first) = queue.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH
+            && let Ok(job) = queue.try_recv()
+        {
+            batch.push(job);
+        }
+        let committed = commit_batch(conn, &mut batch).map_err(|e| format!("{e:#}"));
+        if committed.is_err() {
+            let _ = conn.batch("ROLLBACK");
+            conn.recover();
+        }
+        for job in batch {
+            job.reply(committed.as_ref().map(|_| ()).map_err(String::as_str));
+        }
+    }
+}
+
+fn commit_batch(conn: &mut impl Connection, batch: &mut [Box<dyn Job>]) -> anyhow::Result<()> {
+    conn.batch(conn.begin())?;
+    for job in batch.iter_mut() {
+        conn.batch("SAVEPOINT job")?;
+        if !job.run(conn) {
+            conn.batch("ROLLBACK TO SAVEPOINT job")?;
+        }
+        conn.batch("RELEASE SAVEPOINT job")?;
+    }
+    conn.batch("COMMIT")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_backends;
+
+    async fn table(writer: &Writer) {
+        writer.write(|tx| Ok(tx.execute("CREATE TABLE t (k TEXT PRIMARY KEY)", &[])?)).await.unwrap();
+    }
+
+    async fn insert(writer: &Writer, key: &'static str) -> anyhow::Result<u64> {
+        writer.write(move |tx| tx.execute("INSERT INTO t (k) VALUES ($1)", &[key.into()])).await
+    }
+
+    async fn keys(db: &crate::store::Db) -> Vec<String> {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT k FROM t ORDER BY k").fetch_all(db.pool()).await.unwrap();
+        rows.into_iter().map(|(k,)| k).collect()
+    }
+
+    #[tokio::test]
+    async fn a_refused_write_undoes_only_itself() {
+        for db in test_backends().await {
+            let writer = db.writer.clone();
+            table(&writer).await;
+            // Queued at once: whether they share a transaction or not, each
+            // stands or falls alone.
+            let (a, dup, b) = tokio::join!(insert(&writer, "a"), insert(&writer, "a"), insert(&writer, "b"));
+            assert_eq!(a.unwrap(), 1, "{db:?}");
+            let refused = dup.unwrap_err();
+            assert!(is_unique_violation(&refused), "{db:?}: {refused}");
+            assert_eq!(b.unwrap(), 1);
+            assert_eq!(keys(&db).await, ["a", "b"], "{db:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_write_that_fails_half_way_leaves_nothing() {
+        for db in test_backends().await {
+            let writer = db.writer.clone();
+            table(&writer).await;
+            let failed = writer
+                .write(|tx| {
+                    tx.execute("INSERT INTO t (k) VALUES ('x')", &[])?;
+                    tx.execute("INSERT INTO t (k) VALUES ('x')", &[])?;
+                    Ok(())
+                })
+                .await;
+            assert!(failed.is_err());
+            assert!(keys(&db).await.is_empty(), "{db:?}: the first insert of the failed write was rolled back with it");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_panicking_write_fails_alone_and_the_writer_goes_on() {
+        for db in test_backends().await {
+            let writer = db.writer.clone();
+            table(&writer).await;
+            let panicked = writer
+                .write(|tx| -> anyhow::Result<()> {
+                    tx.execute("INSERT INTO t (k) VALUES ('half')", &[])?;
+                    panic!("a bug in a write");
+                })
+                .await;
+            assert!(panicked.unwrap_err().to_string().contains("panicked"));
+            insert(&writer, "after").await.unwrap();
+            assert_eq!(keys(&db).await, ["after"], "{db:?}: the panicking write's insert was rolled back");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_write_reads_what_it_wrote_and_typed_nulls_bind() {
+        for db in test_backends().await {
+            let writer = db.writer.clone();
+            writer.write(|tx| Ok(tx.execute("CREATE TABLE n (k TEXT PRIMARY KEY, i BIGINT, s TEXT)", &[])?)).await.unwrap();
+            let read = writer
+                .write(|tx| {
+                    tx.execute("INSERT INTO n (k, i, s) VALUES ($1, $2, $3)", &["a".into(), None::<i64>.into(), None::<&str>.into()])?;
+                    tx.execute("INSERT INTO n (k, i, s) VALUES ($1, $2, $3)", &["b".into(), 7i64.into(), "seven".into()])?;
+                    Ok((tx.query_text("SELECT s FROM n WHERE i = $1", &[7i64.into()])?, tx.query_text("SELECT s FROM n WHERE k = $1", &["zz".into()])?))
+                })
+                .await
+                .unwrap();
+            assert_eq!(read, (Some("seven".to_string()), None), "{db:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn after_postgresql_drops_its_connection_the_writer_reconnects() {
+        let Some(db) = test_backends().await.into_iter().find(|db| db.backend() == crate::store::Backend::Postgres) else { return };
+        let writer = db.writer.clone();
+        table(&writer).await;
+        let pid = writer.write(|tx| tx.query_text("SELECT pg_backend_pid()::text", &[])).await.unwrap().unwrap();
+        let pid: i32 = pid.parse().unwrap();
+        sqlx::query("SELECT COUNT(*) FROM (SELECT pg_terminate_backend($1, 10000)) AS t").bind(pid).execute(db.pool()).await.unwrap();
+        // The write under way when the connection went fails; the next goes through a new one.
+        let lost = insert(&writer, "lost").await;
+        assert!(lost.is_err(), "a write on the dropped connection reports it");
+        insert(&writer, "after").await.unwrap();
+        assert_eq!(keys(&db).await, ["after"]);
+        let new_pid = writer.write(|tx| tx.query_text("SELECT pg_backend_pid()::text", &[])).await.unwrap().unwrap();
+        assert_ne!(new_pid, pid.to_string());
+    }
+}
