@@ -13,7 +13,7 @@ fn counting_flow(name: &str) -> Value {
     json!({"name": name, "inputs": {"type": "object", "required": ["zone"], "properties": {"zone": {"type": "string"}}},
       "nodes": [{"id": "start", "kind": "start"},
                 {"id": "count", "kind": "step", "plugin": "kv", "input": {"op": "increment", "key": "${inputs.zone}"}},
-                {"id": "gate", "kind": "approval", "assignees": ["ops"]},
+                {"id": "gate", "kind": "approval", "assignees": ["role:operator"]},
                 {"id": "end", "kind": "end", "output": {"count": "${steps.count.output.value}", "by": "${steps.gate.output.by}"}}],
       "edges": [{"from": "start", "to": "count"}, {"from": "count", "to": "gate"}, {"from": "gate", "to": "end"}]})
 }
@@ -389,4 +389,45 @@ fn a_database_url_it_cannot_use_is_refused_clearly_without_its_password() {
         assert!(!out.status.success() && stderr.contains(expected), "{url}: {stderr}");
         assert!(!stderr.contains("hunter2"), "the password is not shown: {stderr}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_approval_is_decided_by_its_assignees_or_an_owner_or_admin() {
+    let server = serve("api-assignees");
+    let mut flow = counting_flow("guarded");
+    flow["nodes"][2]["assignees"] = json!(["alice"]);
+    assert_eq!(server.admin("PUT", &format!("{FLOWS}/guarded/draft"), Some(flow)).await.status, 200);
+    assert_eq!(server.admin("POST", &format!("{FLOWS}/guarded/versions"), None).await.status, 201);
+    let alice = server.member("alice", "default", "operator").await;
+    let bob = server.member("bob", "default", "operator").await;
+    let ada = server.member("ada", "default", "admin").await;
+    let runs = format!("{FLOWS}/guarded/runs?wait_ms=20000");
+    let start = || server.call("POST", &runs, Some(&bob), Some(json!({"input": {"zone": "z"}}).to_string()));
+
+    let first = start().await;
+    let run_path = format!("/api/v1/tenants/default/runs/{}", first.body["id"].as_str().unwrap());
+    for action in ["approve", "reject"] {
+        let refused = server.call("POST", &format!("{run_path}/nodes/gate/{action}"), Some(&bob), None).await;
+        assert_eq!(refused.status, 403, "{}", refused.body);
+        assert!(refused.body["error"]["message"].as_str().unwrap().contains("node `gate` is for alice to decide"), "{}", refused.body);
+    }
+    let still = server.call("GET", &run_path, Some(&bob), None).await;
+    assert_eq!(still.body["nodes"]["gate"]["status"], "awaiting_decision", "a refused decision changes nothing");
+    let approved = server.call("POST", &format!("{run_path}/nodes/gate/approve"), Some(&alice), None).await;
+    assert_eq!(approved.status, 200, "{}", approved.body);
+    assert_eq!(wait_until_over(&server, &run_path).await["output"]["by"], "alice");
+
+    // Owners and admins may decide any approval; the decision names them.
+    let second = start().await;
+    let second_path = format!("/api/v1/tenants/default/runs/{}", second.body["id"].as_str().unwrap());
+    assert_eq!(server.call("POST", &format!("{second_path}/nodes/gate/reject"), Some(&ada), None).await.status, 200);
+    assert_eq!(wait_until_over(&server, &second_path).await["status"], "failed");
+
+    // A role that does not exist is a problem of the draft, shown on its node.
+    let mut typo = counting_flow("typo");
+    typo["nodes"][2]["assignees"] = json!(["role:release-manager"]);
+    let saved = server.admin("PUT", &format!("{FLOWS}/typo/draft"), Some(typo)).await;
+    assert_eq!(saved.body["problems"][0]["node"], "gate", "{}", saved.body);
+    assert!(saved.body["problems"][0]["message"].as_str().unwrap().contains("names no role"), "{}", saved.body);
+    assert_eq!(server.admin("POST", &format!("{FLOWS}/typo/versions"), None).await.status, 422);
 }

@@ -9,7 +9,7 @@ use support::{plugin_dir, scena, Ran, TempDir};
 fn setup(approval: Value) -> (TempDir, String, String) {
     let dir = TempDir::new("approval");
     let plugins = plugin_dir(&dir, &["echo"]);
-    let mut gate = json!({"id": "gate", "kind": "approval", "assignees": ["role:release-manager"], "message": "Roll out to 100 %?"});
+    let mut gate = json!({"id": "gate", "kind": "approval", "assignees": ["role:operator"], "message": "Roll out to 100 %?"});
     gate.as_object_mut().unwrap().extend(approval.as_object().unwrap().clone());
     let flow = json!({
         "name": "gated",
@@ -37,7 +37,7 @@ fn a_run_waits_for_approval_then_continues_with_who_and_why() {
     let (dir, flow, plugins) = setup(json!({}));
     let ran = scena(dir.path(), &["flow", "run", &flow, "--plugins", &plugins]);
     assert_eq!(ran.code, 2, "{ran:?}");
-    assert!(ran.stderr.contains("gate: waiting for a decision by role:release-manager — Roll out to 100 %?"), "{ran:?}");
+    assert!(ran.stderr.contains("gate: waiting for a decision by role:operator — Roll out to 100 %?"), "{ran:?}");
     assert!(ran.stdout.is_empty());
     let id = run_id(&ran);
     assert!(ran.stderr.contains(&format!("approve: scena flow approve {id} gate")), "{ran:?}");

@@ -51,7 +51,7 @@ fn the_gray_release_pauses_for_approval_then_rolls_out_the_rest() {
     let input = json!({"version": "1.4.2", "hosts": ["h1", "h2", "h3", "h4"], "zones": ["eu-1"], "ticket": "CHG-1"});
     let ran = scena(dir.path(), &["flow", "run", &sample("version-release-gray.json"), "--plugins", &plugins, "--input", &input.to_string()]);
     assert_eq!(ran.code, 2, "{ran:?}");
-    assert!(ran.stderr.contains("go_ahead: waiting for a decision by role:release-manager"), "{ran:?}");
+    assert!(ran.stderr.contains("go_ahead: waiting for a decision by role:operator"), "{ran:?}");
     for done in ["gray[0]: done", "gray[1]: done"] {
         assert!(ran.stderr.contains(done), "{done}: {ran:?}");
     }

@@ -97,6 +97,8 @@ pub async fn authorize(
         action,
         flow: params.get("name").copied(),
         allowed_flows: flows.as_deref(),
+        // An approval's assignees are known once the handler has the run.
+        assignees: None,
     };
     if !app.authz.allows(&ask) {
         let refused = ApiError::forbidden(format!("role `{role}` in tenant `{tenant}` may not {}", action.replace('_', " ")));

@@ -14,7 +14,8 @@ use serde_json::{json, Value};
 use super::error::ApiError;
 use super::auth::Access;
 use super::{body, Shared};
-use crate::engine::{Event, NodeStatus, Plan, RunState, RunStatus};
+use crate::authz::Ask;
+use crate::engine::{Event, NodePlan, NodeStatus, Plan, RunState, RunStatus};
 use crate::scheduler::{now_ms, Launched};
 
 /// The longest a request may wait for a run to end.
@@ -152,6 +153,9 @@ pub async fn node_control(
     let tenant = access.tenant.clone();
     owned_run(&app, &tenant, &id).await?;
     let ControlBody { reason, comment, input, output } = body::json(raw)?;
+    if matches!(action.as_str(), "approve" | "reject") {
+        may_decide(&app, &access, &id, &node).await?;
+    }
     let by = access.subject.clone();
     let at_ms = now_ms();
     let event = match action.as_str() {
@@ -163,6 +167,31 @@ pub async fn node_control(
     };
     app.scheduler.control_detached(&id, event).await?;
     Ok(Json(run_view(&app, &id).await?))
+}
+
+/// 403 unless the caller is one of the approval node's assignees (or an
+/// owner or admin): the policy set decides, given the node's list.
+async fn may_decide(app: &Shared, access: &Access, id: &str, node: &str) -> Result<(), ApiError> {
+    let (plan, _, _) = app.scheduler.inspect(id).await?;
+    let Some(NodePlan::Approval { assignees, .. }) = plan.index_of(node).map(|i| &plan.nodes[i]) else { return Ok(()) };
+    let ask = Ask {
+        subject: &access.subject,
+        role: &access.role,
+        tenant: &access.tenant,
+        action: "approve",
+        flow: None,
+        allowed_flows: None,
+        assignees: Some(assignees),
+    };
+    if app.authz.allows(&ask) {
+        return Ok(());
+    }
+    Err(ApiError::forbidden(format!(
+        "node `{node}` is for {} to decide (or an owner or admin); `{}` with role `{}` is not one of them",
+        assignees.join(", "),
+        access.subject,
+        access.role
+    )))
 }
 
 /// 404 unless run `id` exists and belongs to `tenant`.

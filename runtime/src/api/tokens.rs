@@ -37,7 +37,7 @@ fn maker(principal: &Principal, access: &Access) -> String {
 }
 
 fn manages_members(app: &Shared, access: &Access) -> bool {
-    let ask = Ask { subject: &access.subject, role: &access.role, tenant: &access.tenant, action: "manage_members", flow: None, allowed_flows: None };
+    let ask = Ask { subject: &access.subject, role: &access.role, tenant: &access.tenant, action: "manage_members", flow: None, allowed_flows: None, assignees: None };
     app.authz.allows(&ask)
 }
 

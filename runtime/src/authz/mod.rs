@@ -17,6 +17,9 @@ pub const ROLES: [&str; 5] = ["owner", "admin", "developer", "operator", "viewer
 /// Everything a request can ask to do in a tenant.
 pub const ACTIONS: [&str; 9] = ["read", "edit", "publish", "run", "approve", "operate", "manage_members", "manage_grants", "audit"];
 
+/// How an approval's assignee list names a role rather than a user.
+pub const ROLE_ASSIGNEE: &str = "role:";
+
 fn rank(role: &str) -> Option<usize> {
     ROLES.iter().position(|r| *r == role)
 }
@@ -50,6 +53,9 @@ pub struct Ask<'a> {
     /// For `run`: the flow, and the flows the member is limited to (if any).
     pub flow: Option<&'a str>,
     pub allowed_flows: Option<&'a [String]>,
+    /// For `approve`: the assignees of the approval node (usernames and
+    /// `role:NAME`), if the node is known.
+    pub assignees: Option<&'a [String]>,
 }
 
 fn uid(kind: &str, id: &str) -> anyhow::Result<EntityUid> {
@@ -80,6 +86,9 @@ impl Authz {
                 "limited": ask.allowed_flows.is_some(),
                 "allowed_flows": ask.allowed_flows.unwrap_or_default(),
                 "flow": ask.flow.unwrap_or_default(),
+                "assigned": ask.assignees.is_some_and(|a| !a.is_empty()),
+                "assignees": ask.assignees.unwrap_or_default(),
+                "caller_names": [ask.subject, format!("{ROLE_ASSIGNEE}{}", ask.role)],
             }),
             None,
         )?;
@@ -103,7 +112,24 @@ mod tests {
     ];
 
     fn ask<'a>(role: &'a str, action: &'a str) -> Ask<'a> {
-        Ask { subject: "alice", role, tenant: "default", action, flow: Some("release"), allowed_flows: None }
+        Ask { subject: "alice", role, tenant: "default", action, flow: Some("release"), allowed_flows: None, assignees: None }
+    }
+
+    #[test]
+    fn an_approval_with_assignees_is_decided_by_them_or_an_owner_or_admin() {
+        let authz = Authz::new().unwrap();
+        let decide = |subject: &str, role: &str, assignees: &[&str]| {
+            let assignees: Vec<String> = assignees.iter().map(|a| a.to_string()).collect();
+            authz.allows(&Ask { subject, assignees: Some(&assignees), ..ask(role, "approve") })
+        };
+        assert!(decide("alice", "operator", &["alice"]), "a listed user");
+        assert!(!decide("bob", "operator", &["alice"]), "an operator not listed");
+        assert!(decide("bob", "operator", &["alice", "role:operator"]), "a listed role");
+        assert!(!decide("bob", "operator", &["role:operat"]), "roles match whole");
+        assert!(decide("carol", "admin", &["alice"]) && decide("olga", "owner", &["alice"]), "owners and admins may always decide");
+        assert!(!decide("vic", "viewer", &["vic"]), "being listed does not give a viewer the approve permission");
+        assert!(!decide("dev", "developer", &["role:developer"]), "nor a developer");
+        assert!(decide("bob", "operator", &[]), "no assignees: anyone who may approve");
     }
 
     #[test]

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::graph::Graph;
 use super::{Body, EdgeKind, Flow, NodeKind, OnError, Problem};
+use crate::authz::{ROLES, ROLE_ASSIGNEE};
 use crate::catalog::{Catalog, PluginRef};
 use crate::expr::{Expression, Template};
 
@@ -60,6 +61,11 @@ fn check_shape(graph: &Graph<'_>, problems: &mut Vec<Problem>) {
             NodeKind::End { .. } if !out.is_empty() => problems.push(Problem::node(id, "an end node cannot have outgoing edges")),
             NodeKind::Switch { .. } if graph.flow.edges.iter().any(|e| e.from == id) => {
                 problems.push(Problem::node(id, "a switch routes through its cases and default, not through edges"))
+            }
+            NodeKind::Approval { assignees, .. } => {
+                for role in assignees.iter().filter_map(|a| a.strip_prefix(ROLE_ASSIGNEE)).filter(|r| !ROLES.contains(r)) {
+                    problems.push(Problem::node(id, format!("assignee `{ROLE_ASSIGNEE}{role}` names no role (roles: {})", ROLES.join(", "))));
+                }
             }
             _ => {}
         }
