@@ -431,3 +431,22 @@ async fn an_approval_is_decided_by_its_assignees_or_an_owner_or_admin() {
     assert!(saved.body["problems"][0]["message"].as_str().unwrap().contains("names no role"), "{}", saved.body);
     assert_eq!(server.admin("POST", &format!("{FLOWS}/typo/versions"), None).await.status, 422);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_approval_nobody_decides_is_decided_by_its_timeout_even_across_a_restart() {
+    let mut server = serve("api-approval-timeout");
+    let mut flow = counting_flow("timed");
+    flow["nodes"][2]["timeout_ms"] = json!(3000);
+    flow["nodes"][2]["on_timeout"] = json!("approve");
+    assert_eq!(server.admin("PUT", &format!("{FLOWS}/timed/draft"), Some(flow)).await.status, 200);
+    assert_eq!(server.admin("POST", &format!("{FLOWS}/timed/versions"), None).await.status, 201);
+    let waiting = server.admin("POST", &format!("{FLOWS}/timed/runs?wait_ms=20000"), Some(json!({"input": {"zone": "z"}}))).await;
+    assert_eq!(waiting.body["status"], "waiting", "{}", waiting.body);
+    let run_path = format!("/api/v1/tenants/default/runs/{}", waiting.body["id"].as_str().unwrap());
+
+    // Nobody decides; the server is even restarted while the run waits.
+    server.restart();
+    let done = wait_until_over(&server, &run_path).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["output"], json!({"count": 1, "by": "timeout"}), "{done}");
+}

@@ -101,4 +101,15 @@ impl RunState {
     pub fn awaiting_decision(&self) -> Vec<usize> {
         (0..self.nodes.len()).filter(|&i| matches!(self.nodes[i].status, NodeStatus::AwaitingDecision { .. })).collect()
     }
+
+    /// When the earliest timeout of an undecided approval comes, if any has one.
+    pub fn next_decision_due(&self) -> Option<u64> {
+        self.nodes
+            .iter()
+            .filter_map(|node| match node.status {
+                NodeStatus::AwaitingDecision { due_ms } => due_ms,
+                _ => None,
+            })
+            .min()
+    }
 }

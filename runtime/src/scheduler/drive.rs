@@ -54,8 +54,8 @@ impl Run<'_> {
         // Nodes whose subflow run waits for people.
         let mut waiting_children: BTreeSet<String> = BTreeSet::new();
         // Calls, child runs and timers the run waits for. Approval timeouts
-        // are left out: a run blocked on a person returns, and its timeout
-        // applies when it is next resumed.
+        // are left out: a run blocked on a person returns, and is resumed
+        // when the earliest of them comes (`timeouts.rs`).
         let mut in_flight = 0usize;
         let mut unsaved: Vec<Event> = Vec::new();
         loop {
@@ -104,6 +104,7 @@ impl Run<'_> {
             if in_flight == 0 {
                 if self.state.paused || !self.state.awaiting_decision().is_empty() || !waiting_children.is_empty() {
                     progress.waiting(&self.id, &self.state, &self.plan);
+                    self.scheduler.wake_at_decision_timeout(&self.id, &self.state);
                     return Ok(self.state.clone());
                 }
                 bail!("run {} cannot make progress: no call or timer is pending (this is a bug)", self.id);

@@ -14,6 +14,7 @@ mod live;
 mod progress;
 mod published;
 mod subflow;
+mod timeouts;
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, Weak};
