@@ -37,7 +37,7 @@ async fn every_route_refuses_no_token_another_tenant_and_a_role_without_the_perm
             assert_eq!(reply.body["error"]["code"], "unauthorized", "{method} {path}");
         }
         let expected = match route.action {
-            RouteAction::Platform => 403, // only the platform admin
+            RouteAction::Platform | RouteAction::Own => 403, // only the platform admin (or the user themselves)
             RouteAction::SignedIn => 200, // not about a tenant: everyone sees their own
             _ => 404,                     // another tenant's owner sees nothing here
         };

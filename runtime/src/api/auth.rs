@@ -62,11 +62,23 @@ pub async fn authorize(
     let params: HashMap<&str, &str> = params.iter().collect();
     let Some(&tenant) = params.get("tenant") else {
         let principal = app.db.identity().authenticate(token).await.map_err(internal)?.ok_or_else(unknown_token)?;
-        if !principal.is_platform_admin() && !matches!(route.action, RouteAction::SignedIn) {
-            return Err(ApiError::forbidden("only the platform admin may do this"));
+        let allowed = principal.is_platform_admin()
+            || match route.action {
+                RouteAction::SignedIn => true,
+                // A tenant API token does not manage its maker's account.
+                RouteAction::Own => principal.tenant.is_none() && params.get("user") == Some(&principal.subject.as_str()),
+                _ => false,
+            };
+        if !allowed {
+            let refused = match route.action {
+                RouteAction::Own => "only the user themselves (logged in) or the platform admin may do this",
+                _ => "only the platform admin may do this",
+            };
+            return Err(ApiError::forbidden(refused));
         }
         request.extensions_mut().insert(principal.clone());
-        return Ok(for_audit(next.run(request).await, principal, "platform"));
+        let action = if matches!(route.action, RouteAction::Own) { "account" } else { "platform" };
+        return Ok(for_audit(next.run(request).await, principal, action));
     };
     // Who the token is and where its subject stands in the tenant: one query.
     let (principal, standing) = app.db.identity().authenticate_in(token, tenant).await.map_err(internal)?.ok_or_else(unknown_token)?;

@@ -9,6 +9,7 @@ mod error;
 mod events;
 mod flows;
 mod grants;
+mod invitations;
 mod members;
 mod metrics;
 mod openapi;
@@ -18,6 +19,7 @@ mod runs;
 mod schedules;
 mod secrets;
 mod tokens;
+mod users;
 mod webhooks;
 
 use std::any::Any;
@@ -102,6 +104,8 @@ pub enum RouteAction {
     Platform,
     /// Not about a tenant: anyone with a valid token.
     SignedIn,
+    /// `…/users/{user}/…`: that user's own login token, or the platform admin.
+    Own,
 }
 
 impl RouteAction {
@@ -112,6 +116,7 @@ impl RouteAction {
             (RouteAction::RunControl | RouteAction::NodeControl, _) => "operate",
             (RouteAction::Platform, _) => "platform",
             (RouteAction::SignedIn, _) => "read",
+            (RouteAction::Own, _) => "account",
         }
     }
 }
@@ -128,18 +133,24 @@ const fn route(method: &'static str, path: &'static str, action: RouteAction, su
     Route { method, path, action, summary }
 }
 
-use RouteAction::{Is, NodeControl, Platform, RunControl, SignedIn};
+use RouteAction::{Is, NodeControl, Own, Platform, RunControl, SignedIn};
 
 /// Every route that needs a token: what `authorize` checks, and what the
 /// isolation tests walk.
 pub const ROUTES: &[Route] = &[
+    route("GET", "/api/v1/users", Platform, "Every user"),
     route("POST", "/api/v1/users", Platform, "Create a user"),
+    route("DELETE", "/api/v1/users/{user}", Platform, "Delete a user: memberships go, their tokens are revoked"),
+    route("PUT", "/api/v1/users/{user}/password", Own, "Change a password (one's own, giving the current one; anyone's, as platform admin)"),
     route("GET", "/api/v1/tenants", SignedIn, "The tenants the caller belongs to (all, for the platform admin)"),
     route("POST", "/api/v1/tenants", Platform, "Create a tenant"),
     route("GET", "/api/v1/audit", Platform, "The platform-wide audit log"),
     route("GET", "/api/v1/tenants/{tenant}/audit", Is("audit"), "The tenant's audit log, newest first"),
     route("PUT", "/api/v1/tenants/{tenant}/members/{user}", Is("manage_members"), "Add a member or change their role"),
     route("DELETE", "/api/v1/tenants/{tenant}/members/{user}", Is("manage_members"), "Remove a member"),
+    route("GET", "/api/v1/tenants/{tenant}/invitations", Is("manage_members"), "Invitations (never their codes)"),
+    route("POST", "/api/v1/tenants/{tenant}/invitations", Is("manage_members"), "Invite someone with a role at most one's own"),
+    route("DELETE", "/api/v1/tenants/{tenant}/invitations/{id}", Is("manage_members"), "Revoke an open invitation"),
     route("GET", "/api/v1/tenants/{tenant}/tokens", Is("read"), "API tokens (one's own; all for member managers)"),
     route("POST", "/api/v1/tenants/{tenant}/tokens", Is("read"), "Make an API token with at most one's own role"),
     route("DELETE", "/api/v1/tenants/{tenant}/tokens/{id}", Is("read"), "Revoke an API token"),
@@ -180,6 +191,7 @@ pub const PUBLIC_ROUTES: &[Route] = &[
     route("GET", "/metrics", SignedIn, "Prometheus metrics (text format)"),
     route("GET", "/api/v1/openapi.json", SignedIn, "This document"),
     route("POST", "/api/v1/auth/login", SignedIn, "Log in: a token for a username and password"),
+    route("POST", "/api/v1/invitations/{code}/accept", SignedIn, "Join a tenant with an invitation code (as a new user, or an existing one with their password)"),
     route("POST", "/hooks/{id}", SignedIn, "Fire a webhook: start a run with the body as input"),
 ];
 
@@ -192,7 +204,11 @@ fn listed(path: &'static str) -> &'static str {
 pub fn router(app: Shared) -> Router {
     let uploads: MethodRouter<Shared> = get(plugins::list).post(plugins::upload).layer(DefaultBodyLimit::max(MAX_PLUGIN_BYTES));
     let api = Router::new()
-        .route(listed("/api/v1/users"), post(platform::create_user))
+        .route(listed("/api/v1/users"), get(users::list).post(platform::create_user))
+        .route(listed("/api/v1/users/{user}"), delete(users::delete))
+        .route(listed("/api/v1/users/{user}/password"), put(users::set_password))
+        .route(listed("/api/v1/tenants/{tenant}/invitations"), get(invitations::list).post(invitations::create))
+        .route(listed("/api/v1/tenants/{tenant}/invitations/{id}"), delete(invitations::revoke))
         .route(listed("/api/v1/tenants"), get(platform::list_tenants).post(platform::create_tenant))
         .route(listed("/api/v1/audit"), get(audit::platform_log))
         .route(listed("/api/v1/tenants/{tenant}/audit"), get(audit::tenant_log))
@@ -228,6 +244,7 @@ pub fn router(app: Shared) -> Router {
         .route("/metrics", get(metrics::scrape))
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/auth/login", post(platform::login))
+        .route("/api/v1/invitations/{code}/accept", post(invitations::accept))
         .route("/hooks/{id}", post(webhooks::fire))
         .merge(api)
         .fallback(|| async { ApiError::not_found("route") })

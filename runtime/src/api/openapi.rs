@@ -80,6 +80,7 @@ fn operation(route: &Route, public: bool) -> Value {
             RouteAction::NodeControl => "approve (approve, reject) or operate",
             RouteAction::Platform => "platform admin",
             RouteAction::SignedIn => "any signed-in caller",
+            RouteAction::Own => "the user themselves (login token) or the platform admin",
         });
     }
     if let Some(body) = request_body(route) {

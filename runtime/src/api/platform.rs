@@ -23,8 +23,16 @@ pub struct Credentials {
     password: String,
 }
 
+/// What a password must be at least.
+pub(super) fn check_password_strength(password: &str) -> Result<(), ApiError> {
+    if password.chars().count() < 8 {
+        return Err(ApiError::invalid("weak_password", "a password has at least 8 characters"));
+    }
+    Ok(())
+}
+
 /// Names of users and tenants: short, lowercase, safe in paths.
-fn check_name(kind: &str, name: &str) -> Result<(), ApiError> {
+pub(super) fn check_name(kind: &str, name: &str) -> Result<(), ApiError> {
     let ok = (1..=63).contains(&name.len())
         && name.starts_with(|c: char| c.is_ascii_lowercase())
         && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_' || c == '.');
@@ -35,9 +43,7 @@ fn check_name(kind: &str, name: &str) -> Result<(), ApiError> {
 pub async fn create_user(State(app): State<Shared>, raw: Result<Bytes, BytesRejection>) -> Result<(StatusCode, Json<Value>), ApiError> {
     let Credentials { username, password } = body::json(raw)?;
     check_name("user", &username)?;
-    if password.chars().count() < 8 {
-        return Err(ApiError::invalid("weak_password", "a password has at least 8 characters"));
-    }
+    check_password_strength(&password)?;
     let created = app.db.identity().create_user(&username, &password).await.map_err(|e| ApiError::internal(&e))?;
     if !created {
         return Err(ApiError::conflict(format!("user `{username}` exists")));

@@ -41,7 +41,7 @@ fn manages_members(app: &Shared, access: &Access) -> bool {
     app.authz.allows(&ask)
 }
 
-fn expiry(expires_at: Option<String>, expires_in: Option<String>) -> Result<Option<String>, ApiError> {
+pub(super) fn expiry(expires_at: Option<String>, expires_in: Option<String>) -> Result<Option<String>, ApiError> {
     let at = match (expires_at, expires_in) {
         (Some(_), Some(_)) => return Err(ApiError::invalid("invalid_body", "give `expires_at` or `expires_in`, not both")),
         (Some(at), None) => humantime::parse_rfc3339_weak(&at)

@@ -48,7 +48,14 @@ impl Principal {
     }
 }
 
-fn token_hash(token: &str) -> String {
+pub(super) fn hash_password(password: &str) -> anyhow::Result<String> {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let salt = SaltString::encode_b64(uuid::Uuid::new_v4().as_bytes()).map_err(|e| anyhow::anyhow!("cannot make a salt: {e}"))?;
+    let hash = argon2::Argon2::default().hash_password(password.as_bytes(), &salt).map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))?;
+    Ok(hash.to_string())
+}
+
+pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
@@ -120,16 +127,9 @@ impl IdentityStore {
 
     /// Create a user with an argon2 hash of `password`; `false` if the name is taken.
     pub async fn create_user(&self, username: &str, password: &str) -> anyhow::Result<bool> {
-        use argon2::password_hash::{PasswordHasher, SaltString};
-        // 16 random bytes from the OS (through uuid's v4 generator).
-        let salt = SaltString::encode_b64(uuid::Uuid::new_v4().as_bytes()).map_err(|e| anyhow::anyhow!("cannot make a salt: {e}"))?;
-        let hash = argon2::Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))?
-            .to_string();
         let done = sqlx::query("INSERT INTO users (username, password_hash, created_at) VALUES ($1, $2, $3) ON CONFLICT (username) DO NOTHING")
             .bind(username)
-            .bind(hash)
+            .bind(hash_password(password)?)
             .bind(super::now_rfc3339())
             .execute(self.db.pool())
             .await?;
@@ -141,16 +141,30 @@ impl IdentityStore {
         Ok(row.is_some())
     }
 
-    /// A new API token for `username` if the password is right. Unknown users
-    /// and wrong passwords are told apart by no one.
-    pub async fn login(&self, username: &str, password: &str) -> anyhow::Result<Option<String>> {
+    /// Every user, by name, with when they were made.
+    pub async fn users(&self) -> anyhow::Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as("SELECT username, created_at FROM users ORDER BY username").fetch_all(self.db.pool()).await?)
+    }
+
+    /// Whether `password` is `username`'s (false for an unknown user).
+    pub async fn check_password(&self, username: &str, password: &str) -> anyhow::Result<bool> {
         use argon2::password_hash::{PasswordHash, PasswordVerifier};
         let row: Option<(String,)> = sqlx::query_as("SELECT password_hash FROM users WHERE username = $1").bind(username).fetch_optional(self.db.pool()).await?;
-        let Some((stored,)) = row else { return Ok(None) };
+        let Some((stored,)) = row else { return Ok(false) };
         let hash = PasswordHash::new(&stored).map_err(|e| anyhow::anyhow!("stored password hash is unreadable: {e}"))?;
-        if argon2::Argon2::default().verify_password(password.as_bytes(), &hash).is_err() {
+        Ok(argon2::Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+    }
+
+    /// A new login token for `username` if `password` is theirs.
+    pub async fn login(&self, username: &str, password: &str) -> anyhow::Result<Option<String>> {
+        if !self.check_password(username, password).await? {
             return Ok(None);
         }
+        Ok(Some(self.login_token(username).await?))
+    }
+
+    /// A new login token for `username`, whose identity the caller checked.
+    pub(crate) async fn login_token(&self, username: &str) -> anyhow::Result<String> {
         let token = new_token();
         sqlx::query("INSERT INTO api_tokens (token_sha256, subject, tenant, role, created_at) VALUES ($1, $2, NULL, 'user', $3)")
             .bind(token_hash(&token))
@@ -158,7 +172,40 @@ impl IdentityStore {
             .bind(super::now_rfc3339())
             .execute(self.db.pool())
             .await?;
-        Ok(Some(token))
+        Ok(token)
+    }
+
+    /// Replace `username`'s password and revoke their login tokens (their
+    /// tenant API tokens stay); `false` for an unknown user.
+    pub async fn set_password(&self, username: &str, password: &str) -> anyhow::Result<bool> {
+        let hash = hash_password(password)?;
+        let now = super::now_rfc3339();
+        let mut tx = self.db.pool().begin().await?;
+        let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2").bind(hash).bind(username).execute(&mut *tx).await?;
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE subject = $2 AND tenant IS NULL AND role = 'user' AND revoked_at IS NULL")
+            .bind(&now)
+            .bind(username)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Remove `username`: their memberships go, every token acting as them
+    /// is revoked; `false` for an unknown user.
+    pub async fn delete_user(&self, username: &str) -> anyhow::Result<bool> {
+        let now = super::now_rfc3339();
+        let mut tx = self.db.pool().begin().await?;
+        sqlx::query("DELETE FROM members WHERE username = $1").bind(username).execute(&mut *tx).await?;
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE subject = $2 AND revoked_at IS NULL AND role <> $3")
+            .bind(&now)
+            .bind(username)
+            .bind(PLATFORM_ADMIN)
+            .execute(&mut *tx)
+            .await?;
+        let done = sqlx::query("DELETE FROM users WHERE username = $1").bind(username).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Make `username` a member of `tenant` with `role` (replacing an earlier role).

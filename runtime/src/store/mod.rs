@@ -8,6 +8,7 @@
 mod audit;
 mod flows;
 mod identity;
+mod invitations;
 mod kv;
 mod plugins;
 mod runs;
@@ -25,6 +26,7 @@ use sqlx::{AnyPool, Connection as _, Executor as _};
 pub use kv::{KvConflict, KvScope, KvStore, KvWrite, KvWrites};
 pub use flows::{content_hash, FlowStore, FlowVersion};
 pub use audit::{AuditEntry, AuditStore, Audited};
+pub use invitations::{InvitationInfo, InvitationStore, Joined, Refused};
 pub use identity::{new_token, IdentityStore, Principal, Standing, TokenInfo, PLATFORM_ADMIN};
 pub use runs::{NewRun, RunStore, RunSummary, StepResult, StoredRun};
 pub use plugins::{PluginRecord, PluginStore};
@@ -163,6 +165,10 @@ impl Db {
 
     pub fn identity(&self) -> IdentityStore {
         IdentityStore::new(self.clone())
+    }
+
+    pub fn invitations(&self) -> InvitationStore {
+        InvitationStore::new(self.clone())
     }
 
     pub fn triggers(&self) -> TriggerStore {

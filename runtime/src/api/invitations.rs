@@ -1,0 +1,108 @@
+//! Invitations: those who manage members invite someone into their tenant
+//! with a role at most their own (`POST …/invitations` → the code, shown
+//! once); the invitee accepts with `POST /api/v1/invitations/{code}/accept`
+//! — no token needed, the code is the credential — as a new user, or as an
+//! existing one giving their password, and gets a login token.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::audit::{AuditAction, AuditWho};
+use super::auth::Access;
+use super::error::ApiError;
+use super::platform::{check_name, check_password_strength};
+use super::tokens::expiry;
+use super::{body, Shared};
+use crate::authz::{may_grant, ROLES};
+use crate::store::Refused;
+
+/// How long an invitation stays open unless the inviter says otherwise.
+const DEFAULT_OPEN: &str = "7d";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewInvitation {
+    role: String,
+    /// Limit the member to running these flows.
+    flows: Option<Vec<String>>,
+    /// RFC 3339 instant, or…
+    expires_at: Option<String>,
+    /// …a duration from now (`7d` if neither is given).
+    expires_in: Option<String>,
+}
+
+/// `POST …/invitations` → 201 with the code, shown this once.
+pub async fn create(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let NewInvitation { role, flows, expires_at, expires_in } = body::json(raw)?;
+    if !ROLES.contains(&role.as_str()) {
+        return Err(ApiError::invalid("invalid_role", format!("`{role}` is not a role ({})", ROLES.join(", "))));
+    }
+    if !may_grant(&access.role, &role) {
+        return Err(ApiError::forbidden(format!("role `{}` may not invite as `{role}`", access.role)));
+    }
+    let expires_in = if expires_at.is_none() && expires_in.is_none() { Some(DEFAULT_OPEN.to_string()) } else { expires_in };
+    let expires_at = expiry(expires_at, expires_in)?.expect("an expiry is always set");
+    let invitations = app.db.invitations();
+    let (id, code) = invitations
+        .create(&access.tenant, &role, flows.as_deref(), &access.subject, &expires_at)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
+    let body = json!({"id": id, "code": code, "tenant": access.tenant, "role": role, "flows": flows, "expires_at": expires_at,
+                      "accept": format!("POST /api/v1/invitations/{code}/accept {{\"username\", \"password\"}}")});
+    Ok((StatusCode::CREATED, Json(body)))
+}
+
+/// `GET …/invitations`: every invitation of the tenant, never a code.
+pub async fn list(State(app): State<Shared>, Extension(access): Extension<Access>) -> Result<Json<Value>, ApiError> {
+    let invitations = app.db.invitations().list(&access.tenant).await.map_err(|e| ApiError::internal(&e))?;
+    Ok(Json(json!({"invitations": invitations})))
+}
+
+/// `DELETE …/invitations/{id}`: an open invitation can no longer be used.
+pub async fn revoke(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let revoked = app.db.invitations().revoke(&access.tenant, &id).await.map_err(|e| ApiError::internal(&e))?;
+    if revoked { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::not_found(format!("open invitation `{id}`"))) }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Acceptance {
+    username: String,
+    password: String,
+}
+
+/// `POST /api/v1/invitations/{code}/accept {"username", "password"}` → 201
+/// with a login token. Audited under the name given, accepted or not.
+pub async fn accept(State(app): State<Shared>, Path(code): Path<String>, raw: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
+    let Acceptance { username, password } = body::json(raw)?;
+    check_name("user", &username)?;
+    check_password_strength(&password)?;
+    let internal = |e: anyhow::Error| ApiError::internal(&e);
+    let (mut response, tenant) = match app.db.invitations().accept(&code, &username, &password).await.map_err(internal)? {
+        Ok(joined) => {
+            let token = app.db.identity().login_token(&username).await.map_err(internal)?;
+            let body = json!({"token": token, "username": username, "tenant": joined.tenant, "role": joined.role, "new_user": joined.new_user});
+            ((StatusCode::CREATED, Json(body)).into_response(), Some(joined.tenant))
+        }
+        Err(refused @ Refused::Unusable) => (ApiError::not_found(refused.to_string()).into_response(), None),
+        Err(refused @ Refused::WrongPassword(_)) => (ApiError::unauthorized(refused.to_string()).into_response(), None),
+    };
+    // In the tenant's log when it worked; the platform's otherwise.
+    response.extensions_mut().insert(AuditWho(username, tenant));
+    response.extensions_mut().insert(AuditAction("join"));
+    Ok(response)
+}

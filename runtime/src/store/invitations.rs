@@ -1,0 +1,179 @@
+//! Invitations into a tenant: a code (kept as its sha256 only) that lets one
+//! person join with the role it names — as a new user, or as an existing one
+//! who proves their password — once, before it expires.
+
+use super::identity::token_hash;
+use super::{new_token, Db};
+
+#[derive(Debug, Clone)]
+pub struct InvitationStore {
+    db: Db,
+}
+
+/// An invitation as listed: never its code.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
+pub struct InvitationInfo {
+    pub id: String,
+    pub role: String,
+    pub created_by: String,
+    pub created_at: String,
+    pub expires_at: String,
+    pub accepted_by: Option<String>,
+    pub accepted_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+/// Why a code was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
+    #[error("no such invitation, or it was used, revoked or has expired")]
+    Unusable,
+    #[error("user `{0}` exists; give their password to join with it")]
+    WrongPassword(String),
+}
+
+/// Who joined where, with which role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Joined {
+    pub tenant: String,
+    pub role: String,
+    pub new_user: bool,
+}
+
+impl InvitationStore {
+    pub fn new(db: Db) -> InvitationStore {
+        InvitationStore { db }
+    }
+
+    /// A new invitation; returns its id and its code (shown once).
+    pub async fn create(&self, tenant: &str, role: &str, flows: Option<&[String]>, by: &str, expires_at: &str) -> anyhow::Result<(String, String)> {
+        let (id, code) = (uuid::Uuid::new_v4().to_string(), new_token().replacen("scena_", "invite_", 1));
+        sqlx::query(
+            "INSERT INTO invitations (id, code_sha256, tenant, role, flows, created_by, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&id)
+        .bind(token_hash(&code))
+        .bind(tenant)
+        .bind(role)
+        .bind(flows.map(serde_json::to_string).transpose()?)
+        .bind(by)
+        .bind(super::now_rfc3339())
+        .bind(expires_at)
+        .execute(self.db.pool())
+        .await?;
+        Ok((id, code))
+    }
+
+    pub async fn list(&self, tenant: &str) -> anyhow::Result<Vec<InvitationInfo>> {
+        Ok(sqlx::query_as(
+            "SELECT id, role, created_by, created_at, expires_at, accepted_by, accepted_at, revoked_at FROM invitations
+             WHERE tenant = $1 ORDER BY created_at DESC, id",
+        )
+        .bind(tenant)
+        .fetch_all(self.db.pool())
+        .await?)
+    }
+
+    /// Revoke an open invitation; `false` if there is none with this id.
+    pub async fn revoke(&self, tenant: &str, id: &str) -> anyhow::Result<bool> {
+        let done = sqlx::query("UPDATE invitations SET revoked_at = $1 WHERE tenant = $2 AND id = $3 AND revoked_at IS NULL AND accepted_at IS NULL")
+            .bind(super::now_rfc3339())
+            .bind(tenant)
+            .bind(id)
+            .execute(self.db.pool())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Use `code` as `username`: a new user with `password`, or an existing
+    /// one whose password it is. The invitation is used up in the same
+    /// transaction that makes the membership, so a code admits one person.
+    pub async fn accept(&self, code: &str, username: &str, password: &str) -> anyhow::Result<Result<Joined, Refused>> {
+        let identity = self.db.identity();
+        let new_user = !identity.user_exists(username).await?;
+        // Checked before the transaction: argon2 is slow and needs no lock.
+        if !new_user && !identity.check_password(username, password).await? {
+            return Ok(Err(Refused::WrongPassword(username.to_string())));
+        }
+        let hash = if new_user { Some(super::identity::hash_password(password)?) } else { None };
+        let now = super::now_rfc3339();
+        let mut tx = self.db.begin_exclusive().await?;
+        let open: Option<(String, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT id, tenant, role, flows FROM invitations
+             WHERE code_sha256 = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2",
+        )
+        .bind(token_hash(code))
+        .bind(&now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((id, tenant, role, flows)) = open else { return Ok(Err(Refused::Unusable)) };
+        if let Some(hash) = hash {
+            let made = sqlx::query("INSERT INTO users (username, password_hash, created_at) VALUES ($1, $2, $3) ON CONFLICT (username) DO NOTHING")
+                .bind(username)
+                .bind(hash)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+            if made.rows_affected() == 0 {
+                // Someone took the name since it was checked.
+                return Ok(Err(Refused::WrongPassword(username.to_string())));
+            }
+        }
+        sqlx::query(
+            "INSERT INTO members (tenant, username, role, flows) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (tenant, username) DO UPDATE SET role = excluded.role, flows = excluded.flows",
+        )
+        .bind(&tenant)
+        .bind(username)
+        .bind(&role)
+        .bind(flows)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE invitations SET accepted_by = $1, accepted_at = $2 WHERE id = $3")
+            .bind(username)
+            .bind(&now)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Ok(Joined { tenant, role, new_user }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_backends;
+
+    const LATER: &str = "2999-01-01T00:00:00.000Z";
+
+    #[tokio::test]
+    async fn a_code_admits_one_person_once_before_it_expires() {
+        for db in test_backends().await {
+            db.identity().ensure_tenant("acme").await.unwrap();
+            let invitations = db.invitations();
+            let (_, code) = invitations.create("acme", "operator", None, "olga", LATER).await.unwrap();
+            let joined = invitations.accept(&code, "ann", "correct horse").await.unwrap().unwrap();
+            assert_eq!(joined, Joined { tenant: "acme".into(), role: "operator".into(), new_user: true }, "{db:?}");
+            assert!(db.identity().check_password("ann", "correct horse").await.unwrap());
+            assert_eq!(invitations.accept(&code, "eve", "correct horse").await.unwrap(), Err(Refused::Unusable), "{db:?}: used up");
+            assert!(!db.identity().user_exists("eve").await.unwrap(), "a refused code makes nobody");
+
+            let (_, expired) = invitations.create("acme", "viewer", None, "olga", "2000-01-01T00:00:00.000Z").await.unwrap();
+            assert_eq!(invitations.accept(&expired, "eve", "correct horse").await.unwrap(), Err(Refused::Unusable));
+            let (id, revoked) = invitations.create("acme", "viewer", None, "olga", LATER).await.unwrap();
+            assert!(invitations.revoke("acme", &id).await.unwrap());
+            assert!(!invitations.revoke("other", &id).await.unwrap(), "per tenant");
+            assert_eq!(invitations.accept(&revoked, "eve", "correct horse").await.unwrap(), Err(Refused::Unusable));
+
+            // An existing user joins with their own password, not another.
+            let (_, code) = invitations.create("acme", "admin", None, "olga", LATER).await.unwrap();
+            assert_eq!(invitations.accept(&code, "ann", "guess").await.unwrap(), Err(Refused::WrongPassword("ann".into())));
+            assert_eq!(invitations.accept(&code, "ann", "correct horse").await.unwrap().unwrap().role, "admin", "{db:?}");
+            let listed = invitations.list("acme").await.unwrap();
+            assert_eq!(listed.len(), 4);
+            assert!(!format!("{listed:?}").contains("invite_"), "codes are never listed");
+        }
+    }
+}
