@@ -503,3 +503,27 @@ async fn users_change_their_own_password_and_the_admin_deletes_users() {
     let members = server.admin("PUT", "/api/v1/tenants/default/members/ben", Some(json!({"role": "viewer"}))).await;
     assert_eq!(members.status, 404, "the user is gone: {}", members.body);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_metrics_token_metrics_answer_only_to_it() {
+    let server = serve_with("api-metrics-token", &["echo"], &["--metrics-token", "m3trics-scraper"]);
+    let scrape = |token: Option<&'static str>| {
+        let url = format!("{}/metrics", server.base);
+        async move {
+            let mut request = reqwest::Client::new().get(url);
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            let response = request.send().await.unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+    for refused in [None, Some("guess"), Some(support::server::ADMIN)] {
+        let (status, body) = scrape(refused).await;
+        assert_eq!(status, 401, "{refused:?}: {body}");
+        assert!(!body.contains("scena_runs"), "nothing of the metrics without the token");
+    }
+    let (status, body) = scrape(Some("m3trics-scraper")).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("scena_http_requests_total"), "{body}");
+}

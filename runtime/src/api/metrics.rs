@@ -1,18 +1,27 @@
-//! `GET /metrics` (Prometheus text format, no token: bind the server to a
-//! private address or put a proxy in front to restrict it), and the layer
+//! `GET /metrics` (Prometheus text format; open unless the server was given
+//! a metrics token — then a scraper sends it as a bearer token), and the layer
 //! counting requests by route template — never by raw path, so ids do not
 //! multiply the series.
 
 use axum::extract::{Request, State};
-use axum::http::header::CONTENT_TYPE;
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::error::ApiError;
 use super::{Shared, PUBLIC_ROUTES, ROUTES};
 use crate::metrics::METRICS;
+use sha2::{Digest as _, Sha256};
 
-pub async fn scrape(State(app): State<Shared>) -> Result<Response, ApiError> {
+pub async fn scrape(State(app): State<Shared>, headers: HeaderMap) -> Result<Response, ApiError> {
+    if let Some(expected) = &app.metrics_token {
+        let given = headers.get(AUTHORIZATION).and_then(|h| h.to_str().ok()).and_then(|h| h.strip_prefix("Bearer ")).unwrap_or_default();
+        // Compared by digest, so the time taken says nothing about the token.
+        if Sha256::digest(given.trim().as_bytes()) != Sha256::digest(expected.as_bytes()) {
+            return Err(ApiError::unauthorized("`/metrics` needs `Authorization: Bearer` with the metrics token"));
+        }
+    }
     let runs = app.db.runs().count_by_status().await.map_err(|e| ApiError::internal(&e))?;
     let text = METRICS.render(&runs);
     Ok(([(CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], text).into_response())

@@ -64,6 +64,8 @@ pub struct AppState {
     /// Each tenant's grants, as its plugin calls get them.
     pub grants: Arc<TenantGrants>,
     pub secrets: SecretStore,
+    /// If set, `/metrics` answers only `Authorization: Bearer` with it.
+    pub metrics_token: Option<String>,
 }
 
 pub type Shared = Arc<AppState>;
@@ -86,7 +88,7 @@ impl AppState {
         let secrets = db.secrets(key);
         let grants = Arc::new(TenantGrants::new(db.grants(), secrets.clone()));
         let scheduler = Scheduler::new(sandbox, registry.clone(), &db, grants.clone(), limits);
-        let app = AppState { db, authz: Authz::new()?, scheduler, registry, grants, secrets };
+        let app = AppState { db, authz: Authz::new()?, scheduler, registry, grants, secrets, metrics_token: None };
         Ok((Arc::new(app), problems))
     }
 }
@@ -188,7 +190,7 @@ pub const ROUTES: &[Route] = &[
 /// The routes that need no token, for the OpenAPI document.
 pub const PUBLIC_ROUTES: &[Route] = &[
     route("GET", "/healthz", SignedIn, "Liveness"),
-    route("GET", "/metrics", SignedIn, "Prometheus metrics (text format)"),
+    route("GET", "/metrics", SignedIn, "Prometheus metrics (text format); with a metrics token set, `Authorization: Bearer` with it"),
     route("GET", "/api/v1/openapi.json", SignedIn, "This document"),
     route("POST", "/api/v1/auth/login", SignedIn, "Log in: a token for a username and password"),
     route("POST", "/api/v1/invitations/{code}/accept", SignedIn, "Join a tenant with an invitation code (as a new user, or an existing one with their password)"),

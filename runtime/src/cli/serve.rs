@@ -37,6 +37,9 @@ pub struct ServeArgs {
     /// key, uploaded plugins and compiled code whichever database is used.
     #[arg(long, value_name = "URL", env = "SCENA_DB", hide_env_values = true)]
     db: Option<String>,
+    /// Require this bearer token on `/metrics` (otherwise it is open: keep the address private).
+    #[arg(long, value_name = "TOKEN", env = "SCENA_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
     #[command(flatten)]
     data_dir: DataDirArg,
 }
@@ -72,7 +75,9 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     for reason in skipped {
         eprintln!("warning: skipped {reason}");
     }
-    let (app, problems) = AppState::build(db.clone(), sandbox, standard, &data_dir, key, Limits::default()).await?;
+    let (mut app, problems) = AppState::build(db.clone(), sandbox, standard, &data_dir, key, Limits::default()).await?;
+    Arc::get_mut(&mut app).expect("the app state is not shared before it is served").metrics_token =
+        args.metrics_token.filter(|t| !t.trim().is_empty()).map(|t| t.trim().to_string());
     for problem in problems {
         eprintln!("warning: uploaded {problem}");
     }
