@@ -450,3 +450,16 @@ async fn an_approval_nobody_decides_is_decided_by_its_timeout_even_across_a_rest
     assert_eq!(done["status"], "succeeded", "{done}");
     assert_eq!(done["output"], json!({"count": 1, "by": "timeout"}), "{done}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_server_on_the_same_data_dir_or_database_refuses_to_start() {
+    let server = serve("api-one-server");
+    let (status, stderr) = server.second_server(None);
+    assert!(!status.success() && stderr.contains("another scena server is using the data dir"), "{stderr}");
+    if server.on_postgres() {
+        let elsewhere = support::TempDir::new("api-one-server-other-dir");
+        let (status, stderr) = server.second_server(Some(&elsewhere));
+        assert!(!status.success() && stderr.contains("another scena server is using this database"), "{stderr}");
+    }
+    assert_eq!(server.admin("GET", FLOWS, None).await.status, 200, "the first server goes on");
+}

@@ -125,6 +125,34 @@ fn start(dir: &TempDir, args: &[String], database_url: Option<&str>) -> (Child, 
 }
 
 impl Server {
+    /// Whether this server keeps its data in PostgreSQL.
+    pub fn on_postgres(&self) -> bool {
+        self.database_url.is_some()
+    }
+
+    /// Start a second server with this one's arguments and database, in
+    /// `dir` (this one's data dir if `None`), expecting it to refuse to
+    /// start: its exit status and stderr.
+    pub fn second_server(&self, dir: Option<&TempDir>) -> (std::process::ExitStatus, String) {
+        let dir = dir.unwrap_or(&self.dir);
+        let mut command = Command::new(env!("CARGO_BIN_EXE_scena"));
+        command.args(&self.args).env("SCENA_DATA_DIR", dir.path()).env("SCENA_ADMIN_TOKEN", ADMIN);
+        if let Some(url) = &self.database_url {
+            command.env("SCENA_DB", url);
+        }
+        let mut child = command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+        for _ in 0..600 {
+            if let Some(status) = child.try_wait().unwrap() {
+                let mut stderr = String::new();
+                std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+                return (status, stderr);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        panic!("the second server did not stop by itself");
+    }
+
     /// Stop the server (as a crash would: SIGKILL) and start it again on the
     /// same data dir and database.
     pub fn restart(&mut self) {

@@ -48,10 +48,17 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     let data_dir = args.data_dir.resolve();
     std::fs::create_dir_all(&data_dir).map_err(|e| CliError::other(format!("cannot create {}: {e}", data_dir.display())))?;
     keep_private(&data_dir)?;
+    // One server per data dir and per database: each drives the unfinished
+    // runs it finds at start, so a second one would fight the first.
+    let _data_dir_claim = claim_data_dir(&data_dir)?;
     let db = match &args.db {
         Some(url) => Db::connect(url).await?,
         None => Db::open(&data_dir.join("scena.db")).await?,
     };
+    let _db_claim = db
+        .claim_for_server(args.db.as_deref())
+        .await?
+        .ok_or_else(|| CliError::other("another scena server is using this database (one server per database)"))?;
     let identity = db.identity();
     identity.ensure_tenant(DEFAULT_TENANT).await?;
     match std::env::var("SCENA_ADMIN_TOKEN").ok().filter(|t| !t.trim().is_empty()) {
@@ -102,6 +109,19 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         })
         .await
         .map_err(|e| CliError::other(format!("the server stopped: {e}")))
+}
+
+/// An OS lock on `DATA_DIR/serve.lock`, held until the process ends.
+fn claim_data_dir(data_dir: &std::path::Path) -> Result<std::fs::File, CliError> {
+    let path = data_dir.join("serve.lock");
+    let file = std::fs::File::create(&path).map_err(|e| CliError::other(format!("cannot create {}: {e}", path.display())))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            Err(CliError::other(format!("another scena server is using the data dir {} (one server per data dir)", data_dir.display())))
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(CliError::other(format!("cannot lock {}: {e}", path.display()))),
+    }
 }
 
 /// The data directory holds token hashes, sealed secrets and their key:

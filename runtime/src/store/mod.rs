@@ -191,6 +191,28 @@ impl Db {
         RunStore::new(self.pool.clone(), self.writer.clone())
     }
 
+    /// Claim this database for one server: a server drives every unfinished
+    /// run it finds, so two on one database would fight over them. On
+    /// PostgreSQL, a session-level advisory lock keyed by the schema, held by
+    /// a connection kept in the returned guard; SQLite's file is claimed with
+    /// the data dir (`cli/serve.rs`). `None` if another server holds it.
+    pub async fn claim_for_server(&self, url: Option<&str>) -> anyhow::Result<Option<ServerClaim>> {
+        let (Backend::Postgres, Some(url)) = (self.backend, url) else { return Ok(Some(ServerClaim(None))) };
+        let mut conn = sqlx::AnyConnection::connect(url).await?;
+        // A server restarted at once may find its predecessor's session not
+        // yet ended: try for a few seconds before giving up.
+        for _ in 0..10 {
+            let (claimed,): (i64,) = sqlx::query_as("SELECT CASE WHEN pg_try_advisory_lock(7316118, hashtext(current_schema())) THEN 1 ELSE 0 END")
+                .fetch_one(&mut conn)
+                .await?;
+            if claimed == 1 {
+                return Ok(Some(ServerClaim(Some(conn))));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+        Ok(None)
+    }
+
     /// A transaction that holds the database's write lock from its start,
     /// for read-then-write sequences that must not interleave (publishing a
     /// version, rotating a webhook, replacing the admin token): SQLite's
@@ -262,6 +284,9 @@ pub fn test_postgres_url() -> Option<String> {
         Err(_) => Some("postgres://postgres@127.0.0.1:5432/test".to_string()),
     }
 }
+
+/// Held for as long as a server runs (see [`Db::claim_for_server`]).
+pub struct ServerClaim(#[allow(dead_code, reason = "held, not used: the lock lives as long as the connection")] Option<sqlx::AnyConnection>);
 
 /// `url` without its password, for messages.
 fn redact(url: &str) -> String {
