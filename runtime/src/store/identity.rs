@@ -48,6 +48,15 @@ impl Principal {
     }
 }
 
+/// A new user (username, password hash, created at); no row if the name is taken.
+/// Shared with accepting an invitation, which makes users in its own transaction.
+pub(super) const INSERT_USER: &str =
+    "INSERT INTO users (username, password_hash, created_at) VALUES ($1, $2, $3) ON CONFLICT (username) DO NOTHING";
+
+/// Make a user a member (tenant, username, role, flows), replacing an earlier role.
+pub(super) const UPSERT_MEMBER: &str = "INSERT INTO members (tenant, username, role, flows) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (tenant, username) DO UPDATE SET role = excluded.role, flows = excluded.flows";
+
 pub(super) fn hash_password(password: &str) -> anyhow::Result<String> {
     use argon2::password_hash::{PasswordHasher, SaltString};
     let salt = SaltString::encode_b64(uuid::Uuid::new_v4().as_bytes()).map_err(|e| anyhow::anyhow!("cannot make a salt: {e}"))?;
@@ -127,7 +136,7 @@ impl IdentityStore {
 
     /// Create a user with an argon2 hash of `password`; `false` if the name is taken.
     pub async fn create_user(&self, username: &str, password: &str) -> anyhow::Result<bool> {
-        let done = sqlx::query("INSERT INTO users (username, password_hash, created_at) VALUES ($1, $2, $3) ON CONFLICT (username) DO NOTHING")
+        let done = sqlx::query(INSERT_USER)
             .bind(username)
             .bind(hash_password(password)?)
             .bind(super::now_rfc3339())
@@ -211,10 +220,7 @@ impl IdentityStore {
     /// Make `username` a member of `tenant` with `role` (replacing an earlier role).
     pub async fn set_member(&self, tenant: &str, username: &str, role: &str, flows: Option<&[String]>) -> anyhow::Result<()> {
         let flows = flows.map(serde_json::to_string).transpose()?;
-        sqlx::query(
-            "INSERT INTO members (tenant, username, role, flows) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (tenant, username) DO UPDATE SET role = excluded.role, flows = excluded.flows",
-        )
+        sqlx::query(UPSERT_MEMBER)
         .bind(tenant)
         .bind(username)
         .bind(role)

@@ -2,7 +2,7 @@
 //! person join with the role it names — as a new user, or as an existing one
 //! who proves their password — once, before it expires.
 
-use super::identity::token_hash;
+use super::identity::{token_hash, INSERT_USER, UPSERT_MEMBER};
 use super::{new_token, Db};
 
 #[derive(Debug, Clone)]
@@ -109,7 +109,7 @@ impl InvitationStore {
         .await?;
         let Some((id, tenant, role, flows)) = open else { return Ok(Err(Refused::Unusable)) };
         if let Some(hash) = hash {
-            let made = sqlx::query("INSERT INTO users (username, password_hash, created_at) VALUES ($1, $2, $3) ON CONFLICT (username) DO NOTHING")
+            let made = sqlx::query(INSERT_USER)
                 .bind(username)
                 .bind(hash)
                 .bind(&now)
@@ -120,10 +120,7 @@ impl InvitationStore {
                 return Ok(Err(Refused::WrongPassword(username.to_string())));
             }
         }
-        sqlx::query(
-            "INSERT INTO members (tenant, username, role, flows) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (tenant, username) DO UPDATE SET role = excluded.role, flows = excluded.flows",
-        )
+        sqlx::query(UPSERT_MEMBER)
         .bind(&tenant)
         .bind(username)
         .bind(&role)
