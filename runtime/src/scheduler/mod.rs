@@ -67,6 +67,33 @@ pub fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
+/// A flow as a run pins it: the text stored with the run, and its sha256 —
+/// the key of the flow's compiled plan and of the one stored copy its runs
+/// share. A published version is run from its stored text as it is, so
+/// starting a run neither parses nor writes the flow out again.
+pub struct FlowText {
+    json: String,
+    hash: String,
+}
+
+impl FlowText {
+    pub fn new(json: String) -> FlowText {
+        let hash = hex::encode(Sha256::digest(json.as_bytes()));
+        FlowText { json, hash }
+    }
+
+    pub fn of(flow: &Flow) -> anyhow::Result<FlowText> {
+        Ok(FlowText::new(serde_json::to_string(flow)?))
+    }
+}
+
+/// A new run's id: a UUID v7, ordered by time, so that the runs and events a
+/// server is writing now sit together at the end of their indexes instead of
+/// on a random page each.
+fn new_run_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
 impl Scheduler {
     pub fn new(sandbox: Arc<Sandbox>, catalog: Arc<dyn Catalogs>, db: &Db, grants: Arc<dyn GrantSource>, limits: Limits) -> Arc<Scheduler> {
         Arc::new_cyclic(|me| Scheduler {
@@ -82,14 +109,14 @@ impl Scheduler {
         })
     }
 
-    /// The compiled plan of the flow stored as `flow_json`.
-    fn plan(&self, flow_json: &str, flow: impl FnOnce() -> anyhow::Result<Flow>) -> anyhow::Result<Arc<Plan>> {
-        let key = hex::encode(Sha256::digest(flow_json.as_bytes()));
-        if let Some(plan) = self.plans.lock().expect("plan cache lock").get(&key) {
+    /// The compiled plan of the flow stored as `text`.
+    fn plan(&self, text: &FlowText) -> anyhow::Result<Arc<Plan>> {
+        if let Some(plan) = self.plans.lock().expect("plan cache lock").get(&text.hash) {
             return Ok(plan.clone());
         }
-        let plan = Arc::new(Plan::new(flow()?).map_err(problems_error)?);
-        self.plans.lock().expect("plan cache lock").insert(key, plan.clone());
+        let flow: Flow = serde_json::from_str(&text.json).context("the stored flow is unreadable")?;
+        let plan = Arc::new(Plan::new(flow).map_err(problems_error)?);
+        self.plans.lock().expect("plan cache lock").insert(text.hash.clone(), plan.clone());
         Ok(plan)
     }
 
@@ -102,8 +129,8 @@ impl Scheduler {
         input: Value,
         progress: &mut dyn Progress,
     ) -> anyhow::Result<(String, RunState)> {
-        let id = uuid::Uuid::new_v4().to_string();
-        let state = self.begin(&id, tenant, flow, version, input, None, progress).await?;
+        let id = new_run_id();
+        let state = self.begin(&id, tenant, FlowText::of(&flow)?, version, input, None, progress).await?;
         Ok((id, state))
     }
 
@@ -113,7 +140,7 @@ impl Scheduler {
         &self,
         id: &str,
         tenant: &str,
-        flow: Flow,
+        flow: FlowText,
         version: Option<u32>,
         input: Value,
         parent: Option<ParentLink>,
@@ -124,8 +151,8 @@ impl Scheduler {
     }
 
     /// Start a run on a task of its own and return once it is stored.
-    pub async fn launch(self: &Arc<Self>, tenant: &str, flow: Flow, version: Option<u32>, input: Value) -> anyhow::Result<Launched> {
-        let id = uuid::Uuid::new_v4().to_string();
+    pub async fn launch(self: &Arc<Self>, tenant: &str, flow: FlowText, version: Option<u32>, input: Value) -> anyhow::Result<Launched> {
+        let id = new_run_id();
         let (run, commands) = self.create_run(&id, tenant, flow, version, input, None, &mut SilentProgress).await?;
         let (plan, state, seq) = (run.plan, run.state, run.seq);
         let (scheduler, run_id, tenant, task_plan) = (self.clone(), id.clone(), tenant.to_string(), plan.clone());
@@ -137,10 +164,8 @@ impl Scheduler {
     }
 
     /// Whether `input` fits the inputs schema of `flow`: the violations, if any.
-    pub fn input_violations(&self, flow: &Flow, input: &Value) -> anyhow::Result<Vec<String>> {
-        let flow_json = serde_json::to_string(flow)?;
-        let plan = self.plan(&flow_json, || Ok(flow.clone()))?;
-        Ok(plan.inputs.violations(input))
+    pub fn input_violations(&self, flow: &FlowText, input: &Value) -> anyhow::Result<Vec<String>> {
+        Ok(self.plan(flow)?.inputs.violations(input))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -148,14 +173,13 @@ impl Scheduler {
         &self,
         id: &str,
         tenant: &str,
-        flow: Flow,
+        flow: FlowText,
         version: Option<u32>,
         input: Value,
         parent: Option<ParentLink>,
         progress: &mut dyn Progress,
     ) -> anyhow::Result<(Run<'_>, VecDeque<Command>)> {
-        let flow_json = serde_json::to_string(&flow)?;
-        let plan = self.plan(&flow_json, || Ok(flow))?;
+        let plan = self.plan(&flow)?;
         let violations = plan.inputs.violations(&input);
         if !violations.is_empty() {
             bail!("input does not match the inputs schema of flow `{}`: {}", plan.flow.name, violations.join("; "));
@@ -173,7 +197,8 @@ impl Scheduler {
             tenant,
             flow_name: &plan.flow.name,
             version,
-            flow_json: &flow_json,
+            flow_json: &flow.json,
+            flow_hash: &flow.hash,
             input: &input,
             parent: parent.as_ref().map(|p| p.run.as_str()),
         };
@@ -291,7 +316,7 @@ impl Scheduler {
     /// Rebuild a run's state by replaying its log.
     async fn load(&self, run_id: &str) -> anyhow::Result<Run<'_>> {
         let stored = self.runs.load(run_id).await?.ok_or_else(|| NoSuchRun(run_id.to_string()))?;
-        let plan = self.plan(&stored.flow_json, || serde_json::from_str(&stored.flow_json).context("stored flow is unreadable"))?;
+        let plan = self.plan(&FlowText::new(stored.flow_json))?;
         let mut state = RunState::new(plan.nodes.len());
         for event in &stored.events {
             apply(&plan, &mut state, event);

@@ -4,8 +4,7 @@
 use std::sync::Arc;
 
 use serde_json::Value;
-use super::{Launched, Scheduler};
-use crate::flow::Flow;
+use super::{FlowText, Launched, Scheduler};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LaunchError {
@@ -35,15 +34,15 @@ impl LaunchError {
 
 impl Scheduler {
     /// The published `version` (the latest if `None`) of flow `name` of
-    /// `tenant`, if `input` fits its `inputs` schema: its number and flow.
-    pub async fn published_for(&self, tenant: &str, name: &str, version: Option<u32>, input: &Value) -> Result<(u32, Flow), LaunchError> {
+    /// `tenant`, if `input` fits its `inputs` schema: its number and text.
+    pub async fn published_for(&self, tenant: &str, name: &str, version: Option<u32>, input: &Value) -> Result<(u32, FlowText), LaunchError> {
         let published = self.flows.version(tenant, name, version).await.map_err(|_| {
             LaunchError::NotFound(match version {
                 Some(n) => format!("version {n} of flow `{name}`"),
                 None => format!("a published version of flow `{name}`"),
             })
         })?;
-        let flow = published.flow()?;
+        let flow = FlowText::new(published.flow_json);
         let violations = self.input_violations(&flow, input)?;
         if !violations.is_empty() {
             return Err(LaunchError::InvalidInput { flow: name.to_string(), violations });

@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 
 use super::drive::{Completion, Run};
 use super::live::LiveMsg;
-use super::{now_ms, Progress, Scheduler, SilentProgress};
+use super::{now_ms, FlowText, Progress, Scheduler, SilentProgress};
 use crate::engine::{CallTarget, Event, NodeStatus, Plan, RunState, RunStatus, StepCall, StepOutcome};
 use crate::flow::FlowVersionRef;
 
@@ -63,7 +63,7 @@ impl Scheduler {
             bail!("subflows nest more than {MAX_SUBFLOW_DEPTH} deep (does flow `{}` run itself?)", call.flow);
         }
         let version = call.version.with_context(|| format!("the run pinned no version of subflow `{}`", call.flow))?;
-        let flow = self.flows.version(&call.tenant, &call.flow, Some(version)).await?.flow()?;
+        let flow = FlowText::new(self.flows.version(&call.tenant, &call.flow, Some(version)).await?.flow_json);
         let state = self.begin(&id, &call.tenant, flow, Some(version), call.input, Some(call.parent), &mut SilentProgress).await?;
         Ok((id, state))
     }

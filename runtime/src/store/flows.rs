@@ -1,6 +1,11 @@
 //! Flows of a tenant: one editable draft per name, and immutable numbered
 //! versions, each with the sha256 of its content.
 
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -10,6 +15,72 @@ use crate::flow::Flow;
 #[derive(Debug, Clone)]
 pub struct FlowStore {
     db: Db,
+    versions: Arc<VersionCache>,
+}
+
+/// How long the latest version of a flow is taken from memory. Publishing
+/// through this process forgets it at once; the limit is for a version
+/// published by another process on the same database (`scena flow publish`
+/// pointed at a server's data dir).
+const LATEST_KEPT: Duration = Duration::from_secs(1);
+/// How many versions are remembered before the memory starts afresh.
+const VERSIONS_KEPT: usize = 1024;
+
+/// Published versions already read: starting a run needs its flow's version,
+/// and a version never changes once published, so it is read from the
+/// database once instead of once per run.
+#[derive(Debug, Default)]
+pub(super) struct VersionCache {
+    /// By (tenant, name, version).
+    exact: Mutex<HashMap<(String, String, u32), FlowVersion>>,
+    /// The latest version by (tenant, name), and when it was read.
+    latest: Mutex<HashMap<(String, String), (FlowVersion, Instant)>>,
+    /// Counts publications, so that a latest version read before one is not kept after it.
+    published: AtomicU64,
+}
+
+impl VersionCache {
+    fn get(&self, tenant: &str, name: &str, version: Option<u32>) -> Option<FlowVersion> {
+        let key = (tenant.to_string(), name.to_string());
+        match version {
+            Some(n) => self.exact.lock().expect("version cache lock").get(&(key.0, key.1, n)).cloned(),
+            None => match self.latest.lock().expect("version cache lock").get(&key) {
+                Some((found, read_at)) if read_at.elapsed() < LATEST_KEPT => Some(found.clone()),
+                _ => None,
+            },
+        }
+    }
+
+    fn publications(&self) -> u64 {
+        self.published.load(Ordering::SeqCst)
+    }
+
+    /// Remember `found`; as the latest version too if it was read as such
+    /// and nothing was published since that read began (`read_after`).
+    fn keep(&self, tenant: &str, found: &FlowVersion, read_after: Option<u64>) {
+        let mut exact = self.exact.lock().expect("version cache lock");
+        if exact.len() >= VERSIONS_KEPT {
+            exact.clear();
+        }
+        exact.insert((tenant.to_string(), found.name.clone(), found.version), found.clone());
+        drop(exact);
+        if let Some(publications) = read_after {
+            let mut newest = self.latest.lock().expect("version cache lock");
+            if self.publications() != publications {
+                return;
+            }
+            if newest.len() >= VERSIONS_KEPT {
+                newest.clear();
+            }
+            newest.insert((tenant.to_string(), found.name.clone()), (found.clone(), Instant::now()));
+        }
+    }
+
+    fn forget_latest(&self, tenant: &str, name: &str) {
+        let mut newest = self.latest.lock().expect("version cache lock");
+        self.published.fetch_add(1, Ordering::SeqCst);
+        newest.remove(&(tenant.to_string(), name.to_string()));
+    }
 }
 
 /// A published version.
@@ -53,8 +124,8 @@ fn sorted(value: Value) -> Value {
 }
 
 impl FlowStore {
-    pub fn new(db: Db) -> FlowStore {
-        FlowStore { db }
+    pub(super) fn new(db: Db, versions: Arc<VersionCache>) -> FlowStore {
+        FlowStore { db, versions }
     }
 
     pub async fn save_draft(&self, tenant: &str, flow: &Flow) -> anyhow::Result<()> {
@@ -108,11 +179,16 @@ impl FlowStore {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        self.versions.forget_latest(tenant, name);
         Ok((FlowVersion { name: name.into(), version: version as u32, content_hash: hash, published_at, flow_json: text }, true))
     }
 
     /// Version `version` of `name`, or the latest when `None`.
     pub async fn version(&self, tenant: &str, name: &str, version: Option<u32>) -> anyhow::Result<FlowVersion> {
+        if let Some(found) = self.versions.get(tenant, name, version) {
+            return Ok(found);
+        }
+        let (wanted, publications) = (version, self.versions.publications());
         let row: Option<(i64, String, String, String)> = match version {
             Some(v) => sqlx::query_as("SELECT version, flow_json, content_hash, published_at FROM flow_versions WHERE tenant = $1 AND name = $2 AND version = $3")
                 .bind(tenant)
@@ -130,7 +206,9 @@ impl FlowStore {
             Some(v) => anyhow::anyhow!("flow `{name}` of tenant `{tenant}` has no version {v}"),
             None => anyhow::anyhow!("flow `{name}` of tenant `{tenant}` has no published version"),
         })?;
-        Ok(FlowVersion { name: name.into(), version: version as u32, content_hash, published_at, flow_json })
+        let found = FlowVersion { name: name.into(), version: version as u32, content_hash, published_at, flow_json };
+        self.versions.keep(tenant, &found, wanted.is_none().then_some(publications));
+        Ok(found)
     }
 
     /// The draft of `name`, if the tenant has one.
@@ -206,6 +284,31 @@ mod tests {
             assert_eq!(flows.version("t", "f", None).await.unwrap().flow().unwrap(), flow("f", 2));
             assert_eq!(flows.list("t").await.unwrap(), [("f".to_string(), Some(2))]);
             assert!(flows.list("other").await.unwrap().is_empty());
+        }
+    }
+
+    #[tokio::test]
+    async fn the_latest_version_is_read_from_memory_until_a_new_one_is_published() {
+        for db in crate::store::test_backends().await {
+            let flows = db.flows();
+            flows.save_draft("t", &flow("f", 1)).await.unwrap();
+            flows.publish("t", "f").await.unwrap();
+            assert_eq!(flows.version("t", "f", None).await.unwrap().version, 1, "{db:?}");
+            // Another `FlowStore` of this `Db` publishes: every store sees it at once.
+            db.flows().save_draft("t", &flow("f", 2)).await.unwrap();
+            db.flows().publish("t", "f").await.unwrap();
+            assert_eq!(flows.version("t", "f", None).await.unwrap().flow().unwrap(), flow("f", 2), "{db:?}");
+            // Behind this process's back (another process on the same database):
+            // seen once the latest version is no longer taken from memory.
+            sqlx::query("INSERT INTO flow_versions (tenant, name, version, flow_json, content_hash, published_at) SELECT tenant, name, 3, flow_json, 'h3', published_at FROM flow_versions WHERE version = 2")
+                .execute(db.pool())
+                .await
+                .unwrap();
+            tokio::time::sleep(LATEST_KEPT).await;
+            assert_eq!(flows.version("t", "f", None).await.unwrap().version, 3, "{db:?}");
+            // A version asked for by number is what it always was.
+            assert_eq!(flows.version("t", "f", Some(1)).await.unwrap().flow().unwrap(), flow("f", 1));
+            assert!(flows.version("t", "f", Some(4)).await.is_err(), "{db:?}: no such version");
         }
     }
 }

@@ -18,6 +18,7 @@ mod triggers;
 mod writer;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -25,6 +26,7 @@ use sqlx::{AnyPool, Connection as _, Executor as _};
 
 pub use kv::{KvConflict, KvScope, KvStore, KvWrite, KvWrites};
 pub use flows::{content_hash, FlowStore, FlowVersion};
+use flows::VersionCache;
 pub use audit::{AuditEntry, AuditStore, Audited};
 pub use invitations::{InvitationInfo, InvitationStore, Joined, Refused};
 pub use identity::{new_token, IdentityStore, Principal, Standing, TokenInfo, PLATFORM_ADMIN};
@@ -49,6 +51,8 @@ pub struct Db {
     pool: AnyPool,
     writer: Writer,
     backend: Backend,
+    /// Published flow versions already read, shared by every `FlowStore` of this `Db`.
+    versions: Arc<VersionCache>,
 }
 
 impl Db {
@@ -93,7 +97,7 @@ impl Db {
         first.close().await?;
         let pool = AnyPoolOptions::new().max_connections(8).connect_with(options).await?;
         let writer = Writer::start_postgres(url, scratch).await?;
-        Ok(Db { pool, writer, backend: Backend::Postgres })
+        Ok(Db { pool, writer, backend: Backend::Postgres, versions: Arc::default() })
     }
 
     /// A private SQLite database in a fresh temporary directory, for tests.
@@ -140,7 +144,7 @@ impl Db {
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await.context("database migration failed")?;
         let writer = Writer::start_sqlite(&path, scratch)?;
-        Ok(Db { pool, writer, backend: Backend::Sqlite })
+        Ok(Db { pool, writer, backend: Backend::Sqlite, versions: Arc::default() })
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -156,7 +160,7 @@ impl Db {
     }
 
     pub fn flows(&self) -> FlowStore {
-        FlowStore::new(self.clone())
+        FlowStore::new(self.clone(), self.versions.clone())
     }
 
     pub fn audit(&self) -> AuditStore {

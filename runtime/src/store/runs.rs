@@ -23,6 +23,8 @@ pub struct NewRun<'a> {
     /// The published version it runs, if it runs one.
     pub version: Option<u32>,
     pub flow_json: &'a str,
+    /// The sha256 (hex) of `flow_json`: the text is stored once by it, however many runs pin it.
+    pub flow_hash: &'a str,
     pub input: &'a Value,
     /// The run whose subflow node started this one.
     pub parent: Option<&'a str>,
@@ -58,7 +60,7 @@ impl RunStore {
             run.tenant.to_string(),
             run.flow_name.to_string(),
             run.version.map(i64::from),
-            run.flow_json.to_string(),
+            (run.flow_hash.to_string(), run.flow_json.to_string()),
             run.input.to_string(),
             run.parent.map(str::to_string),
         );
@@ -67,12 +69,16 @@ impl RunStore {
         let written = self
             .writer
             .write(move |tx| {
-                let (id, tenant, flow_name, version, flow_json, input, parent) = row;
+                let (id, tenant, flow_name, version, (flow_hash, flow_json), input, parent) = row;
                 let now = super::now_rfc3339();
                 tx.execute(
-                    "INSERT INTO runs (id, tenant, flow_name, flow_version, flow_json, input, parent_run, status, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', $8, $8)",
-                    &[(&id).into(), (&tenant).into(), (&flow_name).into(), version.into(), (&flow_json).into(), (&input).into(), (&parent).into(), (&now).into()],
+                    "INSERT INTO flow_texts (hash, flow_json) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING",
+                    &[(&flow_hash).into(), (&flow_json).into()],
+                )?;
+                tx.execute(
+                    "INSERT INTO runs (id, tenant, flow_name, flow_version, flow_json, flow_hash, input, parent_run, status, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, '', $5, $6, $7, 'running', $8, $8)",
+                    &[(&id).into(), (&tenant).into(), (&flow_name).into(), version.into(), (&flow_hash).into(), (&input).into(), (&parent).into(), (&now).into()],
                 )?;
                 insert_events(tx, &id, 0, std::slice::from_ref(&first))
             })
@@ -161,7 +167,10 @@ impl RunStore {
     }
 
     pub async fn load(&self, run_id: &str) -> anyhow::Result<Option<StoredRun>> {
-        let row: Option<(String, String, String)> = sqlx::query_as("SELECT id, tenant, flow_json FROM runs WHERE id = $1")
+        // Runs stored before flow texts were shared carry their own copy.
+        let row: Option<(String, String, String)> = sqlx::query_as(
+            "SELECT r.id, r.tenant, COALESCE(t.flow_json, r.flow_json) FROM runs r LEFT JOIN flow_texts t ON t.hash = r.flow_hash WHERE r.id = $1",
+        )
             .bind(run_id)
             .fetch_optional(&self.pool)
             .await?;
@@ -321,7 +330,7 @@ mod tests {
             let runs = db.runs();
             let first = Event::RunStarted { input: json!({}), run: json!({}), at_ms: 0 };
             let input = json!({});
-            let new = NewRun { id: "r1", tenant: "t", flow_name: "f", version: None, flow_json: "{}", input: &input, parent: None };
+            let new = NewRun { id: "r1", tenant: "t", flow_name: "f", version: None, flow_json: "{}", flow_hash: "h0", input: &input, parent: None };
             runs.create(&new, &first).await.unwrap();
             let error = runs.append("r1", 0, &Event::RunResumed { at_ms: 1 }).await.unwrap_err();
             assert!(error.to_string().contains("run r1 was changed by another process meanwhile"), "{db:?}: {error}");
@@ -340,7 +349,7 @@ mod tests {
             let runs = db.runs();
             let input = json!({"n": 1});
             for (id, parent) in [("p", None), ("c", Some("p"))] {
-                let new = NewRun { id, tenant: "t", flow_name: "f", version: Some(3), flow_json: "{}", input: &input, parent };
+                let new = NewRun { id, tenant: "t", flow_name: "f", version: Some(3), flow_json: "{}", flow_hash: "h0", input: &input, parent };
                 runs.create(&new, &Event::RunStarted { input: input.clone(), run: json!({}), at_ms: 0 }).await.unwrap();
             }
             let step = StepResult { event: Event::RunResumed { at_ms: 1 }, kv: None, logs: Some(("a".into(), 1, json!(["hello"]))) };
@@ -357,6 +366,29 @@ mod tests {
             let listed = runs.list_for("t", Some("f"), Some("succeeded"), None, 10).await.unwrap();
             assert_eq!(listed.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["p"], "{db:?}: top-level runs only");
             assert_eq!(runs.count_by_status().await.unwrap(), [("running".to_string(), 1), ("succeeded".to_string(), 1)]);
+        }
+    }
+
+    #[tokio::test]
+    async fn runs_of_one_flow_share_its_text_and_older_runs_keep_their_copy() {
+        for db in test_backends().await {
+            let runs = db.runs();
+            let input = json!({});
+            let first = Event::RunStarted { input: input.clone(), run: json!({}), at_ms: 0 };
+            for id in ["a", "b"] {
+                let new = NewRun { id, tenant: "t", flow_name: "f", version: None, flow_json: r#"{"name":"f"}"#, flow_hash: "hf", input: &input, parent: None };
+                runs.create(&new, &first).await.unwrap();
+            }
+            let texts: Vec<(String,)> = sqlx::query_as("SELECT flow_json FROM flow_texts").fetch_all(db.pool()).await.unwrap();
+            assert_eq!(texts, [(r#"{"name":"f"}"#.to_string(),)], "{db:?}: one copy for both runs");
+            // A run stored before texts were shared: its copy is in its own row.
+            sqlx::query("INSERT INTO runs (id, tenant, flow_name, flow_json, input, status, created_at, updated_at) VALUES ('old', 't', 'f', '{\"name\":\"old\"}', '{}', 'running', 'x', 'x')")
+                .execute(db.pool())
+                .await
+                .unwrap();
+            for (id, text) in [("a", r#"{"name":"f"}"#), ("b", r#"{"name":"f"}"#), ("old", r#"{"name":"old"}"#)] {
+                assert_eq!(runs.load(id).await.unwrap().unwrap().flow_json, text, "{db:?}: {id}");
+            }
         }
     }
 }
