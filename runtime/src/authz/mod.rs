@@ -3,8 +3,9 @@
 //! member limited to named flows may run. Nothing else in the code compares
 //! roles.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
+use std::sync::Mutex;
 
 use cedar_policy::{Authorizer, Context, Decision, Entities, Entity, EntityUid, PolicySet, Request};
 use serde_json::json;
@@ -39,9 +40,43 @@ pub fn lesser_role<'a>(a: &'a str, b: &'a str) -> &'a str {
     }
 }
 
+/// How many decisions are remembered before the memory starts afresh.
+const REMEMBERED_DECISIONS: usize = 4096;
+
 pub struct Authz {
     policies: PolicySet,
     authorizer: Authorizer,
+    /// Decisions already made. The policies are fixed for the life of the
+    /// process and a decision depends on nothing but the question, so the
+    /// same question always gets the same answer; remembering it spares
+    /// building Cedar's entities and context on every request.
+    decided: Mutex<HashMap<AskKey, bool>>,
+}
+
+/// An [`Ask`], owned: the key of a remembered decision.
+#[derive(PartialEq, Eq, Hash)]
+struct AskKey {
+    subject: String,
+    role: String,
+    tenant: String,
+    action: String,
+    flow: Option<String>,
+    allowed_flows: Option<Vec<String>>,
+    assignees: Option<Vec<String>>,
+}
+
+impl From<&Ask<'_>> for AskKey {
+    fn from(ask: &Ask<'_>) -> AskKey {
+        AskKey {
+            subject: ask.subject.to_string(),
+            role: ask.role.to_string(),
+            tenant: ask.tenant.to_string(),
+            action: ask.action.to_string(),
+            flow: ask.flow.map(str::to_string),
+            allowed_flows: ask.allowed_flows.map(<[String]>::to_vec),
+            assignees: ask.assignees.map(<[String]>::to_vec),
+        }
+    }
 }
 
 /// One question: may `subject`, with `role` in `tenant`, do `action`?
@@ -65,15 +100,29 @@ fn uid(kind: &str, id: &str) -> anyhow::Result<EntityUid> {
 impl Authz {
     pub fn new() -> anyhow::Result<Authz> {
         let policies = PolicySet::from_str(POLICIES).map_err(|e| anyhow::anyhow!("policies.cedar does not parse: {e}"))?;
-        Ok(Authz { policies, authorizer: Authorizer::new() })
+        Ok(Authz { policies, authorizer: Authorizer::new(), decided: Mutex::new(HashMap::new()) })
     }
 
     /// The decision; anything malformed is a deny.
     pub fn allows(&self, ask: &Ask<'_>) -> bool {
-        self.decide(ask).unwrap_or_else(|e| {
-            tracing::error!("authorization failed closed: {e:#}");
-            false
-        })
+        let key = AskKey::from(ask);
+        if let Some(&decision) = self.decided.lock().expect("decision memory lock").get(&key) {
+            return decision;
+        }
+        match self.decide(ask) {
+            Ok(decision) => {
+                let mut decided = self.decided.lock().expect("decision memory lock");
+                if decided.len() >= REMEMBERED_DECISIONS {
+                    decided.clear();
+                }
+                decided.insert(key, decision);
+                decision
+            }
+            Err(e) => {
+                tracing::error!("authorization failed closed: {e:#}");
+                false
+            }
+        }
     }
 
     fn decide(&self, ask: &Ask<'_>) -> anyhow::Result<bool> {
@@ -171,5 +220,27 @@ mod tests {
         assert!(authz.allows(&limited("hotfix")));
         assert!(!authz.allows(&limited("release")));
         assert!(authz.allows(&Ask { allowed_flows: Some(&allowed), ..ask("operator", "read") }), "the limit is on running");
+    }
+
+    #[test]
+    fn a_remembered_decision_answers_only_the_same_question() {
+        let authz = Authz::new().unwrap();
+        let (hotfix, release) = (vec!["hotfix".to_string()], vec!["release".to_string()]);
+        let run = |flow, allowed: &Vec<String>| authz.allows(&Ask { flow: Some(flow), allowed_flows: Some(allowed), ..ask("operator", "run") });
+        for _ in 0..2 {
+            assert!(run("hotfix", &hotfix), "asked twice, allowed twice");
+            assert!(!run("hotfix", &release), "another limit is another question");
+            assert!(!run("release", &hotfix), "another flow is another question");
+            assert!(!authz.allows(&ask("viewer", "run")), "another role is another question");
+        }
+        let alice = vec!["alice".to_string()];
+        let approve = |subject| authz.allows(&Ask { subject, assignees: Some(&alice), ..ask("operator", "approve") });
+        assert!(approve("alice") && !approve("bob") && approve("alice"));
+        // More questions than are remembered: the memory starts afresh, answers stay right.
+        for i in 0..REMEMBERED_DECISIONS + 10 {
+            let subject = format!("user{i}");
+            assert!(!authz.allows(&Ask { subject: &subject, assignees: Some(&alice), ..ask("operator", "approve") }));
+        }
+        assert!(approve("alice") && !approve("bob"));
     }
 }
