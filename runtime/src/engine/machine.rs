@@ -181,7 +181,7 @@ fn render_input(plan: &Plan, state: &RunState, i: usize) -> Result<Value, String
 }
 
 pub(super) fn scope(state: &RunState) -> Scope<'_> {
-    Scope::new(&state.inputs, &state.steps).with("run", state.run.clone())
+    Scope::new(&state.inputs, &state.steps).with_borrowed("run", &state.run)
 }
 
 pub(super) struct Transition<'a> {

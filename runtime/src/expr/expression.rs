@@ -22,6 +22,10 @@ pub struct Expression {
     /// Step ids read as `steps.<id>` or `steps["<id>"]`; `None` if `steps` is used any other way.
     step_refs: Option<BTreeSet<String>>,
     variables: BTreeSet<String>,
+    /// For a plain path (`steps.fetch.output.hosts`, `inputs.zone`): its root
+    /// and fields, looked up in the JSON directly — the most common mapping
+    /// is spared building a CEL context and converting values both ways.
+    path: Option<(String, Vec<String>)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -55,7 +59,8 @@ impl Expression {
         let mut step_refs = Some(BTreeSet::new());
         collect_step_refs(program.expression(), &mut step_refs);
         let variables = program.references().variables().into_iter().map(str::to_string).collect();
-        Ok(Expression { source: inner.to_string(), program, step_refs, variables })
+        let path = plain_path(program.expression());
+        Ok(Expression { source: inner.to_string(), program, step_refs, variables, path })
     }
 
     pub fn source(&self) -> &str {
@@ -73,6 +78,12 @@ impl Expression {
     }
 
     pub fn eval(&self, scope: &Scope<'_>) -> Result<Value, ExprError> {
+        // A path that does not resolve is left to CEL, which says why.
+        if let Some((root, fields)) = &self.path
+            && let Some(found) = scope.lookup(root, fields)
+        {
+            return Ok(found.clone());
+        }
         let error = |reason: String| ExprError { expression: self.source.clone(), reason };
         let mut context = Context::with_env(standard_env());
         for name in &self.variables {
@@ -153,6 +164,19 @@ fn comprehension_depth(expr: &IdedExpr) -> usize {
     below + usize::from(matches!(expr.expr, Expr::Comprehension(_)))
 }
 
+/// `root.a.b…` (field selections on a name, nothing else): the root and the fields.
+fn plain_path(expr: &IdedExpr) -> Option<(String, Vec<String>)> {
+    match &expr.expr {
+        Expr::Ident(name) => Some((name.clone(), Vec::new())),
+        Expr::Select(select) if !select.test => {
+            let (root, mut fields) = plain_path(&select.operand)?;
+            fields.push(select.field.clone());
+            Some((root, fields))
+        }
+        _ => None,
+    }
+}
+
 fn is_steps(expr: &IdedExpr) -> bool {
     matches!(&expr.expr, Expr::Ident(name) if name == "steps")
 }
@@ -221,6 +245,34 @@ mod tests {
         assert_eq!(eval("inputs.hosts.map(h, h + '.' + inputs.zone)"), Ok(json!(["a.eu-1", "b.eu-1"])));
         assert_eq!(eval("steps.fetch.output.count * 10"), Ok(json!(20)));
         assert_eq!(eval("{'zone': inputs.zone}"), Ok(json!({"zone": "eu-1"})));
+    }
+
+    #[test]
+    fn plain_paths_give_what_cel_gives() {
+        let inputs = json!({"zone": "eu-1", "big": u64::MAX, "x": 1.5, "o": {"b": [1, {"c": null}], "a": true}});
+        let mut steps = BTreeMap::new();
+        steps.insert("fetch".to_string(), json!({"output": {"count": 2, "hosts": ["a"]}, "status": "succeeded"}));
+        let run = json!({"id": "r1"});
+        let scope = Scope::new(&inputs, &steps).with_borrowed("run", &run).with("item", json!({"name": "h1"}));
+        for source in ["inputs.zone", "inputs.big", "inputs.x", "inputs.o", "inputs.o.b", "inputs", "steps.fetch.output.count", "steps.fetch", "run.id", "item.name"] {
+            let expression = Expression::parse(source).unwrap();
+            assert!(expression.path.is_some(), "{source} is a plain path");
+            let by_cel = cel_only(&expression).eval(&scope).unwrap();
+            assert_eq!(expression.eval(&scope).unwrap(), by_cel, "{source}");
+        }
+        // What does not resolve is CEL's to report, in CEL's words.
+        for source in ["inputs.missing", "inputs.zone.deeper", "steps.nope.output", "steps.fetch.output.hosts.first", "nothing.here", "steps"] {
+            let expression = Expression::parse(source).unwrap();
+            assert_eq!(expression.eval(&scope), cel_only(&expression).eval(&scope), "{source}");
+        }
+        for source in ["has(inputs.zone)", "inputs.o.b[0]", "inputs['zone']", "inputs.zone + ''"] {
+            assert!(Expression::parse(source).unwrap().path.is_none(), "{source} is not a plain path");
+        }
+    }
+
+    /// The same expression without the plain-path shortcut.
+    fn cel_only(expression: &Expression) -> Expression {
+        Expression { path: None, ..Expression::parse(&expression.source).unwrap() }
     }
 
     #[test]

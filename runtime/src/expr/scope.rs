@@ -1,6 +1,7 @@
 //! What an expression can see: `inputs`, `steps.<id>` (output, error, status,
 //! attempts), and locals such as `item`, `index`, `run`.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
@@ -8,7 +9,7 @@ use serde_json::{Map, Value};
 pub struct Scope<'a> {
     inputs: &'a Value,
     steps: &'a BTreeMap<String, Value>,
-    locals: Vec<(&'static str, Value)>,
+    locals: Vec<(&'static str, Cow<'a, Value>)>,
 }
 
 impl<'a> Scope<'a> {
@@ -18,7 +19,13 @@ impl<'a> Scope<'a> {
 
     /// Add `item`, `index`, `run`, `error` … for one evaluation.
     pub fn with(mut self, name: &'static str, value: Value) -> Scope<'a> {
-        self.locals.push((name, value));
+        self.locals.push((name, Cow::Owned(value)));
+        self
+    }
+
+    /// As [`Scope::with`], for a value the caller keeps (not copied).
+    pub fn with_borrowed(mut self, name: &'static str, value: &'a Value) -> Scope<'a> {
+        self.locals.push((name, Cow::Borrowed(value)));
         self
     }
 
@@ -26,7 +33,20 @@ impl<'a> Scope<'a> {
         if name == "inputs" {
             return Some(self.inputs);
         }
-        self.locals.iter().rev().find(|(n, _)| *n == name).map(|(_, v)| v)
+        self.locals.iter().rev().find(|(n, _)| *n == name).map(|(_, v)| v.as_ref())
+    }
+
+    /// The value at `root.fields[0].fields[1]…`, if every step of the way is
+    /// an object holding that field.
+    pub(super) fn lookup(&self, root: &str, fields: &[String]) -> Option<&Value> {
+        let (start, rest) = match root {
+            "steps" => {
+                let (id, rest) = fields.split_first()?;
+                (self.steps.get(id)?, rest)
+            }
+            name => (self.get(name)?, fields),
+        };
+        rest.iter().try_fold(start, |value, field| value.as_object()?.get(field))
     }
 
     /// `steps` as a JSON object, with only `wanted` ids when they are known.
