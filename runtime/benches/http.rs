@@ -122,9 +122,16 @@ async fn main() {
     let fan = Arc::new(Target { client, url: url(&fan50.name) });
     let (ten, fifty) = (json!({"n": 10}), json!({"sum": 50}));
     load(&chain, &ten, 20, 1).await; // warm-up
-    report("chain10, 1 client", &chain, &ten, 300, 1).await;
-    report("chain10, 16 clients", &chain, &ten, 800, 16).await;
-    report("fan50, 1 client", &fan, &fifty, 100, 1).await;
-    report("fan50, 16 clients", &fan, &fifty, 200, 16).await;
+    // `cargo bench --bench http -- WORDS`: only the cases whose label holds one of them.
+    let words: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let chosen = |label: &str| words.is_empty() || words.iter().any(|w| label.contains(w.as_str()));
+    let cases = [("chain10, 1 client", &chain, &ten, 300, 1), ("chain10, 16 clients", &chain, &ten, 800, 16), ("fan50, 1 client", &fan, &fifty, 100, 1), ("fan50, 16 clients", &fan, &fifty, 200, 16)];
+    // `SCENA_BENCH_SCALE=N` makes every case N times longer (steadier figures, profiling).
+    let scale: usize = std::env::var("SCENA_BENCH_SCALE").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
+    for (label, target, expected, total, clients) in cases {
+        if chosen(label) {
+            report(label, target, expected, total * scale, clients).await;
+        }
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
