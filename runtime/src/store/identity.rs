@@ -78,12 +78,19 @@ impl IdentityStore {
         IdentityStore { db }
     }
 
+    /// Tokens, members, users or tenants changed: no authentication is
+    /// answered from memory any more (see `identity_cache.rs`).
+    pub(super) fn changed(&self) {
+        self.db.identities.forget_all();
+    }
+
     pub async fn ensure_tenant(&self, name: &str) -> anyhow::Result<()> {
         sqlx::query("INSERT INTO tenants (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
             .bind(name)
             .bind(super::now_rfc3339())
             .execute(self.db.pool())
             .await?;
+        self.changed();
         Ok(())
     }
 
@@ -121,6 +128,7 @@ impl IdentityStore {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
+        self.changed();
         Ok(())
     }
 
@@ -131,6 +139,7 @@ impl IdentityStore {
             .bind(super::now_rfc3339())
             .execute(self.db.pool())
             .await?;
+        self.changed();
         Ok(done.rows_affected() == 1)
     }
 
@@ -181,6 +190,7 @@ impl IdentityStore {
             .bind(super::now_rfc3339())
             .execute(self.db.pool())
             .await?;
+        self.changed();
         Ok(token)
     }
 
@@ -197,6 +207,7 @@ impl IdentityStore {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        self.changed();
         Ok(done.rows_affected() == 1)
     }
 
@@ -214,6 +225,7 @@ impl IdentityStore {
             .await?;
         let done = sqlx::query("DELETE FROM users WHERE username = $1").bind(username).execute(&mut *tx).await?;
         tx.commit().await?;
+        self.changed();
         Ok(done.rows_affected() == 1)
     }
 
@@ -227,12 +239,14 @@ impl IdentityStore {
         .bind(flows)
         .execute(self.db.pool())
         .await?;
+        self.changed();
         Ok(())
     }
 
     /// `false` if the user was not a member.
     pub async fn remove_member(&self, tenant: &str, username: &str) -> anyhow::Result<bool> {
         let done = sqlx::query("DELETE FROM members WHERE tenant = $1 AND username = $2").bind(tenant).bind(username).execute(self.db.pool()).await?;
+        self.changed();
         Ok(done.rows_affected() == 1)
     }
 
@@ -240,24 +254,31 @@ impl IdentityStore {
     /// stands in `tenant`: whether it exists and the role (and flow limit)
     /// its subject holds there.
     pub async fn authenticate_in(&self, token: &str, tenant: &str) -> anyhow::Result<Option<(Principal, Standing)>> {
-        type Row = (String, Option<String>, String, Option<String>, i64, Option<String>, Option<String>);
+        type Row = (String, Option<String>, String, Option<String>, i64, Option<String>, Option<String>, Option<String>);
+        let (hash, now, cache) = (token_hash(token), super::now_rfc3339(), &self.db.identities);
+        if let Some(known) = cache.get(&hash, tenant, &now) {
+            return Ok(Some(known));
+        }
+        let changes_before = cache.changes();
         let row: Option<Row> = sqlx::query_as(
-            "SELECT t.subject, t.tenant, t.role, t.name, CASE WHEN EXISTS (SELECT 1 FROM tenants WHERE name = $2) THEN 1 ELSE 0 END, m.role, m.flows
+            "SELECT t.subject, t.tenant, t.role, t.name, CASE WHEN EXISTS (SELECT 1 FROM tenants WHERE name = $2) THEN 1 ELSE 0 END, m.role, m.flows, t.expires_at
              FROM api_tokens t LEFT JOIN members m ON m.tenant = $2 AND m.username = t.subject
              WHERE t.token_sha256 = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $3)",
         )
-        .bind(token_hash(token))
+        .bind(&hash)
         .bind(tenant)
-        .bind(super::now_rfc3339())
+        .bind(&now)
         .fetch_optional(self.db.pool())
         .await?;
-        let Some((subject, token_tenant, role, token_name, tenant_exists, member_role, flows)) = row else { return Ok(None) };
+        let Some((subject, token_tenant, role, token_name, tenant_exists, member_role, flows, expires_at)) = row else { return Ok(None) };
         let membership = match member_role {
             Some(role) => Some((role, flows.map(|f| serde_json::from_str(&f)).transpose()?)),
             None => None,
         };
         let principal = Principal { subject, tenant: token_tenant, role, token_name };
-        Ok(Some((principal, Standing { tenant_exists: tenant_exists == 1, membership })))
+        let standing = Standing { tenant_exists: tenant_exists == 1, membership };
+        cache.keep(hash, tenant.to_string(), principal.clone(), standing.clone(), expires_at, changes_before);
+        Ok(Some((principal, standing)))
     }
 
     /// The principal a bearer token stands for, if it is known, not revoked and not expired.
@@ -299,6 +320,7 @@ impl IdentityStore {
         .bind(created_by)
         .execute(self.db.pool())
         .await?;
+        self.changed();
         Ok((id, token))
     }
 
@@ -332,6 +354,7 @@ impl IdentityStore {
             .bind(id)
             .execute(self.db.pool())
             .await?;
+        self.changed();
         Ok(done.rows_affected() == 1)
     }
 
@@ -389,6 +412,46 @@ mod tests {
             let (_, elsewhere) = identity.authenticate_in(&token, "nowhere").await.unwrap().unwrap();
             assert!(!elsewhere.tenant_exists && elsewhere.membership.is_none(), "{db:?}");
             assert!(identity.authenticate_in("scena_guess", "acme").await.unwrap().is_none());
+        }
+    }
+
+    #[tokio::test]
+    async fn a_remembered_authentication_is_forgotten_by_every_change() {
+        for db in test_backends().await {
+            let identity = db.identity();
+            identity.ensure_tenant("acme").await.unwrap();
+            identity.create_user("ann", "correct horse").await.unwrap();
+            identity.set_member("acme", "ann", "developer", None).await.unwrap();
+            let login = identity.login("ann", "correct horse").await.unwrap().unwrap();
+            let (_, api) = identity.create_tenant_token("acme", "ann", "ci", "operator", None).await.unwrap();
+            let role = |token: String| {
+                let identity = db.identity();
+                async move { identity.authenticate_in(&token, "acme").await.unwrap().map(|(_, s)| s.membership.map(|(role, _)| role)) }
+            };
+            // Read twice (the second from memory), then each change is seen at once.
+            assert_eq!(role(login.clone()).await, Some(Some("developer".into())), "{db:?}");
+            assert_eq!(role(login.clone()).await, Some(Some("developer".into())), "{db:?}");
+            identity.set_member("acme", "ann", "viewer", None).await.unwrap();
+            assert_eq!(role(login.clone()).await, Some(Some("viewer".into())), "{db:?}: demoted");
+            identity.remove_member("acme", "ann").await.unwrap();
+            assert_eq!(role(login.clone()).await, Some(None), "{db:?}: removed");
+            assert!(role(api.clone()).await.is_some());
+            let id = identity.tenant_tokens("acme").await.unwrap()[0].id.clone();
+            identity.revoke_tenant_token("acme", &id).await.unwrap();
+            assert_eq!(role(api).await, None, "{db:?}: revoked");
+            identity.set_password("ann", "battery staple").await.unwrap();
+            assert_eq!(role(login).await, None, "{db:?}: a new password revokes login tokens");
+            let login = identity.login("ann", "battery staple").await.unwrap().unwrap();
+            assert!(role(login.clone()).await.is_some());
+            identity.delete_user("ann").await.unwrap();
+            assert_eq!(role(login).await, None, "{db:?}: deleted");
+            // Changed behind this process's back: seen once the memory lapses.
+            let admin = new_token();
+            identity.set_admin_token(&admin).await.unwrap();
+            assert!(role(admin.clone()).await.is_some());
+            sqlx::query("UPDATE api_tokens SET revoked_at = 'x' WHERE token_sha256 = $1").bind(token_hash(&admin)).execute(db.pool()).await.unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+            assert_eq!(role(admin).await, None, "{db:?}: revoked by another process");
         }
     }
 }

@@ -134,6 +134,7 @@ impl InvitationStore {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        identity.changed();
         Ok(Ok(Joined { tenant, role, new_user }))
     }
 }

@@ -8,6 +8,7 @@
 mod audit;
 mod flows;
 mod identity;
+mod identity_cache;
 mod invitations;
 mod kv;
 mod plugins;
@@ -27,6 +28,7 @@ use sqlx::{AnyPool, Connection as _, Executor as _};
 pub use kv::{KvConflict, KvScope, KvStore, KvWrite, KvWrites};
 pub use flows::{content_hash, FlowStore, FlowVersion};
 use flows::VersionCache;
+use identity_cache::IdentityCache;
 pub use audit::{AuditEntry, AuditStore, Audited};
 pub use invitations::{InvitationInfo, InvitationStore, Joined, Refused};
 pub use identity::{new_token, IdentityStore, Principal, Standing, TokenInfo, PLATFORM_ADMIN};
@@ -53,6 +55,8 @@ pub struct Db {
     backend: Backend,
     /// Published flow versions already read, shared by every `FlowStore` of this `Db`.
     versions: Arc<VersionCache>,
+    /// Tokens already authenticated, shared by every `IdentityStore` of this `Db`.
+    identities: Arc<IdentityCache>,
 }
 
 impl Db {
@@ -97,7 +101,7 @@ impl Db {
         first.close().await?;
         let pool = AnyPoolOptions::new().max_connections(8).connect_with(options).await?;
         let writer = Writer::start_postgres(url, scratch).await?;
-        Ok(Db { pool, writer, backend: Backend::Postgres, versions: Arc::default() })
+        Ok(Db { pool, writer, backend: Backend::Postgres, versions: Arc::default(), identities: Arc::default() })
     }
 
     /// A private SQLite database in a fresh temporary directory, for tests.
@@ -144,7 +148,7 @@ impl Db {
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await.context("database migration failed")?;
         let writer = Writer::start_sqlite(&path, scratch)?;
-        Ok(Db { pool, writer, backend: Backend::Sqlite, versions: Arc::default() })
+        Ok(Db { pool, writer, backend: Backend::Sqlite, versions: Arc::default(), identities: Arc::default() })
     }
 
     pub fn pool(&self) -> &AnyPool {
