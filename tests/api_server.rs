@@ -7,7 +7,7 @@ mod support;
 use serde_json::{json, Value};
 use support::repo_root;
 use scena::api::RouteAction;
-use support::server::{concrete, serve, serve_with, Reply, Server, ADMIN};
+use support::server::{concrete, serve, serve_logging, serve_with, Reply, Server, ADMIN};
 
 fn counting_flow(name: &str) -> Value {
     json!({"name": name, "inputs": {"type": "object", "required": ["zone"], "properties": {"zone": {"type": "string"}}},
@@ -305,7 +305,8 @@ async fn run_events_replay_the_history_then_stream_live_until_the_end() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_webhook_starts_runs_until_it_is_rotated_or_removed() {
-    let server = serve("api-webhook");
+    // Logging every request, to show the ids stay out of the server's log too.
+    let server = serve_logging("api-webhook", &["echo", "kv"], &[], Some("debug"));
     let hook_of = |reply: &Reply| reply.body["path"].as_str().unwrap().to_string();
     assert_eq!(server.admin("PUT", &format!("{FLOWS}/zones/webhook"), None).await.status, 404, "no published version yet");
     server.admin("PUT", &format!("{FLOWS}/zones/draft"), Some(counting_flow("zones"))).await;
@@ -331,6 +332,17 @@ async fn a_webhook_starts_runs_until_it_is_rotated_or_removed() {
     let hooks: Vec<&Value> = log.as_array().unwrap().iter().filter(|e| e["resource"] == "/hooks/…").collect();
     assert!(hooks.iter().any(|e| e["who"] == "webhook of zones" && e["status"] == 202), "{log}");
     assert!(!log.to_string().contains(second.trim_start_matches("/hooks/")), "webhook ids stay out of the audit log");
+    for _ in 0..600 {
+        if server.log().contains("path=/hooks/…") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let server_log = server.log();
+    assert!(server_log.contains("path=/hooks/…"), "requests are logged at debug level: {server_log}");
+    for id in [&first, &second] {
+        assert!(!server_log.contains(id.trim_start_matches("/hooks/")), "webhook ids stay out of the server's log");
+    }
 }
 
 async fn wait_until(server: &Server, run_path: &str, status: &str) -> Value {

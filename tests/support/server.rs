@@ -2,6 +2,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
 
@@ -18,6 +19,10 @@ pub struct Server {
     /// How it was started, for [`Server::restart`].
     args: Vec<String>,
     database_url: Option<String>,
+    /// `SCENA_LOG` for the process, if not the default.
+    log_filter: Option<String>,
+    /// What the process wrote to stderr after it started listening.
+    log: Arc<Mutex<String>>,
 }
 
 impl Drop for Server {
@@ -90,6 +95,11 @@ pub fn serve(label: &str) -> Server {
 }
 
 pub fn serve_with(label: &str, plugin_names: &[&str], extra: &[&str]) -> Server {
+    serve_logging(label, plugin_names, extra, None)
+}
+
+/// As [`serve_with`], logging with the `SCENA_LOG` filter `log_filter`; read it with [`Server::log`].
+pub fn serve_logging(label: &str, plugin_names: &[&str], extra: &[&str], log_filter: Option<&str>) -> Server {
     let dir = TempDir::new(label);
     let mut args: Vec<String> = ["serve", "--listen", "127.0.0.1:0", "--plugins"].map(String::from).into();
     args.push(plugin_dir(&dir, plugin_names));
@@ -98,25 +108,38 @@ pub fn serve_with(label: &str, plugin_names: &[&str], extra: &[&str]) -> Server 
         Some((url, scoped, schema)) => (Some((url, schema)), Some(scoped)),
         None => (None, None),
     };
-    let (child, base) = start(&dir, &args, database_url.as_deref());
-    Server { child, base, dir, postgres, args, database_url }
+    let log = Arc::new(Mutex::new(String::new()));
+    let log_filter = log_filter.map(str::to_string);
+    let (child, base) = start(&dir, &args, database_url.as_deref(), log_filter.as_deref(), &log);
+    Server { child, base, dir, postgres, args, database_url, log_filter, log }
 }
 
 /// Start the server process and wait until it listens.
-fn start(dir: &TempDir, args: &[String], database_url: Option<&str>) -> (Child, String) {
+fn start(dir: &TempDir, args: &[String], database_url: Option<&str>, log_filter: Option<&str>, log: &Arc<Mutex<String>>) -> (Child, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_scena"));
     command.args(args).env("SCENA_DATA_DIR", dir.path()).env("SCENA_ADMIN_TOKEN", ADMIN);
     if let Some(url) = database_url {
         command.env("SCENA_DB", url);
     }
+    if let Some(filter) = log_filter {
+        command.env("SCENA_LOG", filter);
+    }
     let mut child = command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
-    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
     let mut seen = Vec::new();
-    for line in stderr.lines() {
+    while let Some(line) = stderr.next() {
         let line = line.unwrap();
         if let Some(address) = line.split("listening on ").nth(1) {
             let expected = if database_url.is_some() { "database: PostgreSQL" } else { "database: SQLite" };
             assert!(line.contains(expected), "the server uses another database than the test meant: {line}");
+            let log = log.clone();
+            std::thread::spawn(move || {
+                for line in stderr.map_while(Result::ok) {
+                    let mut log = log.lock().unwrap();
+                    log.push_str(&line);
+                    log.push('\n');
+                }
+            });
             return (child, address.split_whitespace().next().unwrap().to_string());
         }
         seen.push(line);
@@ -158,8 +181,13 @@ impl Server {
     pub fn restart(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let (child, base) = start(&self.dir, &self.args, self.database_url.as_deref());
+        let (child, base) = start(&self.dir, &self.args, self.database_url.as_deref(), self.log_filter.as_deref(), &self.log);
         (self.child, self.base) = (child, base);
+    }
+
+    /// What the server has written to stderr since it started listening.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
     }
 }
 

@@ -25,6 +25,18 @@ pub struct AuditWho(pub String, pub Option<String>);
 #[derive(Clone, Copy)]
 pub struct AuditAction(pub &'static str);
 
+/// `path` as a log may show it: a webhook's id and an invitation's code are
+/// credentials, so they are left out (of the audit log and the server's log alike).
+pub(super) fn loggable_path(path: &str) -> &str {
+    if path.starts_with("/hooks/") {
+        "/hooks/…"
+    } else if path.starts_with("/api/v1/invitations/") {
+        "/api/v1/invitations/…/accept"
+    } else {
+        path
+    }
+}
+
 pub async fn record(State(app): State<Shared>, request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_string();
@@ -41,18 +53,11 @@ pub async fn record(State(app): State<Shared>, request: Request, next: Next) -> 
     let action = response.extensions().get::<AuditAction>().map_or(method.as_str(), |a| a.0);
     let named = response.extensions().get::<AuditWho>().and_then(|w| w.1.as_deref());
     let tenant = path.strip_prefix("/api/v1/tenants/").and_then(|rest| rest.split('/').next()).filter(|t| !t.is_empty()).or(named);
-    // A webhook's id and an invitation's code are credentials: keep them out of the log.
-    let resource = if path.starts_with("/hooks/") {
-        "/hooks/…"
-    } else if path.starts_with("/api/v1/invitations/") {
-        "/api/v1/invitations/…/accept"
-    } else {
-        path.as_str()
-    };
+    let resource = loggable_path(&path);
     let entry = Audited { who: &who, tenant, action, resource, status: response.status().as_u16() };
     if let Err(error) = app.db.audit().record(&entry).await {
         // The mutation happened; losing its audit row is an incident to see in the log.
-        tracing::error!(%path, %who, "cannot record the audit entry: {error:#}");
+        tracing::error!(path = %resource, %who, "cannot record the audit entry: {error:#}");
     }
     response
 }

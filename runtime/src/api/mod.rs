@@ -259,7 +259,10 @@ pub fn router(app: Shared) -> Router {
         .layer(CatchPanicLayer::custom(panicked))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        // The request's span names the path without credentials (and leaves the query out).
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<axum::body::Body>| {
+            tracing::debug_span!("request", method = %request.method(), path = %audit::loggable_path(request.uri().path()))
+        }))
         .with_state(app)
 }
 
