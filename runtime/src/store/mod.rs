@@ -57,6 +57,8 @@ pub struct Db {
     versions: Arc<VersionCache>,
     /// Tokens already authenticated, shared by every `IdentityStore` of this `Db`.
     identities: Arc<IdentityCache>,
+    /// Flow texts known to be stored, shared by every `RunStore` of this `Db`.
+    stored_texts: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
 impl Db {
@@ -101,7 +103,7 @@ impl Db {
         first.close().await?;
         let pool = AnyPoolOptions::new().max_connections(8).connect_with(options).await?;
         let writer = Writer::start_postgres(url, scratch).await?;
-        Ok(Db { pool, writer, backend: Backend::Postgres, versions: Arc::default(), identities: Arc::default() })
+        Ok(Db { pool, writer, backend: Backend::Postgres, versions: Arc::default(), identities: Arc::default(), stored_texts: Arc::default() })
     }
 
     /// A private SQLite database in a fresh temporary directory, for tests.
@@ -148,7 +150,7 @@ impl Db {
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await.context("database migration failed")?;
         let writer = Writer::start_sqlite(&path, scratch)?;
-        Ok(Db { pool, writer, backend: Backend::Sqlite, versions: Arc::default(), identities: Arc::default() })
+        Ok(Db { pool, writer, backend: Backend::Sqlite, versions: Arc::default(), identities: Arc::default(), stored_texts: Arc::default() })
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -196,7 +198,7 @@ impl Db {
     }
 
     pub fn runs(&self) -> RunStore {
-        RunStore::new(self.pool.clone(), self.writer.clone())
+        RunStore::new(self.pool.clone(), self.writer.clone(), self.stored_texts.clone())
     }
 
     /// Claim this database for one server: a server drives every unfinished

@@ -1,6 +1,9 @@
 //! Runs: the pinned flow, the input, and the append-only event log. A step's
 //! `kv` writes commit in the same transaction as the event that finishes it.
 
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
 use serde_json::Value;
 use sqlx::AnyPool;
 
@@ -13,6 +16,10 @@ use crate::engine::{Event, RunState, RunStatus};
 pub struct RunStore {
     pool: AnyPool,
     writer: Writer,
+    /// Hashes of the flow texts this process has seen stored: a run of one
+    /// of them needs no statement to store its text (rows of `flow_texts` are
+    /// never removed). Shared by every `RunStore` of one `Db`.
+    stored_texts: Arc<Mutex<HashSet<String>>>,
 }
 
 /// What a new run is stored with.
@@ -48,8 +55,8 @@ pub struct StepResult {
 }
 
 impl RunStore {
-    pub fn new(pool: AnyPool, writer: Writer) -> RunStore {
-        RunStore { pool, writer }
+    pub(super) fn new(pool: AnyPool, writer: Writer, stored_texts: Arc<Mutex<HashSet<String>>>) -> RunStore {
+        RunStore { pool, writer, stored_texts }
     }
 
     /// Store a new run with the flow it runs (and the version, for a published
@@ -66,15 +73,18 @@ impl RunStore {
         );
         let first = serde_json::to_string(first)?;
         let run_id = run.id.to_string();
+        let text_stored = self.stored_texts.lock().expect("stored texts lock").contains(run.flow_hash);
         let written = self
             .writer
             .write(move |tx| {
                 let (id, tenant, flow_name, version, (flow_hash, flow_json), input, parent) = row;
                 let now = super::now_rfc3339();
-                tx.execute(
-                    "INSERT INTO flow_texts (hash, flow_json) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING",
-                    &[(&flow_hash).into(), (&flow_json).into()],
-                )?;
+                if !text_stored {
+                    tx.execute(
+                        "INSERT INTO flow_texts (hash, flow_json) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING",
+                        &[(&flow_hash).into(), (&flow_json).into()],
+                    )?;
+                }
                 tx.execute(
                     "INSERT INTO runs (id, tenant, flow_name, flow_version, flow_json, flow_hash, input, parent_run, status, created_at, updated_at)
                      VALUES ($1, $2, $3, $4, '', $5, $6, $7, 'running', $8, $8)",
@@ -83,6 +93,10 @@ impl RunStore {
                 insert_events(tx, &id, 0, std::slice::from_ref(&first))
             })
             .await;
+        if written.is_ok() {
+            // Committed: the text is in the database from now on.
+            self.stored_texts.lock().expect("stored texts lock").insert(run.flow_hash.to_string());
+        }
         refuse_second_writer(written, &run_id)
     }
 
