@@ -1,14 +1,13 @@
 //! Flows of a tenant: one editable draft per name, and immutable numbered
 //! versions, each with the sha256 of its content.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::memo::Memo;
 use super::Db;
 use crate::flow::Flow;
 
@@ -23,63 +22,21 @@ pub struct FlowStore {
 /// published by another process on the same database (`scena flow publish`
 /// pointed at a server's data dir).
 const LATEST_KEPT: Duration = Duration::from_secs(1);
-/// How many versions are remembered before the memory starts afresh.
-const VERSIONS_KEPT: usize = 1024;
 
 /// Published versions already read: starting a run needs its flow's version,
 /// and a version never changes once published, so it is read from the
 /// database once instead of once per run.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct VersionCache {
     /// By (tenant, name, version).
-    exact: Mutex<HashMap<(String, String, u32), FlowVersion>>,
-    /// The latest version by (tenant, name), and when it was read.
-    latest: Mutex<HashMap<(String, String), (FlowVersion, Instant)>>,
-    /// Counts publications, so that a latest version read before one is not kept after it.
-    published: AtomicU64,
+    exact: Memo<(String, String, u32), FlowVersion>,
+    /// The latest version by (tenant, name).
+    latest: Memo<(String, String), FlowVersion>,
 }
 
-impl VersionCache {
-    fn get(&self, tenant: &str, name: &str, version: Option<u32>) -> Option<FlowVersion> {
-        let key = (tenant.to_string(), name.to_string());
-        match version {
-            Some(n) => self.exact.lock().expect("version cache lock").get(&(key.0, key.1, n)).cloned(),
-            None => match self.latest.lock().expect("version cache lock").get(&key) {
-                Some((found, read_at)) if read_at.elapsed() < LATEST_KEPT => Some(found.clone()),
-                _ => None,
-            },
-        }
-    }
-
-    fn publications(&self) -> u64 {
-        self.published.load(Ordering::SeqCst)
-    }
-
-    /// Remember `found`; as the latest version too if it was read as such
-    /// and nothing was published since that read began (`read_after`).
-    fn keep(&self, tenant: &str, found: &FlowVersion, read_after: Option<u64>) {
-        let mut exact = self.exact.lock().expect("version cache lock");
-        if exact.len() >= VERSIONS_KEPT {
-            exact.clear();
-        }
-        exact.insert((tenant.to_string(), found.name.clone(), found.version), found.clone());
-        drop(exact);
-        if let Some(publications) = read_after {
-            let mut newest = self.latest.lock().expect("version cache lock");
-            if self.publications() != publications {
-                return;
-            }
-            if newest.len() >= VERSIONS_KEPT {
-                newest.clear();
-            }
-            newest.insert((tenant.to_string(), found.name.clone()), (found.clone(), Instant::now()));
-        }
-    }
-
-    fn forget_latest(&self, tenant: &str, name: &str) {
-        let mut newest = self.latest.lock().expect("version cache lock");
-        self.published.fetch_add(1, Ordering::SeqCst);
-        newest.remove(&(tenant.to_string(), name.to_string()));
+impl Default for VersionCache {
+    fn default() -> VersionCache {
+        VersionCache { exact: Memo::new(None), latest: Memo::new(Some(LATEST_KEPT)) }
     }
 }
 
@@ -179,16 +136,22 @@ impl FlowStore {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        self.versions.forget_latest(tenant, name);
+        self.versions.latest.forget(&(tenant.to_string(), name.to_string()));
         Ok((FlowVersion { name: name.into(), version: version as u32, content_hash: hash, published_at, flow_json: text }, true))
     }
 
     /// Version `version` of `name`, or the latest when `None`.
     pub async fn version(&self, tenant: &str, name: &str, version: Option<u32>) -> anyhow::Result<FlowVersion> {
-        if let Some(found) = self.versions.get(tenant, name, version) {
+        let (exact, latest) = (&self.versions.exact, &self.versions.latest);
+        let key = (tenant.to_string(), name.to_string());
+        let kept = match version {
+            Some(n) => exact.get(&(key.0.clone(), key.1.clone(), n), |_| true),
+            None => latest.get(&key, |_| true),
+        };
+        if let Some(found) = kept {
             return Ok(found);
         }
-        let (wanted, publications) = (version, self.versions.publications());
+        let (wanted, publications) = (version, latest.changes());
         let row: Option<(i64, String, String, String)> = match version {
             Some(v) => sqlx::query_as("SELECT version, flow_json, content_hash, published_at FROM flow_versions WHERE tenant = $1 AND name = $2 AND version = $3")
                 .bind(tenant)
@@ -207,7 +170,10 @@ impl FlowStore {
             None => anyhow::anyhow!("flow `{name}` of tenant `{tenant}` has no published version"),
         })?;
         let found = FlowVersion { name: name.into(), version: version as u32, content_hash, published_at, flow_json };
-        self.versions.keep(tenant, &found, wanted.is_none().then_some(publications));
+        exact.keep((key.0.clone(), key.1.clone(), found.version), found.clone(), exact.changes());
+        if wanted.is_none() {
+            latest.keep(key, found.clone(), publications);
+        }
         Ok(found)
     }
 

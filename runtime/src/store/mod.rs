@@ -11,6 +11,7 @@ mod identity;
 mod identity_cache;
 mod invitations;
 mod kv;
+mod memo;
 mod plugins;
 mod runs;
 mod sealing;
