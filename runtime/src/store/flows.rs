@@ -143,15 +143,16 @@ impl FlowStore {
     /// Version `version` of `name`, or the latest when `None`.
     pub async fn version(&self, tenant: &str, name: &str, version: Option<u32>) -> anyhow::Result<FlowVersion> {
         let (exact, latest) = (&self.versions.exact, &self.versions.latest);
-        let key = (tenant.to_string(), name.to_string());
+        let exact_key = |n: u32| (tenant.to_string(), name.to_string(), n);
+        let latest_key = (tenant.to_string(), name.to_string());
         let kept = match version {
-            Some(n) => exact.get(&(key.0.clone(), key.1.clone(), n), |_| true),
-            None => latest.get(&key, |_| true),
+            Some(n) => exact.get(&exact_key(n), |_| true),
+            None => latest.get(&latest_key, |_| true),
         };
         if let Some(found) = kept {
             return Ok(found);
         }
-        let (wanted, publications) = (version, latest.changes());
+        let publications = latest.changes();
         let row: Option<(i64, String, String, String)> = match version {
             Some(v) => sqlx::query_as("SELECT version, flow_json, content_hash, published_at FROM flow_versions WHERE tenant = $1 AND name = $2 AND version = $3")
                 .bind(tenant)
@@ -165,14 +166,14 @@ impl FlowStore {
                 .fetch_optional(self.db.pool())
                 .await?,
         };
-        let (version, flow_json, content_hash, published_at) = row.ok_or_else(|| match version {
+        let (number, flow_json, content_hash, published_at) = row.ok_or_else(|| match version {
             Some(v) => anyhow::anyhow!("flow `{name}` of tenant `{tenant}` has no version {v}"),
             None => anyhow::anyhow!("flow `{name}` of tenant `{tenant}` has no published version"),
         })?;
-        let found = FlowVersion { name: name.into(), version: version as u32, content_hash, published_at, flow_json };
-        exact.keep((key.0.clone(), key.1.clone(), found.version), found.clone(), exact.changes());
-        if wanted.is_none() {
-            latest.keep(key, found.clone(), publications);
+        let found = FlowVersion { name: name.into(), version: number as u32, content_hash, published_at, flow_json };
+        exact.keep(exact_key(found.version), found.clone(), exact.changes());
+        if version.is_none() {
+            latest.keep(latest_key, found.clone(), publications);
         }
         Ok(found)
     }
