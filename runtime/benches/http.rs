@@ -3,9 +3,10 @@
 //! and fan50 (the engine benchmark's flows) with 1 and 16 concurrent
 //! clients, each run durable in SQLite and each request authenticated,
 //! authorized and audited. Prints p50/p99 latency and flows/s. The load
-//! generator (a reqwest client with keep-alive) runs in the same process,
-//! on the same two cores.
+//! generator (`loadgen/`: one keep-alive connection per client) runs in the
+//! same process, on the same two cores.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,29 +18,28 @@ use scena::store::{Db, SealingKey};
 use serde_json::{json, Value};
 
 mod common;
+mod loadgen;
 use common::{chain, component, fan};
 
 const TOKEN: &str = "bench-admin-token";
 
+/// One flow's start request, as sent to `address`.
 struct Target {
-    client: reqwest::Client,
-    url: String,
+    address: SocketAddr,
+    request: Vec<u8>,
 }
 
 impl Target {
-    async fn run(&self, expected: &Value) -> Duration {
+    fn new(address: SocketAddr, flow: &str) -> Target {
+        let path = format!("/api/v1/tenants/default/flows/{flow}/runs?wait_ms=30000");
+        Target { address, request: loadgen::post(address, &path, TOKEN, r#"{"input": {"n": 0}}"#) }
+    }
+
+    async fn run(&self, connection: &mut loadgen::Connection, expected: &Value) -> Duration {
         let started = Instant::now();
-        let response = self
-            .client
-            .post(&self.url)
-            .bearer_auth(TOKEN)
-            .header("content-type", "application/json")
-            .body(r#"{"input": {"n": 0}}"#)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
-        let run: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+        let response = connection.send(&self.request).await.unwrap();
+        let run: Value = serde_json::from_slice(&response.body).unwrap();
+        assert_eq!(response.status, 200, "{run}");
         assert_eq!((&run["status"], &run["output"]), (&json!("succeeded"), expected), "{run}");
         started.elapsed()
     }
@@ -53,9 +53,10 @@ async fn load(target: &Arc<Target>, expected: &Value, total: usize, clients: usi
         let (target, expected) = (target.clone(), expected.clone());
         let share = total / clients + usize::from(c < total % clients);
         tasks.push(tokio::spawn(async move {
+            let mut connection = loadgen::Connection::open(target.address).await.unwrap();
             let mut latencies = Vec::with_capacity(share);
             for _ in 0..share {
-                latencies.push(target.run(&expected).await);
+                latencies.push(target.run(&mut connection, &expected).await);
             }
             latencies
         }));
@@ -116,10 +117,8 @@ async fn main() {
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
     println!("scena HTTP benchmark: POST …/runs?wait_ms over loopback, durable {database} (data dir {})", dir.display());
-    let client = reqwest::Client::new();
-    let url = |name: &str| format!("http://{address}/api/v1/tenants/default/flows/{name}/runs?wait_ms=30000");
-    let chain = Arc::new(Target { client: client.clone(), url: url(&chain10.name) });
-    let fan = Arc::new(Target { client, url: url(&fan50.name) });
+    let chain = Arc::new(Target::new(address, &chain10.name));
+    let fan = Arc::new(Target::new(address, &fan50.name));
     let (ten, fifty) = (json!({"n": 10}), json!({"sum": 50}));
     load(&chain, &ten, 20, 1).await; // warm-up
     // `cargo bench --bench http -- WORDS`: only the cases whose label holds one of them.
