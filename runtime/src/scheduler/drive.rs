@@ -3,6 +3,8 @@
 //! operators' events while it runs.
 
 use std::collections::{BTreeSet, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -15,7 +17,7 @@ use super::{now_ms, Progress, Scheduler};
 use crate::metrics::METRICS;
 use crate::engine::{apply, check_control, CallTarget, Command, Event, NodePlan, NodeStatus, Plan, RunState, StepCall, StepOutcome};
 use crate::sandbox::{CallRequest, Entry, LimitKind, Outcome, StepContext, StepFailure};
-use crate::store::{KvScope, KvWrites, StepResult};
+use crate::store::{Appending, KvScope, KvWrites, StepResult};
 
 /// What a finished call, child run or timer reports back to the run's loop.
 pub(super) enum Completion {
@@ -24,6 +26,12 @@ pub(super) enum Completion {
     /// A subflow's run stopped to wait for people (or for a pause to be
     /// lifted); the node stays running until that run ends.
     ChildWaiting { node: String, child: String },
+}
+
+/// Events queued for the run's log whose commit the loop has not seen yet.
+struct Unconfirmed {
+    appending: Appending,
+    events: Vec<Event>,
 }
 
 pub(super) struct Run<'s> {
@@ -45,8 +53,10 @@ impl Run<'_> {
     }
 
     /// Carry out commands and completions until the run ends or waits for
-    /// people. Events are applied as they arise and saved together, in one
-    /// statement, before any call or timer they lead to is started.
+    /// people. Events are applied as they arise and queued for the writer
+    /// together, in one statement, when the calls and timers they lead to
+    /// start; nothing those return is recorded or acted on until that
+    /// statement is committed.
     pub(super) async fn drive(&mut self, mut queue: VecDeque<Command>, progress: &mut dyn Progress) -> anyhow::Result<RunState> {
         let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Completion>();
         let (inbox_tx, mut inbox) = mpsc::unbounded_channel::<LiveMsg>();
@@ -58,6 +68,10 @@ impl Run<'_> {
         // when the earliest of them comes (`timeouts.rs`).
         let mut in_flight = 0usize;
         let mut unsaved: Vec<Event> = Vec::new();
+        let mut unconfirmed: Option<Unconfirmed> = None;
+        // A call made while nothing else is in flight runs on this task: a
+        // chain of steps costs no task and no channel per step.
+        let mut inline: Option<Pin<Box<dyn Future<Output = Completion> + Send>>> = None;
         loop {
             let mut calls = Vec::new();
             let mut timers = Vec::new();
@@ -79,15 +93,23 @@ impl Run<'_> {
                     Command::Finish => {}
                 }
             }
-            self.save(&mut unsaved, progress).await?;
+            // A refused write stops the run before anything after it is queued: the log has no gaps.
+            self.confirm(&mut unconfirmed, progress).await?;
             if self.state.is_over() {
+                self.save(&mut unsaved, progress).await?;
                 progress.finished(&self.id, &self.state);
                 return Ok(self.state.clone());
             }
+            unconfirmed = self.queue(&mut unsaved)?;
+            let alone = calls.len() == 1 && in_flight == 0;
             for (node, attempt, call) in calls {
                 match self.plan.call_target(&node) {
                     Some(CallTarget::Flow { .. }) => self.spawn_child(node, attempt, call, done_tx.clone()),
-                    _ => self.spawn_call(node, attempt, call, done_tx.clone()),
+                    _ if alone => inline = Some(Box::pin(self.call(node, attempt, call))),
+                    _ => {
+                        let (call, done) = (self.call(node, attempt, call), done_tx.clone());
+                        tokio::spawn(async move { drop(done.send(call.await)) });
+                    }
                 }
                 in_flight += 1;
             }
@@ -102,6 +124,7 @@ impl Run<'_> {
                 in_flight += usize::from(!for_approval);
             }
             if in_flight == 0 {
+                self.confirm(&mut unconfirmed, progress).await?;
                 if self.state.paused || !self.state.awaiting_decision().is_empty() || !waiting_children.is_empty() {
                     progress.waiting(&self.id, &self.state, &self.plan);
                     self.scheduler.wake_at_decision_timeout(&self.id, &self.state);
@@ -110,9 +133,17 @@ impl Run<'_> {
                 bail!("run {} cannot make progress: no call or timer is pending (this is a bug)", self.id);
             }
             let completion = tokio::select! {
+                completion = async { inline.as_mut().expect("checked by the branch's condition").await }, if inline.is_some() => {
+                    inline = None;
+                    completion
+                }
                 completion = done_rx.recv() => completion.expect("the run holds a sender"),
                 Some(message) = inbox.recv() => match message {
                     LiveMsg::Control { event, reply } => {
+                        if let Err(error) = self.confirm(&mut unconfirmed, progress).await {
+                            let _ = reply.send(Err(anyhow::anyhow!("run {}: the event was not recorded", self.id)));
+                            return Err(error);
+                        }
                         match check_control(&self.plan, &self.state, &event) {
                             Err(why) => {
                                 let _ = reply.send(Err(super::ControlRefused(format!("run {}: {why}", self.id)).into()));
@@ -142,6 +173,7 @@ impl Run<'_> {
                     }
                 },
             };
+            self.confirm(&mut unconfirmed, progress).await?;
             // Take every completion that is already in, so that their events
             // are saved together.
             let mut next = Some(completion);
@@ -226,6 +258,28 @@ impl Run<'_> {
         Ok(())
     }
 
+    /// Queue the events applied since the last save for the writer, in one
+    /// statement, without waiting for the commit.
+    fn queue(&mut self, events: &mut Vec<Event>) -> anyhow::Result<Option<Unconfirmed>> {
+        if events.is_empty() {
+            return Ok(None);
+        }
+        let appending = self.scheduler.runs.queue_all(&self.id, self.seq, events)?;
+        self.seq += events.len() as u64;
+        Ok(Some(Unconfirmed { appending, events: std::mem::take(events) }))
+    }
+
+    /// Wait until the queued events are committed.
+    async fn confirm(&self, unconfirmed: &mut Option<Unconfirmed>, progress: &mut dyn Progress) -> anyhow::Result<()> {
+        if let Some(Unconfirmed { appending, events }) = unconfirmed.take() {
+            appending.committed().await?;
+            for event in &events {
+                progress.event(&self.id, event);
+            }
+        }
+        Ok(())
+    }
+
     /// Cancel this run's child runs on a task of its own: a child this loop
     /// waits for may itself need the loop to take its answer.
     fn cancel_children_later(&self, by: String) {
@@ -245,7 +299,8 @@ impl Run<'_> {
         })
     }
 
-    fn spawn_call(&self, node: String, attempt: u32, call: StepCall, done: mpsc::UnboundedSender<Completion>) {
+    /// A plugin call, ready to run on any task: what it reports back.
+    fn call(&self, node: String, attempt: u32, call: StepCall) -> impl Future<Output = Completion> + Send + 'static {
         let Some(CallTarget::Plugin { plugin, timeout_ms }) = self.plan.call_target(&node) else {
             unreachable!("the engine calls only steps, subflows and items")
         };
@@ -267,7 +322,7 @@ impl Run<'_> {
             StepCall::Poll(state) => Entry::Poll(state),
         };
         let grant_source = self.scheduler.grants.clone();
-        tokio::spawn(async move {
+        async move {
             let _in_flight = METRICS.call_in_flight();
             let started = Instant::now();
             let failure = |message: String, retryable: bool| Completion::Step {
@@ -279,11 +334,11 @@ impl Run<'_> {
             };
             let plugin = match plugin {
                 Ok(plugin) => plugin,
-                Err(reason) => return drop(done.send(failure(reason, false))),
+                Err(reason) => return failure(reason, false),
             };
             let grants = match grant_source.grants_for(&context.tenant, &plugin.meta.name).await {
                 Ok(grants) => grants,
-                Err(error) => return drop(done.send(failure(format!("cannot read the tenant's grants: {error:#}"), true))),
+                Err(error) => return failure(format!("cannot read the tenant's grants: {error:#}"), true),
             };
             let scope = KvScope { tenant: context.tenant.clone(), plugin: plugin.meta.name.clone() };
             let called = Instant::now();
@@ -301,9 +356,8 @@ impl Run<'_> {
                 StepOutcome::Failed { .. } => "failed",
             };
             METRICS.node_finished(ended, started.elapsed().as_secs_f64());
-            let completion = Completion::Step { node, attempt, outcome, kv: Some((scope, report.kv)), logs };
-            let _ = done.send(completion);
-        });
+            Completion::Step { node, attempt, outcome, kv: Some((scope, report.kv)), logs }
+        }
     }
 }
 

@@ -25,6 +25,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Connection as _, Executor as _};
+use writer::WRITER_CHECKPOINT_PAGES;
 
 pub use kv::{KvConflict, KvScope, KvStore, KvWrite, KvWrites};
 pub use flows::{content_hash, FlowStore, FlowVersion};
@@ -33,7 +34,7 @@ use identity_cache::IdentityCache;
 pub use audit::{AuditEntry, AuditStore, Audited};
 pub use invitations::{InvitationInfo, InvitationStore, Joined, Refused};
 pub use identity::{new_token, IdentityStore, Principal, Standing, TokenInfo, PLATFORM_ADMIN};
-pub use runs::{NewRun, RunStore, RunSummary, StepResult, StoredRun};
+pub use runs::{Appending, NewRun, RunStore, RunSummary, StepResult, StoredRun};
 pub use plugins::{PluginRecord, PluginStore};
 pub use sealing::{write_private, SealingKey, SECRET_KEY_ENV};
 pub use secrets::{GrantStore, SecretInfo, SecretStore};
@@ -61,6 +62,15 @@ pub struct Db {
     /// Flow texts known to be stored, shared by every `RunStore` of this `Db`.
     stored_texts: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
+
+/// How every pooled SQLite connection is set up. Checkpoints are the
+/// writer's business (`writer/checkpointer.rs`), not a reader's.
+static POOL_PRAGMAS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+         PRAGMA wal_autocheckpoint = {WRITER_CHECKPOINT_PAGES};"
+    )
+});
 
 impl Db {
     /// Open (creating if needed) the SQLite database file at `path` and migrate it.
@@ -142,8 +152,7 @@ impl Db {
             .max_connections(8)
             .after_connect(|conn, _| {
                 Box::pin(async move {
-                    conn.execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
-                        .await?;
+                    conn.execute(POOL_PRAGMAS.as_str()).await?;
                     Ok(())
                 })
             })

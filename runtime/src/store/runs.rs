@@ -8,7 +8,7 @@ use serde_json::Value;
 use sqlx::AnyPool;
 
 use super::kv::{apply as apply_kv, KvConflict, KvScope, KvWrites};
-use super::writer::{is_unique_violation, Tx, Writer};
+use super::writer::{is_unique_violation, Committing, Tx, Writer};
 use crate::engine::{Event, RunState, RunStatus};
 
 /// Runs are read through the pool and written through the [`Writer`].
@@ -44,6 +44,22 @@ pub struct StoredRun {
     pub tenant: String,
     pub flow_json: String,
     pub events: Vec<Event>,
+}
+
+/// Events queued for a run's log.
+pub struct Appending {
+    committing: Option<Committing<()>>,
+    run_id: String,
+}
+
+impl Appending {
+    /// Wait until the events are committed.
+    pub async fn committed(self) -> anyhow::Result<()> {
+        match self.committing {
+            Some(committing) => refuse_second_writer(committing.await, &self.run_id),
+            None => Ok(()),
+        }
+    }
 }
 
 /// A step's `kv` writes and logs, committed with the event that finishes it.
@@ -107,13 +123,20 @@ impl RunStore {
 
     /// Append `events` with sequence numbers from `first_seq`, all or none.
     pub async fn append_all(&self, run_id: &str, first_seq: u64, events: &[Event]) -> anyhow::Result<()> {
+        self.queue_all(run_id, first_seq, events)?.committed().await
+    }
+
+    /// Like [`append_all`](Self::append_all), but return once the events are
+    /// queued for the writer; the answer says when they are committed.
+    pub fn queue_all(&self, run_id: &str, first_seq: u64, events: &[Event]) -> anyhow::Result<Appending> {
+        let run_id = run_id.to_string();
         if events.is_empty() {
-            return Ok(());
+            return Ok(Appending { committing: None, run_id });
         }
         let texts = events.iter().map(serde_json::to_string).collect::<Result<Vec<_>, _>>()?;
-        let id = run_id.to_string();
-        let written = self.writer.write(move |tx| insert_events(tx, &id, first_seq, &texts)).await;
-        refuse_second_writer(written, run_id)
+        let id = run_id.clone();
+        let committing = self.writer.submit(move |tx| insert_events(tx, &id, first_seq, &texts))?;
+        Ok(Appending { committing: Some(committing), run_id })
     }
 
     /// Append the event that finishes a step together with the step's `kv`

@@ -14,10 +14,13 @@
 //! connection, `postgres.rs` on a sqlx `PgConnection` driven by the thread's
 //! own runtime.
 
+mod checkpointer;
 mod postgres;
 mod sqlite;
 
 use std::path::{Path, PathBuf};
+
+pub(super) use checkpointer::WRITER_CHECKPOINT_PAGES;
 use std::sync::mpsc;
 
 use anyhow::Context as _;
@@ -104,6 +107,8 @@ trait Connection: Tx {
     }
     /// After a batch failed: make the connection usable again if it broke.
     fn recover(&mut self) {}
+    /// After a batch was committed.
+    fn committed(&mut self) {}
 }
 
 /// A write waiting for the writer thread.
@@ -204,10 +209,36 @@ impl Writer {
         T: Send + 'static,
         F: FnOnce(&mut dyn Tx) -> anyhow::Result<T> + Send + 'static,
     {
+        self.submit(work)?.await
+    }
+
+    /// Queue `work` for the next transaction now; the answer comes once that
+    /// transaction is committed. Writes are committed in the order they were
+    /// queued, so the caller may go on while this one commits.
+    pub fn submit<T, F>(&self, work: F) -> anyhow::Result<Committing<T>>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut dyn Tx) -> anyhow::Result<T> + Send + 'static,
+    {
         let (answer, answered) = oneshot::channel();
         let job = Box::new(Pending { work: Some(work), result: None, answer });
         self.jobs.send(job).map_err(|_| anyhow::anyhow!("the database writer has stopped"))?;
-        answered.await.map_err(|_| anyhow::anyhow!("the database writer stopped before answering"))?
+        Ok(Committing { answered })
+    }
+}
+
+/// A queued write: awaiting it gives what the write returned, once committed.
+pub struct Committing<T> {
+    answered: oneshot::Receiver<anyhow::Result<T>>,
+}
+
+impl<T> std::future::Future for Committing<T> {
+    type Output = anyhow::Result<T>;
+
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+        std::pin::Pin::new(&mut self.answered).poll(cx).map(|answer| {
+            answer.unwrap_or_else(|_| Err(anyhow::anyhow!("the database writer stopped before answering")))
+        })
     }
 }
 
@@ -223,6 +254,8 @@ fn write_loop(conn: &mut impl Connection, queue: &mpsc::Receiver<Box<dyn Job>>) 
         if committed.is_err() {
             let _ = conn.batch("ROLLBACK");
             conn.recover();
+        } else {
+            conn.committed();
         }
         for job in batch {
             job.reply(committed.as_ref().map(|_| ()).map_err(String::as_str));

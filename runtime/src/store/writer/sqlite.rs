@@ -8,10 +8,12 @@ use anyhow::Context as _;
 use rusqlite::types::{ToSqlOutput, Value};
 use rusqlite::{params_from_iter, OptionalExtension as _, ToSql};
 
+use super::checkpointer::{Checkpointer, WRITER_CHECKPOINT_PAGES};
 use super::{Connection, Param, Tx, UniqueViolation};
 
 pub(super) struct SqliteWriter {
     conn: rusqlite::Connection,
+    checkpointer: Checkpointer,
 }
 
 impl SqliteWriter {
@@ -21,7 +23,9 @@ impl SqliteWriter {
         // Room for every statement the writer runs, so none is parsed twice.
         conn.set_prepared_statement_cache_capacity(64);
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
-        Ok(SqliteWriter { conn })
+        conn.pragma_update(None, "wal_autocheckpoint", WRITER_CHECKPOINT_PAGES)?;
+        let checkpointer = Checkpointer::start(path)?;
+        Ok(SqliteWriter { conn, checkpointer })
     }
 }
 
@@ -66,5 +70,9 @@ impl Connection for SqliteWriter {
     /// batch never fails half-way on a lock another process holds.
     fn begin(&self) -> &'static str {
         "BEGIN IMMEDIATE"
+    }
+
+    fn committed(&mut self) {
+        self.checkpointer.nudge();
     }
 }
