@@ -87,12 +87,10 @@ impl Connection {
     }
 
     async fn fill(&mut self) -> std::io::Result<()> {
-        let mut chunk = [0u8; 16 << 10];
-        let read = self.stream.read(&mut chunk).await?;
-        if read == 0 {
+        self.buffer.reserve(16 << 10);
+        if self.stream.read_buf(&mut self.buffer).await? == 0 {
             return Err(std::io::ErrorKind::UnexpectedEof.into());
         }
-        self.buffer.extend_from_slice(&chunk[..read]);
         Ok(())
     }
 }

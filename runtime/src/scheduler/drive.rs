@@ -246,11 +246,11 @@ impl Run<'_> {
     /// Save the events applied since the last save, in one transaction; with
     /// the run's summary once the run is over.
     async fn save(&mut self, events: &mut Vec<Event>, progress: &mut dyn Progress) -> anyhow::Result<()> {
-        if self.state.is_over() {
-            self.scheduler.runs.finish(&self.id, self.seq, events, &self.state).await?;
-        } else {
-            self.scheduler.runs.append_all(&self.id, self.seq, events).await?;
+        if !self.state.is_over() {
+            let mut queued = self.queue(events)?;
+            return self.confirm(&mut queued, progress).await;
         }
+        self.scheduler.runs.finish(&self.id, self.seq, events, &self.state).await?;
         self.seq += events.len() as u64;
         for event in events.drain(..) {
             progress.event(&self.id, &event);

@@ -19,12 +19,12 @@ mod postgres;
 mod sqlite;
 
 use std::path::{Path, PathBuf};
-
-pub(super) use checkpointer::WRITER_CHECKPOINT_PAGES;
 use std::sync::mpsc;
 
 use anyhow::Context as _;
 use tokio::sync::oneshot;
+
+pub(super) use checkpointer::WRITER_CHECKPOINT_PAGES;
 
 /// How many queued writes at most go into one transaction.
 const MAX_BATCH: usize = 512;
