@@ -463,11 +463,39 @@ async fn an_approval_nobody_decides_is_decided_by_its_timeout_even_across_a_rest
     assert_eq!(done["output"], json!({"count": 1, "by": "timeout"}), "{done}");
 }
 
+#[test]
+fn a_cli_command_does_not_write_into_the_data_dir_of_a_running_server() {
+    let mut server = serve("api-cli-beside");
+    let dir = server.dir.path().to_path_buf();
+    let flow = dir.join("beside.json");
+    let nodes = [
+        json!({"id": "start", "kind": "start"}),
+        json!({"id": "say", "kind": "step", "plugin": "echo", "input": {"n": 1}}),
+        json!({"id": "end", "kind": "end", "output": "${steps.say.output}"}),
+    ];
+    let edges = [json!({"from": "start", "to": "say"}), json!({"from": "say", "to": "end"})];
+    std::fs::write(&flow, json!({"name": "beside", "nodes": nodes, "edges": edges}).to_string()).unwrap();
+    let (flow, plugins) = (flow.to_str().unwrap(), dir.join("plugins"));
+    let run = || support::scena(&dir, &["flow", "run", flow, "--plugins", plugins.to_str().unwrap()]);
+    let refused = [run(), support::scena(&dir, &["flow", "publish", flow])];
+    for ran in &refused {
+        assert!(ran.code != 0 && ran.reason().contains("a scena server is using"), "{ran:?}");
+    }
+    let listed = support::scena(&dir, &["flow", "runs"]);
+    assert_eq!((listed.code, listed.stdout.as_str()), (0, ""), "reading is allowed, and nothing was written: {listed:?}");
+    // The claim is the server process's: it ends with it.
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+    let after = run();
+    assert_eq!(after.code, 0, "{after:?}");
+    assert!(support::scena(&dir, &["flow", "runs"]).stdout.contains("beside"));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_server_on_the_same_data_dir_or_database_refuses_to_start() {
     let server = serve("api-one-server");
     let (status, stderr) = server.second_server(None);
-    assert!(!status.success() && stderr.contains("another scena server is using the data dir"), "{stderr}");
+    assert!(!status.success() && stderr.contains("another scena process is using the data dir"), "{stderr}");
     if server.on_postgres() {
         let elsewhere = support::TempDir::new("api-one-server-other-dir");
         let (status, stderr) = server.second_server(Some(&elsewhere));

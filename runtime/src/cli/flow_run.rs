@@ -5,7 +5,7 @@ use std::sync::Arc;
 use clap::Args;
 
 use super::options::{parse_input, GrantArgs};
-use super::{CliError, DataDirArg};
+use super::{data_lock, CliError, DataDirArg};
 use crate::atoms::FixedGrants;
 use crate::catalog::PluginDir;
 use crate::engine::{Event, NodePlan, Plan, RunState, RunStatus, StepOutcome};
@@ -58,8 +58,10 @@ pub(super) struct EngineArgs {
 }
 
 impl EngineArgs {
+    /// The database, claimed for writing: every command with these arguments writes runs.
     pub(super) async fn db(&self) -> Result<Db, CliError> {
         let path = self.db.clone().unwrap_or_else(|| self.data_dir.resolve().join("scena.db"));
+        data_lock::claim_for_command(&path)?;
         Ok(Db::open(&path).await?)
     }
 

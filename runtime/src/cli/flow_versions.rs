@@ -6,7 +6,7 @@ use clap::Args;
 use serde_json::json;
 
 use super::flow_run::read_flow;
-use super::{CliError, DataDirArg};
+use super::{data_lock, CliError, DataDirArg};
 use crate::catalog::{Catalog, PluginDir};
 use crate::flow::{diff, validate};
 use crate::sandbox::{Sandbox, SandboxConfig};
@@ -25,9 +25,12 @@ pub struct StoreArgs {
 }
 
 impl StoreArgs {
+    fn path(&self) -> PathBuf {
+        self.db.clone().unwrap_or_else(|| self.data_dir.resolve().join("scena.db"))
+    }
+
     async fn flows(&self) -> Result<FlowStore, CliError> {
-        let path = self.db.clone().unwrap_or_else(|| self.data_dir.resolve().join("scena.db"));
-        Ok(Db::open(&path).await?.flows())
+        Ok(Db::open(&self.path()).await?.flows())
     }
 }
 
@@ -77,6 +80,7 @@ pub async fn publish(args: PublishArgs) -> Result<(), CliError> {
         }
         return Err(CliError::other(format!("{} is not valid; nothing was published", args.file.display())));
     }
+    data_lock::claim_for_command(&args.store.path())?;
     let flows = args.store.flows().await?;
     flows.save_draft(&args.store.tenant, &flow).await?;
     let (version, new) = flows.publish(&args.store.tenant, &flow.name).await?;

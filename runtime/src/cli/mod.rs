@@ -1,6 +1,7 @@
 //! The `scena` command line. Each subcommand lives in its own module; this
 //! one parses arguments and maps results to exit codes.
 
+mod data_lock;
 mod exit;
 mod flow_control;
 mod flow_history;

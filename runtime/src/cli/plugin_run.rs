@@ -6,7 +6,7 @@ use std::time::Duration;
 use clap::Args;
 
 use super::options::{parse_input, GrantArgs};
-use super::{plugin_source, CliError, DataDirArg};
+use super::{data_lock, plugin_source, CliError, DataDirArg};
 use crate::atoms::{AtomRecord, LogLine};
 use crate::runner::{run_to_completion, RunObserver};
 use crate::sandbox::{CallRequest, Entry, Limits, Sandbox, SandboxConfig, StepContext, MAX_MEMORY_BYTES};
@@ -43,6 +43,8 @@ pub async fn run(args: RunArgs) -> Result<(), CliError> {
     }
 
     let data_dir = args.data_dir.resolve();
+    // Its `kv` writes go to the data dir's database.
+    data_lock::claim_for_command(&data_dir.join("scena.db"))?;
     let db = Db::open(&data_dir.join("scena.db")).await?;
     let kv = db.kv();
     let config = SandboxConfig { cache_dir: Some(data_dir.join("cache")), kv: Some(kv.clone()), ..Default::default() };

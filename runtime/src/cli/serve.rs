@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use clap::Args;
 
+use super::data_lock;
 use super::flow_run::read_flow;
 use super::{CliError, DataDirArg};
 use crate::api::{router, AppState};
@@ -50,7 +51,7 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     keep_private(&data_dir)?;
     // One server per data dir and per database: each drives the unfinished
     // runs it finds at start, so a second one would fight the first.
-    let _data_dir_claim = claim_data_dir(&data_dir)?;
+    let _data_dir_claim = data_lock::claim_for_server(&data_dir)?;
     let db = match &args.db {
         Some(url) => Db::connect(url).await?,
         None => Db::open(&data_dir.join("scena.db")).await?,
@@ -109,19 +110,6 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         })
         .await
         .map_err(|e| CliError::other(format!("the server stopped: {e}")))
-}
-
-/// An OS lock on `DATA_DIR/serve.lock`, held until the process ends.
-fn claim_data_dir(data_dir: &std::path::Path) -> Result<std::fs::File, CliError> {
-    let path = data_dir.join("serve.lock");
-    let file = std::fs::File::create(&path).map_err(|e| CliError::other(format!("cannot create {}: {e}", path.display())))?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => {
-            Err(CliError::other(format!("another scena server is using the data dir {} (one server per data dir)", data_dir.display())))
-        }
-        Err(std::fs::TryLockError::Error(e)) => Err(CliError::other(format!("cannot lock {}: {e}", path.display()))),
-    }
 }
 
 /// The data directory holds token hashes, sealed secrets and their key:
