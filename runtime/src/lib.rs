@@ -9,6 +9,7 @@ pub mod engine;
 pub mod cli;
 pub mod expr;
 pub mod flow;
+mod memo;
 pub mod metrics;
 pub mod runner;
 pub mod sandbox;

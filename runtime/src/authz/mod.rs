@@ -3,12 +3,13 @@
 //! member limited to named flows may run. Nothing else in the code compares
 //! roles.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::str::FromStr;
-use std::sync::Mutex;
 
 use cedar_policy::{Authorizer, Context, Decision, Entities, Entity, EntityUid, PolicySet, Request};
 use serde_json::json;
+
+use crate::memo::Memo;
 
 const POLICIES: &str = include_str!("policies.cedar");
 
@@ -40,9 +41,6 @@ pub fn lesser_role<'a>(a: &'a str, b: &'a str) -> &'a str {
     }
 }
 
-/// How many decisions are remembered before the memory starts afresh.
-const REMEMBERED_DECISIONS: usize = 4096;
-
 pub struct Authz {
     policies: PolicySet,
     authorizer: Authorizer,
@@ -50,7 +48,7 @@ pub struct Authz {
     /// process and a decision depends on nothing but the question, so the
     /// same question always gets the same answer; remembering it spares
     /// building Cedar's entities and context on every request.
-    decided: Mutex<HashMap<AskKey, bool>>,
+    decided: Memo<AskKey, bool>,
 }
 
 /// An [`Ask`], owned: the key of a remembered decision.
@@ -100,22 +98,19 @@ fn uid(kind: &str, id: &str) -> anyhow::Result<EntityUid> {
 impl Authz {
     pub fn new() -> anyhow::Result<Authz> {
         let policies = PolicySet::from_str(POLICIES).map_err(|e| anyhow::anyhow!("policies.cedar does not parse: {e}"))?;
-        Ok(Authz { policies, authorizer: Authorizer::new(), decided: Mutex::new(HashMap::new()) })
+        Ok(Authz { policies, authorizer: Authorizer::new(), decided: Memo::new(None) })
     }
 
     /// The decision; anything malformed is a deny.
     pub fn allows(&self, ask: &Ask<'_>) -> bool {
         let key = AskKey::from(ask);
-        if let Some(&decision) = self.decided.lock().expect("decision memory lock").get(&key) {
+        if let Some(decision) = self.decided.get(&key, |_| true) {
             return decision;
         }
         match self.decide(ask) {
             Ok(decision) => {
-                let mut decided = self.decided.lock().expect("decision memory lock");
-                if decided.len() >= REMEMBERED_DECISIONS {
-                    decided.clear();
-                }
-                decided.insert(key, decision);
+                // Nothing changes a decision: no change to race with.
+                self.decided.keep(key, decision, self.decided.changes());
                 decision
             }
             Err(e) => {
@@ -237,7 +232,7 @@ mod tests {
         let approve = |subject| authz.allows(&Ask { subject, assignees: Some(&alice), ..ask("operator", "approve") });
         assert!(approve("alice") && !approve("bob") && approve("alice"));
         // More questions than are remembered: the memory starts afresh, answers stay right.
-        for i in 0..REMEMBERED_DECISIONS + 10 {
+        for i in 0..crate::memo::CAPACITY + 10 {
             let subject = format!("user{i}");
             assert!(!authz.allows(&Ask { subject: &subject, assignees: Some(&alice), ..ask("operator", "approve") }));
         }

@@ -7,9 +7,9 @@ use std::time::Duration;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use super::memo::Memo;
 use super::Db;
 use crate::flow::Flow;
+use crate::memo::Memo;
 
 #[derive(Debug, Clone)]
 pub struct FlowStore {

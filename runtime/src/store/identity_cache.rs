@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use super::memo::Memo;
+use crate::memo::Memo;
 use super::{Principal, Standing};
 
 #[derive(Debug)]

@@ -11,7 +11,6 @@ mod identity;
 mod identity_cache;
 mod invitations;
 mod kv;
-mod memo;
 mod plugins;
 mod runs;
 mod sealing;

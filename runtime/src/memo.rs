@@ -1,10 +1,11 @@
-//! Answers read from the database, kept in memory: the reads every request
-//! makes (who a token is, a flow's published version) would otherwise each
-//! be a round trip to the database. A `Memo` forgets an entry (or all of
-//! them) when the process changes what it answers; an answer read while such
-//! a change was under way is not kept (the change counter moved); and with a
-//! lapse, an answer is read again after that long, for changes another
-//! process makes to the same database. Bounded: when full, it starts afresh.
+//! Answers kept in memory: the reads every request makes (who a token is, a
+//! flow's published version) would otherwise each be a round trip to the
+//! database, and every authorization a walk of the policies. A `Memo`
+//! forgets an entry (or all of them) when the process changes what it
+//! answers; an answer read while such a change was under way is not kept
+//! (the change counter moved); and with a lapse, an answer is read again
+//! after that long, for changes another process makes to the same database.
+//! Bounded: when full, it starts afresh.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -12,10 +13,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-const CAPACITY: usize = 4096;
+pub(crate) const CAPACITY: usize = 4096;
 
 #[derive(Debug)]
-pub(super) struct Memo<K, V> {
+pub(crate) struct Memo<K, V> {
     entries: Mutex<HashMap<K, (V, Instant)>>,
     changes: AtomicU64,
     lapse: Option<Duration>,
