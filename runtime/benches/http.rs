@@ -120,11 +120,17 @@ async fn main() {
     let chain = Arc::new(Target::new(address, &chain10.name));
     let fan = Arc::new(Target::new(address, &fan50.name));
     let (ten, fifty) = (json!({"n": 10}), json!({"sum": 50}));
-    load(&chain, &ten, 20, 1).await; // warm-up
+    load(&chain, &ten, 100, 4).await; // warm-up
     // `cargo bench --bench http -- WORDS`: only the cases whose label holds one of them.
     let words: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let chosen = |label: &str| words.is_empty() || words.iter().any(|w| label.contains(w.as_str()));
-    let cases = [("chain10, 1 client", &chain, &ten, 300, 1), ("chain10, 16 clients", &chain, &ten, 800, 16), ("fan50, 1 client", &fan, &fifty, 100, 1), ("fan50, 16 clients", &fan, &fifty, 200, 16)];
+    // A second or two per case on a fast day: shorter cases swung ±30 % from run to run.
+    let cases = [
+        ("chain10, 1 client", &chain, &ten, 1200, 1),
+        ("chain10, 16 clients", &chain, &ten, 3200, 16),
+        ("fan50, 1 client", &fan, &fifty, 400, 1),
+        ("fan50, 16 clients", &fan, &fifty, 800, 16),
+    ];
     // `SCENA_BENCH_SCALE=N` makes every case N times longer (steadier figures, profiling).
     let scale: usize = std::env::var("SCENA_BENCH_SCALE").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
     for (label, target, expected, total, clients) in cases {
