@@ -202,6 +202,8 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
     server.admin("POST", &format!("{FLOWS}/zones/versions"), None).await;
     let wrong_input = server.admin("POST", &format!("{FLOWS}/zones/runs"), Some(json!({"input": {"zone": 7}}))).await;
     assert_eq!((wrong_input.status, wrong_input.body["error"]["code"].as_str()), (422, Some("invalid_input")));
+    let violations = &wrong_input.body["error"]["details"]["violations"];
+    assert!(violations[0].as_str().is_some_and(|v| v.starts_with("/zone")), "each violation names its place: {violations}");
     let extra = server.admin("POST", &format!("{FLOWS}/zones/runs"), Some(json!({"input": {"zone": "a"}, "priority": 1}))).await;
     assert_eq!(extra.status, 422);
     assert_eq!(server.admin("GET", "/api/v1/tenants/default/runs", None).await.body["runs"], json!([]), "no run was started");

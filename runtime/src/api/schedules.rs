@@ -48,7 +48,7 @@ pub async fn create(
     let timezone = timezone.unwrap_or_else(|| "UTC".to_string());
     let spec = CronSpec::parse(&cron, &timezone).map_err(|why| ApiError::invalid("invalid_schedule", why))?;
     let input = input.unwrap_or_else(|| json!({}));
-    app.scheduler.published_for(&access.tenant, &name, None, &input).await?;
+    app.scheduler.check_launch(&access.tenant, &name, None, &input).await?;
     let now = Utc::now();
     let next = spec.next_after(now).ok_or_else(|| ApiError::invalid("invalid_schedule", format!("`{cron}` never ticks")))?;
     let schedule = Schedule {

@@ -20,7 +20,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use anyhow::{bail, Context as _};
+use anyhow::Context as _;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot};
@@ -163,11 +163,6 @@ impl Scheduler {
         Ok(Launched { id, plan, task })
     }
 
-    /// Whether `input` fits the inputs schema of `flow`: the violations, if any.
-    pub fn input_violations(&self, flow: &FlowText, input: &Value) -> anyhow::Result<Vec<String>> {
-        Ok(self.plan(flow)?.inputs.violations(input))
-    }
-
     #[allow(clippy::too_many_arguments)]
     async fn create_run(
         &self,
@@ -182,7 +177,7 @@ impl Scheduler {
         let plan = self.plan(&flow)?;
         let violations = plan.inputs.violations(&input);
         if !violations.is_empty() {
-            bail!("input does not match the inputs schema of flow `{}`: {}", plan.flow.name, violations.join("; "));
+            return Err(InputMismatch { flow: plan.flow.name.clone(), violations }.into());
         }
         let subflows = self.pin_subflows(tenant, &plan).await?;
         let started_at = humantime::format_rfc3339_millis(SystemTime::now()).to_string();
@@ -351,6 +346,15 @@ pub struct NoSuchRun(pub String);
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct ControlRefused(pub String);
+
+/// A run refused at its start because its input does not fit the flow's
+/// `inputs` schema; typed so the API can answer it as a 422 with the violations.
+#[derive(Debug, thiserror::Error)]
+#[error("input does not match the inputs schema of flow `{flow}`: {}", violations.join("; "))]
+pub struct InputMismatch {
+    pub flow: String,
+    pub violations: Vec<String>,
+}
 
 fn problems_error(problems: Vec<crate::flow::Problem>) -> anyhow::Error {
     anyhow::anyhow!(problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))

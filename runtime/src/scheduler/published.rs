@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use serde_json::Value;
-use super::{FlowText, Launched, Scheduler};
+use super::{FlowText, InputMismatch, Launched, Scheduler};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LaunchError {
@@ -34,24 +34,31 @@ impl LaunchError {
 
 impl Scheduler {
     /// The published `version` (the latest if `None`) of flow `name` of
-    /// `tenant`, if `input` fits its `inputs` schema: its number and text.
-    pub async fn published_for(&self, tenant: &str, name: &str, version: Option<u32>, input: &Value) -> Result<(u32, FlowText), LaunchError> {
+    /// `tenant`: its number and text.
+    async fn published(&self, tenant: &str, name: &str, version: Option<u32>) -> Result<(u32, FlowText), LaunchError> {
         let published = self.flows.version(tenant, name, version).await.map_err(|_| {
             LaunchError::NotFound(match version {
                 Some(n) => format!("version {n} of flow `{name}`"),
                 None => format!("a published version of flow `{name}`"),
             })
         })?;
-        let flow = FlowText::new(published.flow_json);
-        let violations = self.input_violations(&flow, input)?;
+        Ok((published.version, FlowText::new(published.flow_json)))
+    }
+
+    /// Whether a run of the published `version` of flow `name` of `tenant`
+    /// could start with `input` (for a schedule, checked when it is made).
+    pub async fn check_launch(&self, tenant: &str, name: &str, version: Option<u32>, input: &Value) -> Result<(), LaunchError> {
+        let (_, flow) = self.published(tenant, name, version).await?;
+        let violations = self.plan(&flow)?.inputs.violations(input);
         if !violations.is_empty() {
             return Err(LaunchError::InvalidInput { flow: name.to_string(), violations });
         }
-        Ok((published.version, flow))
+        Ok(())
     }
 
     /// Start a run of the published `version` (the latest if `None`) of flow
     /// `name` of `tenant`, on a task of its own: the run's id and that task.
+    /// The input is checked once, where the run is created.
     pub async fn launch_published(
         self: &Arc<Self>,
         tenant: &str,
@@ -59,7 +66,10 @@ impl Scheduler {
         version: Option<u32>,
         input: Value,
     ) -> Result<Launched, LaunchError> {
-        let (number, flow) = self.published_for(tenant, name, version, &input).await?;
-        self.launch(tenant, flow, Some(number), input).await.map_err(|e| LaunchError::CannotStart(format!("{e:#}")))
+        let (number, flow) = self.published(tenant, name, version).await?;
+        self.launch(tenant, flow, Some(number), input).await.map_err(|e| match e.downcast::<InputMismatch>() {
+            Ok(InputMismatch { violations, .. }) => LaunchError::InvalidInput { flow: name.to_string(), violations },
+            Err(e) => LaunchError::CannotStart(format!("{e:#}")),
+        })
     }
 }
