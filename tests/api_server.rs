@@ -127,6 +127,9 @@ async fn a_flow_goes_from_draft_to_version_to_runs_with_controls() {
     assert_eq!(started.body["version"], 1);
     assert_eq!(started.body["nodes"]["count"]["output"], json!({"value": 1}));
     assert_eq!(started.body["nodes"]["gate"]["status"], "awaiting_decision");
+    let (count, gate) = (&started.body["nodes"]["count"], &started.body["nodes"]["gate"]);
+    assert!(count["started_at"].is_string() && count["ended_at"].as_str() >= count["started_at"].as_str() && count["duration_ms"].is_u64(), "{count}");
+    assert!(gate["started_at"].is_string() && gate["ended_at"].is_null() && gate["duration_ms"].is_null(), "reached, not settled: {gate}");
     let id = started.body["id"].as_str().unwrap().to_string();
     let run_path = format!("/api/v1/tenants/default/runs/{id}");
 
@@ -138,6 +141,8 @@ async fn a_flow_goes_from_draft_to_version_to_runs_with_controls() {
     let done = wait_until_over(&server, &run_path).await;
     assert_eq!(done["status"], "succeeded", "{done}");
     assert_eq!(done["output"], json!({"count": 1, "by": "admin"}));
+    let gate = &done["nodes"]["gate"];
+    assert!(gate["ended_at"].as_str() >= gate["started_at"].as_str() && gate["duration_ms"].is_u64(), "settled when approved: {gate}");
     let twice = server.admin("POST", &format!("{run_path}/nodes/gate/approve"), None).await;
     assert_eq!(twice.status, 409);
 

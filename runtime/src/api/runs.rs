@@ -235,7 +235,9 @@ fn view(plan: &Plan, state: &RunState, tenant: &str) -> Value {
             };
             let recorded = state.steps.get(id);
             let field = |name: &str| recorded.map_or(Value::Null, |r| r[name].clone());
+            let duration_ms = node.started_ms.zip(node.ended_ms).map(|(started, ended)| ended.saturating_sub(started));
             let entry = json!({"kind": plan.flow.nodes[i].kind.name(), "status": status, "attempts": node.attempt,
+                               "started_at": node.started_ms.map(instant), "ended_at": node.ended_ms.map(instant), "duration_ms": duration_ms,
                                "output": field("output"), "error": field("error")});
             (id.to_string(), entry)
         })
@@ -245,4 +247,9 @@ fn view(plan: &Plan, state: &RunState, tenant: &str) -> Value {
         "status": status_name(state), "input": state.inputs, "output": state.output, "error": state.error,
         "started_at": state.run["started_at"], "nodes": nodes,
     })
+}
+
+/// Milliseconds since the epoch as RFC 3339, like the run's own `started_at`.
+fn instant(ms: u64) -> String {
+    humantime::format_rfc3339_millis(std::time::UNIX_EPOCH + Duration::from_millis(ms)).to_string()
 }

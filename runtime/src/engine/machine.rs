@@ -47,6 +47,7 @@ pub fn apply(plan: &Plan, state: &mut RunState, event: &Event) -> Vec<Command> {
             let i = plan.index_of(node).expect("checked");
             run.reopen();
             run.state.nodes[i].input_override = input.clone();
+            run.state.nodes[i].ended_ms = None;
             let attempt = run.state.nodes[i].attempt + 1;
             match render_input(plan, run.state, i) {
                 Ok(input) => run.call(i, attempt, StepCall::Run(input)),
@@ -198,6 +199,7 @@ impl Transition<'_> {
             return;
         }
         self.state.nodes[i].activated = true;
+        self.state.nodes[i].started_ms.get_or_insert(self.at_ms);
         match &self.plan.nodes[i] {
             NodePlan::Start | NodePlan::Parallel | NodePlan::Join => self.succeed(i, Value::Null),
             NodePlan::End { output } => {
@@ -206,6 +208,7 @@ impl Transition<'_> {
                     Err(e) => return self.fail_run(i, &format!("output mapping failed: {e}")),
                 };
                 self.state.nodes[i].status = NodeStatus::Succeeded;
+                self.state.nodes[i].ended_ms = Some(self.at_ms);
                 self.state.output = Some(output);
                 self.state.status = RunStatus::Succeeded;
                 self.out.push(Command::Finish);
@@ -356,7 +359,9 @@ impl Transition<'_> {
         }
     }
 
+    /// The node settled: its `steps.<id>` entry as expressions see it, and when.
     pub(super) fn record(&mut self, i: usize, status: &str, output: Value, error: Value) {
+        self.state.nodes[i].ended_ms = Some(self.at_ms);
         let attempts = self.state.nodes[i].attempt;
         let entry = json!({"output": output, "error": error, "status": status, "attempts": attempts});
         self.state.steps.insert(self.plan.id(i).to_string(), entry);
@@ -451,6 +456,7 @@ impl Transition<'_> {
         if !matches!(self.state.nodes[i].status, NodeStatus::Failed) {
             self.state.nodes[i].status = NodeStatus::Failed;
         }
+        self.state.nodes[i].ended_ms.get_or_insert(self.at_ms);
         self.state.status = RunStatus::Failed;
         self.state.error = Some(format!("node {} failed: {message}", self.plan.id(i)));
         self.out.push(Command::Finish);

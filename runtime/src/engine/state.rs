@@ -52,6 +52,10 @@ pub struct NodeState {
     pub batch: usize,
     /// For a batch: the failure threshold was crossed; no new item starts.
     pub tripped: bool,
+    /// When the run first reached the node (ms since the epoch, from the event that did).
+    pub started_ms: Option<u64>,
+    /// When it last settled — succeeded, failed or skipped; cleared by a retry.
+    pub ended_ms: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -80,7 +84,7 @@ pub struct RunState {
 
 impl RunState {
     pub fn new(node_count: usize) -> RunState {
-        let idle = NodeState { status: NodeStatus::Idle, attempt: 0, settled_inputs: 0, activated: false, input_override: None, items: Vec::new(), batch: 0, tripped: false };
+        let idle = NodeState { status: NodeStatus::Idle, attempt: 0, settled_inputs: 0, activated: false, input_override: None, items: Vec::new(), batch: 0, tripped: false, started_ms: None, ended_ms: None };
         RunState {
             status: RunStatus::Created,
             inputs: Value::Null,

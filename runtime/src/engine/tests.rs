@@ -462,3 +462,34 @@ fn a_force_failed_approval_fails_the_run() {
     assert_eq!(state.status, RunStatus::Failed);
     assert_eq!(state.error.as_deref(), Some("node gate failed: force-failed by dave"));
 }
+
+#[test]
+fn each_node_knows_when_it_was_reached_and_when_it_settled() {
+    let plan = chain(
+        json!([{"id": "start", "kind": "start"}, step("a", json!({})), step("b", json!({})), {"id": "end", "kind": "end"}]),
+        json!([{"from": "start", "to": "a"}, {"from": "a", "to": "b"}, {"from": "b", "to": "end"}]),
+    );
+    // `drive` starts at 1,000 and moves the clock 1 ms per call.
+    let (state, _) = drive(&plan, json!({}), echo);
+    let at = |id: &str| {
+        let node = &state.nodes[plan.index_of(id).unwrap()];
+        (node.started_ms, node.ended_ms)
+    };
+    assert_eq!(at("start"), (Some(1_000), Some(1_000)));
+    assert_eq!(at("a"), (Some(1_000), Some(1_001)));
+    assert_eq!(at("b"), (Some(1_001), Some(1_002)));
+    assert_eq!(at("end"), (Some(1_002), Some(1_002)));
+
+    // A retry reopens the node: it has not settled again until its call ends.
+    let mut failed = RunState::new(plan.nodes.len());
+    let mut commands = apply(&plan, &mut failed, &Event::RunStarted { input: json!({}), run: json!({"id": "r"}), at_ms: 10 });
+    assert!(matches!(commands.as_slice(), [Command::Call { .. }]));
+    apply(&plan, &mut failed, &Event::StepStarted { node: "a".into(), attempt: 1, at_ms: 10 });
+    let failure = StepOutcome::Failed { kind: "boom".into(), message: "no".into(), retryable: false };
+    apply(&plan, &mut failed, &Event::StepFinished { node: "a".into(), attempt: 1, outcome: failure, at_ms: 20 });
+    let a = plan.index_of("a").unwrap();
+    assert_eq!((failed.nodes[a].started_ms, failed.nodes[a].ended_ms), (Some(10), Some(20)));
+    commands = apply(&plan, &mut failed, &Event::NodeRetried { node: "a".into(), input: None, by: "ops".into(), at_ms: 30 });
+    assert!(matches!(commands.as_slice(), [Command::Call { attempt: 2, .. }]), "{commands:?}");
+    assert_eq!((failed.nodes[a].started_ms, failed.nodes[a].ended_ms), (Some(10), None), "first reached at 10, not settled since the retry");
+}
