@@ -154,6 +154,24 @@ async fn a_flow_goes_from_draft_to_version_to_runs_with_controls() {
     let listed = server.admin("GET", "/api/v1/tenants/default/runs?flow=zones", None).await;
     let statuses: Vec<&str> = listed.body["runs"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap()).collect();
     assert_eq!(statuses, ["cancelled", "succeeded"], "newest first");
+    // Paged one by one: each run once, then no `next`.
+    let (mut paged, mut cursor) = (Vec::new(), String::new());
+    loop {
+        let page = server.admin("GET", &format!("/api/v1/tenants/default/runs?flow=zones&limit=1{cursor}"), None).await.body;
+        paged.extend(page["runs"].as_array().unwrap().iter().map(|r| r["id"].clone()));
+        let Some(next) = page["next"].as_str() else { break };
+        cursor = format!("&cursor={next}");
+    }
+    let all: Vec<Value> = listed.body["runs"].as_array().unwrap().iter().map(|r| r["id"].clone()).collect();
+    assert_eq!(paged, all);
+    let future = server.admin("GET", "/api/v1/tenants/default/runs?since=2999-01-01T00:00:00%2B08:00", None).await;
+    assert_eq!((future.status, &future.body["runs"]), (200, &json!([])), "{}", future.body);
+    let past = server.admin("GET", "/api/v1/tenants/default/runs?before=2000-01-01T00:00:00Z", None).await;
+    assert_eq!(past.body["runs"], json!([]));
+    for bad in ["since=yesterday", "cursor=nonsense", "before=2026-13-01T00:00:00Z"] {
+        let refused = server.admin("GET", &format!("/api/v1/tenants/default/runs?{bad}"), None).await;
+        assert_eq!((refused.status, refused.body["error"]["code"].as_str()), (400, Some("bad_request")), "{bad}: {}", refused.body);
+    }
     let unknown_action = server.admin("POST", &format!("{run_path}/explode"), None).await;
     assert_eq!(unknown_action.status, 404);
 }

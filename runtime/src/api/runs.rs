@@ -17,6 +17,7 @@ use super::{body, Shared};
 use crate::authz::Ask;
 use crate::engine::{Event, NodePlan, NodeStatus, Plan, RunState, RunStatus};
 use crate::scheduler::{now_ms, Launched};
+use crate::store::RunFilter;
 
 /// The longest a request may wait for a run to end.
 const MAX_WAIT_MS: u64 = 60_000;
@@ -87,12 +88,17 @@ pub async fn show(
 pub struct ListQuery {
     flow: Option<String>,
     status: Option<String>,
-    /// Only runs created before this instant (the `created_at` of the last run of a page).
+    /// Only runs created before this instant (RFC 3339).
     before: Option<String>,
+    /// Only runs created at or after this instant (RFC 3339).
+    since: Option<String>,
+    /// The `next` of the previous page.
+    cursor: Option<String>,
     limit: Option<u32>,
 }
 
-/// `GET …/runs[?flow=&status=&before=&limit=]`, newest first.
+/// `GET …/runs[?flow=&status=&before=&since=&cursor=&limit=]`, newest first;
+/// `next` is the cursor of the following page, if this one is full.
 pub async fn list(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
@@ -101,13 +107,34 @@ pub async fn list(
     let tenant = access.tenant.clone();
     let Query(query) = query.map_err(|e| ApiError::bad_request(format!("bad query: {e}")))?;
     let limit = query.limit.unwrap_or(50).clamp(1, 500);
-    let runs = app
-        .db
-        .runs()
-        .list_for(&tenant, query.flow.as_deref(), query.status.as_deref(), query.before.as_deref(), limit)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
-    Ok(Json(json!({"runs": runs})))
+    let created_before = query.before.as_deref().map(|t| stored_instant("before", t)).transpose()?;
+    let created_since = query.since.as_deref().map(|t| stored_instant("since", t)).transpose()?;
+    let after = query.cursor.as_deref().map(parse_cursor).transpose()?;
+    let filter = RunFilter {
+        flow: query.flow.as_deref(),
+        status: query.status.as_deref(),
+        created_before: created_before.as_deref(),
+        created_since: created_since.as_deref(),
+        after: after.as_ref().map(|(created_at, id)| (created_at.as_str(), *id)),
+    };
+    let runs = app.db.runs().list_for(&tenant, &filter, limit).await.map_err(|e| ApiError::internal(&e))?;
+    let next = (runs.len() == limit as usize).then(|| runs.last().map(|run| format!("{},{}", run.created_at, run.id))).flatten();
+    Ok(Json(json!({"runs": runs, "next": next})))
+}
+
+/// An RFC 3339 instant from a query, as the store writes instants (UTC, milliseconds), so they compare as text.
+fn stored_instant(name: &str, text: &str) -> Result<String, ApiError> {
+    let instant = chrono::DateTime::parse_from_rfc3339(text)
+        .map_err(|e| ApiError::bad_request(format!("`{name}` is not an RFC 3339 instant such as 2026-12-03T06:00:00Z: {e}")))?;
+    Ok(instant.with_timezone(&chrono::Utc).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+}
+
+/// A `next` from an earlier page: the `created_at` and `id` of its last run.
+fn parse_cursor(cursor: &str) -> Result<(String, &str), ApiError> {
+    let bad = || ApiError::bad_request("`cursor` is not the `next` of an earlier page");
+    let (created_at, id) = cursor.split_once(',').ok_or_else(bad)?;
+    let created_at = stored_instant("cursor", created_at).map_err(|_| bad())?;
+    Ok((created_at, id))
 }
 
 #[derive(Deserialize, Default)]

@@ -33,7 +33,7 @@ use identity_cache::IdentityCache;
 pub use audit::{AuditEntry, AuditStore, Audited};
 pub use invitations::{InvitationInfo, InvitationStore, Joined, Refused};
 pub use identity::{new_token, IdentityStore, Principal, Standing, TokenInfo, PLATFORM_ADMIN};
-pub use runs::{Appending, NewRun, RunStore, RunSummary, StepResult, StoredRun};
+pub use runs::{Appending, NewRun, RunFilter, RunStore, RunSummary, StepResult, StoredRun};
 pub use plugins::{PluginRecord, PluginStore};
 pub use sealing::{write_private, SealingKey, SECRET_KEY_ENV};
 pub use secrets::{GrantStore, SecretInfo, SecretStore};

@@ -265,6 +265,20 @@ fn summary(row: SummaryRow) -> RunSummary {
     RunSummary { id, tenant, flow, version, status, output, error, created_at, updated_at }
 }
 
+/// Which runs [`RunStore::list_for`] shows. Instants are RFC 3339 with
+/// milliseconds in UTC, as the store writes them (they compare as text).
+#[derive(Debug, Default)]
+pub struct RunFilter<'a> {
+    pub flow: Option<&'a str>,
+    pub status: Option<&'a str>,
+    /// Created strictly before this instant.
+    pub created_before: Option<&'a str>,
+    /// Created at or after this instant.
+    pub created_since: Option<&'a str>,
+    /// After this run in the listing's order (`created_at`, `id`): the next page.
+    pub after: Option<(&'a str, &'a str)>,
+}
+
 const SUMMARY_COLUMNS: &str = "id, tenant, flow_name, flow_version, status, output, error, created_at, updated_at";
 
 impl RunStore {
@@ -275,26 +289,25 @@ impl RunStore {
         Ok(rows.into_iter().map(summary).collect())
     }
 
-    /// A tenant's top-level runs, newest first, optionally of one flow and
-    /// one status, created before `before` (for paging).
-    pub async fn list_for(
-        &self,
-        tenant: &str,
-        flow: Option<&str>,
-        status: Option<&str>,
-        before: Option<&str>,
-        limit: u32,
-    ) -> anyhow::Result<Vec<RunSummary>> {
+    /// A tenant's top-level runs that pass `filter`, newest first (by
+    /// creation, then id: two runs made in the same millisecond keep an order).
+    pub async fn list_for(&self, tenant: &str, filter: &RunFilter<'_>, limit: u32) -> anyhow::Result<Vec<RunSummary>> {
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS} FROM runs WHERE tenant = $1 AND parent_run IS NULL
-             AND ($2 IS NULL OR flow_name = $2) AND ($3 IS NULL OR status = $3) AND ($4 IS NULL OR created_at < $4)
-             ORDER BY created_at DESC, id LIMIT $5"
+             AND ($2 IS NULL OR flow_name = $2) AND ($3 IS NULL OR status = $3)
+             AND ($4 IS NULL OR created_at < $4) AND ($5 IS NULL OR created_at >= $5)
+             AND ($6 IS NULL OR created_at < $6 OR (created_at = $6 AND id < $7))
+             ORDER BY created_at DESC, id DESC LIMIT $8"
         );
+        let (after_created, after_id) = filter.after.map_or((None, None), |(created_at, id)| (Some(created_at), Some(id)));
         let rows: Vec<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(tenant)
-            .bind(flow)
-            .bind(status)
-            .bind(before)
+            .bind(filter.flow)
+            .bind(filter.status)
+            .bind(filter.created_before)
+            .bind(filter.created_since)
+            .bind(after_created)
+            .bind(after_id)
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await?;
@@ -400,7 +413,8 @@ mod tests {
             let (_, events, logs) = runs.history("p").await.unwrap().unwrap();
             assert_eq!((events.len(), logs), (3, vec![("a".to_string(), 1, json!(["hello"]))]), "{db:?}");
             assert_eq!(runs.unfinished().await.unwrap(), Vec::<String>::new(), "{db:?}: the child is its parent's to continue");
-            let listed = runs.list_for("t", Some("f"), Some("succeeded"), None, 10).await.unwrap();
+            let filter = RunFilter { flow: Some("f"), status: Some("succeeded"), ..RunFilter::default() };
+            let listed = runs.list_for("t", &filter, 10).await.unwrap();
             assert_eq!(listed.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["p"], "{db:?}: top-level runs only");
             assert_eq!(runs.count_by_status().await.unwrap(), [("running".to_string(), 1), ("succeeded".to_string(), 1)]);
         }
@@ -426,6 +440,32 @@ mod tests {
             for (id, text) in [("a", r#"{"name":"f"}"#), ("b", r#"{"name":"f"}"#), ("old", r#"{"name":"old"}"#)] {
                 assert_eq!(runs.load(id).await.unwrap().unwrap().flow_json, text, "{db:?}: {id}");
             }
+        }
+    }
+
+    #[tokio::test]
+    async fn paging_keeps_runs_made_in_the_same_millisecond() {
+        for db in test_backends().await {
+            let runs = db.runs();
+            for (id, created_at) in [("r1", "2026-12-03T06:00:00.001Z"), ("r2", "2026-12-03T06:00:00.002Z"), ("r3", "2026-12-03T06:00:00.002Z"), ("r4", "2026-12-03T06:00:00.003Z")] {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "INSERT INTO runs (id, tenant, flow_name, flow_json, input, status, created_at, updated_at) VALUES ('{id}', 't', 'f', '{{}}', '{{}}', 'succeeded', '{created_at}', '{created_at}')"
+                )))
+                .execute(db.pool())
+                .await
+                .unwrap();
+            }
+            let (mut seen, mut after) = (Vec::new(), None::<(String, String)>);
+            loop {
+                let filter = RunFilter { after: after.as_ref().map(|(c, i)| (c.as_str(), i.as_str())), ..RunFilter::default() };
+                let Some(run) = runs.list_for("t", &filter, 1).await.unwrap().pop() else { break };
+                after = Some((run.created_at.clone(), run.id.clone()));
+                seen.push(run.id);
+            }
+            assert_eq!(seen, ["r4", "r3", "r2", "r1"], "{db:?}: every run once, newest first");
+            let window = RunFilter { created_since: Some("2026-12-03T06:00:00.002Z"), created_before: Some("2026-12-03T06:00:00.003Z"), ..RunFilter::default() };
+            let ids: Vec<String> = runs.list_for("t", &window, 10).await.unwrap().into_iter().map(|r| r.id).collect();
+            assert_eq!(ids, ["r3", "r2"], "{db:?}: since is inclusive, before is not");
         }
     }
 }
