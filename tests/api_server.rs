@@ -230,6 +230,8 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
     let extra = server.admin("POST", &format!("{FLOWS}/zones/runs"), Some(json!({"input": {"zone": "a"}, "priority": 1}))).await;
     assert_eq!(extra.status, 422);
     assert_eq!(server.admin("GET", "/api/v1/tenants/default/runs", None).await.body["runs"], json!([]), "no run was started");
+    let not_a_number = server.admin("GET", &format!("{FLOWS}/zones/versions/first"), None).await;
+    assert_eq!((not_a_number.status, not_a_number.body["error"]["code"].as_str()), (400, Some("bad_request")), "{}", not_a_number.body);
     let missing_run = server.admin("GET", "/api/v1/tenants/default/runs/no-such-run", None).await;
     assert_eq!(missing_run.status, 404);
 }

@@ -2,6 +2,7 @@
 //! components are, how to run the CLI, and a tiny local HTTP server.
 #![allow(dead_code)] // each test binary uses a different part
 
+pub mod documented;
 pub mod http_fixture;
 pub mod server;
 

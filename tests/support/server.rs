@@ -206,7 +206,7 @@ impl Server {
     pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<String>) -> Reply {
         let client = reqwest::Client::new();
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        let mut request = client.request(method, format!("{}{path}", self.base));
+        let mut request = client.request(method.clone(), format!("{}{path}", self.base));
         if let Some(token) = token {
             request = request.header("Authorization", format!("Bearer {token}"));
         }
@@ -220,6 +220,7 @@ impl Server {
             return Reply::empty(status);
         }
         let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
+        super::documented::check(&self.base, method.as_str(), path, status, &body).await;
         Reply { status, body }
     }
 

@@ -116,9 +116,10 @@ pub async fn versions(
 pub async fn version(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
-    Path((_, name, number)): Path<(String, String, u32)>,
+    Path((_, name, number)): Path<(String, String, String)>,
 ) -> Result<Json<Value>, ApiError> {
     let tenant = access.tenant.clone();
+    let number: u32 = number.parse().map_err(|_| ApiError::bad_request(format!("`{number}` is not a version number")))?;
     let version = find_version(&app, &tenant, &name, Some(number)).await?;
     Ok(Json(version_json(&version, true)?))
 }

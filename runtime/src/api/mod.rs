@@ -15,6 +15,7 @@ mod metrics;
 mod openapi;
 mod platform;
 mod plugins;
+mod response_shapes;
 mod runs;
 mod schedules;
 mod secrets;

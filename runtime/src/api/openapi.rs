@@ -7,6 +7,7 @@
 use axum::Json;
 use serde_json::{json, Map, Value};
 
+use super::response_shapes::{self, Body};
 use super::{Route, RouteAction, PUBLIC_ROUTES, ROUTES};
 
 const FLOW_SCHEMA: &str = include_str!("../../../host-api/schema/flow.schema.json");
@@ -22,7 +23,7 @@ pub fn openapi() -> Value {
         item[route.method.to_ascii_lowercase()] = operation(route, public);
     }
     let flow_schema: Value = serde_json::from_str(FLOW_SCHEMA).unwrap_or_else(|_| json!({"type": "object"}));
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {"title": "scena", "version": env!("CARGO_PKG_VERSION"), "description": "The scena server's HTTP API."},
         "paths": paths,
@@ -39,7 +40,9 @@ pub fn openapi() -> Value {
                 "Flow": flow_schema,
             },
         },
-    })
+    });
+    doc["components"]["schemas"].as_object_mut().expect("built above").extend(response_shapes::shapes());
+    doc
 }
 
 fn operation(route: &Route, public: bool) -> Value {
@@ -51,18 +54,27 @@ fn operation(route: &Route, public: bool) -> Value {
         .collect();
     let error = |what: &str| json!({"description": what, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
     let mut responses = json!({
-        "200": {"description": "OK", "content": {"application/json": {"schema": {}}}},
         "400": error("malformed request"),
         "404": error("unknown, or in a tenant the caller cannot see"),
         "413": error("body too large"),
         "422": error("invalid body or input"),
     });
     if matches!(route.method, "POST" | "PUT") {
-        responses["201"] = json!({"description": "created", "content": {"application/json": {"schema": {}}}});
         responses["409"] = error("conflict");
     }
-    if route.method == "DELETE" {
-        responses["204"] = json!({"description": "done"});
+    let success = response_shapes::success(route.method, route.path).expect("every route's answers are described in response_shapes.rs");
+    for status in success.statuses {
+        let description = match status {
+            201 => "created",
+            202 => "accepted; still going",
+            204 => "done",
+            _ => "OK",
+        };
+        responses[status.to_string()] = match &success.body {
+            Body::Json(schema) => json!({"description": description, "content": {"application/json": {"schema": schema}}}),
+            Body::Other(media) => json!({"description": description, "content": {*media: {}}}),
+            Body::None => json!({"description": description}),
+        };
     }
     let mut operation = json!({
         "operationId": format!("{} {}", route.method, route.path),
@@ -113,6 +125,14 @@ mod tests {
             assert_eq!(op["parameters"].as_array().unwrap().len(), params, "{}", route.path);
         }
         assert_eq!(doc["openapi"], "3.1.0");
+        // Every reference names a schema the document holds.
+        let text = doc.to_string();
+        for reference in text.split("\"#/components/schemas/").skip(1) {
+            let name = &reference[..reference.find('"').unwrap()];
+            assert!(doc["components"]["schemas"][name].is_object(), "#/components/schemas/{name} is referenced but missing");
+        }
+        let runs = &doc["paths"]["/api/v1/tenants/{tenant}/flows/{name}/runs"]["post"]["responses"];
+        assert!(runs["200"].is_object() && runs["202"].is_object() && runs["201"].is_null(), "{runs}");
         assert!(doc["components"]["schemas"]["Flow"]["properties"].is_object(), "the flow schema is embedded");
     }
 }

@@ -1,0 +1,285 @@
+//! What each route answers when it succeeds — the statuses and the body's
+//! JSON Schema — for the OpenAPI document. The API tests check every answer
+//! they get against it (`tests/support/documented.rs`), so a handler and its
+//! description cannot drift apart unnoticed.
+
+use serde_json::{json, Map, Value};
+
+/// A route's successful answers: its statuses, and what their body is.
+pub struct Success {
+    pub statuses: &'static [u16],
+    pub body: Body,
+}
+
+pub enum Body {
+    /// JSON with this schema.
+    Json(Value),
+    /// Not JSON: this media type.
+    Other(&'static str),
+    None,
+}
+
+fn answers(statuses: &'static [u16], body: Value) -> Option<Success> {
+    Some(Success { statuses, body: Body::Json(body) })
+}
+
+fn ok(body: Value) -> Option<Success> {
+    answers(&[200], body)
+}
+
+fn created(body: Value) -> Option<Success> {
+    answers(&[201], body)
+}
+
+fn no_content() -> Option<Success> {
+    Some(Success { statuses: &[204], body: Body::None })
+}
+
+/// The successful answers of `method path` (a route template), if described here.
+pub fn success(method: &str, path: &str) -> Option<Success> {
+    let tail = path.strip_prefix("/api/v1/tenants/{tenant}").unwrap_or(path);
+    match (method, tail) {
+        ("GET", "/api/v1/users") => ok(object(&[("users", array(object(&[("username", string()), ("created_at", string())])))])),
+        ("POST", "/api/v1/users") => created(object(&[("username", string())])),
+        ("PUT", "/api/v1/users/{user}/password") => ok(object(&[("username", string()), ("login_tokens_revoked", boolean())])),
+        ("GET", "/api/v1/tenants") => ok(object(&[("tenants", array(object(&[("name", string()), ("role", string())])))])),
+        ("POST", "/api/v1/tenants") => created(object(&[("name", string())])),
+        ("GET", "/api/v1/audit" | "/audit") => ok(object(&[("entries", array(named("AuditEntry")))])),
+        ("PUT", "/members/{user}") => {
+            ok(object(&[("tenant", string()), ("user", string()), ("role", string()), ("flows", or_null(array(string())))]))
+        }
+        ("GET", "/invitations") => ok(object(&[("invitations", array(named("Invitation")))])),
+        ("POST", "/invitations") => created(object(&[
+            ("id", string()),
+            ("code", string()),
+            ("tenant", string()),
+            ("role", string()),
+            ("flows", or_null(array(string()))),
+            ("expires_at", string()),
+            ("accept", string()),
+        ])),
+        ("GET", "/tokens") => ok(object(&[("tokens", array(named("Token")))])),
+        ("POST", "/tokens") => created(object(&[("token", string()), ("info", named("Token"))])),
+        ("GET" | "PUT", "/grants") => ok(named("Grants")),
+        ("GET", "/secrets") => ok(object(&[("secrets", array(object(&[("name", string()), ("updated_at", string()), ("updated_by", string())])))])),
+        ("PUT", "/secrets/{secret}") => no_content(),
+        ("GET", "/plugins") => ok(object(&[("plugins", array(named("Plugin")))])),
+        // 200 for bytes uploaded before.
+        ("POST", "/plugins") => answers(&[200, 201], named("Plugin")),
+        ("GET", "/plugins/{plugin}") => ok(object(&[("name", string()), ("versions", array(named("Plugin")))])),
+        ("GET", "/plugins/{plugin}/{version}") => ok(named("PluginVersion")),
+        ("POST", "/plugins/{plugin}/{version}/yank" | "/plugins/{plugin}/{version}/unyank") => {
+            ok(object(&[("name", string()), ("version", string()), ("yanked", boolean()), ("yanked_at", or_null(string()))]))
+        }
+        ("GET", "/flows") => ok(object(&[("flows", array(object(&[("name", string()), ("latest_version", or_null(integer()))])))])),
+        ("GET", "/flows/{name}") => {
+            let draft = object(&[("flow", named("Flow")), ("updated_at", string()), ("problems", array(named("Problem")))]);
+            ok(object(&[("name", string()), ("draft", or_null(draft)), ("versions", array(named("FlowVersion")))]))
+        }
+        ("PUT", "/flows/{name}/draft") => ok(object(&[("name", string()), ("saved", boolean()), ("problems", array(named("Problem")))])),
+        ("GET", "/flows/{name}/versions") => ok(object(&[("versions", array(named("FlowVersion")))])),
+        // 200 when the draft is the latest version already.
+        ("POST", "/flows/{name}/versions") => answers(
+            &[200, 201],
+            object(&[("version", integer()), ("content_hash", string()), ("published_at", string()), ("created", boolean())]),
+        ),
+        ("GET", "/flows/{name}/versions/{version}") => ok(json!({"allOf": [named("FlowVersion"), object(&[("flow", named("Flow"))])]})),
+        ("GET", "/flows/{name}/diff") => ok(object(&[("from", integer()), ("to", integer()), ("diff", named("FlowDiff"))])),
+        // 200 once the run has ended or waits for people within `wait_ms`, 202 while it goes on.
+        ("POST", "/flows/{name}/runs") => answers(&[200, 202], named("Run")),
+        ("PUT", "/flows/{name}/webhook") => ok(object(&[("flow", string()), ("id", string()), ("path", string())])),
+        ("GET", "/flows/{name}/schedules") => ok(object(&[("schedules", array(named("Schedule")))])),
+        ("POST", "/flows/{name}/schedules") => created(named("Schedule")),
+        ("GET", "/runs") => ok(object(&[("runs", array(named("RunSummary"))), ("next", or_null(string()))])),
+        ("GET", "/runs/{id}") | ("POST", "/runs/{id}/{action}" | "/runs/{id}/nodes/{node}/{action}") => ok(named("Run")),
+        ("GET", "/runs/{id}/events") => Some(Success { statuses: &[200], body: Body::Other("text/event-stream") }),
+        ("DELETE", _) => no_content(),
+        ("GET", "/healthz") => ok(object(&[("status", string())])),
+        ("POST", "/api/v1/auth/login") => ok(object(&[("token", string())])),
+        ("POST", "/api/v1/invitations/{code}/accept") => created(object(&[
+            ("token", string()),
+            ("username", string()),
+            ("tenant", string()),
+            ("role", string()),
+            ("new_user", boolean()),
+        ])),
+        ("POST", "/hooks/{id}") => answers(&[202], object(&[("run", string()), ("flow", string())])),
+        ("GET", "/metrics") => Some(Success { statuses: &[200], body: Body::Other("application/openmetrics-text") }),
+        // The document itself: OpenAPI 3.1 describes its own shape.
+        ("GET", "/api/v1/openapi.json") => ok(json!({"type": "object", "required": ["openapi", "paths"]})),
+        _ => None,
+    }
+}
+
+/// The shapes more than one route answers with, for `components.schemas`.
+pub fn shapes() -> Map<String, Value> {
+    let run_status = json!({"enum": ["running", "waiting", "paused", "succeeded", "failed", "cancelled"]});
+    let node = object(&[
+        ("kind", string()),
+        ("status", json!({"enum": ["idle", "running", "waiting", "awaiting_decision", "succeeded", "failed", "skipped"]})),
+        ("attempts", integer()),
+        ("started_at", or_null(string())),
+        ("ended_at", or_null(string())),
+        ("duration_ms", or_null(integer())),
+        ("output", json!({})),
+        ("error", or_null(json!({"type": "object"}))),
+    ]);
+    let plugin = [
+        ("name", string()),
+        ("version", string()),
+        ("title", string()),
+        ("description", string()),
+        ("category", string()),
+        ("capabilities", array(string())),
+        ("sha256", string()),
+        ("size_bytes", integer()),
+        ("standard", boolean()),
+        ("yanked", boolean()),
+        ("uploaded_at", or_null(string())),
+        ("uploaded_by", or_null(string())),
+    ];
+    let plugin_version: Vec<(&str, Value)> =
+        plugin.iter().cloned().chain([("input_schema", json!({})), ("output_schema", json!({})), ("imports", array(string()))]).collect();
+    let field_change = object(&[("field", string()), ("before", json!({})), ("after", json!({}))]);
+    let edge = object(&[("from", string()), ("to", string()), ("kind", json!({"enum": ["normal", "error", "rollback"]}))]);
+    let shapes = [
+        (
+            "Run",
+            object(&[
+                ("id", string()),
+                ("tenant", string()),
+                ("flow", string()),
+                ("version", or_null(integer())),
+                ("status", run_status.clone()),
+                ("input", json!({})),
+                ("output", json!({})),
+                ("error", or_null(string())),
+                ("started_at", string()),
+                ("nodes", json!({"type": "object", "additionalProperties": named("Node")})),
+            ]),
+        ),
+        ("Node", node),
+        (
+            "RunSummary",
+            object(&[
+                ("id", string()),
+                ("tenant", string()),
+                ("flow", string()),
+                ("version", or_null(integer())),
+                ("status", run_status),
+                ("output", json!({})),
+                ("error", or_null(string())),
+                ("created_at", string()),
+                ("updated_at", string()),
+            ]),
+        ),
+        ("Plugin", object(&plugin)),
+        ("PluginVersion", object(&plugin_version)),
+        ("FlowVersion", object(&[("version", integer()), ("content_hash", string()), ("published_at", string())])),
+        // `node` is left out for a problem of the whole flow.
+        ("Problem", json!({"type": "object", "required": ["message"], "properties": {"node": string(), "message": string()}})),
+        (
+            "FlowDiff",
+            object(&[
+                ("flow", array(field_change.clone())),
+                ("nodes_added", array(string())),
+                ("nodes_removed", array(string())),
+                ("nodes_changed", array(object(&[("id", string()), ("fields", array(field_change))]))),
+                ("edges_added", array(edge.clone())),
+                ("edges_removed", array(edge)),
+            ]),
+        ),
+        (
+            "Schedule",
+            object(&[
+                ("id", string()),
+                ("tenant", string()),
+                ("flow", string()),
+                ("cron", string()),
+                ("timezone", string()),
+                ("input", json!({})),
+                ("next_at", string()),
+                ("last_run", or_null(string())),
+                ("created_at", string()),
+                ("created_by", string()),
+            ]),
+        ),
+        (
+            "Token",
+            object(&[
+                ("id", string()),
+                ("name", string()),
+                ("role", string()),
+                ("created_by", string()),
+                ("created_at", string()),
+                ("expires_at", or_null(string())),
+                ("revoked_at", or_null(string())),
+            ]),
+        ),
+        (
+            "Invitation",
+            object(&[
+                ("id", string()),
+                ("role", string()),
+                ("created_by", string()),
+                ("created_at", string()),
+                ("expires_at", string()),
+                ("accepted_by", or_null(string())),
+                ("accepted_at", or_null(string())),
+                ("revoked_at", or_null(string())),
+            ]),
+        ),
+        (
+            "AuditEntry",
+            object(&[
+                ("id", integer()),
+                ("at", string()),
+                ("who", string()),
+                ("tenant", or_null(string())),
+                ("action", string()),
+                ("resource", string()),
+                ("status", integer()),
+            ]),
+        ),
+        (
+            "Grants",
+            object(&[
+                ("http", array(string())),
+                ("secrets", json!({"type": "object", "additionalProperties": array(string())})),
+                ("hosts", array(string())),
+            ]),
+        ),
+    ];
+    shapes.into_iter().map(|(name, schema)| (name.to_string(), schema)).collect()
+}
+
+/// An object with these properties, all of them always there.
+fn object(properties: &[(&str, Value)]) -> Value {
+    let required: Vec<&str> = properties.iter().map(|(name, _)| *name).collect();
+    let properties: Map<String, Value> = properties.iter().map(|(name, schema)| (name.to_string(), schema.clone())).collect();
+    json!({"type": "object", "required": required, "properties": properties})
+}
+
+fn named(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+fn array(items: Value) -> Value {
+    json!({"type": "array", "items": items})
+}
+
+fn or_null(schema: Value) -> Value {
+    json!({"anyOf": [schema, {"type": "null"}]})
+}
+
+fn string() -> Value {
+    json!({"type": "string"})
+}
+
+fn integer() -> Value {
+    json!({"type": "integer"})
+}
+
+fn boolean() -> Value {
+    json!({"type": "boolean"})
+}
