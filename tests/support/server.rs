@@ -210,18 +210,19 @@ impl Server {
         if let Some(token) = token {
             request = request.header("Authorization", format!("Bearer {token}"));
         }
-        if let Some(body) = body {
+        if let Some(body) = body.clone() {
             request = request.header("Content-Type", "application/json").body(body);
         }
         let response = request.send().await.unwrap();
         let status = response.status().as_u16();
         let text = response.text().await.unwrap();
-        if text.is_empty() && status == 204 {
-            return Reply::empty(status);
-        }
-        let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
-        super::documented::check(&self.base, method.as_str(), path, status, &body).await;
-        Reply { status, body }
+        let reply = if text.is_empty() && status == 204 {
+            Reply::empty(status)
+        } else {
+            Reply { status, body: serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}")) }
+        };
+        super::documented::check(&self.base, method.as_str(), path, body.as_deref(), status, &reply.body).await;
+        reply
     }
 
     pub async fn admin(&self, method: &str, path: &str, body: Option<Value>) -> Reply {

@@ -7,7 +7,7 @@
 use axum::Json;
 use serde_json::{json, Map, Value};
 
-use super::response_shapes::{self, Body};
+use super::shapes::{self, Body};
 use super::{Route, RouteAction, PUBLIC_ROUTES, ROUTES};
 
 const FLOW_SCHEMA: &str = include_str!("../../../host-api/schema/flow.schema.json");
@@ -41,17 +41,20 @@ pub fn openapi() -> Value {
             },
         },
     });
-    doc["components"]["schemas"].as_object_mut().expect("built above").extend(response_shapes::shapes());
+    doc["components"]["schemas"].as_object_mut().expect("built above").extend(shapes::shapes());
     doc
 }
 
 fn operation(route: &Route, public: bool) -> Value {
-    let parameters: Vec<Value> = route
+    let in_path = route
         .path
         .split('/')
         .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-        .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
-        .collect();
+        .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}));
+    let in_query = shapes::query_parameters(route.method, route.path)
+        .into_iter()
+        .map(|(name, schema, description)| json!({"name": name, "in": "query", "required": false, "schema": schema, "description": description}));
+    let parameters: Vec<Value> = in_path.chain(in_query).collect();
     let error = |what: &str| json!({"description": what, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
     let mut responses = json!({
         "400": error("malformed request"),
@@ -62,7 +65,7 @@ fn operation(route: &Route, public: bool) -> Value {
     if matches!(route.method, "POST" | "PUT") {
         responses["409"] = error("conflict");
     }
-    let success = response_shapes::success(route.method, route.path).expect("every route's answers are described in response_shapes.rs");
+    let success = shapes::success(route.method, route.path).expect("every route's answers are described in shapes.rs");
     for status in success.statuses {
         let description = match status {
             201 => "created",
@@ -102,13 +105,18 @@ fn operation(route: &Route, public: bool) -> Value {
 }
 
 fn request_body(route: &Route) -> Option<Value> {
-    let content = match (route.method, route.path) {
-        ("POST", "/api/v1/tenants/{tenant}/plugins") => json!({"application/wasm": {"schema": {"type": "string", "contentMediaType": "application/wasm"}}}),
-        ("PUT", "/api/v1/tenants/{tenant}/flows/{name}/draft") => json!({"application/json": {"schema": {"$ref": "#/components/schemas/Flow"}}}),
-        ("POST" | "PUT", _) => json!({"application/json": {"schema": {"type": "object"}}}),
-        _ => return None,
+    let (content, required) = match (route.method, route.path) {
+        ("POST", "/api/v1/tenants/{tenant}/plugins") => {
+            (json!({"application/wasm": {"schema": {"type": "string", "contentMediaType": "application/wasm"}}}), true)
+        }
+        ("PUT", "/api/v1/tenants/{tenant}/flows/{name}/draft") => (json!({"application/json": {"schema": {"$ref": "#/components/schemas/Flow"}}}), true),
+        (method, path) => {
+            let schema = shapes::request_body(method, path)?;
+            let required = schema["required"].as_array().is_some_and(|fields| !fields.is_empty());
+            (json!({"application/json": {"schema": schema}}), required)
+        }
     };
-    Some(json!({"required": false, "content": content}))
+    Some(json!({"required": required, "content": content}))
 }
 
 #[cfg(test)]
@@ -121,8 +129,8 @@ mod tests {
         for route in ROUTES.iter().chain(PUBLIC_ROUTES) {
             let op = &doc["paths"][route.path][route.method.to_ascii_lowercase()];
             assert!(op.is_object(), "{} {} missing", route.method, route.path);
-            let params = route.path.matches('{').count();
-            assert_eq!(op["parameters"].as_array().unwrap().len(), params, "{}", route.path);
+            let in_path = op["parameters"].as_array().unwrap().iter().filter(|p| p["in"] == "path").count();
+            assert_eq!(in_path, route.path.matches('{').count(), "{}", route.path);
         }
         assert_eq!(doc["openapi"], "3.1.0");
         // Every reference names a schema the document holds.

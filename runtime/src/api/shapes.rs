@@ -1,7 +1,9 @@
-//! What each route answers when it succeeds — the statuses and the body's
-//! JSON Schema — for the OpenAPI document. The API tests check every answer
-//! they get against it (`tests/support/documented.rs`), so a handler and its
-//! description cannot drift apart unnoticed.
+//! The shapes of each route's requests and answers, for the OpenAPI document:
+//! the body it takes, its query parameters, and what it answers when it
+//! succeeds — the statuses and the body's JSON Schema. The API tests check
+//! every exchange they make against the served document
+//! (`tests/support/documented.rs`), so a handler and its description cannot
+//! drift apart unnoticed.
 
 use serde_json::{json, Map, Value};
 
@@ -108,6 +110,74 @@ pub fn success(method: &str, path: &str) -> Option<Success> {
         // The document itself: OpenAPI 3.1 describes its own shape.
         ("GET", "/api/v1/openapi.json") => ok(json!({"type": "object", "required": ["openapi", "paths"]})),
         _ => None,
+    }
+}
+
+/// The JSON body `method path` takes, if any (the flow draft and plugin
+/// uploads are described where the document is built).
+pub fn request_body(method: &str, path: &str) -> Option<Value> {
+    let tail = path.strip_prefix("/api/v1/tenants/{tenant}").unwrap_or(path);
+    let credentials = || strict(&[("username", string()), ("password", string())], &[]);
+    let expiry = [("expires_at", described(string(), "an RFC 3339 instant")), ("expires_in", described(string(), "a duration from now: `30d`, `12h`"))];
+    match (method, tail) {
+        ("POST", "/api/v1/users" | "/api/v1/auth/login" | "/api/v1/invitations/{code}/accept") => Some(credentials()),
+        ("PUT", "/api/v1/users/{user}/password") => Some(strict(
+            &[("password", string())],
+            &[("current_password", described(string(), "required when users change their own"))],
+        )),
+        ("POST", "/api/v1/tenants") => Some(strict(&[("name", string())], &[])),
+        ("PUT", "/members/{user}") => Some(strict(&[("role", string())], &[("flows", described(array(string()), "limit the member to running these flows"))])),
+        ("POST", "/invitations") => Some(strict(&[("role", string())], &[&[("flows", array(string()))][..], &expiry].concat())),
+        ("POST", "/tokens") => Some(strict(&[("name", string()), ("role", string())], &expiry)),
+        ("PUT", "/grants") => Some(json!({
+            "type": "object",
+            "additionalProperties": false,
+            "properties": {
+                "http": described(array(string()), "hosts plugins may reach: `api.example.com`, `*.example.com`, `*`"),
+                "secrets": described(json!({"type": "object", "additionalProperties": array(string())}), "plugin name (or `*`) → the secrets it may read"),
+                "hosts": array(string()),
+            },
+        })),
+        ("PUT", "/secrets/{secret}") => Some(strict(&[("value", string())], &[])),
+        ("POST", "/flows/{name}/runs") => Some(strict(&[], &[("input", json!({})), ("version", described(integer(), "a published version; the latest if absent"))])),
+        ("POST", "/flows/{name}/schedules") => Some(strict(
+            &[("cron", described(string(), "5 fields (minute hour day month weekday), or 6 with seconds first"))],
+            &[("timezone", described(string(), "an IANA zone; UTC if absent")), ("input", json!({}))],
+        )),
+        ("POST", "/runs/{id}/{action}" | "/runs/{id}/nodes/{node}/{action}") => Some(strict(
+            &[],
+            &[
+                ("reason", string()),
+                ("comment", string()),
+                ("input", described(json!({}), "retry: the input to use instead of the mapping")),
+                ("output", described(json!({}), "skip: the output to give the node")),
+            ],
+        )),
+        ("POST", "/hooks/{id}") => Some(described(json!({}), "the run's input")),
+        _ => None,
+    }
+}
+
+/// The query parameters of `method path`: name, schema, what it means.
+pub fn query_parameters(method: &str, path: &str) -> Vec<(&'static str, Value, &'static str)> {
+    let tail = path.strip_prefix("/api/v1/tenants/{tenant}").unwrap_or(path);
+    let limit = |most: u32, default: u32| json!({"type": "integer", "minimum": 1, "maximum": most, "default": default});
+    match (method, tail) {
+        ("GET", "/api/v1/audit" | "/audit") => vec![
+            ("before", integer(), "only entries with ids below this: the `id` of the last entry of the previous page"),
+            ("limit", limit(1000, 100), "at most this many entries"),
+        ],
+        ("GET", "/flows/{name}/diff") => vec![("from", integer(), "a version"), ("to", integer(), "a later (or any) version")],
+        ("POST", "/flows/{name}/runs") => vec![("wait_ms", integer(), "wait up to this long (at most 60 s) for the run to end or wait for people")],
+        ("GET", "/runs") => vec![
+            ("flow", string(), "only runs of this flow"),
+            ("status", string(), "only runs with this status"),
+            ("since", string(), "only runs created at or after this RFC 3339 instant"),
+            ("before", string(), "only runs created before this RFC 3339 instant"),
+            ("cursor", string(), "the `next` of the previous page"),
+            ("limit", limit(500, 50), "at most this many runs"),
+        ],
+        _ => Vec::new(),
     }
 }
 
@@ -258,6 +328,20 @@ fn object(properties: &[(&str, Value)]) -> Value {
     let required: Vec<&str> = properties.iter().map(|(name, _)| *name).collect();
     let properties: Map<String, Value> = properties.iter().map(|(name, schema)| (name.to_string(), schema.clone())).collect();
     json!({"type": "object", "required": required, "properties": properties})
+}
+
+/// An object with exactly these properties: `required` ones and `optional` ones.
+fn strict(required: &[(&str, Value)], optional: &[(&str, Value)]) -> Value {
+    let mut schema = object(required);
+    let properties = schema["properties"].as_object_mut().expect("object() makes them");
+    properties.extend(optional.iter().map(|(name, value)| (name.to_string(), value.clone())));
+    schema["additionalProperties"] = json!(false);
+    schema
+}
+
+fn described(mut schema: Value, description: &str) -> Value {
+    schema["description"] = json!(description);
+    schema
 }
 
 fn named(name: &str) -> Value {
