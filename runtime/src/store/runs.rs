@@ -284,7 +284,7 @@ const SUMMARY_COLUMNS: &str = "id, tenant, flow_name, flow_version, status, outp
 impl RunStore {
     /// The latest runs, newest first.
     pub async fn list(&self, limit: u32) -> anyhow::Result<Vec<RunSummary>> {
-        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM runs ORDER BY created_at DESC, id LIMIT $1");
+        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM runs ORDER BY created_at DESC, id DESC LIMIT $1");
         let rows: Vec<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(i64::from(limit)).fetch_all(&self.pool).await?;
         Ok(rows.into_iter().map(summary).collect())
     }
