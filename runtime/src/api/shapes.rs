@@ -39,7 +39,7 @@ fn no_content() -> Option<Success> {
 
 /// The successful answers of `method path` (a route template), if described here.
 pub fn success(method: &str, path: &str) -> Option<Success> {
-    let tail = path.strip_prefix("/api/v1/tenants/{tenant}").unwrap_or(path);
+    let tail = within_tenant(path);
     match (method, tail) {
         ("GET", "/api/v1/users") => ok(object(&[("users", array(object(&[("username", string()), ("created_at", string())])))])),
         ("POST", "/api/v1/users") => created(object(&[("username", string())])),
@@ -116,7 +116,7 @@ pub fn success(method: &str, path: &str) -> Option<Success> {
 /// The JSON body `method path` takes, if any (the flow draft and plugin
 /// uploads are described where the document is built).
 pub fn request_body(method: &str, path: &str) -> Option<Value> {
-    let tail = path.strip_prefix("/api/v1/tenants/{tenant}").unwrap_or(path);
+    let tail = within_tenant(path);
     let credentials = || strict(&[("username", string()), ("password", string())], &[]);
     let expiry = [("expires_at", described(string(), "an RFC 3339 instant")), ("expires_in", described(string(), "a duration from now: `30d`, `12h`"))];
     match (method, tail) {
@@ -160,7 +160,7 @@ pub fn request_body(method: &str, path: &str) -> Option<Value> {
 
 /// The query parameters of `method path`: name, schema, what it means.
 pub fn query_parameters(method: &str, path: &str) -> Vec<(&'static str, Value, &'static str)> {
-    let tail = path.strip_prefix("/api/v1/tenants/{tenant}").unwrap_or(path);
+    let tail = within_tenant(path);
     let limit = |most: u32, default: u32| json!({"type": "integer", "minimum": 1, "maximum": most, "default": default});
     match (method, tail) {
         ("GET", "/api/v1/audit" | "/audit") => vec![
@@ -321,6 +321,11 @@ pub fn shapes() -> Map<String, Value> {
         ),
     ];
     shapes.into_iter().map(|(name, schema)| (name.to_string(), schema)).collect()
+}
+
+/// A tenant's route without its `/api/v1/tenants/{tenant}` prefix; any other path as it is.
+fn within_tenant(path: &str) -> &str {
+    path.strip_prefix("/api/v1/tenants/{tenant}").unwrap_or(path)
 }
 
 /// An object with these properties, all of them always there.
