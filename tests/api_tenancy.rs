@@ -274,6 +274,9 @@ async fn api_tokens_carry_at_most_their_makers_role_and_stop_when_revoked_or_exp
     assert!(!listed.body.to_string().contains(&token));
     let audit = server.admin("GET", &format!("{}/audit", tenant("default")), None).await;
     assert!(audit.body.to_string().contains("dev (token ci)"), "{}", audit.body);
+    // An instant with an offset is kept as the store writes instants: UTC, milliseconds.
+    let offset = server.call("POST", &tokens, Some(&developer), Some(make("viewer", json!({"expires_at": "2999-01-01T08:00:00+08:00"})))).await;
+    assert_eq!((offset.status, &offset.body["info"]["expires_at"]), (201, &json!("2999-01-01T00:00:00.000Z")), "{}", offset.body);
 
     // The maker demoted to viewer: the token can no longer run.
     server.admin("PUT", &format!("{}/members/dev", tenant("default")), Some(json!({"role": "viewer"}))).await;

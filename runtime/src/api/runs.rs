@@ -122,11 +122,10 @@ pub async fn list(
     Ok(Json(json!({"runs": runs, "next": next})))
 }
 
-/// An RFC 3339 instant from a query, as the store writes instants (UTC, milliseconds), so they compare as text.
+/// An RFC 3339 instant from the query `name`, as the store compares instants.
 fn stored_instant(name: &str, text: &str) -> Result<String, ApiError> {
-    let instant = chrono::DateTime::parse_from_rfc3339(text)
-        .map_err(|e| ApiError::bad_request(format!("`{name}` is not an RFC 3339 instant such as 2026-12-03T06:00:00Z: {e}")))?;
-    Ok(instant.with_timezone(&chrono::Utc).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+    crate::store::stored_instant(text)
+        .map_err(|e| ApiError::bad_request(format!("`{name}` is not an RFC 3339 instant such as 2026-12-03T06:00:00Z: {e}")))
 }
 
 /// A `next` from an earlier page: the `created_at` and `id` of its last run.

@@ -44,19 +44,21 @@ fn manages_members(app: &Shared, access: &Access) -> bool {
 pub(super) fn expiry(expires_at: Option<String>, expires_in: Option<String>) -> Result<Option<String>, ApiError> {
     let at = match (expires_at, expires_in) {
         (Some(_), Some(_)) => return Err(ApiError::invalid("invalid_body", "give `expires_at` or `expires_in`, not both")),
-        (Some(at), None) => humantime::parse_rfc3339_weak(&at)
+        (Some(at), None) => crate::store::stored_instant(&at)
             .map_err(|e| ApiError::invalid("invalid_expiry", format!("`expires_at` is not an RFC 3339 instant: {e}")))?,
         (None, Some(text)) => {
             let after: Duration = humantime::parse_duration(&text)
                 .map_err(|e| ApiError::invalid("invalid_expiry", format!("`expires_in` is not a duration such as `30d`: {e}")))?;
-            SystemTime::now().checked_add(after).ok_or_else(|| ApiError::invalid("invalid_expiry", "`expires_in` is too far away"))?
+            let at = SystemTime::now().checked_add(after).ok_or_else(|| ApiError::invalid("invalid_expiry", "`expires_in` is too far away"))?;
+            humantime::format_rfc3339_millis(at).to_string()
         }
         (None, None) => return Ok(None),
     };
-    if at <= SystemTime::now() {
+    // Both in the store's form: they compare as text.
+    if at <= crate::store::now_rfc3339() {
         return Err(ApiError::invalid("invalid_expiry", "the expiry is in the past"));
     }
-    Ok(Some(humantime::format_rfc3339_millis(at).to_string()))
+    Ok(Some(at))
 }
 
 /// `POST …/tokens {"name", "role", "expires_at"? | "expires_in"?}` → 201 with the token, shown this once.

@@ -321,3 +321,10 @@ fn redact(url: &str) -> String {
 pub(crate) fn now_rfc3339() -> String {
     humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
 }
+
+/// An RFC 3339 instant (any offset) as the store writes instants — UTC,
+/// milliseconds, like [`now_rfc3339`] — so that they compare as text.
+pub(crate) fn stored_instant(text: &str) -> Result<String, chrono::ParseError> {
+    let instant = chrono::DateTime::parse_from_rfc3339(text)?;
+    Ok(instant.with_timezone(&chrono::Utc).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+}
