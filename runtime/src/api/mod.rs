@@ -15,6 +15,7 @@ mod metrics;
 mod openapi;
 mod platform;
 mod plugins;
+mod run_view;
 mod runs;
 mod schedules;
 mod secrets;

@@ -7,15 +7,17 @@ use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::error::ApiError;
+use super::run_view;
 use super::auth::Access;
 use super::{body, Shared};
 use crate::authz::Ask;
-use crate::engine::{Event, NodePlan, NodeStatus, Plan, RunState, RunStatus};
+use crate::engine::{Event, NodePlan};
 use crate::scheduler::{now_ms, Launched};
 use crate::store::RunFilter;
 
@@ -46,7 +48,7 @@ pub async fn start(
     Path((_, name)): Path<(String, String)>,
     query: Result<Query<WaitQuery>, QueryRejection>,
     raw: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Response), ApiError> {
     let tenant = access.tenant.clone();
     let Query(WaitQuery { wait_ms }) = query.map_err(|e| ApiError::bad_request(format!("bad query: {e}")))?;
     let StartRun { input, version } = body::json(raw)?;
@@ -55,8 +57,8 @@ pub async fn start(
     let wait = Duration::from_millis(wait_ms.min(MAX_WAIT_MS));
     match tokio::time::timeout(wait, task).await {
         // The state the run's loop ended with is what its log holds.
-        Ok(Ok(Ok(state))) => Ok((StatusCode::OK, Json(view(&plan, &state, &tenant)))),
-        _ => Ok((StatusCode::ACCEPTED, Json(run_view(&app, &id).await?))),
+        Ok(Ok(Ok(state))) => Ok((StatusCode::OK, run_view::answer(&plan, &state, &tenant))),
+        _ => Ok((StatusCode::ACCEPTED, run_view(&app, &id).await?)),
     }
 }
 
@@ -77,10 +79,10 @@ pub async fn show(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, id)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let tenant = access.tenant.clone();
     owned_run(&app, &tenant, &id).await?;
-    Ok(Json(run_view(&app, &id).await?))
+    run_view(&app, &id).await
 }
 
 #[derive(Deserialize)]
@@ -153,7 +155,7 @@ pub async fn run_control(
     Extension(access): Extension<Access>,
     Path((_, id, action)): Path<(String, String, String)>,
     raw: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let tenant = access.tenant.clone();
     owned_run(&app, &tenant, &id).await?;
     let ControlBody { reason, .. } = body::json(raw)?;
@@ -166,7 +168,7 @@ pub async fn run_control(
         other => return Err(ApiError::not_found(format!("run action `{other}` (cancel, pause, resume)"))),
     };
     app.scheduler.control_detached(&id, event).await?;
-    Ok(Json(run_view(&app, &id).await?))
+    run_view(&app, &id).await
 }
 
 /// `POST …/runs/{id}/nodes/{node}/{retry|skip|approve|reject|force-fail}`
@@ -175,7 +177,7 @@ pub async fn node_control(
     Extension(access): Extension<Access>,
     Path((_, id, node, action)): Path<(String, String, String, String)>,
     raw: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let tenant = access.tenant.clone();
     owned_run(&app, &tenant, &id).await?;
     let ControlBody { reason, comment, input, output } = body::json(raw)?;
@@ -192,7 +194,7 @@ pub async fn node_control(
         other => return Err(ApiError::not_found(format!("node action `{other}` (retry, skip, approve, reject, force-fail)"))),
     };
     app.scheduler.control_detached(&id, event).await?;
-    Ok(Json(run_view(&app, &id).await?))
+    run_view(&app, &id).await
 }
 
 /// 403 unless the caller is one of the approval node's assignees (or an
@@ -228,54 +230,9 @@ async fn owned_run(app: &Shared, tenant: &str, id: &str) -> Result<(), ApiError>
     }
 }
 
-/// A run as the API shows it: status, input, output, error, and every node.
-async fn run_view(app: &Shared, id: &str) -> Result<Value, ApiError> {
+/// Run `id` as the API shows it (`run_view.rs`).
+async fn run_view(app: &Shared, id: &str) -> Result<Response, ApiError> {
     let (plan, state, tenant) = app.scheduler.inspect(id).await?;
-    Ok(view(&plan, &state, &tenant))
+    Ok(run_view::answer(&plan, &state, &tenant))
 }
 
-fn status_name(state: &RunState) -> &'static str {
-    match state.status {
-        RunStatus::Succeeded => "succeeded",
-        RunStatus::Failed => "failed",
-        RunStatus::Cancelled => "cancelled",
-        _ if state.paused => "paused",
-        _ if !state.awaiting_decision().is_empty() => "waiting",
-        _ => "running",
-    }
-}
-
-fn view(plan: &Plan, state: &RunState, tenant: &str) -> Value {
-    let nodes: serde_json::Map<String, Value> = (0..plan.nodes.len())
-        .map(|i| {
-            let id = plan.id(i);
-            let node = &state.nodes[i];
-            let status = match &node.status {
-                NodeStatus::Running { .. } | NodeStatus::Iterating => "running",
-                NodeStatus::Waiting { .. } => "waiting",
-                NodeStatus::AwaitingDecision { .. } => "awaiting_decision",
-                NodeStatus::Succeeded => "succeeded",
-                NodeStatus::Failed => "failed",
-                NodeStatus::Skipped => "skipped",
-                NodeStatus::Idle => "idle",
-            };
-            let recorded = state.steps.get(id);
-            let field = |name: &str| recorded.map_or(Value::Null, |r| r[name].clone());
-            let duration_ms = node.started_ms.zip(node.ended_ms).map(|(started, ended)| ended.saturating_sub(started));
-            let entry = json!({"kind": plan.flow.nodes[i].kind.name(), "status": status, "attempts": node.attempt,
-                               "started_at": node.started_ms.map(instant), "ended_at": node.ended_ms.map(instant), "duration_ms": duration_ms,
-                               "output": field("output"), "error": field("error")});
-            (id.to_string(), entry)
-        })
-        .collect();
-    json!({
-        "id": state.run["id"], "tenant": tenant, "flow": plan.flow.name, "version": state.run["version"],
-        "status": status_name(state), "input": state.inputs, "output": state.output, "error": state.error,
-        "started_at": state.run["started_at"], "nodes": nodes,
-    })
-}
-
-/// Milliseconds since the epoch as RFC 3339, like the run's own `started_at`.
-fn instant(ms: u64) -> String {
-    humantime::format_rfc3339_millis(std::time::UNIX_EPOCH + Duration::from_millis(ms)).to_string()
-}
