@@ -279,6 +279,41 @@ pub struct RunFilter<'a> {
     pub after: Option<(&'a str, &'a str)>,
 }
 
+/// The statement listing `tenant`'s runs by `filter` and the text values it
+/// binds, in order; the row limit is bound last. Only the conditions given
+/// are in it, so each is a range on `runs_by_tenant` (tenant, created_at, id)
+/// and a page starts where its cursor points instead of counting up to it.
+fn list_query<'a>(tenant: &'a str, filter: &RunFilter<'a>) -> (String, Vec<&'a str>) {
+    let mut conditions = vec!["tenant = $1".to_string(), "parent_run IS NULL".to_string()];
+    let mut binds = vec![tenant];
+    let mut bind = |value: &'a str| {
+        binds.push(value);
+        format!("${}", binds.len())
+    };
+    if let Some(flow) = filter.flow {
+        conditions.push(format!("flow_name = {}", bind(flow)));
+    }
+    if let Some(status) = filter.status {
+        conditions.push(format!("status = {}", bind(status)));
+    }
+    if let Some(before) = filter.created_before {
+        conditions.push(format!("created_at < {}", bind(before)));
+    }
+    if let Some(since) = filter.created_since {
+        conditions.push(format!("created_at >= {}", bind(since)));
+    }
+    if let Some((created_at, id)) = filter.after {
+        let (created_at, id) = (bind(created_at), bind(id));
+        conditions.push(format!("(created_at, id) < ({created_at}, {id})"));
+    }
+    let limit = binds.len() + 1;
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM runs WHERE {} ORDER BY created_at DESC, id DESC LIMIT ${limit}",
+        conditions.join(" AND ")
+    );
+    (sql, binds)
+}
+
 const SUMMARY_COLUMNS: &str = "id, tenant, flow_name, flow_version, status, output, error, created_at, updated_at";
 
 impl RunStore {
@@ -292,25 +327,12 @@ impl RunStore {
     /// A tenant's top-level runs that pass `filter`, newest first (by
     /// creation, then id: two runs made in the same millisecond keep an order).
     pub async fn list_for(&self, tenant: &str, filter: &RunFilter<'_>, limit: u32) -> anyhow::Result<Vec<RunSummary>> {
-        let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM runs WHERE tenant = $1 AND parent_run IS NULL
-             AND ($2 IS NULL OR flow_name = $2) AND ($3 IS NULL OR status = $3)
-             AND ($4 IS NULL OR created_at < $4) AND ($5 IS NULL OR created_at >= $5)
-             AND ($6 IS NULL OR created_at < $6 OR (created_at = $6 AND id < $7))
-             ORDER BY created_at DESC, id DESC LIMIT $8"
-        );
-        let (after_created, after_id) = filter.after.map_or((None, None), |(created_at, id)| (Some(created_at), Some(id)));
-        let rows: Vec<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(tenant)
-            .bind(filter.flow)
-            .bind(filter.status)
-            .bind(filter.created_before)
-            .bind(filter.created_since)
-            .bind(after_created)
-            .bind(after_id)
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await?;
+        let (sql, binds) = list_query(tenant, filter);
+        let mut query = sqlx::query_as::<_, SummaryRow>(sqlx::AssertSqlSafe(sql));
+        for value in binds {
+            query = query.bind(value);
+        }
+        let rows = query.bind(i64::from(limit)).fetch_all(&self.pool).await?;
         Ok(rows.into_iter().map(summary).collect())
     }
 
@@ -373,6 +395,7 @@ mod tests {
 
     use super::*;
     use crate::store::test_backends;
+    use crate::store::Db;
 
     #[tokio::test]
     async fn a_second_writer_of_a_run_is_refused_and_changes_nothing() {
@@ -466,6 +489,28 @@ mod tests {
             let window = RunFilter { created_since: Some("2026-12-03T06:00:00.002Z"), created_before: Some("2026-12-03T06:00:00.003Z"), ..RunFilter::default() };
             let ids: Vec<String> = runs.list_for("t", &window, 10).await.unwrap().into_iter().map(|r| r.id).collect();
             assert_eq!(ids, ["r3", "r2"], "{db:?}: since is inclusive, before is not");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_page_of_the_runs_list_is_read_from_the_tenants_index_without_sorting() {
+        let db = Db::scratch().await.unwrap();
+        let filter = RunFilter {
+            flow: Some("f"),
+            created_since: Some("2026-01-01T00:00:00.000Z"),
+            after: Some(("2026-12-03T06:00:00.002Z", "r3")),
+            ..RunFilter::default()
+        };
+        for filter in [RunFilter::default(), filter] {
+            let (sql, binds) = list_query("t", &filter);
+            let mut explain = sqlx::query_as::<_, (i64, i64, i64, String)>(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")));
+            for value in binds {
+                explain = explain.bind(value);
+            }
+            let plan: Vec<String> = explain.bind(10i64).fetch_all(db.pool()).await.unwrap().into_iter().map(|row| row.3).collect();
+            let plan = plan.join("; ");
+            assert!(plan.contains("USING INDEX runs_by_tenant"), "{filter:?}: {plan}");
+            assert!(!plan.contains("TEMP B-TREE"), "{filter:?}: sorted instead of read in order: {plan}");
         }
     }
 }
