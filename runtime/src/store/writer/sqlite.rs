@@ -75,4 +75,8 @@ impl Connection for SqliteWriter {
     fn committed(&mut self) {
         self.checkpointer.nudge();
     }
+
+    fn idle_spin(&self) -> Duration {
+        super::IDLE_SPIN
+    }
 }
