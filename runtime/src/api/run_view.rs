@@ -63,8 +63,8 @@ impl Serialize for Nodes<'_> {
                 kind: plan.flow.nodes[i].kind.name(),
                 status: node_status_name(&node.status),
                 attempts: node.attempt,
-                started_at: node.started_ms.map(Instant),
-                ended_at: node.ended_ms.map(Instant),
+                started_at: node.started_ms.map(Timestamp),
+                ended_at: node.ended_ms.map(Timestamp),
                 duration_ms: node.started_ms.zip(node.ended_ms).map(|(started, ended)| ended.saturating_sub(started)),
                 output: field("output"),
                 error: field("error"),
@@ -79,17 +79,17 @@ struct NodeView<'a> {
     kind: &'a str,
     status: &'static str,
     attempts: u32,
-    started_at: Option<Instant>,
-    ended_at: Option<Instant>,
+    started_at: Option<Timestamp>,
+    ended_at: Option<Timestamp>,
     duration_ms: Option<u64>,
     output: &'a Value,
     error: &'a Value,
 }
 
 /// Milliseconds since the epoch, shown in RFC 3339 like the run's own `started_at`.
-struct Instant(u64);
+struct Timestamp(u64);
 
-impl Serialize for Instant {
+impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(&humantime::format_rfc3339_millis(UNIX_EPOCH + Duration::from_millis(self.0)))
     }

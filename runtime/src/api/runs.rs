@@ -12,10 +12,9 @@ use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::error::ApiError;
-use super::run_view;
 use super::auth::Access;
-use super::{body, Shared};
+use super::error::ApiError;
+use super::{body, run_view, Shared};
 use crate::authz::Ask;
 use crate::engine::{Event, NodePlan};
 use crate::scheduler::{now_ms, Launched};
