@@ -50,7 +50,7 @@ pub(super) fn expiry(expires_at: Option<String>, expires_in: Option<String>) -> 
             let after: Duration = humantime::parse_duration(&text)
                 .map_err(|e| ApiError::invalid("invalid_expiry", format!("`expires_in` is not a duration such as `30d`: {e}")))?;
             let at = SystemTime::now().checked_add(after).ok_or_else(|| ApiError::invalid("invalid_expiry", "`expires_in` is too far away"))?;
-            humantime::format_rfc3339_millis(at).to_string()
+            crate::store::stored_time(at)
         }
         (None, None) => return Ok(None),
     };

@@ -180,7 +180,7 @@ impl Scheduler {
             return Err(InputMismatch { flow: plan.flow.name.clone(), violations }.into());
         }
         let subflows = self.pin_subflows(tenant, &plan).await?;
-        let started_at = humantime::format_rfc3339_millis(SystemTime::now()).to_string();
+        let started_at = crate::store::now_rfc3339();
         let depth = parent.as_ref().map_or(0, |p| p.depth);
         let info = json!({
             "id": id, "tenant": tenant, "flow": plan.flow.name, "version": version, "started_at": started_at,

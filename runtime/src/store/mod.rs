@@ -328,7 +328,12 @@ fn redact(url: &str) -> String {
 }
 
 pub(crate) fn now_rfc3339() -> String {
-    humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
+    stored_time(std::time::SystemTime::now())
+}
+
+/// `at` as the store writes instants: RFC 3339, UTC, milliseconds.
+pub(crate) fn stored_time(at: std::time::SystemTime) -> String {
+    humantime::format_rfc3339_millis(at).to_string()
 }
 
 /// An RFC 3339 instant (any offset) as the store writes instants — UTC,
