@@ -43,7 +43,7 @@ fn a_run_waits_for_approval_then_continues_with_who_and_why() {
     assert!(ran.stderr.contains(&format!("approve: scena flow approve {id} gate")), "{ran:?}");
 
     // Still waiting on resume: nothing runs twice, the answer is the same.
-    let resumed = scena(dir.path(), &["flow", "resume", "--plugins", &plugins]);
+    let resumed = scena(dir.path(), &["flow", "recover", "--plugins", &plugins]);
     assert_eq!(resumed.code, 2, "{resumed:?}");
     assert!(!resumed.stderr.contains("prep: started"), "{resumed:?}");
 
@@ -76,7 +76,7 @@ fn an_approval_timeout_decides_when_the_run_is_next_resumed() {
     assert_eq!(ran.code, 2, "{ran:?}");
     // Nobody decides; once the timeout has passed, the next resume applies it.
     std::thread::sleep(std::time::Duration::from_millis(900));
-    let resumed = scena(dir.path(), &["flow", "resume", "--plugins", &plugins]);
+    let resumed = scena(dir.path(), &["flow", "recover", "--plugins", &plugins]);
     assert_eq!(resumed.code, 0, "{resumed:?}");
     assert_eq!(resumed.json(), json!({"by": "timeout", "comment": "no decision before the approval's timeout"}));
 }

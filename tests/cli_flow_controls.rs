@@ -94,9 +94,9 @@ fn a_cancelled_run_stays_cancelled() {
     assert!(approve.reason().contains("is not waiting for a decision"), "{approve:?}");
     let twice = setup.control(&["cancel", &id]);
     assert!(twice.reason().contains("the run is already over"), "{twice:?}");
-    let resume = scena(setup.dir.path(), &["flow", "resume", "--plugins", &setup.plugins]);
-    assert_eq!(resume.code, 0, "{resume:?}");
-    assert!(resume.stderr.contains("no unfinished runs"), "{resume:?}");
+    let recover = scena(setup.dir.path(), &["flow", "recover", "--plugins", &setup.plugins]);
+    assert_eq!(recover.code, 0, "{recover:?}");
+    assert!(recover.stderr.contains("no unfinished runs"), "{recover:?}");
 }
 
 #[test]
@@ -109,7 +109,7 @@ fn an_undecided_approval_can_be_skipped() {
 }
 
 #[test]
-fn a_paused_run_starts_no_step_until_it_is_resumed() {
+fn a_paused_run_starts_no_step_until_it_is_unpaused() {
     let setup = setup(true);
     let (_, id) = setup.run();
     let paused = setup.control(&["pause", &id, "--reason", "change freeze"]);
@@ -123,15 +123,18 @@ fn a_paused_run_starts_no_step_until_it_is_resumed() {
     assert_eq!(approved.code, 2, "{approved:?}");
     assert!(approved.reason().contains("is paused"), "{approved:?}");
     assert!(!approved.stderr.contains("poke: started"), "{approved:?}");
-    // Resuming every unfinished run keeps a pause.
-    let all = scena(setup.dir.path(), &["flow", "resume", "--plugins", &setup.plugins]);
+    // Recovering runs, every one or this one, keeps a pause.
+    let all = scena(setup.dir.path(), &["flow", "recover", "--plugins", &setup.plugins]);
     assert_eq!(all.code, 2, "{all:?}");
     assert!(!all.stderr.contains("poke: started"), "{all:?}");
+    let this = scena(setup.dir.path(), &["flow", "recover", &id, "--plugins", &setup.plugins]);
+    assert_eq!(this.code, 2, "{this:?}");
+    assert!(this.stderr.contains("continue it with `scena flow unpause"), "{this:?}");
 
-    let resumed = scena(setup.dir.path(), &["flow", "resume", &id, "--plugins", &setup.plugins]);
-    assert_eq!(resumed.code, 0, "{resumed:?}");
-    assert!(resumed.stderr.contains("unpaused by") && resumed.stderr.contains("poke: started, attempt 1"), "{resumed:?}");
-    assert_eq!(resumed.json(), json!({"value": 1}));
+    let unpaused = setup.control(&["unpause", &id]);
+    assert_eq!(unpaused.code, 0, "{unpaused:?}");
+    assert!(unpaused.stderr.contains("unpaused by carol") && unpaused.stderr.contains("poke: started, attempt 1"), "{unpaused:?}");
+    assert_eq!(unpaused.json(), json!({"value": 1}));
     let history = scena(setup.dir.path(), &["flow", "history", &id]);
     assert!(history.stdout.contains("paused by carol: change freeze"), "{history:?}");
 }
@@ -148,4 +151,16 @@ fn a_waiting_node_can_be_force_failed() {
     assert!(failed.reason().contains("node gate failed: force-failed by carol: no change board today"), "{failed:?}");
     let history = scena(setup.dir.path(), &["flow", "history", &id]);
     assert!(history.stdout.contains("gate: force-failed by carol"), "{history:?}");
+}
+
+#[test]
+fn the_old_resume_spelling_still_unpauses_a_named_run_and_says_it_is_going() {
+    let setup = setup(true);
+    let (_, id) = setup.run();
+    setup.control(&["pause", &id]);
+    setup.control(&["approve", &id, "gate"]);
+    let resumed = scena(setup.dir.path(), &["flow", "resume", &id, "--plugins", &setup.plugins]);
+    assert_eq!(resumed.code, 0, "{resumed:?}");
+    assert!(resumed.stderr.contains("`scena flow resume` is now `scena flow recover`"), "{resumed:?}");
+    assert_eq!(resumed.json(), json!({"value": 1}));
 }

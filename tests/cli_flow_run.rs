@@ -1,4 +1,4 @@
-//! `scena flow run` and `scena flow resume` through the binary, including
+//! `scena flow run` and `scena flow recover` through the binary, including
 //! SIGKILL of the process mid-run.
 
 mod support;
@@ -166,9 +166,9 @@ fn runs_survive_sigkill_and_apply_every_increment_exactly_once() {
         spawn_and_kill(&dir, &["flow", "run", &flow, "--plugins", &plugins], Some(r + 1), Duration::from_millis(*after));
     }
     for after in [160u64, 420, 90, 610, 260, 340, 230, 520, 125] {
-        spawn_and_kill(&dir, &["flow", "resume", "--plugins", &plugins], None, Duration::from_millis(after));
+        spawn_and_kill(&dir, &["flow", "recover", "--plugins", &plugins], None, Duration::from_millis(after));
     }
-    let last: Ran = scena(dir.path(), &["flow", "resume", "--plugins", &plugins]);
+    let last: Ran = scena(dir.path(), &["flow", "recover", "--plugins", &plugins]);
     assert_eq!(last.code, 0, "{last:?}");
 
     // Every run finished, and every increment was seen exactly once…
@@ -190,7 +190,7 @@ fn runs_survive_sigkill_and_apply_every_increment_exactly_once() {
            AND run_id IN (SELECT id FROM runs WHERE parent_run IS NULL)"#,
     );
     assert_eq!(resumed, 3);
-    let resumed_again = scena(dir.path(), &["flow", "resume", "--plugins", &plugins]);
+    let resumed_again = scena(dir.path(), &["flow", "recover", "--plugins", &plugins]);
     assert!(resumed_again.stderr.contains("no unfinished runs"), "{resumed_again:?}");
 }
 

@@ -140,7 +140,7 @@ fn an_approval_inside_a_subflow_holds_the_parent_until_it_is_decided() {
     let (dir, plugins, parent_id, child) = parked_on_a_child_approval("subflow-approval");
 
     // Resuming every unfinished run leaves the parent waiting (the child still is).
-    let all = scena(dir.path(), &["flow", "resume", "--plugins", &plugins]);
+    let all = scena(dir.path(), &["flow", "recover", "--plugins", &plugins]);
     assert_eq!(all.code, 2, "{all:?}");
 
     let approved = scena(dir.path(), &["flow", "approve", &child, "gate", "--plugins", &plugins, "--by", "olga"]);

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use scena::atoms::Grants;
-use scena::sandbox::bindings::{wit, StepPre};
+use scena::bindings::{wit, StepPre};
 use scena::sandbox::{CallRequest, Entry, Limits, Outcome, Sandbox, SandboxConfig, StepContext, WarmInstance};
 use serde_json::json;
 use wasmtime::component::{Linker, ResourceTable};

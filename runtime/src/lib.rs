@@ -1,14 +1,15 @@
 //! scena runtime: the sandbox that hosts plugins, the atoms they call, the
-//! store, and the `scena` command line.
+//! store, the scheduler that drives runs, the HTTP API and the `scena`
+//! command line. The flow format, expressions and the engine state machine
+//! are the pure core (`scena-core`), re-exported here under their names.
 
 pub mod api;
 pub mod atoms;
 pub mod authz;
+pub mod bindings;
 pub mod catalog;
-pub mod engine;
 pub mod cli;
-pub mod expr;
-pub mod flow;
+pub mod embedded;
 mod memo;
 pub mod metrics;
 pub mod runner;
@@ -16,6 +17,8 @@ pub mod sandbox;
 pub mod scheduler;
 pub mod store;
 pub mod triggers;
+
+pub use scena_core::{engine, expr, flow};
 
 // Every run allocates many small short-lived values (events, JSON, CEL
 // scopes) across threads; mimalloc serves them with far less contention than

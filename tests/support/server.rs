@@ -104,6 +104,10 @@ pub fn serve_logging(label: &str, plugin_names: &[&str], extra: &[&str], log_fil
     let mut args: Vec<String> = ["serve", "--listen", "127.0.0.1:0", "--plugins"].map(String::from).into();
     args.push(plugin_dir(&dir, plugin_names));
     args.extend(extra.iter().map(|a| a.to_string()));
+    // A test's tenant starts empty unless the test asks for the samples.
+    if !extra.contains(&"--samples") {
+        args.push("--no-samples".into());
+    }
     let (postgres, database_url) = match server_database() {
         Some((url, scoped, schema)) => (Some((url, schema)), Some(scoped)),
         None => (None, None),

@@ -3,15 +3,17 @@
 //! - `start`  build everything and start `scena serve` with the standard plugins and sample flows (the quick start);
 //! - `test`   build the guests and run the whole test suite (what CI runs);
 //! - `bench`  build the guests and run the benchmarks;
-//! - `guests` build every guest component (standard plugins and test guests).
+//! - `guests` build every guest component (standard plugins and test guests);
+//! - `core-wasm` build scena-core for the browser (`target/core-wasm/`);
+//! - `lint`   rustfmt, clippy with warnings as errors, and the pure core's dependency tree.
+
+mod core_wasm;
+mod lint;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 const WASM_TARGET: &str = "wasm32-wasip2";
-
-/// The plugins `plugins/` ships (the rest of the guest workspace are test guests).
-const STANDARD_PLUGINS: [&str; 5] = ["echo", "add", "http-request", "kv", "standin"];
 
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
@@ -21,7 +23,9 @@ fn main() -> ExitCode {
         "test" => test(&rest),
         "bench" => bench(&rest),
         "guests" => guests(),
-        _ => Err(format!("usage: cargo xtask <start|test|bench|guests>, got `{task}`")),
+        "core-wasm" => core_wasm::build(&root()).map(|_| ()),
+        "lint" => lint::all(),
+        _ => Err(format!("usage: cargo xtask <start|test|bench|guests|core-wasm|lint>, got `{task}`")),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -51,15 +55,19 @@ fn run(command: &mut Command) -> Result<(), String> {
 
 /// Install the wasm target with rustup when it is missing, so a fresh machine needs nothing by hand.
 fn ensure_wasm_target() -> Result<(), String> {
+    ensure_target(WASM_TARGET)
+}
+
+fn ensure_target(target: &str) -> Result<(), String> {
     let sysroot = Command::new("rustc")
         .args(["--print", "sysroot"])
         .output()
         .map_err(|e| format!("cannot run rustc: {e}"))?;
     let sysroot = PathBuf::from(String::from_utf8_lossy(&sysroot.stdout).trim());
-    if sysroot.join("lib/rustlib").join(WASM_TARGET).is_dir() {
+    if sysroot.join("lib/rustlib").join(target).is_dir() {
         return Ok(());
     }
-    run(Command::new("rustup").args(["target", "add", WASM_TARGET]))
+    run(Command::new("rustup").args(["target", "add", target]))
 }
 
 fn guests() -> Result<(), String> {
@@ -90,6 +98,7 @@ fn local_admin_token(data_dir: &Path) -> Result<String, String> {
 
 fn test(extra: &[String]) -> Result<(), String> {
     guests()?;
+    core_wasm::build(&root())?;
     let everything = run(cargo().args(["test", "--workspace", "--locked", "--no-fail-fast"]).args(extra));
     // The store's own tests run on SQLite and PostgreSQL; the API tests run
     // a second time with their servers on PostgreSQL (nothing is rebuilt).
@@ -109,18 +118,12 @@ fn bench(extra: &[String]) -> Result<(), String> {
 }
 
 fn start() -> Result<(), String> {
+    // The binary embeds the standard plugins and sample flows (runtime/build.rs), so build the guests first.
     guests()?;
     run(cargo().args(["build", "-p", "scena", "--locked"]))?;
     let scena = root().join("target/debug/scena");
-    let wasm = |name: &str| root().join("target").join(WASM_TARGET).join("release").join(format!("{name}.wasm"));
     let data_dir = root().join(".scena");
-    // The standard plugins, without the test guests built beside them.
-    let plugins = data_dir.join("plugins");
-    std::fs::create_dir_all(&plugins).map_err(|e| format!("cannot create {}: {e}", plugins.display()))?;
-    for name in STANDARD_PLUGINS {
-        let to = plugins.join(format!("{}.wasm", name.replace('-', "_")));
-        std::fs::copy(wasm(&name.replace('-', "_")), &to).map_err(|e| format!("cannot copy {name}: {e}"))?;
-    }
+    std::fs::create_dir_all(&data_dir).map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
     let listen = std::env::var("SCENA_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".into());
     eprintln!();
     eprintln!("scena is built: the CLI is {}", scena.display());
@@ -133,6 +136,6 @@ fn start() -> Result<(), String> {
     eprintln!("admin token (kept in {}): {token}", data_dir.join("admin-token").display());
     let mut serve = Command::new(&scena);
     serve.current_dir(root()).env("SCENA_DATA_DIR", &data_dir).env("SCENA_ADMIN_TOKEN", &token);
-    serve.args(["serve", "--samples", "--listen", &listen, "--plugins"]).arg(&plugins);
+    serve.args(["serve", "--listen", &listen]);
     run(&mut serve)
 }

@@ -12,7 +12,8 @@ use serde_json::{json, Value};
 use super::error::ApiError;
 use super::auth::Access;
 use super::{body, Shared};
-use crate::flow::{diff as flow_diff, load_flow, validate, Problem};
+use crate::catalog::validate_flow;
+use crate::flow::{diff as flow_diff, load_flow, Problem};
 use crate::store::FlowVersion;
 
 type Internal = fn(anyhow::Error) -> ApiError;
@@ -40,7 +41,7 @@ pub async fn save_draft(
         return Err(ApiError::invalid("invalid_flow", format!("the flow is named `{}`, not `{name}` as in the path", flow.name)));
     }
     app.db.flows().save_draft(&tenant, &flow).await.map_err(INTERNAL)?;
-    let problems = validate(&flow, Some(&app.registry.view(&tenant)));
+    let problems = validate_flow(&flow, Some(&app.registry.view(&tenant)));
     Ok(Json(json!({"name": name, "saved": true, "problems": problems_json(&problems)})))
 }
 
@@ -53,7 +54,7 @@ pub async fn publish(
     let tenant = access.tenant.clone();
     let flows = app.db.flows();
     let (draft, _) = flows.draft(&tenant, &name).await.map_err(INTERNAL)?.ok_or_else(|| ApiError::not_found(format!("draft of flow `{name}`")))?;
-    let problems = validate(&draft, Some(&app.registry.view(&tenant)));
+    let problems = validate_flow(&draft, Some(&app.registry.view(&tenant)));
     if !problems.is_empty() {
         let message = format!("the draft has {} problem(s); only valid flows are published", problems.len());
         return Err(ApiError::invalid("invalid_flow", message).with_details(json!({"problems": problems_json(&problems)})));
@@ -94,7 +95,7 @@ pub async fn show(
     }
     let versions = versions.iter().map(|v| version_json(v, false)).collect::<Result<Vec<_>, _>>()?;
     let draft = draft.map(|(flow, updated_at)| {
-        let problems = validate(&flow, Some(&app.registry.view(&tenant)));
+        let problems = validate_flow(&flow, Some(&app.registry.view(&tenant)));
         json!({"flow": flow, "updated_at": updated_at, "problems": problems_json(&problems)})
     });
     Ok(Json(json!({"name": name, "draft": draft, "versions": versions})))

@@ -1,8 +1,8 @@
 //! `cmdb`: no backend in this runtime yet; every call says so instead of pretending.
 
 use super::{AtomCall, AtomResult};
-use crate::sandbox::bindings::scena::plugin::cmdb as wit_cmdb;
-use crate::sandbox::bindings::wit::AtomError;
+use crate::bindings::scena::plugin::cmdb as wit_cmdb;
+use crate::bindings::wit::AtomError;
 
 fn unavailable<T>(call: &mut AtomCall, request: String) -> AtomResult<T> {
     let result = Err(AtomError::Unavailable("the cmdb atom is not available in this runtime".into()));

@@ -10,8 +10,8 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, Url};
 
 use super::{AtomCall, AtomResult};
-use crate::sandbox::bindings::scena::plugin::http as wit_http;
-use crate::sandbox::bindings::wit::AtomError;
+use crate::bindings::scena::plugin::http as wit_http;
+use crate::bindings::wit::AtomError;
 
 /// A granted host: `api.example.com`, `*.example.com` (any subdomain, not the
 /// apex) or `*` (any host — grant with care).

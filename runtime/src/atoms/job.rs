@@ -1,8 +1,8 @@
 //! `job`: no backend in this runtime yet; every call says so instead of pretending.
 
 use super::{AtomCall, AtomResult};
-use crate::sandbox::bindings::scena::plugin::job as wit_job;
-use crate::sandbox::bindings::wit::AtomError;
+use crate::bindings::scena::plugin::job as wit_job;
+use crate::bindings::wit::AtomError;
 
 fn unavailable<T>(call: &mut AtomCall, request: String) -> AtomResult<T> {
     let result = Err(AtomError::Unavailable("the job atom is not available in this runtime".into()));

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::{AtomCall, AtomResult};
-use crate::sandbox::bindings::scena::plugin::kv as wit_kv;
-use crate::sandbox::bindings::wit::AtomError;
+use crate::bindings::scena::plugin::kv as wit_kv;
+use crate::bindings::wit::AtomError;
 use crate::store::{KvWrite, KvWrites};
 
 const MAX_KEY_BYTES: usize = 512;

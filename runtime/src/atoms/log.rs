@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::{AtomCall, bounded};
-use crate::sandbox::bindings::scena::plugin::log as wit_log;
+use crate::bindings::scena::plugin::log as wit_log;
 
 const MAX_LINES: usize = 1000;
 const MAX_MESSAGE_BYTES: usize = 8 << 10;

@@ -18,7 +18,7 @@ use std::time::Instant;
 
 use wasmtime::component::HasData;
 
-use crate::sandbox::bindings::wit;
+use crate::bindings::wit;
 use crate::store::{KvScope, KvStore};
 
 pub use http::{HostPattern, HttpAllowList, HttpClient, HttpSettings};

@@ -1,8 +1,8 @@
 //! `notify`: no backend in this runtime yet; every call says so instead of pretending.
 
 use super::{AtomCall, AtomResult};
-use crate::sandbox::bindings::scena::plugin::notify as wit_notify;
-use crate::sandbox::bindings::wit::AtomError;
+use crate::bindings::scena::plugin::notify as wit_notify;
+use crate::bindings::wit::AtomError;
 
 impl wit_notify::Host for AtomCall {
     async fn send(&mut self, message: wit_notify::Message) -> AtomResult<()> {

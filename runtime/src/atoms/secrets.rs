@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::{AtomCall, AtomResult};
-use crate::sandbox::bindings::scena::plugin::secrets as wit_secrets;
-use crate::sandbox::bindings::wit::AtomError;
+use crate::bindings::scena::plugin::secrets as wit_secrets;
+use crate::bindings::wit::AtomError;
 
 /// Secret names: a letter or `_`, then letters, digits, `_`, `.`, `-`; at most 128.
 pub fn valid_secret_name(name: &str) -> bool {

@@ -13,14 +13,10 @@ use crate::memo::Memo;
 
 const POLICIES: &str = include_str!("policies.cedar");
 
-/// The roles a member of a tenant can have, most powerful first.
-pub const ROLES: [&str; 5] = ["owner", "admin", "developer", "operator", "viewer"];
+pub use scena_core::{ROLES, ROLE_ASSIGNEE};
 
 /// Everything a request can ask to do in a tenant.
 pub const ACTIONS: [&str; 9] = ["read", "edit", "publish", "run", "approve", "operate", "manage_members", "manage_grants", "audit"];
-
-/// How an approval's assignee list names a role rather than a user.
-pub const ROLE_ASSIGNEE: &str = "role:";
 
 fn rank(role: &str) -> Option<usize> {
     ROLES.iter().position(|r| *r == role)

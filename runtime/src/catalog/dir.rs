@@ -17,6 +17,12 @@ impl PluginDir {
     /// reported in the second value and left out.
     pub async fn load(sandbox: &Sandbox, dirs: &[impl AsRef<Path>]) -> anyhow::Result<(PluginDir, Vec<String>)> {
         let mut catalog = PluginDir::default();
+        let skipped = catalog.add_dirs(sandbox, dirs).await?;
+        Ok((catalog, skipped))
+    }
+
+    /// Add every component in `dirs`; return why files were left out.
+    pub async fn add_dirs(&mut self, sandbox: &Sandbox, dirs: &[impl AsRef<Path>]) -> anyhow::Result<Vec<String>> {
         let mut skipped = Vec::new();
         for dir in dirs {
             let dir = dir.as_ref();
@@ -25,13 +31,29 @@ impl PluginDir {
             paths.sort();
             for path in paths {
                 let bytes = std::fs::read(&path)?;
-                match sandbox.load(&bytes).await {
-                    Ok(plugin) => catalog.add(plugin),
-                    Err(e) => skipped.push(format!("{}: {e}", path.display())),
-                }
+                skipped.extend(self.add_component(sandbox, &path.display().to_string(), &bytes).await);
             }
         }
-        Ok((catalog, skipped))
+        Ok(skipped)
+    }
+
+    /// Add components given as (name, bytes), such as those the binary embeds.
+    pub async fn add_components(&mut self, sandbox: &Sandbox, components: &[(&str, &[u8])]) -> Vec<String> {
+        let mut skipped = Vec::new();
+        for (name, bytes) in components {
+            skipped.extend(self.add_component(sandbox, name, bytes).await);
+        }
+        skipped
+    }
+
+    async fn add_component(&mut self, sandbox: &Sandbox, name: &str, bytes: &[u8]) -> Option<String> {
+        match sandbox.load(bytes).await {
+            Ok(plugin) => {
+                self.add(plugin);
+                None
+            }
+            Err(e) => Some(format!("{name}: {e}")),
+        }
     }
 
     /// Every plugin, by name, newest version first.

@@ -4,46 +4,16 @@
 mod dir;
 mod registry;
 
-use std::fmt;
-use std::str::FromStr;
 use std::sync::Arc;
 
-use semver::VersionReq;
+pub use scena_core::PluginRef;
+use scena_core::flow::{validate, Flow, Problem};
+use scena_core::{PluginInput, PluginSchemas};
 
 use crate::sandbox::Plugin;
 
 pub use dir::PluginDir;
 pub use registry::{Registry, TenantView, UploadError};
-
-/// A reference to a plugin as written in a flow: `http-request@^0.1`, or a bare name for any version.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PluginRef {
-    pub name: String,
-    pub requirement: VersionReq,
-}
-
-impl FromStr for PluginRef {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, String> {
-        let (name, requirement) = match text.split_once('@') {
-            Some((name, req)) => {
-                let requirement = VersionReq::parse(req)
-                    .map_err(|e| format!("`{req}` in `{text}` is not a semver requirement: {e}"))?;
-                (name, requirement)
-            }
-            None => (text, VersionReq::STAR),
-        };
-        scena_host_api::validate_plugin_name(name).map_err(|e| e.to_string())?;
-        Ok(PluginRef { name: name.to_string(), requirement })
-    }
-}
-
-impl fmt::Display for PluginRef {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}@{}", self.name, self.requirement)
-    }
-}
 
 /// Where plugins are looked up.
 pub trait Catalog: Send + Sync {
@@ -64,18 +34,21 @@ impl<C: Catalog> Catalogs for C {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Validate `flow` (see [`scena_core::flow::validate`]); with a catalog, its
+/// plugins are resolved there and literal inputs checked against their schemas.
+pub fn validate_flow(flow: &Flow, catalog: Option<&dyn Catalog>) -> Vec<Problem> {
+    match catalog {
+        Some(catalog) => validate(flow, Some(&CatalogSchemas(catalog))),
+        None => validate(flow, None),
+    }
+}
 
-    #[test]
-    fn references_parse() {
-        let r: PluginRef = "http-request@^0.1".parse().unwrap();
-        assert_eq!(r.name, "http-request");
-        assert!(r.requirement.matches(&semver::Version::new(0, 1, 7)));
-        assert!(!r.requirement.matches(&semver::Version::new(0, 2, 0)));
-        assert_eq!("echo".parse::<PluginRef>().unwrap().requirement, VersionReq::STAR);
-        assert!("echo@banana".parse::<PluginRef>().unwrap_err().contains("not a semver requirement"));
-        assert!("Echo@1".parse::<PluginRef>().unwrap_err().contains("invalid plugin name"));
+/// A catalog as flow validation sees it: each plugin's id and input schema.
+struct CatalogSchemas<'a>(&'a dyn Catalog);
+
+impl PluginSchemas for CatalogSchemas<'_> {
+    fn resolve_input(&self, reference: &PluginRef) -> Result<PluginInput, String> {
+        let plugin = self.0.resolve(reference)?;
+        Ok(PluginInput { id: plugin.meta.id(), schema: plugin.input.clone() })
     }
 }

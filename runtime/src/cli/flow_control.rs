@@ -1,10 +1,10 @@
 //! Operators' controls of a stored run: approve / reject, retry, skip,
-//! cancel, pause, force-fail. Each is checked against the run as its log has
+//! cancel, pause, unpause, force-fail. Each is checked against the run as its log has
 //! it, recorded, and the run continues here until it ends or waits again.
 
 use clap::Args;
 
-use super::flow_run::{print_outcome, short, EngineArgs, StderrProgress};
+use super::common::{operator, print_outcome, short, SchedulerArgs, StderrProgress};
 use super::options::parse_input;
 use super::CliError;
 use crate::engine::Event;
@@ -23,7 +23,7 @@ pub struct DecideArgs {
     #[arg(long, default_value = "")]
     comment: String,
     #[command(flatten)]
-    engine: EngineArgs,
+    engine: SchedulerArgs,
 }
 
 #[derive(Args)]
@@ -37,7 +37,7 @@ pub struct RetryArgs {
     #[arg(long)]
     by: Option<String>,
     #[command(flatten)]
-    engine: EngineArgs,
+    engine: SchedulerArgs,
 }
 
 #[derive(Args)]
@@ -51,7 +51,7 @@ pub struct SkipArgs {
     #[arg(long)]
     by: Option<String>,
     #[command(flatten)]
-    engine: EngineArgs,
+    engine: SchedulerArgs,
 }
 
 /// Arguments of `cancel` and `pause`.
@@ -64,7 +64,7 @@ pub struct RunControlArgs {
     #[arg(long)]
     by: Option<String>,
     #[command(flatten)]
-    engine: EngineArgs,
+    engine: SchedulerArgs,
 }
 
 /// `flow approve` (approved) and `flow reject`.
@@ -98,7 +98,7 @@ pub struct ForceFailArgs {
     #[arg(long)]
     by: Option<String>,
     #[command(flatten)]
-    engine: EngineArgs,
+    engine: SchedulerArgs,
 }
 
 /// `flow cancel RUN [--reason TEXT]`
@@ -107,16 +107,31 @@ pub async fn cancel(args: RunControlArgs) -> Result<(), CliError> {
     control(&args.engine, &args.run_id, event).await
 }
 
-/// `flow pause RUN [--reason TEXT]`: no call starts until `flow resume RUN`.
+/// `flow pause RUN [--reason TEXT]`: no call starts until `flow unpause RUN`.
 pub async fn pause(args: RunControlArgs) -> Result<(), CliError> {
     let event = Event::Paused { by: operator(args.by)?, reason: args.reason, at_ms: now_ms() };
     let scheduler = args.engine.scheduler().await?;
     let state = scheduler.control(&args.run_id, event, &mut StderrProgress).await?;
     if state.paused {
-        eprintln!("[run {}] paused; continue it with `scena flow resume {}`", short(&args.run_id), args.run_id);
+        eprintln!("[run {}] paused; continue it with `scena flow unpause {}`", short(&args.run_id), args.run_id);
         return Ok(());
     }
     print_outcome(&state)
+}
+
+/// `flow unpause RUN`: calls held by the pause start, and the run goes on.
+pub async fn unpause(args: UnpauseArgs) -> Result<(), CliError> {
+    let event = Event::Unpaused { by: operator(args.by)?, at_ms: now_ms() };
+    control(&args.engine, &args.run_id, event).await
+}
+
+#[derive(Args)]
+pub struct UnpauseArgs {
+    run_id: String,
+    #[arg(long)]
+    by: Option<String>,
+    #[command(flatten)]
+    engine: SchedulerArgs,
 }
 
 /// `flow force-fail RUN NODE [--reason TEXT]`
@@ -125,17 +140,8 @@ pub async fn force_fail(args: ForceFailArgs) -> Result<(), CliError> {
     control(&args.engine, &args.run_id, event).await
 }
 
-async fn control(engine: &EngineArgs, run_id: &str, event: Event) -> Result<(), CliError> {
+async fn control(engine: &SchedulerArgs, run_id: &str, event: Event) -> Result<(), CliError> {
     let scheduler = engine.scheduler().await?;
     let state = scheduler.control(run_id, event, &mut StderrProgress).await?;
     print_outcome(&state)
 }
-
-pub(super) fn operator(by: Option<String>) -> Result<String, CliError> {
-    let by = by.or_else(|| std::env::var("USER").ok()).unwrap_or_else(|| "cli".into());
-    if by.trim().is_empty() {
-        return Err(CliError::other("--by must not be empty"));
-    }
-    Ok(by)
-}
-

@@ -4,8 +4,8 @@ use clap::Args;
 use serde_json::json;
 
 use super::{CliError, DataDirArg};
-use crate::catalog::{Catalog, PluginDir};
-use crate::flow::{load_flow, validate, Problem};
+use crate::catalog::{validate_flow, Catalog, PluginDir};
+use crate::flow::{load_flow, Problem};
 use crate::sandbox::{Sandbox, SandboxConfig};
 
 #[derive(Args)]
@@ -30,7 +30,7 @@ pub async fn run(args: ValidateArgs) -> Result<(), CliError> {
         Err(problems) => problems,
         Ok(flow) => {
             let catalog = load_catalog(&args).await?;
-            validate(&flow, catalog.as_ref().map(|c| c as &dyn Catalog))
+            validate_flow(&flow, catalog.as_ref().map(|c| c as &dyn Catalog))
         }
     };
     report(&problems, args.json);

@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use clap::Args;
 use serde_json::json;
 
-use super::flow_run::read_flow;
+use super::common::read_flow;
 use super::{data_lock, CliError, DataDirArg};
-use crate::catalog::{Catalog, PluginDir};
-use crate::flow::{diff, validate};
+use crate::catalog::{validate_flow, Catalog, PluginDir};
+use crate::flow::diff;
 use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::store::{Db, FlowStore};
 
@@ -73,7 +73,7 @@ pub async fn publish(args: PublishArgs) -> Result<(), CliError> {
         let config = SandboxConfig { cache_dir: Some(args.store.data_dir.resolve().join("cache")), ..Default::default() };
         Some(PluginDir::load(&Sandbox::new(config)?, &args.plugin_dirs).await?.0)
     };
-    let problems = validate(&flow, catalog.as_ref().map(|c| c as &dyn Catalog));
+    let problems = validate_flow(&flow, catalog.as_ref().map(|c| c as &dyn Catalog));
     if !problems.is_empty() {
         for problem in &problems {
             eprintln!("{problem}");

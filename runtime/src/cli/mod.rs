@@ -1,6 +1,7 @@
 //! The `scena` command line. Each subcommand lives in its own module; this
 //! one parses arguments and maps results to exit codes.
 
+mod common;
 mod data_lock;
 mod exit;
 mod flow_control;
@@ -48,8 +49,11 @@ enum FlowCommand {
     Validate(flow_validate::ValidateArgs),
     /// Run a flow in-process, durably, and print its output.
     Run(flow_run::RunArgs),
-    /// Continue runs that were interrupted (all unfinished ones, or RUN_ID; a paused RUN_ID is unpaused).
-    Resume(flow_run::ResumeArgs),
+    /// Continue runs a crash or a stop interrupted (every unfinished one, or RUN_ID).
+    Recover(flow_run::RecoverArgs),
+    /// The old name of `recover` (which also unpaused a RUN_ID it named); goes in the next release.
+    #[command(hide = true)]
+    Resume(flow_run::RecoverArgs),
     /// Approve an approval node of a waiting run, and continue the run.
     Approve(flow_control::DecideArgs),
     /// Reject an approval node of a waiting run; the run fails.
@@ -60,8 +64,10 @@ enum FlowCommand {
     Skip(flow_control::SkipArgs),
     /// Stop a run for good.
     Cancel(flow_control::RunControlArgs),
-    /// Hold a run: no step call starts until `flow resume RUN_ID`; running ones finish.
+    /// Hold a run: no step call starts until `flow unpause RUN_ID`; running ones finish.
     Pause(flow_control::RunControlArgs),
+    /// Lift a run's pause: the calls it held start, and the run goes on.
+    Unpause(flow_control::UnpauseArgs),
     /// Fail a running, waiting or undecided node now; it follows its on_error route.
     ForceFail(flow_control::ForceFailArgs),
     /// Save a flow as the tenant's draft and publish it as the next immutable version.
@@ -135,13 +141,15 @@ pub fn main() -> ExitCode {
             Command::Plugin(PluginCommand::Run(args)) => plugin_run::run(args).await,
             Command::Flow(FlowCommand::Validate(args)) => flow_validate::run(args).await,
             Command::Flow(FlowCommand::Run(args)) => flow_run::run(args).await,
-            Command::Flow(FlowCommand::Resume(args)) => flow_run::resume(args).await,
+            Command::Flow(FlowCommand::Recover(args)) => flow_run::recover(args, false).await,
+            Command::Flow(FlowCommand::Resume(args)) => flow_run::recover(args, true).await,
             Command::Flow(FlowCommand::Approve(args)) => flow_control::decide(args, true).await,
             Command::Flow(FlowCommand::Reject(args)) => flow_control::decide(args, false).await,
             Command::Flow(FlowCommand::Retry(args)) => flow_control::retry(args).await,
             Command::Flow(FlowCommand::Skip(args)) => flow_control::skip(args).await,
             Command::Flow(FlowCommand::Cancel(args)) => flow_control::cancel(args).await,
             Command::Flow(FlowCommand::Pause(args)) => flow_control::pause(args).await,
+            Command::Flow(FlowCommand::Unpause(args)) => flow_control::unpause(args).await,
             Command::Flow(FlowCommand::ForceFail(args)) => flow_control::force_fail(args).await,
             Command::Flow(FlowCommand::Publish(args)) => flow_versions::publish(args).await,
             Command::Flow(FlowCommand::Versions(args)) => flow_versions::versions(args).await,

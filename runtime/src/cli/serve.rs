@@ -1,19 +1,19 @@
 //! `scena serve`: the HTTP API over embedded SQLite (or PostgreSQL with
-//! `--db`), with the standard plugins and (with `--samples`) the sample
-//! flows in tenant `default`.
+//! `--db`), with the standard plugins the binary carries (and any in
+//! `--plugins DIR`) and the sample flows in tenant `default`.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::Args;
 
 use super::data_lock;
-use super::flow_run::read_flow;
 use super::{CliError, DataDirArg};
 use crate::api::{router, AppState};
-use crate::catalog::{Catalog, PluginDir};
-use crate::flow::validate;
+use crate::catalog::{validate_flow, Catalog, PluginDir};
+use crate::embedded::{SAMPLE_FLOWS, STANDARD_PLUGINS};
+use crate::flow::load_flow;
 use crate::sandbox::{Limits, Sandbox, SandboxConfig};
 use crate::scheduler::{Scheduler, SilentProgress};
 use crate::store::{new_token, Backend, Db, SealingKey};
@@ -27,12 +27,17 @@ pub struct ServeArgs {
     /// Address to listen on (port 0 picks a free one; the address is printed).
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// Directories of standard plugin components (.wasm), visible to every tenant; repeatable.
-    #[arg(long = "plugins", value_name = "DIR", required = true)]
+    /// More plugin components (.wasm) beside the standard ones the binary carries,
+    /// visible to every tenant; repeatable.
+    #[arg(long = "plugins", value_name = "DIR")]
     plugin_dirs: Vec<PathBuf>,
-    /// Publish the flows (.json) in DIR into tenant `default` at start.
-    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "samples/flows")]
+    /// Publish the flows (.json) in DIR into tenant `default` at start [default: the
+    /// sample flows the binary carries, each only if tenant `default` has no flow of its name].
+    #[arg(long, value_name = "DIR", conflicts_with = "no_samples")]
     samples: Option<PathBuf>,
+    /// Publish no sample flow.
+    #[arg(long)]
+    no_samples: bool,
     /// The database: `postgres://USER[:PASSWORD]@HOST[:PORT]/NAME` for PostgreSQL, or
     /// `sqlite://PATH`; by default SQLite in the data dir. The data dir keeps the sealing
     /// key, uploaded plugins and compiled code whichever database is used.
@@ -79,18 +84,21 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     let key = Arc::new(SealingKey::load_or_create(&data_dir)?);
     let config = SandboxConfig { cache_dir: Some(data_dir.join("cache")), kv: Some(db.kv()), ..Default::default() };
     let sandbox = Arc::new(Sandbox::new(config)?);
-    let (standard, skipped) = PluginDir::load(&sandbox, &args.plugin_dirs).await?;
-    for reason in skipped {
-        eprintln!("warning: skipped {reason}");
-    }
+    let standard = standard_plugins(&sandbox, &args.plugin_dirs).await?;
     let (mut app, problems) = AppState::build(db.clone(), sandbox, standard, &data_dir, key, Limits::default()).await?;
     Arc::get_mut(&mut app).expect("the app state is not shared before it is served").metrics_token =
         args.metrics_token.filter(|t| !t.trim().is_empty()).map(|t| t.trim().to_string());
     for problem in problems {
         eprintln!("warning: uploaded {problem}");
     }
-    if let Some(dir) = &args.samples {
-        publish_samples(&db, &app.registry.view(DEFAULT_TENANT), dir).await?;
+    let catalog = app.registry.view(DEFAULT_TENANT);
+    match (&args.samples, args.no_samples) {
+        (Some(dir), _) => publish_samples(&db, &catalog, read_samples(dir)?, true).await?,
+        (None, false) => {
+            let embedded = SAMPLE_FLOWS.iter().map(|(name, text)| (name.to_string(), text.to_string())).collect();
+            publish_samples(&db, &catalog, embedded, false).await?
+        }
+        (None, true) => {}
     }
     resume_unfinished(&app.scheduler).await?;
     tokio::spawn(run_clock(app.scheduler.clone(), db.triggers(), db.audit()));
@@ -114,7 +122,7 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
 
 /// The data directory holds token hashes, sealed secrets and their key:
 /// nobody but the server's user may list or read it.
-fn keep_private(data_dir: &std::path::Path) -> Result<(), CliError> {
+fn keep_private(data_dir: &Path) -> Result<(), CliError> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
@@ -124,16 +132,51 @@ fn keep_private(data_dir: &std::path::Path) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Save each sample flow as a draft of `default` and publish it if it is valid.
-async fn publish_samples(db: &Db, catalog: &dyn Catalog, dir: &std::path::Path) -> Result<(), CliError> {
+/// The standard plugins the binary carries, and those in `dirs`.
+async fn standard_plugins(sandbox: &Sandbox, dirs: &[PathBuf]) -> Result<PluginDir, CliError> {
+    if STANDARD_PLUGINS.is_empty() && dirs.is_empty() {
+        return Err(CliError::other(
+            "this scena binary was built without the standard plugins: build it with `cargo xtask start` \
+             (or run `cargo xtask guests` before `cargo build`), or pass --plugins DIR",
+        ));
+    }
+    let mut catalog = PluginDir::default();
+    let mut skipped = catalog.add_components(sandbox, STANDARD_PLUGINS).await;
+    skipped.extend(catalog.add_dirs(sandbox, dirs).await?);
+    for reason in skipped {
+        eprintln!("warning: skipped {reason}");
+    }
+    Ok(catalog)
+}
+
+/// The flow files (.json) in `dir`, by name.
+fn read_samples(dir: &Path) -> Result<Vec<(String, String)>, CliError> {
     let entries = std::fs::read_dir(dir).map_err(|e| CliError::other(format!("cannot read {}: {e}", dir.display())))?;
     let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
     paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).map_err(|e| CliError::other(format!("cannot read {}: {e}", path.display())))?;
+            Ok((path.display().to_string(), text))
+        })
+        .collect()
+}
+
+/// Save each sample flow as a draft of `default` and publish it if it is
+/// valid. Unless `replace`, a flow the tenant has already (in any form) is
+/// left as it is: a restart must not overwrite what someone edited.
+async fn publish_samples(db: &Db, catalog: &dyn Catalog, samples: Vec<(String, String)>, replace: bool) -> Result<(), CliError> {
     let flows = db.flows();
-    for path in paths {
-        let flow = read_flow(&path)?;
+    for (name, text) in samples {
+        let flow = load_flow(&text).map_err(|problems| {
+            CliError::other(format!("sample {name} is not a valid flow: {}", problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; ")))
+        })?;
+        if !replace && flows.draft(DEFAULT_TENANT, &flow.name).await?.is_some() {
+            continue;
+        }
         flows.save_draft(DEFAULT_TENANT, &flow).await?;
-        let problems = validate(&flow, Some(catalog));
+        let problems = validate_flow(&flow, Some(catalog));
         if problems.is_empty() {
             let (version, _) = flows.publish(DEFAULT_TENANT, &flow.name).await?;
             eprintln!("scena serve: sample flow `{}` is version {}", flow.name, version.version);
@@ -149,7 +192,7 @@ async fn resume_unfinished(scheduler: &Arc<Scheduler>) -> Result<(), CliError> {
     for id in scheduler.runs.unfinished().await? {
         let scheduler = scheduler.clone();
         tokio::spawn(async move {
-            if let Err(error) = scheduler.resume(&id, &mut SilentProgress).await {
+            if let Err(error) = scheduler.recover(&id, &mut SilentProgress).await {
                 tracing::warn!(run = %id, "resuming failed: {error:#}");
             }
         });

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use wasmtime::{Store, Trap, UpdateDeadline};
 
-use super::bindings::wit;
+use crate::bindings::wit;
 use super::outcome::{CallReport, LimitKind, Outcome, StepFailure};
 use super::plugin::Plugin;
 use super::state::CallState;

@@ -2,17 +2,15 @@
 //! interruption), compiled components cached on disk and pre-instantiated in
 //! memory by sha256, and a fresh `Store` with limits for every call.
 
-pub mod bindings;
 mod artifacts;
 mod call;
 mod capture;
-mod engine;
 mod limits;
 mod outcome;
 mod plugin;
-pub mod schema;
 mod state;
 mod warm;
+mod wasm_engine;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -26,12 +24,12 @@ use wasmtime::Engine;
 use crate::atoms::{AtomCall, AtomServices, Grants, HasAtoms, HttpClient, HttpSettings};
 use crate::store::{KvScope, KvStore};
 use artifacts::ArtifactCache;
-use bindings::{Step, StepPre};
-use engine::EpochTicker;
+use crate::bindings::{self, Step, StepPre};
+use wasm_engine::EpochTicker;
 use state::CallState;
 
 pub use call::{CallRequest, Entry, StepContext};
-pub use engine::build_engine;
+pub use wasm_engine::build_engine;
 pub use limits::{Limits, MAX_MEMORY_BYTES};
 pub use outcome::{CallReport, LimitKind, Outcome, StepFailure};
 pub use plugin::{LoadError, Plugin, PluginMeta};
@@ -102,7 +100,7 @@ impl Sandbox {
         let meta = self.describe(&pre).await?;
         let (meta, input, output) = plugin::check_meta(meta)?;
         plugin::check_imports(&meta, &imports)?;
-        let plugin = Arc::new(Plugin { sha256: sha256.clone(), size_bytes: bytes.len(), meta, imports, pre, input, output });
+        let plugin = Arc::new(Plugin { sha256: sha256.clone(), size_bytes: bytes.len(), meta, imports, pre, input: Arc::new(input), output });
         self.loaded.lock().expect("plugin cache lock").insert(sha256, plugin.clone());
         Ok(plugin)
     }

@@ -1,13 +1,14 @@
 //! A loaded plugin: compiled, pre-instantiated, described and checked.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
+use scena_core::schema::Schema;
 use scena_host_api::{validate_plugin_name, Capability};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::bindings::{wit, StepPre};
-use super::schema::Schema;
+use crate::bindings::{wit, StepPre};
 use super::state::CallState;
 
 /// What a plugin says about itself, checked.
@@ -37,7 +38,8 @@ pub struct Plugin {
     /// The component's imports, by their full names.
     pub imports: Vec<String>,
     pub(crate) pre: StepPre<CallState>,
-    pub input: Schema,
+    /// Shared with flow validation, which checks literal inputs against it.
+    pub input: Arc<Schema>,
     pub(crate) output: Schema,
 }
 

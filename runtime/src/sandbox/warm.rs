@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use wasmtime::Store;
 
-use super::bindings::Step;
+use crate::bindings::Step;
 use super::call::{Entry, StepContext};
 use super::plugin::Plugin;
 use super::state::CallState;
@@ -42,8 +42,8 @@ impl WarmInstance {
             Entry::Poll(state) => handler.call_poll(&mut self.store, &context, &state.to_string()).await?,
         };
         Ok(match result {
-            Ok(super::bindings::wit::Outcome::Done(text)) => Ok(text),
-            Ok(super::bindings::wit::Outcome::Pending(p)) => Ok(p.state),
+            Ok(crate::bindings::wit::Outcome::Done(text)) => Ok(text),
+            Ok(crate::bindings::wit::Outcome::Pending(p)) => Ok(p.state),
             Err(e) => Err(format!("{e:?}")),
         })
     }

@@ -87,6 +87,18 @@ impl FlowText {
     }
 }
 
+/// What a new run is: its id, tenant, the flow text it pins (and that
+/// text's published version, if any), its input, and the run that started
+/// it as a subflow.
+struct RunRequest<'a> {
+    id: &'a str,
+    tenant: &'a str,
+    flow: FlowText,
+    version: Option<u32>,
+    input: Value,
+    parent: Option<ParentLink>,
+}
+
 /// A new run's id: a UUID v7, ordered by time, so that the runs and events a
 /// server is writing now sit together at the end of their indexes instead of
 /// on a random page each.
@@ -130,30 +142,22 @@ impl Scheduler {
         progress: &mut dyn Progress,
     ) -> anyhow::Result<(String, RunState)> {
         let id = new_run_id();
-        let state = self.begin(&id, tenant, FlowText::of(&flow)?, version, input, None, progress).await?;
+        let request = RunRequest { id: &id, tenant, flow: FlowText::of(&flow)?, version, input, parent: None };
+        let state = self.begin(request, progress).await?;
         Ok((id, state))
     }
 
     /// Store a new run — with the versions of its subflows pinned now — and drive it.
-    #[allow(clippy::too_many_arguments)]
-    async fn begin(
-        &self,
-        id: &str,
-        tenant: &str,
-        flow: FlowText,
-        version: Option<u32>,
-        input: Value,
-        parent: Option<ParentLink>,
-        progress: &mut dyn Progress,
-    ) -> anyhow::Result<RunState> {
-        let (mut run, commands) = self.create_run(id, tenant, flow, version, input, parent, progress).await?;
+    async fn begin(&self, request: RunRequest<'_>, progress: &mut dyn Progress) -> anyhow::Result<RunState> {
+        let (mut run, commands) = self.create_run(request, progress).await?;
         run.drive(commands, progress).await
     }
 
     /// Start a run on a task of its own and return once it is stored.
     pub async fn launch(self: &Arc<Self>, tenant: &str, flow: FlowText, version: Option<u32>, input: Value) -> anyhow::Result<Launched> {
         let id = new_run_id();
-        let (run, commands) = self.create_run(&id, tenant, flow, version, input, None, &mut SilentProgress).await?;
+        let request = RunRequest { id: &id, tenant, flow, version, input, parent: None };
+        let (run, commands) = self.create_run(request, &mut SilentProgress).await?;
         let (plan, state, seq) = (run.plan, run.state, run.seq);
         let (scheduler, run_id, tenant, task_plan) = (self.clone(), id.clone(), tenant.to_string(), plan.clone());
         let task = tokio::spawn(async move {
@@ -163,17 +167,8 @@ impl Scheduler {
         Ok(Launched { id, plan, task })
     }
 
-    #[allow(clippy::too_many_arguments)]
-    async fn create_run(
-        &self,
-        id: &str,
-        tenant: &str,
-        flow: FlowText,
-        version: Option<u32>,
-        input: Value,
-        parent: Option<ParentLink>,
-        progress: &mut dyn Progress,
-    ) -> anyhow::Result<(Run<'_>, VecDeque<Command>)> {
+    async fn create_run(&self, request: RunRequest<'_>, progress: &mut dyn Progress) -> anyhow::Result<(Run<'_>, VecDeque<Command>)> {
+        let RunRequest { id, tenant, flow, version, input, parent } = request;
         let plan = self.plan(&flow)?;
         let violations = plan.inputs.violations(&input);
         if !violations.is_empty() {
@@ -204,9 +199,10 @@ impl Scheduler {
         Ok((Run { scheduler: self, plan, id: id.to_string(), tenant: tenant.to_string(), state, seq: 1 }, commands.into()))
     }
 
-    /// Continue a run from its log: finished nodes are not run again. A
+    /// Continue a run from its log (after a crash, a timeout, a child run
+    /// ending): finished nodes are not run again. A
     /// subflow's run that ends here lets its parent go on.
-    pub async fn resume(&self, run_id: &str, progress: &mut dyn Progress) -> anyhow::Result<RunState> {
+    pub async fn recover(&self, run_id: &str, progress: &mut dyn Progress) -> anyhow::Result<RunState> {
         let state = self.continue_run(run_id, progress).await?;
         self.notify_parent(&state, progress).await?;
         Ok(state)
@@ -254,7 +250,7 @@ impl Scheduler {
             let continued = if ended.is_over() {
                 scheduler.notify_parent(&ended, &mut SilentProgress).await
             } else {
-                scheduler.resume(&id, &mut SilentProgress).await.map(|_| ())
+                scheduler.recover(&id, &mut SilentProgress).await.map(|_| ())
             };
             if let Err(error) = continued {
                 tracing::warn!(run = %id, "continuing the run after an operator's event failed: {error:#}");

@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 
 use super::drive::{Completion, Run};
 use super::live::LiveMsg;
-use super::{now_ms, FlowText, Progress, Scheduler, SilentProgress};
+use super::{now_ms, FlowText, Progress, RunRequest, Scheduler, SilentProgress};
 use crate::engine::{CallTarget, Event, NodeStatus, Plan, RunState, RunStatus, StepCall, StepOutcome};
 use crate::flow::FlowVersionRef;
 
@@ -64,7 +64,8 @@ impl Scheduler {
         }
         let version = call.version.with_context(|| format!("the run pinned no version of subflow `{}`", call.flow))?;
         let flow = FlowText::new(self.flows.version(&call.tenant, &call.flow, Some(version)).await?.flow_json);
-        let state = self.begin(&id, &call.tenant, flow, Some(version), call.input, Some(call.parent), &mut SilentProgress).await?;
+        let request = RunRequest { id: &id, tenant: &call.tenant, flow, version: Some(version), input: call.input, parent: Some(call.parent) };
+        let state = self.begin(request, &mut SilentProgress).await?;
         Ok((id, state))
     }
 
@@ -85,7 +86,7 @@ impl Scheduler {
             {
                 return Ok(());
             }
-            self.resume(&parent.run, progress).await.map(|_| ())
+            self.recover(&parent.run, progress).await.map(|_| ())
         })
     }
 }

@@ -32,6 +32,6 @@ impl Scheduler {
         if state.is_over() || state.next_decision_due().is_none_or(|due| due > now_ms()) {
             return Ok(());
         }
-        self.resume(run_id, &mut SilentProgress).await.map(|_| ())
+        self.recover(run_id, &mut SilentProgress).await.map(|_| ())
     }
 }

@@ -5,10 +5,10 @@
 
 use serde_json::{json, Value};
 
-use super::machine::{backoff_ms, scope, Pick, Transition};
-use crate::flow::{Between, CountOrPercent, EdgeKind};
 use super::plan::{NodePlan, Plan};
+use super::transition::{backoff_ms, scope, Pick, Transition};
 use super::{Command, NodeStatus, RunState, StepCall, StepOutcome};
+use crate::flow::{Between, CountOrPercent, EdgeKind};
 
 pub(super) fn render_item_input(plan: &Plan, state: &RunState, i: usize, k: usize) -> Result<Value, String> {
     let Some((body, _)) = plan.nodes[i].iteration() else { return Ok(Value::Null) };
@@ -119,7 +119,7 @@ impl Transition<'_> {
             }
             StepOutcome::Pending { state, after_ms } => {
                 let attempt = self.state.nodes[i].items[k].attempt;
-                let due_ms = self.at_ms + u64::from(*after_ms);
+                let due_ms = self.at_ms.saturating_add(u64::from(*after_ms));
                 self.state.nodes[i].items[k].status = NodeStatus::Waiting { due_ms, attempt, poll: Some(state.clone()) };
                 self.out.push(Command::Timer { node: format!("{}[{k}]", self.plan.id(i)), attempt, due_ms });
             }
@@ -132,7 +132,7 @@ impl Transition<'_> {
         let name = format!("{}[{k}]", self.plan.id(i));
         let attempt = self.state.nodes[i].items[k].attempt.max(1);
         if retryable && attempt < body.retry.max_attempts {
-            let due_ms = self.at_ms + backoff_ms(&body.retry, attempt, &name);
+            let due_ms = self.at_ms.saturating_add(backoff_ms(&body.retry, attempt, &name));
             self.state.nodes[i].items[k].status = NodeStatus::Waiting { due_ms, attempt: attempt + 1, poll: None };
             self.out.push(Command::Timer { node: name, attempt: attempt + 1, due_ms });
             return;
@@ -182,7 +182,7 @@ impl Transition<'_> {
                 return match between {
                     Between::None => self.next_batch(i),
                     Between::Wait { wait_ms } => {
-                        let due_ms = self.at_ms + wait_ms;
+                        let due_ms = self.at_ms.saturating_add(*wait_ms);
                         self.state.nodes[i].status = NodeStatus::Waiting { due_ms, attempt: 0, poll: None };
                         self.out.push(Command::Timer { node: self.plan.id(i).to_string(), attempt: 0, due_ms });
                     }

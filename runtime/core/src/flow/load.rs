@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 use super::{Flow, Problem};
-use crate::sandbox::schema::Schema;
+use crate::schema::Schema;
 
 fn flow_schema() -> &'static Schema {
     static SCHEMA: OnceLock<Schema> = OnceLock::new();

@@ -5,13 +5,13 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::catalog::PluginRef;
 use crate::expr::{Expression, Template};
 use crate::flow::{
     validate, Backoff, Between, Body, CountOrPercent, EdgeKind, Flow, FlowVersionRef, Graph, NodeKind, OnError, OnTimeout, Problem,
     Retry,
 };
-use crate::sandbox::schema::Schema;
+use crate::schema::Schema;
+use crate::PluginRef;
 
 pub enum NodePlan {
     Start,
@@ -210,7 +210,7 @@ fn compile_node(graph: &Graph<'_>, i: usize) -> Result<NodePlan, Vec<Problem>> {
                 .collect::<Result<_, Vec<Problem>>>()?,
             default: default.as_ref().map(|d| graph.index_of(d).expect("validated target")),
         },
-        NodeKind::Wait { duration_ms: Some(Value::Number(n)), .. } => NodePlan::Wait { duration: WaitFor::Millis(n.as_u64().unwrap_or(0)) },
+        NodeKind::Wait { duration_ms: Some(Value::Number(n)), .. } => NodePlan::Wait { duration: WaitFor::Millis(n.as_u64().unwrap_or(u64::MAX)) },
         NodeKind::Wait { duration_ms: Some(Value::String(e)), .. } => NodePlan::Wait { duration: WaitFor::Expression(expression(e)?) },
         NodeKind::Wait { until: Some(until), .. } => NodePlan::Wait { duration: WaitFor::Until(template(&Value::String(until.clone()))?) },
         NodeKind::Approval { assignees, message, timeout_ms, on_timeout } => NodePlan::Approval {

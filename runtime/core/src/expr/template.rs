@@ -195,6 +195,7 @@ fn split(text: &str) -> Result<Vec<RawPiece>, ExprError> {
             let end = closing_brace(tail).ok_or_else(|| ExprError {
                 expression: tail.to_string(),
                 reason: "`${` without its closing `}`".into(),
+                at: None,
             })?;
             if !literal.is_empty() {
                 pieces.push(RawPiece::Text(std::mem::take(&mut literal)));

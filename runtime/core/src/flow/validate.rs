@@ -6,13 +6,12 @@ use serde_json::Value;
 
 use super::graph::Graph;
 use super::{Body, EdgeKind, Flow, NodeKind, OnError, Problem};
-use crate::authz::{ROLES, ROLE_ASSIGNEE};
-use crate::catalog::{Catalog, PluginRef};
+use crate::{PluginRef, PluginSchemas, ROLES, ROLE_ASSIGNEE};
 use crate::expr::{Expression, Template};
 
-/// Check `flow`; with a `catalog`, also that every plugin exists in a matching
+/// Check `flow`; with `plugins`, also that every plugin exists in a matching
 /// version and that literal inputs fit its input schema.
-pub fn validate(flow: &Flow, catalog: Option<&dyn Catalog>) -> Vec<Problem> {
+pub fn validate(flow: &Flow, plugins: Option<&dyn PluginSchemas>) -> Vec<Problem> {
     let (graph, mut problems) = Graph::build(flow);
     check_ids(flow, &mut problems);
     check_shape(&graph, &mut problems);
@@ -20,7 +19,7 @@ pub fn validate(flow: &Flow, catalog: Option<&dyn Catalog>) -> Vec<Problem> {
     for (i, node) in flow.nodes.iter().enumerate() {
         check_expressions(&graph, i, &mut problems);
         for (what, plugin, input) in plugin_uses(&node.kind) {
-            check_plugin(&node.id, what, plugin, input, catalog, &mut problems);
+            check_plugin(&node.id, what, plugin, input, plugins, &mut problems);
         }
     }
     problems.sort();
@@ -217,13 +216,13 @@ fn body_plugin(body: &Body) -> Option<(&'static str, &str, &Value)> {
     body.plugin.as_deref().map(|p| ("body/plugin", p, &body.input))
 }
 
-fn check_plugin(id: &str, what: &str, reference: &str, input: &Value, catalog: Option<&dyn Catalog>, problems: &mut Vec<Problem>) {
+fn check_plugin(id: &str, what: &str, reference: &str, input: &Value, plugins: Option<&dyn PluginSchemas>, problems: &mut Vec<Problem>) {
     let reference: PluginRef = match reference.parse() {
         Ok(r) => r,
         Err(e) => return problems.push(Problem::node(id, format!("/{what}: {e}"))),
     };
-    let Some(catalog) = catalog else { return };
-    let plugin = match catalog.resolve(&reference) {
+    let Some(plugins) = plugins else { return };
+    let plugin = match plugins.resolve_input(&reference) {
         Ok(plugin) => plugin,
         Err(e) => return problems.push(Problem::node(id, format!("/{what}: {e}"))),
     };
@@ -231,11 +230,11 @@ fn check_plugin(id: &str, what: &str, reference: &str, input: &Value, catalog: O
     let expression_paths: Vec<String> = template.expressions().into_iter().map(|(p, _)| p).collect();
     let input_field = what.replace("plugin", "input");
     let mut seen = BTreeMap::new();
-    for (path, message) in plugin.input.located_violations(&template.literal_skeleton()) {
+    for (path, message) in plugin.schema.located_violations(&template.literal_skeleton()) {
         let covered = expression_paths.iter().any(|e| path == *e || path.starts_with(&format!("{e}/")));
         if !covered && seen.insert(path.clone(), ()).is_none() {
             let at = if path == "/" { String::new() } else { path };
-            problems.push(Problem::node(id, format!("/{input_field}{at}: {message} (input schema of {})", plugin.meta.id())));
+            problems.push(Problem::node(id, format!("/{input_field}{at}: {message} (input schema of {})", plugin.id)));
         }
     }
 }

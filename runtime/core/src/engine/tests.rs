@@ -64,6 +64,7 @@ fn a_chain_passes_outputs_along_and_maps_the_run_output() {
     let (state, calls) = drive(&plan, json!({"n": 0}), echo);
     assert_eq!(state.status, RunStatus::Succeeded);
     assert_eq!(state.output, Some(json!({"n": 2, "run": "r1"})));
+    assert_eq!(state.steps["end"]["output"], json!({"n": 2, "run": "r1"}), "the end node shows what the run gave");
     assert_eq!(calls, vec![("a".into(), 1), ("b".into(), 1)]);
 }
 

@@ -2,11 +2,12 @@
 
 use serde_json::{json, Value};
 
-use super::plan::{NodePlan, Plan, WaitFor};
 use super::control::check_control;
+use super::foreach::resume_items;
+use super::plan::{NodePlan, Plan, WaitFor};
+use super::transition::{backoff_ms, scope, Pick, Transition};
 use super::{Command, Event, ItemState, NodeStatus, RunState, RunStatus, StepCall, StepOutcome};
-use crate::expr::Scope;
-use crate::flow::{Backoff, EdgeKind, OnError, Retry};
+use crate::flow::{EdgeKind, OnError};
 
 /// Apply `event` to `state`; return what must happen next.
 pub fn apply(plan: &Plan, state: &mut RunState, event: &Event) -> Vec<Command> {
@@ -121,24 +122,6 @@ pub fn resume_work(plan: &Plan, state: &RunState) -> Vec<Command> {
     work(plan, state, Pick::All)
 }
 
-/// Which of a run's outstanding work to hand out.
-#[derive(Clone, Copy, PartialEq)]
-pub(super) enum Pick {
-    /// Everything, after a restart.
-    All,
-    /// Only the calls a pause held back (never started).
-    Held,
-}
-
-impl Pick {
-    pub(super) fn wants_call(self, started: bool, paused: bool) -> bool {
-        match self {
-            Pick::All => started || !paused,
-            Pick::Held => !started,
-        }
-    }
-}
-
 fn work(plan: &Plan, state: &RunState, pick: Pick) -> Vec<Command> {
     let mut commands = Vec::new();
     if state.status == RunStatus::Cancelled {
@@ -148,7 +131,7 @@ fn work(plan: &Plan, state: &RunState, pick: Pick) -> Vec<Command> {
         let id = plan.id(i).to_string();
         match &node.status {
             NodeStatus::Running { started, .. } if !pick.wants_call(*started, state.paused) => {}
-            NodeStatus::Iterating => super::foreach::resume_items(plan, state, i, &id, pick, &mut commands),
+            NodeStatus::Iterating => resume_items(plan, state, i, &id, pick, &mut commands),
             status if pick == Pick::Held && !matches!(status, NodeStatus::Running { .. }) => {}
             NodeStatus::Running { started, polling } => {
                 let call = match polling {
@@ -181,17 +164,6 @@ fn render_input(plan: &Plan, state: &RunState, i: usize) -> Result<Value, String
     input.render(&scope(state)).map_err(|e| e.to_string())
 }
 
-pub(super) fn scope(state: &RunState) -> Scope<'_> {
-    Scope::new(&state.inputs, &state.steps).with_borrowed("run", &state.run)
-}
-
-pub(super) struct Transition<'a> {
-    pub(super) plan: &'a Plan,
-    pub(super) state: &'a mut RunState,
-    pub(super) out: Vec<Command>,
-    pub(super) at_ms: u64,
-}
-
 impl Transition<'_> {
     /// Start node `i`: it has been activated.
     fn enter(&mut self, i: usize) {
@@ -208,7 +180,8 @@ impl Transition<'_> {
                     Err(e) => return self.fail_run(i, &format!("output mapping failed: {e}")),
                 };
                 self.state.nodes[i].status = NodeStatus::Succeeded;
-                self.state.nodes[i].ended_ms = Some(self.at_ms);
+                // Recorded on the node too, so a view of the end node shows what the run gave.
+                self.record(i, "succeeded", output.clone(), Value::Null);
                 self.state.output = Some(output);
                 self.state.status = RunStatus::Succeeded;
                 self.out.push(Command::Finish);
@@ -229,7 +202,7 @@ impl Transition<'_> {
                 Err(e) => self.fail_run(i, &format!("items {e}")),
             },
             NodePlan::Approval { timeout_ms, .. } => {
-                let due_ms = timeout_ms.map(|ms| self.at_ms + ms);
+                let due_ms = timeout_ms.map(|ms| self.at_ms.saturating_add(ms));
                 self.state.nodes[i].status = NodeStatus::AwaitingDecision { due_ms };
                 if let Some(due_ms) = due_ms {
                     self.out.push(Command::Timer { node: self.plan.id(i).to_string(), attempt: 0, due_ms });
@@ -237,12 +210,12 @@ impl Transition<'_> {
             }
             NodePlan::Wait { duration } => {
                 let due_ms = match duration {
-                    WaitFor::Millis(ms) => Ok(self.at_ms + ms),
+                    WaitFor::Millis(ms) => Ok(self.at_ms.saturating_add(*ms)),
                     WaitFor::Expression(e) => e
                         .eval(&scope(self.state))
                         .map_err(|e| e.to_string())
                         .and_then(|v| v.as_u64().ok_or_else(|| format!("duration `{}` gave {v}, not a number of milliseconds", e.source())))
-                        .map(|ms| self.at_ms + ms),
+                        .map(|ms| self.at_ms.saturating_add(ms)),
                     WaitFor::Until(instant) => instant
                         .render(&scope(self.state))
                         .map_err(|e| e.to_string())
@@ -353,7 +326,7 @@ impl Transition<'_> {
         match outcome {
             StepOutcome::Done { output } => self.succeed(i, output.clone()),
             StepOutcome::Pending { state, after_ms } => {
-                self.wait(i, attempt, self.at_ms + u64::from(*after_ms), Some(state.clone()))
+                self.wait(i, attempt, self.at_ms.saturating_add(u64::from(*after_ms)), Some(state.clone()))
             }
             StepOutcome::Failed { kind, message, retryable } => self.step_failed(i, kind, message, *retryable),
         }
@@ -435,7 +408,7 @@ impl Transition<'_> {
         };
         let attempt = self.state.nodes[i].attempt.max(1);
         if let Some(retry) = retry.filter(|retry| retryable && attempt < retry.max_attempts) {
-            let due = self.at_ms + backoff_ms(retry, attempt, self.plan.id(i));
+            let due = self.at_ms.saturating_add(backoff_ms(retry, attempt, self.plan.id(i)));
             return self.wait(i, attempt + 1, due, None);
         }
         self.state.nodes[i].status = NodeStatus::Failed;
@@ -468,20 +441,5 @@ impl Transition<'_> {
 fn instant_ms(value: &Value) -> Result<u64, String> {
     let text = value.as_str().ok_or_else(|| format!("`until` gave {value}, not an RFC 3339 instant"))?;
     let instant = humantime::parse_rfc3339_weak(text).map_err(|e| format!("`until` gave `{text}`: {e}"))?;
-    Ok(instant.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64))
-}
-
-/// Delay before attempt `attempt + 1`. Jitter is derived from the node and
-/// attempt, not from a random source, so replaying a run gives the same plan.
-pub(super) fn backoff_ms(retry: &Retry, attempt: u32, node: &str) -> u64 {
-    let base = match retry.backoff {
-        Backoff::Fixed => retry.initial_ms,
-        Backoff::Exponential => retry.initial_ms.saturating_mul(1u64 << (attempt - 1).min(32)),
-    };
-    let capped = retry.max_ms.map_or(base, |max| base.min(max));
-    if !retry.jitter || capped == 0 {
-        return capped;
-    }
-    let seed = node.bytes().fold(u64::from(attempt).wrapping_mul(0x9E37_79B9_7F4A_7C15), |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01B3));
-    capped / 2 + seed % (capped / 2 + 1)
+    Ok(instant.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)))
 }

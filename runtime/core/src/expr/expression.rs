@@ -15,6 +15,10 @@ use super::Scope;
 const MAX_SOURCE_BYTES: usize = 4096;
 /// Nested comprehensions (`map`, `filter`, `all`, `exists`) multiply work; two levels suffice.
 const MAX_COMPREHENSION_DEPTH: usize = 2;
+/// How many loop steps one evaluation may take at most, counted before it
+/// starts from the lengths of the lists it can reach (see [`Expression::eval`]).
+/// CEL has no way to stop an evaluation midway, so the bound is set before.
+pub const MAX_LOOP_STEPS: u64 = 1_000_000;
 
 pub struct Expression {
     source: String,
@@ -22,6 +26,11 @@ pub struct Expression {
     /// Step ids read as `steps.<id>` or `steps["<id>"]`; `None` if `steps` is used any other way.
     step_refs: Option<BTreeSet<String>>,
     variables: BTreeSet<String>,
+    /// Nested loops along the deepest path: comprehensions and `in` on a list.
+    loops: u32,
+    /// The paths it reads from its scope, as (root, fields): `inputs.zone` is
+    /// (`inputs`, [`zone`]); a bare root means it reads the whole variable.
+    reads: Vec<(String, Vec<String>)>,
     /// For a plain path (`steps.fetch.output.hosts`, `inputs.zone`): its root
     /// and fields, looked up in the JSON directly — the most common mapping
     /// is spared building a CEL context and converting values both ways.
@@ -33,6 +42,16 @@ pub struct Expression {
 pub struct ExprError {
     pub expression: String,
     pub reason: String,
+    /// Where in `expression` parsing failed, when the parser says.
+    pub at: Option<Position>,
+}
+
+/// A place in an expression's text: line and column, both from 1, the
+/// column counted in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Position {
+    pub line: u32,
+    pub column: u32,
 }
 
 impl Expression {
@@ -44,14 +63,21 @@ impl Expression {
             .and_then(|s| s.strip_suffix('}'))
             .unwrap_or(trimmed)
             .trim();
-        let error = |reason: String| ExprError { expression: inner.to_string(), reason };
+        let error = |reason: String| ExprError { expression: inner.to_string(), reason, at: None };
         if inner.is_empty() {
             return Err(error("empty expression".into()));
         }
         if inner.len() > MAX_SOURCE_BYTES {
             return Err(error(format!("longer than {MAX_SOURCE_BYTES} bytes")));
         }
-        let program = Program::compile(inner).map_err(|e| error(format!("does not parse: {}", one_line(&e.to_string()))))?;
+        let program = Program::compile(inner).map_err(|e| ExprError {
+            at: e.errors.first().map(|first| Position {
+                line: u32::try_from(first.pos.0).unwrap_or(1).max(1),
+                // CEL's parser counts columns from 1 already.
+                column: u32::try_from(first.pos.1).unwrap_or(1).max(1),
+            }),
+            ..error(format!("does not parse: {}", one_line(&e.to_string())))
+        })?;
         let depth = comprehension_depth(program.expression());
         if depth > MAX_COMPREHENSION_DEPTH {
             return Err(error(format!("nests {depth} comprehensions; at most {MAX_COMPREHENSION_DEPTH} are allowed")));
@@ -60,7 +86,12 @@ impl Expression {
         collect_step_refs(program.expression(), &mut step_refs);
         let variables = program.references().variables().into_iter().map(str::to_string).collect();
         let path = plain_path(program.expression());
-        Ok(Expression { source: inner.to_string(), program, step_refs, variables, path })
+        let loops = loop_depth(program.expression());
+        let mut bound = BTreeSet::new();
+        collect_bound_names(program.expression(), &mut bound);
+        let mut reads = Vec::new();
+        collect_reads(program.expression(), &variables, &bound, &mut reads);
+        Ok(Expression { source: inner.to_string(), program, step_refs, variables, loops, reads, path })
     }
 
     pub fn source(&self) -> &str {
@@ -77,6 +108,13 @@ impl Expression {
         &self.variables
     }
 
+    /// Every path the expression reads, written `root.field.field` (`inputs.zone`,
+    /// `steps.fetch.output.hosts`): what an editor offers to complete and checks.
+    /// A path stops where something other than a field selection is applied.
+    pub fn paths(&self) -> BTreeSet<String> {
+        self.reads.iter().map(|(root, fields)| std::iter::once(root.as_str()).chain(fields.iter().map(String::as_str)).collect::<Vec<_>>().join(".")).collect()
+    }
+
     pub fn eval(&self, scope: &Scope<'_>) -> Result<Value, ExprError> {
         // A path that does not resolve is left to CEL, which says why.
         if let Some((root, fields)) = &self.path
@@ -84,8 +122,9 @@ impl Expression {
         {
             return Ok(found.clone());
         }
-        let error = |reason: String| ExprError { expression: self.source.clone(), reason };
+        let error = |reason: String| ExprError { expression: self.source.clone(), reason, at: None };
         let mut context = Context::with_env(standard_env());
+        let mut longest_list = 0;
         for name in &self.variables {
             let value = match name.as_str() {
                 // Only the outputs the expression reads are converted: a flow
@@ -96,10 +135,34 @@ impl Expression {
                     None => continue,
                 },
             };
+            longest_list = longest_list.max(self.longest_list_read(name, &value));
             context.add_variable_from_value(name.as_str(), to_cel(&value));
+        }
+        // Every loop runs over a list it can reach, so this bounds the steps it
+        // can take. (Lists written in the expression itself fit in its 4 KiB.)
+        let steps = (longest_list as u64).saturating_pow(self.loops);
+        if steps > MAX_LOOP_STEPS {
+            return Err(error(format!(
+                "could take up to {steps} loop steps ({} nested over lists of up to {longest_list} items); the limit is {MAX_LOOP_STEPS}",
+                self.loops
+            )));
         }
         let result = self.program.execute(&context).map_err(|e| error(one_line(&e.to_string())))?;
         result.json().map_err(|e| error(format!("result is not JSON: {e}")))
+    }
+}
+
+impl Expression {
+    /// The longest list the expression can reach through variable `name`:
+    /// in the values at the paths it reads, or anywhere in the variable when
+    /// it reads the variable otherwise (indexing it, say).
+    fn longest_list_read(&self, name: &str, value: &Value) -> usize {
+        self.reads
+            .iter()
+            .filter(|(root, _)| root == name)
+            .map(|(_, fields)| fields.iter().try_fold(value, |v, f| v.as_object()?.get(f)).map_or(0, longest_list_in))
+            .max()
+            .unwrap_or(0)
     }
 }
 
@@ -159,6 +222,26 @@ fn entry_children(entry: &EntryExpr) -> Vec<&IdedExpr> {
     }
 }
 
+/// The deepest nesting of loops: comprehensions, and `x in list`, which walks the list.
+fn loop_depth(expr: &IdedExpr) -> u32 {
+    let below = children(expr).into_iter().map(loop_depth).max().unwrap_or(0);
+    let walks = match &expr.expr {
+        Expr::Comprehension(_) => true,
+        Expr::Call(call) => call.func_name == "@in",
+        _ => false,
+    };
+    below + u32::from(walks)
+}
+
+/// The length of the longest array anywhere in `value`.
+fn longest_list_in(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => items.iter().map(longest_list_in).max().unwrap_or(0).max(items.len()),
+        Value::Object(map) => map.values().map(longest_list_in).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
 fn comprehension_depth(expr: &IdedExpr) -> usize {
     let below = children(expr).into_iter().map(comprehension_depth).max().unwrap_or(0);
     below + usize::from(matches!(expr.expr, Expr::Comprehension(_)))
@@ -174,6 +257,30 @@ fn plain_path(expr: &IdedExpr) -> Option<(String, Vec<String>)> {
             Some((root, fields))
         }
         _ => None,
+    }
+}
+
+/// Every maximal `root.field…` chain on a variable of the scope (not on a
+/// name a comprehension binds, such as `x` in `l.map(x, x.ip)`).
+fn collect_reads(expr: &IdedExpr, variables: &BTreeSet<String>, bound: &BTreeSet<String>, reads: &mut Vec<(String, Vec<String>)>) {
+    if let Some((root, fields)) = plain_path(expr) {
+        if variables.contains(&root) && !bound.contains(&root) && !reads.contains(&(root.clone(), fields.clone())) {
+            reads.push((root, fields));
+        }
+        return;
+    }
+    for child in children(expr) {
+        collect_reads(child, variables, bound, reads);
+    }
+}
+
+fn collect_bound_names(expr: &IdedExpr, bound: &mut BTreeSet<String>) {
+    if let Expr::Comprehension(c) = &expr.expr {
+        bound.extend([c.iter_var.clone(), c.accu_var.clone()]);
+        bound.extend(c.iter_var2.clone());
+    }
+    for child in children(expr) {
+        collect_bound_names(child, bound);
     }
 }
 
@@ -245,6 +352,23 @@ mod tests {
         assert_eq!(eval("inputs.hosts.map(h, h + '.' + inputs.zone)"), Ok(json!(["a.eu-1", "b.eu-1"])));
         assert_eq!(eval("steps.fetch.output.count * 10"), Ok(json!(20)));
         assert_eq!(eval("{'zone': inputs.zone}"), Ok(json!({"zone": "eu-1"})));
+    }
+
+    #[test]
+    fn loops_over_long_lists_are_refused_before_they_start() {
+        let long: Vec<i64> = (0..8_000).collect();
+        let inputs = json!({"l": long, "few": [1, 2, 3]});
+        let steps = BTreeMap::new();
+        let scope = Scope::new(&inputs, &steps);
+        let eval = |s: &str| Expression::parse(s).unwrap().eval(&scope);
+        // One loop over 8,000 items is fine; two nested (or a loop with `in`) would be 64 million steps.
+        assert_eq!(eval("size(inputs.l.map(x, x + 1))"), Ok(json!(8_000)));
+        for attack in ["size(inputs.l.filter(x, inputs.l.exists(y, y == -1)))", "inputs.l.filter(x, x in inputs.l)"] {
+            let refused = eval(attack).unwrap_err();
+            assert!(refused.reason.contains("64000000 loop steps") && refused.reason.contains("limit is 1000000"), "{refused}");
+        }
+        assert_eq!(eval("inputs.few.filter(x, inputs.few.exists(y, y == x + 1))"), Ok(json!([1, 2])));
+        assert_eq!(eval("2 in inputs.few"), Ok(json!(true)));
     }
 
     #[test]

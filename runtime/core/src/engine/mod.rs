@@ -2,7 +2,7 @@
 //! updates the run state and returns the commands to carry out (call a step,
 //! set a timer, finish the run). It does no I/O and reads no clock — events
 //! carry their time — so replaying a run's event log rebuilds its state
-//! exactly; the scheduler (`crate::scheduler`) does the I/O.
+//! exactly; the server's scheduler (`scena::scheduler`) does the I/O.
 
 mod control;
 mod event;
@@ -10,9 +10,10 @@ mod foreach;
 mod machine;
 mod plan;
 mod state;
+mod transition;
 
-pub use event::{Command, Event, StepCall, StepOutcome};
 pub use control::check_control;
+pub use event::{Command, Event, StepCall, StepOutcome};
 pub use machine::{apply, resume_work};
 pub use plan::{BodyPlan, BodyTarget, CallTarget, NodePlan, Plan};
 pub use state::{ItemState, NodeState, NodeStatus, RunState, RunStatus};

@@ -1,4 +1,5 @@
-//! Host-side bindings of the `step` world, generated from `host-api/wit`.
+//! Host-side bindings of the `step` world, generated from `host-api/wit`:
+//! the sandbox instantiates plugins through them, the atoms implement their imports.
 
 wasmtime::component::bindgen!({
     path: "../host-api/wit",

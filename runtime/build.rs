@@ -1,0 +1,51 @@
+//! Embeds what `scena serve` needs with no flags: the standard plugins (built
+//! for wasm32-wasip2 by `cargo xtask guests`, which `cargo xtask start|test`
+//! run first) and the sample flows. A plain `cargo build` without the guests
+//! still builds; the binary then says at `serve` how to get them.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// The plugins `plugins/` ships, by crate name (the rest of the guest workspace are test guests).
+const STANDARD_PLUGINS: [&str; 5] = ["add", "echo", "http_request", "kv", "standin"];
+
+fn main() {
+    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it"));
+    let root = manifest.parent().expect("runtime/ sits in the repository").to_path_buf();
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
+    let guests = target.join("wasm32-wasip2/release");
+    let samples = root.join("samples/flows");
+    println!("cargo:rerun-if-env-changed=CARGO_TARGET_DIR");
+    println!("cargo:rerun-if-changed={}", samples.display());
+
+    let mut code = String::from("/// The standard plugins, by file name.\npub static STANDARD_PLUGINS: &[(&str, &[u8])] = &[\n");
+    let found: Vec<PathBuf> = STANDARD_PLUGINS.iter().map(|name| guests.join(format!("{name}.wasm"))).filter(|p| p.is_file()).collect();
+    for path in &found {
+        println!("cargo:rerun-if-changed={}", path.display());
+    }
+    if found.len() == STANDARD_PLUGINS.len() {
+        for path in &found {
+            writeln!(code, "    ({:?}, include_bytes!({:?})),", file_name(path), path.display().to_string()).unwrap();
+        }
+    } else {
+        // Watch the folder, so that building the guests later embeds them.
+        println!("cargo:rerun-if-changed={}", guests.display());
+        println!("cargo:warning=standard plugins not embedded: run `cargo xtask guests` first (or `cargo xtask start`)");
+    }
+    code.push_str("];\n\n/// The sample flows, by file name.\npub static SAMPLE_FLOWS: &[(&str, &str)] = &[\n");
+    let mut flows: Vec<PathBuf> = std::fs::read_dir(&samples)
+        .map(|entries| entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect())
+        .unwrap_or_default();
+    flows.sort();
+    for path in &flows {
+        println!("cargo:rerun-if-changed={}", path.display());
+        writeln!(code, "    ({:?}, include_str!({:?})),", file_name(path), path.display().to_string()).unwrap();
+    }
+    code.push_str("];\n");
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets it")).join("embedded.rs");
+    std::fs::write(out, code).expect("OUT_DIR is writable");
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().expect("a file").to_string_lossy().into_owned()
+}
