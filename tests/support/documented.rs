@@ -10,13 +10,15 @@ use std::sync::{Arc, Mutex};
 use serde_json::Value;
 use tokio::sync::OnceCell;
 
+type Validators = HashMap<(String, String, u16), Option<Arc<jsonschema::Validator>>>;
+
 /// One document per test binary: every server of a run is the same build.
 static DOCUMENTED: OnceCell<Documented> = OnceCell::const_new();
 
 struct Documented {
     doc: Value,
     /// Compiled schemas by (method, route template, status — 0 for the request); `None`: nothing to check.
-    validators: Mutex<HashMap<(String, String, u16), Option<Arc<jsonschema::Validator>>>>,
+    validators: Mutex<Validators>,
 }
 
 /// Panics, naming the route and what differs, if `body` (the answer with

@@ -148,6 +148,8 @@ fn start(dir: &TempDir, args: &[String], database_url: Option<&str>, log_filter:
         }
         seen.push(line);
     }
+    // Its stderr closed: the process is ending; reap it before failing the test.
+    let _ = child.wait();
     panic!("the server did not start: {seen:?}")
 }
 

@@ -57,10 +57,10 @@ impl GrantDoc {
             }
         }
         for (plugin, names) in &self.secrets {
-            if plugin != "*" {
-                if let Err(e) = scena_host_api::validate_plugin_name(plugin) {
-                    problems.push(format!("secrets: `{plugin}`: {e}"));
-                }
+            if plugin != "*"
+                && let Err(e) = scena_host_api::validate_plugin_name(plugin)
+            {
+                problems.push(format!("secrets: `{plugin}`: {e}"));
             }
             for name in names.iter().filter(|n| !valid_secret_name(n)) {
                 problems.push(format!("secrets.{plugin}: `{name}` is not a secret name (letters, digits, `_`, `.`, `-`; at most 128)"));

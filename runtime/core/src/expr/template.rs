@@ -18,7 +18,7 @@ pub enum Template {
 #[derive(Debug)]
 pub enum Piece {
     Text(String),
-    Expr(Expression),
+    Expr(Box<Expression>),
 }
 
 /// An expression that does not compile, at a JSON pointer inside the mapping.
@@ -167,14 +167,14 @@ fn compile_string(original: &str, pieces: Vec<RawPiece>, path: &str, errors: &mu
         match piece {
             RawPiece::Text(t) => compiled.push(Piece::Text(t)),
             RawPiece::Expr(source) => match Expression::parse(&source) {
-                Ok(expr) => compiled.push(Piece::Expr(expr)),
+                Ok(expr) => compiled.push(Piece::Expr(Box::new(expr))),
                 Err(error) => errors.push(TemplateError { path: path.to_string(), error }),
             },
         }
     }
     if compiled.len() == 1 && matches!(compiled[0], Piece::Expr(_)) {
         let Some(Piece::Expr(expr)) = compiled.pop() else { unreachable!() };
-        return Template::Exact(expr);
+        return Template::Exact(*expr);
     }
     Template::Text(compiled)
 }

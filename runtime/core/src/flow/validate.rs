@@ -130,8 +130,13 @@ fn check_parallels(graph: &Graph<'_>, problems: &mut Vec<Problem>) {
     }
 }
 
+/// A node's mappings (JSON with `${…}` inside), by the field that holds them.
+type Mappings<'a> = Vec<(&'static str, &'a Value)>;
+/// A node's bare expressions, by their JSON pointer in the node.
+type BareExpressions<'a> = Vec<(String, &'a str)>;
+
 /// The mappings and bare expressions a node carries, with where they are.
-fn expressions_of(kind: &NodeKind) -> (Vec<(&'static str, &Value)>, Vec<(String, &str)>) {
+fn expressions_of(kind: &NodeKind) -> (Mappings<'_>, BareExpressions<'_>) {
     let mut mappings = Vec::new();
     let mut bare = Vec::new();
     match kind {

@@ -319,7 +319,7 @@ mod tests {
     use crate::store::test_backends;
 
     async fn table(writer: &Writer) {
-        writer.write(|tx| Ok(tx.execute("CREATE TABLE t (k TEXT PRIMARY KEY)", &[])?)).await.unwrap();
+        writer.write(|tx| tx.execute("CREATE TABLE t (k TEXT PRIMARY KEY)", &[])).await.unwrap();
     }
 
     async fn insert(writer: &Writer, key: &'static str) -> anyhow::Result<u64> {
@@ -408,7 +408,7 @@ mod tests {
     async fn a_write_reads_what_it_wrote_and_typed_nulls_bind() {
         for db in test_backends().await {
             let writer = db.writer.clone();
-            writer.write(|tx| Ok(tx.execute("CREATE TABLE n (k TEXT PRIMARY KEY, i BIGINT, s TEXT)", &[])?)).await.unwrap();
+            writer.write(|tx| tx.execute("CREATE TABLE n (k TEXT PRIMARY KEY, i BIGINT, s TEXT)", &[])).await.unwrap();
             let read = writer
                 .write(|tx| {
                     tx.execute("INSERT INTO n (k, i, s) VALUES ($1, $2, $3)", &["a".into(), None::<i64>.into(), None::<&str>.into()])?;
