@@ -32,7 +32,7 @@ use flows::VersionCache;
 use identity_cache::IdentityCache;
 pub use audit::{AuditEntry, AuditStore, Audited};
 pub use invitations::{InvitationInfo, InvitationStore, Joined, Refused};
-pub use identity::{new_token, IdentityStore, Principal, Standing, TokenInfo, PLATFORM_ADMIN};
+pub use identity::{new_token, IdentityStore, MayTouch, MemberChange, MemberRefused, Principal, Standing, TokenInfo, PLATFORM_ADMIN, PLATFORM_MAKER};
 pub use runs::{Appending, NewRun, RunFilter, RunStore, RunSummary, StepResult, StoredRun};
 pub use plugins::{PluginRecord, PluginStore};
 pub use sealing::{write_private, SealingKey, SECRET_KEY_ENV};
@@ -334,6 +334,15 @@ pub(crate) fn now_rfc3339() -> String {
 /// `at` as the store writes instants: RFC 3339, UTC, milliseconds.
 pub(crate) fn stored_time(at: std::time::SystemTime) -> String {
     humantime::format_rfc3339_millis(at).to_string()
+}
+
+/// Like [`stored_time`], or `None` for an instant it cannot write (after
+/// the year 9999): for instants computed from what a caller asked.
+pub(crate) fn checked_stored_time(at: std::time::SystemTime) -> Option<String> {
+    // 10000-01-01T00:00:00Z: RFC 3339 has four-digit years.
+    const END: std::time::Duration = std::time::Duration::from_secs(253_402_300_800);
+    let since = at.duration_since(std::time::UNIX_EPOCH).ok()?;
+    (since < END).then(|| stored_time(at))
 }
 
 /// An RFC 3339 instant (any offset) as the store writes instants — UTC,
