@@ -696,3 +696,63 @@ async fn a_member_limited_to_some_flows_decides_and_operates_runs_of_those_only(
     let narrow = json!({"role": "viewer", "flows": ["hotfix"]}).to_string();
     assert_eq!(server.call("PUT", "/api/v1/tenants/default/members/dev", Some(&omar), Some(narrow)).await.status, 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn controls_of_one_run_at_once_conflict_and_never_fail_the_server() {
+    let server = serve("api-concurrent-controls");
+    publish_counting(&server, "zones", json!(["role:operator"])).await;
+    for round in 0..10 {
+        let run = waiting_run(&server, "zones").await;
+        let approve = format!("{run}/nodes/gate/approve");
+        let (a, b, c) = tokio::join!(
+            server.admin("POST", &approve, None),
+            server.admin("POST", &approve, None),
+            server.admin("POST", &approve, None)
+        );
+        let mut statuses = [a.status, b.status, c.status];
+        statuses.sort();
+        assert_eq!(statuses, [200, 409, 409], "round {round}: one approval is taken, the others conflict: {} {} {}", a.body, b.body, c.body);
+        assert_eq!(wait_until_over(&server, &run).await["status"], "succeeded", "round {round}");
+    }
+    // Any mix of controls at once: each taken in some order or refused as a conflict.
+    for round in 0..5 {
+        let run = waiting_run(&server, "zones").await;
+        let (paths, mut calls) = (["pause", "resume", "nodes/gate/approve", "nodes/gate/reject", "cancel"].map(|a| format!("{run}/{a}")), Vec::new());
+        for path in &paths {
+            calls.push(server.admin("POST", path, None));
+        }
+        for reply in futures_util::future::join_all(calls).await {
+            assert!(reply.status == 200 || reply.status == 409, "round {round}: {} {}", reply.status, reply.body);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_runs_list_shows_each_run_with_the_status_reading_it_shows() {
+    let server = serve("api-runs-status");
+    publish_counting(&server, "zones", json!(["role:operator"])).await;
+    let run = waiting_run(&server, "zones").await;
+    let id = run.rsplit('/').next().unwrap().to_string();
+    let listed = |status: &'static str| {
+        let server = &server;
+        async move {
+            let reply = server.admin("GET", &format!("/api/v1/tenants/default/runs?status={status}"), None).await;
+            assert_eq!(reply.status, 200, "{}", reply.body);
+            reply.body["runs"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(listed("waiting").await, [id.clone()]);
+    assert!(listed("running").await.is_empty());
+    assert_eq!(server.admin("POST", &format!("{run}/pause"), None).await.status, 200);
+    assert_eq!(server.admin("GET", &run, None).await.body["status"], "paused");
+    assert_eq!(listed("paused").await, [id.clone()]);
+    assert_eq!(server.admin("POST", &format!("{run}/resume"), None).await.status, 200);
+    assert_eq!(listed("waiting").await, [id.clone()]);
+    assert_eq!(server.admin("POST", &format!("{run}/nodes/gate/approve"), None).await.status, 200);
+    wait_until_over(&server, &run).await;
+    assert_eq!(listed("succeeded").await, [id]);
+
+    let bogus = server.admin("GET", "/api/v1/tenants/default/runs?status=bogus", None).await;
+    assert_eq!((bogus.status, &bogus.body["error"]["code"]), (400, &json!("bad_request")), "{}", bogus.body);
+    assert!(bogus.body["error"]["message"].as_str().unwrap().contains("running, waiting, paused, succeeded, failed, cancelled"), "{}", bogus.body);
+}

@@ -18,7 +18,7 @@ use super::{body, run_view, Shared};
 use crate::authz::Ask;
 use crate::engine::{Event, NodePlan, NodeStatus};
 use crate::scheduler::{now_ms, Launched};
-use crate::store::RunFilter;
+use crate::store::{RunFilter, RUN_STATUSES};
 
 /// The longest a request may wait for a run to end.
 const MAX_WAIT_MS: u64 = 60_000;
@@ -107,6 +107,9 @@ pub async fn list(
 ) -> Result<Json<Value>, ApiError> {
     let tenant = access.tenant.clone();
     let Query(query) = query.map_err(|e| ApiError::bad_request(format!("bad query: {e}")))?;
+    if let Some(status) = query.status.as_deref().filter(|s| !RUN_STATUSES.contains(s)) {
+        return Err(ApiError::bad_request(format!("`status` `{status}` is not a run status ({})", RUN_STATUSES.join(", "))));
+    }
     let limit = query.limit.unwrap_or(50).clamp(1, 500);
     let created_before = query.before.as_deref().map(|t| stored_instant("before", t)).transpose()?;
     let created_since = query.since.as_deref().map(|t| stored_instant("since", t)).transpose()?;
