@@ -5,6 +5,7 @@
 mod support;
 
 use serde_json::{json, Value};
+use sha2::Digest as _;
 use support::repo_root;
 use scena::api::RouteAction;
 use support::server::{concrete, serve, serve_logging, serve_with, Reply, Server, ADMIN};
@@ -348,6 +349,9 @@ async fn a_webhook_starts_runs_until_it_is_rotated_or_removed() {
     assert_eq!((bad.status, bad.body["error"]["code"].as_str()), (422, Some("invalid_input")));
     assert_eq!(server.call("POST", &first, None, Some("{oops".into())).await.status, 400);
 
+    let id = first.trim_start_matches("/hooks/");
+    let hashed = hex::encode(sha2::Sha256::digest(id.as_bytes()));
+    assert!(!server.database_holds(id) && server.database_holds(&hashed), "a webhook id is stored as its sha256 only");
     let second = hook_of(&server.admin("PUT", &format!("{FLOWS}/zones/webhook"), None).await);
     assert_ne!(first, second);
     assert_eq!(server.call("POST", &first, None, Some("{}".into())).await.status, 404, "the rotated id stops working");

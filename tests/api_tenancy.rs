@@ -233,6 +233,11 @@ async fn uploaded_plugins_are_validated_kept_per_tenant_and_can_be_yanked() {
     assert_eq!(server.run("default", "count", json!({})).await["status"], "succeeded");
     assert_eq!(server.admin("POST", &format!("{plugins}/echo/0.1.0/yank"), None).await.status, 404, "standard plugins are not the tenant's to yank");
 
+    // `/metrics` (open here) names no tenant's upload: its calls count as `uploaded`.
+    let metrics = server.text("/metrics").await;
+    assert!(!metrics.contains("countdown"), "{metrics}");
+    assert!(metrics.contains(r#"scena_plugin_call_duration_seconds_count{plugin="uploaded"}"#), "{metrics}");
+
     // Over the upload limit: 413 in the error shape.
     let huge = server.upload("default", vec![0u8; 33 << 20]).await;
     assert_eq!((huge.status, huge.body["error"]["code"].as_str()), (413, Some("too_large")), "{}", huge.body);

@@ -168,7 +168,9 @@ impl Db {
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await.context("database migration failed")?;
         let writer = Writer::start_sqlite(&path, scratch)?;
-        Ok(Db { pool, writer, backend: Backend::Sqlite, versions: Arc::default(), identities: Arc::default(), stored_texts: Arc::default() })
+        let db = Db { pool, writer, backend: Backend::Sqlite, versions: Arc::default(), identities: Arc::default(), stored_texts: Arc::default() };
+        db.triggers().hash_plain_webhook_ids().await?;
+        Ok(db)
     }
 
     pub fn pool(&self) -> &AnyPool {
