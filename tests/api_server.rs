@@ -5,6 +5,7 @@
 mod support;
 
 use serde_json::{json, Value};
+use sha2::Digest as _;
 use support::repo_root;
 use scena::api::RouteAction;
 use support::server::{concrete, serve, serve_logging, serve_with, Reply, Server, ADMIN};
@@ -348,6 +349,9 @@ async fn a_webhook_starts_runs_until_it_is_rotated_or_removed() {
     assert_eq!((bad.status, bad.body["error"]["code"].as_str()), (422, Some("invalid_input")));
     assert_eq!(server.call("POST", &first, None, Some("{oops".into())).await.status, 400);
 
+    let id = first.trim_start_matches("/hooks/");
+    let hashed = hex::encode(sha2::Sha256::digest(id.as_bytes()));
+    assert!(!server.database_holds(id) && server.database_holds(&hashed), "a webhook id is stored as its sha256 only");
     let second = hook_of(&server.admin("PUT", &format!("{FLOWS}/zones/webhook"), None).await);
     assert_ne!(first, second);
     assert_eq!(server.call("POST", &first, None, Some("{}".into())).await.status, 404, "the rotated id stops working");
@@ -529,4 +533,230 @@ async fn a_second_server_on_the_same_data_dir_or_database_refuses_to_start() {
         assert!(!status.success() && stderr.contains("another scena server is using this database"), "{stderr}");
     }
     assert_eq!(server.admin("GET", FLOWS, None).await.status, 200, "the first server goes on");
+}
+
+/// Publish `counting_flow(name)` with the gate's assignees set to `assignees`.
+async fn publish_counting(server: &Server, name: &str, assignees: Value) {
+    let mut flow = counting_flow(name);
+    flow["nodes"][2]["assignees"] = assignees;
+    assert_eq!(server.admin("PUT", &format!("{FLOWS}/{name}/draft"), Some(flow)).await.status, 200);
+    assert_eq!(server.admin("POST", &format!("{FLOWS}/{name}/versions"), None).await.status, 201);
+}
+
+/// A run of `flow` started by the platform admin, waiting at its gate: its path.
+async fn waiting_run(server: &Server, flow: &str) -> String {
+    let run = server.admin("POST", &format!("{FLOWS}/{flow}/runs?wait_ms=20000"), Some(json!({"input": {"zone": "z"}}))).await;
+    assert_eq!(run.body["status"], "waiting", "{}", run.body);
+    format!("/api/v1/tenants/default/runs/{}", run.body["id"].as_str().unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_and_invitations_carry_only_rights_their_maker_holds_now() {
+    let server = serve("api-rights");
+    publish_counting(&server, "zones", json!(["role:operator"])).await;
+    let dana = server.member("dana", "default", "developer").await;
+    let ada = server.member("ada", "default", "admin").await;
+    let tokens = "/api/v1/tenants/default/tokens";
+    let make = |token: String, body: Value| {
+        let server = &server;
+        async move { server.call("POST", tokens, Some(&token), Some(body.to_string())).await }
+    };
+
+    // Roles are not a ladder: a developer holds no approve or operate right to hand out.
+    let minted = make(dana.clone(), json!({"name": "x", "role": "operator"})).await;
+    assert_eq!(minted.status, 403, "{}", minted.body);
+    for role in ["developer", "viewer"] {
+        assert_eq!(make(dana.clone(), json!({"name": role, "role": role})).await.status, 201, "{role}");
+    }
+
+    // A token acts with the rights both it and its maker hold now.
+    let operator = make(ada.clone(), json!({"name": "ops", "role": "operator"})).await.body["token"].as_str().unwrap().to_string();
+    let run = waiting_run(&server, "zones").await;
+    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/members/ada", Some(json!({"role": "developer"}))).await.status, 200);
+    for action in ["nodes/gate/approve", "nodes/gate/skip", "nodes/gate/force-fail", "cancel"] {
+        let refused = server.call("POST", &format!("{run}/{action}"), Some(&operator), None).await;
+        assert_eq!(refused.status, 403, "{action} with an operator token of a member now developer: {}", refused.body);
+    }
+    let draft = server.call("PUT", &format!("{FLOWS}/zones/draft"), Some(&operator), Some(counting_flow("zones").to_string())).await;
+    assert_eq!(draft.status, 403, "nor what only the maker may do: {}", draft.body);
+    assert_eq!(server.call("GET", &run, Some(&operator), None).await.body["status"], "waiting", "refusals change nothing");
+
+    // An invitation grants what its maker may grant when it is accepted.
+    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/members/ada", Some(json!({"role": "admin"}))).await.status, 200);
+    let invited = server.call("POST", "/api/v1/tenants/default/invitations", Some(&ada), Some(json!({"role": "admin"}).to_string())).await;
+    assert_eq!(invited.status, 201, "{}", invited.body);
+    let accept = format!("/api/v1/invitations/{}/accept", invited.body["code"].as_str().unwrap());
+    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/members/ada", Some(json!({"role": "viewer"}))).await.status, 200);
+    let joining = json!({"username": "ivan", "password": "correct horse"}).to_string();
+    let refused = server.call("POST", &accept, None, Some(joining.clone())).await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert!(refused.body["error"]["message"].as_str().unwrap().contains("may no longer grant `admin`"), "{}", refused.body);
+    assert!(server.login("ivan", "correct horse").await.is_none(), "a refused acceptance makes nobody");
+    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/members/ada", Some(json!({"role": "admin"}))).await.status, 200);
+    let joined = server.call("POST", &accept, None, Some(joining)).await;
+    assert_eq!((joined.status, &joined.body["role"]), (201, &json!("admin")), "{}", joined.body);
+
+    // A far expiry is a 422, not an overflow.
+    for far in ["999999999999d", "99999999999999999999999d", "20000y"] {
+        let token = make(dana.clone(), json!({"name": "far", "role": "viewer", "expires_in": far})).await;
+        assert_eq!((token.status, &token.body["error"]["code"]), (422, &json!("invalid_expiry")), "{far}: {}", token.body);
+        let body = json!({"role": "viewer", "expires_in": far}).to_string();
+        let invitation = server.call("POST", "/api/v1/tenants/default/invitations", Some(&ada), Some(body)).await;
+        assert_eq!((invitation.status, &invitation.body["error"]["code"]), (422, &json!("invalid_expiry")), "{far}: {}", invitation.body);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nobody_touches_a_member_above_them_and_a_tenant_keeps_an_owner() {
+    let server = serve("api-owners");
+    let olga = server.member("olga", "default", "owner").await;
+    let ada = server.member("ada", "default", "admin").await;
+    server.member("dev", "default", "developer").await;
+    let member = |name: &str| format!("/api/v1/tenants/default/members/{name}");
+    let set = |token: String, name: &'static str, role: &'static str| {
+        let server = &server;
+        async move { server.call("PUT", &format!("/api/v1/tenants/default/members/{name}"), Some(&token), Some(json!({"role": role}).to_string())).await }
+    };
+
+    let demoted = set(ada.clone(), "olga", "viewer").await;
+    assert_eq!(demoted.status, 403, "an admin does not demote an owner: {}", demoted.body);
+    assert_eq!(server.call("DELETE", &member("olga"), Some(&ada), None).await.status, 403, "nor removes one");
+    assert_eq!(set(ada.clone(), "dev", "operator").await.status, 200, "but changes those below");
+    let tenants = server.call("GET", "/api/v1/tenants", Some(&olga), None).await;
+    assert_eq!(tenants.body["tenants"], json!([{"name": "default", "role": "owner"}]), "unchanged");
+
+    // The last owner stays, whoever asks.
+    let alone = set(olga.clone(), "olga", "admin").await;
+    assert_eq!((alone.status, &alone.body["error"]["code"]), (409, &json!("conflict")), "{}", alone.body);
+    assert_eq!(server.admin("DELETE", &member("olga"), None).await.status, 409);
+    assert_eq!(server.admin("DELETE", "/api/v1/users/olga", None).await.status, 409, "deleting the user would remove the owner");
+
+    // The two last owners removed at once: one goes, one stays.
+    for round in 0..5 {
+        let oscar = format!("oscar{round}");
+        let created = server.admin("POST", "/api/v1/users", Some(json!({"username": oscar, "password": "correct horse"}))).await;
+        assert_eq!(created.status, 201);
+        assert_eq!(server.admin("PUT", &member(&oscar), Some(json!({"role": "owner"}))).await.status, 200);
+        let (oscar_path, olga_path) = (member(&oscar), member("olga"));
+        let (a, b) = tokio::join!(server.call("DELETE", &oscar_path, Some(ADMIN), None), server.call("DELETE", &olga_path, Some(ADMIN), None));
+        let mut statuses = [a.status, b.status];
+        statuses.sort();
+        assert_eq!(statuses, [204, 409], "round {round}: {} {}", a.body, b.body);
+        if b.status == 204 {
+            // Olga went; bring her back as owner for the next round.
+            assert_eq!(server.admin("PUT", &member("olga"), Some(json!({"role": "owner"}))).await.status, 200);
+            assert_eq!(server.admin("DELETE", &member(&oscar), None).await.status, 204);
+        }
+        let olga_now = server.call("GET", "/api/v1/tenants", Some(&olga), None).await;
+        assert_eq!(olga_now.body["tenants"], json!([{"name": "default", "role": "owner"}]), "round {round}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_approval_is_decided_by_its_assignees_by_whatever_route() {
+    let server = serve("api-assignee-routes");
+    publish_counting(&server, "guarded", json!(["alice"])).await;
+    let alice = server.member("alice", "default", "operator").await;
+    let bob = server.member("bob", "default", "operator").await;
+    let run = waiting_run(&server, "guarded").await;
+    let forged = json!({"output": {"approved": true, "by": "aowner"}}).to_string();
+    for (action, body) in [("skip", Some(forged.clone())), ("force-fail", None), ("retry", None), ("reject", None)] {
+        let refused = server.call("POST", &format!("{run}/nodes/gate/{action}"), Some(&bob), body).await;
+        assert_eq!(refused.status, 403, "{action}: {}", refused.body);
+    }
+    assert_eq!(server.call("GET", &run, Some(&bob), None).await.body["nodes"]["gate"]["status"], "awaiting_decision");
+    // An assignee's skip records who really decided.
+    let skipped = server.call("POST", &format!("{run}/nodes/gate/skip"), Some(&alice), Some(forged)).await;
+    assert_eq!(skipped.status, 200, "{}", skipped.body);
+    assert_eq!(wait_until_over(&server, &run).await["output"]["by"], "alice");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_limited_to_some_flows_decides_and_operates_runs_of_those_only() {
+    let server = serve("api-flow-limit");
+    publish_counting(&server, "zones", json!(["role:operator"])).await;
+    publish_counting(&server, "hotfix", json!(["role:operator"])).await;
+    let omar = server.member("omar", "default", "operator").await;
+    let limited = json!({"role": "operator", "flows": ["hotfix"]});
+    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/members/omar", Some(limited)).await.status, 200);
+    let other = waiting_run(&server, "zones").await;
+    for action in ["nodes/gate/approve", "nodes/gate/reject", "nodes/gate/skip", "nodes/gate/force-fail", "pause", "cancel"] {
+        let refused = server.call("POST", &format!("{other}/{action}"), Some(&omar), None).await;
+        assert_eq!(refused.status, 403, "{action} on a run of another flow: {}", refused.body);
+    }
+    let token = server.tenant_token(&omar, "default", "operator").await;
+    assert_eq!(server.call("POST", &format!("{other}/cancel"), Some(&token), None).await.status, 403, "nor with a token");
+    let still = server.call("GET", &other, Some(&omar), None).await;
+    assert_eq!((still.status, &still.body["status"]), (200, &json!("waiting")), "reading stays open: {}", still.body);
+    let own = waiting_run(&server, "hotfix").await;
+    assert_eq!(server.call("POST", &format!("{own}/nodes/gate/approve"), Some(&omar), None).await.status, 200);
+    assert_eq!(wait_until_over(&server, &own).await["status"], "succeeded");
+    // A limited member hands out no wider limit.
+    let admin = json!({"role": "admin", "flows": ["hotfix"]});
+    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/members/omar", Some(admin)).await.status, 200);
+    server.member("dev", "default", "viewer").await;
+    let wider = server.call("PUT", "/api/v1/tenants/default/members/dev", Some(&omar), Some(json!({"role": "viewer"}).to_string())).await;
+    assert_eq!(wider.status, 403, "{}", wider.body);
+    let narrow = json!({"role": "viewer", "flows": ["hotfix"]}).to_string();
+    assert_eq!(server.call("PUT", "/api/v1/tenants/default/members/dev", Some(&omar), Some(narrow)).await.status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn controls_of_one_run_at_once_conflict_and_never_fail_the_server() {
+    let server = serve("api-concurrent-controls");
+    publish_counting(&server, "zones", json!(["role:operator"])).await;
+    for round in 0..10 {
+        let run = waiting_run(&server, "zones").await;
+        let approve = format!("{run}/nodes/gate/approve");
+        let (a, b, c) = tokio::join!(
+            server.admin("POST", &approve, None),
+            server.admin("POST", &approve, None),
+            server.admin("POST", &approve, None)
+        );
+        let mut statuses = [a.status, b.status, c.status];
+        statuses.sort();
+        assert_eq!(statuses, [200, 409, 409], "round {round}: one approval is taken, the others conflict: {} {} {}", a.body, b.body, c.body);
+        assert_eq!(wait_until_over(&server, &run).await["status"], "succeeded", "round {round}");
+    }
+    // Any mix of controls at once: each taken in some order or refused as a conflict.
+    for round in 0..5 {
+        let run = waiting_run(&server, "zones").await;
+        let (paths, mut calls) = (["pause", "resume", "nodes/gate/approve", "nodes/gate/reject", "cancel"].map(|a| format!("{run}/{a}")), Vec::new());
+        for path in &paths {
+            calls.push(server.admin("POST", path, None));
+        }
+        for reply in futures_util::future::join_all(calls).await {
+            assert!(reply.status == 200 || reply.status == 409, "round {round}: {} {}", reply.status, reply.body);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_runs_list_shows_each_run_with_the_status_reading_it_shows() {
+    let server = serve("api-runs-status");
+    publish_counting(&server, "zones", json!(["role:operator"])).await;
+    let run = waiting_run(&server, "zones").await;
+    let id = run.rsplit('/').next().unwrap().to_string();
+    let listed = |status: &'static str| {
+        let server = &server;
+        async move {
+            let reply = server.admin("GET", &format!("/api/v1/tenants/default/runs?status={status}"), None).await;
+            assert_eq!(reply.status, 200, "{}", reply.body);
+            reply.body["runs"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(listed("waiting").await, [id.clone()]);
+    assert!(listed("running").await.is_empty());
+    assert_eq!(server.admin("POST", &format!("{run}/pause"), None).await.status, 200);
+    assert_eq!(server.admin("GET", &run, None).await.body["status"], "paused");
+    assert_eq!(listed("paused").await, [id.clone()]);
+    assert_eq!(server.admin("POST", &format!("{run}/resume"), None).await.status, 200);
+    assert_eq!(listed("waiting").await, [id.clone()]);
+    assert_eq!(server.admin("POST", &format!("{run}/nodes/gate/approve"), None).await.status, 200);
+    wait_until_over(&server, &run).await;
+    assert_eq!(listed("succeeded").await, [id]);
+
+    let bogus = server.admin("GET", "/api/v1/tenants/default/runs?status=bogus", None).await;
+    assert_eq!((bogus.status, &bogus.body["error"]["code"]), (400, &json!("bad_request")), "{}", bogus.body);
+    assert!(bogus.body["error"]["message"].as_str().unwrap().contains("running, waiting, paused, succeeded, failed, cancelled"), "{}", bogus.body);
 }

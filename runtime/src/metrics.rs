@@ -23,7 +23,14 @@ pub struct Metrics {
     plugin_call_seconds: Histograms,
     calls_in_flight: Gauge,
     runs: Family<Labels, Gauge>,
+    /// The plugins everyone sees (the server's standard ones): only these
+    /// are named in labels. A tenant's uploads are counted under `uploaded`,
+    /// since `/metrics` may be open and a plugin's name is tenant data.
+    public_plugins: std::sync::RwLock<std::collections::HashSet<String>>,
 }
+
+/// The label of every call of a plugin a tenant uploaded.
+pub const UPLOADED_PLUGIN: &str = "uploaded";
 
 fn duration_buckets() -> Histogram {
     // 100 µs to ~13 s.
@@ -42,7 +49,7 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     registry.register("ready_queue_depth", "Step calls started and not yet finished", calls_in_flight.clone());
     let runs = Family::<Labels, Gauge>::default();
     registry.register("runs", "Runs in the store, by status", runs.clone());
-    Metrics { registry, http_requests, node_seconds, plugin_call_seconds, calls_in_flight, runs }
+    Metrics { registry, http_requests, node_seconds, plugin_call_seconds, calls_in_flight, runs, public_plugins: Default::default() }
 });
 
 impl Metrics {
@@ -55,8 +62,15 @@ impl Metrics {
         self.node_seconds.get_or_create(&vec![("outcome", outcome.to_string())]).observe(seconds);
     }
 
+    /// Name these plugins in labels: they are no tenant's.
+    pub fn public_plugins<'a>(&self, names: impl IntoIterator<Item = &'a str>) {
+        self.public_plugins.write().expect("metrics lock").extend(names.into_iter().map(str::to_string));
+    }
+
     pub fn plugin_called(&self, plugin: &str, seconds: f64) {
-        self.plugin_call_seconds.get_or_create(&vec![("plugin", plugin.to_string())]).observe(seconds);
+        let public = self.public_plugins.read().expect("metrics lock").contains(plugin);
+        let label = if public { plugin.to_string() } else { UPLOADED_PLUGIN.to_string() };
+        self.plugin_call_seconds.get_or_create(&vec![("plugin", label)]).observe(seconds);
     }
 
     /// Count a call in flight until the guard is dropped.

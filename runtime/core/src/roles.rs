@@ -2,7 +2,7 @@
 //! (`role:operator`). What each role may do is decided by the server's
 //! policies, never by this list's order.
 
-/// The roles a member of a tenant can have, listed most powerful first.
+/// The roles a member of a tenant can have.
 pub const ROLES: [&str; 5] = ["owner", "admin", "developer", "operator", "viewer"];
 
 /// How an approval's assignee list names a role rather than a user.

@@ -15,19 +15,47 @@ use axum::response::{IntoResponse, Response};
 use super::audit::AuditAction;
 use super::error::ApiError;
 use super::{RouteAction, Shared, ROUTES};
-use crate::authz::{lesser_role, Ask};
+use crate::authz::Ask;
 use crate::store::Principal;
 
-/// The maker recorded on tenant tokens the platform admin makes: not a
-/// username (usernames have no `@`), so it can never be mistaken for one.
-pub const PLATFORM_MAKER: &str = "@platform";
+pub use crate::store::PLATFORM_MAKER;
 
 /// What the caller may do in the tenant the request is about.
 #[derive(Debug, Clone)]
 pub struct Access {
     pub subject: String,
     pub tenant: String,
-    pub role: String,
+    /// The roles whose rights the caller holds together: a member's role;
+    /// for a tenant token, the token's role and its maker's current role —
+    /// it may do only what both allow.
+    pub roles: Vec<String>,
+    /// The only flows the caller may run and operate, if limited.
+    pub flows: Option<Vec<String>>,
+}
+
+impl Access {
+    /// A question about `action` for the policies; ask it with
+    /// `Authz::allows_all(&access.roles, …)` (the role is filled in per role).
+    pub fn ask<'a>(&'a self, action: &'a str) -> Ask<'a> {
+        Ask {
+            subject: &self.subject,
+            role: "",
+            tenant: &self.tenant,
+            action,
+            flow: None,
+            allowed_flows: self.flows.as_deref(),
+            assignees: None,
+        }
+    }
+
+    /// The caller's roles, for messages.
+    pub fn roles_text(&self) -> String {
+        match self.roles.as_slice() {
+            [role] => format!("role `{role}`"),
+            [token, maker] => format!("a token with role `{token}` made by a member now `{maker}`"),
+            roles => format!("roles {}", roles.join(", ")),
+        }
+    }
 }
 
 /// The bearer token of the request.
@@ -83,11 +111,11 @@ pub async fn authorize(
     // Who the token is and where its subject stands in the tenant: one query.
     let (principal, standing) = app.db.identity().authenticate_in(token, tenant).await.map_err(internal)?.ok_or_else(unknown_token)?;
     let not_found = || ApiError::not_found(format!("tenant `{tenant}`"));
-    let (role, flows) = if principal.is_platform_admin() {
+    let (roles, flows) = if principal.is_platform_admin() {
         if !standing.tenant_exists {
             return Err(not_found());
         }
-        ("owner".to_string(), None)
+        (vec!["owner".to_string()], None)
     } else if let Some(token_tenant) = &principal.tenant {
         // A tenant API token works in its tenant only, and never beyond what
         // its maker may do there now: a maker removed or demoted takes the
@@ -97,29 +125,42 @@ pub async fn authorize(
         }
         let maker = if principal.subject == PLATFORM_MAKER { Some(("owner".to_string(), None)) } else { standing.membership };
         let (maker_role, flows) = maker.ok_or_else(not_found)?;
-        (lesser_role(&principal.role, &maker_role).to_string(), flows)
+        (vec![principal.role.clone(), maker_role], flows)
     } else {
-        standing.membership.ok_or_else(not_found)?
+        let (role, flows) = standing.membership.ok_or_else(not_found)?;
+        (vec![role], flows)
     };
+    let access = Access { subject: principal.subject.clone(), tenant: tenant.to_string(), roles, flows };
     let action = route.action.resolve(params.get("action").copied());
-    let ask = Ask {
-        subject: &principal.subject,
-        role: &role,
-        tenant,
-        action,
-        flow: params.get("name").copied(),
-        allowed_flows: flows.as_deref(),
-        // An approval's assignees are known once the handler has the run.
-        assignees: None,
+    let refused = |what: String| {
+        let refused = ApiError::forbidden(format!("{} in tenant `{tenant}` may not {what}", access.roles_text()));
+        Ok(for_audit(refused.into_response(), principal.clone(), action))
     };
-    if !app.authz.allows(&ask) {
-        let refused = ApiError::forbidden(format!("role `{role}` in tenant `{tenant}` may not {}", action.replace('_', " ")));
-        return Ok(for_audit(refused.into_response(), principal, action));
+    // The role first: a caller lacking the action learns nothing of the run.
+    if !app.authz.allows_all(&access.roles, &Ask { allowed_flows: None, ..access.ask(action) }) {
+        return refused(action.replace('_', " "));
     }
-    let access = Access { subject: principal.subject.clone(), tenant: tenant.to_string(), role };
+    // A run route is about the run's flow: a member limited to some flows
+    // neither decides nor operates runs of the others.
+    let flow = match params.get("id") {
+        Some(&id) if route.path.contains("/runs/{id}") => Some(run_flow(&app, tenant, id).await?),
+        _ => params.get("name").map(|name| name.to_string()),
+    };
+    // An approval's assignees are known once the handler has the run.
+    if !app.authz.allows_all(&access.roles, &Ask { flow: flow.as_deref(), ..access.ask(action) }) {
+        return refused(format!("{} flow `{}` (limited to {})", action.replace('_', " "), flow.unwrap_or_default(), access.flows.as_deref().unwrap_or_default().join(", ")));
+    }
     request.extensions_mut().insert(access);
     request.extensions_mut().insert(principal.clone());
     Ok(for_audit(next.run(request).await, principal, action))
+}
+
+/// The flow of run `id`; 404 unless it is a run of `tenant`.
+async fn run_flow(app: &Shared, tenant: &str, id: &str) -> Result<String, ApiError> {
+    match app.db.runs().summary_of(id).await.map_err(|e| ApiError::internal(&e))? {
+        Some(run) if run.tenant == tenant => Ok(run.flow),
+        _ => Err(ApiError::not_found(format!("run `{id}`"))),
+    }
 }
 
 /// Tell the audit layer who acted and what for.

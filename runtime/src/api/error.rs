@@ -6,7 +6,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use crate::scheduler::{ControlRefused, LaunchError, NoSuchRun};
+use crate::scheduler::{ControlRefused, LaunchError, NoSuchRun, RunBusy};
+use crate::store::RunChanged;
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -70,6 +71,10 @@ impl From<anyhow::Error> for ApiError {
         }
         if let Some(ControlRefused(why)) = error.downcast_ref() {
             return ApiError::conflict(why.clone());
+        }
+        // Another control or process changed the run at the same moment.
+        if let Some(busy) = error.chain().find(|e| e.is::<RunBusy>() || e.is::<RunChanged>()) {
+            return ApiError::conflict(busy.to_string());
         }
         ApiError::internal(&error)
     }

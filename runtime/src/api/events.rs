@@ -50,7 +50,7 @@ pub async fn stream_events(
             }
             let runs = cursor.app.db.runs();
             // Read the status first: events committed before it are then all seen below.
-            let over = runs.summary_of(&cursor.run).await.ok().flatten().is_none_or(|r| r.status != "running");
+            let over = runs.summary_of(&cursor.run).await.ok().flatten().is_none_or(|r| crate::store::is_final_status(&r.status));
             let fresh = runs.events_after(&cursor.run, cursor.after).await.unwrap_or_default();
             for (seq, event) in fresh {
                 let kind = serde_json::to_value(&event).ok().and_then(|v| v["type"].as_str().map(str::to_string)).unwrap_or_default();

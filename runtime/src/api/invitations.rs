@@ -19,8 +19,8 @@ use super::error::ApiError;
 use super::platform::{check_name, check_password_strength};
 use super::tokens::expiry;
 use super::{body, Shared};
-use crate::authz::{may_grant, ROLES};
-use crate::store::Refused;
+use crate::authz::ROLES;
+use crate::store::{Principal, Refused, PLATFORM_MAKER};
 
 /// How long an invitation stays open unless the inviter says otherwise.
 const DEFAULT_OPEN: &str = "7d";
@@ -41,20 +41,21 @@ pub struct NewInvitation {
 pub async fn create(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
+    Extension(principal): Extension<Principal>,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let NewInvitation { role, flows, expires_at, expires_in } = body::json(raw)?;
     if !ROLES.contains(&role.as_str()) {
         return Err(ApiError::invalid("invalid_role", format!("`{role}` is not a role ({})", ROLES.join(", "))));
     }
-    if !may_grant(&access.role, &role) {
-        return Err(ApiError::forbidden(format!("role `{}` may not invite as `{role}`", access.role)));
-    }
+    super::members::may_hand_out(&app, &access, &role, flows.as_deref())?;
     let expires_in = if expires_at.is_none() && expires_in.is_none() { Some(DEFAULT_OPEN.to_string()) } else { expires_in };
     let expires_at = expiry(expires_at, expires_in)?.expect("an expiry is always set");
+    // Whose rights the invitation draws on when it is accepted.
+    let maker = if principal.is_platform_admin() { PLATFORM_MAKER } else { &access.subject };
     let invitations = app.db.invitations();
     let (id, code) = invitations
-        .create(&access.tenant, &role, flows.as_deref(), &access.subject, &expires_at)
+        .create(&access.tenant, &role, flows.as_deref(), maker, &expires_at)
         .await
         .map_err(|e| ApiError::internal(&e))?;
     let body = json!({"id": id, "code": code, "tenant": access.tenant, "role": role, "flows": flows, "expires_at": expires_at,
@@ -92,7 +93,8 @@ pub async fn accept(State(app): State<Shared>, Path(code): Path<String>, raw: Re
     check_name("user", &username)?;
     check_password_strength(&password)?;
     let internal = |e: anyhow::Error| ApiError::internal(&e);
-    let (mut response, tenant) = match app.db.invitations().accept(&code, &username, &password).await.map_err(internal)? {
+    let may_grant = |mine: &str, wanted: &str| app.authz.covers(&[mine.to_string()], wanted, "");
+    let (mut response, tenant) = match app.db.invitations().accept(&code, &username, &password, &may_grant).await.map_err(internal)? {
         Ok(joined) => {
             let token = app.db.identity().login_token(&username).await.map_err(internal)?;
             let body = json!({"token": token, "username": username, "tenant": joined.tenant, "role": joined.role, "new_user": joined.new_user});
@@ -100,6 +102,8 @@ pub async fn accept(State(app): State<Shared>, Path(code): Path<String>, raw: Re
         }
         Err(refused @ Refused::Unusable) => (ApiError::not_found(refused.to_string()).into_response(), None),
         Err(refused @ Refused::WrongPassword(_)) => (ApiError::unauthorized(refused.to_string()).into_response(), None),
+        Err(refused @ Refused::MakerCannotGrant { .. }) => (ApiError::forbidden(refused.to_string()).into_response(), None),
+        Err(Refused::Member(refused)) => (super::members::refused(refused).into_response(), None),
     };
     // In the tenant's log when it worked; the platform's otherwise.
     response.extensions_mut().insert(AuditWho(username, tenant));

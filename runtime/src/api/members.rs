@@ -1,6 +1,7 @@
 //! Members of a tenant: `PUT …/members/{user}` with a role (and optionally
 //! the only flows they may run), `DELETE …/members/{user}`. Nobody grants a
-//! role above their own.
+//! role holding rights they lack, nor changes or removes a member whose
+//! role does; a tenant keeps at least one owner (`store::identity`).
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -13,7 +14,8 @@ use serde_json::{json, Value};
 use super::auth::Access;
 use super::error::ApiError;
 use super::{body, Shared};
-use crate::authz::{may_grant, ROLES};
+use crate::authz::ROLES;
+use crate::store::{MemberChange, MemberRefused};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -33,15 +35,15 @@ pub async fn put(
     if !ROLES.contains(&role.as_str()) {
         return Err(ApiError::invalid("invalid_role", format!("`{role}` is not a role ({})", ROLES.join(", "))));
     }
-    if !may_grant(&access.role, &role) {
-        return Err(ApiError::forbidden(format!("role `{}` may not grant `{role}`", access.role)));
-    }
+    may_hand_out(&app, &access, &role, flows.as_deref())?;
     let identity = app.db.identity();
     let internal = |e: anyhow::Error| ApiError::internal(&e);
     if !identity.user_exists(&user).await.map_err(internal)? {
         return Err(ApiError::not_found(format!("user `{user}`")));
     }
-    identity.set_member(&access.tenant, &user, &role, flows.as_deref()).await.map_err(internal)?;
+    let change = MemberChange::Set { role: &role, flows: flows.as_deref() };
+    let may_touch = |theirs: &str| app.authz.covers(&access.roles, theirs, &access.tenant);
+    identity.change_member(&access.tenant, &user, change, &may_touch).await.map_err(internal)?.map_err(refused)?;
     Ok(Json(json!({"tenant": access.tenant, "user": user, "role": role, "flows": flows})))
 }
 
@@ -50,6 +52,37 @@ pub async fn delete(
     Extension(access): Extension<Access>,
     Path((_, user)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let removed = app.db.identity().remove_member(&access.tenant, &user).await.map_err(|e| ApiError::internal(&e))?;
+    let may_touch = |theirs: &str| app.authz.covers(&access.roles, theirs, &access.tenant);
+    let removed = app
+        .db
+        .identity()
+        .change_member(&access.tenant, &user, MemberChange::Remove, &may_touch)
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+        .map_err(refused)?;
     if removed { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::not_found(format!("member `{user}`"))) }
+}
+
+/// 403 unless the caller may hand `role` out (to a member or an
+/// invitation): it holds every right `role` gives, and a caller limited to
+/// some flows hands out at most the same limit.
+pub(super) fn may_hand_out(app: &Shared, access: &Access, role: &str, flows: Option<&[String]>) -> Result<(), ApiError> {
+    if !app.authz.covers(&access.roles, role, &access.tenant) {
+        return Err(ApiError::forbidden(format!("{} may not hand out `{role}`, which holds rights it lacks", access.roles_text())));
+    }
+    if let Some(mine) = &access.flows {
+        if !flows.is_some_and(|wanted| wanted.iter().all(|f| mine.contains(f))) {
+            return Err(ApiError::forbidden(format!("limited to flows {}, you may hand out only a limit to some of them", mine.join(", "))));
+        }
+    }
+    Ok(())
+}
+
+/// A refused change to a membership: 403 for a member above the caller,
+/// 409 for the last owner.
+pub(super) fn refused(why: MemberRefused) -> ApiError {
+    match why {
+        MemberRefused::Above { .. } => ApiError::forbidden(why.to_string()),
+        MemberRefused::LastOwner { .. } => ApiError::conflict(why.to_string()),
+    }
 }

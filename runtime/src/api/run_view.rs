@@ -12,7 +12,7 @@ use axum::Json;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
-use crate::engine::{NodeStatus, Plan, RunState, RunStatus};
+use crate::engine::{NodeStatus, Plan, RunState};
 
 /// The answer carrying run `state` of `plan` in `tenant`.
 pub(super) fn answer(plan: &Plan, state: &RunState, tenant: &str) -> Response {
@@ -21,7 +21,7 @@ pub(super) fn answer(plan: &Plan, state: &RunState, tenant: &str) -> Response {
         tenant,
         flow: &plan.flow.name,
         version: &state.run["version"],
-        status: status_name(state),
+        status: crate::store::status_name(state),
         input: &state.inputs,
         output: &state.output,
         error: &state.error,
@@ -92,17 +92,6 @@ struct Timestamp(u64);
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(&humantime::format_rfc3339_millis(UNIX_EPOCH + Duration::from_millis(self.0)))
-    }
-}
-
-fn status_name(state: &RunState) -> &'static str {
-    match state.status {
-        RunStatus::Succeeded => "succeeded",
-        RunStatus::Failed => "failed",
-        RunStatus::Cancelled => "cancelled",
-        _ if state.paused => "paused",
-        _ if !state.awaiting_decision().is_empty() => "waiting",
-        _ => "running",
     }
 }
 

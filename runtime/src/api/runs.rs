@@ -16,9 +16,9 @@ use super::auth::Access;
 use super::error::ApiError;
 use super::{body, run_view, Shared};
 use crate::authz::Ask;
-use crate::engine::{Event, NodePlan};
+use crate::engine::{Event, NodePlan, NodeStatus};
 use crate::scheduler::{now_ms, Launched};
-use crate::store::RunFilter;
+use crate::store::{RunFilter, RUN_STATUSES};
 
 /// The longest a request may wait for a run to end.
 const MAX_WAIT_MS: u64 = 60_000;
@@ -107,6 +107,9 @@ pub async fn list(
 ) -> Result<Json<Value>, ApiError> {
     let tenant = access.tenant.clone();
     let Query(query) = query.map_err(|e| ApiError::bad_request(format!("bad query: {e}")))?;
+    if let Some(status) = query.status.as_deref().filter(|s| !RUN_STATUSES.contains(s)) {
+        return Err(ApiError::bad_request(format!("`status` `{status}` is not a run status ({})", RUN_STATUSES.join(", "))));
+    }
     let limit = query.limit.unwrap_or(50).clamp(1, 500);
     let created_before = query.before.as_deref().map(|t| stored_instant("before", t)).transpose()?;
     let created_since = query.since.as_deref().map(|t| stored_instant("since", t)).transpose()?;
@@ -180,14 +183,16 @@ pub async fn node_control(
     let tenant = access.tenant.clone();
     owned_run(&app, &tenant, &id).await?;
     let ControlBody { reason, comment, input, output } = body::json(raw)?;
-    if matches!(action.as_str(), "approve" | "reject") {
-        may_decide(&app, &access, &id, &node).await?;
-    }
+    let decision = may_decide(&app, &access, &id, &node).await?;
     let by = access.subject.clone();
     let at_ms = now_ms();
     let event = match action.as_str() {
         "retry" => Event::NodeRetried { node, input, by, at_ms },
-        "skip" => Event::NodeSkipped { node, output: output.unwrap_or(Value::Null), by, at_ms },
+        "skip" => {
+            let output = output.unwrap_or(Value::Null);
+            let output = if decision { decided_by(output, &by) } else { output };
+            Event::NodeSkipped { node, output, by, at_ms }
+        }
         "approve" | "reject" => Event::Decided { node, approved: action == "approve", by, comment, at_ms },
         "force-fail" => Event::ForceFailed { node, by, reason, at_ms },
         other => return Err(ApiError::not_found(format!("node action `{other}` (retry, skip, approve, reject, force-fail)"))),
@@ -196,29 +201,42 @@ pub async fn node_control(
     run_view(&app, &id).await
 }
 
-/// 403 unless the caller is one of the approval node's assignees (or an
-/// owner or admin): the policy set decides, given the node's list.
-async fn may_decide(app: &Shared, access: &Access, id: &str, node: &str) -> Result<(), ApiError> {
-    let (plan, _, _) = app.scheduler.inspect(id).await?;
-    let Some(NodePlan::Approval { assignees, .. }) = plan.index_of(node).map(|i| &plan.nodes[i]) else { return Ok(()) };
-    let ask = Ask {
-        subject: &access.subject,
-        role: &access.role,
-        tenant: &access.tenant,
-        action: "approve",
-        flow: None,
-        allowed_flows: None,
-        assignees: Some(assignees),
+/// Whether `node` is a decision — an approval node, or any node waiting
+/// for one (a batch between batches) — and if so, 403 unless the caller may
+/// decide it: one of its assignees, or an owner or admin. Every route that
+/// settles a node (approve, reject, skip, force-fail, retry) asks this, so
+/// an operator who is not an assignee cannot decide it by another route.
+async fn may_decide(app: &Shared, access: &Access, id: &str, node: &str) -> Result<bool, ApiError> {
+    let (plan, state, _) = app.scheduler.inspect(id).await?;
+    let Some(i) = plan.index_of(node) else { return Ok(false) };
+    let assignees: &[String] = match &plan.nodes[i] {
+        NodePlan::Approval { assignees, .. } => assignees,
+        _ if matches!(state.nodes[i].status, NodeStatus::AwaitingDecision { .. }) => &[],
+        _ => return Ok(false),
     };
-    if app.authz.allows(&ask) {
-        return Ok(());
+    // The limit to named flows was put to the policies with the run's flow already.
+    let ask = Ask { assignees: Some(assignees), allowed_flows: None, ..access.ask("approve") };
+    if app.authz.allows_all(&access.roles, &ask) {
+        return Ok(true);
     }
+    let deciders = if assignees.is_empty() { "those who may approve".to_string() } else { assignees.join(", ") };
     Err(ApiError::forbidden(format!(
-        "node `{node}` is for {} to decide (or an owner or admin); `{}` with role `{}` is not one of them",
-        assignees.join(", "),
+        "node `{node}` is for {deciders} to decide (or an owner or admin); `{}` with {} is not one of them",
         access.subject,
-        access.role
+        access.roles_text()
     )))
+}
+
+/// A skip standing in for a decision records who really made it: an
+/// output naming another decider would be a forged approval.
+fn decided_by(output: Value, by: &str) -> Value {
+    match output {
+        Value::Object(mut fields) => {
+            fields.insert("by".to_string(), Value::String(by.to_string()));
+            Value::Object(fields)
+        }
+        other => other,
+    }
 }
 
 /// 404 unless run `id` exists and belongs to `tenant`.

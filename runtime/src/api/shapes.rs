@@ -171,7 +171,7 @@ pub fn query_parameters(method: &str, path: &str) -> Vec<(&'static str, Value, &
         ("POST", "/flows/{name}/runs") => vec![("wait_ms", integer(), "wait up to this long (at most 60 s) for the run to end or wait for people")],
         ("GET", "/runs") => vec![
             ("flow", string(), "only runs of this flow"),
-            ("status", string(), "only runs with this status"),
+            ("status", json!({"enum": crate::store::RUN_STATUSES}), "only runs with this status"),
             ("since", string(), "only runs created at or after this RFC 3339 instant"),
             ("before", string(), "only runs created before this RFC 3339 instant"),
             ("cursor", string(), "the `next` of the previous page"),

@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use super::auth::{Access, PLATFORM_MAKER};
 use super::error::ApiError;
 use super::{body, Shared};
-use crate::authz::{may_grant, Ask, ROLES};
+use crate::authz::ROLES;
 use crate::store::Principal;
 
 #[derive(Deserialize)]
@@ -37,8 +37,7 @@ fn maker(principal: &Principal, access: &Access) -> String {
 }
 
 fn manages_members(app: &Shared, access: &Access) -> bool {
-    let ask = Ask { subject: &access.subject, role: &access.role, tenant: &access.tenant, action: "manage_members", flow: None, allowed_flows: None, assignees: None };
-    app.authz.allows(&ask)
+    app.authz.allows_all(&access.roles, &access.ask("manage_members"))
 }
 
 pub(super) fn expiry(expires_at: Option<String>, expires_in: Option<String>) -> Result<Option<String>, ApiError> {
@@ -49,8 +48,10 @@ pub(super) fn expiry(expires_at: Option<String>, expires_in: Option<String>) -> 
         (None, Some(text)) => {
             let after: Duration = humantime::parse_duration(&text)
                 .map_err(|e| ApiError::invalid("invalid_expiry", format!("`expires_in` is not a duration such as `30d`: {e}")))?;
-            let at = SystemTime::now().checked_add(after).ok_or_else(|| ApiError::invalid("invalid_expiry", "`expires_in` is too far away"))?;
-            crate::store::stored_time(at)
+            SystemTime::now()
+                .checked_add(after)
+                .and_then(crate::store::checked_stored_time)
+                .ok_or_else(|| ApiError::invalid("invalid_expiry", "`expires_in` is too far away (the latest expiry is 9999-12-31)"))?
         }
         (None, None) => return Ok(None),
     };
@@ -79,8 +80,10 @@ pub async fn create(
     if !ROLES.contains(&role.as_str()) {
         return Err(ApiError::invalid("invalid_role", format!("`{role}` is not a role ({})", ROLES.join(", "))));
     }
-    if !may_grant(&access.role, &role) {
-        return Err(ApiError::forbidden(format!("role `{}` may not make a token with role `{role}`", access.role)));
+    // A token carries only rights its maker holds (and, at each use, only
+    // those its maker still holds: `auth.rs`).
+    if !app.authz.covers(&access.roles, &role, &access.tenant) {
+        return Err(ApiError::forbidden(format!("{} may not make a token with role `{role}`, which holds rights it lacks", access.roles_text())));
     }
     let expires_at = expiry(expires_at, expires_in)?;
     let maker = maker(&principal, &access);

@@ -24,7 +24,7 @@ pub async fn list(State(app): State<Shared>) -> Result<Json<Value>, ApiError> {
 
 /// `DELETE /api/v1/users/{user}` (platform admin)
 pub async fn delete(State(app): State<Shared>, Path(user): Path<String>) -> Result<StatusCode, ApiError> {
-    let deleted = app.db.identity().delete_user(&user).await.map_err(|e| ApiError::internal(&e))?;
+    let deleted = app.db.identity().delete_user(&user).await.map_err(|e| ApiError::internal(&e))?.map_err(super::members::refused)?;
     if deleted { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::not_found(format!("user `{user}`"))) }
 }
 

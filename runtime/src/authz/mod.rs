@@ -16,26 +16,12 @@ const POLICIES: &str = include_str!("policies.cedar");
 pub use scena_core::{ROLES, ROLE_ASSIGNEE};
 
 /// Everything a request can ask to do in a tenant.
-pub const ACTIONS: [&str; 9] = ["read", "edit", "publish", "run", "approve", "operate", "manage_members", "manage_grants", "audit"];
+pub const ACTIONS: [&str; 10] =
+    ["read", "edit", "publish", "run", "approve", "operate", "manage_members", "manage_grants", "audit", "manage_owners"];
 
-fn rank(role: &str) -> Option<usize> {
-    ROLES.iter().position(|r| *r == role)
-}
-
-/// Whether a member with role `mine` may hand out `wanted` (to a member or a
-/// token): never above their own. Unknown roles may not.
-pub fn may_grant(mine: &str, wanted: &str) -> bool {
-    matches!((rank(mine), rank(wanted)), (Some(mine), Some(wanted)) if wanted >= mine)
-}
-
-/// The less powerful of two roles (an unknown role is the least of all).
-pub fn lesser_role<'a>(a: &'a str, b: &'a str) -> &'a str {
-    match (rank(a), rank(b)) {
-        (Some(x), Some(y)) => if x >= y { a } else { b },
-        (None, _) => a,
-        (_, None) => b,
-    }
-}
+/// The subject of the questions that compare roles: no user is called this
+/// (usernames have no `@`), so no policy naming a user can match it.
+const ANY_SUBJECT: &str = "@role";
 
 pub struct Authz {
     policies: PolicySet,
@@ -74,6 +60,7 @@ impl From<&Ask<'_>> for AskKey {
 }
 
 /// One question: may `subject`, with `role` in `tenant`, do `action`?
+#[derive(Clone, Copy)]
 pub struct Ask<'a> {
     pub subject: &'a str,
     pub role: &'a str,
@@ -116,6 +103,26 @@ impl Authz {
         }
     }
 
+    /// The decision for a caller holding several roles at once — a tenant
+    /// token acts with the rights both its own role and its maker's current
+    /// role allow: allowed only if every one of `roles` is.
+    pub fn allows_all(&self, roles: &[String], ask: &Ask<'_>) -> bool {
+        !roles.is_empty() && roles.iter().all(|role| self.allows(&Ask { role, ..*ask }))
+    }
+
+    /// Whether holding `roles` gives every right role `wanted` gives — what
+    /// it takes to hand `wanted` out (to a member, an invitation or a token)
+    /// or to change or remove a member who has it. Roles are not a ladder
+    /// (a developer and an operator each hold rights the other lacks), so
+    /// this asks the policies action by action instead of comparing ranks.
+    pub fn covers(&self, roles: &[String], wanted: &str, tenant: &str) -> bool {
+        ROLES.contains(&wanted)
+            && ACTIONS.iter().all(|action| {
+                let ask = Ask { subject: ANY_SUBJECT, role: wanted, tenant, action, flow: None, allowed_flows: None, assignees: None };
+                !self.allows(&ask) || self.allows_all(roles, &ask)
+            })
+    }
+
     fn decide(&self, ask: &Ask<'_>) -> anyhow::Result<bool> {
         let principal = uid("User", ask.subject)?;
         let role = uid("Role", ask.role)?;
@@ -144,7 +151,7 @@ mod tests {
 
     /// The permission matrix, as the README states it.
     const MATRIX: [(&str, &[&str]); 5] = [
-        ("owner", &["read", "edit", "publish", "run", "approve", "operate", "manage_members", "manage_grants", "audit"]),
+        ("owner", &["read", "edit", "publish", "run", "approve", "operate", "manage_members", "manage_grants", "audit", "manage_owners"]),
         ("admin", &["read", "edit", "publish", "run", "approve", "operate", "manage_members", "manage_grants", "audit"]),
         ("developer", &["read", "edit", "publish", "run"]),
         ("operator", &["read", "run", "approve", "operate"]),
@@ -183,16 +190,28 @@ mod tests {
     }
 
     #[test]
-    fn nobody_hands_out_a_role_above_their_own() {
-        assert!(may_grant("owner", "owner"));
-        assert!(may_grant("admin", "developer"));
-        assert!(!may_grant("admin", "owner"));
-        assert!(!may_grant("viewer", "operator"));
-        assert!(!may_grant("admin", "root"));
-        assert!(!may_grant("root", "viewer"));
-        assert_eq!(lesser_role("admin", "viewer"), "viewer");
-        assert_eq!(lesser_role("viewer", "owner"), "viewer");
-        assert_eq!(lesser_role("owner", "bogus"), "bogus");
+    fn a_role_is_covered_only_by_roles_holding_all_its_rights() {
+        let authz = Authz::new().unwrap();
+        let covers = |mine: &[&str], wanted| authz.covers(&mine.iter().map(|r| r.to_string()).collect::<Vec<_>>(), wanted, "default");
+        assert!(covers(&["owner"], "owner") && covers(&["owner"], "admin"));
+        assert!(covers(&["admin"], "admin") && covers(&["admin"], "developer") && covers(&["admin"], "operator"));
+        assert!(!covers(&["admin"], "owner"), "owners manage owners; admins do not");
+        assert!(!covers(&["developer"], "operator"), "a developer may not approve or operate, so may not hand that out");
+        assert!(!covers(&["operator"], "developer"), "nor an operator edit or publish");
+        assert!(covers(&["developer"], "viewer") && covers(&["operator"], "viewer") && covers(&["viewer"], "viewer"));
+        assert!(!covers(&["viewer"], "operator"));
+        assert!(!covers(&["admin"], "root") && !covers(&["root"], "viewer") && !covers(&[], "viewer"), "unknown roles and nobody cover nothing");
+        assert!(covers(&["operator", "admin"], "operator") && !covers(&["operator", "admin"], "developer"), "several roles: their common rights");
+    }
+
+    #[test]
+    fn several_roles_allow_only_what_each_allows() {
+        let authz = Authz::new().unwrap();
+        let roles = |r: &[&str]| r.iter().map(|r| r.to_string()).collect::<Vec<_>>();
+        assert!(authz.allows_all(&roles(&["operator", "admin"]), &ask("", "approve")));
+        assert!(!authz.allows_all(&roles(&["operator", "admin"]), &ask("", "edit")), "the token's role caps its maker's");
+        assert!(!authz.allows_all(&roles(&["admin", "viewer"]), &ask("", "run")), "the maker's current role caps the token's");
+        assert!(!authz.allows_all(&[], &ask("", "read")));
     }
 
     #[test]

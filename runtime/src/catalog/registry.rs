@@ -82,6 +82,7 @@ impl Registry {
         sandbox: Arc<Sandbox>,
     ) -> anyhow::Result<(Registry, Vec<String>)> {
         std::fs::create_dir_all(&blobs).with_context(|| format!("cannot create {}", blobs.display()))?;
+        crate::metrics::METRICS.public_plugins(standard.plugins().map(|p| p.meta.name.as_str()));
         let registry = Registry { standard, uploads: RwLock::new(HashMap::new()), store, blobs, sandbox };
         let mut problems = Vec::new();
         for record in registry.store.list(None).await? {

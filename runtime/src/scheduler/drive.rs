@@ -129,6 +129,8 @@ impl Run<'_> {
             if in_flight == 0 {
                 self.confirm(&mut unconfirmed, progress).await?;
                 if self.state.paused || !self.state.awaiting_decision().is_empty() || !waiting_children.is_empty() {
+                    // The runs list reads the summary row: it says waiting or paused as the run does.
+                    self.scheduler.runs.save_summary(&self.id, &self.state).await?;
                     progress.waiting(&self.id, &self.state, &self.plan);
                     self.scheduler.wake_at_decision_timeout(&self.id, &self.state);
                     return Ok(self.state.clone());
@@ -144,7 +146,7 @@ impl Run<'_> {
                 Some(message) = inbox.recv() => match message {
                     LiveMsg::Control { event, reply } => {
                         if let Err(error) = self.confirm(&mut unconfirmed, progress).await {
-                            let _ = reply.send(Err(anyhow::anyhow!("run {}: the event was not recorded", self.id)));
+                            let _ = reply.send(Err(super::NotTaken(self.id.clone()).into()));
                             return Err(error);
                         }
                         match check_control(&self.plan, &self.state, &event) {
@@ -154,13 +156,17 @@ impl Run<'_> {
                             Ok(()) => match self.record(event.clone(), progress).await {
                                 Ok(commands) => {
                                     queue.extend(commands);
+                                    // A pause (or its end) shows in the runs list at once.
+                                    if let Err(error) = self.scheduler.runs.save_summary(&self.id, &self.state).await {
+                                        tracing::warn!(run = %self.id, "the run's summary was not updated: {error:#}");
+                                    }
                                     let _ = reply.send(Ok(self.state.clone()));
                                     if let Event::Cancelled { by, .. } = event {
                                         self.cancel_children_later(by);
                                     }
                                 }
                                 Err(error) => {
-                                    let _ = reply.send(Err(anyhow::anyhow!("run {}: the event was not recorded", self.id)));
+                                    let _ = reply.send(Err(super::NotTaken(self.id.clone()).into()));
                                     return Err(error);
                                 }
                             },

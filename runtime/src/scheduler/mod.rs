@@ -261,13 +261,32 @@ impl Scheduler {
 
     /// Record an operator's event: through the run's loop if it is live here,
     /// otherwise in its log, returning the loaded run and the work it leads to.
+    ///
+    /// Two controls of one run at once race: both may load the run before
+    /// either writes (the second write finds its place in the log taken), or
+    /// the loop one was sent to may end before taking it. Neither recorded
+    /// anything, so the run is looked at again — live now, or reloaded with
+    /// the other's event, against which the control is checked afresh (a
+    /// second approval of one node is then refused as a conflict). After
+    /// `CONTROL_TRIES` such races the caller gets [`RunBusy`].
     async fn take_control(&self, run_id: &str, event: Event, progress: &mut dyn Progress) -> anyhow::Result<Taken<'_>> {
+        const CONTROL_TRIES: usize = 20;
+        for _ in 0..CONTROL_TRIES {
+            match self.try_control(run_id, event.clone(), progress).await {
+                Err(error) if raced(&error) => tokio::task::yield_now().await,
+                taken => return taken,
+            }
+        }
+        Err(RunBusy(run_id.to_string()).into())
+    }
+
+    async fn try_control(&self, run_id: &str, event: Event, progress: &mut dyn Progress) -> anyhow::Result<Taken<'_>> {
         if let Some(live) = self.live_run(run_id) {
             let (reply, answer) = oneshot::channel();
             // If the loop ended between the lookup and the send, its log is
             // complete and the event is applied from it below.
             if live.send(LiveMsg::Control { event: event.clone(), reply }).is_ok() {
-                let taken = answer.await.unwrap_or_else(|_| Err(anyhow::anyhow!("run {run_id} stopped before taking the event; try again")));
+                let taken = answer.await.unwrap_or_else(|_| Err(NotTaken(run_id.to_string()).into()));
                 return taken.map(Taken::Live);
             }
         }
@@ -342,6 +361,22 @@ pub struct NoSuchRun(pub String);
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct ControlRefused(pub String);
+
+/// Controls of the run kept racing others; none of them was recorded.
+#[derive(Debug, thiserror::Error)]
+#[error("run {0} is being changed by other controls at the same moment; nothing was recorded, try again")]
+pub struct RunBusy(pub String);
+
+/// The loop driving the run ended, or failed to write, before taking an
+/// operator's event: nothing was recorded, and the event may be tried again.
+#[derive(Debug, thiserror::Error)]
+#[error("run {0} stopped before taking the event; nothing was recorded")]
+pub(super) struct NotTaken(pub String);
+
+/// Whether `error` is a control losing a race, with nothing recorded.
+fn raced(error: &anyhow::Error) -> bool {
+    error.chain().any(|e| e.is::<NotTaken>() || e.is::<crate::store::RunChanged>())
+}
 
 /// A run refused at its start because its input does not fit the flow's
 /// `inputs` schema; typed so the API can answer it as a 422 with the violations.

@@ -34,6 +34,69 @@ pub struct TokenInfo {
 
 pub const PLATFORM_ADMIN: &str = "platform-admin";
 
+/// The maker recorded on tenant tokens and invitations the platform admin
+/// makes: not a username (usernames have no `@`), so it can never be
+/// mistaken for one. It acts as an owner of every tenant.
+pub const PLATFORM_MAKER: &str = "@platform";
+
+/// The role a tenant always keeps at least one member in.
+const OWNER: &str = "owner";
+
+/// What to do to a membership.
+#[derive(Debug, Clone, Copy)]
+pub enum MemberChange<'a> {
+    Set { role: &'a str, flows: Option<&'a [String]> },
+    Remove,
+}
+
+/// Why a change to a membership was refused; nothing was changed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MemberRefused {
+    #[error("`{user}` is `{role}`, which holds rights you lack; only someone holding all of them may change or remove them")]
+    Above { user: String, role: String },
+    #[error("`{user}` is the last owner of tenant `{tenant}`, which must keep one; make someone else owner first")]
+    LastOwner { user: String, tenant: String },
+}
+
+/// Whoever changes a membership may touch a member holding this role (the
+/// caller's question, decided by the policies: `Authz::covers`).
+pub type MayTouch<'a> = &'a (dyn Fn(&str) -> bool + Send + Sync);
+
+/// Check, inside an exclusive transaction, that `change` to `username` in
+/// `tenant` is one the caller may make: the member's current role is not
+/// above the caller's, and a tenant's last owner stays an owner. Shared
+/// with accepting an invitation, which changes a membership too.
+pub(super) async fn check_member_change(
+    tx: &mut sqlx::AnyConnection,
+    tenant: &str,
+    username: &str,
+    change: MemberChange<'_>,
+    may_touch: MayTouch<'_>,
+) -> anyhow::Result<Result<Option<String>, MemberRefused>> {
+    let current: Option<(String,)> = sqlx::query_as("SELECT role FROM members WHERE tenant = $1 AND username = $2")
+        .bind(tenant)
+        .bind(username)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some((current,)) = current else { return Ok(Ok(None)) };
+    if !may_touch(&current) {
+        return Ok(Err(MemberRefused::Above { user: username.to_string(), role: current }));
+    }
+    let stays_owner = matches!(change, MemberChange::Set { role: OWNER, .. });
+    if current == OWNER && !stays_owner {
+        let (others,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM members WHERE tenant = $1 AND role = $2 AND username <> $3")
+            .bind(tenant)
+            .bind(OWNER)
+            .bind(username)
+            .fetch_one(&mut *tx)
+            .await?;
+        if others == 0 {
+            return Ok(Err(MemberRefused::LastOwner { user: username.to_string(), tenant: tenant.to_string() }));
+        }
+    }
+    Ok(Ok(Some(current)))
+}
+
 impl Principal {
     pub fn is_platform_admin(&self) -> bool {
         self.tenant.is_none() && self.role == PLATFORM_ADMIN
@@ -213,9 +276,16 @@ impl IdentityStore {
 
     /// Remove `username`: their memberships go, every token acting as them
     /// is revoked; `false` for an unknown user.
-    pub async fn delete_user(&self, username: &str) -> anyhow::Result<bool> {
+    pub async fn delete_user(&self, username: &str) -> anyhow::Result<Result<bool, MemberRefused>> {
         let now = super::now_rfc3339();
-        let mut tx = self.db.pool().begin().await?;
+        let mut tx = self.db.begin_exclusive().await?;
+        let tenants: Vec<(String,)> = sqlx::query_as("SELECT tenant FROM members WHERE username = $1").bind(username).fetch_all(&mut *tx).await?;
+        for (tenant,) in tenants {
+            // The platform admin may touch anyone; a tenant's last owner stays.
+            if let Err(refused) = check_member_change(&mut *tx, &tenant, username, MemberChange::Remove, &|_| true).await? {
+                return Ok(Err(refused));
+            }
+        }
         sqlx::query("DELETE FROM members WHERE username = $1").bind(username).execute(&mut *tx).await?;
         sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE subject = $2 AND revoked_at IS NULL AND role <> $3")
             .bind(&now)
@@ -226,10 +296,11 @@ impl IdentityStore {
         let done = sqlx::query("DELETE FROM users WHERE username = $1").bind(username).execute(&mut *tx).await?;
         tx.commit().await?;
         self.changed();
-        Ok(done.rows_affected() == 1)
+        Ok(Ok(done.rows_affected() == 1))
     }
 
-    /// Make `username` a member of `tenant` with `role` (replacing an earlier role).
+    /// Make `username` a member of `tenant` with `role` (replacing an earlier
+    /// role), with no check: for setting up a server.
     pub async fn set_member(&self, tenant: &str, username: &str, role: &str, flows: Option<&[String]>) -> anyhow::Result<()> {
         let flows = flows.map(serde_json::to_string).transpose()?;
         sqlx::query(UPSERT_MEMBER)
@@ -243,11 +314,41 @@ impl IdentityStore {
         Ok(())
     }
 
-    /// `false` if the user was not a member.
-    pub async fn remove_member(&self, tenant: &str, username: &str) -> anyhow::Result<bool> {
-        let done = sqlx::query("DELETE FROM members WHERE tenant = $1 AND username = $2").bind(tenant).bind(username).execute(self.db.pool()).await?;
+    /// Set or remove `username`'s membership of `tenant`, unless the member
+    /// now holds a role the caller may not touch, or it would leave the
+    /// tenant without an owner: checked and changed in one exclusive
+    /// transaction, so two concurrent demotions cannot remove the last two
+    /// owners. `Ok(false)`: removing someone who was not a member.
+    pub async fn change_member(
+        &self,
+        tenant: &str,
+        username: &str,
+        change: MemberChange<'_>,
+        may_touch: MayTouch<'_>,
+    ) -> anyhow::Result<Result<bool, MemberRefused>> {
+        let mut tx = self.db.begin_exclusive().await?;
+        let current = match check_member_change(&mut *tx, tenant, username, change, may_touch).await? {
+            Ok(current) => current,
+            Err(refused) => return Ok(Err(refused)),
+        };
+        match change {
+            MemberChange::Set { role, flows } => {
+                sqlx::query(UPSERT_MEMBER)
+                    .bind(tenant)
+                    .bind(username)
+                    .bind(role)
+                    .bind(flows.map(serde_json::to_string).transpose()?)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            MemberChange::Remove if current.is_some() => {
+                sqlx::query("DELETE FROM members WHERE tenant = $1 AND username = $2").bind(tenant).bind(username).execute(&mut *tx).await?;
+            }
+            MemberChange::Remove => return Ok(Ok(false)),
+        }
+        tx.commit().await?;
         self.changed();
-        Ok(done.rows_affected() == 1)
+        Ok(Ok(true))
     }
 
     /// Like [`Self::authenticate`], and in the same query where the caller
@@ -433,7 +534,7 @@ mod tests {
             assert_eq!(role(login.clone()).await, Some(Some("developer".into())), "{db:?}");
             identity.set_member("acme", "ann", "viewer", None).await.unwrap();
             assert_eq!(role(login.clone()).await, Some(Some("viewer".into())), "{db:?}: demoted");
-            identity.remove_member("acme", "ann").await.unwrap();
+            identity.change_member("acme", "ann", MemberChange::Remove, &|_| true).await.unwrap().unwrap();
             assert_eq!(role(login.clone()).await, Some(None), "{db:?}: removed");
             assert!(role(api.clone()).await.is_some());
             let id = identity.tenant_tokens("acme").await.unwrap()[0].id.clone();
@@ -443,7 +544,7 @@ mod tests {
             assert_eq!(role(login).await, None, "{db:?}: a new password revokes login tokens");
             let login = identity.login("ann", "battery staple").await.unwrap().unwrap();
             assert!(role(login.clone()).await.is_some());
-            identity.delete_user("ann").await.unwrap();
+            identity.delete_user("ann").await.unwrap().unwrap();
             assert_eq!(role(login).await, None, "{db:?}: deleted");
             // Changed behind this process's back: seen once the memory lapses.
             let admin = new_token();

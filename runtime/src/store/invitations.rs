@@ -2,7 +2,7 @@
 //! person join with the role it names — as a new user, or as an existing one
 //! who proves their password — once, before it expires.
 
-use super::identity::{token_hash, INSERT_USER, UPSERT_MEMBER};
+use super::identity::{check_member_change, token_hash, MemberChange, MemberRefused, INSERT_USER, PLATFORM_MAKER, UPSERT_MEMBER};
 use super::{new_token, Db};
 
 #[derive(Debug, Clone)]
@@ -30,7 +30,17 @@ pub enum Refused {
     Unusable,
     #[error("user `{0}` exists; give their password to join with it")]
     WrongPassword(String),
+    /// An invitation grants no more than its maker may grant when it is
+    /// accepted: a maker demoted or removed since takes it down too.
+    #[error("the invitation's maker `{maker}` may no longer grant `{role}`; ask for a new invitation")]
+    MakerCannotGrant { maker: String, role: String },
+    #[error(transparent)]
+    Member(#[from] MemberRefused),
 }
+
+/// Whether a member with the first role may hand out the second (the
+/// caller's question, decided by the policies: `Authz::covers`).
+pub type MayGrant<'a> = &'a (dyn Fn(&str, &str) -> bool + Send + Sync);
 
 /// Who joined where, with which role.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,7 +99,12 @@ impl InvitationStore {
     /// Use `code` as `username`: a new user with `password`, or an existing
     /// one whose password it is. The invitation is used up in the same
     /// transaction that makes the membership, so a code admits one person.
-    pub async fn accept(&self, code: &str, username: &str, password: &str) -> anyhow::Result<Result<Joined, Refused>> {
+    ///
+    /// What the invitation grants is checked against its maker's role at
+    /// this moment, in the same transaction: the maker must still be able to
+    /// grant it (`may_grant`), and to touch the role the user holds already;
+    /// a tenant's last owner stays an owner. Refused, nothing changes.
+    pub async fn accept(&self, code: &str, username: &str, password: &str, may_grant: MayGrant<'_>) -> anyhow::Result<Result<Joined, Refused>> {
         let identity = self.db.identity();
         let new_user = !identity.user_exists(username).await?;
         // Checked before the transaction: argon2 is slow and needs no lock.
@@ -99,15 +114,32 @@ impl InvitationStore {
         let hash = if new_user { Some(super::identity::hash_password(password)?) } else { None };
         let now = super::now_rfc3339();
         let mut tx = self.db.begin_exclusive().await?;
-        let open: Option<(String, String, String, Option<String>)> = sqlx::query_as(
-            "SELECT id, tenant, role, flows FROM invitations
+        let open: Option<(String, String, String, Option<String>, String)> = sqlx::query_as(
+            "SELECT id, tenant, role, flows, created_by FROM invitations
              WHERE code_sha256 = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2",
         )
         .bind(token_hash(code))
         .bind(&now)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((id, tenant, role, flows)) = open else { return Ok(Err(Refused::Unusable)) };
+        let Some((id, tenant, role, flows, maker)) = open else { return Ok(Err(Refused::Unusable)) };
+        let maker_role: Option<String> = if maker == PLATFORM_MAKER {
+            Some("owner".to_string())
+        } else {
+            sqlx::query_as::<_, (String,)>("SELECT role FROM members WHERE tenant = $1 AND username = $2")
+                .bind(&tenant)
+                .bind(&maker)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|(role,)| role)
+        };
+        let Some(maker_role) = maker_role.filter(|mine| may_grant(mine, &role)) else {
+            return Ok(Err(Refused::MakerCannotGrant { maker, role }));
+        };
+        let change = MemberChange::Set { role: &role, flows: None };
+        if let Err(refused) = check_member_change(&mut *tx, &tenant, username, change, &|theirs| may_grant(&maker_role, theirs)).await? {
+            return Ok(Err(refused.into()));
+        }
         if let Some(hash) = hash {
             let made = sqlx::query(INSERT_USER)
                 .bind(username)
@@ -150,28 +182,40 @@ mod tests {
     async fn a_code_admits_one_person_once_before_it_expires() {
         for db in test_backends().await {
             db.identity().ensure_tenant("acme").await.unwrap();
+            db.identity().create_user("olga", "correct horse").await.unwrap();
+            db.identity().set_member("acme", "olga", "owner", None).await.unwrap();
             let invitations = db.invitations();
             let (_, code) = invitations.create("acme", "operator", None, "olga", LATER).await.unwrap();
-            let joined = invitations.accept(&code, "ann", "correct horse").await.unwrap().unwrap();
+            let joined = invitations.accept(&code, "ann", "correct horse", &|_, _| true).await.unwrap().unwrap();
             assert_eq!(joined, Joined { tenant: "acme".into(), role: "operator".into(), new_user: true }, "{db:?}");
             assert!(db.identity().check_password("ann", "correct horse").await.unwrap());
-            assert_eq!(invitations.accept(&code, "eve", "correct horse").await.unwrap(), Err(Refused::Unusable), "{db:?}: used up");
+            assert_eq!(invitations.accept(&code, "eve", "correct horse", &|_, _| true).await.unwrap(), Err(Refused::Unusable), "{db:?}: used up");
             assert!(!db.identity().user_exists("eve").await.unwrap(), "a refused code makes nobody");
 
             let (_, expired) = invitations.create("acme", "viewer", None, "olga", "2000-01-01T00:00:00.000Z").await.unwrap();
-            assert_eq!(invitations.accept(&expired, "eve", "correct horse").await.unwrap(), Err(Refused::Unusable));
+            assert_eq!(invitations.accept(&expired, "eve", "correct horse", &|_, _| true).await.unwrap(), Err(Refused::Unusable));
             let (id, revoked) = invitations.create("acme", "viewer", None, "olga", LATER).await.unwrap();
             assert!(invitations.revoke("acme", &id).await.unwrap());
             assert!(!invitations.revoke("other", &id).await.unwrap(), "per tenant");
-            assert_eq!(invitations.accept(&revoked, "eve", "correct horse").await.unwrap(), Err(Refused::Unusable));
+            assert_eq!(invitations.accept(&revoked, "eve", "correct horse", &|_, _| true).await.unwrap(), Err(Refused::Unusable));
 
             // An existing user joins with their own password, not another.
             let (_, code) = invitations.create("acme", "admin", None, "olga", LATER).await.unwrap();
-            assert_eq!(invitations.accept(&code, "ann", "guess").await.unwrap(), Err(Refused::WrongPassword("ann".into())));
-            assert_eq!(invitations.accept(&code, "ann", "correct horse").await.unwrap().unwrap().role, "admin", "{db:?}");
+            assert_eq!(invitations.accept(&code, "ann", "guess", &|_, _| true).await.unwrap(), Err(Refused::WrongPassword("ann".into())));
+            assert_eq!(invitations.accept(&code, "ann", "correct horse", &|_, _| true).await.unwrap().unwrap().role, "admin", "{db:?}");
             let listed = invitations.list("acme").await.unwrap();
             assert_eq!(listed.len(), 4);
             assert!(!format!("{listed:?}").contains("invite_"), "codes are never listed");
+
+            // What the maker may grant when it is accepted decides.
+            let (_, code) = invitations.create("acme", "admin", None, "olga", LATER).await.unwrap();
+            let refused = invitations.accept(&code, "eve", "correct horse", &|mine, wanted| mine == "owner" && wanted != "admin").await.unwrap();
+            assert_eq!(refused, Err(Refused::MakerCannotGrant { maker: "olga".into(), role: "admin".into() }), "{db:?}");
+            assert!(!db.identity().user_exists("eve").await.unwrap(), "a refused acceptance makes nobody");
+            // The last owner does not demote herself by accepting a lesser invitation.
+            let (_, code) = invitations.create("acme", "viewer", None, "olga", LATER).await.unwrap();
+            let refused = invitations.accept(&code, "olga", "correct horse", &|_, _| true).await.unwrap();
+            assert!(matches!(refused, Err(Refused::Member(MemberRefused::LastOwner { .. }))), "{db:?}: {refused:?}");
         }
     }
 }

@@ -32,8 +32,8 @@ use flows::VersionCache;
 use identity_cache::IdentityCache;
 pub use audit::{AuditEntry, AuditStore, Audited};
 pub use invitations::{InvitationInfo, InvitationStore, Joined, Refused};
-pub use identity::{new_token, IdentityStore, Principal, Standing, TokenInfo, PLATFORM_ADMIN};
-pub use runs::{Appending, NewRun, RunFilter, RunStore, RunSummary, StepResult, StoredRun};
+pub use identity::{new_token, IdentityStore, MayTouch, MemberChange, MemberRefused, Principal, Standing, TokenInfo, PLATFORM_ADMIN, PLATFORM_MAKER};
+pub use runs::{is_final_status, status_name, Appending, NewRun, RunChanged, RunFilter, RunStore, RunSummary, StepResult, StoredRun, RUN_STATUSES};
 pub use plugins::{PluginRecord, PluginStore};
 pub use sealing::{write_private, SealingKey, SECRET_KEY_ENV};
 pub use secrets::{GrantStore, SecretInfo, SecretStore};
@@ -168,7 +168,9 @@ impl Db {
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await.context("database migration failed")?;
         let writer = Writer::start_sqlite(&path, scratch)?;
-        Ok(Db { pool, writer, backend: Backend::Sqlite, versions: Arc::default(), identities: Arc::default(), stored_texts: Arc::default() })
+        let db = Db { pool, writer, backend: Backend::Sqlite, versions: Arc::default(), identities: Arc::default(), stored_texts: Arc::default() };
+        db.triggers().hash_plain_webhook_ids().await?;
+        Ok(db)
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -334,6 +336,15 @@ pub(crate) fn now_rfc3339() -> String {
 /// `at` as the store writes instants: RFC 3339, UTC, milliseconds.
 pub(crate) fn stored_time(at: std::time::SystemTime) -> String {
     humantime::format_rfc3339_millis(at).to_string()
+}
+
+/// Like [`stored_time`], or `None` for an instant it cannot write (after
+/// the year 9999): for instants computed from what a caller asked.
+pub(crate) fn checked_stored_time(at: std::time::SystemTime) -> Option<String> {
+    // 10000-01-01T00:00:00Z: RFC 3339 has four-digit years.
+    const END: std::time::Duration = std::time::Duration::from_secs(253_402_300_800);
+    let since = at.duration_since(std::time::UNIX_EPOCH).ok()?;
+    (since < END).then(|| stored_time(at))
 }
 
 /// An RFC 3339 instant (any offset) as the store writes instants — UTC,

@@ -181,12 +181,7 @@ impl RunStore {
     /// Append a run's last `events` (from `first_seq`) and bring its summary
     /// row up to date with its final `state`, in one transaction.
     pub async fn finish(&self, run_id: &str, first_seq: u64, events: &[Event], state: &RunState) -> anyhow::Result<()> {
-        let status = match state.status {
-            RunStatus::Succeeded => "succeeded",
-            RunStatus::Failed => "failed",
-            RunStatus::Cancelled => "cancelled",
-            RunStatus::Created | RunStatus::Running => "running",
-        };
+        let status = status_name(state);
         let texts = events.iter().map(serde_json::to_string).collect::<Result<Vec<_>, _>>()?;
         let (id, output, error) = (run_id.to_string(), state.output.as_ref().map(Value::to_string), state.error.clone());
         let written = self
@@ -231,7 +226,9 @@ impl RunStore {
     }
 
     pub async fn unfinished(&self) -> anyhow::Result<Vec<String>> {
-        let rows: Vec<(String,)> = sqlx::query_as("SELECT id FROM runs WHERE status = 'running' AND parent_run IS NULL ORDER BY created_at, id")
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT id FROM runs WHERE status IN ('running', 'waiting', 'paused') AND parent_run IS NULL ORDER BY created_at, id",
+        )
             .fetch_all(&self.pool)
             .await?;
         Ok(rows.into_iter().map(|(id,)| id).collect())
@@ -241,6 +238,27 @@ impl RunStore {
     pub async fn summary(&self, run_id: &str) -> anyhow::Result<Option<(String, Option<String>, Option<String>)>> {
         Ok(sqlx::query_as("SELECT status, output, error FROM runs WHERE id = $1").bind(run_id).fetch_optional(&self.pool).await?)
     }
+}
+
+/// Every status a run can have, as the API and its summary row name them.
+pub const RUN_STATUSES: [&str; 6] = ["running", "waiting", "paused", "succeeded", "failed", "cancelled"];
+
+/// A run's status as its summary row and every API answer name it: one
+/// function, so that listing runs by status finds what reading them shows.
+pub fn status_name(state: &RunState) -> &'static str {
+    match state.status {
+        RunStatus::Succeeded => "succeeded",
+        RunStatus::Failed => "failed",
+        RunStatus::Cancelled => "cancelled",
+        _ if state.paused => "paused",
+        _ if !state.awaiting_decision().is_empty() => "waiting",
+        RunStatus::Created | RunStatus::Running => "running",
+    }
+}
+
+/// Whether a summary's status is one a run never leaves.
+pub fn is_final_status(status: &str) -> bool {
+    matches!(status, "succeeded" | "failed" | "cancelled")
 }
 
 /// A run's summary row.
@@ -379,12 +397,17 @@ fn insert_events(tx: &mut dyn Tx, run_id: &str, first_seq: u64, events: &[String
     Ok(())
 }
 
+/// A write to a run's log found its place taken: someone else wrote to the
+/// run meanwhile. Nothing was recorded; typed so that a caller can load the
+/// run again and retry, or answer a conflict.
+#[derive(Debug, thiserror::Error)]
+#[error("run {0} was changed by another process meanwhile (is it still being run elsewhere?); nothing was recorded")]
+pub struct RunChanged(pub String);
+
 /// One process drives a run at a time; a second one finds its place in the log taken.
 fn refuse_second_writer<T>(written: anyhow::Result<T>, run_id: &str) -> anyhow::Result<T> {
     match written {
-        Err(error) if is_unique_violation(&error) => anyhow::bail!(
-            "run {run_id} was changed by another process meanwhile (is it still being run elsewhere?); nothing was recorded"
-        ),
+        Err(error) if is_unique_violation(&error) => Err(RunChanged(run_id.to_string()).into()),
         other => other,
     }
 }

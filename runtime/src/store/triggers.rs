@@ -1,6 +1,7 @@
 //! Triggers that start runs: webhooks (an unguessable id per flow) and cron
 //! schedules (when each is next due).
 
+use super::identity::token_hash;
 use super::Db;
 
 /// A cron trigger of a flow. `next_at` is RFC 3339 in UTC.
@@ -47,8 +48,8 @@ impl TriggerStore {
             .bind(flow)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO webhooks (id, tenant, flow, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(&id)
+        sqlx::query("INSERT INTO webhooks (id_sha256, tenant, flow, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash(&id))
             .bind(tenant)
             .bind(flow)
             .bind(&now)
@@ -71,7 +72,22 @@ impl TriggerStore {
 
     /// The tenant and flow a live webhook id starts.
     pub async fn webhook(&self, id: &str) -> anyhow::Result<Option<(String, String)>> {
-        Ok(sqlx::query_as("SELECT tenant, flow FROM webhooks WHERE id = $1 AND revoked_at IS NULL").bind(id).fetch_optional(self.db.pool()).await?)
+        Ok(sqlx::query_as("SELECT tenant, flow FROM webhooks WHERE id_sha256 = $1 AND revoked_at IS NULL")
+            .bind(token_hash(id))
+            .fetch_optional(self.db.pool())
+            .await?)
+    }
+
+    /// Hash the webhook ids a database from before ids were hashed still
+    /// holds in plain text (SQLite's migration cannot: it has no sha256).
+    pub(super) async fn hash_plain_webhook_ids(&self) -> anyhow::Result<()> {
+        let plain: Vec<(String,)> = sqlx::query_as("SELECT id_sha256 FROM webhooks WHERE id_sha256 LIKE 'hook\\_%' ESCAPE '\\'")
+            .fetch_all(self.db.pool())
+            .await?;
+        for (id,) in plain {
+            sqlx::query("UPDATE webhooks SET id_sha256 = $1 WHERE id_sha256 = $2").bind(token_hash(&id)).bind(&id).execute(self.db.pool()).await?;
+        }
+        Ok(())
     }
 
     pub async fn create_schedule(&self, schedule: &Schedule) -> anyhow::Result<()> {
@@ -141,5 +157,33 @@ impl TriggerStore {
     pub async fn set_last_run(&self, id: &str, run: &str) -> anyhow::Result<()> {
         sqlx::query("UPDATE schedules SET last_run = $1 WHERE id = $2").bind(run).bind(id).execute(self.db.pool()).await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::test_backends;
+
+    #[tokio::test]
+    async fn webhook_ids_are_kept_as_their_sha256_and_plain_ones_from_before_are_hashed() {
+        for db in test_backends().await {
+            let triggers = db.triggers();
+            let id = triggers.rotate_webhook("acme", "deploy").await.unwrap();
+            let stored: Vec<(String,)> = sqlx::query_as("SELECT id_sha256 FROM webhooks").fetch_all(db.pool()).await.unwrap();
+            assert_eq!(stored, [(super::token_hash(&id),)], "{db:?}: never the id itself");
+            assert_eq!(triggers.webhook(&id).await.unwrap(), Some(("acme".into(), "deploy".into())), "{db:?}");
+
+            // A row written before ids were hashed.
+            let old = "hook_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+            sqlx::query("INSERT INTO webhooks (id_sha256, tenant, flow, created_at) VALUES ($1, 'acme', 'old', 'x')")
+                .bind(old)
+                .execute(db.pool())
+                .await
+                .unwrap();
+            triggers.hash_plain_webhook_ids().await.unwrap();
+            assert_eq!(triggers.webhook(old).await.unwrap(), Some(("acme".into(), "old".into())), "{db:?}");
+            let plain: Vec<(String,)> = sqlx::query_as("SELECT id_sha256 FROM webhooks WHERE id_sha256 = $1").bind(old).fetch_all(db.pool()).await.unwrap();
+            assert!(plain.is_empty(), "{db:?}");
+        }
     }
 }
