@@ -3,8 +3,22 @@
 //! the answers are byte for byte what the native core serializes.
 
 use scena_core::editor::{check_expression, check_flow, KnownPlugin, KnownPlugins};
-use serde_json::json;
+use scena_core::flow::Problem;
+use serde::Serialize;
 use wasm_bindgen::prelude::wasm_bindgen;
+
+// Answers are serialized from these types, never through `serde_json::Value`:
+// a JSON map's key order depends on a Cargo feature (`preserve_order`) that
+// other crates of a build may switch on, and both builds must write the same text.
+#[derive(Serialize)]
+struct Checked {
+    problems: Vec<Problem>,
+}
+
+#[derive(Serialize)]
+struct Refused {
+    error: String,
+}
 
 /// `{"problems": [{"node"?, "message"}]}` for a flow document (JSON or YAML).
 /// `plugins` is the API's plugin list (`[{"name", "version", "input_schema"}]`)
@@ -14,9 +28,9 @@ pub fn validate_flow(flow: &str, plugins: &str) -> String {
     match serde_json::from_str::<Option<Vec<KnownPlugin>>>(plugins) {
         Ok(list) => {
             let known = list.as_deref().map(KnownPlugins::new);
-            json!({"problems": check_flow(flow, known.as_ref())}).to_string()
+            to_json(&Checked { problems: check_flow(flow, known.as_ref()) })
         }
-        Err(e) => json!({"error": format!("the plugin list is not readable: {e}")}).to_string(),
+        Err(e) => to_json(&Refused { error: format!("the plugin list is not readable: {e}") }),
     }
 }
 
@@ -24,5 +38,9 @@ pub fn validate_flow(flow: &str, plugins: &str) -> String {
 /// `{"result": "error", "message", "at": {"line", "column"}|null}`.
 #[wasm_bindgen(js_name = checkExpression)]
 pub fn check_expression_json(source: &str) -> String {
-    serde_json::to_string(&check_expression(source)).expect("serializable")
+    to_json(&check_expression(source))
+}
+
+fn to_json(answer: &impl Serialize) -> String {
+    serde_json::to_string(answer).expect("answers are plain data")
 }

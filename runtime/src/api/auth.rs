@@ -138,7 +138,7 @@ pub async fn authorize(
     };
     // The role first: a caller lacking the action learns nothing of the run.
     if !app.authz.allows_all(&access.roles, &Ask { allowed_flows: None, ..access.ask(action) }) {
-        return refused(action.replace('_', " "));
+        return refused(crate::authz::in_words(action).to_string());
     }
     // A run route is about the run's flow: a member limited to some flows
     // neither decides nor operates runs of the others.
@@ -148,7 +148,7 @@ pub async fn authorize(
     };
     // An approval's assignees are known once the handler has the run.
     if !app.authz.allows_all(&access.roles, &Ask { flow: flow.as_deref(), ..access.ask(action) }) {
-        return refused(format!("{} flow `{}` (limited to {})", action.replace('_', " "), flow.unwrap_or_default(), access.flows.as_deref().unwrap_or_default().join(", ")));
+        return refused(format!("{} of flow `{}` (limited to {})", crate::authz::in_words(action), flow.unwrap_or_default(), access.flows.as_deref().unwrap_or_default().join(", ")));
     }
     request.extensions_mut().insert(access);
     request.extensions_mut().insert(principal.clone());

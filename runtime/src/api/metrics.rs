@@ -8,6 +8,7 @@ use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::time::Instant;
 
 use super::error::ApiError;
 use super::{Shared, PUBLIC_ROUTES, ROUTES};
@@ -27,12 +28,25 @@ pub async fn scrape(State(app): State<Shared>, headers: HeaderMap) -> Result<Res
     Ok(([(CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], text).into_response())
 }
 
-pub async fn count_request(request: Request, next: Next) -> Response {
+/// Count every request by route, and log one line for it at `info` (target
+/// `scena::request`): method, route template, status, duration, tenant —
+/// never the raw path or the query, which may carry webhook ids or codes.
+pub async fn observe_request(request: Request, next: Next) -> Response {
+    let started = Instant::now();
     let method = request.method().as_str().to_string();
     let route = route_of(request.uri().path());
+    let tenant = tenant_of(request.uri().path()).map(str::to_string);
     let response = next.run(request).await;
-    METRICS.http_request(route, &method, response.status().as_u16());
+    let status = response.status().as_u16();
+    METRICS.http_request(route, &method, status);
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    tracing::info!(target: "scena::request", %method, %route, status, ms = format_args!("{ms:.1}"), tenant = tenant.as_deref().unwrap_or("-"));
     response
+}
+
+/// The tenant a path is about: the segment after `/api/v1/tenants/`.
+fn tenant_of(path: &str) -> Option<&str> {
+    path.strip_prefix("/api/v1/tenants/")?.split('/').next().filter(|t| !t.is_empty())
 }
 
 /// The template of the listed route `path` falls under (the one with most

@@ -256,7 +256,7 @@ pub fn router(app: Shared) -> Router {
             ApiError { status: StatusCode::METHOD_NOT_ALLOWED, code: "method_not_allowed", message: "method not allowed here".into(), details: json!(null) }
         })
         .layer(from_fn_with_state(app.clone(), audit::record))
-        .layer(axum::middleware::from_fn(metrics::count_request))
+        .layer(axum::middleware::from_fn(metrics::observe_request))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(panicked))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))

@@ -19,6 +19,24 @@ pub use scena_core::{ROLES, ROLE_ASSIGNEE};
 pub const ACTIONS: [&str; 10] =
     ["read", "edit", "publish", "run", "approve", "operate", "manage_members", "manage_grants", "audit", "manage_owners"];
 
+/// An action as a person would say it, for refusals ("may not read the audit log").
+pub fn in_words(action: &str) -> &'static str {
+    match action {
+        "read" => "see this tenant's flows, runs and settings",
+        "edit" => "edit flow drafts",
+        "publish" => "publish flow versions, plugins, webhooks or schedules",
+        "run" => "start runs",
+        "approve" => "approve or reject",
+        "operate" => "cancel, pause, retry, skip or force-fail runs",
+        "manage_members" => "manage members, invitations or others' tokens",
+        "manage_grants" => "change grants or secrets",
+        "audit" => "read the audit log",
+        "manage_owners" => "change owners",
+        "platform" => "administer the platform",
+        _ => "do this",
+    }
+}
+
 /// The subject of the questions that compare roles: no user is called this
 /// (usernames have no `@`), so no policy naming a user can match it.
 const ANY_SUBJECT: &str = "@role";

@@ -112,12 +112,26 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         Backend::Sqlite => "SQLite",
     };
     eprintln!("scena serve: listening on http://{address} (data in {}, database: {database})", data_dir.display());
-    axum::serve(listener, router(app))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| CliError::other(format!("the server stopped: {e}")))
+    let served = axum::serve(listener, router(app)).with_graceful_shutdown(stop_signal()).await;
+    match &served {
+        Ok(()) => tracing::info!(target: "scena::serve", "stopped: requests in flight were answered; unfinished runs go on at the next start"),
+        Err(e) => tracing::error!(target: "scena::serve", "stopped: {e}"),
+    }
+    served.map_err(|e| CliError::other(format!("the server stopped: {e}")))
+}
+
+/// Ctrl-C, or SIGTERM (what a service manager sends).
+async fn stop_signal() {
+    #[cfg(unix)]
+    if let Ok(mut terminate) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => tracing::info!(target: "scena::serve", "interrupted: stopping"),
+            _ = terminate.recv() => tracing::info!(target: "scena::serve", "terminated: stopping"),
+        }
+        return;
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    tracing::info!(target: "scena::serve", "interrupted: stopping");
 }
 
 /// The data directory holds token hashes, sealed secrets and their key:

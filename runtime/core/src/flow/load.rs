@@ -15,11 +15,15 @@ fn flow_schema() -> &'static Schema {
 
 pub fn load_flow(text: &str) -> Result<Flow, Vec<Problem>> {
     let document = parse_document(text).map_err(|p| vec![p])?;
-    let problems: Vec<Problem> = flow_schema()
+    let mut problems: Vec<Problem> = flow_schema()
         .located_violations(&document)
         .into_iter()
         .map(|(path, message)| locate(&document, &path, &message))
         .collect();
+    // In one order whatever order the document's maps keep (a Cargo feature
+    // of serde_json decides that), as `validate` does.
+    problems.sort();
+    problems.dedup();
     if !problems.is_empty() {
         return Err(problems);
     }
