@@ -106,7 +106,7 @@ fn test(extra: &[String]) -> Result<(), String> {
         Ok(())
     } else {
         run(cargo()
-            .args(["test", "-p", "scena", "--locked", "--no-fail-fast", "--test", "api_server", "--test", "api_tenancy"])
+            .args(["test", "-p", "scena", "--locked", "--no-fail-fast", "--test", "it", "--", "api_"])
             .env("SCENA_TEST_SERVER_DB", "postgres"))
     };
     everything.and(on_postgres)

@@ -2,7 +2,7 @@
 //! the body it takes, its query parameters, and what it answers when it
 //! succeeds — the statuses and the body's JSON Schema. The API tests check
 //! every exchange they make against the served document
-//! (`tests/support/documented.rs`), so a handler and its description cannot
+//! (`tests/it/support/documented.rs`), so a handler and its description cannot
 //! drift apart unnoticed.
 
 use serde_json::{json, Map, Value};

@@ -1,13 +1,12 @@
 //! Compiled plugins are cached on disk and survive a corrupted cache file.
 
-mod support;
 
 use std::sync::Arc;
 
 use scena::atoms::Grants;
 use scena::sandbox::{CallRequest, Entry, Limits, Outcome, Sandbox, SandboxConfig, StepContext};
 use serde_json::json;
-use support::{guest_bytes, TempDir};
+use crate::support::{guest_bytes, TempDir};
 
 fn cached_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     std::fs::read_dir(dir).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default()

@@ -1,9 +1,8 @@
 //! The sample flows in `samples/` validate, and the runnable ones run.
 
-mod support;
 
 use serde_json::json;
-use support::{plugin_dir, repo_root, scena, TempDir};
+use crate::support::{plugin_dir, repo_root, scena, TempDir};
 
 fn standard_plugins(dir: &TempDir) -> String {
     plugin_dir(dir, &["echo", "add", "kv", "http-request", "standin"])

@@ -1,10 +1,9 @@
 //! `scena plugin inspect` and `scena plugin run`, through the binary: outputs,
 //! exit codes and the one-line reasons, for good plugins and bad input.
 
-mod support;
 
 use serde_json::json;
-use support::{guest, scena, TempDir};
+use crate::support::{guest, scena, TempDir};
 
 fn path(name: &str) -> String {
     guest(name).display().to_string()

@@ -1,6 +1,5 @@
 //! Helpers for the black-box tests: where the built binary and guest
 //! components are, how to run the CLI, and a tiny local HTTP server.
-#![allow(dead_code)] // each test binary uses a different part
 
 pub mod documented;
 pub mod http_fixture;

@@ -1,10 +1,9 @@
 //! `scena flow validate`: a good flow passes; a bad one gets every problem
 //! at once, one line each, with its node id.
 
-mod support;
 
 use serde_json::{json, Value};
-use support::{plugin_dir, scena, TempDir};
+use crate::support::{plugin_dir, scena, TempDir};
 
 /// A directory holding the standard plugins only.
 fn standard_plugins(dir: &TempDir) -> String {

@@ -1,12 +1,11 @@
 //! The plugin developer's loop, as the README tells it: `plugin new`, `plugin
 //! build`, `plugin run`.
 
-mod support;
 
 use std::process::Command;
 
 use serde_json::json;
-use support::{repo_root, scena, TempDir};
+use crate::support::{repo_root, scena, TempDir};
 
 #[test]
 fn new_then_build_then_run_works_for_a_fresh_plugin() {
@@ -20,7 +19,7 @@ fn new_then_build_then_run_works_for_a_fresh_plugin() {
 
     // Builds share one target dir across test runs so only the first is slow.
     let shared_target = repo_root().join("target/scaffold-test");
-    let built: support::Ran = Command::new(env!("CARGO_BIN_EXE_scena"))
+    let built: crate::support::Ran = Command::new(env!("CARGO_BIN_EXE_scena"))
         .args(["plugin", "build", &crate_arg])
         .env("SCENA_DATA_DIR", work.path())
         .env("CARGO_TARGET_DIR", &shared_target)

@@ -2,10 +2,9 @@
 //! skip a node with a given output, cancel a run — and refusals when the run
 //! does not admit them.
 
-mod support;
 
 use serde_json::json;
-use support::{plugin_dir, scena, Ran, TempDir};
+use crate::support::{plugin_dir, scena, Ran, TempDir};
 
 struct Setup {
     dir: TempDir,

@@ -1,11 +1,10 @@
 //! Hostile plugins through `scena plugin run`: each ends with its documented
 //! exit code and a one-line reason, and prints nothing on stdout.
 
-mod support;
 
-use support::{guest, scena, TempDir};
+use crate::support::{guest, scena, TempDir};
 
-fn run(guest_name: &str, extra: &[&str]) -> support::Ran {
+fn run(guest_name: &str, extra: &[&str]) -> crate::support::Ran {
     let data = TempDir::new(guest_name);
     let file = guest(guest_name).display().to_string();
     let mut args = vec!["plugin", "run", file.as_str(), "--timeout-ms", "1000"];

@@ -2,7 +2,6 @@
 //! stopped or refused with the right failure, within its deadline plus one
 //! second, and the very next `echo` call in the same sandbox still works.
 
-mod support;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -10,7 +9,7 @@ use std::time::{Duration, Instant};
 use scena::atoms::Grants;
 use scena::sandbox::{CallRequest, Entry, LimitKind, Limits, Outcome, Sandbox, SandboxConfig, StepContext, StepFailure};
 use serde_json::{json, Value};
-use support::guest_bytes;
+use crate::support::guest_bytes;
 
 const DEADLINE: Duration = Duration::from_millis(1500);
 

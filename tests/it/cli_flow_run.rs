@@ -1,16 +1,15 @@
 //! `scena flow run` and `scena flow recover` through the binary, including
 //! SIGKILL of the process mid-run.
 
-mod support;
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use support::{scena, Ran, TempDir};
+use crate::support::{scena, Ran, TempDir};
 
 fn plugins(dir: &TempDir) -> String {
-    support::plugin_dir(dir, &["echo", "kv", "countdown"])
+    crate::support::plugin_dir(dir, &["echo", "kv", "countdown"])
 }
 
 fn write_flow(dir: &TempDir, flow: &Value) -> String {

@@ -1,10 +1,9 @@
 //! Approval nodes: a run waits (exit 2) until someone approves or rejects it
 //! with `scena flow approve|reject`; a timeout decides when nobody does.
 
-mod support;
 
 use serde_json::{json, Value};
-use support::{plugin_dir, scena, Ran, TempDir};
+use crate::support::{plugin_dir, scena, Ran, TempDir};
 
 fn setup(approval: Value) -> (TempDir, String, String) {
     let dir = TempDir::new("approval");
@@ -74,9 +73,16 @@ fn an_approval_timeout_decides_when_the_run_is_next_resumed() {
     let (dir, flow, plugins) = setup(json!({"timeout_ms": 800, "on_timeout": "approve"}));
     let ran = scena(dir.path(), &["flow", "run", &flow, "--plugins", &plugins]);
     assert_eq!(ran.code, 2, "{ran:?}");
-    // Nobody decides; once the timeout has passed, the next resume applies it.
-    std::thread::sleep(std::time::Duration::from_millis(900));
-    let resumed = scena(dir.path(), &["flow", "recover", "--plugins", &plugins]);
+    // Nobody decides; once the timeout has passed, the next recovery applies it
+    // (before, the run still waits: exit 2).
+    let mut resumed = scena(dir.path(), &["flow", "recover", "--plugins", &plugins]);
+    for _ in 0..100 {
+        if resumed.code != 2 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        resumed = scena(dir.path(), &["flow", "recover", "--plugins", &plugins]);
+    }
     assert_eq!(resumed.code, 0, "{resumed:?}");
     assert_eq!(resumed.json(), json!({"by": "timeout", "comment": "no decision before the approval's timeout"}));
 }

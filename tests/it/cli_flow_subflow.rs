@@ -2,10 +2,9 @@
 //! of the tenant as a child run, pinned when the parent starts; failures can
 //! be routed; an approval inside a subflow pauses the parent until decided.
 
-mod support;
 
 use serde_json::{json, Value};
-use support::{plugin_dir, scena, Ran, TempDir};
+use crate::support::{plugin_dir, scena, Ran, TempDir};
 
 fn write(dir: &TempDir, name: &str, flow: &Value) -> String {
     let path = dir.path().join(name);

@@ -1,10 +1,9 @@
 //! Flow versions through the CLI: publish freezes numbered versions with a
 //! content hash, runs of a published flow pin their version, diff shows what changed.
 
-mod support;
 
 use serde_json::{json, Value};
-use support::{plugin_dir, scena, TempDir};
+use crate::support::{plugin_dir, scena, TempDir};
 
 fn flow(greeting: &str) -> Value {
     json!({

@@ -1,11 +1,10 @@
 //! The atoms as a plugin developer meets them through `scena plugin run`:
 //! durable kv, granted secrets, HTTP to allow-listed hosts — and refusals.
 
-mod support;
 
 use serde_json::json;
-use support::http_fixture::{Fixture, Reply};
-use support::{guest, scena, TempDir};
+use crate::support::http_fixture::{Fixture, Reply};
+use crate::support::{guest, scena, TempDir};
 
 fn kv(data: &TempDir, tenant: &str, input: serde_json::Value) -> serde_json::Value {
     let ran = scena(
@@ -69,7 +68,7 @@ fn granted_secrets_are_readable_and_never_printed() {
     assert!(!ran.stderr.contains("hunter2") && !ran.stdout.contains("hunter2"), "{ran:?}");
 }
 
-fn http_request(data: &TempDir, allow: &str, input: serde_json::Value) -> support::Ran {
+fn http_request(data: &TempDir, allow: &str, input: serde_json::Value) -> crate::support::Ran {
     scena(
         data.path(),
         &["plugin", "run", &guest("http-request").display().to_string(), "--allow-http", allow, "--input", &input.to_string()],

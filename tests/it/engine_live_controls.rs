@@ -3,7 +3,6 @@
 //! one finish; unpause goes on; force-fail stops a pending step and takes its
 //! error route — all while the run's loop owns its log.
 
-mod support;
 
 use std::sync::Arc;
 
@@ -15,7 +14,7 @@ use scena::sandbox::{Limits, Sandbox, SandboxConfig};
 use scena::scheduler::{now_ms, Progress, Scheduler, SilentProgress};
 use scena::store::Db;
 use serde_json::{json, Value};
-use support::{plugin_dir, TempDir};
+use crate::support::{plugin_dir, TempDir};
 use tokio::sync::mpsc;
 
 /// Reports each recorded event of the run being watched.

@@ -1,0 +1,168 @@
+//! Accounts: API tokens (role, expiry, revocation), invitations, passwords,
+//! deleting users.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use super::*;
+use crate::support::server::serve_with;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_tokens_carry_at_most_their_makers_role_and_stop_when_revoked_or_expired() {
+    let server = serve_with("api-tokens", &["echo"], &[]);
+    server.publish("default", one_step("hello", "echo", json!({"hi": "there"}))).await;
+    // An admin, so that an operator token is within the maker's rights.
+    let developer = server.member("dev", "default", "admin").await;
+    let tokens = format!("{}/tokens", tenant("default"));
+    let make = |role: &str, extra: Value| {
+        let mut body = json!({"name": "ci", "role": role});
+        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        body.to_string()
+    };
+
+    let too_high = server.call("POST", &tokens, Some(&developer), Some(make("owner", json!({})))).await;
+    assert_eq!(too_high.status, 403, "{}", too_high.body);
+    let past = server.call("POST", &tokens, Some(&developer), Some(make("operator", json!({"expires_at": "2020-01-01T00:00:00Z"})))).await;
+    assert_eq!(past.status, 422, "{}", past.body);
+
+    let made = server.call("POST", &tokens, Some(&developer), Some(make("operator", json!({"expires_in": "1h"})))).await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let token = made.body["token"].as_str().unwrap().to_string();
+    let id = made.body["info"]["id"].as_str().unwrap().to_string();
+    assert!(made.body["info"]["expires_at"].is_string());
+
+    let runs = format!("{}/flows/hello/runs?wait_ms=20000", tenant("default"));
+    assert_eq!(server.call("POST", &runs, Some(&token), None).await.status, 200, "an operator token runs flows");
+    let draft = server.call("PUT", &format!("{}/flows/hello/draft", tenant("default")), Some(&token), Some(one_step("hello", "echo", json!({})).to_string())).await;
+    assert_eq!(draft.status, 403, "but does not edit them: {}", draft.body);
+    let minted = server.call("POST", &tokens, Some(&token), Some(make("viewer", json!({})))).await;
+    assert_eq!(minted.status, 403, "a token cannot mint tokens that would outlive it: {}", minted.body);
+
+    // Listed without the token itself; the audit log names the token.
+    let listed = server.call("GET", &tokens, Some(&developer), None).await;
+    assert_eq!(listed.body["tokens"][0]["id"], id.as_str());
+    assert!(!listed.body.to_string().contains(&token));
+    let audit = server.admin("GET", &format!("{}/audit", tenant("default")), None).await;
+    assert!(audit.body.to_string().contains("dev (token ci)"), "{}", audit.body);
+    // An instant with an offset is kept as the store writes instants: UTC, milliseconds.
+    let offset = server.call("POST", &tokens, Some(&developer), Some(make("viewer", json!({"expires_at": "2999-01-01T08:00:00+08:00"})))).await;
+    assert_eq!((offset.status, &offset.body["info"]["expires_at"]), (201, &json!("2999-01-01T00:00:00.000Z")), "{}", offset.body);
+
+    // The maker demoted to viewer: the token can no longer run.
+    server.admin("PUT", &format!("{}/members/dev", tenant("default")), Some(json!({"role": "viewer"}))).await;
+    assert_eq!(server.call("POST", &runs, Some(&token), None).await.status, 403);
+    server.admin("PUT", &format!("{}/members/dev", tenant("default")), Some(json!({"role": "admin"}))).await;
+    assert_eq!(server.call("POST", &runs, Some(&token), None).await.status, 200);
+
+    // Someone else cannot revoke it; its maker can; then it is dead.
+    let other = server.member("olga", "default", "developer").await;
+    assert_eq!(server.call("DELETE", &format!("{tokens}/{id}"), Some(&other), None).await.status, 404);
+    assert_eq!(server.call("DELETE", &format!("{tokens}/{id}"), Some(&developer), None).await.status, 204);
+    assert_eq!(server.call("POST", &runs, Some(&token), None).await.status, 401);
+    assert_eq!(server.call("DELETE", &format!("{tokens}/{id}"), Some(&developer), None).await.status, 404);
+
+    let short = server.call("POST", &tokens, Some(&developer), Some(make("viewer", json!({"expires_in": "1s"})))).await;
+    let short = short.body["token"].as_str().unwrap().to_string();
+    assert_eq!(server.call("GET", &format!("{}/flows", tenant("default")), Some(&short), None).await.status, 200);
+    let mut status = 200;
+    for _ in 0..200 {
+        status = server.call("GET", &format!("{}/flows", tenant("default")), Some(&short), None).await.status;
+        if status != 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, 401, "expired");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invitations_let_one_person_join_with_at_most_the_inviters_role() {
+    let server = serve_with("api-invitations", &["echo"], &[]);
+    let ada = server.member("ada", "default", "admin").await;
+    let invitations = format!("{}/invitations", tenant("default"));
+    let invite = |token: String, body: Value| {
+        let invitations = invitations.clone();
+        let server = &server;
+        async move { server.call("POST", &invitations, Some(&token), Some(body.to_string())).await }
+    };
+    let refused = invite(ada.clone(), json!({"role": "owner"})).await;
+    assert_eq!(refused.status, 403, "an admin does not invite owners: {}", refused.body);
+    assert_eq!(invite(ada.clone(), json!({"role": "root"})).await.status, 422);
+    assert_eq!(invite(ada.clone(), json!({"role": "viewer", "expires_in": "soon"})).await.status, 422);
+
+    let made = invite(ada.clone(), json!({"role": "operator", "flows": ["deploy"]})).await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let code = made.body["code"].as_str().unwrap().to_string();
+    let accept = |code: String, username: &'static str, password: &'static str| {
+        let server = &server;
+        async move {
+            let body = json!({"username": username, "password": password}).to_string();
+            server.call("POST", &format!("/api/v1/invitations/{code}/accept"), None, Some(body)).await
+        }
+    };
+    let joined = accept(code.clone(), "nina", "correct horse").await;
+    assert_eq!(joined.status, 201, "{}", joined.body);
+    assert_eq!((joined.body["tenant"].as_str(), joined.body["role"].as_str(), &joined.body["new_user"]), (Some("default"), Some("operator"), &json!(true)));
+    let nina = joined.body["token"].as_str().unwrap().to_string();
+    let tenants = server.call("GET", "/api/v1/tenants", Some(&nina), None).await;
+    assert_eq!(tenants.body["tenants"], json!([{"name": "default", "role": "operator"}]));
+    assert!(server.login("nina", "correct horse").await.is_some());
+
+    let again = accept(code.clone(), "mallory", "correct horse").await;
+    assert_eq!(again.status, 404, "a code admits one person: {}", again.body);
+    assert!(server.login("mallory", "correct horse").await.is_none(), "a refused code makes no user");
+    assert_eq!(accept("invite_guess".into(), "mallory", "correct horse").await.status, 404);
+
+    // An existing user joins with their own password; a revoked code admits nobody.
+    let second = invite(ada.clone(), json!({"role": "viewer"})).await.body;
+    assert_eq!(accept(second["code"].as_str().unwrap().into(), "ada", "not her password").await.status, 401);
+    let id = second["id"].as_str().unwrap();
+    assert_eq!(server.call("DELETE", &format!("{invitations}/{id}"), Some(&ada), None).await.status, 204);
+    assert_eq!(accept(second["code"].as_str().unwrap().into(), "ada", "correct horse").await.status, 404);
+
+    let listed = server.call("GET", &invitations, Some(&ada), None).await;
+    assert_eq!(listed.body["invitations"].as_array().unwrap().len(), 2, "{}", listed.body);
+    assert!(!listed.body.to_string().contains(&code), "codes are never listed");
+    let audit = server.admin("GET", &format!("{}/audit", tenant("default")), None).await;
+    assert!(audit.body["entries"].as_array().unwrap().iter().any(|e| e["who"] == "nina" && e["action"] == "join" && e["status"] == 201), "{}", audit.body);
+    let platform_audit = server.admin("GET", "/api/v1/audit", None).await.body.to_string();
+    assert!(!platform_audit.contains(&code) && !audit.body.to_string().contains(&code), "the code stays out of the audit log");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_change_their_own_password_and_the_admin_deletes_users() {
+    let server = serve_with("api-users", &["echo"], &[]);
+    let ben = server.member("ben", "default", "developer").await;
+    server.member("cleo", "default", "developer").await;
+    let ben_api = server.tenant_token(&ben, "default", "developer").await;
+    let password = |user: &str, token: &str, body: Value| {
+        let path = format!("/api/v1/users/{user}/password");
+        let (server, token) = (&server, token.to_string());
+        async move { server.call("PUT", &path, Some(&token), Some(body.to_string())).await }
+    };
+    assert_eq!(password("cleo", &ben, json!({"password": "new horse battery"})).await.status, 403, "not someone else's");
+    assert_eq!(password("ben", &ben_api, json!({"password": "new horse battery", "current_password": "correct horse"})).await.status, 403, "not with an API token");
+    assert_eq!(password("ben", &ben, json!({"password": "new horse battery"})).await.status, 422, "the current password is needed");
+    assert_eq!(password("ben", &ben, json!({"password": "new horse battery", "current_password": "wrong"})).await.status, 403);
+    assert_eq!(password("ben", &ben, json!({"password": "short", "current_password": "correct horse"})).await.status, 422);
+    let changed = password("ben", &ben, json!({"password": "new horse battery", "current_password": "correct horse"})).await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    assert_eq!(server.call("GET", "/api/v1/tenants", Some(&ben), None).await.status, 401, "login tokens are revoked with the old password");
+    assert_eq!(server.call("GET", "/api/v1/tenants/default/flows", Some(&ben_api), None).await.status, 200, "API tokens stay");
+    assert!(server.login("ben", "correct horse").await.is_none());
+    assert!(server.login("ben", "new horse battery").await.is_some());
+    assert_eq!(server.admin("PUT", "/api/v1/users/cleo/password", Some(json!({"password": "reset by admin"}))).await.status, 200);
+    let cleo = server.login("cleo", "reset by admin").await.expect("the platform admin resets without the current one");
+
+    let users = server.admin("GET", "/api/v1/users", None).await;
+    let names: Vec<&str> = users.body["users"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
+    assert_eq!(names, ["ben", "cleo"]);
+    assert_eq!(server.call("DELETE", "/api/v1/users/ben", Some(&cleo), None).await.status, 403, "only the platform admin deletes users");
+    assert_eq!(server.admin("DELETE", "/api/v1/users/ben", None).await.status, 204);
+    assert_eq!(server.admin("DELETE", "/api/v1/users/ben", None).await.status, 404);
+    assert_eq!(server.call("GET", "/api/v1/tenants/default/flows", Some(&ben_api), None).await.status, 401, "their API tokens are revoked");
+    assert!(server.login("ben", "new horse battery").await.is_none());
+    let members = server.admin("PUT", "/api/v1/tenants/default/members/ben", Some(json!({"role": "viewer"}))).await;
+    assert_eq!(members.status, 404, "the user is gone: {}", members.body);
+}

@@ -1,0 +1,228 @@
+//! Who may do what: every route refuses a missing token, another tenant and a
+//! role without the permission; roles, tokens and invitations hand out only
+//! rights their maker holds now; nobody touches a member above them; a member
+//! limited to some flows acts on runs of those only.
+
+use scena::api::RouteAction;
+use serde_json::{json, Value};
+
+use super::*;
+use crate::support::server::{concrete, serve, ADMIN};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_refuses_no_token_another_tenant_and_a_role_without_the_permission() {
+    let server = serve("api-isolation");
+    let health = server.call("GET", "/healthz", None, None).await;
+    assert_eq!((health.status, health.body["status"].as_str()), (200, Some("ok")));
+    assert_eq!(server.admin("POST", "/api/v1/tenants", Some(json!({"name": "blue"}))).await.status, 201);
+    let viewer = server.member("vera", "default", "viewer").await;
+    let outsider = server.member("otto", "blue", "owner").await;
+    let outsider_token = server.tenant_token(&outsider, "blue", "owner").await;
+    for route in scena::api::ROUTES {
+        let (method, path) = (route.method, concrete(route.path, "default"));
+        for token in [None, Some("not-a-token")] {
+            let reply = server.call(method, &path, token, None).await;
+            assert_eq!(reply.status, 401, "{method} {path} with {token:?}: {}", reply.body);
+            assert_eq!(reply.body["error"]["code"], "unauthorized", "{method} {path}");
+        }
+        let expected = match route.action {
+            RouteAction::Platform | RouteAction::Own => 403, // only the platform admin (or the user themselves)
+            RouteAction::SignedIn => 200, // not about a tenant: everyone sees their own
+            _ => 404,                     // another tenant's owner sees nothing here
+        };
+        for (who, token) in [("another tenant's owner", &outsider), ("another tenant's API token", &outsider_token)] {
+            let reply = server.call(method, &path, Some(token), None).await;
+            assert_eq!(reply.status, expected, "{method} {path} by {who}: {}", reply.body);
+        }
+        let may_read = matches!(route.action, RouteAction::Is("read") | RouteAction::SignedIn);
+        let reply = server.call(method, &path, Some(&viewer), None).await;
+        if may_read {
+            assert_ne!(reply.status, 403, "{method} {path} by a viewer: {}", reply.body);
+        } else {
+            assert_eq!(reply.status, 403, "{method} {path} by a viewer: {}", reply.body);
+            assert_eq!(reply.body["error"]["code"], "forbidden");
+        }
+        // A tenant that does not exist looks like any unknown resource, even to the admin.
+        if route.path.contains("{tenant}") {
+            let reply = server.admin(method, &concrete(route.path, "nowhere"), None).await;
+            assert_eq!(reply.status, 404, "{method} {path} in a missing tenant: {}", reply.body);
+        }
+    }
+    let tenants = server.call("GET", "/api/v1/tenants", Some(&outsider_token), None).await;
+    assert_eq!(tenants.body["tenants"], json!([{"name": "blue", "role": "owner"}]), "a tenant token sees its tenant only");
+    assert_eq!(server.admin("GET", "/api/v1/nope", None).await.status, 404);
+    assert_eq!(server.login("vera", "wrong password").await, None);
+    assert_eq!(server.login("nobody", "correct horse").await, None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn roles_decide_what_members_may_do_and_nobody_grants_above_their_own() {
+    let server = serve("api-roles");
+    let server = &server;
+    server.admin("PUT", &format!("{FLOWS}/zones/draft"), Some(counting_flow("zones"))).await;
+    server.admin("POST", &format!("{FLOWS}/zones/versions"), None).await;
+    let developer = server.member("dana", "default", "developer").await;
+    let operator = server.member("omar", "default", "operator").await;
+    let admin = server.member("ada", "default", "admin").await;
+    let start = |token: String| async move {
+        let body = json!({"input": {"zone": "eu-1"}}).to_string();
+        server.call("POST", &format!("{FLOWS}/zones/runs?wait_ms=20000"), Some(&token), Some(body)).await
+    };
+    let run = start(developer.clone()).await;
+    assert_eq!(run.body["status"], "waiting", "{}", run.body);
+    let gate = format!("/api/v1/tenants/default/runs/{}/nodes/gate/approve", run.body["id"].as_str().unwrap());
+    assert_eq!(server.call("POST", &gate, Some(&developer), None).await.status, 403, "developers do not approve");
+    assert_eq!(server.call("POST", &gate, Some(&operator), None).await.status, 200, "operators do");
+    let draft = server.call("PUT", &format!("{FLOWS}/zones/draft"), Some(&operator), Some(counting_flow("zones").to_string())).await;
+    assert_eq!(draft.status, 403, "operators do not edit");
+
+    // An admin may not make anyone an owner; the platform admin may.
+    let grant = |token: String, role: &'static str| async move {
+        let body = json!({"role": role}).to_string();
+        server.call("PUT", "/api/v1/tenants/default/members/dana", Some(&token), Some(body)).await.status
+    };
+    assert_eq!(grant(admin.clone(), "owner").await, 403);
+    assert_eq!(grant(admin.clone(), "operator").await, 200);
+    assert_eq!(grant(ADMIN.to_string(), "owner").await, 200);
+    assert_eq!(grant(ADMIN.to_string(), "emperor").await, 422);
+
+    // An operator limited to named flows runs those only.
+    let limited = json!({"role": "operator", "flows": ["hotfix"]}).to_string();
+    assert_eq!(server.call("PUT", "/api/v1/tenants/default/members/omar", Some(ADMIN), Some(limited)).await.status, 200);
+    assert_eq!(start(operator.clone()).await.status, 403);
+    let removed = server.call("DELETE", "/api/v1/tenants/default/members/omar", Some(ADMIN), None).await;
+    assert_eq!(removed.status, 204);
+    assert_eq!(server.call("GET", FLOWS, Some(&operator), None).await.status, 404, "a former member sees nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_and_invitations_carry_only_rights_their_maker_holds_now() {
+    let server = serve("api-rights");
+    publish_counting(&server, "zones", json!(["role:operator"])).await;
+    let dana = server.member("dana", "default", "developer").await;
+    let ada = server.member("ada", "default", "admin").await;
+    let tokens = "/api/v1/tenants/default/tokens";
+    let make = |token: String, body: Value| {
+        let server = &server;
+        async move { server.call("POST", tokens, Some(&token), Some(body.to_string())).await }
+    };
+
+    // Roles are not a ladder: a developer holds no approve or operate right to hand out.
+    let minted = make(dana.clone(), json!({"name": "x", "role": "operator"})).await;
+    assert_eq!(minted.status, 403, "{}", minted.body);
+    for role in ["developer", "viewer"] {
+        assert_eq!(make(dana.clone(), json!({"name": role, "role": role})).await.status, 201, "{role}");
+    }
+
+    // A token acts with the rights both it and its maker hold now.
+    let operator = make(ada.clone(), json!({"name": "ops", "role": "operator"})).await.body["token"].as_str().unwrap().to_string();
+    let run = waiting_run(&server, "zones").await;
+    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/members/ada", Some(json!({"role": "developer"}))).await.status, 200);
+    for action in ["nodes/gate/approve", "nodes/gate/skip", "nodes/gate/force-fail", "cancel"] {
+        let refused = server.call("POST", &format!("{run}/{action}"), Some(&operator), None).await;
+        assert_eq!(refused.status, 403, "{action} with an operator token of a member now developer: {}", refused.body);
+    }
+    let draft = server.call("PUT", &format!("{FLOWS}/zones/draft"), Some(&operator), Some(counting_flow("zones").to_string())).await;
+    assert_eq!(draft.status, 403, "nor what only the maker may do: {}", draft.body);
+    assert_eq!(server.call("GET", &run, Some(&operator), None).await.body["status"], "waiting", "refusals change nothing");
+
+    // An invitation grants what its maker may grant when it is accepted.
+    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/members/ada", Some(json!({"role": "admin"}))).await.status, 200);
+    let invited = server.call("POST", "/api/v1/tenants/default/invitations", Some(&ada), Some(json!({"role": "admin"}).to_string())).await;
+    assert_eq!(invited.status, 201, "{}", invited.body);
+    let accept = format!("/api/v1/invitations/{}/accept", invited.body["code"].as_str().unwrap());
+    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/members/ada", Some(json!({"role": "viewer"}))).await.status, 200);
+    let joining = json!({"username": "ivan", "password": "correct horse"}).to_string();
+    let refused = server.call("POST", &accept, None, Some(joining.clone())).await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert!(refused.body["error"]["message"].as_str().unwrap().contains("may no longer grant `admin`"), "{}", refused.body);
+    assert!(server.login("ivan", "correct horse").await.is_none(), "a refused acceptance makes nobody");
+    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/members/ada", Some(json!({"role": "admin"}))).await.status, 200);
+    let joined = server.call("POST", &accept, None, Some(joining)).await;
+    assert_eq!((joined.status, &joined.body["role"]), (201, &json!("admin")), "{}", joined.body);
+
+    // A far expiry is a 422, not an overflow.
+    for far in ["999999999999d", "99999999999999999999999d", "20000y"] {
+        let token = make(dana.clone(), json!({"name": "far", "role": "viewer", "expires_in": far})).await;
+        assert_eq!((token.status, &token.body["error"]["code"]), (422, &json!("invalid_expiry")), "{far}: {}", token.body);
+        let body = json!({"role": "viewer", "expires_in": far}).to_string();
+        let invitation = server.call("POST", "/api/v1/tenants/default/invitations", Some(&ada), Some(body)).await;
+        assert_eq!((invitation.status, &invitation.body["error"]["code"]), (422, &json!("invalid_expiry")), "{far}: {}", invitation.body);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nobody_touches_a_member_above_them_and_a_tenant_keeps_an_owner() {
+    let server = serve("api-owners");
+    let olga = server.member("olga", "default", "owner").await;
+    let ada = server.member("ada", "default", "admin").await;
+    server.member("dev", "default", "developer").await;
+    let member = |name: &str| format!("/api/v1/tenants/default/members/{name}");
+    let set = |token: String, name: &'static str, role: &'static str| {
+        let server = &server;
+        async move { server.call("PUT", &format!("/api/v1/tenants/default/members/{name}"), Some(&token), Some(json!({"role": role}).to_string())).await }
+    };
+
+    let demoted = set(ada.clone(), "olga", "viewer").await;
+    assert_eq!(demoted.status, 403, "an admin does not demote an owner: {}", demoted.body);
+    assert_eq!(server.call("DELETE", &member("olga"), Some(&ada), None).await.status, 403, "nor removes one");
+    assert_eq!(set(ada.clone(), "dev", "operator").await.status, 200, "but changes those below");
+    let tenants = server.call("GET", "/api/v1/tenants", Some(&olga), None).await;
+    assert_eq!(tenants.body["tenants"], json!([{"name": "default", "role": "owner"}]), "unchanged");
+
+    // The last owner stays, whoever asks.
+    let alone = set(olga.clone(), "olga", "admin").await;
+    assert_eq!((alone.status, &alone.body["error"]["code"]), (409, &json!("conflict")), "{}", alone.body);
+    assert_eq!(server.admin("DELETE", &member("olga"), None).await.status, 409);
+    assert_eq!(server.admin("DELETE", "/api/v1/users/olga", None).await.status, 409, "deleting the user would remove the owner");
+
+    // The two last owners removed at once: one goes, one stays.
+    for round in 0..5 {
+        let oscar = format!("oscar{round}");
+        let created = server.admin("POST", "/api/v1/users", Some(json!({"username": oscar, "password": "correct horse"}))).await;
+        assert_eq!(created.status, 201);
+        assert_eq!(server.admin("PUT", &member(&oscar), Some(json!({"role": "owner"}))).await.status, 200);
+        let (oscar_path, olga_path) = (member(&oscar), member("olga"));
+        let (a, b) = tokio::join!(server.call("DELETE", &oscar_path, Some(ADMIN), None), server.call("DELETE", &olga_path, Some(ADMIN), None));
+        let mut statuses = [a.status, b.status];
+        statuses.sort();
+        assert_eq!(statuses, [204, 409], "round {round}: {} {}", a.body, b.body);
+        if b.status == 204 {
+            // Olga went; bring her back as owner for the next round.
+            assert_eq!(server.admin("PUT", &member("olga"), Some(json!({"role": "owner"}))).await.status, 200);
+            assert_eq!(server.admin("DELETE", &member(&oscar), None).await.status, 204);
+        }
+        let olga_now = server.call("GET", "/api/v1/tenants", Some(&olga), None).await;
+        assert_eq!(olga_now.body["tenants"], json!([{"name": "default", "role": "owner"}]), "round {round}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_limited_to_some_flows_decides_and_operates_runs_of_those_only() {
+    let server = serve("api-flow-limit");
+    publish_counting(&server, "zones", json!(["role:operator"])).await;
+    publish_counting(&server, "hotfix", json!(["role:operator"])).await;
+    let omar = server.member("omar", "default", "operator").await;
+    let limited = json!({"role": "operator", "flows": ["hotfix"]});
+    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/members/omar", Some(limited)).await.status, 200);
+    let other = waiting_run(&server, "zones").await;
+    for action in ["nodes/gate/approve", "nodes/gate/reject", "nodes/gate/skip", "nodes/gate/force-fail", "pause", "cancel"] {
+        let refused = server.call("POST", &format!("{other}/{action}"), Some(&omar), None).await;
+        assert_eq!(refused.status, 403, "{action} on a run of another flow: {}", refused.body);
+    }
+    let token = server.tenant_token(&omar, "default", "operator").await;
+    assert_eq!(server.call("POST", &format!("{other}/cancel"), Some(&token), None).await.status, 403, "nor with a token");
+    let still = server.call("GET", &other, Some(&omar), None).await;
+    assert_eq!((still.status, &still.body["status"]), (200, &json!("waiting")), "reading stays open: {}", still.body);
+    let own = waiting_run(&server, "hotfix").await;
+    assert_eq!(server.call("POST", &format!("{own}/nodes/gate/approve"), Some(&omar), None).await.status, 200);
+    assert_eq!(wait_until_over(&server, &own).await["status"], "succeeded");
+    // A limited member hands out no wider limit.
+    let admin = json!({"role": "admin", "flows": ["hotfix"]});
+    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/members/omar", Some(admin)).await.status, 200);
+    server.member("dev", "default", "viewer").await;
+    let wider = server.call("PUT", "/api/v1/tenants/default/members/dev", Some(&omar), Some(json!({"role": "viewer"}).to_string())).await;
+    assert_eq!(wider.status, 403, "{}", wider.body);
+    let narrow = json!({"role": "viewer", "flows": ["hotfix"]}).to_string();
+    assert_eq!(server.call("PUT", "/api/v1/tenants/default/members/dev", Some(&omar), Some(narrow)).await.status, 200);
+}

@@ -1,0 +1,145 @@
+//! The server as an operator runs it: restarts keep everything, a database
+//! it cannot use is refused clearly, one server per data dir and database,
+//! the CLI does not write beside it; `/metrics` and the OpenAPI document.
+
+use serde_json::{json, Value};
+
+use super::*;
+use crate::support::server::{serve, serve_with};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_server_keeps_people_flows_runs_state_and_audit() {
+    let mut server = serve("api-restart");
+    let ann = server.member("ann", "default", "operator").await;
+    let saved = server.admin("PUT", &format!("{FLOWS}/zones/draft"), Some(counting_flow("zones"))).await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert_eq!(server.admin("POST", &format!("{FLOWS}/zones/versions"), None).await.status, 201);
+    let waiting = server.call("POST", &format!("{FLOWS}/zones/runs?wait_ms=20000"), Some(&ann), Some(json!({"input": {"zone": "eu-1"}}).to_string())).await;
+    assert_eq!(waiting.body["status"], "waiting", "{}", waiting.body);
+    let run_path = format!("/api/v1/tenants/default/runs/{}", waiting.body["id"].as_str().unwrap());
+
+    server.restart();
+
+    assert!(server.login("ann", "correct horse").await.is_some(), "the user and password hash were kept");
+    let still = server.call("GET", &run_path, Some(&ann), None).await;
+    assert_eq!((still.status, &still.body["status"]), (200, &json!("waiting")), "{}", still.body);
+    let approved = server.call("POST", &format!("{run_path}/nodes/gate/approve"), Some(&ann), None).await;
+    assert_eq!(approved.status, 200, "the member's token was kept: {}", approved.body);
+    let done = wait_until_over(&server, &run_path).await;
+    assert_eq!(done["output"], json!({"count": 1, "by": "ann"}), "{done}");
+    let next = server.admin("POST", &format!("{FLOWS}/zones/runs?wait_ms=20000"), Some(json!({"input": {"zone": "eu-1"}}))).await;
+    assert_eq!(next.body["nodes"]["count"]["output"], json!({"value": 2}), "the kv counter was kept: {}", next.body);
+    let versions = server.admin("GET", &format!("{FLOWS}/zones/versions"), None).await;
+    assert_eq!(versions.body["versions"].as_array().map(Vec::len), Some(1), "{}", versions.body);
+    let audit = server.admin("GET", "/api/v1/tenants/default/audit?limit=100", None).await;
+    let actions: Vec<&str> = audit.body["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(actions.contains(&"publish") && actions.contains(&"approve"), "before and after the restart: {actions:?}");
+}
+
+#[test]
+fn a_database_url_it_cannot_use_is_refused_clearly_without_its_password() {
+    let dir = crate::support::TempDir::new("api-bad-db");
+    for (url, expected) in [
+        ("mysql://root:hunter2@127.0.0.1/test", "unsupported database URL `mysql://root:***@127.0.0.1/test`"),
+        ("postgres://postgres:hunter2@127.0.0.1:1/test", "cannot open database postgres://postgres:***@127.0.0.1:1/test"),
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_scena"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--plugins", dir.path().to_str().unwrap(), "--db", url])
+            .env("SCENA_DATA_DIR", dir.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && stderr.contains(expected), "{url}: {stderr}");
+        assert!(!stderr.contains("hunter2"), "the password is not shown: {stderr}");
+    }
+}
+
+#[test]
+fn a_cli_command_does_not_write_into_the_data_dir_of_a_running_server() {
+    let mut server = serve("api-cli-beside");
+    let dir = server.dir.path().to_path_buf();
+    let flow = dir.join("beside.json");
+    let nodes = [
+        json!({"id": "start", "kind": "start"}),
+        json!({"id": "say", "kind": "step", "plugin": "echo", "input": {"n": 1}}),
+        json!({"id": "end", "kind": "end", "output": "${steps.say.output}"}),
+    ];
+    let edges = [json!({"from": "start", "to": "say"}), json!({"from": "say", "to": "end"})];
+    std::fs::write(&flow, json!({"name": "beside", "nodes": nodes, "edges": edges}).to_string()).unwrap();
+    let (flow, plugins) = (flow.to_str().unwrap(), dir.join("plugins"));
+    let run = || crate::support::scena(&dir, &["flow", "run", flow, "--plugins", plugins.to_str().unwrap()]);
+    let refused = [run(), crate::support::scena(&dir, &["flow", "publish", flow])];
+    for ran in &refused {
+        assert!(ran.code != 0 && ran.reason().contains("a scena server is using"), "{ran:?}");
+    }
+    let listed = crate::support::scena(&dir, &["flow", "runs"]);
+    assert_eq!((listed.code, listed.stdout.as_str()), (0, ""), "reading is allowed, and nothing was written: {listed:?}");
+    // The claim is the server process's: it ends with it.
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+    let after = run();
+    assert_eq!(after.code, 0, "{after:?}");
+    assert!(crate::support::scena(&dir, &["flow", "runs"]).stdout.contains("beside"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_server_on_the_same_data_dir_or_database_refuses_to_start() {
+    let server = serve("api-one-server");
+    let (status, stderr) = server.second_server(None);
+    assert!(!status.success() && stderr.contains("another scena process is using the data dir"), "{stderr}");
+    if server.on_postgres() {
+        let elsewhere = crate::support::TempDir::new("api-one-server-other-dir");
+        let (status, stderr) = server.second_server(Some(&elsewhere));
+        assert!(!status.success() && stderr.contains("another scena server is using this database"), "{stderr}");
+    }
+    assert_eq!(server.admin("GET", FLOWS, None).await.status, 200, "the first server goes on");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_and_the_openapi_document_describe_the_server() {
+    let server = serve_with("api-metrics", &["echo"], &[]);
+    server.publish("default", one_step("hello", "echo", json!({"hi": 1}))).await;
+    assert_eq!(server.run("default", "hello", json!({})).await["status"], "succeeded");
+    let metrics = server.text("/metrics").await;
+    for series in [
+        r#"scena_runs{status="succeeded"} 1"#,
+        r#"scena_http_requests_total{route="/api/v1/tenants/{tenant}/flows/{name}/runs",method="POST",status="200"} 1"#,
+        r#"scena_node_duration_seconds_count{outcome="done"} 1"#,
+        r#"scena_plugin_call_duration_seconds_count{plugin="echo"} 1"#,
+        "scena_ready_queue_depth 0",
+    ] {
+        assert!(metrics.contains(series), "missing `{series}` in:\n{metrics}");
+    }
+
+    let doc: Value = serde_json::from_str(&server.text("/api/v1/openapi.json").await).unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    for route in scena::api::ROUTES {
+        let op = &doc["paths"][route.path][route.method.to_ascii_lowercase()];
+        assert_eq!(op["security"], json!([{"bearer": []}]), "{} {}", route.method, route.path);
+    }
+    assert!(doc["paths"]["/api/v1/auth/login"]["post"].is_object());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_metrics_token_metrics_answer_only_to_it() {
+    let server = serve_with("api-metrics-token", &["echo"], &["--metrics-token", "m3trics-scraper"]);
+    let scrape = |token: Option<&'static str>| {
+        let url = format!("{}/metrics", server.base);
+        async move {
+            let mut request = reqwest::Client::new().get(url);
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            let response = request.send().await.unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+    for refused in [None, Some("guess"), Some(crate::support::server::ADMIN)] {
+        let (status, body) = scrape(refused).await;
+        assert_eq!(status, 401, "{refused:?}: {body}");
+        assert!(!body.contains("scena_runs"), "nothing of the metrics without the token");
+    }
+    let (status, body) = scrape(Some("m3trics-scraper")).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("scena_http_requests_total"), "{body}");
+}

@@ -1,0 +1,150 @@
+//! Runs: events over SSE, controls racing each other, the runs list, a cancel
+//! reaching a running parent's child run.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use super::*;
+use crate::support::guest_bytes;
+use crate::support::server::{serve, serve_with, ADMIN};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_events_replay_the_history_then_stream_live_until_the_end() {
+    let server = serve("api-events");
+    server.admin("PUT", &format!("{FLOWS}/zones/draft"), Some(counting_flow("zones"))).await;
+    server.admin("POST", &format!("{FLOWS}/zones/versions"), None).await;
+    let run = server.admin("POST", &format!("{FLOWS}/zones/runs?wait_ms=20000"), Some(json!({"input": {"zone": "eu-1"}}))).await;
+    assert_eq!(run.body["status"], "waiting");
+    let run_path = format!("/api/v1/tenants/default/runs/{}", run.body["id"].as_str().unwrap());
+
+    let client = reqwest::Client::new();
+    let mut stream = client.get(format!("{}{run_path}/events", server.base)).bearer_auth(ADMIN).send().await.unwrap();
+    assert_eq!(stream.status(), 200);
+    assert_eq!(stream.headers()["content-type"], "text/event-stream");
+    let mut text = String::new();
+    let mut approved = false;
+    while let Some(chunk) = stream.chunk().await.unwrap() {
+        text.push_str(&String::from_utf8_lossy(&chunk));
+        // Once the replay reached the approval, decide it: the rest arrives live.
+        if !approved && text.contains("\"type\":\"step_finished\"") {
+            let decided = server.admin("POST", &format!("{run_path}/nodes/gate/approve"), None).await;
+            assert_eq!(decided.status, 200, "{}", decided.body);
+            approved = true;
+        }
+        if text.contains("event: end") {
+            break;
+        }
+    }
+    let kinds: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("event: ")).filter(|k| *k != "run_resumed").collect();
+    assert_eq!(kinds, ["run_started", "step_started", "step_finished", "decided", "end"], "{text}");
+    let ids: Vec<u64> = text.lines().filter_map(|l| l.strip_prefix("id: ")).map(|i| i.parse().unwrap()).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids rise: {ids:?}");
+
+    // Reconnecting after the second event replays only what followed it.
+    let again = client.get(format!("{}{run_path}/events", server.base)).bearer_auth(ADMIN).header("Last-Event-ID", ids[1].to_string()).send().await.unwrap();
+    let rest = again.text().await.unwrap();
+    assert!(!rest.contains("event: run_started") && !rest.contains("event: step_started") && rest.contains("event: decided"), "{rest}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn controls_of_one_run_at_once_conflict_and_never_fail_the_server() {
+    let server = serve("api-concurrent-controls");
+    publish_counting(&server, "zones", json!(["role:operator"])).await;
+    for round in 0..10 {
+        let run = waiting_run(&server, "zones").await;
+        let approve = format!("{run}/nodes/gate/approve");
+        let (a, b, c) = tokio::join!(
+            server.admin("POST", &approve, None),
+            server.admin("POST", &approve, None),
+            server.admin("POST", &approve, None)
+        );
+        let mut statuses = [a.status, b.status, c.status];
+        statuses.sort();
+        assert_eq!(statuses, [200, 409, 409], "round {round}: one approval is taken, the others conflict: {} {} {}", a.body, b.body, c.body);
+        assert_eq!(wait_until_over(&server, &run).await["status"], "succeeded", "round {round}");
+    }
+    // Any mix of controls at once: each taken in some order or refused as a conflict.
+    for round in 0..5 {
+        let run = waiting_run(&server, "zones").await;
+        let (paths, mut calls) = (["pause", "resume", "nodes/gate/approve", "nodes/gate/reject", "cancel"].map(|a| format!("{run}/{a}")), Vec::new());
+        for path in &paths {
+            calls.push(server.admin("POST", path, None));
+        }
+        for reply in futures_util::future::join_all(calls).await {
+            assert!(reply.status == 200 || reply.status == 409, "round {round}: {} {}", reply.status, reply.body);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_runs_list_shows_each_run_with_the_status_reading_it_shows() {
+    let server = serve("api-runs-status");
+    publish_counting(&server, "zones", json!(["role:operator"])).await;
+    let run = waiting_run(&server, "zones").await;
+    let id = run.rsplit('/').next().unwrap().to_string();
+    let listed = |status: &'static str| {
+        let server = &server;
+        async move {
+            let reply = server.admin("GET", &format!("/api/v1/tenants/default/runs?status={status}"), None).await;
+            assert_eq!(reply.status, 200, "{}", reply.body);
+            reply.body["runs"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(listed("waiting").await, [id.clone()]);
+    assert!(listed("running").await.is_empty());
+    assert_eq!(server.admin("POST", &format!("{run}/pause"), None).await.status, 200);
+    assert_eq!(server.admin("GET", &run, None).await.body["status"], "paused");
+    assert_eq!(listed("paused").await, [id.clone()]);
+    assert_eq!(server.admin("POST", &format!("{run}/resume"), None).await.status, 200);
+    assert_eq!(listed("waiting").await, [id.clone()]);
+    assert_eq!(server.admin("POST", &format!("{run}/nodes/gate/approve"), None).await.status, 200);
+    wait_until_over(&server, &run).await;
+    assert_eq!(listed("succeeded").await, [id]);
+
+    let bogus = server.admin("GET", "/api/v1/tenants/default/runs?status=bogus", None).await;
+    assert_eq!((bogus.status, &bogus.body["error"]["code"]), (400, &json!("bad_request")), "{}", bogus.body);
+    assert!(bogus.body["error"]["message"].as_str().unwrap().contains("running, waiting, paused, succeeded, failed, cancelled"), "{}", bogus.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelling_a_running_parent_cancels_its_running_child_run() {
+    let server = serve_with("api-cancel-child", &["echo"], &[]);
+    assert_eq!(server.upload("default", guest_bytes("countdown")).await.status, 201);
+    // The child polls for about 20 s, so it is running when the parent is cancelled.
+    server.publish("default", one_step("slow", "countdown", json!({"from": 1000, "every_ms": 20}))).await;
+    let outer = json!({"name": "outer", "nodes": [{"id": "start", "kind": "start"},
+        {"id": "inner", "kind": "subflow", "flow": "slow"}, {"id": "end", "kind": "end"}],
+      "edges": [{"from": "start", "to": "inner"}, {"from": "inner", "to": "end"}]});
+    server.publish("default", outer).await;
+    let started = server.admin("POST", &format!("{}/flows/outer/runs?wait_ms=0", tenant("default")), Some(json!({"input": {}}))).await;
+    assert_eq!(started.status, 202, "{}", started.body);
+    let parent = started.body["id"].as_str().unwrap().to_string();
+    let runs = format!("{}/runs", tenant("default"));
+
+    let mut child = None;
+    for _ in 0..100 {
+        let view = server.admin("GET", &format!("{runs}/{parent}"), None).await.body;
+        let attempt = view["nodes"]["inner"]["attempts"].as_u64().unwrap_or(0) as u32;
+        let id = scena::scheduler::child_run_id(&parent, "inner", attempt);
+        if view["nodes"]["inner"]["status"] == "running" && server.admin("GET", &format!("{runs}/{id}"), None).await.status == 200 {
+            child = Some(id);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let child = child.expect("the child run started");
+
+    let cancelled = server.admin("POST", &format!("{runs}/{parent}/cancel"), Some(json!({"reason": "change freeze"}))).await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.body);
+    let mut status = Value::Null;
+    for _ in 0..100 {
+        status = server.admin("GET", &format!("{runs}/{child}"), None).await.body["status"].clone();
+        if status == "cancelled" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, "cancelled", "the child run stops with its parent");
+    assert_eq!(server.admin("GET", &format!("{runs}/{parent}"), None).await.body["status"], "cancelled");
+}
