@@ -11,7 +11,7 @@ use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::auth::Access;
+use super::auth::{Access, AuditAction};
 use super::error::ApiError;
 use super::Shared;
 use crate::store::{Audited, Principal};
@@ -20,10 +20,6 @@ use crate::store::{Audited, Principal};
 /// webhook), and in which tenant if the path does not say.
 #[derive(Clone)]
 pub struct AuditWho(pub String, pub Option<String>);
-
-/// The policy action a request was checked for, for the log.
-#[derive(Clone, Copy)]
-pub struct AuditAction(pub &'static str);
 
 /// `path` as a log may show it: a webhook's id and an invitation's code are
 /// credentials, so they are left out (of the audit log and the server's log alike).

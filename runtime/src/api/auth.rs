@@ -12,7 +12,6 @@ use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::audit::AuditAction;
 use super::error::ApiError;
 use super::{RouteAction, Shared, ROUTES};
 use crate::authz::Ask;
@@ -74,6 +73,11 @@ fn unknown_token() -> ApiError {
     ApiError::unauthorized("unknown, expired or revoked token")
 }
 
+/// The policy action a request was checked for, left on the answer for the
+/// audit log (`audit.rs`) to record.
+#[derive(Clone, Copy)]
+pub struct AuditAction(pub &'static str);
+
 pub async fn authorize(
     State(app): State<Shared>,
     matched: MatchedPath,
@@ -81,6 +85,10 @@ pub async fn authorize(
     mut request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
+    // `…/nodes//approve` matches a route with an empty node: no such resource.
+    if params.iter().any(|(_, value)| value.is_empty()) {
+        return Err(ApiError::not_found("route"));
+    }
     let token = bearer(request.headers())?;
     let internal = |e: anyhow::Error| ApiError::internal(&e);
     let route = ROUTES

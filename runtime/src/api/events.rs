@@ -2,7 +2,9 @@
 //! replayed from its log, then new events follow as they are committed,
 //! until the run ends (`event: end`). The log is read, not the engine's
 //! memory, so a client sees exactly what is durable — whichever process
-//! drives the run. `Last-Event-ID` continues after the event it names.
+//! drives the run. `Last-Event-ID` continues after the event it names. A
+//! step call's log lines and atom calls come as an `event: log` just before
+//! the `StepFinished` that ends the call.
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -16,6 +18,7 @@ use futures_util::stream::{self, Stream};
 use super::auth::Access;
 use super::error::ApiError;
 use super::Shared;
+use crate::engine::Event;
 
 /// How often a live stream looks for new events.
 const POLL: Duration = Duration::from_millis(100);
@@ -53,6 +56,14 @@ pub async fn stream_events(
             let over = runs.summary_of(&cursor.run).await.ok().flatten().is_none_or(|r| crate::store::is_final_status(&r.status));
             let fresh = runs.events_after(&cursor.run, cursor.after).await.unwrap_or_default();
             for (seq, event) in fresh {
+                // What the call logged is committed with the event that ends
+                // it; it is sent just before that event, without an id of its
+                // own, so a client resuming after the event does not get it twice.
+                if let Event::StepFinished { node, attempt, .. } = &event
+                    && let Ok(Some(log)) = runs.log_of(&cursor.run, node, *attempt).await
+                {
+                    cursor.pending.push_back(SseEvent::default().event("log").data(serde_json::to_string(&log).unwrap_or_default()));
+                }
                 let kind = serde_json::to_value(&event).ok().and_then(|v| v["type"].as_str().map(str::to_string)).unwrap_or_default();
                 let data = serde_json::to_string(&event).unwrap_or_default();
                 cursor.pending.push_back(SseEvent::default().id(seq.to_string()).event(kind).data(data));

@@ -13,7 +13,8 @@ use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::audit::{AuditAction, AuditWho};
+use super::audit::AuditWho;
+use super::auth::AuditAction;
 use super::auth::Access;
 use super::error::ApiError;
 use super::platform::{check_name, check_password_strength};

@@ -10,6 +10,7 @@ mod events;
 mod flows;
 mod grants;
 mod invitations;
+mod logs;
 mod members;
 mod metrics;
 mod openapi;
@@ -100,7 +101,7 @@ impl AppState {
 pub enum RouteAction {
     /// One action.
     Is(&'static str),
-    /// `…/runs/{id}/{action}`: cancel, pause, resume.
+    /// `…/runs/{id}/{action}`: cancel, pause, unpause.
     RunControl,
     /// `…/nodes/{node}/{action}`: approve and reject are `approve`, the rest `operate`.
     NodeControl,
@@ -184,8 +185,9 @@ pub const ROUTES: &[Route] = &[
     route("DELETE", "/api/v1/tenants/{tenant}/flows/{name}/schedules/{id}", Is("publish"), "Remove a cron schedule"),
     route("GET", "/api/v1/tenants/{tenant}/runs", Is("read"), "Runs, newest first"),
     route("GET", "/api/v1/tenants/{tenant}/runs/{id}", Is("read"), "A run with every node"),
-    route("GET", "/api/v1/tenants/{tenant}/runs/{id}/events", Is("read"), "The run's events as Server-Sent Events"),
-    route("POST", "/api/v1/tenants/{tenant}/runs/{id}/{action}", RunControl, "cancel, pause or resume a run"),
+    route("GET", "/api/v1/tenants/{tenant}/runs/{id}/events", Is("read"), "The run's events (and its step calls' logs) as Server-Sent Events"),
+    route("GET", "/api/v1/tenants/{tenant}/runs/{id}/logs", Is("read"), "What the run's step calls logged (lines and atom calls), paged"),
+    route("POST", "/api/v1/tenants/{tenant}/runs/{id}/{action}", RunControl, "cancel, pause or unpause a run (`resume` is the old name of `unpause`)"),
     route("POST", "/api/v1/tenants/{tenant}/runs/{id}/nodes/{node}/{action}", NodeControl, "retry, skip, approve, reject or force-fail a node"),
 ];
 
@@ -240,6 +242,7 @@ pub fn router(app: Shared) -> Router {
         .route(listed("/api/v1/tenants/{tenant}/runs"), get(runs::list))
         .route(listed("/api/v1/tenants/{tenant}/runs/{id}"), get(runs::show))
         .route(listed("/api/v1/tenants/{tenant}/runs/{id}/events"), get(events::stream_events))
+        .route(listed("/api/v1/tenants/{tenant}/runs/{id}/logs"), get(logs::page))
         .route(listed("/api/v1/tenants/{tenant}/runs/{id}/{action}"), post(runs::run_control))
         .route(listed("/api/v1/tenants/{tenant}/runs/{id}/nodes/{node}/{action}"), post(runs::node_control))
         .route_layer(from_fn_with_state(app.clone(), auth::authorize));

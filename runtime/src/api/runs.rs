@@ -151,7 +151,7 @@ pub struct ControlBody {
     output: Option<Value>,
 }
 
-/// `POST …/runs/{id}/{cancel|pause|resume}`
+/// `POST …/runs/{id}/{cancel|pause|unpause}` (`resume`: the old name of `unpause`)
 pub async fn run_control(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
@@ -166,8 +166,9 @@ pub async fn run_control(
     let event = match action.as_str() {
         "cancel" => Event::Cancelled { by, reason, at_ms },
         "pause" => Event::Paused { by, reason, at_ms },
-        "resume" => Event::Unpaused { by, at_ms },
-        other => return Err(ApiError::not_found(format!("run action `{other}` (cancel, pause, resume)"))),
+        // `resume` is the old name, kept for one release.
+        "unpause" | "resume" => Event::Unpaused { by, at_ms },
+        other => return Err(ApiError::not_found(format!("run action `{other}` (cancel, pause, unpause)"))),
     };
     app.scheduler.control_detached(&id, event).await?;
     run_view(&app, &id).await
@@ -240,7 +241,7 @@ fn decided_by(output: Value, by: &str) -> Value {
 }
 
 /// 404 unless run `id` exists and belongs to `tenant`.
-async fn owned_run(app: &Shared, tenant: &str, id: &str) -> Result<(), ApiError> {
+pub(super) async fn owned_run(app: &Shared, tenant: &str, id: &str) -> Result<(), ApiError> {
     match app.db.runs().summary_of(id).await.map_err(|e| ApiError::internal(&e))? {
         Some(run) if run.tenant == tenant => Ok(()),
         _ => Err(ApiError::not_found(format!("run `{id}`"))),

@@ -95,6 +95,7 @@ pub fn success(method: &str, path: &str) -> Option<Success> {
         ("GET", "/runs") => ok(object(&[("runs", array(named("RunSummary"))), ("next", or_null(string()))])),
         ("GET", "/runs/{id}") | ("POST", "/runs/{id}/{action}" | "/runs/{id}/nodes/{node}/{action}") => ok(named("Run")),
         ("GET", "/runs/{id}/events") => Some(Success { statuses: &[200], body: Body::Other("text/event-stream") }),
+        ("GET", "/runs/{id}/logs") => ok(object(&[("entries", array(named("StepLog"))), ("next", or_null(integer()))])),
         ("DELETE", _) => no_content(),
         ("GET", "/healthz") => ok(object(&[("status", string())])),
         ("POST", "/api/v1/auth/login") => ok(object(&[("token", string())])),
@@ -176,6 +177,11 @@ pub fn query_parameters(method: &str, path: &str) -> Vec<(&'static str, Value, &
             ("before", string(), "only runs created before this RFC 3339 instant"),
             ("cursor", string(), "the `next` of the previous page"),
             ("limit", limit(500, 50), "at most this many runs"),
+        ],
+        ("GET", "/runs/{id}/logs") => vec![
+            ("node", string(), "only this node's calls (with a foreach's or batch's items)"),
+            ("after", integer(), "the `next` of the previous page"),
+            ("limit", limit(200, 50), "at most this many calls"),
         ],
         _ => Vec::new(),
     }
@@ -309,6 +315,16 @@ pub fn shapes() -> Map<String, Value> {
                 ("action", string()),
                 ("resource", string()),
                 ("status", integer()),
+            ]),
+        ),
+        (
+            "StepLog",
+            object(&[
+                ("cursor", integer()),
+                ("node", string()),
+                ("attempt", integer()),
+                ("logs", array(object(&[("level", string()), ("source", string()), ("message", string())]))),
+                ("atom_calls", array(object(&[("atom", string()), ("request", string()), ("outcome", string())]))),
             ]),
         ),
         (

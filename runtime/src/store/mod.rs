@@ -33,7 +33,7 @@ use identity_cache::IdentityCache;
 pub use audit::{AuditEntry, AuditStore, Audited};
 pub use invitations::{InvitationInfo, InvitationStore, Joined, Refused};
 pub use identity::{new_token, IdentityStore, MayTouch, MemberChange, MemberRefused, Principal, Standing, TokenInfo, PLATFORM_ADMIN, PLATFORM_MAKER};
-pub use runs::{is_final_status, status_name, Appending, NewRun, RunChanged, RunFilter, RunStore, RunSummary, StepResult, StoredRun, RUN_STATUSES};
+pub use runs::{is_final_status, status_name, Appending, NewRun, RunChanged, RunFilter, RunStore, RunSummary, StepLog, StepResult, StoredRun, RUN_STATUSES};
 pub use plugins::{PluginRecord, PluginStore};
 pub use sealing::{write_private, SealingKey, SECRET_KEY_ENV};
 pub use secrets::{GrantStore, SecretInfo, SecretStore};

@@ -261,6 +261,26 @@ pub fn is_final_status(status: &str) -> bool {
     matches!(status, "succeeded" | "failed" | "cancelled")
 }
 
+/// What one step call logged: its lines and atom calls, and where it stands
+/// in the run's logs (`cursor`, for paging).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StepLog {
+    pub cursor: i64,
+    pub node: String,
+    pub attempt: u32,
+    pub logs: Value,
+    pub atom_calls: Value,
+}
+
+impl StepLog {
+    fn from_row((cursor, node, attempt, lines): (i64, String, i64, String)) -> StepLog {
+        let mut record: Value = serde_json::from_str(&lines).unwrap_or(Value::Null);
+        let mut take = |field: &str| record.get_mut(field).map(Value::take).unwrap_or_else(|| Value::Array(Vec::new()));
+        let (logs, atom_calls) = (take("logs"), take("atom_calls"));
+        StepLog { cursor, node, attempt: u32::try_from(attempt).unwrap_or(u32::MAX), logs, atom_calls }
+    }
+}
+
 /// A run's summary row.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct RunSummary {
@@ -369,6 +389,36 @@ impl RunStore {
         let sql = format!("SELECT {SUMMARY_COLUMNS} FROM runs WHERE id = $1");
         let row: Option<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(run_id).fetch_optional(&self.pool).await?;
         Ok(row.map(summary))
+    }
+
+    /// A page of a run's step logs, in the order they were written: each
+    /// entry is one call's log lines and atom calls, with its cursor. With
+    /// `node`, only that node's calls (and, for a foreach or batch, its items').
+    pub async fn logs_page(&self, run_id: &str, node: Option<&str>, after: i64, limit: u32) -> anyhow::Result<Vec<StepLog>> {
+        let rows: Vec<(i64, String, i64, String)> = sqlx::query_as(
+            "SELECT rowid, node, attempt, lines FROM run_logs
+             WHERE run_id = $1 AND rowid > $2 AND ($3 = '' OR node = $3 OR substr(node, 1, length($3) + 1) = $3 || '[')
+             ORDER BY rowid LIMIT $4",
+        )
+        .bind(run_id)
+        .bind(after)
+        .bind(node.unwrap_or(""))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(StepLog::from_row).collect())
+    }
+
+    /// The log of one call (`node`, `attempt`), if it logged anything.
+    pub async fn log_of(&self, run_id: &str, node: &str, attempt: u32) -> anyhow::Result<Option<StepLog>> {
+        let row: Option<(i64, String, i64, String)> =
+            sqlx::query_as("SELECT rowid, node, attempt, lines FROM run_logs WHERE run_id = $1 AND node = $2 AND attempt = $3")
+                .bind(run_id)
+                .bind(node)
+                .bind(i64::from(attempt))
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(StepLog::from_row))
     }
 
     /// A run's summary, its events in order, and the logs and atom calls of each step call.

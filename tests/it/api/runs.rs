@@ -37,7 +37,11 @@ async fn run_events_replay_the_history_then_stream_live_until_the_end() {
         }
     }
     let kinds: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("event: ")).filter(|k| *k != "run_resumed").collect();
-    assert_eq!(kinds, ["run_started", "step_started", "step_finished", "decided", "end"], "{text}");
+    // The step's `kv` call comes as its log, just before the event that ends the step.
+    assert_eq!(kinds, ["run_started", "step_started", "log", "step_finished", "decided", "end"], "{text}");
+    let log = text.lines().skip_while(|l| *l != "event: log").nth(1).and_then(|l| l.strip_prefix("data: ")).unwrap();
+    let log: Value = serde_json::from_str(log).unwrap();
+    assert_eq!((&log["node"], &log["attempt"], &log["atom_calls"][0]["atom"]), (&json!("count"), &json!(1), &json!("kv")), "{log}");
     let ids: Vec<u64> = text.lines().filter_map(|l| l.strip_prefix("id: ")).map(|i| i.parse().unwrap()).collect();
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids rise: {ids:?}");
 
@@ -96,7 +100,7 @@ async fn the_runs_list_shows_each_run_with_the_status_reading_it_shows() {
     assert_eq!(server.admin("POST", &format!("{run}/pause"), None).await.status, 200);
     assert_eq!(server.admin("GET", &run, None).await.body["status"], "paused");
     assert_eq!(listed("paused").await, [id.clone()]);
-    assert_eq!(server.admin("POST", &format!("{run}/resume"), None).await.status, 200);
+    assert_eq!(server.admin("POST", &format!("{run}/unpause"), None).await.status, 200);
     assert_eq!(listed("waiting").await, [id.clone()]);
     assert_eq!(server.admin("POST", &format!("{run}/nodes/gate/approve"), None).await.status, 200);
     wait_until_over(&server, &run).await;
@@ -147,4 +151,41 @@ async fn cancelling_a_running_parent_cancels_its_running_child_run() {
     }
     assert_eq!(status, "cancelled", "the child run stops with its parent");
     assert_eq!(server.admin("GET", &format!("{runs}/{parent}"), None).await.body["status"], "cancelled");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn step_logs_are_served_by_node_and_page_and_the_end_node_shows_the_output() {
+    let server = serve_with("api-logs", &["standin"], &[]);
+    let step = |id: &str, action: &str| json!({"id": id, "kind": "step", "plugin": "standin", "input": {"action": action, "target": "${inputs.zone}"}});
+    let flow = json!({"name": "noisy", "inputs": {"type": "object", "properties": {"zone": {"type": "string"}}},
+        "nodes": [{"id": "start", "kind": "start"}, step("shield", "shield-alerts"), step("stop", "stop-processes"),
+                  {"id": "end", "kind": "end", "output": {"done": "${steps.stop.output.action}"}}],
+        "edges": [{"from": "start", "to": "shield"}, {"from": "shield", "to": "stop"}, {"from": "stop", "to": "end"}]});
+    assert_eq!(server.admin("PUT", &format!("{FLOWS}/noisy/draft"), Some(flow)).await.status, 200);
+    assert_eq!(server.admin("POST", &format!("{FLOWS}/noisy/versions"), None).await.status, 201);
+    let run = server.admin("POST", &format!("{FLOWS}/noisy/runs?wait_ms=20000"), Some(json!({"input": {"zone": "eu-1"}}))).await;
+    assert_eq!(run.body["status"], "succeeded", "{}", run.body);
+    let end = &run.body["nodes"]["end"];
+    assert_eq!(end["output"], json!({"done": "stop-processes"}), "the end node shows what the run gave: {end}");
+
+    let run_path = format!("/api/v1/tenants/default/runs/{}", run.body["id"].as_str().unwrap());
+    let logs = format!("{run_path}/logs");
+    let all = server.admin("GET", &logs, None).await;
+    assert_eq!(all.status, 200, "{}", all.body);
+    let nodes: Vec<&str> = all.body["entries"].as_array().unwrap().iter().map(|e| e["node"].as_str().unwrap()).collect();
+    assert_eq!(nodes, ["shield", "stop"], "{}", all.body);
+    let said = all.body["entries"][0]["logs"].to_string();
+    assert!(said.contains("shield-alerts") && said.contains("eu-1"), "the step's own lines: {said}");
+
+    let first = server.admin("GET", &format!("{logs}?limit=1"), None).await;
+    assert_eq!(first.body["entries"][0]["node"], "shield");
+    let next = first.body["next"].as_i64().expect("a next page");
+    let second = server.admin("GET", &format!("{logs}?limit=1&after={next}"), None).await;
+    assert_eq!(second.body["entries"][0]["node"], "stop", "{}", second.body);
+    let only = server.admin("GET", &format!("{logs}?node=stop"), None).await;
+    assert_eq!(only.body["entries"].as_array().unwrap().len(), 1, "{}", only.body);
+    assert_eq!(server.admin("GET", &format!("{logs}?limit=lots"), None).await.status, 400);
+    assert_eq!(server.admin("GET", "/api/v1/tenants/default/runs/nope/logs", None).await.status, 404);
+    // A path with an empty segment names nothing.
+    assert_eq!(server.admin("POST", &format!("{run_path}/nodes//approve"), None).await.status, 404);
 }
