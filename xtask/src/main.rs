@@ -106,7 +106,7 @@ fn test(extra: &[String]) -> Result<(), String> {
         Ok(())
     } else {
         run(cargo()
-            .args(["test", "-p", "scena", "--locked", "--no-fail-fast", "--test", "it", "--", "api_"])
+            .args(["test", "-p", "scena", "--locked", "--no-fail-fast", "--test", "it", "--", "api::"])
             .env("SCENA_TEST_SERVER_DB", "postgres"))
     };
     everything.and(on_postgres)

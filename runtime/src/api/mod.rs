@@ -1,6 +1,7 @@
 //! The HTTP API of `scena serve`: a thin layer that authenticates, checks the
-//! tenant, parses, and calls the store and the scheduler. Routes are listed
-//! in one table (`routes`), which the tests walk too.
+//! tenant, parses, and calls the store and the scheduler. Each route is
+//! declared once (`routes!`); the router, the authorization table, the
+//! OpenAPI document and the isolation tests are made from that.
 
 mod audit;
 mod auth;
@@ -34,7 +35,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post, put, MethodRouter};
+use axum::routing::{on, MethodFilter};
 use axum::{Json, Router};
 use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -140,119 +141,87 @@ const fn route(method: &'static str, path: &'static str, action: RouteAction, su
 
 use RouteAction::{Is, NodeControl, Own, Platform, RunControl, SignedIn};
 
-/// Every route that needs a token: what `authorize` checks, and what the
-/// isolation tests walk.
-pub const ROUTES: &[Route] = &[
-    route("GET", "/api/v1/users", Platform, "Every user"),
-    route("POST", "/api/v1/users", Platform, "Create a user"),
-    route("DELETE", "/api/v1/users/{user}", Platform, "Delete a user: memberships go, their tokens are revoked"),
-    route("PUT", "/api/v1/users/{user}/password", Own, "Change a password (one's own, giving the current one; anyone's, as platform admin)"),
-    route("GET", "/api/v1/tenants", SignedIn, "The tenants the caller belongs to (all, for the platform admin)"),
-    route("POST", "/api/v1/tenants", Platform, "Create a tenant"),
-    route("GET", "/api/v1/audit", Platform, "The platform-wide audit log"),
-    route("GET", "/api/v1/tenants/{tenant}/audit", Is("audit"), "The tenant's audit log, newest first"),
-    route("PUT", "/api/v1/tenants/{tenant}/members/{user}", Is("manage_members"), "Add a member or change their role"),
-    route("DELETE", "/api/v1/tenants/{tenant}/members/{user}", Is("manage_members"), "Remove a member"),
-    route("GET", "/api/v1/tenants/{tenant}/invitations", Is("manage_members"), "Invitations (never their codes)"),
-    route("POST", "/api/v1/tenants/{tenant}/invitations", Is("manage_members"), "Invite someone with a role at most one's own"),
-    route("DELETE", "/api/v1/tenants/{tenant}/invitations/{id}", Is("manage_members"), "Revoke an open invitation"),
-    route("GET", "/api/v1/tenants/{tenant}/tokens", Is("read"), "API tokens (one's own; all for member managers)"),
-    route("POST", "/api/v1/tenants/{tenant}/tokens", Is("read"), "Make an API token with at most one's own role"),
-    route("DELETE", "/api/v1/tenants/{tenant}/tokens/{id}", Is("read"), "Revoke an API token"),
-    route("GET", "/api/v1/tenants/{tenant}/grants", Is("read"), "The tenant's capability grants"),
-    route("PUT", "/api/v1/tenants/{tenant}/grants", Is("manage_grants"), "Replace the tenant's capability grants"),
-    route("GET", "/api/v1/tenants/{tenant}/secrets", Is("read"), "Secret names (never values)"),
-    route("PUT", "/api/v1/tenants/{tenant}/secrets/{secret}", Is("manage_grants"), "Set a secret"),
-    route("DELETE", "/api/v1/tenants/{tenant}/secrets/{secret}", Is("manage_grants"), "Delete a secret"),
-    route("GET", "/api/v1/tenants/{tenant}/plugins", Is("read"), "The plugins the tenant sees"),
-    route("POST", "/api/v1/tenants/{tenant}/plugins", Is("publish"), "Upload a plugin component (the body is the .wasm)"),
-    route("GET", "/api/v1/tenants/{tenant}/plugins/{plugin}", Is("read"), "A plugin's versions"),
-    route("GET", "/api/v1/tenants/{tenant}/plugins/{plugin}/{version}", Is("read"), "One version with its schemas"),
-    route("POST", "/api/v1/tenants/{tenant}/plugins/{plugin}/{version}/yank", Is("publish"), "Yank an uploaded version"),
-    route("POST", "/api/v1/tenants/{tenant}/plugins/{plugin}/{version}/unyank", Is("publish"), "Restore a yanked version"),
-    route("GET", "/api/v1/tenants/{tenant}/flows", Is("read"), "Flows with their latest version"),
-    route("GET", "/api/v1/tenants/{tenant}/flows/{name}", Is("read"), "A flow's draft, its problems and its versions"),
-    route("PUT", "/api/v1/tenants/{tenant}/flows/{name}/draft", Is("edit"), "Save the draft"),
-    route("GET", "/api/v1/tenants/{tenant}/flows/{name}/versions", Is("read"), "Published versions"),
-    route("POST", "/api/v1/tenants/{tenant}/flows/{name}/versions", Is("publish"), "Publish the draft"),
-    route("GET", "/api/v1/tenants/{tenant}/flows/{name}/versions/{version}", Is("read"), "One version with its flow"),
-    route("GET", "/api/v1/tenants/{tenant}/flows/{name}/diff", Is("read"), "Structured diff of two versions"),
-    route("POST", "/api/v1/tenants/{tenant}/flows/{name}/runs", Is("run"), "Start a run (optionally waiting for its end)"),
-    route("PUT", "/api/v1/tenants/{tenant}/flows/{name}/webhook", Is("publish"), "Make or rotate the flow's webhook"),
-    route("DELETE", "/api/v1/tenants/{tenant}/flows/{name}/webhook", Is("publish"), "Revoke the flow's webhook"),
-    route("GET", "/api/v1/tenants/{tenant}/flows/{name}/schedules", Is("read"), "The flow's cron schedules"),
-    route("POST", "/api/v1/tenants/{tenant}/flows/{name}/schedules", Is("publish"), "Add a cron schedule"),
-    route("DELETE", "/api/v1/tenants/{tenant}/flows/{name}/schedules/{id}", Is("publish"), "Remove a cron schedule"),
-    route("GET", "/api/v1/tenants/{tenant}/runs", Is("read"), "Runs, newest first"),
-    route("GET", "/api/v1/tenants/{tenant}/runs/{id}", Is("read"), "A run with every node"),
-    route("GET", "/api/v1/tenants/{tenant}/runs/{id}/events", Is("read"), "The run's events (and its step calls' logs) as Server-Sent Events"),
-    route("GET", "/api/v1/tenants/{tenant}/runs/{id}/logs", Is("read"), "What the run's step calls logged (lines and atom calls), paged"),
-    route("POST", "/api/v1/tenants/{tenant}/runs/{id}/{action}", RunControl, "cancel, pause or unpause a run (`resume` is the old name of `unpause`)"),
-    route("POST", "/api/v1/tenants/{tenant}/runs/{id}/nodes/{node}/{action}", NodeControl, "retry, skip, approve, reject or force-fail a node"),
-];
+/// Routes declared once each: method, path, the policy action it is checked
+/// for, a one-line summary, and its handler. A list of them becomes a table
+/// (`ROUTES`, `PUBLIC_ROUTES`: authorization, the OpenAPI document, the
+/// isolation tests) and a router, so a route cannot be served without being
+/// in the table, nor listed without being served.
+macro_rules! routes {
+    ($table:ident, $router:ident; $( $method:ident $path:literal, $action:expr, $summary:literal => $handler:expr $(, layer $layer:expr)?; )*) => {
+        pub const $table: &[Route] = &[$( route(stringify!($method), $path, $action, $summary), )*];
 
-/// The routes that need no token, for the OpenAPI document.
-pub const PUBLIC_ROUTES: &[Route] = &[
-    route("GET", "/healthz", SignedIn, "Liveness"),
-    route("GET", "/metrics", SignedIn, "Prometheus metrics (text format); with a metrics token set, `Authorization: Bearer` with it"),
-    route("GET", "/api/v1/openapi.json", SignedIn, "This document"),
-    route("POST", "/api/v1/auth/login", SignedIn, "Log in: a token for a username and password"),
-    route("POST", "/api/v1/invitations/{code}/accept", SignedIn, "Join a tenant with an invitation code (as a new user, or an existing one with their password)"),
-    route("POST", "/hooks/{id}", SignedIn, "Fire a webhook: start a run with the body as input"),
-];
-
-/// `path`, checked to be in `ROUTES`: a route served but not listed would
-/// escape the authorization table and the tests that walk it.
-fn listed(path: &'static str) -> &'static str {
-    assert!(ROUTES.iter().any(|r| r.path == path), "route {path} is served but not in ROUTES");
-    path
+        fn $router() -> Router<Shared> {
+            Router::new()$(
+                .route($path, { let method = on(MethodFilter::$method, $handler); $( let method = method.layer($layer); )? method })
+            )*
+        }
+    };
 }
+
+routes! {
+    ROUTES, tenant_router;
+    GET "/api/v1/users", Platform, "Every user" => users::list;
+    POST "/api/v1/users", Platform, "Create a user" => platform::create_user;
+    DELETE "/api/v1/users/{user}", Platform, "Delete a user: memberships go, their tokens are revoked" => users::delete;
+    PUT "/api/v1/users/{user}/password", Own, "Change a password (one's own, giving the current one; anyone's, as platform admin)" => users::set_password;
+    GET "/api/v1/tenants", SignedIn, "The tenants the caller belongs to (all, for the platform admin)" => platform::list_tenants;
+    POST "/api/v1/tenants", Platform, "Create a tenant" => platform::create_tenant;
+    GET "/api/v1/audit", Platform, "The platform-wide audit log" => audit::platform_log;
+    GET "/api/v1/tenants/{tenant}/audit", Is("audit"), "The tenant's audit log, newest first" => audit::tenant_log;
+    PUT "/api/v1/tenants/{tenant}/members/{user}", Is("manage_members"), "Add a member or change their role" => members::put;
+    DELETE "/api/v1/tenants/{tenant}/members/{user}", Is("manage_members"), "Remove a member" => members::delete;
+    GET "/api/v1/tenants/{tenant}/invitations", Is("manage_members"), "Invitations (never their codes)" => invitations::list;
+    POST "/api/v1/tenants/{tenant}/invitations", Is("manage_members"), "Invite someone with a role at most one's own" => invitations::create;
+    DELETE "/api/v1/tenants/{tenant}/invitations/{id}", Is("manage_members"), "Revoke an open invitation" => invitations::revoke;
+    GET "/api/v1/tenants/{tenant}/tokens", Is("read"), "API tokens (one's own; all for member managers)" => tokens::list;
+    POST "/api/v1/tenants/{tenant}/tokens", Is("read"), "Make an API token with at most one's own role" => tokens::create;
+    DELETE "/api/v1/tenants/{tenant}/tokens/{id}", Is("read"), "Revoke an API token" => tokens::revoke;
+    GET "/api/v1/tenants/{tenant}/grants", Is("read"), "The tenant's capability grants" => grants::show;
+    PUT "/api/v1/tenants/{tenant}/grants", Is("manage_grants"), "Replace the tenant's capability grants" => grants::replace;
+    GET "/api/v1/tenants/{tenant}/secrets", Is("read"), "Secret names (never values)" => secrets::list;
+    PUT "/api/v1/tenants/{tenant}/secrets/{secret}", Is("manage_grants"), "Set a secret" => secrets::put;
+    DELETE "/api/v1/tenants/{tenant}/secrets/{secret}", Is("manage_grants"), "Delete a secret" => secrets::delete;
+    GET "/api/v1/tenants/{tenant}/plugins", Is("read"), "The plugins the tenant sees" => plugins::list;
+    POST "/api/v1/tenants/{tenant}/plugins", Is("publish"), "Upload a plugin component (the body is the .wasm)" => plugins::upload, layer DefaultBodyLimit::max(MAX_PLUGIN_BYTES);
+    GET "/api/v1/tenants/{tenant}/plugins/{plugin}", Is("read"), "A plugin's versions" => plugins::versions;
+    GET "/api/v1/tenants/{tenant}/plugins/{plugin}/{version}", Is("read"), "One version with its schemas" => plugins::version;
+    POST "/api/v1/tenants/{tenant}/plugins/{plugin}/{version}/yank", Is("publish"), "Yank an uploaded version" => plugins::yank;
+    POST "/api/v1/tenants/{tenant}/plugins/{plugin}/{version}/unyank", Is("publish"), "Restore a yanked version" => plugins::unyank;
+    GET "/api/v1/tenants/{tenant}/flows", Is("read"), "Flows with their latest version" => flows::list;
+    GET "/api/v1/tenants/{tenant}/flows/{name}", Is("read"), "A flow's draft, its problems and its versions" => flows::show;
+    PUT "/api/v1/tenants/{tenant}/flows/{name}/draft", Is("edit"), "Save the draft" => flows::save_draft;
+    GET "/api/v1/tenants/{tenant}/flows/{name}/versions", Is("read"), "Published versions" => flows::versions;
+    POST "/api/v1/tenants/{tenant}/flows/{name}/versions", Is("publish"), "Publish the draft" => flows::publish;
+    GET "/api/v1/tenants/{tenant}/flows/{name}/versions/{version}", Is("read"), "One version with its flow" => flows::version;
+    GET "/api/v1/tenants/{tenant}/flows/{name}/diff", Is("read"), "Structured diff of two versions" => flows::diff;
+    POST "/api/v1/tenants/{tenant}/flows/{name}/runs", Is("run"), "Start a run (optionally waiting for its end)" => runs::start;
+    PUT "/api/v1/tenants/{tenant}/flows/{name}/webhook", Is("publish"), "Make or rotate the flow's webhook" => webhooks::rotate;
+    DELETE "/api/v1/tenants/{tenant}/flows/{name}/webhook", Is("publish"), "Revoke the flow's webhook" => webhooks::remove;
+    GET "/api/v1/tenants/{tenant}/flows/{name}/schedules", Is("read"), "The flow's cron schedules" => schedules::list;
+    POST "/api/v1/tenants/{tenant}/flows/{name}/schedules", Is("publish"), "Add a cron schedule" => schedules::create;
+    DELETE "/api/v1/tenants/{tenant}/flows/{name}/schedules/{id}", Is("publish"), "Remove a cron schedule" => schedules::delete;
+    GET "/api/v1/tenants/{tenant}/runs", Is("read"), "Runs, newest first" => runs::list;
+    GET "/api/v1/tenants/{tenant}/runs/{id}", Is("read"), "A run with every node" => runs::show;
+    GET "/api/v1/tenants/{tenant}/runs/{id}/events", Is("read"), "The run's events (and its step calls' logs) as Server-Sent Events" => events::stream_events;
+    GET "/api/v1/tenants/{tenant}/runs/{id}/logs", Is("read"), "What the run's step calls logged (lines and atom calls), paged" => logs::page;
+    POST "/api/v1/tenants/{tenant}/runs/{id}/{action}", RunControl, "cancel, pause or unpause a run (`resume` is the old name of `unpause`)" => runs::run_control;
+    POST "/api/v1/tenants/{tenant}/runs/{id}/nodes/{node}/{action}", NodeControl, "retry, skip, approve, reject or force-fail a node" => runs::node_control;
+}
+
+routes! {
+    PUBLIC_ROUTES, public_router;
+    GET "/healthz", SignedIn, "Liveness" => || async { Json(json!({"status": "ok"})) };
+    GET "/metrics", SignedIn, "Prometheus metrics (text format); with a metrics token set, `Authorization: Bearer` with it" => metrics::scrape;
+    GET "/api/v1/openapi.json", SignedIn, "This document" => openapi::document;
+    POST "/api/v1/auth/login", SignedIn, "Log in: a token for a username and password" => platform::login;
+    POST "/api/v1/invitations/{code}/accept", SignedIn, "Join a tenant with an invitation code (as a new user, or an existing one with their password)" => invitations::accept;
+    POST "/hooks/{id}", SignedIn, "Fire a webhook: start a run with the body as input" => webhooks::fire;
+}
+
 pub fn router(app: Shared) -> Router {
-    let uploads: MethodRouter<Shared> = get(plugins::list).post(plugins::upload).layer(DefaultBodyLimit::max(MAX_PLUGIN_BYTES));
-    let api = Router::new()
-        .route(listed("/api/v1/users"), get(users::list).post(platform::create_user))
-        .route(listed("/api/v1/users/{user}"), delete(users::delete))
-        .route(listed("/api/v1/users/{user}/password"), put(users::set_password))
-        .route(listed("/api/v1/tenants/{tenant}/invitations"), get(invitations::list).post(invitations::create))
-        .route(listed("/api/v1/tenants/{tenant}/invitations/{id}"), delete(invitations::revoke))
-        .route(listed("/api/v1/tenants"), get(platform::list_tenants).post(platform::create_tenant))
-        .route(listed("/api/v1/audit"), get(audit::platform_log))
-        .route(listed("/api/v1/tenants/{tenant}/audit"), get(audit::tenant_log))
-        .route(listed("/api/v1/tenants/{tenant}/members/{user}"), put(members::put).delete(members::delete))
-        .route(listed("/api/v1/tenants/{tenant}/tokens"), get(tokens::list).post(tokens::create))
-        .route(listed("/api/v1/tenants/{tenant}/tokens/{id}"), delete(tokens::revoke))
-        .route(listed("/api/v1/tenants/{tenant}/grants"), get(grants::show).put(grants::replace))
-        .route(listed("/api/v1/tenants/{tenant}/secrets"), get(secrets::list))
-        .route(listed("/api/v1/tenants/{tenant}/secrets/{secret}"), put(secrets::put).delete(secrets::delete))
-        .route(listed("/api/v1/tenants/{tenant}/plugins"), uploads)
-        .route(listed("/api/v1/tenants/{tenant}/plugins/{plugin}"), get(plugins::versions))
-        .route(listed("/api/v1/tenants/{tenant}/plugins/{plugin}/{version}"), get(plugins::version))
-        .route(listed("/api/v1/tenants/{tenant}/plugins/{plugin}/{version}/yank"), post(plugins::yank))
-        .route(listed("/api/v1/tenants/{tenant}/plugins/{plugin}/{version}/unyank"), post(plugins::unyank))
-        .route(listed("/api/v1/tenants/{tenant}/flows"), get(flows::list))
-        .route(listed("/api/v1/tenants/{tenant}/flows/{name}"), get(flows::show))
-        .route(listed("/api/v1/tenants/{tenant}/flows/{name}/draft"), put(flows::save_draft))
-        .route(listed("/api/v1/tenants/{tenant}/flows/{name}/versions"), get(flows::versions).post(flows::publish))
-        .route(listed("/api/v1/tenants/{tenant}/flows/{name}/versions/{version}"), get(flows::version))
-        .route(listed("/api/v1/tenants/{tenant}/flows/{name}/diff"), get(flows::diff))
-        .route(listed("/api/v1/tenants/{tenant}/flows/{name}/runs"), post(runs::start))
-        .route(listed("/api/v1/tenants/{tenant}/flows/{name}/webhook"), put(webhooks::rotate).delete(webhooks::remove))
-        .route(listed("/api/v1/tenants/{tenant}/flows/{name}/schedules"), get(schedules::list).post(schedules::create))
-        .route(listed("/api/v1/tenants/{tenant}/flows/{name}/schedules/{id}"), delete(schedules::delete))
-        .route(listed("/api/v1/tenants/{tenant}/runs"), get(runs::list))
-        .route(listed("/api/v1/tenants/{tenant}/runs/{id}"), get(runs::show))
-        .route(listed("/api/v1/tenants/{tenant}/runs/{id}/events"), get(events::stream_events))
-        .route(listed("/api/v1/tenants/{tenant}/runs/{id}/logs"), get(logs::page))
-        .route(listed("/api/v1/tenants/{tenant}/runs/{id}/{action}"), post(runs::run_control))
-        .route(listed("/api/v1/tenants/{tenant}/runs/{id}/nodes/{node}/{action}"), post(runs::node_control))
+    let api = tenant_router()
         .route_layer(from_fn_with_state(app.clone(), auth::authorize));
-    Router::new()
-        .route("/healthz", get(|| async { Json(json!({"status": "ok"})) }))
-        .route("/metrics", get(metrics::scrape))
-        .route("/api/v1/openapi.json", get(openapi::document))
-        .route("/api/v1/auth/login", post(platform::login))
-        .route("/api/v1/invitations/{code}/accept", post(invitations::accept))
-        .route("/hooks/{id}", post(webhooks::fire))
+    public_router()
         .merge(api)
         .fallback(|| async { ApiError::not_found("route") })
         .method_not_allowed_fallback(|| async {
