@@ -304,7 +304,7 @@ impl IdentityStore {
         let tenants: Vec<(String,)> = sqlx::query_as("SELECT tenant FROM members WHERE username = $1").bind(username).fetch_all(&mut *tx).await?;
         for (tenant,) in tenants {
             // The platform admin may touch anyone; a tenant's last owner stays.
-            if let Err(refused) = check_member_change(&mut *tx, &tenant, username, MemberChange::Remove, &|_| true).await? {
+            if let Err(refused) = check_member_change(&mut tx, &tenant, username, MemberChange::Remove, &|_| true).await? {
                 return Ok(Err(refused));
             }
         }
@@ -349,7 +349,7 @@ impl IdentityStore {
         may_touch: MayTouch<'_>,
     ) -> anyhow::Result<Result<bool, MemberRefused>> {
         let mut tx = self.db.begin_exclusive().await?;
-        let current = match check_member_change(&mut *tx, tenant, username, change, may_touch).await? {
+        let current = match check_member_change(&mut tx, tenant, username, change, may_touch).await? {
             Ok(current) => current,
             Err(refused) => return Ok(Err(refused)),
         };

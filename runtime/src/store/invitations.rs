@@ -156,7 +156,7 @@ impl InvitationStore {
             return Ok(Err(Refused::MakerCannotGrant { maker, role }));
         };
         let change = MemberChange::Set { role: &role, flows: None };
-        if let Err(refused) = check_member_change(&mut *tx, &tenant, username, change, &|theirs| may_grant(&maker_role, theirs)).await? {
+        if let Err(refused) = check_member_change(&mut tx, &tenant, username, change, &|theirs| may_grant(&maker_role, theirs)).await? {
             return Ok(Err(refused.into()));
         }
         if let Some(hash) = hash {
