@@ -133,6 +133,20 @@ fn http_to_a_host_not_granted_is_denied_and_never_sent() {
 }
 
 #[test]
+fn http_with_a_wildcard_grant_never_reaches_loopback() {
+    let server = Fixture::start(|_| Reply::json(200, "{}"));
+    let data = TempDir::new("http-ssrf");
+    for url in [format!("http://localhost:{}/", server.port), format!("http://2130706433:{}/", server.port), format!("http://[::1]:{}/", server.port)] {
+        let ran = http_request(&data, "*", json!({"url": url}));
+        assert_eq!(ran.code, 3, "{url}: {ran:?}");
+        assert!(ran.reason().contains("loopback address"), "{url}: {ran:?}");
+    }
+    assert!(server.seen.lock().unwrap().is_empty(), "a denied request reached the server");
+    let ran = http_request(&data, "localhost", json!({"url": format!("http://localhost:{}/", server.port)}));
+    assert_eq!(ran.code, 0, "an exact name grants what it resolves to: {ran:?}");
+}
+
+#[test]
 fn http_redirects_are_not_followed_off_the_allow_list() {
     let server = Fixture::start(|_| Reply {
         status: 302,

@@ -73,8 +73,11 @@ fn files_that_are_not_plugins_exit_1_with_the_reason() {
     std::fs::write(&core, b"\0asm\x01\0\0\0").unwrap();
     let truncated = dir.path().join("truncated.wasm");
     std::fs::write(&truncated, &std::fs::read(guest("echo")).unwrap()[..4096]).unwrap();
+    let empty_component = dir.path().join("empty.wasm");
+    std::fs::write(&empty_component, b"\0asm\x0d\0\x01\0").unwrap();
 
     let cases = [
+        (empty_component.display().to_string(), "not a scena plugin: it does not export the `scena:plugin/handler` interface"),
         (text.display().to_string(), "not a WebAssembly file"),
         (core.display().to_string(), "core WebAssembly module, not a component"),
         (truncated.display().to_string(), "invalid component"),
@@ -87,6 +90,7 @@ fn files_that_are_not_plugins_exit_1_with_the_reason() {
             assert!(ran.reason().contains(reason), "{command} {file}: {ran:?}");
             assert!(ran.stdout.is_empty());
         }
+        assert!(!data.path().join("cache").exists() || std::fs::read_dir(data.path().join("cache")).unwrap().next().is_none(), "{file}: nothing cached");
     }
 }
 

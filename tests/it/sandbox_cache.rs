@@ -41,3 +41,16 @@ async fn compiled_components_are_cached_and_a_corrupt_cache_is_recompiled() {
     assert_eq!(echo_once(cache.path()).await, Ok(Outcome::Done { output: json!([1, 2]) }));
     assert!(std::fs::metadata(&files[0]).unwrap().len() > 1000);
 }
+
+/// A compile past its budget is refused, and the compile — which cannot be
+/// stopped — writes nothing to the cache when it ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_compile_past_its_budget_is_refused_and_leaves_nothing_cached() {
+    let cache = TempDir::new("artifact-budget");
+    let config = SandboxConfig { cache_dir: Some(cache.path().to_path_buf()), compile_budget: Some(std::time::Duration::from_nanos(1)), ..Default::default() };
+    let sandbox = Sandbox::new(config).unwrap();
+    let error = sandbox.load(&guest_bytes("echo")).await.unwrap_err().to_string();
+    assert!(error.contains("did not compile within"), "{error}");
+    sandbox.compiles_settled().await;
+    assert_eq!(cached_files(cache.path()), Vec::<std::path::PathBuf>::new());
+}

@@ -5,9 +5,11 @@
 //! - `bench`  build the guests and run the benchmarks;
 //! - `guests` build every guest component (standard plugins and test guests);
 //! - `core-wasm` build scena-core for the browser (`target/core-wasm/`);
-//! - `lint`   rustfmt, clippy with warnings as errors, and the pure core's dependency tree.
+//! - `lint`   rustfmt, clippy with warnings as errors, and the pure core's dependency tree;
+//! - `fuzz-api [MAX_EXAMPLES]` schemathesis over the served OpenAPI document; fails on any 5xx.
 
 mod core_wasm;
+mod fuzz_api;
 mod lint;
 
 use std::path::{Path, PathBuf};
@@ -25,7 +27,8 @@ fn main() -> ExitCode {
         "guests" => guests(),
         "core-wasm" => core_wasm::build(&root()).map(|_| ()),
         "lint" => lint::all(),
-        _ => Err(format!("usage: cargo xtask <start|test|bench|guests|core-wasm|lint>, got `{task}`")),
+        "fuzz-api" => fuzz_api::fuzz_api(&rest),
+        _ => Err(format!("usage: cargo xtask <start|test|bench|guests|core-wasm|lint|fuzz-api>, got `{task}`")),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -57,6 +57,15 @@ impl ApiError {
     }
 
     /// A failure of scena itself: logged in full, reported without internals.
+    /// 429 with `Retry-After`: too many failed attempts; try again after `wait`.
+    pub fn too_many_attempts(wait: std::time::Duration) -> Response {
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let message = format!("too many failed attempts; try again in {seconds} s");
+        let mut response = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", message).into_response();
+        response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+        response
+    }
+
     pub fn internal(error: &anyhow::Error) -> ApiError {
         tracing::error!("internal error: {error:#}");
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; see the server log")

@@ -4,9 +4,11 @@
 //! — no token needed, the code is the credential — as a new user, or as an
 //! existing one giving their password, and gets a login token.
 
+use std::net::SocketAddr;
+
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -19,7 +21,7 @@ use super::auth::Access;
 use super::error::ApiError;
 use super::platform::{check_name, check_password_strength};
 use super::tokens::expiry;
-use super::{body, Shared};
+use super::{body, throttle, Shared};
 use crate::authz::ROLES;
 use crate::store::{Principal, Refused, PLATFORM_MAKER};
 
@@ -88,21 +90,39 @@ pub struct Acceptance {
 }
 
 /// `POST /api/v1/invitations/{code}/accept {"username", "password"}` → 201
-/// with a login token. Audited under the name given, accepted or not.
-pub async fn accept(State(app): State<Shared>, Path(code): Path<String>, raw: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
+/// with a login token. Audited under the name given, accepted or not. A
+/// wrong password for an existing name counts as a failed login (`throttle`):
+/// an open code must not become a way to guess passwords.
+pub async fn accept(
+    State(app): State<Shared>,
+    Path(code): Path<String>,
+    client: Option<Extension<ConnectInfo<SocketAddr>>>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
     let Acceptance { username, password } = body::json(raw)?;
     check_name("user", &username)?;
     check_password_strength(&password)?;
+    let who = throttle::subjects(&username, client.map(|Extension(ConnectInfo(address))| address.ip()));
+    if let Err(wait) = app.login_throttle.check(&who) {
+        let mut response = ApiError::too_many_attempts(wait);
+        response.extensions_mut().insert(AuditWho(username, None));
+        response.extensions_mut().insert(AuditAction("join"));
+        return Ok(response);
+    }
     let internal = |e: anyhow::Error| ApiError::internal(&e);
     let may_grant = |mine: &str, wanted: &str| app.authz.covers(&[mine.to_string()], wanted, "");
     let (mut response, tenant) = match app.db.invitations().accept(&code, &username, &password, &may_grant).await.map_err(internal)? {
         Ok(joined) => {
+            app.login_throttle.succeeded(&who[0]);
             let token = app.db.identity().login_token(&username).await.map_err(internal)?;
             let body = json!({"token": token, "username": username, "tenant": joined.tenant, "role": joined.role, "new_user": joined.new_user});
             ((StatusCode::CREATED, Json(body)).into_response(), Some(joined.tenant))
         }
         Err(refused @ Refused::Unusable) => (ApiError::not_found(refused.to_string()).into_response(), None),
-        Err(refused @ Refused::WrongPassword(_)) => (ApiError::unauthorized(refused.to_string()).into_response(), None),
+        Err(refused @ Refused::WrongPassword(_)) => {
+            app.login_throttle.failed(&who);
+            (ApiError::unauthorized(refused.to_string()).into_response(), None)
+        }
         Err(refused @ Refused::MakerCannotGrant { .. }) => (ApiError::forbidden(refused.to_string()).into_response(), None),
         Err(Refused::Member(refused)) => (super::members::refused(refused).into_response(), None),
     };

@@ -70,10 +70,10 @@ pub(super) fn may_hand_out(app: &Shared, access: &Access, role: &str, flows: Opt
     if !app.authz.covers(&access.roles, role, &access.tenant) {
         return Err(ApiError::forbidden(format!("{} may not hand out `{role}`, which holds rights it lacks", access.roles_text())));
     }
-    if let Some(mine) = &access.flows {
-        if !flows.is_some_and(|wanted| wanted.iter().all(|f| mine.contains(f))) {
-            return Err(ApiError::forbidden(format!("limited to flows {}, you may hand out only a limit to some of them", mine.join(", "))));
-        }
+    if let Some(mine) = &access.flows
+        && !flows.is_some_and(|wanted| wanted.iter().all(|f| mine.contains(f)))
+    {
+        return Err(ApiError::forbidden(format!("limited to flows {}, you may hand out only a limit to some of them", mine.join(", "))));
     }
     Ok(())
 }

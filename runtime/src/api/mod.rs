@@ -22,6 +22,7 @@ mod runs;
 mod schedules;
 mod secrets;
 mod shapes;
+mod throttle;
 mod tokens;
 mod users;
 mod webhooks;
@@ -44,6 +45,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
+pub use throttle::{LoginThrottle, ThrottleSettings};
 
 use crate::atoms::TenantGrants;
 use crate::authz::Authz;
@@ -70,6 +72,8 @@ pub struct AppState {
     pub secrets: SecretStore,
     /// If set, `/metrics` answers only `Authorization: Bearer` with it.
     pub metrics_token: Option<String>,
+    /// Failed logins and invitation acceptances, per account and address.
+    pub login_throttle: LoginThrottle,
 }
 
 pub type Shared = Arc<AppState>;
@@ -92,7 +96,7 @@ impl AppState {
         let secrets = db.secrets(key);
         let grants = Arc::new(TenantGrants::new(db.grants(), secrets.clone()));
         let scheduler = Scheduler::new(sandbox, registry.clone(), &db, grants.clone(), limits);
-        let app = AppState { db, authz: Authz::new()?, scheduler, registry, grants, secrets, metrics_token: None };
+        let app = AppState { db, authz: Authz::new()?, scheduler, registry, grants, secrets, metrics_token: None, login_throttle: LoginThrottle::new(ThrottleSettings::default()) };
         Ok((Arc::new(app), problems))
     }
 }

@@ -65,6 +65,12 @@ fn operation(route: &Route, public: bool) -> Value {
     if matches!(route.method, "POST" | "PUT") {
         responses["409"] = error("conflict");
     }
+    if matches!(route.path, "/api/v1/auth/login" | "/api/v1/invitations/{code}/accept") {
+        responses["401"] = error("wrong username or password — the same answer whether or not the user exists");
+        let mut throttled = error("too many failed attempts for this account or from this address; wait as `Retry-After` says");
+        throttled["headers"] = json!({"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer", "minimum": 1}}});
+        responses["429"] = throttled;
+    }
     let success = shapes::success(route.method, route.path).expect("every route's answers are described in shapes.rs");
     for status in success.statuses {
         let description = match status {

@@ -3,7 +3,9 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::State;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
 use axum::Extension;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -13,7 +15,7 @@ use serde_json::{json, Value};
 
 use super::audit::AuditWho;
 use super::error::ApiError;
-use super::{body, Shared};
+use super::{body, throttle, Shared};
 use crate::store::Principal;
 
 #[derive(Deserialize)]
@@ -51,14 +53,27 @@ pub async fn create_user(State(app): State<Shared>, raw: Result<Bytes, BytesReje
     Ok((StatusCode::CREATED, Json(json!({"username": username}))))
 }
 
+/// The one answer to wrong credentials, whether or not the user exists.
+pub(super) const WRONG_CREDENTIALS: &str = "wrong username or password";
+
 /// `POST /api/v1/auth/login` → a new token for the user. The attempt is
-/// audited under the name given, whether it succeeds or not.
-pub async fn login(State(app): State<Shared>, raw: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
+/// audited under the name given, whether it succeeds or not; failures are
+/// throttled per account and per client address (`throttle`).
+pub async fn login(State(app): State<Shared>, client: Option<Extension<ConnectInfo<SocketAddr>>>, raw: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
     let Credentials { username, password } = body::json(raw)?;
-    let token = app.db.identity().login(&username, &password).await.map_err(|e| ApiError::internal(&e))?;
-    let mut response = match token {
-        Some(token) => Json(json!({"token": token})).into_response(),
-        None => ApiError::unauthorized("wrong username or password").into_response(),
+    let who = throttle::subjects(&username, client.map(|Extension(ConnectInfo(address))| address.ip()));
+    let mut response = match app.login_throttle.check(&who) {
+        Err(wait) => ApiError::too_many_attempts(wait),
+        Ok(()) => match app.db.identity().login(&username, &password).await.map_err(|e| ApiError::internal(&e))? {
+            Some(token) => {
+                app.login_throttle.succeeded(&who[0]);
+                Json(json!({"token": token})).into_response()
+            }
+            None => {
+                app.login_throttle.failed(&who);
+                ApiError::unauthorized(WRONG_CREDENTIALS).into_response()
+            }
+        },
     };
     response.extensions_mut().insert(AuditWho(username, None));
     Ok(response)

@@ -34,7 +34,9 @@ impl GrantSource for FixedGrants {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GrantDoc {
-    /// Hosts plugins may reach over `http`: `api.example.com`, `*.example.com`, `*`.
+    /// Hosts plugins may reach over `http`: `api.example.com`, `*.example.com`, `*`,
+    /// addresses and networks (`127.0.0.1`, `10.0.0.0/8`) — the only way, with an
+    /// exact name, to reach loopback, private and other special addresses.
     #[serde(default)]
     pub http: Vec<String>,
     /// Plugin name (or `*`) → the secrets it may read.

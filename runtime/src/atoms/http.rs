@@ -2,27 +2,38 @@
 //! are followed (a redirect could lead off the list), responses are capped,
 //! and every request is bounded by the call's deadline.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::net::IpAddr;
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use ipnet::IpNet;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, Url};
+use url::Host;
 
+use super::egress::{self, GuardedResolver};
 use super::{AtomCall, AtomResult};
 use crate::bindings::scena::plugin::http as wit_http;
 use crate::bindings::wit::AtomError;
 
 /// A granted host: `api.example.com`, `*.example.com` (any subdomain, not the
-/// apex) or `*` (any host — grant with care).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// apex), `*` (any host — grant with care), or an address or network
+/// (`127.0.0.1`, `::1`, `10.0.0.0/8`). Only an address, a network or an exact
+/// host name reaches special addresses (loopback, private, link-local…: see
+/// `egress`); the wildcards never do.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum HostPattern {
     Exact(String),
     Subdomains(String),
     Any,
+    Net(IpNet),
 }
 
 impl HostPattern {
+    /// Whether a URL host given as a name matches.
     pub fn matches(&self, host: &str) -> bool {
         let host = host.trim_end_matches('.').to_ascii_lowercase();
         match self {
@@ -31,7 +42,37 @@ impl HostPattern {
                 host.len() > suffix.len() + 1 && host.ends_with(suffix.as_str()) && host[..host.len() - suffix.len()].ends_with('.')
             }
             HostPattern::Any => true,
+            HostPattern::Net(_) => false,
         }
+    }
+}
+
+/// An address or a network, as a grant writes it: `127.0.0.1`, `[::1]`,
+/// `127.1` (what a URL would make of it), `10.0.0.0/8`. `None`: not one.
+fn parse_net(s: &str) -> Option<Result<IpNet, String>> {
+    if let Some((addr, _)) = s.split_once('/') {
+        let net = match s.parse::<IpNet>() {
+            Ok(net) => net,
+            Err(_) if addr.parse::<IpAddr>().is_ok() || addr.contains(':') => {
+                return Some(Err(format!("invalid network `{s}`: write an address and a prefix length, such as `10.0.0.0/8` or `fc00::/7`")));
+            }
+            Err(_) => return None,
+        };
+        return Some(if net.trunc() == net {
+            Ok(net)
+        } else {
+            Err(format!("invalid network `{s}`: it has bits set past its prefix; did you mean `{}`?", net.trunc()))
+        });
+    }
+    let literal = s.strip_prefix('[').and_then(|v| v.strip_suffix(']')).unwrap_or(s);
+    if let Ok(ip) = literal.parse::<IpAddr>() {
+        return Some(Ok(IpNet::from(egress::canonical(ip))));
+    }
+    // Spellings such as `2130706433` or `127.1`, read as a URL reads them.
+    match Url::parse(&format!("http://{s}/")).ok()?.host()? {
+        Host::Ipv4(ip) => Some(Ok(IpNet::from(IpAddr::V4(ip)))),
+        Host::Ipv6(ip) => Some(Ok(IpNet::from(egress::canonical(IpAddr::V6(ip))))),
+        Host::Domain(_) => None,
     }
 }
 
@@ -42,17 +83,19 @@ impl FromStr for HostPattern {
         let s = s.trim().to_ascii_lowercase();
         let valid_host = |h: &str| {
             !h.is_empty() && h.split('.').all(|label| {
-                !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ':' || c == '[' || c == ']')
+                !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
             })
         };
         if s == "*" {
             Ok(HostPattern::Any)
+        } else if let Some(net) = parse_net(&s) {
+            net.map(HostPattern::Net)
         } else if let Some(suffix) = s.strip_prefix("*.").map(|h| h.trim_end_matches('.')) {
             if valid_host(suffix) { Ok(HostPattern::Subdomains(suffix.to_string())) } else { Err(format!("invalid host pattern `{s}`")) }
         } else if valid_host(s.trim_end_matches('.')) {
             Ok(HostPattern::Exact(s.trim_end_matches('.').to_string()))
         } else {
-            Err(format!("invalid host pattern `{s}`: use a host name, `*.domain` or `*`"))
+            Err(format!("invalid host pattern `{s}`: use a host name, `*.domain`, `*`, an address or a network (`10.0.0.0/8`)"))
         }
     }
 }
@@ -63,17 +106,49 @@ impl fmt::Display for HostPattern {
             HostPattern::Exact(h) => f.write_str(h),
             HostPattern::Subdomains(s) => write!(f, "*.{s}"),
             HostPattern::Any => f.write_str("*"),
+            HostPattern::Net(net) if net.prefix_len() == net.max_prefix_len() => write!(f, "{}", net.addr()),
+            HostPattern::Net(net) => write!(f, "{net}"),
         }
     }
 }
 
 /// The hosts a tenant's plugins may reach. Empty: none.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct HttpAllowList(pub Vec<HostPattern>);
 
 impl HttpAllowList {
-    pub fn allows(&self, host: &str) -> bool {
-        self.0.iter().any(|p| p.matches(host))
+    /// Whether a URL's host may be asked for. A name is then resolved and
+    /// its addresses checked as they are connected to (`egress`); an
+    /// address is checked here.
+    pub fn admits<S: AsRef<str>>(&self, host: &Host<S>) -> Result<(), String> {
+        match host {
+            Host::Domain(name) if self.0.iter().any(|p| p.matches(name.as_ref())) => Ok(()),
+            Host::Domain(name) => Err(format!("host `{}` is not on the HTTP allow-list", name.as_ref())),
+            Host::Ipv4(ip) => self.admits_ip(IpAddr::V4(*ip)),
+            Host::Ipv6(ip) => self.admits_ip(IpAddr::V6(*ip)),
+        }
+    }
+
+    fn admits_ip(&self, ip: IpAddr) -> Result<(), String> {
+        if self.names_network_of(ip) {
+            return Ok(());
+        }
+        if !self.0.contains(&HostPattern::Any) {
+            return Err(format!("host `{}` is not on the HTTP allow-list", egress::canonical(ip)));
+        }
+        self.admits_address(None, ip)
+    }
+
+    /// Whether an address or network of this list holds `ip`.
+    pub(super) fn names_network_of(&self, ip: IpAddr) -> bool {
+        let ip = egress::canonical(ip);
+        self.0.iter().any(|p| matches!(p, HostPattern::Net(net) if net.contains(&ip)))
+    }
+
+    /// Whether this list names `host` exactly (not through a wildcard).
+    pub(super) fn names_exactly(&self, host: &str) -> bool {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        self.0.iter().any(|p| matches!(p, HostPattern::Exact(h) if *h == host))
     }
 }
 
@@ -90,20 +165,43 @@ impl Default for HttpSettings {
     }
 }
 
-/// The shared client: one connection pool for all calls.
+/// The clients, one per allow-list: each resolves through a resolver that
+/// admits only what its list does, and keeps its own connection pool — a
+/// connection opened under one tenant's grants is never reused under
+/// another's, which would skip the resolver's check.
 pub struct HttpClient {
-    client: reqwest::Client,
+    clients: Mutex<HashMap<Arc<HttpAllowList>, reqwest::Client>>,
     settings: HttpSettings,
 }
 
+/// Distinct allow-lists kept at once; past that the pools start over.
+const MAX_CLIENTS: usize = 64;
+
 impl HttpClient {
     pub fn new(settings: HttpSettings) -> anyhow::Result<HttpClient> {
+        Ok(HttpClient { clients: Mutex::new(HashMap::new()), settings })
+    }
+
+    fn client_for(&self, allow: &HttpAllowList) -> Result<reqwest::Client, AtomError> {
+        let mut clients = self.clients.lock().expect("http clients lock");
+        if let Some(client) = clients.get(allow) {
+            return Ok(client.clone());
+        }
+        let allow = Arc::new(allow.clone());
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // A proxy would resolve the target itself, past the resolver's check.
+            .no_proxy()
+            .dns_resolver(Arc::new(GuardedResolver(allow.clone())))
             .connect_timeout(Duration::from_secs(10))
             .user_agent(concat!("scena/", env!("CARGO_PKG_VERSION")))
-            .build()?;
-        Ok(HttpClient { client, settings })
+            .build()
+            .map_err(|e| AtomError::Failed(format!("cannot set up the HTTP client: {e}")))?;
+        if clients.len() >= MAX_CLIENTS {
+            clients.clear();
+        }
+        clients.insert(allow, client.clone());
+        Ok(client)
     }
 }
 
@@ -130,13 +228,8 @@ impl AtomCall {
         if !matches!(url.scheme(), "http" | "https") {
             return Err(AtomError::Invalid(format!("only http and https URLs are allowed, got `{}`", url.scheme())));
         }
-        let host = url.host_str().ok_or_else(|| AtomError::Invalid(format!("URL `{url}` has no host")))?;
-        if !self.grants.http.allows(host) {
-            return Err(AtomError::Denied(format!(
-                "host `{host}` is not on the HTTP allow-list of tenant `{}`",
-                self.scope.tenant
-            )));
-        }
+        let host = url.host().ok_or_else(|| AtomError::Invalid(format!("URL `{url}` has no host")))?;
+        self.grants.http.admits(&host).map_err(|why| AtomError::Denied(format!("{why} of tenant `{}`", self.scope.tenant)))?;
         let mut headers = HeaderMap::new();
         for (name, value) in &request.headers {
             let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| AtomError::Invalid(format!("invalid header name `{name}`")))?;
@@ -155,14 +248,18 @@ impl AtomCall {
         let client = &self.services.http;
         let target = format!("{} {}", prepared.method, prepared.url);
         let mut builder = client
-            .client
+            .client_for(&self.grants.http)?
             .request(prepared.method, prepared.url)
             .headers(prepared.headers)
             .timeout(prepared.timeout);
         if let Some(body) = request.body {
             builder = builder.body(body);
         }
+        let tenant = &self.scope.tenant;
         let failed = |e: reqwest::Error| {
+            if let Some(why) = egress::refusal_in(&e) {
+                return AtomError::Denied(format!("{target}: {why} of tenant `{tenant}`"));
+            }
             let why = if e.is_timeout() { "timed out".to_string() } else { error_chain(&e) };
             AtomError::Failed(format!("{target}: {why}"))
         };
@@ -217,6 +314,12 @@ mod tests {
         HttpAllowList(patterns.iter().map(|p| p.parse().unwrap()).collect())
     }
 
+    impl HttpAllowList {
+        pub(crate) fn allows(&self, host: &str) -> bool {
+            self.admits(&Host::parse(host).unwrap()).is_ok()
+        }
+    }
+
     #[test]
     fn exact_hosts_match_only_themselves() {
         let allow = list(&["api.example.com"]);
@@ -245,8 +348,33 @@ mod tests {
 
     #[test]
     fn malformed_patterns_are_refused() {
-        for bad in ["", "*.", "a*.example.com", "exa mple.com", "**", "*.*.com"] {
+        for bad in ["", "*.", "a*.example.com", "exa mple.com", "**", "*.*.com", "10.0.0.0/33", "10.0.0.1/8", "fc00::/129", "10.0.0.0/x", "1.2.3.4/"] {
             assert!(bad.parse::<HostPattern>().is_err(), "{bad}");
         }
+        let error = "10.0.0.1/8".parse::<HostPattern>().unwrap_err();
+        assert!(error.contains("did you mean `10.0.0.0/8`"), "{error}");
+    }
+
+    #[test]
+    fn addresses_and_networks_are_read_in_every_spelling() {
+        for (written, shown) in [("127.0.0.1", "127.0.0.1"), ("127.1", "127.0.0.1"), ("2130706433", "127.0.0.1"), ("[::1]", "::1"), ("::ffff:127.0.0.1", "127.0.0.1"), ("10.0.0.0/8", "10.0.0.0/8"), ("FC00::/7", "fc00::/7")] {
+            let pattern: HostPattern = written.parse().unwrap();
+            assert!(matches!(pattern, HostPattern::Net(_)), "{written}");
+            assert_eq!(pattern.to_string(), shown);
+        }
+    }
+
+    #[test]
+    fn a_wildcard_reaches_public_addresses_but_never_special_ones() {
+        let any = list(&["*"]);
+        assert!(any.allows("93.184.216.34"));
+        for special in ["127.0.0.1", "[::1]", "169.254.169.254", "10.0.0.1", "[::ffff:127.0.0.1]", "0.0.0.0", "[fd00::1]"] {
+            let error = any.admits(&Host::parse(special).unwrap()).unwrap_err();
+            assert!(error.contains("address: such addresses are reached only when named"), "{special}: {error}");
+        }
+        assert!(list(&["127.0.0.1"]).allows("127.0.0.1"));
+        assert!(list(&["10.0.0.0/8"]).allows("10.1.2.3"));
+        assert!(!list(&["10.0.0.0/8"]).allows("11.0.0.1"), "a network grants only its addresses");
+        assert!(!list(&["*.example.com"]).allows("10.0.0.1"));
     }
 }

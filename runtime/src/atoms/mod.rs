@@ -5,6 +5,7 @@
 //! the tenant's [`Grants`].
 
 pub mod cmdb;
+pub mod egress;
 pub mod grant_book;
 pub mod http;
 pub mod job;

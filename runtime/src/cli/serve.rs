@@ -10,7 +10,7 @@ use clap::Args;
 
 use super::data_lock;
 use super::{CliError, DataDirArg};
-use crate::api::{router, AppState};
+use crate::api::{router, AppState, LoginThrottle, ThrottleSettings};
 use crate::catalog::{validate_flow, Catalog, PluginDir};
 use crate::embedded::{SAMPLE_FLOWS, STANDARD_PLUGINS};
 use crate::flow::load_flow;
@@ -46,6 +46,15 @@ pub struct ServeArgs {
     /// Require this bearer token on `/metrics` (otherwise it is open: keep the address private).
     #[arg(long, value_name = "TOKEN", env = "SCENA_METRICS_TOKEN", hide_env_values = true)]
     metrics_token: Option<String>,
+    /// Failed logins an account may have before each further attempt must wait.
+    #[arg(long, value_name = "N", env = "SCENA_LOGIN_MAX_FAILURES", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    login_max_failures: u32,
+    /// Failed logins one client address may have (over all accounts) before it must wait.
+    #[arg(long, value_name = "N", env = "SCENA_LOGIN_MAX_ADDRESS_FAILURES", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
+    login_max_address_failures: u32,
+    /// The first wait after too many failed logins (doubling with each further one, up to 15 minutes), e.g. `1s`, `500ms`.
+    #[arg(long, value_name = "DURATION", env = "SCENA_LOGIN_BACKOFF", default_value = "1s", value_parser = humantime::parse_duration)]
+    login_backoff: std::time::Duration,
     #[command(flatten)]
     data_dir: DataDirArg,
 }
@@ -86,8 +95,14 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     let sandbox = Arc::new(Sandbox::new(config)?);
     let standard = standard_plugins(&sandbox, &args.plugin_dirs).await?;
     let (mut app, problems) = AppState::build(db.clone(), sandbox, standard, &data_dir, key, Limits::default()).await?;
-    Arc::get_mut(&mut app).expect("the app state is not shared before it is served").metrics_token =
-        args.metrics_token.filter(|t| !t.trim().is_empty()).map(|t| t.trim().to_string());
+    let unshared = Arc::get_mut(&mut app).expect("the app state is not shared before it is served");
+    unshared.metrics_token = args.metrics_token.filter(|t| !t.trim().is_empty()).map(|t| t.trim().to_string());
+    unshared.login_throttle = LoginThrottle::new(ThrottleSettings {
+        account_failures: args.login_max_failures,
+        address_failures: args.login_max_address_failures,
+        backoff: args.login_backoff,
+        ..ThrottleSettings::default()
+    });
     for problem in problems {
         eprintln!("warning: uploaded {problem}");
     }
@@ -112,7 +127,9 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         Backend::Sqlite => "SQLite",
     };
     eprintln!("scena serve: listening on http://{address} (data in {}, database: {database})", data_dir.display());
-    let served = axum::serve(listener, router(app)).with_graceful_shutdown(stop_signal()).await;
+    // The client's address, for throttling failed logins per address.
+    let service = router(app).into_make_service_with_connect_info::<SocketAddr>();
+    let served = axum::serve(listener, service).with_graceful_shutdown(stop_signal()).await;
     match &served {
         Ok(()) => tracing::info!(target: "scena::serve", "stopped: requests in flight were answered; unfinished runs go on at the next start"),
         Err(e) => tracing::error!(target: "scena::serve", "stopped: {e}"),

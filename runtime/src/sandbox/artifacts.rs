@@ -3,11 +3,13 @@
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
 use wasmtime::component::Component;
 use wasmtime::Engine;
 
+#[derive(Clone)]
 pub struct ArtifactCache {
     dir: Option<PathBuf>,
     engine_key: String,
@@ -22,7 +24,9 @@ impl ArtifactCache {
         ArtifactCache { dir, engine_key }
     }
 
-    pub fn load_or_compile(&self, engine: &Engine, sha256: &str, bytes: &[u8]) -> wasmtime::Result<Component> {
+    /// `keep` is asked, under its lock, before a compiled file is written: a
+    /// compile abandoned meanwhile leaves nothing behind.
+    pub fn load_or_compile(&self, engine: &Engine, sha256: &str, bytes: &[u8], keep: &Mutex<bool>) -> wasmtime::Result<Component> {
         let Some(path) = self.path_for(sha256) else {
             return Component::new(engine, bytes);
         };
@@ -40,10 +44,18 @@ impl ArtifactCache {
             }
         }
         let component = Component::new(engine, bytes)?;
-        if let Err(e) = store(&path, &component.serialize()?) {
+        let keep = keep.lock().expect("artifact keep lock");
+        if *keep && let Err(e) = store(&path, &component.serialize()?) {
             tracing::warn!("cannot cache compiled plugin at {}: {e}", path.display());
         }
         Ok(component)
+    }
+
+    /// Drop the compiled file of a component that was refused.
+    pub fn forget(&self, sha256: &str) {
+        if let Some(path) = self.path_for(sha256) {
+            let _ = std::fs::remove_file(path);
+        }
     }
 
     fn path_for(&self, sha256: &str) -> Option<PathBuf> {

@@ -43,7 +43,11 @@ pub struct SandboxConfig {
     /// The `kv` atom's store; `None` makes `kv` answer `unavailable`.
     pub kv: Option<KvStore>,
     pub http: HttpSettings,
+    /// The longest a load may wait for its compile; `None`: the default, 30 s.
+    pub compile_budget: Option<Duration>,
 }
+
+const COMPILE_BUDGET: Duration = Duration::from_secs(30);
 
 pub struct Sandbox {
     engine: Engine,
@@ -51,6 +55,10 @@ pub struct Sandbox {
     artifacts: ArtifactCache,
     loaded: Mutex<HashMap<String, Arc<Plugin>>>,
     services: Arc<AtomServices>,
+    compile_budget: Duration,
+    /// One compile at a time: a compile cannot be stopped, so one that ran out
+    /// of budget keeps its permit until it ends, and the next waits for it.
+    compiling: Arc<tokio::sync::Semaphore>,
     _ticker: EpochTicker,
 }
 
@@ -71,6 +79,8 @@ impl Sandbox {
             linker,
             loaded: Mutex::new(HashMap::new()),
             services,
+            compile_budget: config.compile_budget.unwrap_or(COMPILE_BUDGET),
+            compiling: Arc::new(tokio::sync::Semaphore::new(1)),
         })
     }
 
@@ -86,10 +96,47 @@ impl Sandbox {
             return Ok(plugin.clone());
         }
         plugin::check_header(bytes)?;
-        let component = self
-            .artifacts
-            .load_or_compile(&self.engine, &sha256, bytes)
-            .map_err(|e| LoadError::Invalid(format!("{e:#}")))?;
+        plugin::check_structure(bytes)?;
+        let component = self.compile(&sha256, bytes).await?;
+        let checked = self.check(&sha256, bytes.len(), component).await;
+        // A refused component leaves no compiled file behind.
+        let plugin = checked.inspect_err(|_| self.artifacts.forget(&sha256))?;
+        self.loaded.lock().expect("plugin cache lock").insert(sha256, plugin.clone());
+        Ok(plugin)
+    }
+
+    /// Compile (or read the cached artifact) on a blocking thread, waiting at
+    /// most the compile budget — for the permit and the compile together.
+    async fn compile(&self, sha256: &str, bytes: &[u8]) -> Result<Component, LoadError> {
+        let keep = Arc::new(Mutex::new(true));
+        let compiled = tokio::time::timeout(self.compile_budget, async {
+            let permit = self.compiling.clone().acquire_owned().await.expect("the compile semaphore is never closed");
+            let (engine, artifacts, keep) = (self.engine.clone(), self.artifacts.clone(), keep.clone());
+            let (sha256, bytes) = (sha256.to_string(), bytes.to_vec());
+            tokio::task::spawn_blocking(move || {
+                let _permit = permit;
+                artifacts.load_or_compile(&engine, &sha256, &bytes, &keep)
+            })
+            .await
+        })
+        .await;
+        match compiled {
+            Ok(Ok(component)) => component.map_err(|e| LoadError::Invalid(format!("{e:#}"))),
+            Ok(Err(panicked)) => Err(LoadError::Invalid(format!("the compiler failed: {panicked}"))),
+            Err(_) => {
+                *keep.lock().expect("artifact keep lock") = false;
+                self.artifacts.forget(sha256);
+                Err(LoadError::TooLarge(format!("it did not compile within {} s", self.compile_budget.as_secs_f64())))
+            }
+        }
+    }
+
+    /// Wait until no compile runs (one that ran out of budget goes on until it ends).
+    pub async fn compiles_settled(&self) {
+        drop(self.compiling.acquire().await.expect("the compile semaphore is never closed"));
+    }
+
+    async fn check(&self, sha256: &str, size_bytes: usize, component: Component) -> Result<Arc<Plugin>, LoadError> {
         let imports: Vec<String> =
             component.component_type().imports(&self.engine).map(|(name, _)| name.to_string()).collect();
         let pre = self
@@ -100,9 +147,7 @@ impl Sandbox {
         let meta = self.describe(&pre).await?;
         let (meta, input, output) = plugin::check_meta(meta)?;
         plugin::check_imports(&meta, &imports)?;
-        let plugin = Arc::new(Plugin { sha256: sha256.clone(), size_bytes: bytes.len(), meta, imports, pre, input: Arc::new(input), output });
-        self.loaded.lock().expect("plugin cache lock").insert(sha256, plugin.clone());
-        Ok(plugin)
+        Ok(Arc::new(Plugin { sha256: sha256.to_string(), size_bytes, meta, imports, pre, input: Arc::new(input), output }))
     }
 
     async fn describe(&self, pre: &StepPre<CallState>) -> Result<bindings::wit::StepMeta, LoadError> {

@@ -58,6 +58,10 @@ pub enum LoadError {
     CoreModule,
     #[error("invalid component: {0}")]
     Invalid(String),
+    #[error("not a scena plugin: {0}")]
+    NotAPlugin(String),
+    #[error("component too large to compile: {0}")]
+    TooLarge(String),
     #[error("component needs imports scena does not provide: {0}")]
     UnsupportedImport(String),
     #[error("describe() failed: {0}")]
@@ -77,6 +81,61 @@ pub fn check_header(bytes: &[u8]) -> Result<(), LoadError> {
     }
     if bytes[6..8] != COMPONENT_LAYER {
         return Err(LoadError::CoreModule);
+    }
+    Ok(())
+}
+
+/// The interface every plugin exports (`host-api/wit/step.wit`).
+const HANDLER: &str = "scena:plugin/handler@";
+/// Interface packages a plugin may import: WASI as the sandbox provides it
+/// (file and socket calls there answer with errors) and scena's own.
+const KNOWN_IMPORTS: [&str; 7] = ["wasi:cli/", "wasi:clocks/", "wasi:filesystem/", "wasi:io/", "wasi:random/", "wasi:sockets/", "scena:plugin/"];
+/// Bounds on what is handed to the compiler, which cannot be stopped once
+/// started: code beyond these takes too long to compile to be an upload.
+pub const MAX_FUNCTIONS: u64 = 100_000;
+pub const MAX_CODE_BYTES: u64 = 16 << 20;
+
+/// Read the component's outer imports and exports and size its code —
+/// without compiling it — so that what is not a plugin, or too big to
+/// compile, is refused in milliseconds.
+pub fn check_structure(bytes: &[u8]) -> Result<(), LoadError> {
+    use wasmparser::{Parser, Payload};
+    let invalid = |e: wasmparser::BinaryReaderError| LoadError::Invalid(e.to_string());
+    let (mut depth, mut functions, mut code_bytes, mut exports_handler) = (0u32, 0u64, 0u64, false);
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload.map_err(invalid)? {
+            Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
+            Payload::End(_) => depth = depth.saturating_sub(1),
+            Payload::ComponentImportSection(imports) if depth == 0 => {
+                for import in imports {
+                    let name = import.map_err(invalid)?.name.name;
+                    let known = KNOWN_IMPORTS.iter().any(|p| name.starts_with(p))
+                        && (!name.starts_with("scena:plugin/") || Capability::from_import(name).is_some() || name.starts_with("scena:plugin/types@"));
+                    if !known {
+                        return Err(LoadError::UnsupportedImport(format!("`{name}`: scena provides WASI (cli, clocks, filesystem, io, random, sockets) and the scena:plugin atoms")));
+                    }
+                }
+            }
+            Payload::ComponentExportSection(exports) if depth == 0 => {
+                for export in exports {
+                    exports_handler |= export.map_err(invalid)?.name.name.starts_with(HANDLER);
+                }
+            }
+            Payload::CodeSectionStart { count, size, .. } => {
+                functions += u64::from(count);
+                code_bytes += u64::from(size);
+                if functions > MAX_FUNCTIONS || code_bytes > MAX_CODE_BYTES {
+                    return Err(LoadError::TooLarge(format!(
+                        "more than {MAX_FUNCTIONS} functions or {} MiB of code",
+                        MAX_CODE_BYTES >> 20
+                    )));
+                }
+            }
+            _ => {}
+        }
+    }
+    if !exports_handler {
+        return Err(LoadError::NotAPlugin("it does not export the `scena:plugin/handler` interface (build it with the scena plugin SDK)".into()));
     }
     Ok(())
 }
@@ -121,6 +180,18 @@ pub fn check_imports(meta: &PluginMeta, imports: &[String]) -> Result<(), LoadEr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An empty component: valid, and no plugin.
+    const EMPTY_COMPONENT: &[u8] = b"\0asm\x0d\0\x01\0";
+
+    #[test]
+    fn a_component_without_the_handler_export_is_not_a_plugin() {
+        let error = check_structure(EMPTY_COMPONENT).unwrap_err();
+        assert!(matches!(error, LoadError::NotAPlugin(_)), "{error}");
+        assert!(error.to_string().contains("does not export the `scena:plugin/handler` interface"), "{error}");
+        let truncated = [EMPTY_COMPONENT, &[0x0b, 0x7f]].concat();
+        assert!(matches!(check_structure(&truncated), Err(LoadError::Invalid(_))));
+    }
 
     #[test]
     fn headers_are_told_apart() {

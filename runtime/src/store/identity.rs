@@ -127,6 +127,25 @@ pub(super) fn hash_password(password: &str) -> anyhow::Result<String> {
     Ok(hash.to_string())
 }
 
+/// A hash made like every stored one (same algorithm and costs), verified in
+/// place of a user's when there is no such user.
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| hash_password("scena: no such user").expect("hashing a fixed password works"));
+
+/// The hash to verify a password against, and whether it is a real user's.
+fn hash_to_verify(stored: Option<String>) -> (String, bool) {
+    match stored {
+        Some(hash) => (hash, true),
+        None => (DUMMY_HASH.clone(), false),
+    }
+}
+
+fn verify_password(hash: &str, password: &str) -> anyhow::Result<bool> {
+    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+    let hash = PasswordHash::new(hash).map_err(|e| anyhow::anyhow!("stored password hash is unreadable: {e}"))?;
+    Ok(argon2::Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+}
+
 pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
@@ -227,13 +246,16 @@ impl IdentityStore {
         Ok(sqlx::query_as("SELECT username, created_at FROM users ORDER BY username").fetch_all(self.db.pool()).await?)
     }
 
-    /// Whether `password` is `username`'s (false for an unknown user).
+    /// Whether `password` is `username`'s (false for an unknown user). An
+    /// unknown user costs the same argon2 verification as a known one, so the
+    /// time taken does not tell whether a name exists.
     pub async fn check_password(&self, username: &str, password: &str) -> anyhow::Result<bool> {
-        use argon2::password_hash::{PasswordHash, PasswordVerifier};
         let row: Option<(String,)> = sqlx::query_as("SELECT password_hash FROM users WHERE username = $1").bind(username).fetch_optional(self.db.pool()).await?;
-        let Some((stored,)) = row else { return Ok(false) };
-        let hash = PasswordHash::new(&stored).map_err(|e| anyhow::anyhow!("stored password hash is unreadable: {e}"))?;
-        Ok(argon2::Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+        let (hash, known) = hash_to_verify(row.map(|(stored,)| stored));
+        let password = password.to_string();
+        // argon2 takes tens of milliseconds of CPU: not on a tokio worker.
+        let matches = tokio::task::spawn_blocking(move || verify_password(&hash, &password)).await??;
+        Ok(known && matches)
     }
 
     /// A new login token for `username` if `password` is theirs.
@@ -282,7 +304,7 @@ impl IdentityStore {
         let tenants: Vec<(String,)> = sqlx::query_as("SELECT tenant FROM members WHERE username = $1").bind(username).fetch_all(&mut *tx).await?;
         for (tenant,) in tenants {
             // The platform admin may touch anyone; a tenant's last owner stays.
-            if let Err(refused) = check_member_change(&mut *tx, &tenant, username, MemberChange::Remove, &|_| true).await? {
+            if let Err(refused) = check_member_change(&mut tx, &tenant, username, MemberChange::Remove, &|_| true).await? {
                 return Ok(Err(refused));
             }
         }
@@ -327,7 +349,7 @@ impl IdentityStore {
         may_touch: MayTouch<'_>,
     ) -> anyhow::Result<Result<bool, MemberRefused>> {
         let mut tx = self.db.begin_exclusive().await?;
-        let current = match check_member_change(&mut *tx, tenant, username, change, may_touch).await? {
+        let current = match check_member_change(&mut tx, tenant, username, change, may_touch).await? {
             Ok(current) => current,
             Err(refused) => return Ok(Err(refused)),
         };
@@ -477,6 +499,22 @@ pub struct Standing {
 mod tests {
     use super::*;
     use crate::store::test_backends;
+
+    /// What an unknown user's login verifies: a hash made the same way as a
+    /// real one, so both paths run the same argon2 work.
+    #[test]
+    fn an_unknown_user_costs_the_same_verification_as_a_known_one() {
+        use argon2::password_hash::PasswordHash;
+        let real = hash_password("correct horse").unwrap();
+        let (dummy, known) = hash_to_verify(None);
+        assert!(!known);
+        let (real, dummy) = (PasswordHash::new(&real).unwrap(), PasswordHash::new(&dummy).unwrap());
+        assert_eq!(real.algorithm, dummy.algorithm);
+        assert_eq!(real.version, dummy.version);
+        assert_eq!(real.params, dummy.params, "same memory, time and parallelism costs");
+        let (stored, known) = hash_to_verify(Some("x".into()));
+        assert!(known && stored == "x");
+    }
 
     #[tokio::test]
     async fn only_the_current_admin_token_authenticates() {

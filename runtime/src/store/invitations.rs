@@ -28,7 +28,9 @@ pub struct InvitationInfo {
 pub enum Refused {
     #[error("no such invitation, or it was used, revoked or has expired")]
     Unusable,
-    #[error("user `{0}` exists; give their password to join with it")]
+    /// The name is taken and the password is not its user's. Worded without
+    /// saying which: only a holder of an open code gets this far.
+    #[error("cannot accept this invitation with these credentials: choose another username, or give your password if it is yours")]
     WrongPassword(String),
     /// An invitation grants no more than its maker may grant when it is
     /// accepted: a maker demoted or removed since takes it down too.
@@ -104,7 +106,24 @@ impl InvitationStore {
     /// this moment, in the same transaction: the maker must still be able to
     /// grant it (`may_grant`), and to touch the role the user holds already;
     /// a tenant's last owner stays an owner. Refused, nothing changes.
+    async fn is_open(&self, code: &str) -> anyhow::Result<bool> {
+        let open: Option<(String,)> = sqlx::query_as(
+            "SELECT id FROM invitations WHERE code_sha256 = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2",
+        )
+        .bind(token_hash(code))
+        .bind(super::now_rfc3339())
+        .fetch_optional(self.db.pool())
+        .await?;
+        Ok(open.is_some())
+    }
+
     pub async fn accept(&self, code: &str, username: &str, password: &str, may_grant: MayGrant<'_>) -> anyhow::Result<Result<Joined, Refused>> {
+        // A code that cannot be used is answered before anything is asked
+        // about the user: without an open code, nothing tells whether a
+        // name exists. (Checked again in the transaction below.)
+        if !self.is_open(code).await? {
+            return Ok(Err(Refused::Unusable));
+        }
         let identity = self.db.identity();
         let new_user = !identity.user_exists(username).await?;
         // Checked before the transaction: argon2 is slow and needs no lock.
@@ -137,7 +156,7 @@ impl InvitationStore {
             return Ok(Err(Refused::MakerCannotGrant { maker, role }));
         };
         let change = MemberChange::Set { role: &role, flows: None };
-        if let Err(refused) = check_member_change(&mut *tx, &tenant, username, change, &|theirs| may_grant(&maker_role, theirs)).await? {
+        if let Err(refused) = check_member_change(&mut tx, &tenant, username, change, &|theirs| may_grant(&maker_role, theirs)).await? {
             return Ok(Err(refused.into()));
         }
         if let Some(hash) = hash {

@@ -166,3 +166,79 @@ async fn users_change_their_own_password_and_the_admin_deletes_users() {
     let members = server.admin("PUT", "/api/v1/tenants/default/members/ben", Some(json!({"role": "viewer"}))).await;
     assert_eq!(members.status, 404, "the user is gone: {}", members.body);
 }
+
+fn credentials(username: &str, password: &str) -> Option<String> {
+    Some(json!({"username": username, "password": password}).to_string())
+}
+
+/// Guessing passwords is throttled per account with a growing wait (429 with
+/// `Retry-After`), even for the right password, until the wait passes; an
+/// unknown user and a wrong password get the same answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_logins_are_throttled_and_answered_alike_for_unknown_users() {
+    let throttle = ["--login-max-failures", "3", "--login-max-address-failures", "1000", "--login-backoff", "300ms"];
+    let server = serve_with("api-login-throttle", &[], &throttle);
+    server.member("ann", "default", "viewer").await;
+    let login = |username: &'static str, password: &'static str| {
+        let server = &server;
+        async move { server.call("POST", "/api/v1/auth/login", None, credentials(username, password)).await }
+    };
+
+    let unknown = login("nobody", "whatever1").await;
+    let wrong = login("ann", "whatever1").await;
+    assert_eq!(unknown.status, 401, "{}", unknown.body);
+    assert_eq!((unknown.status, &unknown.body), (wrong.status, &wrong.body), "an unknown user is answered as a wrong password");
+
+    for _ in 0..2 {
+        assert_eq!(login("ann", "whatever1").await.status, 401);
+    }
+    let throttled = login("ann", "correct horse").await;
+    assert_eq!(throttled.status, 429, "the right password waits too: {}", throttled.body);
+    assert_eq!(throttled.body["error"]["code"], "too_many_attempts", "{}", throttled.body);
+    let wait: u64 = throttled.retry_after.as_deref().expect("Retry-After").parse().unwrap();
+    assert!((1..=1).contains(&wait), "a 300 ms wait is announced as 1 s: {wait}");
+    assert_eq!(server.login("bob", "correct horse").await, None, "another account is not held back, just unknown");
+
+    // Unknown names are throttled the same way: a 429 does not tell either.
+    for _ in 0..2 {
+        login("nobody", "whatever1").await;
+    }
+    let unknown = login("nobody", "whatever1").await;
+    assert_eq!(unknown.status, 429, "{}", unknown.body);
+
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let reply = login("ann", "correct horse").await;
+        if reply.status == 200 {
+            break;
+        }
+        assert_eq!(reply.status, 429, "{}", reply.body);
+        assert!(std::time::Instant::now() < deadline, "the wait never passed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Success clears the account's count: one wrong password is a plain 401 again.
+    assert_eq!(login("ann", "whatever1").await.status, 401);
+}
+
+/// Accepting an invitation does not tell whether a username exists: an
+/// unusable code is a 404 whoever is named, and a taken name with a wrong
+/// password is refused without saying it is taken.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accepting_an_invitation_does_not_reveal_usernames() {
+    let server = serve_with("api-invite-enum", &[], &[]);
+    server.member("ann", "default", "viewer").await;
+    let accept = |code: String, username: &'static str| {
+        let server = &server;
+        async move { server.call("POST", &format!("/api/v1/invitations/{code}/accept"), None, credentials(username, "not her password")).await }
+    };
+    let (known, unknown) = (accept("invite_guess".into(), "ann").await, accept("invite_guess".into(), "nobody").await);
+    assert_eq!(known.status, 404, "{}", known.body);
+    assert_eq!((known.status, &known.body), (unknown.status, &unknown.body));
+
+    let made = server.admin("POST", &format!("{}/invitations", tenant("default")), Some(json!({"role": "viewer"}))).await;
+    let code = made.body["code"].as_str().unwrap().to_string();
+    let refused = accept(code.clone(), "ann").await;
+    assert_eq!(refused.status, 401, "{}", refused.body);
+    let message = refused.body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("cannot accept this invitation with these credentials") && !message.contains("`ann`") && !message.contains("exists"), "{message}");
+}

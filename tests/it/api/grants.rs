@@ -116,3 +116,53 @@ async fn plugins_reach_only_hosts_on_their_tenants_allow_list() {
     let reply = server.call("PUT", &format!("{}/secrets/X", tenant("default")), Some(&developer), Some(r#"{"value":"v"}"#.into())).await;
     assert_eq!(reply.status, 403, "{}", reply.body);
 }
+
+/// A grant of `*` reaches any public host, never the server itself nor
+/// another special address, however the address is written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wildcard_grant_never_reaches_loopback_or_private_addresses() {
+    let fixture = Fixture::start(|_| FixtureReply::json(200, r#"{"ok": true}"#));
+    let server = serve_with("api-ssrf", &["http-request"], &[]);
+    let own_port = server.base.rsplit(':').next().unwrap().trim_end_matches('/').to_string();
+    server.publish("default", one_step("fetch", "http-request", json!({"url": "${inputs.url}"}))).await;
+    let grants = |hosts: Value| json!({"http": hosts});
+    assert_eq!(server.admin("PUT", &format!("{}/grants", tenant("default")), Some(grants(json!(["*"])))).await.status, 200);
+
+    for (url, named) in [
+        (format!("http://127.0.0.1:{own_port}/metrics"), "127.0.0.1"),
+        (format!("http://2130706433:{own_port}/api/v1/auth/login"), "127.0.0.1"),
+        (format!("http://127.1:{own_port}/"), "127.0.0.1"),
+        (format!("http://[::1]:{own_port}/"), "::1"),
+        (format!("http://[::ffff:127.0.0.1]:{}/", fixture.port), "127.0.0.1"),
+        (format!("http://localhost:{}/", fixture.port), "localhost"),
+        ("http://169.254.169.254/latest/meta-data/".to_string(), "169.254.169.254"),
+        ("http://10.0.0.1/".to_string(), "10.0.0.1"),
+    ] {
+        let run = server.run("default", "fetch", json!({"url": url})).await;
+        assert_eq!(run["status"], "failed", "{url}: {run}");
+        let error = run["error"].to_string();
+        assert!(error.contains("denied") && error.contains(named), "{url}: the refusal names the address: {error}");
+    }
+    assert_eq!(fixture.seen.lock().unwrap().len(), 0, "nothing reached the loopback fixture");
+
+    // Naming the address (or a network holding it) lets it through.
+    for granted in [json!(["*", "127.0.0.1"]), json!(["127.0.0.0/8"]), json!(["localhost"])] {
+        let host = if granted == json!(["localhost"]) { "localhost" } else { "127.0.0.1" };
+        assert_eq!(server.admin("PUT", &format!("{}/grants", tenant("default")), Some(grants(granted.clone()))).await.status, 200);
+        let run = server.run("default", "fetch", json!({"url": format!("http://{host}:{}/ping", fixture.port)})).await;
+        assert_eq!(run["status"], "succeeded", "{granted}: {run}");
+    }
+    assert_eq!(fixture.seen.lock().unwrap().len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_networks_in_a_grant_are_refused_with_the_reason() {
+    let server = serve_with("api-grant-cidr", &[], &[]);
+    for (bad, reason) in [("10.0.0.0/33", "invalid network `10.0.0.0/33`"), ("10.0.0.1/8", "did you mean `10.0.0.0/8`"), ("fc00::/x", "invalid network")] {
+        let reply = server.admin("PUT", &format!("{}/grants", tenant("default")), Some(json!({"http": [bad]}))).await;
+        assert_eq!(reply.status, 422, "{bad}: {}", reply.body);
+        assert!(reply.body["error"].to_string().contains(reason), "{bad}: {}", reply.body);
+    }
+    let reply = server.admin("GET", &format!("{}/grants", tenant("default")), None).await;
+    assert_eq!(reply.body["http"], json!([]), "a refused document changes nothing: {}", reply.body);
+}

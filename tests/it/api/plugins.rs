@@ -78,3 +78,51 @@ async fn uploaded_plugins_are_validated_kept_per_tenant_and_can_be_yanked() {
     let huge = server.upload("default", vec![0u8; 33 << 20]).await;
     assert_eq!((huge.status, huge.body["error"]["code"].as_str()), (413, Some("too_large")), "{}", huge.body);
 }
+
+/// `bytes` with every `from` replaced by `to` (same length).
+fn patched(mut bytes: Vec<u8>, from: &[u8], to: &[u8]) -> Vec<u8> {
+    assert_eq!(from.len(), to.len());
+    let mut at = 0;
+    let mut found = 0;
+    while let Some(i) = bytes[at..].windows(from.len()).position(|w| w == from) {
+        bytes[at + i..at + i + to.len()].copy_from_slice(to);
+        at += i + to.len();
+        found += 1;
+    }
+    assert!(found > 0, "nothing to patch");
+    bytes
+}
+
+fn cached_files(server: &crate::support::server::Server) -> Vec<String> {
+    let dir = server.dir.path().join("cache");
+    std::fs::read_dir(dir).map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect()).unwrap_or_default()
+}
+
+/// What is not a plugin is refused before it is compiled — 422 with the
+/// reason — and leaves no compiled file in the cache.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_that_are_not_plugins_are_refused_before_compiling_and_leave_nothing_cached() {
+    let server = serve_with("api-upload-refused", &["echo"], &[]);
+    let before = cached_files(&server);
+    // A real component whose export is renamed: compiling it would succeed.
+    let no_handler = patched(guest_bytes("countdown"), b"scena:plugin/handler@", b"scena:plugin/handlex@");
+    let empty_component = b"\0asm\x0d\0\x01\0".to_vec();
+    let core_module = b"\0asm\x01\0\0\0".to_vec();
+    let unknown_import = patched(guest_bytes("countdown"), b"wasi:cli/exit@", b"evil:cli/exit@");
+    for (bytes, reason) in [
+        (no_handler, "does not export the `scena:plugin/handler` interface"),
+        (empty_component, "does not export the `scena:plugin/handler` interface"),
+        (core_module, "core WebAssembly module, not a component"),
+        (b"PK\x03\x04 a zip file".to_vec(), "not a WebAssembly file"),
+        (b"\0asm\x0d\0\x01\0\x07\xff".to_vec(), "invalid component"),
+        (unknown_import, "`evil:cli/exit@"),
+    ] {
+        let reply = server.upload("default", bytes).await;
+        assert_eq!(reply.status, 422, "{reason}: {}", reply.body);
+        assert_eq!(reply.body["error"]["code"], "invalid_plugin");
+        assert!(reply.body["error"]["message"].as_str().unwrap().contains(reason), "{reason}: {}", reply.body);
+    }
+    assert_eq!(cached_files(&server), before, "a refused upload leaves no compiled file");
+    let listed = server.admin("GET", &format!("{}/plugins", tenant("default")), None).await;
+    assert!(listed.body["plugins"].as_array().unwrap().iter().all(|p| p["standard"] == true), "{}", listed.body);
+}

@@ -95,13 +95,13 @@ async fn the_runs_list_shows_each_run_with_the_status_reading_it_shows() {
             reply.body["runs"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect::<Vec<_>>()
         }
     };
-    assert_eq!(listed("waiting").await, [id.clone()]);
+    assert_eq!(listed("waiting").await, std::slice::from_ref(&id));
     assert!(listed("running").await.is_empty());
     assert_eq!(server.admin("POST", &format!("{run}/pause"), None).await.status, 200);
     assert_eq!(server.admin("GET", &run, None).await.body["status"], "paused");
-    assert_eq!(listed("paused").await, [id.clone()]);
+    assert_eq!(listed("paused").await, std::slice::from_ref(&id));
     assert_eq!(server.admin("POST", &format!("{run}/unpause"), None).await.status, 200);
-    assert_eq!(listed("waiting").await, [id.clone()]);
+    assert_eq!(listed("waiting").await, std::slice::from_ref(&id));
     assert_eq!(server.admin("POST", &format!("{run}/nodes/gate/approve"), None).await.status, 200);
     wait_until_over(&server, &run).await;
     assert_eq!(listed("succeeded").await, [id]);

@@ -200,11 +200,13 @@ impl Server {
 pub struct Reply {
     pub status: u16,
     pub body: Value,
+    /// The `Retry-After` header, if any.
+    pub retry_after: Option<String>,
 }
 
 impl Reply {
     fn empty(status: u16) -> Reply {
-        Reply { status, body: Value::Null }
+        Reply { status, body: Value::Null, retry_after: None }
     }
 }
 
@@ -221,11 +223,13 @@ impl Server {
         }
         let response = request.send().await.unwrap();
         let status = response.status().as_u16();
+        let retry_after = response.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string());
         let text = response.text().await.unwrap();
         let reply = if text.is_empty() && status == 204 {
             Reply::empty(status)
         } else {
-            Reply { status, body: serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}")) }
+            let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
+            Reply { status, body, retry_after }
         };
         super::documented::check(&self.base, method.as_str(), path, body.as_deref(), status, &reply.body).await;
         reply
@@ -272,7 +276,7 @@ impl Server {
             .await
             .unwrap();
         let status = response.status().as_u16();
-        Reply { status, body: serde_json::from_str(&response.text().await.unwrap()).unwrap() }
+        Reply { status, body: serde_json::from_str(&response.text().await.unwrap()).unwrap(), retry_after: None }
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Option<String> {

@@ -1,0 +1,163 @@
+//! Password guessing slowed down: failed attempts are counted per account and
+//! per client address, and past a threshold each further attempt must wait a
+//! back-off that doubles with every failure. Kept in memory: each server
+//! counts on its own and forgets on restart (one node; several nodes each
+//! allow their own attempts).
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// How attempts are throttled.
+#[derive(Debug, Clone)]
+pub struct ThrottleSettings {
+    /// Failures an account may have before it must wait.
+    pub account_failures: u32,
+    /// Failures a client address may have before it must wait (higher: many
+    /// people may share one address).
+    pub address_failures: u32,
+    /// The first wait; each further failure doubles it.
+    pub backoff: Duration,
+    pub max_backoff: Duration,
+}
+
+impl Default for ThrottleSettings {
+    fn default() -> Self {
+        ThrottleSettings { account_failures: 5, address_failures: 50, backoff: Duration::from_secs(1), max_backoff: Duration::from_secs(15 * 60) }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Failures {
+    count: u32,
+    last: Instant,
+    /// No attempt before this.
+    until: Option<Instant>,
+}
+
+/// Counters kept at most; past that, those that no longer hold anyone back go.
+const MAX_ENTRIES: usize = 100_000;
+
+/// Who an attempt is throttled as: the account named (whether or not it
+/// exists, so a wait says nothing about that) and the client's address.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Subject {
+    Account(String),
+    Address(IpAddr),
+}
+
+pub struct LoginThrottle {
+    settings: ThrottleSettings,
+    failures: Mutex<HashMap<Subject, Failures>>,
+}
+
+impl LoginThrottle {
+    pub fn new(settings: ThrottleSettings) -> LoginThrottle {
+        LoginThrottle { settings, failures: Mutex::new(HashMap::new()) }
+    }
+
+    /// `Err(wait)` if any of `subjects` must still wait before trying again.
+    pub fn check(&self, subjects: &[Subject]) -> Result<(), Duration> {
+        let now = Instant::now();
+        let failures = self.failures.lock().expect("throttle lock");
+        let wait = subjects.iter().filter_map(|s| failures.get(s)?.until).filter(|until| *until > now).max();
+        match wait {
+            Some(until) => Err(until - now),
+            None => Ok(()),
+        }
+    }
+
+    /// Count a failed attempt against each of `subjects`.
+    pub fn failed(&self, subjects: &[Subject]) {
+        let now = Instant::now();
+        let mut failures = self.failures.lock().expect("throttle lock");
+        if failures.len() >= MAX_ENTRIES {
+            let max_backoff = self.settings.max_backoff;
+            failures.retain(|_, f| now.duration_since(f.last) < max_backoff);
+        }
+        for subject in subjects {
+            let entry = failures.entry(subject.clone()).or_insert(Failures { count: 0, last: now, until: None });
+            // A quiet spell as long as the longest wait starts the count over.
+            if now.duration_since(entry.last) >= self.settings.max_backoff {
+                *entry = Failures { count: 0, last: now, until: None };
+            }
+            entry.count += 1;
+            entry.last = now;
+            let threshold = match subject {
+                Subject::Account(_) => self.settings.account_failures,
+                Subject::Address(_) => self.settings.address_failures,
+            };
+            if entry.count >= threshold {
+                entry.until = Some(now + self.backoff_after(entry.count - threshold));
+            }
+        }
+    }
+
+    /// A successful attempt clears the account's count (not the address's:
+    /// one good password must not reset a guesser trying many accounts).
+    pub fn succeeded(&self, account: &Subject) {
+        self.failures.lock().expect("throttle lock").remove(account);
+    }
+
+    fn backoff_after(&self, extra_failures: u32) -> Duration {
+        let factor = 1u32.checked_shl(extra_failures.min(31)).unwrap_or(u32::MAX);
+        self.settings.backoff.saturating_mul(factor).min(self.settings.max_backoff)
+    }
+}
+
+/// The subjects an attempt at `username` from `address` counts against.
+pub fn subjects(username: &str, address: Option<IpAddr>) -> Vec<Subject> {
+    let mut subjects = vec![Subject::Account(username.to_ascii_lowercase())];
+    subjects.extend(address.map(|a| Subject::Address(a.to_canonical())));
+    subjects
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn throttle(account_failures: u32, address_failures: u32) -> LoginThrottle {
+        LoginThrottle::new(ThrottleSettings { account_failures, address_failures, backoff: Duration::from_secs(60), max_backoff: Duration::from_secs(600) })
+    }
+
+    #[test]
+    fn an_account_waits_after_its_threshold_and_the_wait_doubles() {
+        let throttle = throttle(3, 100);
+        let who = subjects("ann", None);
+        for _ in 0..2 {
+            throttle.failed(&who);
+            assert!(throttle.check(&who).is_ok());
+        }
+        throttle.failed(&who);
+        let first = throttle.check(&who).unwrap_err();
+        assert!(first > Duration::from_secs(55) && first <= Duration::from_secs(60), "{first:?}");
+        throttle.failed(&who);
+        let second = throttle.check(&who).unwrap_err();
+        assert!(second > Duration::from_secs(115), "{second:?}");
+        assert!(throttle.check(&subjects("bob", None)).is_ok(), "another account is not held back");
+        throttle.succeeded(&who[0]);
+        assert!(throttle.check(&who).is_ok());
+    }
+
+    #[test]
+    fn an_address_trying_many_accounts_waits_too() {
+        let throttle = throttle(100, 3);
+        let address = Some("192.0.2.7".parse().unwrap());
+        for name in ["a", "b", "c"] {
+            throttle.failed(&subjects(name, address));
+        }
+        assert!(throttle.check(&subjects("d", address)).is_err());
+        assert!(throttle.check(&subjects("d", Some("192.0.2.8".parse().unwrap()))).is_ok());
+    }
+
+    #[test]
+    fn the_wait_is_capped() {
+        let throttle = throttle(1, 1);
+        let who = subjects("ann", None);
+        for _ in 0..80 {
+            throttle.failed(&who);
+        }
+        assert!(throttle.check(&who).unwrap_err() <= Duration::from_secs(600));
+    }
+}
