@@ -18,8 +18,10 @@ fn main() {
     println!("cargo:rerun-if-env-changed=CARGO_TARGET_DIR");
     println!("cargo:rerun-if-changed={}", samples.display());
 
-    let mut code = String::from("/// The standard plugins, by file name.\npub static STANDARD_PLUGINS: &[(&str, &[u8])] = &[\n");
-    let found: Vec<PathBuf> = STANDARD_PLUGINS.iter().map(|name| guests.join(format!("{name}.wasm"))).filter(|p| p.is_file()).collect();
+    let mut code =
+        String::from("/// The standard plugins, by file name.\npub static STANDARD_PLUGINS: &[(&str, &[u8])] = &[\n");
+    let found: Vec<PathBuf> =
+        STANDARD_PLUGINS.iter().map(|name| guests.join(format!("{name}.wasm"))).filter(|p| p.is_file()).collect();
     for path in &found {
         println!("cargo:rerun-if-changed={}", path.display());
     }
@@ -30,11 +32,15 @@ fn main() {
     } else {
         // Watch the folder, so that building the guests later embeds them.
         println!("cargo:rerun-if-changed={}", guests.display());
-        println!("cargo:warning=standard plugins not embedded: run `cargo xtask guests` first (or `cargo xtask start`)");
+        println!(
+            "cargo:warning=standard plugins not embedded: run `cargo xtask guests` first (or `cargo xtask start`)"
+        );
     }
     code.push_str("];\n\n/// The sample flows, by file name.\npub static SAMPLE_FLOWS: &[(&str, &str)] = &[\n");
     let mut flows: Vec<PathBuf> = std::fs::read_dir(&samples)
-        .map(|entries| entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect())
+        .map(|entries| {
+            entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect()
+        })
         .unwrap_or_default();
     flows.sort();
     for path in &flows {

@@ -71,10 +71,7 @@ impl FromStr for Capability {
     type Err = UnknownCapability;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Capability::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s)
-            .ok_or_else(|| UnknownCapability(s.to_string()))
+        Capability::ALL.into_iter().find(|c| c.as_str() == s).ok_or_else(|| UnknownCapability(s.to_string()))
     }
 }
 

@@ -8,7 +8,7 @@ mod capability;
 mod plugin_name;
 
 pub use capability::{Capability, UnknownCapability};
-pub use plugin_name::{validate_plugin_name, PluginNameError};
+pub use plugin_name::{PluginNameError, validate_plugin_name};
 
 /// The WIT package every plugin is built against.
 pub const WIT_PACKAGE: &str = "scena:plugin@0.1.0";

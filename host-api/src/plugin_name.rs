@@ -6,11 +6,7 @@ pub fn validate_plugin_name(name: &str) -> Result<(), PluginNameError> {
     let mut chars = name.chars();
     let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase());
     let rest_ok = chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if first_ok && rest_ok && name.len() <= 63 {
-        Ok(())
-    } else {
-        Err(PluginNameError(name.to_string()))
-    }
+    if first_ok && rest_ok && name.len() <= 63 { Ok(()) } else { Err(PluginNameError(name.to_string())) }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -16,7 +16,7 @@ use scena::flow::Flow;
 use scena::sandbox::{Limits, Sandbox, SandboxConfig};
 use scena::scheduler::{Scheduler, SilentProgress};
 use scena::store::Db;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 mod common;
 use common::{chain, component, cpu_time, fan};
@@ -28,7 +28,13 @@ async fn run_once(scheduler: &Scheduler, flow: &Flow, input: &Value) -> Value {
 }
 
 /// Run `total` runs of `flow`, `clients` at a time; returns (wall, cpu).
-async fn throughput(scheduler: &Arc<Scheduler>, flow: &Flow, expected: &Value, total: usize, clients: usize) -> (Duration, Duration) {
+async fn throughput(
+    scheduler: &Arc<Scheduler>,
+    flow: &Flow,
+    expected: &Value,
+    total: usize,
+    clients: usize,
+) -> (Duration, Duration) {
     let (wall, cpu) = (Instant::now(), cpu_time());
     let mut tasks = Vec::new();
     for c in 0..clients {
@@ -56,7 +62,13 @@ async fn main() {
     for name in ["add", "echo"] {
         catalog.add(sandbox.load(&component(name)).await.unwrap());
     }
-    let scheduler = Scheduler::new(sandbox, Arc::new(catalog), &db, Arc::new(FixedGrants(Arc::new(Grants::default()))), Limits::default());
+    let scheduler = Scheduler::new(
+        sandbox,
+        Arc::new(catalog),
+        &db,
+        Arc::new(FixedGrants(Arc::new(Grants::default()))),
+        Limits::default(),
+    );
 
     println!("scena engine benchmark: durable SQLite (WAL, synchronous=NORMAL) at {}", dir.display());
     let chain10 = chain(10);
@@ -90,7 +102,10 @@ async fn main() {
         let started = Instant::now();
         let output = run_once(&scheduler, &flow, &json!({"n": 0})).await;
         assert_eq!(output, json!({"n": size}));
-        println!("  linear {size:>6} nodes   : {:>7.2} s (validation and planning included)", started.elapsed().as_secs_f64());
+        println!(
+            "  linear {size:>6} nodes   : {:>7.2} s (validation and planning included)",
+            started.elapsed().as_secs_f64()
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -10,12 +10,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use scena::api::{router, AppState};
+use scena::api::{AppState, router};
 use scena::catalog::PluginDir;
 use scena::flow::Flow;
 use scena::sandbox::{Limits, Sandbox, SandboxConfig};
 use scena::store::{Db, SealingKey};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 mod common;
 mod loadgen;
@@ -125,7 +125,10 @@ async fn main() {
     let address = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
-    println!("scena HTTP benchmark: POST …/runs?wait_ms over loopback, durable {database} (data dir {})", dir.display());
+    println!(
+        "scena HTTP benchmark: POST …/runs?wait_ms over loopback, durable {database} (data dir {})",
+        dir.display()
+    );
     let chain = Arc::new(Target::new(address, &chain10.name));
     let fan = Arc::new(Target::new(address, &fan50.name));
     let (ten, fifty) = (json!({"n": 10}), json!({"sum": 50}));

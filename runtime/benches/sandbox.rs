@@ -8,11 +8,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use scena::atoms::Grants;
-use scena::bindings::{wit, StepPre};
+use scena::bindings::{StepPre, wit};
 use scena::sandbox::{CallRequest, Entry, Limits, Outcome, Sandbox, SandboxConfig, StepContext, WarmInstance};
 use serde_json::json;
-use wasmtime::component::{Linker, ResourceTable};
 use wasmtime::Store;
+use wasmtime::component::{Linker, ResourceTable};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 const WARMUP: usize = 300;
@@ -23,7 +23,8 @@ fn echo_component() -> Vec<u8> {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
     let path = target.join("wasm32-wasip2/release/echo.wasm");
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e} (run `cargo xtask bench`, which builds it)", path.display()))
+    std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run `cargo xtask bench`, which builds it)", path.display()))
 }
 
 struct Stats {
@@ -105,7 +106,8 @@ async fn main() {
     };
     let input_text = input.to_string();
     let bare = measure!({
-        let mut store = Store::new(sandbox.engine(), Bare { wasi: WasiCtx::builder().build(), table: ResourceTable::new() });
+        let mut store =
+            Store::new(sandbox.engine(), Bare { wasi: WasiCtx::builder().build(), table: ResourceTable::new() });
         store.set_epoch_deadline(1 << 40);
         let instance = pre.instantiate_async(&mut store).await.expect("instantiate");
         let out = instance.scena_plugin_handler().call_run(&mut store, &context, &input_text).await.expect("call");
@@ -113,8 +115,20 @@ async fn main() {
     });
 
     println!("scena sandbox benchmark: `echo` with input {input}, {SAMPLES} calls each after {WARMUP} warm-up calls");
-    println!("  fresh instance through scena   median {:>8.1} µs   p90 {:>8.1} µs", micros(fresh.median), micros(fresh.p90));
-    println!("  reused (warm) instance         median {:>8.1} µs   p90 {:>8.1} µs", micros(warm_stats.median), micros(warm_stats.p90));
-    println!("  bare wasmtime instantiate+call median {:>8.1} µs   p90 {:>8.1} µs", micros(bare.median), micros(bare.p90));
+    println!(
+        "  fresh instance through scena   median {:>8.1} µs   p90 {:>8.1} µs",
+        micros(fresh.median),
+        micros(fresh.p90)
+    );
+    println!(
+        "  reused (warm) instance         median {:>8.1} µs   p90 {:>8.1} µs",
+        micros(warm_stats.median),
+        micros(warm_stats.p90)
+    );
+    println!(
+        "  bare wasmtime instantiate+call median {:>8.1} µs   p90 {:>8.1} µs",
+        micros(bare.median),
+        micros(bare.p90)
+    );
     println!("  scena overhead: fresh / bare = {:.2}x", fresh.median.as_secs_f64() / bare.median.as_secs_f64());
 }

@@ -10,7 +10,7 @@ use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
-use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
 type Labels = Vec<(&'static str, String)>;
@@ -42,14 +42,30 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     let http_requests = Family::<Labels, Counter>::default();
     registry.register("http_requests", "HTTP requests by route, method and status", http_requests.clone());
     let node_seconds = Histograms::new_with_constructor(duration_buckets);
-    registry.register("node_duration_seconds", "Duration of one attempt of a step node, by outcome", node_seconds.clone());
+    registry.register(
+        "node_duration_seconds",
+        "Duration of one attempt of a step node, by outcome",
+        node_seconds.clone(),
+    );
     let plugin_call_seconds = Histograms::new_with_constructor(duration_buckets);
-    registry.register("plugin_call_duration_seconds", "Duration of one plugin call in the sandbox, by plugin", plugin_call_seconds.clone());
+    registry.register(
+        "plugin_call_duration_seconds",
+        "Duration of one plugin call in the sandbox, by plugin",
+        plugin_call_seconds.clone(),
+    );
     let calls_in_flight = Gauge::default();
     registry.register("ready_queue_depth", "Step calls started and not yet finished", calls_in_flight.clone());
     let runs = Family::<Labels, Gauge>::default();
     registry.register("runs", "Runs in the store, by status", runs.clone());
-    Metrics { registry, http_requests, node_seconds, plugin_call_seconds, calls_in_flight, runs, public_plugins: Default::default() }
+    Metrics {
+        registry,
+        http_requests,
+        node_seconds,
+        plugin_call_seconds,
+        calls_in_flight,
+        runs,
+        public_plugins: Default::default(),
+    }
 });
 
 impl Metrics {

@@ -38,7 +38,12 @@ pub async fn run_to_completion(
     }
 }
 
-async fn commit(kv: Option<&KvStore>, request: &CallRequest, plugin: &Plugin, report: CallReport) -> Result<Outcome, StepFailure> {
+async fn commit(
+    kv: Option<&KvStore>,
+    request: &CallRequest,
+    plugin: &Plugin,
+    report: CallReport,
+) -> Result<Outcome, StepFailure> {
     let outcome = report.result?;
     if let Some(store) = kv.filter(|_| !report.kv.is_empty()) {
         let scope = KvScope { tenant: request.context.tenant.clone(), plugin: plugin.meta.name.clone() };

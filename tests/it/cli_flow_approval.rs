@@ -1,14 +1,14 @@
 //! Approval nodes: a run waits (exit 2) until someone approves or rejects it
 //! with `scena flow approve|reject`; a timeout decides when nobody does.
 
-
-use serde_json::{json, Value};
-use crate::support::{plugin_dir, scena, Ran, TempDir};
+use crate::support::{Ran, TempDir, plugin_dir, scena};
+use serde_json::{Value, json};
 
 fn setup(approval: Value) -> (TempDir, String, String) {
     let dir = TempDir::new("approval");
     let plugins = plugin_dir(&dir, &["echo"]);
-    let mut gate = json!({"id": "gate", "kind": "approval", "assignees": ["role:operator"], "message": "Roll out to 100 %?"});
+    let mut gate =
+        json!({"id": "gate", "kind": "approval", "assignees": ["role:operator"], "message": "Roll out to 100 %?"});
     gate.as_object_mut().unwrap().extend(approval.as_object().unwrap().clone());
     let flow = json!({
         "name": "gated",
@@ -46,7 +46,10 @@ fn a_run_waits_for_approval_then_continues_with_who_and_why() {
     assert_eq!(resumed.code, 2, "{resumed:?}");
     assert!(!resumed.stderr.contains("prep: started"), "{resumed:?}");
 
-    let approved = scena(dir.path(), &["flow", "approve", &id, "gate", "--by", "alice", "--comment", "gray batches clean", "--plugins", &plugins]);
+    let approved = scena(
+        dir.path(),
+        &["flow", "approve", &id, "gate", "--by", "alice", "--comment", "gray batches clean", "--plugins", &plugins],
+    );
     assert_eq!(approved.code, 0, "{approved:?}");
     assert_eq!(approved.json(), json!({"by": "alice", "comment": "gray batches clean"}));
     assert!(approved.stderr.contains("gate: approved by alice"), "{approved:?}");
@@ -60,7 +63,10 @@ fn a_run_waits_for_approval_then_continues_with_who_and_why() {
 fn a_rejection_fails_the_run_with_who_and_why() {
     let (dir, flow, plugins) = setup(json!({}));
     let id = run_id(&scena(dir.path(), &["flow", "run", &flow, "--plugins", &plugins]));
-    let rejected = scena(dir.path(), &["flow", "reject", &id, "gate", "--by", "bob", "--comment", "error budget spent", "--plugins", &plugins]);
+    let rejected = scena(
+        dir.path(),
+        &["flow", "reject", &id, "gate", "--by", "bob", "--comment", "error budget spent", "--plugins", &plugins],
+    );
     assert_eq!(rejected.code, 1, "{rejected:?}");
     assert!(rejected.reason().contains("node gate failed: rejected by bob: error budget spent"), "{rejected:?}");
     let unknown = scena(dir.path(), &["flow", "approve", "no-such-run", "gate", "--plugins", &plugins]);

@@ -2,9 +2,8 @@
 //! skip a node with a given output, cancel a run — and refusals when the run
 //! does not admit them.
 
-
+use crate::support::{Ran, TempDir, plugin_dir, scena};
 use serde_json::json;
-use crate::support::{plugin_dir, scena, Ran, TempDir};
 
 struct Setup {
     dir: TempDir,
@@ -23,9 +22,14 @@ fn setup(with_gate: bool) -> Setup {
     ];
     let mut edges = vec![json!({"from": "start", "to": "poke"}), json!({"from": "poke", "to": "end"})];
     if with_gate {
-        nodes[1] = json!({"id": "poke", "kind": "step", "plugin": "kv", "input": {"op": "set", "key": "k", "value": 1}});
+        nodes[1] =
+            json!({"id": "poke", "kind": "step", "plugin": "kv", "input": {"op": "set", "key": "k", "value": 1}});
         nodes.push(json!({"id": "gate", "kind": "approval", "assignees": ["ops"]}));
-        edges = vec![json!({"from": "start", "to": "gate"}), json!({"from": "gate", "to": "poke"}), json!({"from": "poke", "to": "end"})];
+        edges = vec![
+            json!({"from": "start", "to": "gate"}),
+            json!({"from": "gate", "to": "poke"}),
+            json!({"from": "poke", "to": "end"}),
+        ];
     }
     let flow = dir.path().join("flow.json");
     std::fs::write(&flow, json!({"name": "controls", "nodes": nodes, "edges": edges}).to_string()).unwrap();
@@ -58,7 +62,10 @@ fn a_failed_step_can_be_retried_with_a_replaced_input() {
     let retried = setup.control(&["retry", &id, "poke", "--input", r#"{"op": "set", "key": "k", "value": 5}"#]);
     assert_eq!(retried.code, 0, "{retried:?}");
     assert_eq!(retried.json(), json!({"value": 5}));
-    assert!(retried.stderr.contains("poke: retried by carol") && retried.stderr.contains("poke: started, attempt 2"), "{retried:?}");
+    assert!(
+        retried.stderr.contains("poke: retried by carol") && retried.stderr.contains("poke: started, attempt 2"),
+        "{retried:?}"
+    );
 
     // A succeeded node is not retried or skipped, and the run is not disturbed.
     let again = setup.control(&["retry", &id, "poke"]);
@@ -132,7 +139,10 @@ fn a_paused_run_starts_no_step_until_it_is_unpaused() {
 
     let unpaused = setup.control(&["unpause", &id]);
     assert_eq!(unpaused.code, 0, "{unpaused:?}");
-    assert!(unpaused.stderr.contains("unpaused by carol") && unpaused.stderr.contains("poke: started, attempt 1"), "{unpaused:?}");
+    assert!(
+        unpaused.stderr.contains("unpaused by carol") && unpaused.stderr.contains("poke: started, attempt 1"),
+        "{unpaused:?}"
+    );
     assert_eq!(unpaused.json(), json!({"value": 1}));
     let history = scena(setup.dir.path(), &["flow", "history", &id]);
     assert!(history.stdout.contains("paused by carol: change freeze"), "{history:?}");

@@ -1,12 +1,11 @@
 //! `scena flow run` and `scena flow recover` through the binary, including
 //! SIGKILL of the process mid-run.
 
-
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use serde_json::{json, Value};
-use crate::support::{scena, Ran, TempDir};
+use crate::support::{Ran, TempDir, scena};
+use serde_json::{Value, json};
 
 fn plugins(dir: &TempDir) -> String {
     crate::support::plugin_dir(dir, &["echo", "kv", "countdown"])
@@ -47,7 +46,9 @@ fn demo_flow() -> Value {
 fn a_flow_runs_end_to_end_and_prints_its_output() {
     let dir = TempDir::new("flow-run");
     let (plugins, flow) = (plugins(&dir), write_flow(&dir, &demo_flow()));
-    let run = |zone: &str| scena(dir.path(), &["flow", "run", &flow, "--plugins", &plugins, "--input", &json!({"zone": zone}).to_string()]);
+    let run = |zone: &str| {
+        scena(dir.path(), &["flow", "run", &flow, "--plugins", &plugins, "--input", &json!({"zone": zone}).to_string()])
+    };
     let first = run("eu-1");
     assert_eq!(first.code, 0, "{first:?}");
     assert_eq!(first.json(), json!("first run in eu-1"));
@@ -114,7 +115,8 @@ fn counting_flow() -> Value {
     edges.push(json!({"from": previous, "to": "each"}));
     nodes.push(json!({"id": "sub", "kind": "subflow", "flow": "count-twice", "input": {"key": "${run.id}-sub"}}));
     edges.push(json!({"from": "each", "to": "sub"}));
-    let output = json!({"chain": outputs, "each": "${steps.each.output.map(o, o.value)}", "sub": "${steps.sub.output}"});
+    let output =
+        json!({"chain": outputs, "each": "${steps.each.output.map(o, o.value)}", "sub": "${steps.sub.output}"});
     nodes.push(json!({"id": "end", "kind": "end", "output": output}));
     edges.push(json!({"from": "sub", "to": "end"}));
     json!({"name": "counting", "nodes": nodes, "edges": edges})
@@ -162,7 +164,12 @@ fn runs_survive_sigkill_and_apply_every_increment_exactly_once() {
     // commits and waits of runs and of the resumes.
     let run_kills = [30u64, 190, 95];
     for (r, after) in run_kills.iter().enumerate() {
-        spawn_and_kill(&dir, &["flow", "run", &flow, "--plugins", &plugins], Some(r + 1), Duration::from_millis(*after));
+        spawn_and_kill(
+            &dir,
+            &["flow", "run", &flow, "--plugins", &plugins],
+            Some(r + 1),
+            Duration::from_millis(*after),
+        );
     }
     for after in [160u64, 420, 90, 610, 260, 340, 230, 520, 125] {
         spawn_and_kill(&dir, &["flow", "recover", "--plugins", &plugins], None, Duration::from_millis(after));
@@ -175,7 +182,8 @@ fn runs_survive_sigkill_and_apply_every_increment_exactly_once() {
     let outputs = finished_outputs(&db);
     assert_eq!(outputs.len(), run_kills.len(), "{outputs:?} / {last:?}");
     for output in outputs {
-        let expected = json!({"chain": [1, 1, 1, 1, 1, 1, 1, 1, 1, 1], "each": [1, 1, 1, 1, 1], "sub": {"a": 1, "b": 1}});
+        let expected =
+            json!({"chain": [1, 1, 1, 1, 1, 1, 1, 1, 1, 1], "each": [1, 1, 1, 1, 1], "sub": {"a": 1, "b": 1}});
         assert_eq!(output, expected);
     }
     // …and applied exactly once: 51 counters, each at 1; one child run per run.
@@ -211,7 +219,10 @@ fn finished_outputs(db: &std::path::Path) -> Vec<Value> {
     runtime.block_on(async {
         let db = scena::store::Db::open(db).await.unwrap();
         let rows: Vec<(String, Option<String>)> =
-            sqlx::query_as("SELECT status, output FROM runs WHERE parent_run IS NULL ORDER BY created_at").fetch_all(db.pool()).await.unwrap();
+            sqlx::query_as("SELECT status, output FROM runs WHERE parent_run IS NULL ORDER BY created_at")
+                .fetch_all(db.pool())
+                .await
+                .unwrap();
         rows.into_iter()
             .map(|(status, output)| {
                 assert_eq!(status, "succeeded");

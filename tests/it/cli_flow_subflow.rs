@@ -2,9 +2,8 @@
 //! of the tenant as a child run, pinned when the parent starts; failures can
 //! be routed; an approval inside a subflow pauses the parent until decided.
 
-
-use serde_json::{json, Value};
-use crate::support::{plugin_dir, scena, Ran, TempDir};
+use crate::support::{Ran, TempDir, plugin_dir, scena};
+use serde_json::{Value, json};
 
 fn write(dir: &TempDir, name: &str, flow: &Value) -> String {
     let path = dir.path().join(name);
@@ -67,12 +66,19 @@ fn a_missing_subflow_or_a_bad_input_is_reported_clearly() {
     let flow = write(&dir, "parent.json", &parent(json!("latest")));
     let ran = scena(dir.path(), &["flow", "run", &flow, "--plugins", &plugins, "--input", r#"{"zone": "eu-1"}"#]);
     assert_eq!(ran.code, 1, "{ran:?}");
-    assert!(ran.reason().contains("node open runs a subflow: flow `zone-open` of tenant `local` has no published version"), "{ran:?}");
+    assert!(
+        ran.reason().contains("node open runs a subflow: flow `zone-open` of tenant `local` has no published version"),
+        "{ran:?}"
+    );
 
     scena(dir.path(), &["flow", "publish", &write(&dir, "v1.json", &zone_open("v1"))]);
     let bad = scena(dir.path(), &["flow", "run", &flow, "--plugins", &plugins, "--input", r#"{"zone": 7}"#]);
     assert_eq!(bad.code, 1, "{bad:?}");
-    assert!(bad.reason().contains("node open failed: subflow_failed: input does not match the inputs schema of flow `zone-open`"), "{bad:?}");
+    assert!(
+        bad.reason()
+            .contains("node open failed: subflow_failed: input does not match the inputs schema of flow `zone-open`"),
+        "{bad:?}"
+    );
 }
 
 #[test]
@@ -106,8 +112,18 @@ fn a_foreach_runs_a_subflow_per_item_in_item_order() {
          "body": {"flow": "zone-open", "input": {"zone": "${item}"}}},
         {"id": "end", "kind": "end", "output": "${steps.each.output.map(o, o.zone)}"}],
       "edges": [{"from": "start", "to": "each"}, {"from": "each", "to": "end"}]});
-    let ran = scena(dir.path(), &["flow", "run", &write(&dir, "all.json", &flow), "--plugins", &plugins,
-        "--input", r#"{"zones": ["a", "b", "c"]}"#]);
+    let ran = scena(
+        dir.path(),
+        &[
+            "flow",
+            "run",
+            &write(&dir, "all.json", &flow),
+            "--plugins",
+            &plugins,
+            "--input",
+            r#"{"zones": ["a", "b", "c"]}"#,
+        ],
+    );
     assert_eq!(ran.code, 0, "{ran:?}");
     assert_eq!(ran.json(), json!(["a", "b", "c"]));
 }
@@ -154,13 +170,19 @@ fn an_approval_inside_a_subflow_holds_the_parent_until_it_is_decided() {
 fn cancelling_a_parent_cancels_the_child_run_it_waits_for() {
     let (dir, plugins, parent_id, child) = parked_on_a_child_approval("subflow-cancel");
 
-    let cancelled = scena(dir.path(), &["flow", "cancel", &parent_id, "--plugins", &plugins, "--by", "olga", "--reason", "change freeze"]);
+    let cancelled = scena(
+        dir.path(),
+        &["flow", "cancel", &parent_id, "--plugins", &plugins, "--by", "olga", "--reason", "change freeze"],
+    );
     assert_eq!(cancelled.code, 1, "a cancelled run exits like a failed one: {cancelled:?}");
     let parent = scena(dir.path(), &["flow", "history", &parent_id, "--json"]).json();
     assert_eq!(parent["run"]["status"], "cancelled", "{parent}");
     let child_history = scena(dir.path(), &["flow", "history", &child, "--json"]).json();
     assert_eq!(child_history["run"]["status"], "cancelled", "{child_history}");
-    assert!(child_history.to_string().contains(&format!("its parent run {parent_id} was cancelled")), "{child_history}");
+    assert!(
+        child_history.to_string().contains(&format!("its parent run {parent_id} was cancelled")),
+        "{child_history}"
+    );
     // Nothing is left waiting for a decision.
     let approve = scena(dir.path(), &["flow", "approve", &child, "gate", "--plugins", &plugins, "--by", "ops"]);
     assert_ne!(approve.code, 0, "{approve:?}");

@@ -1,9 +1,8 @@
 //! `scena flow validate`: a good flow passes; a bad one gets every problem
 //! at once, one line each, with its node id.
 
-
-use serde_json::{json, Value};
-use crate::support::{plugin_dir, scena, TempDir};
+use crate::support::{TempDir, plugin_dir, scena};
+use serde_json::{Value, json};
 
 /// A directory holding the standard plugins only.
 fn standard_plugins(dir: &TempDir) -> String {

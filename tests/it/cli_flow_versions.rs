@@ -1,9 +1,8 @@
 //! Flow versions through the CLI: publish freezes numbered versions with a
 //! content hash, runs of a published flow pin their version, diff shows what changed.
 
-
-use serde_json::{json, Value};
-use crate::support::{plugin_dir, scena, TempDir};
+use crate::support::{TempDir, plugin_dir, scena};
+use serde_json::{Value, json};
 
 fn flow(greeting: &str) -> Value {
     json!({
@@ -35,14 +34,21 @@ fn publishing_freezes_versions_that_runs_pin() {
     assert_eq!(v1["content_hash"].as_str().unwrap().len(), 64);
 
     let same = scena(dir.path(), &["flow", "publish", &write(&dir, "again.json", &flow("hello"))]).json();
-    assert_eq!((same["version"].clone(), same["new"].clone()), (json!(1), json!(false)), "unchanged content is not a new version");
+    assert_eq!(
+        (same["version"].clone(), same["new"].clone()),
+        (json!(1), json!(false)),
+        "unchanged content is not a new version"
+    );
 
     let v2 = scena(dir.path(), &["flow", "publish", &write(&dir, "v2.json", &flow("bonjour"))]).json();
     assert_eq!(v2["version"], 2);
     assert_ne!(v2["content_hash"], v1["content_hash"]);
 
     let versions = scena(dir.path(), &["flow", "versions", "greet"]).json();
-    assert_eq!(versions.as_array().unwrap().iter().map(|v| v["version"].clone()).collect::<Vec<_>>(), vec![json!(1), json!(2)]);
+    assert_eq!(
+        versions.as_array().unwrap().iter().map(|v| v["version"].clone()).collect::<Vec<_>>(),
+        vec![json!(1), json!(2)]
+    );
 
     let diff = scena(dir.path(), &["flow", "diff", "greet", "1", "2"]);
     assert_eq!(diff.code, 0, "{diff:?}");

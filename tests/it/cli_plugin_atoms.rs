@@ -1,10 +1,9 @@
 //! The atoms as a plugin developer meets them through `scena plugin run`:
 //! durable kv, granted secrets, HTTP to allow-listed hosts — and refusals.
 
-
-use serde_json::json;
 use crate::support::http_fixture::{Fixture, Reply};
-use crate::support::{guest, scena, TempDir};
+use crate::support::{TempDir, guest, scena};
+use serde_json::json;
 
 fn kv(data: &TempDir, tenant: &str, input: serde_json::Value) -> serde_json::Value {
     let ran = scena(
@@ -45,7 +44,15 @@ fn kv_refuses_to_increment_a_non_integer() {
     kv(&data, "t", json!({"op": "set", "key": "name", "value": "zone-7"}));
     let ran = scena(
         data.path(),
-        &["plugin", "run", &guest("kv").display().to_string(), "--tenant", "t", "--input", r#"{"op":"increment","key":"name"}"#],
+        &[
+            "plugin",
+            "run",
+            &guest("kv").display().to_string(),
+            "--tenant",
+            "t",
+            "--input",
+            r#"{"op":"increment","key":"name"}"#,
+        ],
     );
     assert_eq!(ran.code, 5, "{ran:?}");
     assert!(ran.reason().contains("is not an integer"), "{ran:?}");
@@ -59,8 +66,13 @@ fn granted_secrets_are_readable_and_never_printed() {
     let ran = scena(
         data.path(),
         &[
-            "plugin", "run", &guest("secret-ungranted").display().to_string(),
-            "--secret", "DB_PASSWORD=hunter2", "--input", r#"{"name": "DB_PASSWORD"}"#,
+            "plugin",
+            "run",
+            &guest("secret-ungranted").display().to_string(),
+            "--secret",
+            "DB_PASSWORD=hunter2",
+            "--input",
+            r#"{"name": "DB_PASSWORD"}"#,
         ],
     );
     assert_eq!(ran.code, 0, "{ran:?}");
@@ -71,7 +83,15 @@ fn granted_secrets_are_readable_and_never_printed() {
 fn http_request(data: &TempDir, allow: &str, input: serde_json::Value) -> crate::support::Ran {
     scena(
         data.path(),
-        &["plugin", "run", &guest("http-request").display().to_string(), "--allow-http", allow, "--input", &input.to_string()],
+        &[
+            "plugin",
+            "run",
+            &guest("http-request").display().to_string(),
+            "--allow-http",
+            allow,
+            "--input",
+            &input.to_string(),
+        ],
     )
 }
 
@@ -136,7 +156,11 @@ fn http_to_a_host_not_granted_is_denied_and_never_sent() {
 fn http_with_a_wildcard_grant_never_reaches_loopback() {
     let server = Fixture::start(|_| Reply::json(200, "{}"));
     let data = TempDir::new("http-ssrf");
-    for url in [format!("http://localhost:{}/", server.port), format!("http://2130706433:{}/", server.port), format!("http://[::1]:{}/", server.port)] {
+    for url in [
+        format!("http://localhost:{}/", server.port),
+        format!("http://2130706433:{}/", server.port),
+        format!("http://[::1]:{}/", server.port),
+    ] {
         let ran = http_request(&data, "*", json!({"url": url}));
         assert_eq!(ran.code, 3, "{url}: {ran:?}");
         assert!(ran.reason().contains("loopback address"), "{url}: {ran:?}");
@@ -148,12 +172,8 @@ fn http_with_a_wildcard_grant_never_reaches_loopback() {
 
 #[test]
 fn http_redirects_are_not_followed_off_the_allow_list() {
-    let server = Fixture::start(|_| Reply {
-        status: 302,
-        content_type: "text/plain",
-        body: b"moved".to_vec(),
-        hang: false,
-    });
+    let server =
+        Fixture::start(|_| Reply { status: 302, content_type: "text/plain", body: b"moved".to_vec(), hang: false });
     let data = TempDir::new("http-redirect");
     let ran = http_request(&data, "127.0.0.1", json!({"url": server.url("/"), "expected_status": [302]}));
     assert_eq!(ran.code, 0, "{ran:?}");

@@ -1,8 +1,7 @@
 //! Hostile plugins through `scena plugin run`: each ends with its documented
 //! exit code and a one-line reason, and prints nothing on stdout.
 
-
-use crate::support::{guest, scena, TempDir};
+use crate::support::{TempDir, guest, scena};
 
 fn run(guest_name: &str, extra: &[&str]) -> crate::support::Ran {
     let data = TempDir::new(guest_name);
@@ -63,6 +62,9 @@ fn a_granted_secret_is_masked_wherever_the_plugin_puts_it() {
     assert_ne!(failed.code, 0, "{failed:?}");
     assert!(failed.reason().contains("failed holding [secret]"), "{failed:?}");
     for ran in [&done, &failed] {
-        assert!(!ran.stdout.contains("s3cr3t-value") && !ran.stderr.contains("s3cr3t-value"), "the value leaked: {ran:?}");
+        assert!(
+            !ran.stdout.contains("s3cr3t-value") && !ran.stderr.contains("s3cr3t-value"),
+            "the value leaked: {ran:?}"
+        );
     }
 }

@@ -1,11 +1,10 @@
 //! The plugin developer's loop, as the README tells it: `plugin new`, `plugin
 //! build`, `plugin run`.
 
-
 use std::process::Command;
 
+use crate::support::{TempDir, repo_root, scena};
 use serde_json::json;
-use crate::support::{repo_root, scena, TempDir};
 
 #[test]
 fn new_then_build_then_run_works_for_a_fresh_plugin() {
@@ -44,7 +43,8 @@ fn new_then_build_then_run_works_for_a_fresh_plugin() {
 #[test]
 fn new_refuses_bad_names_and_occupied_directories() {
     let work = TempDir::new("new-refuse");
-    let ran = scena(work.path(), &["plugin", "new", "Hello_World", "--dir", &work.path().join("x").display().to_string()]);
+    let ran =
+        scena(work.path(), &["plugin", "new", "Hello_World", "--dir", &work.path().join("x").display().to_string()]);
     assert_eq!(ran.code, 1, "{ran:?}");
     assert!(ran.reason().contains("invalid plugin name `Hello_World`"), "{ran:?}");
     assert!(!work.path().join("x").exists());

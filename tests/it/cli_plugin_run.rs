@@ -1,9 +1,8 @@
 //! `scena plugin inspect` and `scena plugin run`, through the binary: outputs,
 //! exit codes and the one-line reasons, for good plugins and bad input.
 
-
+use crate::support::{TempDir, guest, scena};
 use serde_json::json;
-use crate::support::{guest, scena, TempDir};
 
 fn path(name: &str) -> String {
     guest(name).display().to_string()
@@ -77,7 +76,10 @@ fn files_that_are_not_plugins_exit_1_with_the_reason() {
     std::fs::write(&empty_component, b"\0asm\x0d\0\x01\0").unwrap();
 
     let cases = [
-        (empty_component.display().to_string(), "not a scena plugin: it does not export the `scena:plugin/handler` interface"),
+        (
+            empty_component.display().to_string(),
+            "not a scena plugin: it does not export the `scena:plugin/handler` interface",
+        ),
         (text.display().to_string(), "not a WebAssembly file"),
         (core.display().to_string(), "core WebAssembly module, not a component"),
         (truncated.display().to_string(), "invalid component"),
@@ -90,7 +92,11 @@ fn files_that_are_not_plugins_exit_1_with_the_reason() {
             assert!(ran.reason().contains(reason), "{command} {file}: {ran:?}");
             assert!(ran.stdout.is_empty());
         }
-        assert!(!data.path().join("cache").exists() || std::fs::read_dir(data.path().join("cache")).unwrap().next().is_none(), "{file}: nothing cached");
+        assert!(
+            !data.path().join("cache").exists()
+                || std::fs::read_dir(data.path().join("cache")).unwrap().next().is_none(),
+            "{file}: nothing cached"
+        );
     }
 }
 

@@ -1,8 +1,7 @@
 //! The sample flows in `samples/` validate, and the runnable ones run.
 
-
+use crate::support::{TempDir, plugin_dir, repo_root, scena};
 use serde_json::json;
-use crate::support::{plugin_dir, repo_root, scena, TempDir};
 
 fn standard_plugins(dir: &TempDir) -> String {
     plugin_dir(dir, &["echo", "add", "kv", "http-request", "standin"])
@@ -27,14 +26,20 @@ fn the_version_release_runs_and_rolls_back_when_verification_fails() {
     let dir = TempDir::new("samples-release");
     let plugins = standard_plugins(&dir);
     let input = json!({"version": "1.4.2", "previous_version": "1.4.1", "zones": ["eu-1", "eu-2"]});
-    let ran = scena(dir.path(), &["flow", "run", &sample("version-release.json"), "--plugins", &plugins, "--input", &input.to_string()]);
+    let ran = scena(
+        dir.path(),
+        &["flow", "run", &sample("version-release.json"), "--plugins", &plugins, "--input", &input.to_string()],
+    );
     assert_eq!(ran.code, 0, "{ran:?}");
     assert_eq!(ran.json(), json!({"result": "released", "version": "1.4.2", "zones": ["eu-1", "eu-2"]}));
     assert!(!ran.stderr.contains("rollback: started"), "{ran:?}");
 
     let mut failing = input.clone();
     failing["fail_verify"] = json!(true);
-    let ran = scena(dir.path(), &["flow", "run", &sample("version-release.json"), "--plugins", &plugins, "--input", &failing.to_string()]);
+    let ran = scena(
+        dir.path(),
+        &["flow", "run", &sample("version-release.json"), "--plugins", &plugins, "--input", &failing.to_string()],
+    );
     assert_eq!(ran.code, 0, "{ran:?}");
     let out = ran.json();
     assert_eq!(out["result"], "rolled back");
@@ -48,7 +53,10 @@ fn the_gray_release_pauses_for_approval_then_rolls_out_the_rest() {
     let dir = TempDir::new("samples-gray");
     let plugins = standard_plugins(&dir);
     let input = json!({"version": "1.4.2", "hosts": ["h1", "h2", "h3", "h4"], "zones": ["eu-1"], "ticket": "CHG-1"});
-    let ran = scena(dir.path(), &["flow", "run", &sample("version-release-gray.json"), "--plugins", &plugins, "--input", &input.to_string()]);
+    let ran = scena(
+        dir.path(),
+        &["flow", "run", &sample("version-release-gray.json"), "--plugins", &plugins, "--input", &input.to_string()],
+    );
     assert_eq!(ran.code, 2, "{ran:?}");
     assert!(ran.stderr.contains("go_ahead: waiting for a decision by role:operator"), "{ran:?}");
     for done in ["gray[0]: done", "gray[1]: done"] {
@@ -69,9 +77,15 @@ fn the_gray_release_rolls_back_the_hosts_done_when_a_gray_host_fails() {
     let dir = TempDir::new("samples-gray-rollback");
     let plugins = standard_plugins(&dir);
     let input = json!({"version": "1.4.2", "hosts": ["h1", "h2", "h3", "h4"], "zones": ["eu-1"], "ticket": "CHG-1", "unhealthy": ["h2"]});
-    let ran = scena(dir.path(), &["flow", "run", &sample("version-release-gray.json"), "--plugins", &plugins, "--input", &input.to_string()]);
+    let ran = scena(
+        dir.path(),
+        &["flow", "run", &sample("version-release-gray.json"), "--plugins", &plugins, "--input", &input.to_string()],
+    );
     assert_eq!(ran.code, 0, "{ran:?}");
     assert_eq!(ran.json(), json!({"result": "rolled back"}));
-    assert!(ran.stderr.contains("rollback[0]: done") && !ran.stderr.contains("rollback[1]"), "only h1 was done: {ran:?}");
+    assert!(
+        ran.stderr.contains("rollback[0]: done") && !ran.stderr.contains("rollback[1]"),
+        "only h1 was done: {ran:?}"
+    );
     assert!(!ran.stderr.contains("go_ahead"), "{ran:?}");
 }

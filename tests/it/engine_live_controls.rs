@@ -3,18 +3,17 @@
 //! one finish; unpause goes on; force-fail stops a pending step and takes its
 //! error route — all while the run's loop owns its log.
 
-
 use std::sync::Arc;
 
+use crate::support::{TempDir, plugin_dir};
 use scena::atoms::{FixedGrants, Grants};
 use scena::catalog::PluginDir;
 use scena::engine::{Event, RunState, RunStatus, StepOutcome};
 use scena::flow::load_flow;
 use scena::sandbox::{Limits, Sandbox, SandboxConfig};
-use scena::scheduler::{now_ms, Progress, Scheduler, SilentProgress};
+use scena::scheduler::{Progress, Scheduler, SilentProgress, now_ms};
 use scena::store::Db;
-use serde_json::{json, Value};
-use crate::support::{plugin_dir, TempDir};
+use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 /// Reports each recorded event of the run being watched.
@@ -33,7 +32,13 @@ async fn scheduler(dir: &TempDir) -> Arc<Scheduler> {
     let sandbox = Arc::new(Sandbox::new(config).unwrap());
     let (catalog, skipped) = PluginDir::load(&sandbox, &[std::path::PathBuf::from(plugins)]).await.unwrap();
     assert!(skipped.is_empty(), "{skipped:?}");
-    Scheduler::new(sandbox, Arc::new(catalog), &db, Arc::new(FixedGrants(Arc::new(Grants::default()))), Limits::default())
+    Scheduler::new(
+        sandbox,
+        Arc::new(catalog),
+        &db,
+        Arc::new(FixedGrants(Arc::new(Grants::default()))),
+        Limits::default(),
+    )
 }
 
 /// start → tick (a countdown polled every 10 ms) → after (echo) → end;
@@ -108,9 +113,13 @@ async fn force_failing_a_pending_step_of_a_live_run_takes_its_error_route() {
 
     let wrong = Event::ForceFailed { node: "after".into(), by: "dave".into(), reason: String::new(), at_ms: now_ms() };
     let refused = scheduler.control(&id, wrong, &mut SilentProgress).await.unwrap_err();
-    assert!(refused.to_string().contains("node `after` cannot be force-failed while it has not been reached"), "{refused}");
+    assert!(
+        refused.to_string().contains("node `after` cannot be force-failed while it has not been reached"),
+        "{refused}"
+    );
 
-    let force = Event::ForceFailed { node: "tick".into(), by: "dave".into(), reason: "host gone".into(), at_ms: now_ms() };
+    let force =
+        Event::ForceFailed { node: "tick".into(), by: "dave".into(), reason: "host gone".into(), at_ms: now_ms() };
     scheduler.control(&id, force, &mut SilentProgress).await.unwrap();
     let state = task.await.unwrap();
     assert_eq!(state.status, RunStatus::Succeeded, "{:?}", state.error);

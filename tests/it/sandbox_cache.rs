@@ -1,12 +1,11 @@
 //! Compiled plugins are cached on disk and survive a corrupted cache file.
 
-
 use std::sync::Arc;
 
+use crate::support::{TempDir, guest_bytes};
 use scena::atoms::Grants;
 use scena::sandbox::{CallRequest, Entry, Limits, Outcome, Sandbox, SandboxConfig, StepContext};
 use serde_json::json;
-use crate::support::{guest_bytes, TempDir};
 
 fn cached_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     std::fs::read_dir(dir).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default()
@@ -47,7 +46,11 @@ async fn compiled_components_are_cached_and_a_corrupt_cache_is_recompiled() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_compile_past_its_budget_is_refused_and_leaves_nothing_cached() {
     let cache = TempDir::new("artifact-budget");
-    let config = SandboxConfig { cache_dir: Some(cache.path().to_path_buf()), compile_budget: Some(std::time::Duration::from_nanos(1)), ..Default::default() };
+    let config = SandboxConfig {
+        cache_dir: Some(cache.path().to_path_buf()),
+        compile_budget: Some(std::time::Duration::from_nanos(1)),
+        ..Default::default()
+    };
     let sandbox = Sandbox::new(config).unwrap();
     let error = sandbox.load(&guest_bytes("echo")).await.unwrap_err().to_string();
     assert!(error.contains("did not compile within"), "{error}");

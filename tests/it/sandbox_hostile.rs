@@ -2,14 +2,15 @@
 //! stopped or refused with the right failure, within its deadline plus one
 //! second, and the very next `echo` call in the same sandbox still works.
 
-
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use scena::atoms::Grants;
-use scena::sandbox::{CallRequest, Entry, LimitKind, Limits, Outcome, Sandbox, SandboxConfig, StepContext, StepFailure};
-use serde_json::{json, Value};
 use crate::support::guest_bytes;
+use scena::atoms::Grants;
+use scena::sandbox::{
+    CallRequest, Entry, LimitKind, Limits, Outcome, Sandbox, SandboxConfig, StepContext, StepFailure,
+};
+use serde_json::{Value, json};
 
 const DEADLINE: Duration = Duration::from_millis(1500);
 
@@ -108,7 +109,8 @@ async fn an_undeclared_atom_import_is_refused_at_load() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http_to_a_host_not_granted_is_denied() {
     let sandbox = sandbox();
-    let failure = failure_of(&sandbox, "http-ungranted", json!({"url": "http://169.254.169.254/latest/meta-data/"})).await;
+    let failure =
+        failure_of(&sandbox, "http-ungranted", json!({"url": "http://169.254.169.254/latest/meta-data/"})).await;
     assert_eq!(
         failure,
         StepFailure::Denied("host `169.254.169.254` is not on the HTTP allow-list of tenant `acme`".into())

@@ -45,13 +45,12 @@ fn wasm_bindgen_cli(root: &Path) -> Result<PathBuf, String> {
     let version = locked_version(root)?;
     let tools = root.join("target/tools");
     let bin = tools.join("bin/wasm-bindgen");
-    let installed = Command::new(&bin).arg("--version").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
+    let installed =
+        Command::new(&bin).arg("--version").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
     if installed.is_some_and(|v| v.split_whitespace().nth(1) == Some(version.as_str())) {
         return Ok(bin);
     }
     eprintln!("xtask: building wasm-bindgen-cli {version} from crates.io into {} (once)", tools.display());
-    run(cargo()
-        .args(["install", "--quiet", "wasm-bindgen-cli", "--version", &version, "--root"])
-        .arg(&tools))?;
+    run(cargo().args(["install", "--quiet", "wasm-bindgen-cli", "--version", &version, "--root"]).arg(&tools))?;
     Ok(bin)
 }

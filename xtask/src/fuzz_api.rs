@@ -47,7 +47,10 @@ pub fn fuzz_api(extra: &[String]) -> Result<(), String> {
         .spawn()
         .map_err(|e| format!("cannot start scena serve: {e}"))?;
     let mut lines = BufReader::new(server.stderr.take().expect("piped")).lines();
-    let base = lines.by_ref().map_while(Result::ok).find_map(|l| l.split("listening on ").nth(1).map(|r| r.split_whitespace().next().unwrap_or("").to_string()));
+    let base = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| l.split("listening on ").nth(1).map(|r| r.split_whitespace().next().unwrap_or("").to_string()));
     let log = Arc::new(Mutex::new(String::new()));
     let kept = log.clone();
     let drain = std::thread::spawn(move || {

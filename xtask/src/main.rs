@@ -62,10 +62,8 @@ fn ensure_wasm_target() -> Result<(), String> {
 }
 
 fn ensure_target(target: &str) -> Result<(), String> {
-    let sysroot = Command::new("rustc")
-        .args(["--print", "sysroot"])
-        .output()
-        .map_err(|e| format!("cannot run rustc: {e}"))?;
+    let sysroot =
+        Command::new("rustc").args(["--print", "sysroot"]).output().map_err(|e| format!("cannot run rustc: {e}"))?;
     let sysroot = PathBuf::from(String::from_utf8_lossy(&sysroot.stdout).trim());
     if sysroot.join("lib/rustlib").join(target).is_dir() {
         return Ok(());
@@ -75,7 +73,15 @@ fn ensure_target(target: &str) -> Result<(), String> {
 
 fn guests() -> Result<(), String> {
     ensure_wasm_target()?;
-    run(cargo().args(["build", "--release", "--locked", "--target", WASM_TARGET, "--manifest-path", "plugins/Cargo.toml"]))
+    run(cargo().args([
+        "build",
+        "--release",
+        "--locked",
+        "--target",
+        WASM_TARGET,
+        "--manifest-path",
+        "plugins/Cargo.toml",
+    ]))
 }
 
 /// The local quick start keeps one admin token in the data dir (mode 0600),
@@ -89,7 +95,8 @@ fn local_admin_token(data_dir: &Path) -> Result<String, String> {
         return Ok(token.trim().to_string());
     }
     let mut random = [0u8; 32];
-    std::io::Read::read_exact(&mut std::fs::File::open("/dev/urandom").map_err(|e| e.to_string())?, &mut random).map_err(|e| e.to_string())?;
+    std::io::Read::read_exact(&mut std::fs::File::open("/dev/urandom").map_err(|e| e.to_string())?, &mut random)
+        .map_err(|e| e.to_string())?;
     let token = format!("scena_{}", random.iter().map(|b| format!("{b:02x}")).collect::<String>());
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -132,8 +139,12 @@ fn start() -> Result<(), String> {
     eprintln!("scena is built: the CLI is {}", scena.display());
     eprintln!("try, once it listens (TOKEN is the admin token below):");
     eprintln!("  curl -H 'Authorization: Bearer TOKEN' http://{listen}/api/v1/tenants/default/flows");
-    eprintln!("  curl -H 'Authorization: Bearer TOKEN' -X POST 'http://{listen}/api/v1/tenants/default/flows/version-release/runs?wait_ms=10000' \\");
-    eprintln!("       -d '{{\"input\": {{\"version\": \"1.4.2\", \"previous_version\": \"1.4.1\", \"zones\": [\"eu-1\", \"eu-2\"]}}}}'");
+    eprintln!(
+        "  curl -H 'Authorization: Bearer TOKEN' -X POST 'http://{listen}/api/v1/tenants/default/flows/version-release/runs?wait_ms=10000' \\"
+    );
+    eprintln!(
+        "       -d '{{\"input\": {{\"version\": \"1.4.2\", \"previous_version\": \"1.4.1\", \"zones\": [\"eu-1\", \"eu-2\"]}}}}'"
+    );
     eprintln!();
     let token = local_admin_token(&data_dir)?;
     eprintln!("admin token (kept in {}): {token}", data_dir.join("admin-token").display());

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use scena::flow::{load_flow, Flow};
+use scena::flow::{Flow, load_flow};
 use serde_json::json;
 
 pub fn component(name: &str) -> Vec<u8> {
@@ -14,7 +14,8 @@ pub fn component(name: &str) -> Vec<u8> {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
     let path = target.join(format!("wasm32-wasip2/release/{name}.wasm"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e} (run `cargo xtask bench`, which builds it)", path.display()))
+    std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run `cargo xtask bench`, which builds it)", path.display()))
 }
 
 pub fn chain(steps: usize) -> Flow {
@@ -61,4 +62,3 @@ pub fn cpu_time() -> Duration {
     let ticks: u64 = fields.get(11..13).map_or(0, |f| f.iter().filter_map(|t| t.parse::<u64>().ok()).sum());
     Duration::from_millis(ticks * 10) // USER_HZ is 100 on Linux
 }
-

@@ -47,7 +47,8 @@ impl Connection {
         };
         let head = std::str::from_utf8(&self.buffer[..head_end]).map_err(invalid)?.to_ascii_lowercase();
         let status = head.get(9..12).and_then(|s| s.parse().ok()).ok_or_else(|| invalid("no status line"))?;
-        let length = head.lines().find_map(|line| line.strip_prefix("content-length:")).map(|n| n.trim().parse::<usize>());
+        let length =
+            head.lines().find_map(|line| line.strip_prefix("content-length:")).map(|n| n.trim().parse::<usize>());
         self.buffer.drain(..head_end);
         let body = match length {
             Some(length) => {

@@ -2,7 +2,7 @@
 //! text, so the JavaScript side needs no generated types beyond strings and
 //! the answers are byte for byte what the native core serializes.
 
-use scena_core::editor::{check_expression, check_flow, KnownPlugin, KnownPlugins};
+use scena_core::editor::{KnownPlugin, KnownPlugins, check_expression, check_flow};
 use scena_core::flow::Problem;
 use serde::Serialize;
 use wasm_bindgen::prelude::wasm_bindgen;

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
@@ -21,7 +21,8 @@ fn target_dir() -> PathBuf {
 /// The corpus as requests of exact text, so both builds read the same bytes.
 fn requests() -> Vec<Value> {
     let root = repo_root();
-    let corpus: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(root.join("tests/core/corpus.json")).unwrap()).unwrap();
+    let corpus: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(root.join("tests/core/corpus.json")).unwrap()).unwrap();
     let text = |v: &Value| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
     let mut requests: Vec<Value> = corpus
         .iter()

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::expr::{Expression, Position};
-use crate::flow::{load_flow, validate, Problem};
+use crate::flow::{Problem, load_flow, validate};
 use crate::schema::Schema;
 use crate::{PluginInput, PluginRef, PluginSchemas};
 
@@ -54,7 +54,12 @@ impl PluginSchemas for KnownPlugins {
             return Err(if known.is_empty() {
                 format!("no plugin named `{}`", reference.name)
             } else {
-                format!("no version of `{}` matches `{}` (known: {})", reference.name, reference.requirement, known.join(", "))
+                format!(
+                    "no version of `{}` matches `{}` (known: {})",
+                    reference.name,
+                    reference.requirement,
+                    known.join(", ")
+                )
             });
         };
         Ok(PluginInput { id: format!("{name}@{version}"), schema: schema.clone() })
@@ -77,8 +82,14 @@ pub fn check_flow(text: &str, plugins: Option<&KnownPlugins>) -> Vec<Problem> {
 pub enum ExpressionCheck {
     /// It compiles; these are the paths it reads, and the step ids it names
     /// (`null` when it indexes `steps` with a computed key).
-    Ok { paths: BTreeSet<String>, steps: Option<BTreeSet<String>> },
-    Error { message: String, at: Option<Position> },
+    Ok {
+        paths: BTreeSet<String>,
+        steps: Option<BTreeSet<String>>,
+    },
+    Error {
+        message: String,
+        at: Option<Position>,
+    },
 }
 
 /// Compile one expression (bare, or wrapped in `${…}`) as the server would.

@@ -16,4 +16,4 @@ mod roles;
 pub mod schema;
 
 pub use plugin_ref::{PluginInput, PluginRef, PluginSchemas};
-pub use roles::{ROLES, ROLE_ASSIGNEE};
+pub use roles::{ROLE_ASSIGNEE, ROLES};

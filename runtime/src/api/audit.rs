@@ -9,11 +9,11 @@ use axum::middleware::Next;
 use axum::response::Response;
 use axum::{Extension, Json};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
+use super::Shared;
 use super::auth::{Access, AuditAction};
 use super::error::ApiError;
-use super::Shared;
 use crate::store::{Audited, Principal};
 
 /// Who a response acted for when no token said so (a login attempt, a
@@ -48,7 +48,11 @@ pub async fn record(State(app): State<Shared>, request: Request, next: Next) -> 
     };
     let action = response.extensions().get::<AuditAction>().map_or(method.as_str(), |a| a.0);
     let named = response.extensions().get::<AuditWho>().and_then(|w| w.1.as_deref());
-    let tenant = path.strip_prefix("/api/v1/tenants/").and_then(|rest| rest.split('/').next()).filter(|t| !t.is_empty()).or(named);
+    let tenant = path
+        .strip_prefix("/api/v1/tenants/")
+        .and_then(|rest| rest.split('/').next())
+        .filter(|t| !t.is_empty())
+        .or(named);
     let resource = loggable_path(&path);
     let entry = Audited { who: &who, tenant, action, resource, status: response.status().as_u16() };
     if let Err(error) = app.db.audit().record(&entry).await {
@@ -76,12 +80,24 @@ pub async fn tenant_log(
 }
 
 /// `GET /api/v1/audit[?before=&limit=]`: platform-wide entries (users, tenants, logins).
-pub async fn platform_log(State(app): State<Shared>, page: Result<Query<Page>, QueryRejection>) -> Result<Json<Value>, ApiError> {
+pub async fn platform_log(
+    State(app): State<Shared>,
+    page: Result<Query<Page>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
     list(&app, None, page).await
 }
 
-async fn list(app: &Shared, tenant: Option<&str>, page: Result<Query<Page>, QueryRejection>) -> Result<Json<Value>, ApiError> {
+async fn list(
+    app: &Shared,
+    tenant: Option<&str>,
+    page: Result<Query<Page>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
     let Query(Page { before, limit }) = page.map_err(|e| ApiError::bad_request(format!("bad query: {e}")))?;
-    let entries = app.db.audit().list(tenant, before, limit.unwrap_or(100).clamp(1, 1000)).await.map_err(|e| ApiError::internal(&e))?;
+    let entries = app
+        .db
+        .audit()
+        .list(tenant, before, limit.unwrap_or(100).clamp(1, 1000))
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
     Ok(Json(json!({"entries": entries})))
 }

@@ -7,13 +7,13 @@
 use std::collections::HashMap;
 
 use axum::extract::{MatchedPath, RawPathParams, Request, State};
-use axum::http::header::AUTHORIZATION;
 use axum::http::HeaderMap;
+use axum::http::header::AUTHORIZATION;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::error::ApiError;
-use super::{RouteAction, Shared, ROUTES};
+use super::{ROUTES, RouteAction, Shared};
 use crate::authz::Ask;
 use crate::store::Principal;
 
@@ -59,7 +59,8 @@ impl Access {
 
 /// The bearer token of the request.
 fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
-    let header = headers.get(AUTHORIZATION).ok_or_else(|| ApiError::unauthorized("missing `Authorization: Bearer TOKEN`"))?;
+    let header =
+        headers.get(AUTHORIZATION).ok_or_else(|| ApiError::unauthorized("missing `Authorization: Bearer TOKEN`"))?;
     header
         .to_str()
         .ok()
@@ -94,7 +95,13 @@ pub async fn authorize(
     let route = ROUTES
         .iter()
         .find(|r| r.method == request.method().as_str() && r.path == matched.as_str())
-        .ok_or_else(|| ApiError::internal(&anyhow::anyhow!("route {} {} is missing from ROUTES", request.method(), matched.as_str())))?;
+        .ok_or_else(|| {
+            ApiError::internal(&anyhow::anyhow!(
+                "route {} {} is missing from ROUTES",
+                request.method(),
+                matched.as_str()
+            ))
+        })?;
     let params: HashMap<&str, &str> = params.iter().collect();
     let Some(&tenant) = params.get("tenant") else {
         let principal = app.db.identity().authenticate(token).await.map_err(internal)?.ok_or_else(unknown_token)?;
@@ -102,7 +109,9 @@ pub async fn authorize(
             || match route.action {
                 RouteAction::SignedIn => true,
                 // A tenant API token does not manage its maker's account.
-                RouteAction::Own => principal.tenant.is_none() && params.get("user") == Some(&principal.subject.as_str()),
+                RouteAction::Own => {
+                    principal.tenant.is_none() && params.get("user") == Some(&principal.subject.as_str())
+                }
                 _ => false,
             };
         if !allowed {
@@ -117,7 +126,8 @@ pub async fn authorize(
         return Ok(for_audit(next.run(request).await, principal, action));
     };
     // Who the token is and where its subject stands in the tenant: one query.
-    let (principal, standing) = app.db.identity().authenticate_in(token, tenant).await.map_err(internal)?.ok_or_else(unknown_token)?;
+    let (principal, standing) =
+        app.db.identity().authenticate_in(token, tenant).await.map_err(internal)?.ok_or_else(unknown_token)?;
     let not_found = || ApiError::not_found(format!("tenant `{tenant}`"));
     let (roles, flows) = if principal.is_platform_admin() {
         if !standing.tenant_exists {
@@ -131,7 +141,8 @@ pub async fn authorize(
         if token_tenant != tenant {
             return Err(not_found());
         }
-        let maker = if principal.subject == PLATFORM_MAKER { Some(("owner".to_string(), None)) } else { standing.membership };
+        let maker =
+            if principal.subject == PLATFORM_MAKER { Some(("owner".to_string(), None)) } else { standing.membership };
         let (maker_role, flows) = maker.ok_or_else(not_found)?;
         (vec![principal.role.clone(), maker_role], flows)
     } else {
@@ -156,7 +167,12 @@ pub async fn authorize(
     };
     // An approval's assignees are known once the handler has the run.
     if !app.authz.allows_all(&access.roles, &Ask { flow: flow.as_deref(), ..access.ask(action) }) {
-        return refused(format!("{} of flow `{}` (limited to {})", crate::authz::in_words(action), flow.unwrap_or_default(), access.flows.as_deref().unwrap_or_default().join(", ")));
+        return refused(format!(
+            "{} of flow `{}` (limited to {})",
+            crate::authz::in_words(action),
+            flow.unwrap_or_default(),
+            access.flows.as_deref().unwrap_or_default().join(", ")
+        ));
     }
     request.extensions_mut().insert(access);
     request.extensions_mut().insert(principal.clone());

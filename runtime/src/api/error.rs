@@ -1,10 +1,10 @@
 //! Every error the API returns: `{"error": {"code", "message", "details"}}`
 //! with the status that says what went wrong. A 5xx is always a bug.
 
+use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::scheduler::{ControlRefused, LaunchError, NoSuchRun, RunBusy};
 use crate::store::RunChanged;
@@ -96,7 +96,8 @@ impl From<LaunchError> for ApiError {
         match error {
             LaunchError::NotFound(what) => ApiError::not_found(what),
             LaunchError::InvalidInput { ref violations, .. } => {
-                ApiError::new(status, "invalid_input", error.to_string()).with_details(json!({"violations": violations}))
+                ApiError::new(status, "invalid_input", error.to_string())
+                    .with_details(json!({"violations": violations}))
             }
             LaunchError::CannotStart(why) => ApiError::new(status, "cannot_start", why),
             LaunchError::Internal(error) => ApiError::internal(&error),

@@ -9,15 +9,15 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
+use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
-use axum::Extension;
 use futures_util::stream::{self, Stream};
 
+use super::Shared;
 use super::auth::Access;
 use super::error::ApiError;
-use super::Shared;
 use crate::engine::Event;
 
 /// How often a live stream looks for new events.
@@ -53,7 +53,12 @@ pub async fn stream_events(
             }
             let runs = cursor.app.db.runs();
             // Read the status first: events committed before it are then all seen below.
-            let over = runs.summary_of(&cursor.run).await.ok().flatten().is_none_or(|r| crate::store::is_final_status(&r.status));
+            let over = runs
+                .summary_of(&cursor.run)
+                .await
+                .ok()
+                .flatten()
+                .is_none_or(|r| crate::store::is_final_status(&r.status));
             let fresh = runs.events_after(&cursor.run, cursor.after).await.unwrap_or_default();
             for (seq, event) in fresh {
                 // What the call logged is committed with the event that ends
@@ -62,9 +67,14 @@ pub async fn stream_events(
                 if let Event::StepFinished { node, attempt, .. } = &event
                     && let Ok(Some(log)) = runs.log_of(&cursor.run, node, *attempt).await
                 {
-                    cursor.pending.push_back(SseEvent::default().event("log").data(serde_json::to_string(&log).unwrap_or_default()));
+                    cursor.pending.push_back(
+                        SseEvent::default().event("log").data(serde_json::to_string(&log).unwrap_or_default()),
+                    );
                 }
-                let kind = serde_json::to_value(&event).ok().and_then(|v| v["type"].as_str().map(str::to_string)).unwrap_or_default();
+                let kind = serde_json::to_value(&event)
+                    .ok()
+                    .and_then(|v| v["type"].as_str().map(str::to_string))
+                    .unwrap_or_default();
                 let data = serde_json::to_string(&event).unwrap_or_default();
                 cursor.pending.push_back(SseEvent::default().id(seq.to_string()).event(kind).data(data));
                 cursor.after = Some(seq);

@@ -7,13 +7,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
-use super::error::ApiError;
 use super::auth::Access;
-use super::{body, Shared};
+use super::error::ApiError;
+use super::{Shared, body};
 use crate::catalog::validate_flow;
-use crate::flow::{diff as flow_diff, load_flow, Problem};
+use crate::flow::{Problem, diff as flow_diff, load_flow};
 use crate::store::FlowVersion;
 
 type Internal = fn(anyhow::Error) -> ApiError;
@@ -35,10 +35,14 @@ pub async fn save_draft(
     let text = std::str::from_utf8(&bytes).map_err(|_| ApiError::bad_request("the body is not UTF-8"))?;
     serde_json::from_str::<Value>(text).map_err(|e| ApiError::bad_request(format!("the body is not JSON: {e}")))?;
     let flow = load_flow(text).map_err(|problems| {
-        ApiError::invalid("invalid_flow", "the body is not a flow document").with_details(json!({"problems": problems_json(&problems)}))
+        ApiError::invalid("invalid_flow", "the body is not a flow document")
+            .with_details(json!({"problems": problems_json(&problems)}))
     })?;
     if flow.name != name {
-        return Err(ApiError::invalid("invalid_flow", format!("the flow is named `{}`, not `{name}` as in the path", flow.name)));
+        return Err(ApiError::invalid(
+            "invalid_flow",
+            format!("the flow is named `{}`, not `{name}` as in the path", flow.name),
+        ));
     }
     app.db.flows().save_draft(&tenant, &flow).await.map_err(INTERNAL)?;
     let problems = validate_flow(&flow, Some(&app.registry.view(&tenant)));
@@ -53,27 +57,40 @@ pub async fn publish(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let tenant = access.tenant.clone();
     let flows = app.db.flows();
-    let (draft, _) = flows.draft(&tenant, &name).await.map_err(INTERNAL)?.ok_or_else(|| ApiError::not_found(format!("draft of flow `{name}`")))?;
+    let (draft, _) = flows
+        .draft(&tenant, &name)
+        .await
+        .map_err(INTERNAL)?
+        .ok_or_else(|| ApiError::not_found(format!("draft of flow `{name}`")))?;
     let problems = validate_flow(&draft, Some(&app.registry.view(&tenant)));
     if !problems.is_empty() {
         let message = format!("the draft has {} problem(s); only valid flows are published", problems.len());
-        return Err(ApiError::invalid("invalid_flow", message).with_details(json!({"problems": problems_json(&problems)})));
+        return Err(
+            ApiError::invalid("invalid_flow", message).with_details(json!({"problems": problems_json(&problems)}))
+        );
     }
     let (version, created) = flows.publish(&tenant, &name).await.map_err(INTERNAL)?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, Json(json!({"version": version.version, "content_hash": version.content_hash, "published_at": version.published_at, "created": created}))))
+    Ok((
+        status,
+        Json(
+            json!({"version": version.version, "content_hash": version.content_hash, "published_at": version.published_at, "created": created}),
+        ),
+    ))
 }
 
 /// `GET …/flows`
 pub async fn list(State(app): State<Shared>, Extension(access): Extension<Access>) -> Result<Json<Value>, ApiError> {
     let tenant = access.tenant.clone();
     let flows = app.db.flows().list(&tenant).await.map_err(INTERNAL)?;
-    let flows: Vec<Value> = flows.into_iter().map(|(name, latest)| json!({"name": name, "latest_version": latest})).collect();
+    let flows: Vec<Value> =
+        flows.into_iter().map(|(name, latest)| json!({"name": name, "latest_version": latest})).collect();
     Ok(Json(json!({"flows": flows})))
 }
 
 fn version_json(version: &FlowVersion, with_flow: bool) -> Result<Value, ApiError> {
-    let mut value = json!({"version": version.version, "content_hash": version.content_hash, "published_at": version.published_at});
+    let mut value =
+        json!({"version": version.version, "content_hash": version.content_hash, "published_at": version.published_at});
     if with_flow {
         value["flow"] = serde_json::to_value(version.flow().map_err(INTERNAL)?).map_err(|e| INTERNAL(e.into()))?;
     }
@@ -120,12 +137,18 @@ pub async fn version(
     Path((_, name, number)): Path<(String, String, String)>,
 ) -> Result<Json<Value>, ApiError> {
     let tenant = access.tenant.clone();
-    let number: u32 = number.parse().map_err(|_| ApiError::bad_request(format!("`{number}` is not a version number")))?;
+    let number: u32 =
+        number.parse().map_err(|_| ApiError::bad_request(format!("`{number}` is not a version number")))?;
     let version = find_version(&app, &tenant, &name, Some(number)).await?;
     Ok(Json(version_json(&version, true)?))
 }
 
-pub async fn find_version(app: &Shared, tenant: &str, name: &str, number: Option<u32>) -> Result<FlowVersion, ApiError> {
+pub async fn find_version(
+    app: &Shared,
+    tenant: &str,
+    name: &str,
+    number: Option<u32>,
+) -> Result<FlowVersion, ApiError> {
     let found = app.db.flows().version(tenant, name, number).await;
     found.map_err(|_| match number {
         Some(n) => ApiError::not_found(format!("version {n} of flow `{name}`")),

@@ -3,14 +3,14 @@
 //! touch. A change applies to the next plugin call.
 
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::{Extension, Json};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::auth::Access;
 use super::error::ApiError;
-use super::{body, Shared};
+use super::{Shared, body};
 use crate::atoms::GrantDoc;
 
 pub async fn show(State(app): State<Shared>, Extension(access): Extension<Access>) -> Result<Json<GrantDoc>, ApiError> {
@@ -26,7 +26,9 @@ pub async fn replace(
     let doc: GrantDoc = body::json(raw)?;
     let problems = doc.problems();
     if !problems.is_empty() {
-        return Err(ApiError::invalid("invalid_grants", "the grants have problems").with_details(json!({"problems": problems})));
+        return Err(
+            ApiError::invalid("invalid_grants", "the grants have problems").with_details(json!({"problems": problems}))
+        );
     }
     let value: Value = serde_json::to_value(&doc).map_err(|e| ApiError::internal(&e.into()))?;
     app.db.grants().put(&access.tenant, &value, &access.subject).await.map_err(|e| ApiError::internal(&e))?;

@@ -13,17 +13,17 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::audit::AuditWho;
-use super::auth::AuditAction;
 use super::auth::Access;
+use super::auth::AuditAction;
 use super::error::ApiError;
 use super::platform::{check_name, check_password_strength};
 use super::tokens::expiry;
-use super::{body, throttle, Shared};
+use super::{Shared, body, throttle};
 use crate::authz::ROLES;
-use crate::store::{Principal, Refused, PLATFORM_MAKER};
+use crate::store::{PLATFORM_MAKER, Principal, Refused};
 
 /// How long an invitation stays open unless the inviter says otherwise.
 const DEFAULT_OPEN: &str = "7d";
@@ -52,7 +52,8 @@ pub async fn create(
         return Err(ApiError::invalid("invalid_role", format!("`{role}` is not a role ({})", ROLES.join(", "))));
     }
     super::members::may_hand_out(&app, &access, &role, flows.as_deref())?;
-    let expires_in = if expires_at.is_none() && expires_in.is_none() { Some(DEFAULT_OPEN.to_string()) } else { expires_in };
+    let expires_in =
+        if expires_at.is_none() && expires_in.is_none() { Some(DEFAULT_OPEN.to_string()) } else { expires_in };
     let expires_at = expiry(expires_at, expires_in)?.expect("an expiry is always set");
     // Whose rights the invitation draws on when it is accepted.
     let maker = if principal.is_platform_admin() { PLATFORM_MAKER } else { &access.subject };
@@ -111,7 +112,13 @@ pub async fn accept(
     }
     let internal = |e: anyhow::Error| ApiError::internal(&e);
     let may_grant = |mine: &str, wanted: &str| app.authz.covers(&[mine.to_string()], wanted, "");
-    let (mut response, tenant) = match app.db.invitations().accept(&code, &username, &password, &may_grant).await.map_err(internal)? {
+    let (mut response, tenant) = match app
+        .db
+        .invitations()
+        .accept(&code, &username, &password, &may_grant)
+        .await
+        .map_err(internal)?
+    {
         Ok(joined) => {
             app.login_throttle.succeeded(&who[0]);
             let token = app.db.identity().login_token(&username).await.map_err(internal)?;
@@ -123,7 +130,9 @@ pub async fn accept(
             app.login_throttle.failed(&who);
             (ApiError::unauthorized(refused.to_string()).into_response(), None)
         }
-        Err(refused @ Refused::MakerCannotGrant { .. }) => (ApiError::forbidden(refused.to_string()).into_response(), None),
+        Err(refused @ Refused::MakerCannotGrant { .. }) => {
+            (ApiError::forbidden(refused.to_string()).into_response(), None)
+        }
         Err(Refused::Member(refused)) => (super::members::refused(refused).into_response(), None),
     };
     // In the tenant's log when it worked; the platform's otherwise.

@@ -7,12 +7,12 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::{Extension, Json};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
+use super::Shared;
 use super::auth::Access;
 use super::error::ApiError;
 use super::runs::owned_run;
-use super::Shared;
 
 /// Calls per page unless the query says otherwise (each holds up to 1,000 lines).
 const PAGE: u32 = 50;

@@ -9,11 +9,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::auth::Access;
 use super::error::ApiError;
-use super::{body, Shared};
+use super::{Shared, body};
 use crate::authz::ROLES;
 use crate::store::{MemberChange, MemberRefused};
 
@@ -66,14 +66,25 @@ pub async fn delete(
 /// 403 unless the caller may hand `role` out (to a member or an
 /// invitation): it holds every right `role` gives, and a caller limited to
 /// some flows hands out at most the same limit.
-pub(super) fn may_hand_out(app: &Shared, access: &Access, role: &str, flows: Option<&[String]>) -> Result<(), ApiError> {
+pub(super) fn may_hand_out(
+    app: &Shared,
+    access: &Access,
+    role: &str,
+    flows: Option<&[String]>,
+) -> Result<(), ApiError> {
     if !app.authz.covers(&access.roles, role, &access.tenant) {
-        return Err(ApiError::forbidden(format!("{} may not hand out `{role}`, which holds rights it lacks", access.roles_text())));
+        return Err(ApiError::forbidden(format!(
+            "{} may not hand out `{role}`, which holds rights it lacks",
+            access.roles_text()
+        )));
     }
     if let Some(mine) = &access.flows
         && !flows.is_some_and(|wanted| wanted.iter().all(|f| mine.contains(f)))
     {
-        return Err(ApiError::forbidden(format!("limited to flows {}, you may hand out only a limit to some of them", mine.join(", "))));
+        return Err(ApiError::forbidden(format!(
+            "limited to flows {}, you may hand out only a limit to some of them",
+            mine.join(", ")
+        )));
     }
     Ok(())
 }

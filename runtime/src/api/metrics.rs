@@ -4,20 +4,24 @@
 //! multiply the series.
 
 use axum::extract::{Request, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::HeaderMap;
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::time::Instant;
 
 use super::error::ApiError;
-use super::{Shared, PUBLIC_ROUTES, ROUTES};
+use super::{PUBLIC_ROUTES, ROUTES, Shared};
 use crate::metrics::METRICS;
 use sha2::{Digest as _, Sha256};
 
 pub async fn scrape(State(app): State<Shared>, headers: HeaderMap) -> Result<Response, ApiError> {
     if let Some(expected) = &app.metrics_token {
-        let given = headers.get(AUTHORIZATION).and_then(|h| h.to_str().ok()).and_then(|h| h.strip_prefix("Bearer ")).unwrap_or_default();
+        let given = headers
+            .get(AUTHORIZATION)
+            .and_then(|h| h.to_str().ok())
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .unwrap_or_default();
         // Compared by digest, so the time taken says nothing about the token.
         if Sha256::digest(given.trim().as_bytes()) != Sha256::digest(expected.as_bytes()) {
             return Err(ApiError::unauthorized("`/metrics` needs `Authorization: Bearer` with the metrics token"));

@@ -36,7 +36,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{on, MethodFilter};
+use axum::routing::{MethodFilter, on};
 use axum::{Json, Router};
 use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -96,7 +96,16 @@ impl AppState {
         let secrets = db.secrets(key);
         let grants = Arc::new(TenantGrants::new(db.grants(), secrets.clone()));
         let scheduler = Scheduler::new(sandbox, registry.clone(), &db, grants.clone(), limits);
-        let app = AppState { db, authz: Authz::new()?, scheduler, registry, grants, secrets, metrics_token: None, login_throttle: LoginThrottle::new(ThrottleSettings::default()) };
+        let app = AppState {
+            db,
+            authz: Authz::new()?,
+            scheduler,
+            registry,
+            grants,
+            secrets,
+            metrics_token: None,
+            login_throttle: LoginThrottle::new(ThrottleSettings::default()),
+        };
         Ok((Arc::new(app), problems))
     }
 }
@@ -223,8 +232,7 @@ routes! {
 }
 
 pub fn router(app: Shared) -> Router {
-    let api = tenant_router()
-        .route_layer(from_fn_with_state(app.clone(), auth::authorize));
+    let api = tenant_router().route_layer(from_fn_with_state(app.clone(), auth::authorize));
     public_router()
         .merge(api)
         .fallback(|| async { ApiError::not_found("route") })

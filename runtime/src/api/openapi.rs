@@ -5,10 +5,10 @@
 //! schema is the published `flow.schema.json`.
 
 use axum::Json;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 use super::shapes::{self, Body};
-use super::{Route, RouteAction, PUBLIC_ROUTES, ROUTES};
+use super::{PUBLIC_ROUTES, ROUTES, Route, RouteAction};
 
 const FLOW_SCHEMA: &str = include_str!("../../../host-api/schema/flow.schema.json");
 
@@ -67,8 +67,10 @@ fn operation(route: &Route, public: bool) -> Value {
     }
     if matches!(route.path, "/api/v1/auth/login" | "/api/v1/invitations/{code}/accept") {
         responses["401"] = error("wrong username or password — the same answer whether or not the user exists");
-        let mut throttled = error("too many failed attempts for this account or from this address; wait as `Retry-After` says");
-        throttled["headers"] = json!({"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer", "minimum": 1}}});
+        let mut throttled =
+            error("too many failed attempts for this account or from this address; wait as `Retry-After` says");
+        throttled["headers"] =
+            json!({"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer", "minimum": 1}}});
         responses["429"] = throttled;
     }
     let success = shapes::success(route.method, route.path).expect("every route's answers are described in shapes.rs");
@@ -80,7 +82,9 @@ fn operation(route: &Route, public: bool) -> Value {
             _ => "OK",
         };
         responses[status.to_string()] = match &success.body {
-            Body::Json(schema) => json!({"description": description, "content": {"application/json": {"schema": schema}}}),
+            Body::Json(schema) => {
+                json!({"description": description, "content": {"application/json": {"schema": schema}}})
+            }
             Body::Other(media) => json!({"description": description, "content": {*media: {}}}),
             Body::None => json!({"description": description}),
         };
@@ -115,7 +119,9 @@ fn request_body(route: &Route) -> Option<Value> {
         ("POST", "/api/v1/tenants/{tenant}/plugins") => {
             (json!({"application/wasm": {"schema": {"type": "string", "contentMediaType": "application/wasm"}}}), true)
         }
-        ("PUT", "/api/v1/tenants/{tenant}/flows/{name}/draft") => (json!({"application/json": {"schema": {"$ref": "#/components/schemas/Flow"}}}), true),
+        ("PUT", "/api/v1/tenants/{tenant}/flows/{name}/draft") => {
+            (json!({"application/json": {"schema": {"$ref": "#/components/schemas/Flow"}}}), true)
+        }
         (method, path) => {
             let schema = shapes::request_body(method, path)?;
             let required = schema["required"].as_array().is_some_and(|fields| !fields.is_empty());
@@ -143,7 +149,10 @@ mod tests {
         let text = doc.to_string();
         for reference in text.split("\"#/components/schemas/").skip(1) {
             let name = &reference[..reference.find('"').unwrap()];
-            assert!(doc["components"]["schemas"][name].is_object(), "#/components/schemas/{name} is referenced but missing");
+            assert!(
+                doc["components"]["schemas"][name].is_object(),
+                "#/components/schemas/{name} is referenced but missing"
+            );
         }
         let runs = &doc["paths"]["/api/v1/tenants/{tenant}/flows/{name}/runs"]["post"]["responses"];
         assert!(runs["200"].is_object() && runs["202"].is_object() && runs["201"].is_null(), "{runs}");

@@ -5,17 +5,17 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, State};
 use axum::Extension;
+use axum::Json;
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::audit::AuditWho;
 use super::error::ApiError;
-use super::{body, throttle, Shared};
+use super::{Shared, body, throttle};
 use crate::store::Principal;
 
 #[derive(Deserialize)]
@@ -38,11 +38,21 @@ pub(super) fn check_name(kind: &str, name: &str) -> Result<(), ApiError> {
     let ok = (1..=63).contains(&name.len())
         && name.starts_with(|c: char| c.is_ascii_lowercase())
         && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_' || c == '.');
-    if ok { Ok(()) } else { Err(ApiError::invalid("invalid_name", format!("a {kind} name is 1-63 of a-z 0-9 - _ . starting with a letter, not `{name}`"))) }
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(
+            "invalid_name",
+            format!("a {kind} name is 1-63 of a-z 0-9 - _ . starting with a letter, not `{name}`"),
+        ))
+    }
 }
 
 /// `POST /api/v1/users` (platform admin)
-pub async fn create_user(State(app): State<Shared>, raw: Result<Bytes, BytesRejection>) -> Result<(StatusCode, Json<Value>), ApiError> {
+pub async fn create_user(
+    State(app): State<Shared>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     let Credentials { username, password } = body::json(raw)?;
     check_name("user", &username)?;
     check_password_strength(&password)?;
@@ -59,7 +69,11 @@ pub(super) const WRONG_CREDENTIALS: &str = "wrong username or password";
 /// `POST /api/v1/auth/login` → a new token for the user. The attempt is
 /// audited under the name given, whether it succeeds or not; failures are
 /// throttled per account and per client address (`throttle`).
-pub async fn login(State(app): State<Shared>, client: Option<Extension<ConnectInfo<SocketAddr>>>, raw: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
+pub async fn login(
+    State(app): State<Shared>,
+    client: Option<Extension<ConnectInfo<SocketAddr>>>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
     let Credentials { username, password } = body::json(raw)?;
     let who = throttle::subjects(&username, client.map(|Extension(ConnectInfo(address))| address.ip()));
     let mut response = match app.login_throttle.check(&who) {
@@ -86,7 +100,10 @@ pub struct NewTenant {
 }
 
 /// `POST /api/v1/tenants` (platform admin)
-pub async fn create_tenant(State(app): State<Shared>, raw: Result<Bytes, BytesRejection>) -> Result<(StatusCode, Json<Value>), ApiError> {
+pub async fn create_tenant(
+    State(app): State<Shared>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     let NewTenant { name } = body::json(raw)?;
     check_name("tenant", &name)?;
     if !app.db.identity().create_tenant(&name).await.map_err(|e| ApiError::internal(&e))? {
@@ -97,11 +114,20 @@ pub async fn create_tenant(State(app): State<Shared>, raw: Result<Bytes, BytesRe
 
 /// `GET /api/v1/tenants`: the tenants the caller can see, with their role in
 /// each (the platform admin sees all, as owner; a tenant token its own).
-pub async fn list_tenants(State(app): State<Shared>, Extension(principal): Extension<Principal>) -> Result<Json<Value>, ApiError> {
+pub async fn list_tenants(
+    State(app): State<Shared>,
+    Extension(principal): Extension<Principal>,
+) -> Result<Json<Value>, ApiError> {
     let identity = app.db.identity();
     let internal = |e: anyhow::Error| ApiError::internal(&e);
     let tenants: Vec<Value> = if principal.is_platform_admin() {
-        identity.tenants().await.map_err(internal)?.into_iter().map(|name| json!({"name": name, "role": "owner"})).collect()
+        identity
+            .tenants()
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|name| json!({"name": name, "role": "owner"}))
+            .collect()
     } else {
         let memberships = identity.memberships(&principal.subject).await.map_err(internal)?;
         memberships

@@ -6,11 +6,11 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::auth::Access;
 use super::error::ApiError;
-use super::{body, Shared};
+use super::{Shared, body};
 use crate::catalog::UploadError;
 
 /// `GET …/plugins`: every version the tenant sees, newest first per name.
@@ -37,8 +37,10 @@ pub async fn version(
     Extension(access): Extension<Access>,
     Path((_, name, version)): Path<(String, String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    let (plugin, listed) =
-        app.registry.find(&access.tenant, &name, &version).ok_or_else(|| ApiError::not_found(format!("plugin `{name}@{version}`")))?;
+    let (plugin, listed) = app
+        .registry
+        .find(&access.tenant, &name, &version)
+        .ok_or_else(|| ApiError::not_found(format!("plugin `{name}@{version}`")))?;
     let mut view = serde_json::to_value(listed).map_err(|e| ApiError::internal(&e.into()))?;
     view["input_schema"] = plugin.meta.input_schema.clone();
     view["output_schema"] = plugin.meta.output_schema.clone();
@@ -67,10 +69,19 @@ pub async fn upload(
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(json!(listed))))
 }
 
-async fn set_yanked(app: &Shared, access: &Access, name: &str, version: &str, yanked: bool) -> Result<Json<Value>, ApiError> {
-    let record = app.registry.set_yanked(&access.tenant, name, version, yanked).await.map_err(|e| ApiError::internal(&e))?;
+async fn set_yanked(
+    app: &Shared,
+    access: &Access,
+    name: &str,
+    version: &str,
+    yanked: bool,
+) -> Result<Json<Value>, ApiError> {
+    let record =
+        app.registry.set_yanked(&access.tenant, name, version, yanked).await.map_err(|e| ApiError::internal(&e))?;
     let record = record.ok_or_else(|| ApiError::not_found(format!("uploaded plugin `{name}@{version}`")))?;
-    Ok(Json(json!({"name": record.name, "version": record.version, "yanked": record.yanked_at.is_some(), "yanked_at": record.yanked_at})))
+    Ok(Json(
+        json!({"name": record.name, "version": record.version, "yanked": record.yanked_at.is_some(), "yanked_at": record.yanked_at}),
+    ))
 }
 
 /// `POST …/plugins/{name}/{version}/yank`: flows can no longer resolve it.

@@ -7,8 +7,8 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use axum::response::{IntoResponse, Response};
 use axum::Json;
+use axum::response::{IntoResponse, Response};
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 

@@ -10,15 +10,15 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::{Extension, Json};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::auth::Access;
 use super::error::ApiError;
-use super::{body, run_view, Shared};
+use super::{Shared, body, run_view};
 use crate::authz::Ask;
 use crate::engine::{Event, NodePlan, NodeStatus};
-use crate::scheduler::{now_ms, Launched};
-use crate::store::{RunFilter, RUN_STATUSES};
+use crate::scheduler::{Launched, now_ms};
+use crate::store::{RUN_STATUSES, RunFilter};
 
 /// The longest a request may wait for a run to end.
 const MAX_WAIT_MS: u64 = 60_000;
@@ -108,7 +108,10 @@ pub async fn list(
     let tenant = access.tenant.clone();
     let Query(query) = query.map_err(|e| ApiError::bad_request(format!("bad query: {e}")))?;
     if let Some(status) = query.status.as_deref().filter(|s| !RUN_STATUSES.contains(s)) {
-        return Err(ApiError::bad_request(format!("`status` `{status}` is not a run status ({})", RUN_STATUSES.join(", "))));
+        return Err(ApiError::bad_request(format!(
+            "`status` `{status}` is not a run status ({})",
+            RUN_STATUSES.join(", ")
+        )));
     }
     let limit = query.limit.unwrap_or(50).clamp(1, 500);
     let created_before = query.before.as_deref().map(|t| stored_instant("before", t)).transpose()?;
@@ -122,14 +125,17 @@ pub async fn list(
         after: after.as_ref().map(|(created_at, id)| (created_at.as_str(), *id)),
     };
     let runs = app.db.runs().list_for(&tenant, &filter, limit).await.map_err(|e| ApiError::internal(&e))?;
-    let next = (runs.len() == limit as usize).then(|| runs.last().map(|run| format!("{},{}", run.created_at, run.id))).flatten();
+    let next = (runs.len() == limit as usize)
+        .then(|| runs.last().map(|run| format!("{},{}", run.created_at, run.id)))
+        .flatten();
     Ok(Json(json!({"runs": runs, "next": next})))
 }
 
 /// An RFC 3339 instant from the query `name`, as the store compares instants.
 fn stored_instant(name: &str, text: &str) -> Result<String, ApiError> {
-    crate::store::stored_instant(text)
-        .map_err(|e| ApiError::bad_request(format!("`{name}` is not an RFC 3339 instant such as 2026-12-03T06:00:00Z: {e}")))
+    crate::store::stored_instant(text).map_err(|e| {
+        ApiError::bad_request(format!("`{name}` is not an RFC 3339 instant such as 2026-12-03T06:00:00Z: {e}"))
+    })
 }
 
 /// A `next` from an earlier page: the `created_at` and `id` of its last run.
@@ -196,7 +202,11 @@ pub async fn node_control(
         }
         "approve" | "reject" => Event::Decided { node, approved: action == "approve", by, comment, at_ms },
         "force-fail" => Event::ForceFailed { node, by, reason, at_ms },
-        other => return Err(ApiError::not_found(format!("node action `{other}` (retry, skip, approve, reject, force-fail)"))),
+        other => {
+            return Err(ApiError::not_found(format!(
+                "node action `{other}` (retry, skip, approve, reject, force-fail)"
+            )));
+        }
     };
     app.scheduler.control_detached(&id, event).await?;
     run_view(&app, &id).await
@@ -253,4 +263,3 @@ async fn run_view(app: &Shared, id: &str) -> Result<Response, ApiError> {
     let (plan, state, tenant) = app.scheduler.inspect(id).await?;
     Ok(run_view::answer(&plan, &state, &tenant))
 }
-

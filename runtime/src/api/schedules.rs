@@ -8,13 +8,13 @@ use axum::http::StatusCode;
 use axum::{Extension, Json};
 use chrono::Utc;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::auth::Access;
 use super::error::ApiError;
-use super::{body, Shared};
+use super::{Shared, body};
 use crate::store::Schedule;
-use crate::triggers::{instant_text, CronSpec};
+use crate::triggers::{CronSpec, instant_text};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -50,7 +50,8 @@ pub async fn create(
     let input = input.unwrap_or_else(|| json!({}));
     app.scheduler.check_launch(&access.tenant, &name, None, &input).await?;
     let now = Utc::now();
-    let next = spec.next_after(now).ok_or_else(|| ApiError::invalid("invalid_schedule", format!("`{cron}` never ticks")))?;
+    let next =
+        spec.next_after(now).ok_or_else(|| ApiError::invalid("invalid_schedule", format!("`{cron}` never ticks")))?;
     let schedule = Schedule {
         id: uuid::Uuid::new_v4().to_string(),
         tenant: access.tenant.clone(),
@@ -72,6 +73,11 @@ pub async fn delete(
     Extension(access): Extension<Access>,
     Path((_, name, id)): Path<(String, String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let deleted = app.db.triggers().delete_schedule(&access.tenant, &name, &id).await.map_err(|e| ApiError::internal(&e))?;
-    if deleted { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::not_found(format!("schedule `{id}` of flow `{name}`"))) }
+    let deleted =
+        app.db.triggers().delete_schedule(&access.tenant, &name, &id).await.map_err(|e| ApiError::internal(&e))?;
+    if deleted {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found(format!("schedule `{id}` of flow `{name}`")))
+    }
 }

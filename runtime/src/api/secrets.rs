@@ -8,11 +8,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::auth::Access;
 use super::error::ApiError;
-use super::{body, Shared};
+use super::{Shared, body};
 use crate::atoms::valid_secret_name;
 
 /// The longest secret value.
@@ -37,7 +37,12 @@ pub async fn put(
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<StatusCode, ApiError> {
     if !valid_secret_name(&name) {
-        return Err(ApiError::invalid("invalid_name", format!("`{name}` is not a secret name (a letter or `_`, then letters, digits, `_`, `.`, `-`; at most 128)")));
+        return Err(ApiError::invalid(
+            "invalid_name",
+            format!(
+                "`{name}` is not a secret name (a letter or `_`, then letters, digits, `_`, `.`, `-`; at most 128)"
+            ),
+        ));
     }
     let SecretValue { value } = body::json(raw)?;
     if value.len() > MAX_SECRET_BYTES {

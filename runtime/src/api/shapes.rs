@@ -5,7 +5,7 @@
 //! (`tests/it/support/documented.rs`), so a handler and its description cannot
 //! drift apart unnoticed.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 /// A route's successful answers: its statuses, and what their body is.
 pub struct Success {
@@ -41,15 +41,24 @@ fn no_content() -> Option<Success> {
 pub fn success(method: &str, path: &str) -> Option<Success> {
     let tail = within_tenant(path);
     match (method, tail) {
-        ("GET", "/api/v1/users") => ok(object(&[("users", array(object(&[("username", string()), ("created_at", string())])))])),
+        ("GET", "/api/v1/users") => {
+            ok(object(&[("users", array(object(&[("username", string()), ("created_at", string())])))]))
+        }
         ("POST", "/api/v1/users") => created(object(&[("username", string())])),
-        ("PUT", "/api/v1/users/{user}/password") => ok(object(&[("username", string()), ("login_tokens_revoked", boolean())])),
-        ("GET", "/api/v1/tenants") => ok(object(&[("tenants", array(object(&[("name", string()), ("role", string())])))])),
+        ("PUT", "/api/v1/users/{user}/password") => {
+            ok(object(&[("username", string()), ("login_tokens_revoked", boolean())]))
+        }
+        ("GET", "/api/v1/tenants") => {
+            ok(object(&[("tenants", array(object(&[("name", string()), ("role", string())])))]))
+        }
         ("POST", "/api/v1/tenants") => created(object(&[("name", string())])),
         ("GET", "/api/v1/audit" | "/audit") => ok(object(&[("entries", array(named("AuditEntry")))])),
-        ("PUT", "/members/{user}") => {
-            ok(object(&[("tenant", string()), ("user", string()), ("role", string()), ("flows", or_null(array(string())))]))
-        }
+        ("PUT", "/members/{user}") => ok(object(&[
+            ("tenant", string()),
+            ("user", string()),
+            ("role", string()),
+            ("flows", or_null(array(string()))),
+        ])),
         ("GET", "/invitations") => ok(object(&[("invitations", array(named("Invitation")))])),
         ("POST", "/invitations") => created(object(&[
             ("id", string()),
@@ -63,37 +72,59 @@ pub fn success(method: &str, path: &str) -> Option<Success> {
         ("GET", "/tokens") => ok(object(&[("tokens", array(named("Token")))])),
         ("POST", "/tokens") => created(object(&[("token", string()), ("info", named("Token"))])),
         ("GET" | "PUT", "/grants") => ok(named("Grants")),
-        ("GET", "/secrets") => ok(object(&[("secrets", array(object(&[("name", string()), ("updated_at", string()), ("updated_by", string())])))])),
+        ("GET", "/secrets") => ok(object(&[(
+            "secrets",
+            array(object(&[("name", string()), ("updated_at", string()), ("updated_by", string())])),
+        )])),
         ("PUT", "/secrets/{secret}") => no_content(),
         ("GET", "/plugins") => ok(object(&[("plugins", array(named("Plugin")))])),
         // 200 for bytes uploaded before.
         ("POST", "/plugins") => answers(&[200, 201], named("Plugin")),
         ("GET", "/plugins/{plugin}") => ok(object(&[("name", string()), ("versions", array(named("Plugin")))])),
         ("GET", "/plugins/{plugin}/{version}") => ok(named("PluginVersion")),
-        ("POST", "/plugins/{plugin}/{version}/yank" | "/plugins/{plugin}/{version}/unyank") => {
-            ok(object(&[("name", string()), ("version", string()), ("yanked", boolean()), ("yanked_at", or_null(string()))]))
+        ("POST", "/plugins/{plugin}/{version}/yank" | "/plugins/{plugin}/{version}/unyank") => ok(object(&[
+            ("name", string()),
+            ("version", string()),
+            ("yanked", boolean()),
+            ("yanked_at", or_null(string())),
+        ])),
+        ("GET", "/flows") => {
+            ok(object(&[("flows", array(object(&[("name", string()), ("latest_version", or_null(integer()))])))]))
         }
-        ("GET", "/flows") => ok(object(&[("flows", array(object(&[("name", string()), ("latest_version", or_null(integer()))])))])),
         ("GET", "/flows/{name}") => {
-            let draft = object(&[("flow", named("Flow")), ("updated_at", string()), ("problems", array(named("Problem")))]);
+            let draft =
+                object(&[("flow", named("Flow")), ("updated_at", string()), ("problems", array(named("Problem")))]);
             ok(object(&[("name", string()), ("draft", or_null(draft)), ("versions", array(named("FlowVersion")))]))
         }
-        ("PUT", "/flows/{name}/draft") => ok(object(&[("name", string()), ("saved", boolean()), ("problems", array(named("Problem")))])),
+        ("PUT", "/flows/{name}/draft") => {
+            ok(object(&[("name", string()), ("saved", boolean()), ("problems", array(named("Problem")))]))
+        }
         ("GET", "/flows/{name}/versions") => ok(object(&[("versions", array(named("FlowVersion")))])),
         // 200 when the draft is the latest version already.
         ("POST", "/flows/{name}/versions") => answers(
             &[200, 201],
-            object(&[("version", integer()), ("content_hash", string()), ("published_at", string()), ("created", boolean())]),
+            object(&[
+                ("version", integer()),
+                ("content_hash", string()),
+                ("published_at", string()),
+                ("created", boolean()),
+            ]),
         ),
-        ("GET", "/flows/{name}/versions/{version}") => ok(json!({"allOf": [named("FlowVersion"), object(&[("flow", named("Flow"))])]})),
-        ("GET", "/flows/{name}/diff") => ok(object(&[("from", integer()), ("to", integer()), ("diff", named("FlowDiff"))])),
+        ("GET", "/flows/{name}/versions/{version}") => {
+            ok(json!({"allOf": [named("FlowVersion"), object(&[("flow", named("Flow"))])]}))
+        }
+        ("GET", "/flows/{name}/diff") => {
+            ok(object(&[("from", integer()), ("to", integer()), ("diff", named("FlowDiff"))]))
+        }
         // 200 once the run has ended or waits for people within `wait_ms`, 202 while it goes on.
         ("POST", "/flows/{name}/runs") => answers(&[200, 202], named("Run")),
         ("PUT", "/flows/{name}/webhook") => ok(object(&[("flow", string()), ("id", string()), ("path", string())])),
         ("GET", "/flows/{name}/schedules") => ok(object(&[("schedules", array(named("Schedule")))])),
         ("POST", "/flows/{name}/schedules") => created(named("Schedule")),
         ("GET", "/runs") => ok(object(&[("runs", array(named("RunSummary"))), ("next", or_null(string()))])),
-        ("GET", "/runs/{id}") | ("POST", "/runs/{id}/{action}" | "/runs/{id}/nodes/{node}/{action}") => ok(named("Run")),
+        ("GET", "/runs/{id}") | ("POST", "/runs/{id}/{action}" | "/runs/{id}/nodes/{node}/{action}") => {
+            ok(named("Run"))
+        }
         ("GET", "/runs/{id}/events") => Some(Success { statuses: &[200], body: Body::Other("text/event-stream") }),
         ("GET", "/runs/{id}/logs") => ok(object(&[("entries", array(named("StepLog"))), ("next", or_null(integer()))])),
         ("DELETE", _) => no_content(),
@@ -119,7 +150,10 @@ pub fn success(method: &str, path: &str) -> Option<Success> {
 pub fn request_body(method: &str, path: &str) -> Option<Value> {
     let tail = within_tenant(path);
     let credentials = || strict(&[("username", string()), ("password", string())], &[]);
-    let expiry = [("expires_at", described(string(), "an RFC 3339 instant")), ("expires_in", described(string(), "a duration from now: `30d`, `12h`"))];
+    let expiry = [
+        ("expires_at", described(string(), "an RFC 3339 instant")),
+        ("expires_in", described(string(), "a duration from now: `30d`, `12h`")),
+    ];
     match (method, tail) {
         ("POST", "/api/v1/users" | "/api/v1/auth/login" | "/api/v1/invitations/{code}/accept") => Some(credentials()),
         ("PUT", "/api/v1/users/{user}/password") => Some(strict(
@@ -127,8 +161,13 @@ pub fn request_body(method: &str, path: &str) -> Option<Value> {
             &[("current_password", described(string(), "required when users change their own"))],
         )),
         ("POST", "/api/v1/tenants") => Some(strict(&[("name", string())], &[])),
-        ("PUT", "/members/{user}") => Some(strict(&[("role", string())], &[("flows", described(array(string()), "limit the member to running these flows"))])),
-        ("POST", "/invitations") => Some(strict(&[("role", string())], &[&[("flows", array(string()))][..], &expiry].concat())),
+        ("PUT", "/members/{user}") => Some(strict(
+            &[("role", string())],
+            &[("flows", described(array(string()), "limit the member to running these flows"))],
+        )),
+        ("POST", "/invitations") => {
+            Some(strict(&[("role", string())], &[&[("flows", array(string()))][..], &expiry].concat()))
+        }
         ("POST", "/tokens") => Some(strict(&[("name", string()), ("role", string())], &expiry)),
         ("PUT", "/grants") => Some(json!({
             "type": "object",
@@ -140,7 +179,10 @@ pub fn request_body(method: &str, path: &str) -> Option<Value> {
             },
         })),
         ("PUT", "/secrets/{secret}") => Some(strict(&[("value", string())], &[])),
-        ("POST", "/flows/{name}/runs") => Some(strict(&[], &[("input", json!({})), ("version", described(integer(), "a published version; the latest if absent"))])),
+        ("POST", "/flows/{name}/runs") => Some(strict(
+            &[],
+            &[("input", json!({})), ("version", described(integer(), "a published version; the latest if absent"))],
+        )),
         ("POST", "/flows/{name}/schedules") => Some(strict(
             &[("cron", described(string(), "5 fields (minute hour day month weekday), or 6 with seconds first"))],
             &[("timezone", described(string(), "an IANA zone; UTC if absent")), ("input", json!({}))],
@@ -168,8 +210,12 @@ pub fn query_parameters(method: &str, path: &str) -> Vec<(&'static str, Value, &
             ("before", integer(), "only entries with ids below this: the `id` of the last entry of the previous page"),
             ("limit", limit(1000, 100), "at most this many entries"),
         ],
-        ("GET", "/flows/{name}/diff") => vec![("from", integer(), "a version"), ("to", integer(), "a later (or any) version")],
-        ("POST", "/flows/{name}/runs") => vec![("wait_ms", integer(), "wait up to this long (at most 60 s) for the run to end or wait for people")],
+        ("GET", "/flows/{name}/diff") => {
+            vec![("from", integer(), "a version"), ("to", integer(), "a later (or any) version")]
+        }
+        ("POST", "/flows/{name}/runs") => {
+            vec![("wait_ms", integer(), "wait up to this long (at most 60 s) for the run to end or wait for people")]
+        }
         ("GET", "/runs") => vec![
             ("flow", string(), "only runs of this flow"),
             ("status", json!({"enum": crate::store::RUN_STATUSES}), "only runs with this status"),
@@ -192,7 +238,10 @@ pub fn shapes() -> Map<String, Value> {
     let run_status = json!({"enum": ["running", "waiting", "paused", "succeeded", "failed", "cancelled"]});
     let node = object(&[
         ("kind", string()),
-        ("status", json!({"enum": ["idle", "running", "waiting", "awaiting_decision", "succeeded", "failed", "skipped"]})),
+        (
+            "status",
+            json!({"enum": ["idle", "running", "waiting", "awaiting_decision", "succeeded", "failed", "skipped"]}),
+        ),
         ("attempts", integer()),
         ("started_at", or_null(string())),
         ("ended_at", or_null(string())),
@@ -214,10 +263,14 @@ pub fn shapes() -> Map<String, Value> {
         ("uploaded_at", or_null(string())),
         ("uploaded_by", or_null(string())),
     ];
-    let plugin_version: Vec<(&str, Value)> =
-        plugin.iter().cloned().chain([("input_schema", json!({})), ("output_schema", json!({})), ("imports", array(string()))]).collect();
+    let plugin_version: Vec<(&str, Value)> = plugin
+        .iter()
+        .cloned()
+        .chain([("input_schema", json!({})), ("output_schema", json!({})), ("imports", array(string()))])
+        .collect();
     let field_change = object(&[("field", string()), ("before", json!({})), ("after", json!({}))]);
-    let edge = object(&[("from", string()), ("to", string()), ("kind", json!({"enum": ["normal", "error", "rollback"]}))]);
+    let edge =
+        object(&[("from", string()), ("to", string()), ("kind", json!({"enum": ["normal", "error", "rollback"]}))]);
     let shapes = [
         (
             "Run",
@@ -253,7 +306,10 @@ pub fn shapes() -> Map<String, Value> {
         ("PluginVersion", object(&plugin_version)),
         ("FlowVersion", object(&[("version", integer()), ("content_hash", string()), ("published_at", string())])),
         // `node` is left out for a problem of the whole flow.
-        ("Problem", json!({"type": "object", "required": ["message"], "properties": {"node": string(), "message": string()}})),
+        (
+            "Problem",
+            json!({"type": "object", "required": ["message"], "properties": {"node": string(), "message": string()}}),
+        ),
         (
             "FlowDiff",
             object(&[
@@ -347,7 +403,8 @@ fn within_tenant(path: &str) -> &str {
 /// An object with these properties, all of them always there.
 fn object(properties: &[(&str, Value)]) -> Value {
     let required: Vec<&str> = properties.iter().map(|(name, _)| *name).collect();
-    let properties: Map<String, Value> = properties.iter().map(|(name, schema)| (name.to_string(), schema.clone())).collect();
+    let properties: Map<String, Value> =
+        properties.iter().map(|(name, schema)| (name.to_string(), schema.clone())).collect();
     json!({"type": "object", "required": required, "properties": properties})
 }
 

@@ -24,7 +24,12 @@ pub struct ThrottleSettings {
 
 impl Default for ThrottleSettings {
     fn default() -> Self {
-        ThrottleSettings { account_failures: 5, address_failures: 50, backoff: Duration::from_secs(1), max_backoff: Duration::from_secs(15 * 60) }
+        ThrottleSettings {
+            account_failures: 5,
+            address_failures: 50,
+            backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(15 * 60),
+        }
     }
 }
 
@@ -118,7 +123,12 @@ mod tests {
     use super::*;
 
     fn throttle(account_failures: u32, address_failures: u32) -> LoginThrottle {
-        LoginThrottle::new(ThrottleSettings { account_failures, address_failures, backoff: Duration::from_secs(60), max_backoff: Duration::from_secs(600) })
+        LoginThrottle::new(ThrottleSettings {
+            account_failures,
+            address_failures,
+            backoff: Duration::from_secs(60),
+            max_backoff: Duration::from_secs(600),
+        })
     }
 
     #[test]

@@ -12,11 +12,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::auth::{Access, PLATFORM_MAKER};
 use super::error::ApiError;
-use super::{body, Shared};
+use super::{Shared, body};
 use crate::authz::ROLES;
 use crate::store::Principal;
 
@@ -42,16 +42,19 @@ fn manages_members(app: &Shared, access: &Access) -> bool {
 
 pub(super) fn expiry(expires_at: Option<String>, expires_in: Option<String>) -> Result<Option<String>, ApiError> {
     let at = match (expires_at, expires_in) {
-        (Some(_), Some(_)) => return Err(ApiError::invalid("invalid_body", "give `expires_at` or `expires_in`, not both")),
-        (Some(at), None) => crate::store::stored_instant(&at)
-            .map_err(|e| ApiError::invalid("invalid_expiry", format!("`expires_at` is not an RFC 3339 instant: {e}")))?,
+        (Some(_), Some(_)) => {
+            return Err(ApiError::invalid("invalid_body", "give `expires_at` or `expires_in`, not both"));
+        }
+        (Some(at), None) => crate::store::stored_instant(&at).map_err(|e| {
+            ApiError::invalid("invalid_expiry", format!("`expires_at` is not an RFC 3339 instant: {e}"))
+        })?,
         (None, Some(text)) => {
-            let after: Duration = humantime::parse_duration(&text)
-                .map_err(|e| ApiError::invalid("invalid_expiry", format!("`expires_in` is not a duration such as `30d`: {e}")))?;
-            SystemTime::now()
-                .checked_add(after)
-                .and_then(crate::store::checked_stored_time)
-                .ok_or_else(|| ApiError::invalid("invalid_expiry", "`expires_in` is too far away (the latest expiry is 9999-12-31)"))?
+            let after: Duration = humantime::parse_duration(&text).map_err(|e| {
+                ApiError::invalid("invalid_expiry", format!("`expires_in` is not a duration such as `30d`: {e}"))
+            })?;
+            SystemTime::now().checked_add(after).and_then(crate::store::checked_stored_time).ok_or_else(|| {
+                ApiError::invalid("invalid_expiry", "`expires_in` is too far away (the latest expiry is 9999-12-31)")
+            })?
         }
         (None, None) => return Ok(None),
     };
@@ -83,7 +86,10 @@ pub async fn create(
     // A token carries only rights its maker holds (and, at each use, only
     // those its maker still holds: `auth.rs`).
     if !app.authz.covers(&access.roles, &role, &access.tenant) {
-        return Err(ApiError::forbidden(format!("{} may not make a token with role `{role}`, which holds rights it lacks", access.roles_text())));
+        return Err(ApiError::forbidden(format!(
+            "{} may not make a token with role `{role}`, which holds rights it lacks",
+            access.roles_text()
+        )));
     }
     let expires_at = expiry(expires_at, expires_in)?;
     let maker = maker(&principal, &access);

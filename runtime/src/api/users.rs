@@ -8,23 +8,32 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::error::ApiError;
 use super::platform::check_password_strength;
-use super::{body, Shared};
+use super::{Shared, body};
 use crate::store::Principal;
 
 /// `GET /api/v1/users` (platform admin)
 pub async fn list(State(app): State<Shared>) -> Result<Json<Value>, ApiError> {
     let users = app.db.identity().users().await.map_err(|e| ApiError::internal(&e))?;
-    let users: Vec<Value> = users.into_iter().map(|(username, created_at)| json!({"username": username, "created_at": created_at})).collect();
+    let users: Vec<Value> = users
+        .into_iter()
+        .map(|(username, created_at)| json!({"username": username, "created_at": created_at}))
+        .collect();
     Ok(Json(json!({"users": users})))
 }
 
 /// `DELETE /api/v1/users/{user}` (platform admin)
 pub async fn delete(State(app): State<Shared>, Path(user): Path<String>) -> Result<StatusCode, ApiError> {
-    let deleted = app.db.identity().delete_user(&user).await.map_err(|e| ApiError::internal(&e))?.map_err(super::members::refused)?;
+    let deleted = app
+        .db
+        .identity()
+        .delete_user(&user)
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+        .map_err(super::members::refused)?;
     if deleted { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::not_found(format!("user `{user}`"))) }
 }
 
@@ -49,7 +58,9 @@ pub async fn set_password(
     let identity = app.db.identity();
     let internal = |e: anyhow::Error| ApiError::internal(&e);
     if !principal.is_platform_admin() {
-        let current = current_password.ok_or_else(|| ApiError::invalid("current_password_missing", "give `current_password` to change your own"))?;
+        let current = current_password.ok_or_else(|| {
+            ApiError::invalid("current_password_missing", "give `current_password` to change your own")
+        })?;
         if !identity.check_password(&user, &current).await.map_err(internal)? {
             return Err(ApiError::forbidden("`current_password` is not your password"));
         }

@@ -9,12 +9,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::audit::AuditWho;
 use super::auth::Access;
 use super::error::ApiError;
-use super::{body, flows, runs, Shared};
+use super::{Shared, body, flows, runs};
 
 /// `PUT …/flows/{name}/webhook`: a new id; the previous one stops working.
 pub async fn rotate(
@@ -38,7 +38,11 @@ pub async fn remove(
 }
 
 /// `POST /hooks/{id}`: 202 with the run's id, or 404 for an unknown or revoked id.
-pub async fn fire(State(app): State<Shared>, Path(id): Path<String>, raw: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
+pub async fn fire(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
     let target = app.db.triggers().webhook(&id).await.map_err(|e| ApiError::internal(&e))?;
     let (tenant, flow) = target.ok_or_else(|| ApiError::not_found("webhook"))?;
     let input: Value = body::json(raw)?;

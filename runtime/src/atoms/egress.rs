@@ -110,7 +110,8 @@ impl Resolve for GuardedResolver {
         let host = name.as_str().to_string();
         Box::pin(async move {
             let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            let (admitted, refused): (Vec<_>, Vec<_>) = found.into_iter().partition(|a| allow.admits_address(Some(&host), a.ip()).is_ok());
+            let (admitted, refused): (Vec<_>, Vec<_>) =
+                found.into_iter().partition(|a| allow.admits_address(Some(&host), a.ip()).is_ok());
             match (admitted.is_empty(), refused.first()) {
                 (true, Some(first)) => {
                     let why = allow.admits_address(Some(&host), first.ip()).expect_err("refused above");
@@ -179,7 +180,10 @@ mod tests {
         let error = any.admits_address(Some("localhost"), ip("127.0.0.1")).unwrap_err();
         assert!(error.contains("host `localhost` resolves to 127.0.0.1, which is a loopback address"), "{error}");
         assert!(any.admits_address(None, ip("::ffff:10.0.0.1")).is_err());
-        assert!(any.admits_address(Some("a.example.com"), ip("10.0.0.1")).is_err(), "a wildcard never names an address");
+        assert!(
+            any.admits_address(Some("a.example.com"), ip("10.0.0.1")).is_err(),
+            "a wildcard never names an address"
+        );
         assert!(any.admits_address(Some("a.example.com"), ip("93.184.216.34")).is_ok());
 
         assert!(list(&["127.0.0.1"]).admits_address(None, ip("127.0.0.1")).is_ok());

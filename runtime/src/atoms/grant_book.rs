@@ -65,7 +65,9 @@ impl GrantDoc {
                 problems.push(format!("secrets: `{plugin}`: {e}"));
             }
             for name in names.iter().filter(|n| !valid_secret_name(n)) {
-                problems.push(format!("secrets.{plugin}: `{name}` is not a secret name (letters, digits, `_`, `.`, `-`; at most 128)"));
+                problems.push(format!(
+                    "secrets.{plugin}: `{name}` is not a secret name (letters, digits, `_`, `.`, `-`; at most 128)"
+                ));
             }
         }
         problems
@@ -77,7 +79,8 @@ impl GrantDoc {
 
     /// The secrets `plugin` may read.
     fn secrets_of(&self, plugin: &str) -> Vec<&str> {
-        let mut names: Vec<&str> = [plugin, "*"].iter().filter_map(|p| self.secrets.get(*p)).flatten().map(String::as_str).collect();
+        let mut names: Vec<&str> =
+            [plugin, "*"].iter().filter_map(|p| self.secrets.get(*p)).flatten().map(String::as_str).collect();
         names.sort_unstable();
         names.dedup();
         names
@@ -200,6 +203,9 @@ mod tests {
         db.grants().put("acme", &json!({}), "alice").await.unwrap();
         assert!(book.grants_for("acme", "http-request").await.unwrap().http.allows("api.example.com"), "cached");
         book.forget("acme");
-        assert!(!book.grants_for("acme", "http-request").await.unwrap().http.allows("api.example.com"), "forgotten, read again");
+        assert!(
+            !book.grants_for("acme", "http-request").await.unwrap().http.allows("api.example.com"),
+            "forgotten, read again"
+        );
     }
 }

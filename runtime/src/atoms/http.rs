@@ -39,7 +39,9 @@ impl HostPattern {
         match self {
             HostPattern::Exact(h) => host == *h,
             HostPattern::Subdomains(suffix) => {
-                host.len() > suffix.len() + 1 && host.ends_with(suffix.as_str()) && host[..host.len() - suffix.len()].ends_with('.')
+                host.len() > suffix.len() + 1
+                    && host.ends_with(suffix.as_str())
+                    && host[..host.len() - suffix.len()].ends_with('.')
             }
             HostPattern::Any => true,
             HostPattern::Net(_) => false,
@@ -54,7 +56,9 @@ fn parse_net(s: &str) -> Option<Result<IpNet, String>> {
         let net = match s.parse::<IpNet>() {
             Ok(net) => net,
             Err(_) if addr.parse::<IpAddr>().is_ok() || addr.contains(':') => {
-                return Some(Err(format!("invalid network `{s}`: write an address and a prefix length, such as `10.0.0.0/8` or `fc00::/7`")));
+                return Some(Err(format!(
+                    "invalid network `{s}`: write an address and a prefix length, such as `10.0.0.0/8` or `fc00::/7`"
+                )));
             }
             Err(_) => return None,
         };
@@ -82,20 +86,26 @@ impl FromStr for HostPattern {
     fn from_str(s: &str) -> Result<Self, String> {
         let s = s.trim().to_ascii_lowercase();
         let valid_host = |h: &str| {
-            !h.is_empty() && h.split('.').all(|label| {
-                !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-            })
+            !h.is_empty()
+                && h.split('.')
+                    .all(|label| !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
         };
         if s == "*" {
             Ok(HostPattern::Any)
         } else if let Some(net) = parse_net(&s) {
             net.map(HostPattern::Net)
         } else if let Some(suffix) = s.strip_prefix("*.").map(|h| h.trim_end_matches('.')) {
-            if valid_host(suffix) { Ok(HostPattern::Subdomains(suffix.to_string())) } else { Err(format!("invalid host pattern `{s}`")) }
+            if valid_host(suffix) {
+                Ok(HostPattern::Subdomains(suffix.to_string()))
+            } else {
+                Err(format!("invalid host pattern `{s}`"))
+            }
         } else if valid_host(s.trim_end_matches('.')) {
             Ok(HostPattern::Exact(s.trim_end_matches('.').to_string()))
         } else {
-            Err(format!("invalid host pattern `{s}`: use a host name, `*.domain`, `*`, an address or a network (`10.0.0.0/8`)"))
+            Err(format!(
+                "invalid host pattern `{s}`: use a host name, `*.domain`, `*`, an address or a network (`10.0.0.0/8`)"
+            ))
         }
     }
 }
@@ -224,16 +234,22 @@ impl AtomCall {
             "OPTIONS" => Method::OPTIONS,
             other => return Err(AtomError::Invalid(format!("unsupported HTTP method `{other}`"))),
         };
-        let url = Url::parse(&request.url).map_err(|e| AtomError::Invalid(format!("invalid URL `{}`: {e}", request.url)))?;
+        let url =
+            Url::parse(&request.url).map_err(|e| AtomError::Invalid(format!("invalid URL `{}`: {e}", request.url)))?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(AtomError::Invalid(format!("only http and https URLs are allowed, got `{}`", url.scheme())));
         }
         let host = url.host().ok_or_else(|| AtomError::Invalid(format!("URL `{url}` has no host")))?;
-        self.grants.http.admits(&host).map_err(|why| AtomError::Denied(format!("{why} of tenant `{}`", self.scope.tenant)))?;
+        self.grants
+            .http
+            .admits(&host)
+            .map_err(|why| AtomError::Denied(format!("{why} of tenant `{}`", self.scope.tenant)))?;
         let mut headers = HeaderMap::new();
         for (name, value) in &request.headers {
-            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| AtomError::Invalid(format!("invalid header name `{name}`")))?;
-            let value = HeaderValue::from_str(value).map_err(|_| AtomError::Invalid(format!("invalid value for header `{name}`")))?;
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| AtomError::Invalid(format!("invalid header name `{name}`")))?;
+            let value = HeaderValue::from_str(value)
+                .map_err(|_| AtomError::Invalid(format!("invalid value for header `{name}`")))?;
             headers.append(name, value);
         }
         let client = &self.services.http;
@@ -348,7 +364,19 @@ mod tests {
 
     #[test]
     fn malformed_patterns_are_refused() {
-        for bad in ["", "*.", "a*.example.com", "exa mple.com", "**", "*.*.com", "10.0.0.0/33", "10.0.0.1/8", "fc00::/129", "10.0.0.0/x", "1.2.3.4/"] {
+        for bad in [
+            "",
+            "*.",
+            "a*.example.com",
+            "exa mple.com",
+            "**",
+            "*.*.com",
+            "10.0.0.0/33",
+            "10.0.0.1/8",
+            "fc00::/129",
+            "10.0.0.0/x",
+            "1.2.3.4/",
+        ] {
             assert!(bad.parse::<HostPattern>().is_err(), "{bad}");
         }
         let error = "10.0.0.1/8".parse::<HostPattern>().unwrap_err();
@@ -357,7 +385,15 @@ mod tests {
 
     #[test]
     fn addresses_and_networks_are_read_in_every_spelling() {
-        for (written, shown) in [("127.0.0.1", "127.0.0.1"), ("127.1", "127.0.0.1"), ("2130706433", "127.0.0.1"), ("[::1]", "::1"), ("::ffff:127.0.0.1", "127.0.0.1"), ("10.0.0.0/8", "10.0.0.0/8"), ("FC00::/7", "fc00::/7")] {
+        for (written, shown) in [
+            ("127.0.0.1", "127.0.0.1"),
+            ("127.1", "127.0.0.1"),
+            ("2130706433", "127.0.0.1"),
+            ("[::1]", "::1"),
+            ("::ffff:127.0.0.1", "127.0.0.1"),
+            ("10.0.0.0/8", "10.0.0.0/8"),
+            ("FC00::/7", "fc00::/7"),
+        ] {
             let pattern: HostPattern = written.parse().unwrap();
             assert!(matches!(pattern, HostPattern::Net(_)), "{written}");
             assert_eq!(pattern.to_string(), shown);
@@ -368,7 +404,9 @@ mod tests {
     fn a_wildcard_reaches_public_addresses_but_never_special_ones() {
         let any = list(&["*"]);
         assert!(any.allows("93.184.216.34"));
-        for special in ["127.0.0.1", "[::1]", "169.254.169.254", "10.0.0.1", "[::ffff:127.0.0.1]", "0.0.0.0", "[fd00::1]"] {
+        for special in
+            ["127.0.0.1", "[::1]", "169.254.169.254", "10.0.0.1", "[::ffff:127.0.0.1]", "0.0.0.0", "[fd00::1]"]
+        {
             let error = any.admits(&Host::parse(special).unwrap()).unwrap_err();
             assert!(error.contains("address: such addresses are reached only when named"), "{special}: {error}");
         }

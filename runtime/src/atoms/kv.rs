@@ -78,7 +78,12 @@ impl AtomCall {
         Ok(next)
     }
 
-    async fn kv_compare_and_swap(&mut self, key: &str, expected: Option<String>, value: String) -> Result<bool, AtomError> {
+    async fn kv_compare_and_swap(
+        &mut self,
+        key: &str,
+        expected: Option<String>,
+        value: String,
+    ) -> Result<bool, AtomError> {
         let expected = expected.map(|e| parse_json(&e)).transpose()?;
         let current = self.kv_read(key).await?.map(|c| parse_json(&c)).transpose()?;
         if current != expected {

@@ -22,11 +22,11 @@ use wasmtime::component::HasData;
 use crate::bindings::wit;
 use crate::store::{KvScope, KvStore};
 
+pub use grant_book::{FixedGrants, GrantDoc, GrantSource, TenantGrants};
 pub use http::{HostPattern, HttpAllowList, HttpClient, HttpSettings};
 pub use kv::KvSession;
 pub use log::{LogBook, LogLevel, LogLine, LogSource};
-pub use grant_book::{FixedGrants, GrantDoc, GrantSource, TenantGrants};
-pub use secrets::{valid_secret_name, Revealed, SecretGrants};
+pub use secrets::{Revealed, SecretGrants, valid_secret_name};
 
 /// What a tenant has granted its plugins.
 #[derive(Debug, Clone, Default)]

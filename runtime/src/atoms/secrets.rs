@@ -99,10 +99,7 @@ impl wit_secrets::Host for AtomCall {
                 self.revealed.note(value);
                 Ok(value.to_string())
             }
-            None => Err(AtomError::Denied(format!(
-                "secret `{name}` is not granted to tenant `{}`",
-                self.scope.tenant
-            ))),
+            None => Err(AtomError::Denied(format!("secret `{name}` is not granted to tenant `{}`", self.scope.tenant))),
         };
         self.record("secrets", format!("get {name}"), &result);
         Ok(result)
@@ -119,7 +116,8 @@ mod tests {
         revealed.note("hunter2");
         revealed.note("hunter2-and-more");
         revealed.note("abc"); // too short to mask
-        let mut value = serde_json::json!({"hunter2": ["x hunter2-and-more y", {"k": "hunter2hunter2"}], "n": 7, "abc": "abc"});
+        let mut value =
+            serde_json::json!({"hunter2": ["x hunter2-and-more y", {"k": "hunter2hunter2"}], "n": 7, "abc": "abc"});
         revealed.mask_json(&mut value);
         assert_eq!(
             value,

@@ -13,11 +13,21 @@ use crate::memo::Memo;
 
 const POLICIES: &str = include_str!("policies.cedar");
 
-pub use scena_core::{ROLES, ROLE_ASSIGNEE};
+pub use scena_core::{ROLE_ASSIGNEE, ROLES};
 
 /// Everything a request can ask to do in a tenant.
-pub const ACTIONS: [&str; 10] =
-    ["read", "edit", "publish", "run", "approve", "operate", "manage_members", "manage_grants", "audit", "manage_owners"];
+pub const ACTIONS: [&str; 10] = [
+    "read",
+    "edit",
+    "publish",
+    "run",
+    "approve",
+    "operate",
+    "manage_members",
+    "manage_grants",
+    "audit",
+    "manage_owners",
+];
 
 /// An action as a person would say it, for refusals ("may not read the audit log").
 pub fn in_words(action: &str) -> &'static str {
@@ -98,7 +108,8 @@ fn uid(kind: &str, id: &str) -> anyhow::Result<EntityUid> {
 
 impl Authz {
     pub fn new() -> anyhow::Result<Authz> {
-        let policies = PolicySet::from_str(POLICIES).map_err(|e| anyhow::anyhow!("policies.cedar does not parse: {e}"))?;
+        let policies =
+            PolicySet::from_str(POLICIES).map_err(|e| anyhow::anyhow!("policies.cedar does not parse: {e}"))?;
         Ok(Authz { policies, authorizer: Authorizer::new(), decided: Memo::new(None) })
     }
 
@@ -136,7 +147,15 @@ impl Authz {
     pub fn covers(&self, roles: &[String], wanted: &str, tenant: &str) -> bool {
         ROLES.contains(&wanted)
             && ACTIONS.iter().all(|action| {
-                let ask = Ask { subject: ANY_SUBJECT, role: wanted, tenant, action, flow: None, allowed_flows: None, assignees: None };
+                let ask = Ask {
+                    subject: ANY_SUBJECT,
+                    role: wanted,
+                    tenant,
+                    action,
+                    flow: None,
+                    allowed_flows: None,
+                    assignees: None,
+                };
                 !self.allows(&ask) || self.allows_all(roles, &ask)
             })
     }
@@ -169,15 +188,40 @@ mod tests {
 
     /// The permission matrix, as the README states it.
     const MATRIX: [(&str, &[&str]); 5] = [
-        ("owner", &["read", "edit", "publish", "run", "approve", "operate", "manage_members", "manage_grants", "audit", "manage_owners"]),
-        ("admin", &["read", "edit", "publish", "run", "approve", "operate", "manage_members", "manage_grants", "audit"]),
+        (
+            "owner",
+            &[
+                "read",
+                "edit",
+                "publish",
+                "run",
+                "approve",
+                "operate",
+                "manage_members",
+                "manage_grants",
+                "audit",
+                "manage_owners",
+            ],
+        ),
+        (
+            "admin",
+            &["read", "edit", "publish", "run", "approve", "operate", "manage_members", "manage_grants", "audit"],
+        ),
         ("developer", &["read", "edit", "publish", "run"]),
         ("operator", &["read", "run", "approve", "operate"]),
         ("viewer", &["read"]),
     ];
 
     fn ask<'a>(role: &'a str, action: &'a str) -> Ask<'a> {
-        Ask { subject: "alice", role, tenant: "default", action, flow: Some("release"), allowed_flows: None, assignees: None }
+        Ask {
+            subject: "alice",
+            role,
+            tenant: "default",
+            action,
+            flow: Some("release"),
+            allowed_flows: None,
+            assignees: None,
+        }
     }
 
     #[test]
@@ -191,7 +235,10 @@ mod tests {
         assert!(!decide("bob", "operator", &["alice"]), "an operator not listed");
         assert!(decide("bob", "operator", &["alice", "role:operator"]), "a listed role");
         assert!(!decide("bob", "operator", &["role:operat"]), "roles match whole");
-        assert!(decide("carol", "admin", &["alice"]) && decide("olga", "owner", &["alice"]), "owners and admins may always decide");
+        assert!(
+            decide("carol", "admin", &["alice"]) && decide("olga", "owner", &["alice"]),
+            "owners and admins may always decide"
+        );
         assert!(!decide("vic", "viewer", &["vic"]), "being listed does not give a viewer the approve permission");
         assert!(!decide("dev", "developer", &["role:developer"]), "nor a developer");
         assert!(decide("bob", "operator", &[]), "no assignees: anyone who may approve");
@@ -210,16 +257,27 @@ mod tests {
     #[test]
     fn a_role_is_covered_only_by_roles_holding_all_its_rights() {
         let authz = Authz::new().unwrap();
-        let covers = |mine: &[&str], wanted| authz.covers(&mine.iter().map(|r| r.to_string()).collect::<Vec<_>>(), wanted, "default");
+        let covers = |mine: &[&str], wanted| {
+            authz.covers(&mine.iter().map(|r| r.to_string()).collect::<Vec<_>>(), wanted, "default")
+        };
         assert!(covers(&["owner"], "owner") && covers(&["owner"], "admin"));
         assert!(covers(&["admin"], "admin") && covers(&["admin"], "developer") && covers(&["admin"], "operator"));
         assert!(!covers(&["admin"], "owner"), "owners manage owners; admins do not");
-        assert!(!covers(&["developer"], "operator"), "a developer may not approve or operate, so may not hand that out");
+        assert!(
+            !covers(&["developer"], "operator"),
+            "a developer may not approve or operate, so may not hand that out"
+        );
         assert!(!covers(&["operator"], "developer"), "nor an operator edit or publish");
         assert!(covers(&["developer"], "viewer") && covers(&["operator"], "viewer") && covers(&["viewer"], "viewer"));
         assert!(!covers(&["viewer"], "operator"));
-        assert!(!covers(&["admin"], "root") && !covers(&["root"], "viewer") && !covers(&[], "viewer"), "unknown roles and nobody cover nothing");
-        assert!(covers(&["operator", "admin"], "operator") && !covers(&["operator", "admin"], "developer"), "several roles: their common rights");
+        assert!(
+            !covers(&["admin"], "root") && !covers(&["root"], "viewer") && !covers(&[], "viewer"),
+            "unknown roles and nobody cover nothing"
+        );
+        assert!(
+            covers(&["operator", "admin"], "operator") && !covers(&["operator", "admin"], "developer"),
+            "several roles: their common rights"
+        );
     }
 
     #[test]
@@ -227,8 +285,14 @@ mod tests {
         let authz = Authz::new().unwrap();
         let roles = |r: &[&str]| r.iter().map(|r| r.to_string()).collect::<Vec<_>>();
         assert!(authz.allows_all(&roles(&["operator", "admin"]), &ask("", "approve")));
-        assert!(!authz.allows_all(&roles(&["operator", "admin"]), &ask("", "edit")), "the token's role caps its maker's");
-        assert!(!authz.allows_all(&roles(&["admin", "viewer"]), &ask("", "run")), "the maker's current role caps the token's");
+        assert!(
+            !authz.allows_all(&roles(&["operator", "admin"]), &ask("", "edit")),
+            "the token's role caps its maker's"
+        );
+        assert!(
+            !authz.allows_all(&roles(&["admin", "viewer"]), &ask("", "run")),
+            "the maker's current role caps the token's"
+        );
         assert!(!authz.allows_all(&[], &ask("", "read")));
     }
 
@@ -247,14 +311,19 @@ mod tests {
         let limited = |flow| Ask { flow: Some(flow), allowed_flows: Some(&allowed), ..ask("operator", "run") };
         assert!(authz.allows(&limited("hotfix")));
         assert!(!authz.allows(&limited("release")));
-        assert!(authz.allows(&Ask { allowed_flows: Some(&allowed), ..ask("operator", "read") }), "the limit is on running");
+        assert!(
+            authz.allows(&Ask { allowed_flows: Some(&allowed), ..ask("operator", "read") }),
+            "the limit is on running"
+        );
     }
 
     #[test]
     fn a_remembered_decision_answers_only_the_same_question() {
         let authz = Authz::new().unwrap();
         let (hotfix, release) = (vec!["hotfix".to_string()], vec!["release".to_string()]);
-        let run = |flow, allowed: &Vec<String>| authz.allows(&Ask { flow: Some(flow), allowed_flows: Some(allowed), ..ask("operator", "run") });
+        let run = |flow, allowed: &Vec<String>| {
+            authz.allows(&Ask { flow: Some(flow), allowed_flows: Some(allowed), ..ask("operator", "run") })
+        };
         for _ in 0..2 {
             assert!(run("hotfix", &hotfix), "asked twice, allowed twice");
             assert!(!run("hotfix", &release), "another limit is another question");

@@ -26,8 +26,10 @@ impl PluginDir {
         let mut skipped = Vec::new();
         for dir in dirs {
             let dir = dir.as_ref();
-            let entries = std::fs::read_dir(dir).map_err(|e| anyhow::anyhow!("cannot read plugin directory {}: {e}", dir.display()))?;
-            let mut paths: Vec<_> = entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "wasm")).collect();
+            let entries = std::fs::read_dir(dir)
+                .map_err(|e| anyhow::anyhow!("cannot read plugin directory {}: {e}", dir.display()))?;
+            let mut paths: Vec<_> =
+                entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "wasm")).collect();
             paths.sort();
             for path in paths {
                 let bytes = std::fs::read(&path)?;
@@ -72,15 +74,28 @@ impl PluginDir {
 
 impl PluginDir {
     /// The newest plugin matching `reference` among those `usable` accepts.
-    pub fn resolve_where(&self, reference: &PluginRef, usable: impl Fn(&Plugin) -> bool) -> Result<Arc<Plugin>, String> {
-        let versions = self
-            .by_name
-            .get(&reference.name)
-            .ok_or_else(|| format!("unknown plugin `{}`", reference.name))?;
-        versions.iter().filter(|p| usable(p)).find(|p| reference.requirement.matches(&p.meta.version)).cloned().ok_or_else(|| {
-            let known: Vec<String> = versions.iter().filter(|p| usable(p)).map(|p| p.meta.version.to_string()).collect();
-            format!("no version of `{}` matches `{}` (have {})", reference.name, reference.requirement, known.join(", "))
-        })
+    pub fn resolve_where(
+        &self,
+        reference: &PluginRef,
+        usable: impl Fn(&Plugin) -> bool,
+    ) -> Result<Arc<Plugin>, String> {
+        let versions =
+            self.by_name.get(&reference.name).ok_or_else(|| format!("unknown plugin `{}`", reference.name))?;
+        versions
+            .iter()
+            .filter(|p| usable(p))
+            .find(|p| reference.requirement.matches(&p.meta.version))
+            .cloned()
+            .ok_or_else(|| {
+                let known: Vec<String> =
+                    versions.iter().filter(|p| usable(p)).map(|p| p.meta.version.to_string()).collect();
+                format!(
+                    "no version of `{}` matches `{}` (have {})",
+                    reference.name,
+                    reference.requirement,
+                    known.join(", ")
+                )
+            })
     }
 
     pub fn has_name(&self, name: &str) -> bool {

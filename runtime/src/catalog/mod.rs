@@ -7,7 +7,7 @@ mod registry;
 use std::sync::Arc;
 
 pub use scena_core::PluginRef;
-use scena_core::flow::{validate, Flow, Problem};
+use scena_core::flow::{Flow, Problem, validate};
 use scena_core::{PluginInput, PluginSchemas};
 
 use crate::sandbox::Plugin;

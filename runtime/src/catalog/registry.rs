@@ -93,7 +93,8 @@ impl Registry {
             };
             match loaded {
                 Ok(plugin) => registry.uploads_mut().entry(record.tenant.clone()).or_default().add(plugin, record),
-                Err(e) => problems.push(format!("plugin {}@{} of tenant `{}`: {e}", record.name, record.version, record.tenant)),
+                Err(e) => problems
+                    .push(format!("plugin {}@{} of tenant `{}`: {e}", record.name, record.version, record.tenant)),
             }
         }
         Ok((registry, problems))
@@ -122,11 +123,18 @@ impl Registry {
 
     /// Validate and store a component for `tenant`: the plugin and its record,
     /// and whether it is new (the same bytes uploaded again are not).
-    pub async fn upload(&self, tenant: &str, bytes: &[u8], by: &str) -> Result<(Arc<Plugin>, PluginRecord, bool), UploadError> {
+    pub async fn upload(
+        &self,
+        tenant: &str,
+        bytes: &[u8],
+        by: &str,
+    ) -> Result<(Arc<Plugin>, PluginRecord, bool), UploadError> {
         let plugin = self.sandbox.load(bytes).await.map_err(|e| UploadError::Invalid(e.to_string()))?;
         let (name, version) = (plugin.meta.name.clone(), plugin.meta.version.to_string());
         if self.standard.has_name(&name) {
-            return Err(UploadError::Conflict(format!("`{name}` is the name of a standard plugin; choose another name")));
+            return Err(UploadError::Conflict(format!(
+                "`{name}` is the name of a standard plugin; choose another name"
+            )));
         }
         // A version is immutable: refuse other bytes before writing them, so
         // a refused upload leaves no file behind.
@@ -169,13 +177,21 @@ impl Registry {
     }
 
     /// Yank (or restore) a version of one of `tenant`'s uploads; `None` if there is no such upload.
-    pub async fn set_yanked(&self, tenant: &str, name: &str, version: &str, yanked: bool) -> anyhow::Result<Option<PluginRecord>> {
+    pub async fn set_yanked(
+        &self,
+        tenant: &str,
+        name: &str,
+        version: &str,
+        yanked: bool,
+    ) -> anyhow::Result<Option<PluginRecord>> {
         if !self.store.set_yanked(tenant, name, version, yanked).await? {
             return Ok(None);
         }
         let record = self.store.get(tenant, name, version).await?.context("plugin row vanished")?;
         let mut uploads = self.uploads_mut();
-        if let Some(kept) = uploads.get_mut(tenant).and_then(|u| u.records.get_mut(&(name.to_string(), version.to_string()))) {
+        if let Some(kept) =
+            uploads.get_mut(tenant).and_then(|u| u.records.get_mut(&(name.to_string(), version.to_string())))
+        {
             *kept = record.clone();
         }
         Ok(Some(record))

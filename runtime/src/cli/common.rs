@@ -9,11 +9,11 @@ use std::sync::Arc;
 use clap::Args;
 
 use super::options::GrantArgs;
-use super::{data_lock, CliError, DataDirArg};
+use super::{CliError, DataDirArg, data_lock};
 use crate::atoms::FixedGrants;
 use crate::catalog::PluginDir;
 use crate::engine::{Event, NodePlan, Plan, RunState, RunStatus, StepOutcome};
-use crate::flow::{load_flow, Flow};
+use crate::flow::{Flow, load_flow};
 use crate::sandbox::{Limits, Sandbox, SandboxConfig};
 use crate::scheduler::{Progress, Scheduler};
 use crate::store::Db;
@@ -50,13 +50,20 @@ impl SchedulerArgs {
         for reason in skipped {
             eprintln!("warning: skipped {reason}");
         }
-        Ok(Scheduler::new(sandbox, Arc::new(catalog), &db, Arc::new(FixedGrants(Arc::new(self.grants.to_grants()?))), Limits::default()))
+        Ok(Scheduler::new(
+            sandbox,
+            Arc::new(catalog),
+            &db,
+            Arc::new(FixedGrants(Arc::new(self.grants.to_grants()?))),
+            Limits::default(),
+        ))
     }
 }
 
 /// Load and schema-check a flow file, printing its problems on stderr.
 pub fn read_flow(file: &Path) -> Result<Flow, CliError> {
-    let text = std::fs::read_to_string(file).map_err(|e| CliError::other(format!("cannot read {}: {e}", file.display())))?;
+    let text =
+        std::fs::read_to_string(file).map_err(|e| CliError::other(format!("cannot read {}: {e}", file.display())))?;
     load_flow(&text).map_err(|problems| {
         for problem in &problems {
             eprintln!("{problem}");
@@ -79,13 +86,24 @@ pub(super) fn print_outcome(state: &RunState) -> Result<(), CliError> {
     match state.status {
         RunStatus::Succeeded => {
             let output = state.output.clone().unwrap_or_default();
-            let text = if std::io::stdout().is_terminal() { serde_json::to_string_pretty(&output) } else { serde_json::to_string(&output) };
+            let text = if std::io::stdout().is_terminal() {
+                serde_json::to_string_pretty(&output)
+            } else {
+                serde_json::to_string(&output)
+            };
             println!("{}", text.expect("JSON values serialise"));
             Ok(())
         }
-        RunStatus::Failed => Err(CliError::other(format!("run {run_id} failed: {}", state.error.as_deref().unwrap_or("unknown error")))),
-        RunStatus::Cancelled => Err(CliError::other(format!("run {run_id} {}", state.error.as_deref().unwrap_or("cancelled")))),
-        _ if state.paused => Err(CliError { code: 2, message: format!("run {run_id} is paused; continue it with `scena flow unpause {run_id}`") }),
+        RunStatus::Failed => {
+            Err(CliError::other(format!("run {run_id} failed: {}", state.error.as_deref().unwrap_or("unknown error"))))
+        }
+        RunStatus::Cancelled => {
+            Err(CliError::other(format!("run {run_id} {}", state.error.as_deref().unwrap_or("cancelled"))))
+        }
+        _ if state.paused => Err(CliError {
+            code: 2,
+            message: format!("run {run_id} is paused; continue it with `scena flow unpause {run_id}`"),
+        }),
         _ => Err(CliError { code: 2, message: format!("run {run_id} is waiting for a decision") }),
     }
 }
@@ -106,8 +124,12 @@ impl Progress for StderrProgress {
             Event::StepStarted { node, attempt, .. } => eprintln!("[run {short}] {node}: started, attempt {attempt}"),
             Event::StepFinished { node, outcome, .. } => match outcome {
                 StepOutcome::Done { .. } => eprintln!("[run {short}] {node}: done"),
-                StepOutcome::Pending { after_ms, .. } => eprintln!("[run {short}] {node}: pending, polling in {after_ms} ms"),
-                StepOutcome::Failed { kind, message, .. } => eprintln!("[run {short}] {node}: failed ({kind}): {message}"),
+                StepOutcome::Pending { after_ms, .. } => {
+                    eprintln!("[run {short}] {node}: pending, polling in {after_ms} ms")
+                }
+                StepOutcome::Failed { kind, message, .. } => {
+                    eprintln!("[run {short}] {node}: failed ({kind}): {message}")
+                }
             },
             Event::Decided { node, approved, by, .. } => {
                 eprintln!("[run {short}] {node}: {} by {by}", if *approved { "approved" } else { "rejected" })

@@ -4,9 +4,9 @@
 
 use clap::Args;
 
-use super::common::{operator, print_outcome, short, SchedulerArgs, StderrProgress};
-use super::options::parse_input;
 use super::CliError;
+use super::common::{SchedulerArgs, StderrProgress, operator, print_outcome, short};
+use super::options::parse_input;
 use crate::engine::Event;
 use crate::scheduler::now_ms;
 

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::{CliError, DataDirArg};
 use crate::atoms::bounded;
@@ -68,7 +68,11 @@ pub async fn history(args: HistoryArgs) -> Result<(), CliError> {
         .ok_or_else(|| CliError::other(format!("no run `{}`", args.run_id)))?;
     if args.db.json {
         let logs: Vec<Value> = logs.iter().map(|(node, attempt, lines)| json!({"node": node, "attempt": attempt, "logs": lines["logs"], "atom_calls": lines["atom_calls"]})).collect();
-        println!("{}", serde_json::to_string_pretty(&json!({"run": run, "events": events, "logs": logs})).expect("history serialises"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({"run": run, "events": events, "logs": logs}))
+                .expect("history serialises")
+        );
         return Ok(());
     }
     let version = run.version.map(|v| format!(" version {v}")).unwrap_or_default();
@@ -85,7 +89,12 @@ pub async fn history(args: HistoryArgs) -> Result<(), CliError> {
         if let Event::StepFinished { node, attempt, .. } = event {
             for (_, _, lines) in logs.iter().filter(|(n, a, _)| n == node && a == attempt) {
                 for call in lines["atom_calls"].as_array().into_iter().flatten() {
-                    println!("             [atom] {} {} -> {}", text(&call["atom"]), text(&call["request"]), text(&call["outcome"]));
+                    println!(
+                        "             [atom] {} {} -> {}",
+                        text(&call["atom"]),
+                        text(&call["request"]),
+                        text(&call["outcome"])
+                    );
                 }
                 for line in lines["logs"].as_array().into_iter().flatten() {
                     println!("             [{}] {}", text(&line["level"]), text(&line["message"]));
@@ -111,12 +120,20 @@ fn describe(event: &Event) -> String {
         },
         Event::TimerFired { node, .. } => format!("{node}: timer fired"),
         Event::Decided { node, approved, by, comment, .. } => {
-            format!("{node}: {} by {by}{}", if *approved { "approved" } else { "rejected" }, if comment.is_empty() { String::new() } else { format!(": {comment}") })
+            format!(
+                "{node}: {} by {by}{}",
+                if *approved { "approved" } else { "rejected" },
+                if comment.is_empty() { String::new() } else { format!(": {comment}") }
+            )
         }
-        Event::NodeRetried { node, by, input, .. } => format!("{node}: retried by {by}{}", if input.is_some() { " with a new input" } else { "" }),
+        Event::NodeRetried { node, by, input, .. } => {
+            format!("{node}: retried by {by}{}", if input.is_some() { " with a new input" } else { "" })
+        }
         Event::NodeSkipped { node, by, .. } => format!("{node}: skipped by {by}"),
         Event::Cancelled { by, reason, .. } => format!("cancelled by {by}: {reason}"),
-        Event::Paused { by, reason, .. } => format!("paused by {by}{}", if reason.is_empty() { String::new() } else { format!(": {reason}") }),
+        Event::Paused { by, reason, .. } => {
+            format!("paused by {by}{}", if reason.is_empty() { String::new() } else { format!(": {reason}") })
+        }
         Event::Unpaused { by, .. } => format!("unpaused by {by}"),
         Event::ForceFailed { node, by, reason, .. } => format!("{node}: force-failed by {by}: {reason}"),
         Event::RunResumed { .. } => "run resumed from its log".to_string(),

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::common::{operator, print_outcome, read_flow, SchedulerArgs, StderrProgress};
-use super::options::parse_input;
 use super::CliError;
+use super::common::{SchedulerArgs, StderrProgress, operator, print_outcome, read_flow};
+use super::options::parse_input;
 use crate::engine::{Event, RunStatus};
 use crate::scheduler::now_ms;
 
@@ -62,7 +62,9 @@ pub async fn run(args: RunArgs) -> Result<(), CliError> {
 /// which also lifted the pause of a run it named; kept for one release.
 pub async fn recover(args: RecoverArgs, legacy: bool) -> Result<(), CliError> {
     if legacy {
-        eprintln!("warning: `scena flow resume` is now `scena flow recover` (and `scena flow unpause RUN_ID` lifts a pause); the old name goes in the next release");
+        eprintln!(
+            "warning: `scena flow resume` is now `scena flow recover` (and `scena flow unpause RUN_ID` lifts a pause); the old name goes in the next release"
+        );
     }
     let scheduler = args.engine.scheduler().await?;
     let explicit = legacy && args.run_id.is_some();
@@ -96,7 +98,10 @@ pub async fn recover(args: RecoverArgs, legacy: bool) -> Result<(), CliError> {
         return Err(CliError::other(format!("{failed} of {} recovered run(s) failed", runs.len())));
     }
     if waiting > 0 {
-        return Err(CliError { code: 2, message: format!("{waiting} of {} recovered run(s) wait for a decision or are paused", runs.len()) });
+        return Err(CliError {
+            code: 2,
+            message: format!("{waiting} of {} recovered run(s) wait for a decision or are paused", runs.len()),
+        });
     }
     Ok(())
 }

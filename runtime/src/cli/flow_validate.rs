@@ -4,8 +4,8 @@ use clap::Args;
 use serde_json::json;
 
 use super::{CliError, DataDirArg};
-use crate::catalog::{validate_flow, Catalog, PluginDir};
-use crate::flow::{load_flow, Problem};
+use crate::catalog::{Catalog, PluginDir, validate_flow};
+use crate::flow::{Problem, load_flow};
 use crate::sandbox::{Sandbox, SandboxConfig};
 
 #[derive(Args)]

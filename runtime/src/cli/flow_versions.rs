@@ -6,8 +6,8 @@ use clap::Args;
 use serde_json::json;
 
 use super::common::read_flow;
-use super::{data_lock, CliError, DataDirArg};
-use crate::catalog::{validate_flow, Catalog, PluginDir};
+use super::{CliError, DataDirArg, data_lock};
+use crate::catalog::{Catalog, PluginDir, validate_flow};
 use crate::flow::diff;
 use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::store::{Db, FlowStore};
@@ -70,7 +70,8 @@ pub async fn publish(args: PublishArgs) -> Result<(), CliError> {
     let catalog = if args.plugin_dirs.is_empty() {
         None
     } else {
-        let config = SandboxConfig { cache_dir: Some(args.store.data_dir.resolve().join("cache")), ..Default::default() };
+        let config =
+            SandboxConfig { cache_dir: Some(args.store.data_dir.resolve().join("cache")), ..Default::default() };
         Some(PluginDir::load(&Sandbox::new(config)?, &args.plugin_dirs).await?.0)
     };
     let problems = validate_flow(&flow, catalog.as_ref().map(|c| c as &dyn Catalog));
@@ -87,14 +88,20 @@ pub async fn publish(args: PublishArgs) -> Result<(), CliError> {
     if !new {
         eprintln!("unchanged since version {}: nothing new published", version.version);
     }
-    println!("{}", json!({"name": version.name, "version": version.version, "content_hash": version.content_hash, "published_at": version.published_at, "new": new}));
+    println!(
+        "{}",
+        json!({"name": version.name, "version": version.version, "content_hash": version.content_hash, "published_at": version.published_at, "new": new})
+    );
     Ok(())
 }
 
 pub async fn versions(args: VersionsArgs) -> Result<(), CliError> {
     let versions = args.store.flows().await?.versions(&args.store.tenant, &args.name).await?;
     if versions.is_empty() {
-        return Err(CliError::other(format!("flow `{}` of tenant `{}` has no published version", args.name, args.store.tenant)));
+        return Err(CliError::other(format!(
+            "flow `{}` of tenant `{}` has no published version",
+            args.name, args.store.tenant
+        )));
     }
     println!("{}", serde_json::to_string_pretty(&versions).expect("versions serialise"));
     Ok(())

@@ -125,7 +125,10 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         // By default: warnings, and the server's line per request and per start/stop.
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("SCENA_LOG").unwrap_or_else(|_| "warn,scena::request=info,scena::serve=info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SCENA_LOG")
+                .unwrap_or_else(|_| "warn,scena::request=info,scena::serve=info".into()),
+        )
         .with_writer(std::io::stderr)
         // Colours for a person at a terminal, plain text for a log file or a pipe.
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))

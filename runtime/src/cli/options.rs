@@ -26,7 +26,9 @@ impl GrantArgs {
 /// JSON given inline, or `@FILE`.
 pub fn parse_input(raw: &str) -> Result<Value, CliError> {
     let text = match raw.strip_prefix('@') {
-        Some(path) => std::fs::read_to_string(path).map_err(|e| CliError::other(format!("cannot read input file {path}: {e}")))?,
+        Some(path) => {
+            std::fs::read_to_string(path).map_err(|e| CliError::other(format!("cannot read input file {path}: {e}")))?
+        }
         None => raw.to_string(),
     };
     serde_json::from_str(&text).map_err(|e| CliError::other(format!("--input is not valid JSON: {e}")))
@@ -40,15 +42,13 @@ fn parse_grants(hosts: &[String], secrets: &[String]) -> Result<Grants, CliError
         .collect::<Result<Vec<_>, _>>()?;
     grants.http = HttpAllowList(patterns);
     for secret in secrets {
-        let (name, value) = secret
-            .split_once('=')
-            .filter(|(name, _)| !name.is_empty())
-            .ok_or_else(|| CliError::other(format!("--secret takes NAME=VALUE, got `{}`", secret.split('=').next().unwrap_or(""))))?;
+        let (name, value) = secret.split_once('=').filter(|(name, _)| !name.is_empty()).ok_or_else(|| {
+            CliError::other(format!("--secret takes NAME=VALUE, got `{}`", secret.split('=').next().unwrap_or("")))
+        })?;
         grants.secrets.grant(name, value);
     }
     Ok(grants)
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -63,5 +63,4 @@ mod tests {
         let grants = parse_grants(&[], &["TOKEN=a=b".into()]).unwrap();
         assert_eq!(grants.secrets.lookup("TOKEN"), Some("a=b"));
     }
-
 }

@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 use clap::Args;
 use serde_json::Value;
 
-use super::{plugin_source, CliError, DataDirArg};
+use super::{CliError, DataDirArg, plugin_source};
 use crate::sandbox::{Sandbox, SandboxConfig};
 
 const TARGET: &str = "wasm32-wasip2";
@@ -92,10 +92,5 @@ fn built_component(message_line: &str, manifest: &Path) -> Option<PathBuf> {
     if message["reason"] != "compiler-artifact" || message["manifest_path"].as_str() != manifest.to_str() {
         return None;
     }
-    message["filenames"]
-        .as_array()?
-        .iter()
-        .filter_map(Value::as_str)
-        .find(|f| f.ends_with(".wasm"))
-        .map(PathBuf::from)
+    message["filenames"].as_array()?.iter().filter_map(Value::as_str).find(|f| f.ends_with(".wasm")).map(PathBuf::from)
 }

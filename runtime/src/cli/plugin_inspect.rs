@@ -3,7 +3,7 @@ use std::path::PathBuf;
 use clap::Args;
 use serde_json::json;
 
-use super::{plugin_source, CliError, DataDirArg};
+use super::{CliError, DataDirArg, plugin_source};
 use crate::sandbox::{Sandbox, SandboxConfig};
 
 #[derive(Args)]

@@ -52,7 +52,8 @@ pub fn run(args: NewArgs) -> Result<(), CliError> {
 
 fn write(path: &Path, contents: &str) -> Result<(), CliError> {
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| CliError::other(format!("cannot create {}: {e}", parent.display())))?;
+        std::fs::create_dir_all(parent)
+            .map_err(|e| CliError::other(format!("cannot create {}: {e}", parent.display())))?;
     }
     std::fs::write(path, contents).map_err(|e| CliError::other(format!("cannot write {}: {e}", path.display())))
 }

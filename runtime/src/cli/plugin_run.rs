@@ -5,11 +5,11 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::options::{parse_input, GrantArgs};
-use super::{data_lock, plugin_source, CliError, DataDirArg};
+use super::options::{GrantArgs, parse_input};
+use super::{CliError, DataDirArg, data_lock, plugin_source};
 use crate::atoms::{AtomRecord, LogLine};
-use crate::runner::{run_to_completion, RunObserver};
-use crate::sandbox::{CallRequest, Entry, Limits, Sandbox, SandboxConfig, StepContext, MAX_MEMORY_BYTES};
+use crate::runner::{RunObserver, run_to_completion};
+use crate::sandbox::{CallRequest, Entry, Limits, MAX_MEMORY_BYTES, Sandbox, SandboxConfig, StepContext};
 use crate::store::Db;
 
 #[derive(Args)]

@@ -10,13 +10,13 @@ use clap::Args;
 
 use super::data_lock;
 use super::{CliError, DataDirArg};
-use crate::api::{router, AppState, LoginThrottle, ThrottleSettings};
-use crate::catalog::{validate_flow, Catalog, PluginDir};
+use crate::api::{AppState, LoginThrottle, ThrottleSettings, router};
+use crate::catalog::{Catalog, PluginDir, validate_flow};
 use crate::embedded::{SAMPLE_FLOWS, STANDARD_PLUGINS};
 use crate::flow::load_flow;
 use crate::sandbox::{Limits, Sandbox, SandboxConfig};
 use crate::scheduler::{Scheduler, SilentProgress};
-use crate::store::{new_token, Backend, Db, SealingKey};
+use crate::store::{Backend, Db, SealingKey, new_token};
 use crate::triggers::run_clock;
 
 /// The tenant every server has.
@@ -61,7 +61,8 @@ pub struct ServeArgs {
 
 pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     let data_dir = args.data_dir.resolve();
-    std::fs::create_dir_all(&data_dir).map_err(|e| CliError::other(format!("cannot create {}: {e}", data_dir.display())))?;
+    std::fs::create_dir_all(&data_dir)
+        .map_err(|e| CliError::other(format!("cannot create {}: {e}", data_dir.display())))?;
     keep_private(&data_dir)?;
     // One server per data dir and per database: each drives the unfinished
     // runs it finds at start, so a second one would fight the first.
@@ -131,7 +132,9 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     let service = router(app).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, service).with_graceful_shutdown(stop_signal()).await;
     match &served {
-        Ok(()) => tracing::info!(target: "scena::serve", "stopped: requests in flight were answered; unfinished runs go on at the next start"),
+        Ok(()) => {
+            tracing::info!(target: "scena::serve", "stopped: requests in flight were answered; unfinished runs go on at the next start")
+        }
         Err(e) => tracing::error!(target: "scena::serve", "stopped: {e}"),
     }
     served.map_err(|e| CliError::other(format!("the server stopped: {e}")))
@@ -183,12 +186,14 @@ async fn standard_plugins(sandbox: &Sandbox, dirs: &[PathBuf]) -> Result<PluginD
 /// The flow files (.json) in `dir`, by name.
 fn read_samples(dir: &Path) -> Result<Vec<(String, String)>, CliError> {
     let entries = std::fs::read_dir(dir).map_err(|e| CliError::other(format!("cannot read {}: {e}", dir.display())))?;
-    let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
+    let mut paths: Vec<PathBuf> =
+        entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
     paths.sort();
     paths
         .into_iter()
         .map(|path| {
-            let text = std::fs::read_to_string(&path).map_err(|e| CliError::other(format!("cannot read {}: {e}", path.display())))?;
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| CliError::other(format!("cannot read {}: {e}", path.display())))?;
             Ok((path.display().to_string(), text))
         })
         .collect()
@@ -197,11 +202,19 @@ fn read_samples(dir: &Path) -> Result<Vec<(String, String)>, CliError> {
 /// Save each sample flow as a draft of `default` and publish it if it is
 /// valid. Unless `replace`, a flow the tenant has already (in any form) is
 /// left as it is: a restart must not overwrite what someone edited.
-async fn publish_samples(db: &Db, catalog: &dyn Catalog, samples: Vec<(String, String)>, replace: bool) -> Result<(), CliError> {
+async fn publish_samples(
+    db: &Db,
+    catalog: &dyn Catalog,
+    samples: Vec<(String, String)>,
+    replace: bool,
+) -> Result<(), CliError> {
     let flows = db.flows();
     for (name, text) in samples {
         let flow = load_flow(&text).map_err(|problems| {
-            CliError::other(format!("sample {name} is not a valid flow: {}", problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; ")))
+            CliError::other(format!(
+                "sample {name} is not a valid flow: {}",
+                problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; ")
+            ))
         })?;
         if !replace && flows.draft(DEFAULT_TENANT, &flow.name).await?.is_some() {
             continue;

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
-use wasmtime::component::Component;
 use wasmtime::Engine;
+use wasmtime::component::Component;
 
 #[derive(Clone)]
 pub struct ArtifactCache {
@@ -26,7 +26,13 @@ impl ArtifactCache {
 
     /// `keep` is asked, under its lock, before a compiled file is written: a
     /// compile abandoned meanwhile leaves nothing behind.
-    pub fn load_or_compile(&self, engine: &Engine, sha256: &str, bytes: &[u8], keep: &Mutex<bool>) -> wasmtime::Result<Component> {
+    pub fn load_or_compile(
+        &self,
+        engine: &Engine,
+        sha256: &str,
+        bytes: &[u8],
+        keep: &Mutex<bool>,
+    ) -> wasmtime::Result<Component> {
         let Some(path) = self.path_for(sha256) else {
             return Component::new(engine, bytes);
         };

@@ -7,14 +7,14 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use wasmtime::{Store, Trap, UpdateDeadline};
 
-use crate::bindings::wit;
+use super::Sandbox;
 use super::outcome::{CallReport, LimitKind, Outcome, StepFailure};
 use super::plugin::Plugin;
 use super::state::CallState;
-use super::Sandbox;
 use crate::atoms::{AtomCall, Grants, LogSource};
-use crate::store::{KvScope, KvWrites};
+use crate::bindings::wit;
 use crate::sandbox::limits::Limits;
+use crate::store::{KvScope, KvWrites};
 
 /// Who is calling, as the plugin sees it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -56,7 +56,8 @@ impl Sandbox {
         if let Entry::Run(input) = &request.entry {
             let violations = plugin.input.violations(input);
             if !violations.is_empty() {
-                let message = format!("input does not match the schema of {}: {}", plugin.meta.id(), violations.join("; "));
+                let message =
+                    format!("input does not match the schema of {}: {}", plugin.meta.id(), violations.join("; "));
                 return failed_before_start(StepFailure::InvalidInput(message));
             }
         }
@@ -94,11 +95,7 @@ impl Sandbox {
         // plugin never starves the other tasks of its thread.
         store.set_epoch_deadline(1);
         store.epoch_deadline_callback(move |_| {
-            if Instant::now() >= deadline {
-                Err(DeadlineExceeded.into())
-            } else {
-                Ok(UpdateDeadline::Yield(1))
-            }
+            if Instant::now() >= deadline { Err(DeadlineExceeded.into()) } else { Ok(UpdateDeadline::Yield(1)) }
         });
         store
     }
@@ -159,7 +156,9 @@ fn classify_trap(error: &wasmtime::Error, state: &CallState, limits: &Limits, st
     let last_words = last_lines(stderr, 3);
     let said = if last_words.is_empty() { String::new() } else { format!("; stderr: {last_words}") };
     match error.downcast_ref::<Trap>() {
-        Some(Trap::StackOverflow) => StepFailure::Limit(LimitKind::Stack, "stack overflow: wasm call stack exhausted".into()),
+        Some(Trap::StackOverflow) => {
+            StepFailure::Limit(LimitKind::Stack, "stack overflow: wasm call stack exhausted".into())
+        }
         Some(trap) => StepFailure::Limit(LimitKind::Trap, format!("plugin trapped: {trap}{said}")),
         None => StepFailure::Limit(LimitKind::Trap, format!("plugin failed: {error:#}{said}")),
     }

@@ -18,22 +18,22 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
-use wasmtime::component::{Component, Linker};
 use wasmtime::Engine;
+use wasmtime::component::{Component, Linker};
 
 use crate::atoms::{AtomCall, AtomServices, Grants, HasAtoms, HttpClient, HttpSettings};
+use crate::bindings::{self, Step, StepPre};
 use crate::store::{KvScope, KvStore};
 use artifacts::ArtifactCache;
-use crate::bindings::{self, Step, StepPre};
-use wasm_engine::EpochTicker;
 use state::CallState;
+use wasm_engine::EpochTicker;
 
 pub use call::{CallRequest, Entry, StepContext};
-pub use wasm_engine::build_engine;
 pub use limits::{Limits, MAX_MEMORY_BYTES};
 pub use outcome::{CallReport, LimitKind, Outcome, StepFailure};
 pub use plugin::{LoadError, Plugin, PluginMeta};
 pub use warm::WarmInstance;
+pub use wasm_engine::build_engine;
 
 /// How a sandbox is set up.
 #[derive(Default)]
@@ -63,7 +63,8 @@ pub struct Sandbox {
 }
 
 /// `describe()` gets the same isolation as any call, with a short deadline.
-const DESCRIBE_LIMITS: Limits = Limits { memory_bytes: 64 << 20, deadline: Duration::from_secs(10), max_output_bytes: 1 << 20 };
+const DESCRIBE_LIMITS: Limits =
+    Limits { memory_bytes: 64 << 20, deadline: Duration::from_secs(10), max_output_bytes: 1 << 20 };
 
 impl Sandbox {
     pub fn new(config: SandboxConfig) -> anyhow::Result<Sandbox> {
@@ -139,15 +140,22 @@ impl Sandbox {
     async fn check(&self, sha256: &str, size_bytes: usize, component: Component) -> Result<Arc<Plugin>, LoadError> {
         let imports: Vec<String> =
             component.component_type().imports(&self.engine).map(|(name, _)| name.to_string()).collect();
-        let pre = self
-            .linker
-            .instantiate_pre(&component)
-            .map_err(|e| LoadError::UnsupportedImport(format!("{e:#}")))?;
-        let pre = StepPre::new(pre).map_err(|e| LoadError::Invalid(format!("does not export the scena step world: {e:#}")))?;
+        let pre =
+            self.linker.instantiate_pre(&component).map_err(|e| LoadError::UnsupportedImport(format!("{e:#}")))?;
+        let pre = StepPre::new(pre)
+            .map_err(|e| LoadError::Invalid(format!("does not export the scena step world: {e:#}")))?;
         let meta = self.describe(&pre).await?;
         let (meta, input, output) = plugin::check_meta(meta)?;
         plugin::check_imports(&meta, &imports)?;
-        Ok(Arc::new(Plugin { sha256: sha256.to_string(), size_bytes, meta, imports, pre, input: Arc::new(input), output }))
+        Ok(Arc::new(Plugin {
+            sha256: sha256.to_string(),
+            size_bytes,
+            meta,
+            imports,
+            pre,
+            input: Arc::new(input),
+            output,
+        }))
     }
 
     async fn describe(&self, pre: &StepPre<CallState>) -> Result<bindings::wit::StepMeta, LoadError> {

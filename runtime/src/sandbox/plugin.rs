@@ -4,12 +4,12 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use scena_core::schema::Schema;
-use scena_host_api::{validate_plugin_name, Capability};
+use scena_host_api::{Capability, validate_plugin_name};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::bindings::{wit, StepPre};
 use super::state::CallState;
+use crate::bindings::{StepPre, wit};
 
 /// What a plugin says about itself, checked.
 #[derive(Debug, Clone, Serialize)]
@@ -68,7 +68,9 @@ pub enum LoadError {
     Describe(String),
     #[error("invalid plugin metadata: {0}")]
     Meta(String),
-    #[error("plugin `{plugin}` imports the `{capability}` atom ({import}) but does not declare the `{capability}` capability")]
+    #[error(
+        "plugin `{plugin}` imports the `{capability}` atom ({import}) but does not declare the `{capability}` capability"
+    )]
     UndeclaredImport { plugin: String, capability: Capability, import: String },
 }
 
@@ -89,7 +91,8 @@ pub fn check_header(bytes: &[u8]) -> Result<(), LoadError> {
 const HANDLER: &str = "scena:plugin/handler@";
 /// Interface packages a plugin may import: WASI as the sandbox provides it
 /// (file and socket calls there answer with errors) and scena's own.
-const KNOWN_IMPORTS: [&str; 7] = ["wasi:cli/", "wasi:clocks/", "wasi:filesystem/", "wasi:io/", "wasi:random/", "wasi:sockets/", "scena:plugin/"];
+const KNOWN_IMPORTS: [&str; 7] =
+    ["wasi:cli/", "wasi:clocks/", "wasi:filesystem/", "wasi:io/", "wasi:random/", "wasi:sockets/", "scena:plugin/"];
 /// Bounds on what is handed to the compiler, which cannot be stopped once
 /// started: code beyond these takes too long to compile to be an upload.
 pub const MAX_FUNCTIONS: u64 = 100_000;
@@ -110,9 +113,13 @@ pub fn check_structure(bytes: &[u8]) -> Result<(), LoadError> {
                 for import in imports {
                     let name = import.map_err(invalid)?.name.name;
                     let known = KNOWN_IMPORTS.iter().any(|p| name.starts_with(p))
-                        && (!name.starts_with("scena:plugin/") || Capability::from_import(name).is_some() || name.starts_with("scena:plugin/types@"));
+                        && (!name.starts_with("scena:plugin/")
+                            || Capability::from_import(name).is_some()
+                            || name.starts_with("scena:plugin/types@"));
                     if !known {
-                        return Err(LoadError::UnsupportedImport(format!("`{name}`: scena provides WASI (cli, clocks, filesystem, io, random, sockets) and the scena:plugin atoms")));
+                        return Err(LoadError::UnsupportedImport(format!(
+                            "`{name}`: scena provides WASI (cli, clocks, filesystem, io, random, sockets) and the scena:plugin atoms"
+                        )));
                     }
                 }
             }
@@ -135,7 +142,9 @@ pub fn check_structure(bytes: &[u8]) -> Result<(), LoadError> {
         }
     }
     if !exports_handler {
-        return Err(LoadError::NotAPlugin("it does not export the `scena:plugin/handler` interface (build it with the scena plugin SDK)".into()));
+        return Err(LoadError::NotAPlugin(
+            "it does not export the `scena:plugin/handler` interface (build it with the scena plugin SDK)".into(),
+        ));
     }
     Ok(())
 }

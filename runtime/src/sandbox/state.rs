@@ -31,7 +31,14 @@ impl CallState {
             .allow_udp(false)
             .allow_ip_name_lookup(false)
             .build();
-        CallState { wasi, table: ResourceTable::new(), limiter: MemoryLimiter::new(memory_bytes), atoms, stdout, stderr }
+        CallState {
+            wasi,
+            table: ResourceTable::new(),
+            limiter: MemoryLimiter::new(memory_bytes),
+            atoms,
+            stdout,
+            stderr,
+        }
     }
 }
 

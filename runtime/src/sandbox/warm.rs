@@ -7,12 +7,12 @@ use std::time::Instant;
 
 use wasmtime::Store;
 
-use crate::bindings::Step;
 use super::call::{Entry, StepContext};
 use super::plugin::Plugin;
 use super::state::CallState;
 use super::{Limits, Sandbox};
 use crate::atoms::{AtomCall, Grants};
+use crate::bindings::Step;
 use crate::store::KvScope;
 
 pub struct WarmInstance {

@@ -1,8 +1,8 @@
 //! The process-wide wasmtime `Engine`: pooling allocator, epoch interruption,
 //! and the ticker thread that advances the epoch.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};

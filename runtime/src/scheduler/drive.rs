@@ -9,13 +9,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use super::live::{LiveGuard, LiveMsg};
-use super::{now_ms, Progress, Scheduler};
+use super::{Progress, Scheduler, now_ms};
+use crate::engine::{
+    CallTarget, Command, Event, NodePlan, NodeStatus, Plan, RunState, StepCall, StepOutcome, apply, check_control,
+};
 use crate::metrics::METRICS;
-use crate::engine::{apply, check_control, CallTarget, Command, Event, NodePlan, NodeStatus, Plan, RunState, StepCall, StepOutcome};
 use crate::sandbox::{CallRequest, Entry, LimitKind, Outcome, StepContext, StepFailure};
 use crate::store::{Appending, KvScope, KvWrites, StepResult};
 
@@ -24,11 +26,23 @@ use crate::store::{Appending, KvScope, KvWrites, StepResult};
 // outcome would cost an allocation per call to save bytes in flight.
 #[allow(clippy::large_enum_variant)]
 pub(super) enum Completion {
-    Step { node: String, attempt: u32, outcome: StepOutcome, kv: Option<(KvScope, KvWrites)>, logs: Value },
-    Timer { node: String, attempt: u32 },
+    Step {
+        node: String,
+        attempt: u32,
+        outcome: StepOutcome,
+        kv: Option<(KvScope, KvWrites)>,
+        logs: Value,
+    },
+    Timer {
+        node: String,
+        attempt: u32,
+    },
     /// A subflow's run stopped to wait for people (or for a pause to be
     /// lifted); the node stays running until that run ends.
-    ChildWaiting { node: String, child: String },
+    ChildWaiting {
+        node: String,
+        child: String,
+    },
 }
 
 /// Events queued for the run's log whose commit the loop has not seen yet.
@@ -60,7 +74,11 @@ impl Run<'_> {
     /// together, in one statement, when the calls and timers they lead to
     /// start; nothing those return is recorded or acted on until that
     /// statement is committed.
-    pub(super) async fn drive(&mut self, mut queue: VecDeque<Command>, progress: &mut dyn Progress) -> anyhow::Result<RunState> {
+    pub(super) async fn drive(
+        &mut self,
+        mut queue: VecDeque<Command>,
+        progress: &mut dyn Progress,
+    ) -> anyhow::Result<RunState> {
         let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Completion>();
         let (inbox_tx, mut inbox) = mpsc::unbounded_channel::<LiveMsg>();
         let _live = LiveGuard::register(self.scheduler, &self.id, inbox_tx);
@@ -117,7 +135,8 @@ impl Run<'_> {
                 in_flight += 1;
             }
             for (node, attempt, due_ms) in timers {
-                let for_approval = self.plan.index_of(&node).is_some_and(|i| matches!(self.plan.nodes[i], NodePlan::Approval { .. }));
+                let for_approval =
+                    self.plan.index_of(&node).is_some_and(|i| matches!(self.plan.nodes[i], NodePlan::Approval { .. }));
                 let tx = done_tx.clone();
                 let wait = Duration::from_millis(due_ms.saturating_sub(now_ms()));
                 tokio::spawn(async move {
@@ -187,7 +206,9 @@ impl Run<'_> {
             // are saved together.
             let mut next = Some(completion);
             while let Some(completion) = next {
-                in_flight -= usize::from(self.take(completion, &mut queue, &mut unsaved, &mut waiting_children, progress).await?);
+                in_flight -= usize::from(
+                    self.take(completion, &mut queue, &mut unsaved, &mut waiting_children, progress).await?,
+                );
                 next = done_rx.try_recv().ok();
             }
         }
@@ -205,7 +226,8 @@ impl Run<'_> {
     ) -> anyhow::Result<bool> {
         match completion {
             Completion::Timer { node, attempt } => {
-                let counted = !self.plan.index_of(&node).is_some_and(|i| matches!(self.plan.nodes[i], NodePlan::Approval { .. }));
+                let counted =
+                    !self.plan.index_of(&node).is_some_and(|i| matches!(self.plan.nodes[i], NodePlan::Approval { .. }));
                 let fired = Event::TimerFired { node, attempt, at_ms: now_ms() };
                 queue.extend(apply(&self.plan, &mut self.state, &fired));
                 unsaved.push(fired);
@@ -219,7 +241,8 @@ impl Run<'_> {
             Completion::Step { node, attempt, outcome, kv, logs } => {
                 let finished = Event::StepFinished { node: node.clone(), attempt, outcome, at_ms: now_ms() };
                 let has_writes = kv.as_ref().is_some_and(|(_, writes)| !writes.is_empty());
-                let has_logs = logs.as_object().is_some_and(|o| o.values().any(|v| v.as_array().is_some_and(|a| !a.is_empty())));
+                let has_logs =
+                    logs.as_object().is_some_and(|o| o.values().any(|v| v.as_array().is_some_and(|a| !a.is_empty())));
                 if !has_writes && !has_logs {
                     queue.extend(apply(&self.plan, &mut self.state, &finished));
                     unsaved.push(finished);
@@ -239,7 +262,11 @@ impl Run<'_> {
                         move |conflict| Event::StepFinished {
                             node,
                             attempt,
-                            outcome: StepOutcome::Failed { kind: "retryable".into(), message: conflict.to_string(), retryable: true },
+                            outcome: StepOutcome::Failed {
+                                kind: "retryable".into(),
+                                message: conflict.to_string(),
+                                retryable: true,
+                            },
                             at_ms: now_ms(),
                         },
                     )
@@ -301,7 +328,9 @@ impl Run<'_> {
     fn is_running(&self, node: &str, attempt: u32) -> bool {
         self.plan.locate(node).is_some_and(|(i, item)| {
             let (status, current) = match item {
-                Some(k) => self.state.nodes[i].items.get(k).map_or((&NodeStatus::Idle, 0), |it| (&it.status, it.attempt)),
+                Some(k) => {
+                    self.state.nodes[i].items.get(k).map_or((&NodeStatus::Idle, 0), |it| (&it.status, it.attempt))
+                }
                 None => (&self.state.nodes[i].status, self.state.nodes[i].attempt),
             };
             matches!(status, NodeStatus::Running { started: true, .. }) && current == attempt
@@ -337,7 +366,11 @@ impl Run<'_> {
             let failure = |message: String, retryable: bool| Completion::Step {
                 node: node.clone(),
                 attempt,
-                outcome: StepOutcome::Failed { kind: if retryable { "retryable" } else { "fatal" }.into(), message, retryable },
+                outcome: StepOutcome::Failed {
+                    kind: if retryable { "retryable" } else { "fatal" }.into(),
+                    message,
+                    retryable,
+                },
                 kv: None,
                 logs: Value::Array(Vec::new()),
             };

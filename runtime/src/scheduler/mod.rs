@@ -21,13 +21,13 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context as _;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::atoms::GrantSource;
 use crate::catalog::Catalogs;
-use crate::engine::{apply, check_control, resume_work, Command, Event, Plan, RunState};
+use crate::engine::{Command, Event, Plan, RunState, apply, check_control, resume_work};
 use crate::flow::Flow;
 use crate::sandbox::{Limits, Sandbox};
 use crate::store::{Db, FlowStore, NewRun, RunStore};
@@ -107,7 +107,13 @@ fn new_run_id() -> String {
 }
 
 impl Scheduler {
-    pub fn new(sandbox: Arc<Sandbox>, catalog: Arc<dyn Catalogs>, db: &Db, grants: Arc<dyn GrantSource>, limits: Limits) -> Arc<Scheduler> {
+    pub fn new(
+        sandbox: Arc<Sandbox>,
+        catalog: Arc<dyn Catalogs>,
+        db: &Db,
+        grants: Arc<dyn GrantSource>,
+        limits: Limits,
+    ) -> Arc<Scheduler> {
         Arc::new_cyclic(|me| Scheduler {
             me: me.clone(),
             sandbox,
@@ -154,7 +160,13 @@ impl Scheduler {
     }
 
     /// Start a run on a task of its own and return once it is stored.
-    pub async fn launch(self: &Arc<Self>, tenant: &str, flow: FlowText, version: Option<u32>, input: Value) -> anyhow::Result<Launched> {
+    pub async fn launch(
+        self: &Arc<Self>,
+        tenant: &str,
+        flow: FlowText,
+        version: Option<u32>,
+        input: Value,
+    ) -> anyhow::Result<Launched> {
         let id = new_run_id();
         let request = RunRequest { id: &id, tenant, flow, version, input, parent: None };
         let (run, commands) = self.create_run(request, &mut SilentProgress).await?;
@@ -167,7 +179,11 @@ impl Scheduler {
         Ok(Launched { id, plan, task })
     }
 
-    async fn create_run(&self, request: RunRequest<'_>, progress: &mut dyn Progress) -> anyhow::Result<(Run<'_>, VecDeque<Command>)> {
+    async fn create_run(
+        &self,
+        request: RunRequest<'_>,
+        progress: &mut dyn Progress,
+    ) -> anyhow::Result<(Run<'_>, VecDeque<Command>)> {
         let RunRequest { id, tenant, flow, version, input, parent } = request;
         let plan = self.plan(&flow)?;
         let violations = plan.inputs.violations(&input);
@@ -196,7 +212,10 @@ impl Scheduler {
         progress.event(id, &first);
         let mut state = RunState::new(plan.nodes.len());
         let commands = apply(&plan, &mut state, &first);
-        Ok((Run { scheduler: self, plan, id: id.to_string(), tenant: tenant.to_string(), state, seq: 1 }, commands.into()))
+        Ok((
+            Run { scheduler: self, plan, id: id.to_string(), tenant: tenant.to_string(), state, seq: 1 },
+            commands.into(),
+        ))
     }
 
     /// Continue a run from its log (after a crash, a timeout, a child run

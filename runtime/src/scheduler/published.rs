@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use serde_json::Value;
 use super::{FlowText, InputMismatch, Launched, Scheduler};
+use serde_json::Value;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LaunchError {
@@ -47,7 +47,13 @@ impl Scheduler {
 
     /// Whether a run of the published `version` of flow `name` of `tenant`
     /// could start with `input` (for a schedule, checked when it is made).
-    pub async fn check_launch(&self, tenant: &str, name: &str, version: Option<u32>, input: &Value) -> Result<(), LaunchError> {
+    pub async fn check_launch(
+        &self,
+        tenant: &str,
+        name: &str,
+        version: Option<u32>,
+        input: &Value,
+    ) -> Result<(), LaunchError> {
         let (_, flow) = self.published(tenant, name, version).await?;
         let violations = self.plan(&flow)?.inputs.violations(input);
         if !violations.is_empty() {

@@ -4,7 +4,7 @@
 //! same child instead of starting another. Versions are pinned when the
 //! parent starts and recorded in its `run.subflows`.
 
-use anyhow::{bail, Context as _};
+use anyhow::{Context as _, bail};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 
 use super::drive::{Completion, Run};
 use super::live::LiveMsg;
-use super::{now_ms, FlowText, Progress, RunRequest, Scheduler, SilentProgress};
+use super::{FlowText, Progress, RunRequest, Scheduler, SilentProgress, now_ms};
 use crate::engine::{CallTarget, Event, NodeStatus, Plan, RunState, RunStatus, StepCall, StepOutcome};
 use crate::flow::FlowVersionRef;
 
@@ -33,7 +33,8 @@ pub(super) struct ParentLink {
 
 /// The id of the run that call `attempt` of `node` in run `parent` starts.
 pub fn child_run_id(parent: &str, node: &str, attempt: u32) -> String {
-    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, format!("scena:run/{parent}/{node}/{attempt}").as_bytes()).to_string()
+    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, format!("scena:run/{parent}/{node}/{attempt}").as_bytes())
+        .to_string()
 }
 
 impl Scheduler {
@@ -46,7 +47,8 @@ impl Scheduler {
                 FlowVersionRef::Pinned(n) => Some(n),
                 FlowVersionRef::Latest => None,
             };
-            let found = self.flows.version(tenant, flow, asked).await.with_context(|| format!("node {node} runs a subflow"))?;
+            let found =
+                self.flows.version(tenant, flow, asked).await.with_context(|| format!("node {node} runs a subflow"))?;
             pinned.insert(node.to_string(), Value::from(found.version));
         }
         Ok(Value::Object(pinned))
@@ -64,7 +66,14 @@ impl Scheduler {
         }
         let version = call.version.with_context(|| format!("the run pinned no version of subflow `{}`", call.flow))?;
         let flow = FlowText::new(self.flows.version(&call.tenant, &call.flow, Some(version)).await?.flow_json);
-        let request = RunRequest { id: &id, tenant: &call.tenant, flow, version: Some(version), input: call.input, parent: Some(call.parent) };
+        let request = RunRequest {
+            id: &id,
+            tenant: &call.tenant,
+            flow,
+            version: Some(version),
+            input: call.input,
+            parent: Some(call.parent),
+        };
         let state = self.begin(request, &mut SilentProgress).await?;
         Ok((id, state))
     }
@@ -78,7 +87,8 @@ impl Scheduler {
         progress: &'a mut dyn Progress,
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + Send + 'a>> {
         Box::pin(async move {
-            let Some(parent) = state.is_over().then(|| ParentLink::deserialize(&state.run["parent"]).ok()).flatten() else {
+            let Some(parent) = state.is_over().then(|| ParentLink::deserialize(&state.run["parent"]).ok()).flatten()
+            else {
                 return Ok(());
             };
             if let Some(live) = self.live_run(&parent.run)
@@ -104,7 +114,11 @@ impl Scheduler {
     ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>> {
         Box::pin(async move {
             for child in running_children(run_id, plan, state) {
-                let event = Event::Cancelled { by: by.to_string(), reason: format!("its parent run {run_id} was cancelled"), at_ms: now_ms() };
+                let event = Event::Cancelled {
+                    by: by.to_string(),
+                    reason: format!("its parent run {run_id} was cancelled"),
+                    at_ms: now_ms(),
+                };
                 if let Err(error) = self.control(&child, event, &mut SilentProgress).await {
                     tracing::debug!(run = %run_id, %child, "child run not cancelled: {error:#}");
                 }
@@ -145,7 +159,13 @@ struct ChildCall {
 impl Run<'_> {
     /// Run (or continue) the child run of call `attempt` of `node` on a task
     /// of its own; its outcome comes back like a step's.
-    pub(super) fn spawn_child(&self, node: String, attempt: u32, call: StepCall, done: mpsc::UnboundedSender<Completion>) {
+    pub(super) fn spawn_child(
+        &self,
+        node: String,
+        attempt: u32,
+        call: StepCall,
+        done: mpsc::UnboundedSender<Completion>,
+    ) {
         let scheduler = self.scheduler.me.upgrade().expect("a scheduler drives its runs while it exists");
         let Some(CallTarget::Flow { node: pinned_by, flow }) = self.plan.call_target(&node) else {
             unreachable!("child calls are made for subflow targets only")
@@ -167,13 +187,21 @@ impl Run<'_> {
                 }
                 Ok((child, state)) if state.is_over() => {
                     let why = state.error.unwrap_or_else(|| "ended without an output".into());
-                    StepOutcome::Failed { kind: "subflow_failed".into(), message: format!("subflow run {child}: {why}"), retryable: false }
+                    StepOutcome::Failed {
+                        kind: "subflow_failed".into(),
+                        message: format!("subflow run {child}: {why}"),
+                        retryable: false,
+                    }
                 }
                 Ok((child, _)) => {
                     let _ = done.send(Completion::ChildWaiting { node, child });
                     return;
                 }
-                Err(error) => StepOutcome::Failed { kind: "subflow_failed".into(), message: format!("{error:#}"), retryable: false },
+                Err(error) => StepOutcome::Failed {
+                    kind: "subflow_failed".into(),
+                    message: format!("{error:#}"),
+                    retryable: false,
+                },
             };
             let _ = done.send(Completion::Step { node, attempt, outcome, kv: None, logs: Value::Null });
         });

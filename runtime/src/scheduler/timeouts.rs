@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use super::{now_ms, Scheduler, SilentProgress};
+use super::{Scheduler, SilentProgress, now_ms};
 use crate::engine::RunState;
 
 impl Scheduler {

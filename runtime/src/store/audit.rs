@@ -40,14 +40,26 @@ impl AuditStore {
 
     pub async fn record(&self, entry: &Audited<'_>) -> anyhow::Result<()> {
         let at = super::now_rfc3339();
-        let row = (entry.who.to_string(), entry.tenant.map(str::to_string), entry.action.to_string(), entry.resource.to_string());
+        let row = (
+            entry.who.to_string(),
+            entry.tenant.map(str::to_string),
+            entry.action.to_string(),
+            entry.resource.to_string(),
+        );
         let status = i64::from(entry.status);
         self.writer
             .write(move |tx| {
                 let (who, tenant, action, resource) = row;
                 tx.execute(
                     "INSERT INTO audit (at, who, tenant, action, resource, status) VALUES ($1, $2, $3, $4, $5, $6)",
-                    &[(&at).into(), (&who).into(), (&tenant).into(), (&action).into(), (&resource).into(), status.into()],
+                    &[
+                        (&at).into(),
+                        (&who).into(),
+                        (&tenant).into(),
+                        (&action).into(),
+                        (&resource).into(),
+                        status.into(),
+                    ],
                 )?;
                 Ok(())
             })
@@ -60,10 +72,14 @@ impl AuditStore {
         // Two texts rather than `IS NOT DISTINCT FROM`, which PostgreSQL
         // cannot answer from the index.
         let query = match tenant {
-            Some(_) => "SELECT id, at, who, tenant, action, resource, status FROM audit
-                        WHERE tenant = $1 AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3",
-            None => "SELECT id, at, who, tenant, action, resource, status FROM audit
-                     WHERE tenant IS NULL AND ($1 IS NULL OR id < $1) ORDER BY id DESC LIMIT $2",
+            Some(_) => {
+                "SELECT id, at, who, tenant, action, resource, status FROM audit
+                        WHERE tenant = $1 AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3"
+            }
+            None => {
+                "SELECT id, at, who, tenant, action, resource, status FROM audit
+                     WHERE tenant IS NULL AND ($1 IS NULL OR id < $1) ORDER BY id DESC LIMIT $2"
+            }
         };
         let mut query = sqlx::query_as(query);
         if let Some(tenant) = tenant {
@@ -82,7 +98,9 @@ mod tests {
     async fn entries_page_newest_first_per_tenant_and_platform_wide() {
         for db in test_backends().await {
             let audit = db.audit();
-            for (tenant, action) in [(Some("a"), "one"), (None, "platform"), (Some("a"), "two"), (Some("b"), "other"), (Some("a"), "three")] {
+            for (tenant, action) in
+                [(Some("a"), "one"), (None, "platform"), (Some("a"), "two"), (Some("b"), "other"), (Some("a"), "three")]
+            {
                 audit.record(&Audited { who: "ann", tenant, action, resource: "r", status: 200 }).await.unwrap();
             }
             let actions = |entries: Vec<AuditEntry>| entries.into_iter().map(|e| e.action).collect::<Vec<_>>();

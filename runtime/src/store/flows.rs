@@ -104,11 +104,12 @@ impl FlowStore {
     /// identical to the latest version returns that version (`false`: nothing new).
     pub async fn publish(&self, tenant: &str, name: &str) -> anyhow::Result<(FlowVersion, bool)> {
         let mut tx = self.db.begin_exclusive().await?;
-        let draft: Option<(String,)> = sqlx::query_as("SELECT flow_json FROM flow_drafts WHERE tenant = $1 AND name = $2")
-            .bind(tenant)
-            .bind(name)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let draft: Option<(String,)> =
+            sqlx::query_as("SELECT flow_json FROM flow_drafts WHERE tenant = $1 AND name = $2")
+                .bind(tenant)
+                .bind(name)
+                .fetch_optional(&mut *tx)
+                .await?;
         let Some((flow_json,)) = draft else { anyhow::bail!("tenant `{tenant}` has no draft of flow `{name}`") };
         let (text, hash) = content_hash(&serde_json::from_str(&flow_json)?)?;
         let latest: Option<(i64, String, String)> = sqlx::query_as(
@@ -121,7 +122,13 @@ impl FlowStore {
         if let Some((version, latest_hash, published_at)) = &latest
             && *latest_hash == hash
         {
-            let existing = FlowVersion { name: name.into(), version: *version as u32, content_hash: hash, published_at: published_at.clone(), flow_json: text };
+            let existing = FlowVersion {
+                name: name.into(),
+                version: *version as u32,
+                content_hash: hash,
+                published_at: published_at.clone(),
+                flow_json: text,
+            };
             return Ok((existing, false));
         }
         let version = latest.map_or(1, |(v, _, _)| v + 1);
@@ -137,7 +144,16 @@ impl FlowStore {
             .await?;
         tx.commit().await?;
         self.versions.latest.forget(&(tenant.to_string(), name.to_string()));
-        Ok((FlowVersion { name: name.into(), version: version as u32, content_hash: hash, published_at, flow_json: text }, true))
+        Ok((
+            FlowVersion {
+                name: name.into(),
+                version: version as u32,
+                content_hash: hash,
+                published_at,
+                flow_json: text,
+            },
+            true,
+        ))
     }
 
     /// Version `version` of `name`, or the latest when `None`.
@@ -180,11 +196,12 @@ impl FlowStore {
 
     /// The draft of `name`, if the tenant has one.
     pub async fn draft(&self, tenant: &str, name: &str) -> anyhow::Result<Option<(Flow, String)>> {
-        let row: Option<(String, String)> = sqlx::query_as("SELECT flow_json, updated_at FROM flow_drafts WHERE tenant = $1 AND name = $2")
-            .bind(tenant)
-            .bind(name)
-            .fetch_optional(self.db.pool())
-            .await?;
+        let row: Option<(String, String)> =
+            sqlx::query_as("SELECT flow_json, updated_at FROM flow_drafts WHERE tenant = $1 AND name = $2")
+                .bind(tenant)
+                .bind(name)
+                .fetch_optional(self.db.pool())
+                .await?;
         row.map(|(json, updated_at)| Ok((serde_json::from_str(&json)?, updated_at))).transpose()
     }
 
@@ -210,7 +227,13 @@ impl FlowStore {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(version, flow_json, content_hash, published_at)| FlowVersion { name: name.into(), version: version as u32, content_hash, published_at, flow_json })
+            .map(|(version, flow_json, content_hash, published_at)| FlowVersion {
+                name: name.into(),
+                version: version as u32,
+                content_hash,
+                published_at,
+                flow_json,
+            })
             .collect())
     }
 }
@@ -229,7 +252,9 @@ mod tests {
     }
 
     fn flow(name: &str, output: i64) -> Flow {
-        let text = format!(r#"{{"name": "{name}", "nodes": [{{"id": "s", "kind": "start"}}, {{"id": "e", "kind": "end", "output": {{"v": {output}}}}}], "edges": [{{"from": "s", "to": "e"}}]}}"#);
+        let text = format!(
+            r#"{{"name": "{name}", "nodes": [{{"id": "s", "kind": "start"}}, {{"id": "e", "kind": "end", "output": {{"v": {output}}}}}], "edges": [{{"from": "s", "to": "e"}}]}}"#
+        );
         serde_json::from_str(&text).unwrap()
     }
 

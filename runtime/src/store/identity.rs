@@ -1,8 +1,8 @@
 //! Tenants and API tokens. Tokens are random, shown once, and stored only as
 //! their sha256: a leaked database does not leak working tokens.
 
-use sha2::{Digest, Sha256};
 use super::Db;
+use sha2::{Digest, Sha256};
 
 #[derive(Debug, Clone)]
 pub struct IdentityStore {
@@ -52,7 +52,9 @@ pub enum MemberChange<'a> {
 /// Why a change to a membership was refused; nothing was changed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MemberRefused {
-    #[error("`{user}` is `{role}`, which holds rights you lack; only someone holding all of them may change or remove them")]
+    #[error(
+        "`{user}` is `{role}`, which holds rights you lack; only someone holding all of them may change or remove them"
+    )]
     Above { user: String, role: String },
     #[error("`{user}` is the last owner of tenant `{tenant}`, which must keep one; make someone else owner first")]
     LastOwner { user: String, tenant: String },
@@ -84,12 +86,13 @@ pub(super) async fn check_member_change(
     }
     let stays_owner = matches!(change, MemberChange::Set { role: OWNER, .. });
     if current == OWNER && !stays_owner {
-        let (others,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM members WHERE tenant = $1 AND role = $2 AND username <> $3")
-            .bind(tenant)
-            .bind(OWNER)
-            .bind(username)
-            .fetch_one(&mut *tx)
-            .await?;
+        let (others,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM members WHERE tenant = $1 AND role = $2 AND username <> $3")
+                .bind(tenant)
+                .bind(OWNER)
+                .bind(username)
+                .fetch_one(&mut *tx)
+                .await?;
         if others == 0 {
             return Ok(Err(MemberRefused::LastOwner { user: username.to_string(), tenant: tenant.to_string() }));
         }
@@ -122,8 +125,11 @@ pub(super) const UPSERT_MEMBER: &str = "INSERT INTO members (tenant, username, r
 
 pub(super) fn hash_password(password: &str) -> anyhow::Result<String> {
     use argon2::password_hash::{PasswordHasher, SaltString};
-    let salt = SaltString::encode_b64(uuid::Uuid::new_v4().as_bytes()).map_err(|e| anyhow::anyhow!("cannot make a salt: {e}"))?;
-    let hash = argon2::Argon2::default().hash_password(password.as_bytes(), &salt).map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))?;
+    let salt = SaltString::encode_b64(uuid::Uuid::new_v4().as_bytes())
+        .map_err(|e| anyhow::anyhow!("cannot make a salt: {e}"))?;
+    let hash = argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))?;
     Ok(hash.to_string())
 }
 
@@ -177,16 +183,18 @@ impl IdentityStore {
     }
 
     pub async fn tenants(&self) -> anyhow::Result<Vec<String>> {
-        let rows: Vec<(String,)> = sqlx::query_as("SELECT name FROM tenants ORDER BY name").fetch_all(self.db.pool()).await?;
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT name FROM tenants ORDER BY name").fetch_all(self.db.pool()).await?;
         Ok(rows.into_iter().map(|(name,)| name).collect())
     }
 
     /// Whether a platform admin token exists.
     pub async fn has_admin(&self) -> anyhow::Result<bool> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT subject FROM api_tokens WHERE role = $1 AND tenant IS NULL AND revoked_at IS NULL")
-            .bind(PLATFORM_ADMIN)
-            .fetch_optional(self.db.pool())
-            .await?;
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT subject FROM api_tokens WHERE role = $1 AND tenant IS NULL AND revoked_at IS NULL")
+                .bind(PLATFORM_ADMIN)
+                .fetch_optional(self.db.pool())
+                .await?;
         Ok(row.is_some())
     }
 
@@ -237,7 +245,10 @@ impl IdentityStore {
     }
 
     pub async fn user_exists(&self, username: &str) -> anyhow::Result<bool> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT username FROM users WHERE username = $1").bind(username).fetch_optional(self.db.pool()).await?;
+        let row: Option<(String,)> = sqlx::query_as("SELECT username FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(self.db.pool())
+            .await?;
         Ok(row.is_some())
     }
 
@@ -250,7 +261,10 @@ impl IdentityStore {
     /// unknown user costs the same argon2 verification as a known one, so the
     /// time taken does not tell whether a name exists.
     pub async fn check_password(&self, username: &str, password: &str) -> anyhow::Result<bool> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT password_hash FROM users WHERE username = $1").bind(username).fetch_optional(self.db.pool()).await?;
+        let row: Option<(String,)> = sqlx::query_as("SELECT password_hash FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(self.db.pool())
+            .await?;
         let (hash, known) = hash_to_verify(row.map(|(stored,)| stored));
         let password = password.to_string();
         // argon2 takes tens of milliseconds of CPU: not on a tokio worker.
@@ -285,7 +299,11 @@ impl IdentityStore {
         let hash = hash_password(password)?;
         let now = super::now_rfc3339();
         let mut tx = self.db.pool().begin().await?;
-        let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2").bind(hash).bind(username).execute(&mut *tx).await?;
+        let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2")
+            .bind(hash)
+            .bind(username)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE subject = $2 AND tenant IS NULL AND role = 'user' AND revoked_at IS NULL")
             .bind(&now)
             .bind(username)
@@ -301,10 +319,13 @@ impl IdentityStore {
     pub async fn delete_user(&self, username: &str) -> anyhow::Result<Result<bool, MemberRefused>> {
         let now = super::now_rfc3339();
         let mut tx = self.db.begin_exclusive().await?;
-        let tenants: Vec<(String,)> = sqlx::query_as("SELECT tenant FROM members WHERE username = $1").bind(username).fetch_all(&mut *tx).await?;
+        let tenants: Vec<(String,)> =
+            sqlx::query_as("SELECT tenant FROM members WHERE username = $1").bind(username).fetch_all(&mut *tx).await?;
         for (tenant,) in tenants {
             // The platform admin may touch anyone; a tenant's last owner stays.
-            if let Err(refused) = check_member_change(&mut tx, &tenant, username, MemberChange::Remove, &|_| true).await? {
+            if let Err(refused) =
+                check_member_change(&mut tx, &tenant, username, MemberChange::Remove, &|_| true).await?
+            {
                 return Ok(Err(refused));
             }
         }
@@ -323,15 +344,15 @@ impl IdentityStore {
 
     /// Make `username` a member of `tenant` with `role` (replacing an earlier
     /// role), with no check: for setting up a server.
-    pub async fn set_member(&self, tenant: &str, username: &str, role: &str, flows: Option<&[String]>) -> anyhow::Result<()> {
+    pub async fn set_member(
+        &self,
+        tenant: &str,
+        username: &str,
+        role: &str,
+        flows: Option<&[String]>,
+    ) -> anyhow::Result<()> {
         let flows = flows.map(serde_json::to_string).transpose()?;
-        sqlx::query(UPSERT_MEMBER)
-        .bind(tenant)
-        .bind(username)
-        .bind(role)
-        .bind(flows)
-        .execute(self.db.pool())
-        .await?;
+        sqlx::query(UPSERT_MEMBER).bind(tenant).bind(username).bind(role).bind(flows).execute(self.db.pool()).await?;
         self.changed();
         Ok(())
     }
@@ -364,7 +385,11 @@ impl IdentityStore {
                     .await?;
             }
             MemberChange::Remove if current.is_some() => {
-                sqlx::query("DELETE FROM members WHERE tenant = $1 AND username = $2").bind(tenant).bind(username).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM members WHERE tenant = $1 AND username = $2")
+                    .bind(tenant)
+                    .bind(username)
+                    .execute(&mut *tx)
+                    .await?;
             }
             MemberChange::Remove => return Ok(Ok(false)),
         }
@@ -377,7 +402,8 @@ impl IdentityStore {
     /// stands in `tenant`: whether it exists and the role (and flow limit)
     /// its subject holds there.
     pub async fn authenticate_in(&self, token: &str, tenant: &str) -> anyhow::Result<Option<(Principal, Standing)>> {
-        type Row = (String, Option<String>, String, Option<String>, i64, Option<String>, Option<String>, Option<String>);
+        type Row =
+            (String, Option<String>, String, Option<String>, i64, Option<String>, Option<String>, Option<String>);
         let (hash, now, cache) = (token_hash(token), super::now_rfc3339(), &self.db.identities);
         if let Some(known) = cache.get(&hash, tenant, &now) {
             return Ok(Some(known));
@@ -393,7 +419,9 @@ impl IdentityStore {
         .bind(&now)
         .fetch_optional(self.db.pool())
         .await?;
-        let Some((subject, token_tenant, role, token_name, tenant_exists, member_role, flows, expires_at)) = row else { return Ok(None) };
+        let Some((subject, token_tenant, role, token_name, tenant_exists, member_role, flows, expires_at)) = row else {
+            return Ok(None);
+        };
         let membership = match member_role {
             Some(role) => Some((role, flows.map(|f| serde_json::from_str(&f)).transpose()?)),
             None => None,
@@ -471,19 +499,23 @@ impl IdentityStore {
 
     /// Revoke token `id` of `tenant`; `false` if there is no such live token.
     pub async fn revoke_tenant_token(&self, tenant: &str, id: &str) -> anyhow::Result<bool> {
-        let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE tenant = $2 AND id = $3 AND revoked_at IS NULL")
-            .bind(super::now_rfc3339())
-            .bind(tenant)
-            .bind(id)
-            .execute(self.db.pool())
-            .await?;
+        let done =
+            sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE tenant = $2 AND id = $3 AND revoked_at IS NULL")
+                .bind(super::now_rfc3339())
+                .bind(tenant)
+                .bind(id)
+                .execute(self.db.pool())
+                .await?;
         self.changed();
         Ok(done.rows_affected() == 1)
     }
 
     /// The tenants `username` belongs to, with their role in each.
     pub async fn memberships(&self, username: &str) -> anyhow::Result<Vec<(String, String)>> {
-        Ok(sqlx::query_as("SELECT tenant, role FROM members WHERE username = $1 ORDER BY tenant").bind(username).fetch_all(self.db.pool()).await?)
+        Ok(sqlx::query_as("SELECT tenant, role FROM members WHERE username = $1 ORDER BY tenant")
+            .bind(username)
+            .fetch_all(self.db.pool())
+            .await?)
     }
 }
 
@@ -565,7 +597,13 @@ mod tests {
             let (_, api) = identity.create_tenant_token("acme", "ann", "ci", "operator", None).await.unwrap();
             let role = |token: String| {
                 let identity = db.identity();
-                async move { identity.authenticate_in(&token, "acme").await.unwrap().map(|(_, s)| s.membership.map(|(role, _)| role)) }
+                async move {
+                    identity
+                        .authenticate_in(&token, "acme")
+                        .await
+                        .unwrap()
+                        .map(|(_, s)| s.membership.map(|(role, _)| role))
+                }
             };
             // Read twice (the second from memory), then each change is seen at once.
             assert_eq!(role(login.clone()).await, Some(Some("developer".into())), "{db:?}");
@@ -588,7 +626,11 @@ mod tests {
             let admin = new_token();
             identity.set_admin_token(&admin).await.unwrap();
             assert!(role(admin.clone()).await.is_some());
-            sqlx::query("UPDATE api_tokens SET revoked_at = 'x' WHERE token_sha256 = $1").bind(token_hash(&admin)).execute(db.pool()).await.unwrap();
+            sqlx::query("UPDATE api_tokens SET revoked_at = 'x' WHERE token_sha256 = $1")
+                .bind(token_hash(&admin))
+                .execute(db.pool())
+                .await
+                .unwrap();
             tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
             assert_eq!(role(admin).await, None, "{db:?}: revoked by another process");
         }

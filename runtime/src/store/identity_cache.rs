@@ -9,8 +9,8 @@
 
 use std::time::Duration;
 
-use crate::memo::Memo;
 use super::{Principal, Standing};
+use crate::memo::Memo;
 
 #[derive(Debug)]
 pub(super) struct IdentityCache {
@@ -45,7 +45,15 @@ impl IdentityCache {
     }
 
     /// Remember an answer read while the change count was `changes_before`.
-    pub fn keep(&self, token_sha256: String, tenant: String, principal: Principal, standing: Standing, expires_at: Option<String>, changes_before: u64) {
+    pub fn keep(
+        &self,
+        token_sha256: String,
+        tenant: String,
+        principal: Principal,
+        standing: Standing,
+        expires_at: Option<String>,
+        changes_before: u64,
+    ) {
         self.answers.keep((token_sha256, tenant), Answer { principal, standing, expires_at }, changes_before);
     }
 

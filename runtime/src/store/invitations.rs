@@ -2,8 +2,10 @@
 //! person join with the role it names — as a new user, or as an existing one
 //! who proves their password — once, before it expires.
 
-use super::identity::{check_member_change, token_hash, MemberChange, MemberRefused, INSERT_USER, PLATFORM_MAKER, UPSERT_MEMBER};
-use super::{new_token, Db};
+use super::identity::{
+    INSERT_USER, MemberChange, MemberRefused, PLATFORM_MAKER, UPSERT_MEMBER, check_member_change, token_hash,
+};
+use super::{Db, new_token};
 
 #[derive(Debug, Clone)]
 pub struct InvitationStore {
@@ -30,7 +32,9 @@ pub enum Refused {
     Unusable,
     /// The name is taken and the password is not its user's. Worded without
     /// saying which: only a holder of an open code gets this far.
-    #[error("cannot accept this invitation with these credentials: choose another username, or give your password if it is yours")]
+    #[error(
+        "cannot accept this invitation with these credentials: choose another username, or give your password if it is yours"
+    )]
     WrongPassword(String),
     /// An invitation grants no more than its maker may grant when it is
     /// accepted: a maker demoted or removed since takes it down too.
@@ -58,7 +62,14 @@ impl InvitationStore {
     }
 
     /// A new invitation; returns its id and its code (shown once).
-    pub async fn create(&self, tenant: &str, role: &str, flows: Option<&[String]>, by: &str, expires_at: &str) -> anyhow::Result<(String, String)> {
+    pub async fn create(
+        &self,
+        tenant: &str,
+        role: &str,
+        flows: Option<&[String]>,
+        by: &str,
+        expires_at: &str,
+    ) -> anyhow::Result<(String, String)> {
         let (id, code) = (uuid::Uuid::new_v4().to_string(), new_token().replacen("scena_", "invite_", 1));
         sqlx::query(
             "INSERT INTO invitations (id, code_sha256, tenant, role, flows, created_by, created_at, expires_at)
@@ -117,7 +128,13 @@ impl InvitationStore {
         Ok(open.is_some())
     }
 
-    pub async fn accept(&self, code: &str, username: &str, password: &str, may_grant: MayGrant<'_>) -> anyhow::Result<Result<Joined, Refused>> {
+    pub async fn accept(
+        &self,
+        code: &str,
+        username: &str,
+        password: &str,
+        may_grant: MayGrant<'_>,
+    ) -> anyhow::Result<Result<Joined, Refused>> {
         // A code that cannot be used is answered before anything is asked
         // about the user: without an open code, nothing tells whether a
         // name exists. (Checked again in the transaction below.)
@@ -156,28 +173,19 @@ impl InvitationStore {
             return Ok(Err(Refused::MakerCannotGrant { maker, role }));
         };
         let change = MemberChange::Set { role: &role, flows: None };
-        if let Err(refused) = check_member_change(&mut tx, &tenant, username, change, &|theirs| may_grant(&maker_role, theirs)).await? {
+        if let Err(refused) =
+            check_member_change(&mut tx, &tenant, username, change, &|theirs| may_grant(&maker_role, theirs)).await?
+        {
             return Ok(Err(refused.into()));
         }
         if let Some(hash) = hash {
-            let made = sqlx::query(INSERT_USER)
-                .bind(username)
-                .bind(hash)
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?;
+            let made = sqlx::query(INSERT_USER).bind(username).bind(hash).bind(&now).execute(&mut *tx).await?;
             if made.rows_affected() == 0 {
                 // Someone took the name since it was checked.
                 return Ok(Err(Refused::WrongPassword(username.to_string())));
             }
         }
-        sqlx::query(UPSERT_MEMBER)
-        .bind(&tenant)
-        .bind(username)
-        .bind(&role)
-        .bind(flows)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query(UPSERT_MEMBER).bind(&tenant).bind(username).bind(&role).bind(flows).execute(&mut *tx).await?;
         sqlx::query("UPDATE invitations SET accepted_by = $1, accepted_at = $2 WHERE id = $3")
             .bind(username)
             .bind(&now)
@@ -208,28 +216,53 @@ mod tests {
             let joined = invitations.accept(&code, "ann", "correct horse", &|_, _| true).await.unwrap().unwrap();
             assert_eq!(joined, Joined { tenant: "acme".into(), role: "operator".into(), new_user: true }, "{db:?}");
             assert!(db.identity().check_password("ann", "correct horse").await.unwrap());
-            assert_eq!(invitations.accept(&code, "eve", "correct horse", &|_, _| true).await.unwrap(), Err(Refused::Unusable), "{db:?}: used up");
+            assert_eq!(
+                invitations.accept(&code, "eve", "correct horse", &|_, _| true).await.unwrap(),
+                Err(Refused::Unusable),
+                "{db:?}: used up"
+            );
             assert!(!db.identity().user_exists("eve").await.unwrap(), "a refused code makes nobody");
 
-            let (_, expired) = invitations.create("acme", "viewer", None, "olga", "2000-01-01T00:00:00.000Z").await.unwrap();
-            assert_eq!(invitations.accept(&expired, "eve", "correct horse", &|_, _| true).await.unwrap(), Err(Refused::Unusable));
+            let (_, expired) =
+                invitations.create("acme", "viewer", None, "olga", "2000-01-01T00:00:00.000Z").await.unwrap();
+            assert_eq!(
+                invitations.accept(&expired, "eve", "correct horse", &|_, _| true).await.unwrap(),
+                Err(Refused::Unusable)
+            );
             let (id, revoked) = invitations.create("acme", "viewer", None, "olga", LATER).await.unwrap();
             assert!(invitations.revoke("acme", &id).await.unwrap());
             assert!(!invitations.revoke("other", &id).await.unwrap(), "per tenant");
-            assert_eq!(invitations.accept(&revoked, "eve", "correct horse", &|_, _| true).await.unwrap(), Err(Refused::Unusable));
+            assert_eq!(
+                invitations.accept(&revoked, "eve", "correct horse", &|_, _| true).await.unwrap(),
+                Err(Refused::Unusable)
+            );
 
             // An existing user joins with their own password, not another.
             let (_, code) = invitations.create("acme", "admin", None, "olga", LATER).await.unwrap();
-            assert_eq!(invitations.accept(&code, "ann", "guess", &|_, _| true).await.unwrap(), Err(Refused::WrongPassword("ann".into())));
-            assert_eq!(invitations.accept(&code, "ann", "correct horse", &|_, _| true).await.unwrap().unwrap().role, "admin", "{db:?}");
+            assert_eq!(
+                invitations.accept(&code, "ann", "guess", &|_, _| true).await.unwrap(),
+                Err(Refused::WrongPassword("ann".into()))
+            );
+            assert_eq!(
+                invitations.accept(&code, "ann", "correct horse", &|_, _| true).await.unwrap().unwrap().role,
+                "admin",
+                "{db:?}"
+            );
             let listed = invitations.list("acme").await.unwrap();
             assert_eq!(listed.len(), 4);
             assert!(!format!("{listed:?}").contains("invite_"), "codes are never listed");
 
             // What the maker may grant when it is accepted decides.
             let (_, code) = invitations.create("acme", "admin", None, "olga", LATER).await.unwrap();
-            let refused = invitations.accept(&code, "eve", "correct horse", &|mine, wanted| mine == "owner" && wanted != "admin").await.unwrap();
-            assert_eq!(refused, Err(Refused::MakerCannotGrant { maker: "olga".into(), role: "admin".into() }), "{db:?}");
+            let refused = invitations
+                .accept(&code, "eve", "correct horse", &|mine, wanted| mine == "owner" && wanted != "admin")
+                .await
+                .unwrap();
+            assert_eq!(
+                refused,
+                Err(Refused::MakerCannotGrant { maker: "olga".into(), role: "admin".into() }),
+                "{db:?}"
+            );
             assert!(!db.identity().user_exists("eve").await.unwrap(), "a refused acceptance makes nobody");
             // The last owner does not demote herself by accepting a lesser invitation.
             let (_, code) = invitations.create("acme", "viewer", None, "olga", LATER).await.unwrap();

@@ -54,12 +54,13 @@ impl KvStore {
     }
 
     pub async fn read(&self, scope: &KvScope, key: &str) -> sqlx::Result<Option<String>> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT value FROM kv_entries WHERE tenant = $1 AND plugin = $2 AND key = $3")
-            .bind(&scope.tenant)
-            .bind(&scope.plugin)
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT value FROM kv_entries WHERE tenant = $1 AND plugin = $2 AND key = $3")
+                .bind(&scope.tenant)
+                .bind(&scope.plugin)
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(row.map(|(v,)| v))
     }
 
@@ -75,12 +76,7 @@ impl KvStore {
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(k,)| k)
-            .take_while(|k| k.starts_with(prefix))
-            .take(limit as usize)
-            .collect())
+        Ok(rows.into_iter().map(|(k,)| k).take_while(|k| k.starts_with(prefix)).take(limit as usize).collect())
     }
 
     /// Commit `writes`; nothing of them if a key the call read has changed.
@@ -98,7 +94,10 @@ impl KvStore {
 pub(super) fn apply(tx: &mut dyn Tx, scope: &KvScope, writes: &KvWrites) -> anyhow::Result<Result<(), KvConflict>> {
     let (tenant, plugin) = (scope.tenant.as_str(), scope.plugin.as_str());
     for (key, seen) in &writes.reads {
-        let now = tx.query_text("SELECT value FROM kv_entries WHERE tenant = $1 AND plugin = $2 AND key = $3", &[tenant.into(), plugin.into(), key.into()])?;
+        let now = tx.query_text(
+            "SELECT value FROM kv_entries WHERE tenant = $1 AND plugin = $2 AND key = $3",
+            &[tenant.into(), plugin.into(), key.into()],
+        )?;
         if now != *seen {
             return Ok(Err(KvConflict { key: key.clone() }));
         }

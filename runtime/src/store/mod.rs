@@ -26,16 +26,22 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Connection as _, Executor as _};
 use writer::WRITER_CHECKPOINT_PAGES;
 
-pub use kv::{KvConflict, KvScope, KvStore, KvWrite, KvWrites};
-pub use flows::{content_hash, FlowStore, FlowVersion};
-use flows::VersionCache;
-use identity_cache::IdentityCache;
 pub use audit::{AuditEntry, AuditStore, Audited};
+use flows::VersionCache;
+pub use flows::{FlowStore, FlowVersion, content_hash};
+pub use identity::{
+    IdentityStore, MayTouch, MemberChange, MemberRefused, PLATFORM_ADMIN, PLATFORM_MAKER, Principal, Standing,
+    TokenInfo, new_token,
+};
+use identity_cache::IdentityCache;
 pub use invitations::{InvitationInfo, InvitationStore, Joined, Refused};
-pub use identity::{new_token, IdentityStore, MayTouch, MemberChange, MemberRefused, Principal, Standing, TokenInfo, PLATFORM_ADMIN, PLATFORM_MAKER};
-pub use runs::{is_final_status, status_name, Appending, NewRun, RunChanged, RunFilter, RunStore, RunSummary, StepLog, StepResult, StoredRun, RUN_STATUSES};
+pub use kv::{KvConflict, KvScope, KvStore, KvWrite, KvWrites};
 pub use plugins::{PluginRecord, PluginStore};
-pub use sealing::{write_private, SealingKey, SECRET_KEY_ENV};
+pub use runs::{
+    Appending, NewRun, RUN_STATUSES, RunChanged, RunFilter, RunStore, RunSummary, StepLog, StepResult, StoredRun,
+    is_final_status, status_name,
+};
+pub use sealing::{SECRET_KEY_ENV, SealingKey, write_private};
 pub use secrets::{GrantStore, SecretInfo, SecretStore};
 pub use triggers::{Schedule, TriggerStore};
 pub use writer::Writer;
@@ -107,7 +113,9 @@ impl Db {
     /// last holder of its writer goes.
     pub async fn scratch_postgres(url: &str) -> anyhow::Result<Db> {
         let (scoped, schema) = scratch_schema(url).await?;
-        Self::connect_postgres(&scoped, Some(schema)).await.with_context(|| format!("cannot open database {}", redact(url)))
+        Self::connect_postgres(&scoped, Some(schema))
+            .await
+            .with_context(|| format!("cannot open database {}", redact(url)))
     }
 
     async fn connect_postgres(url: &str, scratch: Option<String>) -> anyhow::Result<Db> {
@@ -122,7 +130,14 @@ impl Db {
         first.close().await?;
         let pool = AnyPoolOptions::new().max_connections(8).connect_with(options).await?;
         let writer = Writer::start_postgres(url, scratch).await?;
-        Ok(Db { pool, writer, backend: Backend::Postgres, versions: Arc::default(), identities: Arc::default(), stored_texts: Arc::default() })
+        Ok(Db {
+            pool,
+            writer,
+            backend: Backend::Postgres,
+            versions: Arc::default(),
+            identities: Arc::default(),
+            stored_texts: Arc::default(),
+        })
     }
 
     /// A private SQLite database in a fresh temporary directory, for tests.
@@ -141,9 +156,11 @@ impl Db {
         // Two processes opening a fresh database at once would both try to
         // apply the same migrations; an OS lock beside the file serialises them.
         let lock_path = path.with_extension("migrate.lock");
-        let lock = std::fs::File::create(&lock_path).with_context(|| format!("cannot create {}", lock_path.display()))?;
+        let lock =
+            std::fs::File::create(&lock_path).with_context(|| format!("cannot create {}", lock_path.display()))?;
         lock.lock().with_context(|| format!("cannot lock {}", lock_path.display()))?;
-        let db = Self::open_sqlite(path, scratch).await.with_context(|| format!("cannot open database {}", path.display()));
+        let db =
+            Self::open_sqlite(path, scratch).await.with_context(|| format!("cannot open database {}", path.display()));
         drop(lock);
         db
     }
@@ -168,7 +185,14 @@ impl Db {
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await.context("database migration failed")?;
         let writer = Writer::start_sqlite(&path, scratch)?;
-        let db = Db { pool, writer, backend: Backend::Sqlite, versions: Arc::default(), identities: Arc::default(), stored_texts: Arc::default() };
+        let db = Db {
+            pool,
+            writer,
+            backend: Backend::Sqlite,
+            versions: Arc::default(),
+            identities: Arc::default(),
+            stored_texts: Arc::default(),
+        };
         db.triggers().hash_plain_webhook_ids().await?;
         Ok(db)
     }
@@ -232,9 +256,11 @@ impl Db {
         // A server restarted at once may find its predecessor's session not
         // yet ended: try for a few seconds before giving up.
         for _ in 0..10 {
-            let (claimed,): (i64,) = sqlx::query_as("SELECT CASE WHEN pg_try_advisory_lock(7316118, hashtext(current_schema())) THEN 1 ELSE 0 END")
-                .fetch_one(&mut conn)
-                .await?;
+            let (claimed,): (i64,) = sqlx::query_as(
+                "SELECT CASE WHEN pg_try_advisory_lock(7316118, hashtext(current_schema())) THEN 1 ELSE 0 END",
+            )
+            .fetch_one(&mut conn)
+            .await?;
             if claimed == 1 {
                 return Ok(Some(ServerClaim(Some(conn))));
             }
@@ -254,7 +280,9 @@ impl Db {
             Backend::Postgres => {
                 let mut tx = self.pool.begin().await?;
                 // Selected through a count: `Any` cannot carry the function's `void` result.
-                sqlx::query("SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock(7316117)) AS locked").execute(&mut *tx).await?;
+                sqlx::query("SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock(7316117)) AS locked")
+                    .execute(&mut *tx)
+                    .await?;
                 Ok(tx)
             }
         }
@@ -270,10 +298,11 @@ pub async fn scratch_schema(url: &str) -> anyhow::Result<(String, String)> {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
     let schema = format!("{PREFIX}{now}_{}", uuid::Uuid::new_v4().simple());
     let mut conn = sqlx::PgConnection::connect(url).await?;
-    let existing: Vec<String> = sqlx::query_scalar("SELECT nspname::text FROM pg_namespace WHERE starts_with(nspname::text, $1)")
-        .bind(PREFIX)
-        .fetch_all(&mut conn)
-        .await?;
+    let existing: Vec<String> =
+        sqlx::query_scalar("SELECT nspname::text FROM pg_namespace WHERE starts_with(nspname::text, $1)")
+            .bind(PREFIX)
+            .fetch_all(&mut conn)
+            .await?;
     for stale in existing {
         let made = stale[PREFIX.len()..].split('_').next().and_then(|secs| secs.parse::<u64>().ok());
         if made.is_some_and(|made| made + 3600 < now) {
@@ -301,7 +330,9 @@ pub(crate) async fn test_backends() -> Vec<Db> {
     let mut dbs = vec![Db::scratch().await.expect("a scratch SQLite database")];
     if let Some(url) = test_postgres_url() {
         let db = Db::scratch_postgres(&url).await;
-        dbs.push(db.unwrap_or_else(|e| panic!("PostgreSQL at {} (set SCENA_TEST_POSTGRES to another URL, or to `off`): {e:#}", redact(&url))));
+        dbs.push(db.unwrap_or_else(|e| {
+            panic!("PostgreSQL at {} (set SCENA_TEST_POSTGRES to another URL, or to `off`): {e:#}", redact(&url))
+        }));
     }
     dbs
 }
@@ -316,7 +347,10 @@ pub fn test_postgres_url() -> Option<String> {
 }
 
 /// Held for as long as a server runs (see [`Db::claim_for_server`]).
-pub struct ServerClaim(#[allow(dead_code, reason = "held, not used: the lock lives as long as the connection")] Option<sqlx::AnyConnection>);
+pub struct ServerClaim(
+    #[allow(dead_code, reason = "held, not used: the lock lives as long as the connection")]
+    Option<sqlx::AnyConnection>,
+);
 
 /// `url` without its password, for messages.
 fn redact(url: &str) -> String {

@@ -51,12 +51,14 @@ impl PluginStore {
     }
 
     pub async fn get(&self, tenant: &str, name: &str, version: &str) -> anyhow::Result<Option<PluginRecord>> {
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM plugins WHERE tenant = $1 AND name = $2 AND version = $3")))
-            .bind(tenant)
-            .bind(name)
-            .bind(version)
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM plugins WHERE tenant = $1 AND name = $2 AND version = $3"
+        )))
+        .bind(tenant)
+        .bind(name)
+        .bind(version)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     /// A tenant's uploads (or every tenant's, with `None`), yanked ones included.

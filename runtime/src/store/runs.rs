@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use serde_json::Value;
 use sqlx::AnyPool;
 
-use super::kv::{apply as apply_kv, KvConflict, KvScope, KvWrites};
-use super::writer::{is_unique_violation, Committing, Tx, Writer};
+use super::kv::{KvConflict, KvScope, KvWrites, apply as apply_kv};
+use super::writer::{Committing, Tx, Writer, is_unique_violation};
 use crate::engine::{Event, RunState, RunStatus};
 
 /// Runs are read through the pool and written through the [`Writer`].
@@ -183,7 +183,8 @@ impl RunStore {
     pub async fn finish(&self, run_id: &str, first_seq: u64, events: &[Event], state: &RunState) -> anyhow::Result<()> {
         let status = status_name(state);
         let texts = events.iter().map(serde_json::to_string).collect::<Result<Vec<_>, _>>()?;
-        let (id, output, error) = (run_id.to_string(), state.output.as_ref().map(Value::to_string), state.error.clone());
+        let (id, output, error) =
+            (run_id.to_string(), state.output.as_ref().map(Value::to_string), state.error.clone());
         let written = self
             .writer
             .write(move |tx| {
@@ -211,10 +212,7 @@ impl RunStore {
             .bind(run_id)
             .fetch_all(&self.pool)
             .await?;
-        let events = rows
-            .into_iter()
-            .map(|(text,)| serde_json::from_str(&text))
-            .collect::<Result<Vec<Event>, _>>()?;
+        let events = rows.into_iter().map(|(text,)| serde_json::from_str(&text)).collect::<Result<Vec<Event>, _>>()?;
         Ok(Some(StoredRun { id, tenant, flow_json, events }))
     }
 
@@ -222,7 +220,9 @@ impl RunStore {
     /// is continued by its parent).
     /// How many runs there are in each status.
     pub async fn count_by_status(&self) -> anyhow::Result<Vec<(String, i64)>> {
-        Ok(sqlx::query_as("SELECT status, COUNT(*) FROM runs GROUP BY status ORDER BY status").fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as("SELECT status, COUNT(*) FROM runs GROUP BY status ORDER BY status")
+            .fetch_all(&self.pool)
+            .await?)
     }
 
     pub async fn unfinished(&self) -> anyhow::Result<Vec<String>> {
@@ -236,7 +236,10 @@ impl RunStore {
 
     /// The run's summary: status, output and error.
     pub async fn summary(&self, run_id: &str) -> anyhow::Result<Option<(String, Option<String>, Option<String>)>> {
-        Ok(sqlx::query_as("SELECT status, output, error FROM runs WHERE id = $1").bind(run_id).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as("SELECT status, output, error FROM runs WHERE id = $1")
+            .bind(run_id)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 }
 
@@ -358,7 +361,8 @@ impl RunStore {
     /// The latest runs, newest first.
     pub async fn list(&self, limit: u32) -> anyhow::Result<Vec<RunSummary>> {
         let sql = format!("SELECT {SUMMARY_COLUMNS} FROM runs ORDER BY created_at DESC, id DESC LIMIT $1");
-        let rows: Vec<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(i64::from(limit)).fetch_all(&self.pool).await?;
+        let rows: Vec<SummaryRow> =
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(i64::from(limit)).fetch_all(&self.pool).await?;
         Ok(rows.into_iter().map(summary).collect())
     }
 
@@ -376,25 +380,33 @@ impl RunStore {
 
     /// The events of a run after position `after` (all of them for `None`), in order, with their positions.
     pub async fn events_after(&self, run_id: &str, after: Option<u64>) -> anyhow::Result<Vec<(u64, Event)>> {
-        let rows: Vec<(i64, String)> = sqlx::query_as("SELECT seq, event FROM run_events WHERE run_id = $1 AND seq > $2 ORDER BY seq")
-            .bind(run_id)
-            .bind(after.map_or(-1, |s| s as i64))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as("SELECT seq, event FROM run_events WHERE run_id = $1 AND seq > $2 ORDER BY seq")
+                .bind(run_id)
+                .bind(after.map_or(-1, |s| s as i64))
+                .fetch_all(&self.pool)
+                .await?;
         rows.into_iter().map(|(seq, text)| Ok((seq as u64, serde_json::from_str(&text)?))).collect()
     }
 
     /// One run's summary row.
     pub async fn summary_of(&self, run_id: &str) -> anyhow::Result<Option<RunSummary>> {
         let sql = format!("SELECT {SUMMARY_COLUMNS} FROM runs WHERE id = $1");
-        let row: Option<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(run_id).fetch_optional(&self.pool).await?;
+        let row: Option<SummaryRow> =
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(run_id).fetch_optional(&self.pool).await?;
         Ok(row.map(summary))
     }
 
     /// A page of a run's step logs, in the order they were written: each
     /// entry is one call's log lines and atom calls, with its cursor. With
     /// `node`, only that node's calls (and, for a foreach or batch, its items').
-    pub async fn logs_page(&self, run_id: &str, node: Option<&str>, after: i64, limit: u32) -> anyhow::Result<Vec<StepLog>> {
+    pub async fn logs_page(
+        &self,
+        run_id: &str,
+        node: Option<&str>,
+        after: i64,
+        limit: u32,
+    ) -> anyhow::Result<Vec<StepLog>> {
         let rows: Vec<(i64, String, i64, String)> = sqlx::query_as(
             "SELECT rowid, node, attempt, lines FROM run_logs
              WHERE run_id = $1 AND rowid > $2 AND ($3 = '' OR node = $3 OR substr(node, 1, length($3) + 1) = $3 || '[')
@@ -411,26 +423,32 @@ impl RunStore {
 
     /// The log of one call (`node`, `attempt`), if it logged anything.
     pub async fn log_of(&self, run_id: &str, node: &str, attempt: u32) -> anyhow::Result<Option<StepLog>> {
-        let row: Option<(i64, String, i64, String)> =
-            sqlx::query_as("SELECT rowid, node, attempt, lines FROM run_logs WHERE run_id = $1 AND node = $2 AND attempt = $3")
-                .bind(run_id)
-                .bind(node)
-                .bind(i64::from(attempt))
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<(i64, String, i64, String)> = sqlx::query_as(
+            "SELECT rowid, node, attempt, lines FROM run_logs WHERE run_id = $1 AND node = $2 AND attempt = $3",
+        )
+        .bind(run_id)
+        .bind(node)
+        .bind(i64::from(attempt))
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(row.map(StepLog::from_row))
     }
 
     /// A run's summary, its events in order, and the logs and atom calls of each step call.
-    pub async fn history(&self, run_id: &str) -> anyhow::Result<Option<(RunSummary, Vec<Event>, Vec<(String, u32, Value)>)>> {
+    pub async fn history(
+        &self,
+        run_id: &str,
+    ) -> anyhow::Result<Option<(RunSummary, Vec<Event>, Vec<(String, u32, Value)>)>> {
         let sql = format!("SELECT {SUMMARY_COLUMNS} FROM runs WHERE id = $1");
-        let row: Option<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(run_id).fetch_optional(&self.pool).await?;
+        let row: Option<SummaryRow> =
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(run_id).fetch_optional(&self.pool).await?;
         let Some(row) = row else { return Ok(None) };
         let stored = self.load(run_id).await?.expect("the run exists");
-        let logs: Vec<(String, i64, String)> = sqlx::query_as("SELECT node, attempt, lines FROM run_logs WHERE run_id = $1 ORDER BY rowid")
-            .bind(run_id)
-            .fetch_all(&self.pool)
-            .await?;
+        let logs: Vec<(String, i64, String)> =
+            sqlx::query_as("SELECT node, attempt, lines FROM run_logs WHERE run_id = $1 ORDER BY rowid")
+                .bind(run_id)
+                .fetch_all(&self.pool)
+                .await?;
         let logs = logs
             .into_iter()
             .map(|(node, attempt, lines)| (node, attempt as u32, serde_json::from_str(&lines).unwrap_or(Value::Null)))
@@ -442,7 +460,10 @@ impl RunStore {
 fn insert_events(tx: &mut dyn Tx, run_id: &str, first_seq: u64, events: &[String]) -> anyhow::Result<()> {
     for (offset, event) in events.iter().enumerate() {
         let seq = (first_seq + offset as u64) as i64;
-        tx.execute("INSERT INTO run_events (run_id, seq, event) VALUES ($1, $2, $3)", &[run_id.into(), seq.into(), event.into()])?;
+        tx.execute(
+            "INSERT INTO run_events (run_id, seq, event) VALUES ($1, $2, $3)",
+            &[run_id.into(), seq.into(), event.into()],
+        )?;
     }
     Ok(())
 }
@@ -467,8 +488,8 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::store::test_backends;
     use crate::store::Db;
+    use crate::store::test_backends;
 
     #[tokio::test]
     async fn a_second_writer_of_a_run_is_refused_and_changes_nothing() {
@@ -476,7 +497,16 @@ mod tests {
             let runs = db.runs();
             let first = Event::RunStarted { input: json!({}), run: json!({}), at_ms: 0 };
             let input = json!({});
-            let new = NewRun { id: "r1", tenant: "t", flow_name: "f", version: None, flow_json: "{}", flow_hash: "h0", input: &input, parent: None };
+            let new = NewRun {
+                id: "r1",
+                tenant: "t",
+                flow_name: "f",
+                version: None,
+                flow_json: "{}",
+                flow_hash: "h0",
+                input: &input,
+                parent: None,
+            };
             runs.create(&new, &first).await.unwrap();
             let error = runs.append("r1", 0, &Event::RunResumed { at_ms: 1 }).await.unwrap_err();
             assert!(error.to_string().contains("run r1 was changed by another process meanwhile"), "{db:?}: {error}");
@@ -484,7 +514,9 @@ mod tests {
             assert!(runs.create(&new, &Event::RunResumed { at_ms: 2 }).await.is_err());
             let two = [Event::RunResumed { at_ms: 3 }, Event::RunResumed { at_ms: 4 }];
             runs.append_all("r1", 1, &two).await.unwrap();
-            assert!(runs.append_all("r1", 2, &two).await.unwrap_err().to_string().contains("changed by another process"));
+            assert!(
+                runs.append_all("r1", 2, &two).await.unwrap_err().to_string().contains("changed by another process")
+            );
             assert_eq!(runs.load("r1").await.unwrap().unwrap().events.len(), 3, "{db:?}: a refused batch adds nothing");
         }
     }
@@ -495,24 +527,52 @@ mod tests {
             let runs = db.runs();
             let input = json!({"n": 1});
             for (id, parent) in [("p", None), ("c", Some("p"))] {
-                let new = NewRun { id, tenant: "t", flow_name: "f", version: Some(3), flow_json: "{}", flow_hash: "h0", input: &input, parent };
+                let new = NewRun {
+                    id,
+                    tenant: "t",
+                    flow_name: "f",
+                    version: Some(3),
+                    flow_json: "{}",
+                    flow_hash: "h0",
+                    input: &input,
+                    parent,
+                };
                 runs.create(&new, &Event::RunStarted { input: input.clone(), run: json!({}), at_ms: 0 }).await.unwrap();
             }
-            let step = StepResult { event: Event::RunResumed { at_ms: 1 }, kv: None, logs: Some(("a".into(), 1, json!(["hello"]))) };
+            let step = StepResult {
+                event: Event::RunResumed { at_ms: 1 },
+                kv: None,
+                logs: Some(("a".into(), 1, json!(["hello"]))),
+            };
             runs.append_step_result("p", 1, step, |_| unreachable!("no kv writes")).await.unwrap();
-            let state = RunState { status: RunStatus::Succeeded, output: Some(json!({"ok": true})), ..RunState::new(0) };
+            let state =
+                RunState { status: RunStatus::Succeeded, output: Some(json!({"ok": true})), ..RunState::new(0) };
             runs.finish("p", 2, &[Event::RunResumed { at_ms: 2 }], &state).await.unwrap();
 
             let summary = runs.summary_of("p").await.unwrap().unwrap();
-            assert_eq!((summary.status.as_str(), summary.version, summary.output), ("succeeded", Some(3), Some(json!({"ok": true}))), "{db:?}");
-            assert_eq!(runs.events_after("p", Some(0)).await.unwrap().iter().map(|(seq, _)| *seq).collect::<Vec<_>>(), [1, 2]);
+            assert_eq!(
+                (summary.status.as_str(), summary.version, summary.output),
+                ("succeeded", Some(3), Some(json!({"ok": true}))),
+                "{db:?}"
+            );
+            assert_eq!(
+                runs.events_after("p", Some(0)).await.unwrap().iter().map(|(seq, _)| *seq).collect::<Vec<_>>(),
+                [1, 2]
+            );
             let (_, events, logs) = runs.history("p").await.unwrap().unwrap();
             assert_eq!((events.len(), logs), (3, vec![("a".to_string(), 1, json!(["hello"]))]), "{db:?}");
-            assert_eq!(runs.unfinished().await.unwrap(), Vec::<String>::new(), "{db:?}: the child is its parent's to continue");
+            assert_eq!(
+                runs.unfinished().await.unwrap(),
+                Vec::<String>::new(),
+                "{db:?}: the child is its parent's to continue"
+            );
             let filter = RunFilter { flow: Some("f"), status: Some("succeeded"), ..RunFilter::default() };
             let listed = runs.list_for("t", &filter, 10).await.unwrap();
             assert_eq!(listed.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["p"], "{db:?}: top-level runs only");
-            assert_eq!(runs.count_by_status().await.unwrap(), [("running".to_string(), 1), ("succeeded".to_string(), 1)]);
+            assert_eq!(
+                runs.count_by_status().await.unwrap(),
+                [("running".to_string(), 1), ("succeeded".to_string(), 1)]
+            );
         }
     }
 
@@ -523,10 +583,20 @@ mod tests {
             let input = json!({});
             let first = Event::RunStarted { input: input.clone(), run: json!({}), at_ms: 0 };
             for id in ["a", "b"] {
-                let new = NewRun { id, tenant: "t", flow_name: "f", version: None, flow_json: r#"{"name":"f"}"#, flow_hash: "hf", input: &input, parent: None };
+                let new = NewRun {
+                    id,
+                    tenant: "t",
+                    flow_name: "f",
+                    version: None,
+                    flow_json: r#"{"name":"f"}"#,
+                    flow_hash: "hf",
+                    input: &input,
+                    parent: None,
+                };
                 runs.create(&new, &first).await.unwrap();
             }
-            let texts: Vec<(String,)> = sqlx::query_as("SELECT flow_json FROM flow_texts").fetch_all(db.pool()).await.unwrap();
+            let texts: Vec<(String,)> =
+                sqlx::query_as("SELECT flow_json FROM flow_texts").fetch_all(db.pool()).await.unwrap();
             assert_eq!(texts, [(r#"{"name":"f"}"#.to_string(),)], "{db:?}: one copy for both runs");
             // A run stored before texts were shared: its copy is in its own row.
             sqlx::query("INSERT INTO runs (id, tenant, flow_name, flow_json, input, status, created_at, updated_at) VALUES ('old', 't', 'f', '{\"name\":\"old\"}', '{}', 'running', 'x', 'x')")
@@ -543,7 +613,12 @@ mod tests {
     async fn paging_keeps_runs_made_in_the_same_millisecond() {
         for db in test_backends().await {
             let runs = db.runs();
-            for (id, created_at) in [("r1", "2026-12-03T06:00:00.001Z"), ("r2", "2026-12-03T06:00:00.002Z"), ("r3", "2026-12-03T06:00:00.002Z"), ("r4", "2026-12-03T06:00:00.003Z")] {
+            for (id, created_at) in [
+                ("r1", "2026-12-03T06:00:00.001Z"),
+                ("r2", "2026-12-03T06:00:00.002Z"),
+                ("r3", "2026-12-03T06:00:00.002Z"),
+                ("r4", "2026-12-03T06:00:00.003Z"),
+            ] {
                 sqlx::query(sqlx::AssertSqlSafe(format!(
                     "INSERT INTO runs (id, tenant, flow_name, flow_json, input, status, created_at, updated_at) VALUES ('{id}', 't', 'f', '{{}}', '{{}}', 'succeeded', '{created_at}', '{created_at}')"
                 )))
@@ -553,13 +628,18 @@ mod tests {
             }
             let (mut seen, mut after) = (Vec::new(), None::<(String, String)>);
             loop {
-                let filter = RunFilter { after: after.as_ref().map(|(c, i)| (c.as_str(), i.as_str())), ..RunFilter::default() };
+                let filter =
+                    RunFilter { after: after.as_ref().map(|(c, i)| (c.as_str(), i.as_str())), ..RunFilter::default() };
                 let Some(run) = runs.list_for("t", &filter, 1).await.unwrap().pop() else { break };
                 after = Some((run.created_at.clone(), run.id.clone()));
                 seen.push(run.id);
             }
             assert_eq!(seen, ["r4", "r3", "r2", "r1"], "{db:?}: every run once, newest first");
-            let window = RunFilter { created_since: Some("2026-12-03T06:00:00.002Z"), created_before: Some("2026-12-03T06:00:00.003Z"), ..RunFilter::default() };
+            let window = RunFilter {
+                created_since: Some("2026-12-03T06:00:00.002Z"),
+                created_before: Some("2026-12-03T06:00:00.003Z"),
+                ..RunFilter::default()
+            };
             let ids: Vec<String> = runs.list_for("t", &window, 10).await.unwrap().into_iter().map(|r| r.id).collect();
             assert_eq!(ids, ["r3", "r2"], "{db:?}: since is inclusive, before is not");
         }
@@ -576,11 +656,13 @@ mod tests {
         };
         for filter in [RunFilter::default(), filter] {
             let (sql, binds) = list_query("t", &filter);
-            let mut explain = sqlx::query_as::<_, (i64, i64, i64, String)>(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")));
+            let mut explain =
+                sqlx::query_as::<_, (i64, i64, i64, String)>(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")));
             for value in binds {
                 explain = explain.bind(value);
             }
-            let plan: Vec<String> = explain.bind(10i64).fetch_all(db.pool()).await.unwrap().into_iter().map(|row| row.3).collect();
+            let plan: Vec<String> =
+                explain.bind(10i64).fetch_all(db.pool()).await.unwrap().into_iter().map(|row| row.3).collect();
             let plan = plan.join("; ");
             assert!(plan.contains("USING INDEX runs_by_tenant"), "{filter:?}: {plan}");
             assert!(!plan.contains("TEMP B-TREE"), "{filter:?}: sorted instead of read in order: {plan}");

@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use anyhow::{bail, Context as _};
+use anyhow::{Context as _, bail};
 use chacha20poly1305::aead::{Aead, Payload};
 use chacha20poly1305::{Key, KeyInit, XChaCha20Poly1305, XNonce};
 
@@ -76,7 +76,10 @@ impl SealingKey {
 
     /// The value, or an error if the key, the row or the bytes are not the ones it was sealed with.
     pub fn open(&self, tenant: &str, name: &str, sealed: &Sealed) -> anyhow::Result<Vec<u8>> {
-        let nonce = hex::decode(&sealed.nonce).ok().and_then(|n| <[u8; 24]>::try_from(n.as_slice()).ok()).context("malformed nonce")?;
+        let nonce = hex::decode(&sealed.nonce)
+            .ok()
+            .and_then(|n| <[u8; 24]>::try_from(n.as_slice()).ok())
+            .context("malformed nonce")?;
         let ciphertext = hex::decode(&sealed.ciphertext).context("malformed ciphertext")?;
         let aad = associated_data(tenant, name);
         self.cipher

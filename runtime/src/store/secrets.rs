@@ -50,7 +50,11 @@ impl SecretStore {
 
     /// `false` if there was no such secret.
     pub async fn delete(&self, tenant: &str, name: &str) -> anyhow::Result<bool> {
-        let done = sqlx::query("DELETE FROM secrets WHERE tenant = $1 AND name = $2").bind(tenant).bind(name).execute(&self.pool).await?;
+        let done = sqlx::query("DELETE FROM secrets WHERE tenant = $1 AND name = $2")
+            .bind(tenant)
+            .bind(name)
+            .execute(&self.pool)
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -65,11 +69,12 @@ impl SecretStore {
     pub async fn values(&self, tenant: &str, names: &[&str]) -> anyhow::Result<BTreeMap<String, String>> {
         let mut values = BTreeMap::new();
         for name in names {
-            let row: Option<(String, String)> = sqlx::query_as("SELECT nonce, ciphertext FROM secrets WHERE tenant = $1 AND name = $2")
-                .bind(tenant)
-                .bind(name)
-                .fetch_optional(&self.pool)
-                .await?;
+            let row: Option<(String, String)> =
+                sqlx::query_as("SELECT nonce, ciphertext FROM secrets WHERE tenant = $1 AND name = $2")
+                    .bind(tenant)
+                    .bind(name)
+                    .fetch_optional(&self.pool)
+                    .await?;
             if let Some((nonce, ciphertext)) = row {
                 let bytes = self.key.open(tenant, name, &Sealed { nonce, ciphertext })?;
                 let value = String::from_utf8(bytes).with_context(|| format!("secret `{name}` is not UTF-8"))?;
@@ -93,7 +98,10 @@ impl GrantStore {
 
     /// The tenant's grants document, if it ever set one.
     pub async fn get(&self, tenant: &str) -> anyhow::Result<Option<serde_json::Value>> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT grants FROM tenant_grants WHERE tenant = $1").bind(tenant).fetch_optional(&self.pool).await?;
+        let row: Option<(String,)> = sqlx::query_as("SELECT grants FROM tenant_grants WHERE tenant = $1")
+            .bind(tenant)
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|(text,)| Ok(serde_json::from_str(&text)?)).transpose()
     }
 

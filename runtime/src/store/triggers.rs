@@ -1,8 +1,8 @@
 //! Triggers that start runs: webhooks (an unguessable id per flow) and cron
 //! schedules (when each is next due).
 
-use super::identity::token_hash;
 use super::Db;
+use super::identity::token_hash;
 
 /// A cron trigger of a flow. `next_at` is RFC 3339 in UTC.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
@@ -61,12 +61,13 @@ impl TriggerStore {
 
     /// Revoke the webhook of `flow`; `false` if it had none.
     pub async fn remove_webhook(&self, tenant: &str, flow: &str) -> anyhow::Result<bool> {
-        let done = sqlx::query("UPDATE webhooks SET revoked_at = $1 WHERE tenant = $2 AND flow = $3 AND revoked_at IS NULL")
-            .bind(super::now_rfc3339())
-            .bind(tenant)
-            .bind(flow)
-            .execute(self.db.pool())
-            .await?;
+        let done =
+            sqlx::query("UPDATE webhooks SET revoked_at = $1 WHERE tenant = $2 AND flow = $3 AND revoked_at IS NULL")
+                .bind(super::now_rfc3339())
+                .bind(tenant)
+                .bind(flow)
+                .execute(self.db.pool())
+                .await?;
         Ok(done.rows_affected() > 0)
     }
 
@@ -81,39 +82,48 @@ impl TriggerStore {
     /// Hash the webhook ids a database from before ids were hashed still
     /// holds in plain text (SQLite's migration cannot: it has no sha256).
     pub(super) async fn hash_plain_webhook_ids(&self) -> anyhow::Result<()> {
-        let plain: Vec<(String,)> = sqlx::query_as("SELECT id_sha256 FROM webhooks WHERE id_sha256 LIKE 'hook\\_%' ESCAPE '\\'")
-            .fetch_all(self.db.pool())
-            .await?;
+        let plain: Vec<(String,)> =
+            sqlx::query_as("SELECT id_sha256 FROM webhooks WHERE id_sha256 LIKE 'hook\\_%' ESCAPE '\\'")
+                .fetch_all(self.db.pool())
+                .await?;
         for (id,) in plain {
-            sqlx::query("UPDATE webhooks SET id_sha256 = $1 WHERE id_sha256 = $2").bind(token_hash(&id)).bind(&id).execute(self.db.pool()).await?;
+            sqlx::query("UPDATE webhooks SET id_sha256 = $1 WHERE id_sha256 = $2")
+                .bind(token_hash(&id))
+                .bind(&id)
+                .execute(self.db.pool())
+                .await?;
         }
         Ok(())
     }
 
     pub async fn create_schedule(&self, schedule: &Schedule) -> anyhow::Result<()> {
-        sqlx::query(sqlx::AssertSqlSafe(format!("INSERT INTO schedules ({SCHEDULE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")))
-            .bind(&schedule.id)
-            .bind(&schedule.tenant)
-            .bind(&schedule.flow)
-            .bind(&schedule.cron)
-            .bind(&schedule.timezone)
-            .bind(&schedule.input)
-            .bind(&schedule.next_at)
-            .bind(&schedule.last_run)
-            .bind(&schedule.created_at)
-            .bind(&schedule.created_by)
-            .execute(self.db.pool())
-            .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO schedules ({SCHEDULE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        )))
+        .bind(&schedule.id)
+        .bind(&schedule.tenant)
+        .bind(&schedule.flow)
+        .bind(&schedule.cron)
+        .bind(&schedule.timezone)
+        .bind(&schedule.input)
+        .bind(&schedule.next_at)
+        .bind(&schedule.last_run)
+        .bind(&schedule.created_at)
+        .bind(&schedule.created_by)
+        .execute(self.db.pool())
+        .await?;
         Ok(())
     }
 
     /// The schedules of a tenant's flow.
     pub async fn schedules(&self, tenant: &str, flow: &str) -> anyhow::Result<Vec<Schedule>> {
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {SCHEDULE_COLUMNS} FROM schedules WHERE tenant = $1 AND flow = $2 ORDER BY created_at, id")))
-            .bind(tenant)
-            .bind(flow)
-            .fetch_all(self.db.pool())
-            .await?)
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {SCHEDULE_COLUMNS} FROM schedules WHERE tenant = $1 AND flow = $2 ORDER BY created_at, id"
+        )))
+        .bind(tenant)
+        .bind(flow)
+        .fetch_all(self.db.pool())
+        .await?)
     }
 
     /// `false` if the flow has no such schedule.
@@ -129,15 +139,18 @@ impl TriggerStore {
 
     /// Schedules due at `now` (RFC 3339, UTC), earliest first.
     pub async fn due(&self, now: &str) -> anyhow::Result<Vec<Schedule>> {
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {SCHEDULE_COLUMNS} FROM schedules WHERE next_at <= $1 ORDER BY next_at LIMIT 100")))
-            .bind(now)
-            .fetch_all(self.db.pool())
-            .await?)
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {SCHEDULE_COLUMNS} FROM schedules WHERE next_at <= $1 ORDER BY next_at LIMIT 100"
+        )))
+        .bind(now)
+        .fetch_all(self.db.pool())
+        .await?)
     }
 
     /// The earliest `next_at` of all schedules.
     pub async fn next_due(&self) -> anyhow::Result<Option<String>> {
-        let row: Option<(Option<String>,)> = sqlx::query_as("SELECT MIN(next_at) FROM schedules").fetch_optional(self.db.pool()).await?;
+        let row: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT MIN(next_at) FROM schedules").fetch_optional(self.db.pool()).await?;
         Ok(row.and_then(|(at,)| at))
     }
 
@@ -155,7 +168,11 @@ impl TriggerStore {
 
     /// The run a schedule started last.
     pub async fn set_last_run(&self, id: &str, run: &str) -> anyhow::Result<()> {
-        sqlx::query("UPDATE schedules SET last_run = $1 WHERE id = $2").bind(run).bind(id).execute(self.db.pool()).await?;
+        sqlx::query("UPDATE schedules SET last_run = $1 WHERE id = $2")
+            .bind(run)
+            .bind(id)
+            .execute(self.db.pool())
+            .await?;
         Ok(())
     }
 }
@@ -169,7 +186,8 @@ mod tests {
         for db in test_backends().await {
             let triggers = db.triggers();
             let id = triggers.rotate_webhook("acme", "deploy").await.unwrap();
-            let stored: Vec<(String,)> = sqlx::query_as("SELECT id_sha256 FROM webhooks").fetch_all(db.pool()).await.unwrap();
+            let stored: Vec<(String,)> =
+                sqlx::query_as("SELECT id_sha256 FROM webhooks").fetch_all(db.pool()).await.unwrap();
             assert_eq!(stored, [(super::token_hash(&id),)], "{db:?}: never the id itself");
             assert_eq!(triggers.webhook(&id).await.unwrap(), Some(("acme".into(), "deploy".into())), "{db:?}");
 
@@ -182,7 +200,11 @@ mod tests {
                 .unwrap();
             triggers.hash_plain_webhook_ids().await.unwrap();
             assert_eq!(triggers.webhook(old).await.unwrap(), Some(("acme".into(), "old".into())), "{db:?}");
-            let plain: Vec<(String,)> = sqlx::query_as("SELECT id_sha256 FROM webhooks WHERE id_sha256 = $1").bind(old).fetch_all(db.pool()).await.unwrap();
+            let plain: Vec<(String,)> = sqlx::query_as("SELECT id_sha256 FROM webhooks WHERE id_sha256 = $1")
+                .bind(old)
+                .fetch_all(db.pool())
+                .await
+                .unwrap();
             assert!(plain.is_empty(), "{db:?}");
         }
     }

@@ -36,7 +36,8 @@ pub async fn run_clock(scheduler: Arc<Scheduler>, triggers: TriggerStore, audit:
 /// schedule made meanwhile may be due sooner.
 async fn until_next(triggers: &TriggerStore) -> Duration {
     let next = triggers.next_due().await.ok().flatten().and_then(|t| DateTime::parse_from_rfc3339(&t).ok());
-    let wait = next.map_or(Duration::from_secs(1), |t| (t.with_timezone(&Utc) - Utc::now()).to_std().unwrap_or_default());
+    let wait =
+        next.map_or(Duration::from_secs(1), |t| (t.with_timezone(&Utc) - Utc::now()).to_std().unwrap_or_default());
     wait.clamp(Duration::from_millis(20), Duration::from_secs(1))
 }
 
@@ -48,8 +49,17 @@ async fn fire_due(scheduler: &Arc<Scheduler>, triggers: &TriggerStore, audit: &A
     Ok(())
 }
 
-async fn fire(scheduler: &Arc<Scheduler>, triggers: &TriggerStore, audit: &AuditStore, schedule: &Schedule, now: DateTime<Utc>) -> anyhow::Result<()> {
-    let (fire, next) = match (CronSpec::parse(&schedule.cron, &schedule.timezone), DateTime::parse_from_rfc3339(&schedule.next_at)) {
+async fn fire(
+    scheduler: &Arc<Scheduler>,
+    triggers: &TriggerStore,
+    audit: &AuditStore,
+    schedule: &Schedule,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let (fire, next) = match (
+        CronSpec::parse(&schedule.cron, &schedule.timezone),
+        DateTime::parse_from_rfc3339(&schedule.next_at),
+    ) {
         (Ok(spec), Ok(due)) => spec.catch_up(due.with_timezone(&Utc), now),
         _ => {
             tracing::warn!(schedule = %schedule.id, "cron schedule `{}` ({}) cannot tick; parked", schedule.cron, schedule.timezone);

@@ -7,8 +7,8 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use croner::parser::{CronParser, Seconds};
 use croner::Cron;
+use croner::parser::{CronParser, Seconds};
 
 #[derive(Debug, Clone)]
 pub struct CronSpec {
@@ -20,14 +20,17 @@ impl CronSpec {
     pub fn parse(expression: &str, timezone: &str) -> Result<CronSpec, String> {
         let fields = expression.split_whitespace().count();
         if !(5..=6).contains(&fields) || expression.contains('@') {
-            return Err(format!("`{expression}` is not a cron expression: give 5 fields (minute hour day month weekday), or 6 with seconds first"));
+            return Err(format!(
+                "`{expression}` is not a cron expression: give 5 fields (minute hour day month weekday), or 6 with seconds first"
+            ));
         }
         let cron = CronParser::builder()
             .seconds(Seconds::Optional)
             .build()
             .parse(expression)
             .map_err(|e| format!("`{expression}` is not a valid cron expression: {e}"))?;
-        let zone = Tz::from_str(timezone).map_err(|_| format!("`{timezone}` is not an IANA time zone (such as `UTC` or `Europe/Paris`)"))?;
+        let zone = Tz::from_str(timezone)
+            .map_err(|_| format!("`{timezone}` is not an IANA time zone (such as `UTC` or `Europe/Paris`)"))?;
         Ok(CronSpec { cron, zone })
     }
 

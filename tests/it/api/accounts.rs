@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::*;
 use crate::support::server::serve_with;
@@ -23,10 +23,13 @@ async fn api_tokens_carry_at_most_their_makers_role_and_stop_when_revoked_or_exp
 
     let too_high = server.call("POST", &tokens, Some(&developer), Some(make("owner", json!({})))).await;
     assert_eq!(too_high.status, 403, "{}", too_high.body);
-    let past = server.call("POST", &tokens, Some(&developer), Some(make("operator", json!({"expires_at": "2020-01-01T00:00:00Z"})))).await;
+    let past = server
+        .call("POST", &tokens, Some(&developer), Some(make("operator", json!({"expires_at": "2020-01-01T00:00:00Z"}))))
+        .await;
     assert_eq!(past.status, 422, "{}", past.body);
 
-    let made = server.call("POST", &tokens, Some(&developer), Some(make("operator", json!({"expires_in": "1h"})))).await;
+    let made =
+        server.call("POST", &tokens, Some(&developer), Some(make("operator", json!({"expires_in": "1h"})))).await;
     assert_eq!(made.status, 201, "{}", made.body);
     let token = made.body["token"].as_str().unwrap().to_string();
     let id = made.body["info"]["id"].as_str().unwrap().to_string();
@@ -34,7 +37,14 @@ async fn api_tokens_carry_at_most_their_makers_role_and_stop_when_revoked_or_exp
 
     let runs = format!("{}/flows/hello/runs?wait_ms=20000", tenant("default"));
     assert_eq!(server.call("POST", &runs, Some(&token), None).await.status, 200, "an operator token runs flows");
-    let draft = server.call("PUT", &format!("{}/flows/hello/draft", tenant("default")), Some(&token), Some(one_step("hello", "echo", json!({})).to_string())).await;
+    let draft = server
+        .call(
+            "PUT",
+            &format!("{}/flows/hello/draft", tenant("default")),
+            Some(&token),
+            Some(one_step("hello", "echo", json!({})).to_string()),
+        )
+        .await;
     assert_eq!(draft.status, 403, "but does not edit them: {}", draft.body);
     let minted = server.call("POST", &tokens, Some(&token), Some(make("viewer", json!({})))).await;
     assert_eq!(minted.status, 403, "a token cannot mint tokens that would outlive it: {}", minted.body);
@@ -46,8 +56,20 @@ async fn api_tokens_carry_at_most_their_makers_role_and_stop_when_revoked_or_exp
     let audit = server.admin("GET", &format!("{}/audit", tenant("default")), None).await;
     assert!(audit.body.to_string().contains("dev (token ci)"), "{}", audit.body);
     // An instant with an offset is kept as the store writes instants: UTC, milliseconds.
-    let offset = server.call("POST", &tokens, Some(&developer), Some(make("viewer", json!({"expires_at": "2999-01-01T08:00:00+08:00"})))).await;
-    assert_eq!((offset.status, &offset.body["info"]["expires_at"]), (201, &json!("2999-01-01T00:00:00.000Z")), "{}", offset.body);
+    let offset = server
+        .call(
+            "POST",
+            &tokens,
+            Some(&developer),
+            Some(make("viewer", json!({"expires_at": "2999-01-01T08:00:00+08:00"}))),
+        )
+        .await;
+    assert_eq!(
+        (offset.status, &offset.body["info"]["expires_at"]),
+        (201, &json!("2999-01-01T00:00:00.000Z")),
+        "{}",
+        offset.body
+    );
 
     // The maker demoted to viewer: the token can no longer run.
     server.admin("PUT", &format!("{}/members/dev", tenant("default")), Some(json!({"role": "viewer"}))).await;
@@ -103,7 +125,10 @@ async fn invitations_let_one_person_join_with_at_most_the_inviters_role() {
     };
     let joined = accept(code.clone(), "nina", "correct horse").await;
     assert_eq!(joined.status, 201, "{}", joined.body);
-    assert_eq!((joined.body["tenant"].as_str(), joined.body["role"].as_str(), &joined.body["new_user"]), (Some("default"), Some("operator"), &json!(true)));
+    assert_eq!(
+        (joined.body["tenant"].as_str(), joined.body["role"].as_str(), &joined.body["new_user"]),
+        (Some("default"), Some("operator"), &json!(true))
+    );
     let nina = joined.body["token"].as_str().unwrap().to_string();
     let tenants = server.call("GET", "/api/v1/tenants", Some(&nina), None).await;
     assert_eq!(tenants.body["tenants"], json!([{"name": "default", "role": "operator"}]));
@@ -125,9 +150,20 @@ async fn invitations_let_one_person_join_with_at_most_the_inviters_role() {
     assert_eq!(listed.body["invitations"].as_array().unwrap().len(), 2, "{}", listed.body);
     assert!(!listed.body.to_string().contains(&code), "codes are never listed");
     let audit = server.admin("GET", &format!("{}/audit", tenant("default")), None).await;
-    assert!(audit.body["entries"].as_array().unwrap().iter().any(|e| e["who"] == "nina" && e["action"] == "join" && e["status"] == 201), "{}", audit.body);
+    assert!(
+        audit.body["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["who"] == "nina" && e["action"] == "join" && e["status"] == 201),
+        "{}",
+        audit.body
+    );
     let platform_audit = server.admin("GET", "/api/v1/audit", None).await.body.to_string();
-    assert!(!platform_audit.contains(&code) && !audit.body.to_string().contains(&code), "the code stays out of the audit log");
+    assert!(
+        !platform_audit.contains(&code) && !audit.body.to_string().contains(&code),
+        "the code stays out of the audit log"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -141,27 +177,68 @@ async fn users_change_their_own_password_and_the_admin_deletes_users() {
         let (server, token) = (&server, token.to_string());
         async move { server.call("PUT", &path, Some(&token), Some(body.to_string())).await }
     };
-    assert_eq!(password("cleo", &ben, json!({"password": "new horse battery"})).await.status, 403, "not someone else's");
-    assert_eq!(password("ben", &ben_api, json!({"password": "new horse battery", "current_password": "correct horse"})).await.status, 403, "not with an API token");
-    assert_eq!(password("ben", &ben, json!({"password": "new horse battery"})).await.status, 422, "the current password is needed");
-    assert_eq!(password("ben", &ben, json!({"password": "new horse battery", "current_password": "wrong"})).await.status, 403);
-    assert_eq!(password("ben", &ben, json!({"password": "short", "current_password": "correct horse"})).await.status, 422);
-    let changed = password("ben", &ben, json!({"password": "new horse battery", "current_password": "correct horse"})).await;
+    assert_eq!(
+        password("cleo", &ben, json!({"password": "new horse battery"})).await.status,
+        403,
+        "not someone else's"
+    );
+    assert_eq!(
+        password("ben", &ben_api, json!({"password": "new horse battery", "current_password": "correct horse"}))
+            .await
+            .status,
+        403,
+        "not with an API token"
+    );
+    assert_eq!(
+        password("ben", &ben, json!({"password": "new horse battery"})).await.status,
+        422,
+        "the current password is needed"
+    );
+    assert_eq!(
+        password("ben", &ben, json!({"password": "new horse battery", "current_password": "wrong"})).await.status,
+        403
+    );
+    assert_eq!(
+        password("ben", &ben, json!({"password": "short", "current_password": "correct horse"})).await.status,
+        422
+    );
+    let changed =
+        password("ben", &ben, json!({"password": "new horse battery", "current_password": "correct horse"})).await;
     assert_eq!(changed.status, 200, "{}", changed.body);
-    assert_eq!(server.call("GET", "/api/v1/tenants", Some(&ben), None).await.status, 401, "login tokens are revoked with the old password");
-    assert_eq!(server.call("GET", "/api/v1/tenants/default/flows", Some(&ben_api), None).await.status, 200, "API tokens stay");
+    assert_eq!(
+        server.call("GET", "/api/v1/tenants", Some(&ben), None).await.status,
+        401,
+        "login tokens are revoked with the old password"
+    );
+    assert_eq!(
+        server.call("GET", "/api/v1/tenants/default/flows", Some(&ben_api), None).await.status,
+        200,
+        "API tokens stay"
+    );
     assert!(server.login("ben", "correct horse").await.is_none());
     assert!(server.login("ben", "new horse battery").await.is_some());
-    assert_eq!(server.admin("PUT", "/api/v1/users/cleo/password", Some(json!({"password": "reset by admin"}))).await.status, 200);
+    assert_eq!(
+        server.admin("PUT", "/api/v1/users/cleo/password", Some(json!({"password": "reset by admin"}))).await.status,
+        200
+    );
     let cleo = server.login("cleo", "reset by admin").await.expect("the platform admin resets without the current one");
 
     let users = server.admin("GET", "/api/v1/users", None).await;
-    let names: Vec<&str> = users.body["users"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
+    let names: Vec<&str> =
+        users.body["users"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
     assert_eq!(names, ["ben", "cleo"]);
-    assert_eq!(server.call("DELETE", "/api/v1/users/ben", Some(&cleo), None).await.status, 403, "only the platform admin deletes users");
+    assert_eq!(
+        server.call("DELETE", "/api/v1/users/ben", Some(&cleo), None).await.status,
+        403,
+        "only the platform admin deletes users"
+    );
     assert_eq!(server.admin("DELETE", "/api/v1/users/ben", None).await.status, 204);
     assert_eq!(server.admin("DELETE", "/api/v1/users/ben", None).await.status, 404);
-    assert_eq!(server.call("GET", "/api/v1/tenants/default/flows", Some(&ben_api), None).await.status, 401, "their API tokens are revoked");
+    assert_eq!(
+        server.call("GET", "/api/v1/tenants/default/flows", Some(&ben_api), None).await.status,
+        401,
+        "their API tokens are revoked"
+    );
     assert!(server.login("ben", "new horse battery").await.is_none());
     let members = server.admin("PUT", "/api/v1/tenants/default/members/ben", Some(json!({"role": "viewer"}))).await;
     assert_eq!(members.status, 404, "the user is gone: {}", members.body);
@@ -187,7 +264,11 @@ async fn failed_logins_are_throttled_and_answered_alike_for_unknown_users() {
     let unknown = login("nobody", "whatever1").await;
     let wrong = login("ann", "whatever1").await;
     assert_eq!(unknown.status, 401, "{}", unknown.body);
-    assert_eq!((unknown.status, &unknown.body), (wrong.status, &wrong.body), "an unknown user is answered as a wrong password");
+    assert_eq!(
+        (unknown.status, &unknown.body),
+        (wrong.status, &wrong.body),
+        "an unknown user is answered as a wrong password"
+    );
 
     for _ in 0..2 {
         assert_eq!(login("ann", "whatever1").await.status, 401);
@@ -229,16 +310,31 @@ async fn accepting_an_invitation_does_not_reveal_usernames() {
     server.member("ann", "default", "viewer").await;
     let accept = |code: String, username: &'static str| {
         let server = &server;
-        async move { server.call("POST", &format!("/api/v1/invitations/{code}/accept"), None, credentials(username, "not her password")).await }
+        async move {
+            server
+                .call(
+                    "POST",
+                    &format!("/api/v1/invitations/{code}/accept"),
+                    None,
+                    credentials(username, "not her password"),
+                )
+                .await
+        }
     };
     let (known, unknown) = (accept("invite_guess".into(), "ann").await, accept("invite_guess".into(), "nobody").await);
     assert_eq!(known.status, 404, "{}", known.body);
     assert_eq!((known.status, &known.body), (unknown.status, &unknown.body));
 
-    let made = server.admin("POST", &format!("{}/invitations", tenant("default")), Some(json!({"role": "viewer"}))).await;
+    let made =
+        server.admin("POST", &format!("{}/invitations", tenant("default")), Some(json!({"role": "viewer"}))).await;
     let code = made.body["code"].as_str().unwrap().to_string();
     let refused = accept(code.clone(), "ann").await;
     assert_eq!(refused.status, 401, "{}", refused.body);
     let message = refused.body["error"]["message"].as_str().unwrap();
-    assert!(message.contains("cannot accept this invitation with these credentials") && !message.contains("`ann`") && !message.contains("exists"), "{message}");
+    assert!(
+        message.contains("cannot accept this invitation with these credentials")
+            && !message.contains("`ann`")
+            && !message.contains("exists"),
+        "{message}"
+    );
 }

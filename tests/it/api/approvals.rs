@@ -24,7 +24,11 @@ async fn an_approval_is_decided_by_its_assignees_or_an_owner_or_admin() {
     for action in ["approve", "reject"] {
         let refused = server.call("POST", &format!("{run_path}/nodes/gate/{action}"), Some(&bob), None).await;
         assert_eq!(refused.status, 403, "{}", refused.body);
-        assert!(refused.body["error"]["message"].as_str().unwrap().contains("node `gate` is for alice to decide"), "{}", refused.body);
+        assert!(
+            refused.body["error"]["message"].as_str().unwrap().contains("node `gate` is for alice to decide"),
+            "{}",
+            refused.body
+        );
     }
     let still = server.call("GET", &run_path, Some(&bob), None).await;
     assert_eq!(still.body["nodes"]["gate"]["status"], "awaiting_decision", "a refused decision changes nothing");
@@ -55,7 +59,8 @@ async fn an_approval_nobody_decides_is_decided_by_its_timeout_even_across_a_rest
     flow["nodes"][2]["on_timeout"] = json!("approve");
     assert_eq!(server.admin("PUT", &format!("{FLOWS}/timed/draft"), Some(flow)).await.status, 200);
     assert_eq!(server.admin("POST", &format!("{FLOWS}/timed/versions"), None).await.status, 201);
-    let waiting = server.admin("POST", &format!("{FLOWS}/timed/runs?wait_ms=20000"), Some(json!({"input": {"zone": "z"}}))).await;
+    let waiting =
+        server.admin("POST", &format!("{FLOWS}/timed/runs?wait_ms=20000"), Some(json!({"input": {"zone": "z"}}))).await;
     assert_eq!(waiting.body["status"], "waiting", "{}", waiting.body);
     let run_path = format!("/api/v1/tenants/default/runs/{}", waiting.body["id"].as_str().unwrap());
 

@@ -8,18 +8,30 @@ async fn mutations_are_audited_with_who_what_and_how_they_ended() {
     let server = serve("api-audit");
     let ana = server.member("ana", "default", "viewer").await;
     assert_eq!(server.login("ana", "not her password").await, None);
-    let refused = server.call("PUT", &format!("{FLOWS}/zones/draft"), Some(&ana), Some(counting_flow("zones").to_string())).await;
+    let refused =
+        server.call("PUT", &format!("{FLOWS}/zones/draft"), Some(&ana), Some(counting_flow("zones").to_string())).await;
     assert_eq!(refused.status, 403);
     assert_eq!(server.admin("PUT", &format!("{FLOWS}/zones/draft"), Some(counting_flow("zones"))).await.status, 200);
     assert_eq!(server.admin("GET", FLOWS, None).await.status, 200, "reads are not audited");
 
-    assert_eq!(server.call("GET", "/api/v1/tenants/default/audit", Some(&ana), None).await.status, 403, "viewers do not read the audit log");
+    assert_eq!(
+        server.call("GET", "/api/v1/tenants/default/audit", Some(&ana), None).await.status,
+        403,
+        "viewers do not read the audit log"
+    );
     let log = server.admin("GET", "/api/v1/tenants/default/audit", None).await.body["entries"].clone();
     let rows: Vec<(String, String, String, i64)> = log
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["who"].as_str().unwrap().into(), e["action"].as_str().unwrap().into(), e["resource"].as_str().unwrap().into(), e["status"].as_i64().unwrap()))
+        .map(|e| {
+            (
+                e["who"].as_str().unwrap().into(),
+                e["action"].as_str().unwrap().into(),
+                e["resource"].as_str().unwrap().into(),
+                e["status"].as_i64().unwrap(),
+            )
+        })
         .collect();
     let draft = format!("{FLOWS}/zones/draft");
     assert_eq!(
@@ -43,5 +55,11 @@ async fn mutations_are_audited_with_who_what_and_how_they_ended() {
         .map(|e| (e["who"].as_str().unwrap(), e["status"].as_i64().unwrap()))
         .collect();
     assert_eq!(logins, vec![("ana", 401), ("ana", 200)], "failed logins are kept, under the name tried");
-    assert!(platform.as_array().unwrap().iter().any(|e| e["resource"] == "/api/v1/users" && e["who"] == "admin" && e["status"] == 201));
+    assert!(
+        platform
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["resource"] == "/api/v1/users" && e["who"] == "admin" && e["status"] == 201)
+    );
 }

@@ -4,10 +4,10 @@
 //! limited to some flows acts on runs of those only.
 
 use scena::api::RouteAction;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::*;
-use crate::support::server::{concrete, serve, ADMIN};
+use crate::support::server::{ADMIN, concrete, serve};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_refuses_no_token_another_tenant_and_a_role_without_the_permission() {
@@ -27,8 +27,8 @@ async fn every_route_refuses_no_token_another_tenant_and_a_role_without_the_perm
         }
         let expected = match route.action {
             RouteAction::Platform | RouteAction::Own => 403, // only the platform admin (or the user themselves)
-            RouteAction::SignedIn => 200, // not about a tenant: everyone sees their own
-            _ => 404,                     // another tenant's owner sees nothing here
+            RouteAction::SignedIn => 200,                    // not about a tenant: everyone sees their own
+            _ => 404,                                        // another tenant's owner sees nothing here
         };
         for (who, token) in [("another tenant's owner", &outsider), ("another tenant's API token", &outsider_token)] {
             let reply = server.call(method, &path, Some(token), None).await;
@@ -49,7 +49,11 @@ async fn every_route_refuses_no_token_another_tenant_and_a_role_without_the_perm
         }
     }
     let tenants = server.call("GET", "/api/v1/tenants", Some(&outsider_token), None).await;
-    assert_eq!(tenants.body["tenants"], json!([{"name": "blue", "role": "owner"}]), "a tenant token sees its tenant only");
+    assert_eq!(
+        tenants.body["tenants"],
+        json!([{"name": "blue", "role": "owner"}]),
+        "a tenant token sees its tenant only"
+    );
     assert_eq!(server.admin("GET", "/api/v1/nope", None).await.status, 404);
     assert_eq!(server.login("vera", "wrong password").await, None);
     assert_eq!(server.login("nobody", "correct horse").await, None);
@@ -73,7 +77,9 @@ async fn roles_decide_what_members_may_do_and_nobody_grants_above_their_own() {
     let gate = format!("/api/v1/tenants/default/runs/{}/nodes/gate/approve", run.body["id"].as_str().unwrap());
     assert_eq!(server.call("POST", &gate, Some(&developer), None).await.status, 403, "developers do not approve");
     assert_eq!(server.call("POST", &gate, Some(&operator), None).await.status, 200, "operators do");
-    let draft = server.call("PUT", &format!("{FLOWS}/zones/draft"), Some(&operator), Some(counting_flow("zones").to_string())).await;
+    let draft = server
+        .call("PUT", &format!("{FLOWS}/zones/draft"), Some(&operator), Some(counting_flow("zones").to_string()))
+        .await;
     assert_eq!(draft.status, 403, "operators do not edit");
 
     // An admin may not make anyone an owner; the platform admin may.
@@ -88,7 +94,10 @@ async fn roles_decide_what_members_may_do_and_nobody_grants_above_their_own() {
 
     // An operator limited to named flows runs those only.
     let limited = json!({"role": "operator", "flows": ["hotfix"]}).to_string();
-    assert_eq!(server.call("PUT", "/api/v1/tenants/default/members/omar", Some(ADMIN), Some(limited)).await.status, 200);
+    assert_eq!(
+        server.call("PUT", "/api/v1/tenants/default/members/omar", Some(ADMIN), Some(limited)).await.status,
+        200
+    );
     assert_eq!(start(operator.clone()).await.status, 403);
     let removed = server.call("DELETE", "/api/v1/tenants/default/members/omar", Some(ADMIN), None).await;
     assert_eq!(removed.status, 204);
@@ -115,39 +124,74 @@ async fn tokens_and_invitations_carry_only_rights_their_maker_holds_now() {
     }
 
     // A token acts with the rights both it and its maker hold now.
-    let operator = make(ada.clone(), json!({"name": "ops", "role": "operator"})).await.body["token"].as_str().unwrap().to_string();
+    let operator =
+        make(ada.clone(), json!({"name": "ops", "role": "operator"})).await.body["token"].as_str().unwrap().to_string();
     let run = waiting_run(&server, "zones").await;
-    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/members/ada", Some(json!({"role": "developer"}))).await.status, 200);
+    assert_eq!(
+        server.admin("PUT", "/api/v1/tenants/default/members/ada", Some(json!({"role": "developer"}))).await.status,
+        200
+    );
     for action in ["nodes/gate/approve", "nodes/gate/skip", "nodes/gate/force-fail", "cancel"] {
         let refused = server.call("POST", &format!("{run}/{action}"), Some(&operator), None).await;
         assert_eq!(refused.status, 403, "{action} with an operator token of a member now developer: {}", refused.body);
     }
-    let draft = server.call("PUT", &format!("{FLOWS}/zones/draft"), Some(&operator), Some(counting_flow("zones").to_string())).await;
+    let draft = server
+        .call("PUT", &format!("{FLOWS}/zones/draft"), Some(&operator), Some(counting_flow("zones").to_string()))
+        .await;
     assert_eq!(draft.status, 403, "nor what only the maker may do: {}", draft.body);
-    assert_eq!(server.call("GET", &run, Some(&operator), None).await.body["status"], "waiting", "refusals change nothing");
+    assert_eq!(
+        server.call("GET", &run, Some(&operator), None).await.body["status"],
+        "waiting",
+        "refusals change nothing"
+    );
 
     // An invitation grants what its maker may grant when it is accepted.
-    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/members/ada", Some(json!({"role": "admin"}))).await.status, 200);
-    let invited = server.call("POST", "/api/v1/tenants/default/invitations", Some(&ada), Some(json!({"role": "admin"}).to_string())).await;
+    assert_eq!(
+        server.admin("PUT", "/api/v1/tenants/default/members/ada", Some(json!({"role": "admin"}))).await.status,
+        200
+    );
+    let invited = server
+        .call("POST", "/api/v1/tenants/default/invitations", Some(&ada), Some(json!({"role": "admin"}).to_string()))
+        .await;
     assert_eq!(invited.status, 201, "{}", invited.body);
     let accept = format!("/api/v1/invitations/{}/accept", invited.body["code"].as_str().unwrap());
-    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/members/ada", Some(json!({"role": "viewer"}))).await.status, 200);
+    assert_eq!(
+        server.admin("PUT", "/api/v1/tenants/default/members/ada", Some(json!({"role": "viewer"}))).await.status,
+        200
+    );
     let joining = json!({"username": "ivan", "password": "correct horse"}).to_string();
     let refused = server.call("POST", &accept, None, Some(joining.clone())).await;
     assert_eq!(refused.status, 403, "{}", refused.body);
-    assert!(refused.body["error"]["message"].as_str().unwrap().contains("may no longer grant `admin`"), "{}", refused.body);
+    assert!(
+        refused.body["error"]["message"].as_str().unwrap().contains("may no longer grant `admin`"),
+        "{}",
+        refused.body
+    );
     assert!(server.login("ivan", "correct horse").await.is_none(), "a refused acceptance makes nobody");
-    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/members/ada", Some(json!({"role": "admin"}))).await.status, 200);
+    assert_eq!(
+        server.admin("PUT", "/api/v1/tenants/default/members/ada", Some(json!({"role": "admin"}))).await.status,
+        200
+    );
     let joined = server.call("POST", &accept, None, Some(joining)).await;
     assert_eq!((joined.status, &joined.body["role"]), (201, &json!("admin")), "{}", joined.body);
 
     // A far expiry is a 422, not an overflow.
     for far in ["999999999999d", "99999999999999999999999d", "20000y"] {
         let token = make(dana.clone(), json!({"name": "far", "role": "viewer", "expires_in": far})).await;
-        assert_eq!((token.status, &token.body["error"]["code"]), (422, &json!("invalid_expiry")), "{far}: {}", token.body);
+        assert_eq!(
+            (token.status, &token.body["error"]["code"]),
+            (422, &json!("invalid_expiry")),
+            "{far}: {}",
+            token.body
+        );
         let body = json!({"role": "viewer", "expires_in": far}).to_string();
         let invitation = server.call("POST", "/api/v1/tenants/default/invitations", Some(&ada), Some(body)).await;
-        assert_eq!((invitation.status, &invitation.body["error"]["code"]), (422, &json!("invalid_expiry")), "{far}: {}", invitation.body);
+        assert_eq!(
+            (invitation.status, &invitation.body["error"]["code"]),
+            (422, &json!("invalid_expiry")),
+            "{far}: {}",
+            invitation.body
+        );
     }
 }
 
@@ -160,7 +204,16 @@ async fn nobody_touches_a_member_above_them_and_a_tenant_keeps_an_owner() {
     let member = |name: &str| format!("/api/v1/tenants/default/members/{name}");
     let set = |token: String, name: &'static str, role: &'static str| {
         let server = &server;
-        async move { server.call("PUT", &format!("/api/v1/tenants/default/members/{name}"), Some(&token), Some(json!({"role": role}).to_string())).await }
+        async move {
+            server
+                .call(
+                    "PUT",
+                    &format!("/api/v1/tenants/default/members/{name}"),
+                    Some(&token),
+                    Some(json!({"role": role}).to_string()),
+                )
+                .await
+        }
     };
 
     let demoted = set(ada.clone(), "olga", "viewer").await;
@@ -174,16 +227,24 @@ async fn nobody_touches_a_member_above_them_and_a_tenant_keeps_an_owner() {
     let alone = set(olga.clone(), "olga", "admin").await;
     assert_eq!((alone.status, &alone.body["error"]["code"]), (409, &json!("conflict")), "{}", alone.body);
     assert_eq!(server.admin("DELETE", &member("olga"), None).await.status, 409);
-    assert_eq!(server.admin("DELETE", "/api/v1/users/olga", None).await.status, 409, "deleting the user would remove the owner");
+    assert_eq!(
+        server.admin("DELETE", "/api/v1/users/olga", None).await.status,
+        409,
+        "deleting the user would remove the owner"
+    );
 
     // The two last owners removed at once: one goes, one stays.
     for round in 0..5 {
         let oscar = format!("oscar{round}");
-        let created = server.admin("POST", "/api/v1/users", Some(json!({"username": oscar, "password": "correct horse"}))).await;
+        let created =
+            server.admin("POST", "/api/v1/users", Some(json!({"username": oscar, "password": "correct horse"}))).await;
         assert_eq!(created.status, 201);
         assert_eq!(server.admin("PUT", &member(&oscar), Some(json!({"role": "owner"}))).await.status, 200);
         let (oscar_path, olga_path) = (member(&oscar), member("olga"));
-        let (a, b) = tokio::join!(server.call("DELETE", &oscar_path, Some(ADMIN), None), server.call("DELETE", &olga_path, Some(ADMIN), None));
+        let (a, b) = tokio::join!(
+            server.call("DELETE", &oscar_path, Some(ADMIN), None),
+            server.call("DELETE", &olga_path, Some(ADMIN), None)
+        );
         let mut statuses = [a.status, b.status];
         statuses.sort();
         assert_eq!(statuses, [204, 409], "round {round}: {} {}", a.body, b.body);
@@ -206,12 +267,18 @@ async fn a_member_limited_to_some_flows_decides_and_operates_runs_of_those_only(
     let limited = json!({"role": "operator", "flows": ["hotfix"]});
     assert_eq!(server.admin("PUT", "/api/v1/tenants/default/members/omar", Some(limited)).await.status, 200);
     let other = waiting_run(&server, "zones").await;
-    for action in ["nodes/gate/approve", "nodes/gate/reject", "nodes/gate/skip", "nodes/gate/force-fail", "pause", "cancel"] {
+    for action in
+        ["nodes/gate/approve", "nodes/gate/reject", "nodes/gate/skip", "nodes/gate/force-fail", "pause", "cancel"]
+    {
         let refused = server.call("POST", &format!("{other}/{action}"), Some(&omar), None).await;
         assert_eq!(refused.status, 403, "{action} on a run of another flow: {}", refused.body);
     }
     let token = server.tenant_token(&omar, "default", "operator").await;
-    assert_eq!(server.call("POST", &format!("{other}/cancel"), Some(&token), None).await.status, 403, "nor with a token");
+    assert_eq!(
+        server.call("POST", &format!("{other}/cancel"), Some(&token), None).await.status,
+        403,
+        "nor with a token"
+    );
     let still = server.call("GET", &other, Some(&omar), None).await;
     assert_eq!((still.status, &still.body["status"]), (200, &json!("waiting")), "reading stays open: {}", still.body);
     let own = waiting_run(&server, "hotfix").await;
@@ -221,7 +288,9 @@ async fn a_member_limited_to_some_flows_decides_and_operates_runs_of_those_only(
     let admin = json!({"role": "admin", "flows": ["hotfix"]});
     assert_eq!(server.admin("PUT", "/api/v1/tenants/default/members/omar", Some(admin)).await.status, 200);
     server.member("dev", "default", "viewer").await;
-    let wider = server.call("PUT", "/api/v1/tenants/default/members/dev", Some(&omar), Some(json!({"role": "viewer"}).to_string())).await;
+    let wider = server
+        .call("PUT", "/api/v1/tenants/default/members/dev", Some(&omar), Some(json!({"role": "viewer"}).to_string()))
+        .await;
     assert_eq!(wider.status, 403, "{}", wider.body);
     let narrow = json!({"role": "viewer", "flows": ["hotfix"]}).to_string();
     assert_eq!(server.call("PUT", "/api/v1/tenants/default/members/dev", Some(&omar), Some(narrow)).await.status, 200);

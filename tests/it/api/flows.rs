@@ -1,17 +1,18 @@
 //! Flows through the API: draft, publish, run with controls; bad input gets a
 //! clear 4xx and stores nothing; the sample flows.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::*;
 use crate::support::repo_root;
-use crate::support::server::{serve, serve_with, ADMIN};
+use crate::support::server::{ADMIN, serve, serve_with};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flow_goes_from_draft_to_version_to_runs_with_controls() {
     let server = serve("api-journey");
     let plugins = server.admin("GET", "/api/v1/tenants/default/plugins", None).await;
-    let names: Vec<&str> = plugins.body["plugins"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> =
+        plugins.body["plugins"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
     // The standard plugins the binary carries (those in the test's `--plugins` dir are the same).
     assert_eq!(names, ["add", "echo", "http-request", "kv", "standin"]);
 
@@ -23,43 +24,62 @@ async fn a_flow_goes_from_draft_to_version_to_runs_with_controls() {
     assert_eq!((again.status, &again.body["created"]), (200, &json!(false)), "unchanged content is not a new version");
 
     // The run stops at the approval within the wait: 200, status waiting.
-    let started = server.admin("POST", &format!("{FLOWS}/zones/runs?wait_ms=20000"), Some(json!({"input": {"zone": "eu-1"}}))).await;
+    let started = server
+        .admin("POST", &format!("{FLOWS}/zones/runs?wait_ms=20000"), Some(json!({"input": {"zone": "eu-1"}})))
+        .await;
     assert_eq!(started.status, 200, "{}", started.body);
     assert_eq!(started.body["status"], "waiting");
     assert_eq!(started.body["version"], 1);
     assert_eq!(started.body["nodes"]["count"]["output"], json!({"value": 1}));
     assert_eq!(started.body["nodes"]["gate"]["status"], "awaiting_decision");
     let (count, gate) = (&started.body["nodes"]["count"], &started.body["nodes"]["gate"]);
-    assert!(count["started_at"].is_string() && count["ended_at"].as_str() >= count["started_at"].as_str() && count["duration_ms"].is_u64(), "{count}");
-    assert!(gate["started_at"].is_string() && gate["ended_at"].is_null() && gate["duration_ms"].is_null(), "reached, not settled: {gate}");
+    assert!(
+        count["started_at"].is_string()
+            && count["ended_at"].as_str() >= count["started_at"].as_str()
+            && count["duration_ms"].is_u64(),
+        "{count}"
+    );
+    assert!(
+        gate["started_at"].is_string() && gate["ended_at"].is_null() && gate["duration_ms"].is_null(),
+        "reached, not settled: {gate}"
+    );
     let id = started.body["id"].as_str().unwrap().to_string();
     let run_path = format!("/api/v1/tenants/default/runs/{id}");
 
     let early = server.admin("POST", &format!("{run_path}/nodes/end/approve"), None).await;
     assert_eq!(early.status, 409, "{}", early.body);
     assert!(early.body["error"]["message"].as_str().unwrap().contains("not waiting for a decision"));
-    let approved = server.admin("POST", &format!("{run_path}/nodes/gate/approve"), Some(json!({"comment": "go"}))).await;
+    let approved =
+        server.admin("POST", &format!("{run_path}/nodes/gate/approve"), Some(json!({"comment": "go"}))).await;
     assert_eq!(approved.status, 200, "{}", approved.body);
     let done = wait_until_over(&server, &run_path).await;
     assert_eq!(done["status"], "succeeded", "{done}");
     assert_eq!(done["output"], json!({"count": 1, "by": "admin"}));
     let gate = &done["nodes"]["gate"];
-    assert!(gate["ended_at"].as_str() >= gate["started_at"].as_str() && gate["duration_ms"].is_u64(), "settled when approved: {gate}");
+    assert!(
+        gate["ended_at"].as_str() >= gate["started_at"].as_str() && gate["duration_ms"].is_u64(),
+        "settled when approved: {gate}"
+    );
     let twice = server.admin("POST", &format!("{run_path}/nodes/gate/approve"), None).await;
     assert_eq!(twice.status, 409);
 
     // A second run, cancelled while it waits.
-    let second = server.admin("POST", &format!("{FLOWS}/zones/runs?wait_ms=20000"), Some(json!({"input": {"zone": "eu-1"}}))).await;
+    let second = server
+        .admin("POST", &format!("{FLOWS}/zones/runs?wait_ms=20000"), Some(json!({"input": {"zone": "eu-1"}})))
+        .await;
     let second_path = format!("/api/v1/tenants/default/runs/{}", second.body["id"].as_str().unwrap());
-    let cancelled = server.admin("POST", &format!("{second_path}/cancel"), Some(json!({"reason": "window closed"}))).await;
+    let cancelled =
+        server.admin("POST", &format!("{second_path}/cancel"), Some(json!({"reason": "window closed"}))).await;
     assert_eq!((cancelled.status, &cancelled.body["status"]), (200, &json!("cancelled")), "{}", cancelled.body);
     let listed = server.admin("GET", "/api/v1/tenants/default/runs?flow=zones", None).await;
-    let statuses: Vec<&str> = listed.body["runs"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap()).collect();
+    let statuses: Vec<&str> =
+        listed.body["runs"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap()).collect();
     assert_eq!(statuses, ["cancelled", "succeeded"], "newest first");
     // Paged one by one: each run once, then no `next`.
     let (mut paged, mut cursor) = (Vec::new(), String::new());
     loop {
-        let page = server.admin("GET", &format!("/api/v1/tenants/default/runs?flow=zones&limit=1{cursor}"), None).await.body;
+        let page =
+            server.admin("GET", &format!("/api/v1/tenants/default/runs?flow=zones&limit=1{cursor}"), None).await.body;
         paged.extend(page["runs"].as_array().unwrap().iter().map(|r| r["id"].clone()));
         let Some(next) = page["next"].as_str() else { break };
         cursor = format!("&cursor={next}");
@@ -72,7 +92,12 @@ async fn a_flow_goes_from_draft_to_version_to_runs_with_controls() {
     assert_eq!(past.body["runs"], json!([]));
     for bad in ["since=yesterday", "cursor=nonsense", "before=2026-13-01T00:00:00Z"] {
         let refused = server.admin("GET", &format!("/api/v1/tenants/default/runs?{bad}"), None).await;
-        assert_eq!((refused.status, refused.body["error"]["code"].as_str()), (400, Some("bad_request")), "{bad}: {}", refused.body);
+        assert_eq!(
+            (refused.status, refused.body["error"]["code"].as_str()),
+            (400, Some("bad_request")),
+            "{bad}: {}",
+            refused.body
+        );
     }
     let unknown_action = server.admin("POST", &format!("{run_path}/explode"), None).await;
     assert_eq!(unknown_action.status, 404);
@@ -87,7 +112,8 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
     let not_a_flow = server.admin("PUT", &draft, Some(json!({"name": "broken", "nodes": "many"}))).await;
     assert_eq!(not_a_flow.status, 422, "{}", not_a_flow.body);
     assert!(!not_a_flow.body["error"]["details"]["problems"].as_array().unwrap().is_empty());
-    let unknown_field = server.admin("PUT", &draft, Some(json!({"name": "broken", "nodes": [], "colour": "red"}))).await;
+    let unknown_field =
+        server.admin("PUT", &draft, Some(json!({"name": "broken", "nodes": [], "colour": "red"}))).await;
     assert_eq!(unknown_field.status, 422, "{}", unknown_field.body);
     let huge = format!(r#"{{"name": "broken", "description": "{}", "nodes": []}}"#, "x".repeat(2 << 20));
     let too_large = server.call("PUT", &draft, Some(ADMIN), Some(huge)).await;
@@ -102,7 +128,10 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
     assert_eq!(saved.status, 200, "{}", saved.body);
     let problems = saved.body["problems"].as_array().unwrap();
     assert!(problems.iter().any(|p| p["message"].as_str().unwrap().contains("cycle")), "{problems:?}");
-    assert!(problems.iter().any(|p| p["node"] == "b" && p["message"].as_str().unwrap().contains("unknown plugin")), "{problems:?}");
+    assert!(
+        problems.iter().any(|p| p["node"] == "b" && p["message"].as_str().unwrap().contains("unknown plugin")),
+        "{problems:?}"
+    );
     let refused = server.admin("POST", &format!("{FLOWS}/loop/versions"), None).await;
     assert_eq!((refused.status, refused.body["error"]["code"].as_str()), (422, Some("invalid_flow")));
     assert_eq!(server.admin("GET", &format!("{FLOWS}/loop/versions"), None).await.body["versions"], json!([]));
@@ -117,12 +146,26 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
     let wrong_input = server.admin("POST", &format!("{FLOWS}/zones/runs"), Some(json!({"input": {"zone": 7}}))).await;
     assert_eq!((wrong_input.status, wrong_input.body["error"]["code"].as_str()), (422, Some("invalid_input")));
     let violations = &wrong_input.body["error"]["details"]["violations"];
-    assert!(violations[0].as_str().is_some_and(|v| v.starts_with("/zone")), "each violation names its place: {violations}");
-    let extra = server.admin("POST", &format!("{FLOWS}/zones/runs"), Some(json!({"input": {"zone": "a"}, "priority": 1}))).await;
+    assert!(
+        violations[0].as_str().is_some_and(|v| v.starts_with("/zone")),
+        "each violation names its place: {violations}"
+    );
+    let extra = server
+        .admin("POST", &format!("{FLOWS}/zones/runs"), Some(json!({"input": {"zone": "a"}, "priority": 1})))
+        .await;
     assert_eq!(extra.status, 422);
-    assert_eq!(server.admin("GET", "/api/v1/tenants/default/runs", None).await.body["runs"], json!([]), "no run was started");
+    assert_eq!(
+        server.admin("GET", "/api/v1/tenants/default/runs", None).await.body["runs"],
+        json!([]),
+        "no run was started"
+    );
     let not_a_number = server.admin("GET", &format!("{FLOWS}/zones/versions/first"), None).await;
-    assert_eq!((not_a_number.status, not_a_number.body["error"]["code"].as_str()), (400, Some("bad_request")), "{}", not_a_number.body);
+    assert_eq!(
+        (not_a_number.status, not_a_number.body["error"]["code"].as_str()),
+        (400, Some("bad_request")),
+        "{}",
+        not_a_number.body
+    );
     let missing_run = server.admin("GET", "/api/v1/tenants/default/runs/no-such-run", None).await;
     assert_eq!(missing_run.status, 404);
 }
@@ -130,12 +173,18 @@ async fn bad_input_gets_a_clear_4xx_and_stores_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_samples_the_release_flow_is_published_and_runs() {
     let samples = repo_root().join("samples/flows");
-    let server = serve_with("api-samples", &["echo", "add", "kv", "http-request", "standin"], &["--samples", samples.to_str().unwrap()]);
+    let server = serve_with(
+        "api-samples",
+        &["echo", "add", "kv", "http-request", "standin"],
+        &["--samples", samples.to_str().unwrap()],
+    );
     let flows = server.admin("GET", FLOWS, None).await.body;
     let release = flows["flows"].as_array().unwrap().iter().find(|f| f["name"] == "version-release").cloned();
     assert_eq!(release, Some(json!({"name": "version-release", "latest_version": 1})), "{flows}");
     let input = json!({"version": "1.4.2", "previous_version": "1.4.1", "zones": ["eu-1", "eu-2"]});
-    let ran = server.admin("POST", &format!("{FLOWS}/version-release/runs?wait_ms=30000"), Some(json!({"input": input}))).await;
+    let ran = server
+        .admin("POST", &format!("{FLOWS}/version-release/runs?wait_ms=30000"), Some(json!({"input": input})))
+        .await;
     assert_eq!((ran.status, &ran.body["status"]), (200, &json!("succeeded")), "{}", ran.body);
     assert_eq!(ran.body["output"], json!({"result": "released", "version": "1.4.2", "zones": ["eu-1", "eu-2"]}));
 }

@@ -113,7 +113,9 @@ async fn plugins_reach_only_hosts_on_their_tenants_allow_list() {
     let developer = server.member("dev", "default", "developer").await;
     let reply = server.call("PUT", &format!("{}/grants", tenant("default")), Some(&developer), Some("{}".into())).await;
     assert_eq!(reply.status, 403, "{}", reply.body);
-    let reply = server.call("PUT", &format!("{}/secrets/X", tenant("default")), Some(&developer), Some(r#"{"value":"v"}"#.into())).await;
+    let reply = server
+        .call("PUT", &format!("{}/secrets/X", tenant("default")), Some(&developer), Some(r#"{"value":"v"}"#.into()))
+        .await;
     assert_eq!(reply.status, 403, "{}", reply.body);
 }
 
@@ -126,7 +128,10 @@ async fn a_wildcard_grant_never_reaches_loopback_or_private_addresses() {
     let own_port = server.base.rsplit(':').next().unwrap().trim_end_matches('/').to_string();
     server.publish("default", one_step("fetch", "http-request", json!({"url": "${inputs.url}"}))).await;
     let grants = |hosts: Value| json!({"http": hosts});
-    assert_eq!(server.admin("PUT", &format!("{}/grants", tenant("default")), Some(grants(json!(["*"])))).await.status, 200);
+    assert_eq!(
+        server.admin("PUT", &format!("{}/grants", tenant("default")), Some(grants(json!(["*"])))).await.status,
+        200
+    );
 
     for (url, named) in [
         (format!("http://127.0.0.1:{own_port}/metrics"), "127.0.0.1"),
@@ -148,7 +153,10 @@ async fn a_wildcard_grant_never_reaches_loopback_or_private_addresses() {
     // Naming the address (or a network holding it) lets it through.
     for granted in [json!(["*", "127.0.0.1"]), json!(["127.0.0.0/8"]), json!(["localhost"])] {
         let host = if granted == json!(["localhost"]) { "localhost" } else { "127.0.0.1" };
-        assert_eq!(server.admin("PUT", &format!("{}/grants", tenant("default")), Some(grants(granted.clone()))).await.status, 200);
+        assert_eq!(
+            server.admin("PUT", &format!("{}/grants", tenant("default")), Some(grants(granted.clone()))).await.status,
+            200
+        );
         let run = server.run("default", "fetch", json!({"url": format!("http://{host}:{}/ping", fixture.port)})).await;
         assert_eq!(run["status"], "succeeded", "{granted}: {run}");
     }
@@ -158,7 +166,11 @@ async fn a_wildcard_grant_never_reaches_loopback_or_private_addresses() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_networks_in_a_grant_are_refused_with_the_reason() {
     let server = serve_with("api-grant-cidr", &[], &[]);
-    for (bad, reason) in [("10.0.0.0/33", "invalid network `10.0.0.0/33`"), ("10.0.0.1/8", "did you mean `10.0.0.0/8`"), ("fc00::/x", "invalid network")] {
+    for (bad, reason) in [
+        ("10.0.0.0/33", "invalid network `10.0.0.0/33`"),
+        ("10.0.0.1/8", "did you mean `10.0.0.0/8`"),
+        ("fc00::/x", "invalid network"),
+    ] {
         let reply = server.admin("PUT", &format!("{}/grants", tenant("default")), Some(json!({"http": [bad]}))).await;
         assert_eq!(reply.status, 422, "{bad}: {}", reply.body);
         assert!(reply.body["error"].to_string().contains(reason), "{bad}: {}", reply.body);

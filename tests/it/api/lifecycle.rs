@@ -2,7 +2,7 @@
 //! it cannot use is refused clearly, one server per data dir and database,
 //! the CLI does not write beside it; `/metrics` and the OpenAPI document.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::*;
 use crate::support::server::{serve, serve_with};
@@ -14,7 +14,14 @@ async fn a_restarted_server_keeps_people_flows_runs_state_and_audit() {
     let saved = server.admin("PUT", &format!("{FLOWS}/zones/draft"), Some(counting_flow("zones"))).await;
     assert_eq!(saved.status, 200, "{}", saved.body);
     assert_eq!(server.admin("POST", &format!("{FLOWS}/zones/versions"), None).await.status, 201);
-    let waiting = server.call("POST", &format!("{FLOWS}/zones/runs?wait_ms=20000"), Some(&ann), Some(json!({"input": {"zone": "eu-1"}}).to_string())).await;
+    let waiting = server
+        .call(
+            "POST",
+            &format!("{FLOWS}/zones/runs?wait_ms=20000"),
+            Some(&ann),
+            Some(json!({"input": {"zone": "eu-1"}}).to_string()),
+        )
+        .await;
     assert_eq!(waiting.body["status"], "waiting", "{}", waiting.body);
     let run_path = format!("/api/v1/tenants/default/runs/{}", waiting.body["id"].as_str().unwrap());
 
@@ -27,12 +34,15 @@ async fn a_restarted_server_keeps_people_flows_runs_state_and_audit() {
     assert_eq!(approved.status, 200, "the member's token was kept: {}", approved.body);
     let done = wait_until_over(&server, &run_path).await;
     assert_eq!(done["output"], json!({"count": 1, "by": "ann"}), "{done}");
-    let next = server.admin("POST", &format!("{FLOWS}/zones/runs?wait_ms=20000"), Some(json!({"input": {"zone": "eu-1"}}))).await;
+    let next = server
+        .admin("POST", &format!("{FLOWS}/zones/runs?wait_ms=20000"), Some(json!({"input": {"zone": "eu-1"}})))
+        .await;
     assert_eq!(next.body["nodes"]["count"]["output"], json!({"value": 2}), "the kv counter was kept: {}", next.body);
     let versions = server.admin("GET", &format!("{FLOWS}/zones/versions"), None).await;
     assert_eq!(versions.body["versions"].as_array().map(Vec::len), Some(1), "{}", versions.body);
     let audit = server.admin("GET", "/api/v1/tenants/default/audit?limit=100", None).await;
-    let actions: Vec<&str> = audit.body["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> =
+        audit.body["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert!(actions.contains(&"publish") && actions.contains(&"approve"), "before and after the restart: {actions:?}");
 }
 
@@ -41,7 +51,10 @@ fn a_database_url_it_cannot_use_is_refused_clearly_without_its_password() {
     let dir = crate::support::TempDir::new("api-bad-db");
     for (url, expected) in [
         ("mysql://root:hunter2@127.0.0.1/test", "unsupported database URL `mysql://root:***@127.0.0.1/test`"),
-        ("postgres://postgres:hunter2@127.0.0.1:1/test", "cannot open database postgres://postgres:***@127.0.0.1:1/test"),
+        (
+            "postgres://postgres:hunter2@127.0.0.1:1/test",
+            "cannot open database postgres://postgres:***@127.0.0.1:1/test",
+        ),
     ] {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_scena"))
             .args(["serve", "--listen", "127.0.0.1:0", "--plugins", dir.path().to_str().unwrap(), "--db", url])
@@ -73,7 +86,11 @@ fn a_cli_command_does_not_write_into_the_data_dir_of_a_running_server() {
         assert!(ran.code != 0 && ran.reason().contains("a scena server is using"), "{ran:?}");
     }
     let listed = crate::support::scena(&dir, &["flow", "runs"]);
-    assert_eq!((listed.code, listed.stdout.as_str()), (0, ""), "reading is allowed, and nothing was written: {listed:?}");
+    assert_eq!(
+        (listed.code, listed.stdout.as_str()),
+        (0, ""),
+        "reading is allowed, and nothing was written: {listed:?}"
+    );
     // The claim is the server process's: it ends with it.
     let _ = server.child.kill();
     let _ = server.child.wait();

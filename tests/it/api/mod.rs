@@ -13,7 +13,7 @@ mod plugins;
 mod runs;
 mod triggers;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::support::server::Server;
 
@@ -60,7 +60,9 @@ pub(super) async fn publish_counting(server: &Server, name: &str, assignees: Val
 
 /// A run of `flow` started by the platform admin, waiting at its gate: its path.
 pub(super) async fn waiting_run(server: &Server, flow: &str) -> String {
-    let run = server.admin("POST", &format!("{FLOWS}/{flow}/runs?wait_ms=20000"), Some(json!({"input": {"zone": "z"}}))).await;
+    let run = server
+        .admin("POST", &format!("{FLOWS}/{flow}/runs?wait_ms=20000"), Some(json!({"input": {"zone": "z"}})))
+        .await;
     assert_eq!(run.body["status"], "waiting", "{}", run.body);
     format!("/api/v1/tenants/default/runs/{}", run.body["id"].as_str().unwrap())
 }

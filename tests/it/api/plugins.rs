@@ -1,6 +1,6 @@
 //! Uploaded plugins: validated, kept per tenant, yanked.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use sha2::Digest as _;
 
 use super::*;
@@ -19,7 +19,11 @@ async fn uploaded_plugins_are_validated_kept_per_tenant_and_can_be_yanked() {
     assert_eq!(reserved.status, 409, "a standard plugin's name: {}", reserved.body);
     let undeclared = server.upload("default", guest_bytes("undeclared-import")).await;
     assert_eq!(undeclared.status, 422, "{}", undeclared.body);
-    assert!(undeclared.body["error"]["message"].as_str().unwrap().contains("http"), "names the import: {}", undeclared.body);
+    assert!(
+        undeclared.body["error"]["message"].as_str().unwrap().contains("http"),
+        "names the import: {}",
+        undeclared.body
+    );
     let listed = server.admin("GET", &plugins, None).await;
     let uploads = |list: &Value| list["plugins"].as_array().unwrap().iter().filter(|p| p["standard"] == false).count();
     assert_eq!(uploads(&listed.body), 0, "nothing stored: {}", listed.body);
@@ -59,15 +63,29 @@ async fn uploaded_plugins_are_validated_kept_per_tenant_and_can_be_yanked() {
 
     let yanked = server.admin("POST", &format!("{plugins}/countdown/0.1.0/yank"), None).await;
     assert_eq!((yanked.status, yanked.body["yanked"].as_bool()), (200, Some(true)), "{}", yanked.body);
-    let draft = server.admin("PUT", &format!("{}/flows/count2/draft", tenant("default")), Some(one_step("count2", "countdown", json!({"from": 1})))).await;
-    assert!(draft.body["problems"].to_string().contains("countdown"), "a yanked version does not resolve: {}", draft.body);
+    let draft = server
+        .admin(
+            "PUT",
+            &format!("{}/flows/count2/draft", tenant("default")),
+            Some(one_step("count2", "countdown", json!({"from": 1}))),
+        )
+        .await;
+    assert!(
+        draft.body["problems"].to_string().contains("countdown"),
+        "a yanked version does not resolve: {}",
+        draft.body
+    );
     let after_yank = server.run("default", "count", json!({})).await;
     assert_eq!(after_yank["status"], "failed", "{after_yank}");
     let shown = server.admin("GET", &format!("{plugins}/countdown/0.1.0"), None).await;
     assert_eq!(shown.body["yanked"], true, "still readable");
     assert_eq!(server.admin("POST", &format!("{plugins}/countdown/0.1.0/unyank"), None).await.status, 200);
     assert_eq!(server.run("default", "count", json!({})).await["status"], "succeeded");
-    assert_eq!(server.admin("POST", &format!("{plugins}/echo/0.1.0/yank"), None).await.status, 404, "standard plugins are not the tenant's to yank");
+    assert_eq!(
+        server.admin("POST", &format!("{plugins}/echo/0.1.0/yank"), None).await.status,
+        404,
+        "standard plugins are not the tenant's to yank"
+    );
 
     // `/metrics` (open here) names no tenant's upload: its calls count as `uploaded`.
     let metrics = server.text("/metrics").await;
@@ -95,7 +113,9 @@ fn patched(mut bytes: Vec<u8>, from: &[u8], to: &[u8]) -> Vec<u8> {
 
 fn cached_files(server: &crate::support::server::Server) -> Vec<String> {
     let dir = server.dir.path().join("cache");
-    std::fs::read_dir(dir).map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect()).unwrap_or_default()
+    std::fs::read_dir(dir)
+        .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default()
 }
 
 /// What is not a plugin is refused before it is compiled — 422 with the

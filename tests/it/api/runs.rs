@@ -3,18 +3,20 @@
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::*;
 use crate::support::guest_bytes;
-use crate::support::server::{serve, serve_with, ADMIN};
+use crate::support::server::{ADMIN, serve, serve_with};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn run_events_replay_the_history_then_stream_live_until_the_end() {
     let server = serve("api-events");
     server.admin("PUT", &format!("{FLOWS}/zones/draft"), Some(counting_flow("zones"))).await;
     server.admin("POST", &format!("{FLOWS}/zones/versions"), None).await;
-    let run = server.admin("POST", &format!("{FLOWS}/zones/runs?wait_ms=20000"), Some(json!({"input": {"zone": "eu-1"}}))).await;
+    let run = server
+        .admin("POST", &format!("{FLOWS}/zones/runs?wait_ms=20000"), Some(json!({"input": {"zone": "eu-1"}})))
+        .await;
     assert_eq!(run.body["status"], "waiting");
     let run_path = format!("/api/v1/tenants/default/runs/{}", run.body["id"].as_str().unwrap());
 
@@ -36,19 +38,35 @@ async fn run_events_replay_the_history_then_stream_live_until_the_end() {
             break;
         }
     }
-    let kinds: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("event: ")).filter(|k| *k != "run_resumed").collect();
+    let kinds: Vec<&str> =
+        text.lines().filter_map(|l| l.strip_prefix("event: ")).filter(|k| *k != "run_resumed").collect();
     // The step's `kv` call comes as its log, just before the event that ends the step.
     assert_eq!(kinds, ["run_started", "step_started", "log", "step_finished", "decided", "end"], "{text}");
     let log = text.lines().skip_while(|l| *l != "event: log").nth(1).and_then(|l| l.strip_prefix("data: ")).unwrap();
     let log: Value = serde_json::from_str(log).unwrap();
-    assert_eq!((&log["node"], &log["attempt"], &log["atom_calls"][0]["atom"]), (&json!("count"), &json!(1), &json!("kv")), "{log}");
+    assert_eq!(
+        (&log["node"], &log["attempt"], &log["atom_calls"][0]["atom"]),
+        (&json!("count"), &json!(1), &json!("kv")),
+        "{log}"
+    );
     let ids: Vec<u64> = text.lines().filter_map(|l| l.strip_prefix("id: ")).map(|i| i.parse().unwrap()).collect();
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids rise: {ids:?}");
 
     // Reconnecting after the second event replays only what followed it.
-    let again = client.get(format!("{}{run_path}/events", server.base)).bearer_auth(ADMIN).header("Last-Event-ID", ids[1].to_string()).send().await.unwrap();
+    let again = client
+        .get(format!("{}{run_path}/events", server.base))
+        .bearer_auth(ADMIN)
+        .header("Last-Event-ID", ids[1].to_string())
+        .send()
+        .await
+        .unwrap();
     let rest = again.text().await.unwrap();
-    assert!(!rest.contains("event: run_started") && !rest.contains("event: step_started") && rest.contains("event: decided"), "{rest}");
+    assert!(
+        !rest.contains("event: run_started")
+            && !rest.contains("event: step_started")
+            && rest.contains("event: decided"),
+        "{rest}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -65,13 +83,23 @@ async fn controls_of_one_run_at_once_conflict_and_never_fail_the_server() {
         );
         let mut statuses = [a.status, b.status, c.status];
         statuses.sort();
-        assert_eq!(statuses, [200, 409, 409], "round {round}: one approval is taken, the others conflict: {} {} {}", a.body, b.body, c.body);
+        assert_eq!(
+            statuses,
+            [200, 409, 409],
+            "round {round}: one approval is taken, the others conflict: {} {} {}",
+            a.body,
+            b.body,
+            c.body
+        );
         assert_eq!(wait_until_over(&server, &run).await["status"], "succeeded", "round {round}");
     }
     // Any mix of controls at once: each taken in some order or refused as a conflict.
     for round in 0..5 {
         let run = waiting_run(&server, "zones").await;
-        let (paths, mut calls) = (["pause", "resume", "nodes/gate/approve", "nodes/gate/reject", "cancel"].map(|a| format!("{run}/{a}")), Vec::new());
+        let (paths, mut calls) = (
+            ["pause", "resume", "nodes/gate/approve", "nodes/gate/reject", "cancel"].map(|a| format!("{run}/{a}")),
+            Vec::new(),
+        );
         for path in &paths {
             calls.push(server.admin("POST", path, None));
         }
@@ -92,7 +120,12 @@ async fn the_runs_list_shows_each_run_with_the_status_reading_it_shows() {
         async move {
             let reply = server.admin("GET", &format!("/api/v1/tenants/default/runs?status={status}"), None).await;
             assert_eq!(reply.status, 200, "{}", reply.body);
-            reply.body["runs"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+            reply.body["runs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
         }
     };
     assert_eq!(listed("waiting").await, std::slice::from_ref(&id));
@@ -108,7 +141,14 @@ async fn the_runs_list_shows_each_run_with_the_status_reading_it_shows() {
 
     let bogus = server.admin("GET", "/api/v1/tenants/default/runs?status=bogus", None).await;
     assert_eq!((bogus.status, &bogus.body["error"]["code"]), (400, &json!("bad_request")), "{}", bogus.body);
-    assert!(bogus.body["error"]["message"].as_str().unwrap().contains("running, waiting, paused, succeeded, failed, cancelled"), "{}", bogus.body);
+    assert!(
+        bogus.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("running, waiting, paused, succeeded, failed, cancelled"),
+        "{}",
+        bogus.body
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -121,7 +161,9 @@ async fn cancelling_a_running_parent_cancels_its_running_child_run() {
         {"id": "inner", "kind": "subflow", "flow": "slow"}, {"id": "end", "kind": "end"}],
       "edges": [{"from": "start", "to": "inner"}, {"from": "inner", "to": "end"}]});
     server.publish("default", outer).await;
-    let started = server.admin("POST", &format!("{}/flows/outer/runs?wait_ms=0", tenant("default")), Some(json!({"input": {}}))).await;
+    let started = server
+        .admin("POST", &format!("{}/flows/outer/runs?wait_ms=0", tenant("default")), Some(json!({"input": {}})))
+        .await;
     assert_eq!(started.status, 202, "{}", started.body);
     let parent = started.body["id"].as_str().unwrap().to_string();
     let runs = format!("{}/runs", tenant("default"));
@@ -131,7 +173,9 @@ async fn cancelling_a_running_parent_cancels_its_running_child_run() {
         let view = server.admin("GET", &format!("{runs}/{parent}"), None).await.body;
         let attempt = view["nodes"]["inner"]["attempts"].as_u64().unwrap_or(0) as u32;
         let id = scena::scheduler::child_run_id(&parent, "inner", attempt);
-        if view["nodes"]["inner"]["status"] == "running" && server.admin("GET", &format!("{runs}/{id}"), None).await.status == 200 {
+        if view["nodes"]["inner"]["status"] == "running"
+            && server.admin("GET", &format!("{runs}/{id}"), None).await.status == 200
+        {
             child = Some(id);
             break;
         }
@@ -139,7 +183,8 @@ async fn cancelling_a_running_parent_cancels_its_running_child_run() {
     }
     let child = child.expect("the child run started");
 
-    let cancelled = server.admin("POST", &format!("{runs}/{parent}/cancel"), Some(json!({"reason": "change freeze"}))).await;
+    let cancelled =
+        server.admin("POST", &format!("{runs}/{parent}/cancel"), Some(json!({"reason": "change freeze"}))).await;
     assert_eq!(cancelled.status, 200, "{}", cancelled.body);
     let mut status = Value::Null;
     for _ in 0..100 {
@@ -163,7 +208,9 @@ async fn step_logs_are_served_by_node_and_page_and_the_end_node_shows_the_output
         "edges": [{"from": "start", "to": "shield"}, {"from": "shield", "to": "stop"}, {"from": "stop", "to": "end"}]});
     assert_eq!(server.admin("PUT", &format!("{FLOWS}/noisy/draft"), Some(flow)).await.status, 200);
     assert_eq!(server.admin("POST", &format!("{FLOWS}/noisy/versions"), None).await.status, 201);
-    let run = server.admin("POST", &format!("{FLOWS}/noisy/runs?wait_ms=20000"), Some(json!({"input": {"zone": "eu-1"}}))).await;
+    let run = server
+        .admin("POST", &format!("{FLOWS}/noisy/runs?wait_ms=20000"), Some(json!({"input": {"zone": "eu-1"}})))
+        .await;
     assert_eq!(run.body["status"], "succeeded", "{}", run.body);
     let end = &run.body["nodes"]["end"];
     assert_eq!(end["output"], json!({"done": "stop-processes"}), "the end node shows what the run gave: {end}");
@@ -172,7 +219,8 @@ async fn step_logs_are_served_by_node_and_page_and_the_end_node_shows_the_output
     let logs = format!("{run_path}/logs");
     let all = server.admin("GET", &logs, None).await;
     assert_eq!(all.status, 200, "{}", all.body);
-    let nodes: Vec<&str> = all.body["entries"].as_array().unwrap().iter().map(|e| e["node"].as_str().unwrap()).collect();
+    let nodes: Vec<&str> =
+        all.body["entries"].as_array().unwrap().iter().map(|e| e["node"].as_str().unwrap()).collect();
     assert_eq!(nodes, ["shield", "stop"], "{}", all.body);
     let said = all.body["entries"][0]["logs"].to_string();
     assert!(said.contains("shield-alerts") && said.contains("eu-1"), "the step's own lines: {said}");

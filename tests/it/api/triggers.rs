@@ -2,25 +2,34 @@
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use sha2::Digest as _;
 
 use super::*;
-use crate::support::server::{serve_logging, serve_with, Reply};
+use crate::support::server::{Reply, serve_logging, serve_with};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_webhook_starts_runs_until_it_is_rotated_or_removed() {
     // Logging every request, to show the ids stay out of the server's log too.
     let server = serve_logging("api-webhook", &["echo", "kv"], &[], Some("debug"));
     let hook_of = |reply: &Reply| reply.body["path"].as_str().unwrap().to_string();
-    assert_eq!(server.admin("PUT", &format!("{FLOWS}/zones/webhook"), None).await.status, 404, "no published version yet");
+    assert_eq!(
+        server.admin("PUT", &format!("{FLOWS}/zones/webhook"), None).await.status,
+        404,
+        "no published version yet"
+    );
     server.admin("PUT", &format!("{FLOWS}/zones/draft"), Some(counting_flow("zones"))).await;
     server.admin("POST", &format!("{FLOWS}/zones/versions"), None).await;
     let first = hook_of(&server.admin("PUT", &format!("{FLOWS}/zones/webhook"), None).await);
 
     let fired = server.call("POST", &first, None, Some(json!({"zone": "hooked"}).to_string())).await;
     assert_eq!(fired.status, 202, "{}", fired.body);
-    let run = wait_until(&server, &format!("/api/v1/tenants/default/runs/{}", fired.body["run"].as_str().unwrap()), "waiting").await;
+    let run = wait_until(
+        &server,
+        &format!("/api/v1/tenants/default/runs/{}", fired.body["run"].as_str().unwrap()),
+        "waiting",
+    )
+    .await;
     assert_eq!(run["input"], json!({"zone": "hooked"}));
     let bad = server.call("POST", &first, None, Some(json!({"zone": 5}).to_string())).await;
     assert_eq!((bad.status, bad.body["error"]["code"].as_str()), (422, Some("invalid_input")));
@@ -57,7 +66,8 @@ async fn a_webhook_starts_runs_until_it_is_rotated_or_removed() {
 async fn cron_schedules_start_runs_until_removed() {
     let server = serve_with("api-cron", &["kv"], &[]);
     let mut flow = one_step("tick", "kv", json!({"op": "increment", "key": "ticks"}));
-    flow["inputs"] = json!({"type": "object", "properties": {"zone": {"type": "string"}}, "additionalProperties": false});
+    flow["inputs"] =
+        json!({"type": "object", "properties": {"zone": {"type": "string"}}, "additionalProperties": false});
     server.publish("default", flow).await;
     let schedules = format!("{}/flows/tick/schedules", tenant("default"));
     for (body, why) in [
@@ -68,10 +78,22 @@ async fn cron_schedules_start_runs_until_removed() {
         let refused = server.admin("POST", &schedules, Some(body)).await;
         assert_eq!(refused.status, 422, "{why}: {}", refused.body);
     }
-    assert_eq!(server.admin("POST", &format!("{}/flows/nope/schedules", tenant("default")), Some(json!({"cron": "* * * * *"}))).await.status, 404);
+    assert_eq!(
+        server
+            .admin("POST", &format!("{}/flows/nope/schedules", tenant("default")), Some(json!({"cron": "* * * * *"})))
+            .await
+            .status,
+        404
+    );
 
     // Every second (a leading seconds field), so the test need not wait a minute.
-    let made = server.admin("POST", &schedules, Some(json!({"cron": "* * * * * *", "timezone": "Europe/Paris", "input": {"zone": "a"}}))).await;
+    let made = server
+        .admin(
+            "POST",
+            &schedules,
+            Some(json!({"cron": "* * * * * *", "timezone": "Europe/Paris", "input": {"zone": "a"}})),
+        )
+        .await;
     assert_eq!(made.status, 201, "{}", made.body);
     let id = made.body["id"].as_str().unwrap().to_string();
     let mut started = 0;
@@ -88,7 +110,8 @@ async fn cron_schedules_start_runs_until_removed() {
     // Each run a schedule starts is in the audit log as the schedule's doing
     // (the first run's row is written before the second tick fires).
     let audit = server.admin("GET", &format!("{}/audit", tenant("default")), None).await;
-    let by_schedule = |e: &&Value| e["who"] == format!("cron schedule {id}") && e["status"] == 201 && e["action"] == "run";
+    let by_schedule =
+        |e: &&Value| e["who"] == format!("cron schedule {id}") && e["status"] == 201 && e["action"] == "run";
     assert!(audit.body["entries"].as_array().unwrap().iter().any(|e| by_schedule(&e)), "{}", audit.body);
 
     // A second schedule is the witness of time passing on the server's own
@@ -99,7 +122,12 @@ async fn cron_schedules_start_runs_until_removed() {
     assert_eq!(server.admin("POST", &witness, Some(json!({"cron": "* * * * * *"}))).await.status, 201);
     assert_eq!(server.admin("DELETE", &format!("{schedules}/{id}"), None).await.status, 204);
     let removed_at = runs_of(&server).await;
-    let witness_runs = || async { server.admin("GET", &format!("{}/runs?flow=witness", tenant("default")), None).await.body["runs"].as_array().unwrap().len() };
+    let witness_runs = || async {
+        server.admin("GET", &format!("{}/runs?flow=witness", tenant("default")), None).await.body["runs"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
     let witnessed = witness_runs().await;
     for _ in 0..200 {
         if witness_runs().await >= witnessed + 3 {

@@ -45,14 +45,21 @@ impl Documented {
         let operation = &self.doc["paths"][template.as_str()][method.as_str()];
         let response = &operation["responses"][status.to_string()];
         if response.is_null() {
-            assert!(!(200..300).contains(&status), "{method} {template} answered {status}, which its OpenAPI document does not list: {body}");
+            assert!(
+                !(200..300).contains(&status),
+                "{method} {template} answered {status}, which its OpenAPI document does not list: {body}"
+            );
             return;
         }
         let key = (method.clone(), template.clone(), status);
         let validator = self.validator_for(key, response);
         if let Some(validator) = validator {
-            let errors: Vec<String> = validator.iter_errors(body).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-            assert!(errors.is_empty(), "the {status} answer of {method} {template} does not match its OpenAPI schema: {errors:?}\n{body}");
+            let errors: Vec<String> =
+                validator.iter_errors(body).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+            assert!(
+                errors.is_empty(),
+                "the {status} answer of {method} {template} does not match its OpenAPI schema: {errors:?}\n{body}"
+            );
         }
     }
 
@@ -65,8 +72,12 @@ impl Documented {
         let key = (method.clone(), template.clone(), 0);
         let validator = self.validator_for(key, body);
         if let Some(validator) = validator {
-            let errors: Vec<String> = validator.iter_errors(&sent).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-            assert!(errors.is_empty(), "{method} {template} took a body its OpenAPI schema refuses: {errors:?}\n{sent}");
+            let errors: Vec<String> =
+                validator.iter_errors(&sent).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+            assert!(
+                errors.is_empty(),
+                "{method} {template} took a body its OpenAPI schema refuses: {errors:?}\n{sent}"
+            );
         }
     }
 
@@ -109,8 +120,11 @@ impl Documented {
         // have an `$id` of their own (the flow's) resolve their references.
         let mut root = schema.clone();
         root.insert("$defs".into(), self.doc["components"]["schemas"].clone());
-        let root: Value = serde_json::from_str(&Value::Object(root).to_string().replace("#/components/schemas/", "#/$defs/")).unwrap();
-        let validator = jsonschema::validator_for(&root).unwrap_or_else(|e| panic!("a schema of the OpenAPI document does not compile: {e}"));
+        let root: Value =
+            serde_json::from_str(&Value::Object(root).to_string().replace("#/components/schemas/", "#/$defs/"))
+                .unwrap();
+        let validator = jsonschema::validator_for(&root)
+            .unwrap_or_else(|e| panic!("a schema of the OpenAPI document does not compile: {e}"));
         Some(Arc::new(validator))
     }
 }

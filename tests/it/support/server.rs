@@ -4,9 +4,9 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
-use super::{plugin_dir, TempDir};
+use super::{TempDir, plugin_dir};
 
 pub const ADMIN: &str = "test-admin-token";
 
@@ -66,10 +66,11 @@ impl Server {
         on_own_runtime(async move {
             use sqlx::Connection as _;
             let mut conn = sqlx::PgConnection::connect(&url).await?;
-            let tables: Vec<String> = sqlx::query_scalar("SELECT table_name::text FROM information_schema.tables WHERE table_schema = $1")
-                .bind(&schema)
-                .fetch_all(&mut conn)
-                .await?;
+            let tables: Vec<String> =
+                sqlx::query_scalar("SELECT table_name::text FROM information_schema.tables WHERE table_schema = $1")
+                    .bind(&schema)
+                    .fetch_all(&mut conn)
+                    .await?;
             for table in tables {
                 let sql = format!("SELECT COUNT(*) FROM {schema}.{table} t WHERE strpos(t::text, $1) > 0");
                 let hits: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(&needle).fetch_one(&mut conn).await?;
@@ -85,8 +86,12 @@ impl Server {
 
 /// Run `work` to completion on a runtime of its own, from sync code that may
 /// itself be called inside a test's runtime.
-fn on_own_runtime<T: Send + 'static>(work: impl std::future::Future<Output = anyhow::Result<T>> + Send + 'static) -> anyhow::Result<T> {
-    std::thread::spawn(move || tokio::runtime::Runtime::new()?.block_on(work)).join().expect("the database helper panicked")
+fn on_own_runtime<T: Send + 'static>(
+    work: impl std::future::Future<Output = anyhow::Result<T>> + Send + 'static,
+) -> anyhow::Result<T> {
+    std::thread::spawn(move || tokio::runtime::Runtime::new()?.block_on(work))
+        .join()
+        .expect("the database helper panicked")
 }
 
 /// Start `scena serve` on a free port and wait until it listens.
@@ -119,7 +124,13 @@ pub fn serve_logging(label: &str, plugin_names: &[&str], extra: &[&str], log_fil
 }
 
 /// Start the server process and wait until it listens.
-fn start(dir: &TempDir, args: &[String], database_url: Option<&str>, log_filter: Option<&str>, log: &Arc<Mutex<String>>) -> (Child, String) {
+fn start(
+    dir: &TempDir,
+    args: &[String],
+    database_url: Option<&str>,
+    log_filter: Option<&str>,
+    log: &Arc<Mutex<String>>,
+) -> (Child, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_scena"));
     command.args(args).env("SCENA_DATA_DIR", dir.path()).env("SCENA_ADMIN_TOKEN", ADMIN);
     if let Some(url) = database_url {
@@ -187,7 +198,8 @@ impl Server {
     pub fn restart(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let (child, base) = start(&self.dir, &self.args, self.database_url.as_deref(), self.log_filter.as_deref(), &self.log);
+        let (child, base) =
+            start(&self.dir, &self.args, self.database_url.as_deref(), self.log_filter.as_deref(), &self.log);
         (self.child, self.base) = (child, base);
     }
 
@@ -242,16 +254,26 @@ impl Server {
 
 /// A concrete path for a route of the table.
 pub fn concrete(path: &str, tenant: &str) -> String {
-    path.replace("{tenant}", tenant).replace("{name}", "f").replace("{version}", "1").replace("{id}", "r").replace("{node}", "n")
-        .replace("{action}", "cancel").replace("{user}", "nobody").replace("{plugin}", "p").replace("{secret}", "S")
+    path.replace("{tenant}", tenant)
+        .replace("{name}", "f")
+        .replace("{version}", "1")
+        .replace("{id}", "r")
+        .replace("{node}", "n")
+        .replace("{action}", "cancel")
+        .replace("{user}", "nobody")
+        .replace("{plugin}", "p")
+        .replace("{secret}", "S")
 }
 
 impl Server {
     /// Create a user, make them a member of `tenant` with `role`, and log in.
     pub async fn member(&self, username: &str, tenant: &str, role: &str) -> String {
-        let created = self.admin("POST", "/api/v1/users", Some(json!({"username": username, "password": "correct horse"}))).await;
+        let created =
+            self.admin("POST", "/api/v1/users", Some(json!({"username": username, "password": "correct horse"}))).await;
         assert_eq!(created.status, 201, "{}", created.body);
-        let member = self.admin("PUT", &format!("/api/v1/tenants/{tenant}/members/{username}"), Some(json!({"role": role}))).await;
+        let member = self
+            .admin("PUT", &format!("/api/v1/tenants/{tenant}/members/{username}"), Some(json!({"role": role})))
+            .await;
         assert_eq!(member.status, 200, "{}", member.body);
         self.login(username, "correct horse").await.unwrap()
     }
@@ -280,8 +302,14 @@ impl Server {
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Option<String> {
-        let reply = self.call("POST", "/api/v1/auth/login", None, Some(json!({"username": username, "password": password}).to_string())).await;
+        let reply = self
+            .call(
+                "POST",
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"username": username, "password": password}).to_string()),
+            )
+            .await;
         (reply.status == 200).then(|| reply.body["token"].as_str().unwrap().to_string())
     }
 }
-

@@ -18,13 +18,25 @@ pub fn check_control(plan: &Plan, state: &RunState, event: &Event) -> Result<(),
             _ => Err(format!("node `{node}` is not waiting for a decision")),
         },
         Event::NodeRetried { node, .. } => match (node_status(node)?, &plan.nodes[plan.index_of(node).unwrap_or(0)]) {
-            (NodeStatus::Failed, NodePlan::Step { .. } | NodePlan::Subflow { .. }) if state.status != RunStatus::Cancelled => Ok(()),
+            (NodeStatus::Failed, NodePlan::Step { .. } | NodePlan::Subflow { .. })
+                if state.status != RunStatus::Cancelled =>
+            {
+                Ok(())
+            }
             _ => Err(format!("node `{node}` is not a failed step")),
         },
         Event::NodeSkipped { node, .. } => match node_status(node)? {
             NodeStatus::Failed | NodeStatus::AwaitingDecision { .. } | NodeStatus::Waiting { .. }
                 if state.status != RunStatus::Cancelled
-                    && plan.index_of(node).is_some_and(|i| matches!(plan.nodes[i], NodePlan::Step { .. } | NodePlan::Subflow { .. } | NodePlan::Approval { .. } | NodePlan::Wait { .. })) =>
+                    && plan.index_of(node).is_some_and(|i| {
+                        matches!(
+                            plan.nodes[i],
+                            NodePlan::Step { .. }
+                                | NodePlan::Subflow { .. }
+                                | NodePlan::Approval { .. }
+                                | NodePlan::Wait { .. }
+                        )
+                    }) =>
             {
                 Ok(())
             }
@@ -39,7 +51,10 @@ pub fn check_control(plan: &Plan, state: &RunState, event: &Event) -> Result<(),
         Event::Unpaused { .. } if !state.paused => Err("the run is not paused".into()),
         Event::Unpaused { .. } => Ok(()),
         Event::ForceFailed { node, .. } => match node_status(node)? {
-            NodeStatus::Running { .. } | NodeStatus::Waiting { .. } | NodeStatus::AwaitingDecision { .. } | NodeStatus::Iterating
+            NodeStatus::Running { .. }
+            | NodeStatus::Waiting { .. }
+            | NodeStatus::AwaitingDecision { .. }
+            | NodeStatus::Iterating
                 if !state.is_over() =>
             {
                 Ok(())

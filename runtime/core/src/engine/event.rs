@@ -7,30 +7,81 @@ use serde_json::Value;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
-    RunStarted { input: Value, run: Value, at_ms: u64 },
+    RunStarted {
+        input: Value,
+        run: Value,
+        at_ms: u64,
+    },
     /// A call of a step began (recorded before the call, so a crash mid-call
     /// is seen on resume and the node runs again with the next attempt).
-    StepStarted { node: String, attempt: u32, at_ms: u64 },
-    StepFinished { node: String, attempt: u32, outcome: StepOutcome, at_ms: u64 },
-    TimerFired { node: String, attempt: u32, at_ms: u64 },
+    StepStarted {
+        node: String,
+        attempt: u32,
+        at_ms: u64,
+    },
+    StepFinished {
+        node: String,
+        attempt: u32,
+        outcome: StepOutcome,
+        at_ms: u64,
+    },
+    TimerFired {
+        node: String,
+        attempt: u32,
+        at_ms: u64,
+    },
     /// A person decided on an approval node.
-    Decided { node: String, approved: bool, by: String, comment: String, at_ms: u64 },
+    Decided {
+        node: String,
+        approved: bool,
+        by: String,
+        comment: String,
+        at_ms: u64,
+    },
     /// An operator re-runs a failed step, optionally with a replaced input.
-    NodeRetried { node: String, input: Option<Value>, by: String, at_ms: u64 },
+    NodeRetried {
+        node: String,
+        input: Option<Value>,
+        by: String,
+        at_ms: u64,
+    },
     /// An operator marks a failed, waiting or undecided node as done with `output`.
-    NodeSkipped { node: String, output: Value, by: String, at_ms: u64 },
+    NodeSkipped {
+        node: String,
+        output: Value,
+        by: String,
+        at_ms: u64,
+    },
     /// An operator stops the run; calls still running are abandoned.
-    Cancelled { by: String, reason: String, at_ms: u64 },
+    Cancelled {
+        by: String,
+        reason: String,
+        at_ms: u64,
+    },
     /// An operator holds the run: no call starts until `Unpaused`; calls
     /// already running finish and are recorded.
-    Paused { by: String, reason: String, at_ms: u64 },
-    Unpaused { by: String, at_ms: u64 },
+    Paused {
+        by: String,
+        reason: String,
+        at_ms: u64,
+    },
+    Unpaused {
+        by: String,
+        at_ms: u64,
+    },
     /// An operator fails a running, waiting or undecided node now; it takes
     /// its `on_error` route (no retry). A call still running is abandoned.
-    ForceFailed { node: String, by: String, reason: String, at_ms: u64 },
+    ForceFailed {
+        node: String,
+        by: String,
+        reason: String,
+        at_ms: u64,
+    },
     /// The run was picked up again from its log (after a crash or a stop).
     /// For the history only: it changes no state.
-    RunResumed { at_ms: u64 },
+    RunResumed {
+        at_ms: u64,
+    },
 }
 
 impl Event {

@@ -3,10 +3,10 @@
 //! calls, timers and events. A batch releases its items batch by batch,
 //! pauses between batches as told, and stops at its failure threshold.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::plan::{NodePlan, Plan};
-use super::transition::{backoff_ms, scope, Pick, Transition};
+use super::transition::{Pick, Transition, backoff_ms, scope};
 use super::{Command, NodeStatus, RunState, StepCall, StepOutcome};
 use crate::flow::{Between, CountOrPercent, EdgeKind};
 
@@ -18,7 +18,12 @@ pub(super) fn render_item_input(plan: &Plan, state: &RunState, i: usize, k: usiz
 
 /// Items in batches `0..=batch`: cumulative sizes, never shrinking, at most all.
 pub(super) fn batch_end(batches: &[CountOrPercent], batch: usize, total: usize) -> usize {
-    batches[..=batch.min(batches.len() - 1)].iter().map(|b| b.of(total as u64) as usize).max().unwrap_or(total).min(total)
+    batches[..=batch.min(batches.len() - 1)]
+        .iter()
+        .map(|b| b.of(total as u64) as usize)
+        .max()
+        .unwrap_or(total)
+        .min(total)
 }
 
 /// The calls and timers of items that were in flight when the run stopped
@@ -59,7 +64,11 @@ impl Transition<'_> {
             if node.tripped {
                 break;
             }
-            let busy = node.items.iter().filter(|it| matches!(it.status, NodeStatus::Running { .. } | NodeStatus::Waiting { .. })).count();
+            let busy = node
+                .items
+                .iter()
+                .filter(|it| matches!(it.status, NodeStatus::Running { .. } | NodeStatus::Waiting { .. }))
+                .count();
             match node.items[..limit].iter().position(|it| it.status == NodeStatus::Idle) {
                 Some(k) if busy < concurrency as usize => self.start_item(i, k, 1),
                 _ => break,
@@ -120,7 +129,8 @@ impl Transition<'_> {
             StepOutcome::Pending { state, after_ms } => {
                 let attempt = self.state.nodes[i].items[k].attempt;
                 let due_ms = self.at_ms.saturating_add(u64::from(*after_ms));
-                self.state.nodes[i].items[k].status = NodeStatus::Waiting { due_ms, attempt, poll: Some(state.clone()) };
+                self.state.nodes[i].items[k].status =
+                    NodeStatus::Waiting { due_ms, attempt, poll: Some(state.clone()) };
                 self.out.push(Command::Timer { node: format!("{}[{k}]", self.plan.id(i)), attempt, due_ms });
             }
             StepOutcome::Failed { kind, message, retryable } => self.item_failed(i, k, kind, message, *retryable),
@@ -147,7 +157,8 @@ impl Transition<'_> {
             }
             NodePlan::Batch { max_failures, .. } => {
                 let items = &self.state.nodes[i].items;
-                let ended = items.iter().filter(|it| matches!(it.status, NodeStatus::Succeeded | NodeStatus::Failed)).count();
+                let ended =
+                    items.iter().filter(|it| matches!(it.status, NodeStatus::Succeeded | NodeStatus::Failed)).count();
                 let failed = items.iter().filter(|it| it.status == NodeStatus::Failed).count();
                 if failed as u64 > max_failures.of(ended as u64) {
                     self.state.nodes[i].tripped = true;
@@ -165,7 +176,8 @@ impl Transition<'_> {
         let node = &self.state.nodes[i];
         let limit = self.release_limit(i);
         let ended = |it: &super::ItemState| matches!(it.status, NodeStatus::Succeeded | NodeStatus::Failed);
-        let busy = node.items.iter().any(|it| matches!(it.status, NodeStatus::Running { .. } | NodeStatus::Waiting { .. }));
+        let busy =
+            node.items.iter().any(|it| matches!(it.status, NodeStatus::Running { .. } | NodeStatus::Waiting { .. }));
         if node.status != NodeStatus::Iterating || busy || !(node.tripped || node.items[..limit].iter().all(ended)) {
             return;
         }
@@ -242,7 +254,9 @@ impl Transition<'_> {
             .enumerate()
             .map(|(k, it)| json!({"item": it.value, "batch": batch_of(k), "status": status(it), "output": it.output, "error": it.error}))
             .collect();
-        let pick = |wanted: NodeStatus| items.iter().filter(|it| it.status == wanted).map(|it| it.value.clone()).collect::<Vec<_>>();
+        let pick = |wanted: NodeStatus| {
+            items.iter().filter(|it| it.status == wanted).map(|it| it.value.clone()).collect::<Vec<_>>()
+        };
         json!({"items": results, "done": pick(NodeStatus::Succeeded), "failed": pick(NodeStatus::Failed)})
     }
 

@@ -1,11 +1,11 @@
 //! `apply`: the transition function of a run. Pure: no I/O, no clock.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::control::check_control;
 use super::foreach::resume_items;
 use super::plan::{NodePlan, Plan, WaitFor};
-use super::transition::{backoff_ms, scope, Pick, Transition};
+use super::transition::{Pick, Transition, backoff_ms, scope};
 use super::{Command, Event, ItemState, NodeStatus, RunState, RunStatus, StepCall, StepOutcome};
 use crate::flow::{EdgeKind, OnError};
 
@@ -77,7 +77,11 @@ pub fn apply(plan: &Plan, state: &mut RunState, event: &Event) -> Vec<Command> {
             let i = plan.index_of(node).expect("checked");
             run.force_fail(i, by, reason);
         }
-        Event::NodeRetried { .. } | Event::NodeSkipped { .. } | Event::Paused { .. } | Event::Unpaused { .. } | Event::ForceFailed { .. } => {}
+        Event::NodeRetried { .. }
+        | Event::NodeSkipped { .. }
+        | Event::Paused { .. }
+        | Event::Unpaused { .. }
+        | Event::ForceFailed { .. } => {}
         Event::Decided { node, approved, by, comment, .. } => {
             if let Some(i) = plan.index_of(node)
                 && matches!(run.state.nodes[i].status, NodeStatus::AwaitingDecision { .. })
@@ -86,7 +90,9 @@ pub fn apply(plan: &Plan, state: &mut RunState, event: &Event) -> Vec<Command> {
             }
         }
         Event::TimerFired { node, .. }
-            if plan.index_of(node).is_some_and(|i| matches!(run.state.nodes[i].status, NodeStatus::AwaitingDecision { .. })) =>
+            if plan
+                .index_of(node)
+                .is_some_and(|i| matches!(run.state.nodes[i].status, NodeStatus::AwaitingDecision { .. })) =>
         {
             let i = plan.index_of(node).expect("checked above");
             if let NodePlan::Approval { approve_on_timeout, .. } = &plan.nodes[i] {
@@ -160,7 +166,9 @@ fn render_input(plan: &Plan, state: &RunState, i: usize) -> Result<Value, String
     if let Some(input) = &state.nodes[i].input_override {
         return Ok(input.clone());
     }
-    let (NodePlan::Step { input, .. } | NodePlan::Subflow { input, .. }) = &plan.nodes[i] else { return Ok(Value::Null) };
+    let (NodePlan::Step { input, .. } | NodePlan::Subflow { input, .. }) = &plan.nodes[i] else {
+        return Ok(Value::Null);
+    };
     input.render(&scope(state)).map_err(|e| e.to_string())
 }
 
@@ -193,7 +201,13 @@ impl Transition<'_> {
             NodePlan::Switch { cases, default } => self.switch(i, cases, *default),
             NodePlan::Foreach { items, .. } | NodePlan::Batch { items, .. } => match items.eval(&scope(self.state)) {
                 Ok(Value::Array(values)) => {
-                    let idle = |value| ItemState { value, status: NodeStatus::Idle, attempt: 0, output: Value::Null, error: Value::Null };
+                    let idle = |value| ItemState {
+                        value,
+                        status: NodeStatus::Idle,
+                        attempt: 0,
+                        output: Value::Null,
+                        error: Value::Null,
+                    };
                     self.state.nodes[i].items = values.into_iter().map(idle).collect();
                     self.state.nodes[i].status = NodeStatus::Iterating;
                     self.fill(i);
@@ -214,12 +228,15 @@ impl Transition<'_> {
                     WaitFor::Expression(e) => e
                         .eval(&scope(self.state))
                         .map_err(|e| e.to_string())
-                        .and_then(|v| v.as_u64().ok_or_else(|| format!("duration `{}` gave {v}, not a number of milliseconds", e.source())))
+                        .and_then(|v| {
+                            v.as_u64().ok_or_else(|| {
+                                format!("duration `{}` gave {v}, not a number of milliseconds", e.source())
+                            })
+                        })
                         .map(|ms| self.at_ms.saturating_add(ms)),
-                    WaitFor::Until(instant) => instant
-                        .render(&scope(self.state))
-                        .map_err(|e| e.to_string())
-                        .and_then(|v| instant_ms(&v)),
+                    WaitFor::Until(instant) => {
+                        instant.render(&scope(self.state)).map_err(|e| e.to_string()).and_then(|v| instant_ms(&v))
+                    }
                 };
                 match due_ms {
                     Ok(due_ms) => self.wait(i, 0, due_ms, None),
@@ -271,7 +288,9 @@ impl Transition<'_> {
             match condition.eval(&scope(self.state)) {
                 Ok(Value::Bool(true)) => return self.route(i, Some(*target)),
                 Ok(Value::Bool(false)) => evaluated.push(format!("`{}` is false", condition.source())),
-                Ok(other) => return self.fail_run(i, &format!("condition `{}` gave {other}, not a boolean", condition.source())),
+                Ok(other) => {
+                    return self.fail_run(i, &format!("condition `{}` gave {other}, not a boolean", condition.source()));
+                }
                 Err(e) => return self.fail_run(i, &format!("condition {e}")),
             }
         }
@@ -349,7 +368,8 @@ impl Transition<'_> {
     /// Tell every successor of `i` whether it is activated: all normal edges
     /// (or, for a switch, the chosen target only); error and rollback edges not.
     fn route(&mut self, i: usize, chosen: Option<usize>) {
-        if matches!(self.plan.nodes[i], NodePlan::Switch { .. }) && self.state.nodes[i].status != NodeStatus::Succeeded {
+        if matches!(self.plan.nodes[i], NodePlan::Switch { .. }) && self.state.nodes[i].status != NodeStatus::Succeeded
+        {
             self.state.nodes[i].status = NodeStatus::Succeeded;
             self.record(i, "succeeded", json!({"to": chosen.map(|c| self.plan.id(c))}), Value::Null);
         }

@@ -5,26 +5,54 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
+use crate::PluginRef;
 use crate::expr::{Expression, Template};
 use crate::flow::{
-    validate, Backoff, Between, Body, CountOrPercent, EdgeKind, Flow, FlowVersionRef, Graph, NodeKind, OnError, OnTimeout, Problem,
-    Retry,
+    Backoff, Between, Body, CountOrPercent, EdgeKind, Flow, FlowVersionRef, Graph, NodeKind, OnError, OnTimeout,
+    Problem, Retry, validate,
 };
 use crate::schema::Schema;
-use crate::PluginRef;
 
 pub enum NodePlan {
     Start,
-    End { output: Option<Template> },
-    Step { plugin: PluginRef, input: Template, retry: Retry, timeout_ms: Option<u64>, on_error: OnError },
+    End {
+        output: Option<Template>,
+    },
+    Step {
+        plugin: PluginRef,
+        input: Template,
+        retry: Retry,
+        timeout_ms: Option<u64>,
+        on_error: OnError,
+    },
     /// A child run of a published flow of the run's tenant.
-    Subflow { flow: String, version: FlowVersionRef, input: Template, on_error: OnError },
+    Subflow {
+        flow: String,
+        version: FlowVersionRef,
+        input: Template,
+        on_error: OnError,
+    },
     Parallel,
     Join,
-    Switch { cases: Vec<(Expression, usize)>, default: Option<usize> },
-    Wait { duration: WaitFor },
-    Approval { assignees: Vec<String>, message: Option<String>, timeout_ms: Option<u64>, approve_on_timeout: bool },
-    Foreach { items: Expression, concurrency: u32, fail_fast: bool, body: BodyPlan },
+    Switch {
+        cases: Vec<(Expression, usize)>,
+        default: Option<usize>,
+    },
+    Wait {
+        duration: WaitFor,
+    },
+    Approval {
+        assignees: Vec<String>,
+        message: Option<String>,
+        timeout_ms: Option<u64>,
+        approve_on_timeout: bool,
+    },
+    Foreach {
+        items: Expression,
+        concurrency: u32,
+        fail_fast: bool,
+        body: BodyPlan,
+    },
     Batch {
         items: Expression,
         /// Cumulative sizes: item `k` belongs to the first batch whose size exceeds `k`.
@@ -41,7 +69,9 @@ impl NodePlan {
     /// The body and concurrency of a node that runs items (foreach, batch).
     pub fn iteration(&self) -> Option<(&BodyPlan, u32)> {
         match self {
-            NodePlan::Foreach { body, concurrency, .. } | NodePlan::Batch { body, concurrency, .. } => Some((body, *concurrency)),
+            NodePlan::Foreach { body, concurrency, .. } | NodePlan::Batch { body, concurrency, .. } => {
+                Some((body, *concurrency))
+            }
             _ => None,
         }
     }
@@ -62,10 +92,16 @@ pub enum BodyTarget {
 
 /// Where a call of a node (or of an item, `node[k]`) goes.
 pub enum CallTarget<'p> {
-    Plugin { plugin: &'p PluginRef, timeout_ms: Option<u64> },
+    Plugin {
+        plugin: &'p PluginRef,
+        timeout_ms: Option<u64>,
+    },
     /// A child run; `node` is the node whose pinned version the run records
     /// (`run.subflows[node]`).
-    Flow { node: &'p str, flow: &'p str },
+    Flow {
+        node: &'p str,
+        flow: &'p str,
+    },
 }
 
 pub enum WaitFor {
@@ -126,7 +162,9 @@ impl Plan {
     pub fn call_target(&self, name: &str) -> Option<CallTarget<'_>> {
         let (i, item) = self.locate(name)?;
         match (&self.nodes[i], item) {
-            (NodePlan::Step { plugin, timeout_ms, .. }, None) => Some(CallTarget::Plugin { plugin, timeout_ms: *timeout_ms }),
+            (NodePlan::Step { plugin, timeout_ms, .. }, None) => {
+                Some(CallTarget::Plugin { plugin, timeout_ms: *timeout_ms })
+            }
             (NodePlan::Subflow { flow, .. }, None) => Some(CallTarget::Flow { node: self.id(i), flow }),
             (plan, Some(_)) => plan.iteration().map(|(body, _)| match &body.target {
                 BodyTarget::Plugin(plugin) => CallTarget::Plugin { plugin, timeout_ms: body.timeout_ms },
@@ -185,7 +223,8 @@ fn single_attempt() -> Retry {
 fn compile_node(graph: &Graph<'_>, i: usize) -> Result<NodePlan, Vec<Problem>> {
     let id = graph.id(i);
     let template = |value: &Value| {
-        Template::compile(value).map_err(|errors| errors.into_iter().map(|e| Problem::node(id, e.error.to_string())).collect::<Vec<_>>())
+        Template::compile(value)
+            .map_err(|errors| errors.into_iter().map(|e| Problem::node(id, e.error.to_string())).collect::<Vec<_>>())
     };
     let expression = |source: &str| Expression::parse(source).map_err(|e| vec![Problem::node(id, e.to_string())]);
     Ok(match graph.kind(i) {
@@ -210,9 +249,15 @@ fn compile_node(graph: &Graph<'_>, i: usize) -> Result<NodePlan, Vec<Problem>> {
                 .collect::<Result<_, Vec<Problem>>>()?,
             default: default.as_ref().map(|d| graph.index_of(d).expect("validated target")),
         },
-        NodeKind::Wait { duration_ms: Some(Value::Number(n)), .. } => NodePlan::Wait { duration: WaitFor::Millis(n.as_u64().unwrap_or(u64::MAX)) },
-        NodeKind::Wait { duration_ms: Some(Value::String(e)), .. } => NodePlan::Wait { duration: WaitFor::Expression(expression(e)?) },
-        NodeKind::Wait { until: Some(until), .. } => NodePlan::Wait { duration: WaitFor::Until(template(&Value::String(until.clone()))?) },
+        NodeKind::Wait { duration_ms: Some(Value::Number(n)), .. } => {
+            NodePlan::Wait { duration: WaitFor::Millis(n.as_u64().unwrap_or(u64::MAX)) }
+        }
+        NodeKind::Wait { duration_ms: Some(Value::String(e)), .. } => {
+            NodePlan::Wait { duration: WaitFor::Expression(expression(e)?) }
+        }
+        NodeKind::Wait { until: Some(until), .. } => {
+            NodePlan::Wait { duration: WaitFor::Until(template(&Value::String(until.clone()))?) }
+        }
         NodeKind::Approval { assignees, message, timeout_ms, on_timeout } => NodePlan::Approval {
             assignees: assignees.clone(),
             message: message.clone(),
@@ -234,6 +279,11 @@ fn compile_node(graph: &Graph<'_>, i: usize) -> Result<NodePlan, Vec<Problem>> {
             has_rollback: graph.successors(i).iter().any(|(_, kind)| *kind == EdgeKind::Rollback),
             body: compile_body(id, body, template)?,
         },
-        other => return Err(vec![Problem::node(id, format!("`{}` nodes cannot run in this version of the engine yet", other.name()))]),
+        other => {
+            return Err(vec![Problem::node(
+                id,
+                format!("`{}` nodes cannot run in this version of the engine yet", other.name()),
+            )]);
+        }
     })
 }

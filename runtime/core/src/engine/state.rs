@@ -22,13 +22,22 @@ pub enum NodeStatus {
     Idle,
     /// A call was asked for; `started` once `StepStarted` is recorded. A crash
     /// after that point means the call may have run: it runs again as the next attempt.
-    Running { started: bool, polling: Option<Value> },
+    Running {
+        started: bool,
+        polling: Option<Value>,
+    },
     /// Waiting for a timer: a retry back-off, a poll of a pending step, a wait node.
-    Waiting { due_ms: u64, attempt: u32, poll: Option<Value> },
+    Waiting {
+        due_ms: u64,
+        attempt: u32,
+        poll: Option<Value>,
+    },
     /// A foreach working through its items.
     Iterating,
     /// An approval waiting for a person; `due_ms` is its timeout.
-    AwaitingDecision { due_ms: Option<u64> },
+    AwaitingDecision {
+        due_ms: Option<u64>,
+    },
     Succeeded,
     /// Failed, and the flow went on (`on_error: continue | route`) or stopped.
     Failed,
@@ -84,7 +93,18 @@ pub struct RunState {
 
 impl RunState {
     pub fn new(node_count: usize) -> RunState {
-        let idle = NodeState { status: NodeStatus::Idle, attempt: 0, settled_inputs: 0, activated: false, input_override: None, items: Vec::new(), batch: 0, tripped: false, started_ms: None, ended_ms: None };
+        let idle = NodeState {
+            status: NodeStatus::Idle,
+            attempt: 0,
+            settled_inputs: 0,
+            activated: false,
+            input_override: None,
+            items: Vec::new(),
+            batch: 0,
+            tripped: false,
+            started_ms: None,
+            ended_ms: None,
+        };
         RunState {
             status: RunStatus::Created,
             inputs: Value::Null,

@@ -1,6 +1,6 @@
 //! The state machine driven by hand-written events: no sandbox, no store.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::*;
 use crate::flow::load_flow;
@@ -15,7 +15,11 @@ fn chain(nodes: Value, edges: Value) -> Plan {
 
 /// Drive a run, answering each call with `answer(node, attempt, call)`, and
 /// firing timers in order; returns the final state and every call made.
-fn drive(plan: &Plan, input: Value, answer: impl Fn(&str, u32, &StepCall) -> StepOutcome) -> (RunState, Vec<(String, u32)>) {
+fn drive(
+    plan: &Plan,
+    input: Value,
+    answer: impl Fn(&str, u32, &StepCall) -> StepOutcome,
+) -> (RunState, Vec<(String, u32)>) {
     let mut state = RunState::new(plan.nodes.len());
     let mut calls = Vec::new();
     let mut now = 1_000;
@@ -76,7 +80,11 @@ fn retryable_failures_are_retried_with_backoff_then_fail_the_run() {
                {"id": "end", "kind": "end"}]),
         json!([{"from": "start", "to": "flaky"}, {"from": "flaky", "to": "end"}]),
     );
-    let failing = |_: &str, _: u32, _: &StepCall| StepOutcome::Failed { kind: "retryable".into(), message: "503".into(), retryable: true };
+    let failing = |_: &str, _: u32, _: &StepCall| StepOutcome::Failed {
+        kind: "retryable".into(),
+        message: "503".into(),
+        retryable: true,
+    };
     let (state, calls) = drive(&plan, json!({}), failing);
     assert_eq!(calls, vec![("flaky".into(), 1), ("flaky".into(), 2), ("flaky".into(), 3)]);
     assert_eq!(state.status, RunStatus::Failed);
@@ -89,7 +97,11 @@ fn retryable_failures_are_retried_with_backoff_then_fail_the_run() {
     };
     assert_eq!(drive(&plan, json!({}), succeeds_second).0.status, RunStatus::Succeeded);
 
-    let fatal = |_: &str, _: u32, _: &StepCall| StepOutcome::Failed { kind: "fatal".into(), message: "no".into(), retryable: false };
+    let fatal = |_: &str, _: u32, _: &StepCall| StepOutcome::Failed {
+        kind: "fatal".into(),
+        message: "no".into(),
+        retryable: false,
+    };
     assert_eq!(drive(&plan, json!({}), fatal).1.len(), 1, "fatal errors are not retried");
 }
 
@@ -147,7 +159,9 @@ fn a_switch_without_a_match_names_the_conditions() {
     assert_eq!(state.status, RunStatus::Failed);
     assert_eq!(
         state.error.as_deref(),
-        Some("node pick failed: no case matched and there is no default: `inputs.n > 10` is false, `inputs.n < 0` is false")
+        Some(
+            "node pick failed: no case matched and there is no default: `inputs.n > 10` is false, `inputs.n < 0` is false"
+        )
     );
 }
 
@@ -161,7 +175,9 @@ fn pending_steps_are_polled_and_waits_hold_no_call() {
     let polls = |_: &str, _: u32, call: &StepCall| match call {
         StepCall::Run(_) => StepOutcome::Pending { state: json!({"left": 2}), after_ms: 50 },
         StepCall::Poll(s) if s["left"] == 0 => StepOutcome::Done { output: json!("finished") },
-        StepCall::Poll(s) => StepOutcome::Pending { state: json!({"left": s["left"].as_i64().unwrap() - 1}), after_ms: 50 },
+        StepCall::Poll(s) => {
+            StepOutcome::Pending { state: json!({"left": s["left"].as_i64().unwrap() - 1}), after_ms: 50 }
+        }
     };
     let (state, calls) = drive(&plan, json!({"ms": 500}), polls);
     assert_eq!(state.output, Some(json!("finished")));
@@ -186,8 +202,20 @@ fn a_call_in_flight_at_a_crash_runs_again_as_the_next_attempt() {
     // A late answer for attempt 1 is ignored once attempt 2 started.
     apply(&plan, &mut state, &Event::StepStarted { node: "a".into(), attempt: 2, at_ms: 3 });
     let stale = StepOutcome::Done { output: json!("old") };
-    assert!(apply(&plan, &mut state, &Event::StepFinished { node: "a".into(), attempt: 1, outcome: stale, at_ms: 4 }).is_empty());
-    let done = apply(&plan, &mut state, &Event::StepFinished { node: "a".into(), attempt: 2, outcome: StepOutcome::Done { output: json!("new") }, at_ms: 5 });
+    assert!(
+        apply(&plan, &mut state, &Event::StepFinished { node: "a".into(), attempt: 1, outcome: stale, at_ms: 4 })
+            .is_empty()
+    );
+    let done = apply(
+        &plan,
+        &mut state,
+        &Event::StepFinished {
+            node: "a".into(),
+            attempt: 2,
+            outcome: StepOutcome::Done { output: json!("new") },
+            at_ms: 5,
+        },
+    );
     assert_eq!(done, vec![Command::Finish]);
     assert_eq!(state.steps["a"]["output"], "new");
 }
@@ -202,15 +230,21 @@ fn a_subflow_is_called_like_a_step_and_continued_not_restarted_after_a_crash() {
         json!([{"from": "start", "to": "zone"}, {"from": "zone", "to": "end"}, {"from": "zone", "to": "undo", "kind": "error"}]),
     );
     assert!(plan.calls_child_runs(1));
-    let subflows: Vec<_> = plan.subflows().into_iter().map(|(node, flow, version)| (node.to_string(), flow.to_string(), version)).collect();
+    let subflows: Vec<_> = plan
+        .subflows()
+        .into_iter()
+        .map(|(node, flow, version)| (node.to_string(), flow.to_string(), version))
+        .collect();
     assert_eq!(subflows, vec![("zone".to_string(), "zone-open".to_string(), crate::flow::FlowVersionRef::Pinned(2))]);
     let mut state = RunState::new(plan.nodes.len());
-    let first = apply(&plan, &mut state, &Event::RunStarted { input: json!({"zone": "eu-1"}), run: json!({}), at_ms: 1 });
+    let first =
+        apply(&plan, &mut state, &Event::RunStarted { input: json!({"zone": "eu-1"}), run: json!({}), at_ms: 1 });
     assert_eq!(first, vec![call("zone", 1, json!({"zone": "eu-1"}))]);
     apply(&plan, &mut state, &Event::StepStarted { node: "zone".into(), attempt: 1, at_ms: 2 });
     // The child run is durable: after a crash the same attempt continues it.
     assert_eq!(resume_work(&plan, &state), first);
-    let failed = StepOutcome::Failed { kind: "subflow_failed".into(), message: "node open failed".into(), retryable: true };
+    let failed =
+        StepOutcome::Failed { kind: "subflow_failed".into(), message: "node open failed".into(), retryable: true };
     apply(&plan, &mut state, &Event::StepFinished { node: "zone".into(), attempt: 1, outcome: failed, at_ms: 3 });
     // No retry policy on a subflow: the failure takes the error route at once.
     assert_eq!(state.status, RunStatus::Succeeded);
@@ -228,7 +262,8 @@ fn approvals_wait_for_a_decision_and_record_it() {
     let started = apply(&plan, &mut state, &Event::RunStarted { input: json!({}), run: json!({}), at_ms: 10 });
     assert_eq!(started, vec![Command::Timer { node: "gate".into(), attempt: 0, due_ms: 510 }]);
     assert_eq!(state.awaiting_decision(), vec![1]);
-    let decided = Event::Decided { node: "gate".into(), approved: true, by: "alice".into(), comment: "go".into(), at_ms: 20 };
+    let decided =
+        Event::Decided { node: "gate".into(), approved: true, by: "alice".into(), comment: "go".into(), at_ms: 20 };
     assert_eq!(apply(&plan, &mut state, &decided), vec![Command::Finish]);
     assert_eq!(state.output, Some(json!({"approved": true, "by": "alice", "comment": "go"})));
     // The timeout firing later changes nothing.
@@ -250,8 +285,18 @@ fn foreach_plan(fail_fast: bool, concurrency: u32) -> Plan {
 fn foreach_runs_every_item_within_its_concurrency_and_keeps_item_order() {
     let plan = foreach_plan(false, 2);
     let mut state = RunState::new(plan.nodes.len());
-    let first = apply(&plan, &mut state, &Event::RunStarted { input: json!({"hosts": ["a", "b", "c"]}), run: json!({}), at_ms: 0 });
-    let names: Vec<String> = first.iter().map(|c| match c { Command::Call { node, .. } => node.clone(), _ => panic!("{c:?}") }).collect();
+    let first = apply(
+        &plan,
+        &mut state,
+        &Event::RunStarted { input: json!({"hosts": ["a", "b", "c"]}), run: json!({}), at_ms: 0 },
+    );
+    let names: Vec<String> = first
+        .iter()
+        .map(|c| match c {
+            Command::Call { node, .. } => node.clone(),
+            _ => panic!("{c:?}"),
+        })
+        .collect();
     assert_eq!(names, vec!["each[0]", "each[1]"], "concurrency 2 starts two items");
 
     let (state, calls) = drive(&plan, json!({"hosts": ["a", "b", "c"]}), echo);
@@ -295,7 +340,10 @@ fn foreach_items_in_flight_at_a_crash_run_again_as_their_next_attempt() {
     let done = StepOutcome::Done { output: json!("A") };
     apply(&plan, &mut state, &Event::StepFinished { node: "each[0]".into(), attempt: 1, outcome: done, at_ms: 2 });
     let work = resume_work(&plan, &state);
-    assert_eq!(work, vec![Command::Call { node: "each[1]".into(), attempt: 2, call: StepCall::Run(json!({"host": "b", "at": 1})) }]);
+    assert_eq!(
+        work,
+        vec![Command::Call { node: "each[1]".into(), attempt: 2, call: StepCall::Run(json!({"host": "b", "at": 1})) }]
+    );
 }
 
 fn batch_plan(between: Value, max_failures: Value, rollback: bool) -> Plan {
@@ -326,8 +374,12 @@ fn a_batch_releases_its_items_batch_by_batch() {
     let (state, calls) = drive(&plan, hosts(6), echo);
     assert_eq!(state.status, RunStatus::Succeeded);
     assert_eq!(state.output, Some(json!(["h1", "h2", "h3", "h4", "h5", "h6"])));
-    assert_eq!(calls.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["roll[0]", "roll[1]", "roll[2]", "roll[3]", "roll[4]", "roll[5]"]);
-    let batches: Vec<Value> = state.steps["roll"]["output"]["items"].as_array().unwrap().iter().map(|i| i["batch"].clone()).collect();
+    assert_eq!(
+        calls.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+        ["roll[0]", "roll[1]", "roll[2]", "roll[3]", "roll[4]", "roll[5]"]
+    );
+    let batches: Vec<Value> =
+        state.steps["roll"]["output"]["items"].as_array().unwrap().iter().map(|i| i["batch"].clone()).collect();
     assert_eq!(batches, vec![json!(0), json!(1), json!(1), json!(2), json!(2), json!(2)]);
 }
 
@@ -341,17 +393,32 @@ fn a_batch_waits_or_asks_between_batches() {
     let mut state = RunState::new(plan.nodes.len());
     apply(&plan, &mut state, &Event::RunStarted { input: hosts(4), run: json!({}), at_ms: 0 });
     apply(&plan, &mut state, &Event::StepStarted { node: "roll[0]".into(), attempt: 1, at_ms: 1 });
-    let after_first = apply(&plan, &mut state, &Event::StepFinished { node: "roll[0]".into(), attempt: 1, outcome: StepOutcome::Done { output: json!(1) }, at_ms: 2 });
+    let after_first = apply(
+        &plan,
+        &mut state,
+        &Event::StepFinished {
+            node: "roll[0]".into(),
+            attempt: 1,
+            outcome: StepOutcome::Done { output: json!(1) },
+            at_ms: 2,
+        },
+    );
     assert!(after_first.is_empty(), "waits for a decision: {after_first:?}");
     assert_eq!(state.awaiting_decision(), vec![1]);
-    let next = apply(&plan, &mut state, &Event::Decided { node: "roll".into(), approved: true, by: "lead".into(), comment: String::new(), at_ms: 3 });
+    let next = apply(
+        &plan,
+        &mut state,
+        &Event::Decided { node: "roll".into(), approved: true, by: "lead".into(), comment: String::new(), at_ms: 3 },
+    );
     assert_eq!(next.len(), 1, "the second batch (50 % of 4 = 2, one more item) starts: {next:?}");
 }
 
 #[test]
 fn crossing_the_failure_threshold_stops_the_rollout_and_rolls_back() {
     let fail_h2 = |node: &str, attempt: u32, call: &StepCall| match call {
-        StepCall::Run(Value::String(h)) if h == "h2" => StepOutcome::Failed { kind: "fatal".into(), message: "unhealthy".into(), retryable: false },
+        StepCall::Run(Value::String(h)) if h == "h2" => {
+            StepOutcome::Failed { kind: "fatal".into(), message: "unhealthy".into(), retryable: false }
+        }
         _ => echo(node, attempt, call),
     };
     let (state, calls) = drive(&batch_plan(json!("none"), json!(0), true), hosts(6), fail_h2);
@@ -373,11 +440,19 @@ fn a_wait_until_an_instant_is_due_then() {
         json!([{"from": "start", "to": "at"}, {"from": "at", "to": "end"}]),
     );
     let mut state = RunState::new(plan.nodes.len());
-    let commands = apply(&plan, &mut state, &Event::RunStarted { input: json!({"when": "2030-01-01T00:00:00Z"}), run: json!({}), at_ms: 0 });
+    let commands = apply(
+        &plan,
+        &mut state,
+        &Event::RunStarted { input: json!({"when": "2030-01-01T00:00:00Z"}), run: json!({}), at_ms: 0 },
+    );
     assert_eq!(commands, vec![Command::Timer { node: "at".into(), attempt: 0, due_ms: 1_893_456_000_000 }]);
     let mut bad = RunState::new(plan.nodes.len());
     apply(&plan, &mut bad, &Event::RunStarted { input: json!({"when": "next tuesday"}), run: json!({}), at_ms: 0 });
-    assert!(bad.error.as_deref().unwrap().starts_with("node at failed: `until` gave `next tuesday`"), "{:?}", bad.error);
+    assert!(
+        bad.error.as_deref().unwrap().starts_with("node at failed: `until` gave `next tuesday`"),
+        "{:?}",
+        bad.error
+    );
 }
 
 fn call(node: &str, attempt: u32, input: Value) -> Command {
@@ -398,7 +473,8 @@ fn a_paused_run_holds_new_calls_lets_running_ones_finish_and_releases_them_on_un
     assert!(apply(&plan, &mut state, &pause).is_empty());
     assert_eq!(check_control(&plan, &state, &pause), Err("the run is already paused".into()));
     // `a` was running: it finishes; `b` is due but held.
-    let finished = Event::StepFinished { node: "a".into(), attempt: 1, outcome: StepOutcome::Done { output: json!(1) }, at_ms: 4 };
+    let finished =
+        Event::StepFinished { node: "a".into(), attempt: 1, outcome: StepOutcome::Done { output: json!(1) }, at_ms: 4 };
     assert!(apply(&plan, &mut state, &finished).is_empty());
     assert_eq!(state.steps["a"]["status"], "succeeded");
     assert_eq!(state.nodes[2].status, NodeStatus::Running { started: false, polling: None });
@@ -413,13 +489,20 @@ fn a_paused_run_holds_new_calls_lets_running_ones_finish_and_releases_them_on_un
 fn a_paused_foreach_holds_its_next_items() {
     let plan = foreach_plan(false, 1);
     let mut state = RunState::new(plan.nodes.len());
-    let first = apply(&plan, &mut state, &Event::RunStarted { input: json!({"hosts": ["h1", "h2"]}), run: json!({}), at_ms: 1 });
+    let first = apply(
+        &plan,
+        &mut state,
+        &Event::RunStarted { input: json!({"hosts": ["h1", "h2"]}), run: json!({}), at_ms: 1 },
+    );
     let Some(Command::Call { node, .. }) = first.first() else { panic!("{first:?}") };
     assert_eq!(node, "each[0]");
     apply(&plan, &mut state, &Event::StepStarted { node: "each[0]".into(), attempt: 1, at_ms: 2 });
     apply(&plan, &mut state, &Event::Paused { by: "c".into(), reason: String::new(), at_ms: 3 });
     let done = StepOutcome::Done { output: json!("ok") };
-    assert!(apply(&plan, &mut state, &Event::StepFinished { node: "each[0]".into(), attempt: 1, outcome: done, at_ms: 4 }).is_empty());
+    assert!(
+        apply(&plan, &mut state, &Event::StepFinished { node: "each[0]".into(), attempt: 1, outcome: done, at_ms: 4 })
+            .is_empty()
+    );
     let released = apply(&plan, &mut state, &Event::Unpaused { by: "c".into(), at_ms: 5 });
     assert!(matches!(&released[..], [Command::Call { node, attempt: 1, .. }] if node == "each[1]"), "{released:?}");
 }
@@ -442,7 +525,12 @@ fn a_force_failed_step_takes_its_error_route_and_its_late_answer_is_ignored() {
     let next = apply(&plan, &mut state, &force);
     assert_eq!(next, vec![call("cleanup", 1, json!("force-failed by dave: host gone"))]);
     assert_eq!(state.steps["stuck"]["error"]["kind"], "force_failed");
-    let late = Event::StepFinished { node: "stuck".into(), attempt: 1, outcome: StepOutcome::Done { output: json!(1) }, at_ms: 4 };
+    let late = Event::StepFinished {
+        node: "stuck".into(),
+        attempt: 1,
+        outcome: StepOutcome::Done { output: json!(1) },
+        at_ms: 4,
+    };
     assert!(apply(&plan, &mut state, &late).is_empty());
     assert_eq!(
         check_control(&plan, &state, &force),
@@ -483,14 +571,20 @@ fn each_node_knows_when_it_was_reached_and_when_it_settled() {
 
     // A retry reopens the node: it has not settled again until its call ends.
     let mut failed = RunState::new(plan.nodes.len());
-    let mut commands = apply(&plan, &mut failed, &Event::RunStarted { input: json!({}), run: json!({"id": "r"}), at_ms: 10 });
+    let mut commands =
+        apply(&plan, &mut failed, &Event::RunStarted { input: json!({}), run: json!({"id": "r"}), at_ms: 10 });
     assert!(matches!(commands.as_slice(), [Command::Call { .. }]));
     apply(&plan, &mut failed, &Event::StepStarted { node: "a".into(), attempt: 1, at_ms: 10 });
     let failure = StepOutcome::Failed { kind: "boom".into(), message: "no".into(), retryable: false };
     apply(&plan, &mut failed, &Event::StepFinished { node: "a".into(), attempt: 1, outcome: failure, at_ms: 20 });
     let a = plan.index_of("a").unwrap();
     assert_eq!((failed.nodes[a].started_ms, failed.nodes[a].ended_ms), (Some(10), Some(20)));
-    commands = apply(&plan, &mut failed, &Event::NodeRetried { node: "a".into(), input: None, by: "ops".into(), at_ms: 30 });
+    commands =
+        apply(&plan, &mut failed, &Event::NodeRetried { node: "a".into(), input: None, by: "ops".into(), at_ms: 30 });
     assert!(matches!(commands.as_slice(), [Command::Call { attempt: 2, .. }]), "{commands:?}");
-    assert_eq!((failed.nodes[a].started_ms, failed.nodes[a].ended_ms), (Some(10), None), "first reached at 10, not settled since the retry");
+    assert_eq!(
+        (failed.nodes[a].started_ms, failed.nodes[a].ended_ms),
+        (Some(10), None),
+        "first reached at 10, not settled since the retry"
+    );
 }

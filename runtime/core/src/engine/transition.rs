@@ -49,6 +49,8 @@ pub(super) fn backoff_ms(retry: &Retry, attempt: u32, node: &str) -> u64 {
     if !retry.jitter || capped == 0 {
         return capped;
     }
-    let seed = node.bytes().fold(u64::from(attempt).wrapping_mul(0x9E37_79B9_7F4A_7C15), |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01B3));
+    let seed = node.bytes().fold(u64::from(attempt).wrapping_mul(0x9E37_79B9_7F4A_7C15), |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01B3)
+    });
     capped / 2 + seed % (capped / 2 + 1)
 }

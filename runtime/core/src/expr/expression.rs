@@ -58,11 +58,7 @@ impl Expression {
     /// Compile `source`, bare (`inputs.n > 1`) or wrapped (`${inputs.n > 1}`).
     pub fn parse(source: &str) -> Result<Expression, ExprError> {
         let trimmed = source.trim();
-        let inner = trimmed
-            .strip_prefix("${")
-            .and_then(|s| s.strip_suffix('}'))
-            .unwrap_or(trimmed)
-            .trim();
+        let inner = trimmed.strip_prefix("${").and_then(|s| s.strip_suffix('}')).unwrap_or(trimmed).trim();
         let error = |reason: String| ExprError { expression: inner.to_string(), reason, at: None };
         if inner.is_empty() {
             return Err(error("empty expression".into()));
@@ -112,7 +108,12 @@ impl Expression {
     /// `steps.fetch.output.hosts`): what an editor offers to complete and checks.
     /// A path stops where something other than a field selection is applied.
     pub fn paths(&self) -> BTreeSet<String> {
-        self.reads.iter().map(|(root, fields)| std::iter::once(root.as_str()).chain(fields.iter().map(String::as_str)).collect::<Vec<_>>().join(".")).collect()
+        self.reads
+            .iter()
+            .map(|(root, fields)| {
+                std::iter::once(root.as_str()).chain(fields.iter().map(String::as_str)).collect::<Vec<_>>().join(".")
+            })
+            .collect()
     }
 
     pub fn eval(&self, scope: &Scope<'_>) -> Result<Value, ExprError> {
@@ -262,7 +263,12 @@ fn plain_path(expr: &IdedExpr) -> Option<(String, Vec<String>)> {
 
 /// Every maximal `root.field…` chain on a variable of the scope (not on a
 /// name a comprehension binds, such as `x` in `l.map(x, x.ip)`).
-fn collect_reads(expr: &IdedExpr, variables: &BTreeSet<String>, bound: &BTreeSet<String>, reads: &mut Vec<(String, Vec<String>)>) {
+fn collect_reads(
+    expr: &IdedExpr,
+    variables: &BTreeSet<String>,
+    bound: &BTreeSet<String>,
+    reads: &mut Vec<(String, Vec<String>)>,
+) {
     if let Some((root, fields)) = plain_path(expr) {
         if variables.contains(&root) && !bound.contains(&root) && !reads.contains(&(root.clone(), fields.clone())) {
             reads.push((root, fields));
@@ -365,7 +371,10 @@ mod tests {
         assert_eq!(eval("size(inputs.l.map(x, x + 1))"), Ok(json!(8_000)));
         for attack in ["size(inputs.l.filter(x, inputs.l.exists(y, y == -1)))", "inputs.l.filter(x, x in inputs.l)"] {
             let refused = eval(attack).unwrap_err();
-            assert!(refused.reason.contains("64000000 loop steps") && refused.reason.contains("limit is 1000000"), "{refused}");
+            assert!(
+                refused.reason.contains("64000000 loop steps") && refused.reason.contains("limit is 1000000"),
+                "{refused}"
+            );
         }
         assert_eq!(eval("inputs.few.filter(x, inputs.few.exists(y, y == x + 1))"), Ok(json!([1, 2])));
         assert_eq!(eval("2 in inputs.few"), Ok(json!(true)));
@@ -378,14 +387,32 @@ mod tests {
         steps.insert("fetch".to_string(), json!({"output": {"count": 2, "hosts": ["a"]}, "status": "succeeded"}));
         let run = json!({"id": "r1"});
         let scope = Scope::new(&inputs, &steps).with_borrowed("run", &run).with("item", json!({"name": "h1"}));
-        for source in ["inputs.zone", "inputs.big", "inputs.x", "inputs.o", "inputs.o.b", "inputs", "steps.fetch.output.count", "steps.fetch", "run.id", "item.name"] {
+        for source in [
+            "inputs.zone",
+            "inputs.big",
+            "inputs.x",
+            "inputs.o",
+            "inputs.o.b",
+            "inputs",
+            "steps.fetch.output.count",
+            "steps.fetch",
+            "run.id",
+            "item.name",
+        ] {
             let expression = Expression::parse(source).unwrap();
             assert!(expression.path.is_some(), "{source} is a plain path");
             let by_cel = cel_only(&expression).eval(&scope).unwrap();
             assert_eq!(expression.eval(&scope).unwrap(), by_cel, "{source}");
         }
         // What does not resolve is CEL's to report, in CEL's words.
-        for source in ["inputs.missing", "inputs.zone.deeper", "steps.nope.output", "steps.fetch.output.hosts.first", "nothing.here", "steps"] {
+        for source in [
+            "inputs.missing",
+            "inputs.zone.deeper",
+            "steps.nope.output",
+            "steps.fetch.output.hosts.first",
+            "nothing.here",
+            "steps",
+        ] {
             let expression = Expression::parse(source).unwrap();
             assert_eq!(expression.eval(&scope), cel_only(&expression).eval(&scope), "{source}");
         }

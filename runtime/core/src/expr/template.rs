@@ -159,7 +159,8 @@ enum RawPiece {
 fn compile_string(original: &str, pieces: Vec<RawPiece>, path: &str, errors: &mut Vec<TemplateError>) -> Template {
     let has_expr = pieces.iter().any(|p| matches!(p, RawPiece::Expr(_)));
     if !has_expr {
-        let text: String = pieces.into_iter().map(|p| if let RawPiece::Text(t) = p { t } else { String::new() }).collect();
+        let text: String =
+            pieces.into_iter().map(|p| if let RawPiece::Text(t) = p { t } else { String::new() }).collect();
         return Template::Literal(Value::String(if text == original { original.to_string() } else { text }));
     }
     let mut compiled = Vec::new();
@@ -256,7 +257,8 @@ mod tests {
     #[test]
     fn a_whole_string_expression_keeps_its_type() {
         let inputs = json!({"n": 3, "hosts": ["a"], "zone": "eu-1"});
-        let mapping = json!({"count": "${inputs.n}", "hosts": "${inputs.hosts}", "flag": "${inputs.n > 2}", "fixed": 7});
+        let mapping =
+            json!({"count": "${inputs.n}", "hosts": "${inputs.hosts}", "flag": "${inputs.n > 2}", "fixed": 7});
         assert_eq!(render(mapping, inputs), Ok(json!({"count": 3, "hosts": ["a"], "flag": true, "fixed": 7})));
     }
 
@@ -275,14 +277,16 @@ mod tests {
 
     #[test]
     fn every_bad_expression_is_reported_with_its_path() {
-        let errors = Template::compile(&json!({"a": "${1 +}", "b": ["ok", "${unclosed"], "c/d": "x ${)} y"})).unwrap_err();
+        let errors =
+            Template::compile(&json!({"a": "${1 +}", "b": ["ok", "${unclosed"], "c/d": "x ${)} y"})).unwrap_err();
         let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
         assert_eq!(paths, vec!["/a", "/b/1", "/c~1d"]);
     }
 
     #[test]
     fn the_literal_skeleton_blanks_expressions() {
-        let template = Template::compile(&json!({"url": "${inputs.url}", "method": "GET", "n": [1, "${inputs.n}"]})).unwrap();
+        let template =
+            Template::compile(&json!({"url": "${inputs.url}", "method": "GET", "n": [1, "${inputs.n}"]})).unwrap();
         assert_eq!(template.literal_skeleton(), json!({"url": null, "method": "GET", "n": [1, null]}));
         let mut paths: Vec<String> = template.expressions().into_iter().map(|(p, _)| p).collect();
         paths.sort();

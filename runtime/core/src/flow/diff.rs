@@ -117,7 +117,10 @@ mod tests {
             "edges": [{"from": "start", "to": "a"}, {"from": "a", "to": "new"}, {"from": "new", "to": "end"}]}));
         let d = diff(&v1, &v2);
         assert_eq!(d.flow, vec![FieldChange { field: "title".into(), before: json!("one"), after: json!("two") }]);
-        assert_eq!((d.nodes_added.clone(), d.nodes_removed.clone()), (vec!["new".to_string()], vec!["old".to_string()]));
+        assert_eq!(
+            (d.nodes_added.clone(), d.nodes_removed.clone()),
+            (vec!["new".to_string()], vec!["old".to_string()])
+        );
         assert_eq!(d.nodes_changed.len(), 1);
         let fields: Vec<&str> = d.nodes_changed[0].fields.iter().map(|f| f.field.as_str()).collect();
         assert_eq!(fields, vec!["plugin", "timeout_ms"]);

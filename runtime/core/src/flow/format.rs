@@ -266,7 +266,9 @@ pub enum Between {
     None,
     Approval,
     #[serde(untagged)]
-    Wait { wait_ms: u64 },
+    Wait {
+        wait_ms: u64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -320,9 +322,11 @@ mod tests {
         assert_eq!(between, Between::Wait { wait_ms: 500 });
         assert_eq!(batches[1], CountOrPercent::Percent("10%".into()));
 
-        let sub: NodeKind = serde_json::from_value(serde_json::json!({"kind": "subflow", "flow": "x", "version": "latest"})).unwrap();
+        let sub: NodeKind =
+            serde_json::from_value(serde_json::json!({"kind": "subflow", "flow": "x", "version": "latest"})).unwrap();
         assert!(matches!(sub, NodeKind::Subflow { version: FlowVersionRef::Latest, .. }));
-        let sub: NodeKind = serde_json::from_value(serde_json::json!({"kind": "subflow", "flow": "x", "version": 3})).unwrap();
+        let sub: NodeKind =
+            serde_json::from_value(serde_json::json!({"kind": "subflow", "flow": "x", "version": 3})).unwrap();
         assert!(matches!(sub, NodeKind::Subflow { version: FlowVersionRef::Pinned(3), .. }));
     }
 }

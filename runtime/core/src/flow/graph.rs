@@ -26,7 +26,9 @@ impl<'f> Graph<'f> {
         for edge in &flow.edges {
             match (graph.index.get(edge.from.as_str()), graph.index.get(edge.to.as_str())) {
                 (Some(&from), Some(&to)) => graph.link(from, to, edge.kind),
-                (None, _) => problems.push(Problem::flow(format!("edge {} → {}: no node `{}`", edge.from, edge.to, edge.from))),
+                (None, _) => {
+                    problems.push(Problem::flow(format!("edge {} → {}: no node `{}`", edge.from, edge.to, edge.from)))
+                }
                 (_, None) => problems.push(Problem::node(&edge.from, format!("edge to unknown node `{}`", edge.to))),
             }
         }

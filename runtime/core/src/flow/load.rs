@@ -10,7 +10,9 @@ use crate::schema::Schema;
 
 fn flow_schema() -> &'static Schema {
     static SCHEMA: OnceLock<Schema> = OnceLock::new();
-    SCHEMA.get_or_init(|| Schema::compile(scena_host_api::FLOW_SCHEMA, "flow").expect("the published flow schema compiles"))
+    SCHEMA.get_or_init(|| {
+        Schema::compile(scena_host_api::FLOW_SCHEMA, "flow").expect("the published flow schema compiles")
+    })
 }
 
 pub fn load_flow(text: &str) -> Result<Flow, Vec<Problem>> {
@@ -66,7 +68,10 @@ mod tests {
 
     #[test]
     fn schema_violations_name_the_node() {
-        let problems = load_flow(r#"{"name": "x", "nodes": [{"id": "s", "kind": "start"}, {"id": "fetch", "kind": "step"}], "edges": []}"#).unwrap_err();
+        let problems = load_flow(
+            r#"{"name": "x", "nodes": [{"id": "s", "kind": "start"}, {"id": "fetch", "kind": "step"}], "edges": []}"#,
+        )
+        .unwrap_err();
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(problems[0].node.as_deref(), Some("fetch"));
         assert!(problems[0].message.contains("\"plugin\" is a required property"), "{problems:?}");

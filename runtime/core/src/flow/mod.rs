@@ -1,15 +1,15 @@
 //! Flows: the format, loading (JSON or YAML, checked against the published
 //! schema) and validation of the whole graph.
 
-pub mod format;
 mod diff;
+pub mod format;
 mod graph;
 mod load;
 mod problem;
 mod validate;
 
+pub use diff::{FieldChange, FlowDiff, NodeChange, diff};
 pub use format::*;
-pub use diff::{diff, FieldChange, FlowDiff, NodeChange};
 pub use graph::Graph;
 pub use load::load_flow;
 pub use problem::Problem;

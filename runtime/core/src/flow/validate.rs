@@ -6,8 +6,8 @@ use serde_json::Value;
 
 use super::graph::Graph;
 use super::{Body, EdgeKind, Flow, NodeKind, OnError, Problem};
-use crate::{PluginRef, PluginSchemas, ROLES, ROLE_ASSIGNEE};
 use crate::expr::{Expression, Template};
+use crate::{PluginRef, PluginSchemas, ROLE_ASSIGNEE, ROLES};
 
 /// Check `flow`; with `plugins`, also that every plugin exists in a matching
 /// version and that literal inputs fit its input schema.
@@ -56,14 +56,23 @@ fn check_shape(graph: &Graph<'_>, problems: &mut Vec<Problem>) {
         let out = graph.successors(i);
         let normal_out = out.iter().filter(|(_, k)| *k == EdgeKind::Normal).count();
         match kind {
-            NodeKind::Start if !graph.predecessors(i).is_empty() => problems.push(Problem::node(id, "the start node cannot have incoming edges")),
-            NodeKind::End { .. } if !out.is_empty() => problems.push(Problem::node(id, "an end node cannot have outgoing edges")),
+            NodeKind::Start if !graph.predecessors(i).is_empty() => {
+                problems.push(Problem::node(id, "the start node cannot have incoming edges"))
+            }
+            NodeKind::End { .. } if !out.is_empty() => {
+                problems.push(Problem::node(id, "an end node cannot have outgoing edges"))
+            }
             NodeKind::Switch { .. } if graph.flow.edges.iter().any(|e| e.from == id) => {
                 problems.push(Problem::node(id, "a switch routes through its cases and default, not through edges"))
             }
             NodeKind::Approval { assignees, .. } => {
-                for role in assignees.iter().filter_map(|a| a.strip_prefix(ROLE_ASSIGNEE)).filter(|r| !ROLES.contains(r)) {
-                    problems.push(Problem::node(id, format!("assignee `{ROLE_ASSIGNEE}{role}` names no role (roles: {})", ROLES.join(", "))));
+                for role in
+                    assignees.iter().filter_map(|a| a.strip_prefix(ROLE_ASSIGNEE)).filter(|r| !ROLES.contains(r))
+                {
+                    problems.push(Problem::node(
+                        id,
+                        format!("assignee `{ROLE_ASSIGNEE}{role}` names no role (roles: {})", ROLES.join(", ")),
+                    ));
                 }
             }
             _ => {}
@@ -75,9 +84,8 @@ fn check_shape(graph: &Graph<'_>, problems: &mut Vec<Problem>) {
         for &(_, edge_kind) in out {
             match (edge_kind, kind) {
                 (EdgeKind::Error, _) if routes_errors => {}
-                (EdgeKind::Error, _) => {
-                    problems.push(Problem::node(id, "has an `error` edge but is not a step or subflow with `on_error: route`"))
-                }
+                (EdgeKind::Error, _) => problems
+                    .push(Problem::node(id, "has an `error` edge but is not a step or subflow with `on_error: route`")),
                 (EdgeKind::Rollback, NodeKind::Batch { .. }) => {}
                 (EdgeKind::Rollback, _) => problems.push(Problem::node(id, "has a `rollback` edge but is not a batch")),
                 (EdgeKind::Normal, _) => {}
@@ -115,9 +123,7 @@ fn check_parallels(graph: &Graph<'_>, problems: &mut Vec<Problem>) {
         }
         let reach: Vec<Vec<bool>> = branches.iter().map(|&b| graph.reachable_from(b)).collect();
         let distance = graph.distances_from(p);
-        let join = (0..graph.len())
-            .filter(|&j| is_join(j) && reach.iter().all(|r| r[j]))
-            .min_by_key(|&j| distance[j]);
+        let join = (0..graph.len()).filter(|&j| is_join(j) && reach.iter().all(|r| r[j])).min_by_key(|&j| distance[j]);
         match join {
             Some(j) => {
                 closed.insert(j);
@@ -146,7 +152,9 @@ fn expressions_of(kind: &NodeKind) -> (Mappings<'_>, BareExpressions<'_>) {
         NodeKind::Switch { cases, .. } => {
             bare.extend(cases.iter().enumerate().map(|(i, c)| (format!("cases/{i}/when"), c.when.as_str())))
         }
-        NodeKind::Wait { duration_ms: Some(Value::String(expr)), .. } => bare.push(("duration_ms".into(), expr.as_str())),
+        NodeKind::Wait { duration_ms: Some(Value::String(expr)), .. } => {
+            bare.push(("duration_ms".into(), expr.as_str()))
+        }
         NodeKind::Foreach { items, body, .. } | NodeKind::Batch { items, body, .. } => {
             bare.push(("items".into(), items.as_str()));
             mappings.push(("body/input", &body.input));
@@ -164,7 +172,8 @@ fn check_expressions(graph: &Graph<'_>, i: usize, problems: &mut Vec<Problem>) {
         match Template::compile(mapping) {
             Ok(template) => templates.push((field, template)),
             Err(errors) => {
-                problems.extend(errors.into_iter().map(|e| Problem::node(id, format!("/{field}{}: {}", e.path, e.error))));
+                problems
+                    .extend(errors.into_iter().map(|e| Problem::node(id, format!("/{field}{}: {}", e.path, e.error))));
             }
         }
     }
@@ -189,10 +198,12 @@ fn check_expressions(graph: &Graph<'_>, i: usize, problems: &mut Vec<Problem>) {
     for (path, expr) in &compiled {
         for step in expr.step_refs().into_iter().flatten() {
             match graph.index_of(step) {
-                None => problems.push(Problem::node(id, format!("{path}: refers to steps.{step}, but there is no node `{step}`"))),
-                Some(s) if !graph.reaches(s, i) => {
-                    problems.push(Problem::node(id, format!("{path}: refers to steps.{step}, which does not run before this node")))
-                }
+                None => problems
+                    .push(Problem::node(id, format!("{path}: refers to steps.{step}, but there is no node `{step}`"))),
+                Some(s) if !graph.reaches(s, i) => problems.push(Problem::node(
+                    id,
+                    format!("{path}: refers to steps.{step}, which does not run before this node"),
+                )),
                 Some(_) => {}
             }
         }
@@ -221,7 +232,14 @@ fn body_plugin(body: &Body) -> Option<(&'static str, &str, &Value)> {
     body.plugin.as_deref().map(|p| ("body/plugin", p, &body.input))
 }
 
-fn check_plugin(id: &str, what: &str, reference: &str, input: &Value, plugins: Option<&dyn PluginSchemas>, problems: &mut Vec<Problem>) {
+fn check_plugin(
+    id: &str,
+    what: &str,
+    reference: &str,
+    input: &Value,
+    plugins: Option<&dyn PluginSchemas>,
+    problems: &mut Vec<Problem>,
+) {
     let reference: PluginRef = match reference.parse() {
         Ok(r) => r,
         Err(e) => return problems.push(Problem::node(id, format!("/{what}: {e}"))),

@@ -30,7 +30,8 @@ pub(super) struct Checkpointer {
 impl Checkpointer {
     /// Start the thread; it ends when the checkpointer is dropped.
     pub(super) fn start(path: &Path) -> anyhow::Result<Checkpointer> {
-        let conn = rusqlite::Connection::open(path).with_context(|| format!("cannot open {} to checkpoint it", path.display()))?;
+        let conn = rusqlite::Connection::open(path)
+            .with_context(|| format!("cannot open {} to checkpoint it", path.display()))?;
         let (nudge, nudged) = mpsc::sync_channel::<()>(1);
         std::thread::Builder::new()
             .name("scena-checkpoint".into())

@@ -411,9 +411,18 @@ mod tests {
             writer.write(|tx| tx.execute("CREATE TABLE n (k TEXT PRIMARY KEY, i BIGINT, s TEXT)", &[])).await.unwrap();
             let read = writer
                 .write(|tx| {
-                    tx.execute("INSERT INTO n (k, i, s) VALUES ($1, $2, $3)", &["a".into(), None::<i64>.into(), None::<&str>.into()])?;
-                    tx.execute("INSERT INTO n (k, i, s) VALUES ($1, $2, $3)", &["b".into(), 7i64.into(), "seven".into()])?;
-                    Ok((tx.query_text("SELECT s FROM n WHERE i = $1", &[7i64.into()])?, tx.query_text("SELECT s FROM n WHERE k = $1", &["zz".into()])?))
+                    tx.execute(
+                        "INSERT INTO n (k, i, s) VALUES ($1, $2, $3)",
+                        &["a".into(), None::<i64>.into(), None::<&str>.into()],
+                    )?;
+                    tx.execute(
+                        "INSERT INTO n (k, i, s) VALUES ($1, $2, $3)",
+                        &["b".into(), 7i64.into(), "seven".into()],
+                    )?;
+                    Ok((
+                        tx.query_text("SELECT s FROM n WHERE i = $1", &[7i64.into()])?,
+                        tx.query_text("SELECT s FROM n WHERE k = $1", &["zz".into()])?,
+                    ))
                 })
                 .await
                 .unwrap();
@@ -423,12 +432,19 @@ mod tests {
 
     #[tokio::test]
     async fn after_postgresql_drops_its_connection_the_writer_reconnects() {
-        let Some(db) = test_backends().await.into_iter().find(|db| db.backend() == crate::store::Backend::Postgres) else { return };
+        let Some(db) = test_backends().await.into_iter().find(|db| db.backend() == crate::store::Backend::Postgres)
+        else {
+            return;
+        };
         let writer = db.writer.clone();
         table(&writer).await;
         let pid = writer.write(|tx| tx.query_text("SELECT pg_backend_pid()::text", &[])).await.unwrap().unwrap();
         let pid: i32 = pid.parse().unwrap();
-        sqlx::query("SELECT COUNT(*) FROM (SELECT pg_terminate_backend($1, 10000)) AS t").bind(pid).execute(db.pool()).await.unwrap();
+        sqlx::query("SELECT COUNT(*) FROM (SELECT pg_terminate_backend($1, 10000)) AS t")
+            .bind(pid)
+            .execute(db.pool())
+            .await
+            .unwrap();
         // The write under way when the connection went fails; the next goes through a new one.
         let lost = insert(&writer, "lost").await;
         assert!(lost.is_err(), "a write on the dropped connection reports it");

@@ -84,7 +84,9 @@ impl Connection for PostgresWriter {
         }
         match self.runtime.block_on(PgConnection::connect(&self.url)) {
             Ok(conn) => self.conn = conn,
-            Err(error) => tracing::error!(%error, "the database writer cannot reconnect to PostgreSQL; it will try again after the next write"),
+            Err(error) => {
+                tracing::error!(%error, "the database writer cannot reconnect to PostgreSQL; it will try again after the next write")
+            }
         }
     }
 }

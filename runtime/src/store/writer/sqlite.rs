@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use rusqlite::types::{ToSqlOutput, Value};
-use rusqlite::{params_from_iter, OptionalExtension as _, ToSql};
+use rusqlite::{OptionalExtension as _, ToSql, params_from_iter};
 
 use super::checkpointer::{Checkpointer, WRITER_CHECKPOINT_PAGES};
 use super::{Connection, Param, Tx, UniqueViolation};
@@ -18,7 +18,8 @@ pub(super) struct SqliteWriter {
 
 impl SqliteWriter {
     pub(super) fn open(path: &Path) -> anyhow::Result<SqliteWriter> {
-        let conn = rusqlite::Connection::open(path).with_context(|| format!("cannot open {} for writing", path.display()))?;
+        let conn =
+            rusqlite::Connection::open(path).with_context(|| format!("cannot open {} for writing", path.display()))?;
         conn.busy_timeout(Duration::from_secs(10))?;
         // Room for every statement the writer runs, so none is parsed twice.
         conn.set_prepared_statement_cache_capacity(64);
@@ -53,7 +54,8 @@ impl Tx for SqliteWriter {
 
     fn query_text(&mut self, sql: &'static str, params: &[Param<'_>]) -> anyhow::Result<Option<String>> {
         let mut statement = self.conn.prepare_cached(sql)?;
-        let value: Option<Option<String>> = statement.query_row(params_from_iter(params), |row| row.get(0)).optional()?;
+        let value: Option<Option<String>> =
+            statement.query_row(params_from_iter(params), |row| row.get(0)).optional()?;
         Ok(value.flatten())
     }
 }
