@@ -289,7 +289,8 @@ impl Transition<'_> {
                 Ok(Value::Bool(true)) => return self.route(i, Some(*target)),
                 Ok(Value::Bool(false)) => evaluated.push(format!("`{}` is false", condition.source())),
                 Ok(other) => {
-                    return self.fail_run(i, &format!("condition `{}` gave {other}, not a boolean", condition.source()));
+                    return self
+                        .fail_run(i, &format!("condition `{}` gave {other}, not a boolean", condition.source()));
                 }
                 Err(e) => return self.fail_run(i, &format!("condition {e}")),
             }
