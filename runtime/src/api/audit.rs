@@ -93,11 +93,6 @@ async fn list(
     page: Result<Query<Page>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Query(Page { before, limit }) = page.map_err(|e| ApiError::bad_request(format!("bad query: {e}")))?;
-    let entries = app
-        .db
-        .audit()
-        .list(tenant, before, limit.unwrap_or(100).clamp(1, 1000))
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let entries = app.db.audit().list(tenant, before, limit.unwrap_or(100).clamp(1, 1000)).await?;
     Ok(Json(json!({"entries": entries})))
 }

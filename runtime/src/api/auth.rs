@@ -91,7 +91,6 @@ pub async fn authorize(
         return Err(ApiError::not_found("route"));
     }
     let token = bearer(request.headers())?;
-    let internal = |e: anyhow::Error| ApiError::internal(&e);
     let route = ROUTES
         .iter()
         .find(|r| r.method == request.method().as_str() && r.path == matched.as_str())
@@ -104,7 +103,7 @@ pub async fn authorize(
         })?;
     let params: HashMap<&str, &str> = params.iter().collect();
     let Some(&tenant) = params.get("tenant") else {
-        let principal = app.db.identity().authenticate(token).await.map_err(internal)?.ok_or_else(unknown_token)?;
+        let principal = app.db.identity().authenticate(token).await?.ok_or_else(unknown_token)?;
         let allowed = principal.is_platform_admin()
             || match route.action {
                 RouteAction::SignedIn => true,
@@ -126,8 +125,7 @@ pub async fn authorize(
         return Ok(for_audit(next.run(request).await, principal, action));
     };
     // Who the token is and where its subject stands in the tenant: one query.
-    let (principal, standing) =
-        app.db.identity().authenticate_in(token, tenant).await.map_err(internal)?.ok_or_else(unknown_token)?;
+    let (principal, standing) = app.db.identity().authenticate_in(token, tenant).await?.ok_or_else(unknown_token)?;
     let not_found = || ApiError::not_found(format!("tenant `{tenant}`"));
     let (roles, flows) = if principal.is_platform_admin() {
         if !standing.tenant_exists {
@@ -181,7 +179,7 @@ pub async fn authorize(
 
 /// The flow of run `id`; 404 unless it is a run of `tenant`.
 async fn run_flow(app: &Shared, tenant: &str, id: &str) -> Result<String, ApiError> {
-    match app.db.runs().summary_of(id).await.map_err(|e| ApiError::internal(&e))? {
+    match app.db.runs().summary_of(id).await? {
         Some(run) if run.tenant == tenant => Ok(run.flow),
         _ => Err(ApiError::not_found(format!("run `{id}`"))),
     }

@@ -37,7 +37,7 @@ pub async fn stream_events(
     Path((_, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
-    match app.db.runs().summary_of(&id).await.map_err(|e| ApiError::internal(&e))? {
+    match app.db.runs().summary_of(&id).await? {
         Some(run) if run.tenant == access.tenant => {}
         _ => return Err(ApiError::not_found(format!("run `{id}`"))),
     }

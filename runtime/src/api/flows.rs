@@ -16,9 +16,6 @@ use crate::catalog::validate_flow;
 use crate::flow::{Problem, diff as flow_diff, load_flow};
 use crate::store::FlowVersion;
 
-type Internal = fn(anyhow::Error) -> ApiError;
-const INTERNAL: Internal = |e| ApiError::internal(&e);
-
 fn problems_json(problems: &[Problem]) -> Value {
     json!(problems)
 }
@@ -44,7 +41,7 @@ pub async fn save_draft(
             format!("the flow is named `{}`, not `{name}` as in the path", flow.name),
         ));
     }
-    app.db.flows().save_draft(&tenant, &flow).await.map_err(INTERNAL)?;
+    app.db.flows().save_draft(&tenant, &flow).await?;
     let problems = validate_flow(&flow, Some(&app.registry.view(&tenant)));
     Ok(Json(json!({"name": name, "saved": true, "problems": problems_json(&problems)})))
 }
@@ -57,11 +54,8 @@ pub async fn publish(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let tenant = access.tenant.clone();
     let flows = app.db.flows();
-    let (draft, _) = flows
-        .draft(&tenant, &name)
-        .await
-        .map_err(INTERNAL)?
-        .ok_or_else(|| ApiError::not_found(format!("draft of flow `{name}`")))?;
+    let (draft, _) =
+        flows.draft(&tenant, &name).await?.ok_or_else(|| ApiError::not_found(format!("draft of flow `{name}`")))?;
     let problems = validate_flow(&draft, Some(&app.registry.view(&tenant)));
     if !problems.is_empty() {
         let message = format!("the draft has {} problem(s); only valid flows are published", problems.len());
@@ -69,7 +63,7 @@ pub async fn publish(
             ApiError::invalid("invalid_flow", message).with_details(json!({"problems": problems_json(&problems)}))
         );
     }
-    let (version, created) = flows.publish(&tenant, &name).await.map_err(INTERNAL)?;
+    let (version, created) = flows.publish(&tenant, &name).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((
         status,
@@ -82,7 +76,7 @@ pub async fn publish(
 /// `GET …/flows`
 pub async fn list(State(app): State<Shared>, Extension(access): Extension<Access>) -> Result<Json<Value>, ApiError> {
     let tenant = access.tenant.clone();
-    let flows = app.db.flows().list(&tenant).await.map_err(INTERNAL)?;
+    let flows = app.db.flows().list(&tenant).await?;
     let flows: Vec<Value> =
         flows.into_iter().map(|(name, latest)| json!({"name": name, "latest_version": latest})).collect();
     Ok(Json(json!({"flows": flows})))
@@ -92,7 +86,7 @@ fn version_json(version: &FlowVersion, with_flow: bool) -> Result<Value, ApiErro
     let mut value =
         json!({"version": version.version, "content_hash": version.content_hash, "published_at": version.published_at});
     if with_flow {
-        value["flow"] = serde_json::to_value(version.flow().map_err(INTERNAL)?).map_err(|e| INTERNAL(e.into()))?;
+        value["flow"] = serde_json::to_value(version.flow()?).map_err(anyhow::Error::from)?;
     }
     Ok(value)
 }
@@ -105,8 +99,8 @@ pub async fn show(
 ) -> Result<Json<Value>, ApiError> {
     let tenant = access.tenant.clone();
     let flows = app.db.flows();
-    let draft = flows.draft(&tenant, &name).await.map_err(INTERNAL)?;
-    let versions = flows.versions(&tenant, &name).await.map_err(INTERNAL)?;
+    let draft = flows.draft(&tenant, &name).await?;
+    let versions = flows.versions(&tenant, &name).await?;
     if draft.is_none() && versions.is_empty() {
         return Err(ApiError::not_found(format!("flow `{name}`")));
     }
@@ -125,7 +119,7 @@ pub async fn versions(
     Path((_, name)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
     let tenant = access.tenant.clone();
-    let versions = app.db.flows().versions(&tenant, &name).await.map_err(INTERNAL)?;
+    let versions = app.db.flows().versions(&tenant, &name).await?;
     let versions = versions.iter().map(|v| version_json(v, false)).collect::<Result<Vec<_>, _>>()?;
     Ok(Json(json!({"versions": versions})))
 }
@@ -172,7 +166,7 @@ pub async fn diff(
 ) -> Result<Json<Value>, ApiError> {
     let tenant = access.tenant.clone();
     let Query(DiffQuery { from, to }) = query.map_err(|e| ApiError::bad_request(format!("give ?from=N&to=M: {e}")))?;
-    let before = find_version(&app, &tenant, &name, Some(from)).await?.flow().map_err(INTERNAL)?;
-    let after = find_version(&app, &tenant, &name, Some(to)).await?.flow().map_err(INTERNAL)?;
+    let before = find_version(&app, &tenant, &name, Some(from)).await?.flow()?;
+    let after = find_version(&app, &tenant, &name, Some(to)).await?.flow()?;
     Ok(Json(json!({"from": from, "to": to, "diff": flow_diff(&before, &after)})))
 }

@@ -14,7 +14,7 @@ use super::{Shared, body};
 use crate::atoms::GrantDoc;
 
 pub async fn show(State(app): State<Shared>, Extension(access): Extension<Access>) -> Result<Json<GrantDoc>, ApiError> {
-    Ok(Json(app.grants.doc(&access.tenant).await.map_err(|e| ApiError::internal(&e))?))
+    Ok(Json(app.grants.doc(&access.tenant).await?))
 }
 
 /// `PUT …/grants {"http": [...], "secrets": {"plugin": [...]}, "hosts": [...]}`: 422 listing every problem.
@@ -31,7 +31,7 @@ pub async fn replace(
         );
     }
     let value: Value = serde_json::to_value(&doc).map_err(|e| ApiError::internal(&e.into()))?;
-    app.db.grants().put(&access.tenant, &value, &access.subject).await.map_err(|e| ApiError::internal(&e))?;
+    app.db.grants().put(&access.tenant, &value, &access.subject).await?;
     app.grants.forget(&access.tenant);
     Ok(Json(doc))
 }

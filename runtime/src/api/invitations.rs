@@ -58,10 +58,7 @@ pub async fn create(
     // Whose rights the invitation draws on when it is accepted.
     let maker = if principal.is_platform_admin() { PLATFORM_MAKER } else { &access.subject };
     let invitations = app.db.invitations();
-    let (id, code) = invitations
-        .create(&access.tenant, &role, flows.as_deref(), maker, &expires_at)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let (id, code) = invitations.create(&access.tenant, &role, flows.as_deref(), maker, &expires_at).await?;
     let body = json!({"id": id, "code": code, "tenant": access.tenant, "role": role, "flows": flows, "expires_at": expires_at,
                       "accept": format!("POST /api/v1/invitations/{code}/accept {{\"username\", \"password\"}}")});
     Ok((StatusCode::CREATED, Json(body)))
@@ -69,7 +66,7 @@ pub async fn create(
 
 /// `GET …/invitations`: every invitation of the tenant, never a code.
 pub async fn list(State(app): State<Shared>, Extension(access): Extension<Access>) -> Result<Json<Value>, ApiError> {
-    let invitations = app.db.invitations().list(&access.tenant).await.map_err(|e| ApiError::internal(&e))?;
+    let invitations = app.db.invitations().list(&access.tenant).await?;
     Ok(Json(json!({"invitations": invitations})))
 }
 
@@ -79,7 +76,7 @@ pub async fn revoke(
     Extension(access): Extension<Access>,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let revoked = app.db.invitations().revoke(&access.tenant, &id).await.map_err(|e| ApiError::internal(&e))?;
+    let revoked = app.db.invitations().revoke(&access.tenant, &id).await?;
     if revoked { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::not_found(format!("open invitation `{id}`"))) }
 }
 
@@ -110,18 +107,11 @@ pub async fn accept(
         response.extensions_mut().insert(AuditAction("join"));
         return Ok(response);
     }
-    let internal = |e: anyhow::Error| ApiError::internal(&e);
     let may_grant = |mine: &str, wanted: &str| app.authz.covers(&[mine.to_string()], wanted, "");
-    let (mut response, tenant) = match app
-        .db
-        .invitations()
-        .accept(&code, &username, &password, &may_grant)
-        .await
-        .map_err(internal)?
-    {
+    let (mut response, tenant) = match app.db.invitations().accept(&code, &username, &password, &may_grant).await? {
         Ok(joined) => {
             app.login_throttle.succeeded(&who[0]);
-            let token = app.db.identity().login_token(&username).await.map_err(internal)?;
+            let token = app.db.identity().login_token(&username).await?;
             let body = json!({"token": token, "username": username, "tenant": joined.tenant, "role": joined.role, "new_user": joined.new_user});
             ((StatusCode::CREATED, Json(body)).into_response(), Some(joined.tenant))
         }

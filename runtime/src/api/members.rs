@@ -37,13 +37,12 @@ pub async fn put(
     }
     may_hand_out(&app, &access, &role, flows.as_deref())?;
     let identity = app.db.identity();
-    let internal = |e: anyhow::Error| ApiError::internal(&e);
-    if !identity.user_exists(&user).await.map_err(internal)? {
+    if !identity.user_exists(&user).await? {
         return Err(ApiError::not_found(format!("user `{user}`")));
     }
     let change = MemberChange::Set { role: &role, flows: flows.as_deref() };
     let may_touch = |theirs: &str| app.authz.covers(&access.roles, theirs, &access.tenant);
-    identity.change_member(&access.tenant, &user, change, &may_touch).await.map_err(internal)?.map_err(refused)?;
+    identity.change_member(&access.tenant, &user, change, &may_touch).await?.map_err(refused)?;
     Ok(Json(json!({"tenant": access.tenant, "user": user, "role": role, "flows": flows})))
 }
 
@@ -57,8 +56,7 @@ pub async fn delete(
         .db
         .identity()
         .change_member(&access.tenant, &user, MemberChange::Remove, &may_touch)
-        .await
-        .map_err(|e| ApiError::internal(&e))?
+        .await?
         .map_err(refused)?;
     if removed { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::not_found(format!("member `{user}`"))) }
 }

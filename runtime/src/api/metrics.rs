@@ -27,7 +27,7 @@ pub async fn scrape(State(app): State<Shared>, headers: HeaderMap) -> Result<Res
             return Err(ApiError::unauthorized("`/metrics` needs `Authorization: Bearer` with the metrics token"));
         }
     }
-    let runs = app.db.runs().count_by_status().await.map_err(|e| ApiError::internal(&e))?;
+    let runs = app.db.runs().count_by_status().await?;
     let text = METRICS.render(&runs);
     Ok(([(CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], text).into_response())
 }

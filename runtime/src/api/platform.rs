@@ -56,7 +56,7 @@ pub async fn create_user(
     let Credentials { username, password } = body::json(raw)?;
     check_name("user", &username)?;
     check_password_strength(&password)?;
-    let created = app.db.identity().create_user(&username, &password).await.map_err(|e| ApiError::internal(&e))?;
+    let created = app.db.identity().create_user(&username, &password).await?;
     if !created {
         return Err(ApiError::conflict(format!("user `{username}` exists")));
     }
@@ -78,7 +78,7 @@ pub async fn login(
     let who = throttle::subjects(&username, client.map(|Extension(ConnectInfo(address))| address.ip()));
     let mut response = match app.login_throttle.check(&who) {
         Err(wait) => ApiError::too_many_attempts(wait),
-        Ok(()) => match app.db.identity().login(&username, &password).await.map_err(|e| ApiError::internal(&e))? {
+        Ok(()) => match app.db.identity().login(&username, &password).await? {
             Some(token) => {
                 app.login_throttle.succeeded(&who[0]);
                 Json(json!({"token": token})).into_response()
@@ -106,7 +106,7 @@ pub async fn create_tenant(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let NewTenant { name } = body::json(raw)?;
     check_name("tenant", &name)?;
-    if !app.db.identity().create_tenant(&name).await.map_err(|e| ApiError::internal(&e))? {
+    if !app.db.identity().create_tenant(&name).await? {
         return Err(ApiError::conflict(format!("tenant `{name}` exists")));
     }
     Ok((StatusCode::CREATED, Json(json!({"name": name}))))
@@ -119,17 +119,10 @@ pub async fn list_tenants(
     Extension(principal): Extension<Principal>,
 ) -> Result<Json<Value>, ApiError> {
     let identity = app.db.identity();
-    let internal = |e: anyhow::Error| ApiError::internal(&e);
     let tenants: Vec<Value> = if principal.is_platform_admin() {
-        identity
-            .tenants()
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .map(|name| json!({"name": name, "role": "owner"}))
-            .collect()
+        identity.tenants().await?.into_iter().map(|name| json!({"name": name, "role": "owner"})).collect()
     } else {
-        let memberships = identity.memberships(&principal.subject).await.map_err(internal)?;
+        let memberships = identity.memberships(&principal.subject).await?;
         memberships
             .into_iter()
             .filter(|(tenant, _)| principal.tenant.as_ref().is_none_or(|own| own == tenant))

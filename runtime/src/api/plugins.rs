@@ -76,8 +76,7 @@ async fn set_yanked(
     version: &str,
     yanked: bool,
 ) -> Result<Json<Value>, ApiError> {
-    let record =
-        app.registry.set_yanked(&access.tenant, name, version, yanked).await.map_err(|e| ApiError::internal(&e))?;
+    let record = app.registry.set_yanked(&access.tenant, name, version, yanked).await?;
     let record = record.ok_or_else(|| ApiError::not_found(format!("uploaded plugin `{name}@{version}`")))?;
     Ok(Json(
         json!({"name": record.name, "version": record.version, "yanked": record.yanked_at.is_some(), "yanked_at": record.yanked_at}),

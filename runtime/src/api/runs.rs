@@ -124,7 +124,7 @@ pub async fn list(
         created_since: created_since.as_deref(),
         after: after.as_ref().map(|(created_at, id)| (created_at.as_str(), *id)),
     };
-    let runs = app.db.runs().list_for(&tenant, &filter, limit).await.map_err(|e| ApiError::internal(&e))?;
+    let runs = app.db.runs().list_for(&tenant, &filter, limit).await?;
     let next = (runs.len() == limit as usize)
         .then(|| runs.last().map(|run| format!("{},{}", run.created_at, run.id)))
         .flatten();
@@ -252,7 +252,7 @@ fn decided_by(output: Value, by: &str) -> Value {
 
 /// 404 unless run `id` exists and belongs to `tenant`.
 pub(super) async fn owned_run(app: &Shared, tenant: &str, id: &str) -> Result<(), ApiError> {
-    match app.db.runs().summary_of(id).await.map_err(|e| ApiError::internal(&e))? {
+    match app.db.runs().summary_of(id).await? {
         Some(run) if run.tenant == tenant => Ok(()),
         _ => Err(ApiError::not_found(format!("run `{id}`"))),
     }

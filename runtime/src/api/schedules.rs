@@ -32,7 +32,7 @@ pub async fn list(
     Extension(access): Extension<Access>,
     Path((_, name)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    let schedules = app.db.triggers().schedules(&access.tenant, &name).await.map_err(|e| ApiError::internal(&e))?;
+    let schedules = app.db.triggers().schedules(&access.tenant, &name).await?;
     Ok(Json(json!({"schedules": schedules})))
 }
 
@@ -64,7 +64,7 @@ pub async fn create(
         created_at: instant_text(now),
         created_by: access.subject.clone(),
     };
-    app.db.triggers().create_schedule(&schedule).await.map_err(|e| ApiError::internal(&e))?;
+    app.db.triggers().create_schedule(&schedule).await?;
     Ok((StatusCode::CREATED, Json(json!(schedule))))
 }
 
@@ -73,8 +73,7 @@ pub async fn delete(
     Extension(access): Extension<Access>,
     Path((_, name, id)): Path<(String, String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let deleted =
-        app.db.triggers().delete_schedule(&access.tenant, &name, &id).await.map_err(|e| ApiError::internal(&e))?;
+    let deleted = app.db.triggers().delete_schedule(&access.tenant, &name, &id).await?;
     if deleted {
         Ok(StatusCode::NO_CONTENT)
     } else {

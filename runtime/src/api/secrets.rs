@@ -25,7 +25,7 @@ pub struct SecretValue {
 }
 
 pub async fn list(State(app): State<Shared>, Extension(access): Extension<Access>) -> Result<Json<Value>, ApiError> {
-    let secrets = app.secrets.list(&access.tenant).await.map_err(|e| ApiError::internal(&e))?;
+    let secrets = app.secrets.list(&access.tenant).await?;
     Ok(Json(json!({"secrets": secrets})))
 }
 
@@ -48,7 +48,7 @@ pub async fn put(
     if value.len() > MAX_SECRET_BYTES {
         return Err(ApiError::too_large(format!("a secret holds at most {MAX_SECRET_BYTES} bytes")));
     }
-    app.secrets.put(&access.tenant, &name, &value, &access.subject).await.map_err(|e| ApiError::internal(&e))?;
+    app.secrets.put(&access.tenant, &name, &value, &access.subject).await?;
     app.grants.forget(&access.tenant);
     Ok(StatusCode::NO_CONTENT)
 }
@@ -58,7 +58,7 @@ pub async fn delete(
     Extension(access): Extension<Access>,
     Path((_, name)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let deleted = app.secrets.delete(&access.tenant, &name).await.map_err(|e| ApiError::internal(&e))?;
+    let deleted = app.secrets.delete(&access.tenant, &name).await?;
     app.grants.forget(&access.tenant);
     if deleted { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::not_found(format!("secret `{name}`"))) }
 }

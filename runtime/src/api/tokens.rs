@@ -94,11 +94,8 @@ pub async fn create(
     let expires_at = expiry(expires_at, expires_in)?;
     let maker = maker(&principal, &access);
     let identity = app.db.identity();
-    let (id, token) = identity
-        .create_tenant_token(&access.tenant, &maker, &name, &role, expires_at.as_deref())
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
-    let info = identity.tenant_token(&access.tenant, &id).await.map_err(|e| ApiError::internal(&e))?;
+    let (id, token) = identity.create_tenant_token(&access.tenant, &maker, &name, &role, expires_at.as_deref()).await?;
+    let info = identity.tenant_token(&access.tenant, &id).await?;
     Ok((StatusCode::CREATED, Json(json!({"token": token, "info": info}))))
 }
 
@@ -108,7 +105,7 @@ pub async fn list(
     Extension(access): Extension<Access>,
     Extension(principal): Extension<Principal>,
 ) -> Result<Json<Value>, ApiError> {
-    let all = app.db.identity().tenant_tokens(&access.tenant).await.map_err(|e| ApiError::internal(&e))?;
+    let all = app.db.identity().tenant_tokens(&access.tenant).await?;
     let everyone = manages_members(&app, &access);
     let mine = maker(&principal, &access);
     let tokens: Vec<_> = all.into_iter().filter(|t| everyone || t.created_by == mine).collect();
@@ -123,10 +120,9 @@ pub async fn revoke(
     Path((_, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let identity = app.db.identity();
-    let internal = |e: anyhow::Error| ApiError::internal(&e);
-    let token = identity.tenant_token(&access.tenant, &id).await.map_err(internal)?;
+    let token = identity.tenant_token(&access.tenant, &id).await?;
     let visible = token.is_some_and(|t| manages_members(&app, &access) || t.created_by == maker(&principal, &access));
-    if !visible || !identity.revoke_tenant_token(&access.tenant, &id).await.map_err(internal)? {
+    if !visible || !identity.revoke_tenant_token(&access.tenant, &id).await? {
         return Err(ApiError::not_found(format!("live token `{id}`")));
     }
     Ok(StatusCode::NO_CONTENT)

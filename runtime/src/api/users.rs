@@ -17,7 +17,7 @@ use crate::store::Principal;
 
 /// `GET /api/v1/users` (platform admin)
 pub async fn list(State(app): State<Shared>) -> Result<Json<Value>, ApiError> {
-    let users = app.db.identity().users().await.map_err(|e| ApiError::internal(&e))?;
+    let users = app.db.identity().users().await?;
     let users: Vec<Value> = users
         .into_iter()
         .map(|(username, created_at)| json!({"username": username, "created_at": created_at}))
@@ -27,13 +27,7 @@ pub async fn list(State(app): State<Shared>) -> Result<Json<Value>, ApiError> {
 
 /// `DELETE /api/v1/users/{user}` (platform admin)
 pub async fn delete(State(app): State<Shared>, Path(user): Path<String>) -> Result<StatusCode, ApiError> {
-    let deleted = app
-        .db
-        .identity()
-        .delete_user(&user)
-        .await
-        .map_err(|e| ApiError::internal(&e))?
-        .map_err(super::members::refused)?;
+    let deleted = app.db.identity().delete_user(&user).await?.map_err(super::members::refused)?;
     if deleted { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::not_found(format!("user `{user}`"))) }
 }
 
@@ -56,16 +50,15 @@ pub async fn set_password(
     let NewPassword { password, current_password } = body::json(raw)?;
     check_password_strength(&password)?;
     let identity = app.db.identity();
-    let internal = |e: anyhow::Error| ApiError::internal(&e);
     if !principal.is_platform_admin() {
         let current = current_password.ok_or_else(|| {
             ApiError::invalid("current_password_missing", "give `current_password` to change your own")
         })?;
-        if !identity.check_password(&user, &current).await.map_err(internal)? {
+        if !identity.check_password(&user, &current).await? {
             return Err(ApiError::forbidden("`current_password` is not your password"));
         }
     }
-    if !identity.set_password(&user, &password).await.map_err(internal)? {
+    if !identity.set_password(&user, &password).await? {
         return Err(ApiError::not_found(format!("user `{user}`")));
     }
     Ok(Json(json!({"username": user, "login_tokens_revoked": true})))

@@ -23,7 +23,7 @@ pub async fn rotate(
     Path((_, name)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
     flows::find_version(&app, &access.tenant, &name, None).await?;
-    let id = app.db.triggers().rotate_webhook(&access.tenant, &name).await.map_err(|e| ApiError::internal(&e))?;
+    let id = app.db.triggers().rotate_webhook(&access.tenant, &name).await?;
     Ok(Json(json!({"flow": name, "id": id, "path": format!("/hooks/{id}")})))
 }
 
@@ -33,7 +33,7 @@ pub async fn remove(
     Extension(access): Extension<Access>,
     Path((_, name)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let removed = app.db.triggers().remove_webhook(&access.tenant, &name).await.map_err(|e| ApiError::internal(&e))?;
+    let removed = app.db.triggers().remove_webhook(&access.tenant, &name).await?;
     if removed { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::not_found(format!("webhook of flow `{name}`"))) }
 }
 
@@ -43,7 +43,7 @@ pub async fn fire(
     Path(id): Path<String>,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let target = app.db.triggers().webhook(&id).await.map_err(|e| ApiError::internal(&e))?;
+    let target = app.db.triggers().webhook(&id).await?;
     let (tenant, flow) = target.ok_or_else(|| ApiError::not_found("webhook"))?;
     let input: Value = body::json(raw)?;
     let run = runs::launch_published(&app, &tenant, &flow, None, input).await?.id;

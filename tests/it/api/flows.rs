@@ -188,3 +188,31 @@ async fn with_samples_the_release_flow_is_published_and_runs() {
     assert_eq!((ran.status, &ran.body["status"]), (200, &json!("succeeded")), "{}", ran.body);
     assert_eq!(ran.body["output"], json!({"result": "released", "version": "1.4.2", "zones": ["eu-1", "eu-2"]}));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_started_with_no_flags_serves_the_standard_plugins_and_runs_the_samples() {
+    let server = crate::support::server::serve_bare("api-bare");
+    let plugins = server.admin("GET", "/api/v1/tenants/default/plugins", None).await.body;
+    let names: Vec<&str> = plugins["plugins"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["add", "echo", "http-request", "kv", "standin"], "carried inside the binary");
+    let flows = server.admin("GET", FLOWS, None).await.body;
+    let published: Vec<&str> = flows["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["latest_version"] == 1)
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(published, ["version-release", "version-release-gray"], "{flows}");
+    let input = json!({"version": "1.4.2", "previous_version": "1.4.1", "zones": ["eu-1", "eu-2"]});
+    let ran = server
+        .admin("POST", &format!("{FLOWS}/version-release/runs?wait_ms=30000"), Some(json!({"input": input})))
+        .await;
+    assert_eq!((ran.status, &ran.body["status"]), (200, &json!("succeeded")), "{}", ran.body);
+
+    // A restart publishes no second version over what is there.
+    let mut server = server;
+    server.restart();
+    let again = server.admin("GET", &format!("{FLOWS}/version-release"), None).await.body;
+    assert_eq!(again["versions"].as_array().unwrap().len(), 1, "{again}");
+}

@@ -113,6 +113,15 @@ pub fn serve_logging(label: &str, plugin_names: &[&str], extra: &[&str], log_fil
     if !extra.contains(&"--samples") {
         args.push("--no-samples".into());
     }
+    serve_args(dir, args, log_filter)
+}
+
+/// `scena serve` as a person starts it: nothing but the address to listen on.
+pub fn serve_bare(label: &str) -> Server {
+    serve_args(TempDir::new(label), ["serve", "--listen", "127.0.0.1:0"].map(String::from).into(), None)
+}
+
+fn serve_args(dir: TempDir, args: Vec<String>, log_filter: Option<&str>) -> Server {
     let (postgres, database_url) = match server_database() {
         Some((url, scoped, schema)) => (Some((url, schema)), Some(scoped)),
         None => (None, None),
