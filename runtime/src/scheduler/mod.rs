@@ -53,6 +53,8 @@ pub struct Scheduler {
     /// Compiled plans by the sha256 of the flow's JSON: validating a flow and
     /// compiling its expressions is done once, not once per run.
     plans: Mutex<HashMap<String, Arc<Plan>>>,
+    /// States rebuilt for reads (`inspect`), by run id.
+    views: Mutex<HashMap<String, RunView>>,
     /// Runs this process is driving now, by id: an operator's event for one of
     /// them goes to its loop, which alone writes its log.
     live: Mutex<HashMap<String, mpsc::UnboundedSender<LiveMsg>>>,
@@ -124,6 +126,7 @@ impl Scheduler {
             limits,
             plans: Mutex::new(HashMap::new()),
             live: Mutex::new(HashMap::new()),
+            views: Mutex::new(HashMap::new()),
         })
     }
 
@@ -338,21 +341,55 @@ impl Scheduler {
 
     /// A run's plan, state and tenant as its log has them.
     pub async fn inspect(&self, run_id: &str) -> anyhow::Result<(Arc<Plan>, RunState, String)> {
-        let run = self.load(run_id).await?;
-        Ok((run.plan, run.state, run.tenant))
+        let length = self.runs.log_length(run_id).await?;
+        if let Some(view) = self.views.lock().expect("views lock").get(run_id).filter(|view| view.length == length) {
+            return Ok((view.plan.clone(), view.state.clone(), view.tenant.clone()));
+        }
+        let stored = self.runs.load(run_id).await?.ok_or_else(|| NoSuchRun(run_id.to_string()))?;
+        let plan = self.plan(&FlowText::new(stored.flow_json))?;
+        let length = stored.events.len() as u64;
+        // Replaying evaluates the run's expressions again (each within its
+        // bound): not on the async workers, which also answer `/healthz`.
+        let replayed = plan.clone();
+        let state = tokio::task::spawn_blocking(move || replay(&replayed, &stored.events)).await?;
+        let mut views = self.views.lock().expect("views lock");
+        if views.len() >= MAX_VIEWS {
+            views.clear();
+        }
+        let view = RunView { length, plan: plan.clone(), state: state.clone(), tenant: stored.tenant.clone() };
+        views.insert(run_id.to_string(), view);
+        Ok((plan, state, stored.tenant))
     }
 
     /// Rebuild a run's state by replaying its log.
     async fn load(&self, run_id: &str) -> anyhow::Result<Run<'_>> {
         let stored = self.runs.load(run_id).await?.ok_or_else(|| NoSuchRun(run_id.to_string()))?;
         let plan = self.plan(&FlowText::new(stored.flow_json))?;
-        let mut state = RunState::new(plan.nodes.len());
-        for event in &stored.events {
-            apply(&plan, &mut state, event);
-        }
+        let state = replay(&plan, &stored.events);
         let seq = stored.events.len() as u64;
         Ok(Run { scheduler: self, plan, id: stored.id, tenant: stored.tenant, state, seq })
     }
+}
+
+/// A run's state as its log makes it.
+fn replay(plan: &Plan, events: &[Event]) -> RunState {
+    let mut state = RunState::new(plan.nodes.len());
+    for event in events {
+        apply(plan, &mut state, event);
+    }
+    state
+}
+
+/// Reads rebuild a run's state from its log; the last ones are kept, each
+/// with the length of the log it came from, which a read checks first (one
+/// indexed query), so a run that has not moved is not replayed again.
+const MAX_VIEWS: usize = 256;
+
+struct RunView {
+    length: u64,
+    plan: Arc<Plan>,
+    state: RunState,
+    tenant: String,
 }
 
 /// A run started on a task of its own.

@@ -397,6 +397,15 @@ impl RunStore {
         Ok(row.map(summary))
     }
 
+    /// How many events the run's log holds, without reading them.
+    pub async fn log_length(&self, run_id: &str) -> anyhow::Result<u64> {
+        let last: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM run_events WHERE run_id = $1")
+            .bind(run_id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(last.map_or(0, |seq| u64::try_from(seq).unwrap_or(0) + 1))
+    }
+
     /// A page of a run's step logs, in the order they were written: each
     /// entry is one call's log lines and atom calls, with its cursor. With
     /// `node`, only that node's calls (and, for a foreach or batch, its items').
