@@ -61,6 +61,11 @@ pub(super) struct Run<'s> {
 }
 
 impl Run<'_> {
+    /// Apply the run's first event, already stored: the work it starts.
+    pub(super) fn started(&mut self, first: &Event) -> VecDeque<Command> {
+        apply(&self.plan, &mut self.state, first).into()
+    }
+
     /// Persist `event`, then apply it.
     pub(super) async fn record(&mut self, event: Event, progress: &mut dyn Progress) -> anyhow::Result<Vec<Command>> {
         self.scheduler.runs.append(&self.id, self.seq, &event).await?;

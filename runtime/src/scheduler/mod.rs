@@ -158,7 +158,8 @@ impl Scheduler {
 
     /// Store a new run — with the versions of its subflows pinned now — and drive it.
     async fn begin(&self, request: RunRequest<'_>, progress: &mut dyn Progress) -> anyhow::Result<RunState> {
-        let (mut run, commands) = self.create_run(request, progress).await?;
+        let (mut run, first) = self.create_run(request, progress).await?;
+        let commands = run.started(&first);
         run.drive(commands, progress).await
     }
 
@@ -172,11 +173,15 @@ impl Scheduler {
     ) -> anyhow::Result<Launched> {
         let id = new_run_id();
         let request = RunRequest { id: &id, tenant, flow, version, input, parent: None };
-        let (run, commands) = self.create_run(request, &mut SilentProgress).await?;
+        let (run, first) = self.create_run(request, &mut SilentProgress).await?;
         let (plan, state, seq) = (run.plan, run.state, run.seq);
         let (scheduler, run_id, tenant, task_plan) = (self.clone(), id.clone(), tenant.to_string(), plan.clone());
+        // The first event is applied on the run's task, not the request's:
+        // rendering the first nodes' inputs may take a while, and `wait_ms`
+        // is the caller's to choose.
         let task = tokio::spawn(async move {
             let mut run = Run { scheduler: &scheduler, plan: task_plan, id: run_id, tenant, state, seq };
+            let commands = run.started(&first);
             run.drive(commands, &mut SilentProgress).await
         });
         Ok(Launched { id, plan, task })
@@ -186,7 +191,7 @@ impl Scheduler {
         &self,
         request: RunRequest<'_>,
         progress: &mut dyn Progress,
-    ) -> anyhow::Result<(Run<'_>, VecDeque<Command>)> {
+    ) -> anyhow::Result<(Run<'_>, Event)> {
         let RunRequest { id, tenant, flow, version, input, parent } = request;
         let plan = self.plan(&flow)?;
         let violations = plan.inputs.violations(&input);
@@ -213,12 +218,8 @@ impl Scheduler {
         };
         self.runs.create(&new, &first).await?;
         progress.event(id, &first);
-        let mut state = RunState::new(plan.nodes.len());
-        let commands = apply(&plan, &mut state, &first);
-        Ok((
-            Run { scheduler: self, plan, id: id.to_string(), tenant: tenant.to_string(), state, seq: 1 },
-            commands.into(),
-        ))
+        let state = RunState::new(plan.nodes.len());
+        Ok((Run { scheduler: self, plan, id: id.to_string(), tenant: tenant.to_string(), state, seq: 1 }, first))
     }
 
     /// Continue a run from its log (after a crash, a timeout, a child run
