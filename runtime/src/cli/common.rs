@@ -81,17 +81,21 @@ pub(super) fn operator(by: Option<String>) -> Result<String, CliError> {
     Ok(by)
 }
 
+/// A command's result on stdout: indented for a person at a terminal, one line for a pipe.
+pub(super) fn print_json(value: &serde_json::Value) {
+    let text = if std::io::stdout().is_terminal() {
+        serde_json::to_string_pretty(value)
+    } else {
+        serde_json::to_string(value)
+    };
+    println!("{}", text.expect("JSON values serialise"));
+}
+
 pub(super) fn print_outcome(state: &RunState) -> Result<(), CliError> {
     let run_id = state.run["id"].as_str().unwrap_or("?");
     match state.status {
         RunStatus::Succeeded => {
-            let output = state.output.clone().unwrap_or_default();
-            let text = if std::io::stdout().is_terminal() {
-                serde_json::to_string_pretty(&output)
-            } else {
-                serde_json::to_string(&output)
-            };
-            println!("{}", text.expect("JSON values serialise"));
+            print_json(state.output.as_ref().unwrap_or(&serde_json::Value::Null));
             Ok(())
         }
         RunStatus::Failed => {

@@ -1,10 +1,10 @@
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
 
+use super::common::print_json;
 use super::options::{GrantArgs, parse_input};
 use super::{CliError, DataDirArg, data_lock, plugin_source};
 use crate::atoms::{AtomRecord, LogLine};
@@ -58,12 +58,7 @@ pub async fn run(args: RunArgs) -> Result<(), CliError> {
         limits,
     };
     let output = run_to_completion(&sandbox, Some(&kv), &plugin, request, &mut StderrObserver).await?;
-    let text = if std::io::stdout().is_terminal() {
-        serde_json::to_string_pretty(&output)
-    } else {
-        serde_json::to_string(&output)
-    };
-    println!("{}", text.expect("JSON values serialise"));
+    print_json(&output);
     Ok(())
 }
 
