@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { emptyHistory, record, redo, undo } from '../../src/editor/history';
+import { uniqueId } from '../../src/editor/ids';
+import { pasteClipboard } from '../../src/editor/clipboard';
+import { flowToGraph } from '../../src/editor/graph';
+
+describe('history', () => {
+  it('undoes and redoes, coalescing quick changes of one key', () => {
+    let h = emptyHistory<number>();
+    h = record(h, 1, null, 0);
+    h = record(h, 2, 'field', 100);
+    h = record(h, 3, 'field', 500); // same edit: no new entry
+    expect(h.past).toEqual([1, 2]);
+    const back = undo(h, 4)!;
+    expect(back.state).toBe(2);
+    const again = redo(back.history, back.state)!;
+    expect(again.state).toBe(4);
+    expect(undo(emptyHistory<number>(), 0)).toBeNull();
+    h = record(again.history, 4, 'field', 5000);
+    expect(h.future).toEqual([]);
+  });
+});
+
+describe('ids and paste', () => {
+  it('derives unique identifiers', () => {
+    expect(uniqueId('http-request', new Set())).toBe('http_request');
+    expect(uniqueId('add', new Set(['add', 'add_2']))).toBe('add_3');
+    expect(uniqueId('9lives', new Set())).toBe('n_9lives');
+  });
+
+  it('pastes under fresh ids and keeps switch routes between pasted nodes', () => {
+    const graph = flowToGraph({
+      name: 'x',
+      nodes: [
+        { id: 'pick', kind: 'switch', cases: [{ when: 'true', to: 'add' }], ui: { x: 0, y: 0 } },
+        { id: 'add', kind: 'step', plugin: 'add@^0.1', ui: { x: 0, y: 100 } },
+      ],
+      edges: [],
+    });
+    const pasted = pasteClipboard(graph, new Set(['pick', 'add']));
+    expect(pasted.nodes.map((n) => n.id)).toEqual(['pick_2', 'add_2']);
+    expect(pasted.nodes[1]!.position).toEqual({ x: 40, y: 140 });
+    expect(pasted.nodes[1]!.data.node.id).toBe('add_2');
+    expect(pasted.edges).toHaveLength(1);
+    expect(pasted.edges[0]).toMatchObject({ source: 'pick_2', target: 'add_2', label: 'true', data: { role: 'case', when: 'true' } });
+  });
+});
