@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyHistory, record, redo, undo } from '../../src/editor/history';
 import { uniqueId } from '../../src/editor/ids';
 import { pasteClipboard } from '../../src/editor/clipboard';
-import { flowToGraph } from '../../src/editor/graph';
+import { flowToGraph, type FlowDocument } from '../../src/editor/graph';
 
 describe('history', () => {
   it('undoes and redoes, coalescing quick changes of one key', () => {
@@ -29,14 +29,15 @@ describe('ids and paste', () => {
   });
 
   it('pastes under fresh ids and keeps switch routes between pasted nodes', () => {
-    const graph = flowToGraph({
+    const doc: FlowDocument = {
       name: 'x',
       nodes: [
         { id: 'pick', kind: 'switch', cases: [{ when: 'true', to: 'add' }], ui: { x: 0, y: 0 } },
         { id: 'add', kind: 'step', plugin: 'add@^0.1', ui: { x: 0, y: 100 } },
       ],
       edges: [],
-    });
+    };
+    const graph = flowToGraph(doc);
     const pasted = pasteClipboard(graph, new Set(['pick', 'add']));
     expect(pasted.nodes.map((n) => n.id)).toEqual(['pick_2', 'add_2']);
     expect(pasted.nodes[1]!.position).toEqual({ x: 40, y: 140 });

@@ -1,0 +1,61 @@
+// `/t/:tenant/flows/:name`: the flow's draft in the editor (or, when it has
+// no draft yet, its latest version as the starting point).
+import { useCallback } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useParams } from 'react-router-dom';
+import { ReactFlowProvider } from '@xyflow/react';
+import { api, ok } from '../api/client';
+import type { Problem } from '../core/core';
+import { useTenant } from '../session/session';
+import { ErrorNote } from '../ui/ErrorNote';
+import { useLoad } from '../ui/useLoad';
+import { FlowEditor, type LoadedFlow } from './FlowEditor';
+import type { FlowDocument } from './graph';
+import type { VersionSummary } from './VersionsPanel';
+import { newFlowDocument } from './newFlow';
+
+interface FlowAnswer {
+  draft: { flow: FlowDocument; revision: number; problems?: Problem[] } | null;
+  versions: VersionSummary[];
+}
+
+export async function loadFlow(tenant: string, name: string): Promise<LoadedFlow> {
+  const answer = (await ok(
+    api.GET('/api/v1/tenants/{tenant}/flows/{name}', { params: { path: { tenant, name } } }),
+  )) as unknown as FlowAnswer;
+  if (answer.draft) {
+    return { flow: answer.draft.flow, revision: answer.draft.revision, problems: answer.draft.problems ?? null, versions: answer.versions };
+  }
+  const latest = answer.versions[answer.versions.length - 1];
+  if (!latest) return { flow: newFlowDocument(name) as FlowDocument, revision: null, problems: null, versions: [] };
+  const version = (await ok(
+    api.GET('/api/v1/tenants/{tenant}/flows/{name}/versions/{version}', {
+      params: { path: { tenant, name, version: String(latest.version) as never } },
+    }),
+  )) as unknown as { flow: FlowDocument };
+  return { flow: version.flow, revision: null, problems: null, versions: answer.versions };
+}
+
+export default function EditorPage() {
+  const { t } = useTranslation('editor');
+  const { name = '' } = useParams();
+  const tenant = useTenant();
+  const loaded = useLoad(() => loadFlow(tenant.name, name), [tenant.name, name]);
+  const reload = useCallback(() => loadFlow(tenant.name, name), [tenant.name, name]);
+  if (loaded.error) return <ErrorNote error={loaded.error} />;
+  if (!loaded.data) return <p>{t('page.loading')}</p>;
+  return (
+    <ReactFlowProvider>
+      <FlowEditor
+        key={`${tenant.name}/${name}`}
+        tenant={tenant.name}
+        name={name}
+        loaded={loaded.data}
+        canEdit={tenant.may('edit')}
+        canPublish={tenant.may('publish')}
+        canRun={tenant.may('run')}
+        reload={reload}
+      />
+    </ReactFlowProvider>
+  );
+}

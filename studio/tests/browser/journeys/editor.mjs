@@ -1,0 +1,305 @@
+// The flow editor in a real browser: build a flow by dragging steps from the
+// palette and connecting them, map inputs with a literal and an autocompleted
+// expression, watch live validation, save, publish; the visual diff of two
+// versions; the same building done with the keyboard alone; a save conflict.
+import { apiCall, assert, login, newPage } from '../harness.mjs';
+
+const FLOWS = '/api/v1/tenants/default/flows';
+
+/** Poll `check` until it answers truthy or `ms` pass. */
+async function eventually(what, check, ms = 15_000) {
+  const deadline = Date.now() + ms;
+  let last;
+  while (Date.now() < deadline) {
+    last = await check();
+    if (last) return last;
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+function noPageErrors(page) {
+  const errors = page.scenaErrors.filter((e) => !/Failed to load resource/.test(e));
+  assert(errors.length === 0, `no page errors: ${errors.join('\n')}`);
+}
+
+const node = (page, id) => page.locator(`.react-flow__node[data-id="${id}"]`);
+
+async function centreOf(locator) {
+  const box = await locator.boundingBox();
+  assert(box, 'element is on screen');
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+/** A real mouse drag from one point to another, in steps (HTML5 drag and drop included). */
+async function mouseDrag(page, from, to) {
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(from.x + 10, from.y + 5, { steps: 3 });
+  await page.mouse.move(to.x, to.y, { steps: 12 });
+  await page.mouse.up();
+}
+
+/** Drag a palette item onto the canvas at `offset` from the pane's top-left corner. */
+async function dropFromPalette(page, item, offset) {
+  const pane = await page.locator('.react-flow__pane').boundingBox();
+  await mouseDrag(page, await centreOf(page.locator(`[data-palette="${item}"]`)), { x: pane.x + offset.x, y: pane.y + offset.y });
+}
+
+/** Connect two nodes by dragging from the source's bottom handle to the target's top handle. */
+async function connect(page, from, to) {
+  const source = node(page, from).locator('.react-flow__handle.source').first();
+  const target = node(page, to).locator('.react-flow__handle.target');
+  await mouseDrag(page, await centreOf(source), await centreOf(target));
+  await page.locator(`.react-flow__edge[data-id^="normal:${from}->${to}"]`).first().waitFor({ timeout: 5_000 });
+}
+
+async function selectNode(page, id) {
+  await node(page, id).click();
+  await page.locator('.editor-inspector h2', { hasText: id }).waitFor();
+}
+
+function problemOf(page, id) {
+  return page.locator(`.editor-problems-panel button[data-node="${id}"]`);
+}
+
+async function waitSaved(page) {
+  await page.locator('[data-save-state="saved"]').waitFor({ timeout: 15_000 });
+}
+
+/** Press Tab until the focused element matches `selector` (at most `limit` presses). */
+async function tabTo(page, selector, limit = 150) {
+  for (let i = 0; i < limit; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+  }
+  throw new Error(`Tab never reached ${selector}`);
+}
+
+const twoVersions = (name, x) => ({
+  name,
+  inputs: { type: 'object', properties: {} },
+  nodes: [
+    { id: 'start', kind: 'start', ui: { x: 0, y: 0 } },
+    { id: 'greet', kind: 'step', plugin: 'echo@^0.1', input: { x }, ui: { x: 0, y: 140 } },
+    { id: 'keep', kind: 'step', plugin: 'echo@^0.1', input: { same: true }, ui: { x: 0, y: 280 } },
+    { id: 'end', kind: 'end', ui: { x: 0, y: 420 } },
+  ],
+  edges: [
+    { from: 'start', to: 'greet' },
+    { from: 'greet', to: 'keep' },
+    { from: 'keep', to: 'end' },
+  ],
+});
+
+export const journeys = [
+  {
+    name: 'build a flow by dragging steps, map inputs, watch validation, save and publish',
+    async run({ server, browser }) {
+      const page = await newPage(browser);
+      await login(page, server);
+      await page.getByLabel('Name of the new flow').fill('built-by-hand');
+      await page.getByRole('button', { name: 'New flow' }).click();
+      await page.waitForURL(/\/flows\/built-by-hand$/);
+      await node(page, 'start').waitFor();
+      await page.locator('[data-palette="add"]').waitFor();
+
+      // Three steps dragged from the palette with the mouse.
+      await dropFromPalette(page, 'add', { x: 140, y: 120 });
+      await node(page, 'add').waitFor({ timeout: 5_000 });
+      await dropFromPalette(page, 'add', { x: 420, y: 220 });
+      await node(page, 'add_2').waitFor({ timeout: 5_000 });
+      await dropFromPalette(page, 'add', { x: 140, y: 330 });
+      await node(page, 'add_3').waitFor({ timeout: 5_000 });
+      const dropped = await apiCall(server, 'GET', `${FLOWS}/built-by-hand`).catch(() => null);
+      assert(dropped, 'the flow exists');
+
+      // Dangling nodes: live validation reports them, on the node and in the panel.
+      await problemOf(page, 'add_3').first().waitFor({ timeout: 10_000 });
+      assert(/unreachable|no outgoing/.test(await problemOf(page, 'add_3').first().innerText()), 'the dangling step is reported');
+      await node(page, 'add_3').locator('.editor-badge-problems').waitFor();
+
+      // start → add → add_2 → add_3 → end, and the old start → end edge removed.
+      await selectNode(page, 'start');
+      await page.getByRole('button', { name: 'Remove the connection to end' }).click();
+      await connect(page, 'start', 'add');
+      await connect(page, 'add', 'add_2');
+      await connect(page, 'add_2', 'add_3');
+      await connect(page, 'add_3', 'end');
+      await eventually('the dangling problems to go', async () =>
+        (await page.locator('.editor-problems-panel button', { hasText: /unreachable|no outgoing/ }).count()) === 0,
+      );
+
+      // A literal in the first step's form.
+      await selectNode(page, 'add');
+      const literal = page.locator('.editor-inspector [data-field="n"] input').first();
+      await literal.fill('41');
+      // An expression in the second, picked from the completion list.
+      await selectNode(page, 'add_2');
+      await page.getByRole('button', { name: 'Literal or expression for n' }).click();
+      const expression = page.getByRole('textbox', { name: 'Expression for n' });
+      await expression.click();
+      await page.keyboard.type('${steps.');
+      const options = page.locator('.cm-tooltip-autocomplete li');
+      await options.first().waitFor({ timeout: 5_000 });
+      const offered = await options.allInnerTexts();
+      assert(offered.some((o) => o.startsWith('add')), `upstream step offered: ${offered}`);
+      assert(!offered.some((o) => /^add_3/.test(o)), `a step that runs later is not offered: ${offered}`);
+      assert(!offered.some((o) => /^add_2/.test(o)), `the step itself is not offered: ${offered}`);
+      await page.locator('.cm-tooltip-autocomplete li', { hasText: /^add(?!_)/ }).first().click();
+      await page.keyboard.type('.');
+      await page.locator('.cm-tooltip-autocomplete li', { hasText: /^output/ }).first().click();
+      await page.keyboard.type('.');
+      await page.locator('.cm-tooltip-autocomplete li', { hasText: /^n/ }).first().click();
+      await eventually('the expression to be complete', async () =>
+        (await expression.innerText()).trim() === '${steps.add.output.n}',
+      );
+      await selectNode(page, 'add_3');
+      await page.locator('.editor-inspector [data-field="n"] input').first().fill('1');
+      await page.locator('.editor-problems-empty').waitFor({ timeout: 10_000 });
+
+      // Save (Ctrl+S), then publish.
+      await page.keyboard.press('Control+s');
+      await waitSaved(page);
+      const draft = await apiCall(server, 'GET', `${FLOWS}/built-by-hand`);
+      const byId = Object.fromEntries(draft.draft.flow.nodes.map((n) => [n.id, n]));
+      assert(byId.add.input.n === 41, `literal saved: ${JSON.stringify(byId.add.input)}`);
+      assert(byId.add_2.input.n === '${steps.add.output.n}', `expression saved: ${JSON.stringify(byId.add_2.input)}`);
+      assert(byId.add.plugin.startsWith('add@^'), `plugin reference: ${byId.add.plugin}`);
+      assert(byId.add.ui && typeof byId.add.ui.x === 'number', 'positions saved in ui');
+      assert(draft.draft.problems.length === 0, `no problems on the server: ${JSON.stringify(draft.draft.problems)}`);
+      await page.getByRole('button', { name: 'Publish' }).click();
+      await page.getByTestId('publish-note').waitFor();
+      const versions = await apiCall(server, 'GET', `${FLOWS}/built-by-hand/versions`);
+      assert(versions.versions.some((v) => v.version === 1), 'version 1 published');
+      noPageErrors(page);
+    },
+  },
+  {
+    name: 'the visual diff of two versions marks the changed node and lists its field change',
+    async run({ server, browser }) {
+      await apiCall(server, 'PUT', `${FLOWS}/two-versions/draft`, twoVersions('two-versions', 'one'));
+      await apiCall(server, 'POST', `${FLOWS}/two-versions/versions`);
+      await apiCall(server, 'PUT', `${FLOWS}/two-versions/draft`, twoVersions('two-versions', 'two'));
+      await apiCall(server, 'POST', `${FLOWS}/two-versions/versions`);
+      const page = await newPage(browser);
+      await login(page, server);
+      await page.goto(`${server.url}/t/default/flows/two-versions`);
+      // Choose the two versions in the history, then open their diff.
+      await page.getByLabel(/Version 1 ·/).check();
+      await page.getByLabel(/Version 2 ·/).check();
+      await page.getByRole('link', { name: 'Compare version 1 with 2' }).click();
+      await page.waitForURL(/\/diff\?from=1&to=2$/);
+      await node(page, 'greet').locator('.editor-diff-changed').waitFor({ timeout: 10_000 });
+      assert((await node(page, 'keep').locator('.editor-diff-changed').count()) === 0, 'an unchanged node is not marked');
+      const listed = page.locator('[data-changed-node="greet"]');
+      await listed.waitFor();
+      const text = await listed.innerText();
+      assert(/input/.test(text) && /one/.test(text) && /two/.test(text), `the field change is listed: ${text}`);
+      noPageErrors(page);
+    },
+  },
+  {
+    name: 'build and save a small flow with the keyboard alone',
+    async run({ server, browser }) {
+      await apiCall(server, 'PUT', `${FLOWS}/keys-only/draft`, {
+        name: 'keys-only',
+        inputs: { type: 'object', properties: {} },
+        nodes: [
+          { id: 'start', kind: 'start', ui: { x: 0, y: 0 } },
+          { id: 'end', kind: 'end', ui: { x: 0, y: 300 } },
+        ],
+        edges: [{ from: 'start', to: 'end' }],
+      });
+      const page = await newPage(browser);
+      await login(page, server);
+      await page.goto(`${server.url}/t/default/flows/keys-only`);
+      await node(page, 'start').waitFor();
+      await page.locator('[data-palette="echo"]').waitFor();
+
+      // The palette: Tab to the echo item, Enter adds it at the centre (selected).
+      await tabTo(page, '[data-palette="echo"]');
+      await page.keyboard.press('Enter');
+      await node(page, 'echo').waitFor({ timeout: 5_000 });
+      await page.locator('.editor-inspector h2', { hasText: 'echo' }).waitFor();
+
+      // In the inspector: connect echo → end.
+      await tabTo(page, '.editor-routes select');
+      await page.keyboard.type('end');
+      await tabTo(page, '.editor-routes button');
+      await page.keyboard.press('Enter');
+      await page.locator('.react-flow__edge[data-id^="normal:echo->end"]').waitFor({ timeout: 5_000 });
+
+      // Tab to the start node on the canvas and select it with Enter.
+      await tabTo(page, '.react-flow__node[data-id="start"]');
+      await page.keyboard.press('Enter');
+      await page.locator('.editor-inspector h2', { hasText: 'start' }).waitFor();
+      // Its edge to end removed, an edge to echo added.
+      await tabTo(page, 'button[aria-label="Remove the connection to end"]');
+      await page.keyboard.press('Enter');
+      await tabTo(page, '.editor-routes select');
+      await page.keyboard.type('echo');
+      await tabTo(page, '.editor-routes button');
+      await page.keyboard.press('Enter');
+      await page.locator('.react-flow__edge[data-id^="normal:start->echo"]').waitFor({ timeout: 5_000 });
+      await page.locator('.editor-problems-empty').waitFor({ timeout: 10_000 });
+
+      await page.keyboard.press('Control+s');
+      await waitSaved(page);
+      const draft = await apiCall(server, 'GET', `${FLOWS}/keys-only`);
+      const edges = draft.draft.flow.edges.map((e) => `${e.from}->${e.to}`).sort();
+      assert(JSON.stringify(edges) === JSON.stringify(['echo->end', 'start->echo']), `edges saved: ${edges}`);
+      assert(draft.draft.flow.nodes.some((n) => n.id === 'echo' && n.plugin.startsWith('echo@^')), 'the step saved');
+      noPageErrors(page);
+    },
+  },
+  {
+    name: 'a save after someone else saved the draft asks what to do',
+    async run({ server, browser }) {
+      const flow = {
+        name: 'contended',
+        inputs: { type: 'object', properties: {} },
+        nodes: [
+          { id: 'start', kind: 'start', ui: { x: 0, y: 0 } },
+          { id: 'end', kind: 'end', ui: { x: 0, y: 300 } },
+        ],
+        edges: [{ from: 'start', to: 'end' }],
+      };
+      await apiCall(server, 'PUT', `${FLOWS}/contended/draft`, flow);
+      const page = await newPage(browser);
+      await login(page, server);
+      await page.goto(`${server.url}/t/default/flows/contended`);
+      await node(page, 'start').waitFor();
+      await page.locator('[data-palette="echo"]').waitFor();
+
+      // Someone else saves meanwhile.
+      await apiCall(server, 'PUT', `${FLOWS}/contended/draft`, { ...flow, title: 'Changed elsewhere' });
+      // A change here, saved at once.
+      await page.locator('[data-palette="echo"]').click();
+      await node(page, 'echo').waitFor();
+      await page.getByRole('button', { name: 'Save draft' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Someone else changed this draft' });
+      await dialog.waitFor({ timeout: 10_000 });
+
+      // Reload theirs: their title shows, the dialog closes, the local change is gone.
+      await dialog.getByRole('button', { name: 'Reload theirs' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      await page.locator('.editor-toolbar h1', { hasText: 'Changed elsewhere' }).waitFor();
+      assert((await node(page, 'echo').count()) === 0, 'the local change was dropped');
+
+      // Another conflict, resolved by overwriting with this page's document.
+      await apiCall(server, 'PUT', `${FLOWS}/contended/draft`, { ...flow, title: 'Changed again' });
+      await page.locator('[data-palette="echo"]').click();
+      await node(page, 'echo').waitFor();
+      await page.keyboard.press('Control+s');
+      await dialog.waitFor({ timeout: 10_000 });
+      await dialog.getByRole('button', { name: 'Overwrite with mine' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      await waitSaved(page);
+      const draft = await apiCall(server, 'GET', `${FLOWS}/contended`);
+      assert(draft.draft.flow.nodes.some((n) => n.id === 'echo'), 'this page overwrote the draft');
+      assert(draft.draft.flow.title === 'Changed elsewhere', `the title this page had: ${draft.draft.flow.title}`);
+      noPageErrors(page);
+    },
+  },
+];
