@@ -13,6 +13,8 @@ import { ShortcutHelp } from './ShortcutHelp';
 
 /** Beyond this many nodes, only those in view are rendered. */
 const LARGE_FLOW = 300;
+/** A small flow is shown at natural size, not blown up to fill the canvas. */
+const FIT = { maxZoom: 1 };
 
 export function Canvas({
   nodes,
@@ -73,6 +75,7 @@ export function Canvas({
         multiSelectionKeyCode={['Meta', 'Control']}
         onlyRenderVisibleElements={nodes.length > LARGE_FLOW}
         fitView
+        fitViewOptions={FIT}
         minZoom={0.05}
         ariaLabelConfig={ariaLabels}
         proOptions={{ hideAttribution: true }}

@@ -19,13 +19,13 @@ async function loadDiff(tenant: string, name: string, from: number, to: number) 
   const version = (n: number) =>
     ok(
       api.GET('/api/v1/tenants/{tenant}/flows/{name}/versions/{version}', {
-        params: { path: { tenant, name, version: String(n) as never } },
+        params: { path: { tenant, name, version: String(n) } },
       }),
     ).then((answer) => (answer as unknown as { flow: FlowDocument }).flow);
   const [diff, before, after] = await Promise.all([
     ok(
       api.GET('/api/v1/tenants/{tenant}/flows/{name}/diff', {
-        params: { path: { tenant, name }, query: { from, to } as never },
+        params: { path: { tenant, name }, query: { from, to } },
       }),
     ).then((answer) => (answer as unknown as { diff: FlowDiff }).diff),
     version(from),

@@ -30,7 +30,7 @@ export async function loadFlow(tenant: string, name: string): Promise<LoadedFlow
   if (!latest) return { flow: newFlowDocument(name) as FlowDocument, revision: null, problems: null, versions: [] };
   const version = (await ok(
     api.GET('/api/v1/tenants/{tenant}/flows/{name}/versions/{version}', {
-      params: { path: { tenant, name, version: String(latest.version) as never } },
+      params: { path: { tenant, name, version: String(latest.version) } },
     }),
   )) as unknown as { flow: FlowDocument };
   return { flow: version.flow, revision: null, problems: null, versions: answer.versions };

@@ -5,9 +5,9 @@
 import { memo, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import Form from '@rjsf/core';
-import validator from '@rjsf/validator-ajv8';
 import type { RJSFSchema, UiSchema } from '@rjsf/utils';
 import { ExpressionEditor } from './ExpressionEditor';
+import { formValidator } from './formValidator';
 import type { ScopeEntry } from './scope';
 
 type Mapping = Record<string, unknown>;
@@ -55,11 +55,10 @@ const LiteralField = memo(function LiteralField({
       schema={wrapped}
       uiSchema={UI}
       formData={formData}
-      validator={validator}
+      validator={formValidator}
       idPrefix={idPrefix}
       readonly={readOnly}
       showErrorList={false}
-      liveValidate="onChange"
       noHtml5Validate
       tagName="div"
       onChange={(event) => {
@@ -109,7 +108,12 @@ function FieldRow({
       <div className="editor-field-head">
         <span id={`${idPrefix}-name`}>
           <strong>{title}</strong>
-          {required && <span aria-label={t('input.required')}> *</span>}
+          {required && (
+            <>
+              <span aria-hidden="true"> *</span>
+              <span className="editor-sr-only">{t('input.required')}</span>
+            </>
+          )}
         </span>
         <div className="row">
           {!readOnly && (

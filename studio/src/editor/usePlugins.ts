@@ -35,8 +35,8 @@ export function usePlugins(tenant: string) {
       const fetched = await Promise.all(
         plugins.map((p) =>
           ok(
-            api.GET('/api/v1/tenants/{tenant}/plugins/{name}/{version}', {
-              params: { path: { tenant, name: p.name, version: p.version } },
+            api.GET('/api/v1/tenants/{tenant}/plugins/{plugin}/{version}', {
+              params: { path: { tenant, plugin: p.name, version: p.version } },
             }),
           )
             .then((detail) => detail as unknown as PluginDetail)
