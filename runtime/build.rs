@@ -1,7 +1,8 @@
 //! Embeds what `scena serve` needs with no flags: the standard plugins (built
 //! for wasm32-wasip2 by `cargo xtask guests`, which `cargo xtask start|test`
-//! run first) and the sample flows. A plain `cargo build` without the guests
-//! still builds; the binary then says at `serve` how to get them.
+//! run first), the sample flows and the studio (`studio/dist`, built by
+//! `cargo xtask studio`). A plain `cargo build` without the guests or the
+//! studio still builds; the binary then says at `serve` how to get them.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -47,6 +48,16 @@ fn main() {
         println!("cargo:rerun-if-changed={}", path.display());
         writeln!(code, "    ({:?}, include_str!({:?})),", file_name(path), path.display().to_string()).unwrap();
     }
+    code.push_str("];\n\n/// The studio's built files, by path below `studio/dist` (empty if not built).\npub static STUDIO_FILES: &[(&str, &[u8])] = &[\n");
+    let studio = root.join("studio/dist");
+    println!("cargo:rerun-if-changed={}", studio.display());
+    let mut files = Vec::new();
+    collect_files(&studio, &mut files);
+    files.sort();
+    for path in &files {
+        let relative = path.strip_prefix(&studio).expect("below dist").to_string_lossy().replace('\\', "/");
+        writeln!(code, "    ({relative:?}, include_bytes!({:?})),", path.display().to_string()).unwrap();
+    }
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets it")).join("embedded.rs");
     std::fs::write(out, code).expect("OUT_DIR is writable");
@@ -54,4 +65,16 @@ fn main() {
 
 fn file_name(path: &Path) -> String {
     path.file_name().expect("a file").to_string_lossy().into_owned()
+}
+
+fn collect_files(dir: &Path, into: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(&path, into);
+        } else {
+            into.push(path);
+        }
+    }
 }

@@ -5,12 +5,14 @@
 //! - `bench`  build the guests and run the benchmarks;
 //! - `guests` build every guest component (standard plugins and test guests);
 //! - `core-wasm` build scena-core for the browser (`target/core-wasm/`);
+//! - `studio` build the studio into `studio/dist` (npm ci, the core's wasm, vite), which the binary embeds;
 //! - `lint`   rustfmt, clippy with warnings as errors, and the pure core's dependency tree;
 //! - `fuzz-api [MAX_EXAMPLES]` schemathesis over the served OpenAPI document; fails on any 5xx.
 
 mod core_wasm;
 mod fuzz_api;
 mod lint;
+mod studio;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -26,9 +28,10 @@ fn main() -> ExitCode {
         "bench" => bench(&rest),
         "guests" => guests(),
         "core-wasm" => core_wasm::build(&root()).map(|_| ()),
+        "studio" => studio::build(&root()),
         "lint" => lint::all(),
         "fuzz-api" => fuzz_api::fuzz_api(&rest),
-        _ => Err(format!("usage: cargo xtask <start|test|bench|guests|core-wasm|lint|fuzz-api>, got `{task}`")),
+        _ => Err(format!("usage: cargo xtask <start|test|bench|guests|core-wasm|studio|lint|fuzz-api>, got `{task}`")),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -84,31 +87,32 @@ fn guests() -> Result<(), String> {
     ]))
 }
 
-/// The local quick start keeps one admin token in the data dir (mode 0600),
-/// so restarting the server does not lose it; `SCENA_ADMIN_TOKEN` wins if set.
-fn local_admin_token(data_dir: &Path) -> Result<String, String> {
-    if let Ok(token) = std::env::var("SCENA_ADMIN_TOKEN") {
-        return Ok(token);
+/// The local quick start keeps its admin token and the first user's password
+/// in the data dir (mode 0600), so restarting the server loses neither; the
+/// environment variable wins if set.
+fn local_secret(data_dir: &Path, file: &str, env: &str) -> Result<String, String> {
+    if let Ok(value) = std::env::var(env) {
+        return Ok(value);
     }
-    let path = data_dir.join("admin-token");
-    if let Ok(token) = std::fs::read_to_string(&path) {
-        return Ok(token.trim().to_string());
+    let path = data_dir.join(file);
+    if let Ok(value) = std::fs::read_to_string(&path) {
+        return Ok(value.trim().to_string());
     }
     let mut random = [0u8; 32];
     std::io::Read::read_exact(&mut std::fs::File::open("/dev/urandom").map_err(|e| e.to_string())?, &mut random)
         .map_err(|e| e.to_string())?;
-    let token = format!("scena_{}", random.iter().map(|b| format!("{b:02x}")).collect::<String>());
+    let value = format!("scena_{}", random.iter().map(|b| format!("{b:02x}")).collect::<String>());
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-    std::io::Write::write_all(&mut file, token.as_bytes()).map_err(|e| e.to_string())?;
-    Ok(token)
+    let mut handle = options.open(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    std::io::Write::write_all(&mut handle, value.as_bytes()).map_err(|e| e.to_string())?;
+    Ok(value)
 }
 
 fn test(extra: &[String]) -> Result<(), String> {
     guests()?;
-    core_wasm::build(&root())?;
+    studio::build(&root())?;
     let everything = run(cargo().args(["test", "--workspace", "--locked", "--no-fail-fast"]).args(extra));
     // The store's own tests run on SQLite and PostgreSQL; the API tests run
     // a second time with their servers on PostgreSQL (nothing is rebuilt).
@@ -119,7 +123,9 @@ fn test(extra: &[String]) -> Result<(), String> {
             .args(["test", "-p", "scena", "--locked", "--no-fail-fast", "--test", "it", "--", "api::"])
             .env("SCENA_TEST_SERVER_DB", "postgres"))
     };
-    everything.and(on_postgres)
+    // The studio's checks use the binary the tests built (it embeds the studio).
+    let on_studio = if extra.is_empty() { studio::test(&root()) } else { Ok(()) };
+    everything.and(on_postgres).and(on_studio)
 }
 
 fn bench(extra: &[String]) -> Result<(), String> {
@@ -130,26 +136,27 @@ fn bench(extra: &[String]) -> Result<(), String> {
 fn start() -> Result<(), String> {
     // The binary embeds the standard plugins and sample flows (runtime/build.rs), so build the guests first.
     guests()?;
+    studio::build(&root())?;
     run(cargo().args(["build", "-p", "scena", "--locked"]))?;
     let scena = root().join("target/debug/scena");
     let data_dir = root().join(".scena");
     std::fs::create_dir_all(&data_dir).map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
     let listen = std::env::var("SCENA_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".into());
+    let token = local_secret(&data_dir, "admin-token", "SCENA_ADMIN_TOKEN")?;
+    let password = local_secret(&data_dir, "admin-password", "SCENA_ADMIN_PASSWORD")?;
     eprintln!();
     eprintln!("scena is built: the CLI is {}", scena.display());
-    eprintln!("try, once it listens (TOKEN is the admin token below):");
-    eprintln!("  curl -H 'Authorization: Bearer TOKEN' http://{listen}/api/v1/tenants/default/flows");
-    eprintln!(
-        "  curl -H 'Authorization: Bearer TOKEN' -X POST 'http://{listen}/api/v1/tenants/default/flows/version-release/runs?wait_ms=10000' \\"
-    );
-    eprintln!(
-        "       -d '{{\"input\": {{\"version\": \"1.4.2\", \"previous_version\": \"1.4.1\", \"zones\": [\"eu-1\", \"eu-2\"]}}}}'"
-    );
+    eprintln!("the studio: open http://{listen}/ and log in as `admin` with password {password}");
+    eprintln!("  (kept in {}; the user is made on a fresh data dir only)", data_dir.join("admin-password").display());
+    eprintln!("the API, once it listens (admin token kept in {}):", data_dir.join("admin-token").display());
+    eprintln!("  curl -H 'Authorization: Bearer {token}' http://{listen}/api/v1/tenants/default/flows");
     eprintln!();
-    let token = local_admin_token(&data_dir)?;
-    eprintln!("admin token (kept in {}): {token}", data_dir.join("admin-token").display());
     let mut serve = Command::new(&scena);
-    serve.current_dir(root()).env("SCENA_DATA_DIR", &data_dir).env("SCENA_ADMIN_TOKEN", &token);
+    serve
+        .current_dir(root())
+        .env("SCENA_DATA_DIR", &data_dir)
+        .env("SCENA_ADMIN_TOKEN", &token)
+        .env("SCENA_ADMIN_PASSWORD", &password);
     serve.args(["serve", "--listen", &listen]);
     run(&mut serve)
 }

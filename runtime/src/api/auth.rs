@@ -1,5 +1,6 @@
 //! Who is calling and what they may do. Every `/api/v1` route except login
-//! needs `Authorization: Bearer TOKEN`; then, for a route under a tenant, the
+//! needs `Authorization: Bearer TOKEN` or the studio's session cookie (with,
+//! on a write, the session's CSRF token); then, for a route under a tenant, the
 //! caller's role there is found (none: 404, as if the tenant did not exist)
 //! and the route's action is put to the Cedar policies (`crate::authz`):
 //! deny is 403. Handlers receive the outcome as `Access`.
@@ -7,8 +8,8 @@
 use std::collections::HashMap;
 
 use axum::extract::{MatchedPath, RawPathParams, Request, State};
-use axum::http::HeaderMap;
-use axum::http::header::AUTHORIZATION;
+use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::{HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -57,17 +58,62 @@ impl Access {
     }
 }
 
-/// The bearer token of the request.
-fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
-    let header =
-        headers.get(AUTHORIZATION).ok_or_else(|| ApiError::unauthorized("missing `Authorization: Bearer TOKEN`"))?;
-    header
-        .to_str()
-        .ok()
-        .and_then(|h| h.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer TOKEN`"))
+/// The cookie that carries the studio's session (`api/session.rs`).
+pub const SESSION_COOKIE: &str = "scena_session";
+/// The header a write made with the session cookie must carry, holding the
+/// session's CSRF token: a page of another site can make the browser send the
+/// cookie (were `SameSite` ignored), but cannot read the token to send it.
+pub const CSRF_HEADER: &str = "x-scena-csrf";
+
+/// The credential a request carries: `Authorization: Bearer` (API clients and
+/// scripts), else the studio's session cookie.
+#[derive(Clone)]
+pub struct Credential {
+    pub token: String,
+    pub from_cookie: bool,
+}
+
+/// The CSRF token of a session: derived from its token, so nothing more is
+/// stored, and revealing it reveals nothing of the token.
+pub fn csrf_token(session: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(format!("scena-csrf\0{session}").as_bytes()))
+}
+
+fn credential(method: &Method, headers: &HeaderMap) -> Result<Credential, ApiError> {
+    if let Some(header) = headers.get(AUTHORIZATION) {
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer TOKEN`"))?;
+        return Ok(Credential { token: token.to_string(), from_cookie: false });
+    }
+    let token = session_cookie(headers)
+        .ok_or_else(|| ApiError::unauthorized("missing `Authorization: Bearer TOKEN` (or a studio session)"))?;
+    if !(method == Method::GET || method == Method::HEAD) {
+        let sent = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        if sent.is_empty() || sent != csrf_token(&token) {
+            return Err(ApiError::forbidden(format!(
+                "a change made with the session cookie needs the session's CSRF token in `{CSRF_HEADER}`"
+            )));
+        }
+    }
+    Ok(Credential { token, from_cookie: true })
+}
+
+/// The session token from the `Cookie` headers, if one is there.
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .flatten()
+        .find(|c| c.name() == SESSION_COOKIE && !c.value().is_empty())
+        .map(|c| c.value().to_string())
 }
 
 fn unknown_token() -> ApiError {
@@ -90,7 +136,8 @@ pub async fn authorize(
     if params.iter().any(|(_, value)| value.is_empty()) {
         return Err(ApiError::not_found("route"));
     }
-    let token = bearer(request.headers())?;
+    let credential = credential(request.method(), request.headers())?;
+    let token = credential.token.as_str();
     let route = ROUTES
         .iter()
         .find(|r| r.method == request.method().as_str() && r.path == matched.as_str())
@@ -121,6 +168,7 @@ pub async fn authorize(
             return Err(ApiError::forbidden(refused));
         }
         request.extensions_mut().insert(principal.clone());
+        request.extensions_mut().insert(credential.clone());
         let action = if matches!(route.action, RouteAction::Own) { "account" } else { "platform" };
         return Ok(for_audit(next.run(request).await, principal, action));
     };
@@ -174,6 +222,7 @@ pub async fn authorize(
     }
     request.extensions_mut().insert(access);
     request.extensions_mut().insert(principal.clone());
+    request.extensions_mut().insert(credential.clone());
     Ok(for_audit(next.run(request).await, principal, action))
 }
 

@@ -4,7 +4,9 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::header::{ETAG, IF_MATCH, IF_NONE_MATCH};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -14,20 +16,25 @@ use super::error::ApiError;
 use super::{Shared, body};
 use crate::catalog::validate_flow;
 use crate::flow::{Problem, diff as flow_diff, load_flow};
-use crate::store::FlowVersion;
+use crate::store::{Draft, DraftExpected, FlowVersion};
 
 fn problems_json(problems: &[Problem]) -> Value {
     json!(problems)
 }
 
-/// `PUT …/flows/{name}/draft`
+/// `PUT …/flows/{name}/draft`. With `If-Match: "<revision>"` the save
+/// happens only if the draft is still at that revision, with
+/// `If-None-Match: *` only if there is no draft yet; otherwise 412 with the
+/// revision there now, and nothing changes.
 pub async fn save_draft(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, name)): Path<(String, String)>,
+    headers: HeaderMap,
     raw: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let tenant = access.tenant.clone();
+    let expected = expected_draft(&headers)?;
     let bytes = body::bytes(raw)?;
     let text = std::str::from_utf8(&bytes).map_err(|_| ApiError::bad_request("the body is not UTF-8"))?;
     serde_json::from_str::<Value>(text).map_err(|e| ApiError::bad_request(format!("the body is not JSON: {e}")))?;
@@ -41,9 +48,45 @@ pub async fn save_draft(
             format!("the flow is named `{}`, not `{name}` as in the path", flow.name),
         ));
     }
-    app.db.flows().save_draft(&tenant, &flow).await?;
+    let revision = match app.db.flows().save_draft_if(&tenant, &flow, expected).await? {
+        Ok(revision) => revision,
+        Err(current) => {
+            let message = match current {
+                Some(current) => format!(
+                    "the draft of `{name}` changed since it was read: it is at revision {current} now; reload it and apply your change again"
+                ),
+                None => format!("flow `{name}` has no draft to update"),
+            };
+            return Err(ApiError {
+                status: StatusCode::PRECONDITION_FAILED,
+                code: "draft_changed",
+                message,
+                details: json!({"revision": current}),
+            });
+        }
+    };
     let problems = validate_flow(&flow, Some(&app.registry.view(&tenant)));
-    Ok(Json(json!({"name": name, "saved": true, "problems": problems_json(&problems)})))
+    let answer = json!({"name": name, "saved": true, "revision": revision, "problems": problems_json(&problems)});
+    Ok(([(ETAG, etag(revision))], Json(answer)).into_response())
+}
+
+/// The condition a draft save carries, from `If-Match` / `If-None-Match`.
+fn expected_draft(headers: &HeaderMap) -> Result<DraftExpected, ApiError> {
+    let header = |name| headers.get(name).map(|v| v.to_str().unwrap_or("?").trim());
+    match (header(IF_MATCH), header(IF_NONE_MATCH)) {
+        (None, None) => Ok(DraftExpected::Any),
+        (None, Some("*")) => Ok(DraftExpected::Absent),
+        (Some(tag), None) => {
+            tag.trim_start_matches("W/").trim_matches('"').parse::<i64>().map(DraftExpected::Revision).map_err(|_| {
+                ApiError::bad_request(format!("If-Match must be a draft's ETag such as `\"3\"`, not `{tag}`"))
+            })
+        }
+        _ => Err(ApiError::bad_request("a draft save takes `If-Match: \"REVISION\"` or `If-None-Match: *`, not both")),
+    }
+}
+
+fn etag(revision: i64) -> String {
+    format!("\"{revision}\"")
 }
 
 /// `POST …/flows/{name}/versions`: publish the draft, if it has no problem.
@@ -96,20 +139,25 @@ pub async fn show(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, name)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let tenant = access.tenant.clone();
     let flows = app.db.flows();
-    let draft = flows.draft(&tenant, &name).await?;
+    let draft = flows.draft_with_revision(&tenant, &name).await?;
     let versions = flows.versions(&tenant, &name).await?;
     if draft.is_none() && versions.is_empty() {
         return Err(ApiError::not_found(format!("flow `{name}`")));
     }
     let versions = versions.iter().map(|v| version_json(v, false)).collect::<Result<Vec<_>, _>>()?;
-    let draft = draft.map(|(flow, updated_at)| {
+    let tag = draft.as_ref().map(|draft| etag(draft.revision));
+    let draft = draft.map(|Draft { flow, updated_at, revision }| {
         let problems = validate_flow(&flow, Some(&app.registry.view(&tenant)));
-        json!({"flow": flow, "updated_at": updated_at, "problems": problems_json(&problems)})
+        json!({"flow": flow, "updated_at": updated_at, "revision": revision, "problems": problems_json(&problems)})
     });
-    Ok(Json(json!({"name": name, "draft": draft, "versions": versions})))
+    let answer = Json(json!({"name": name, "draft": draft, "versions": versions}));
+    Ok(match tag {
+        Some(tag) => ([(ETAG, tag)], answer).into_response(),
+        None => answer.into_response(),
+    })
 }
 
 /// `GET …/flows/{name}/versions`

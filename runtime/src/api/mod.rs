@@ -21,14 +21,16 @@ mod run_view;
 mod runs;
 mod schedules;
 mod secrets;
+mod session;
 mod shapes;
+mod studio;
 mod throttle;
 mod tokens;
 mod users;
 mod webhooks;
 
 use std::any::Any;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -45,6 +47,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
+pub use openapi::openapi as openapi_document;
 pub use throttle::{LoginThrottle, ThrottleSettings};
 
 use crate::atoms::TenantGrants;
@@ -74,6 +77,8 @@ pub struct AppState {
     pub metrics_token: Option<String>,
     /// Failed logins and invitation acceptances, per account and address.
     pub login_throttle: LoginThrottle,
+    /// Serve the studio from this folder instead of the files built in (`--studio-dir`).
+    pub studio_dir: Option<PathBuf>,
 }
 
 pub type Shared = Arc<AppState>;
@@ -104,6 +109,7 @@ impl AppState {
             grants,
             secrets,
             metrics_token: None,
+            studio_dir: None,
             login_throttle: LoginThrottle::new(ThrottleSettings::default()),
         };
         Ok((Arc::new(app), problems))
@@ -177,6 +183,8 @@ routes! {
     POST "/api/v1/users", Platform, "Create a user" => platform::create_user;
     DELETE "/api/v1/users/{user}", Platform, "Delete a user: memberships go, their tokens are revoked" => users::delete;
     PUT "/api/v1/users/{user}/password", Own, "Change a password (one's own, giving the current one; anyone's, as platform admin)" => users::set_password;
+    GET "/api/v1/auth/session", SignedIn, "The caller: their tenants and what their role there may do (the studio's session, or any token)" => session::show;
+    DELETE "/api/v1/auth/session", SignedIn, "Log out: revoke the caller's token and clear the session cookie" => session::end;
     GET "/api/v1/tenants", SignedIn, "The tenants the caller belongs to (all, for the platform admin)" => platform::list_tenants;
     POST "/api/v1/tenants", Platform, "Create a tenant" => platform::create_tenant;
     GET "/api/v1/audit", Platform, "The platform-wide audit log" => audit::platform_log;
@@ -213,6 +221,7 @@ routes! {
     GET "/api/v1/tenants/{tenant}/flows/{name}/schedules", Is("read"), "The flow's cron schedules" => schedules::list;
     POST "/api/v1/tenants/{tenant}/flows/{name}/schedules", Is("publish"), "Add a cron schedule" => schedules::create;
     DELETE "/api/v1/tenants/{tenant}/flows/{name}/schedules/{id}", Is("publish"), "Remove a cron schedule" => schedules::delete;
+    GET "/api/v1/tenants/{tenant}/schedules/preview", Is("read"), "When a cron schedule would fire next, in its zone" => schedules::preview;
     GET "/api/v1/tenants/{tenant}/runs", Is("read"), "Runs, newest first" => runs::list;
     GET "/api/v1/tenants/{tenant}/runs/{id}", Is("read"), "A run with every node" => runs::show;
     GET "/api/v1/tenants/{tenant}/runs/{id}/events", Is("read"), "The run's events (and its step calls' logs) as Server-Sent Events" => events::stream_events;
@@ -227,15 +236,21 @@ routes! {
     GET "/metrics", SignedIn, "Prometheus metrics (text format); with a metrics token set, `Authorization: Bearer` with it" => metrics::scrape;
     GET "/api/v1/openapi.json", SignedIn, "This document" => openapi::document;
     POST "/api/v1/auth/login", SignedIn, "Log in: a token for a username and password" => platform::login;
+    POST "/api/v1/auth/session", SignedIn, "Log in for the studio: sets an HttpOnly session cookie and answers the session with its CSRF token" => session::begin;
     POST "/api/v1/invitations/{code}/accept", SignedIn, "Join a tenant with an invitation code (as a new user, or an existing one with their password)" => invitations::accept;
     POST "/hooks/{id}", SignedIn, "Fire a webhook: start a run with the body as input" => webhooks::fire;
+}
+
+/// Whether this binary serves the studio at `/`.
+pub fn studio_embedded() -> bool {
+    studio::embedded()
 }
 
 pub fn router(app: Shared) -> Router {
     let api = tenant_router().route_layer(from_fn_with_state(app.clone(), auth::authorize));
     public_router()
         .merge(api)
-        .fallback(|| async { ApiError::not_found("route") })
+        .fallback(studio::fallback)
         .method_not_allowed_fallback(|| async {
             ApiError { status: StatusCode::METHOD_NOT_ALLOWED, code: "method_not_allowed", message: "method not allowed here".into(), details: json!(null) }
         })

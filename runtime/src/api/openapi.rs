@@ -22,7 +22,7 @@ pub fn openapi() -> Value {
         let item = paths.entry(route.path.to_string()).or_insert_with(|| json!({}));
         item[route.method.to_ascii_lowercase()] = operation(route, public);
     }
-    let flow_schema: Value = serde_json::from_str(FLOW_SCHEMA).unwrap_or_else(|_| json!({"type": "object"}));
+    let (flow_schema, flow_parts) = flow_components();
     let mut doc = json!({
         "openapi": "3.1.0",
         "info": {"title": "scena", "version": env!("CARGO_PKG_VERSION"), "description": "The scena server's HTTP API."},
@@ -41,8 +41,62 @@ pub fn openapi() -> Value {
             },
         },
     });
-    doc["components"]["schemas"].as_object_mut().expect("built above").extend(shapes::shapes());
+    let schemas = doc["components"]["schemas"].as_object_mut().expect("built above");
+    schemas.extend(flow_parts);
+    schemas.extend(shapes::shapes());
     doc
+}
+
+/// The flow schema as components: its `$defs` become schemas of their own
+/// (`node` → `FlowNode`) and its references point at them, since generators
+/// of clients resolve `#/…` from the document's root, not from the `$id` of
+/// the schema a reference sits in.
+fn flow_components() -> (Value, Map<String, Value>) {
+    let mut flow: Value = serde_json::from_str(FLOW_SCHEMA).expect("flow.schema.json is JSON");
+    let defs = flow.as_object_mut().and_then(|o| o.remove("$defs")).unwrap_or_default();
+    if let Some(root) = flow.as_object_mut() {
+        root.remove("$id");
+        root.remove("$schema");
+    }
+    rewrite_refs(&mut flow);
+    let parts = defs
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(name, schema)| {
+            let mut schema = schema.clone();
+            rewrite_refs(&mut schema);
+            (flow_part(name), schema)
+        })
+        .collect();
+    (flow, parts)
+}
+
+fn flow_part(def: &str) -> String {
+    let mut name = String::from("Flow");
+    for word in def.split(['_', '-']) {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            name.extend(first.to_uppercase());
+            name.push_str(chars.as_str());
+        }
+    }
+    name
+}
+
+fn rewrite_refs(schema: &mut Value) {
+    match schema {
+        Value::Object(object) => {
+            for (key, value) in object.iter_mut() {
+                match (key.as_str(), value.as_str().and_then(|r| r.strip_prefix("#/$defs/"))) {
+                    ("$ref", Some(def)) => *value = json!(format!("#/components/schemas/{}", flow_part(def))),
+                    _ => rewrite_refs(value),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(rewrite_refs),
+        _ => {}
+    }
 }
 
 fn operation(route: &Route, public: bool) -> Value {
@@ -54,7 +108,10 @@ fn operation(route: &Route, public: bool) -> Value {
     let in_query = shapes::query_parameters(route.method, route.path)
         .into_iter()
         .map(|(name, schema, description)| json!({"name": name, "in": "query", "required": false, "schema": schema, "description": description}));
-    let parameters: Vec<Value> = in_path.chain(in_query).collect();
+    let in_header = shapes::header_parameters(route.method, route.path)
+        .into_iter()
+        .map(|(name, description)| json!({"name": name, "in": "header", "required": false, "schema": {"type": "string"}, "description": description}));
+    let parameters: Vec<Value> = in_path.chain(in_query).chain(in_header).collect();
     let error = |what: &str| json!({"description": what, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
     let mut responses = json!({
         "400": error("malformed request"),
@@ -65,7 +122,12 @@ fn operation(route: &Route, public: bool) -> Value {
     if matches!(route.method, "POST" | "PUT") {
         responses["409"] = error("conflict");
     }
-    if matches!(route.path, "/api/v1/auth/login" | "/api/v1/invitations/{code}/accept") {
+    if shapes::header_parameters(route.method, route.path).iter().any(|(name, _)| name.starts_with("If-")) {
+        responses["412"] = error("the resource changed since it was read (the answer says its revision now)");
+    }
+    if matches!(route.path, "/api/v1/auth/login" | "/api/v1/auth/session" | "/api/v1/invitations/{code}/accept")
+        && route.method == "POST"
+    {
         responses["401"] = error("wrong username or password — the same answer whether or not the user exists");
         let mut throttled =
             error("too many failed attempts for this account or from this address; wait as `Retry-After` says");

@@ -21,8 +21,8 @@ use crate::store::Principal;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Credentials {
-    username: String,
-    password: String,
+    pub(super) username: String,
+    pub(super) password: String,
 }
 
 /// What a password must be at least.

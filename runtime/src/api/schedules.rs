@@ -2,8 +2,8 @@
 //! with a fixed input at every tick (`triggers/`).
 
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use chrono::Utc;
@@ -79,4 +79,25 @@ pub async fn delete(
     } else {
         Err(ApiError::not_found(format!("schedule `{id}` of flow `{name}`")))
     }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewQuery {
+    cron: String,
+    timezone: Option<String>,
+    count: Option<usize>,
+}
+
+/// The most ticks a preview lists.
+const MAX_PREVIEW: usize = 50;
+
+/// `GET …/schedules/preview?cron=&timezone=&count=`: when a schedule would
+/// fire next, in its zone — what the studio shows while one is typed.
+pub async fn preview(query: Result<Query<PreviewQuery>, QueryRejection>) -> Result<Json<Value>, ApiError> {
+    let Query(PreviewQuery { cron, timezone, count }) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let timezone = timezone.unwrap_or_else(|| "UTC".to_string());
+    let spec = CronSpec::parse(&cron, &timezone).map_err(|why| ApiError::invalid("invalid_schedule", why))?;
+    let count = count.unwrap_or(5).clamp(1, MAX_PREVIEW);
+    Ok(Json(json!({"cron": cron, "timezone": timezone, "next": spec.upcoming(Utc::now(), count)})))
 }

@@ -92,13 +92,23 @@ pub fn success(method: &str, path: &str) -> Option<Success> {
             ok(object(&[("flows", array(object(&[("name", string()), ("latest_version", or_null(integer()))])))]))
         }
         ("GET", "/flows/{name}") => {
-            let draft =
-                object(&[("flow", named("Flow")), ("updated_at", string()), ("problems", array(named("Problem")))]);
+            let draft = object(&[
+                ("flow", named("Flow")),
+                ("updated_at", string()),
+                (
+                    "revision",
+                    described(integer(), "send it back as `If-Match: \"REVISION\"` to save only over this draft"),
+                ),
+                ("problems", array(named("Problem"))),
+            ]);
             ok(object(&[("name", string()), ("draft", or_null(draft)), ("versions", array(named("FlowVersion")))]))
         }
-        ("PUT", "/flows/{name}/draft") => {
-            ok(object(&[("name", string()), ("saved", boolean()), ("problems", array(named("Problem")))]))
-        }
+        ("PUT", "/flows/{name}/draft") => ok(object(&[
+            ("name", string()),
+            ("saved", boolean()),
+            ("revision", integer()),
+            ("problems", array(named("Problem"))),
+        ])),
         ("GET", "/flows/{name}/versions") => ok(object(&[("versions", array(named("FlowVersion")))])),
         // 200 when the draft is the latest version already.
         ("POST", "/flows/{name}/versions") => answers(
@@ -121,6 +131,9 @@ pub fn success(method: &str, path: &str) -> Option<Success> {
         ("PUT", "/flows/{name}/webhook") => ok(object(&[("flow", string()), ("id", string()), ("path", string())])),
         ("GET", "/flows/{name}/schedules") => ok(object(&[("schedules", array(named("Schedule")))])),
         ("POST", "/flows/{name}/schedules") => created(named("Schedule")),
+        ("GET", "/schedules/preview") => {
+            ok(object(&[("cron", string()), ("timezone", string()), ("next", array(string()))]))
+        }
         ("GET", "/runs") => ok(object(&[("runs", array(named("RunSummary"))), ("next", or_null(string()))])),
         ("GET", "/runs/{id}") | ("POST", "/runs/{id}/{action}" | "/runs/{id}/nodes/{node}/{action}") => {
             ok(named("Run"))
@@ -130,6 +143,7 @@ pub fn success(method: &str, path: &str) -> Option<Success> {
         ("DELETE", _) => no_content(),
         ("GET", "/healthz") => ok(object(&[("status", string())])),
         ("POST", "/api/v1/auth/login") => ok(object(&[("token", string())])),
+        ("GET" | "POST", "/api/v1/auth/session") => ok(named("Session")),
         ("POST", "/api/v1/invitations/{code}/accept") => created(object(&[
             ("token", string()),
             ("username", string()),
@@ -155,7 +169,10 @@ pub fn request_body(method: &str, path: &str) -> Option<Value> {
         ("expires_in", described(string(), "a duration from now: `30d`, `12h`")),
     ];
     match (method, tail) {
-        ("POST", "/api/v1/users" | "/api/v1/auth/login" | "/api/v1/invitations/{code}/accept") => Some(credentials()),
+        (
+            "POST",
+            "/api/v1/users" | "/api/v1/auth/login" | "/api/v1/auth/session" | "/api/v1/invitations/{code}/accept",
+        ) => Some(credentials()),
         ("PUT", "/api/v1/users/{user}/password") => Some(strict(
             &[("password", string())],
             &[("current_password", described(string(), "required when users change their own"))],
@@ -216,6 +233,11 @@ pub fn query_parameters(method: &str, path: &str) -> Vec<(&'static str, Value, &
         ("POST", "/flows/{name}/runs") => {
             vec![("wait_ms", integer(), "wait up to this long (at most 60 s) for the run to end or wait for people")]
         }
+        ("GET", "/schedules/preview") => vec![
+            ("cron", string(), "5 fields (minute hour day month weekday), or 6 with seconds first"),
+            ("timezone", string(), "an IANA zone; UTC if absent"),
+            ("count", limit(50, 5), "how many ticks"),
+        ],
         ("GET", "/runs") => vec![
             ("flow", string(), "only runs of this flow"),
             ("status", json!({"enum": crate::store::RUN_STATUSES}), "only runs with this status"),
@@ -228,6 +250,17 @@ pub fn query_parameters(method: &str, path: &str) -> Vec<(&'static str, Value, &
             ("node", string(), "only this node's calls (with a foreach's or batch's items)"),
             ("after", integer(), "the `next` of the previous page"),
             ("limit", limit(200, 50), "at most this many calls"),
+        ],
+        _ => Vec::new(),
+    }
+}
+
+/// The request headers `method path` reads, with what they mean.
+pub fn header_parameters(method: &str, path: &str) -> Vec<(&'static str, &'static str)> {
+    match (method, within_tenant(path)) {
+        ("PUT", "/flows/{name}/draft") => vec![
+            ("If-Match", "save only if the draft is still at this revision (its ETag, e.g. `\"3\"`); 412 otherwise"),
+            ("If-None-Match", "`*`: save only if the flow has no draft yet; 412 otherwise"),
         ],
         _ => Vec::new(),
     }
@@ -271,7 +304,23 @@ pub fn shapes() -> Map<String, Value> {
     let field_change = object(&[("field", string()), ("before", json!({})), ("after", json!({}))]);
     let edge =
         object(&[("from", string()), ("to", string()), ("kind", json!({"enum": ["normal", "error", "rollback"]}))]);
+    let standing = object(&[
+        ("name", string()),
+        ("role", string()),
+        ("flows", or_null(array(string()))),
+        ("may", described(array(json!({"enum": crate::authz::ACTIONS})), "what the policies allow this role here")),
+    ]);
     let shapes = [
+        (
+            "Session",
+            object(&[
+                ("username", string()),
+                ("platform_admin", boolean()),
+                ("csrf", described(or_null(string()), "send it as `X-Scena-Csrf` on every write made with the cookie")),
+                ("expires_at", or_null(string())),
+                ("tenants", array(standing)),
+            ]),
+        ),
         (
             "Run",
             object(&[

@@ -39,8 +39,10 @@ enum Command {
     /// Validate and run flows.
     #[command(subcommand)]
     Flow(FlowCommand),
-    /// Serve the HTTP API (tenants, flows, runs) on embedded SQLite.
+    /// Serve the HTTP API (tenants, flows, runs) and the studio, on embedded SQLite.
     Serve(serve::ServeArgs),
+    /// Print the HTTP API's OpenAPI 3.1 document (what `GET /api/v1/openapi.json` serves).
+    Openapi,
 }
 
 #[derive(Subcommand)]
@@ -161,6 +163,10 @@ pub fn main() -> ExitCode {
             Command::Flow(FlowCommand::Runs(args)) => flow_history::runs(args).await,
             Command::Flow(FlowCommand::History(args)) => flow_history::history(args).await,
             Command::Serve(args) => serve::run(args).await,
+            Command::Openapi => {
+                common::print_json(&crate::api::openapi_document());
+                Ok(())
+            }
         }
     });
     match result {

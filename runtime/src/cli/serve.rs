@@ -16,7 +16,7 @@ use crate::embedded::{SAMPLE_FLOWS, STANDARD_PLUGINS};
 use crate::flow::load_flow;
 use crate::sandbox::{Limits, Sandbox, SandboxConfig};
 use crate::scheduler::{Scheduler, SilentProgress};
-use crate::store::{Backend, Db, SealingKey, new_token};
+use crate::store::{Backend, Db, IdentityStore, SealingKey, new_token};
 use crate::triggers::run_clock;
 
 /// The tenant every server has.
@@ -55,6 +55,10 @@ pub struct ServeArgs {
     /// The first wait after too many failed logins (doubling with each further one, up to 15 minutes), e.g. `1s`, `500ms`.
     #[arg(long, value_name = "DURATION", env = "SCENA_LOGIN_BACKOFF", default_value = "1s", value_parser = humantime::parse_duration)]
     login_backoff: std::time::Duration,
+    /// Serve the studio from this folder (a `vite build` output) instead of the one
+    /// built into the binary: for working on the studio without rebuilding scena.
+    #[arg(long, value_name = "DIR", env = "SCENA_STUDIO_DIR")]
+    studio_dir: Option<PathBuf>,
     #[command(flatten)]
     data_dir: DataDirArg,
 }
@@ -90,6 +94,8 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         None => eprintln!("scena serve: admin token set earlier (set SCENA_ADMIN_TOKEN to replace it)"),
     }
 
+    let first_user = ensure_first_user(&identity).await?;
+
     // Secrets are sealed with a key kept beside the database, not in it.
     let key = Arc::new(SealingKey::load_or_create(&data_dir)?);
     let config = SandboxConfig { cache_dir: Some(data_dir.join("cache")), kv: Some(db.kv()), ..Default::default() };
@@ -97,6 +103,7 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     let standard = standard_plugins(&sandbox, &args.plugin_dirs).await?;
     let (mut app, problems) = AppState::build(db.clone(), sandbox, standard, &data_dir, key, Limits::default()).await?;
     let unshared = Arc::get_mut(&mut app).expect("the app state is not shared before it is served");
+    unshared.studio_dir = args.studio_dir.clone();
     unshared.metrics_token = args.metrics_token.filter(|t| !t.trim().is_empty()).map(|t| t.trim().to_string());
     unshared.login_throttle = LoginThrottle::new(ThrottleSettings {
         account_failures: args.login_max_failures,
@@ -128,6 +135,20 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         Backend::Sqlite => "SQLite",
     };
     eprintln!("scena serve: listening on http://{address} (data in {}, database: {database})", data_dir.display());
+    if args.studio_dir.is_some() || crate::api::studio_embedded() {
+        eprintln!("scena serve: studio at http://{address}/");
+    } else {
+        eprintln!("scena serve: this binary carries no studio (build it with `cargo xtask start`)");
+    }
+    match first_user {
+        FirstUser::Made { password } => eprintln!(
+            "scena serve: log in as `{FIRST_USER}` (owner of tenant `{DEFAULT_TENANT}`) with password {password} (shown once; change it in the studio or with PUT /api/v1/users/{FIRST_USER}/password)"
+        ),
+        FirstUser::FromEnvironment => {
+            eprintln!("scena serve: log in as `{FIRST_USER}` with the password in SCENA_ADMIN_PASSWORD")
+        }
+        FirstUser::Exists => {}
+    }
     // The client's address, for throttling failed logins per address.
     let service = router(app).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, service).with_graceful_shutdown(stop_signal()).await;
@@ -242,4 +263,34 @@ async fn resume_unfinished(scheduler: &Arc<Scheduler>) -> Result<(), CliError> {
         });
     }
     Ok(())
+}
+
+/// The user made on a fresh database, so the studio has someone to log in as.
+const FIRST_USER: &str = "admin";
+
+enum FirstUser {
+    Made { password: String },
+    FromEnvironment,
+    Exists,
+}
+
+/// A database with no user gets `admin`, owner of the default tenant, with the
+/// password in `SCENA_ADMIN_PASSWORD` or a random one printed once.
+async fn ensure_first_user(identity: &IdentityStore) -> Result<FirstUser, CliError> {
+    if !identity.users().await?.is_empty() {
+        return Ok(FirstUser::Exists);
+    }
+    let (password, first) = match std::env::var("SCENA_ADMIN_PASSWORD").ok().filter(|p| p.chars().count() >= 8) {
+        Some(password) => (password, FirstUser::FromEnvironment),
+        None => {
+            let password = new_token()["scena_".len()..][..20].to_string();
+            (password.clone(), FirstUser::Made { password })
+        }
+    };
+    if identity.create_user(FIRST_USER, &password).await? {
+        identity.set_member(DEFAULT_TENANT, FIRST_USER, "owner", None).await?;
+        Ok(first)
+    } else {
+        Ok(FirstUser::Exists)
+    }
 }

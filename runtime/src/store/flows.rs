@@ -80,24 +80,96 @@ fn sorted(value: Value) -> Value {
     }
 }
 
+/// What a conditional save expects the draft to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DraftExpected {
+    /// Save whatever is there.
+    Any,
+    /// Only if there is no draft yet (`If-None-Match: *`).
+    Absent,
+    /// Only if the draft is still at this revision (`If-Match`).
+    Revision(i64),
+}
+
+/// A flow's draft as stored.
+pub struct Draft {
+    pub flow: Flow,
+    pub updated_at: String,
+    pub revision: i64,
+}
+
 impl FlowStore {
     pub(super) fn new(db: Db, versions: Arc<VersionCache>) -> FlowStore {
         FlowStore { db, versions }
     }
 
-    pub async fn save_draft(&self, tenant: &str, flow: &Flow) -> anyhow::Result<()> {
+    /// Save the draft of `flow.name`, whatever was there: its new revision.
+    pub async fn save_draft(&self, tenant: &str, flow: &Flow) -> anyhow::Result<i64> {
+        match self.save_draft_if(tenant, flow, DraftExpected::Any).await? {
+            Ok(revision) => Ok(revision),
+            Err(current) => anyhow::bail!("an unconditional save was refused at revision {current:?}"),
+        }
+    }
+
+    /// Save the draft of `flow.name` if it is as `expected` (compared and
+    /// written in one statement, so two editors cannot both win): `Ok` with
+    /// the new revision, or `Err` with the revision there now (`None`: no draft).
+    pub async fn save_draft_if(
+        &self,
+        tenant: &str,
+        flow: &Flow,
+        expected: DraftExpected,
+    ) -> anyhow::Result<Result<i64, Option<i64>>> {
         let (text, _) = content_hash(flow)?;
-        sqlx::query(
-            "INSERT INTO flow_drafts (tenant, name, flow_json, updated_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (tenant, name) DO UPDATE SET flow_json = excluded.flow_json, updated_at = excluded.updated_at",
-        )
-        .bind(tenant)
-        .bind(&flow.name)
-        .bind(text)
-        .bind(super::now_rfc3339())
-        .execute(self.db.pool())
-        .await?;
-        Ok(())
+        let now = super::now_rfc3339();
+        let saved: Option<(i64,)> =
+            match expected {
+                DraftExpected::Any => sqlx::query_as(
+                    "INSERT INTO flow_drafts (tenant, name, flow_json, updated_at, revision) VALUES ($1, $2, $3, $4, 1)
+                 ON CONFLICT (tenant, name) DO UPDATE SET flow_json = excluded.flow_json,
+                 updated_at = excluded.updated_at, revision = flow_drafts.revision + 1
+                 RETURNING revision",
+                )
+                .bind(tenant)
+                .bind(&flow.name)
+                .bind(text)
+                .bind(now)
+                .fetch_optional(self.db.pool())
+                .await?,
+                DraftExpected::Absent => sqlx::query_as(
+                    "INSERT INTO flow_drafts (tenant, name, flow_json, updated_at, revision) VALUES ($1, $2, $3, $4, 1)
+                 ON CONFLICT (tenant, name) DO NOTHING RETURNING revision",
+                )
+                .bind(tenant)
+                .bind(&flow.name)
+                .bind(text)
+                .bind(now)
+                .fetch_optional(self.db.pool())
+                .await?,
+                DraftExpected::Revision(revision) => {
+                    sqlx::query_as(
+                        "UPDATE flow_drafts SET flow_json = $3, updated_at = $4, revision = revision + 1
+                 WHERE tenant = $1 AND name = $2 AND revision = $5 RETURNING revision",
+                    )
+                    .bind(tenant)
+                    .bind(&flow.name)
+                    .bind(text)
+                    .bind(now)
+                    .bind(revision)
+                    .fetch_optional(self.db.pool())
+                    .await?
+                }
+            };
+        if let Some((revision,)) = saved {
+            return Ok(Ok(revision));
+        }
+        let current: Option<(i64,)> =
+            sqlx::query_as("SELECT revision FROM flow_drafts WHERE tenant = $1 AND name = $2")
+                .bind(tenant)
+                .bind(&flow.name)
+                .fetch_optional(self.db.pool())
+                .await?;
+        Ok(Err(current.map(|(revision,)| revision)))
     }
 
     /// Freeze the draft of `name` as the next version. Publishing content
@@ -196,13 +268,19 @@ impl FlowStore {
 
     /// The draft of `name`, if the tenant has one.
     pub async fn draft(&self, tenant: &str, name: &str) -> anyhow::Result<Option<(Flow, String)>> {
-        let row: Option<(String, String)> =
-            sqlx::query_as("SELECT flow_json, updated_at FROM flow_drafts WHERE tenant = $1 AND name = $2")
+        Ok(self.draft_with_revision(tenant, name).await?.map(|draft| (draft.flow, draft.updated_at)))
+    }
+
+    /// The draft of `name` with its revision, if the tenant has one.
+    pub async fn draft_with_revision(&self, tenant: &str, name: &str) -> anyhow::Result<Option<Draft>> {
+        let row: Option<(String, String, i64)> =
+            sqlx::query_as("SELECT flow_json, updated_at, revision FROM flow_drafts WHERE tenant = $1 AND name = $2")
                 .bind(tenant)
                 .bind(name)
                 .fetch_optional(self.db.pool())
                 .await?;
-        row.map(|(json, updated_at)| Ok((serde_json::from_str(&json)?, updated_at))).transpose()
+        row.map(|(json, updated_at, revision)| Ok(Draft { flow: serde_json::from_str(&json)?, updated_at, revision }))
+            .transpose()
     }
 
     /// The tenant's flows: name, whether there is a draft, the latest version.

@@ -282,15 +282,39 @@ impl IdentityStore {
 
     /// A new login token for `username`, whose identity the caller checked.
     pub(crate) async fn login_token(&self, username: &str) -> anyhow::Result<String> {
+        self.user_token(username, None).await
+    }
+
+    /// A new login token for `username` that lapses at `expires_at` (RFC 3339):
+    /// the studio's session, carried in a cookie.
+    pub async fn session_token(&self, username: &str, expires_at: &str) -> anyhow::Result<String> {
+        self.user_token(username, Some(expires_at)).await
+    }
+
+    async fn user_token(&self, username: &str, expires_at: Option<&str>) -> anyhow::Result<String> {
         let token = new_token();
-        sqlx::query("INSERT INTO api_tokens (token_sha256, subject, tenant, role, created_at) VALUES ($1, $2, NULL, 'user', $3)")
-            .bind(token_hash(&token))
-            .bind(username)
+        sqlx::query(
+            "INSERT INTO api_tokens (token_sha256, subject, tenant, role, created_at, expires_at) VALUES ($1, $2, NULL, 'user', $3, $4)",
+        )
+        .bind(token_hash(&token))
+        .bind(username)
+        .bind(super::now_rfc3339())
+        .bind(expires_at)
+        .execute(self.db.pool())
+        .await?;
+        self.changed();
+        Ok(token)
+    }
+
+    /// Revoke the token itself (logging out); `false` if it was not live.
+    pub async fn revoke_token(&self, token: &str) -> anyhow::Result<bool> {
+        let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE token_sha256 = $2 AND revoked_at IS NULL")
             .bind(super::now_rfc3339())
+            .bind(token_hash(token))
             .execute(self.db.pool())
             .await?;
         self.changed();
-        Ok(token)
+        Ok(done.rows_affected() == 1)
     }
 
     /// Replace `username`'s password and revoke their login tokens (their
@@ -508,6 +532,19 @@ impl IdentityStore {
                 .await?;
         self.changed();
         Ok(done.rows_affected() == 1)
+    }
+
+    /// The tenants `username` belongs to, with their role in each and the
+    /// flows they are limited to, if any.
+    pub async fn standings(&self, username: &str) -> anyhow::Result<Vec<(String, String, Option<Vec<String>>)>> {
+        let rows: Vec<(String, String, Option<String>)> =
+            sqlx::query_as("SELECT tenant, role, flows FROM members WHERE username = $1 ORDER BY tenant")
+                .bind(username)
+                .fetch_all(self.db.pool())
+                .await?;
+        rows.into_iter()
+            .map(|(tenant, role, flows)| Ok((tenant, role, flows.map(|f| serde_json::from_str(&f)).transpose()?)))
+            .collect()
     }
 
     /// The tenants `username` belongs to, with their role in each.

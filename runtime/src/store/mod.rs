@@ -28,7 +28,7 @@ use writer::WRITER_CHECKPOINT_PAGES;
 
 pub use audit::{AuditEntry, AuditStore, Audited};
 use flows::VersionCache;
-pub use flows::{FlowStore, FlowVersion, content_hash};
+pub use flows::{Draft, DraftExpected, FlowStore, FlowVersion, content_hash};
 pub use identity::{
     IdentityStore, MayTouch, MemberChange, MemberRefused, PLATFORM_ADMIN, PLATFORM_MAKER, Principal, Standing,
     TokenInfo, new_token,

@@ -39,6 +39,18 @@ impl CronSpec {
         self.cron.find_next_occurrence(&after.with_timezone(&self.zone), false).ok().map(|t| t.with_timezone(&Utc))
     }
 
+    /// The next `count` ticks after `after`, each as an RFC 3339 instant in the schedule's zone.
+    pub fn upcoming(&self, after: DateTime<Utc>, count: usize) -> Vec<String> {
+        let mut ticks = Vec::with_capacity(count);
+        let mut from = after;
+        while ticks.len() < count {
+            let Some(next) = self.next_after(from) else { break };
+            ticks.push(next.with_timezone(&self.zone).to_rfc3339());
+            from = next;
+        }
+        ticks
+    }
+
     /// A schedule due at `due` and seen at `now`: fire once, whatever number
     /// of ticks were missed while nobody looked, and be due next at the first
     /// tick after `now`.

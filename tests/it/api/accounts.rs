@@ -226,7 +226,7 @@ async fn users_change_their_own_password_and_the_admin_deletes_users() {
     let users = server.admin("GET", "/api/v1/users", None).await;
     let names: Vec<&str> =
         users.body["users"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
-    assert_eq!(names, ["ben", "cleo"]);
+    assert_eq!(names, ["admin", "ben", "cleo"], "`admin` is the first user a fresh server makes");
     assert_eq!(
         server.call("DELETE", "/api/v1/users/ben", Some(&cleo), None).await.status,
         403,

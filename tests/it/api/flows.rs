@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::support::repo_root;
-use crate::support::server::{ADMIN, serve, serve_with};
+use crate::support::server::{ADMIN, Server, serve, serve_with};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flow_goes_from_draft_to_version_to_runs_with_controls() {
@@ -215,4 +215,57 @@ async fn a_server_started_with_no_flags_serves_the_standard_plugins_and_runs_the
     server.restart();
     let again = server.admin("GET", &format!("{FLOWS}/version-release"), None).await.body;
     assert_eq!(again["versions"].as_array().unwrap().len(), 1, "{again}");
+}
+
+/// `PUT …/draft` with a condition, as the studio saves: (status, body, ETag).
+async fn save_if(server: &Server, name: &str, flow: &Value, condition: Option<(&str, &str)>) -> (u16, Value, String) {
+    let mut request = reqwest::Client::new()
+        .put(format!("{}{FLOWS}/{name}/draft", server.base))
+        .header("Authorization", format!("Bearer {ADMIN}"))
+        .header("Content-Type", "application/json")
+        .body(flow.to_string());
+    if let Some((header, value)) = condition {
+        request = request.header(header, value);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let etag = response.headers().get("etag").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    (status, serde_json::from_str(&response.text().await.unwrap()).unwrap(), etag)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_draft_saved_over_someone_elses_change_is_refused_not_lost() {
+    let server = serve("draft-revisions");
+    let mine = counting_flow("rev");
+    let (status, body, etag) = save_if(&server, "rev", &mine, Some(("If-None-Match", "*"))).await;
+    assert_eq!((status, &body["revision"], etag.as_str()), (200, &json!(1), "\"1\""), "{body}");
+    let (status, body, _) = save_if(&server, "rev", &mine, Some(("If-None-Match", "*"))).await;
+    assert_eq!((status, &body["error"]["code"]), (412, &json!("draft_changed")), "creating twice: {body}");
+
+    // Someone else saves meanwhile; saving over revision 1 is refused with the revision there now.
+    let mut theirs = mine.clone();
+    theirs["nodes"][1]["title"] = json!("theirs");
+    let (status, body, _) = save_if(&server, "rev", &theirs, Some(("If-Match", "\"1\""))).await;
+    assert_eq!((status, &body["revision"]), (200, &json!(2)), "{body}");
+    let mut late = mine.clone();
+    late["nodes"][1]["title"] = json!("mine");
+    let (status, body, _) = save_if(&server, "rev", &late, Some(("If-Match", "\"1\""))).await;
+    assert_eq!((status, &body["error"]["details"]["revision"]), (412, &json!(2)), "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("revision 2"), "{body}");
+    let shown = server.admin("GET", &format!("{FLOWS}/rev"), None).await;
+    assert_eq!(shown.body["draft"]["flow"]["nodes"][1]["title"], "theirs", "the refused save changed nothing");
+    assert_eq!(shown.body["draft"]["revision"], 2);
+    // Saving on top of what is there now works.
+    let (status, body, etag) = save_if(&server, "rev", &late, Some(("If-Match", "\"2\""))).await;
+    assert_eq!((status, etag.as_str()), (200, "\"3\""), "{body}");
+    // A save without a condition still saves (scripts, the CLI).
+    let (status, body, _) = save_if(&server, "rev", &mine, None).await;
+    assert_eq!((status, &body["revision"]), (200, &json!(4)));
+    // Malformed conditions are the caller's mistake.
+    for condition in [("If-Match", "yesterday"), ("If-None-Match", "\"4\"")] {
+        let (status, body, _) = save_if(&server, "rev", &mine, Some(condition)).await;
+        assert_eq!(status, 400, "{condition:?}: {body}");
+    }
+    let (status, _, _) = save_if(&server, "other", &counting_flow("other"), Some(("If-Match", "\"1\""))).await;
+    assert_eq!(status, 412, "no draft to update");
 }

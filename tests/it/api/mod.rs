@@ -11,6 +11,8 @@ mod grants;
 mod lifecycle;
 mod plugins;
 mod runs;
+mod sessions;
+mod studio;
 mod triggers;
 
 use serde_json::{Value, json};

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use sha2::Digest as _;
 
 use super::*;
-use crate::support::server::{Reply, serve_logging, serve_with};
+use crate::support::server::{Reply, serve, serve_logging, serve_with};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_webhook_starts_runs_until_it_is_rotated_or_removed() {
@@ -138,4 +138,21 @@ async fn cron_schedules_start_runs_until_removed() {
     assert!(witness_runs().await >= witnessed + 3, "the witness schedule kept ticking");
     assert!(runs_of(&server).await <= removed_at + 1, "no runs after the schedule is removed");
     assert_eq!(server.admin("DELETE", &format!("{schedules}/{id}"), None).await.status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_schedule_preview_lists_its_next_ticks_in_its_zone() {
+    let server = serve("schedule-preview");
+    let preview = "/api/v1/tenants/default/schedules/preview";
+    let shown =
+        server.admin("GET", &format!("{preview}?cron=30%209%20*%20*%20*&timezone=Asia/Shanghai&count=3"), None).await;
+    assert_eq!(shown.status, 200, "{}", shown.body);
+    let next: Vec<&str> = shown.body["next"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+    assert_eq!(next.len(), 3, "{next:?}");
+    assert!(next.iter().all(|t| t.contains("T09:30:00") && t.ends_with("+08:00")), "{next:?}");
+    assert!(next.windows(2).all(|w| w[0] < w[1]), "in order: {next:?}");
+    for bad in ["?cron=61%20*%20*%20*%20*", "?cron=*%20*%20*%20*%20*&timezone=Mars/Olympus", "?timezone=UTC"] {
+        let refused = server.admin("GET", &format!("{preview}{bad}"), None).await;
+        assert!(matches!(refused.status, 400 | 422), "{bad}: {}", refused.body);
+    }
 }

@@ -1,0 +1,1 @@
+declare module '@scena/core/scena_core_wasm.js';
