@@ -1,6 +1,6 @@
 // The editing canvas: React Flow with the kinds' renderers, drop target of
 // the palette, minimap and controls. Read-only when the caller may not edit.
-import { useCallback, type DragEvent, type RefObject } from 'react';
+import { useCallback, useState, type DragEvent, type RefObject } from 'react';
 import { Background, Controls, MiniMap, ReactFlow, useReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useTranslation } from 'react-i18next';
@@ -34,6 +34,13 @@ export function Canvas({
   const { t } = useTranslation('editor');
   const flow = useReactFlow();
   const ariaLabels = useFlowAriaLabels();
+  // A large flow opens at a readable zoom on its start (only what is in view is
+  // drawn); fitting a thousand nodes would draw them all, too small to read.
+  const [opening] = useState(() => {
+    if (nodes.length <= LARGE_FLOW) return null;
+    const start = nodes.find((n) => n.type === 'start') ?? nodes[0]!;
+    return { x: 80 - start.position.x * 0.8, y: 60 - start.position.y * 0.8, zoom: 0.8 };
+  });
 
   const onDragOver = useCallback((event: DragEvent) => {
     if (!event.dataTransfer.types.includes(PALETTE_MIME)) return;
@@ -74,8 +81,9 @@ export function Canvas({
         deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
         multiSelectionKeyCode={['Meta', 'Control']}
         onlyRenderVisibleElements={nodes.length > LARGE_FLOW}
-        fitView
+        fitView={opening === null}
         fitViewOptions={FIT}
+        {...(opening ? { defaultViewport: opening } : {})}
         minZoom={0.05}
         ariaLabelConfig={ariaLabels}
         proOptions={{ hideAttribution: true }}

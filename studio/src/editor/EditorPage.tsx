@@ -1,11 +1,11 @@
 // `/t/:tenant/flows/:name`: the flow's draft in the editor (or, when it has
 // no draft yet, its latest version as the starting point).
-import { useCallback } from 'react';
+import { useCallback, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router-dom';
 import { ReactFlowProvider } from '@xyflow/react';
 import { api, ok } from '../api/client';
-import type { Problem } from '../core/core';
+import { loadCore, type Problem } from '../core/core';
 import { useTenant } from '../session/session';
 import { ErrorNote } from '../ui/ErrorNote';
 import { useLoad } from '../ui/useLoad';
@@ -13,6 +13,7 @@ import { FlowEditor, type LoadedFlow } from './FlowEditor';
 import type { FlowDocument } from './graph';
 import type { VersionSummary } from './VersionsPanel';
 import { newFlowDocument } from './newFlow';
+import { usePlugins } from './usePlugins';
 
 interface FlowAnswer {
   draft: { flow: FlowDocument; revision: number; problems?: Problem[] } | null;
@@ -42,6 +43,9 @@ export default function EditorPage() {
   const tenant = useTenant();
   const loaded = useLoad(() => loadFlow(tenant.name, name), [tenant.name, name]);
   const reload = useCallback(() => loadFlow(tenant.name, name), [tenant.name, name]);
+  // The plugins and the validator load while the flow does, not after it.
+  const plugins = usePlugins(tenant.name);
+  useEffect(() => void loadCore().catch(() => undefined), []);
   if (loaded.error) return <ErrorNote error={loaded.error} />;
   if (!loaded.data) return <p>{t('page.loading')}</p>;
   return (
@@ -55,6 +59,7 @@ export default function EditorPage() {
         canPublish={tenant.may('publish')}
         canRun={tenant.may('run')}
         reload={reload}
+        plugins={plugins}
       />
     </ReactFlowProvider>
   );

@@ -1,6 +1,6 @@
 // The editor of one flow: toolbar, palette, canvas and side panels, wired to
 // the editor state, live validation, saving, publishing and shortcuts.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { useReactFlow } from '@xyflow/react';
@@ -9,13 +9,12 @@ import type { Problem } from '../core/core';
 import { ErrorNote } from '../ui/ErrorNote';
 import { Canvas } from './Canvas';
 import { Palette } from './Palette';
-import { Inspector } from './Inspector';
 import { InputsBuilder } from './InputsBuilder';
 import { ProblemsPanel } from './ProblemsPanel';
 import { VersionsPanel, type VersionSummary } from './VersionsPanel';
 import { ConflictDialog } from './ConflictDialog';
 import { useFlowEditor, type NewNode } from './useFlowEditor';
-import { usePlugins } from './usePlugins';
+import type { usePlugins } from './usePlugins';
 import { problemsByNode, useValidation } from './useValidation';
 import { useDraftSaving } from './useDraftSaving';
 import { useEditorShortcuts } from './useEditorShortcuts';
@@ -24,6 +23,8 @@ import { expressionScope, resolvePluginVersion, type ScopeEntry } from './scope'
 import type { FlowDocument } from './graph';
 import { NODE_SIZE } from './nodeSizes';
 import './editor.css';
+
+type Plugins = ReturnType<typeof usePlugins>;
 
 export interface LoadedFlow {
   flow: FlowDocument;
@@ -34,6 +35,10 @@ export interface LoadedFlow {
 
 const EMPTY_SCOPE: ScopeEntry = {};
 
+// The inspector brings the form and expression editors (rjsf, CodeMirror):
+// loaded when a node is first selected, so that the canvas opens sooner.
+const Inspector = lazy(() => import('./Inspector').then((module) => ({ default: module.Inspector })));
+
 export function FlowEditor({
   tenant,
   name,
@@ -42,6 +47,7 @@ export function FlowEditor({
   canPublish,
   canRun,
   reload,
+  plugins,
 }: {
   tenant: string;
   name: string;
@@ -50,11 +56,11 @@ export function FlowEditor({
   canPublish: boolean;
   canRun: boolean;
   reload: () => Promise<LoadedFlow>;
+  plugins: Plugins;
 }) {
   const { t } = useTranslation('editor');
   const readOnly = !canEdit;
   const { state, generation, historySize, actions } = useFlowEditor(loaded.flow);
-  const plugins = usePlugins(tenant);
   const validation = useValidation(generation, actions.document, plugins.known);
   const problems = validation.problems ?? loaded.problems;
   const saving = useDraftSaving({
@@ -75,6 +81,16 @@ export function FlowEditor({
   useEffect(() => actions.showProblems(problemsByNode(problems)), [problems, actions]);
 
   const selected = state.nodes.filter((n) => n.selected);
+  // The same array while the ids stay the same (a drag moves nodes, it does not rename them).
+  const idsRef = useRef<string[]>([]);
+  const nodeIds = useMemo(() => {
+    const ids = state.nodes.map((n) => n.id);
+    const same = ids.length === idsRef.current.length && ids.every((id, i) => idsRef.current[i] === id);
+    if (!same) idsRef.current = ids;
+    return idsRef.current;
+  }, [state.nodes]);
+  const nodesRef = useRef(state.nodes);
+  nodesRef.current = state.nodes;
   const single = selected.length === 1 ? selected[0]! : null;
 
   const listing = plugins.listing;
@@ -112,9 +128,9 @@ export function FlowEditor({
     if (!box) return { x: 0, y: 0 };
     const at = flow.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 });
     // Nodes added one after another at the centre should not cover each other.
-    const taken = state.nodes.filter((n) => Math.abs(n.position.x - at.x) < 40 && Math.abs(n.position.y - at.y) < 40).length;
+    const taken = nodesRef.current.filter((n) => Math.abs(n.position.x - at.x) < 40 && Math.abs(n.position.y - at.y) < 40).length;
     return { x: at.x - NODE_SIZE.step.width / 2 + taken * 30, y: at.y - NODE_SIZE.step.height / 2 + taken * 30 };
-  }, [flow, state.nodes]);
+  }, [flow]);
 
   const addAt = useCallback((what: NewNode, position: { x: number; y: number }) => actions.addNode(what, position), [actions]);
   const addAtCentre = useCallback((what: NewNode) => actions.addNode(what, centre()), [actions, centre]);
@@ -130,11 +146,13 @@ export function FlowEditor({
     [actions, flow],
   );
 
+  const edgesRef = useRef(state.edges);
+  edgesRef.current = state.edges;
   const layout = useCallback(async () => {
-    const laid = await autoLayout(state.nodes, state.edges);
+    const laid = await autoLayout(nodesRef.current, edgesRef.current);
     actions.placeNodes(new Map(laid.map((n) => [n.id, n.position])));
     window.setTimeout(() => void flow.fitView({ duration: 250 }), 30);
-  }, [state.nodes, state.edges, actions, flow]);
+  }, [actions, flow]);
 
   const save = useCallback(() => {
     if (canEdit) void saving.save();
@@ -172,6 +190,11 @@ export function FlowEditor({
     // reset moves the generation on by one: that state is the saved one.
     saving.adopt(fresh.revision, generation + 1);
   }, [reload, actions, saving, generation]);
+
+  const setInputs = useCallback(
+    (inputs: unknown) => actions.updateBase((base) => ({ ...base, inputs }), 'inputs'),
+    [actions],
+  );
 
   const saveLabel = t(`save.state.${saving.state}`);
   const conflictMessage = saving.error instanceof ApiFailure ? saving.error.message : '';
@@ -231,16 +254,19 @@ export function FlowEditor({
         <Canvas boxRef={canvasBox} nodes={state.nodes} edges={state.edges} actions={actions} readOnly={readOnly} onAdd={addAt} />
         <div className="editor-side">
           {single ? (
+            <Suspense fallback={<p className="hint">{t('page.loading')}</p>}>
             <Inspector
               key={single.id}
-              node={single}
-              nodes={state.nodes}
+              id={single.id}
+              data={single.data}
+              nodeIds={nodeIds}
               edges={state.edges}
               actions={actions}
               scope={scope}
               inputSchemaOf={inputSchemaOf}
               readOnly={readOnly}
             />
+            </Suspense>
           ) : (
             <p className="hint">{selected.length > 1 ? t('inspector.many', { count: selected.length }) : t('inspector.empty')}</p>
           )}
@@ -250,7 +276,7 @@ export function FlowEditor({
             <InputsBuilder
               schema={state.base.inputs}
               readOnly={readOnly}
-              onChange={(inputs) => actions.updateBase((base) => ({ ...base, inputs }), 'inputs')}
+              onChange={setInputs}
             />
           </details>
           <VersionsPanel tenant={tenant} name={name} versions={versions} />

@@ -1,6 +1,6 @@
 // The flow's inputs schema as a small form builder: fields with a type, a
 // title, required or not, and a default. The run form is generated from it.
-import { useState } from 'react';
+import { useState, memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CheckField, SelectField, TextField } from './fields';
 
@@ -37,7 +37,7 @@ function defaultText(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-export function InputsBuilder({ schema, onChange, readOnly }: { schema: unknown; onChange: (schema: ObjectSchema) => void; readOnly: boolean }) {
+export const InputsBuilder = memo(function InputsBuilder({ schema, onChange, readOnly }: { schema: unknown; onChange: (schema: ObjectSchema) => void; readOnly: boolean }) {
   const { t } = useTranslation('editor');
   const current = asObjectSchema(schema);
   const properties = current.properties ?? {};
@@ -124,4 +124,4 @@ export function InputsBuilder({ schema, onChange, readOnly }: { schema: unknown;
       )}
     </section>
   );
-}
+});

@@ -1,8 +1,8 @@
 // The inspector of the selected node: its id and title, its kind's settings
 // and its outgoing routes. Read-only for a caller who may not edit.
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { FlowGraphEdge, FlowGraphNode } from './graph';
+import type { FlowGraphEdge, FlowNodeData } from './graph';
 import type { EditorActions } from './useFlowEditor';
 import { StepSettings, patched, type NodeUpdate } from './StepSettings';
 import { KindSettings } from './KindSettings';
@@ -35,17 +35,23 @@ function IdField({ id, onRename, readOnly, taken }: { id: string; onRename: (nex
   );
 }
 
-export function Inspector({
-  node,
-  nodes,
+/**
+ * Memoised on what it shows: the node's id and data and the list of ids, so
+ * that dragging nodes around (new positions every frame) does not redraw it.
+ */
+export const Inspector = memo(function Inspector({
+  id,
+  data,
+  nodeIds,
   edges,
   actions,
   scope,
   inputSchemaOf,
   readOnly,
 }: {
-  node: FlowGraphNode;
-  nodes: FlowGraphNode[];
+  id: string;
+  data: FlowNodeData;
+  nodeIds: string[];
   edges: FlowGraphEdge[];
   actions: EditorActions;
   scope: ScopeEntry;
@@ -53,8 +59,9 @@ export function Inspector({
   readOnly: boolean;
 }) {
   const { t } = useTranslation('editor');
-  const flowNode = node.data.node;
-  const update: NodeUpdate = (change, key) => actions.updateNode(node.id, change, key);
+  const node = { id, data };
+  const flowNode = data.node;
+  const update: NodeUpdate = (change, key) => actions.updateNode(id, change, key);
   return (
     <section className="editor-inspector" aria-label={t('inspector.title')}>
       <h2>
@@ -69,7 +76,7 @@ export function Inspector({
           ))}
         </ul>
       ) : null}
-      <IdField id={node.id} readOnly={readOnly} taken={(id) => nodes.some((n) => n.id === id)} onRename={(next) => actions.renameNode(node.id, next)} />
+      <IdField id={node.id} readOnly={readOnly} taken={(other) => nodeIds.includes(other)} onRename={(next) => actions.renameNode(node.id, next)} />
       <TextField
         label={t('inspector.nodeTitle')}
         value={flowNode.title ?? ''}
@@ -92,7 +99,7 @@ export function Inspector({
           nodeId={node.id}
           isSwitch={flowNode.kind === 'switch'}
           edges={edges}
-          targets={nodes.map((n) => n.id)}
+          targets={nodeIds}
           actions={actions}
           scope={scope}
           readOnly={readOnly}
@@ -100,4 +107,4 @@ export function Inspector({
       )}
     </section>
   );
-}
+});

@@ -2,7 +2,7 @@
 // with a search over name, title, description and capabilities. Items are
 // dragged onto the canvas, or added at the viewport's centre with Enter
 // (or a click).
-import { useMemo, useState, type DragEvent } from 'react';
+import { useMemo, useState, type DragEvent, memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { NODE_KINDS } from './flowTypes';
 import type { NewNode } from './useFlowEditor';
@@ -46,7 +46,7 @@ function PaletteItem({
   );
 }
 
-export function Palette({ plugins, onAdd }: { plugins: PluginSummary[] | null; onAdd: (what: NewNode) => void }) {
+export const Palette = memo(function Palette({ plugins, onAdd }: { plugins: PluginSummary[] | null; onAdd: (what: NewNode) => void }) {
   const { t } = useTranslation('editor');
   const [search, setSearch] = useState('');
   const groups = useMemo(() => {
@@ -115,4 +115,4 @@ export function Palette({ plugins, onAdd }: { plugins: PluginSummary[] | null; o
       </section>
     </aside>
   );
-}
+});

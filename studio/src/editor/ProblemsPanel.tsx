@@ -1,9 +1,10 @@
 // Every problem of the draft, as the server's validator finds them; a
 // problem on a node selects it and brings it into view.
+import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Problem } from '../core/core';
 
-export function ProblemsPanel({ problems, onFocusNode }: { problems: Problem[] | null; onFocusNode: (id: string) => void }) {
+export const ProblemsPanel = memo(function ProblemsPanel({ problems, onFocusNode }: { problems: Problem[] | null; onFocusNode: (id: string) => void }) {
   const { t } = useTranslation('editor');
   return (
     <section aria-label={t('problems.title')} className="editor-problems-panel">
@@ -34,4 +35,4 @@ export function ProblemsPanel({ problems, onFocusNode }: { problems: Problem[] |
       )}
     </section>
   );
-}
+});

@@ -1,5 +1,5 @@
 // Published versions; choosing two opens their visual diff.
-import { useState } from 'react';
+import { useState, memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 
@@ -9,7 +9,7 @@ export interface VersionSummary {
   content_hash?: string;
 }
 
-export function VersionsPanel({ tenant, name, versions }: { tenant: string; name: string; versions: VersionSummary[] }) {
+export const VersionsPanel = memo(function VersionsPanel({ tenant, name, versions }: { tenant: string; name: string; versions: VersionSummary[] }) {
   const { t } = useTranslation('editor');
   const [chosen, setChosen] = useState<number[]>([]);
   const toggle = (version: number, on: boolean) =>
@@ -41,4 +41,4 @@ export function VersionsPanel({ tenant, name, versions }: { tenant: string; name
       )}
     </section>
   );
-}
+});
