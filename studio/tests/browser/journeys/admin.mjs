@@ -2,10 +2,40 @@
 // that never comes back, upload a plugin by dropping it (and run it), and a
 // viewer who is offered none of it while the API refuses her anyway.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { apiCall, assert, login, makeMember, newPage, repo } from '../harness.mjs';
 
 const GUESTS = join(repo, 'target/wasm32-wasip2/release');
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const SECTIONS = ['Members', 'Invitations', 'API tokens', 'Grants', 'Secrets', 'Plugins', 'Webhooks', 'Schedules', 'Audit log'];
+
+/** A flow with nothing but a start and an end, published through the API. */
+async function publishEmptyFlow(server, name) {
+  const flow = {
+    name,
+    nodes: [
+      { id: 'start', kind: 'start' },
+      { id: 'end', kind: 'end' },
+    ],
+    edges: [{ from: 'start', to: 'end' }],
+  };
+  await apiCall(server, 'PUT', `/api/v1/tenants/default/flows/${name}/draft`, flow);
+  await apiCall(server, 'POST', `/api/v1/tenants/default/flows/${name}/versions`);
+}
+
+/** axe-core's serious and critical violations on the page as it is now. */
+async function axeViolations(page) {
+  // Evaluated through the debugging protocol: the server's CSP (script-src 'self') refuses an injected <script>.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(`${readFileSync(AXE, 'utf8')}\n;undefined`);
+  const found = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  return found;
+}
 
 /** Poll `check` until it returns a truthy value or `ms` pass. */
 async function eventually(check, what, ms = 10_000) {
@@ -21,6 +51,24 @@ async function eventually(check, what, ms = 10_000) {
 
 /** No script error on the page. Chromium logs every non-2xx answer as a console error; the
  * refusals these journeys provoke (and the session probe's 401) are expected, so those are left out. */
+/**
+ * Wait until the fresh server answers on its port. `startServer` reads the
+ * address from stderr as it arrives and can take a line cut short between two
+ * chunks (`http://127`, which the sandbox then answers `403 resolve_deny`):
+ * read it again from the whole line first.
+ */
+async function serverReady(server) {
+  await eventually(() => /listening on http:\/\/\S+\s/.test(server.stderr()), 'the whole address line', 15_000);
+  server.url = /listening on (http:\/\/\S+)\s/.exec(server.stderr())[1];
+  await eventually(async () => {
+    try {
+      return (await fetch(`${server.url}/healthz`)).status === 200;
+    } catch {
+      return false;
+    }
+  }, 'the server to answer /healthz', 15_000);
+}
+
 function noPageErrors(page) {
   const errors = page.scenaErrors.filter((e) => !e.startsWith('Failed to load resource'));
   assert(errors.length === 0, `page errors: ${errors.join('\n')}`);
@@ -53,8 +101,125 @@ async function dropFile(page, target, path, name) {
 
 export const journeys = [
   {
+    name: 'webhook, schedule with its preview, a token shown once, and the audit log paged',
+    async run({ server, browser }) {
+      await serverReady(server);
+      await publishEmptyFlow(server, 'ping');
+      const page = await newPage(browser);
+      await login(page, server);
+
+      // Webhook: made, fired, rotated (the old URL stops), revoked.
+      await openSection(page, server, 'Webhooks');
+      await page.getByRole('combobox', { name: 'Flow' }).selectOption('ping');
+      await page.getByRole('button', { name: 'Make or rotate webhook' }).click();
+      const urlField = page.getByRole('textbox', { name: 'Webhook URL of ping' });
+      await urlField.waitFor();
+      const first = await urlField.inputValue();
+      assert(first.startsWith(`${server.url}/hooks/`), `a webhook URL on this server: ${first}`);
+      const fire = (url) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      assert((await fire(first)).status === 202, 'the webhook starts a run');
+      await page.getByRole('button', { name: 'Make or rotate webhook' }).click();
+      await eventually(async () => (await urlField.inputValue()) !== first, 'a new URL');
+      const second = await urlField.inputValue();
+      assert((await fire(first)).status === 404, 'the rotated-away URL no longer works');
+      await page.getByRole('button', { name: 'Revoke webhook' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+      await page.getByRole('status').filter({ hasText: 'The webhook of ping is revoked.' }).waitFor();
+      assert((await fire(second)).status === 404, 'the revoked URL no longer works');
+
+      // Schedule: the preview lists the next runs in the chosen zone, then it is added and removed.
+      await openSection(page, server, 'Schedules');
+      await page.getByRole('combobox', { name: 'Flow' }).selectOption('ping');
+      await page.getByText('No schedules.').waitFor();
+      await page.getByLabel('Cron expression').fill('30 8 * * *');
+      await page.getByLabel('Time zone (IANA)').fill('Asia/Shanghai');
+      const preview = page.getByTestId('schedule-preview');
+      await eventually(async () => (await preview.getByRole('listitem').count()) === 5, 'five previewed runs');
+      const firstTick = await preview.locator('time').first().getAttribute('datetime');
+      // 08:30 in Shanghai is 00:30 UTC.
+      assert(new Date(firstTick).getUTCHours() === 0 && new Date(firstTick).getUTCMinutes() === 30, `next tick ${firstTick}`);
+      await page.getByLabel('Cron expression').fill('not a cron');
+      await page.locator('.admin-preview').getByRole('alert').waitFor();
+      await page.getByLabel('Cron expression').fill('30 8 * * *');
+      await page.getByRole('button', { name: 'Add schedule' }).click();
+      const schedules = page.getByRole('table', { name: 'Schedules of ping' });
+      await schedules.getByRole('cell', { name: 'Asia/Shanghai' }).waitFor();
+      const stored = await apiCall(server, 'GET', '/api/v1/tenants/default/flows/ping/schedules');
+      assert(stored.schedules.length === 1 && stored.schedules[0].cron === '30 8 * * *', JSON.stringify(stored));
+      await schedules.getByRole('button', { name: 'Remove' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+      await page.getByText('No schedules.').waitFor();
+
+      // Token: shown once, works, listed without its value, revoked.
+      await openSection(page, server, 'API tokens');
+      await page.getByLabel('Name', { exact: true }).fill('ci');
+      await page.getByRole('combobox', { name: 'Role' }).selectOption('viewer');
+      await page.getByRole('button', { name: 'Make token' }).click();
+      const tokenField = page.getByRole('textbox', { name: 'API token' });
+      await tokenField.waitFor();
+      const token = await tokenField.inputValue();
+      const flows = await apiCall(server, 'GET', '/api/v1/tenants/default/flows', undefined, token);
+      assert(flows.flows.some((f) => f.name === 'ping'), 'the new token reads flows');
+      const tokens = page.getByRole('table', { name: 'Tokens' });
+      const row = tokens.getByRole('row').filter({ hasText: 'ci' });
+      await row.waitFor();
+      assert(!(await tokens.innerText()).includes(token), 'the list does not show the token');
+      await row.getByRole('button', { name: 'Revoke' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+      await eventually(async () => (await row.count()) === 0, 'the revoked token leaves the list');
+      const after = await fetch(`${server.url}/api/v1/tenants/default/flows`, { headers: { authorization: `Bearer ${token}` } });
+      assert(after.status === 401, `the revoked token is refused, got ${after.status}`);
+
+      // Audit: newest first, and more than a page is reached with "Load more".
+      for (let i = 0; i < 55; i += 1) {
+        await apiCall(server, 'PUT', `/api/v1/tenants/default/secrets/K${i}`, { value: 'x' });
+      }
+      await openSection(page, server, 'Audit log');
+      const audit = page.getByRole('table', { name: 'Audit log' });
+      await audit.waitFor();
+      const rows = audit.locator('tbody tr');
+      assert((await rows.count()) === 50, `a first page of 50, got ${await rows.count()}`);
+      assert((await rows.first().innerText()).includes('/secrets/K54'), 'the newest entry first');
+      await page.getByRole('button', { name: 'Load more' }).click();
+      await eventually(async () => (await rows.count()) > 50, 'a second page');
+      const all = await audit.innerText();
+      assert(all.includes('/flows/ping/webhook') && all.includes('/flows/ping/schedules'), 'earlier changes are listed');
+      noPageErrors(page);
+    },
+  },
+  {
+    name: 'every admin page: no serious accessibility violation, nothing untranslated in zh-CN',
+    async run({ server, browser }) {
+      await serverReady(server);
+      await publishEmptyFlow(server, 'ping');
+      for (const language of ['en', 'zh-CN']) {
+        const page = await newPage(browser, { language, strictI18n: language === 'zh-CN' });
+        await login(page, server);
+        for (const [i, section] of SECTIONS.entries()) {
+          await page.goto(`${server.url}/t/default/admin/${['members', 'invitations', 'tokens', 'grants', 'secrets', 'plugins', 'webhooks', 'schedules', 'audit'][i]}`);
+          await page.locator('.admin-body section h2').first().waitFor();
+          if (section === 'Schedules') {
+            await page.locator('.admin-body select').first().selectOption('ping');
+            await page.getByTestId('schedule-preview').waitFor();
+          }
+          await page.waitForLoadState('networkidle');
+          const violations = await axeViolations(page);
+          assert(violations.length === 0, `${language} ${section}: ${violations.join('\n')}`);
+        }
+        await page.goto(`${server.url}/t/default/admin/plugins/echo`);
+        await page.locator('.admin-json').first().waitFor();
+        const violations = await axeViolations(page);
+        assert(violations.length === 0, `${language} plugin page: ${violations.join('\n')}`);
+        const missing = await page.evaluate(() => [...window.__scenaMissingKeys].filter((k) => k.includes(':admin:')));
+        assert(missing.length === 0, `untranslated admin keys in ${language}: ${missing.join(', ')}`);
+        noPageErrors(page);
+      }
+    },
+  },
+  {
     name: 'invite a member: the link is shown once and accepting it adds them',
     async run({ server, browser }) {
+      await serverReady(server);
       const page = await newPage(browser);
       await login(page, server);
       await openSection(page, server, 'Invitations');
@@ -113,6 +278,7 @@ export const journeys = [
   {
     name: 'grant an http host through the grants editor (and see a refusal explained)',
     async run({ server, browser }) {
+      await serverReady(server);
       const page = await newPage(browser);
       await login(page, server);
       await openSection(page, server, 'Grants');
@@ -152,6 +318,7 @@ export const journeys = [
   {
     name: 'set a secret: its value appears nowhere in the page or any API answer afterwards',
     async run({ server, browser }) {
+      await serverReady(server);
       const value = `s3cret-${Math.random().toString(36).slice(2)}-value`;
       const page = await newPage(browser);
       const bodies = [];
@@ -198,6 +365,7 @@ export const journeys = [
   {
     name: 'upload a plugin by dropping its .wasm, see it listed with its schemas, and run it in a flow',
     async run({ server, browser }) {
+      await serverReady(server);
       const page = await newPage(browser);
       await login(page, server);
       await openSection(page, server, 'Plugins');
@@ -251,6 +419,7 @@ export const journeys = [
   {
     name: 'a viewer is offered no admin navigation nor editing, and the API refuses her grants change',
     async run({ server, browser }) {
+      await serverReady(server);
       const vera = await makeMember(server, 'vera', 'viewer');
       const page = await newPage(browser);
       await login(page, server, vera.username, vera.password);
