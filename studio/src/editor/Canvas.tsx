@@ -10,6 +10,7 @@ import { useFlowAriaLabels } from './ariaLabels';
 import type { FlowGraphEdge, FlowGraphNode } from './graph';
 import type { EditorActions, NewNode } from './useFlowEditor';
 import { ShortcutHelp } from './ShortcutHelp';
+import { useEdgeLabels } from './useEdgeLabels';
 
 /** Beyond this many nodes, only those in view are rendered. */
 const LARGE_FLOW = 300;
@@ -34,6 +35,7 @@ export function Canvas({
   const { t } = useTranslation('editor');
   const flow = useReactFlow();
   const ariaLabels = useFlowAriaLabels();
+  const labelled = useEdgeLabels(edges);
   // A large flow opens at a readable zoom on its start (only what is in view is
   // drawn); fitting a thousand nodes would draw them all, too small to read.
   const [opening] = useState(() => {
@@ -64,7 +66,7 @@ export function Canvas({
     <div ref={boxRef} className="editor-canvas" onDragOver={readOnly ? undefined : onDragOver} onDrop={readOnly ? undefined : onDrop}>
       <ReactFlow<FlowGraphNode, FlowGraphEdge>
         nodes={nodes}
-        edges={edges}
+        edges={labelled}
         nodeTypes={nodeTypes}
         onNodesChange={actions.onNodesChange}
         onEdgesChange={actions.onEdgesChange}

@@ -13,7 +13,10 @@ import { diffGraph, type FieldChange, type FlowDiff } from './diffGraph';
 import type { FlowDocument, FlowGraphEdge, FlowGraphNode } from './graph';
 import { nodeTypes } from './nodeTypes';
 import { useFlowAriaLabels } from './ariaLabels';
+import { useEdgeLabels } from './useEdgeLabels';
 import './editor.css';
+
+const NO_EDGES: FlowGraphEdge[] = [];
 
 async function loadDiff(tenant: string, name: string, from: number, to: number) {
   const version = (n: number) =>
@@ -62,6 +65,7 @@ export default function DiffPage() {
   const ariaLabels = useFlowAriaLabels();
   const loaded = useLoad(() => loadDiff(tenant.name, name, from, to), [tenant.name, name, from, to]);
   const base = `/t/${tenant.name}/flows/${name}`;
+  const edges = useEdgeLabels(loaded.data?.graph.edges ?? NO_EDGES);
   return (
     <section className="editor-page">
       <div className="editor-toolbar">
@@ -76,7 +80,7 @@ export default function DiffPage() {
             <ReactFlowProvider>
               <ReactFlow<FlowGraphNode, FlowGraphEdge>
                 nodes={loaded.data.graph.nodes}
-                edges={loaded.data.graph.edges}
+                edges={edges}
                 nodeTypes={nodeTypes}
                 nodesDraggable={false}
                 nodesConnectable={false}

@@ -19,6 +19,7 @@ function PaletteItem({
   onAdd,
 }: {
   what: NewNode;
+  /** What the item adds, as dragged text. */
   name: string;
   children: React.ReactNode;
   onAdd: (what: NewNode) => void;
@@ -37,9 +38,9 @@ function PaletteItem({
         draggable
         onDragStart={onDragStart}
         onClick={() => onAdd(what)}
-        aria-label={t('palette.add', { name })}
         data-palette={what.pluginName ?? what.kind}
       >
+        <span className="editor-sr-only">{t('palette.add')} </span>
         {children}
       </button>
     </li>

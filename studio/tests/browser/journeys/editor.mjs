@@ -239,6 +239,20 @@ export const journeys = [
       await node(page, 'echo').waitFor({ timeout: 5_000 });
       await page.locator('.editor-inspector h2', { hasText: 'echo' }).waitFor();
 
+      // Copy, paste, undo, redo and delete from the keyboard.
+      await page.keyboard.press('Control+c');
+      await page.keyboard.press('Control+v');
+      await node(page, 'echo_2').waitFor({ timeout: 5_000 });
+      await page.keyboard.press('Control+z');
+      await node(page, 'echo_2').waitFor({ state: 'detached', timeout: 5_000 });
+      await page.keyboard.press('Control+Shift+z');
+      await node(page, 'echo_2').waitFor({ timeout: 5_000 });
+      await page.keyboard.press('Delete');
+      await node(page, 'echo_2').waitFor({ state: 'detached', timeout: 5_000 });
+      await tabTo(page, '.react-flow__node[data-id="echo"]');
+      await page.keyboard.press('Enter');
+      await page.locator('.editor-inspector h2', { hasText: 'echo' }).waitFor();
+
       // In the inspector: connect echo → end.
       await tabTo(page, '.editor-routes select');
       await page.keyboard.type('end');
