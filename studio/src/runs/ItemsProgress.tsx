@@ -84,8 +84,8 @@ export function ItemsProgress({ state, node, total }: { state: LiveState; node: 
             {t('items.itemTitle', { index: chosen })} <StatusBadge status={item?.status ?? 'idle'} />
           </h4>
           <p>{t('node.attemptsOf', { n: item?.attempt ?? 0 })}</p>
-          <JsonView label={t('node.output')} value={item?.output} />
-          <JsonView label={t('node.error')} value={item?.error} />
+          <JsonView label={t('node.output')} value={item?.output} level={5} />
+          <JsonView label={t('node.error')} value={item?.error} level={5} />
           <StepLogs logs={logsOf(state, `${node.id}[${chosen}]`)} />
         </div>
       ) : null}

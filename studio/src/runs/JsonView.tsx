@@ -2,12 +2,24 @@ import { useTranslation } from 'react-i18next';
 import { pretty } from './format';
 
 /** A labelled, read-only JSON value; "none" when there is nothing. */
-export function JsonView({ label, value, testId }: { label: string; value: unknown; testId?: string }) {
+export function JsonView({
+  label,
+  value,
+  testId,
+  level = 3,
+}: {
+  label: string;
+  value: unknown;
+  testId?: string;
+  /** The heading level that fits where the view stands. */
+  level?: 3 | 4 | 5;
+}) {
   const { t } = useTranslation('runs');
   const empty = value === undefined || value === null;
+  const Heading = `h${level}` as const;
   return (
     <section className="runs-json" aria-label={label}>
-      <h4>{label}</h4>
+      <Heading>{label}</Heading>
       {empty ? (
         <p className="runs-muted">{t('node.none')}</p>
       ) : (

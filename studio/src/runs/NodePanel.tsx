@@ -13,13 +13,15 @@ import { formatDuration, formatInstant } from './format';
 import type { RunStatus, RunView, StepLog } from './runTypes';
 
 /** The node's input as well as it is known: the API's, the operator's override, or computed from the mapping. */
-function knownInput(node: ShownNode, flowNode: FlowNode | undefined, scope: Scope): { value: unknown; guessed: boolean } {
+type KnownInput = { value: unknown; guessed: false } | { value: unknown; guessed: true; complete: boolean };
+
+function knownInput(node: ShownNode, flowNode: FlowNode | undefined, scope: Scope): KnownInput {
   if (node.input !== undefined) return { value: node.input, guessed: false };
   if (node.retryInput !== undefined) return { value: node.retryInput, guessed: false };
-  const mapping = flowNode?.input ?? flowNode?.body?.input;
-  if (mapping === undefined) return { value: undefined, guessed: false };
-  const guess = guessInput(mapping, scope);
-  return { value: guess !== undefined ? guess : mapping, guessed: true };
+  // A foreach's body input is per item: the mapping is not one input.
+  if (flowNode?.kind !== 'step' && flowNode?.kind !== 'subflow') return { value: undefined, guessed: false };
+  if (flowNode.input === undefined) return { value: undefined, guessed: false };
+  return { ...guessInput(flowNode.input, scope), guessed: true };
 }
 
 /** How many items a foreach or batch has, when that can be known. */
@@ -27,7 +29,7 @@ function itemTotal(node: ShownNode, flowNode: FlowNode, scope: Scope): number | 
   if (Array.isArray(node.output)) return node.output.length;
   const listed = (node.output as { items?: unknown } | null)?.items;
   if (Array.isArray(listed)) return listed.length;
-  const items = flowNode.items !== undefined ? guessInput(flowNode.items, scope) : undefined;
+  const items = flowNode.items !== undefined ? guessInput(flowNode.items, scope).value : undefined;
   return Array.isArray(items) ? items.length : null;
 }
 
@@ -91,7 +93,9 @@ export function NodePanel({
       {input.value !== undefined ? (
         <>
           <JsonView label={t('node.input')} value={input.value} testId="node-input" />
-          {input.guessed ? <p className="hint">{t('node.inputGuessed')}</p> : null}
+          {input.guessed ? (
+            <p className="hint">{input.complete ? t('node.inputGuessed') : t('node.inputPartlyGuessed')}</p>
+          ) : null}
         </>
       ) : null}
       <JsonView label={t('node.output')} value={node.output} testId="node-output" />

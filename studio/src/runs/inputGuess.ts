@@ -2,7 +2,7 @@
 // mapping when the API does not say: `${inputs.a.b}` and
 // `${steps.x.output.y}` — plain paths only — are read from the run's input
 // and the nodes' outputs. Anything else (a CEL expression proper) cannot be
-// evaluated here, and the guess gives up rather than show a wrong value.
+// evaluated here: it is left as written, and the guess says it is incomplete.
 
 export interface Scope {
   inputs: unknown;
@@ -13,45 +13,55 @@ const WHOLE = /^\$\{\s*([^{}]*?)\s*\}$/;
 const ANY = /\$\{\s*([^{}]*?)\s*\}/g;
 const PATH = /^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[\d+\])*$/;
 
-class Unresolvable extends Error {}
+const UNRESOLVED = Symbol('unresolved');
 
 function readPath(path: string, scope: Scope): unknown {
-  if (!PATH.test(path)) throw new Unresolvable(path);
+  if (!PATH.test(path)) return UNRESOLVED;
   const parts = path.match(/[A-Za-z_]\w*|\[\d+\]/g) ?? [];
   let value: unknown = scope;
   for (const part of parts) {
     const key = part.startsWith('[') ? Number(part.slice(1, -1)) : part;
-    if (value === null || typeof value !== 'object' || !(key in (value as object))) throw new Unresolvable(path);
+    if (value === null || typeof value !== 'object' || !(key in (value as object))) return UNRESOLVED;
     value = (value as Record<string | number, unknown>)[key];
   }
   return value;
 }
 
-function render(template: unknown, scope: Scope): unknown {
+/** The mapping rendered; an expression it cannot read stays as written, and `complete` says whether any did. */
+function render(template: unknown, scope: Scope, left: { count: number }): unknown {
   if (typeof template === 'string') {
     const whole = WHOLE.exec(template);
     // A string that is exactly one expression keeps its value's JSON type.
-    if (whole) return readPath(whole[1] ?? '', scope);
-    return template.replace(ANY, (_, path: string) => {
+    if (whole) {
+      const value = readPath(whole[1] ?? '', scope);
+      if (value !== UNRESOLVED) return value;
+      left.count += 1;
+      return template;
+    }
+    return template.replace(ANY, (written, path: string) => {
       const value = readPath(path, scope);
+      if (value === UNRESOLVED) {
+        left.count += 1;
+        return written;
+      }
       return typeof value === 'string' ? value : JSON.stringify(value);
     });
   }
-  if (Array.isArray(template)) return template.map((item) => render(item, scope));
+  if (Array.isArray(template)) return template.map((item) => render(item, scope, left));
   if (template && typeof template === 'object') {
-    return Object.fromEntries(Object.entries(template).map(([key, value]) => [key, render(value, scope)]));
+    return Object.fromEntries(Object.entries(template).map(([key, value]) => [key, render(value, scope, left)]));
   }
   return template;
 }
 
-/** The mapping rendered with `scope`, or `undefined` if some expression is more than a plain path. */
-export function guessInput(mapping: unknown, scope: Scope): unknown {
-  try {
-    return render(mapping, scope);
-  } catch (failure) {
-    if (failure instanceof Unresolvable) return undefined;
-    throw failure;
-  }
+/**
+ * The mapping rendered with `scope`: plain paths read, any other expression
+ * left as written (`complete` is false then).
+ */
+export function guessInput(mapping: unknown, scope: Scope): { value: unknown; complete: boolean } {
+  const left = { count: 0 };
+  const value = render(mapping, scope, left);
+  return { value, complete: left.count === 0 };
 }
 
 /** Where each batch ends (cumulative item counts), as the engine counts them (`foreach.rs`, `batch_end`). */

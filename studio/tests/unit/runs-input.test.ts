@@ -7,11 +7,14 @@ describe('guessing a node input from its mapping', () => {
   it('reads plain paths, keeping the JSON type of a whole expression', () => {
     expect(
       guessInput({ target: '${inputs.zone}', hosts: '${inputs.hosts}', first: '${steps.fetch.output.list[0]}', text: 'zone ${inputs.zone} n=${inputs.n}', k: 1 }, scope),
-    ).toEqual({ target: 'eu-1', hosts: ['a', 'b'], first: 1, text: 'zone eu-1 n=3', k: 1 });
+    ).toEqual({ value: { target: 'eu-1', hosts: ['a', 'b'], first: 1, text: 'zone eu-1 n=3', k: 1 }, complete: true });
   });
-  it('gives up on real expressions and missing paths', () => {
-    expect(guessInput({ x: '${inputs.n + 1}' }, scope)).toBeUndefined();
-    expect(guessInput({ x: '${inputs.nope}' }, scope)).toBeUndefined();
+  it('leaves real expressions and missing paths as written, and says so', () => {
+    expect(guessInput({ x: '${inputs.n + 1}', y: '${inputs.zone}' }, scope)).toEqual({
+      value: { x: '${inputs.n + 1}', y: 'eu-1' },
+      complete: false,
+    });
+    expect(guessInput({ x: 'at ${inputs.nope}' }, scope)).toEqual({ value: { x: 'at ${inputs.nope}' }, complete: false });
   });
 });
 

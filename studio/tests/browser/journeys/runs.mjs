@@ -181,6 +181,53 @@ export const journeys = [
     },
   },
   {
+    name: 'the live view keeps up with a 200-item foreach, every item seen to its end',
+    async run({ server, browser }) {
+      await settle(server);
+      await publish(server, {
+        name: 'fan',
+        inputs: { type: 'object', properties: { hosts: { type: 'array', items: { type: 'string' } } } },
+        nodes: [
+          { id: 'start', kind: 'start', ui: { x: 0, y: 0 } },
+          { id: 'hold', kind: 'wait', duration_ms: 2000, ui: { x: 0, y: 120 } },
+          {
+            id: 'each',
+            kind: 'foreach',
+            items: '${inputs.hosts}',
+            concurrency: 20,
+            body: { plugin: 'echo', input: { host: '${item}', index: '${index}' } },
+            ui: { x: 0, y: 240 },
+          },
+          { id: 'end', kind: 'end', output: { done: '${size(steps.each.output)}' }, ui: { x: 0, y: 360 } },
+        ],
+        edges: [
+          { from: 'start', to: 'hold' },
+          { from: 'hold', to: 'each' },
+          { from: 'each', to: 'end' },
+        ],
+      });
+      const hosts = Array.from({ length: 200 }, (_, k) => `host-${k}`);
+      const page = await newPage(browser);
+      await login(page, server);
+      const run = await startRun(server, 'fan', { hosts });
+      await page.goto(`${server.url}/t/default/runs/${run.id}`);
+      await waitForHeaderStatus(page, 'running');
+      await timelineRow(page, 'each').click();
+      // The total is known from the run's input before any item starts.
+      await page.getByTestId('items-counts').filter({ hasText: /of 200 items/ }).waitFor();
+      await waitForHeaderStatus(page, 'succeeded');
+      await page.getByTestId('items-counts').filter({ hasText: '200 of 200 items started: 200 succeeded, 0 failed, 0 in progress' }).waitFor();
+      assert((await page.locator('.runs-item.runs-bar-succeeded').count()) === 200, 'every item cell shows success');
+      // An item's own output and its call.
+      await page.getByRole('button', { name: 'Item 137: succeeded' }).click();
+      const itemOutput = await page.locator('.runs-item-detail pre').first().textContent();
+      assert(JSON.parse(itemOutput).host === 'host-137', `item 137's output: ${itemOutput}`);
+      const done = await apiCall(server, 'GET', `${RUNS}/${run.id}`);
+      assert(done.output.done === 200, `the run saw 200 items: ${JSON.stringify(done.output)}`);
+      noPageErrors(page);
+    },
+  },
+  {
     name: 'an operator approves in the studio and the run continues to success',
     async run({ server, browser }) {
       await settle(server);
