@@ -12,7 +12,7 @@ import { YankButton } from './YankButton';
 
 /** One plugin: its versions (yank and restore uploaded ones) and the chosen version's schemas. */
 export function PluginPage() {
-  const { t } = useTranslation('admin');
+  const { t, i18n } = useTranslation('admin');
   const tenant = useTenant();
   const { plugin = '' } = useParams();
   const listing = useLoad(
@@ -52,7 +52,7 @@ export function PluginPage() {
                 <td>
                   <Time at={version.uploaded_at} />
                 </td>
-                <td>{t('plugins.bytes', { count: version.size_bytes })}</td>
+                <td>{t('plugins.kib', { size: (version.size_bytes / 1024).toLocaleString(i18n.language, { maximumFractionDigits: 1 }) })}</td>
                 <td>{version.yanked ? t('plugins.yanked') : t('plugins.available')}</td>
                 <td className="row">
                   <button
