@@ -76,6 +76,11 @@ export const Inspector = memo(function Inspector({
           ))}
         </ul>
       ) : null}
+      {!readOnly && (
+        <button type="button" className="danger" onClick={() => actions.removeNode(id)}>
+          {t('inspector.delete')}
+        </button>
+      )}
       <IdField id={node.id} readOnly={readOnly} taken={(other) => nodeIds.includes(other)} onRename={(next) => actions.renameNode(node.id, next)} />
       <TextField
         label={t('inspector.nodeTitle')}

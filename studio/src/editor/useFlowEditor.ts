@@ -314,6 +314,16 @@ export function useFlowEditor(initial: FlowDocument) {
     });
   }, [change]);
 
+  const removeNode = useCallback(
+    (id: string) =>
+      change((s) => ({
+        ...s,
+        nodes: s.nodes.filter((n) => n.id !== id),
+        edges: s.edges.filter((e) => e.source !== id && e.target !== id),
+      })),
+    [change],
+  );
+
   const select = useCallback(
     (id: string | null) => {
       quiet((s) => ({
@@ -398,6 +408,7 @@ export function useFlowEditor(initial: FlowDocument) {
       copy,
       paste,
       deleteSelected,
+      removeNode,
       select,
       placeNodes,
       showProblems,
@@ -424,6 +435,7 @@ export function useFlowEditor(initial: FlowDocument) {
       copy,
       paste,
       deleteSelected,
+      removeNode,
       select,
       placeNodes,
       showProblems,

@@ -46,3 +46,17 @@ describe('ids and paste', () => {
     expect(pasted.edges[0]).toMatchObject({ source: 'pick_2', target: 'add_2', label: 'true', data: { role: 'case', when: 'true' } });
   });
 });
+
+describe('form validator (CSP-safe)', async () => {
+  const { roughlyValid } = await import('../../src/editor/formValidator');
+  it('checks types, required keys and enums enough to choose a branch', () => {
+    expect(roughlyValid({ type: 'integer' }, 3)).toBe(true);
+    expect(roughlyValid({ type: 'integer' }, 'x')).toBe(false);
+    expect(roughlyValid({ type: 'number' }, 3)).toBe(true);
+    expect(roughlyValid({ type: 'object', required: ['a'] }, {})).toBe(false);
+    expect(roughlyValid({ enum: ['x', 'y'] }, 'y')).toBe(true);
+    expect(roughlyValid({ const: 1 }, 2)).toBe(false);
+    expect(roughlyValid({ type: 'object', properties: { n: { type: 'string' } } }, { n: 1 })).toBe(false);
+    expect(roughlyValid(true, null)).toBe(true);
+  });
+});

@@ -134,6 +134,14 @@ export const journeys = [
       // Dangling nodes: live validation reports them, on the node and in the panel.
       await problemOf(page, 'add_3').filter({ hasText: /unreachable|no outgoing/ }).first().waitFor({ timeout: 10_000 });
       await node(page, 'add_3').locator('.editor-badge-problems').waitFor();
+      // A problem in the panel selects its node and brings it into focus.
+      await problemOf(page, 'add_3').first().click();
+      await page.locator('.editor-inspector h2', { hasText: 'add_3' }).waitFor();
+      await eventually('the node to have the focus', () =>
+        page.evaluate(() => document.activeElement?.getAttribute('data-id') === 'add_3'),
+      );
+      await page.getByRole('button', { name: 'Zoom to fit' }).first().click();
+      await page.waitForFunction(() => !document.querySelector('.react-flow__viewport')?.getAnimations?.().length);
 
       // start → add → add_2 → add_3 → end, and the old start → end edge removed.
       await selectNode(page, 'start');
@@ -277,6 +285,17 @@ export const journeys = [
       await page.keyboard.press('Control+s');
       await waitSaved(page);
       const draft = await apiCall(server, 'GET', `${FLOWS}/keys-only`);
+
+      // Autosave: a change is saved a few seconds later without asking.
+      await tabTo(page, '.react-flow__node[data-id="echo"]');
+      await page.keyboard.press('Enter');
+      await tabTo(page, '.editor-inspector input:not([readonly])');
+      await tabTo(page, 'input[value=""]');
+      await page.keyboard.type('Say it back');
+      await page.locator('[data-save-state="dirty"]').waitFor();
+      await waitSaved(page);
+      const autosaved = await apiCall(server, 'GET', `${FLOWS}/keys-only`);
+      assert(autosaved.draft.flow.nodes.find((n) => n.id === 'echo').title === 'Say it back', 'the title was autosaved');
       const edges = draft.draft.flow.edges.map((e) => `${e.from}->${e.to}`).sort();
       assert(JSON.stringify(edges) === JSON.stringify(['echo->end', 'start->echo']), `edges saved: ${edges}`);
       assert(draft.draft.flow.nodes.some((n) => n.id === 'echo' && n.plugin.startsWith('echo@^')), 'the step saved');
@@ -329,6 +348,28 @@ export const journeys = [
       const draft = await apiCall(server, 'GET', `${FLOWS}/contended`);
       assert(draft.draft.flow.nodes.some((n) => n.id === 'echo'), 'this page overwrote the draft');
       assert(draft.draft.flow.title === 'Changed elsewhere', `the title this page had: ${draft.draft.flow.title}`);
+      noPageErrors(page);
+    },
+  },
+  {
+    name: 'a viewer sees the flow read-only',
+    async run({ server, browser }) {
+      await apiCall(server, 'POST', '/api/v1/users', { username: 'vera', password: 'vera-password-1' });
+      await apiCall(server, 'PUT', '/api/v1/tenants/default/members/vera', { role: 'viewer' });
+      const page = await newPage(browser);
+      await login(page, server, 'vera', 'vera-password-1');
+      await page.goto(`${server.url}/t/default/flows/version-release`);
+      await node(page, 'verify').waitFor();
+      await page.getByText('Read only: your role may not edit this flow.').waitFor();
+      assert((await page.locator('.editor-palette').count()) === 0, 'no palette');
+      assert((await page.getByRole('button', { name: 'Save draft' }).count()) === 0, 'no save');
+      assert((await page.getByRole('button', { name: 'Publish' }).count()) === 0, 'no publish');
+      await node(page, 'verify').click();
+      await page.locator('.editor-inspector h2', { hasText: 'verify' }).waitFor();
+      const editable = page.locator(
+        '.editor-inspector input:not([readonly]):not([disabled]), .editor-inspector select:not([disabled]), .editor-inspector button, .editor-inspector [contenteditable="true"]',
+      );
+      assert((await editable.count()) === 0, `the inspector is read-only (${await editable.count()} editable)`);
       noPageErrors(page);
     },
   },
