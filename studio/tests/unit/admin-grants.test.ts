@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { fromDraft, patternKind, problemsOf, sameGrants, tidyList, toDraft } from '../../src/admin/grants/grantDoc';
+import {
+  fromDraft,
+  fromRows,
+  patternKind,
+  problemsOf,
+  sameGrants,
+  tidyList,
+  toDraft,
+  type GrantDraft,
+} from '../../src/admin/grants/grantDoc';
+
+const noHosts = { perPlugin: false, list: [] } as const;
 
 describe('grant document ↔ editor draft', () => {
   const doc = { http: ['api.example.com', '*.corp.example'], secrets: { slack: ['SLACK_TOKEN'], '*': ['SHARED'] }, hosts: ['10.0.0.0/8'] };
@@ -8,9 +19,20 @@ describe('grant document ↔ editor draft', () => {
     expect(fromDraft(toDraft(doc))).toEqual(doc);
   });
 
+  it('keeps per-plugin host selectors per plugin', () => {
+    const perPlugin = { http: [], secrets: {}, hosts: { '*': ['zone=eu-1'], deploy: ['id=h-17', 'zone=eu-2,role=game'] } };
+    const draft = toDraft(perPlugin);
+    expect(draft.hosts.perPlugin).toBe(true);
+    expect(fromDraft(draft)).toEqual(perPlugin);
+  });
+
+  it('keeps a plain host list a list', () => {
+    expect(toDraft(doc).hosts).toEqual({ perPlugin: false, list: ['10.0.0.0/8'] });
+  });
+
   it('reads missing fields as empty', () => {
-    expect(toDraft({})).toEqual({ http: [], secrets: [], hosts: [] });
-    expect(toDraft(null)).toEqual({ http: [], secrets: [], hosts: [] });
+    expect(toDraft({})).toEqual({ http: [], secrets: [], hosts: noHosts });
+    expect(toDraft(null)).toEqual({ http: [], secrets: [], hosts: noHosts });
   });
 
   it('does not share arrays with the document it came from', () => {
@@ -22,18 +44,21 @@ describe('grant document ↔ editor draft', () => {
   });
 
   it('trims, drops blanks and repeats from every list', () => {
-    const draft = { http: [' a.example ', '', 'a.example', 'b.example'], hosts: ['  '], secrets: [{ plugin: ' slack ', names: ['A', ' A', ''] }] };
+    const draft: GrantDraft = {
+      http: [' a.example ', '', 'a.example', 'b.example'],
+      hosts: { perPlugin: false, list: ['  '] },
+      secrets: [{ plugin: ' slack ', names: ['A', ' A', ''] }],
+    };
     expect(fromDraft(draft)).toEqual({ http: ['a.example', 'b.example'], hosts: [], secrets: { slack: ['A'] } });
   });
 
   it('merges two rows naming the same plugin instead of losing one', () => {
-    const draft = { http: [], hosts: [], secrets: [{ plugin: 'slack', names: ['A'] }, { plugin: 'slack', names: ['B', 'A'] }] };
-    expect(fromDraft(draft).secrets).toEqual({ slack: ['A', 'B'] });
+    expect(fromRows([{ plugin: 'slack', names: ['A'] }, { plugin: 'slack', names: ['B', 'A'] }])).toEqual({ slack: ['A', 'B'] });
   });
 
   it('leaves out an empty row but keeps names without a plugin for the server to refuse', () => {
-    expect(fromDraft({ http: [], hosts: [], secrets: [{ plugin: '', names: [] }] }).secrets).toEqual({});
-    expect(fromDraft({ http: [], hosts: [], secrets: [{ plugin: ' ', names: ['KEY'] }] }).secrets).toEqual({ '': ['KEY'] });
+    expect(fromRows([{ plugin: '', names: [] }])).toEqual({});
+    expect(fromRows([{ plugin: ' ', names: ['KEY'] }])).toEqual({ '': ['KEY'] });
   });
 
   it('compares documents regardless of order', () => {
@@ -41,6 +66,8 @@ describe('grant document ↔ editor draft', () => {
     expect(sameGrants(doc, reordered)).toBe(true);
     expect(sameGrants(doc, { ...reordered, hosts: [] })).toBe(false);
     expect(sameGrants(doc, { ...reordered, secrets: { slack: ['SLACK_TOKEN'] } })).toBe(false);
+    expect(sameGrants({ ...doc, hosts: { a: ['x=1', 'y=2'] } }, { ...doc, hosts: { a: ['y=2', 'x=1'] } })).toBe(true);
+    expect(sameGrants({ ...doc, hosts: { a: ['x=1'] } }, { ...doc, hosts: { b: ['x=1'] } })).toBe(false);
   });
 
   it('tidyList keeps first-given order', () => {

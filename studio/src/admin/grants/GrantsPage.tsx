@@ -1,13 +1,13 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, ApiFailure, ok } from '../../api/client';
+import { api, ApiFailure, ok, type Schemas } from '../../api/client';
 import { useTenant } from '../../session/session';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { useLoad } from '../../ui/useLoad';
 import { StringListEditor } from '../ui/StringListEditor';
 import { useAction } from '../ui/useAction';
 import { fromDraft, patternKind, problemsOf, sameGrants, toDraft, type GrantDraft } from './grantDoc';
-import { SecretGrantsEditor } from './SecretGrantsEditor';
+import { PluginRowsEditor } from './PluginRowsEditor';
 
 /**
  * The tenant's grants: the http allow-list, the secrets each plugin may
@@ -33,7 +33,13 @@ export function GrantsPage() {
     event.preventDefault();
     setSaved(false);
     const answer = await action.run(() =>
-      ok(api.PUT('/api/v1/tenants/{tenant}/grants', { params: { path: { tenant: tenant.name } }, body: fromDraft(draft) })),
+      ok(
+        api.PUT('/api/v1/tenants/{tenant}/grants', {
+          params: { path: { tenant: tenant.name } },
+          // `hosts` may be per plugin on servers newer than the generated types.
+          body: fromDraft(draft) as Schemas['Grants'],
+        }),
+      ),
     );
     if (answer) {
       grants.setData(answer);
@@ -64,23 +70,40 @@ export function GrantsPage() {
           <fieldset className="admin-fieldset card">
             <legend>{t('grants.secrets')}</legend>
             <p className="hint">{t('grants.secretsHint')}</p>
-            <SecretGrantsEditor
+            <PluginRowsEditor
               rows={draft.secrets}
               readOnly={!editable}
+              listLabel={(plugin) => t('grants.secretsOf', { plugin })}
+              placeholder="API_KEY"
               onChange={(secrets) => setDraft({ ...draft, secrets })}
             />
           </fieldset>
           <fieldset className="admin-fieldset card">
             <legend>{t('grants.hosts')}</legend>
-            <p className="hint">{t('grants.hostsHint')}</p>
-            <StringListEditor
-              label={t('grants.hosts')}
-              items={draft.hosts}
-              readOnly={!editable}
-              placeholder="*.prod.example.com"
-              describe={describe}
-              onChange={(hosts) => setDraft({ ...draft, hosts })}
-            />
+            {draft.hosts.perPlugin ? (
+              <>
+                <p className="hint">{t('grants.hostSelectorsHint')}</p>
+                <PluginRowsEditor
+                  rows={draft.hosts.rows}
+                  readOnly={!editable}
+                  listLabel={(plugin) => t('grants.hostsOf', { plugin })}
+                  placeholder="zone=eu-1,role=game"
+                  onChange={(rows) => setDraft({ ...draft, hosts: { perPlugin: true, rows } })}
+                />
+              </>
+            ) : (
+              <>
+                <p className="hint">{t('grants.hostsHint')}</p>
+                <StringListEditor
+                  label={t('grants.hosts')}
+                  items={draft.hosts.list}
+                  readOnly={!editable}
+                  placeholder="*.prod.example.com"
+                  describe={describe}
+                  onChange={(list) => setDraft({ ...draft, hosts: { perPlugin: false, list } })}
+                />
+              </>
+            )}
           </fieldset>
           <ErrorNote error={action.error} />
           {problems.length > 0 ? (

@@ -1,33 +1,49 @@
-// The grants document (`GET/PUT …/grants`) as the editor holds it: the
-// secrets map becomes ordered rows so a plugin's name can be edited like any
-// other field, and every list is tidied before it goes back to the server.
+// The grants document (`GET/PUT …/grants`) as the editor holds it: maps of
+// plugin → names become ordered rows so a plugin's name can be edited like
+// any other field, and every list is tidied before it goes back.
+//
+// `hosts` has two forms: a plain list of host patterns (every plugin), or
+// plugin (or `*`) → label selectors (`zone=eu-1,role=game`). The editor keeps
+// the form the server answered with, so it sends back what that server reads.
+
+export type PerPlugin = Record<string, string[]>;
 
 /** The server's grants document. */
 export interface GrantDoc {
   http: string[];
-  secrets: Record<string, string[]>;
-  hosts: string[];
+  secrets: PerPlugin;
+  hosts: string[] | PerPlugin;
 }
 
-/** One plugin (or `*`) and the secret names it may read. */
-export interface SecretGrantRow {
+/** One plugin (or `*`) and its names (secrets, host selectors). */
+export interface PluginRow {
   plugin: string;
   names: string[];
 }
 
+export type HostsDraft = { perPlugin: false; list: string[] } | { perPlugin: true; rows: PluginRow[] };
+
 /** What the editor edits. */
 export interface GrantDraft {
   http: string[];
-  secrets: SecretGrantRow[];
-  hosts: string[];
+  secrets: PluginRow[];
+  hosts: HostsDraft;
+}
+
+function toRows(map: PerPlugin | null | undefined): PluginRow[] {
+  return Object.entries(map ?? {}).map(([plugin, names]) => ({ plugin, names: [...names] }));
 }
 
 /** The editor's form of a document (fields the server left out read as empty). */
 export function toDraft(doc: Partial<GrantDoc> | null | undefined): GrantDraft {
+  const hosts = doc?.hosts;
   return {
     http: [...(doc?.http ?? [])],
-    hosts: [...(doc?.hosts ?? [])],
-    secrets: Object.entries(doc?.secrets ?? {}).map(([plugin, names]) => ({ plugin, names: [...names] })),
+    secrets: toRows(doc?.secrets),
+    hosts:
+      hosts && !Array.isArray(hosts)
+        ? { perPlugin: true, rows: toRows(hosts) }
+        : { perPlugin: false, list: [...(hosts ?? [])] },
   };
 }
 
@@ -45,33 +61,45 @@ export function tidyList(items: readonly string[]): string[] {
 }
 
 /**
- * The document to send. Rows naming the same plugin are merged (a map
- * cannot hold a key twice, and silently dropping one would lose grants); a
- * row without a plugin name is left out only if it names no secret either —
- * otherwise it is kept under the empty name, so the server refuses it and
- * says why instead of the grant vanishing.
+ * Rows as a map. Rows naming the same plugin are merged (a map cannot hold
+ * a key twice, and silently dropping one would lose grants); a row without a
+ * plugin name is left out only if it names nothing either — otherwise it is
+ * kept under the empty name, so the server refuses it and says why instead
+ * of the grant vanishing.
  */
-export function fromDraft(draft: GrantDraft): GrantDoc {
-  const secrets: Record<string, string[]> = {};
-  for (const row of draft.secrets) {
+export function fromRows(rows: readonly PluginRow[]): PerPlugin {
+  const map: PerPlugin = {};
+  for (const row of rows) {
     const plugin = row.plugin.trim();
     const names = tidyList(row.names);
     if (plugin === '' && names.length === 0) continue;
-    secrets[plugin] = tidyList([...(secrets[plugin] ?? []), ...names]);
+    map[plugin] = tidyList([...(map[plugin] ?? []), ...names]);
   }
-  return { http: tidyList(draft.http), secrets, hosts: tidyList(draft.hosts) };
+  return map;
 }
 
-/** Whether two documents grant the same (order of lists and keys aside from duplicates). */
+/** The document to send. */
+export function fromDraft(draft: GrantDraft): GrantDoc {
+  return {
+    http: tidyList(draft.http),
+    secrets: fromRows(draft.secrets),
+    hosts: draft.hosts.perPlugin ? fromRows(draft.hosts.rows) : tidyList(draft.hosts.list),
+  };
+}
+
+/** Whether two documents grant the same (order of lists and keys and repeats aside). */
 export function sameGrants(a: GrantDoc, b: GrantDoc): boolean {
   return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }
 
 function canonical(doc: GrantDoc): GrantDoc {
-  const sorted = (items: string[]) => [...tidyList(items)].sort();
-  const secrets: Record<string, string[]> = {};
-  for (const plugin of Object.keys(doc.secrets).sort()) secrets[plugin] = sorted(doc.secrets[plugin] ?? []);
-  return { http: sorted(doc.http), secrets, hosts: sorted(doc.hosts) };
+  const sorted = (items: readonly string[]) => [...tidyList(items)].sort();
+  const map = (m: PerPlugin) => Object.fromEntries(Object.keys(m).sort().map((k) => [k, sorted(m[k] ?? [])]));
+  return {
+    http: sorted(doc.http),
+    secrets: map(doc.secrets),
+    hosts: Array.isArray(doc.hosts) ? sorted(doc.hosts) : map(doc.hosts),
+  };
 }
 
 export type PatternKind = 'any' | 'wildcard' | 'network' | 'address' | 'host';

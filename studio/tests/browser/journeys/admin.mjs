@@ -289,8 +289,9 @@ export const journeys = [
       await page.getByRole('button', { name: 'Add to HTTP allow-list' }).click();
       await page.getByRole('textbox', { name: 'HTTP allow-list, entry 2' }).waitFor();
       // A secret grant for every plugin, edited as a list too.
-      await page.getByRole('button', { name: 'Add a plugin' }).click();
-      await page.getByRole('textbox', { name: 'Plugin name or *' }).fill('*');
+      const secretGrants = page.getByRole('group', { name: 'Secrets per plugin' });
+      await secretGrants.getByRole('button', { name: 'Add a plugin' }).click();
+      await secretGrants.getByRole('textbox', { name: 'Plugin name or *' }).fill('*');
       await page.getByRole('textbox', { name: 'New entry for Secrets of *' }).fill('API_KEY');
       await page.getByRole('button', { name: 'Add to Secrets of *' }).click();
       await page.getByRole('button', { name: 'Save grants' }).click();

@@ -1,21 +1,29 @@
 import { useTranslation } from 'react-i18next';
-import type { SecretGrantRow } from './grantDoc';
+import type { PluginRow } from './grantDoc';
 import { StringListEditor } from '../ui/StringListEditor';
 
-/** Which secrets each plugin (or `*`, every plugin) may read: one row per plugin. */
-export function SecretGrantsEditor({
+/**
+ * Names granted per plugin (or `*`, every plugin) — the secrets each may
+ * read, the hosts each may touch: one row per plugin, each a list.
+ */
+export function PluginRowsEditor({
   rows,
   onChange,
   readOnly,
+  listLabel,
+  placeholder,
 }: {
-  rows: SecretGrantRow[];
-  onChange: (rows: SecretGrantRow[]) => void;
+  rows: PluginRow[];
+  onChange: (rows: PluginRow[]) => void;
   readOnly: boolean;
+  /** The label of one plugin's list, e.g. "Secrets of slack". */
+  listLabel: (plugin: string) => string;
+  placeholder: string;
 }) {
   const { t } = useTranslation('admin');
-  const update = (index: number, row: SecretGrantRow) => onChange(rows.map((old, i) => (i === index ? row : old)));
+  const update = (index: number, row: PluginRow) => onChange(rows.map((old, i) => (i === index ? row : old)));
   return (
-    <div className="admin-secret-grants">
+    <div className="admin-plugin-rows">
       {rows.length === 0 ? <p className="hint">{t('list.empty')}</p> : null}
       {rows.map((row, index) => {
         const pluginLabel = row.plugin || t('grants.pluginN', { n: index + 1 });
@@ -35,7 +43,7 @@ export function SecretGrantsEditor({
                 <button
                   type="button"
                   className="danger"
-                  aria-label={t('grants.removePlugin', { plugin: pluginLabel })}
+                  aria-label={t('grants.removePlugin', { list: listLabel(pluginLabel) })}
                   onClick={() => onChange(rows.filter((_, i) => i !== index))}
                 >
                   {t('list.removeShort')}
@@ -43,10 +51,10 @@ export function SecretGrantsEditor({
               </div>
             )}
             <StringListEditor
-              label={t('grants.secretsOf', { plugin: pluginLabel })}
+              label={listLabel(pluginLabel)}
               items={row.names}
               readOnly={readOnly}
-              placeholder="API_KEY"
+              placeholder={placeholder}
               onChange={(names) => update(index, { ...row, names })}
             />
           </fieldset>
