@@ -10,6 +10,7 @@ pub mod bindings;
 pub mod catalog;
 pub mod cli;
 pub mod embedded;
+pub mod inventory;
 mod memo;
 pub mod metrics;
 pub mod runner;

@@ -131,6 +131,13 @@ pub fn success(method: &str, path: &str) -> Option<Success> {
         ("PUT", "/flows/{name}/webhook") => ok(object(&[("flow", string()), ("id", string()), ("path", string())])),
         ("GET", "/flows/{name}/schedules") => ok(object(&[("schedules", array(named("Schedule")))])),
         ("POST", "/flows/{name}/schedules") => created(named("Schedule")),
+        ("GET", "/hosts") => ok(object(&[("hosts", array(named("Host"))), ("next", or_null(string()))])),
+        ("POST", "/hosts/import") => {
+            ok(object(&[("created", integer()), ("updated", integer()), ("removed", integer())]))
+        }
+        ("GET", "/hosts/export") => ok(array(named("Host"))),
+        ("GET", "/hosts/{id}") => ok(named("Host")),
+        ("PUT", "/hosts/{id}") => answers(&[200, 201], named("Host")),
         ("GET", "/schedules/preview") => {
             ok(object(&[("cron", string()), ("timezone", string()), ("next", array(string()))]))
         }
@@ -192,10 +199,24 @@ pub fn request_body(method: &str, path: &str) -> Option<Value> {
             "properties": {
                 "http": described(array(string()), "hosts plugins may reach: `api.example.com`, `*.example.com`, `*`"),
                 "secrets": described(json!({"type": "object", "additionalProperties": array(string())}), "plugin name (or `*`) → the secrets it may read"),
-                "hosts": array(string()),
+                "hosts": described(
+                    json!({"anyOf": [{"type": "object", "additionalProperties": array(string())}, array(string())]}),
+                    "plugin name (or `*`) → label selectors of the hosts it may see and touch (`zone=eu-1,role=game`, `id=h-1`); a plain list grants every plugin",
+                ),
             },
         })),
         ("PUT", "/secrets/{secret}") => Some(strict(&[("value", string())], &[])),
+        ("PUT", "/hosts/{id}") => Some(strict(
+            &[("hostname", string()), ("ip", described(string(), "IPv4 or IPv6"))],
+            &[("labels", json!({"type": "object", "additionalProperties": string()}))],
+        )),
+        ("POST", "/hosts/import") => Some(described(
+            array(strict(
+                &[("id", string()), ("hostname", string()), ("ip", string())],
+                &[("labels", json!({"type": "object", "additionalProperties": string()}))],
+            )),
+            "JSON as here, or `text/csv` with the columns `id`, `hostname`, `ip` and one per label",
+        )),
         ("POST", "/flows/{name}/runs") => Some(strict(
             &[],
             &[("input", json!({})), ("version", described(integer(), "a published version; the latest if absent"))],
@@ -233,6 +254,19 @@ pub fn query_parameters(method: &str, path: &str) -> Vec<(&'static str, Value, &
         ("POST", "/flows/{name}/runs") => {
             vec![("wait_ms", integer(), "wait up to this long (at most 60 s) for the run to end or wait for people")]
         }
+        ("GET", "/hosts") => vec![
+            (
+                "selector",
+                string(),
+                "labels the hosts have: `zone=eu-1,role=game`, `role!=db`, `canary`, `!canary`, `id=h-1`",
+            ),
+            ("after", string(), "the `next` of the previous page"),
+            ("limit", limit(1000, 100), "at most this many hosts"),
+        ],
+        ("POST", "/hosts/import") => {
+            vec![("replace", boolean(), "remove the hosts the file does not list (default: keep them)")]
+        }
+        ("GET", "/hosts/export") => vec![("format", json!({"enum": ["json", "csv"]}), "json (default) or csv")],
         ("GET", "/schedules/preview") => vec![
             ("cron", string(), "5 fields (minute hour day month weekday), or 6 with seconds first"),
             ("timezone", string(), "an IANA zone; UTC if absent"),
@@ -311,6 +345,17 @@ pub fn shapes() -> Map<String, Value> {
         ("may", described(array(json!({"enum": crate::authz::ACTIONS})), "what the policies allow this role here")),
     ]);
     let shapes = [
+        (
+            "Host",
+            object(&[
+                ("id", string()),
+                ("hostname", string()),
+                ("ip", string()),
+                ("labels", json!({"type": "object", "additionalProperties": string()})),
+                ("agent", described(or_null(string()), "the agent serving it, once one enrolled")),
+                ("last_seen", or_null(string())),
+            ]),
+        ),
         (
             "Session",
             object(&[
@@ -437,7 +482,7 @@ pub fn shapes() -> Map<String, Value> {
             object(&[
                 ("http", array(string())),
                 ("secrets", json!({"type": "object", "additionalProperties": array(string())})),
-                ("hosts", array(string())),
+                ("hosts", json!({"type": "object", "additionalProperties": array(string())})),
             ]),
         ),
     ];

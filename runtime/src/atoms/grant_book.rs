@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::http::HostPattern;
 use super::secrets::valid_secret_name;
 use super::{Grants, HttpAllowList, SecretGrants};
+use crate::inventory::{Selector, SelectorSet};
 use crate::store::{GrantStore, SecretStore};
 
 pub trait GrantSource: Send + Sync {
@@ -42,19 +43,47 @@ pub struct GrantDoc {
     /// Plugin name (or `*`) → the secrets it may read.
     #[serde(default)]
     pub secrets: BTreeMap<String, Vec<String>>,
-    /// Hosts flows may touch through the ops atoms (`cmdb`, `job`), same patterns as `http`.
-    #[serde(default)]
-    pub hosts: Vec<String>,
+    /// Plugin name (or `*`) → label selectors of the hosts it may see and touch
+    /// through `cmdb` and `job` (`zone=eu-1,role=game`, `id=h-17`); a host is
+    /// granted if any selector matches. A plain list (the older form) grants every plugin.
+    #[serde(default, deserialize_with = "hosts_grant")]
+    pub hosts: BTreeMap<String, Vec<String>>,
+}
+
+fn hosts_grant<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<BTreeMap<String, Vec<String>>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Form {
+        PerPlugin(BTreeMap<String, Vec<String>>),
+        Everyone(Vec<String>),
+    }
+    Ok(match Form::deserialize(deserializer)? {
+        Form::PerPlugin(map) => map,
+        Form::Everyone(list) if list.is_empty() => BTreeMap::new(),
+        Form::Everyone(list) => BTreeMap::from([("*".to_string(), list)]),
+    })
 }
 
 impl GrantDoc {
     /// Everything wrong with the document, each naming where.
     pub fn problems(&self) -> Vec<String> {
         let mut problems = Vec::new();
-        for (field, patterns) in [("http", &self.http), ("hosts", &self.hosts)] {
-            for pattern in patterns {
-                if let Err(e) = pattern.parse::<HostPattern>() {
-                    problems.push(format!("{field}: {e}"));
+        for pattern in &self.http {
+            if let Err(e) = pattern.parse::<HostPattern>() {
+                problems.push(format!("http: {e}"));
+            }
+        }
+        for (plugin, selectors) in &self.hosts {
+            if plugin != "*"
+                && let Err(e) = scena_host_api::validate_plugin_name(plugin)
+            {
+                problems.push(format!("hosts: `{plugin}`: {e}"));
+            }
+            for selector in selectors {
+                if selector.trim().is_empty() {
+                    problems.push(format!("hosts.{plugin}: an empty selector would grant every host: write `*` rules explicitly as selectors such as `zone=eu-1`"));
+                } else if let Err(e) = selector.parse::<Selector>() {
+                    problems.push(format!("hosts.{plugin}: {e}"));
                 }
             }
         }
@@ -75,6 +104,19 @@ impl GrantDoc {
 
     fn http_allow_list(&self) -> HttpAllowList {
         HttpAllowList(self.http.iter().filter_map(|p| p.parse().ok()).collect())
+    }
+
+    /// The hosts `plugin` may see and touch.
+    fn hosts_of(&self, plugin: &str) -> SelectorSet {
+        SelectorSet(
+            [plugin, "*"]
+                .iter()
+                .filter_map(|p| self.hosts.get(*p))
+                .flatten()
+                .filter(|s| !s.trim().is_empty())
+                .filter_map(|s| s.parse().ok())
+                .collect(),
+        )
     }
 
     /// The secrets `plugin` may read.
@@ -127,7 +169,7 @@ impl TenantGrants {
         for (name, value) in self.secrets.values(tenant, &doc.secrets_of(plugin)).await? {
             secrets.grant(&name, &value);
         }
-        Ok(Arc::new(Grants { http: doc.http_allow_list(), secrets }))
+        Ok(Arc::new(Grants { http: doc.http_allow_list(), secrets, hosts: doc.hosts_of(plugin) }))
     }
 }
 

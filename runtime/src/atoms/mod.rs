@@ -20,7 +20,8 @@ use std::time::Instant;
 use wasmtime::component::HasData;
 
 use crate::bindings::wit;
-use crate::store::{KvScope, KvStore};
+use crate::inventory::SelectorSet;
+use crate::store::{HostStore, KvScope, KvStore};
 
 pub use grant_book::{FixedGrants, GrantDoc, GrantSource, TenantGrants};
 pub use http::{HostPattern, HttpAllowList, HttpClient, HttpSettings};
@@ -33,6 +34,8 @@ pub use secrets::{Revealed, SecretGrants, valid_secret_name};
 pub struct Grants {
     pub http: HttpAllowList,
     pub secrets: SecretGrants,
+    /// The hosts the call may see and touch through `cmdb` and `job`. Empty: none.
+    pub hosts: SelectorSet,
 }
 
 /// Backends the atoms share across calls.
@@ -40,6 +43,8 @@ pub struct AtomServices {
     pub http: HttpClient,
     /// `None` where no database is attached: `kv` then answers `unavailable`.
     pub kv: Option<KvStore>,
+    /// `None` where no inventory is attached: `cmdb` then answers `unavailable`.
+    pub hosts: Option<HostStore>,
 }
 
 /// One atom call as recorded for the run history: which atom, a bounded

@@ -16,7 +16,7 @@ const POLICIES: &str = include_str!("policies.cedar");
 pub use scena_core::{ROLE_ASSIGNEE, ROLES};
 
 /// Everything a request can ask to do in a tenant.
-pub const ACTIONS: [&str; 10] = [
+pub const ACTIONS: [&str; 11] = [
     "read",
     "edit",
     "publish",
@@ -25,6 +25,7 @@ pub const ACTIONS: [&str; 10] = [
     "operate",
     "manage_members",
     "manage_grants",
+    "manage_hosts",
     "audit",
     "manage_owners",
 ];
@@ -40,6 +41,7 @@ pub fn in_words(action: &str) -> &'static str {
         "operate" => "cancel, pause, retry, skip or force-fail runs",
         "manage_members" => "manage members, invitations or others' tokens",
         "manage_grants" => "change grants or secrets",
+        "manage_hosts" => "change the host inventory",
         "audit" => "read the audit log",
         "manage_owners" => "change owners",
         "platform" => "administer the platform",

@@ -98,7 +98,12 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
 
     // Secrets are sealed with a key kept beside the database, not in it.
     let key = Arc::new(SealingKey::load_or_create(&data_dir)?);
-    let config = SandboxConfig { cache_dir: Some(data_dir.join("cache")), kv: Some(db.kv()), ..Default::default() };
+    let config = SandboxConfig {
+        cache_dir: Some(data_dir.join("cache")),
+        kv: Some(db.kv()),
+        hosts: Some(db.hosts()),
+        ..Default::default()
+    };
     let sandbox = Arc::new(Sandbox::new(config)?);
     let standard = standard_plugins(&sandbox, &args.plugin_dirs).await?;
     let (mut app, problems) = AppState::build(db.clone(), sandbox, standard, &data_dir, key, Limits::default()).await?;

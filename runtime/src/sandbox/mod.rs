@@ -23,7 +23,7 @@ use wasmtime::component::{Component, Linker};
 
 use crate::atoms::{AtomCall, AtomServices, Grants, HasAtoms, HttpClient, HttpSettings};
 use crate::bindings::{self, Step, StepPre};
-use crate::store::{KvScope, KvStore};
+use crate::store::{HostStore, KvScope, KvStore};
 use artifacts::ArtifactCache;
 use state::CallState;
 use wasm_engine::EpochTicker;
@@ -42,6 +42,8 @@ pub struct SandboxConfig {
     pub cache_dir: Option<PathBuf>,
     /// The `kv` atom's store; `None` makes `kv` answer `unavailable`.
     pub kv: Option<KvStore>,
+    /// The `cmdb` atom's inventory; `None` makes `cmdb` answer `unavailable`.
+    pub hosts: Option<HostStore>,
     pub http: HttpSettings,
     /// The longest a load may wait for its compile; `None`: the default, 30 s.
     pub compile_budget: Option<Duration>,
@@ -72,7 +74,8 @@ impl Sandbox {
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         Step::add_to_linker::<CallState, HasAtoms>(&mut linker, |state| &mut state.atoms)?;
-        let services = Arc::new(AtomServices { http: HttpClient::new(config.http)?, kv: config.kv });
+        let services =
+            Arc::new(AtomServices { http: HttpClient::new(config.http)?, kv: config.kv, hosts: config.hosts });
         Ok(Sandbox {
             artifacts: ArtifactCache::new(&engine, config.cache_dir),
             _ticker: EpochTicker::start(engine.clone()),

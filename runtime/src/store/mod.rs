@@ -7,6 +7,7 @@
 
 mod audit;
 mod flows;
+mod hosts;
 mod identity;
 mod identity_cache;
 mod invitations;
@@ -29,6 +30,7 @@ use writer::WRITER_CHECKPOINT_PAGES;
 pub use audit::{AuditEntry, AuditStore, Audited};
 use flows::VersionCache;
 pub use flows::{Draft, DraftExpected, FlowStore, FlowVersion, content_hash};
+pub use hosts::{HostPage, HostStore, Imported};
 pub use identity::{
     IdentityStore, MayTouch, MemberChange, MemberRefused, PLATFORM_ADMIN, PLATFORM_MAKER, Principal, Standing,
     TokenInfo, new_token,
@@ -223,6 +225,10 @@ impl Db {
 
     pub fn invitations(&self) -> InvitationStore {
         InvitationStore::new(self.clone())
+    }
+
+    pub fn hosts(&self) -> HostStore {
+        HostStore::new(self.clone())
     }
 
     pub fn triggers(&self) -> TriggerStore {

@@ -26,7 +26,7 @@ export async function startServer({ samples = true, extraArgs = [] } = {}) {
   const args = ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...extraArgs];
   if (!samples) args.push('--no-samples');
   const child = spawn(scenaBinary(), args, {
-    env: { ...process.env, SCENA_ADMIN_PASSWORD: ADMIN_PASSWORD, RUST_LOG: 'warn' },
+    env: { ...process.env, SCENA_ADMIN_PASSWORD: ADMIN_PASSWORD, SCENA_LOG: process.env.SCENA_LOG ?? 'warn' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

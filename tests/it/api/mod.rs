@@ -8,6 +8,7 @@ mod audit;
 mod authz;
 mod flows;
 mod grants;
+mod hosts;
 mod lifecycle;
 mod plugins;
 mod runs;
