@@ -294,9 +294,23 @@ export const journeys = [
       await secretGrants.getByRole('textbox', { name: 'Plugin name or *' }).fill('*');
       await page.getByRole('textbox', { name: 'New entry for Secrets of *' }).fill('API_KEY');
       await page.getByRole('button', { name: 'Add to Secrets of *' }).click();
+      // Hosts: per plugin label selectors on servers that have them, else a plain list.
+      const hostGrants = page.getByRole('group', { name: 'Hosts', exact: true });
+      const perPlugin = (await hostGrants.getByRole('button', { name: 'Add a plugin' }).count()) > 0;
+      if (perPlugin) {
+        await hostGrants.getByRole('button', { name: 'Add a plugin' }).click();
+        await hostGrants.getByRole('textbox', { name: 'Plugin name or *' }).fill('standin');
+        await hostGrants.getByRole('textbox', { name: 'New entry for Hosts of standin' }).fill('zone=eu-1,role=game');
+        await hostGrants.getByRole('button', { name: 'Add to Hosts of standin' }).click();
+      } else {
+        await hostGrants.getByRole('textbox', { name: 'New entry for Hosts' }).fill('*.prod.example.com');
+        await hostGrants.getByRole('button', { name: 'Add to Hosts' }).click();
+      }
       await page.getByRole('button', { name: 'Save grants' }).click();
       await page.getByRole('status').filter({ hasText: 'Grants saved.' }).waitFor();
       const grants = await apiCall(server, 'GET', '/api/v1/tenants/default/grants');
+      const hosts = perPlugin ? grants.hosts.standin : grants.hosts;
+      assert(hosts?.includes(perPlugin ? 'zone=eu-1,role=game' : '*.prod.example.com'), `hosts granted: ${JSON.stringify(grants)}`);
       assert(grants.http.includes('api.example.com') && grants.http.includes('10.0.0.0/8'), `http granted: ${JSON.stringify(grants)}`);
       assert(grants.secrets['*']?.includes('API_KEY'), `secret granted: ${JSON.stringify(grants)}`);
 
