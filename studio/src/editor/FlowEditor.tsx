@@ -8,6 +8,7 @@ import { api, ApiFailure, ok } from '../api/client';
 import type { Problem } from '../core/core';
 import { ErrorNote } from '../ui/ErrorNote';
 import { Canvas } from './Canvas';
+import { PanelBoundary } from './PanelBoundary';
 import { Palette } from './Palette';
 import { InputsBuilder } from './InputsBuilder';
 import { ProblemsPanel } from './ProblemsPanel';
@@ -254,6 +255,14 @@ export function FlowEditor({
         <Canvas boxRef={canvasBox} nodes={state.nodes} edges={state.edges} actions={actions} readOnly={readOnly} onAdd={addAt} />
         <div className="editor-side">
           {single ? (
+            <PanelBoundary
+              resetKey={single.id}
+              fallback={(error) => (
+                <p className="error-note" role="alert">
+                  {t('inspector.failed', { message: error.message })}
+                </p>
+              )}
+            >
             <Suspense fallback={<p className="hint">{t('page.loading')}</p>}>
             <Inspector
               key={single.id}
@@ -267,6 +276,7 @@ export function FlowEditor({
               readOnly={readOnly}
             />
             </Suspense>
+            </PanelBoundary>
           ) : (
             <p className="hint">{selected.length > 1 ? t('inspector.many', { count: selected.length }) : t('inspector.empty')}</p>
           )}

@@ -8,6 +8,7 @@ import Form from '@rjsf/core';
 import type { RJSFSchema, UiSchema } from '@rjsf/utils';
 import { ExpressionEditor } from './ExpressionEditor';
 import { formValidator } from './formValidator';
+import { JsonField } from './fields';
 import type { ScopeEntry } from './scope';
 
 type Mapping = Record<string, unknown>;
@@ -21,6 +22,12 @@ export function isExpression(value: unknown): value is string {
   return typeof value === 'string' && value.includes('${');
 }
 
+/** Whether a schema says enough for rjsf to draw a widget (a type, a choice, a reference, a composition). */
+function describesShape(schema: unknown): boolean {
+  if (!isObject(schema)) return false;
+  return ['type', 'enum', 'const', '$ref', 'properties', 'anyOf', 'oneOf', 'allOf', 'items'].some((key) => key in schema);
+}
+
 const UI: UiSchema = { 'ui:submitButtonOptions': { norender: true }, 'ui:label': false };
 
 /** The literal editor of one field: rjsf's form for that field's schema alone. */
@@ -32,6 +39,7 @@ const LiteralField = memo(function LiteralField({
   onChange,
   readOnly,
   idPrefix,
+  definitions,
 }: {
   name: string;
   schema: unknown;
@@ -40,16 +48,32 @@ const LiteralField = memo(function LiteralField({
   onChange: (value: unknown) => void;
   readOnly: boolean;
   idPrefix: string;
+  /** The input schema's `$defs`/`definitions`, which the field's `$ref`s point into. */
+  definitions: Record<string, unknown>;
 }) {
   const wrapped = useMemo<RJSFSchema>(
     () => ({
+      ...definitions,
       type: 'object',
       properties: { [name]: (isObject(schema) || typeof schema === 'boolean' ? schema : {}) as RJSFSchema },
       required: required ? [name] : [],
     }),
-    [name, schema, required],
+    [name, schema, required, definitions],
   );
   const formData = useMemo(() => (value === undefined ? {} : { [name]: value }), [name, value]);
+  const { t } = useTranslation('editor');
+  if (!describesShape(schema)) {
+    // Any JSON (no type to generate a widget from): edited as JSON text.
+    return (
+      <JsonField
+        label={t('input.jsonOf', { field: name })}
+        value={value}
+        onChange={onChange}
+        invalidNote={t('input.badJson')}
+        readOnly={readOnly}
+      />
+    );
+  }
   return (
     <Form
       schema={wrapped}
@@ -79,7 +103,9 @@ function FieldRow({
   scope,
   readOnly,
   idPrefix,
+  definitions,
 }: {
+  definitions: Record<string, unknown>;
   name: string;
   schema: unknown;
   required: boolean;
@@ -145,6 +171,7 @@ function FieldRow({
           onChange={onChange}
           readOnly={readOnly}
           idPrefix={idPrefix}
+          definitions={definitions}
         />
       )}
     </div>
@@ -176,6 +203,12 @@ export function InputForm({
   const properties = isObject(schema) && isObject(schema.properties) ? schema.properties : {};
   const required = new Set(isObject(schema) && Array.isArray(schema.required) ? (schema.required as string[]) : []);
   const closed = isObject(schema) && schema.additionalProperties === false;
+  const definitions = useMemo(() => {
+    const defs: Record<string, unknown> = {};
+    if (isObject(schema) && isObject(schema.$defs)) defs.$defs = schema.$defs;
+    if (isObject(schema) && isObject(schema.definitions)) defs.definitions = schema.definitions;
+    return defs;
+  }, [schema]);
   const names = [...Object.keys(properties), ...Object.keys(mapping).filter((k) => !(k in properties))];
   const set = (key: string, next: unknown) => {
     const copy = { ...mapping };
@@ -198,6 +231,7 @@ export function InputForm({
           scope={scope}
           readOnly={readOnly}
           idPrefix={`${idPrefix}-${name}`}
+          definitions={definitions}
         />
       ))}
       {!closed && !readOnly && (

@@ -48,15 +48,27 @@ function typeWord(schema: Record<string, Json>): string | undefined {
   return undefined;
 }
 
+/** Follow a local `$ref` (`#/$defs/X`, `#/definitions/X`) into the root schema. */
+function resolveRef(schema: Record<string, Json>, root: Json): Record<string, Json> {
+  const ref = schema.$ref;
+  if (typeof ref !== 'string' || !ref.startsWith('#/')) return schema;
+  let target: Json = root;
+  for (const part of ref.slice(2).split('/')) target = isObject(target) ? target[part.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
+  return isObject(target) ? { ...target, ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$ref')) } : schema;
+}
+
 /** The properties a JSON Schema describes, as scope entries (a few levels deep). */
-export function schemaEntry(schema: Json, depth = 0): ScopeEntry {
+export function schemaEntry(schema: Json, depth = 0, root: Json = schema): ScopeEntry {
   if (!isObject(schema)) return {};
-  // `$ref`-free schemas are the common case; follow a plain `allOf` of objects too.
-  const merged: Record<string, Json> = { ...schema };
-  if (Array.isArray(schema.allOf)) {
+  // Follow local `$ref`s and a plain `allOf` of objects.
+  const merged: Record<string, Json> = resolveRef(schema, root);
+  if (Array.isArray(merged.allOf)) {
     const props: Record<string, Json> = {};
-    for (const part of schema.allOf) if (isObject(part) && isObject(part.properties)) Object.assign(props, part.properties);
-    merged.properties = { ...props, ...(isObject(schema.properties) ? schema.properties : {}) };
+    for (const raw of merged.allOf) {
+      const part = isObject(raw) ? resolveRef(raw, root) : raw;
+      if (isObject(part) && isObject(part.properties)) Object.assign(props, part.properties);
+    }
+    merged.properties = { ...props, ...(isObject(merged.properties) ? merged.properties : {}) };
   }
   const entry: ScopeEntry = {};
   const detail = typeWord(merged);
@@ -65,7 +77,7 @@ export function schemaEntry(schema: Json, depth = 0): ScopeEntry {
   else if (typeof merged.title === 'string') entry.description = merged.title;
   if (depth < 6 && isObject(merged.properties)) {
     entry.children = {};
-    for (const [key, sub] of Object.entries(merged.properties)) entry.children[key] = schemaEntry(sub, depth + 1);
+    for (const [key, sub] of Object.entries(merged.properties)) entry.children[key] = schemaEntry(sub, depth + 1, root);
   }
   return entry;
 }

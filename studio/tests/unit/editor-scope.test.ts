@@ -117,3 +117,23 @@ describe('plugin versions', () => {
     expect(pluginReference('http-request', '0.3.7')).toBe('http-request@^0.3');
   });
 });
+
+describe('schemas with references', () => {
+  it('follows local $refs into $defs for completion', () => {
+    const output = {
+      type: 'object',
+      properties: { response: { $ref: '#/$defs/Response' } },
+      $defs: { Response: { type: 'object', properties: { status: { type: 'integer' } } } },
+    };
+    const doc: FlowDocument = {
+      name: 'r',
+      nodes: [
+        { id: 'call', kind: 'step', plugin: 'http-request' },
+        { id: 'next', kind: 'step', plugin: 'echo' },
+      ],
+      edges: [{ from: 'call', to: 'next' }],
+    };
+    const scope = expressionScope(doc, 'next', (id) => (id === 'call' ? output : undefined));
+    expect(completionsAt(scope, ['steps', 'call', 'output', 'response'])).toEqual([{ label: 'status', detail: 'integer' }]);
+  });
+});

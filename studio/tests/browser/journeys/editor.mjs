@@ -2,25 +2,9 @@
 // palette and connecting them, map inputs with a literal and an autocompleted
 // expression, watch live validation, save, publish; the visual diff of two
 // versions; the same building done with the keyboard alone; a save conflict.
-import { apiCall as harnessApiCall, assert, login, newPage } from '../harness.mjs';
+import { apiCall, assert, login, newPage } from '../harness.mjs';
 
 const FLOWS = '/api/v1/tenants/default/flows';
-
-/**
- * The harness's API call, tried again when the answer is not scena's: this
- * machine's network filter sometimes answers a loopback request itself
- * (`403 resolve_deny: denied destination`, not a JSON error body).
- */
-async function apiCall(...args) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await harnessApiCall(...args);
-    } catch (error) {
-      if (attempt >= 6 || !/resolve_deny/.test(String(error))) throw error;
-      await new Promise((done) => setTimeout(done, 500 * attempt));
-    }
-  }
-}
 
 /** Poll `check` until it answers truthy or `ms` pass. */
 async function eventually(what, check, ms = 15_000) {
