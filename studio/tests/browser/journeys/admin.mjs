@@ -393,6 +393,14 @@ export const journeys = [
       // A test guest with its own name is taken.
       await dropFile(page, zone, join(GUESTS, 'countdown.wasm'), 'countdown.wasm');
       await page.getByRole('status').filter({ hasText: 'Uploaded countdown 0.1.0.' }).waitFor({ timeout: 30_000 });
+      // The file field (for keyboard users) uploads too: the same bytes again are accepted as they are.
+      await page.getByRole('status').filter({ hasText: 'Uploaded countdown' }).waitFor();
+      const picker = page.getByLabel('…or choose a file');
+      await picker.focus();
+      const again = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/tenants/default/plugins'));
+      await picker.setInputFiles(join(GUESTS, 'countdown.wasm'));
+      assert((await again).status() === 200, 'the picked file was sent, and known already (200)');
+      await page.getByRole('status').filter({ hasText: 'Uploaded countdown 0.1.0.' }).waitFor();
       const row = page.getByRole('table', { name: 'Plugins of this tenant' }).locator('tr[data-plugin="countdown"]');
       await row.waitFor();
       const text = await row.innerText();
