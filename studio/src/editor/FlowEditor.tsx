@@ -184,6 +184,15 @@ export function FlowEditor({
 
   useEditorShortcuts({ actions, save, readOnly });
 
+  // Leaving the page with changes not yet saved asks first (the browser's own question).
+  const unsaved = canEdit && saving.state !== 'saved';
+  useEffect(() => {
+    if (!unsaved) return;
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [unsaved]);
+
   const reloadTheirs = useCallback(async () => {
     const fresh = await reload();
     actions.reset(fresh.flow);

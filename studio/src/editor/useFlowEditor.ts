@@ -152,7 +152,17 @@ export function useFlowEditor(initial: FlowDocument) {
           (e) => e.source === from && e.target === to && (e.data?.role ?? 'normal') === role.role && role.role !== 'case',
         );
         if (duplicate || from === to) return s;
-        return { ...s, edges: [...s.edges, makeEdge(from, to, role, freshEdgeId(role, from, to), handle)] };
+        const edges = [...s.edges, makeEdge(from, to, role, freshEdgeId(role, from, to), handle)];
+        // A failure follows an error edge only with `on_error: route`: drawing one says so.
+        const nodes =
+          role.role === 'error'
+            ? s.nodes.map((n) =>
+                n.id === from && (n.data.node.kind === 'step' || n.data.node.kind === 'subflow') && n.data.node.on_error !== 'route'
+                  ? { ...n, data: { ...n.data, node: { ...n.data.node, on_error: 'route' as const } } }
+                  : n,
+              )
+            : s.nodes;
+        return { ...s, nodes, edges };
       });
     },
     [change],
