@@ -14,6 +14,7 @@ const RunsPage = lazy(() => import('./runs/RunsPage'));
 const RunPage = lazy(() => import('./runs/RunPage'));
 const StartRunPage = lazy(() => import('./runs/StartRunPage'));
 const AdminPage = lazy(() => import('./admin/AdminPage'));
+const AcceptInvitationPage = lazy(() => import('./admin/invitations/AcceptInvitationPage'));
 
 function RequireSession({ children }: { children: React.ReactNode }) {
   const { session, loading } = useSession();
@@ -43,6 +44,7 @@ export function App() {
       <SessionProvider>
         <Routes>
           <Route path="/login" element={<LoginPage />} />
+          <Route path="/join/:code" element={<Suspense fallback={<Loading />}><AcceptInvitationPage /></Suspense>} />
           <Route
             path="/"
             element={

@@ -1,4 +1,4 @@
-//! Members of a tenant: `PUT …/members/{user}` with a role (and optionally
+//! Members of a tenant: `GET …/members`, `PUT …/members/{user}` with a role (and optionally
 //! the only flows they may run), `DELETE …/members/{user}`. Nobody grants a
 //! role holding rights they lack, nor changes or removes a member whose
 //! role does; a tenant keeps at least one owner (`store::identity`).
@@ -23,6 +23,16 @@ pub struct Membership {
     role: String,
     /// Limit the member to running these flows.
     flows: Option<Vec<String>>,
+}
+
+/// `GET …/members`: everyone in the tenant, with their role and flow limit.
+pub async fn list(State(app): State<Shared>, Extension(access): Extension<Access>) -> Result<Json<Value>, ApiError> {
+    let members = app.db.identity().members(&access.tenant).await?;
+    let members: Vec<Value> = members
+        .into_iter()
+        .map(|(username, role, flows)| json!({"username": username, "role": role, "flows": flows}))
+        .collect();
+    Ok(Json(json!({"members": members})))
 }
 
 pub async fn put(

@@ -6,6 +6,7 @@
 mod audit;
 mod auth;
 mod body;
+mod channels;
 mod error;
 mod events;
 mod flows;
@@ -56,7 +57,7 @@ use crate::authz::Authz;
 use crate::catalog::{PluginDir, Registry};
 use crate::sandbox::{Limits, Sandbox};
 use crate::scheduler::Scheduler;
-use crate::store::{Db, SealingKey, SecretStore};
+use crate::store::{ChannelStore, Db, SealingKey, SecretStore};
 
 /// Request bodies are refused (413) beyond this size…
 pub const MAX_BODY_BYTES: usize = 1 << 20;
@@ -74,6 +75,8 @@ pub struct AppState {
     /// Each tenant's grants, as its plugin calls get them.
     pub grants: Arc<TenantGrants>,
     pub secrets: SecretStore,
+    /// Each tenant's notification channels, sealed.
+    pub channels: ChannelStore,
     /// If set, `/metrics` answers only `Authorization: Bearer` with it.
     pub metrics_token: Option<String>,
     /// Failed logins and invitation acceptances, per account and address.
@@ -99,8 +102,9 @@ impl AppState {
         let blobs = data_dir.join("plugins");
         let (registry, problems) = Registry::open(Arc::new(standard), db.plugins(), blobs, sandbox.clone()).await?;
         let registry = Arc::new(registry);
-        let secrets = db.secrets(key);
-        let grants = Arc::new(TenantGrants::new(db.grants(), secrets.clone()));
+        let secrets = db.secrets(key.clone());
+        let channels = db.channels(key);
+        let grants = Arc::new(TenantGrants::new(db.grants(), secrets.clone(), channels.clone()));
         let scheduler = Scheduler::new(sandbox, registry.clone(), &db, grants.clone(), limits);
         let app = AppState {
             db,
@@ -109,6 +113,7 @@ impl AppState {
             registry,
             grants,
             secrets,
+            channels,
             metrics_token: None,
             studio_dir: None,
             login_throttle: LoginThrottle::new(ThrottleSettings::default()),
@@ -190,6 +195,7 @@ routes! {
     POST "/api/v1/tenants", Platform, "Create a tenant" => platform::create_tenant;
     GET "/api/v1/audit", Platform, "The platform-wide audit log" => audit::platform_log;
     GET "/api/v1/tenants/{tenant}/audit", Is("audit"), "The tenant's audit log, newest first" => audit::tenant_log;
+    GET "/api/v1/tenants/{tenant}/members", Is("manage_members"), "The tenant's members with their roles" => members::list;
     PUT "/api/v1/tenants/{tenant}/members/{user}", Is("manage_members"), "Add a member or change their role" => members::put;
     DELETE "/api/v1/tenants/{tenant}/members/{user}", Is("manage_members"), "Remove a member" => members::delete;
     GET "/api/v1/tenants/{tenant}/invitations", Is("manage_members"), "Invitations (never their codes)" => invitations::list;
@@ -209,6 +215,9 @@ routes! {
     GET "/api/v1/tenants/{tenant}/hosts/{id}", Is("read"), "One host" => hosts::show;
     PUT "/api/v1/tenants/{tenant}/hosts/{id}", Is("manage_hosts"), "Add or change a host" => hosts::put;
     DELETE "/api/v1/tenants/{tenant}/hosts/{id}", Is("manage_hosts"), "Remove a host" => hosts::delete;
+    GET "/api/v1/tenants/{tenant}/channels", Is("read"), "Notification channels (kind, format and target; never a URL's key or a password)" => channels::list;
+    PUT "/api/v1/tenants/{tenant}/channels/{channel}", Is("manage_grants"), "Set a notification channel: a webhook (json, slack, feishu, wecom, dingtalk) or SMTP mail" => channels::put;
+    DELETE "/api/v1/tenants/{tenant}/channels/{channel}", Is("manage_grants"), "Delete a notification channel" => channels::delete;
     GET "/api/v1/tenants/{tenant}/plugins", Is("read"), "The plugins the tenant sees" => plugins::list;
     POST "/api/v1/tenants/{tenant}/plugins", Is("publish"), "Upload a plugin component (the body is the .wasm)" => plugins::upload, layer DefaultBodyLimit::max(MAX_PLUGIN_BYTES);
     GET "/api/v1/tenants/{tenant}/plugins/{plugin}", Is("read"), "A plugin's versions" => plugins::versions;

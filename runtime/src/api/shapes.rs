@@ -53,6 +53,10 @@ pub fn success(method: &str, path: &str) -> Option<Success> {
         }
         ("POST", "/api/v1/tenants") => created(object(&[("name", string())])),
         ("GET", "/api/v1/audit" | "/audit") => ok(object(&[("entries", array(named("AuditEntry")))])),
+        ("GET", "/members") => ok(object(&[(
+            "members",
+            array(object(&[("username", string()), ("role", string()), ("flows", or_null(array(string())))])),
+        )])),
         ("PUT", "/members/{user}") => ok(object(&[
             ("tenant", string()),
             ("user", string()),
@@ -131,6 +135,19 @@ pub fn success(method: &str, path: &str) -> Option<Success> {
         ("PUT", "/flows/{name}/webhook") => ok(object(&[("flow", string()), ("id", string()), ("path", string())])),
         ("GET", "/flows/{name}/schedules") => ok(object(&[("schedules", array(named("Schedule")))])),
         ("POST", "/flows/{name}/schedules") => created(named("Schedule")),
+        ("GET", "/channels") => ok(object(&[(
+            "channels",
+            array(object(&[
+                ("name", string()),
+                ("kind", json!({"enum": ["webhook", "email"]})),
+                ("format", or_null(json!({"enum": ["json", "slack", "feishu", "wecom", "dingtalk"]}))),
+                ("target", described(string(), "the webhook's host, or the SMTP server as host:port")),
+                ("from", or_null(string())),
+                ("updated_at", string()),
+                ("updated_by", string()),
+            ])),
+        )])),
+        ("PUT", "/channels/{channel}") => no_content(),
         ("GET", "/hosts") => ok(object(&[("hosts", array(named("Host"))), ("next", or_null(string()))])),
         ("POST", "/hosts/import") => {
             ok(object(&[("created", integer()), ("updated", integer()), ("removed", integer())]))
@@ -199,6 +216,7 @@ pub fn request_body(method: &str, path: &str) -> Option<Value> {
             "properties": {
                 "http": described(array(string()), "hosts plugins may reach: `api.example.com`, `*.example.com`, `*`"),
                 "secrets": described(json!({"type": "object", "additionalProperties": array(string())}), "plugin name (or `*`) → the secrets it may read"),
+                "notify": described(json!({"type": "object", "additionalProperties": array(string())}), "plugin name (or `*`) → the notification channels it may send to"),
                 "hosts": described(
                     json!({"anyOf": [{"type": "object", "additionalProperties": array(string())}, array(string())]}),
                     "plugin name (or `*`) → label selectors of the hosts it may see and touch (`zone=eu-1,role=game`, `id=h-1`); a plain list grants every plugin",
@@ -206,6 +224,21 @@ pub fn request_body(method: &str, path: &str) -> Option<Value> {
             },
         })),
         ("PUT", "/secrets/{secret}") => Some(strict(&[("value", string())], &[])),
+        ("PUT", "/channels/{channel}") => Some(json!({"oneOf": [
+            strict(
+                &[("kind", json!({"const": "webhook"})), ("url", string())],
+                &[("format", json!({"enum": ["json", "slack", "feishu", "wecom", "dingtalk"], "default": "json"}))],
+            ),
+            strict(
+                &[("kind", json!({"const": "email"})), ("host", string()), ("from", string())],
+                &[
+                    ("port", integer()),
+                    ("security", json!({"enum": ["tls", "starttls", "none"], "default": "tls"})),
+                    ("username", string()),
+                    ("password", string()),
+                ],
+            ),
+        ]})),
         ("PUT", "/hosts/{id}") => Some(strict(
             &[("hostname", string()), ("ip", described(string(), "IPv4 or IPv6"))],
             &[("labels", json!({"type": "object", "additionalProperties": string()}))],
@@ -483,6 +516,7 @@ pub fn shapes() -> Map<String, Value> {
                 ("http", array(string())),
                 ("secrets", json!({"type": "object", "additionalProperties": array(string())})),
                 ("hosts", json!({"type": "object", "additionalProperties": array(string())})),
+                ("notify", json!({"type": "object", "additionalProperties": array(string())})),
             ]),
         ),
     ];

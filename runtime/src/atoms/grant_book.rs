@@ -11,10 +11,11 @@ use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 
 use super::http::HostPattern;
+use super::notify::Channel;
 use super::secrets::valid_secret_name;
 use super::{Grants, HttpAllowList, SecretGrants};
 use crate::inventory::{Selector, SelectorSet};
-use crate::store::{GrantStore, SecretStore};
+use crate::store::{ChannelStore, GrantStore, SecretStore};
 
 pub trait GrantSource: Send + Sync {
     /// The grants a call of `plugin` on behalf of `tenant` runs with.
@@ -48,6 +49,9 @@ pub struct GrantDoc {
     /// granted if any selector matches. A plain list (the older form) grants every plugin.
     #[serde(default, deserialize_with = "hosts_grant")]
     pub hosts: BTreeMap<String, Vec<String>>,
+    /// Plugin name (or `*`) → the notification channels it may send to.
+    #[serde(default)]
+    pub notify: BTreeMap<String, Vec<String>>,
 }
 
 fn hosts_grant<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<BTreeMap<String, Vec<String>>, D::Error> {
@@ -87,6 +91,16 @@ impl GrantDoc {
                 }
             }
         }
+        for (plugin, names) in &self.notify {
+            if plugin != "*"
+                && let Err(e) = scena_host_api::validate_plugin_name(plugin)
+            {
+                problems.push(format!("notify: `{plugin}`: {e}"));
+            }
+            for name in names.iter().filter(|n| !valid_channel_name(n)) {
+                problems.push(format!("notify.{plugin}: `{name}` is not a channel name (a-z 0-9 - _, at most 63)"));
+            }
+        }
         for (plugin, names) in &self.secrets {
             if plugin != "*"
                 && let Err(e) = scena_host_api::validate_plugin_name(plugin)
@@ -121,12 +135,29 @@ impl GrantDoc {
 
     /// The secrets `plugin` may read.
     fn secrets_of(&self, plugin: &str) -> Vec<&str> {
-        let mut names: Vec<&str> =
-            [plugin, "*"].iter().filter_map(|p| self.secrets.get(*p)).flatten().map(String::as_str).collect();
-        names.sort_unstable();
-        names.dedup();
-        names
+        granted_to(&self.secrets, plugin)
     }
+
+    /// The channels `plugin` may send to.
+    fn channels_of(&self, plugin: &str) -> Vec<&str> {
+        granted_to(&self.notify, plugin)
+    }
+}
+
+/// The names `plugin` (or every plugin, `*`) is granted in one part of the document.
+fn granted_to<'a>(part: &'a BTreeMap<String, Vec<String>>, plugin: &str) -> Vec<&'a str> {
+    let mut names: Vec<&str> =
+        [plugin, "*"].iter().filter_map(|p| part.get(*p)).flatten().map(String::as_str).collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+/// What a channel may be called: short, lowercase, safe in paths.
+pub fn valid_channel_name(name: &str) -> bool {
+    (1..=63).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
 /// Grants read from the store, cached per (tenant, plugin) until the tenant
@@ -134,6 +165,7 @@ impl GrantDoc {
 pub struct TenantGrants {
     grants: GrantStore,
     secrets: SecretStore,
+    channels: ChannelStore,
     cache: Mutex<Cache>,
 }
 
@@ -145,8 +177,8 @@ struct Cache {
 }
 
 impl TenantGrants {
-    pub fn new(grants: GrantStore, secrets: SecretStore) -> TenantGrants {
-        TenantGrants { grants, secrets, cache: Mutex::new(Cache::default()) }
+    pub fn new(grants: GrantStore, secrets: SecretStore, channels: ChannelStore) -> TenantGrants {
+        TenantGrants { grants, secrets, channels, cache: Mutex::new(Cache::default()) }
     }
 
     /// Drop what is cached for `tenant`: its grants or secrets changed.
@@ -169,7 +201,13 @@ impl TenantGrants {
         for (name, value) in self.secrets.values(tenant, &doc.secrets_of(plugin)).await? {
             secrets.grant(&name, &value);
         }
-        Ok(Arc::new(Grants { http: doc.http_allow_list(), secrets, hosts: doc.hosts_of(plugin) }))
+        let mut channels = BTreeMap::new();
+        for (name, config) in self.channels.configs(tenant, &doc.channels_of(plugin)).await? {
+            let channel: Channel =
+                serde_json::from_str(&config).map_err(|e| anyhow::anyhow!("channel `{name}` is unreadable: {e}"))?;
+            channels.insert(name, channel);
+        }
+        Ok(Arc::new(Grants { http: doc.http_allow_list(), secrets, hosts: doc.hosts_of(plugin), channels }))
     }
 }
 
@@ -225,7 +263,8 @@ mod tests {
         secrets.put("other", "API_TOKEN", "not-acme", "bob").await.unwrap();
         let doc = json!({"http": ["api.example.com"], "secrets": {"http-request": ["API_TOKEN"], "*": ["SHARED"]}});
         db.grants().put("acme", &doc, "alice").await.unwrap();
-        let book = TenantGrants::new(db.grants(), secrets);
+        let channels = db.channels(Arc::new(SealingKey::from_hex(&"22".repeat(32)).unwrap()));
+        let book = TenantGrants::new(db.grants(), secrets, channels);
 
         let http = book.grants_for("acme", "http-request").await.unwrap();
         assert!(http.http.allows("api.example.com"));

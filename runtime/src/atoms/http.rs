@@ -259,7 +259,7 @@ impl AtomCall {
         Ok(Prepared { method, url, headers, timeout })
     }
 
-    async fn http_send(&self, request: wit_http::Request) -> Result<wit_http::Response, AtomError> {
+    pub(super) async fn http_send(&self, request: wit_http::Request) -> Result<wit_http::Response, AtomError> {
         let prepared = self.http_prepare(&request)?;
         let client = &self.services.http;
         let target = format!("{} {}", prepared.method, prepared.url);

@@ -36,6 +36,8 @@ pub struct Grants {
     pub secrets: SecretGrants,
     /// The hosts the call may see and touch through `cmdb` and `job`. Empty: none.
     pub hosts: SelectorSet,
+    /// The notification channels the call may send to, opened, by name.
+    pub channels: std::collections::BTreeMap<String, notify::Channel>,
 }
 
 /// Backends the atoms share across calls.
@@ -67,6 +69,8 @@ pub struct AtomCall {
     pub records: Vec<AtomRecord>,
     /// Secret values handed out, to be masked in what the call leaves behind.
     pub revealed: Revealed,
+    /// The step's idempotency key, sent with what atoms do on its behalf (`notify`).
+    pub idempotency_key: String,
 }
 
 impl AtomCall {
@@ -80,6 +84,7 @@ impl AtomCall {
             kv: KvSession::default(),
             records: Vec::new(),
             revealed: Revealed::default(),
+            idempotency_key: String::new(),
         }
     }
 

@@ -63,7 +63,8 @@ impl Sandbox {
         }
         let deadline = Instant::now() + request.limits.deadline;
         let scope = KvScope { tenant: request.context.tenant.clone(), plugin: plugin.meta.name.clone() };
-        let atoms = AtomCall::new(scope, request.grants.clone(), self.services.clone(), deadline);
+        let mut atoms = AtomCall::new(scope, request.grants.clone(), self.services.clone(), deadline);
+        atoms.idempotency_key = request.context.idempotency_key.clone();
         let mut store = self.new_store(atoms, &request.limits, deadline);
 
         let raw = tokio::time::timeout(request.limits.deadline + HOST_DEADLINE_MARGIN, async {

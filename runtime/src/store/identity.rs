@@ -534,6 +534,18 @@ impl IdentityStore {
         Ok(done.rows_affected() == 1)
     }
 
+    /// The members of `tenant`: username, role, and the flows they are limited to, if any.
+    pub async fn members(&self, tenant: &str) -> anyhow::Result<Vec<(String, String, Option<Vec<String>>)>> {
+        let rows: Vec<(String, String, Option<String>)> =
+            sqlx::query_as("SELECT username, role, flows FROM members WHERE tenant = $1 ORDER BY username")
+                .bind(tenant)
+                .fetch_all(self.db.pool())
+                .await?;
+        rows.into_iter()
+            .map(|(user, role, flows)| Ok((user, role, flows.map(|f| serde_json::from_str(&f)).transpose()?)))
+            .collect()
+    }
+
     /// The tenants `username` belongs to, with their role in each and the
     /// flows they are limited to, if any.
     pub async fn standings(&self, username: &str) -> anyhow::Result<Vec<(String, String, Option<Vec<String>>)>> {

@@ -6,6 +6,7 @@
 //! and run on open.
 
 mod audit;
+mod channels;
 mod flows;
 mod hosts;
 mod identity;
@@ -28,6 +29,7 @@ use sqlx::{AnyPool, Connection as _, Executor as _};
 use writer::WRITER_CHECKPOINT_PAGES;
 
 pub use audit::{AuditEntry, AuditStore, Audited};
+pub use channels::{ChannelStore, StoredChannel};
 use flows::VersionCache;
 pub use flows::{Draft, DraftExpected, FlowStore, FlowVersion, content_hash};
 pub use hosts::{HostPage, HostStore, Imported};
@@ -237,6 +239,10 @@ impl Db {
 
     pub fn grants(&self) -> GrantStore {
         GrantStore::new(self.pool.clone())
+    }
+
+    pub fn channels(&self, key: std::sync::Arc<SealingKey>) -> ChannelStore {
+        ChannelStore::new(self.pool.clone(), key)
     }
 
     pub fn secrets(&self, key: std::sync::Arc<SealingKey>) -> SecretStore {

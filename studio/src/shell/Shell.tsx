@@ -21,7 +21,7 @@ export function Shell() {
         <nav aria-label={t('nav.main')}>
           <NavLink to={`${base}/flows`}>{t('nav.flows')}</NavLink>
           <NavLink to={`${base}/runs`}>{t('nav.runs')}</NavLink>
-          {tenant.may('manage_members') || tenant.may('manage_grants') || tenant.may('audit') ? (
+          {['manage_members', 'manage_grants', 'publish', 'audit'].some(tenant.may) ? (
             <NavLink to={`${base}/admin`}>{t('nav.admin')}</NavLink>
           ) : null}
         </nav>

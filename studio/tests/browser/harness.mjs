@@ -35,7 +35,7 @@ export async function startServer({ samples = true, extraArgs = [] } = {}) {
     child.stderr.on('data', (chunk) => {
       stderr += chunk;
       const token = /admin token \(shown once\): (\S+)/.exec(stderr);
-      const address = /listening on (http:\/\/\S+)/.exec(stderr);
+      const address = /listening on (http:\/\/\S+)\s/.exec(stderr);
       if (address && token) {
         clearTimeout(timer);
         resolveReady({ url: address[1], adminToken: token[1] });

@@ -17,7 +17,7 @@ describe('form fields to API bodies', () => {
   });
   it('makes an acceptance link the code can be read back from', () => {
     const link = acceptanceLink('http://127.0.0.1:8080', 'abc-DEF_123');
-    expect(link).toBe('http://127.0.0.1:8080/api/v1/invitations/abc-DEF_123/accept');
+    expect(link).toBe('http://127.0.0.1:8080/join/abc-DEF_123');
     expect(codeOfLink(link)).toBe('abc-DEF_123');
     expect(codeOfLink('http://x/other')).toBeNull();
   });

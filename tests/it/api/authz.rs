@@ -301,3 +301,20 @@ async fn a_member_limited_to_some_flows_decides_and_operates_runs_of_those_only(
     let narrow = json!({"role": "viewer", "flows": ["hotfix"]}).to_string();
     assert_eq!(server.call("PUT", "/api/v1/tenants/default/members/dev", Some(&omar), Some(narrow)).await.status, 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn member_managers_list_the_members_with_their_roles() {
+    let server = serve("api-members-list");
+    server.member("olga", "default", "operator").await;
+    let dev = server.member("dev", "default", "developer").await;
+    let limited = json!({"role": "operator", "flows": ["hello"]});
+    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/members/olga", Some(limited)).await.status, 200);
+    let listed = server.admin("GET", "/api/v1/tenants/default/members", None).await;
+    assert_eq!(
+        listed.body["members"],
+        json!([{"username": "admin", "role": "owner", "flows": null},
+               {"username": "dev", "role": "developer", "flows": null},
+               {"username": "olga", "role": "operator", "flows": ["hello"]}])
+    );
+    assert_eq!(server.call("GET", "/api/v1/tenants/default/members", Some(&dev), None).await.status, 403);
+}

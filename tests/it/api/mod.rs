@@ -10,6 +10,7 @@ mod flows;
 mod grants;
 mod hosts;
 mod lifecycle;
+mod notify;
 mod plugins;
 mod runs;
 mod sessions;

@@ -4,6 +4,7 @@
 pub mod documented;
 pub mod http_fixture;
 pub mod server;
+pub mod smtp_sink;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

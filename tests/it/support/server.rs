@@ -272,6 +272,7 @@ pub fn concrete(path: &str, tenant: &str) -> String {
         .replace("{user}", "nobody")
         .replace("{plugin}", "p")
         .replace("{secret}", "S")
+        .replace("{channel}", "c")
 }
 
 impl Server {

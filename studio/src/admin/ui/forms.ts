@@ -25,12 +25,12 @@ export function absoluteUrl(origin: string, path: string): string {
 
 /** Where an invitation is accepted: the code is the credential, so this is shown once. */
 export function acceptanceLink(origin: string, code: string): string {
-  return absoluteUrl(origin, `/api/v1/invitations/${encodeURIComponent(code)}/accept`);
+  return absoluteUrl(origin, `/join/${encodeURIComponent(code)}`);
 }
 
 /** The code inside an acceptance link (the inverse of `acceptanceLink`). */
 export function codeOfLink(link: string): string | null {
-  const match = /\/api\/v1\/invitations\/([^/]+)\/accept$/.exec(new URL(link).pathname);
+  const match = /^\/join\/([^/]+)$/.exec(new URL(link).pathname);
   return match?.[1] ? decodeURIComponent(match[1]) : null;
 }
 

@@ -229,7 +229,7 @@ export const journeys = [
       const linkField = page.getByRole('textbox', { name: 'Acceptance link' });
       await linkField.waitFor();
       const link = await linkField.inputValue();
-      const code = /\/api\/v1\/invitations\/([^/]+)\/accept$/.exec(new URL(link).pathname)?.[1];
+      const code = /^\/join\/([^/]+)$/.exec(new URL(link).pathname)?.[1];
       assert(code, `the link carries the code: ${link}`);
       assert(link.startsWith(server.url), `the link is on this server: ${link}`);
       // The open invitation is listed, never with its code.
@@ -237,17 +237,17 @@ export const journeys = [
       await table.getByRole('cell', { name: 'operator' }).first().waitFor();
       assert(!(await table.innerText()).includes(code), 'the list does not show the code');
 
-      // The invitee accepts it through the link, as a new user.
-      const response = await fetch(link, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'ivan', password: 'ivan-password-1' }),
-      });
-      assert(response.status === 201, `accepting answers 201, got ${response.status}`);
-      const joined = await response.json();
-      assert(joined.role === 'operator' && joined.tenant === 'default', `joined as operator: ${JSON.stringify(joined)}`);
+      // The invitee opens the link in a browser of their own, joins as a new user and lands in the tenant.
+      const invitee = await newPage(browser);
+      await invitee.goto(link);
+      await invitee.getByLabel(/user ?name/i).fill('ivan');
+      await invitee.getByLabel(/password/i).fill('ivan-password-1');
+      await invitee.getByRole('button').filter({ hasText: /join|accept/i }).first().click();
+      await invitee.waitForURL(/\/t\/default\/flows/);
+      const joined = { token: await apiCall(server, 'POST', '/api/v1/auth/login', { username: 'ivan', password: 'ivan-password-1' }).then((a) => a.token) };
       const session = await apiCall(server, 'GET', '/api/v1/auth/session', undefined, joined.token);
       assert(session.tenants.some((t) => t.name === 'default' && t.role === 'operator'), 'ivan is an operator of default');
+      noPageErrors(invitee);
 
       // The admin sees the invitation used and the new member listed.
       await page.getByRole('button', { name: 'Done' }).click();
