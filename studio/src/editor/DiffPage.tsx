@@ -3,7 +3,8 @@
 // changes listed.
 import { useTranslation } from 'react-i18next';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
-import { Background, Controls, MiniMap, ReactFlow, ReactFlowProvider } from '@xyflow/react';
+import { useState } from 'react';
+import { applyNodeChanges, Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, type NodeChange } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { api, ok } from '../api/client';
 import { useTenant } from '../session/session';
@@ -55,6 +56,31 @@ function Changes({ changes }: { changes: FieldChange[] }) {
   );
 }
 
+/** The read-only canvas; it keeps React Flow's measurements (the minimap draws from them). */
+function DiffCanvas({ nodes: initial, edges }: { nodes: FlowGraphNode[]; edges: FlowGraphEdge[] }) {
+  const { t } = useTranslation('editor');
+  const ariaLabels = useFlowAriaLabels();
+  const [nodes, setNodes] = useState(initial);
+  return (
+    <ReactFlow<FlowGraphNode, FlowGraphEdge>
+      nodes={nodes}
+      edges={edges}
+      nodeTypes={nodeTypes}
+      onNodesChange={(changes: NodeChange<FlowGraphNode>[]) => setNodes((current) => applyNodeChanges(changes, current))}
+      nodesDraggable={false}
+      nodesConnectable={false}
+      fitView
+      minZoom={0.05}
+      ariaLabelConfig={ariaLabels}
+      proOptions={{ hideAttribution: true }}
+    >
+      <Background gap={20} />
+      <MiniMap pannable zoomable ariaLabel={t('a11y.minimap')} />
+      <Controls showInteractive={false} />
+    </ReactFlow>
+  );
+}
+
 export default function DiffPage() {
   const { t } = useTranslation('editor');
   const { name = '' } = useParams();
@@ -62,7 +88,6 @@ export default function DiffPage() {
   const tenant = useTenant();
   const from = Number(search.get('from'));
   const to = Number(search.get('to'));
-  const ariaLabels = useFlowAriaLabels();
   const loaded = useLoad(() => loadDiff(tenant.name, name, from, to), [tenant.name, name, from, to]);
   const base = `/t/${tenant.name}/flows/${name}`;
   const edges = useEdgeLabels(loaded.data?.graph.edges ?? NO_EDGES);
@@ -78,21 +103,7 @@ export default function DiffPage() {
         <div className="editor-body">
           <div className="editor-canvas" aria-label={t('diff.canvas', { to })}>
             <ReactFlowProvider>
-              <ReactFlow<FlowGraphNode, FlowGraphEdge>
-                nodes={loaded.data.graph.nodes}
-                edges={edges}
-                nodeTypes={nodeTypes}
-                nodesDraggable={false}
-                nodesConnectable={false}
-                fitView
-                minZoom={0.05}
-                ariaLabelConfig={ariaLabels}
-                proOptions={{ hideAttribution: true }}
-              >
-                <Background gap={20} />
-                <MiniMap pannable zoomable ariaLabel={t('a11y.minimap')} />
-                <Controls showInteractive={false} />
-              </ReactFlow>
+              <DiffCanvas nodes={loaded.data.graph.nodes} edges={edges} />
             </ReactFlowProvider>
           </div>
           <div className="editor-side editor-diff-changes" aria-label={t('diff.changes')}>
