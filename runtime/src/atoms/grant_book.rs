@@ -242,11 +242,25 @@ mod tests {
     #[test]
     fn documents_with_bad_patterns_or_names_list_every_problem() {
         let doc: GrantDoc = serde_json::from_value(json!({
-            "http": ["api.example.com", "bad host"], "secrets": {"Bad Plugin": ["OK"], "kv": ["no spaces"]}, "hosts": ["*.prod"]
+            "http": ["api.example.com", "bad host"], "secrets": {"Bad Plugin": ["OK"], "kv": ["no spaces"]},
+            "hosts": {"find-hosts": ["zone=eu-1", "*.prod"]}, "notify": {"notify": ["ops-chat", "Bad Channel"]}
         }))
         .unwrap();
         let problems = doc.problems();
-        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert_eq!(problems.len(), 5, "{problems:?}");
+        assert!(problems.iter().any(|p| p.starts_with("hosts.find-hosts: `*.prod`")), "{problems:?}");
+        assert!(problems.iter().any(|p| p.contains("`Bad Channel` is not a channel name")), "{problems:?}");
+        // The older form, a plain list of hosts, grants every plugin.
+        let older: GrantDoc = serde_json::from_value(json!({"hosts": ["zone=eu-1"]})).unwrap();
+        assert_eq!(older.hosts_of("any-plugin").0.len(), 1);
+        assert!(older.hosts_of("any-plugin").admits(&crate::inventory::Host {
+            id: "h".into(),
+            hostname: "h".into(),
+            ip: "10.0.0.1".into(),
+            labels: [("zone".to_string(), "eu-1".to_string())].into(),
+            agent: None,
+            last_seen: None,
+        }));
         assert!(serde_json::from_value::<GrantDoc>(json!({"htp": []})).is_err(), "unknown fields are refused");
     }
 
