@@ -21,7 +21,11 @@ export function RunControls({
   const tenant = useTenant();
   const [reason, setReason] = useState('');
   if (!tenant.may('operate') || !status || isFinal(status)) return null;
-  const actions: RunAction[] = status === 'paused' ? ['unpause', 'cancel'] : ['pause', 'cancel'];
+  // All three stay on the page (the one that does not apply disabled), so that
+  // a dialog left open when the run's state changes stays open for its answer.
+  const actions: RunAction[] = ['pause', 'unpause', 'cancel'];
+  const admitted = (action: RunAction) =>
+    action === 'cancel' || (action === 'pause' ? status !== 'paused' : status === 'paused');
   const act = async (action: RunAction) => {
     const run = await controlRun(tenant.name, runId, action, action === 'unpause' ? {} : { reason });
     setReason('');
@@ -35,6 +39,7 @@ export function RunControls({
           label={t(`controls.${action}`)}
           question={t(`controls.${action}Question`)}
           className={action === 'cancel' ? 'danger' : undefined}
+          disabled={!admitted(action)}
           onConfirm={() => act(action)}
         >
           {action === 'unpause' ? null : <TextField label={t('controls.reason')} value={reason} onChange={setReason} />}

@@ -177,6 +177,15 @@ export const journeys = [
       assert((await page.getByRole('button', { name: 'Load more' }).count()) === 0, 'no more pages');
       const ids = await page.locator('tr[data-run]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-run')));
       assert(new Set(ids).size === 53, 'no run listed twice');
+      // The time range: nothing was created in the future, everything before it.
+      await page.getByLabel('Created from').fill('2099-01-01T00:00:00');
+      await page.getByRole('button', { name: 'Apply filters' }).click();
+      await page.getByText('No run matches.').waitFor();
+      await page.getByLabel('Created from').fill('');
+      await page.getByLabel('Created before').fill('2099-01-01T00:00:00');
+      await page.getByRole('button', { name: 'Apply filters' }).click();
+      await page.locator('tr[data-run]').nth(49).waitFor();
+      assert(/before=/.test(page.url()), 'the filter is in the address');
       noPageErrors(page);
     },
   },
@@ -327,6 +336,24 @@ export const journeys = [
       await login(page, server);
       await page.goto(`${server.url}/t/default/runs/${run.id}`);
       await waitForHeaderStatus(page, 'running');
+      // Pause and unpause first: each asks, and the header follows the API's answer.
+      await page.getByRole('button', { name: 'Pause', exact: true }).click();
+      await page.getByRole('dialog', { name: /Pause this run/ }).getByRole('button', { name: 'Confirm' }).click();
+      await waitForHeaderStatus(page, 'paused');
+      assert((await runStatus(server, run.id)) === 'paused', 'the API says paused');
+      await page.getByRole('button', { name: 'Unpause', exact: true }).click();
+      await page.getByRole('dialog', { name: 'Unpause this run?' }).getByRole('button', { name: 'Confirm' }).click();
+      await waitForHeaderStatus(page, 'running');
+      // Someone else pauses it while the dialog is open: the API refuses the
+      // second pause, and the dialog shows its message.
+      await page.getByRole('button', { name: 'Pause', exact: true }).click();
+      const pause = page.getByRole('dialog', { name: /Pause this run/ });
+      await pause.waitFor();
+      await apiCall(server, 'POST', `${RUNS}/${run.id}/pause`, {});
+      await waitForHeaderStatus(page, 'paused');
+      await pause.getByRole('button', { name: 'Confirm' }).click();
+      await pause.getByRole('alert').filter({ hasText: /already paused/ }).waitFor();
+      await pause.getByRole('button', { name: 'Cancel' }).click();
       await page.getByRole('button', { name: 'Cancel run' }).click();
       const dialog = page.getByRole('dialog', { name: /Cancel this run/ });
       await dialog.getByLabel('Reason (optional)').fill('not today');
@@ -353,7 +380,7 @@ export const journeys = [
       await waitForHeaderStatus(page, 'waiting');
       await timelineRow(page, 'gate').click();
       await page.getByRole('heading', { name: /gate/ }).waitFor();
-      for (const name of ['Approve', 'Reject', 'Skip', 'Force fail', 'Cancel run', 'Pause']) {
+      for (const name of ['Approve', 'Reject', 'Skip', 'Force fail', 'Retry', 'Cancel run', 'Pause', 'Unpause']) {
         assert((await page.getByRole('button', { name, exact: true }).count()) === 0, `no ${name} button for a viewer`);
       }
       const { token } = await apiCall(server, 'POST', '/api/v1/auth/login', { username: 'vera', password: 'vera-password' });
