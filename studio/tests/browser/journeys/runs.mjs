@@ -316,6 +316,55 @@ export const journeys = [
     },
   },
   {
+    name: 'a failed step skipped with an output, and a waiting approval force-failed',
+    async run({ server, browser }) {
+      await settle(server);
+      await publish(server, {
+        name: 'brittle',
+        nodes: [
+          { id: 'start', kind: 'start' },
+          { id: 'probe', kind: 'step', plugin: 'standin', input: { action: 'probe', target: 'x', fail_for: ['x'] } },
+          { id: 'end', kind: 'end', output: { seen: '${steps.probe.output.target}' } },
+        ],
+        edges: [
+          { from: 'start', to: 'probe' },
+          { from: 'probe', to: 'end' },
+        ],
+      });
+      await publish(server, approvalFlow('guarded'));
+      const failed = await startRun(server, 'brittle', {});
+      await eventually('the failure', async () => (await runStatus(server, failed.id)) === 'failed');
+      const page = await newPage(browser);
+      await login(page, server);
+      await page.goto(`${server.url}/t/default/runs/${failed.id}`);
+      await timelineRow(page, 'probe').click();
+      await page.getByRole('button', { name: 'Skip', exact: true }).click();
+      const skip = page.getByRole('dialog', { name: 'Skip node probe, marking it done with this output?' });
+      await skip.locator('.cm-content').click();
+      await page.keyboard.press('ControlOrMeta+a');
+      await page.keyboard.press('Delete');
+      await page.keyboard.insertText('{"target": "by hand"}');
+      await skip.getByRole('button', { name: 'Confirm' }).click();
+      await waitForHeaderStatus(page, 'succeeded');
+      const skipped = await apiCall(server, 'GET', `${RUNS}/${failed.id}`);
+      assert(skipped.output.seen === 'by hand', `the skip's output flowed on: ${JSON.stringify(skipped.output)}`);
+
+      const waiting = await startRun(server, 'guarded', { zone: 'z' });
+      await eventually('the gate', async () => (await runStatus(server, waiting.id)) === 'waiting');
+      await page.goto(`${server.url}/t/default/runs/${waiting.id}`);
+      await timelineRow(page, 'gate').click();
+      await page.getByRole('button', { name: 'Force fail', exact: true }).click();
+      const force = page.getByRole('dialog', { name: /Fail node gate now/ });
+      await force.getByLabel('Reason (optional)').fill('window closed');
+      await force.getByRole('button', { name: 'Confirm' }).click();
+      await waitForHeaderStatus(page, 'failed');
+      await page.locator('.react-flow__node[data-id="gate"]', { hasText: /failed/i }).waitFor();
+      const error = await page.getByTestId('node-error').textContent();
+      assert(/window closed/.test(error), `the node's error says why: ${error}`);
+      noPageErrors(page);
+    },
+  },
+  {
     name: 'a run is cancelled',
     async run({ server, browser }) {
       await settle(server);
