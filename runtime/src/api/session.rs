@@ -2,7 +2,9 @@
 //! `HttpOnly`, `SameSite=Strict` cookie holding a login token that lapses
 //! (page scripts never see it); the answer carries the session's CSRF token,
 //! which every write made with the cookie must send back (`auth.rs`).
-//! Logging out revokes the token. Scripts keep using bearer tokens.
+//! Logging out revokes the token. Scripts keep using bearer tokens. Behind a
+//! proxy that says the client came over HTTPS (`X-Forwarded-Proto: https`)
+//! the cookie is also `Secure`.
 
 use std::net::SocketAddr;
 use std::time::{Duration, SystemTime};
@@ -13,7 +15,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, State};
 use axum::http::header::SET_COOKIE;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -55,8 +57,11 @@ pub struct TenantStanding {
 pub async fn begin(
     State(app): State<Shared>,
     client: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
+    // Behind a TLS-terminating proxy the cookie must never travel in clear.
+    let secure = headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
     let Credentials { username, password } = body::json(raw)?;
     let who = throttle::subjects(&username, client.map(|Extension(ConnectInfo(address))| address.ip()));
     let mut response = match app.login_throttle.check(&who) {
@@ -69,7 +74,7 @@ pub async fn begin(
                 Principal { subject: username.clone(), tenant: None, role: "user".into(), token_name: None };
             let session = describe(&app, &principal, Some(&token), Some(expires_at)).await?;
             let mut response = Json(session).into_response();
-            response.headers_mut().insert(SET_COOKIE, cookie_header(&token, SESSION_LIFETIME)?);
+            response.headers_mut().insert(SET_COOKIE, cookie_header(&token, SESSION_LIFETIME, secure)?);
             response
         }
         Ok(()) => {
@@ -98,7 +103,7 @@ pub async fn end(
 ) -> Result<Response, ApiError> {
     app.db.identity().revoke_token(&credential.token).await?;
     let mut response = StatusCode::NO_CONTENT.into_response();
-    response.headers_mut().insert(SET_COOKIE, cookie_header("", Duration::ZERO)?);
+    response.headers_mut().insert(SET_COOKIE, cookie_header("", Duration::ZERO, false)?);
     Ok(response)
 }
 
@@ -148,9 +153,10 @@ async fn describe(
 }
 
 /// The session cookie: not readable by scripts, never sent by other sites.
-fn cookie_header(token: &str, lifetime: Duration) -> Result<HeaderValue, ApiError> {
+fn cookie_header(token: &str, lifetime: Duration, secure: bool) -> Result<HeaderValue, ApiError> {
     let cookie = cookie::Cookie::build((SESSION_COOKIE, token))
         .http_only(true)
+        .secure(secure)
         .same_site(cookie::SameSite::Strict)
         .path("/")
         .max_age(cookie::time::Duration::seconds(lifetime.as_secs() as i64))

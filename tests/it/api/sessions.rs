@@ -117,6 +117,18 @@ async fn a_session_cookie_is_http_only_and_its_writes_need_the_csrf_token() {
     assert_eq!(status, 401, "a revoked session is gone");
     let (status, _) = with_cookie(&server, "GET", SESSION, &other.cookie, None, None).await;
     assert_eq!(status, 200);
+    // Behind a proxy that terminated TLS, the cookie never travels in clear.
+    let proxied = reqwest::Client::new()
+        .post(format!("{}{SESSION}", server.base))
+        .header("Content-Type", "application/json")
+        .header("X-Forwarded-Proto", "https")
+        .body(json!({"username": "dora", "password": "correct horse"}).to_string())
+        .send()
+        .await
+        .unwrap();
+    let set_cookie = proxied.headers().get(SET_COOKIE).unwrap().to_str().unwrap().to_ascii_lowercase();
+    assert!(set_cookie.contains("; secure"), "{set_cookie}");
+    assert!(!attributes.contains("; secure"), "plain HTTP on loopback: not Secure, or the browser would drop it");
     // A logout with the cookie alone is a write like any other.
     let (status, _) = with_cookie(&server, "DELETE", SESSION, &other.cookie, None, None).await;
     assert_eq!(status, 403);
