@@ -10,6 +10,7 @@ import { ExpressionEditor } from './ExpressionEditor';
 import { formValidator } from './formValidator';
 import { JsonField } from './fields';
 import { NestedFieldTemplate, type MappingContext } from './NestedFieldTemplate';
+import { useRjsfStrings } from './rjsfStrings';
 import type { ScopeEntry } from './scope';
 
 type Mapping = Record<string, unknown>;
@@ -72,6 +73,7 @@ const LiteralField = memo(function LiteralField({
     [scope, readOnly],
   );
   const { t } = useTranslation('editor');
+  const translateString = useRjsfStrings();
   if (!describesShape(schema)) {
     // Any JSON (no type to generate a widget from): edited as JSON text.
     return (
@@ -91,6 +93,7 @@ const LiteralField = memo(function LiteralField({
       formData={formData}
       validator={formValidator}
       templates={TEMPLATES}
+      translateString={translateString}
       formContext={context}
       idPrefix={idPrefix}
       readonly={readOnly}
