@@ -9,6 +9,8 @@ import { InvitationsPage } from './invitations/InvitationsPage';
 import { TokensPage } from './tokens/TokensPage';
 import { GrantsPage } from './grants/GrantsPage';
 import { SecretsPage } from './secrets/SecretsPage';
+import { ChannelsPage } from './channels/ChannelsPage';
+import { HostsPage } from './hosts/HostsPage';
 import { PluginsPage } from './plugins/PluginsPage';
 import { PluginPage } from './plugins/PluginPage';
 import { WebhooksPage } from './webhooks/WebhooksPage';
@@ -22,6 +24,8 @@ const PAGES: Record<string, () => React.JSX.Element> = {
   tokens: TokensPage,
   grants: GrantsPage,
   secrets: SecretsPage,
+  channels: ChannelsPage,
+  hosts: HostsPage,
   plugins: PluginsPage,
   webhooks: WebhooksPage,
   schedules: SchedulesPage,

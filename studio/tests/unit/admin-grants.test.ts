@@ -26,13 +26,38 @@ describe('grant document ↔ editor draft', () => {
     expect(fromDraft(draft)).toEqual(perPlugin);
   });
 
+  it('edits notify grants when the server has them, and sends them back', () => {
+    const withNotify = { http: [], secrets: {}, hosts: {}, notify: { notify: ['ops', 'oncall'], '*': ['audit'] } };
+    const draft = toDraft(withNotify);
+    expect(draft.notify).toEqual([
+      { plugin: 'notify', names: ['ops', 'oncall'] },
+      { plugin: '*', names: ['audit'] },
+    ]);
+    expect(fromDraft(draft)).toEqual(withNotify);
+    draft.notify!.push({ plugin: ' notify ', names: ['ops', ' pager '] });
+    expect(fromDraft(draft).notify).toEqual({ notify: ['ops', 'oncall', 'pager'], '*': ['audit'] });
+  });
+
+  it('sends no notify field to a server whose document has none', () => {
+    expect('notify' in fromDraft(toDraft(doc))).toBe(false);
+    expect(toDraft({ notify: {} }).notify).toEqual([]);
+    expect(fromDraft(toDraft({ notify: {} }))).toHaveProperty('notify', {});
+  });
+
+  it('compares notify grants regardless of order', () => {
+    const a = { http: [], secrets: {}, hosts: {}, notify: { notify: ['b', 'a'] } };
+    const b = { http: [], secrets: {}, hosts: {}, notify: { notify: ['a', 'b'] } };
+    expect(sameGrants(a, b)).toBe(true);
+    expect(sameGrants(a, { ...b, notify: { notify: ['a'] } })).toBe(false);
+  });
+
   it('keeps a plain host list a list', () => {
     expect(toDraft(doc).hosts).toEqual({ perPlugin: false, list: ['10.0.0.0/8'] });
   });
 
   it('reads missing fields as empty', () => {
-    expect(toDraft({})).toEqual({ http: [], secrets: [], hosts: noHosts });
-    expect(toDraft(null)).toEqual({ http: [], secrets: [], hosts: noHosts });
+    expect(toDraft({})).toEqual({ http: [], secrets: [], hosts: noHosts, notify: null });
+    expect(toDraft(null)).toEqual({ http: [], secrets: [], hosts: noHosts, notify: null });
   });
 
   it('does not share arrays with the document it came from', () => {
@@ -48,6 +73,7 @@ describe('grant document ↔ editor draft', () => {
       http: [' a.example ', '', 'a.example', 'b.example'],
       hosts: { perPlugin: false, list: ['  '] },
       secrets: [{ plugin: ' slack ', names: ['A', ' A', ''] }],
+      notify: null,
     };
     expect(fromDraft(draft)).toEqual({ http: ['a.example', 'b.example'], hosts: [], secrets: { slack: ['A'] } });
   });

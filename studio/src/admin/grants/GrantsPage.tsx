@@ -11,8 +11,10 @@ import { PluginRowsEditor } from './PluginRowsEditor';
 
 /**
  * The tenant's grants: the http allow-list, the secrets each plugin may
- * read, the hosts flows may touch. Everyone who reads sees them; those who
- * manage grants edit them as lists and save the whole document.
+ * read, the hosts flows may touch, the notification channels each plugin may
+ * send to. Everyone who reads sees them; those who manage grants edit them
+ * as lists (offered the secret and channel names that exist) and save the
+ * whole document.
  */
 export function GrantsPage() {
   const { t } = useTranslation('admin');
@@ -20,6 +22,15 @@ export function GrantsPage() {
   const editable = tenant.may('manage_grants');
   const grants = useLoad(
     () => ok(api.GET('/api/v1/tenants/{tenant}/grants', { params: { path: { tenant: tenant.name } } })),
+    [tenant.name],
+  );
+  // Only to offer names while typing: the grants page works without them.
+  const secretNames = useLoad(
+    () => ok(api.GET('/api/v1/tenants/{tenant}/secrets', { params: { path: { tenant: tenant.name } } })).then((a) => a.secrets.map((s) => s.name)),
+    [tenant.name],
+  );
+  const channelNames = useLoad(
+    () => ok(api.GET('/api/v1/tenants/{tenant}/channels', { params: { path: { tenant: tenant.name } } })).then((a) => a.channels.map((c) => c.name)),
     [tenant.name],
   );
   const [draft, setDraft] = useState<GrantDraft>(toDraft(null));
@@ -47,6 +58,8 @@ export function GrantsPage() {
     }
   };
   const describe = (pattern: string) => t(`grants.kinds.${patternKind(pattern)}`);
+  const describeChannel = (name: string) =>
+    channelNames.data && !channelNames.data.includes(name.trim()) ? t('grants.noSuchChannel') : null;
   const problems = action.error instanceof ApiFailure ? problemsOf(action.error.details) : [];
   return (
     <section aria-labelledby="grants-title">
@@ -75,6 +88,7 @@ export function GrantsPage() {
               readOnly={!editable}
               listLabel={(plugin) => t('grants.secretsOf', { plugin })}
               placeholder="API_KEY"
+              suggestions={secretNames.data ?? undefined}
               onChange={(secrets) => setDraft({ ...draft, secrets })}
             />
           </fieldset>
@@ -105,6 +119,21 @@ export function GrantsPage() {
               </>
             )}
           </fieldset>
+          {draft.notify ? (
+            <fieldset className="admin-fieldset card">
+              <legend>{t('grants.notify')}</legend>
+              <p className="hint">{t('grants.notifyHint')}</p>
+              <PluginRowsEditor
+                rows={draft.notify}
+                readOnly={!editable}
+                listLabel={(plugin) => t('grants.channelsOf', { plugin })}
+                placeholder="ops-alerts"
+                suggestions={channelNames.data ?? undefined}
+                describe={describeChannel}
+                onChange={(notify) => setDraft({ ...draft, notify })}
+              />
+            </fieldset>
+          ) : null}
           <ErrorNote error={action.error} />
           {problems.length > 0 ? (
             <ul className="admin-problems" aria-label={t('grants.problems')}>

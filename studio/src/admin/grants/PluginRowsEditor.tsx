@@ -4,7 +4,8 @@ import { StringListEditor } from '../ui/StringListEditor';
 
 /**
  * Names granted per plugin (or `*`, every plugin) — the secrets each may
- * read, the hosts each may touch: one row per plugin, each a list.
+ * read, the hosts each may touch, the channels each may send to: one row
+ * per plugin, each a list.
  */
 export function PluginRowsEditor({
   rows,
@@ -12,6 +13,8 @@ export function PluginRowsEditor({
   readOnly,
   listLabel,
   placeholder,
+  suggestions,
+  describe,
 }: {
   rows: PluginRow[];
   onChange: (rows: PluginRow[]) => void;
@@ -19,6 +22,10 @@ export function PluginRowsEditor({
   /** The label of one plugin's list, e.g. "Secrets of slack". */
   listLabel: (plugin: string) => string;
   placeholder: string;
+  /** Names offered while typing (the tenant's secrets, channels). */
+  suggestions?: readonly string[];
+  /** A short note after a name (e.g. that no such channel exists). */
+  describe?: (name: string) => string | null;
 }) {
   const { t } = useTranslation('admin');
   const update = (index: number, row: PluginRow) => onChange(rows.map((old, i) => (i === index ? row : old)));
@@ -55,6 +62,8 @@ export function PluginRowsEditor({
               items={row.names}
               readOnly={readOnly}
               placeholder={placeholder}
+              suggestions={suggestions}
+              describe={describe}
               onChange={(names) => update(index, { ...row, names })}
             />
           </fieldset>

@@ -5,6 +5,9 @@
 // `hosts` has two forms: a plain list of host patterns (every plugin), or
 // plugin (or `*`) → label selectors (`zone=eu-1,role=game`). The editor keeps
 // the form the server answered with, so it sends back what that server reads.
+//
+// `notify` (plugin or `*` → channel names) is edited only when the server's
+// document has it: a server without notification channels would refuse the field.
 
 export type PerPlugin = Record<string, string[]>;
 
@@ -13,6 +16,7 @@ export interface GrantDoc {
   http: string[];
   secrets: PerPlugin;
   hosts: string[] | PerPlugin;
+  notify?: PerPlugin;
 }
 
 /** One plugin (or `*`) and its names (secrets, host selectors). */
@@ -28,6 +32,8 @@ export interface GrantDraft {
   http: string[];
   secrets: PluginRow[];
   hosts: HostsDraft;
+  /** null: the server has no `notify` grants. */
+  notify: PluginRow[] | null;
 }
 
 function toRows(map: PerPlugin | null | undefined): PluginRow[] {
@@ -44,6 +50,7 @@ export function toDraft(doc: Partial<GrantDoc> | null | undefined): GrantDraft {
       hosts && !Array.isArray(hosts)
         ? { perPlugin: true, rows: toRows(hosts) }
         : { perPlugin: false, list: [...(hosts ?? [])] },
+    notify: doc?.notify ? toRows(doc.notify) : null,
   };
 }
 
@@ -84,6 +91,7 @@ export function fromDraft(draft: GrantDraft): GrantDoc {
     http: tidyList(draft.http),
     secrets: fromRows(draft.secrets),
     hosts: draft.hosts.perPlugin ? fromRows(draft.hosts.rows) : tidyList(draft.hosts.list),
+    ...(draft.notify ? { notify: fromRows(draft.notify) } : {}),
   };
 }
 
@@ -99,6 +107,7 @@ function canonical(doc: GrantDoc): GrantDoc {
     http: sorted(doc.http),
     secrets: map(doc.secrets),
     hosts: Array.isArray(doc.hosts) ? sorted(doc.hosts) : map(doc.hosts),
+    ...(doc.notify ? { notify: map(doc.notify) } : {}),
   };
 }
 

@@ -1,9 +1,10 @@
-import { useState, type KeyboardEvent } from 'react';
+import { useId, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 
 /**
  * A list of short strings edited in place: each item its own field with a
  * remove button, and a field to add one (Enter adds too). Read-only, a list.
+ * `suggestions` are offered while typing (the names that exist: channels, secrets).
  */
 export function StringListEditor({
   label,
@@ -12,6 +13,7 @@ export function StringListEditor({
   readOnly,
   placeholder,
   describe,
+  suggestions,
 }: {
   label: string;
   items: string[];
@@ -20,9 +22,12 @@ export function StringListEditor({
   placeholder?: string;
   /** A short note after an item (e.g. what kind of pattern it is). */
   describe?: (item: string) => string | null;
+  suggestions?: readonly string[];
 }) {
   const { t } = useTranslation('admin');
   const [adding, setAdding] = useState('');
+  const suggestionsId = useId();
+  const offered = suggestions?.filter((name) => !items.includes(name)) ?? [];
   if (readOnly) {
     return items.length === 0 ? (
       <p className="hint">{t('list.empty')}</p>
@@ -57,6 +62,7 @@ export function StringListEditor({
               aria-label={t('list.item', { list: label, n: i + 1 })}
               value={item}
               className="admin-mono"
+              list={suggestions ? suggestionsId : undefined}
               onChange={(e) => onChange(items.map((old, j) => (j === i ? e.target.value : old)))}
             />
             {describe?.(item) ? <span className="hint">{describe(item)}</span> : null}
@@ -77,9 +83,17 @@ export function StringListEditor({
           value={adding}
           placeholder={placeholder}
           className="admin-mono"
+          list={suggestions ? suggestionsId : undefined}
           onChange={(e) => setAdding(e.target.value)}
           onKeyDown={onKey}
         />
+        {suggestions ? (
+          <datalist id={suggestionsId}>
+            {offered.map((name) => (
+              <option key={name} value={name} />
+            ))}
+          </datalist>
+        ) : null}
         <button type="button" onClick={add} aria-label={t('list.add', { list: label })}>
           {t('list.addShort')}
         </button>

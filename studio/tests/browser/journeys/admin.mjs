@@ -1,6 +1,9 @@
-// The tenant admin pages: invite a member, grant an http host, set a secret
-// that never comes back, upload a plugin by dropping it (and run it), and a
-// viewer who is offered none of it while the API refuses her anyway.
+// The tenant admin pages: invite a member and change roles in the members
+// table, grant an http host, set a secret that never comes back, upload a
+// plugin by dropping it (and run it), keep the host inventory (import with
+// every bad line listed, filter, edit, export), add a notification channel
+// whose URL never comes back and grant it, and a viewer who is offered none
+// of it while the API refuses her anyway.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -8,7 +11,19 @@ import { apiCall, assert, login, makeMember, newPage, repo } from '../harness.mj
 
 const GUESTS = join(repo, 'target/wasm32-wasip2/release');
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const SECTIONS = ['Members', 'Invitations', 'API tokens', 'Grants', 'Secrets', 'Plugins', 'Webhooks', 'Schedules', 'Audit log'];
+const SECTIONS = {
+  members: 'Members',
+  invitations: 'Invitations',
+  tokens: 'API tokens',
+  grants: 'Grants',
+  secrets: 'Secrets',
+  channels: 'Channels',
+  hosts: 'Inventory',
+  plugins: 'Plugins',
+  webhooks: 'Webhooks',
+  schedules: 'Schedules',
+  audit: 'Audit log',
+};
 
 /** A flow with nothing but a start and an end, published through the API. */
 async function publishEmptyFlow(server, name) {
@@ -99,6 +114,35 @@ async function dropFile(page, target, path, name) {
   await target.dispatchEvent('drop', { dataTransfer: transfer });
 }
 
+/** Drop a text file (made here) on `target`, as a browser delivers a dropped file. */
+async function dropText(page, target, text, name, type) {
+  const transfer = await page.evaluateHandle(
+    ([content, fileName, media]) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([content], fileName, { type: media }));
+      return dt;
+    },
+    [text, name, type],
+  );
+  for (const event of ['dragenter', 'dragover', 'drop']) await target.dispatchEvent(event, { dataTransfer: transfer });
+}
+
+/** Every answer of this server the page receives, with its body where it has one. */
+function recordAnswers(page, server) {
+  const bodies = [];
+  page.on('response', async (response) => {
+    if (!response.url().startsWith(server.url)) return;
+    try {
+      bodies.push({ url: response.url(), text: await response.text() });
+    } catch {
+      // A redirect or a streamed body: nothing to read.
+    }
+  });
+  return bodies;
+}
+
+const hostIds = (answer) => answer.hosts.map((h) => h.id).join(',');
+
 export const journeys = [
   {
     name: 'webhook, schedule with its preview, a token shown once, and the audit log paged',
@@ -153,7 +197,7 @@ export const journeys = [
       // Token: shown once, works, listed without its value, revoked.
       await openSection(page, server, 'API tokens');
       await page.getByLabel('Name', { exact: true }).fill('ci');
-      await page.getByRole('combobox', { name: 'Role' }).selectOption('viewer');
+      await page.getByRole('combobox', { name: 'Role', exact: true }).selectOption('viewer');
       await page.getByRole('button', { name: 'Make token' }).click();
       const tokenField = page.getByRole('textbox', { name: 'API token' });
       await tokenField.waitFor();
@@ -192,11 +236,17 @@ export const journeys = [
     async run({ server, browser }) {
       await serverReady(server);
       await publishEmptyFlow(server, 'ping');
+      // Something in every list, so its table is scanned too.
+      await apiCall(server, 'POST', '/api/v1/tenants/default/hosts/import', [
+        { id: 'h-1', hostname: 'game-1', ip: '10.0.0.1', labels: { zone: 'eu-1', role: 'game' } },
+      ]);
+      await apiCall(server, 'PUT', '/api/v1/tenants/default/channels/ops', { kind: 'webhook', url: 'https://hooks.example.com/x', format: 'slack' });
+      await makeMember(server, 'otto', 'operator');
       for (const language of ['en', 'zh-CN']) {
         const page = await newPage(browser, { language, strictI18n: language === 'zh-CN' });
         await login(page, server);
-        for (const [i, section] of SECTIONS.entries()) {
-          await page.goto(`${server.url}/t/default/admin/${['members', 'invitations', 'tokens', 'grants', 'secrets', 'plugins', 'webhooks', 'schedules', 'audit'][i]}`);
+        for (const [path, section] of Object.entries(SECTIONS)) {
+          await page.goto(`${server.url}/t/default/admin/${path}`);
           await page.locator('.admin-body section h2').first().waitFor();
           if (section === 'Schedules') {
             await page.locator('.admin-body select').first().selectOption('ping');
@@ -223,7 +273,7 @@ export const journeys = [
       const page = await newPage(browser);
       await login(page, server);
       await openSection(page, server, 'Invitations');
-      await page.getByRole('combobox', { name: 'Role' }).selectOption('operator');
+      await page.getByRole('combobox', { name: 'Role', exact: true }).selectOption('operator');
       await page.getByLabel('Open for (optional)').fill('2d');
       await page.getByRole('button', { name: 'Create invitation' }).click();
       const linkField = page.getByRole('textbox', { name: 'Acceptance link' });
@@ -253,17 +303,17 @@ export const journeys = [
       await page.getByRole('button', { name: 'Done' }).click();
       assert((await linkField.count()) === 0, 'the link is gone once dismissed');
       await openSection(page, server, 'Members');
-      const members = page.getByRole('table', { name: 'Joined by invitation' });
-      await members.getByRole('cell', { name: 'ivan' }).waitFor();
-      assert((await members.innerText()).includes('operator'), 'ivan joined as operator');
+      const ivan = page.getByRole('table', { name: 'Members' }).locator('tr[data-member="ivan"]');
+      await ivan.waitFor();
+      assert((await ivan.getByRole('combobox', { name: 'Role of ivan' }).inputValue()) === 'operator', 'ivan joined as operator');
 
       // Change ivan's role to developer, limited to one flow, and see the API agree.
       await page.getByLabel('User name').first().fill('ivan');
-      await page.getByRole('combobox', { name: 'Role' }).selectOption('developer');
+      await page.getByRole('combobox', { name: 'Role', exact: true }).selectOption('developer');
       await page.getByLabel('Only these flows (optional)').fill('hello');
       await page.getByRole('button', { name: 'Set role' }).click();
-      const changed = page.getByRole('table', { name: 'Changed on this page' });
-      await changed.getByRole('cell', { name: 'developer' }).waitFor();
+      await eventually(async () => (await ivan.getByRole('combobox', { name: 'Role of ivan' }).inputValue()) === 'developer', 'ivan listed as developer');
+      await ivan.getByRole('cell', { name: 'hello' }).waitFor();
       const after = await apiCall(server, 'GET', '/api/v1/auth/session', undefined, joined.token);
       const standing = after.tenants.find((t) => t.name === 'default');
       assert(standing?.role === 'developer' && standing.flows?.join() === 'hello', `ivan's new standing: ${JSON.stringify(standing)}`);
@@ -288,11 +338,11 @@ export const journeys = [
       await page.getByRole('textbox', { name: 'New entry for HTTP allow-list' }).fill('10.0.0.0/8');
       await page.getByRole('button', { name: 'Add to HTTP allow-list' }).click();
       await page.getByRole('textbox', { name: 'HTTP allow-list, entry 2' }).waitFor();
-      // A secret grant for every plugin, edited as a list too.
+      // A secret grant for every plugin, edited as a list too (offered the secret names: a combobox).
       const secretGrants = page.getByRole('group', { name: 'Secrets per plugin' });
       await secretGrants.getByRole('button', { name: 'Add a plugin' }).click();
       await secretGrants.getByRole('textbox', { name: 'Plugin name or *' }).fill('*');
-      await page.getByRole('textbox', { name: 'New entry for Secrets of *' }).fill('API_KEY');
+      await page.getByRole('combobox', { name: 'New entry for Secrets of *' }).fill('API_KEY');
       await page.getByRole('button', { name: 'Add to Secrets of *' }).click();
       // Hosts: per plugin label selectors on servers that have them, else a plain list.
       const hostGrants = page.getByRole('group', { name: 'Hosts', exact: true });
@@ -440,10 +490,203 @@ export const journeys = [
     },
   },
   {
-    name: 'a viewer is offered no admin navigation nor editing, and the API refuses her grants change',
+    name: 'inventory: a bad row refuses the whole import with its line, the fixed file imports, filter, edit labels, export',
+    async run({ server, browser }) {
+      await serverReady(server);
+      const page = await newPage(browser);
+      await login(page, server);
+      await openSection(page, server, 'Inventory');
+      await page.getByText('No hosts yet.').waitFor();
+
+      // Pasted CSV with one bad row (line 3): every problem of it listed by line, nothing imported.
+      const good = 'id,hostname,ip,zone,role\nh-1,game-1,10.0.0.1,eu-1,game\n';
+      const bad = `${good}h-2,db 1,10.0.0.x,eu-1,db\nh-3,game-2,10.0.0.3,eu-2,game\n`;
+      const text = page.getByLabel('CSV or JSON to import');
+      await text.fill(bad);
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      const errors = page.getByRole('list', { name: 'Rows the server refused' });
+      await errors.waitFor();
+      const items = await errors.getByRole('listitem').allInnerTexts();
+      assert(items.length === 2 && items.every((item) => item.startsWith('line 3: ')), `both problems of line 3: ${items}`);
+      assert(items.some((item) => item.includes('10.0.0.x')), `the bad address is named: ${items}`);
+      await page.getByRole('alert').filter({ hasText: 'nothing was imported' }).waitFor();
+      const none = await apiCall(server, 'GET', '/api/v1/tenants/default/hosts');
+      assert(none.hosts.length === 0, `nothing imported: ${hostIds(none)}`);
+
+      // The fixed file, dropped: it fills the field (format detected from its name) and imports.
+      const fixed = `${good}h-2,db-1,10.0.0.2,eu-1,db\nh-3,game-2,10.0.0.3,eu-2,game\n`;
+      await dropText(page, page.getByTestId('host-import-drop'), fixed, 'hosts.csv', 'text/csv');
+      await eventually(async () => (await text.inputValue()) === fixed, 'the dropped file in the field');
+      await page.getByText('From the file hosts.csv').waitFor();
+      assert((await errors.count()) === 0, 'the old errors are gone');
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      await page.getByRole('status').filter({ hasText: 'Imported: 3 created, 0 updated, 0 removed.' }).waitFor();
+      const table = page.getByRole('table', { name: 'Hosts' });
+      await eventually(async () => (await table.locator('tbody tr').count()) === 3, 'three hosts listed');
+      const chips = await table.getByRole('list', { name: 'Labels of h-2' }).getByRole('listitem').allInnerTexts();
+      assert(chips.join(' ') === 'role=db zone=eu-1', `labels as chips: ${chips}`);
+      assert(hostIds(await apiCall(server, 'GET', '/api/v1/tenants/default/hosts')) === 'h-1,h-2,h-3', 'the API lists them');
+
+      // Filter by selector; a bad one shows the server's message.
+      const selector = page.getByLabel('Label selector');
+      await selector.fill('zone=eu-1,role!=db');
+      await selector.press('Enter');
+      await eventually(async () => (await table.locator('tbody tr').count()) === 1, 'one host matches');
+      assert((await table.locator('tbody tr').innerText()).includes('game-1'), 'h-1 matches');
+      await selector.fill('zone==');
+      await page.getByRole('button', { name: 'Filter', exact: true }).click();
+      await page.getByRole('alert').filter({ hasText: 'is not `key=value`' }).waitFor();
+      assert((await table.count()) === 0, 'no hosts shown under a refused selector');
+      await page.getByRole('button', { name: 'Clear' }).click();
+      await eventually(async () => (await table.locator('tbody tr').count()) === 3, 'all hosts again');
+
+      // Edit h-3's labels: change one, remove one, add one.
+      await table.getByRole('button', { name: 'Edit host h-3' }).click();
+      const form = page.getByRole('form', { name: 'Edit host h-3' });
+      await form.waitFor();
+      // Rows by key order: role, zone.
+      await form.getByRole('textbox', { name: 'Value of label 2' }).fill('eu-3');
+      await form.getByRole('button', { name: 'Remove label role' }).click();
+      await form.getByRole('button', { name: 'Add a label' }).click();
+      await form.getByRole('textbox', { name: 'Key of label 2' }).fill('canary');
+      await form.getByRole('textbox', { name: 'Value of label 2' }).fill('yes');
+      await form.getByRole('button', { name: 'Save host' }).click();
+      await form.waitFor({ state: 'detached' });
+      const edited = await table.getByRole('list', { name: 'Labels of h-3' }).getByRole('listitem').allInnerTexts();
+      assert(edited.join(' ') === 'canary=yes zone=eu-3', `edited labels shown: ${edited}`);
+      const h3 = await apiCall(server, 'GET', '/api/v1/tenants/default/hosts/h-3');
+      assert(JSON.stringify(h3.labels) === '{"canary":"yes","zone":"eu-3"}', `stored labels: ${JSON.stringify(h3)}`);
+
+      // Add one by hand, and delete it again.
+      await page.getByRole('button', { name: 'Add a host' }).click();
+      const add = page.getByRole('form', { name: 'Add a host' });
+      await add.getByLabel('ID').fill('h-9');
+      await add.getByLabel('Host name').fill('spare-9');
+      await add.getByLabel('IP address').fill('not-an-ip');
+      await add.getByRole('button', { name: 'Add host' }).click();
+      await add.getByRole('alert').filter({ hasText: 'not-an-ip' }).waitFor();
+      await add.getByLabel('IP address').fill('fd00::9');
+      await add.getByRole('button', { name: 'Add host' }).click();
+      const spare = table.locator('tr[data-host="h-9"]');
+      await spare.waitFor();
+      await spare.getByRole('button', { name: 'Delete' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+      await spare.waitFor({ state: 'detached' });
+      assert(hostIds(await apiCall(server, 'GET', '/api/v1/tenants/default/hosts')) === 'h-1,h-2,h-3', 'h-9 deleted');
+
+      // Export as CSV: the file holds every host, in a form the import takes back.
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+      assert(/^hosts-default-\d{4}-\d{2}-\d{2}\.csv$/.test(download.suggestedFilename()), `file name ${download.suggestedFilename()}`);
+      const csv = readFileSync(await download.path(), 'utf8');
+      const lines = csv.trim().split('\n');
+      assert(lines[0].startsWith('id,hostname,ip') && lines.length === 4, `exported CSV:\n${csv}`);
+      assert(['h-1,game-1,10.0.0.1', 'h-2,db-1,10.0.0.2', 'h-3,game-2,10.0.0.3'].every((row) => csv.includes(row)), `every host exported:\n${csv}`);
+      noPageErrors(page);
+    },
+  },
+  {
+    name: 'a webhook channel: its URL never comes back; granted to the notify plugin in the grants editor',
+    async run({ server, browser }) {
+      await serverReady(server);
+      const key = `robot-key-${Math.random().toString(36).slice(2)}`;
+      const page = await newPage(browser);
+      const bodies = recordAnswers(page, server);
+      await login(page, server);
+      await openSection(page, server, 'Channels');
+      await page.getByText('No channels.').waitFor();
+      await page.getByLabel('Name', { exact: true }).fill('ops-alerts');
+      await page.getByRole('radio', { name: 'Webhook' }).check();
+      await page.getByLabel('Webhook URL').fill(`https://hooks.example.com/services/${key}`);
+      await page.getByRole('combobox', { name: 'Message format' }).selectOption('feishu');
+      await page.getByRole('button', { name: 'Add channel' }).click();
+      await page.getByRole('status').filter({ hasText: 'Channel ops-alerts set.' }).waitFor();
+      const row = page.getByRole('table', { name: 'Channels' }).locator('tr[data-channel="ops-alerts"]');
+      await row.waitFor();
+      const shown = await row.innerText();
+      assert(shown.includes('hooks.example.com') && shown.includes('Feishu') && shown.includes('admin'), `listed: ${shown}`);
+      assert((await page.getByLabel('Webhook URL').inputValue()) === '', 'a fresh, empty form');
+      // An email channel whose username lacks its password: the server's refusal is shown.
+      await page.getByLabel('Name', { exact: true }).fill('mail');
+      await page.getByRole('radio', { name: 'Email (SMTP)' }).check();
+      await page.getByLabel('SMTP server').fill('smtp.example.com');
+      await page.getByLabel('Sender address').fill('ops@example.com');
+      await page.getByLabel('User name (optional)').fill('bot');
+      await page.getByRole('button', { name: 'Add channel' }).click();
+      await page.getByRole('alert').filter({ hasText: 'username and password go together' }).waitFor();
+
+      // The grants editor offers the channel to a plugin; the grant is stored.
+      await openSection(page, server, 'Grants');
+      const notify = page.getByRole('group', { name: 'Notification channels per plugin' });
+      await notify.getByRole('button', { name: 'Add a plugin' }).click();
+      await notify.getByRole('textbox', { name: 'Plugin name or *' }).fill('notify');
+      const entry = notify.getByRole('combobox', { name: 'New entry for Channels of notify' });
+      const offered = await entry.evaluate((input) => [...(input.list?.options ?? [])].map((option) => option.value));
+      assert(offered.includes('ops-alerts'), `the channel is offered: ${offered}`);
+      await entry.fill('ops-alerts');
+      await notify.getByRole('button', { name: 'Add to Channels of notify' }).click();
+      await page.getByRole('button', { name: 'Save grants' }).click();
+      await page.getByRole('status').filter({ hasText: 'Grants saved.' }).waitFor();
+      const grants = await apiCall(server, 'GET', '/api/v1/tenants/default/grants');
+      assert(JSON.stringify(grants.notify) === '{"notify":["ops-alerts"]}', `notify granted: ${JSON.stringify(grants)}`);
+
+      // Back on the channels page: the URL's key is in no page and no answer the page received.
+      await openSection(page, server, 'Channels');
+      await row.waitFor();
+      assert(!(await page.content()).includes(key), 'the URL is not in the page');
+      await eventually(() => bodies.filter((b) => b.url.endsWith('/channels')).length >= 2, 'the channel lists answer');
+      const leaks = bodies.filter((b) => b.text.includes(key)).map((b) => b.url);
+      assert(leaks.length === 0, `the URL came back in: ${leaks.join(', ')}`);
+      const listed = await apiCall(server, 'GET', '/api/v1/tenants/default/channels');
+      assert(!JSON.stringify(listed).includes(key), 'the API never lists it');
+
+      // Deleting asks first.
+      await row.getByRole('button', { name: 'Delete' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+      await row.waitFor({ state: 'detached' });
+      noPageErrors(page);
+    },
+  },
+  {
+    name: 'the members table: the owner, a member made through the API, a role changed and a member removed in their rows',
+    async run({ server, browser }) {
+      await serverReady(server);
+      await makeMember(server, 'mona', 'viewer');
+      const page = await newPage(browser);
+      await login(page, server);
+      await openSection(page, server, 'Members');
+      const table = page.getByRole('table', { name: 'Members' });
+      const admin = table.locator('tr[data-member="admin"]');
+      const mona = table.locator('tr[data-member="mona"]');
+      await admin.waitFor();
+      assert((await admin.getByRole('combobox', { name: 'Role of admin' }).inputValue()) === 'owner', 'admin is an owner');
+      assert((await mona.getByRole('combobox', { name: 'Role of mona' }).inputValue()) === 'viewer', 'mona is a viewer');
+      const change = mona.getByRole('button', { name: 'Change role' });
+      assert(await change.isDisabled(), 'nothing to change yet');
+      await mona.getByRole('combobox', { name: 'Role of mona' }).selectOption('operator');
+      await change.click();
+      await page.getByRole('dialog').getByText('Change the role of mona from viewer to operator?').waitFor();
+      await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+      await eventually(async () => {
+        const members = await apiCall(server, 'GET', '/api/v1/tenants/default/members');
+        return members.members.find((m) => m.username === 'mona')?.role === 'operator';
+      }, 'mona an operator in the API');
+      await eventually(async () => await change.isDisabled(), 'the row reloaded with her new role');
+      assert((await mona.getByRole('combobox', { name: 'Role of mona' }).inputValue()) === 'operator', 'listed as operator');
+
+      await mona.getByRole('button', { name: 'Remove member' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+      await mona.waitFor({ state: 'detached' });
+      const members = await apiCall(server, 'GET', '/api/v1/tenants/default/members');
+      assert(!members.members.some((m) => m.username === 'mona'), `mona removed: ${JSON.stringify(members)}`);
+      noPageErrors(page);
+    },
+  },
+  {
+    name: 'a viewer is offered no admin navigation nor editing, and the API refuses her grants and hosts changes',
     async run({ server, browser }) {
       await serverReady(server);
       const vera = await makeMember(server, 'vera', 'viewer');
+      await apiCall(server, 'POST', '/api/v1/tenants/default/hosts/import', [{ id: 'h-1', hostname: 'game-1', ip: '10.0.0.1', labels: { zone: 'eu-1' } }]);
       const page = await newPage(browser);
       await login(page, server, vera.username, vera.password);
       const main = page.getByRole('navigation', { name: 'Main navigation' });
@@ -466,6 +709,18 @@ export const journeys = [
       await sub.getByRole('link', { name: 'Plugins' }).click();
       await page.getByRole('table', { name: 'Plugins of this tenant' }).waitFor();
       assert((await page.getByTestId('plugin-drop-zone').count()) === 0, 'no upload');
+      // The inventory: read (and export) only.
+      await sub.getByRole('link', { name: 'Inventory' }).click();
+      await page.getByRole('table', { name: 'Hosts' }).locator('tr[data-host="h-1"]').waitFor();
+      await page.getByText('You may read and export the inventory').waitFor();
+      for (const control of ['Add a host', 'Import', 'Edit host h-1', 'Delete']) {
+        assert((await page.getByRole('button', { name: control }).count()) === 0, `no ${control} button for a viewer`);
+      }
+      assert((await page.getByLabel('CSV or JSON to import').count()) === 0, 'no import field');
+      assert((await page.getByRole('button', { name: 'Export CSV' }).count()) === 1, 'export is reading');
+      await sub.getByRole('link', { name: 'Channels' }).click();
+      await page.getByRole('heading', { name: 'Notification channels', level: 2 }).waitFor();
+      assert((await page.getByRole('button', { name: 'Add channel' }).count()) === 0, 'no channel form');
       await page.goto(`${server.url}/t/default/admin/members`);
       await page.getByRole('alert').filter({ hasText: 'Your role may not do this.' }).waitFor();
 
@@ -479,6 +734,14 @@ export const journeys = [
       assert(refused.status === 403, `a viewer's grants change is refused with 403, got ${refused.status}`);
       const grants = await apiCall(server, 'GET', '/api/v1/tenants/default/grants');
       assert(!grants.http.includes('*'), 'the grants are unchanged');
+      const hostRefused = await fetch(`${server.url}/api/v1/tenants/default/hosts/x`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ hostname: 'x', ip: '10.0.0.9' }),
+      });
+      assert(hostRefused.status === 403, `a viewer's host change is refused with 403, got ${hostRefused.status}`);
+      const hosts = await apiCall(server, 'GET', '/api/v1/tenants/default/hosts');
+      assert(hostIds(hosts) === 'h-1', 'the inventory is unchanged');
       noPageErrors(page);
     },
   },
