@@ -6,28 +6,6 @@ import { apiCall, assert, login, makeMember, newPage } from '../harness.mjs';
 const FLOWS = '/api/v1/tenants/default/flows';
 const RUNS = '/api/v1/tenants/default/runs';
 
-/**
- * The harness reads the address and token from scena's stderr as soon as they
- * match, which can be mid-line (a chunk cut inside `http://127.0.0.1:…`);
- * read them again from whole lines. (Reported: harness.mjs should match up
- * to the line's end.)
- */
-async function settle(server) {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const text = server.stderr();
-    const address = /listening on (http:\/\/\S+) /.exec(text);
-    const token = /admin token \(shown once\): (\S+)\n/.exec(text);
-    if (address && token) {
-      server.url = address[1];
-      server.adminToken = token[1];
-      return server;
-    }
-    if (Date.now() > deadline) throw new Error(`no whole address line in:\n${text}`);
-    await new Promise((done) => setTimeout(done, 20));
-  }
-}
-
 async function publish(server, flow) {
   await apiCall(server, 'PUT', `${FLOWS}/${flow.name}/draft`, flow);
   await apiCall(server, 'POST', `${FLOWS}/${flow.name}/versions`);
@@ -91,7 +69,6 @@ export const journeys = [
   {
     name: 'a run started from the generated form is watched live to success, and a node output opened',
     async run({ server, browser }) {
-      await settle(server);
       await publish(server, {
         name: 'greet',
         inputs: {
@@ -157,7 +134,6 @@ export const journeys = [
   {
     name: 'the runs list pages with Load more',
     async run({ server, browser }) {
-      await settle(server);
       await publish(server, {
         name: 'tiny',
         nodes: [
@@ -192,7 +168,6 @@ export const journeys = [
   {
     name: 'the live view keeps up with a 200-item foreach, every item seen to its end',
     async run({ server, browser }) {
-      await settle(server);
       await publish(server, {
         name: 'fan',
         inputs: { type: 'object', properties: { hosts: { type: 'array', items: { type: 'string' } } } },
@@ -239,7 +214,6 @@ export const journeys = [
   {
     name: 'an operator approves in the studio and the run continues to success',
     async run({ server, browser }) {
-      await settle(server);
       await publish(server, approvalFlow('guarded'));
       await makeMember(server, 'olga', 'operator');
       const run = await startRun(server, 'guarded', { zone: 'z' });
@@ -265,7 +239,6 @@ export const journeys = [
   {
     name: 'a failing step is retried with an edited input and the run then succeeds',
     async run({ server, browser }) {
-      await settle(server);
       await publish(server, {
         name: 'fragile',
         inputs: { type: 'object', properties: { zone: { type: 'string' } } },
@@ -318,7 +291,6 @@ export const journeys = [
   {
     name: 'a failed step skipped with an output, and a waiting approval force-failed',
     async run({ server, browser }) {
-      await settle(server);
       await publish(server, {
         name: 'brittle',
         nodes: [
@@ -367,7 +339,6 @@ export const journeys = [
   {
     name: 'a run is cancelled',
     async run({ server, browser }) {
-      await settle(server);
       await publish(server, {
         name: 'slow',
         nodes: [
@@ -418,7 +389,6 @@ export const journeys = [
   {
     name: 'a viewer sees no control on a waiting run, and the API refuses one anyway',
     async run({ server, browser }) {
-      await settle(server);
       await publish(server, approvalFlow('guarded'));
       await makeMember(server, 'vera', 'viewer');
       const run = await startRun(server, 'guarded', { zone: 'z' });
