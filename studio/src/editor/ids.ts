@@ -17,3 +17,18 @@ export function uniqueId(base: string, taken: ReadonlySet<string>): string {
     if (!taken.has(candidate)) return candidate;
   }
 }
+
+/**
+ * `value` with every `steps.<from>` reference in its strings turned into
+ * `steps.<to>` (a renamed node keeps the expressions that read it working).
+ */
+export function renameReferences<T>(value: T, from: string, to: string): T {
+  const pattern = new RegExp(`\\bsteps\\.${from.replace(/[^A-Za-z0-9_]/g, '')}\\b`, 'g');
+  const walk = (item: unknown): unknown => {
+    if (typeof item === 'string') return item.replace(pattern, `steps.${to}`);
+    if (Array.isArray(item)) return item.map(walk);
+    if (item && typeof item === 'object') return Object.fromEntries(Object.entries(item).map(([k, v]) => [k, walk(v)]));
+    return item;
+  };
+  return walk(value) as T;
+}

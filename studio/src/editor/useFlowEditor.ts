@@ -28,7 +28,7 @@ import {
 } from './graph';
 import { emptyHistory, record, redo as redoHistory, undo as undoHistory, type History } from './history';
 import { copySelection, pasteClipboard } from './clipboard';
-import { uniqueId } from './ids';
+import { renameReferences, uniqueId } from './ids';
 
 interface EditorState extends FlowGraph {
   base: FlowDocument;
@@ -216,14 +216,27 @@ export function useFlowEditor(initial: FlowDocument) {
     (id: string, next: string) => {
       change((s) => {
         if (s.nodes.some((n) => n.id === next)) return s;
-        const nodes = s.nodes.map((n) =>
-          n.id === id ? { ...n, id: next, data: { ...n.data, node: { ...n.data.node, id: next } } } : n,
-        );
-        const edges = s.edges.map((e) =>
-          e.source === id || e.target === id
-            ? { ...e, source: e.source === id ? next : e.source, target: e.target === id ? next : e.target }
-            : e,
-        );
+        const nodes = s.nodes.map((n) => {
+          // Expressions that read the node (`steps.<id>…`) follow it.
+          const { id: own, ...settings } = n.data.node;
+          const rewritten = renameReferences(settings, id, next);
+          const node = { ...rewritten, id: own === id ? next : own };
+          return JSON.stringify(settings) === JSON.stringify(rewritten) && own !== id
+            ? n
+            : { ...n, id: n.id === id ? next : n.id, data: { ...n.data, node } };
+        });
+        const edges = s.edges.map((e) => {
+          const when = e.data?.when !== undefined ? renameReferences(e.data.when, id, next) : undefined;
+          const moved = e.source === id || e.target === id;
+          if (!moved && when === e.data?.when) return e;
+          const data = when !== undefined && e.data ? { ...e.data, when } : e.data;
+          return {
+            ...e,
+            source: e.source === id ? next : e.source,
+            target: e.target === id ? next : e.target,
+            ...(data ? { data, ...(data.role === 'case' ? { label: data.when || '?' } : {}) } : {}),
+          };
+        });
         return { ...s, nodes, edges };
       });
     },

@@ -60,3 +60,16 @@ describe('form validator (CSP-safe)', async () => {
     expect(roughlyValid(true, null)).toBe(true);
   });
 });
+
+describe('renameReferences', async () => {
+  const { renameReferences } = await import('../../src/editor/ids');
+  it('rewrites steps.<old> in every string, and nothing else', () => {
+    const input = { a: '${steps.fetch.output.n}', b: ['x ${steps.fetch} y', '${steps.fetcher.output}'], c: 3, d: { e: 'steps.fetch' } };
+    expect(renameReferences(input, 'fetch', 'load')).toEqual({
+      a: '${steps.load.output.n}',
+      b: ['x ${steps.load} y', '${steps.fetcher.output}'],
+      c: 3,
+      d: { e: 'steps.load' },
+    });
+  });
+});
