@@ -91,7 +91,8 @@ function RunView({ id }: { id: string }) {
             {t('view.title')} <code>{id}</code>
           </h1>
           {runStatus ? <StatusBadge status={runStatus} /> : null}
-          <span className="runs-muted" role="status" aria-live="polite" data-testid="stream-status">
+          {/* data-last-seq: the id of the last event applied, for tests and the benchmark to compare with the run's log. */}
+          <span className="runs-muted" role="status" aria-live="polite" data-testid="stream-status" data-last-seq={state?.lastSeq ?? 0}>
             {t(`stream.${live.stream}`)}
           </span>
           <span className="spacer" />

@@ -202,6 +202,12 @@ export const journeys = [
       await waitForHeaderStatus(page, 'succeeded');
       await page.getByTestId('items-counts').filter({ hasText: '200 of 200 items started: 200 succeeded, 0 failed, 0 in progress' }).waitFor();
       assert((await page.locator('.runs-item.runs-bar-succeeded').count()) === 200, 'every item cell shows success');
+      // Every event of the run's log was applied: the page's last event id is the stream's.
+      const stream = await fetch(`${server.url}${RUNS}/${run.id}/events`, { headers: { authorization: `Bearer ${server.adminToken}` } });
+      const ids = [...(await stream.text()).matchAll(/^id: ?(\d+)$/gm)].map((m) => Number(m[1]));
+      assert(ids.length > 400, `the stream holds the items' events: ${ids.length}`);
+      const applied = Number(await page.getByTestId('stream-status').getAttribute('data-last-seq'));
+      assert(applied === Math.max(...ids), `the page applied up to event ${applied} of ${Math.max(...ids)}`);
       // An item's own output and its call.
       await page.getByRole('button', { name: 'Item 137: succeeded' }).click();
       const itemOutput = await page.locator('.runs-item-detail pre').first().textContent();
