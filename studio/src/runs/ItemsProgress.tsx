@@ -2,7 +2,7 @@
 // state, and for a batch the progress of each batch. The total is known once
 // the node's output lists the items, or when its items are a plain path of
 // the run's input; until then the events tell only the items started.
-import { useState } from 'react';
+import { useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { FlowNode } from '../editor/flowTypes';
 import { itemCounts, logsOf, type LiveState, type SlotLive } from './liveState';
@@ -10,6 +10,28 @@ import { batchEnds } from './inputGuess';
 import { JsonView } from './JsonView';
 import { StepLogs } from './StepLogs';
 import { StatusBadge } from './StatusBadge';
+
+const STEPS: Record<string, (k: number, size: number) => number> = {
+  ArrowRight: (k) => k + 1,
+  ArrowDown: (k) => k + 1,
+  ArrowLeft: (k) => k - 1,
+  ArrowUp: (k) => k - 1,
+  Home: () => 0,
+  End: (_, size) => size - 1,
+};
+
+function moveFocus(event: KeyboardEvent<HTMLOListElement>, size: number) {
+  const step = STEPS[event.key];
+  const from = (event.target as HTMLElement).dataset.item;
+  if (!step || from === undefined) return;
+  event.preventDefault();
+  const to = Math.min(Math.max(step(Number(from), size), 0), size - 1);
+  const target = event.currentTarget.querySelector<HTMLButtonElement>(`[data-item="${to}"]`);
+  if (!target) return;
+  (event.target as HTMLElement).tabIndex = -1;
+  target.tabIndex = 0;
+  target.focus();
+}
 
 export function ItemsProgress({ state, node, total }: { state: LiveState; node: FlowNode; total: number | null }) {
   const { t } = useTranslation('runs');
@@ -61,13 +83,16 @@ export function ItemsProgress({ state, node, total }: { state: LiveState; node: 
           </tbody>
         </table>
       ) : null}
-      <ol className="runs-item-grid">
+      {/* One tab stop for the whole grid: arrows, Home and End move between items (a roving tabindex). */}
+      <ol className="runs-item-grid" aria-label={t('items.grid')} onKeyDown={(e) => moveFocus(e, size)}>
         {Array.from({ length: size }, (_, k) => {
           const status = slotOf(k)?.status ?? 'idle';
           return (
             <li key={k}>
               <button
                 type="button"
+                data-item={k}
+                tabIndex={k === (chosen ?? 0) ? 0 : -1}
                 className={`runs-item runs-bar-${status}${chosen === k ? ' runs-selected' : ''}`}
                 aria-label={t('items.item', { index: k, status: t(`status.${status}`) })}
                 aria-pressed={chosen === k}

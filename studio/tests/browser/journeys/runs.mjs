@@ -212,6 +212,10 @@ export const journeys = [
       await page.getByRole('button', { name: 'Item 137: succeeded' }).click();
       const itemOutput = await page.locator('.runs-item-detail pre').first().textContent();
       assert(JSON.parse(itemOutput).host === 'host-137', `item 137's output: ${itemOutput}`);
+      // The keyboard moves through the items with the arrows.
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('Enter');
+      await page.locator('.runs-item-detail h4', { hasText: 'Item 138' }).waitFor();
       const done = await apiCall(server, 'GET', `${RUNS}/${run.id}`);
       assert(done.output.done === 200, `the run saw 200 items: ${JSON.stringify(done.output)}`);
       noPageErrors(page);
