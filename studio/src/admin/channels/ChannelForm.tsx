@@ -142,7 +142,15 @@ export function ChannelForm({ preset, onSet }: { preset: ChannelPreset | null; o
           </p>
           <label>
             {t('channels.from')}
-            <input name="channel-from" type="email" required defaultValue={preset?.from} />
+            {/* Text, not type=email: a display name (`Ops <ops@example.com>`) is a valid sender too. */}
+            <input
+              name="channel-from"
+              inputMode="email"
+              required
+              defaultValue={preset?.from}
+              placeholder="Ops <ops@example.com>"
+              spellCheck={false}
+            />
           </label>
           <div className="row">
             <label className="admin-grow">

@@ -91,7 +91,7 @@ export function ChannelsPage() {
                 </td>
                 <td>
                   {t(`channels.kinds.${channel.kind}`)}
-                  {channel.format ? <span className="admin-badge">{t(`channels.formats.${channel.format}`)}</span> : null}
+                  {channel.format ? <span className="admin-badge admin-after">{t(`channels.formats.${channel.format}`)}</span> : null}
                 </td>
                 <td className="admin-mono admin-break">
                   {channel.target}

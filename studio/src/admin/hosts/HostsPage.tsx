@@ -1,4 +1,4 @@
-import { Fragment, useCallback, useEffect, useState } from 'react';
+import { Fragment, useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ok, type Schemas } from '../../api/client';
 import { useTenant } from '../../session/session';
@@ -30,9 +30,12 @@ export function HostsPage() {
   const [adding, setAdding] = useState(false);
   const [editing, setEditing] = useState<string | null>(null);
   const action = useAction();
+  // Only the latest request's answer is shown (selectors applied in quick succession).
+  const latest = useRef(0);
 
   const load = useCallback(
     async (after: string | null, shown: Host[]) => {
+      const request = ++latest.current;
       const page = await action.run(() =>
         ok(
           api.GET('/api/v1/tenants/{tenant}/hosts', {
@@ -43,6 +46,7 @@ export function HostsPage() {
           }),
         ),
       );
+      if (request !== latest.current) return;
       if (!page) {
         // A refused selector: its message is shown, not hosts it did not pick.
         setHosts([]);
@@ -92,7 +96,8 @@ export function HostsPage() {
         <span className="spacer" />
         <HostExport />
       </div>
-      <SelectorFilter applied={selector} onApply={setSelector} />
+      {/* The same selector again reads the list again. */}
+      <SelectorFilter applied={selector} onApply={(wanted) => (wanted === selector ? reload() : setSelector(wanted))} />
       <ErrorNote error={action.error} />
       {loaded && hosts.length === 0 ? <p>{selector ? t('hosts.noneMatch') : t('hosts.none')}</p> : null}
       {hosts.length > 0 ? (

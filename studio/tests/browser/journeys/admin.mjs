@@ -581,6 +581,15 @@ export const journeys = [
       const lines = csv.trim().split('\n');
       assert(lines[0].startsWith('id,hostname,ip') && lines.length === 4, `exported CSV:\n${csv}`);
       assert(['h-1,game-1,10.0.0.1', 'h-2,db-1,10.0.0.2', 'h-3,game-2,10.0.0.3'].every((row) => csv.includes(row)), `every host exported:\n${csv}`);
+
+      // More than a page: the next one is asked for with the server's `next`.
+      const many = Array.from({ length: 120 }, (_, i) => ({ id: `m-${String(i).padStart(3, '0')}`, hostname: `m${i}`, ip: `10.1.0.${i + 1}` }));
+      await apiCall(server, 'POST', '/api/v1/tenants/default/hosts/import', many);
+      await page.getByRole('button', { name: 'Filter', exact: true }).click();
+      await eventually(async () => (await table.locator('tbody tr').count()) === 100, 'a first page of 100');
+      await page.getByRole('button', { name: 'Load more' }).click();
+      await eventually(async () => (await table.locator('tbody tr').count()) === 123, 'all 123 hosts after the second page');
+      assert((await page.getByRole('button', { name: 'Load more' }).count()) === 0, 'no third page');
       noPageErrors(page);
     },
   },
@@ -613,6 +622,16 @@ export const journeys = [
       await page.getByLabel('User name (optional)').fill('bot');
       await page.getByRole('button', { name: 'Add channel' }).click();
       await page.getByRole('alert').filter({ hasText: 'username and password go together' }).waitFor();
+
+      // Replacing starts from what the list shows, never the URL.
+      await row.getByRole('button', { name: 'Replace channel ops-alerts' }).click();
+      const again = page.getByRole('form', { name: 'Replace the channel ops-alerts' });
+      await again.waitFor();
+      assert((await again.getByLabel('Name', { exact: true }).inputValue()) === 'ops-alerts', 'the name is kept');
+      assert((await again.getByRole('combobox', { name: 'Message format' }).inputValue()) === 'feishu', 'the format is kept');
+      assert((await again.getByLabel('Webhook URL').inputValue()) === '', 'the URL is asked for again');
+      await page.getByRole('button', { name: 'Add a new channel instead' }).click();
+      await page.getByRole('form', { name: 'Add a channel' }).waitFor();
 
       // The grants editor offers the channel to a plugin; the grant is stored.
       await openSection(page, server, 'Grants');
