@@ -11,7 +11,9 @@ type Host = Schemas['Host'];
 
 /**
  * Add a host, or change one (`PUT …/hosts/{id}`): its id is its address in
- * the inventory, so an existing host's id is shown, not edited.
+ * the inventory, so an existing host's id is shown, not edited. The form
+ * opens in place of the button or under the row that asked for it, so it
+ * takes the focus. A refusal's message names every problem of the host.
  */
 export function HostForm({ host, onSaved, onCancel }: { host: Host | null; onSaved: (host: Host) => void; onCancel: () => void }) {
   const { t } = useTranslation('admin');
@@ -41,12 +43,19 @@ export function HostForm({ host, onSaved, onCancel }: { host: Host | null; onSav
       {host ? null : (
         <label>
           {t('hosts.id')}
-          <input value={id} required className="admin-mono" autoComplete="off" onChange={(e) => setId(e.target.value)} />
+          <input value={id} required autoFocus className="admin-mono" autoComplete="off" onChange={(e) => setId(e.target.value)} />
         </label>
       )}
       <label>
         {t('hosts.hostname')}
-        <input value={hostname} required className="admin-mono" autoComplete="off" onChange={(e) => setHostname(e.target.value)} />
+        <input
+          value={hostname}
+          required
+          autoFocus={host !== null}
+          className="admin-mono"
+          autoComplete="off"
+          onChange={(e) => setHostname(e.target.value)}
+        />
       </label>
       <label>
         {t('hosts.ip')}

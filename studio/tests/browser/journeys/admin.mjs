@@ -510,6 +510,8 @@ export const journeys = [
       assert(items.length === 2 && items.every((item) => item.startsWith('line 3: ')), `both problems of line 3: ${items}`);
       assert(items.some((item) => item.includes('10.0.0.x')), `the bad address is named: ${items}`);
       await page.getByRole('alert').filter({ hasText: 'nothing was imported' }).waitFor();
+      const refusedScan = await axeViolations(page);
+      assert(refusedScan.length === 0, `the refused import: ${refusedScan.join('\n')}`);
       const none = await apiCall(server, 'GET', '/api/v1/tenants/default/hosts');
       assert(none.hosts.length === 0, `nothing imported: ${hostIds(none)}`);
 
@@ -544,6 +546,9 @@ export const journeys = [
       await table.getByRole('button', { name: 'Edit host h-3' }).click();
       const form = page.getByRole('form', { name: 'Edit host h-3' });
       await form.waitFor();
+      assert(await form.getByLabel('Host name').evaluate((field) => field === document.activeElement), 'the form takes the focus');
+      const editScan = await axeViolations(page);
+      assert(editScan.length === 0, `the edit form: ${editScan.join('\n')}`);
       // Rows by key order: role, zone.
       await form.getByRole('textbox', { name: 'Value of label 2' }).fill('eu-3');
       await form.getByRole('button', { name: 'Remove label role' }).click();
