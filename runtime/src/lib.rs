@@ -3,6 +3,7 @@
 //! command line. The flow format, expressions and the engine state machine
 //! are the pure core (`scena-core`), re-exported here under their names.
 
+pub mod agents;
 pub mod api;
 pub mod atoms;
 pub mod authz;

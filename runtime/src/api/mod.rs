@@ -3,6 +3,7 @@
 //! declared once (`routes!`); the router, the authorization table, the
 //! OpenAPI document and the isolation tests are made from that.
 
+mod agents;
 mod audit;
 mod auth;
 mod body;
@@ -52,6 +53,7 @@ pub use error::ApiError;
 pub use openapi::openapi as openapi_document;
 pub use throttle::{LoginThrottle, ThrottleSettings};
 
+use crate::agents::AgentHub;
 use crate::atoms::TenantGrants;
 use crate::authz::Authz;
 use crate::catalog::{PluginDir, Registry};
@@ -81,6 +83,8 @@ pub struct AppState {
     pub metrics_token: Option<String>,
     /// Failed logins and invitation acceptances, per account and address.
     pub login_throttle: LoginThrottle,
+    /// The agents connected now.
+    pub agents: Arc<AgentHub>,
     /// Serve the studio from this folder instead of the files built in (`--studio-dir`).
     pub studio_dir: Option<PathBuf>,
 }
@@ -116,6 +120,7 @@ impl AppState {
             channels,
             metrics_token: None,
             studio_dir: None,
+            agents: Arc::new(AgentHub::default()),
             login_throttle: LoginThrottle::new(ThrottleSettings::default()),
         };
         Ok((Arc::new(app), problems))
@@ -209,6 +214,11 @@ routes! {
     GET "/api/v1/tenants/{tenant}/secrets", Is("read"), "Secret names (never values)" => secrets::list;
     PUT "/api/v1/tenants/{tenant}/secrets/{secret}", Is("manage_grants"), "Set a secret" => secrets::put;
     DELETE "/api/v1/tenants/{tenant}/secrets/{secret}", Is("manage_grants"), "Delete a secret" => secrets::delete;
+    POST "/api/v1/tenants/{tenant}/agents/enrolments", Is("manage_hosts"), "Make an enrolment token for agents (shown once)" => agents::create_enrolment;
+    GET "/api/v1/tenants/{tenant}/agents/enrolments", Is("manage_hosts"), "Enrolment tokens (never the tokens)" => agents::enrolments;
+    DELETE "/api/v1/tenants/{tenant}/agents/enrolments/{id}", Is("manage_hosts"), "Revoke an enrolment token" => agents::revoke_enrolment;
+    GET "/api/v1/tenants/{tenant}/agents", Is("read"), "The tenant's agents and whether each is connected" => agents::list;
+    DELETE "/api/v1/tenants/{tenant}/agents/{agent}", Is("manage_hosts"), "Revoke an agent: its credential stops working and its connection is cut" => agents::revoke;
     GET "/api/v1/tenants/{tenant}/hosts", Is("read"), "The host inventory, by label selector, paged" => hosts::list;
     POST "/api/v1/tenants/{tenant}/hosts/import", Is("manage_hosts"), "Import hosts from CSV or JSON: all or nothing, every bad row reported with its line" => hosts::import;
     GET "/api/v1/tenants/{tenant}/hosts/export", Is("read"), "Every host, as CSV or JSON" => hosts::export;
@@ -254,6 +264,8 @@ routes! {
     POST "/api/v1/auth/login", SignedIn, "Log in: a token for a username and password" => platform::login;
     POST "/api/v1/auth/session", SignedIn, "Log in for the studio: sets an HttpOnly session cookie and answers the session with its CSRF token" => session::begin;
     POST "/api/v1/invitations/{code}/accept", SignedIn, "Join a tenant with an invitation code (as a new user, or an existing one with their password)" => invitations::accept;
+    POST "/api/v1/agents/enrol", SignedIn, "Enrol an agent with an enrolment token: its host joins the inventory; answers the agent's credential" => agents::enrol;
+    GET "/api/v1/agents/connect", SignedIn, "An agent's connection (WebSocket; `Authorization: Bearer` with its credential)" => agents::connect;
     POST "/hooks/{id}", SignedIn, "Fire a webhook: start a run with the body as input" => webhooks::fire;
 }
 

@@ -16,7 +16,7 @@ fn info(host: Host) -> wit_cmdb::HostInfo {
 }
 
 impl AtomCall {
-    fn inventory(&self) -> Result<HostStore, AtomError> {
+    pub(super) fn inventory(&self) -> Result<HostStore, AtomError> {
         self.services
             .hosts
             .clone()

@@ -1,25 +1,192 @@
-//! `job`: no backend in this runtime yet; every call says so instead of pretending.
+//! `job`: scripts on hosts, run by the agents serving them (`agents/`). A
+//! job names host ids of the inventory; each must be granted to the calling
+//! plugin (the `hosts` grant) or the job is `denied` naming the host. A job
+//! is durable (`store::agents`), and starting it again with the same
+//! idempotency key returns the same job, so a retried step never runs the
+//! script twice. Hosts whose agent is not connected fail at once, saying so.
+
+use std::sync::Arc;
 
 use super::{AtomCall, AtomResult};
+use crate::agents::AgentHub;
+use crate::agents::protocol::ToAgent;
+use crate::agents::runner::INTERPRETERS;
 use crate::bindings::scena::plugin::job as wit_job;
 use crate::bindings::wit::AtomError;
+use crate::store::{AgentStore, JobHost};
 
-fn unavailable<T>(call: &mut AtomCall, request: String) -> AtomResult<T> {
-    let result = Err(AtomError::Unavailable("the job atom is not available in this runtime".into()));
-    call.record("job", request, &result);
-    Ok(result)
+/// What the `job` atom needs on the server.
+#[derive(Clone)]
+pub struct JobServices {
+    pub hub: Arc<AgentHub>,
+    pub store: AgentStore,
+}
+
+const MAX_HOSTS: usize = 1_000;
+const MAX_SCRIPT: usize = 256 << 10;
+const MAX_TIMEOUT_MS: u32 = 24 * 3600 * 1000;
+
+fn state(text: &str) -> wit_job::JobState {
+    match text {
+        "queued" => wit_job::JobState::Queued,
+        "running" => wit_job::JobState::Running,
+        "succeeded" => wit_job::JobState::Succeeded,
+        "cancelled" => wit_job::JobState::Cancelled,
+        _ => wit_job::JobState::Failed,
+    }
+}
+
+/// A job's state from its hosts': running while any runs; then cancelled if
+/// any was, failed if any failed, else succeeded.
+pub fn overall(hosts: &[JobHost]) -> &'static str {
+    let any = |s: &str| hosts.iter().any(|h| h.state == s);
+    if any("queued") || any("running") {
+        "running"
+    } else if any("cancelled") {
+        "cancelled"
+    } else if any("failed") {
+        "failed"
+    } else {
+        "succeeded"
+    }
+}
+
+fn failed(e: anyhow::Error) -> AtomError {
+    AtomError::Failed(format!("the job store failed: {e}"))
+}
+
+impl AtomCall {
+    fn jobs(&self) -> Result<JobServices, AtomError> {
+        self.services
+            .jobs
+            .clone()
+            .ok_or_else(|| AtomError::Unavailable("the job atom has no agents in this runtime".into()))
+    }
+
+    async fn job_start(&self, spec: &wit_job::JobSpec) -> Result<String, AtomError> {
+        let jobs = self.jobs()?;
+        let inventory = self.inventory()?;
+        if spec.hosts.is_empty() || spec.hosts.len() > MAX_HOSTS {
+            return Err(AtomError::Invalid(format!("a job runs on 1 to {MAX_HOSTS} hosts, not {}", spec.hosts.len())));
+        }
+        if spec.script.len() > MAX_SCRIPT {
+            return Err(AtomError::Invalid(format!("a script has at most {MAX_SCRIPT} bytes")));
+        }
+        if !INTERPRETERS.contains(&spec.interpreter.as_str()) {
+            return Err(AtomError::Invalid(format!(
+                "interpreter `{}` is not one of {}",
+                spec.interpreter,
+                INTERPRETERS.join(", ")
+            )));
+        }
+        if spec.timeout_ms == 0 || spec.timeout_ms > MAX_TIMEOUT_MS {
+            return Err(AtomError::Invalid(format!("timeout-ms is 1 to {MAX_TIMEOUT_MS}")));
+        }
+        let tenant = &self.scope.tenant;
+        let mut agents = Vec::with_capacity(spec.hosts.len());
+        for id in &spec.hosts {
+            let host = inventory.get(tenant, id).await.map_err(failed)?;
+            match host.filter(|h| self.grants.hosts.admits(h)) {
+                Some(host) => agents.push((id.clone(), host.agent)),
+                None => {
+                    return Err(AtomError::Denied(format!(
+                        "host `{id}` is not granted to plugin `{}` (or is not in the inventory)",
+                        self.scope.plugin
+                    )));
+                }
+            }
+        }
+        let key = if spec.idempotency_key.is_empty() { &self.idempotency_key } else { &spec.idempotency_key };
+        let spec_text = serde_json::json!({
+            "hosts": spec.hosts, "script": spec.script, "interpreter": spec.interpreter,
+            "account": spec.account, "timeout_ms": spec.timeout_ms,
+        })
+        .to_string();
+        let (job, created) = jobs.store.create_job(tenant, key, &spec_text, &spec.hosts).await.map_err(failed)?;
+        if !created {
+            return Ok(job);
+        }
+        for (host, agent) in agents {
+            let run = ToAgent::Run {
+                job: job.clone(),
+                host: host.clone(),
+                script: spec.script.clone(),
+                interpreter: spec.interpreter.clone(),
+                account: spec.account.clone(),
+                timeout_ms: spec.timeout_ms.into(),
+            };
+            let sent = agent.as_deref().is_some_and(|agent| jobs.hub.send(tenant, agent, run));
+            let (state, why) = if sent {
+                ("running", String::new())
+            } else {
+                ("failed", format!("no agent is connected for host `{host}`"))
+            };
+            jobs.store.set_job_host(tenant, &job, &host, state, None, &why).await.map_err(failed)?;
+        }
+        Ok(job)
+    }
+
+    async fn job_status(&self, id: &str) -> Result<wit_job::JobStatus, AtomError> {
+        let jobs = self.jobs()?;
+        let hosts = jobs
+            .store
+            .job_hosts(&self.scope.tenant, id)
+            .await
+            .map_err(failed)?
+            .ok_or_else(|| AtomError::Invalid(format!("no job `{id}` in this tenant")))?;
+        Ok(wit_job::JobStatus {
+            id: id.to_string(),
+            state: state(overall(&hosts)),
+            hosts: hosts
+                .into_iter()
+                .map(|h| wit_job::HostResult {
+                    state: state(&h.state),
+                    host: h.host,
+                    exit_code: h.exit_code,
+                    output_tail: h.output_tail,
+                })
+                .collect(),
+        })
+    }
+
+    async fn job_cancel(&self, id: &str) -> Result<(), AtomError> {
+        let jobs = self.jobs()?;
+        let inventory = self.inventory()?;
+        let tenant = &self.scope.tenant;
+        let hosts = jobs
+            .store
+            .job_hosts(tenant, id)
+            .await
+            .map_err(failed)?
+            .ok_or_else(|| AtomError::Invalid(format!("no job `{id}` in this tenant")))?;
+        for host in hosts.iter().filter(|h| h.state == "running" || h.state == "queued") {
+            let agent = inventory.get(tenant, &host.host).await.map_err(failed)?.and_then(|h| h.agent);
+            let told =
+                agent.is_some_and(|agent| jobs.hub.send(tenant, &agent, ToAgent::Cancel { job: id.to_string() }));
+            if !told {
+                jobs.store.set_job_host(tenant, id, &host.host, "cancelled", None, "").await.map_err(failed)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 impl wit_job::Host for AtomCall {
     async fn start(&mut self, spec: wit_job::JobSpec) -> AtomResult<String> {
-        unavailable(self, format!("start on {} hosts", spec.hosts.len()))
+        let result = self.job_start(&spec).await;
+        self.record("job", format!("start {} on {} hosts", spec.interpreter, spec.hosts.len()), &result);
+        Ok(result)
     }
 
     async fn status(&mut self, id: String) -> AtomResult<wit_job::JobStatus> {
-        unavailable(self, format!("status {id}"))
+        let result = self.job_status(&id).await;
+        self.record("job", format!("status {id}"), &result);
+        Ok(result)
     }
 
     async fn cancel(&mut self, id: String) -> AtomResult<()> {
-        unavailable(self, format!("cancel {id}"))
+        let result = self.job_cancel(&id).await;
+        self.record("job", format!("cancel {id}"), &result);
+        Ok(result)
     }
 }

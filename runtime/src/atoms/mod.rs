@@ -47,6 +47,8 @@ pub struct AtomServices {
     pub kv: Option<KvStore>,
     /// `None` where no inventory is attached: `cmdb` then answers `unavailable`.
     pub hosts: Option<HostStore>,
+    /// `None` where no agents can connect: `job` then answers `unavailable`.
+    pub jobs: Option<job::JobServices>,
 }
 
 /// One atom call as recorded for the run history: which atom, a bounded

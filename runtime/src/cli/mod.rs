@@ -1,6 +1,7 @@
 //! The `scena` command line. Each subcommand lives in its own module; this
 //! one parses arguments and maps results to exit codes.
 
+mod agent;
 mod common;
 mod data_lock;
 mod exit;
@@ -41,6 +42,8 @@ enum Command {
     Flow(FlowCommand),
     /// Serve the HTTP API (tenants, flows, runs) and the studio, on embedded SQLite.
     Serve(serve::ServeArgs),
+    /// Run on a host: enrol with a tenant, keep one connection to the server, run the scripts of jobs here.
+    Agent(agent::AgentArgs),
     /// Print the HTTP API's OpenAPI 3.1 document (what `GET /api/v1/openapi.json` serves).
     Openapi,
 }
@@ -163,6 +166,7 @@ pub fn main() -> ExitCode {
             Command::Flow(FlowCommand::Runs(args)) => flow_history::runs(args).await,
             Command::Flow(FlowCommand::History(args)) => flow_history::history(args).await,
             Command::Serve(args) => serve::run(args).await,
+            Command::Agent(args) => agent::run(args).await,
             Command::Openapi => {
                 common::print_json(&crate::api::openapi_document());
                 Ok(())

@@ -10,7 +10,9 @@ use clap::Args;
 
 use super::data_lock;
 use super::{CliError, DataDirArg};
+use crate::agents::AgentHub;
 use crate::api::{AppState, LoginThrottle, ThrottleSettings, router};
+use crate::atoms::job::JobServices;
 use crate::catalog::{Catalog, PluginDir, validate_flow};
 use crate::embedded::{SAMPLE_FLOWS, STANDARD_PLUGINS};
 use crate::flow::load_flow;
@@ -95,6 +97,7 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     }
 
     let first_user = ensure_first_user(&identity).await?;
+    let agents = Arc::new(AgentHub::default());
 
     // Secrets are sealed with a key kept beside the database, not in it.
     let key = Arc::new(SealingKey::load_or_create(&data_dir)?);
@@ -102,6 +105,7 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         cache_dir: Some(data_dir.join("cache")),
         kv: Some(db.kv()),
         hosts: Some(db.hosts()),
+        jobs: Some(JobServices { hub: agents.clone(), store: db.agents() }),
         ..Default::default()
     };
     let sandbox = Arc::new(Sandbox::new(config)?);
@@ -109,6 +113,7 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     let (mut app, problems) = AppState::build(db.clone(), sandbox, standard, &data_dir, key, Limits::default()).await?;
     let unshared = Arc::get_mut(&mut app).expect("the app state is not shared before it is served");
     unshared.studio_dir = args.studio_dir.clone();
+    unshared.agents = agents;
     unshared.metrics_token = args.metrics_token.filter(|t| !t.trim().is_empty()).map(|t| t.trim().to_string());
     unshared.login_throttle = LoginThrottle::new(ThrottleSettings {
         account_failures: args.login_max_failures,

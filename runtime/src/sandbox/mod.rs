@@ -21,6 +21,7 @@ use sha2::{Digest, Sha256};
 use wasmtime::Engine;
 use wasmtime::component::{Component, Linker};
 
+use crate::atoms::job::JobServices;
 use crate::atoms::{AtomCall, AtomServices, Grants, HasAtoms, HttpClient, HttpSettings};
 use crate::bindings::{self, Step, StepPre};
 use crate::store::{HostStore, KvScope, KvStore};
@@ -44,6 +45,8 @@ pub struct SandboxConfig {
     pub kv: Option<KvStore>,
     /// The `cmdb` atom's inventory; `None` makes `cmdb` answer `unavailable`.
     pub hosts: Option<HostStore>,
+    /// The `job` atom's agents and store; `None` makes `job` answer `unavailable`.
+    pub jobs: Option<JobServices>,
     pub http: HttpSettings,
     /// The longest a load may wait for its compile; `None`: the default, 30 s.
     pub compile_budget: Option<Duration>,
@@ -74,8 +77,12 @@ impl Sandbox {
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         Step::add_to_linker::<CallState, HasAtoms>(&mut linker, |state| &mut state.atoms)?;
-        let services =
-            Arc::new(AtomServices { http: HttpClient::new(config.http)?, kv: config.kv, hosts: config.hosts });
+        let services = Arc::new(AtomServices {
+            http: HttpClient::new(config.http)?,
+            kv: config.kv,
+            hosts: config.hosts,
+            jobs: config.jobs,
+        });
         Ok(Sandbox {
             artifacts: ArtifactCache::new(&engine, config.cache_dir),
             _ticker: EpochTicker::start(engine.clone()),

@@ -124,6 +124,18 @@ impl HostStore {
         Ok(created)
     }
 
+    /// Record that agent `agent` serves host `id`, heard from now.
+    pub async fn set_agent(&self, tenant: &str, id: &str, agent: &str) -> anyhow::Result<()> {
+        sqlx::query("UPDATE hosts SET agent = $3, last_seen = $4 WHERE tenant = $1 AND id = $2")
+            .bind(tenant)
+            .bind(id)
+            .bind(agent)
+            .bind(super::now_rfc3339())
+            .execute(self.db.pool())
+            .await?;
+        Ok(())
+    }
+
     /// Remove a host; `false` if there was none.
     pub async fn delete(&self, tenant: &str, id: &str) -> anyhow::Result<bool> {
         let mut tx = self.db.begin_exclusive().await?;

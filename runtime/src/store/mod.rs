@@ -5,6 +5,7 @@
 //! them. Migrations for each backend live in `runtime/migrations/<backend>/`
 //! and run on open.
 
+mod agents;
 mod audit;
 mod channels;
 mod flows;
@@ -28,6 +29,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Connection as _, Executor as _};
 use writer::WRITER_CHECKPOINT_PAGES;
 
+pub use agents::{AgentInfo, AgentStore, EnrolmentInfo, JobHost};
 pub use audit::{AuditEntry, AuditStore, Audited};
 pub use channels::{ChannelStore, StoredChannel};
 use flows::VersionCache;
@@ -227,6 +229,10 @@ impl Db {
 
     pub fn invitations(&self) -> InvitationStore {
         InvitationStore::new(self.clone())
+    }
+
+    pub fn agents(&self) -> AgentStore {
+        AgentStore::new(self.clone())
     }
 
     pub fn hosts(&self) -> HostStore {

@@ -14,7 +14,7 @@ async fn a_flow_goes_from_draft_to_version_to_runs_with_controls() {
     let names: Vec<&str> =
         plugins.body["plugins"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
     // The standard plugins the binary carries (those in the test's `--plugins` dir are the same).
-    assert_eq!(names, ["add", "echo", "find-hosts", "http-request", "kv", "notify", "standin"]);
+    assert_eq!(names, ["add", "echo", "find-hosts", "http-request", "kv", "notify", "run-script", "standin"]);
 
     let saved = server.admin("PUT", &format!("{FLOWS}/zones/draft"), Some(counting_flow("zones"))).await;
     assert_eq!((saved.status, &saved.body["problems"]), (200, &json!([])), "{}", saved.body);
@@ -196,7 +196,7 @@ async fn a_server_started_with_no_flags_serves_the_standard_plugins_and_runs_the
     let names: Vec<&str> = plugins["plugins"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
     assert_eq!(
         names,
-        ["add", "echo", "find-hosts", "http-request", "kv", "notify", "standin"],
+        ["add", "echo", "find-hosts", "http-request", "kv", "notify", "run-script", "standin"],
         "carried inside the binary"
     );
     let flows = server.admin("GET", FLOWS, None).await.body;

@@ -9,6 +9,7 @@ mod authz;
 mod flows;
 mod grants;
 mod hosts;
+mod jobs;
 mod lifecycle;
 mod notify;
 mod plugins;

@@ -1,0 +1,158 @@
+//! The agent's side (`scena agent`): enrol once with a tenant's enrolment
+//! token (the credential it gets is kept in its state dir, mode 0600), then
+//! keep one outbound WebSocket to the server — reconnecting with back-off —
+//! and run what it is sent. An outcome is kept until the server acknowledges
+//! it, and sent again after a reconnection: a script that ended while the
+//! connection was down still reports, and is never run twice.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{mpsc, watch};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+use super::protocol::{FromAgent, ToAgent};
+use super::runner;
+
+/// What an agent keeps between runs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Enrolled {
+    pub server: String,
+    pub tenant: String,
+    pub agent: String,
+    pub credential: String,
+}
+
+/// What enrolling sends about this host.
+pub struct HostFacts {
+    pub id: String,
+    pub hostname: String,
+    pub ip: String,
+    pub labels: BTreeMap<String, String>,
+}
+
+fn state_file(dir: &Path) -> PathBuf {
+    dir.join("agent.json")
+}
+
+pub fn load(dir: &Path) -> Option<Enrolled> {
+    serde_json::from_str(&std::fs::read_to_string(state_file(dir)).ok()?).ok()
+}
+
+/// Enrol with `token` and keep the credential in `dir`.
+pub async fn enrol(server: &str, token: &str, facts: &HostFacts, dir: &Path) -> anyhow::Result<Enrolled> {
+    let body = serde_json::json!({
+        "token": token, "id": facts.id, "hostname": facts.hostname, "ip": facts.ip, "labels": facts.labels,
+    });
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/v1/agents/enrol", server.trim_end_matches('/')))
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await?;
+    let status = response.status();
+    let text = response.text().await?;
+    if !status.is_success() {
+        anyhow::bail!("enrolment refused ({status}): {text}");
+    }
+    let answer: serde_json::Value = serde_json::from_str(&text)?;
+    let enrolled = Enrolled {
+        server: server.trim_end_matches('/').to_string(),
+        tenant: answer["tenant"].as_str().unwrap_or_default().to_string(),
+        agent: answer["agent"].as_str().unwrap_or_default().to_string(),
+        credential: answer["credential"].as_str().unwrap_or_default().to_string(),
+    };
+    std::fs::create_dir_all(dir)?;
+    crate::store::write_private(&state_file(dir), &serde_json::to_string(&enrolled)?)?;
+    Ok(enrolled)
+}
+
+/// Outcomes not yet acknowledged, by (job, host).
+type Unacknowledged = Arc<Mutex<HashMap<(String, String), FromAgent>>>;
+
+/// Stay connected and run what comes, until the process is stopped.
+pub async fn serve(enrolled: &Enrolled) -> anyhow::Result<()> {
+    let pending: Unacknowledged = Arc::default();
+    let running: Arc<Mutex<HashMap<String, watch::Sender<bool>>>> = Arc::default();
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<FromAgent>();
+    let mut backoff = Duration::from_millis(500);
+    loop {
+        match session(enrolled, &pending, &running, &done_tx, &mut done_rx).await {
+            Ok(Refused) => anyhow::bail!("the server refused this agent's credential (revoked?): enrol again"),
+            Err(e) => eprintln!("scena agent: connection lost: {e}; again in {} ms", backoff.as_millis()),
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(30));
+    }
+}
+
+struct Refused;
+
+async fn session(
+    enrolled: &Enrolled,
+    pending: &Unacknowledged,
+    running: &Arc<Mutex<HashMap<String, watch::Sender<bool>>>>,
+    done_tx: &mpsc::UnboundedSender<FromAgent>,
+    done_rx: &mut mpsc::UnboundedReceiver<FromAgent>,
+) -> anyhow::Result<Refused> {
+    let url = format!("{}/api/v1/agents/connect", enrolled.server.replacen("http", "ws", 1));
+    let mut request = url.into_client_request()?;
+    request.headers_mut().insert("authorization", format!("Bearer {}", enrolled.credential).parse()?);
+    let (socket, _) = match tokio_tungstenite::connect_async(request).await {
+        Ok(connected) => connected,
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) if response.status() == 401 => return Ok(Refused),
+        Err(e) => return Err(e.into()),
+    };
+    eprintln!("scena agent: connected to {} as `{}` of tenant `{}`", enrolled.server, enrolled.agent, enrolled.tenant);
+    let (mut sink, mut stream) = socket.split();
+    // What ended while the connection was down, first.
+    let unsent: Vec<FromAgent> = pending.lock().expect("pending lock").values().cloned().collect();
+    for message in unsent {
+        sink.send(Message::text(serde_json::to_string(&message)?)).await?;
+    }
+    loop {
+        tokio::select! {
+            incoming = stream.next() => {
+                let Some(frame) = incoming else { anyhow::bail!("the server closed the connection") };
+                match frame? {
+                    Message::Text(text) => match serde_json::from_str::<ToAgent>(&text) {
+                        Ok(ToAgent::Run { job, host, script, interpreter, account, timeout_ms }) => {
+                            let (cancel, cancelled) = watch::channel(false);
+                            running.lock().expect("running lock").insert(job.clone(), cancel);
+                            let (done_tx, running) = (done_tx.clone(), running.clone());
+                            tokio::spawn(async move {
+                                let outcome = runner::run(&script, &interpreter, &account, Duration::from_millis(timeout_ms), cancelled).await;
+                                running.lock().expect("running lock").remove(&job);
+                                let _ = done_tx.send(FromAgent::Done {
+                                    job, host, ended: outcome.ended, exit_code: outcome.exit_code,
+                                    output_tail: outcome.output_tail, reason: outcome.reason,
+                                });
+                            });
+                        }
+                        Ok(ToAgent::Cancel { job }) => {
+                            if let Some(cancel) = running.lock().expect("running lock").get(&job) {
+                                let _ = cancel.send(true);
+                            }
+                        }
+                        Ok(ToAgent::Ack { job, host }) => {
+                            pending.lock().expect("pending lock").remove(&(job, host));
+                        }
+                        Err(e) => eprintln!("scena agent: ignoring a message it does not understand: {e}"),
+                    },
+                    Message::Close(_) => anyhow::bail!("the server closed the connection"),
+                    _ => {}
+                }
+            }
+            Some(done) = done_rx.recv() => {
+                let FromAgent::Done { job, host, .. } = &done;
+                pending.lock().expect("pending lock").insert((job.clone(), host.clone()), done.clone());
+                sink.send(Message::text(serde_json::to_string(&done)?)).await?;
+            }
+        }
+    }
+}

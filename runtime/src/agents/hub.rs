@@ -1,0 +1,66 @@
+//! The server's table of connected agents: a message for an agent goes to
+//! its connection's queue, and the connection's task writes it to the
+//! socket. An agent connecting again replaces its older connection; a
+//! revoked agent's connection is dropped at once.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use tokio::sync::mpsc;
+
+use super::protocol::ToAgent;
+
+type Key = (String, String);
+
+struct Connection {
+    sender: mpsc::UnboundedSender<ToAgent>,
+    generation: u64,
+}
+
+#[derive(Default)]
+pub struct AgentHub {
+    connections: Mutex<HashMap<Key, Connection>>,
+    next: Mutex<u64>,
+}
+
+impl AgentHub {
+    /// Register a connection of agent `agent` of `tenant`: its queue, and the
+    /// generation to unregister it with.
+    pub fn connect(&self, tenant: &str, agent: &str) -> (mpsc::UnboundedReceiver<ToAgent>, u64) {
+        let (sender, receiver) = mpsc::unbounded_channel();
+        let generation = {
+            let mut next = self.next.lock().expect("hub lock");
+            *next += 1;
+            *next
+        };
+        let key = (tenant.to_string(), agent.to_string());
+        self.connections.lock().expect("hub lock").insert(key, Connection { sender, generation });
+        (receiver, generation)
+    }
+
+    /// Forget a connection that ended, unless a newer one replaced it.
+    pub fn disconnected(&self, tenant: &str, agent: &str, generation: u64) {
+        let mut connections = self.connections.lock().expect("hub lock");
+        let key = (tenant.to_string(), agent.to_string());
+        if connections.get(&key).is_some_and(|c| c.generation == generation) {
+            connections.remove(&key);
+        }
+    }
+
+    /// Drop the agent's connection now (it was revoked): its socket closes.
+    pub fn cut(&self, tenant: &str, agent: &str) {
+        self.connections.lock().expect("hub lock").remove(&(tenant.to_string(), agent.to_string()));
+    }
+
+    /// Send to a connected agent; `false` if it is not connected.
+    pub fn send(&self, tenant: &str, agent: &str, message: ToAgent) -> bool {
+        let connections = self.connections.lock().expect("hub lock");
+        connections
+            .get(&(tenant.to_string(), agent.to_string()))
+            .is_some_and(|connection| connection.sender.send(message).is_ok())
+    }
+
+    pub fn is_connected(&self, tenant: &str, agent: &str) -> bool {
+        self.connections.lock().expect("hub lock").contains_key(&(tenant.to_string(), agent.to_string()))
+    }
+}

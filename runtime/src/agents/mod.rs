@@ -1,0 +1,12 @@
+//! Agents: `scena agent` processes on hosts that keep one outbound WebSocket
+//! to the server and run the scripts of jobs there. `protocol.rs` is what
+//! both ends say, `hub.rs` the server's table of connected agents, `runner.rs`
+//! how an agent runs one script (its own process group, a deadline, the last
+//! 64 KiB of output), `client.rs` the agent's side of the connection.
+
+pub mod client;
+pub mod hub;
+pub mod protocol;
+pub mod runner;
+
+pub use hub::AgentHub;

@@ -1,0 +1,40 @@
+//! The messages between the server and an agent, as JSON text frames.
+
+use serde::{Deserialize, Serialize};
+
+/// The last bytes of a script's output an agent keeps and reports.
+pub const OUTPUT_TAIL_BYTES: usize = 64 << 10;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ToAgent {
+    /// Run a script for `job` on `host` (a host this agent serves).
+    Run { job: String, host: String, script: String, interpreter: String, account: String, timeout_ms: u64 },
+    /// Stop the job's script (its whole process group).
+    Cancel { job: String },
+    /// The server has stored this outcome: the agent may forget it.
+    Ack { job: String, host: String },
+}
+
+/// How a script ended on one host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ended {
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum FromAgent {
+    /// A script ended; sent again after a reconnection until acknowledged.
+    Done {
+        job: String,
+        host: String,
+        ended: Ended,
+        exit_code: Option<i32>,
+        output_tail: String,
+        reason: Option<String>,
+    },
+}

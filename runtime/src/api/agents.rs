@@ -1,0 +1,251 @@
+//! Agents through the API: enrolment tokens (made by those who manage hosts,
+//! shown once), the agents of a tenant (revoking one cuts its connection at
+//! once), enrolling (`POST /api/v1/agents/enrol`, with a token: the host
+//! appears in the inventory, served by the agent) and the agents' one
+//! outbound connection (`GET /api/v1/agents/connect`, a WebSocket
+//! authenticated by the agent's credential).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::http::StatusCode;
+use axum::http::header::AUTHORIZATION;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::auth::Access;
+use super::error::ApiError;
+use super::{Shared, body};
+use crate::agents::protocol::{Ended, FromAgent, ToAgent};
+use crate::inventory::Host;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewEnrolment {
+    /// Labels every host enrolled with this token gets (its own `--labels` win).
+    #[serde(default)]
+    labels: BTreeMap<String, String>,
+    expires_in: Option<String>,
+}
+
+/// `POST …/agents/enrolments` → 201 `{id, token}`: the token is shown once.
+pub async fn create_enrolment(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let NewEnrolment { labels, expires_in } = body::json(raw)?;
+    let probe = Host {
+        id: "x".into(),
+        hostname: "x".into(),
+        ip: "10.0.0.1".into(),
+        labels: labels.clone(),
+        agent: None,
+        last_seen: None,
+    };
+    let problems = probe.problems();
+    if !problems.is_empty() {
+        return Err(ApiError::invalid("invalid_labels", problems.join("; ")));
+    }
+    let expires_at = match expires_in {
+        None => None,
+        Some(text) => {
+            let span = humantime::parse_duration(&text)
+                .map_err(|e| ApiError::invalid("invalid_expiry", format!("expires_in `{text}`: {e}")))?;
+            if span > Duration::from_secs(365 * 24 * 3600) {
+                return Err(ApiError::invalid("invalid_expiry", "an enrolment token lasts at most 365 days"));
+            }
+            Some(crate::store::stored_time(std::time::SystemTime::now() + span))
+        }
+    };
+    let (id, token) =
+        app.db.agents().create_enrolment(&access.tenant, &labels, &access.subject, expires_at.as_deref()).await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": id, "token": token, "expires_at": expires_at}))))
+}
+
+pub async fn enrolments(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!({"enrolments": app.db.agents().enrolments(&access.tenant).await?})))
+}
+
+pub async fn revoke_enrolment(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    if app.db.agents().revoke_enrolment(&access.tenant, &id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found(format!("open enrolment token `{id}`")))
+    }
+}
+
+/// `GET …/agents`: the tenant's agents, and whether each is connected now.
+pub async fn list(State(app): State<Shared>, Extension(access): Extension<Access>) -> Result<Json<Value>, ApiError> {
+    let agents: Vec<Value> = app
+        .db
+        .agents()
+        .agents(&access.tenant)
+        .await?
+        .into_iter()
+        .map(|agent| {
+            let connected = app.agents.is_connected(&access.tenant, &agent.id);
+            let mut shown = json!(agent);
+            shown["connected"] = json!(connected);
+            shown
+        })
+        .collect();
+    Ok(Json(json!({"agents": agents})))
+}
+
+/// `DELETE …/agents/{agent}`: its credential stops working and its connection is cut.
+pub async fn revoke(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    Path((_, agent)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    if !app.db.agents().revoke_agent(&access.tenant, &agent).await? {
+        return Err(ApiError::not_found(format!("agent `{agent}`")));
+    }
+    app.agents.cut(&access.tenant, &agent);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Enrolment {
+    token: String,
+    /// The agent's id, also the id of the host it serves in the inventory.
+    id: String,
+    hostname: String,
+    ip: String,
+    #[serde(default)]
+    labels: BTreeMap<String, String>,
+}
+
+/// `POST /api/v1/agents/enrol` (no bearer token: the enrolment token is the
+/// credential) → `{tenant, agent, credential}`.
+pub async fn enrol(State(app): State<Shared>, raw: Result<Bytes, BytesRejection>) -> Result<Json<Value>, ApiError> {
+    let Enrolment { token, id, hostname, ip, labels } = body::json(raw)?;
+    let (tenant, mut all_labels) = app
+        .db
+        .agents()
+        .enrolment_of(&token)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("unknown, expired or revoked enrolment token"))?;
+    all_labels.extend(labels);
+    let host = Host { id: id.clone(), hostname, ip, labels: all_labels, agent: None, last_seen: None };
+    let problems = host.problems();
+    if !problems.is_empty() {
+        return Err(ApiError::invalid("invalid_host", problems.join("; ")).with_details(json!({"problems": problems})));
+    }
+    app.db.hosts().put(&tenant, &host).await?;
+    app.db.hosts().set_agent(&tenant, &id, &id).await?;
+    let credential = app.db.agents().enrol(&tenant, &id).await?;
+    // A re-enrolled agent's old connection holds the old credential: cut it.
+    app.agents.cut(&tenant, &id);
+    Ok(Json(json!({"tenant": tenant, "agent": id, "credential": credential})))
+}
+
+/// `GET /api/v1/agents/connect` with `Authorization: Bearer CREDENTIAL`: the agent's WebSocket.
+pub async fn connect(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Result<Response, ApiError> {
+    let credential =
+        headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(|| ApiError::unauthorized("an agent connects with `Authorization: Bearer CREDENTIAL`"))?;
+    let (tenant, agent) = app
+        .db
+        .agents()
+        .agent_of(credential.trim())
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("unknown or revoked agent credential"))?;
+    let upgrade = upgrade.map_err(|e| ApiError::bad_request(format!("this route speaks WebSocket only: {e}")))?;
+    Ok(upgrade.on_upgrade(move |socket| connected(app, tenant, agent, socket)).into_response())
+}
+
+/// How often the server pings an idle agent.
+const HEARTBEAT: Duration = Duration::from_secs(15);
+
+async fn connected(app: Shared, tenant: String, agent: String, mut socket: WebSocket) {
+    let (mut outgoing, generation) = app.agents.connect(&tenant, &agent);
+    let _ = app.db.hosts().set_agent(&tenant, &agent, &agent).await;
+    let mut heartbeat = tokio::time::interval(HEARTBEAT);
+    loop {
+        tokio::select! {
+            message = outgoing.recv() => {
+                // `None`: the hub dropped this connection (revoked, or replaced).
+                let Some(message) = message else { break };
+                let Ok(text) = serde_json::to_string(&message) else { continue };
+                if socket.send(Message::Text(text.into())).await.is_err() {
+                    break;
+                }
+            }
+            incoming = socket.recv() => {
+                let Some(Ok(frame)) = incoming else { break };
+                if let Message::Text(text) = frame
+                    && let Ok(FromAgent::Done { job, host, ended, exit_code, output_tail, reason }) = serde_json::from_str(&text)
+                    && record(&app, &tenant, &agent, &job, &host, ended, exit_code, &output_tail, reason).await
+                {
+                    let Ok(text) = serde_json::to_string(&ToAgent::Ack { job, host }) else { continue };
+                    if socket.send(Message::Text(text.into())).await.is_err() {
+                        break;
+                    }
+                }
+            }
+            _ = heartbeat.tick() => {
+                if socket.send(Message::Ping(Vec::new().into())).await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    app.agents.disconnected(&tenant, &agent, generation);
+}
+
+/// Store an outcome an agent reported, if the host is one this agent serves;
+/// `true` once it is stored (or was already), so the agent may forget it.
+#[allow(clippy::too_many_arguments)]
+async fn record(
+    app: &Shared,
+    tenant: &str,
+    agent: &str,
+    job: &str,
+    host: &str,
+    ended: Ended,
+    exit_code: Option<i32>,
+    output_tail: &str,
+    reason: Option<String>,
+) -> bool {
+    let serves = matches!(app.db.hosts().get(tenant, host).await, Ok(Some(h)) if h.agent.as_deref() == Some(agent));
+    if !serves {
+        tracing::warn!(target: "scena::agents", "agent `{agent}` of `{tenant}` reported for host `{host}`, which it does not serve");
+        return true;
+    }
+    let state = match ended {
+        Ended::Succeeded => "succeeded",
+        Ended::Failed => "failed",
+        Ended::Cancelled => "cancelled",
+    };
+    let tail = match reason {
+        Some(reason) if output_tail.is_empty() => reason,
+        Some(reason) => format!("{output_tail}\n[{reason}]"),
+        None => output_tail.to_string(),
+    };
+    app.db.agents().set_job_host(tenant, job, host, state, exit_code, &tail).await.is_ok()
+}

@@ -1,0 +1,84 @@
+//! `scena agent`: run on a host, enrol once with a tenant's enrolment token,
+//! then keep one outbound connection to the server and run the scripts of
+//! jobs sent to this host (`crate::agents`).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::CliError;
+use crate::agents::client::{self, HostFacts};
+
+#[derive(Args)]
+pub struct AgentArgs {
+    /// The server, e.g. `https://scena.example.com`.
+    #[arg(long)]
+    server: String,
+    /// A tenant's enrolment token (needed the first time only; the credential it
+    /// earns is kept in the state dir).
+    #[arg(long, env = "SCENA_ENROLMENT_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// This agent's id, also its host's id in the inventory [default: the host name].
+    #[arg(long)]
+    id: Option<String>,
+    /// Labels of this host: `zone=eu-1,role=game`.
+    #[arg(long, value_delimiter = ',')]
+    labels: Vec<String>,
+    /// The address the inventory records for this host [default: 127.0.0.1].
+    #[arg(long, default_value = "127.0.0.1")]
+    ip: String,
+    /// Where the agent keeps its credential [default: ~/.local/share/scena-agent].
+    #[arg(long, value_name = "DIR")]
+    state_dir: Option<PathBuf>,
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into())
+}
+
+pub async fn run(args: AgentArgs) -> Result<(), CliError> {
+    let state_dir = args.state_dir.clone().unwrap_or_else(|| {
+        let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+        home.join(".local/share/scena-agent")
+    });
+    let mut labels = BTreeMap::new();
+    for label in &args.labels {
+        let (key, value) =
+            label.split_once('=').ok_or_else(|| CliError::other(format!("a label is key=value, not `{label}`")))?;
+        labels.insert(key.trim().to_string(), value.trim().to_string());
+    }
+    let enrolled = match (client::load(&state_dir), &args.token) {
+        (Some(enrolled), None) => enrolled,
+        (_, Some(token)) => {
+            let name = hostname();
+            let facts = HostFacts {
+                id: args.id.clone().unwrap_or_else(|| name.clone()),
+                hostname: name,
+                ip: args.ip.clone(),
+                labels,
+            };
+            let enrolled = client::enrol(&args.server, token, &facts, &state_dir)
+                .await
+                .map_err(|e| CliError::other(format!("{e:#}")))?;
+            eprintln!(
+                "scena agent: enrolled as `{}` of tenant `{}` (credential kept in {})",
+                enrolled.agent,
+                enrolled.tenant,
+                state_dir.display()
+            );
+            enrolled
+        }
+        (None, None) => {
+            return Err(CliError::other(format!(
+                "this agent is not enrolled yet (nothing in {}): give --token with a tenant's enrolment token",
+                state_dir.display()
+            )));
+        }
+    };
+    client::serve(&enrolled).await.map_err(|e| CliError::other(format!("{e:#}")))
+}

@@ -1,0 +1,250 @@
+//! Agents of each tenant: enrolment tokens (sha256 only; shown once when
+//! made), the agents that enrolled (their credential as sha256, revocable),
+//! and jobs — scripts on hosts — with one row per host for its outcome.
+
+use std::collections::BTreeMap;
+
+use super::Db;
+use super::identity::{new_token, token_hash};
+
+#[derive(Clone)]
+pub struct AgentStore {
+    db: Db,
+}
+
+/// An enrolment token as listed: never the token.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct EnrolmentInfo {
+    pub id: String,
+    pub labels: String,
+    pub created_at: String,
+    pub created_by: String,
+    pub expires_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct AgentInfo {
+    pub id: String,
+    pub enrolled_at: String,
+    pub revoked_at: Option<String>,
+}
+
+/// One host's part of a job.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct JobHost {
+    pub host: String,
+    /// `queued`, `running`, `succeeded`, `failed` or `cancelled`.
+    pub state: String,
+    pub exit_code: Option<i32>,
+    pub output_tail: String,
+}
+
+pub const TERMINAL: [&str; 3] = ["succeeded", "failed", "cancelled"];
+
+impl AgentStore {
+    pub(super) fn new(db: Db) -> AgentStore {
+        AgentStore { db }
+    }
+
+    /// A new enrolment token for `tenant`: its id and the token (shown once).
+    pub async fn create_enrolment(
+        &self,
+        tenant: &str,
+        labels: &BTreeMap<String, String>,
+        by: &str,
+        expires_at: Option<&str>,
+    ) -> anyhow::Result<(String, String)> {
+        let id = uuid::Uuid::now_v7().to_string();
+        let token = new_token();
+        sqlx::query(
+            "INSERT INTO agent_enrolments (tenant, id, token_sha256, labels, created_at, created_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(tenant)
+        .bind(&id)
+        .bind(token_hash(&token))
+        .bind(serde_json::to_string(labels)?)
+        .bind(super::now_rfc3339())
+        .bind(by)
+        .bind(expires_at)
+        .execute(self.db.pool())
+        .await?;
+        Ok((id, token))
+    }
+
+    pub async fn enrolments(&self, tenant: &str) -> anyhow::Result<Vec<EnrolmentInfo>> {
+        Ok(sqlx::query_as(
+            "SELECT id, labels, created_at, created_by, expires_at, revoked_at FROM agent_enrolments WHERE tenant = $1 ORDER BY id",
+        )
+        .bind(tenant)
+        .fetch_all(self.db.pool())
+        .await?)
+    }
+
+    pub async fn revoke_enrolment(&self, tenant: &str, id: &str) -> anyhow::Result<bool> {
+        let done = sqlx::query(
+            "UPDATE agent_enrolments SET revoked_at = $1 WHERE tenant = $2 AND id = $3 AND revoked_at IS NULL",
+        )
+        .bind(super::now_rfc3339())
+        .bind(tenant)
+        .bind(id)
+        .execute(self.db.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The tenant and labels of a live enrolment token.
+    pub async fn enrolment_of(&self, token: &str) -> anyhow::Result<Option<(String, BTreeMap<String, String>)>> {
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT tenant, labels FROM agent_enrolments WHERE token_sha256 = $1 AND revoked_at IS NULL
+             AND (expires_at IS NULL OR expires_at > $2)",
+        )
+        .bind(token_hash(token))
+        .bind(super::now_rfc3339())
+        .fetch_optional(self.db.pool())
+        .await?;
+        row.map(|(tenant, labels)| Ok((tenant, serde_json::from_str(&labels)?))).transpose()
+    }
+
+    /// Enrol agent `id` of `tenant` (again): a new credential, which replaces any earlier one.
+    pub async fn enrol(&self, tenant: &str, id: &str) -> anyhow::Result<String> {
+        let credential = new_token();
+        sqlx::query(
+            "INSERT INTO agents (tenant, id, credential_sha256, enrolled_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (tenant, id) DO UPDATE SET credential_sha256 = excluded.credential_sha256,
+             enrolled_at = excluded.enrolled_at, revoked_at = NULL",
+        )
+        .bind(tenant)
+        .bind(id)
+        .bind(token_hash(&credential))
+        .bind(super::now_rfc3339())
+        .execute(self.db.pool())
+        .await?;
+        Ok(credential)
+    }
+
+    /// The tenant and id of the live agent holding `credential`.
+    pub async fn agent_of(&self, credential: &str) -> anyhow::Result<Option<(String, String)>> {
+        Ok(sqlx::query_as("SELECT tenant, id FROM agents WHERE credential_sha256 = $1 AND revoked_at IS NULL")
+            .bind(token_hash(credential))
+            .fetch_optional(self.db.pool())
+            .await?)
+    }
+
+    pub async fn agents(&self, tenant: &str) -> anyhow::Result<Vec<AgentInfo>> {
+        Ok(sqlx::query_as("SELECT id, enrolled_at, revoked_at FROM agents WHERE tenant = $1 ORDER BY id")
+            .bind(tenant)
+            .fetch_all(self.db.pool())
+            .await?)
+    }
+
+    pub async fn revoke_agent(&self, tenant: &str, id: &str) -> anyhow::Result<bool> {
+        let done =
+            sqlx::query("UPDATE agents SET revoked_at = $1 WHERE tenant = $2 AND id = $3 AND revoked_at IS NULL")
+                .bind(super::now_rfc3339())
+                .bind(tenant)
+                .bind(id)
+                .execute(self.db.pool())
+                .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Create job `key` of `tenant` on `hosts`, all queued: `(id, true)`; or,
+    /// if a job with that idempotency key exists, `(its id, false)`.
+    pub async fn create_job(
+        &self,
+        tenant: &str,
+        key: &str,
+        spec: &str,
+        hosts: &[String],
+    ) -> anyhow::Result<(String, bool)> {
+        let mut tx = self.db.begin_exclusive().await?;
+        let existing: Option<(String,)> =
+            sqlx::query_as("SELECT id FROM jobs WHERE tenant = $1 AND idempotency_key = $2")
+                .bind(tenant)
+                .bind(key)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some((id,)) = existing {
+            return Ok((id, false));
+        }
+        let id = uuid::Uuid::now_v7().to_string();
+        sqlx::query("INSERT INTO jobs (tenant, id, idempotency_key, spec, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(tenant)
+            .bind(&id)
+            .bind(key)
+            .bind(spec)
+            .bind(super::now_rfc3339())
+            .execute(&mut *tx)
+            .await?;
+        for host in hosts {
+            sqlx::query(
+                "INSERT INTO job_hosts (tenant, job, host, state, output_tail) VALUES ($1, $2, $3, 'queued', '')",
+            )
+            .bind(tenant)
+            .bind(&id)
+            .bind(host)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok((id, true))
+    }
+
+    /// A job's hosts, or `None` if `tenant` has no such job.
+    pub async fn job_hosts(&self, tenant: &str, job: &str) -> anyhow::Result<Option<Vec<JobHost>>> {
+        let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM jobs WHERE tenant = $1 AND id = $2")
+            .bind(tenant)
+            .bind(job)
+            .fetch_optional(self.db.pool())
+            .await?;
+        if exists.is_none() {
+            return Ok(None);
+        }
+        let rows: Vec<(String, String, Option<i64>, String)> = sqlx::query_as(
+            "SELECT host, state, exit_code, output_tail FROM job_hosts WHERE tenant = $1 AND job = $2 ORDER BY host",
+        )
+        .bind(tenant)
+        .bind(job)
+        .fetch_all(self.db.pool())
+        .await?;
+        Ok(Some(
+            rows.into_iter()
+                .map(|(host, state, exit_code, output_tail)| JobHost {
+                    host,
+                    state,
+                    exit_code: exit_code.map(|c| c as i32),
+                    output_tail,
+                })
+                .collect(),
+        ))
+    }
+
+    /// Move a host of a job to `state` unless it has ended already (so an
+    /// outcome reported twice, or after a cancel, changes nothing); `true` if it moved.
+    pub async fn set_job_host(
+        &self,
+        tenant: &str,
+        job: &str,
+        host: &str,
+        state: &str,
+        exit_code: Option<i32>,
+        output_tail: &str,
+    ) -> anyhow::Result<bool> {
+        let ended = TERMINAL.contains(&state).then(super::now_rfc3339);
+        let done = sqlx::query(
+            "UPDATE job_hosts SET state = $4, exit_code = $5, output_tail = $6, ended_at = $7
+             WHERE tenant = $1 AND job = $2 AND host = $3 AND state NOT IN ('succeeded', 'failed', 'cancelled')",
+        )
+        .bind(tenant)
+        .bind(job)
+        .bind(host)
+        .bind(state)
+        .bind(exit_code.map(i64::from))
+        .bind(output_tail)
+        .bind(ended)
+        .execute(self.db.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}

@@ -1,0 +1,169 @@
+//! Jobs on hosts through real `scena agent` processes: enrolment, one
+//! outbound connection each, scripts run by the agents serving the hosts,
+//! only on hosts granted to the plugin; a revoked agent is cut off at once;
+//! another tenant's hosts are out of reach.
+
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{Value, json};
+
+use crate::support::TempDir;
+use crate::support::server::{Server, serve};
+
+/// A `scena agent` process, stopped when dropped.
+struct Agent(Child);
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn enrolment_token(server: &Server, tenant: &str) -> String {
+    let made = server
+        .admin(
+            "POST",
+            &format!("/api/v1/tenants/{tenant}/agents/enrolments"),
+            Some(json!({"labels": {"pool": "test"}})),
+        )
+        .await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    made.body["token"].as_str().unwrap().to_string()
+}
+
+fn start_agent(server: &Server, dir: &TempDir, token: &str, id: &str, labels: &str) -> Agent {
+    let child = Command::new(env!("CARGO_BIN_EXE_scena"))
+        .args(["agent", "--server", &server.base, "--token", token, "--id", id, "--labels", labels])
+        .arg("--state-dir")
+        .arg(dir.path().join(id))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    Agent(child)
+}
+
+/// Wait (bounded) until the tenant's agents' connected flags are as wanted.
+async fn until_connected(server: &Server, tenant: &str, wanted: &[(&str, bool)]) {
+    for _ in 0..400 {
+        let listed = server.admin("GET", &format!("/api/v1/tenants/{tenant}/agents"), None).await.body;
+        let ok = wanted.iter().all(|(id, connected)| {
+            listed["agents"].as_array().unwrap().iter().any(|a| a["id"] == *id && a["connected"] == *connected)
+        });
+        if ok {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("agents of {tenant} never reached {wanted:?}");
+}
+
+fn scripted(name: &str, hosts: Value, script: &str) -> Value {
+    json!({"name": name,
+      "nodes": [{"id": "start", "kind": "start"},
+                {"id": "find", "kind": "step", "plugin": "find-hosts", "input": {"selector": "zone=eu-1"}},
+                {"id": "script", "kind": "step", "plugin": "run-script",
+                 "input": {"hosts": hosts, "script": script, "timeout_ms": 20000, "poll_ms": 100}},
+                {"id": "end", "kind": "end", "output": {"result": "${steps.script.output}"}}],
+      "edges": [{"from": "start", "to": "find"}, {"from": "find", "to": "script"}, {"from": "script", "to": "end"}]})
+}
+
+async fn run(server: &Server, tenant: &str, flow: Value) -> Value {
+    let name = flow["name"].as_str().unwrap().to_string();
+    let flows = format!("/api/v1/tenants/{tenant}/flows");
+    assert_eq!(server.admin("PUT", &format!("{flows}/{name}/draft"), Some(flow)).await.status, 200);
+    let published = server.admin("POST", &format!("{flows}/{name}/versions"), None).await;
+    assert!(matches!(published.status, 200 | 201), "{}", published.body);
+    let started = server.admin("POST", &format!("{flows}/{name}/runs?wait_ms=0"), Some(json!({"input": {}}))).await;
+    let run_path = format!("/api/v1/tenants/{tenant}/runs/{}", started.body["id"].as_str().unwrap());
+    for _ in 0..600 {
+        let run = server.admin("GET", &run_path, None).await.body;
+        if ["succeeded", "failed", "cancelled"].contains(&run["status"].as_str().unwrap_or("")) {
+            return run;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the run did not end");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scripts_run_on_granted_hosts_through_their_agents() {
+    let server = serve("jobs-agents");
+    let dir = TempDir::new("jobs-agents");
+    let token = enrolment_token(&server, "default").await;
+    let _a1 = start_agent(&server, &dir, &token, "game-1", "zone=eu-1,role=game");
+    let _a2 = start_agent(&server, &dir, &token, "game-2", "zone=eu-1,role=game");
+    let _a3 = start_agent(&server, &dir, &token, "db-1", "zone=eu-2,role=db");
+    until_connected(&server, "default", &[("game-1", true), ("game-2", true), ("db-1", true)]).await;
+    // Enrolment put the hosts in the inventory, served by their agents, with the token's labels too.
+    let host = server.admin("GET", "/api/v1/tenants/default/hosts/game-1", None).await.body;
+    assert_eq!(
+        (&host["agent"], &host["labels"]["pool"], &host["labels"]["zone"]),
+        (&json!("game-1"), &json!("test"), &json!("eu-1"))
+    );
+
+    let grants = json!({"hosts": {"*": ["zone=eu-1"]}});
+    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/grants", Some(grants)).await.status, 200);
+    let done = run(
+        &server,
+        "default",
+        scripted("hello", json!("${steps.find.output.ids}"), "echo hello from $0; echo to-stderr >&2"),
+    )
+    .await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    let result = &done["output"]["result"];
+    assert_eq!((&result["succeeded"], &result["failed"]), (&json!(2), &json!(0)), "{result}");
+    for host in result["hosts"].as_array().unwrap() {
+        assert!(host["output"].as_str().unwrap().contains("hello from sh"), "{host}");
+        assert!(host["output"].as_str().unwrap().contains("to-stderr"), "{host}");
+    }
+
+    // A failing script fails the step, naming the hosts and exit codes.
+    let failed = run(&server, "default", scripted("exit3", json!("${steps.find.output.ids}"), "exit 3")).await;
+    assert_eq!(failed["status"], "failed", "{failed}");
+    let error = failed["nodes"]["script"]["error"].to_string();
+    assert!(error.contains("game-1 (failed, exit 3)") && error.contains("game-2"), "{error}");
+
+    // A host outside the grant is refused by name, and nothing runs on it.
+    let marker = dir.path().join("db-touched");
+    let script = format!("touch {}", marker.display());
+    let denied = run(&server, "default", scripted("outside", json!(["game-1", "db-1"]), &script)).await;
+    assert_eq!(denied["status"], "failed");
+    assert!(denied["nodes"]["script"]["error"].to_string().contains("host `db-1` is not granted"), "{denied}");
+    assert!(!marker.exists(), "the job never started");
+
+    // Revoking an agent cuts it off at once: a job for its host fails, saying why.
+    assert_eq!(server.admin("DELETE", "/api/v1/tenants/default/agents/game-2", None).await.status, 204);
+    until_connected(&server, "default", &[("game-2", false), ("game-1", true)]).await;
+    let cut = run(&server, "default", scripted("after-revoke", json!(["game-2"]), "true")).await;
+    assert_eq!(cut["status"], "failed");
+    assert!(cut["nodes"]["script"]["error"].to_string().contains("game-2"), "{cut}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_tenants_agent_and_hosts_are_out_of_reach() {
+    let server = serve("jobs-tenants");
+    let dir = TempDir::new("jobs-tenants");
+    assert_eq!(server.admin("POST", "/api/v1/tenants", Some(json!({"name": "blue"}))).await.status, 201);
+    let blue_token = enrolment_token(&server, "blue").await;
+    let _blue = start_agent(&server, &dir, &blue_token, "blue-1", "zone=eu-1");
+    until_connected(&server, "blue", &[("blue-1", true)]).await;
+    // Tenant default grants everything in eu-1, yet blue's host is not in its inventory.
+    let grants = json!({"hosts": {"*": ["zone=eu-1"]}});
+    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/grants", Some(grants)).await.status, 200);
+    assert_eq!(server.admin("GET", "/api/v1/tenants/default/hosts/blue-1", None).await.status, 404);
+    let marker = dir.path().join("blue-touched");
+    let refused =
+        run(&server, "default", scripted("cross", json!(["blue-1"]), &format!("touch {}", marker.display()))).await;
+    assert_eq!(refused["status"], "failed");
+    assert!(refused["nodes"]["script"]["error"].to_string().contains("host `blue-1` is not granted"), "{refused}");
+    assert!(!marker.exists());
+    // A bad or revoked enrolment token enrols nothing.
+    let enrol = |token: &str| json!({"token": token, "id": "x1", "hostname": "x1", "ip": "10.0.0.9"}).to_string();
+    assert_eq!(server.call("POST", "/api/v1/agents/enrol", None, Some(enrol("scena_nope"))).await.status, 401);
+    let listed = server.admin("GET", "/api/v1/tenants/blue/agents/enrolments", None).await.body;
+    let id = listed["enrolments"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(server.admin("DELETE", &format!("/api/v1/tenants/blue/agents/enrolments/{id}"), None).await.status, 204);
+    assert_eq!(server.call("POST", "/api/v1/agents/enrol", None, Some(enrol(&blue_token))).await.status, 401);
+}
