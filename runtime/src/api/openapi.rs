@@ -138,6 +138,7 @@ fn operation(route: &Route, public: bool) -> Value {
     let success = shapes::success(route.method, route.path).expect("every route's answers are described in shapes.rs");
     for status in success.statuses {
         let description = match status {
+            101 => "switching to WebSocket",
             201 => "created",
             202 => "accepted; still going",
             204 => "done",

@@ -135,6 +135,37 @@ pub fn success(method: &str, path: &str) -> Option<Success> {
         ("PUT", "/flows/{name}/webhook") => ok(object(&[("flow", string()), ("id", string()), ("path", string())])),
         ("GET", "/flows/{name}/schedules") => ok(object(&[("schedules", array(named("Schedule")))])),
         ("POST", "/flows/{name}/schedules") => created(named("Schedule")),
+        ("POST", "/agents/enrolments") => created(object(&[
+            ("id", string()),
+            ("token", described(string(), "shown once")),
+            ("expires_at", or_null(string())),
+        ])),
+        ("GET", "/agents/enrolments") => ok(object(&[(
+            "enrolments",
+            array(object(&[
+                ("id", string()),
+                ("labels", described(string(), "the labels, as JSON text")),
+                ("created_at", string()),
+                ("created_by", string()),
+                ("expires_at", or_null(string())),
+                ("revoked_at", or_null(string())),
+            ])),
+        )])),
+        ("GET", "/agents") => ok(object(&[(
+            "agents",
+            array(object(&[
+                ("id", string()),
+                ("enrolled_at", string()),
+                ("revoked_at", or_null(string())),
+                ("connected", boolean()),
+            ])),
+        )])),
+        ("POST", "/api/v1/agents/enrol") => ok(object(&[
+            ("tenant", string()),
+            ("agent", string()),
+            ("credential", described(string(), "the agent keeps it; shown once")),
+        ])),
+        ("GET", "/api/v1/agents/connect") => Some(Success { statuses: &[101], body: Body::None }),
         ("GET", "/channels") => ok(object(&[(
             "channels",
             array(object(&[
@@ -224,6 +255,17 @@ pub fn request_body(method: &str, path: &str) -> Option<Value> {
             },
         })),
         ("PUT", "/secrets/{secret}") => Some(strict(&[("value", string())], &[])),
+        ("POST", "/agents/enrolments") => Some(strict(
+            &[],
+            &[
+                ("labels", json!({"type": "object", "additionalProperties": string()})),
+                ("expires_in", described(string(), "a duration from now: `30d`, `12h`")),
+            ],
+        )),
+        ("POST", "/api/v1/agents/enrol") => Some(strict(
+            &[("token", string()), ("id", string()), ("hostname", string()), ("ip", string())],
+            &[("labels", json!({"type": "object", "additionalProperties": string()}))],
+        )),
         ("PUT", "/channels/{channel}") => Some(json!({"oneOf": [
             strict(
                 &[("kind", json!({"const": "webhook"})), ("url", string())],

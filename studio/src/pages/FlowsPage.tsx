@@ -7,7 +7,7 @@ import { ErrorNote } from '../ui/ErrorNote';
 import { useLoad } from '../ui/useLoad';
 import { newFlowDocument } from '../editor/newFlow';
 
-const NAME = /^[a-z][a-z0-9-]{0,62}$/;
+const NAME = /^[a-z][a-z0-9\-]{0,62}$/;
 
 export function FlowsPage() {
   const { t } = useTranslation();

@@ -34,7 +34,7 @@ export async function startServer({ samples = true, extraArgs = [] } = {}) {
     const timer = setTimeout(() => reject(new Error(`scena serve did not listen within 60 s:\n${stderr}`)), 60_000);
     child.stderr.on('data', (chunk) => {
       stderr += chunk;
-      const token = /admin token \(shown once\): (\S+)/.exec(stderr);
+      const token = /admin token \(shown once\): (\S+)\s/.exec(stderr);
       const address = /listening on (http:\/\/\S+)\s/.exec(stderr);
       if (address && token) {
         clearTimeout(timer);
