@@ -216,6 +216,17 @@ async fn connected(app: Shared, tenant: String, agent: String, mut socket: WebSo
         }
     }
     app.agents.disconnected(&tenant, &agent, generation);
+    // An agent that does not come back within the grace period is lost: the
+    // hosts it was running scripts on fail, so no step waits on them forever.
+    tokio::spawn(async move {
+        tokio::time::sleep(app.agent_lost_after).await;
+        if !app.agents.is_connected(&tenant, &agent)
+            && let Ok(failed) = app.db.agents().fail_hosts_of_lost_agent(&tenant, &agent).await
+            && failed > 0
+        {
+            tracing::warn!(target: "scena::agents", "agent `{agent}` of `{tenant}` is lost: {failed} host(s) of running jobs failed");
+        }
+    });
 }
 
 /// Store an outcome an agent reported, if the host is one this agent serves;

@@ -85,6 +85,9 @@ pub struct AppState {
     pub login_throttle: LoginThrottle,
     /// The agents connected now.
     pub agents: Arc<AgentHub>,
+    /// How long an agent whose connection dropped has to come back before the
+    /// scripts it was running count as failed.
+    pub agent_lost_after: Duration,
     /// Serve the studio from this folder instead of the files built in (`--studio-dir`).
     pub studio_dir: Option<PathBuf>,
 }
@@ -121,6 +124,7 @@ impl AppState {
             metrics_token: None,
             studio_dir: None,
             agents: Arc::new(AgentHub::default()),
+            agent_lost_after: Duration::from_secs(60),
             login_throttle: LoginThrottle::new(ThrottleSettings::default()),
         };
         Ok((Arc::new(app), problems))

@@ -57,6 +57,10 @@ pub struct ServeArgs {
     /// The first wait after too many failed logins (doubling with each further one, up to 15 minutes), e.g. `1s`, `500ms`.
     #[arg(long, value_name = "DURATION", env = "SCENA_LOGIN_BACKOFF", default_value = "1s", value_parser = humantime::parse_duration)]
     login_backoff: std::time::Duration,
+    /// How long an agent whose connection dropped has to come back before the
+    /// scripts it was running count as failed (`60s`, `5m`).
+    #[arg(long, value_name = "DURATION", env = "SCENA_AGENT_LOST_AFTER", default_value = "60s", value_parser = humantime::parse_duration)]
+    agent_lost_after: std::time::Duration,
     /// Serve the studio from this folder (a `vite build` output) instead of the one
     /// built into the binary: for working on the studio without rebuilding scena.
     #[arg(long, value_name = "DIR", env = "SCENA_STUDIO_DIR")]
@@ -114,6 +118,7 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     let unshared = Arc::get_mut(&mut app).expect("the app state is not shared before it is served");
     unshared.studio_dir = args.studio_dir.clone();
     unshared.agents = agents;
+    unshared.agent_lost_after = args.agent_lost_after;
     unshared.metrics_token = args.metrics_token.filter(|t| !t.trim().is_empty()).map(|t| t.trim().to_string());
     unshared.login_throttle = LoginThrottle::new(ThrottleSettings {
         account_failures: args.login_max_failures,

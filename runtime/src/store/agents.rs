@@ -220,6 +220,27 @@ impl AgentStore {
         ))
     }
 
+    /// Fail every host agent `agent` was running a job on (its connection
+    /// was lost and did not come back); the number of hosts failed.
+    pub async fn fail_hosts_of_lost_agent(&self, tenant: &str, agent: &str) -> anyhow::Result<usize> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT jh.job, jh.host FROM job_hosts jh JOIN hosts h ON h.tenant = jh.tenant AND h.id = jh.host
+             WHERE jh.tenant = $1 AND h.agent = $2 AND jh.state IN ('queued', 'running')",
+        )
+        .bind(tenant)
+        .bind(agent)
+        .fetch_all(self.db.pool())
+        .await?;
+        let why = format!("agent `{agent}` lost its connection while the script ran; its outcome is unknown");
+        let mut failed = 0;
+        for (job, host) in rows {
+            if self.set_job_host(tenant, &job, &host, "failed", None, &why).await? {
+                failed += 1;
+            }
+        }
+        Ok(failed)
+    }
+
     /// Move a host of a job to `state` unless it has ended already (so an
     /// outcome reported twice, or after a cancel, changes nothing); `true` if it moved.
     pub async fn set_job_host(

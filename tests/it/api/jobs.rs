@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use serde_json::{Value, json};
 
 use crate::support::TempDir;
-use crate::support::server::{Server, serve};
+use crate::support::server::{Server, serve, serve_with};
 
 /// A `scena agent` process, stopped when dropped.
 struct Agent(Child);
@@ -166,4 +166,36 @@ async fn another_tenants_agent_and_hosts_are_out_of_reach() {
     let id = listed["enrolments"][0]["id"].as_str().unwrap().to_string();
     assert_eq!(server.admin("DELETE", &format!("/api/v1/tenants/blue/agents/enrolments/{id}"), None).await.status, 204);
     assert_eq!(server.call("POST", "/api/v1/agents/enrol", None, Some(enrol(&blue_token))).await.status, 401);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_killed_mid_job_fails_its_hosts_and_nothing_waits_forever() {
+    let server = serve_with("jobs-lost", &["echo"], &["--agent-lost-after", "1s"]);
+    let dir = TempDir::new("jobs-lost");
+    let token = enrolment_token(&server, "default").await;
+    let mut agent = start_agent(&server, &dir, &token, "game-1", "zone=eu-1");
+    until_connected(&server, "default", &[("game-1", true)]).await;
+    let grants = json!({"hosts": {"*": ["zone=eu-1"]}});
+    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/grants", Some(grants)).await.status, 200);
+
+    let flows = "/api/v1/tenants/default/flows";
+    let flow = scripted("long", json!("${steps.find.output.ids}"), "echo started; sleep 30");
+    assert_eq!(server.admin("PUT", &format!("{flows}/long/draft"), Some(flow)).await.status, 200);
+    assert_eq!(server.admin("POST", &format!("{flows}/long/versions"), None).await.status, 201);
+    let started = server.admin("POST", &format!("{flows}/long/runs?wait_ms=0"), Some(json!({"input": {}}))).await;
+    let run_path = format!("/api/v1/tenants/default/runs/{}", started.body["id"].as_str().unwrap());
+    // Once the script runs, the agent dies.
+    for _ in 0..400 {
+        let run = server.admin("GET", &run_path, None).await.body;
+        if run["nodes"]["script"]["status"] == "running" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let _ = agent.0.kill();
+    let _ = agent.0.wait();
+    let ended = super::wait_until_over(&server, &run_path).await;
+    assert_eq!(ended["status"], "failed", "{ended}");
+    let error = ended["nodes"]["script"]["error"].to_string();
+    assert!(error.contains("game-1 (failed"), "{error}");
 }
