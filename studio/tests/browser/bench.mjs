@@ -51,9 +51,9 @@ async function openEditor(page, server, flow, expectedNodes) {
     Math.min(expectedNodes, 1),
     { timeout: 60_000 },
   );
-  // Ready to edit: the canvas drawn and the palette offered.
+  // Ready to edit: the canvas drawn, the palette offered and the flow validated (the problems panel says so).
   await page.locator('.react-flow__node').first().waitFor();
-  await page.waitForLoadState('networkidle');
+  await page.getByRole('heading', { name: /^Problems \(\d+\)$/ }).waitFor();
   return Date.now() - started;
 }
 
