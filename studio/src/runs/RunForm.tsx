@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import Form from '@rjsf/core';
 import type { IChangeEvent } from '@rjsf/core';
 import type { RJSFSchema, UiSchema } from '@rjsf/utils';
-import { makeFormValidator } from './formValidator';
+import { makeFormValidator } from '../ui/formValidator';
 import { rjsfTranslator } from './rjsfStrings';
 
 const EMPTY_OBJECT: RJSFSchema = { type: 'object', properties: {} };

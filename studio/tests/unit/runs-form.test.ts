@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RJSFSchema } from '@rjsf/utils';
-import { checkValue, makeFormValidator } from '../../src/runs/formValidator';
+import { checkValue, makeFormValidator } from '../../src/ui/formValidator';
 
 const t = (key: string, options?: Record<string, unknown>) => `${key} ${JSON.stringify(options ?? {})}`;
 const schema: RJSFSchema = {

@@ -1,4 +1,4 @@
-// A JSON Schema validator for the run form that interprets the schema
+// A JSON Schema validator for rjsf forms that interprets the schema
 // instead of compiling it. @rjsf/validator-ajv8 compiles every schema into a
 // function with `new Function`, which the studio's Content-Security-Policy
 // (`script-src 'self' 'wasm-unsafe-eval'`, no `unsafe-eval`) refuses — and a
