@@ -113,7 +113,7 @@ const twoVersions = (name, x) => ({
 
 export const journeys = [
   {
-    name: 'build a flow by dragging steps, map inputs, watch validation, save and publish',
+    name: 'build a flow by dragging steps, map inputs, watch validation, save, publish, run it from the generated form and open a node output',
     async run({ server, browser }) {
       await wholeUrl(server);
       const page = await newPage(browser);
@@ -199,6 +199,21 @@ export const journeys = [
       await page.getByTestId('publish-note').waitFor();
       const versions = await apiCall(server, 'GET', `${FLOWS}/built-by-hand/versions`);
       assert(versions.versions.some((v) => v.version === 1), 'version 1 published');
+
+      // On to running it, as the issue's main journey goes: the Run link, the generated form,
+      // the live view until it succeeds, then a node's output.
+      await page.getByRole('link', { name: 'Run', exact: true }).click();
+      await page.waitForURL(/\/flows\/built-by-hand\/run$/);
+      await page.getByRole('button', { name: 'Start the run' }).click();
+      await page.waitForURL(/\/t\/default\/runs\/[^/]+$/);
+      const runId = page.url().split('/').pop();
+      await page.locator('.react-flow__node[data-id="add_3"]', { hasText: /succeeded/i }).waitFor({ timeout: 20_000 });
+      const run = await apiCall(server, 'GET', `/api/v1/tenants/default/runs/${runId}`);
+      assert(run.status === 'succeeded', `the run succeeded: ${run.status}`);
+      await page.locator('.react-flow__node[data-id="add_2"]').click();
+      await page.getByRole('heading', { name: /add_2/ }).waitFor();
+      const output = JSON.parse(await page.getByTestId('node-output').textContent());
+      assert(output.n === 43, `add_2 adds one to add's 42: ${JSON.stringify(output)}`);
       noPageErrors(page);
     },
   },
