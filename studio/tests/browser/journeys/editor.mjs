@@ -95,6 +95,19 @@ async function tabTo(page, selector, limit = 150) {
   throw new Error(`Tab never reached ${selector}`);
 }
 
+/** Tab until the button whose text is `text` has the focus. */
+async function tabToButton(page, text, limit = 150) {
+  for (let i = 0; i < limit; i++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const active = document.activeElement;
+      return active?.tagName === 'BUTTON' ? active.textContent.trim() : null;
+    });
+    if (focused === text) return;
+  }
+  throw new Error(`Tab never reached the button ${text}`);
+}
+
 const twoVersions = (name, x) => ({
   name,
   inputs: { type: 'object', properties: {} },
@@ -243,7 +256,7 @@ export const journeys = [
     },
   },
   {
-    name: 'build and save a small flow with the keyboard alone',
+    name: 'build, save, publish, run and watch a small flow with the keyboard alone',
     async run({ server, browser }) {
       await wholeUrl(server);
       await apiCall(server, 'PUT', `${FLOWS}/keys-only/draft`, {
@@ -319,6 +332,21 @@ export const journeys = [
       const edges = draft.draft.flow.edges.map((e) => `${e.from}->${e.to}`).sort();
       assert(JSON.stringify(edges) === JSON.stringify(['echo->end', 'start->echo']), `edges saved: ${edges}`);
       assert(draft.draft.flow.nodes.some((n) => n.id === 'echo' && n.plugin.startsWith('echo@^')), 'the step saved');
+
+      // Publish, run and watch it, still with the keyboard alone.
+      await tabToButton(page, 'Publish');
+      await page.keyboard.press('Enter');
+      await page.getByTestId('publish-note').waitFor();
+      await tabTo(page, 'a[href$="/flows/keys-only/run"]');
+      await page.keyboard.press('Enter');
+      await page.waitForURL(/\/flows\/keys-only\/run$/);
+      await tabToButton(page, 'Start the run');
+      await page.keyboard.press('Enter');
+      await page.waitForURL(/\/t\/default\/runs\/[^/]+$/);
+      await page.locator('.react-flow__node[data-id="echo"]', { hasText: /succeeded/i }).waitFor({ timeout: 20_000 });
+      await tabTo(page, '.react-flow__node[data-id="echo"]');
+      await page.keyboard.press('Enter');
+      await page.getByTestId('node-output').waitFor();
       noPageErrors(page);
     },
   },
