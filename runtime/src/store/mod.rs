@@ -16,6 +16,7 @@ mod invitations;
 mod kv;
 mod plugins;
 mod runs;
+mod sealed_rows;
 mod sealing;
 mod secrets;
 mod triggers;

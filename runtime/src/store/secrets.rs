@@ -5,83 +5,41 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use anyhow::Context as _;
 use sqlx::AnyPool;
 
-use super::sealing::{Sealed, SealingKey};
+use super::sealed_rows::{Kind, SealedRows};
+use super::sealing::SealingKey;
 
 #[derive(Debug, Clone)]
 pub struct SecretStore {
-    pool: AnyPool,
-    key: Arc<SealingKey>,
+    rows: SealedRows,
 }
 
 /// A secret as listed: never its value.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
-pub struct SecretInfo {
-    pub name: String,
-    pub updated_at: String,
-    pub updated_by: String,
-}
+pub type SecretInfo = super::sealed_rows::SealedInfo;
 
 impl SecretStore {
     pub fn new(pool: AnyPool, key: Arc<SealingKey>) -> SecretStore {
-        SecretStore { pool, key }
+        SecretStore { rows: SealedRows::new(pool, key, Kind::Secret) }
     }
 
     /// Set (or replace) secret `name` of `tenant`.
     pub async fn put(&self, tenant: &str, name: &str, value: &str, by: &str) -> anyhow::Result<()> {
-        let sealed = self.key.seal(tenant, name, value.as_bytes())?;
-        sqlx::query(
-            "INSERT INTO secrets (tenant, name, nonce, ciphertext, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (tenant, name) DO UPDATE SET nonce = excluded.nonce, ciphertext = excluded.ciphertext,
-               updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-        )
-        .bind(tenant)
-        .bind(name)
-        .bind(&sealed.nonce)
-        .bind(&sealed.ciphertext)
-        .bind(super::now_rfc3339())
-        .bind(by)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        self.rows.put(tenant, name, value, by).await
     }
 
     /// `false` if there was no such secret.
     pub async fn delete(&self, tenant: &str, name: &str) -> anyhow::Result<bool> {
-        let done = sqlx::query("DELETE FROM secrets WHERE tenant = $1 AND name = $2")
-            .bind(tenant)
-            .bind(name)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
+        self.rows.delete(tenant, name).await
     }
 
     pub async fn list(&self, tenant: &str) -> anyhow::Result<Vec<SecretInfo>> {
-        Ok(sqlx::query_as("SELECT name, updated_at, updated_by FROM secrets WHERE tenant = $1 ORDER BY name")
-            .bind(tenant)
-            .fetch_all(&self.pool)
-            .await?)
+        self.rows.list(tenant).await
     }
 
     /// The values of those of `names` that `tenant` has set.
     pub async fn values(&self, tenant: &str, names: &[&str]) -> anyhow::Result<BTreeMap<String, String>> {
-        let mut values = BTreeMap::new();
-        for name in names {
-            let row: Option<(String, String)> =
-                sqlx::query_as("SELECT nonce, ciphertext FROM secrets WHERE tenant = $1 AND name = $2")
-                    .bind(tenant)
-                    .bind(name)
-                    .fetch_optional(&self.pool)
-                    .await?;
-            if let Some((nonce, ciphertext)) = row {
-                let bytes = self.key.open(tenant, name, &Sealed { nonce, ciphertext })?;
-                let value = String::from_utf8(bytes).with_context(|| format!("secret `{name}` is not UTF-8"))?;
-                values.insert(name.to_string(), value);
-            }
-        }
-        Ok(values)
+        self.rows.open(tenant, names).await
     }
 }
 
