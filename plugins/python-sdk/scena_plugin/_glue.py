@@ -7,6 +7,9 @@ Imported only inside the component (and by the build's checks): it needs the
 from __future__ import annotations
 
 import json
+import os
+import sys
+import traceback
 from typing import Any
 
 from componentize_py_types import Err
@@ -71,6 +74,8 @@ def handler_for(step: type[Step]) -> type:
             error = e.to_step_error()
         except StepError as e:
             error = e
+        except BaseException as e:  # a bug or a deliberate raise: trap, as a Rust panic does
+            _abort(step.name, entry, e)
         raise Err(_ERRORS[error.kind](error.message))
 
     class Handler:
@@ -99,3 +104,18 @@ def _outcome(result: Any) -> Any:
         return _t.Outcome_Done(_dumps(encode(output)))
     except (TypeError, ValueError) as e:
         raise Fatal(f"cannot serialise output: {e}") from None
+
+
+def _abort(name: str, entry: str, error: BaseException) -> None:
+    """Trap the call, leaving the traceback in the step log and the exception
+    as the last stderr line, which the host quotes in its reason.
+
+    componentize-py would trap too, but with its own panic text last and the
+    Python exception nowhere."""
+    try:
+        traceback.print_exception(error, file=sys.stderr)
+        summary = "".join(traceback.format_exception_only(error)).strip().replace("\n", " ")
+        sys.stderr.write(f"{name}: {entry} raised {summary}\n")
+        sys.stderr.flush()
+    finally:
+        os.abort()

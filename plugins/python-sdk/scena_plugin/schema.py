@@ -2,7 +2,8 @@
 
 Understood types: dataclasses (each field a property; a field without a
 default is required; the class docstring and `field(metadata={"description":
-...})` become descriptions), `str`, `int`, `float`, `bool`, `None`,
+...})` become descriptions; `field(metadata={"json": "from"})` gives a
+field another JSON name, e.g. a Python keyword), `str`, `int`, `float`, `bool`, `None`,
 `list[T]`, `tuple[T, ...]`, `tuple[A, B]`, `dict[str, T]`, `Optional[T]` /
 `T | None`, `Union[...]`, `Literal[...]`, `enum.Enum` subclasses, `typing.Any`
 (any JSON value) and `Annotated[T, schema(minimum=1, description="...")]` to
@@ -180,8 +181,8 @@ def _object_schema(cls: type, defs: dict[str, Any]) -> dict[str, Any]:
             except TypeError:
                 pass
         elif f.default_factory is dataclasses.MISSING:  # type: ignore[misc]
-            required.append(f.name)
-        properties[f.name] = prop
+            required.append(_key(f))
+        properties[_key(f)] = prop
     out: dict[str, Any] = {"type": "object", "properties": properties}
     if required:
         out["required"] = required
@@ -292,12 +293,18 @@ def decode(tp: Any, value: Any, path: str = "") -> Any:
         for f in dataclasses.fields(tp):
             if not f.init:
                 continue
-            if f.name in value:
-                kwargs[f.name] = decode(hints.get(f.name, Any), value[f.name], f"{path}/{_escape(f.name)}")
+            key = _key(f)
+            if key in value:
+                kwargs[f.name] = decode(hints.get(f.name, Any), value[key], f"{path}/{_escape(key)}")
             elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:  # type: ignore[misc]
-                raise DecodeError(path, f"missing field `{f.name}`")
+                raise DecodeError(path, f"missing field `{key}`")
         return tp(**kwargs)
     raise SchemaError(f"cannot decode into {tp!r}")
+
+
+def _key(f: dataclasses.Field) -> str:
+    """The JSON name of a field: `field(metadata={"json": "from"})` renames it."""
+    return f.metadata.get("json", f.name) if f.metadata else f.name
 
 
 def _escape(key: str) -> str:
@@ -315,7 +322,7 @@ def encode(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return encode(value.value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {_key(f): encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
         out = {}
         for k, v in value.items():
