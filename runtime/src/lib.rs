@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod cli;
 pub mod embedded;
 pub mod inventory;
+pub mod market;
 mod memo;
 pub mod metrics;
 pub mod runner;

@@ -34,6 +34,7 @@ pub async fn save_draft(
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let tenant = access.tenant.clone();
+    read_only_if_installed(&name)?;
     let expected = expected_draft(&headers)?;
     let bytes = body::bytes(raw)?;
     let text = std::str::from_utf8(&bytes).map_err(|_| ApiError::bad_request("the body is not UTF-8"))?;
@@ -65,9 +66,24 @@ pub async fn save_draft(
             });
         }
     };
-    let problems = validate_flow(&flow, Some(&app.registry.view(&tenant)));
+    let problems = validate_flow(&flow, Some(&app.registry.view(&crate::store::run_scope(&tenant, &flow.name))));
     let answer = json!({"name": name, "saved": true, "revision": revision, "problems": problems_json(&problems)});
     Ok(([(ETAG, etag(revision))], Json(answer)).into_response())
+}
+
+/// An installed app's flows (`APP/FLOW`) change only by installing another version of the app.
+fn read_only_if_installed(name: &str) -> Result<(), ApiError> {
+    match name.split_once('/') {
+        Some((app, _)) => Err(ApiError {
+            status: StatusCode::CONFLICT,
+            code: "installed_flow",
+            message: format!(
+                "flow `{name}` is installed from app `{app}` and is read-only: it changes when another version of the app is installed"
+            ),
+            details: json!({"app": app}),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// The condition a draft save carries, from `If-Match` / `If-None-Match`.
@@ -96,6 +112,7 @@ pub async fn publish(
     Path((_, name)): Path<(String, String)>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let tenant = access.tenant.clone();
+    read_only_if_installed(&name)?;
     let flows = app.db.flows();
     let (draft, _) =
         flows.draft(&tenant, &name).await?.ok_or_else(|| ApiError::not_found(format!("draft of flow `{name}`")))?;
@@ -150,7 +167,7 @@ pub async fn show(
     let versions = versions.iter().map(|v| version_json(v, false)).collect::<Result<Vec<_>, _>>()?;
     let tag = draft.as_ref().map(|draft| etag(draft.revision));
     let draft = draft.map(|Draft { flow, updated_at, revision }| {
-        let problems = validate_flow(&flow, Some(&app.registry.view(&tenant)));
+        let problems = validate_flow(&flow, Some(&app.registry.view(&crate::store::run_scope(&tenant, &flow.name))));
         json!({"flow": flow, "updated_at": updated_at, "revision": revision, "problems": problems_json(&problems)})
     });
     let answer = Json(json!({"name": name, "draft": draft, "versions": versions}));

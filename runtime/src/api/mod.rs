@@ -4,6 +4,7 @@
 //! OpenAPI document and the isolation tests are made from that.
 
 mod agents;
+mod apps;
 mod audit;
 mod auth;
 mod body;
@@ -57,6 +58,7 @@ use crate::agents::AgentHub;
 use crate::atoms::TenantGrants;
 use crate::authz::Authz;
 use crate::catalog::{PluginDir, Registry};
+use crate::market::Market;
 use crate::sandbox::{Limits, Sandbox};
 use crate::scheduler::Scheduler;
 use crate::store::{ChannelStore, Db, SealingKey, SecretStore};
@@ -65,6 +67,8 @@ use crate::store::{ChannelStore, Db, SealingKey, SecretStore};
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 /// …except plugin components, up to this.
 pub const MAX_PLUGIN_BYTES: usize = 32 << 20;
+/// …and app packages, up to this.
+pub const MAX_APP_BYTES: usize = crate::market::package::MAX_UNPACKED_BYTES as usize;
 /// A request that takes longer is answered 408 (SSE streams send their headers at once, so they are not cut).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(90);
 
@@ -83,6 +87,8 @@ pub struct AppState {
     pub metrics_token: Option<String>,
     /// Failed logins and invitation acceptances, per account and address.
     pub login_throttle: LoginThrottle,
+    /// The marketplace: publishing, the catalog, installs.
+    pub market: Arc<Market>,
     /// The agents connected now.
     pub agents: Arc<AgentHub>,
     /// How long an agent whose connection dropped has to come back before the
@@ -110,8 +116,13 @@ impl AppState {
         let (registry, problems) = Registry::open(Arc::new(standard), db.plugins(), blobs, sandbox.clone()).await?;
         let registry = Arc::new(registry);
         let secrets = db.secrets(key.clone());
-        let channels = db.channels(key);
-        let grants = Arc::new(TenantGrants::new(db.grants(), secrets.clone(), channels.clone()));
+        let channels = db.channels(key.clone());
+        let apps = db.apps(key);
+        let grants = Arc::new(TenantGrants::new(db.grants(), secrets.clone(), channels.clone(), apps.clone()));
+        let market =
+            Arc::new(Market::new(db.clone(), apps, registry.clone(), sandbox.clone(), grants.clone(), data_dir)?);
+        let mut problems = problems;
+        problems.extend(market.restore().await?);
         let scheduler = Scheduler::new(sandbox, registry.clone(), &db, grants.clone(), limits);
         let app = AppState {
             db,
@@ -121,6 +132,7 @@ impl AppState {
             grants,
             secrets,
             channels,
+            market,
             metrics_token: None,
             studio_dir: None,
             agents: Arc::new(AgentHub::default()),
@@ -257,6 +269,20 @@ routes! {
     GET "/api/v1/tenants/{tenant}/runs/{id}/events", Is("read"), "The run's events (and its step calls' logs) as Server-Sent Events" => events::stream_events;
     GET "/api/v1/tenants/{tenant}/runs/{id}/logs", Is("read"), "What the run's step calls logged (lines and atom calls), paged" => logs::page;
     POST "/api/v1/tenants/{tenant}/runs/{id}/{action}", RunControl, "cancel, pause or unpause a run (`resume` is the old name of `unpause`)" => runs::run_control;
+    GET "/api/v1/tenants/{tenant}/publisher", Is("read"), "The tenant's public signing key for the apps it publishes (ed25519, base64; null until it first publishes)" => apps::publisher;
+    GET "/api/v1/tenants/{tenant}/apps", Is("read"), "The apps this tenant publishes" => apps::own;
+    POST "/api/v1/tenants/{tenant}/apps", Is("publish_apps"), "Publish an app version (the body is a .scena-app package): checked, signed with the tenant's key, immutable" => apps::publish, layer DefaultBodyLimit::max(MAX_APP_BYTES);
+    PUT "/api/v1/tenants/{tenant}/apps/{app}/visibility", Is("publish_apps"), "Who sees the app: `public`, or `private` to the publisher and `shared_with`" => apps::set_visibility;
+    POST "/api/v1/tenants/{tenant}/apps/{app}/versions/{version}/{action}", Is("publish_apps"), "yank or unyank a version (a yanked version is not newly installed)" => apps::yank;
+    GET "/api/v1/tenants/{tenant}/market/apps", Is("read"), "The marketplace: apps this tenant may see, by text (`q`) and `category`" => apps::catalog;
+    GET "/api/v1/tenants/{tenant}/market/apps/{app}", Is("read"), "An app's page: README, capabilities, versions with changelogs, installs, the publisher's key" => apps::page;
+    GET "/api/v1/tenants/{tenant}/market/apps/{app}/versions/{version}/package", Is("read"), "A version's signed package (.scena-app), to inspect or keep" => apps::package;
+    GET "/api/v1/tenants/{tenant}/installs", Is("read"), "The apps installed in this tenant" => apps::installs;
+    POST "/api/v1/tenants/{tenant}/installs", Is("install_apps"), "Install or upgrade an app, accepting exactly the capabilities it asks (`accept`)" => apps::install;
+    GET "/api/v1/tenants/{tenant}/installs/{app}", Is("read"), "One installed app" => apps::installed;
+    DELETE "/api/v1/tenants/{tenant}/installs/{app}", Is("install_apps"), "Uninstall an app: its flows, grants, secrets and plugins go; runs keep their history" => apps::uninstall;
+    GET "/api/v1/tenants/{tenant}/installs/{app}/consent", Is("read"), "What installing a version (`version`, default the newest) grants, and for an upgrade what it adds and how flows change" => apps::consent;
+    PUT "/api/v1/tenants/{tenant}/installs/{app}/secrets/{secret}", Is("install_apps"), "Supply a secret an installed app asks for" => apps::put_secret;
     POST "/api/v1/tenants/{tenant}/runs/{id}/nodes/{node}/{action}", NodeControl, "retry, skip, approve, reject or force-fail a node" => runs::node_control;
 }
 

@@ -182,6 +182,10 @@ fn request_body(route: &Route) -> Option<Value> {
         ("POST", "/api/v1/tenants/{tenant}/plugins") => {
             (json!({"application/wasm": {"schema": {"type": "string", "contentMediaType": "application/wasm"}}}), true)
         }
+        ("POST", "/api/v1/tenants/{tenant}/apps") => (
+            json!({"application/gzip": {"schema": {"type": "string", "contentMediaType": "application/gzip", "description": "a .scena-app package (`scena app pack`)"}}}),
+            true,
+        ),
         ("PUT", "/api/v1/tenants/{tenant}/flows/{name}/draft") => {
             (json!({"application/json": {"schema": {"$ref": "#/components/schemas/Flow"}}}), true)
         }

@@ -7,6 +7,8 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::market;
+
 /// A route's successful answers: its statuses, and what their body is.
 pub struct Success {
     pub statuses: &'static [u16],
@@ -92,6 +94,33 @@ pub fn success(method: &str, path: &str) -> Option<Success> {
             ("yanked", boolean()),
             ("yanked_at", or_null(string())),
         ])),
+        ("GET", "/publisher") => {
+            ok(object(&[("publisher", string()), ("public_key", or_null(string())), ("algorithm", string())]))
+        }
+        ("GET", "/apps") => ok(object(&[("apps", array(derived::<market::CatalogEntry>()))])),
+        ("POST", "/apps") => created(derived::<market::Published>()),
+        ("PUT", "/apps/{app}/visibility") => {
+            ok(object(&[("app", string()), ("visibility", string()), ("shared_with", array(string()))]))
+        }
+        ("POST", "/apps/{app}/versions/{version}/{action}") => {
+            ok(object(&[("app", string()), ("version", string()), ("yanked", boolean())]))
+        }
+        ("GET", "/market/apps") => ok(object(&[("apps", array(derived::<market::CatalogEntry>()))])),
+        ("GET", "/market/apps/{app}") => ok(derived::<market::AppPage>()),
+        ("GET", "/market/apps/{app}/versions/{version}/package") => {
+            Some(Success { statuses: &[200], body: Body::Other("application/gzip") })
+        }
+        ("GET", "/installs") => ok(object(&[("installs", array(derived::<market::Installed>()))])),
+        // 200 for an upgrade.
+        ("POST", "/installs") => answers(&[200, 201], derived::<market::Installed>()),
+        ("GET", "/installs/{app}") => ok(derived::<market::Installed>()),
+        ("DELETE", "/installs/{app}") => {
+            ok(object(&[("app", string()), ("uninstalled", boolean()), ("flows_removed", array(string()))]))
+        }
+        ("GET", "/installs/{app}/consent") => ok(derived::<market::Consent>()),
+        ("PUT", "/installs/{app}/secrets/{secret}") => {
+            ok(object(&[("app", string()), ("secret", string()), ("set", boolean())]))
+        }
         ("GET", "/flows") => {
             ok(object(&[("flows", array(object(&[("name", string()), ("latest_version", or_null(integer()))])))]))
         }
@@ -310,6 +339,12 @@ pub fn request_body(method: &str, path: &str) -> Option<Value> {
             ],
         )),
         ("POST", "/hooks/{id}") => Some(described(json!({}), "the run's input")),
+        ("POST", "/installs") => Some(derived::<market::InstallRequest>()),
+        ("PUT", "/apps/{app}/visibility") => Some(strict(
+            &[("visibility", json!({"enum": ["public", "private"]}))],
+            &[("shared_with", described(array(string()), "tenants that see a private app"))],
+        )),
+        ("PUT", "/installs/{app}/secrets/{secret}") => Some(strict(&[("value", string())], &[])),
         _ => None,
     }
 }
@@ -341,6 +376,11 @@ pub fn query_parameters(method: &str, path: &str) -> Vec<(&'static str, Value, &
         ("POST", "/hosts/import") => {
             vec![("replace", boolean(), "remove the hosts the file does not list (default: keep them)")]
         }
+        ("GET", "/market/apps") => vec![
+            ("q", string(), "text in the name, title or description (any case)"),
+            ("category", string(), "only apps in this category"),
+        ],
+        ("GET", "/installs/{app}/consent") => vec![("version", string(), "a version (default: the newest not yanked)")],
         ("GET", "/hosts/export") => vec![("format", json!({"enum": ["json", "csv"]}), "json (default) or csv")],
         ("GET", "/schedules/preview") => vec![
             ("cron", string(), "5 fields (minute hour day month weekday), or 6 with seconds first"),
@@ -568,6 +608,18 @@ pub fn shapes() -> Map<String, Value> {
 /// A tenant's route without its `/api/v1/tenants/{tenant}` prefix; any other path as it is.
 fn within_tenant(path: &str) -> &str {
     path.strip_prefix("/api/v1/tenants/{tenant}").unwrap_or(path)
+}
+
+/// The schema of a type that describes itself, nested schemas written in place.
+fn derived<T: schemars::JsonSchema>() -> Value {
+    let generator =
+        schemars::generate::SchemaSettings::draft2020_12().with(|s| s.inline_subschemas = true).into_generator();
+    let mut schema = generator.into_root_schema_for::<T>().to_value();
+    if let Some(map) = schema.as_object_mut() {
+        map.remove("$schema");
+        map.remove("title");
+    }
+    schema
 }
 
 /// An object with these properties, all of them always there.

@@ -15,7 +15,7 @@ use super::notify::Channel;
 use super::secrets::valid_secret_name;
 use super::{Grants, HttpAllowList, SecretGrants};
 use crate::inventory::{Selector, SelectorSet};
-use crate::store::{ChannelStore, GrantStore, SecretStore};
+use crate::store::{AppStore, ChannelStore, GrantStore, SecretStore, split_scope};
 
 pub trait GrantSource: Send + Sync {
     /// The grants a call of `plugin` on behalf of `tenant` runs with.
@@ -166,6 +166,7 @@ pub struct TenantGrants {
     grants: GrantStore,
     secrets: SecretStore,
     channels: ChannelStore,
+    apps: AppStore,
     cache: Mutex<Cache>,
 }
 
@@ -177,15 +178,15 @@ struct Cache {
 }
 
 impl TenantGrants {
-    pub fn new(grants: GrantStore, secrets: SecretStore, channels: ChannelStore) -> TenantGrants {
-        TenantGrants { grants, secrets, channels, cache: Mutex::new(Cache::default()) }
+    pub fn new(grants: GrantStore, secrets: SecretStore, channels: ChannelStore, apps: AppStore) -> TenantGrants {
+        TenantGrants { grants, secrets, channels, apps, cache: Mutex::new(Cache::default()) }
     }
 
-    /// Drop what is cached for `tenant`: its grants or secrets changed.
+    /// Drop what is cached for `tenant` and its installed apps: grants, secrets or installs changed.
     pub fn forget(&self, tenant: &str) {
         let mut cache = self.cache.lock().expect("grant cache lock");
         cache.generation += 1;
-        cache.entries.retain(|(t, _), _| t != tenant);
+        cache.entries.retain(|(scope, _), _| split_scope(scope).map_or(scope.as_str(), |(t, _)| t) != tenant);
     }
 
     pub async fn doc(&self, tenant: &str) -> anyhow::Result<GrantDoc> {
@@ -195,10 +196,27 @@ impl TenantGrants {
         }
     }
 
-    async fn load(&self, tenant: &str, plugin: &str) -> anyhow::Result<Arc<Grants>> {
-        let doc = self.doc(tenant).await?;
+    /// The grants of `plugin` in `scope`: a tenant's own, as its grant document
+    /// says; an installed app's (`TENANT/APP`), exactly what its installer
+    /// consented to, with the secrets supplied to the app — never the tenant's.
+    async fn load(&self, scope: &str, plugin: &str) -> anyhow::Result<Arc<Grants>> {
+        let (tenant, doc, values) = match split_scope(scope) {
+            Some((tenant, app)) => {
+                let doc: GrantDoc = match self.apps.install(tenant, app).await? {
+                    Some(install) => serde_json::from_str(&install.grants)?,
+                    None => GrantDoc::default(),
+                };
+                let values = self.apps.app_secret_values(scope, &doc.secrets_of(plugin)).await?;
+                (tenant, doc, values)
+            }
+            None => {
+                let doc = self.doc(scope).await?;
+                let values = self.secrets.values(scope, &doc.secrets_of(plugin)).await?;
+                (scope, doc, values)
+            }
+        };
         let mut secrets = SecretGrants::default();
-        for (name, value) in self.secrets.values(tenant, &doc.secrets_of(plugin)).await? {
+        for (name, value) in values {
             secrets.grant(&name, &value);
         }
         let mut channels = BTreeMap::new();
@@ -278,7 +296,12 @@ mod tests {
         let doc = json!({"http": ["api.example.com"], "secrets": {"http-request": ["API_TOKEN"], "*": ["SHARED"]}});
         db.grants().put("acme", &doc, "alice").await.unwrap();
         let channels = db.channels(Arc::new(SealingKey::from_hex(&"22".repeat(32)).unwrap()));
-        let book = TenantGrants::new(db.grants(), secrets, channels);
+        let book = TenantGrants::new(
+            db.grants(),
+            secrets,
+            channels,
+            db.apps(Arc::new(SealingKey::from_hex(&"22".repeat(32)).unwrap())),
+        );
 
         let http = book.grants_for("acme", "http-request").await.unwrap();
         assert!(http.http.allows("api.example.com"));

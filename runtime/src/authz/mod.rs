@@ -16,7 +16,7 @@ const POLICIES: &str = include_str!("policies.cedar");
 pub use scena_core::{ROLE_ASSIGNEE, ROLES};
 
 /// Everything a request can ask to do in a tenant.
-pub const ACTIONS: [&str; 11] = [
+pub const ACTIONS: [&str; 13] = [
     "read",
     "edit",
     "publish",
@@ -28,6 +28,8 @@ pub const ACTIONS: [&str; 11] = [
     "manage_hosts",
     "audit",
     "manage_owners",
+    "publish_apps",
+    "install_apps",
 ];
 
 /// An action as a person would say it, for refusals ("may not read the audit log").
@@ -44,6 +46,8 @@ pub fn in_words(action: &str) -> &'static str {
         "manage_hosts" => "change the host inventory",
         "audit" => "read the audit log",
         "manage_owners" => "change owners",
+        "publish_apps" => "publish apps to the marketplace",
+        "install_apps" => "install, upgrade or uninstall apps",
         "platform" => "administer the platform",
         _ => "do this",
     }
@@ -204,6 +208,8 @@ mod tests {
                 "manage_hosts",
                 "audit",
                 "manage_owners",
+                "publish_apps",
+                "install_apps",
             ],
         ),
         (
@@ -219,6 +225,8 @@ mod tests {
                 "manage_grants",
                 "manage_hosts",
                 "audit",
+                "publish_apps",
+                "install_apps",
             ],
         ),
         ("developer", &["read", "edit", "publish", "run"]),

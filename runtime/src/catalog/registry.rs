@@ -19,6 +19,9 @@ use crate::store::{PluginRecord, PluginStore};
 pub struct Registry {
     standard: Arc<PluginDir>,
     uploads: RwLock<HashMap<String, Uploads>>,
+    /// Installed apps' plugins, by the app's scope (`TENANT/APP`): only the
+    /// app's flows resolve against them.
+    apps: RwLock<HashMap<String, PluginDir>>,
     store: PluginStore,
     blobs: PathBuf,
     sandbox: Arc<Sandbox>,
@@ -83,7 +86,14 @@ impl Registry {
     ) -> anyhow::Result<(Registry, Vec<String>)> {
         std::fs::create_dir_all(&blobs).with_context(|| format!("cannot create {}", blobs.display()))?;
         crate::metrics::METRICS.public_plugins(standard.plugins().map(|p| p.meta.name.as_str()));
-        let registry = Registry { standard, uploads: RwLock::new(HashMap::new()), store, blobs, sandbox };
+        let registry = Registry {
+            standard,
+            uploads: RwLock::new(HashMap::new()),
+            apps: RwLock::new(HashMap::new()),
+            store,
+            blobs,
+            sandbox,
+        };
         let mut problems = Vec::new();
         for record in registry.store.list(None).await? {
             let bytes = std::fs::read(registry.blob(&record.sha256));
@@ -164,8 +174,28 @@ impl Registry {
         }
     }
 
+    /// Make `plugins` what the flows of the app installed as `scope` resolve
+    /// against (beside the standard plugins), replacing what it had.
+    pub fn set_app_plugins(&self, scope: &str, plugins: Vec<Arc<Plugin>>) {
+        let mut dir = PluginDir::default();
+        for plugin in plugins {
+            dir.add(plugin);
+        }
+        self.apps.write().expect("registry lock").insert(scope.to_string(), dir);
+    }
+
+    pub fn remove_app_plugins(&self, scope: &str) {
+        self.apps.write().expect("registry lock").remove(scope);
+    }
+
+    /// The bytes of a stored component.
+    pub fn read_blob(&self, sha256: &str) -> anyhow::Result<Vec<u8>> {
+        let path = self.blob(sha256);
+        std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))
+    }
+
     /// Write the bytes once, atomically: a half-written file is never seen.
-    fn keep_blob(&self, sha256: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    pub fn keep_blob(&self, sha256: &str, bytes: &[u8]) -> anyhow::Result<()> {
         let path = self.blob(sha256);
         if path.exists() {
             return Ok(());
@@ -256,6 +286,13 @@ impl Catalog for TenantView<'_> {
     fn resolve(&self, reference: &PluginRef) -> Result<Arc<Plugin>, String> {
         if self.registry.standard.has_name(&reference.name) {
             return self.registry.standard.resolve(reference);
+        }
+        // An installed app's scope sees its own plugins, never the tenant's uploads.
+        if self.tenant.contains('/') {
+            return match self.registry.apps.read().expect("registry lock").get(self.tenant) {
+                Some(dir) => dir.resolve(reference),
+                None => Err(format!("unknown plugin `{}`", reference.name)),
+            };
         }
         let uploads = self.registry.uploads();
         match uploads.get(self.tenant) {

@@ -2,6 +2,7 @@
 //! one parses arguments and maps results to exit codes.
 
 mod agent;
+mod app;
 mod common;
 mod data_lock;
 mod exit;
@@ -40,6 +41,9 @@ enum Command {
     /// Validate and run flows.
     #[command(subcommand)]
     Flow(FlowCommand),
+    /// Package flows and plugins as a marketplace app, and publish it.
+    #[command(subcommand)]
+    App(app::AppCommand),
     /// Serve the HTTP API (tenants, flows, runs) and the studio, on embedded SQLite.
     Serve(serve::ServeArgs),
     /// Run on a host: enrol with a tenant, keep one connection to the server, run the scripts of jobs here.
@@ -165,6 +169,7 @@ pub fn main() -> ExitCode {
             Command::Flow(FlowCommand::Diff(args)) => flow_versions::show_diff(args).await,
             Command::Flow(FlowCommand::Runs(args)) => flow_history::runs(args).await,
             Command::Flow(FlowCommand::History(args)) => flow_history::history(args).await,
+            Command::App(command) => app::run(command).await,
             Command::Serve(args) => serve::run(args).await,
             Command::Agent(args) => agent::run(args).await,
             Command::Openapi => {

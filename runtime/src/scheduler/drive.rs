@@ -347,7 +347,9 @@ impl Run<'_> {
         let Some(CallTarget::Plugin { plugin, timeout_ms }) = self.plan.call_target(&node) else {
             unreachable!("the engine calls only steps, subflows and items")
         };
-        let plugin = self.scheduler.catalog.resolve_for(&self.tenant, plugin);
+        // An installed app's flow calls the app's plugins with the app's grants.
+        let scope = crate::store::run_scope(&self.tenant, &self.plan.flow.name);
+        let plugin = self.scheduler.catalog.resolve_for(&scope, plugin);
         let sandbox = self.scheduler.sandbox.clone();
         let mut limits = self.scheduler.limits;
         if let Some(ms) = timeout_ms {
@@ -383,7 +385,7 @@ impl Run<'_> {
                 Ok(plugin) => plugin,
                 Err(reason) => return failure(reason, false),
             };
-            let grants = match grant_source.grants_for(&context.tenant, &plugin.meta.name).await {
+            let grants = match grant_source.grants_for(&scope, &plugin.meta.name).await {
                 Ok(grants) => grants,
                 Err(error) => return failure(format!("cannot read the tenant's grants: {error:#}"), true),
             };

@@ -266,6 +266,33 @@ impl FlowStore {
         Ok(found)
     }
 
+    /// Remove flow `name` — its draft and versions — (an app uninstalled);
+    /// runs of it keep the text they pinned. `false` if there was no such flow.
+    pub async fn delete(&self, tenant: &str, name: &str) -> anyhow::Result<bool> {
+        let versions: Vec<(i64,)> = sqlx::query_as("SELECT version FROM flow_versions WHERE tenant = $1 AND name = $2")
+            .bind(tenant)
+            .bind(name)
+            .fetch_all(self.db.pool())
+            .await?;
+        let mut tx = self.db.pool().begin().await?;
+        let drafts = sqlx::query("DELETE FROM flow_drafts WHERE tenant = $1 AND name = $2")
+            .bind(tenant)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM flow_versions WHERE tenant = $1 AND name = $2")
+            .bind(tenant)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        self.versions.latest.forget(&(tenant.to_string(), name.to_string()));
+        for (version,) in &versions {
+            self.versions.exact.forget(&(tenant.to_string(), name.to_string(), *version as u32));
+        }
+        Ok(drafts.rows_affected() > 0 || !versions.is_empty())
+    }
+
     /// The draft of `name`, if the tenant has one.
     pub async fn draft(&self, tenant: &str, name: &str) -> anyhow::Result<Option<(Flow, String)>> {
         Ok(self.draft_with_revision(tenant, name).await?.map(|draft| (draft.flow, draft.updated_at)))

@@ -6,6 +6,7 @@
 //! and run on open.
 
 mod agents;
+mod apps;
 mod audit;
 mod channels;
 mod flows;
@@ -31,6 +32,7 @@ use sqlx::{AnyPool, Connection as _, Executor as _};
 use writer::WRITER_CHECKPOINT_PAGES;
 
 pub use agents::{AgentInfo, AgentStore, EnrolmentInfo, JobHost};
+pub use apps::{AppStore, InstallRow, ListingRow, VersionRow, app_scope, run_scope, split_scope};
 pub use audit::{AuditEntry, AuditStore, Audited};
 pub use channels::{ChannelStore, StoredChannel};
 use flows::VersionCache;
@@ -254,6 +256,10 @@ impl Db {
 
     pub fn secrets(&self, key: std::sync::Arc<SealingKey>) -> SecretStore {
         SecretStore::new(self.pool.clone(), key)
+    }
+
+    pub fn apps(&self, key: std::sync::Arc<SealingKey>) -> AppStore {
+        AppStore::new(self.pool.clone(), key)
     }
 
     pub fn plugins(&self) -> PluginStore {

@@ -12,6 +12,10 @@ use super::sealing::{Sealed, SealingKey};
 pub(super) enum Kind {
     Secret,
     Channel,
+    /// Secrets supplied to an installed app (the tenant is the app's scope, `TENANT/APP`).
+    AppSecret,
+    /// A publishing tenant's signing key.
+    SigningKey,
 }
 
 impl Kind {
@@ -19,6 +23,8 @@ impl Kind {
         match self {
             Kind::Secret => "secrets",
             Kind::Channel => "channels",
+            Kind::AppSecret => "app_secrets",
+            Kind::SigningKey => "signing_keys",
         }
     }
 
@@ -27,6 +33,8 @@ impl Kind {
         match self {
             Kind::Secret => name.to_string(),
             Kind::Channel => format!("channel:{name}"),
+            Kind::AppSecret => format!("app-secret:{name}"),
+            Kind::SigningKey => format!("signing-key:{name}"),
         }
     }
 }

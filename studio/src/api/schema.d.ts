@@ -816,6 +816,196 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants/{tenant}/publisher": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's public signing key for the apps it publishes (ed25519, base64; null until it first publishes) */
+        get: operations["GET /api/v1/tenants/{tenant}/publisher"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/apps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The apps this tenant publishes */
+        get: operations["GET /api/v1/tenants/{tenant}/apps"];
+        put?: never;
+        /** Publish an app version (the body is a .scena-app package): checked, signed with the tenant's key, immutable */
+        post: operations["POST /api/v1/tenants/{tenant}/apps"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/apps/{app}/visibility": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Who sees the app: `public`, or `private` to the publisher and `shared_with` */
+        put: operations["PUT /api/v1/tenants/{tenant}/apps/{app}/visibility"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/apps/{app}/versions/{version}/{action}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** yank or unyank a version (a yanked version is not newly installed) */
+        post: operations["POST /api/v1/tenants/{tenant}/apps/{app}/versions/{version}/{action}"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/market/apps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The marketplace: apps this tenant may see, by text (`q`) and `category` */
+        get: operations["GET /api/v1/tenants/{tenant}/market/apps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/market/apps/{app}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An app's page: README, capabilities, versions with changelogs, installs, the publisher's key */
+        get: operations["GET /api/v1/tenants/{tenant}/market/apps/{app}"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/market/apps/{app}/versions/{version}/package": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A version's signed package (.scena-app), to inspect or keep */
+        get: operations["GET /api/v1/tenants/{tenant}/market/apps/{app}/versions/{version}/package"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/installs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The apps installed in this tenant */
+        get: operations["GET /api/v1/tenants/{tenant}/installs"];
+        put?: never;
+        /** Install or upgrade an app, accepting exactly the capabilities it asks (`accept`) */
+        post: operations["POST /api/v1/tenants/{tenant}/installs"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/installs/{app}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One installed app */
+        get: operations["GET /api/v1/tenants/{tenant}/installs/{app}"];
+        put?: never;
+        post?: never;
+        /** Uninstall an app: its flows, grants, secrets and plugins go; runs keep their history */
+        delete: operations["DELETE /api/v1/tenants/{tenant}/installs/{app}"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/installs/{app}/consent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What installing a version (`version`, default the newest) grants, and for an upgrade what it adds and how flows change */
+        get: operations["GET /api/v1/tenants/{tenant}/installs/{app}/consent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant}/installs/{app}/secrets/{secret}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Supply a secret an installed app asks for */
+        put: operations["PUT /api/v1/tenants/{tenant}/installs/{app}/secrets/{secret}"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tenants/{tenant}/runs/{id}/nodes/{node}/{action}": {
         parameters: {
             query?: never;
@@ -985,7 +1175,7 @@ export interface components {
          * @description A graph of nodes and edges that scena runs. The CLI, the API and the studio validate flows against this schema; graph rules (one start, no cycles, reachable nodes …) are checked after it.
          */
         Flow: {
-            /** @description Identifier of the flow in its tenant. */
+            /** @description Identifier of the flow in its tenant; `APP/FLOW` names a flow installed from an app. */
             name: string;
             title?: string;
             description?: string;
@@ -1062,7 +1252,7 @@ export interface components {
                 role: string;
                 flows: string[] | null;
                 /** @description what the policies allow this role here */
-                may: ("read" | "edit" | "publish" | "run" | "approve" | "operate" | "manage_members" | "manage_grants" | "manage_hosts" | "audit" | "manage_owners")[];
+                may: ("read" | "edit" | "publish" | "run" | "approve" | "operate" | "manage_members" | "manage_grants" | "manage_hosts" | "audit" | "manage_owners" | "publish_apps" | "install_apps")[];
             }[];
         };
         Run: {
@@ -6689,6 +6879,1569 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Run"];
+                };
+            };
+            /** @description malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unknown, or in a tenant the caller cannot see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid body or input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "GET /api/v1/tenants/{tenant}/publisher": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        publisher: string;
+                        public_key: string | null;
+                        algorithm: string;
+                    };
+                };
+            };
+            /** @description malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unknown, or in a tenant the caller cannot see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid body or input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "GET /api/v1/tenants/{tenant}/apps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        apps: {
+                            name: string;
+                            publisher: string;
+                            title: string;
+                            description: string;
+                            categories: string[];
+                            /** @description The newest version not yanked. */
+                            latest_version: string;
+                            /** Format: int64 */
+                            install_count: number;
+                            visibility: string;
+                            /** @description The version this tenant installed, if any. */
+                            installed_version?: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unknown, or in a tenant the caller cannot see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid body or input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "POST /api/v1/tenants/{tenant}/apps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/gzip": string;
+            };
+        };
+        responses: {
+            /** @description created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        app: string;
+                        version: string;
+                        publisher: string;
+                        package_sha256: string;
+                        public_key: string;
+                        published_at: string;
+                    };
+                };
+            };
+            /** @description malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unknown, or in a tenant the caller cannot see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid body or input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "PUT /api/v1/tenants/{tenant}/apps/{app}/visibility": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                app: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {unknown} */
+                    visibility: "public" | "private";
+                    /** @description tenants that see a private app */
+                    shared_with?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        app: string;
+                        visibility: string;
+                        shared_with: string[];
+                    };
+                };
+            };
+            /** @description malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unknown, or in a tenant the caller cannot see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid body or input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "POST /api/v1/tenants/{tenant}/apps/{app}/versions/{version}/{action}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                app: string;
+                version: string;
+                action: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        app: string;
+                        version: string;
+                        yanked: boolean;
+                    };
+                };
+            };
+            /** @description malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unknown, or in a tenant the caller cannot see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid body or input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "GET /api/v1/tenants/{tenant}/market/apps": {
+        parameters: {
+            query?: {
+                /** @description text in the name, title or description (any case) */
+                q?: string;
+                /** @description only apps in this category */
+                category?: string;
+            };
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        apps: {
+                            name: string;
+                            publisher: string;
+                            title: string;
+                            description: string;
+                            categories: string[];
+                            /** @description The newest version not yanked. */
+                            latest_version: string;
+                            /** Format: int64 */
+                            install_count: number;
+                            visibility: string;
+                            /** @description The version this tenant installed, if any. */
+                            installed_version?: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unknown, or in a tenant the caller cannot see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid body or input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "GET /api/v1/tenants/{tenant}/market/apps/{app}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                app: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        publisher: string;
+                        title: string;
+                        description: string;
+                        categories: string[];
+                        /** @description The newest version not yanked. */
+                        latest_version: string;
+                        /** Format: int64 */
+                        install_count: number;
+                        visibility: string;
+                        /** @description The version this tenant installed, if any. */
+                        installed_version?: string | null;
+                        shared_with: string[];
+                        readme: string;
+                        /** @description The icon as a `data:` URL. */
+                        icon?: string | null;
+                        /** @description The latest version's capabilities: what installing asks. */
+                        capabilities: {
+                            /**
+                             * @description The atoms its plugins import (`log`, `kv`, `secrets`, `http`, `cmdb`, `job`, `notify`).
+                             * @default []
+                             */
+                            atoms: string[];
+                            /**
+                             * @description Hosts reachable over `http` (the allow-list's patterns).
+                             * @default []
+                             */
+                            http: string[];
+                            /**
+                             * @description Secret names the installer supplies.
+                             * @default []
+                             */
+                            secrets: string[];
+                            /**
+                             * @description Label selectors of the inventory hosts `cmdb` and `job` may see and touch.
+                             * @default []
+                             */
+                            hosts: string[];
+                            /**
+                             * @description Notification channels of the installing tenant it may send to.
+                             * @default []
+                             */
+                            notify: string[];
+                        };
+                        /** @description Newest first. */
+                        versions: {
+                            version: string;
+                            published_at: string;
+                            yanked: boolean;
+                            changelog: string;
+                            /**
+                             * @description What an app may touch, as its installer grants it. Every set is exact: the
+                             *     grants an install creates are these and nothing else.
+                             */
+                            capabilities: {
+                                /**
+                                 * @description The atoms its plugins import (`log`, `kv`, `secrets`, `http`, `cmdb`, `job`, `notify`).
+                                 * @default []
+                                 */
+                                atoms: string[];
+                                /**
+                                 * @description Hosts reachable over `http` (the allow-list's patterns).
+                                 * @default []
+                                 */
+                                http: string[];
+                                /**
+                                 * @description Secret names the installer supplies.
+                                 * @default []
+                                 */
+                                secrets: string[];
+                                /**
+                                 * @description Label selectors of the inventory hosts `cmdb` and `job` may see and touch.
+                                 * @default []
+                                 */
+                                hosts: string[];
+                                /**
+                                 * @description Notification channels of the installing tenant it may send to.
+                                 * @default []
+                                 */
+                                notify: string[];
+                            };
+                            flows: string[];
+                            plugins: string[];
+                        }[];
+                        /** @description The publisher's ed25519 public key (base64): every version is signed with it. */
+                        public_key?: string | null;
+                    };
+                };
+            };
+            /** @description malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unknown, or in a tenant the caller cannot see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid body or input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "GET /api/v1/tenants/{tenant}/market/apps/{app}/versions/{version}/package": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                app: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/gzip": unknown;
+                };
+            };
+            /** @description malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unknown, or in a tenant the caller cannot see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid body or input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "GET /api/v1/tenants/{tenant}/installs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        installs: {
+                            app: string;
+                            version: string;
+                            publisher: string;
+                            /**
+                             * @description What an app may touch, as its installer grants it. Every set is exact: the
+                             *     grants an install creates are these and nothing else.
+                             */
+                            capabilities: {
+                                /**
+                                 * @description The atoms its plugins import (`log`, `kv`, `secrets`, `http`, `cmdb`, `job`, `notify`).
+                                 * @default []
+                                 */
+                                atoms: string[];
+                                /**
+                                 * @description Hosts reachable over `http` (the allow-list's patterns).
+                                 * @default []
+                                 */
+                                http: string[];
+                                /**
+                                 * @description Secret names the installer supplies.
+                                 * @default []
+                                 */
+                                secrets: string[];
+                                /**
+                                 * @description Label selectors of the inventory hosts `cmdb` and `job` may see and touch.
+                                 * @default []
+                                 */
+                                hosts: string[];
+                                /**
+                                 * @description Notification channels of the installing tenant it may send to.
+                                 * @default []
+                                 */
+                                notify: string[];
+                            };
+                            flows: string[];
+                            /** @description The version replaced, for an upgrade. */
+                            previous_version?: string | null;
+                            secrets_supplied: string[];
+                            secrets_missing: string[];
+                            installed_at: string;
+                            installed_by: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unknown, or in a tenant the caller cannot see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid body or input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "POST /api/v1/tenants/{tenant}/installs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    app: string;
+                    /**
+                     * @description The newest version not yanked, if left out.
+                     * @default null
+                     */
+                    version?: string | null;
+                    /**
+                     * @description The capabilities accepted: must be exactly those asked. May be left
+                     *     out only when the version asks nothing beyond what is consented already.
+                     * @default null
+                     */
+                    accept?: {
+                        /**
+                         * @description The atoms its plugins import (`log`, `kv`, `secrets`, `http`, `cmdb`, `job`, `notify`).
+                         * @default []
+                         */
+                        atoms?: string[];
+                        /**
+                         * @description Hosts reachable over `http` (the allow-list's patterns).
+                         * @default []
+                         */
+                        http?: string[];
+                        /**
+                         * @description Secret names the installer supplies.
+                         * @default []
+                         */
+                        secrets?: string[];
+                        /**
+                         * @description Label selectors of the inventory hosts `cmdb` and `job` may see and touch.
+                         * @default []
+                         */
+                        hosts?: string[];
+                        /**
+                         * @description Notification channels of the installing tenant it may send to.
+                         * @default []
+                         */
+                        notify?: string[];
+                    } | null;
+                    /**
+                     * @description Values of the secrets the app asks for.
+                     * @default {}
+                     */
+                    secrets?: {
+                        [key: string]: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        app: string;
+                        version: string;
+                        publisher: string;
+                        /**
+                         * @description What an app may touch, as its installer grants it. Every set is exact: the
+                         *     grants an install creates are these and nothing else.
+                         */
+                        capabilities: {
+                            /**
+                             * @description The atoms its plugins import (`log`, `kv`, `secrets`, `http`, `cmdb`, `job`, `notify`).
+                             * @default []
+                             */
+                            atoms: string[];
+                            /**
+                             * @description Hosts reachable over `http` (the allow-list's patterns).
+                             * @default []
+                             */
+                            http: string[];
+                            /**
+                             * @description Secret names the installer supplies.
+                             * @default []
+                             */
+                            secrets: string[];
+                            /**
+                             * @description Label selectors of the inventory hosts `cmdb` and `job` may see and touch.
+                             * @default []
+                             */
+                            hosts: string[];
+                            /**
+                             * @description Notification channels of the installing tenant it may send to.
+                             * @default []
+                             */
+                            notify: string[];
+                        };
+                        flows: string[];
+                        /** @description The version replaced, for an upgrade. */
+                        previous_version?: string | null;
+                        secrets_supplied: string[];
+                        secrets_missing: string[];
+                        installed_at: string;
+                        installed_by: string;
+                    };
+                };
+            };
+            /** @description created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        app: string;
+                        version: string;
+                        publisher: string;
+                        /**
+                         * @description What an app may touch, as its installer grants it. Every set is exact: the
+                         *     grants an install creates are these and nothing else.
+                         */
+                        capabilities: {
+                            /**
+                             * @description The atoms its plugins import (`log`, `kv`, `secrets`, `http`, `cmdb`, `job`, `notify`).
+                             * @default []
+                             */
+                            atoms: string[];
+                            /**
+                             * @description Hosts reachable over `http` (the allow-list's patterns).
+                             * @default []
+                             */
+                            http: string[];
+                            /**
+                             * @description Secret names the installer supplies.
+                             * @default []
+                             */
+                            secrets: string[];
+                            /**
+                             * @description Label selectors of the inventory hosts `cmdb` and `job` may see and touch.
+                             * @default []
+                             */
+                            hosts: string[];
+                            /**
+                             * @description Notification channels of the installing tenant it may send to.
+                             * @default []
+                             */
+                            notify: string[];
+                        };
+                        flows: string[];
+                        /** @description The version replaced, for an upgrade. */
+                        previous_version?: string | null;
+                        secrets_supplied: string[];
+                        secrets_missing: string[];
+                        installed_at: string;
+                        installed_by: string;
+                    };
+                };
+            };
+            /** @description malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unknown, or in a tenant the caller cannot see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid body or input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "GET /api/v1/tenants/{tenant}/installs/{app}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                app: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        app: string;
+                        version: string;
+                        publisher: string;
+                        /**
+                         * @description What an app may touch, as its installer grants it. Every set is exact: the
+                         *     grants an install creates are these and nothing else.
+                         */
+                        capabilities: {
+                            /**
+                             * @description The atoms its plugins import (`log`, `kv`, `secrets`, `http`, `cmdb`, `job`, `notify`).
+                             * @default []
+                             */
+                            atoms: string[];
+                            /**
+                             * @description Hosts reachable over `http` (the allow-list's patterns).
+                             * @default []
+                             */
+                            http: string[];
+                            /**
+                             * @description Secret names the installer supplies.
+                             * @default []
+                             */
+                            secrets: string[];
+                            /**
+                             * @description Label selectors of the inventory hosts `cmdb` and `job` may see and touch.
+                             * @default []
+                             */
+                            hosts: string[];
+                            /**
+                             * @description Notification channels of the installing tenant it may send to.
+                             * @default []
+                             */
+                            notify: string[];
+                        };
+                        flows: string[];
+                        /** @description The version replaced, for an upgrade. */
+                        previous_version?: string | null;
+                        secrets_supplied: string[];
+                        secrets_missing: string[];
+                        installed_at: string;
+                        installed_by: string;
+                    };
+                };
+            };
+            /** @description malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unknown, or in a tenant the caller cannot see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid body or input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "DELETE /api/v1/tenants/{tenant}/installs/{app}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                app: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        app: string;
+                        uninstalled: boolean;
+                        flows_removed: string[];
+                    };
+                };
+            };
+            /** @description malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unknown, or in a tenant the caller cannot see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid body or input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "GET /api/v1/tenants/{tenant}/installs/{app}/consent": {
+        parameters: {
+            query?: {
+                /** @description a version (default: the newest not yanked) */
+                version?: string;
+            };
+            header?: never;
+            path: {
+                tenant: string;
+                app: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        app: string;
+                        publisher: string;
+                        version: string;
+                        /** @description Exactly what will be granted to the app's plugins; installing accepts it. */
+                        capabilities: {
+                            /**
+                             * @description The atoms its plugins import (`log`, `kv`, `secrets`, `http`, `cmdb`, `job`, `notify`).
+                             * @default []
+                             */
+                            atoms: string[];
+                            /**
+                             * @description Hosts reachable over `http` (the allow-list's patterns).
+                             * @default []
+                             */
+                            http: string[];
+                            /**
+                             * @description Secret names the installer supplies.
+                             * @default []
+                             */
+                            secrets: string[];
+                            /**
+                             * @description Label selectors of the inventory hosts `cmdb` and `job` may see and touch.
+                             * @default []
+                             */
+                            hosts: string[];
+                            /**
+                             * @description Notification channels of the installing tenant it may send to.
+                             * @default []
+                             */
+                            notify: string[];
+                        };
+                        /** @description The flows as they will be named here. */
+                        flows: string[];
+                        plugins: unknown[];
+                        /** @description Secrets the app asks for that have not been supplied yet. */
+                        secrets_to_supply: string[];
+                        /**
+                         * @description For an upgrade (or a downgrade): from which version, what it asks beyond
+                         *     what was consented to, and how each flow changes.
+                         */
+                        upgrade?: unknown;
+                    };
+                };
+            };
+            /** @description malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unknown, or in a tenant the caller cannot see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid body or input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "PUT /api/v1/tenants/{tenant}/installs/{app}/secrets/{secret}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                app: string;
+                secret: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    value: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        app: string;
+                        secret: string;
+                        set: boolean;
+                    };
                 };
             };
             /** @description malformed request */

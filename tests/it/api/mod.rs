@@ -4,6 +4,7 @@
 
 mod accounts;
 mod approvals;
+mod apps;
 mod audit;
 mod authz;
 mod flows;

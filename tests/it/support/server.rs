@@ -273,6 +273,7 @@ pub fn concrete(path: &str, tenant: &str) -> String {
         .replace("{plugin}", "p")
         .replace("{secret}", "S")
         .replace("{channel}", "c")
+        .replace("{app}", "a")
 }
 
 impl Server {

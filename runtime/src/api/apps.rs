@@ -1,0 +1,216 @@
+//! The marketplace through the API: publishing a tenant's apps, browsing the
+//! catalog, and installing with consent (`crate::market` does the work).
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::{Extension, Json};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::auth::Access;
+use super::error::ApiError;
+use super::{Shared, body};
+use crate::market::{InstallRequest, MarketError};
+
+impl From<MarketError> for ApiError {
+    fn from(error: MarketError) -> ApiError {
+        match error {
+            MarketError::Invalid(problems) => {
+                let message = match problems.as_slice() {
+                    [one] => one.clone(),
+                    many => format!("the app has {} problems; see details.problems", many.len()),
+                };
+                ApiError::invalid("invalid_app", message).with_details(json!({"problems": problems}))
+            }
+            MarketError::NotFound(what) => ApiError::not_found(what),
+            MarketError::Conflict(code, message) => ApiError::new(StatusCode::CONFLICT, code, message),
+            MarketError::ConsentRequired(message, details) => {
+                ApiError::new(StatusCode::CONFLICT, "consent_required", message).with_details(details)
+            }
+            MarketError::Tampered(message) => ApiError::invalid("tampered_package", message),
+            MarketError::Internal(error) => ApiError::internal(&error),
+        }
+    }
+}
+
+fn to_json(value: impl serde::Serialize) -> Result<Value, ApiError> {
+    serde_json::to_value(value).map_err(|e| ApiError::internal(&e.into()))
+}
+
+/// `POST …/apps` with a `.scena-app` package: checked, signed with the tenant's key, published.
+pub async fn publish(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let bytes = body::bytes(raw)?;
+    let published = app.market.publish(&access.tenant, &bytes, &access.subject).await?;
+    Ok((StatusCode::CREATED, Json(to_json(published)?)))
+}
+
+/// `GET …/apps`: the apps this tenant publishes.
+pub async fn own(State(app): State<Shared>, Extension(access): Extension<Access>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!({"apps": app.market.own_apps(&access.tenant).await?})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VisibilityBody {
+    visibility: String,
+    #[serde(default)]
+    shared_with: Vec<String>,
+}
+
+/// `PUT …/apps/{app}/visibility`: public, or private to the publisher and the tenants named.
+pub async fn set_visibility(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    Path((_, name)): Path<(String, String)>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let body: VisibilityBody = body::json(raw)?;
+    app.market.set_visibility(&access.tenant, &name, &body.visibility, &body.shared_with).await?;
+    Ok(Json(json!({"app": name, "visibility": body.visibility, "shared_with": body.shared_with})))
+}
+
+/// `POST …/apps/{app}/versions/{version}/{yank|unyank}`.
+pub async fn yank(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    Path((_, name, version, action)): Path<(String, String, String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let yanked = match action.as_str() {
+        "yank" => true,
+        "unyank" => false,
+        other => return Err(ApiError::not_found(format!("action `{other}` (yank or unyank)"))),
+    };
+    app.market.set_yanked(&access.tenant, &name, &version, yanked).await?;
+    Ok(Json(json!({"app": name, "version": version, "yanked": yanked})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogQuery {
+    q: Option<String>,
+    category: Option<String>,
+}
+
+/// `GET …/market/apps?q=&category=`: the apps this tenant may see.
+pub async fn catalog(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    Query(query): Query<CatalogQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let apps = app.market.catalog(&access.tenant, query.q.as_deref(), query.category.as_deref()).await?;
+    Ok(Json(json!({"apps": apps})))
+}
+
+/// `GET …/market/apps/{app}`: its page.
+pub async fn page(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    Path((_, name)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(to_json(app.market.page(&access.tenant, &name).await?)?))
+}
+
+/// `GET …/market/apps/{app}/versions/{version}/package`: the signed `.scena-app`.
+pub async fn package(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    Path((_, name, version)): Path<(String, String, String)>,
+) -> Result<impl axum::response::IntoResponse, ApiError> {
+    let bytes = app.market.package_bytes(&access.tenant, &name, &version).await?;
+    let disposition = format!("attachment; filename=\"{name}-{version}.scena-app\"");
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/gzip".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionQuery {
+    version: Option<String>,
+}
+
+/// `GET …/installs/{app}/consent?version=`: what installing would grant, before anything changes.
+pub async fn consent(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    Path((_, name)): Path<(String, String)>,
+    Query(query): Query<VersionQuery>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(to_json(app.market.consent(&access.tenant, &name, query.version.as_deref()).await?)?))
+}
+
+/// `POST …/installs`: install or upgrade, accepting exactly the capabilities asked.
+pub async fn install(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let request: InstallRequest = body::json(raw)?;
+    let installed = app.market.install(&access.tenant, request, &access.subject).await?;
+    let status = if installed.previous_version.is_some() { StatusCode::OK } else { StatusCode::CREATED };
+    Ok((status, Json(to_json(installed)?)))
+}
+
+/// `GET …/installs`
+pub async fn installs(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!({"installs": app.market.installs(&access.tenant).await?})))
+}
+
+/// `GET …/installs/{app}`
+pub async fn installed(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    Path((_, name)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(to_json(app.market.installed(&access.tenant, &name).await?)?))
+}
+
+/// `DELETE …/installs/{app}`: its flows, grants, secrets and plugins go; runs stay.
+pub async fn uninstall(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    Path((_, name)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let removed = app.market.uninstall(&access.tenant, &name).await?;
+    Ok(Json(json!({"app": name, "uninstalled": true, "flows_removed": removed})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretBody {
+    value: String,
+}
+
+/// `PUT …/installs/{app}/secrets/{secret}`: supply one of the secrets the app asks for.
+pub async fn put_secret(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    Path((_, name, secret)): Path<(String, String, String)>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let body: SecretBody = body::json(raw)?;
+    app.market.put_secret(&access.tenant, &name, &secret, &body.value, &access.subject).await?;
+    Ok(Json(json!({"app": name, "secret": secret, "set": true})))
+}
+
+/// `GET …/publisher`: the tenant's public signing key, once it has published.
+pub async fn publisher(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+) -> Result<Json<Value>, ApiError> {
+    let key = app.market.public_key(&access.tenant).await?;
+    Ok(Json(json!({"publisher": access.tenant, "public_key": key, "algorithm": "ed25519"})))
+}

@@ -1,0 +1,144 @@
+//! The marketplace: tenants publish apps (flows + the plugins they use + a
+//! manifest of every capability), others browse them and install a version
+//! by consenting to exactly its capabilities. An installed app's flows are
+//! named `APP/FLOW`, read-only, and run in the app's own scope (`TENANT/APP`):
+//! its plugins, its consented grants, the secrets supplied to it — never the
+//! installing tenant's other grants, and the tenant's plugins never get the app's.
+//!
+//! `manifest.rs` the manifest and capabilities, `package.rs` the signed
+//! package format, `check.rs` what makes a package publishable, `publish.rs`
+//! the publisher's side, `catalog.rs` browsing, `install.rs` consent,
+//! install, upgrade and uninstall.
+
+mod catalog;
+pub mod check;
+mod install;
+pub mod manifest;
+pub mod package;
+mod publish;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use serde_json::Value;
+
+pub use catalog::{AppPage, CatalogEntry, VersionInfo};
+pub use install::{Consent, InstallRequest, Installed};
+pub use manifest::{Capabilities, Manifest};
+pub use package::Package;
+pub use publish::Published;
+
+use crate::atoms::TenantGrants;
+use crate::catalog::Registry;
+use crate::sandbox::Sandbox;
+use crate::store::{AppStore, Db, VersionRow};
+
+pub struct Market {
+    store: AppStore,
+    db: Db,
+    registry: Arc<Registry>,
+    sandbox: Arc<Sandbox>,
+    grants: Arc<TenantGrants>,
+    /// Signed packages, `<sha256>.scena-app`.
+    packages: PathBuf,
+    /// One signing key per publisher, made once even if two publish at once.
+    key_lock: tokio::sync::Mutex<()>,
+}
+
+/// Why a marketplace request did nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum MarketError {
+    #[error("{}", .0.join("; "))]
+    Invalid(Vec<String>),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{1}")]
+    Conflict(&'static str, String),
+    /// The install's consent is not the capabilities asked: what is asked, in the details.
+    #[error("{0}")]
+    ConsentRequired(String, Value),
+    /// A stored or fetched package fails its signature or a sha256.
+    #[error("{0}")]
+    Tampered(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl Market {
+    pub fn new(
+        db: Db,
+        store: AppStore,
+        registry: Arc<Registry>,
+        sandbox: Arc<Sandbox>,
+        grants: Arc<TenantGrants>,
+        data_dir: &std::path::Path,
+    ) -> anyhow::Result<Market> {
+        let packages = data_dir.join("apps");
+        std::fs::create_dir_all(&packages).with_context(|| format!("cannot create {}", packages.display()))?;
+        Ok(Market { store, db, registry, sandbox, grants, packages, key_lock: tokio::sync::Mutex::new(()) })
+    }
+
+    fn package_path(&self, sha256: &str) -> PathBuf {
+        self.packages.join(format!("{sha256}.scena-app"))
+    }
+
+    /// A published version's package, read back and verified against its
+    /// publisher's key: a stored package altered on disk is refused.
+    async fn verified_package(&self, row: &VersionRow) -> Result<Package, MarketError> {
+        let bytes = std::fs::read(self.package_path(&row.package_sha256))
+            .with_context(|| format!("the package of {}@{} is missing", row.name, row.version))?;
+        if package::sha256_hex(&bytes) != row.package_sha256 {
+            return Err(MarketError::Tampered(format!(
+                "the stored package of {}@{} does not match its sha256: it was altered",
+                row.name, row.version
+            )));
+        }
+        let package = Package::read(&bytes).map_err(MarketError::Tampered)?;
+        let key = self.public_key(&row.publisher).await?.ok_or_else(|| {
+            MarketError::Tampered(format!("publisher `{}` has no signing key on this server", row.publisher))
+        })?;
+        package
+            .verify(&row.publisher, &key)
+            .map_err(|e| MarketError::Tampered(format!("{}@{} is refused: {e}", row.name, row.version)))?;
+        Ok(package)
+    }
+
+    /// A publisher's public key (base64), if it ever published.
+    pub async fn public_key(&self, tenant: &str) -> anyhow::Result<Option<String>> {
+        Ok(self.signing_key(tenant).await?.map(|key| package::public_key_of(&key)))
+    }
+
+    async fn signing_key(&self, tenant: &str) -> anyhow::Result<Option<ed25519_dalek::SigningKey>> {
+        let Some(seed) = self.store.signing_key(tenant).await? else { return Ok(None) };
+        let seed: [u8; 32] =
+            seed.try_into().map_err(|_| anyhow::anyhow!("the signing key of `{tenant}` is damaged"))?;
+        Ok(Some(ed25519_dalek::SigningKey::from_bytes(&seed)))
+    }
+
+    /// Put every installed app's plugins back in the registry (at start);
+    /// installs whose package no longer verifies are reported and left out.
+    pub async fn restore(&self) -> anyhow::Result<Vec<String>> {
+        let mut problems = Vec::new();
+        for install in self.store.installs(None).await? {
+            let restored = async {
+                let row = self
+                    .store
+                    .version(&install.app, &install.version)
+                    .await?
+                    .ok_or_else(|| MarketError::NotFound(format!("{}@{}", install.app, install.version)))?;
+                let package = self.verified_package(&row).await?;
+                let contents = check::check_contents(&package, &self.sandbox, self.registry.standard())
+                    .await
+                    .map_err(MarketError::Invalid)?;
+                self.registry
+                    .set_app_plugins(&crate::store::app_scope(&install.tenant, &install.app), contents.plugins);
+                Ok::<_, MarketError>(())
+            };
+            if let Err(e) = restored.await {
+                problems.push(format!("app {}@{} of tenant `{}`: {e}", install.app, install.version, install.tenant));
+            }
+        }
+        Ok(problems)
+    }
+}
