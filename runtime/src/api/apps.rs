@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::auth::Access;
 use super::error::ApiError;
 use super::{Shared, body};
-use crate::market::{InstallRequest, MarketError};
+use crate::market::{FromFlows, InstallRequest, MarketError};
 
 impl From<MarketError> for ApiError {
     fn from(error: MarketError) -> ApiError {
@@ -47,6 +47,17 @@ pub async fn publish(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let bytes = body::bytes(raw)?;
     let published = app.market.publish(&access.tenant, &bytes, &access.subject).await?;
+    Ok((StatusCode::CREATED, Json(to_json(published)?)))
+}
+
+/// `POST …/apps/from-flows`: pack the tenant's flows (latest versions) and the plugins they call, and publish them.
+pub async fn publish_flows(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let request: FromFlows = body::json(raw)?;
+    let published = app.market.publish_flows(&access.tenant, request, &access.subject).await?;
     Ok((StatusCode::CREATED, Json(to_json(published)?)))
 }
 

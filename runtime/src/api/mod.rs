@@ -272,6 +272,7 @@ routes! {
     GET "/api/v1/tenants/{tenant}/publisher", Is("read"), "The tenant's public signing key for the apps it publishes (ed25519, base64; null until it first publishes)" => apps::publisher;
     GET "/api/v1/tenants/{tenant}/apps", Is("read"), "The apps this tenant publishes" => apps::own;
     POST "/api/v1/tenants/{tenant}/apps", Is("publish_apps"), "Publish an app version (the body is a .scena-app package): checked, signed with the tenant's key, immutable" => apps::publish, layer DefaultBodyLimit::max(MAX_APP_BYTES);
+    POST "/api/v1/tenants/{tenant}/apps/from-flows", Is("publish_apps"), "Publish the tenant's flows (their latest versions) and the uploaded plugins they call as an app version" => apps::publish_flows, layer DefaultBodyLimit::max(MAX_APP_BYTES);
     PUT "/api/v1/tenants/{tenant}/apps/{app}/visibility", Is("publish_apps"), "Who sees the app: `public`, or `private` to the publisher and `shared_with`" => apps::set_visibility;
     POST "/api/v1/tenants/{tenant}/apps/{app}/versions/{version}/{action}", Is("publish_apps"), "yank or unyank a version (a yanked version is not newly installed)" => apps::yank;
     GET "/api/v1/tenants/{tenant}/market/apps", Is("read"), "The marketplace: apps this tenant may see, by text (`q`) and `category`" => apps::catalog;

@@ -98,7 +98,7 @@ pub fn success(method: &str, path: &str) -> Option<Success> {
             ok(object(&[("publisher", string()), ("public_key", or_null(string())), ("algorithm", string())]))
         }
         ("GET", "/apps") => ok(object(&[("apps", array(derived::<market::CatalogEntry>()))])),
-        ("POST", "/apps") => created(derived::<market::Published>()),
+        ("POST", "/apps" | "/apps/from-flows") => created(derived::<market::Published>()),
         ("PUT", "/apps/{app}/visibility") => {
             ok(object(&[("app", string()), ("visibility", string()), ("shared_with", array(string()))]))
         }
@@ -340,6 +340,7 @@ pub fn request_body(method: &str, path: &str) -> Option<Value> {
         )),
         ("POST", "/hooks/{id}") => Some(described(json!({}), "the run's input")),
         ("POST", "/installs") => Some(derived::<market::InstallRequest>()),
+        ("POST", "/apps/from-flows") => Some(derived::<market::FromFlows>()),
         ("PUT", "/apps/{app}/visibility") => Some(strict(
             &[("visibility", json!({"enum": ["public", "private"]}))],
             &[("shared_with", described(array(string()), "tenants that see a private app"))],

@@ -7,11 +7,12 @@
 //!
 //! `manifest.rs` the manifest and capabilities, `package.rs` the signed
 //! package format, `check.rs` what makes a package publishable, `publish.rs`
-//! the publisher's side, `catalog.rs` browsing, `install.rs` consent,
+//! the publisher's side, `from_flows.rs` packing a tenant's own flows, `catalog.rs` browsing, `install.rs` consent,
 //! install, upgrade and uninstall.
 
 mod catalog;
 pub mod check;
+mod from_flows;
 mod install;
 pub mod manifest;
 pub mod package;
@@ -24,6 +25,7 @@ use anyhow::Context as _;
 use serde_json::Value;
 
 pub use catalog::{AppPage, CatalogEntry, VersionInfo};
+pub use from_flows::FromFlows;
 pub use install::{Consent, InstallRequest, Installed};
 pub use manifest::{Capabilities, Manifest};
 pub use package::Package;

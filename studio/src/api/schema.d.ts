@@ -851,6 +851,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants/{tenant}/apps/from-flows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish the tenant's flows (their latest versions) and the uploaded plugins they call as an app version */
+        post: operations["POST /api/v1/tenants/{tenant}/apps/from-flows"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tenants/{tenant}/apps/{app}/visibility": {
         parameters: {
             query?: never;
@@ -7129,6 +7146,156 @@ export interface operations {
         requestBody: {
             content: {
                 "application/gzip": string;
+            };
+        };
+        responses: {
+            /** @description created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        app: string;
+                        version: string;
+                        publisher: string;
+                        package_sha256: string;
+                        public_key: string;
+                        published_at: string;
+                    };
+                };
+            };
+            /** @description malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no, unknown, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the caller's role does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unknown, or in a tenant the caller cannot see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid body or input */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "POST /api/v1/tenants/{tenant}/apps/from-flows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    version: string;
+                    title: string;
+                    /** @default  */
+                    description?: string;
+                    /** @default [] */
+                    categories?: string[];
+                    /** @default  */
+                    changelog?: string;
+                    /**
+                     * @description The README, in Markdown.
+                     * @default
+                     */
+                    readme?: string;
+                    /** @description The tenant's flows to ship (their latest published versions). */
+                    flows: string[];
+                    /**
+                     * @description Every capability the flows' plugins use, as installers will consent to it.
+                     * @default {
+                     *       "atoms": [],
+                     *       "http": [],
+                     *       "secrets": [],
+                     *       "hosts": [],
+                     *       "notify": []
+                     *     }
+                     */
+                    capabilities?: {
+                        /**
+                         * @description The atoms its plugins import (`log`, `kv`, `secrets`, `http`, `cmdb`, `job`, `notify`).
+                         * @default []
+                         */
+                        atoms?: string[];
+                        /**
+                         * @description Hosts reachable over `http` (the allow-list's patterns).
+                         * @default []
+                         */
+                        http?: string[];
+                        /**
+                         * @description Secret names the installer supplies.
+                         * @default []
+                         */
+                        secrets?: string[];
+                        /**
+                         * @description Label selectors of the inventory hosts `cmdb` and `job` may see and touch.
+                         * @default []
+                         */
+                        hosts?: string[];
+                        /**
+                         * @description Notification channels of the installing tenant it may send to.
+                         * @default []
+                         */
+                        notify?: string[];
+                    };
+                };
             };
         };
         responses: {

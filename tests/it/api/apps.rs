@@ -333,3 +333,44 @@ async fn tampered_hiding_and_foreign_packages_are_refused_and_change_nothing() {
     );
     assert_eq!(server.admin("GET", &format!("{}/installs", tenant("blue")), None).await.body["installs"], json!([]));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tenants_own_flows_and_uploaded_plugins_publish_as_an_app() {
+    let server = serve_with("api-apps-flows", &["echo"], &[]);
+    for name in ["acme", "blue"] {
+        assert_eq!(server.admin("POST", "/api/v1/tenants", Some(json!({"name": name}))).await.status, 201);
+    }
+    assert_eq!(server.upload("acme", guest_bytes("authed-get")).await.status, 201);
+    let input = json!({"url": "${inputs.url}", "secret": "API_TOKEN"});
+    assert_eq!(server.publish("acme", one_step("check", "authed-get", input)).await["version"], 1);
+    server.publish("acme", one_step("hello", "echo", json!({"hi": true}))).await;
+    let from_flows = format!("{}/apps/from-flows", tenant("acme"));
+    let request = json!({"name": "team-ping", "version": "0.1.0", "title": "Team ping", "readme": "# Team ping",
+                         "flows": ["check", "hello"], "capabilities": {"atoms": ["http", "log"], "http": ["127.0.0.1"]}});
+    let hiding = server.admin("POST", &from_flows, Some(request.clone())).await;
+    assert_eq!(hiding.status, 422, "{}", hiding.body);
+    assert!(hiding.body["error"]["message"].as_str().unwrap().contains("uses the `secrets` atom"), "{}", hiding.body);
+    let mut request = request;
+    request["capabilities"] = capabilities(&["127.0.0.1"]);
+    request["flows"] = json!(["check", "missing"]);
+    let missing = server.admin("POST", &from_flows, Some(request.clone())).await;
+    assert!(missing.body["error"]["message"].as_str().unwrap().contains("`missing` has no published version"));
+    request["flows"] = json!(["check", "hello"]);
+    let published = server.admin("POST", &from_flows, Some(request)).await;
+    assert_eq!(published.status, 201, "{}", published.body);
+    let public = json!({"visibility": "public"});
+    assert_eq!(
+        server.admin("PUT", &format!("{}/apps/team-ping/visibility", tenant("acme")), Some(public)).await.status,
+        200
+    );
+    let page = server.admin("GET", &format!("{}/market/apps/team-ping", tenant("blue")), None).await;
+    assert_eq!(page.body["versions"][0]["plugins"], json!(["authed-get@1.0.0"]), "the upload ships: {}", page.body);
+    let install = json!({"app": "team-ping", "accept": capabilities(&["127.0.0.1"]), "secrets": {"API_TOKEN": "t"}});
+    let installed = server.admin("POST", &format!("{}/installs", tenant("blue")), Some(install)).await;
+    assert_eq!(installed.body["flows"], json!(["team-ping/check", "team-ping/hello"]), "{}", installed.body);
+    let listed = server.admin("GET", &format!("{}/market/apps", tenant("blue")), None).await;
+    assert_eq!(
+        (listed.body["apps"][0]["install_count"].as_i64(), listed.body["apps"][0]["installed_version"].as_str()),
+        (Some(1), Some("0.1.0"))
+    );
+}
