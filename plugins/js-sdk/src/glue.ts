@@ -94,7 +94,10 @@ function stringify(value: unknown, what: string): string {
   try {
     text = JSON.stringify(value);
   } catch (e) {
-    throw new Fatal(`cannot serialise ${what}: ${(e as Error).message}`);
+    // A cycle or a BigInt is the step's mistake; anything else (SpiderMonkey
+    // throws the string "out of memory") traps, as running out of memory does.
+    if (e instanceof TypeError) throw new Fatal(`cannot serialise ${what}: ${e.message}`);
+    throw e;
   }
   if (text === undefined) throw new Fatal(`cannot serialise ${what}: ${typeof value} has no JSON form`);
   return text;
