@@ -3,7 +3,7 @@
 //! policies, never by this list's order.
 
 /// The roles a member of a tenant can have.
-pub const ROLES: [&str; 5] = ["owner", "admin", "developer", "operator", "viewer"];
+pub const ROLES: [&str; 6] = ["owner", "admin", "developer", "operator", "viewer", "app_user"];
 
 /// How an approval's assignee list names a role rather than a user.
 pub const ROLE_ASSIGNEE: &str = "role:";

@@ -27,7 +27,7 @@ const MAX_WAIT_MS: u64 = 60_000;
 #[serde(deny_unknown_fields)]
 pub struct StartRun {
     #[serde(default)]
-    input: Option<Value>,
+    pub(super) input: Option<Value>,
     #[serde(default)]
     version: Option<u32>,
 }
@@ -36,7 +36,7 @@ pub struct StartRun {
 #[serde(deny_unknown_fields)]
 pub struct WaitQuery {
     #[serde(default)]
-    wait_ms: u64,
+    pub(super) wait_ms: u64,
 }
 
 /// `POST …/flows/{name}/runs[?wait_ms=N]`: 200 with the outcome if the run
@@ -52,12 +52,23 @@ pub async fn start(
     let Query(WaitQuery { wait_ms }) = query.map_err(|e| ApiError::bad_request(format!("bad query: {e}")))?;
     let StartRun { input, version } = body::json(raw)?;
     let input = input.unwrap_or_else(|| json!({}));
-    let Launched { id, plan, task } = launch_published(&app, &tenant, &name, version, input).await?;
+    let launched = launch_published(&app, &tenant, &name, version, input).await?;
+    wait_for(&app, &tenant, launched, wait_ms).await
+}
+
+/// Wait up to `wait_ms` for a launched run to end (or wait for people): 200
+/// with its outcome, else 202 with where it is.
+pub(super) async fn wait_for(
+    app: &Shared,
+    tenant: &str,
+    Launched { id, plan, task }: Launched,
+    wait_ms: u64,
+) -> Result<(StatusCode, Response), ApiError> {
     let wait = Duration::from_millis(wait_ms.min(MAX_WAIT_MS));
     match tokio::time::timeout(wait, task).await {
         // The state the run's loop ended with is what its log holds.
-        Ok(Ok(Ok(state))) => Ok((StatusCode::OK, run_view::answer(&plan, &state, &tenant))),
-        _ => Ok((StatusCode::ACCEPTED, run_view(&app, &id).await?)),
+        Ok(Ok(Ok(state))) => Ok((StatusCode::OK, run_view::answer(&plan, &state, tenant))),
+        _ => Ok((StatusCode::ACCEPTED, run_view(app, &id).await?)),
     }
 }
 
@@ -259,7 +270,7 @@ pub(super) async fn owned_run(app: &Shared, tenant: &str, id: &str) -> Result<()
 }
 
 /// Run `id` as the API shows it (`run_view.rs`).
-async fn run_view(app: &Shared, id: &str) -> Result<Response, ApiError> {
+pub(super) async fn run_view(app: &Shared, id: &str) -> Result<Response, ApiError> {
     let (plan, state, tenant) = app.scheduler.inspect(id).await?;
     Ok(run_view::answer(&plan, &state, &tenant))
 }

@@ -160,7 +160,28 @@ pub fn success(method: &str, path: &str) -> Option<Success> {
             ok(object(&[("from", integer()), ("to", integer()), ("diff", named("FlowDiff"))]))
         }
         // 200 once the run has ended or waits for people within `wait_ms`, 202 while it goes on.
-        ("POST", "/flows/{name}/runs") => answers(&[200, 202], named("Run")),
+        ("POST", "/flows/{name}/runs" | "/light-apps/{name}/runs") => answers(&[200, 202], named("Run")),
+        ("PUT", "/flows/{name}/light-app") => ok(object(&[
+            ("flow", string()),
+            ("title", string()),
+            ("description", string()),
+            ("enabled_at", string()),
+            ("enabled_by", string()),
+        ])),
+        ("DELETE", "/flows/{name}/light-app") => ok(object(&[("flow", string()), ("enabled", boolean())])),
+        ("GET", "/light-apps") => ok(object(&[(
+            "light_apps",
+            array(object(&[("flow", string()), ("title", string()), ("description", string())])),
+        )])),
+        ("GET", "/light-apps/{name}") => ok(object(&[
+            ("flow", string()),
+            ("title", string()),
+            ("description", string()),
+            ("inputs", described(json!({}), "the JSON Schema of the form")),
+            ("version", integer()),
+        ])),
+        ("GET", "/light-apps/{name}/runs") => ok(object(&[("runs", array(named("RunSummary")))])),
+        ("GET", "/light-apps/{name}/runs/{id}") => ok(named("Run")),
         ("PUT", "/flows/{name}/webhook") => ok(object(&[("flow", string()), ("id", string()), ("path", string())])),
         ("GET", "/flows/{name}/schedules") => ok(object(&[("schedules", array(named("Schedule")))])),
         ("POST", "/flows/{name}/schedules") => created(named("Schedule")),
@@ -325,6 +346,13 @@ pub fn request_body(method: &str, path: &str) -> Option<Value> {
             &[],
             &[("input", json!({})), ("version", described(integer(), "a published version; the latest if absent"))],
         )),
+        ("POST", "/light-apps/{name}/runs") => {
+            Some(strict(&[], &[("input", described(json!({}), "the form's values"))]))
+        }
+        ("PUT", "/flows/{name}/light-app") => Some(strict(
+            &[],
+            &[("title", described(string(), "the page's title (default: the flow's)")), ("description", string())],
+        )),
         ("POST", "/flows/{name}/schedules") => Some(strict(
             &[("cron", described(string(), "5 fields (minute hour day month weekday), or 6 with seconds first"))],
             &[("timezone", described(string(), "an IANA zone; UTC if absent")), ("input", json!({}))],
@@ -362,7 +390,7 @@ pub fn query_parameters(method: &str, path: &str) -> Vec<(&'static str, Value, &
         ("GET", "/flows/{name}/diff") => {
             vec![("from", integer(), "a version"), ("to", integer(), "a later (or any) version")]
         }
-        ("POST", "/flows/{name}/runs") => {
+        ("POST", "/flows/{name}/runs" | "/light-apps/{name}/runs") => {
             vec![("wait_ms", integer(), "wait up to this long (at most 60 s) for the run to end or wait for people")]
         }
         ("GET", "/hosts") => vec![

@@ -16,7 +16,7 @@ const POLICIES: &str = include_str!("policies.cedar");
 pub use scena_core::{ROLE_ASSIGNEE, ROLES};
 
 /// Everything a request can ask to do in a tenant.
-pub const ACTIONS: [&str; 13] = [
+pub const ACTIONS: [&str; 14] = [
     "read",
     "edit",
     "publish",
@@ -30,6 +30,7 @@ pub const ACTIONS: [&str; 13] = [
     "manage_owners",
     "publish_apps",
     "install_apps",
+    "use_light_apps",
 ];
 
 /// An action as a person would say it, for refusals ("may not read the audit log").
@@ -48,6 +49,7 @@ pub fn in_words(action: &str) -> &'static str {
         "manage_owners" => "change owners",
         "publish_apps" => "publish apps to the marketplace",
         "install_apps" => "install, upgrade or uninstall apps",
+        "use_light_apps" => "use light apps",
         "platform" => "administer the platform",
         _ => "do this",
     }
@@ -193,7 +195,7 @@ mod tests {
     use super::*;
 
     /// The permission matrix, as the README states it.
-    const MATRIX: [(&str, &[&str]); 5] = [
+    const MATRIX: [(&str, &[&str]); 6] = [
         (
             "owner",
             &[
@@ -210,6 +212,7 @@ mod tests {
                 "manage_owners",
                 "publish_apps",
                 "install_apps",
+                "use_light_apps",
             ],
         ),
         (
@@ -227,11 +230,13 @@ mod tests {
                 "audit",
                 "publish_apps",
                 "install_apps",
+                "use_light_apps",
             ],
         ),
-        ("developer", &["read", "edit", "publish", "run"]),
-        ("operator", &["read", "run", "approve", "operate"]),
+        ("developer", &["read", "edit", "publish", "run", "use_light_apps"]),
+        ("operator", &["read", "run", "approve", "operate", "use_light_apps"]),
         ("viewer", &["read"]),
+        ("app_user", &["use_light_apps"]),
     ];
 
     fn ask<'a>(role: &'a str, action: &'a str) -> Ask<'a> {

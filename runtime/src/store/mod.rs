@@ -15,6 +15,7 @@ mod identity;
 mod identity_cache;
 mod invitations;
 mod kv;
+mod light_apps;
 mod plugins;
 mod runs;
 mod sealed_rows;
@@ -45,6 +46,7 @@ pub use identity::{
 use identity_cache::IdentityCache;
 pub use invitations::{InvitationInfo, InvitationStore, Joined, Refused};
 pub use kv::{KvConflict, KvScope, KvStore, KvWrite, KvWrites};
+pub use light_apps::{LightApp, LightAppStore};
 pub use plugins::{PluginRecord, PluginStore};
 pub use runs::{
     Appending, NewRun, RUN_STATUSES, RunChanged, RunFilter, RunStore, RunSummary, StepLog, StepResult, StoredRun,
@@ -260,6 +262,10 @@ impl Db {
 
     pub fn apps(&self, key: std::sync::Arc<SealingKey>) -> AppStore {
         AppStore::new(self.pool.clone(), key)
+    }
+
+    pub fn light_apps(&self) -> LightAppStore {
+        LightAppStore::new(self.pool.clone())
     }
 
     pub fn plugins(&self) -> PluginStore {

@@ -12,6 +12,7 @@ mod grants;
 mod hosts;
 mod jobs;
 mod lifecycle;
+mod light_apps;
 mod notify;
 mod plugins;
 mod runs;

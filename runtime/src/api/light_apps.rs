@@ -1,0 +1,156 @@
+//! Light apps: a published flow offered to end users as a simple page — a
+//! form from its inputs, a run button, the result and their own runs. A
+//! member with the `app_user` role may do this and nothing else; a member
+//! limited to some flows uses only the light apps of those.
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::{Extension, Json};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::auth::Access;
+use super::error::ApiError;
+use super::runs::{WaitQuery, launch_published, run_view, wait_for};
+use super::{Shared, body};
+use crate::store::LightApp;
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct LightAppBody {
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+/// A light app always runs its flow's latest version: the input is all a user gives.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct LightRun {
+    #[serde(default)]
+    input: Option<Value>,
+}
+
+/// `PUT …/flows/{name}/light-app`: offer the flow's latest version as a light app.
+pub async fn enable(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    Path((_, name)): Path<(String, String)>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let body: LightAppBody =
+        if raw.as_ref().is_ok_and(|b| b.is_empty()) { LightAppBody::default() } else { body::json(raw)? };
+    let version = app
+        .db
+        .flows()
+        .version(&access.tenant, &name, None)
+        .await
+        .map_err(|_| ApiError::not_found(format!("a published version of flow `{name}`")))?;
+    let flow = version.flow()?;
+    let light = LightApp {
+        title: body.title.filter(|t| !t.trim().is_empty()).or(flow.title).unwrap_or_else(|| name.clone()),
+        description: body.description.or(flow.description).unwrap_or_default(),
+        flow: name,
+        enabled_at: crate::store::now_rfc3339(),
+        enabled_by: access.subject.clone(),
+    };
+    app.db.light_apps().enable(&access.tenant, &light).await?;
+    Ok(Json(json!(light)))
+}
+
+/// `DELETE …/flows/{name}/light-app`
+pub async fn disable(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    Path((_, name)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    if !app.db.light_apps().disable(&access.tenant, &name).await? {
+        return Err(ApiError::not_found(format!("light app `{name}`")));
+    }
+    Ok(Json(json!({"flow": name, "enabled": false})))
+}
+
+/// `GET …/light-apps`: the light apps the caller may use.
+pub async fn list(State(app): State<Shared>, Extension(access): Extension<Access>) -> Result<Json<Value>, ApiError> {
+    let apps: Vec<Value> = app
+        .db
+        .light_apps()
+        .list(&access.tenant)
+        .await?
+        .into_iter()
+        .filter(|light| access.flows.as_ref().is_none_or(|allowed| allowed.contains(&light.flow)))
+        .map(|light| json!({"flow": light.flow, "title": light.title, "description": light.description}))
+        .collect();
+    Ok(Json(json!({"light_apps": apps})))
+}
+
+async fn light_app(app: &Shared, tenant: &str, name: &str) -> Result<LightApp, ApiError> {
+    app.db.light_apps().get(tenant, name).await?.ok_or_else(|| ApiError::not_found(format!("light app `{name}`")))
+}
+
+/// `GET …/light-apps/{name}`: what its page shows: title, description, the form's schema.
+pub async fn show(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    Path((_, name)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let light = light_app(&app, &access.tenant, &name).await?;
+    let version = app.db.flows().version(&access.tenant, &name, None).await?;
+    let flow = version.flow()?;
+    Ok(Json(json!({
+        "flow": name, "title": light.title, "description": light.description,
+        "inputs": flow.inputs, "version": version.version,
+    })))
+}
+
+/// `POST …/light-apps/{name}/runs[?wait_ms=N]`: run its latest version as the caller.
+pub async fn start(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    Path((_, name)): Path<(String, String)>,
+    query: Result<Query<WaitQuery>, QueryRejection>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Response), ApiError> {
+    let Query(WaitQuery { wait_ms }) = query.map_err(|e| ApiError::bad_request(format!("bad query: {e}")))?;
+    let LightRun { input } = body::json(raw)?;
+    light_app(&app, &access.tenant, &name).await?;
+    let launched = launch_published(&app, &access.tenant, &name, None, input.unwrap_or_else(|| json!({}))).await?;
+    app.db.light_apps().record_run(&access.tenant, &name, &launched.id, &access.subject).await?;
+    wait_for(&app, &access.tenant, launched, wait_ms).await
+}
+
+/// `GET …/light-apps/{name}/runs`: the caller's own runs of it, newest first.
+pub async fn runs(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    Path((_, name)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    light_app(&app, &access.tenant, &name).await?;
+    let ids = app.db.light_apps().runs_of(&access.tenant, &name, &access.subject, 50).await?;
+    let mut runs = Vec::new();
+    for id in ids {
+        if let Some(summary) = app.db.runs().summary_of(&id).await? {
+            runs.push(summary);
+        }
+    }
+    Ok(Json(json!({"runs": runs})))
+}
+
+/// `GET …/light-apps/{name}/runs/{id}`: one of the caller's runs of it.
+pub async fn run(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    Path((_, name, id)): Path<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    let not_found = || ApiError::not_found(format!("run `{id}` of light app `{name}`"));
+    let summary = app.db.runs().summary_of(&id).await?.ok_or_else(not_found)?;
+    let by = app.db.light_apps().started_by(&id).await?;
+    if summary.tenant != access.tenant || summary.flow != name || by.as_deref() != Some(access.subject.as_str()) {
+        return Err(not_found());
+    }
+    run_view(&app, &id).await
+}
