@@ -15,6 +15,7 @@ const RunPage = lazy(() => import('./runs/RunPage'));
 const StartRunPage = lazy(() => import('./runs/StartRunPage'));
 const AdminPage = lazy(() => import('./admin/AdminPage'));
 const AcceptInvitationPage = lazy(() => import('./admin/invitations/AcceptInvitationPage'));
+const MarketPage = lazy(() => import('./market/MarketPage'));
 
 function RequireSession({ children }: { children: React.ReactNode }) {
   const { session, loading } = useSession();
@@ -69,6 +70,7 @@ export function App() {
             <Route path="runs" element={<Suspense fallback={<Loading />}><RunsPage /></Suspense>} />
             <Route path="runs/:id" element={<Suspense fallback={<Loading />}><RunPage /></Suspense>} />
             <Route path="admin/*" element={<Suspense fallback={<Loading />}><AdminPage /></Suspense>} />
+            <Route path="market/*" element={<Suspense fallback={<Loading />}><MarketPage /></Suspense>} />
             <Route path="*" element={<NotFound />} />
           </Route>
           <Route path="*" element={<NotFound />} />

@@ -89,7 +89,7 @@ export default function DiffPage() {
   const from = Number(search.get('from'));
   const to = Number(search.get('to'));
   const loaded = useLoad(() => loadDiff(tenant.name, name, from, to), [tenant.name, name, from, to]);
-  const base = `/t/${tenant.name}/flows/${name}`;
+  const base = `/t/${tenant.name}/flows/${encodeURIComponent(name)}`;
   const edges = useEdgeLabels(loaded.data?.graph.edges ?? NO_EDGES);
   return (
     <section className="editor-page">

@@ -14,6 +14,7 @@ import type { FlowDocument } from './graph';
 import type { VersionSummary } from './VersionsPanel';
 import { newFlowDocument } from './newFlow';
 import { usePlugins } from './usePlugins';
+import { appOfFlow } from '../market/installedFlow';
 
 interface FlowAnswer {
   draft: { flow: FlowDocument; revision: number; problems?: Problem[] } | null;
@@ -55,8 +56,10 @@ export default function EditorPage() {
         tenant={tenant.name}
         name={name}
         loaded={loaded.data}
-        canEdit={tenant.may('edit')}
-        canPublish={tenant.may('publish')}
+        // An installed app's flow (`APP/FLOW`) changes only by installing another version of the app.
+        canEdit={tenant.may('edit') && !appOfFlow(name)}
+        canPublish={tenant.may('publish') && !appOfFlow(name)}
+        installedFrom={appOfFlow(name)}
         canRun={tenant.may('run')}
         reload={reload}
         plugins={plugins}

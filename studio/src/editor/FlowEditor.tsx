@@ -49,6 +49,7 @@ export function FlowEditor({
   canRun,
   reload,
   plugins,
+  installedFrom = null,
 }: {
   tenant: string;
   name: string;
@@ -58,6 +59,8 @@ export function FlowEditor({
   canRun: boolean;
   reload: () => Promise<LoadedFlow>;
   plugins: Plugins;
+  /** The app this flow was installed from (`APP/FLOW`), which makes it read-only. */
+  installedFrom?: string | null;
 }) {
   const { t } = useTranslation('editor');
   const readOnly = !canEdit;
@@ -241,8 +244,14 @@ export function FlowEditor({
             {t('toolbar.publish')}
           </button>
         )}
-        {canRun && versions.length > 0 && <Link to={`/t/${tenant}/flows/${name}/run`}>{t('toolbar.run')}</Link>}
+        {canRun && versions.length > 0 && <Link to={`/t/${tenant}/flows/${encodeURIComponent(name)}/run`}>{t('toolbar.run')}</Link>}
       </div>
+      {installedFrom && (
+        <p className="hint" data-testid="installed-flow-note">
+          {t('flow.readOnly', { ns: 'market', app: installedFrom })}{' '}
+          <Link to={`/t/${tenant}/market/apps/${encodeURIComponent(installedFrom)}`}>{t('flow.openApp', { ns: 'market' })}</Link>
+        </p>
+      )}
       <div role="status" aria-live="polite">
         {publishNote && <p className="hint" data-testid="publish-note">{publishNote}</p>}
       </div>

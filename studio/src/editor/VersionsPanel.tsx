@@ -33,7 +33,7 @@ export const VersionsPanel = memo(function VersionsPanel({ tenant, name, version
             ))}
           </ul>
           {from !== undefined && to !== undefined ? (
-            <Link to={`/t/${tenant}/flows/${name}/diff?from=${from}&to=${to}`}>{t('versions.compare', { from, to })}</Link>
+            <Link to={`/t/${tenant}/flows/${encodeURIComponent(name)}/diff?from=${from}&to=${to}`}>{t('versions.compare', { from, to })}</Link>
           ) : (
             <p className="hint">{t('versions.chooseTwo')}</p>
           )}

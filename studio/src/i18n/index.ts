@@ -4,18 +4,20 @@ import enCommon from './locales/en/common.json';
 import enEditor from './locales/en/editor.json';
 import enRuns from './locales/en/runs.json';
 import enAdmin from './locales/en/admin.json';
+import enMarket from './locales/en/market.json';
 import zhCommon from './locales/zh-CN/common.json';
 import zhEditor from './locales/zh-CN/editor.json';
 import zhRuns from './locales/zh-CN/runs.json';
 import zhAdmin from './locales/zh-CN/admin.json';
+import zhMarket from './locales/zh-CN/market.json';
 
 export const LANGUAGES = ['en', 'zh-CN'] as const;
 export type Language = (typeof LANGUAGES)[number];
 const STORAGE_KEY = 'scena.language';
 
 export const resources = {
-  en: { common: enCommon, editor: enEditor, runs: enRuns, admin: enAdmin },
-  'zh-CN': { common: zhCommon, editor: zhEditor, runs: zhRuns, admin: zhAdmin },
+  en: { common: enCommon, editor: enEditor, runs: enRuns, admin: enAdmin, market: enMarket },
+  'zh-CN': { common: zhCommon, editor: zhEditor, runs: zhRuns, admin: zhAdmin, market: zhMarket },
 } as const;
 
 /** Keys a page asked for that the current language lacks (the zh-CN test reads them). */
@@ -34,7 +36,7 @@ void i18n.use(initReactI18next).init({
   // translation shows up as a missing key instead of English.
   fallbackLng: localStorage.getItem('scena.i18nStrict') === '1' ? false : 'en',
   defaultNS: 'common',
-  ns: ['common', 'editor', 'runs', 'admin'],
+  ns: ['common', 'editor', 'runs', 'admin', 'market'],
   interpolation: { escapeValue: false },
   saveMissing: true,
   missingKeyHandler: (languages, namespace, key) => {

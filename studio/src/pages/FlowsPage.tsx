@@ -6,6 +6,7 @@ import { useTenant } from '../session/session';
 import { ErrorNote } from '../ui/ErrorNote';
 import { useLoad } from '../ui/useLoad';
 import { newFlowDocument } from '../editor/newFlow';
+import { appOfFlow } from '../market/installedFlow';
 
 const NAME = /^[a-z][a-z0-9\-]{0,62}$/;
 
@@ -67,14 +68,26 @@ export function FlowsPage() {
             </tr>
           </thead>
           <tbody>
-            {flows.data.flows.map((flow) => (
-              <tr key={flow.name}>
-                <td>
-                  <Link to={`/t/${tenant.name}/flows/${flow.name}`}>{flow.name}</Link>
-                </td>
-                <td>{flow.latest_version ?? t('flows.draftOnly')}</td>
-              </tr>
-            ))}
+            {flows.data.flows.map((flow) => {
+              // An installed app's flow (`APP/FLOW`) is read-only: marked, with a link to its app.
+              const app = appOfFlow(flow.name);
+              return (
+                <tr key={flow.name} data-installed={app ? 'true' : undefined}>
+                  <td>
+                    <Link to={`/t/${tenant.name}/flows/${encodeURIComponent(flow.name)}`}>{flow.name}</Link>
+                    {app ? (
+                      <>
+                        {' '}
+                        <Link className="hint" to={`/t/${tenant.name}/market/apps/${encodeURIComponent(app)}`}>
+                          {t('flow.installedFrom', { ns: 'market', app })}
+                        </Link>
+                      </>
+                    ) : null}
+                  </td>
+                  <td>{flow.latest_version ?? t('flows.draftOnly')}</td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       ) : null}

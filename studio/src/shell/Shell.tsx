@@ -21,6 +21,7 @@ export function Shell() {
         <nav aria-label={t('nav.main')}>
           <NavLink to={`${base}/flows`}>{t('nav.flows')}</NavLink>
           <NavLink to={`${base}/runs`}>{t('nav.runs')}</NavLink>
+          <NavLink to={`${base}/market`}>{t('nav.market', { ns: 'market' })}</NavLink>
           {['manage_members', 'manage_grants', 'publish', 'audit'].some(tenant.may) ? (
             <NavLink to={`${base}/admin`}>{t('nav.admin')}</NavLink>
           ) : null}

@@ -1,0 +1,191 @@
+// "Publish as app": the tenant's published flows to ship, the manifest's
+// fields, and the capabilities (atoms prefilled from the plugins the chosen
+// flows call). Every problem of a refused app is listed.
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, ApiFailure, ok } from '../api/client';
+import { useTenant } from '../session/session';
+import { ErrorNote } from '../ui/ErrorNote';
+import { useLoad } from '../ui/useLoad';
+import { atomsOfFlows, problemsOf, splitList, type Kind } from './capabilities';
+import { CapabilitiesEditor, capabilitiesOfForm } from './CapabilitiesEditor';
+import { ProblemList } from './ProblemList';
+
+type Lists = Record<Exclude<Kind, 'atoms'>, string>;
+const NO_LISTS: Lists = { http: '', secrets: '', hosts: '', notify: '' };
+
+interface FlowDoc {
+  nodes?: { kind?: string; plugin?: string; body?: { plugin?: string } }[];
+}
+
+export function PublishForm({ onPublished }: { onPublished: () => void }) {
+  const { t } = useTranslation('market');
+  const tenant = useTenant();
+  const path = { tenant: tenant.name };
+  const flows = useLoad(() => ok(api.GET('/api/v1/tenants/{tenant}/flows', { params: { path } })), [tenant.name]);
+  const plugins = useLoad(() => ok(api.GET('/api/v1/tenants/{tenant}/plugins', { params: { path } })), [tenant.name]);
+  // Only the tenant's own flows with a published version can ship.
+  const shippable = useMemo(
+    () => (flows.data?.flows ?? []).filter((f) => !f.name.includes('/') && f.latest_version !== null),
+    [flows.data],
+  );
+  const [chosen, setChosen] = useState<string[]>([]);
+  const [docs, setDocs] = useState<Map<string, FlowDoc>>(new Map());
+  const [docsError, setDocsError] = useState<unknown>(null);
+  const [atoms, setAtoms] = useState<string[]>([]);
+  const [atomsTouched, setAtomsTouched] = useState(false);
+  const [lists, setLists] = useState<Lists>(NO_LISTS);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<string | null>(null);
+
+  // The latest version of each chosen flow, to see which plugins it calls.
+  useEffect(() => {
+    const missing = chosen.filter((name) => !docs.has(name));
+    if (missing.length === 0) return;
+    let current = true;
+    Promise.all(
+      missing.map(async (name) => {
+        const latest = shippable.find((f) => f.name === name)?.latest_version;
+        const version = await ok(
+          api.GET('/api/v1/tenants/{tenant}/flows/{name}/versions/{version}', {
+            params: { path: { tenant: tenant.name, name, version: String(latest) } },
+          }),
+        );
+        return [name, (version as unknown as { flow: FlowDoc }).flow] as const;
+      }),
+    )
+      .then((loaded) => current && setDocs((before) => new Map([...before, ...loaded])))
+      .catch((failure: unknown) => current && setDocsError(failure));
+    return () => {
+      current = false;
+    };
+  }, [chosen, docs, shippable, tenant.name]);
+
+  const listed = useMemo(
+    () => (plugins.data?.plugins ?? []).filter((p) => !p.yanked).map((p) => ({ name: p.name, version: p.version, capabilities: p.capabilities })),
+    [plugins.data],
+  );
+  const suggestion = useMemo(
+    () => atomsOfFlows(chosen.map((name) => docs.get(name)).filter((d): d is FlowDoc => d !== undefined), listed),
+    [chosen, docs, listed],
+  );
+  useEffect(() => {
+    if (!atomsTouched) setAtoms(suggestion.atoms);
+  }, [suggestion, atomsTouched]);
+
+  const choose = (name: string, on: boolean) => setChosen((before) => (on ? [...before, name] : before.filter((n) => n !== name)));
+
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const fields = new FormData(event.currentTarget);
+    const text = (name: string) => String(fields.get(name) ?? '').trim();
+    setBusy(true);
+    setError(null);
+    setDone(null);
+    try {
+      const published = await ok(
+        api.POST('/api/v1/tenants/{tenant}/apps/from-flows', {
+          params: { path },
+          body: {
+            name: text('app-name'),
+            version: text('app-version'),
+            title: text('app-title'),
+            description: text('app-description'),
+            categories: splitList(text('app-categories')),
+            changelog: String(fields.get('app-changelog') ?? ''),
+            readme: String(fields.get('app-readme') ?? ''),
+            flows: chosen,
+            capabilities: capabilitiesOfForm(atoms, lists),
+          },
+        }),
+      );
+      setDone(t('publish.done', { app: published.app, version: published.version }));
+      onPublished();
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const problems = error instanceof ApiFailure ? problemsOf(error.details) : [];
+  return (
+    <form className="card market-publish" onSubmit={(e) => void submit(e)} aria-labelledby="publish-form-title">
+      <h3 id="publish-form-title">{t('publish.formTitle')}</h3>
+      <ErrorNote error={flows.error ?? plugins.error ?? docsError} />
+      <fieldset>
+        <legend>{t('publish.flows')}</legend>
+        {flows.data && shippable.length === 0 ? <p>{t('publish.noFlows')}</p> : null}
+        {shippable.map((flow) => (
+          <label key={flow.name} className="inline">
+            <input type="checkbox" name={`flow-${flow.name}`} checked={chosen.includes(flow.name)} onChange={(e) => choose(flow.name, e.target.checked)} />
+            <code>{flow.name}</code> <span className="hint">{t('publish.flowVersion', { version: flow.latest_version })}</span>
+          </label>
+        ))}
+        <p className="hint">{t('publish.flowsHint')}</p>
+      </fieldset>
+      <div className="market-fields">
+        <label>
+          {t('publish.name')}
+          <input name="app-name" required className="market-mono" aria-describedby="app-name-hint" />
+          <span id="app-name-hint" className="hint">
+            {t('publish.nameHint')}
+          </span>
+        </label>
+        <label>
+          {t('publish.version')}
+          <input name="app-version" required placeholder="1.0.0" className="market-mono" />
+        </label>
+        <label>
+          {t('publish.appTitle')}
+          <input name="app-title" required />
+        </label>
+        <label>
+          {t('publish.description')}
+          <input name="app-description" />
+        </label>
+        <label>
+          {t('publish.categories')}
+          <input name="app-categories" aria-describedby="app-categories-hint" />
+          <span id="app-categories-hint" className="hint">
+            {t('publish.categoriesHint')}
+          </span>
+        </label>
+      </div>
+      <label>
+        {t('publish.changelog')}
+        <textarea name="app-changelog" rows={3} />
+      </label>
+      <label>
+        {t('publish.readme')}
+        <textarea name="app-readme" rows={6} className="market-mono" />
+      </label>
+      <CapabilitiesEditor
+        atoms={atoms}
+        lists={lists}
+        suggested={suggestion.atoms}
+        unresolved={suggestion.unresolved}
+        onAtoms={(next) => {
+          setAtomsTouched(true);
+          setAtoms(next);
+        }}
+        onLists={setLists}
+        onUseSuggested={() => {
+          setAtomsTouched(false);
+          setAtoms(suggestion.atoms);
+        }}
+      />
+      <ErrorNote error={error} />
+      <ProblemList problems={problems} />
+      <button type="submit" className="primary" disabled={busy || chosen.length === 0}>
+        {t('publish.submit')}
+      </button>
+      {done ? (
+        <p role="status" className="market-ok">
+          {done}
+        </p>
+      ) : null}
+    </form>
+  );
+}
