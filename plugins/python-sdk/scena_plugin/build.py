@@ -156,7 +156,10 @@ def introspect(python: str, project: Path, module: str, stubs: Path) -> dict:
 
 
 def run_tool(argv: list[str], quiet: bool, what: str) -> None:
-    ran = subprocess.run(argv, capture_output=True, text=True)
+    try:
+        ran = subprocess.run(argv, capture_output=True, text=True)
+    except OSError as e:
+        raise BuildError(f"{what}: cannot run {argv[0]}: {e.strerror}", code=3) from None
     if ran.returncode != 0:
         raise BuildError(f"{what} failed ({' '.join(argv[:3])} …):\n{ran.stdout}{ran.stderr}".rstrip(), code=3)
     if not quiet and ran.stderr.strip():
