@@ -16,6 +16,8 @@ const StartRunPage = lazy(() => import('./runs/StartRunPage'));
 const AdminPage = lazy(() => import('./admin/AdminPage'));
 const AcceptInvitationPage = lazy(() => import('./admin/invitations/AcceptInvitationPage'));
 const MarketPage = lazy(() => import('./market/MarketPage'));
+const LightListPage = lazy(() => import('./light/LightListPage'));
+const LightAppPage = lazy(() => import('./light/LightAppPage'));
 
 function RequireSession({ children }: { children: React.ReactNode }) {
   const { session, loading } = useSession();
@@ -31,6 +33,8 @@ function Home() {
   const { t } = useTranslation();
   const first = session?.tenants[0];
   if (!first) return <p className="page">{t('session.noTenant')}</p>;
+  // A member who may only use light apps (`app_user`) lands on them, not in the studio.
+  if (!(first.may as string[]).includes('read')) return <Navigate to={`/light/${encodeURIComponent(first.name)}`} replace />;
   return <Navigate to={`/t/${first.name}/flows`} replace />;
 }
 
@@ -51,6 +55,26 @@ export function App() {
             element={
               <RequireSession>
                 <Home />
+              </RequireSession>
+            }
+          />
+          <Route
+            path="/light/:tenant"
+            element={
+              <RequireSession>
+                <Suspense fallback={<Loading />}>
+                  <LightListPage />
+                </Suspense>
+              </RequireSession>
+            }
+          />
+          <Route
+            path="/light/:tenant/:flow"
+            element={
+              <RequireSession>
+                <Suspense fallback={<Loading />}>
+                  <LightAppPage />
+                </Suspense>
               </RequireSession>
             }
           />

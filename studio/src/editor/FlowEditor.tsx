@@ -23,6 +23,7 @@ import { autoLayout } from './layout';
 import { expressionScope, resolvePluginVersion, type ScopeEntry } from './scope';
 import type { FlowDocument } from './graph';
 import { NODE_SIZE } from './nodeSizes';
+import { LightAppToggle } from '../light/LightAppToggle';
 import './editor.css';
 
 type Plugins = ReturnType<typeof usePlugins>;
@@ -246,6 +247,7 @@ export function FlowEditor({
         )}
         {canRun && versions.length > 0 && <Link to={`/t/${tenant}/flows/${encodeURIComponent(name)}/run`}>{t('toolbar.run')}</Link>}
       </div>
+      {canPublish && versions.length > 0 && <LightAppToggle tenant={tenant} flow={name} />}
       {installedFrom && (
         <p className="hint" data-testid="installed-flow-note">
           {t('flow.readOnly', { ns: 'market', app: installedFrom })}{' '}

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { NavLink, Outlet, useNavigate } from 'react-router-dom';
+import { Navigate, NavLink, Outlet, useNavigate } from 'react-router-dom';
 import { useSession, useTenant } from '../session/session';
 import { LanguagePicker } from './LanguagePicker';
 
@@ -10,6 +10,8 @@ export function Shell() {
   const tenant = useTenant();
   const navigate = useNavigate();
   if (!session) return null;
+  // A member who may only use light apps (`app_user`) sees none of the studio.
+  if (tenant.role && !tenant.may('read')) return <Navigate to={`/light/${encodeURIComponent(tenant.name)}`} replace />;
   const base = `/t/${tenant.name}`;
   return (
     <div className="shell">

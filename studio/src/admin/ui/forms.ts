@@ -34,6 +34,9 @@ export function codeOfLink(link: string): string | null {
   return match?.[1] ? decodeURIComponent(match[1]) : null;
 }
 
-/** The roles of a tenant, least to most (`runtime/core/src/roles.rs`). */
-export const ROLES = ['viewer', 'operator', 'developer', 'admin', 'owner'] as const;
+/**
+ * The roles of a tenant, least to most (`runtime/core/src/roles.rs`);
+ * `app_user` may only use the light apps it is given.
+ */
+export const ROLES = ['app_user', 'viewer', 'operator', 'developer', 'admin', 'owner'] as const;
 export type Role = (typeof ROLES)[number];

@@ -432,4 +432,124 @@ export const journeys = [
       noPageErrors(page);
     },
   },
+  {
+    name: 'a flow offered as a light app: the share link, an app_user who lands there, runs it, sees their runs, and is refused the rest',
+    async run({ server, browser }) {
+      await serverReady(server);
+      const addOne = {
+        name: 'add-one',
+        title: 'Add one',
+        description: 'Adds one to a number.',
+        inputs: { type: 'object', required: ['n'], properties: { n: { type: 'integer', title: 'Number' } } },
+        nodes: [
+          { id: 'start', kind: 'start' },
+          { id: 'add', kind: 'step', plugin: 'add@^0.1', input: { n: '${inputs.n}' } },
+          { id: 'end', kind: 'end', output: { n: '${steps.add.output.n}' } },
+        ],
+        edges: [
+          { from: 'start', to: 'add' },
+          { from: 'add', to: 'end' },
+        ],
+      };
+      await apiCall(server, 'PUT', '/api/v1/tenants/default/flows/add-one/draft', addOne);
+      await apiCall(server, 'POST', '/api/v1/tenants/default/flows/add-one/versions');
+      const user = await makeMember(server, 'ursula', 'app_user');
+      const violations = [];
+
+      // A publisher offers the flow from its editor and gets the link to share.
+      const admin = await newPage(browser);
+      await login(admin, server);
+      await admin.goto(`${server.url}/t/default/flows/add-one`);
+      const toggle = admin.getByTestId('light-app-toggle');
+      await toggle.getByRole('button', { name: 'Offer as a light app', pressed: false }).click();
+      const linkField = toggle.getByRole('textbox', { name: 'Light app link' });
+      await linkField.waitFor();
+      const link = await linkField.inputValue();
+      assert(link === `${server.url}/light/default/add-one`, `the share link: ${link}`);
+      await toggle.getByRole('button', { name: /Copy/ }).waitFor();
+      // The role can be handed out in the members page.
+      await admin.goto(`${server.url}/t/default/admin/members`);
+      await admin.locator('option', { hasText: 'light-app user' }).first().waitFor({ state: 'attached' });
+
+      // The app_user logs in and lands on their light apps, not in the studio.
+      const page = await newPage(browser);
+      await page.goto(`${server.url}/login`);
+      await page.getByLabel(/username/i).fill(user.username);
+      await page.getByLabel(/password/i).fill(user.password);
+      await page.getByRole('button', { name: /log in/i }).click();
+      await page.waitForURL(/\/light\/default$/);
+      assert((await page.getByRole('navigation', MAIN_NAV).count()) === 0, 'no studio navigation');
+      await page.getByRole('heading', { name: 'Your light apps' }).waitFor();
+      await scan(page, 'light apps list', violations);
+      await page.getByRole('link', { name: 'Add one' }).click();
+      await page.waitForURL(/\/light\/default\/add-one$/);
+      await page.getByText('Adds one to a number.').waitFor();
+      await page.getByText('You have not run it yet.').waitFor();
+      await page.getByLabel(/^Number/).fill('41');
+      await page.getByRole('button', { name: 'Start the run' }).click();
+      const result = page.getByTestId('light-result');
+      await result.and(page.locator('[data-status="succeeded"]')).waitFor({ timeout: 20_000 });
+      const output = JSON.parse(await result.getByTestId('light-output').textContent());
+      assert(output.n === 42, `the result: ${JSON.stringify(output)}`);
+      const mine = page.getByRole('table', { name: 'Your past runs' });
+      await mine.locator('tbody tr').first().waitFor();
+      assert((await mine.locator('tbody tr').count()) === 1, 'one run of their own');
+      await scan(page, 'light app', violations);
+      await mine.getByRole('button', { name: /Show the result/ }).click();
+      await result.getByTestId('light-output').waitFor();
+
+      // The studio sends them back; the API refuses them everything else.
+      await page.goto(`${server.url}/t/default/flows`);
+      await page.waitForURL(/\/light\/default$/);
+      const token = (
+        await (
+          await fetch(`${server.url}/api/v1/auth/login`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(user),
+          })
+        ).json()
+      ).token;
+      for (const [method, path, body] of [
+        ['GET', '/api/v1/tenants/default/flows'],
+        ['POST', '/api/v1/tenants/default/flows/add-one/runs', { input: { n: 1 } }],
+        ['GET', '/api/v1/tenants/default/runs'],
+        ['GET', '/api/v1/tenants/default/market/apps'],
+      ]) {
+        const refused = await answer(server, method, path, body, token);
+        assert(refused.status === 403, `${method} ${path} refused: ${refused.status}`);
+      }
+
+      // The share link opened before logging in leads there after it.
+      const other = await newPage(browser);
+      await other.goto(link);
+      await other.waitForURL(/\/login$/);
+      await other.getByLabel(/username/i).fill(user.username);
+      await other.getByLabel(/password/i).fill(user.password);
+      await other.getByRole('button', { name: /log in/i }).click();
+      await other.waitForURL(/\/light\/default\/add-one$/);
+      await other.getByRole('heading', { name: 'Add one' }).waitFor();
+
+      // In zh-CN (no English fallback) the page is whole.
+      const zh = await newPage(browser, { language: 'zh-CN', strictI18n: true });
+      await zh.goto(`${server.url}/login`);
+      await zh.getByLabel(/用户名/).fill(user.username);
+      await zh.getByLabel(/密码/).fill(user.password);
+      await zh.getByRole('button', { name: /登录/ }).click();
+      await zh.waitForURL(/\/light\/default$/);
+      await zh.goto(link);
+      await zh.getByRole('table').waitFor();
+      const keys = await zh.evaluate(() => [...window.__scenaMissingKeys]);
+      assert(keys.length === 0, `untranslated: ${keys}`);
+
+      // Offered no longer: the list is empty.
+      await admin.goto(`${server.url}/t/default/flows/add-one`);
+      await admin.getByTestId('light-app-toggle').getByRole('button', { name: 'Offer as a light app', pressed: true }).click();
+      await admin.getByRole('textbox', { name: 'Light app link' }).waitFor({ state: 'detached' });
+      const left = await answer(server, 'GET', '/api/v1/tenants/default/light-apps', undefined, token);
+      assert(left.status === 200 && left.body.light_apps.length === 0, `nothing offered: ${JSON.stringify(left)}`);
+      for (const p of [admin, page, other, zh]) noPageErrors(p);
+      assert(violations.length === 0, `accessibility violations:\n${violations.join('\n')}`);
+    },
+  },
 ];
