@@ -11,11 +11,12 @@ import { ErrorNote } from '../ui/ErrorNote';
 import { useLoad } from '../ui/useLoad';
 import { useAction } from '../admin/ui/useAction';
 import { Time } from '../admin/ui/Time';
-import { splitList } from './capabilities';
+import { normalise, splitList } from './capabilities';
+import type { Prefill } from './PublishForm';
 
 type OwnApp = { name: string; title: string; latest_version: string; install_count: number; visibility: string };
 
-export function OwnApps({ generation }: { generation: number }) {
+export function OwnApps({ generation, onNewVersion }: { generation: number; onNewVersion: (prefill: Prefill) => void }) {
   const { t } = useTranslation('market');
   const tenant = useTenant();
   const apps = useLoad(
@@ -29,13 +30,23 @@ export function OwnApps({ generation }: { generation: number }) {
       <ErrorNote error={apps.error} />
       {apps.data && list.length === 0 ? <p>{t('own.none')}</p> : null}
       {list.map((app) => (
-        <OwnAppCard key={app.name} app={app} generation={generation} onChanged={apps.reload} />
+        <OwnAppCard key={app.name} app={app} generation={generation} onChanged={apps.reload} onNewVersion={onNewVersion} />
       ))}
     </section>
   );
 }
 
-function OwnAppCard({ app, generation, onChanged }: { app: OwnApp; generation: number; onChanged: () => void }) {
+function OwnAppCard({
+  app,
+  generation,
+  onChanged,
+  onNewVersion,
+}: {
+  app: OwnApp;
+  generation: number;
+  onChanged: () => void;
+  onNewVersion: (prefill: Prefill) => void;
+}) {
   const { t } = useTranslation('market');
   const tenant = useTenant();
   const path = { tenant: tenant.name, app: app.name };
@@ -58,6 +69,28 @@ function OwnAppCard({ app, generation, onChanged }: { app: OwnApp; generation: n
         {t('app.latest', { version: app.latest_version })} · {t('catalog.installs', { count: app.install_count })}
       </p>
       <ErrorNote error={page.error} />
+      {page.data ? (
+        <button
+          type="button"
+          onClick={() => {
+            const data = page.data!;
+            const newest = data.versions[0];
+            onNewVersion({
+              name: data.name,
+              latest: data.latest_version,
+              title: data.title,
+              description: data.description,
+              categories: data.categories,
+              readme: data.readme,
+              flows: newest?.flows ?? [],
+              capabilities: normalise(newest?.capabilities ?? data.capabilities),
+            });
+            document.getElementById('publish-form-title')?.scrollIntoView();
+          }}
+        >
+          {t('own.newVersion')}
+        </button>
+      ) : null}
       {page.data ? (
         <VisibilityForm
           app={app.name}

@@ -1,24 +1,36 @@
 // "Publish as app": the tenant's published flows to ship, the manifest's
 // fields, and the capabilities (atoms prefilled from the plugins the chosen
 // flows call). Every problem of a refused app is listed.
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiFailure, ok } from '../api/client';
 import { useTenant } from '../session/session';
 import { ErrorNote } from '../ui/ErrorNote';
 import { useLoad } from '../ui/useLoad';
-import { atomsOfFlows, problemsOf, splitList, type Kind } from './capabilities';
+import { atomsOfFlows, problemsOf, splitList, type Capabilities, type Kind } from './capabilities';
 import { CapabilitiesEditor, capabilitiesOfForm } from './CapabilitiesEditor';
 import { ProblemList } from './ProblemList';
 
 type Lists = Record<Exclude<Kind, 'atoms'>, string>;
 const NO_LISTS: Lists = { http: '', secrets: '', hosts: '', notify: '' };
 
+/** What a new version of an app this tenant publishes starts from (its latest version's manifest). */
+export interface Prefill {
+  name: string;
+  latest: string;
+  title: string;
+  description: string;
+  categories: string[];
+  readme: string;
+  flows: string[];
+  capabilities: Capabilities;
+}
+
 interface FlowDoc {
   nodes?: { kind?: string; plugin?: string; body?: { plugin?: string } }[];
 }
 
-export function PublishForm({ onPublished }: { onPublished: () => void }) {
+export function PublishForm({ onPublished, prefill }: { onPublished: () => void; prefill?: Prefill | null }) {
   const { t } = useTranslation('market');
   const tenant = useTenant();
   const path = { tenant: tenant.name };
@@ -29,12 +41,26 @@ export function PublishForm({ onPublished }: { onPublished: () => void }) {
     () => (flows.data?.flows ?? []).filter((f) => !f.name.includes('/') && f.latest_version !== null),
     [flows.data],
   );
-  const [chosen, setChosen] = useState<string[]>([]);
+  const versionField = useRef<HTMLInputElement>(null);
+  // A new version of an existing app: the reader goes on with its version number.
+  useEffect(() => {
+    if (prefill) versionField.current?.focus();
+  }, [prefill]);
+  const [chosen, setChosen] = useState<string[]>(prefill?.flows ?? []);
   const [docs, setDocs] = useState<Map<string, FlowDoc>>(new Map());
   const [docsError, setDocsError] = useState<unknown>(null);
   const [atoms, setAtoms] = useState<string[]>([]);
   const [atomsTouched, setAtomsTouched] = useState(false);
-  const [lists, setLists] = useState<Lists>(NO_LISTS);
+  const [lists, setLists] = useState<Lists>(
+    prefill
+      ? {
+          http: prefill.capabilities.http.join('\n'),
+          secrets: prefill.capabilities.secrets.join('\n'),
+          hosts: prefill.capabilities.hosts.join('\n'),
+          notify: prefill.capabilities.notify.join('\n'),
+        }
+      : NO_LISTS,
+  );
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | null>(null);
@@ -112,7 +138,7 @@ export function PublishForm({ onPublished }: { onPublished: () => void }) {
   const problems = error instanceof ApiFailure ? problemsOf(error.details) : [];
   return (
     <form className="card market-publish" onSubmit={(e) => void submit(e)} aria-labelledby="publish-form-title">
-      <h3 id="publish-form-title">{t('publish.formTitle')}</h3>
+      <h3 id="publish-form-title">{prefill ? t('publish.newVersionOf', { app: prefill.name, latest: prefill.latest }) : t('publish.formTitle')}</h3>
       <ErrorNote error={flows.error ?? plugins.error ?? docsError} />
       <fieldset>
         <legend>{t('publish.flows')}</legend>
@@ -128,26 +154,26 @@ export function PublishForm({ onPublished }: { onPublished: () => void }) {
       <div className="market-fields">
         <label>
           {t('publish.name')}
-          <input name="app-name" required className="market-mono" aria-describedby="app-name-hint" />
+          <input name="app-name" required className="market-mono" aria-describedby="app-name-hint" defaultValue={prefill?.name} />
           <span id="app-name-hint" className="hint">
             {t('publish.nameHint')}
           </span>
         </label>
         <label>
           {t('publish.version')}
-          <input name="app-version" required placeholder="1.0.0" className="market-mono" />
+          <input ref={versionField} name="app-version" required placeholder={prefill ? '' : '1.0.0'} className="market-mono" />
         </label>
         <label>
           {t('publish.appTitle')}
-          <input name="app-title" required />
+          <input name="app-title" required defaultValue={prefill?.title} />
         </label>
         <label>
           {t('publish.description')}
-          <input name="app-description" />
+          <input name="app-description" defaultValue={prefill?.description} />
         </label>
         <label>
           {t('publish.categories')}
-          <input name="app-categories" aria-describedby="app-categories-hint" />
+          <input name="app-categories" aria-describedby="app-categories-hint" defaultValue={prefill?.categories.join(', ')} />
           <span id="app-categories-hint" className="hint">
             {t('publish.categoriesHint')}
           </span>
@@ -159,7 +185,7 @@ export function PublishForm({ onPublished }: { onPublished: () => void }) {
       </label>
       <label>
         {t('publish.readme')}
-        <textarea name="app-readme" rows={6} className="market-mono" />
+        <textarea name="app-readme" rows={6} className="market-mono" defaultValue={prefill?.readme} />
       </label>
       <CapabilitiesEditor
         atoms={atoms}

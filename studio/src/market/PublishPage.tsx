@@ -5,13 +5,15 @@ import { useTenant } from '../session/session';
 import { ErrorNote } from '../ui/ErrorNote';
 import { useLoad } from '../ui/useLoad';
 import { OwnApps } from './OwnApps';
-import { PublishForm } from './PublishForm';
+import { PublishForm, type Prefill } from './PublishForm';
 
 /** Publishing the tenant's flows as an app, and the apps it publishes (visibility, yank). */
 export function PublishPage() {
   const { t } = useTranslation('market');
   const tenant = useTenant();
   const [generation, setGeneration] = useState(0);
+  const [prefill, setPrefill] = useState<Prefill | null>(null);
+  const [formKey, setFormKey] = useState(0);
   const publisher = useLoad(
     () => ok(api.GET('/api/v1/tenants/{tenant}/publisher', { params: { path: { tenant: tenant.name } } })),
     [tenant.name, generation],
@@ -32,8 +34,14 @@ export function PublishPage() {
           )}
         </p>
       ) : null}
-      <PublishForm onPublished={() => setGeneration((g) => g + 1)} />
-      <OwnApps generation={generation} />
+      <PublishForm key={formKey} prefill={prefill} onPublished={() => setGeneration((g) => g + 1)} />
+      <OwnApps
+        generation={generation}
+        onNewVersion={(next) => {
+          setPrefill(next);
+          setFormKey((k) => k + 1);
+        }}
+      />
     </section>
   );
 }

@@ -132,6 +132,11 @@ async function scan(page, where, found) {
   for (const violation of await axeViolations(page)) found.push(`${where}: ${violation}`);
 }
 
+/** With MARKET_SHOTS=DIR, a picture of the page at this step (for review; nothing is compared). */
+async function shot(page, name) {
+  if (process.env.MARKET_SHOTS) await page.screenshot({ path: join(process.env.MARKET_SHOTS, `${name}.png`), fullPage: true });
+}
+
 function noPageErrors(page) {
   const errors = page.scenaErrors.filter((e) => !e.startsWith('Failed to load resource'));
   assert(errors.length === 0, `page errors: ${errors.join('\n')}`);
@@ -193,6 +198,7 @@ export const journeys = [
         assert(listed.length === 2, `both problems listed: ${listed}`);
         assert(listed.some((p) => p.includes('`secrets` atom')) && listed.some((p) => p.includes('`log` atom')), `${listed}`);
         await scan(page, 'publish (refused)', violations);
+        await shot(page, 'publish-problems');
         await page.getByRole('button', { name: 'Use these' }).click();
         await page.getByLabel('HTTP hosts it may reach').fill('127.0.0.1');
         await page.getByLabel('Secrets you supply').fill('API_TOKEN');
@@ -224,6 +230,7 @@ export const journeys = [
         await cards.getByRole('link', { name: 'Ping tools' }).waitFor();
         assert(page.url().includes('q=ENDPOINT'), `search kept in the URL: ${page.url()}`);
         await scan(page, 'catalog', violations);
+        await shot(page, 'catalog');
         await cards.getByRole('link', { name: 'Ping tools' }).click();
 
         // The app's page: README rendered and sanitised, capabilities, versions.
@@ -239,6 +246,7 @@ export const journeys = [
         for (const text of ['127.0.0.1', 'API_TOKEN', 'secrets']) await caps.getByText(text, { exact: true }).waitFor();
         await page.locator('li[data-version="1.0.0"]').getByText('First version.').waitFor();
         await scan(page, 'app page', violations);
+        await shot(page, 'app-page');
 
         // Install: the consent dialog lists exactly what will be granted.
         await page.getByRole('button', { name: 'Install 1.0.0…' }).click();
@@ -256,6 +264,7 @@ export const journeys = [
         // The secret is left for later (supplied from Installed apps below).
         assert((await dialog.getByLabel('API_TOKEN').getAttribute('type')) === 'password', 'a password field');
         await scan(page, 'consent dialog', violations);
+        await shot(page, 'consent-dialog');
         await dialog.getByRole('checkbox', { name: 'I grant these to ping-tools' }).check();
         await install.click();
         await page.getByTestId('install-state').getByText('Installed here: version 1.0.0').waitFor();
@@ -268,6 +277,7 @@ export const journeys = [
         const missing = card.getByTestId('secrets-missing');
         await missing.getByText('Secrets still to supply: API_TOKEN').waitFor();
         await scan(page, 'installed apps (secret missing)', violations);
+        await shot(page, 'installed-secret-missing');
         await missing.getByLabel('Value of API_TOKEN').fill('tok-blue-very-secret');
         await missing.getByRole('button', { name: 'Supply' }).click();
         await card.getByText('Secrets supplied: API_TOKEN').waitFor();
@@ -301,17 +311,20 @@ export const journeys = [
         // The publisher ships 1.1.0: the flow changed and it asks for one more host.
         await apiCall(server, 'PUT', '/api/v1/tenants/default/flows/check/draft', checkFlow('Check an endpoint, v2'));
         await apiCall(server, 'POST', '/api/v1/tenants/default/flows/check/versions');
-        await apiCall(server, 'POST', '/api/v1/tenants/default/apps/from-flows', {
-          name: 'ping-tools',
-          version: '1.1.0',
-          title: 'Ping tools',
-          description: 'Checks an endpoint with a token',
-          categories: ['monitoring', 'http'],
-          changelog: 'Also reaches localhost.',
-          readme: README,
-          flows: ['check', 'greet'],
-          capabilities: { atoms: ['http', 'log', 'secrets'], http: ['127.0.0.1', 'localhost'], secrets: ['API_TOKEN'] },
-        });
+        await page.goto(`${server.url}/t/default/market/publish`);
+        await page.locator('article[data-app="ping-tools"]').getByRole('button', { name: 'New version…' }).click();
+        await page.getByRole('heading', { name: 'New version of ping-tools (latest 1.0.0)' }).waitFor();
+        // Everything but the version and changelog comes from 1.0.0.
+        assert((await page.getByLabel('App name').inputValue()) === 'ping-tools', 'name kept');
+        assert((await page.getByLabel('Title', { exact: true }).inputValue()) === 'Ping tools', 'title kept');
+        assert((await page.getByLabel('README (Markdown)').inputValue()) === README, 'README kept');
+        assert(await page.getByRole('checkbox', { name: /^check/ }).isChecked(), 'the flows kept');
+        assert((await page.getByLabel('Secrets you supply').inputValue()) === 'API_TOKEN', 'secrets kept');
+        await page.getByLabel('Version (semver)').fill('1.1.0');
+        await page.getByLabel('Changelog of this version').fill('Also reaches localhost.');
+        await page.getByLabel('HTTP hosts it may reach').fill('127.0.0.1\nlocalhost');
+        await page.getByRole('button', { name: 'Publish', exact: true }).click();
+        await page.getByRole('status').filter({ hasText: 'Published ping-tools 1.1.0.' }).waitFor();
 
         // Upgrade: the new host is marked, the flow diff summarised, nothing changes before consent.
         await page.goto(`${server.url}/t/blue/market/apps/ping-tools`);
@@ -331,6 +344,7 @@ export const journeys = [
         const changes = upgrade.getByTestId('flow-changes');
         await changes.locator('li[data-change="changed"]', { hasText: 'ping-tools/check' }).getByText(/fields changed: title/).waitFor();
         await scan(page, 'upgrade dialog', violations);
+        await shot(page, 'upgrade-dialog');
         await upgrade.getByRole('button', { name: 'Cancel' }).click();
         const still = await apiCall(server, 'GET', '/api/v1/tenants/blue/installs/ping-tools');
         assert(still.version === '1.0.0', 'the old version keeps running until consent');
@@ -465,6 +479,7 @@ export const journeys = [
       const linkField = toggle.getByRole('textbox', { name: 'Light app link' });
       await linkField.waitFor();
       const link = await linkField.inputValue();
+      await shot(admin, 'light-app-toggle');
       assert(link === `${server.url}/light/default/add-one`, `the share link: ${link}`);
       await toggle.getByRole('button', { name: /Copy/ }).waitFor();
       // The role can be handed out in the members page.
@@ -495,6 +510,7 @@ export const journeys = [
       await mine.locator('tbody tr').first().waitFor();
       assert((await mine.locator('tbody tr').count()) === 1, 'one run of their own');
       await scan(page, 'light app', violations);
+      await shot(page, 'light-app');
       await mine.getByRole('button', { name: /Show the result/ }).click();
       await result.getByTestId('light-output').waitFor();
 
