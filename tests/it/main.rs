@@ -11,6 +11,7 @@ mod cli_flow_run;
 mod cli_flow_subflow;
 mod cli_flow_validate;
 mod cli_flow_versions;
+mod cli_oci;
 mod cli_plugin_atoms;
 mod cli_plugin_hostile;
 mod cli_plugin_new;

@@ -10,6 +10,7 @@
 //! - `fuzz-api [MAX_EXAMPLES]` schemathesis over the served OpenAPI document; fails on any 5xx.
 
 mod core_wasm;
+mod debian;
 mod fuzz_api;
 mod lint;
 mod studio;
@@ -112,6 +113,8 @@ fn local_secret(data_dir: &Path, file: &str, env: &str) -> Result<String, String
 
 fn test(extra: &[String]) -> Result<(), String> {
     guests()?;
+    // The OCI push and pull tests run against a real registry on loopback.
+    debian::ensure(Path::new("/usr/bin/docker-registry"), "docker-registry", "the OCI registry tests")?;
     studio::build(&root())?;
     let everything = run(cargo().args(["test", "--workspace", "--locked", "--no-fail-fast"]).args(extra));
     // The store's own tests run on SQLite and PostgreSQL; the API tests run

@@ -56,18 +56,10 @@ pub fn test(root: &Path) -> Result<(), String> {
     check.and(unit).and(browser)
 }
 
-/// Debian's Chromium, installed with apt-get when missing (CI runs as root).
+/// Debian's Chromium, installed with apt-get when missing.
 fn ensure_chromium() -> Result<PathBuf, String> {
     let path = PathBuf::from(std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()));
-    if path.is_file() {
-        return Ok(path);
-    }
-    eprintln!("xtask: {} is missing: installing Debian's chromium for the browser tests", path.display());
-    run(Command::new("apt-get").args(["install", "-y", "--no-install-recommends", "chromium"]))
-        .or_else(|_| {
-            run(Command::new("apt-get").arg("update"))?;
-            run(Command::new("apt-get").args(["install", "-y", "--no-install-recommends", "chromium"]))
-        })
-        .map_err(|e| format!("{e}; install chromium (apt-get install chromium) or set CHROMIUM to its path"))?;
+    crate::debian::ensure(&path, "chromium", "the browser tests")
+        .map_err(|e| format!("{e}, or set CHROMIUM to its path"))?;
     Ok(path)
 }

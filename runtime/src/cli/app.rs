@@ -15,6 +15,7 @@ use crate::catalog::PluginDir;
 use crate::embedded::STANDARD_PLUGINS;
 use crate::market::check::check_contents;
 use crate::market::manifest::{Capabilities, FORMAT, Manifest, PluginEntry, flow_file, plugin_file, valid_app_name};
+use crate::market::oci;
 use crate::market::package::Package;
 use crate::sandbox::{Sandbox, SandboxConfig};
 
@@ -28,12 +29,56 @@ pub enum AppCommand {
     Inspect(InspectArgs),
     /// Publish a package to a server (token from --token or $SCENA_TOKEN).
     Publish(PublishArgs),
+    /// Push a package to an OCI registry: `scena app push FILE oci://HOST/REPO:TAG`.
+    Push(PushArgs),
+    /// Pull a package from an OCI registry (its digest checked); inspect it before installing.
+    Pull(PullArgs),
+}
+
+/// Credentials for a registry (anonymous without them).
+#[derive(Args, Clone)]
+pub struct RegistryArgs {
+    #[arg(long, env = "SCENA_REGISTRY_USERNAME")]
+    pub username: Option<String>,
+    /// The password or token (with no username: a bearer token).
+    #[arg(long, env = "SCENA_REGISTRY_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
+}
+
+impl RegistryArgs {
+    pub fn auth(&self) -> oci_client::secrets::RegistryAuth {
+        oci::auth(self.username.as_deref(), self.password.as_deref())
+    }
+}
+
+#[derive(Args)]
+pub struct PushArgs {
+    /// The package (.scena-app).
+    file: PathBuf,
+    /// oci://HOST[:PORT]/REPO:TAG
+    reference: String,
+    #[command(flatten)]
+    registry: RegistryArgs,
+}
+
+#[derive(Args)]
+pub struct PullArgs {
+    /// oci://HOST[:PORT]/REPO:TAG or …@sha256:DIGEST
+    reference: String,
+    /// Where to write it.
+    #[arg(long, short)]
+    output: PathBuf,
+    #[command(flatten)]
+    registry: RegistryArgs,
 }
 
 #[derive(Args)]
 pub struct NewArgs {
-    /// The app's name (a-z, 0-9, `-`); also the folder made.
+    /// The app's name (a-z, 0-9, `-`).
     name: String,
+    /// The folder to make [default: ./NAME].
+    #[arg(long)]
+    dir: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -77,6 +122,8 @@ pub async fn run(command: AppCommand) -> Result<(), CliError> {
         AppCommand::Pack(args) => pack(args).await,
         AppCommand::Inspect(args) => inspect(args).await,
         AppCommand::Publish(args) => publish(args).await,
+        AppCommand::Push(args) => push(args).await,
+        AppCommand::Pull(args) => pull(args).await,
     }
 }
 
@@ -117,7 +164,7 @@ fn new(args: NewArgs) -> Result<(), CliError> {
             args.name
         )));
     }
-    let dir = PathBuf::from(&args.name);
+    let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from(&args.name));
     if dir.exists() {
         return Err(CliError::other(format!("{} exists already", dir.display())));
     }
@@ -304,5 +351,32 @@ async fn publish(args: PublishArgs) -> Result<(), CliError> {
         return Err(CliError::other(format!("the server refused the app ({status}): {message}")));
     }
     println!("{}", pretty(&body).trim_end());
+    Ok(())
+}
+
+async fn push(args: PushArgs) -> Result<(), CliError> {
+    let reference = oci::parse_reference(&args.reference).map_err(CliError::other)?;
+    let bytes = read(&args.file)?;
+    let package = Package::read(&bytes).map_err(CliError::other)?;
+    if package.signature.is_none() {
+        eprintln!(
+            "note: {} is not signed; installers verify the publisher's signature — push the package a server published (GET …/market/apps/APP/versions/V/package)",
+            args.file.display()
+        );
+    }
+    let pushed = oci::push_app(&reference, &bytes, &package.manifest_bytes, &args.registry.auth())
+        .await
+        .map_err(CliError::other)?;
+    println!("{}", pretty(&json!({"reference": pushed.reference, "digest": pushed.digest})).trim_end());
+    Ok(())
+}
+
+async fn pull(args: PullArgs) -> Result<(), CliError> {
+    let reference = oci::parse_reference(&args.reference).map_err(CliError::other)?;
+    let (bytes, digest) = oci::pull_app(&reference, &args.registry.auth()).await.map_err(CliError::other)?;
+    let package = Package::read(&bytes).map_err(|e| CliError::other(format!("{reference} is not a scena app: {e}")))?;
+    std::fs::write(&args.output, &bytes)
+        .map_err(|e| CliError::other(format!("cannot write {}: {e}", args.output.display())))?;
+    eprintln!("pulled {} ({}) into {}", package.manifest.id(), digest, args.output.display());
     Ok(())
 }

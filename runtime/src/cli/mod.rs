@@ -15,6 +15,7 @@ mod options;
 mod plugin_build;
 mod plugin_inspect;
 mod plugin_new;
+mod plugin_oci;
 mod plugin_run;
 mod plugin_source;
 mod serve;
@@ -101,6 +102,10 @@ enum PluginCommand {
     Inspect(plugin_inspect::InspectArgs),
     /// Run a component locally in the sandbox the server uses.
     Run(plugin_run::RunArgs),
+    /// Push a component to an OCI registry as a CNCF Wasm artifact: `scena plugin push X.wasm oci://HOST/REPO:TAG`.
+    Push(plugin_oci::PushArgs),
+    /// Pull a component from an OCI registry (its digest checked, then loaded to check it is a plugin).
+    Pull(plugin_oci::PullArgs),
 }
 
 /// Options shared by commands that load plugins.
@@ -152,6 +157,8 @@ pub fn main() -> ExitCode {
             Command::Plugin(PluginCommand::Build(args)) => plugin_build::run(args).await,
             Command::Plugin(PluginCommand::Inspect(args)) => plugin_inspect::run(args).await,
             Command::Plugin(PluginCommand::Run(args)) => plugin_run::run(args).await,
+            Command::Plugin(PluginCommand::Push(args)) => plugin_oci::push(args).await,
+            Command::Plugin(PluginCommand::Pull(args)) => plugin_oci::pull(args).await,
             Command::Flow(FlowCommand::Validate(args)) => flow_validate::run(args).await,
             Command::Flow(FlowCommand::Run(args)) => flow_run::run(args).await,
             Command::Flow(FlowCommand::Recover(args)) => flow_run::recover(args, false).await,

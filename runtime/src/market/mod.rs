@@ -15,6 +15,7 @@ pub mod check;
 mod from_flows;
 mod install;
 pub mod manifest;
+pub mod oci;
 pub mod package;
 mod publish;
 

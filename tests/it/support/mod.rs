@@ -3,6 +3,7 @@
 
 pub mod documented;
 pub mod http_fixture;
+pub mod registry;
 pub mod server;
 pub mod smtp_sink;
 
