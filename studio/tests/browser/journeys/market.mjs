@@ -453,7 +453,6 @@ export const journeys = [
       const addOne = {
         name: 'add-one',
         title: 'Add one',
-        description: 'Adds one to a number.',
         inputs: { type: 'object', required: ['n'], properties: { n: { type: 'integer', title: 'Number' } } },
         nodes: [
           { id: 'start', kind: 'start' },
@@ -482,6 +481,10 @@ export const journeys = [
       await shot(admin, 'light-app-toggle');
       assert(link === `${server.url}/light/default/add-one`, `the share link: ${link}`);
       await toggle.getByRole('button', { name: /Copy/ }).waitFor();
+      await toggle.getByText('Page title and description').click();
+      await toggle.getByLabel('Description').fill('Adds one to a number.');
+      await toggle.getByRole('button', { name: 'Save' }).click();
+      await toggle.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
       // The role can be handed out in the members page.
       await admin.goto(`${server.url}/t/default/admin/members`);
       await admin.locator('option', { hasText: 'light-app user' }).first().waitFor({ state: 'attached' });
