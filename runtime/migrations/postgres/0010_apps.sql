@@ -1,8 +1,10 @@
 -- The marketplace. App names are unique on a server (an installed app's flows
--- are named `app/flow`); a listing belongs to the tenant that first published it.
+-- are named `app/flow`); a listing belongs to the tenant that first published
+-- it, or to a publisher of another server whose package was installed from an
+-- OCI registry (so `publisher` names no tenant here).
 CREATE TABLE app_listings (
     name        TEXT COLLATE "C" NOT NULL PRIMARY KEY,
-    publisher   TEXT COLLATE "C" NOT NULL REFERENCES tenants (name),
+    publisher   TEXT COLLATE "C" NOT NULL,
     visibility  TEXT NOT NULL,
     shared_with TEXT NOT NULL,
     created_at  TEXT NOT NULL
@@ -55,4 +57,13 @@ CREATE TABLE signing_keys (
     updated_at TEXT NOT NULL,
     updated_by TEXT NOT NULL,
     PRIMARY KEY (tenant, name)
+);
+
+-- Publishers of other servers, by the public key an installer pinned when
+-- installing their package from an OCI registry.
+CREATE TABLE foreign_publishers (
+    publisher  TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+    public_key TEXT NOT NULL,
+    pinned_at  TEXT NOT NULL,
+    pinned_by  TEXT NOT NULL
 );

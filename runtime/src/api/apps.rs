@@ -30,6 +30,7 @@ impl From<MarketError> for ApiError {
                 ApiError::new(StatusCode::CONFLICT, "consent_required", message).with_details(details)
             }
             MarketError::Tampered(message) => ApiError::invalid("tampered_package", message),
+            MarketError::NotAllowed(message) => ApiError::new(StatusCode::FORBIDDEN, "not_allowed", message),
             MarketError::Internal(error) => ApiError::internal(&error),
         }
     }
@@ -166,10 +167,46 @@ pub async fn install(
     Extension(access): Extension<Access>,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let request: InstallRequest = body::json(raw)?;
+    let mut request: InstallRequest = body::json(raw)?;
+    if let Some(reference) = request.oci.clone() {
+        if !request.app.is_empty() {
+            return Err(ApiError::bad_request("give `app` or `oci`, not both"));
+        }
+        let auth = registry_auth(&app, &access.tenant, request.registry_secret.as_deref()).await?;
+        let (name, version) = app
+            .market
+            .import_from_oci(
+                &access.tenant,
+                &reference,
+                request.publisher_key.as_deref(),
+                &auth,
+                &app.oci_registries,
+                &access.subject,
+            )
+            .await?;
+        request.app = name;
+        request.version = Some(version);
+    } else if request.app.is_empty() {
+        return Err(ApiError::bad_request("give `app` (an app of the catalog) or `oci` (an OCI reference)"));
+    }
     let installed = app.market.install(&access.tenant, request, &access.subject).await?;
     let status = if installed.previous_version.is_some() { StatusCode::OK } else { StatusCode::CREATED };
     Ok((status, Json(to_json(installed)?)))
+}
+
+/// The registry credentials kept in one of the tenant's secrets: `USER:PASSWORD`, or a token.
+async fn registry_auth(
+    app: &Shared,
+    tenant: &str,
+    secret: Option<&str>,
+) -> Result<oci_client::secrets::RegistryAuth, ApiError> {
+    let Some(name) = secret else { return Ok(crate::market::oci::auth(None, None)) };
+    let values = app.secrets.values(tenant, &[name]).await?;
+    let value = values.get(name).ok_or_else(|| ApiError::not_found(format!("secret `{name}`")))?;
+    Ok(match value.split_once(':') {
+        Some((user, password)) => crate::market::oci::auth(Some(user), Some(password)),
+        None => crate::market::oci::auth(None, Some(value)),
+    })
 }
 
 /// `GET …/installs`

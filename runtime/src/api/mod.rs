@@ -90,6 +90,8 @@ pub struct AppState {
     pub login_throttle: LoginThrottle,
     /// The marketplace: publishing, the catalog, installs.
     pub market: Arc<Market>,
+    /// The OCI registries (`HOST[:PORT]`) apps may be installed from (`--oci-registry`).
+    pub oci_registries: Vec<String>,
     /// The agents connected now.
     pub agents: Arc<AgentHub>,
     /// How long an agent whose connection dropped has to come back before the
@@ -134,6 +136,7 @@ impl AppState {
             secrets,
             channels,
             market,
+            oci_registries: Vec::new(),
             metrics_token: None,
             studio_dir: None,
             agents: Arc::new(AgentHub::default()),

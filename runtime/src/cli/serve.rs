@@ -65,6 +65,10 @@ pub struct ServeArgs {
     /// built into the binary: for working on the studio without rebuilding scena.
     #[arg(long, value_name = "DIR", env = "SCENA_STUDIO_DIR")]
     studio_dir: Option<PathBuf>,
+    /// An OCI registry (`HOST[:PORT]`) tenants may install apps from; repeat for more.
+    /// None by default: the server fetches from no registry.
+    #[arg(long = "oci-registry", value_name = "HOST[:PORT]")]
+    oci_registries: Vec<String>,
     #[command(flatten)]
     data_dir: DataDirArg,
 }
@@ -117,6 +121,7 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     let (mut app, problems) = AppState::build(db.clone(), sandbox, standard, &data_dir, key, Limits::default()).await?;
     let unshared = Arc::get_mut(&mut app).expect("the app state is not shared before it is served");
     unshared.studio_dir = args.studio_dir.clone();
+    unshared.oci_registries = args.oci_registries.clone();
     unshared.agents = agents;
     unshared.agent_lost_after = args.agent_lost_after;
     unshared.metrics_token = args.metrics_token.filter(|t| !t.trim().is_empty()).map(|t| t.trim().to_string());

@@ -152,7 +152,7 @@ impl Market {
         Ok(AppPage {
             shared_with: if listing.publisher == tenant { listing.shared_with() } else { Vec::new() },
             capabilities: package.manifest.capabilities.clone(),
-            public_key: self.public_key(&listing.publisher).await?,
+            public_key: self.publisher_key(&listing.publisher).await?,
             readme,
             icon,
             versions,

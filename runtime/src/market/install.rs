@@ -38,7 +38,18 @@ pub struct Consent {
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InstallRequest {
+    /// An app of the catalog; or leave it out and give `oci`.
+    #[serde(default)]
     pub app: String,
+    /// Install from an OCI reference (`oci://HOST/REPO:TAG`) of a registry the server allows.
+    #[serde(default)]
+    pub oci: Option<String>,
+    /// For `oci`: the public key (base64) of a publisher of another server, as their app pages show it.
+    #[serde(default)]
+    pub publisher_key: Option<String>,
+    /// For `oci`: the tenant secret holding the registry's credentials, `USER:PASSWORD` or a token.
+    #[serde(default)]
+    pub registry_secret: Option<String>,
     /// The newest version not yanked, if left out.
     #[serde(default)]
     pub version: Option<String>,

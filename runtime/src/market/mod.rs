@@ -13,6 +13,7 @@
 mod catalog;
 pub mod check;
 mod from_flows;
+mod import;
 mod install;
 pub mod manifest;
 pub mod oci;
@@ -64,6 +65,9 @@ pub enum MarketError {
     /// A stored or fetched package fails its signature or a sha256.
     #[error("{0}")]
     Tampered(String),
+    /// Not something this server does for anyone (a registry its operator did not allow).
+    #[error("{0}")]
+    NotAllowed(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -98,7 +102,7 @@ impl Market {
             )));
         }
         let package = Package::read(&bytes).map_err(MarketError::Tampered)?;
-        let key = self.public_key(&row.publisher).await?.ok_or_else(|| {
+        let key = self.publisher_key(&row.publisher).await?.ok_or_else(|| {
             MarketError::Tampered(format!("publisher `{}` has no signing key on this server", row.publisher))
         })?;
         package
@@ -107,7 +111,16 @@ impl Market {
         Ok(package)
     }
 
-    /// A publisher's public key (base64), if it ever published.
+    /// The key a publisher's packages must verify with: a tenant's own, or the
+    /// one pinned for a publisher of another server.
+    async fn publisher_key(&self, publisher: &str) -> anyhow::Result<Option<String>> {
+        match self.public_key(publisher).await? {
+            Some(key) => Ok(Some(key)),
+            None => self.store.foreign_key(publisher).await,
+        }
+    }
+
+    /// A tenant's public key (base64), if it ever published.
     pub async fn public_key(&self, tenant: &str) -> anyhow::Result<Option<String>> {
         Ok(self.signing_key(tenant).await?.map(|key| package::public_key_of(&key)))
     }

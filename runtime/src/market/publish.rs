@@ -82,7 +82,7 @@ impl Market {
         Ok(key)
     }
 
-    fn keep_package(&self, sha256: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    pub(super) fn keep_package(&self, sha256: &str, bytes: &[u8]) -> anyhow::Result<()> {
         let path = self.package_path(sha256);
         if path.exists() {
             return Ok(());

@@ -289,6 +289,29 @@ impl AppStore {
         self.app_secrets.open(scope, names).await
     }
 
+    /// The public key pinned for a publisher of another server.
+    pub async fn foreign_key(&self, publisher: &str) -> anyhow::Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT public_key FROM foreign_publishers WHERE publisher = $1")
+            .bind(publisher)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// Pin a foreign publisher's key; the first pin stays (a later different key is the caller's to refuse).
+    pub async fn pin_foreign_key(&self, publisher: &str, public_key: &str, by: &str) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO foreign_publishers (publisher, public_key, pinned_at, pinned_by) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (publisher) DO NOTHING",
+        )
+        .bind(publisher)
+        .bind(public_key)
+        .bind(super::now_rfc3339())
+        .bind(by)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// The tenant's signing key (32 bytes of seed), if it has one.
     pub async fn signing_key(&self, tenant: &str) -> anyhow::Result<Option<Vec<u8>>> {
         let opened = self.signing_keys.open(tenant, &["ed25519"]).await?;

@@ -8733,10 +8733,29 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": {
-                    app: string;
+                    /**
+                     * @description An app of the catalog; or leave it out and give `oci`.
+                     * @default
+                     */
+                    app?: string;
+                    /**
+                     * @description Install from an OCI reference (`oci://HOST/REPO:TAG`) of a registry the server allows.
+                     * @default null
+                     */
+                    oci?: string | null;
+                    /**
+                     * @description For `oci`: the public key (base64) of a publisher of another server, as their app pages show it.
+                     * @default null
+                     */
+                    publisher_key?: string | null;
+                    /**
+                     * @description For `oci`: the tenant secret holding the registry's credentials, `USER:PASSWORD` or a token.
+                     * @default null
+                     */
+                    registry_secret?: string | null;
                     /**
                      * @description The newest version not yanked, if left out.
                      * @default null

@@ -374,3 +374,94 @@ async fn a_tenants_own_flows_and_uploaded_plugins_publish_as_an_app() {
         (Some(1), Some("0.1.0"))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_app_pushed_to_a_registry_is_installed_on_another_server_with_its_publishers_key_pinned() {
+    use scena::market::Package;
+    let registry = crate::support::registry::Registry::start("oci-install");
+    let publisher_server = serve_with("api-apps-oci-a", &["echo"], &[]);
+    let installer_server = serve_with("api-apps-oci-b", &["echo"], &["--oci-registry", &registry.address]);
+    assert_eq!(publisher_server.admin("POST", "/api/v1/tenants", Some(json!({"name": "acme"}))).await.status, 201);
+    assert_eq!(installer_server.admin("POST", "/api/v1/tenants", Some(json!({"name": "blue"}))).await.status, 201);
+    let work = TempDir::new("app-oci");
+    let published =
+        publish_app(&publisher_server, "acme", ADMIN, pack(&work, "1.0.0", capabilities(&["127.0.0.1"]))).await;
+    assert_eq!(published.status, 201, "{}", published.body);
+    let key = published.body["public_key"].as_str().unwrap().to_string();
+    let signed = reqwest::Client::new()
+        .get(format!("{}{}/market/apps/ping-tools/versions/1.0.0/package", publisher_server.base, tenant("acme")))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    let push = |bytes: Vec<u8>, tag: &str| {
+        let path = work.path().join(format!("{tag}.scena-app"));
+        std::fs::write(&path, bytes).unwrap();
+        let reference = format!("oci://{}/apps/ping-tools:{tag}", registry.address);
+        let pushed = scena(work.path(), &["app", "push", path.to_str().unwrap(), &reference]);
+        assert_eq!(pushed.code, 0, "{pushed:?}");
+        reference
+    };
+    let good = push(signed.clone(), "1.0.0");
+    let mut altered = Package::read(&signed).unwrap();
+    altered.manifest_bytes.insert(1, b' ');
+    let bad = push(altered.to_bytes().unwrap(), "altered");
+
+    let installs = format!("{}/installs", tenant("blue"));
+    let accept = capabilities(&["127.0.0.1"]);
+    let install = |reference: &str, key: Option<&str>| {
+        let mut body = json!({"oci": reference, "accept": accept, "secrets": {"API_TOKEN": "tok"}});
+        if let Some(key) = key {
+            body["publisher_key"] = json!(key);
+        }
+        body
+    };
+    let unpinned = installer_server.admin("POST", &installs, Some(install(&good, None))).await;
+    assert_eq!(unpinned.status, 422, "{}", unpinned.body);
+    assert!(unpinned.body["error"]["message"].as_str().unwrap().contains("pin their public key"), "{}", unpinned.body);
+    let mut wrong = key.clone().into_bytes();
+    wrong[3] = if wrong[3] == b'A' { b'B' } else { b'A' };
+    let wrong = String::from_utf8(wrong).unwrap();
+    let mistrusted = installer_server.admin("POST", &installs, Some(install(&good, Some(&wrong)))).await;
+    assert_eq!(
+        (mistrusted.status, mistrusted.body["error"]["code"].as_str()),
+        (422, Some("tampered_package")),
+        "{}",
+        mistrusted.body
+    );
+    let tampered = installer_server.admin("POST", &installs, Some(install(&bad, Some(&key)))).await;
+    assert_eq!(
+        (tampered.status, tampered.body["error"]["code"].as_str()),
+        (422, Some("tampered_package")),
+        "{}",
+        tampered.body
+    );
+    assert_eq!(installer_server.admin("GET", &installs, None).await.body["installs"], json!([]), "nothing installed");
+
+    let installed = installer_server.admin("POST", &installs, Some(install(&good, Some(&key)))).await;
+    assert_eq!(installed.status, 201, "{}", installed.body);
+    assert_eq!(
+        (installed.body["publisher"].as_str(), installed.body["version"].as_str()),
+        (Some("acme"), Some("1.0.0"))
+    );
+    let page = installer_server.admin("GET", &format!("{}/market/apps/ping-tools", tenant("blue")), None).await;
+    assert_eq!(page.body["public_key"], key.as_str(), "the pinned key is the listing's: {}", page.body);
+    let fixture = echo_authorization();
+    let run_path = format!("{}/flows/ping-tools%2Fcheck/runs?wait_ms=20000", tenant("blue"));
+    let ran = installer_server.admin("POST", &run_path, Some(json!({"input": {"url": fixture.url("/x")}}))).await;
+    assert_eq!(ran.body["status"], "succeeded", "{}", ran.body);
+
+    // A server whose operator allowed no registry fetches from none.
+    assert_eq!(publisher_server.admin("POST", "/api/v1/tenants", Some(json!({"name": "blue"}))).await.status, 201);
+    let refused = publisher_server.admin("POST", &installs, Some(install(&good, Some(&key)))).await;
+    assert_eq!(
+        (refused.status, refused.body["error"]["code"].as_str()),
+        (403, Some("not_allowed")),
+        "{}",
+        refused.body
+    );
+}
