@@ -27,12 +27,42 @@ pub struct Consent {
     pub capabilities: Capabilities,
     /// The flows as they will be named here.
     pub flows: Vec<String>,
-    pub plugins: Vec<Value>,
+    pub plugins: Vec<ConsentPlugin>,
     /// Secrets the app asks for that have not been supplied yet.
     pub secrets_to_supply: Vec<String>,
-    /// For an upgrade (or a downgrade): from which version, what it asks beyond
-    /// what was consented to, and how each flow changes.
-    pub upgrade: Option<Value>,
+    /// For an upgrade (or a downgrade) of an installed app.
+    pub upgrade: Option<Upgrade>,
+}
+
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct ConsentPlugin {
+    /// `name@version`
+    pub id: String,
+    pub sha256: String,
+    /// The atoms it imports.
+    pub capabilities: Vec<String>,
+}
+
+/// What installing another version changes: from which version, what it asks
+/// beyond what was consented to, and how each flow changes.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Upgrade {
+    pub from: String,
+    pub capabilities: CapabilityDiff,
+    /// Whether it asks for anything not consented to yet (then `accept` is needed).
+    pub needs_consent: bool,
+    pub flows: Vec<FlowChange>,
+}
+
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct FlowChange {
+    /// The flow as installed, `APP/FLOW`.
+    pub flow: String,
+    /// `added`, `changed` or `removed`.
+    pub change: String,
+    /// For `changed`: the structured diff (as `GET …/flows/{name}/diff` answers it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<Value>,
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -69,7 +99,7 @@ pub struct Installed {
     pub publisher: String,
     pub capabilities: Capabilities,
     pub flows: Vec<String>,
-    /// The version replaced, for an upgrade.
+    /// In the answer to an upgrade: the version it replaced (null elsewhere).
     pub previous_version: Option<String>,
     pub secrets_supplied: Vec<String>,
     pub secrets_missing: Vec<String>,
@@ -145,7 +175,11 @@ impl Market {
                 .contents
                 .plugins
                 .iter()
-                .map(|p| json!({"id": p.meta.id(), "sha256": p.sha256, "capabilities": p.meta.capabilities}))
+                .map(|p| ConsentPlugin {
+                    id: p.meta.id(),
+                    sha256: p.sha256.clone(),
+                    capabilities: p.meta.capabilities.iter().map(|c| c.to_string()).collect(),
+                })
                 .collect(),
             secrets_to_supply: manifest
                 .capabilities
@@ -164,7 +198,7 @@ impl Market {
         install: &InstallRow,
         manifest: &Manifest,
         candidate: &Candidate,
-    ) -> Result<Value, MarketError> {
+    ) -> Result<Upgrade, MarketError> {
         let consented: Capabilities = serde_json::from_str(&install.capabilities).map_err(anyhow::Error::from)?;
         let capabilities = manifest.capabilities.diff_from(&consented);
         let new_flows = installed_flows(manifest, &candidate.contents.flows);
@@ -176,20 +210,28 @@ impl Market {
                 Ok(old) => {
                     let old = old.flow()?;
                     if old != *flow {
-                        changes.push(json!({"flow": flow.name, "change": "changed", "diff": flow_diff(&old, flow)}));
+                        let diff = serde_json::to_value(flow_diff(&old, flow)).map_err(anyhow::Error::from)?;
+                        changes.push(FlowChange {
+                            flow: flow.name.clone(),
+                            change: "changed".into(),
+                            diff: Some(diff),
+                        });
                     }
                 }
-                Err(_) => changes.push(json!({"flow": flow.name, "change": "added"})),
+                Err(_) => changes.push(FlowChange { flow: flow.name.clone(), change: "added".into(), diff: None }),
             }
         }
         for old in self.installed_flow_names(tenant, &install.app).await? {
             if !new_names.contains(old.as_str()) {
-                changes.push(json!({"flow": old, "change": "removed"}));
+                changes.push(FlowChange { flow: old, change: "removed".into(), diff: None });
             }
         }
-        Ok(
-            json!({"from": install.version, "capabilities": capabilities, "needs_consent": capabilities.adds_anything(), "flows": changes}),
-        )
+        Ok(Upgrade {
+            from: install.version.clone(),
+            needs_consent: capabilities.adds_anything(),
+            capabilities,
+            flows: changes,
+        })
     }
 
     async fn installed_flow_names(&self, tenant: &str, app: &str) -> anyhow::Result<Vec<String>> {

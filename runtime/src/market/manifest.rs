@@ -153,6 +153,7 @@ impl Capabilities {
             }
         }
         for (atom, part, list) in [
+            ("http", "http", &self.http),
             ("secrets", "secrets", &self.secrets),
             ("cmdb", "hosts", &self.hosts),
             ("job", "hosts", &self.hosts),

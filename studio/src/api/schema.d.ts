@@ -8658,7 +8658,7 @@ export interface operations {
                                 notify: string[];
                             };
                             flows: string[];
-                            /** @description The version replaced, for an upgrade. */
+                            /** @description In the answer to an upgrade: the version it replaced (null elsewhere). */
                             previous_version?: string | null;
                             secrets_supplied: string[];
                             secrets_missing: string[];
@@ -8846,7 +8846,7 @@ export interface operations {
                             notify: string[];
                         };
                         flows: string[];
-                        /** @description The version replaced, for an upgrade. */
+                        /** @description In the answer to an upgrade: the version it replaced (null elsewhere). */
                         previous_version?: string | null;
                         secrets_supplied: string[];
                         secrets_missing: string[];
@@ -8897,7 +8897,7 @@ export interface operations {
                             notify: string[];
                         };
                         flows: string[];
-                        /** @description The version replaced, for an upgrade. */
+                        /** @description In the answer to an upgrade: the version it replaced (null elsewhere). */
                         previous_version?: string | null;
                         secrets_supplied: string[];
                         secrets_missing: string[];
@@ -9025,7 +9025,7 @@ export interface operations {
                             notify: string[];
                         };
                         flows: string[];
-                        /** @description The version replaced, for an upgrade. */
+                        /** @description In the answer to an upgrade: the version it replaced (null elsewhere). */
                         previous_version?: string | null;
                         secrets_supplied: string[];
                         secrets_missing: string[];
@@ -9226,14 +9226,94 @@ export interface operations {
                         };
                         /** @description The flows as they will be named here. */
                         flows: string[];
-                        plugins: unknown[];
+                        plugins: {
+                            /** @description `name@version` */
+                            id: string;
+                            sha256: string;
+                            /** @description The atoms it imports. */
+                            capabilities: string[];
+                        }[];
                         /** @description Secrets the app asks for that have not been supplied yet. */
                         secrets_to_supply: string[];
-                        /**
-                         * @description For an upgrade (or a downgrade): from which version, what it asks beyond
-                         *     what was consented to, and how each flow changes.
-                         */
-                        upgrade?: unknown;
+                        /** @description For an upgrade (or a downgrade) of an installed app. */
+                        upgrade?: {
+                            from: string;
+                            /** @description What one version asks beyond another: added and removed, part by part. */
+                            capabilities: {
+                                /**
+                                 * @description What an app may touch, as its installer grants it. Every set is exact: the
+                                 *     grants an install creates are these and nothing else.
+                                 */
+                                added: {
+                                    /**
+                                     * @description The atoms its plugins import (`log`, `kv`, `secrets`, `http`, `cmdb`, `job`, `notify`).
+                                     * @default []
+                                     */
+                                    atoms: string[];
+                                    /**
+                                     * @description Hosts reachable over `http` (the allow-list's patterns).
+                                     * @default []
+                                     */
+                                    http: string[];
+                                    /**
+                                     * @description Secret names the installer supplies.
+                                     * @default []
+                                     */
+                                    secrets: string[];
+                                    /**
+                                     * @description Label selectors of the inventory hosts `cmdb` and `job` may see and touch.
+                                     * @default []
+                                     */
+                                    hosts: string[];
+                                    /**
+                                     * @description Notification channels of the installing tenant it may send to.
+                                     * @default []
+                                     */
+                                    notify: string[];
+                                };
+                                /**
+                                 * @description What an app may touch, as its installer grants it. Every set is exact: the
+                                 *     grants an install creates are these and nothing else.
+                                 */
+                                removed: {
+                                    /**
+                                     * @description The atoms its plugins import (`log`, `kv`, `secrets`, `http`, `cmdb`, `job`, `notify`).
+                                     * @default []
+                                     */
+                                    atoms: string[];
+                                    /**
+                                     * @description Hosts reachable over `http` (the allow-list's patterns).
+                                     * @default []
+                                     */
+                                    http: string[];
+                                    /**
+                                     * @description Secret names the installer supplies.
+                                     * @default []
+                                     */
+                                    secrets: string[];
+                                    /**
+                                     * @description Label selectors of the inventory hosts `cmdb` and `job` may see and touch.
+                                     * @default []
+                                     */
+                                    hosts: string[];
+                                    /**
+                                     * @description Notification channels of the installing tenant it may send to.
+                                     * @default []
+                                     */
+                                    notify: string[];
+                                };
+                            };
+                            /** @description Whether it asks for anything not consented to yet (then `accept` is needed). */
+                            needs_consent: boolean;
+                            flows: {
+                                /** @description The flow as installed, `APP/FLOW`. */
+                                flow: string;
+                                /** @description `added`, `changed` or `removed`. */
+                                change: string;
+                                /** @description For `changed`: the structured diff (as `GET …/flows/{name}/diff` answers it). */
+                                diff?: unknown;
+                            }[];
+                        } | null;
                     };
                 };
             };

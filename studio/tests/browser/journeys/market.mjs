@@ -188,15 +188,16 @@ export const journeys = [
         await page.getByLabel('Categories').fill('monitoring, http');
         await page.getByLabel('Changelog of this version').fill('First version.');
         await page.getByLabel('README (Markdown)').fill(README);
-        // A first try hides the secrets atom and the log atom: both problems are listed.
+        // A first try hides the secrets atom and the log atom, and lists no HTTP host yet: every problem is listed.
         await page.locator('input[name="atom-secrets"]').uncheck();
         await page.locator('input[name="atom-log"]').uncheck();
         await page.getByRole('button', { name: 'Publish', exact: true }).click();
         const problems = page.locator('.market-problems');
         await problems.waitFor();
         const listed = await problems.locator('li').allTextContents();
-        assert(listed.length === 2, `both problems listed: ${listed}`);
+        assert(listed.length === 3, `every problem listed: ${listed}`);
         assert(listed.some((p) => p.includes('`secrets` atom')) && listed.some((p) => p.includes('`log` atom')), `${listed}`);
+        assert(listed.some((p) => p.includes('capabilities.http is empty')), `${listed}`);
         await scan(page, 'publish (refused)', violations);
         await shot(page, 'publish-problems');
         await page.getByRole('button', { name: 'Use these' }).click();
