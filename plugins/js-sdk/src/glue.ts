@@ -89,10 +89,27 @@ function toWit(name: string, entry: string, result: Outcome<unknown>): WitOutcom
   return { tag: 'done', val: stringify(result.output, 'output') };
 }
 
+/** Strings longer than this are quoted in chunks (see `stringify`). */
+const LONG = 1 << 16;
+
+/**
+ * `JSON.stringify`, except that long strings are quoted in 64 Ki slices and
+ * spliced in: SpiderMonkey's `JSON.stringify` of one string of 0.75 MB or
+ * more outgrows a 64 MiB memory, while the same text built from slices
+ * takes a few MiB.
+ */
 function stringify(value: unknown, what: string): string {
+  const long: string[] = [];
+  const tag = `\u0000scena-long-${Math.random().toString(36).slice(2)}-`;
   let text: string | undefined;
   try {
-    text = JSON.stringify(value);
+    text = JSON.stringify(value, (_key, v: unknown) => {
+      if (typeof v === 'string' && v.length > LONG) {
+        long.push(v);
+        return `${tag}${long.length - 1}`;
+      }
+      return v;
+    });
   } catch (e) {
     // A cycle or a BigInt is the step's mistake; anything else (SpiderMonkey
     // throws the string "out of memory") traps, as running out of memory does.
@@ -100,7 +117,21 @@ function stringify(value: unknown, what: string): string {
     throw e;
   }
   if (text === undefined) throw new Fatal(`cannot serialise ${what}: ${typeof value} has no JSON form`);
-  return text;
+  if (long.length === 0) return text;
+  const placeholder = `"${JSON.stringify(tag).slice(1, -1)}`;
+  const pieces = text.split(placeholder);
+  let out = pieces[0];
+  for (const piece of pieces.slice(1)) {
+    const end = piece.indexOf('"');
+    out += quoteLong(long[Number(piece.slice(0, end))]) + piece.slice(end + 1);
+  }
+  return out;
+}
+
+function quoteLong(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i += LONG) out += JSON.stringify(s.slice(i, i + LONG)).slice(1, -1);
+  return out + '"';
 }
 
 /**

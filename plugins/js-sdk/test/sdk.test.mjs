@@ -155,6 +155,20 @@ test('the handler answers describe, run and poll as the WIT says', async () => {
   assert.throws(() => defineStep({ ...step, capabilities: ['sockets'] }), /unknown capabilities/);
 });
 
+test('long strings are serialised in slices, to the same JSON', async () => {
+  const { Type, defineStep, done, toHandler } = await harness();
+  // 'x' first: a slice boundary (every 65,536 units) falls inside a surrogate pair.
+  const long = 'x' + 'a"\\\n'.repeat(20000) + '\u{1F600}'.repeat(70000) + 'end';
+  const value = { long, list: [long, 'short', { deep: long }], n: 1 };
+  const h = toHandler(defineStep({
+    name: 'big', version: '0.1.0', title: 't', description: 'd', input: Type.Unknown(), output: Type.Unknown(),
+    run(_c, input) { return done(input.root ? long : value); },
+  }));
+  const out = h.run(ctx, '{}');
+  assert.deepEqual(JSON.parse(out.val), value);
+  assert.equal(JSON.parse(h.run(ctx, '{"root": true}').val), long);
+});
+
 test('an unexpected throw traps with the message last on stderr', async () => {
   const { Type, defineStep, toHandler } = await harness();
   const h = toHandler(defineStep({
