@@ -64,3 +64,4 @@ export const post = (url: string, options?: RequestOptions) => request('POST', u
 export const put = (url: string, options?: RequestOptions) => request('PUT', url, options);
 export const patch = (url: string, options?: RequestOptions) => request('PATCH', url, options);
 export const del = (url: string, options?: RequestOptions) => request('DELETE', url, options);
+export { del as delete };
