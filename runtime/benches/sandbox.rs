@@ -18,11 +18,14 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 const WARMUP: usize = 300;
 const SAMPLES: usize = 3000;
 
-fn echo_component() -> Vec<u8> {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let path = target.join("wasm32-wasip2/release/echo.wasm");
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"))
+}
+
+fn echo_component() -> Vec<u8> {
+    let path = target_dir().join("wasm32-wasip2/release/echo.wasm");
     std::fs::read(&path)
         .unwrap_or_else(|e| panic!("{}: {e} (run `cargo xtask bench`, which builds it)", path.display()))
 }
@@ -131,4 +134,59 @@ async fn main() {
         micros(bare.p90)
     );
     println!("  scena overhead: fresh / bare = {:.2}x", fresh.median.as_secs_f64() / bare.median.as_secs_f64());
+    by_language(&sandbox).await;
+}
+
+/// The same step (`countdown` from 0: one log line, done) written in Rust,
+/// Python and TypeScript: each component's size and the median of one call
+/// with a fresh instance, next to Rust's, measured in the same run.
+async fn by_language(sandbox: &Sandbox) {
+    const SAMPLES: usize = 300;
+    const WARMUP: usize = 30;
+    let target = target_dir();
+    let components = [
+        ("Rust", target.join("wasm32-wasip2/release/countdown.wasm")),
+        ("Python", target.join("polyglot-out/guests-python/countdown.wasm")),
+        ("JavaScript", target.join("polyglot-out/guests-js/countdown.wasm")),
+    ];
+    println!(
+        "per language: `countdown` from 0 with a fresh instance, {SAMPLES} calls each after {WARMUP} warm-up calls"
+    );
+    let mut rust_median = None;
+    for (language, path) in components {
+        let Ok(bytes) = std::fs::read(&path) else {
+            println!("  {language:<10} {} missing (`cargo xtask bench` builds it)", path.display());
+            continue;
+        };
+        let plugin = sandbox.load(&bytes).await.unwrap_or_else(|e| panic!("{language} countdown loads: {e}"));
+        let request = CallRequest {
+            context: StepContext { tenant: "bench".into(), attempt: 1, ..Default::default() },
+            entry: Entry::Run(json!({"from": 0})),
+            grants: Arc::new(Grants::default()),
+            limits: Limits::default(),
+        };
+        let mut samples = Vec::with_capacity(SAMPLES);
+        for i in 0..WARMUP + SAMPLES {
+            let started = Instant::now();
+            let report = sandbox.call(&plugin, request.clone()).await;
+            assert_eq!(report.result, Ok(Outcome::Done { output: json!({"polls": 0}) }), "{language}");
+            if i >= WARMUP {
+                samples.push(started.elapsed());
+            }
+        }
+        let measured = stats(samples);
+        let ratio = match rust_median {
+            None => {
+                rust_median = Some(measured.median);
+                String::from("(the reference)")
+            }
+            Some(rust) => format!("{:.1}x Rust's", measured.median.as_secs_f64() / rust.as_secs_f64()),
+        };
+        println!(
+            "  {language:<10} {:>8} KiB   median {:>8.1} µs   p90 {:>8.1} µs   {ratio}",
+            bytes.len() / 1024,
+            micros(measured.median),
+            micros(measured.p90)
+        );
+    }
 }

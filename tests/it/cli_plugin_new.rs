@@ -61,5 +61,33 @@ fn build_explains_what_is_missing() {
     let work = TempDir::new("build-missing");
     let ran = scena(work.path(), &["plugin", "build", &work.path().display().to_string()]);
     assert_eq!(ran.code, 1, "{ran:?}");
-    assert!(ran.reason().contains("no Cargo.toml in"), "{ran:?}");
+    assert!(ran.reason().contains("holds no plugin: a Rust crate (Cargo.toml), a Python step"), "{ran:?}");
+}
+
+/// `plugin new --lang python|js`, then `plugin build` (the toolchains of
+/// `target/polyglot`, which `cargo xtask test` installed, so nothing is
+/// downloaded again) and `plugin run`: the scaffold builds and runs as is.
+#[test]
+fn python_and_typescript_scaffolds_build_and_run_as_is() {
+    let cache = crate::support::repo_root().join("target/polyglot");
+    for (lang, name) in [("python", "greet-py"), ("js", "greet-js")] {
+        let work = TempDir::new(name);
+        let dir = work.path().join(name);
+        let made = scena(work.path(), &["plugin", "new", name, "--lang", lang, "--dir", dir.to_str().unwrap()]);
+        assert_eq!(made.code, 0, "{made:?}");
+        let out = work.path().join(format!("{name}.wasm"));
+        let built = std::process::Command::new(env!("CARGO_BIN_EXE_scena"))
+            .args(["plugin", "build", dir.to_str().unwrap(), "-o", out.to_str().unwrap()])
+            .env("SCENA_DATA_DIR", work.path())
+            .env("SCENA_POLYGLOT_CACHE", &cache)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&built.stderr);
+        assert!(built.status.success(), "{lang}: {stderr}");
+        assert!(stderr.contains(&format!("built {name}@0.1.0")), "{lang}: {stderr}");
+        let ran = scena(work.path(), &["plugin", "run", out.to_str().unwrap(), "--input", r#"{"name": "ops"}"#]);
+        assert_eq!(ran.json()["greeting"], "Hello, ops!", "{lang}: {ran:?}");
+        let bad = scena(work.path(), &["plugin", "run", out.to_str().unwrap(), "--input", r#"{"name": 7}"#]);
+        assert_eq!(bad.code, 2, "the schema derived from the types is enforced: {bad:?}");
+    }
 }

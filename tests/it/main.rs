@@ -15,6 +15,7 @@ mod cli_oci;
 mod cli_plugin_atoms;
 mod cli_plugin_hostile;
 mod cli_plugin_new;
+mod cli_plugin_polyglot;
 mod cli_plugin_run;
 mod cli_samples;
 mod engine_live_controls;

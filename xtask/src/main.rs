@@ -28,11 +28,14 @@ fn main() -> ExitCode {
         "test" => test(&rest),
         "bench" => bench(&rest),
         "guests" => guests(),
+        "polyglot" => polyglot(),
         "core-wasm" => core_wasm::build(&root()).map(|_| ()),
         "studio" => studio::build(&root()),
         "lint" => lint::all(),
         "fuzz-api" => fuzz_api::fuzz_api(&rest),
-        _ => Err(format!("usage: cargo xtask <start|test|bench|guests|core-wasm|studio|lint|fuzz-api>, got `{task}`")),
+        _ => Err(format!(
+            "usage: cargo xtask <start|test|bench|guests|polyglot|core-wasm|studio|lint|fuzz-api>, got `{task}`"
+        )),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -88,6 +91,13 @@ fn guests() -> Result<(), String> {
     ]))
 }
 
+/// The Python and JavaScript plugins (samples and hostile guests) into
+/// `target/polyglot-out`, with their toolchains installed once into `target/polyglot`.
+fn polyglot() -> Result<(), String> {
+    let out = root().join("target/polyglot-out");
+    run(Command::new("bash").arg(root().join("plugins/polyglot.sh")).arg(&out))
+}
+
 /// The local quick start keeps its admin token and the first user's password
 /// in the data dir (mode 0600), so restarting the server loses neither; the
 /// environment variable wins if set.
@@ -113,6 +123,7 @@ fn local_secret(data_dir: &Path, file: &str, env: &str) -> Result<String, String
 
 fn test(extra: &[String]) -> Result<(), String> {
     guests()?;
+    polyglot()?;
     // The OCI push and pull tests run against a real registry on loopback.
     debian::ensure(Path::new("/usr/bin/docker-registry"), "docker-registry", "the OCI registry tests")?;
     studio::build(&root())?;
@@ -133,6 +144,7 @@ fn test(extra: &[String]) -> Result<(), String> {
 
 fn bench(extra: &[String]) -> Result<(), String> {
     guests()?;
+    polyglot()?;
     run(cargo().args(["bench", "-p", "scena", "--locked"]).args(extra))
 }
 

@@ -13,6 +13,7 @@ mod flow_validate;
 mod flow_versions;
 mod options;
 mod plugin_build;
+mod plugin_build_polyglot;
 mod plugin_inspect;
 mod plugin_new;
 mod plugin_oci;
@@ -94,9 +95,9 @@ enum FlowCommand {
 
 #[derive(Subcommand)]
 enum PluginCommand {
-    /// Scaffold a Rust plugin crate that builds as is.
+    /// Scaffold a plugin (Rust, Python or TypeScript) that builds as is.
     New(plugin_new::NewArgs),
-    /// Build a plugin crate for wasm32-wasip2 and validate the component.
+    /// Build a plugin (Rust crate, Python or TypeScript/JavaScript step) into a component and validate it.
     Build(plugin_build::BuildArgs),
     /// Print what a component declares, as one JSON object.
     Inspect(plugin_inspect::InspectArgs),

@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 use clap::Args;
 use serde_json::Value;
 
-use super::{CliError, DataDirArg, plugin_source};
+use super::{CliError, DataDirArg, plugin_build_polyglot, plugin_source};
 use crate::sandbox::{Sandbox, SandboxConfig};
 
 const TARGET: &str = "wasm32-wasip2";
@@ -15,21 +15,31 @@ pub struct BuildArgs {
     /// The plugin crate [default: the current directory].
     #[arg(default_value = ".")]
     dir: PathBuf,
-    /// Build without optimisations (faster to build, slower to run).
+    /// Build without optimisations (faster to build, slower to run; Rust only).
     #[arg(long)]
     debug: bool,
+    /// Where to write the component (Python and JS; default DIR/build/NAME.wasm).
+    #[arg(long, short)]
+    output: Option<PathBuf>,
     #[command(flatten)]
     data_dir: DataDirArg,
 }
 
 pub async fn run(args: BuildArgs) -> Result<(), CliError> {
     let manifest = args.dir.join("Cargo.toml");
-    if !manifest.is_file() {
-        return Err(CliError::other(format!("no Cargo.toml in {}", args.dir.display())));
-    }
-    let manifest = manifest.canonicalize().map_err(|e| CliError::other(format!("{}: {e}", manifest.display())))?;
-    check_target_installed()?;
-    let component = cargo_build(&manifest, args.debug)?;
+    let component = if manifest.is_file() {
+        let manifest = manifest.canonicalize().map_err(|e| CliError::other(format!("{}: {e}", manifest.display())))?;
+        check_target_installed()?;
+        cargo_build(&manifest, args.debug)?
+    } else if let Some(language) = plugin_build_polyglot::detect(&args.dir) {
+        let project = args.dir.canonicalize().map_err(|e| CliError::other(format!("{}: {e}", args.dir.display())))?;
+        plugin_build_polyglot::build(&project, language, args.output.as_deref())?
+    } else {
+        return Err(CliError::other(format!(
+            "{} holds no plugin: a Rust crate (Cargo.toml), a Python step (step.py) or a TypeScript/JavaScript step (step.ts, step.js)",
+            args.dir.display()
+        )));
+    };
 
     let config = SandboxConfig { cache_dir: Some(args.data_dir.resolve().join("cache")), ..Default::default() };
     let sandbox = Sandbox::new(config)?;

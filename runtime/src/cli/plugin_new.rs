@@ -9,6 +9,9 @@ use super::CliError;
 pub struct NewArgs {
     /// Plugin name: lowercase letters, digits and `-`, starting with a letter.
     name: String,
+    /// The language of the step.
+    #[arg(long, value_enum, default_value = "rust")]
+    lang: Lang,
     /// Directory of the new crate [default: ./NAME].
     #[arg(long)]
     dir: Option<PathBuf>,
@@ -17,7 +20,18 @@ pub struct NewArgs {
     sdk: Option<PathBuf>,
 }
 
+/// The languages a plugin may be written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    Rust,
+    Python,
+    Js,
+}
+
 const CARGO_TOML: &str = include_str!("templates/Cargo.toml.tmpl");
+const STEP_PY: &str = include_str!("templates/step.py.tmpl");
+const STEP_TS: &str = include_str!("templates/step.ts.tmpl");
+const GITIGNORE_POLYGLOT: &str = include_str!("templates/gitignore-polyglot.tmpl");
 const LIB_RS: &str = include_str!("templates/lib.rs.tmpl");
 const GITIGNORE: &str = include_str!("templates/gitignore.tmpl");
 const CARGO_CONFIG: &str = include_str!("templates/cargo-config.toml.tmpl");
@@ -27,6 +41,20 @@ pub fn run(args: NewArgs) -> Result<(), CliError> {
     let dir = args.dir.unwrap_or_else(|| PathBuf::from(&args.name));
     if dir.exists() && std::fs::read_dir(&dir).map(|mut d| d.next().is_some()).unwrap_or(true) {
         return Err(CliError::other(format!("{} already exists and is not empty", dir.display())));
+    }
+    if args.lang != Lang::Rust {
+        let fill =
+            |template: &str| template.replace("{{name}}", &args.name).replace("{{type}}", &type_name(&args.name));
+        let step = match args.lang {
+            Lang::Python => ("step.py", fill(STEP_PY)),
+            _ => ("step.ts", fill(STEP_TS)),
+        };
+        for (relative, contents) in [step, (".gitignore", GITIGNORE_POLYGLOT.to_string())] {
+            write(&dir.join(relative), &contents)?;
+        }
+        eprintln!("created plugin `{}` ({:?}) in {}", args.name, args.lang, dir.display());
+        eprintln!("next: scena plugin build {}", dir.display());
+        return Ok(());
     }
     let sdk = find_sdk(args.sdk)?;
     let fill = |template: &str| {

@@ -48,11 +48,17 @@ pub struct SandboxConfig {
     /// The `job` atom's agents and store; `None` makes `job` answer `unavailable`.
     pub jobs: Option<JobServices>,
     pub http: HttpSettings,
-    /// The longest a load may wait for its compile; `None`: the default, 30 s.
+    /// The longest a load of a small component may wait for its compile (a
+    /// larger one gets more: [`Sandbox::budget_for`]); `None`: the default, 30 s.
     pub compile_budget: Option<Duration>,
 }
 
 const COMPILE_BUDGET: Duration = Duration::from_secs(30);
+/// What each MiB of a component adds to the compile budget: an interpreter
+/// built in (Python, JavaScript: 12–18 MiB) takes Cranelift many seconds.
+const BUDGET_PER_MIB: Duration = Duration::from_secs(8);
+/// The budget never grows past this many times the base.
+const BUDGET_GROWTH: u32 = 5;
 
 pub struct Sandbox {
     engine: Engine,
@@ -120,7 +126,8 @@ impl Sandbox {
     /// most the compile budget — for the permit and the compile together.
     async fn compile(&self, sha256: &str, bytes: &[u8]) -> Result<Component, LoadError> {
         let keep = Arc::new(Mutex::new(true));
-        let compiled = tokio::time::timeout(self.compile_budget, async {
+        let budget = self.budget_for(bytes.len());
+        let compiled = tokio::time::timeout(budget, async {
             let permit = self.compiling.clone().acquire_owned().await.expect("the compile semaphore is never closed");
             let (engine, artifacts, keep) = (self.engine.clone(), self.artifacts.clone(), keep.clone());
             let (sha256, bytes) = (sha256.to_string(), bytes.to_vec());
@@ -137,9 +144,16 @@ impl Sandbox {
             Err(_) => {
                 *keep.lock().expect("artifact keep lock") = false;
                 self.artifacts.forget(sha256);
-                Err(LoadError::TooLarge(format!("it did not compile within {} s", self.compile_budget.as_secs_f64())))
+                Err(LoadError::TooLarge(format!("it did not compile within {} s", budget.as_secs_f64())))
             }
         }
+    }
+
+    /// The compile budget of a component of `size` bytes: the base, plus
+    /// [`BUDGET_PER_MIB`] for each MiB, at most [`BUDGET_GROWTH`] times the base.
+    pub fn budget_for(&self, size: usize) -> Duration {
+        let grown = self.compile_budget + BUDGET_PER_MIB.mul_f64(size as f64 / f64::from(1 << 20));
+        grown.min(self.compile_budget * BUDGET_GROWTH)
     }
 
     /// Wait until no compile runs (one that ran out of budget goes on until it ends).
