@@ -91,21 +91,12 @@ fn the_javascript_hostile_corpus_is_contained_as_in_rust() {
     hostile_corpus_is_contained("guests-js", "too much recursion");
 }
 
-/// start → `add` (Rust) → `json-transform` (TypeScript, filtering by the Rust
-/// step's output) → `http-check` (Python, with the JS step's count in its URL) → end.
+/// The sample `samples/plugins/mixed-languages.json`: start → `add` (Rust) →
+/// `json-transform` (TypeScript, filtering by the Rust step's output) →
+/// `http-check` (Python, with the JS step's count in its URL) → end.
 fn mixed_flow() -> Value {
-    json!({"name": "mixed",
-      "nodes": [{"id": "start", "kind": "start"},
-                {"id": "count", "kind": "step", "plugin": "add", "input": {"n": "${inputs.n}", "by": 1}},
-                {"id": "shape", "kind": "step", "plugin": "json-transform", "input": {
-                    "data": "${inputs.hosts}", "pick": ["name"],
-                    "filter": [{"field": "rank", "op": "lt", "value": "${steps.count.output.n}"}]}},
-                {"id": "check", "kind": "step", "plugin": "http-check", "input": {
-                    "url": "${inputs.url + '?kept=' + string(steps.shape.output.count)}", "contains": "pong"}},
-                {"id": "end", "kind": "end", "output": {
-                    "n": "${steps.count.output.n}", "kept": "${steps.shape.output.items}", "ok": "${steps.check.output.ok}"}}],
-      "edges": [{"from": "start", "to": "count"}, {"from": "count", "to": "shape"},
-                {"from": "shape", "to": "check"}, {"from": "check", "to": "end"}]})
+    let text = std::fs::read_to_string(repo_root().join("samples/plugins/mixed-languages.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
 }
 
 fn mixed_input(fixture: &Fixture) -> Value {
@@ -147,12 +138,12 @@ async fn a_flow_of_rust_javascript_and_python_steps_runs_on_the_server() {
     }
     let grants = json!({"http": ["127.0.0.1"]});
     assert_eq!(server.admin("PUT", "/api/v1/tenants/default/grants", Some(grants)).await.status, 200);
-    let saved = server.admin("PUT", "/api/v1/tenants/default/flows/mixed/draft", Some(mixed_flow())).await;
+    let saved = server.admin("PUT", "/api/v1/tenants/default/flows/mixed-languages/draft", Some(mixed_flow())).await;
     assert_eq!(saved.body["problems"], json!([]), "{}", saved.body);
-    assert_eq!(server.admin("POST", "/api/v1/tenants/default/flows/mixed/versions", None).await.status, 201);
+    assert_eq!(server.admin("POST", "/api/v1/tenants/default/flows/mixed-languages/versions", None).await.status, 201);
     let fixture = pong();
     let body = json!({"input": mixed_input(&fixture)});
-    let run = server.admin("POST", "/api/v1/tenants/default/flows/mixed/runs?wait_ms=30000", Some(body)).await;
+    let run = server.admin("POST", "/api/v1/tenants/default/flows/mixed-languages/runs?wait_ms=30000", Some(body)).await;
     assert_eq!(run.body["status"], "succeeded", "{}", run.body);
     assert_eq!(run.body["output"], json!({"n": 3, "kept": [{"name": "a"}], "ok": true}));
 }
