@@ -143,7 +143,8 @@ async fn a_flow_of_rust_javascript_and_python_steps_runs_on_the_server() {
     assert_eq!(server.admin("POST", "/api/v1/tenants/default/flows/mixed-languages/versions", None).await.status, 201);
     let fixture = pong();
     let body = json!({"input": mixed_input(&fixture)});
-    let run = server.admin("POST", "/api/v1/tenants/default/flows/mixed-languages/runs?wait_ms=30000", Some(body)).await;
+    let run =
+        server.admin("POST", "/api/v1/tenants/default/flows/mixed-languages/runs?wait_ms=30000", Some(body)).await;
     assert_eq!(run.body["status"], "succeeded", "{}", run.body);
     assert_eq!(run.body["output"], json!({"n": 3, "kept": [{"name": "a"}], "ok": true}));
 }
