@@ -183,7 +183,10 @@ fn request_body(route: &Route) -> Option<Value> {
             (json!({"application/wasm": {"schema": {"type": "string", "contentMediaType": "application/wasm"}}}), true)
         }
         ("POST", "/api/v1/tenants/{tenant}/apps") => (
-            json!({"application/gzip": {"schema": {"type": "string", "contentMediaType": "application/gzip", "description": "a .scena-app package (`scena app pack`)"}}}),
+            json!({
+                "application/gzip": {"schema": {"type": "string", "contentMediaType": "application/gzip", "description": "a .scena-app package (`scena app pack`)"}},
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary", "description": "the same bytes under a generic type"}}
+            }),
             true,
         ),
         ("PUT", "/api/v1/tenants/{tenant}/flows/{name}/draft") => {

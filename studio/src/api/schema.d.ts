@@ -7841,6 +7841,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/gzip": string;
+                "application/octet-stream": string;
             };
         };
         responses: {
