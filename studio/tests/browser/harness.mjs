@@ -125,3 +125,33 @@ export async function withTempDir(prefix, use) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** Poll `check` until it returns a truthy value or `ms` pass. */
+export async function eventually(check, what, ms = 10_000) {
+  const deadline = Date.now() + ms;
+  let last;
+  while (Date.now() < deadline) {
+    last = await check();
+    if (last) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+/**
+ * Wait until the fresh server answers on its port. `startServer` reads the
+ * address from stderr as it arrives and can take a line cut short between two
+ * chunks (`http://127`, which the sandbox then answers `403 resolve_deny`):
+ * read it again from the whole line first.
+ */
+export async function serverReady(server) {
+  await eventually(() => /listening on http:\/\/\S+\s/.test(server.stderr()), 'the whole address line', 15_000);
+  server.url = /listening on (http:\/\/\S+)\s/.exec(server.stderr())[1];
+  await eventually(async () => {
+    try {
+      return (await fetch(`${server.url}/healthz`)).status === 200;
+    } catch {
+      return false;
+    }
+  }, 'the server to answer /healthz', 15_000);
+}

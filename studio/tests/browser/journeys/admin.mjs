@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { apiCall, assert, login, makeMember, newPage, repo } from '../harness.mjs';
+import { apiCall, assert, eventually, login, makeMember, newPage, repo, serverReady } from '../harness.mjs';
 
 const GUESTS = join(repo, 'target/wasm32-wasip2/release');
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -52,37 +52,8 @@ async function axeViolations(page) {
   return found;
 }
 
-/** Poll `check` until it returns a truthy value or `ms` pass. */
-async function eventually(check, what, ms = 10_000) {
-  const deadline = Date.now() + ms;
-  let last;
-  while (Date.now() < deadline) {
-    last = await check();
-    if (last) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
-}
-
 /** No script error on the page. Chromium logs every non-2xx answer as a console error; the
  * refusals these journeys provoke (and the session probe's 401) are expected, so those are left out. */
-/**
- * Wait until the fresh server answers on its port. `startServer` reads the
- * address from stderr as it arrives and can take a line cut short between two
- * chunks (`http://127`, which the sandbox then answers `403 resolve_deny`):
- * read it again from the whole line first.
- */
-async function serverReady(server) {
-  await eventually(() => /listening on http:\/\/\S+\s/.test(server.stderr()), 'the whole address line', 15_000);
-  server.url = /listening on (http:\/\/\S+)\s/.exec(server.stderr())[1];
-  await eventually(async () => {
-    try {
-      return (await fetch(`${server.url}/healthz`)).status === 200;
-    } catch {
-      return false;
-    }
-  }, 'the server to answer /healthz', 15_000);
-}
 
 function noPageErrors(page) {
   const errors = page.scenaErrors.filter((e) => !e.startsWith('Failed to load resource'));

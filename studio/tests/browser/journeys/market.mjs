@@ -11,7 +11,7 @@ import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { apiCall, assert, login, makeMember, newPage, repo } from '../harness.mjs';
+import { apiCall, assert, eventually, login, makeMember, newPage, repo, serverReady } from '../harness.mjs';
 
 const AUTHED_GET = join(repo, 'target/wasm32-wasip2/release/authed_get.wasm');
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -25,31 +25,6 @@ const README = [
   '',
   '[a bad link](javascript:window.__pwned=3) and [a good one](https://example.com/docs)',
 ].join('\n');
-
-/** Poll `check` until it returns a truthy value or `ms` pass. */
-async function eventually(check, what, ms = 10_000) {
-  const deadline = Date.now() + ms;
-  let last;
-  while (Date.now() < deadline) {
-    last = await check();
-    if (last) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
-}
-
-/** Read the address again from the whole stderr line (see admin.mjs) and wait for /healthz. */
-async function serverReady(server) {
-  await eventually(() => /listening on http:\/\/\S+\s/.test(server.stderr()), 'the whole address line', 15_000);
-  server.url = /listening on (http:\/\/\S+)\s/.exec(server.stderr())[1];
-  await eventually(async () => {
-    try {
-      return (await fetch(`${server.url}/healthz`)).status === 200;
-    } catch {
-      return false;
-    }
-  }, 'the server to answer /healthz', 15_000);
-}
 
 /** An API call that answers its status and body, refusals included. */
 async function answer(server, method, path, body, token = server.adminToken) {
