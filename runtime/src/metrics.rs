@@ -23,6 +23,9 @@ pub struct Metrics {
     plugin_call_seconds: Histograms,
     calls_in_flight: Gauge,
     runs: Family<Labels, Gauge>,
+    /// In a cluster: leases this node holds (set at scrape) and runs it took over from other nodes.
+    leases_held: Gauge,
+    takeovers: Counter,
     /// The plugins everyone sees (the server's standard ones): only these
     /// are named in labels. A tenant's uploads are counted under `uploaded`,
     /// since `/metrics` may be open and a plugin's name is tenant data.
@@ -57,6 +60,10 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     registry.register("ready_queue_depth", "Step calls started and not yet finished", calls_in_flight.clone());
     let runs = Family::<Labels, Gauge>::default();
     registry.register("runs", "Runs in the store, by status", runs.clone());
+    let leases_held = Gauge::default();
+    registry.register("leases_held", "Run leases this node holds (a node of a cluster)", leases_held.clone());
+    let takeovers = Counter::default();
+    registry.register("lease_takeovers", "Runs this node took over after their lease expired", takeovers.clone());
     Metrics {
         registry,
         http_requests,
@@ -64,6 +71,8 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         plugin_call_seconds,
         calls_in_flight,
         runs,
+        leases_held,
+        takeovers,
         public_plugins: Default::default(),
     }
 });
@@ -93,6 +102,14 @@ impl Metrics {
     pub fn call_in_flight(&self) -> InFlight {
         self.calls_in_flight.inc();
         InFlight
+    }
+
+    pub fn lease_taken_over(&self) {
+        self.takeovers.inc();
+    }
+
+    pub fn set_leases_held(&self, held: usize) {
+        self.leases_held.set(held as i64);
     }
 
     /// The text exposition, with `runs` (status, count) as read from the store.

@@ -18,6 +18,7 @@ mod cli_plugin_new;
 mod cli_plugin_polyglot;
 mod cli_plugin_run;
 mod cli_samples;
+mod cluster;
 mod engine_live_controls;
 mod sandbox_cache;
 mod sandbox_hostile;

@@ -28,6 +28,9 @@ pub async fn scrape(State(app): State<Shared>, headers: HeaderMap) -> Result<Res
         }
     }
     let runs = app.db.runs().count_by_status().await?;
+    if let Some(leases) = app.db.cluster() {
+        METRICS.set_leases_held(leases.held_count());
+    }
     let text = METRICS.render(&runs);
     Ok(([(CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], text).into_response())
 }

@@ -13,6 +13,7 @@ mod error;
 mod events;
 mod flows;
 mod grants;
+mod health;
 mod hosts;
 mod invitations;
 mod light_apps;
@@ -115,7 +116,7 @@ impl AppState {
         key: Arc<SealingKey>,
         limits: Limits,
     ) -> anyhow::Result<(Shared, Vec<String>)> {
-        let blobs = data_dir.join("plugins");
+        let blobs = db.blobs(data_dir.join("plugins"), "wasm")?;
         let (registry, problems) = Registry::open(Arc::new(standard), db.plugins(), blobs, sandbox.clone()).await?;
         let registry = Arc::new(registry);
         let secrets = db.secrets(key.clone());
@@ -301,6 +302,7 @@ routes! {
 routes! {
     PUBLIC_ROUTES, public_router;
     GET "/healthz", SignedIn, "Liveness" => || async { Json(json!({"status": "ok"})) };
+    GET "/readyz", SignedIn, "Readiness for a load balancer: the database answers, its migrations are this binary's, and (in a cluster) the node's lease heartbeat is fresh; 503 otherwise" => health::ready;
     GET "/metrics", SignedIn, "Prometheus metrics (text format); with a metrics token set, `Authorization: Bearer` with it" => metrics::scrape;
     GET "/api/v1/openapi.json", SignedIn, "This document" => openapi::document;
     POST "/api/v1/auth/login", SignedIn, "Log in: a token for a username and password" => platform::login;

@@ -247,6 +247,14 @@ pub fn success(method: &str, path: &str) -> Option<Success> {
         ("GET", "/runs/{id}/logs") => ok(object(&[("entries", array(named("StepLog"))), ("next", or_null(integer()))])),
         ("DELETE", _) => no_content(),
         ("GET", "/healthz") => ok(object(&[("status", string())])),
+        // 503 too: a node that is not ready answers the same shape.
+        ("GET", "/readyz") => answers(
+            &[200, 503],
+            object(&[
+                ("status", string()),
+                ("checks", object(&[("database", string()), ("lease_heartbeat", string())])),
+            ]),
+        ),
         ("POST", "/api/v1/auth/login") => ok(object(&[("token", string())])),
         ("GET" | "POST", "/api/v1/auth/session") => ok(named("Session")),
         ("POST", "/api/v1/invitations/{code}/accept") => created(object(&[

@@ -4,8 +4,8 @@
 //! plugin, opened from the sealed store — nothing of another tenant, and no
 //! secret granted to another plugin.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
@@ -15,6 +15,7 @@ use super::notify::Channel;
 use super::secrets::valid_secret_name;
 use super::{Grants, HttpAllowList, SecretGrants};
 use crate::inventory::{Selector, SelectorSet};
+use crate::memo::Memo;
 use crate::store::{AppStore, ChannelStore, GrantStore, SecretStore, split_scope};
 
 pub trait GrantSource: Send + Sync {
@@ -160,33 +161,31 @@ pub fn valid_channel_name(name: &str) -> bool {
         && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
-/// Grants read from the store, cached per (tenant, plugin) until the tenant
-/// changes its grants or secrets (`forget`).
+/// Grants read from the store, kept per (tenant, plugin) until this process
+/// changes a tenant's grants or secrets (`forget`), and a second at most for
+/// changes another node of a cluster makes.
 pub struct TenantGrants {
     grants: GrantStore,
     secrets: SecretStore,
     channels: ChannelStore,
     apps: AppStore,
-    cache: Mutex<Cache>,
-}
-
-#[derive(Default)]
-struct Cache {
-    /// Bumped by every `forget`: grants read before a change are not cached after it.
-    generation: u64,
-    entries: HashMap<(String, String), Arc<Grants>>,
+    cache: Memo<(String, String), Arc<Grants>>,
 }
 
 impl TenantGrants {
     pub fn new(grants: GrantStore, secrets: SecretStore, channels: ChannelStore, apps: AppStore) -> TenantGrants {
-        TenantGrants { grants, secrets, channels, apps, cache: Mutex::new(Cache::default()) }
+        TenantGrants { grants, secrets, channels, apps, cache: Memo::new(Some(std::time::Duration::from_secs(1))) }
     }
 
-    /// Drop what is cached for `tenant` and its installed apps: grants, secrets or installs changed.
-    pub fn forget(&self, tenant: &str) {
-        let mut cache = self.cache.lock().expect("grant cache lock");
-        cache.generation += 1;
-        cache.entries.retain(|(scope, _), _| split_scope(scope).map_or(scope.as_str(), |(t, _)| t) != tenant);
+    /// Drop what is kept for `tenant` and its installed apps: grants, secrets or installs changed.
+    pub fn forget(&self, _tenant: &str) {
+        // Everything: a tenant's entries are few, and changes rare.
+        self.cache.forget_all();
+    }
+
+    /// Drop everything kept (another node changed installs).
+    pub fn forget_all(&self) {
+        self.cache.forget_all();
     }
 
     pub async fn doc(&self, tenant: &str) -> anyhow::Result<GrantDoc> {
@@ -233,19 +232,12 @@ impl GrantSource for TenantGrants {
     fn grants_for<'a>(&'a self, tenant: &'a str, plugin: &'a str) -> BoxFuture<'a, anyhow::Result<Arc<Grants>>> {
         Box::pin(async move {
             let key = (tenant.to_string(), plugin.to_string());
-            let generation = {
-                let cache = self.cache.lock().expect("grant cache lock");
-                if let Some(grants) = cache.entries.get(&key) {
-                    return Ok(grants.clone());
-                }
-                cache.generation
-            };
-            let grants = self.load(tenant, plugin).await?;
-            let mut cache = self.cache.lock().expect("grant cache lock");
-            // A change while we read: what we read may be stale, so use it once, keep it not.
-            if cache.generation == generation {
-                cache.entries.insert(key, grants.clone());
+            if let Some(grants) = self.cache.get(&key, |_| true) {
+                return Ok(grants);
             }
+            let changes = self.cache.changes();
+            let grants = self.load(tenant, plugin).await?;
+            self.cache.keep(key, grants.clone(), changes);
             Ok(grants)
         })
     }

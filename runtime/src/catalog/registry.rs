@@ -1,20 +1,20 @@
 //! The server's plugin registry: the standard plugins every tenant sees, and
 //! the plugins each tenant uploaded, which only that tenant sees. Uploads
-//! are validated by loading them in the sandbox, stored content-addressed
-//! (`DATA_DIR/plugins/<sha256>.wasm`, one file however many tenants upload
-//! it), and recorded per tenant, name and version. A version, once uploaded,
+//! are validated by loading them in the sandbox, stored content-addressed in
+//! the database (one row however many tenants upload it; every node of a
+//! cluster reads it there) with a copy in `DATA_DIR/plugins/<sha256>.wasm`,
+//! and recorded per tenant, name and version. A version, once uploaded,
 //! never changes; a yanked version stays readable but no longer resolves
 //! (new flows cannot use it, and running flows' next calls of it fail).
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
 use anyhow::Context as _;
 
 use super::{Catalog, Catalogs, PluginDir, PluginRef};
 use crate::sandbox::{Plugin, Sandbox};
-use crate::store::{PluginRecord, PluginStore};
+use crate::store::{BlobStore, PluginRecord, PluginStore};
 
 pub struct Registry {
     standard: Arc<PluginDir>,
@@ -23,8 +23,10 @@ pub struct Registry {
     /// app's flows resolve against them.
     apps: RwLock<HashMap<String, PluginDir>>,
     store: PluginStore,
-    blobs: PathBuf,
+    blobs: BlobStore,
     sandbox: Arc<Sandbox>,
+    /// Uploads (by sha256) that did not load: reported once, not tried at every refresh.
+    unloadable: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 /// One tenant's uploads, yanked ones included.
@@ -81,10 +83,9 @@ impl Registry {
     pub async fn open(
         standard: Arc<PluginDir>,
         store: PluginStore,
-        blobs: PathBuf,
+        blobs: BlobStore,
         sandbox: Arc<Sandbox>,
     ) -> anyhow::Result<(Registry, Vec<String>)> {
-        std::fs::create_dir_all(&blobs).with_context(|| format!("cannot create {}", blobs.display()))?;
         crate::metrics::METRICS.public_plugins(standard.plugins().map(|p| p.meta.name.as_str()));
         let registry = Registry {
             standard,
@@ -93,25 +94,45 @@ impl Registry {
             store,
             blobs,
             sandbox,
+            unloadable: Default::default(),
         };
-        let mut problems = Vec::new();
-        for record in registry.store.list(None).await? {
-            let bytes = std::fs::read(registry.blob(&record.sha256));
-            let loaded = match bytes {
-                Ok(bytes) => registry.sandbox.load(&bytes).await.map_err(|e| e.to_string()),
-                Err(e) => Err(e.to_string()),
-            };
-            match loaded {
-                Ok(plugin) => registry.uploads_mut().entry(record.tenant.clone()).or_default().add(plugin, record),
-                Err(e) => problems
-                    .push(format!("plugin {}@{} of tenant `{}`: {e}", record.name, record.version, record.tenant)),
-            }
-        }
+        let problems = registry.refresh().await?;
         Ok((registry, problems))
     }
 
-    fn blob(&self, sha256: &str) -> PathBuf {
-        self.blobs.join(format!("{sha256}.wasm"))
+    /// Take in what the store holds and this registry does not: uploads
+    /// (and yanks) made through another node of a cluster. Uploads that no
+    /// longer load are left out and reported.
+    pub async fn refresh(&self) -> anyhow::Result<Vec<String>> {
+        let mut problems = Vec::new();
+        for record in self.store.list(None).await? {
+            let key = (record.name.clone(), record.version.clone());
+            let known = self.uploads().get(&record.tenant).and_then(|u| u.records.get(&key)).cloned();
+            match known {
+                Some(kept) if kept.yanked_at == record.yanked_at => continue,
+                Some(_) => {
+                    if let Some(uploads) = self.uploads_mut().get_mut(&record.tenant) {
+                        uploads.records.insert(key, record);
+                    }
+                    continue;
+                }
+                None if self.unloadable.lock().expect("registry lock").contains(&record.sha256) => continue,
+                None => {}
+            }
+            let loaded = match self.read_blob(&record.sha256).await {
+                Ok(bytes) => self.sandbox.load(&bytes).await.map_err(|e| e.to_string()),
+                Err(e) => Err(format!("{e:#}")),
+            };
+            match loaded {
+                Ok(plugin) => self.uploads_mut().entry(record.tenant.clone()).or_default().add(plugin, record),
+                Err(e) => {
+                    self.unloadable.lock().expect("registry lock").insert(record.sha256.clone());
+                    problems
+                        .push(format!("plugin {}@{} of tenant `{}`: {e}", record.name, record.version, record.tenant))
+                }
+            }
+        }
+        Ok(problems)
     }
 
     fn uploads_mut(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<String, Uploads>> {
@@ -153,7 +174,7 @@ impl Registry {
         {
             return Err(conflicting_version(&name, &version));
         }
-        self.keep_blob(&plugin.sha256, bytes)?;
+        self.keep_blob(&plugin.sha256, bytes).await?;
         let record = PluginRecord {
             tenant: tenant.to_string(),
             name: name.clone(),
@@ -189,21 +210,13 @@ impl Registry {
     }
 
     /// The bytes of a stored component.
-    pub fn read_blob(&self, sha256: &str) -> anyhow::Result<Vec<u8>> {
-        let path = self.blob(sha256);
-        std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))
+    pub async fn read_blob(&self, sha256: &str) -> anyhow::Result<Vec<u8>> {
+        self.blobs.get(sha256).await
     }
 
-    /// Write the bytes once, atomically: a half-written file is never seen.
-    pub fn keep_blob(&self, sha256: &str, bytes: &[u8]) -> anyhow::Result<()> {
-        let path = self.blob(sha256);
-        if path.exists() {
-            return Ok(());
-        }
-        let partial = self.blobs.join(format!("{sha256}.{}.partial", uuid::Uuid::new_v4().simple()));
-        std::fs::write(&partial, bytes).with_context(|| format!("cannot write {}", partial.display()))?;
-        std::fs::rename(&partial, &path).with_context(|| format!("cannot store {}", path.display()))?;
-        Ok(())
+    /// Keep a component's bytes where every node finds them.
+    pub async fn keep_blob(&self, sha256: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        self.blobs.put(sha256, bytes).await
     }
 
     /// Yank (or restore) a version of one of `tenant`'s uploads; `None` if there is no such upload.

@@ -139,10 +139,11 @@ impl DataDirArg {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        // By default: warnings, and the server's line per request and per start/stop.
+        // By default: warnings, and the server's line per request, per start/stop
+        // and per run a node of a cluster takes over or loses.
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SCENA_LOG")
-                .unwrap_or_else(|_| "warn,scena::request=info,scena::serve=info".into()),
+                .unwrap_or_else(|_| "warn,scena::request=info,scena::serve=info,scena::cluster=info".into()),
         )
         .with_writer(std::io::stderr)
         // Colours for a person at a terminal, plain text for a log file or a pipe.

@@ -69,6 +69,14 @@ pub struct ServeArgs {
     /// None by default: the server fetches from no registry.
     #[arg(long = "oci-registry", value_name = "HOST[:PORT]")]
     oci_registries: Vec<String>,
+    /// This node's name in a cluster (servers on one PostgreSQL database)
+    /// [default: the host name]; its leases carry it with a suffix per process.
+    #[arg(long, value_name = "ID", env = "SCENA_NODE_ID")]
+    node_id: Option<String>,
+    /// In a cluster: how long a node's lease on a run lasts without a heartbeat; when
+    /// a node dies, another continues its runs this long after its last heartbeat.
+    #[arg(long, value_name = "DURATION", env = "SCENA_LEASE_TTL", default_value = "5s", value_parser = humantime::parse_duration)]
+    lease_ttl: std::time::Duration,
     #[command(flatten)]
     data_dir: DataDirArg,
 }
@@ -78,17 +86,17 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     std::fs::create_dir_all(&data_dir)
         .map_err(|e| CliError::other(format!("cannot create {}: {e}", data_dir.display())))?;
     keep_private(&data_dir)?;
-    // One server per data dir and per database: each drives the unfinished
-    // runs it finds at start, so a second one would fight the first.
+    // One server per data dir (and so per SQLite database, which lives in
+    // it); on PostgreSQL any number, each the node of a cluster.
     let _data_dir_claim = data_lock::claim_for_server(&data_dir)?;
     let db = match &args.db {
         Some(url) => Db::connect(url).await?,
         None => Db::open(&data_dir.join("scena.db")).await?,
     };
-    let _db_claim = db
-        .claim_for_server(args.db.as_deref())
-        .await?
-        .ok_or_else(|| CliError::other("another scena server is using this database (one server per database)"))?;
+    let node = match db.backend() {
+        Backend::Postgres => Some(join_cluster(&db, args.node_id.as_deref(), args.lease_ttl)?),
+        Backend::Sqlite => None,
+    };
     let identity = db.identity();
     identity.ensure_tenant(DEFAULT_TENANT).await?;
     match std::env::var("SCENA_ADMIN_TOKEN").ok().filter(|t| !t.trim().is_empty()) {
@@ -109,6 +117,7 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
 
     // Secrets are sealed with a key kept beside the database, not in it.
     let key = Arc::new(SealingKey::load_or_create(&data_dir)?);
+    db.check_sealing_key(&key).await?;
     let config = SandboxConfig {
         cache_dir: Some(data_dir.join("cache")),
         kv: Some(db.kv()),
@@ -144,6 +153,10 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         (None, true) => {}
     }
     resume_unfinished(&app.scheduler).await?;
+    app.scheduler.start_cluster_duties();
+    if node.is_some() {
+        tokio::spawn(follow_other_nodes(app.clone()));
+    }
     tokio::spawn(run_clock(app.scheduler.clone(), db.triggers(), db.audit()));
 
     let listener = tokio::net::TcpListener::bind(args.listen)
@@ -154,6 +167,9 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         Backend::Postgres => "PostgreSQL",
         Backend::Sqlite => "SQLite",
     };
+    if let Some(node) = &node {
+        eprintln!("scena serve: node `{node}` of a cluster on this database (leases last {:?})", args.lease_ttl);
+    }
     eprintln!("scena serve: listening on http://{address} (data in {}, database: {database})", data_dir.display());
     if args.studio_dir.is_some() || crate::api::studio_embedded() {
         eprintln!("scena serve: studio at http://{address}/");
@@ -170,11 +186,14 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         FirstUser::Exists => {}
     }
     // The client's address, for throttling failed logins per address.
+    let scheduler = app.scheduler.clone();
     let service = router(app).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, service).with_graceful_shutdown(stop_signal()).await;
+    // Another node continues this one's runs at once, not after the leases expire.
+    scheduler.leave_cluster().await;
     match &served {
         Ok(()) => {
-            tracing::info!(target: "scena::serve", "stopped: requests in flight were answered; unfinished runs go on at the next start")
+            tracing::info!(target: "scena::serve", "stopped: requests in flight were answered; unfinished runs go on at the next start, or on another node")
         }
         Err(e) => tracing::error!(target: "scena::serve", "stopped: {e}"),
     }
@@ -272,17 +291,62 @@ async fn publish_samples(
     Ok(())
 }
 
-/// Runs interrupted by a stop or a crash go on, each on a task of its own.
+/// Runs interrupted by a stop or a crash go on, each on a task of its own;
+/// in a cluster, those no live node holds (the others' expired leases are
+/// claimed as they expire).
 async fn resume_unfinished(scheduler: &Arc<Scheduler>) -> Result<(), CliError> {
-    for id in scheduler.runs.unfinished().await? {
+    let ids = match scheduler.runs.leases() {
+        Some(leases) => leases.unheld_unfinished().await?,
+        None => scheduler.runs.unfinished().await?,
+    };
+    for id in ids {
         let scheduler = scheduler.clone();
         tokio::spawn(async move {
-            if let Err(error) = scheduler.recover(&id, &mut SilentProgress).await {
+            if let Err(error) = scheduler.take_up(&id, &mut SilentProgress).await.map(|_| ()) {
                 tracing::warn!(run = %id, "resuming failed: {error:#}");
             }
         });
     }
     Ok(())
+}
+
+/// In a cluster: take in the plugins uploaded and the apps installed,
+/// upgraded or uninstalled through other nodes, a second after at most.
+async fn follow_other_nodes(app: crate::api::Shared) {
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        let refreshed = async {
+            let mut problems = app.registry.refresh().await?;
+            problems.extend(app.market.refresh_installs().await?);
+            anyhow::Ok(problems)
+        };
+        match refreshed.await {
+            Ok(problems) => problems.iter().for_each(|problem| tracing::warn!("uploaded {problem}")),
+            Err(error) => tracing::warn!("reading other nodes' uploads and installs failed: {error:#}"),
+        }
+    }
+}
+
+/// Make this server a node of the cluster on its PostgreSQL database.
+fn join_cluster(db: &Db, node_id: Option<&str>, ttl: std::time::Duration) -> Result<String, CliError> {
+    let node = match node_id.map(str::trim).filter(|id| !id.is_empty()) {
+        Some(id) => id.to_string(),
+        None => {
+            let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+            let host = host.trim();
+            (if host.is_empty() { "node" } else { host }).to_string()
+        }
+    };
+    let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX);
+    if ttl_ms < 300 {
+        return Err(CliError::other("--lease-ttl must be at least 300ms: heartbeats come three times a lease"));
+    }
+    // Leases are held by this process, not the name: a node restarted under
+    // the same name must not renew (by heartbeat) the leases of runs its
+    // previous process was driving — they expire and are claimed.
+    let holder = format!("{node}#{}", &uuid::Uuid::new_v4().simple().to_string()[..6]);
+    db.join_cluster(&holder, ttl_ms)?;
+    Ok(holder)
 }
 
 /// The user made on a fresh database, so the studio has someone to log in as.

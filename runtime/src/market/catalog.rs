@@ -166,7 +166,7 @@ impl Market {
         self.store.listing(app).await?.filter(|l| l.visible_to(tenant)).ok_or_else(not_found)?;
         let row = self.store.version(app, version).await?.ok_or_else(not_found)?;
         self.verified_package(&row).await?;
-        Ok(std::fs::read(self.package_path(&row.package_sha256)).map_err(anyhow::Error::from)?)
+        Ok(self.packages.get(&row.package_sha256).await?)
     }
 
     /// The apps `tenant` publishes, whoever sees them.

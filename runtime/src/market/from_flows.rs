@@ -73,7 +73,7 @@ impl Market {
         for plugin in plugins.values() {
             let (name, version) = (plugin.meta.name.clone(), plugin.meta.version.to_string());
             let file = plugin_file(&name, &version);
-            files.insert(file.clone(), self.registry.read_blob(&plugin.sha256)?);
+            files.insert(file.clone(), self.registry.read_blob(&plugin.sha256).await?);
             entries.push(PluginEntry { name, version, file, sha256: plugin.sha256.clone() });
         }
         let readme = (!request.readme.trim().is_empty()).then(|| "README.md".to_string());

@@ -65,7 +65,7 @@ impl Market {
                 ));
             }
             None => {
-                self.keep_package(&sha256, &bytes)?;
+                self.packages.put(&sha256, &bytes).await?;
                 let row = VersionRow {
                     name: name.clone(),
                     version: version.clone(),

@@ -265,7 +265,7 @@ impl Market {
         for plugin in &candidate.contents.plugins {
             let entry = manifest.plugins.iter().find(|e| e.sha256 == plugin.sha256);
             if let Some(bytes) = entry.and_then(|e| candidate.package.files.get(&e.file)) {
-                self.registry.keep_blob(&plugin.sha256, bytes)?;
+                self.registry.keep_blob(&plugin.sha256, bytes).await?;
             }
         }
         let flows = self.db.flows();

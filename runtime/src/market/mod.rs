@@ -20,7 +20,6 @@ pub mod oci;
 pub mod package;
 mod publish;
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context as _;
@@ -36,7 +35,7 @@ pub use publish::Published;
 use crate::atoms::TenantGrants;
 use crate::catalog::Registry;
 use crate::sandbox::Sandbox;
-use crate::store::{AppStore, Db, VersionRow};
+use crate::store::{AppStore, BlobStore, Db, VersionRow};
 
 pub struct Market {
     store: AppStore,
@@ -44,10 +43,12 @@ pub struct Market {
     registry: Arc<Registry>,
     sandbox: Arc<Sandbox>,
     grants: Arc<TenantGrants>,
-    /// Signed packages, `<sha256>.scena-app`.
-    packages: PathBuf,
+    /// Signed packages, by sha256.
+    packages: BlobStore,
     /// One signing key per publisher, made once even if two publish at once.
     key_lock: tokio::sync::Mutex<()>,
+    /// The installs (tenant, app, version) the registry was last given the plugins of.
+    restored: std::sync::Mutex<Vec<(String, String, String)>>,
 }
 
 /// Why a marketplace request did nothing.
@@ -81,19 +82,26 @@ impl Market {
         grants: Arc<TenantGrants>,
         data_dir: &std::path::Path,
     ) -> anyhow::Result<Market> {
-        let packages = data_dir.join("apps");
-        std::fs::create_dir_all(&packages).with_context(|| format!("cannot create {}", packages.display()))?;
-        Ok(Market { store, db, registry, sandbox, grants, packages, key_lock: tokio::sync::Mutex::new(()) })
-    }
-
-    fn package_path(&self, sha256: &str) -> PathBuf {
-        self.packages.join(format!("{sha256}.scena-app"))
+        let packages = db.blobs(data_dir.join("apps"), "scena-app")?;
+        Ok(Market {
+            store,
+            db,
+            registry,
+            sandbox,
+            grants,
+            packages,
+            key_lock: tokio::sync::Mutex::new(()),
+            restored: Default::default(),
+        })
     }
 
     /// A published version's package, read back and verified against its
     /// publisher's key: a stored package altered on disk is refused.
     async fn verified_package(&self, row: &VersionRow) -> Result<Package, MarketError> {
-        let bytes = std::fs::read(self.package_path(&row.package_sha256))
+        let bytes = self
+            .packages
+            .get(&row.package_sha256)
+            .await
             .with_context(|| format!("the package of {}@{} is missing", row.name, row.version))?;
         if package::sha256_hex(&bytes) != row.package_sha256 {
             return Err(MarketError::Tampered(format!(
@@ -132,11 +140,31 @@ impl Market {
         Ok(Some(ed25519_dalek::SigningKey::from_bytes(&seed)))
     }
 
+    /// Bring the registry's installed apps' plugins in line with the store's
+    /// installs when another node of a cluster installed, upgraded or
+    /// uninstalled an app; problems as [`restore`](Self::restore) reports them.
+    pub async fn refresh_installs(&self) -> anyhow::Result<Vec<String>> {
+        let installs = self.store.installs(None).await?;
+        let now: Vec<_> = installs.iter().map(|i| (i.tenant.clone(), i.app.clone(), i.version.clone())).collect();
+        let before = std::mem::replace(&mut *self.restored.lock().expect("market lock"), now.clone());
+        if before == now {
+            return Ok(Vec::new());
+        }
+        for (tenant, app, _) in before.iter().filter(|gone| !now.iter().any(|i| i.0 == gone.0 && i.1 == gone.1)) {
+            self.registry.remove_app_plugins(&crate::store::app_scope(tenant, app));
+        }
+        self.grants.forget_all();
+        self.restore().await
+    }
+
     /// Put every installed app's plugins back in the registry (at start);
     /// installs whose package no longer verifies are reported and left out.
     pub async fn restore(&self) -> anyhow::Result<Vec<String>> {
         let mut problems = Vec::new();
-        for install in self.store.installs(None).await? {
+        let installs = self.store.installs(None).await?;
+        *self.restored.lock().expect("market lock") =
+            installs.iter().map(|i| (i.tenant.clone(), i.app.clone(), i.version.clone())).collect();
+        for install in installs {
             let restored = async {
                 let row = self
                     .store

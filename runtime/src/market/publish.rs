@@ -47,7 +47,7 @@ impl Market {
         package.sign(tenant, &key);
         let signed = package.to_bytes()?;
         let sha256 = sha256_hex(&signed);
-        self.keep_package(&sha256, &signed)?;
+        self.packages.put(&sha256, &signed).await?;
         let row = VersionRow {
             name: package.manifest.name.clone(),
             version: package.manifest.version.to_string(),
@@ -80,17 +80,6 @@ impl Market {
         let key = new_signing_key()?;
         self.store.put_signing_key(tenant, key.as_bytes(), by).await?;
         Ok(key)
-    }
-
-    pub(super) fn keep_package(&self, sha256: &str, bytes: &[u8]) -> anyhow::Result<()> {
-        let path = self.package_path(sha256);
-        if path.exists() {
-            return Ok(());
-        }
-        let partial = self.packages.join(format!("{sha256}.{}.partial", uuid::Uuid::new_v4().simple()));
-        std::fs::write(&partial, bytes)?;
-        std::fs::rename(&partial, &path)?;
-        Ok(())
     }
 
     /// Who sees `app`: everyone (`public`), or its publisher and the tenants named (`private`).

@@ -75,11 +75,21 @@ impl Run<'_> {
     }
 
     /// Carry out commands and completions until the run ends or waits for
-    /// people. Events are applied as they arise and queued for the writer
+    /// people; in a cluster, the run's lease is let go then. Events are applied as they arise and queued for the writer
     /// together, in one statement, when the calls and timers they lead to
     /// start; nothing those return is recorded or acted on until that
     /// statement is committed.
     pub(super) async fn drive(
+        &mut self,
+        queue: VecDeque<Command>,
+        progress: &mut dyn Progress,
+    ) -> anyhow::Result<RunState> {
+        let driven = self.drive_loop(queue, progress).await;
+        self.scheduler.let_go(&self.id, &driven).await;
+        driven
+    }
+
+    async fn drive_loop(
         &mut self,
         mut queue: VecDeque<Command>,
         progress: &mut dyn Progress,

@@ -9,6 +9,7 @@
 //! its call; a step's `StepFinished` commits in one transaction with its `kv`
 //! writes; a timer's due time is part of the state rebuilt from the log.
 
+mod cluster;
 mod drive;
 mod live;
 mod progress;
@@ -30,7 +31,7 @@ use crate::catalog::Catalogs;
 use crate::engine::{Command, Event, Plan, RunState, apply, check_control, resume_work};
 use crate::flow::Flow;
 use crate::sandbox::{Limits, Sandbox};
-use crate::store::{Db, FlowStore, NewRun, RunStore};
+use crate::store::{Db, FlowStore, HeldElsewhere, Mailbox, NewRun, RunStore};
 
 use drive::Run;
 use live::LiveMsg;
@@ -58,6 +59,8 @@ pub struct Scheduler {
     /// Runs this process is driving now, by id: an operator's event for one of
     /// them goes to its loop, which alone writes its log.
     live: Mutex<HashMap<String, mpsc::UnboundedSender<LiveMsg>>>,
+    /// In a cluster: where operators' events for runs other nodes drive are posted.
+    mailbox: Option<Mailbox>,
     /// Itself, for child runs, which run on tasks of their own: a child polled
     /// by its parent's loop could hold a database transaction while that loop
     /// waits on the same database.
@@ -122,6 +125,7 @@ impl Scheduler {
             catalog,
             runs: db.runs(),
             flows: db.flows(),
+            mailbox: db.cluster().map(|_| db.mailbox()),
             grants,
             limits,
             plans: Mutex::new(HashMap::new()),
@@ -226,13 +230,34 @@ impl Scheduler {
     /// ending): finished nodes are not run again. A
     /// subflow's run that ends here lets its parent go on.
     pub async fn recover(&self, run_id: &str, progress: &mut dyn Progress) -> anyhow::Result<RunState> {
-        let state = self.continue_run(run_id, progress).await?;
+        let state = self.continue_run(run_id, true, progress).await?;
         self.notify_parent(&state, progress).await?;
         Ok(state)
     }
 
-    async fn continue_run(&self, run_id: &str, progress: &mut dyn Progress) -> anyhow::Result<RunState> {
-        let mut run = self.load(run_id).await?;
+    /// Like `recover`, but a run another live node of a cluster drives is
+    /// left to it (`None`): what a starting server does with the unfinished
+    /// runs it finds, and what a child run that ended does for its parent.
+    pub async fn take_up(&self, run_id: &str, progress: &mut dyn Progress) -> anyhow::Result<Option<RunState>> {
+        let state = match self.continue_run(run_id, false, progress).await {
+            Err(error) if error.is::<HeldElsewhere>() => return Ok(None),
+            continued => continued?,
+        };
+        self.notify_parent(&state, progress).await?;
+        Ok(Some(state))
+    }
+
+    /// Continue a run from its log; in a cluster under its lease, waiting
+    /// for another node's to lapse if `patient`.
+    async fn continue_run(&self, run_id: &str, patient: bool, progress: &mut dyn Progress) -> anyhow::Result<RunState> {
+        self.take_lease(run_id, patient).await?;
+        let mut run = match self.load(run_id).await {
+            Ok(run) => run,
+            Err(error) => {
+                self.let_go_as_is(run_id).await;
+                return Err(error);
+            }
+        };
         if run.state.is_over() {
             self.runs.save_summary(&run.id, &run.state).await?;
             return Ok(run.state);
@@ -278,6 +303,8 @@ impl Scheduler {
             if let Err(error) = continued {
                 tracing::warn!(run = %id, "continuing the run after an operator's event failed: {error:#}");
             }
+            // The lease taken to record the event (the loop above took its own).
+            scheduler.let_go_as_is(&id).await;
         });
         Ok(state)
     }
@@ -313,6 +340,27 @@ impl Scheduler {
                 return taken.map(Taken::Live);
             }
         }
+        match self.take_lease(run_id, false).await {
+            Err(error) if error.is::<HeldElsewhere>() => {
+                return self.control_elsewhere(run_id, &event).await.map(Taken::Live);
+            }
+            taken => taken?,
+        }
+        let recorded = self.record_control(run_id, event, progress).await;
+        if recorded.is_err() {
+            self.let_go_as_is(run_id).await;
+        }
+        recorded
+    }
+
+    /// Check an operator's event against the run as its log has it and record
+    /// it (this node holding the run's lease, in a cluster).
+    async fn record_control(
+        &self,
+        run_id: &str,
+        event: Event,
+        progress: &mut dyn Progress,
+    ) -> anyhow::Result<Taken<'_>> {
         let mut run = self.load(run_id).await?;
         check_control(&run.plan, &run.state, &event).map_err(|why| ControlRefused(format!("run {run_id}: {why}")))?;
         let cancelled_by = match &event {
@@ -432,7 +480,8 @@ pub(super) struct NotTaken(pub String);
 
 /// Whether `error` is a control losing a race, with nothing recorded.
 fn raced(error: &anyhow::Error) -> bool {
-    error.chain().any(|e| e.is::<NotTaken>() || e.is::<crate::store::RunChanged>())
+    // A lease lost meanwhile: another node (or, for an ended run, nobody) has the run now.
+    error.chain().any(|e| e.is::<NotTaken>() || e.is::<crate::store::RunChanged>() || e.is::<crate::store::LeaseLost>())
 }
 
 /// A run refused at its start because its input does not fit the flow's

@@ -15,6 +15,7 @@ use super::live::LiveMsg;
 use super::{FlowText, Progress, RunRequest, Scheduler, SilentProgress, now_ms};
 use crate::engine::{CallTarget, Event, NodeStatus, Plan, RunState, RunStatus, StepCall, StepOutcome};
 use crate::flow::FlowVersionRef;
+use crate::store::{HeldElsewhere, is_lease_lost};
 
 /// How deep subflows may nest: a flow that runs itself fails here, not by
 /// exhausting the machine.
@@ -59,7 +60,7 @@ impl Scheduler {
     async fn run_child(&self, call: ChildCall) -> anyhow::Result<(String, RunState)> {
         let id = child_run_id(&call.parent.run, &call.parent.node, call.parent.attempt);
         if self.runs.summary(&id).await?.is_some() {
-            return Ok((id.clone(), self.continue_run(&id, &mut SilentProgress).await?));
+            return Ok((id.clone(), self.continue_run(&id, true, &mut SilentProgress).await?));
         }
         if call.parent.depth > MAX_SUBFLOW_DEPTH {
             bail!("subflows nest more than {MAX_SUBFLOW_DEPTH} deep (does flow `{}` run itself?)", call.flow);
@@ -96,7 +97,11 @@ impl Scheduler {
             {
                 return Ok(());
             }
-            self.recover(&parent.run, progress).await.map(|_| ())
+            if self.take_up(&parent.run, progress).await?.is_none() {
+                // Driven by another node of the cluster: its loop collects the outcome.
+                self.post_child_ended(&parent.run, &parent.node, parent.attempt).await?;
+            }
+            Ok(())
         })
     }
 }
@@ -180,6 +185,7 @@ impl Run<'_> {
                 StepCall::Run(input) | StepCall::Poll(input) => input,
             },
         };
+        let parent_run = self.id.clone();
         tokio::spawn(async move {
             let outcome = match scheduler.run_child(call).await {
                 Ok((_, state)) if state.status == RunStatus::Succeeded => {
@@ -194,6 +200,13 @@ impl Run<'_> {
                     }
                 }
                 Ok((child, _)) => {
+                    let _ = done.send(Completion::ChildWaiting { node, child });
+                    return;
+                }
+                // Another node of a cluster drives the child now (this one's
+                // lease on it lapsed): it tells the parent when the child ends.
+                Err(error) if is_lease_lost(&error) || error.is::<HeldElsewhere>() => {
+                    let child = child_run_id(&parent_run, &node, attempt);
                     let _ = done.send(Completion::ChildWaiting { node, child });
                     return;
                 }

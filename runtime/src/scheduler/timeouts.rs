@@ -28,6 +28,9 @@ impl Scheduler {
         if self.live_run(run_id).is_some() {
             return Ok(()); // its loop armed the timer itself
         }
+        if self.runs.leases().is_some() {
+            return Ok(()); // in a cluster, the parked run's lease expires then and a node claims it
+        }
         let state = self.state(run_id).await?;
         if state.is_over() || state.next_decision_due().is_none_or(|due| due > now_ms()) {
             return Ok(());

@@ -8,6 +8,7 @@
 mod agents;
 mod apps;
 mod audit;
+mod blobs;
 mod channels;
 mod flows;
 mod hosts;
@@ -15,7 +16,9 @@ mod identity;
 mod identity_cache;
 mod invitations;
 mod kv;
+mod leases;
 mod light_apps;
+mod mailbox;
 mod plugins;
 mod runs;
 mod sealed_rows;
@@ -35,6 +38,7 @@ use writer::WRITER_CHECKPOINT_PAGES;
 pub use agents::{AgentInfo, AgentStore, EnrolmentInfo, JobHost};
 pub use apps::{AppStore, InstallRow, ListingRow, VersionRow, app_scope, run_scope, split_scope};
 pub use audit::{AuditEntry, AuditStore, Audited};
+pub use blobs::BlobStore;
 pub use channels::{ChannelStore, StoredChannel};
 use flows::VersionCache;
 pub use flows::{Draft, DraftExpected, FlowStore, FlowVersion, content_hash};
@@ -46,7 +50,9 @@ pub use identity::{
 use identity_cache::IdentityCache;
 pub use invitations::{InvitationInfo, InvitationStore, Joined, Refused};
 pub use kv::{KvConflict, KvScope, KvStore, KvWrite, KvWrites};
+pub use leases::{HeldElsewhere, LeaseLost, Leases, is_lease_lost};
 pub use light_apps::{LightApp, LightAppStore};
+pub use mailbox::{Mailbox, Posted};
 pub use plugins::{PluginRecord, PluginStore};
 pub use runs::{
     Appending, NewRun, RUN_STATUSES, RunChanged, RunFilter, RunStore, RunSummary, StepLog, StepResult, StoredRun,
@@ -77,6 +83,8 @@ pub struct Db {
     identities: Arc<IdentityCache>,
     /// Flow texts known to be stored, shared by every `RunStore` of this `Db`.
     stored_texts: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+    /// This node's leases once it joined a cluster ([`Db::join_cluster`]), shared by every `RunStore`.
+    cluster: Arc<std::sync::OnceLock<Arc<Leases>>>,
 }
 
 /// The page size of a SQLite database this version creates (one made
@@ -148,6 +156,7 @@ impl Db {
             versions: Arc::default(),
             identities: Arc::default(),
             stored_texts: Arc::default(),
+            cluster: Arc::default(),
         })
     }
 
@@ -203,6 +212,7 @@ impl Db {
             versions: Arc::default(),
             identities: Arc::default(),
             stored_texts: Arc::default(),
+            cluster: Arc::default(),
         };
         db.triggers().hash_plain_webhook_ids().await?;
         Ok(db)
@@ -273,31 +283,47 @@ impl Db {
     }
 
     pub fn runs(&self) -> RunStore {
-        RunStore::new(self.pool.clone(), self.writer.clone(), self.stored_texts.clone())
+        RunStore::new(self.pool.clone(), self.writer.clone(), self.stored_texts.clone(), self.cluster.clone())
     }
 
-    /// Claim this database for one server: a server drives every unfinished
-    /// run it finds, so two on one database would fight over them. On
-    /// PostgreSQL, a session-level advisory lock keyed by the schema, held by
-    /// a connection kept in the returned guard; SQLite's file is claimed with
-    /// the data dir (`cli/serve.rs`). `None` if another server holds it.
-    pub async fn claim_for_server(&self, url: Option<&str>) -> anyhow::Result<Option<ServerClaim>> {
-        let (Backend::Postgres, Some(url)) = (self.backend, url) else { return Ok(Some(ServerClaim(None))) };
-        let mut conn = sqlx::AnyConnection::connect(url).await?;
-        // A server restarted at once may find its predecessor's session not
-        // yet ended: try for a few seconds before giving up.
-        for _ in 0..10 {
-            let (claimed,): (i64,) = sqlx::query_as(
-                "SELECT CASE WHEN pg_try_advisory_lock(7316118, hashtext(current_schema())) THEN 1 ELSE 0 END",
-            )
-            .fetch_one(&mut conn)
-            .await?;
-            if claimed == 1 {
-                return Ok(Some(ServerClaim(Some(conn))));
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-        }
-        Ok(None)
+    /// Content-addressed files in the database, with local copies in `dir` named `<sha256>.<extension>`.
+    pub fn blobs(&self, dir: std::path::PathBuf, extension: &'static str) -> anyhow::Result<BlobStore> {
+        BlobStore::new(self.pool.clone(), dir, extension)
+    }
+
+    pub fn mailbox(&self) -> Mailbox {
+        Mailbox::new(self.pool.clone())
+    }
+
+    /// Drive runs as node `node` of a cluster on this (PostgreSQL) database:
+    /// from now on every run this process writes is under a lease of `ttl_ms`,
+    /// renewed by [`Leases::heartbeat`], and every write to it is fenced.
+    pub fn join_cluster(&self, node: &str, ttl_ms: u64) -> anyhow::Result<Arc<Leases>> {
+        anyhow::ensure!(self.backend == Backend::Postgres, "only servers on PostgreSQL form a cluster");
+        let leases = Arc::new(Leases::new(self.pool.clone(), node.to_string(), ttl_ms));
+        self.cluster.set(leases.clone()).map_err(|_| anyhow::anyhow!("this database joined a cluster already"))?;
+        Ok(leases)
+    }
+
+    /// Refuse `key` unless this database's secrets were sealed with it.
+    pub async fn check_sealing_key(&self, key: &SealingKey) -> anyhow::Result<()> {
+        sealing::check_key(&self.pool, key).await
+    }
+
+    /// Whether the database's newest migration is this binary's newest.
+    pub async fn migrations_current(&self) -> anyhow::Result<bool> {
+        let newest = match self.backend {
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").iter().map(|m| m.version).max(),
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").iter().map(|m| m.version).max(),
+        };
+        let (applied,): (Option<i64>,) =
+            sqlx::query_as("SELECT MAX(version) FROM _sqlx_migrations WHERE success").fetch_one(&self.pool).await?;
+        Ok(applied == newest)
+    }
+
+    /// This node's leases, if it joined a cluster.
+    pub fn cluster(&self) -> Option<Arc<Leases>> {
+        self.cluster.get().cloned()
     }
 
     /// A transaction that holds the database's write lock from its start,
@@ -376,12 +402,6 @@ pub fn test_postgres_url() -> Option<String> {
         Err(_) => Some("postgres://postgres@127.0.0.1:5432/test".to_string()),
     }
 }
-
-/// Held for as long as a server runs (see [`Db::claim_for_server`]).
-pub struct ServerClaim(
-    #[allow(dead_code, reason = "held, not used: the lock lives as long as the connection")]
-    Option<sqlx::AnyConnection>,
-);
 
 /// `url` without its password, for messages.
 fn redact(url: &str) -> String {

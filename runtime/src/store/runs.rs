@@ -8,6 +8,7 @@ use serde_json::Value;
 use sqlx::AnyPool;
 
 use super::kv::{KvConflict, KvScope, KvWrites, apply as apply_kv};
+use super::leases::{Fence, Leases, check_fence};
 use super::writer::{Committing, Tx, Writer, is_unique_violation};
 use crate::engine::{Event, RunState, RunStatus};
 
@@ -20,6 +21,8 @@ pub struct RunStore {
     /// of them needs no statement to store its text (rows of `flow_texts` are
     /// never removed). Shared by every `RunStore` of one `Db`.
     stored_texts: Arc<Mutex<HashSet<String>>>,
+    /// This node's leases, once it joined a cluster: every write then carries its fence.
+    cluster: Arc<std::sync::OnceLock<Arc<Leases>>>,
 }
 
 /// What a new run is stored with.
@@ -71,8 +74,26 @@ pub struct StepResult {
 }
 
 impl RunStore {
-    pub(super) fn new(pool: AnyPool, writer: Writer, stored_texts: Arc<Mutex<HashSet<String>>>) -> RunStore {
-        RunStore { pool, writer, stored_texts }
+    pub(super) fn new(
+        pool: AnyPool,
+        writer: Writer,
+        stored_texts: Arc<Mutex<HashSet<String>>>,
+        cluster: Arc<std::sync::OnceLock<Arc<Leases>>>,
+    ) -> RunStore {
+        RunStore { pool, writer, stored_texts, cluster }
+    }
+
+    /// This node's leases, if it is a node of a cluster.
+    pub fn leases(&self) -> Option<&Arc<Leases>> {
+        self.cluster.get()
+    }
+
+    /// What a write to `run_id` must prove: this node's lease on it, in a cluster.
+    fn fence(&self, run_id: &str) -> anyhow::Result<Fence> {
+        match self.cluster.get() {
+            Some(leases) => leases.fence(run_id),
+            None => Ok(None),
+        }
     }
 
     /// Store a new run with the flow it runs (and the version, for a published
@@ -90,11 +111,15 @@ impl RunStore {
         let first = serde_json::to_string(first)?;
         let run_id = run.id.to_string();
         let text_stored = self.stored_texts.lock().expect("stored texts lock").contains(run.flow_hash);
+        let leases = self.cluster.get().cloned();
         let written = self
             .writer
             .write(move |tx| {
                 let (id, tenant, flow_name, version, (flow_hash, flow_json), input, parent) = row;
                 let now = super::now_rfc3339();
+                if let Some(leases) = &leases {
+                    leases.take_new(tx, &id)?;
+                }
                 if !text_stored {
                     tx.execute(
                         "INSERT INTO flow_texts (hash, flow_json) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING",
@@ -112,6 +137,9 @@ impl RunStore {
         if written.is_ok() {
             // Committed: the text is in the database from now on.
             self.stored_texts.lock().expect("stored texts lock").insert(run.flow_hash.to_string());
+            if let Some(leases) = self.cluster.get() {
+                leases.note_held(&run_id, 1);
+            }
         }
         refuse_second_writer(written, &run_id)
     }
@@ -135,7 +163,11 @@ impl RunStore {
         }
         let texts = events.iter().map(serde_json::to_string).collect::<Result<Vec<_>, _>>()?;
         let id = run_id.clone();
-        let committing = self.writer.submit(move |tx| insert_events(tx, &id, first_seq, &texts))?;
+        let fence = self.fence(&id)?;
+        let committing = self.writer.submit(move |tx| {
+            check_fence(tx, &id, &fence)?;
+            insert_events(tx, &id, first_seq, &texts)
+        })?;
         Ok(Appending { committing: Some(committing), run_id })
     }
 
@@ -150,9 +182,11 @@ impl RunStore {
         conflict_event: impl FnOnce(KvConflict) -> Event + Send + 'static,
     ) -> anyhow::Result<Event> {
         let id = run_id.to_string();
+        let fence = self.fence(run_id)?;
         let written = self
             .writer
             .write(move |tx| {
+                check_fence(tx, &id, &fence)?;
                 let StepResult { event, kv, logs } = step;
                 let mut recorded = event;
                 if let Some((scope, writes)) = kv.filter(|(_, w)| !w.is_empty())
@@ -185,17 +219,30 @@ impl RunStore {
         let texts = events.iter().map(serde_json::to_string).collect::<Result<Vec<_>, _>>()?;
         let (id, output, error) =
             (run_id.to_string(), state.output.as_ref().map(Value::to_string), state.error.clone());
+        let fence = self.fence(run_id)?;
+        let over = state.is_over();
         let written = self
             .writer
             .write(move |tx| {
+                check_fence(tx, &id, &fence)?;
                 insert_events(tx, &id, first_seq, &texts)?;
                 tx.execute(
                     "UPDATE runs SET status = $1, output = $2, error = $3, updated_at = $4 WHERE id = $5",
                     &[status.into(), (&output).into(), (&error).into(), (&super::now_rfc3339()).into(), (&id).into()],
                 )?;
+                // An ended run needs no driver: its lease goes with its last write.
+                if over && fence.is_some() {
+                    tx.execute("DELETE FROM run_leases WHERE run_id = $1", &[id.as_str().into()])?;
+                }
                 Ok(())
             })
             .await;
+        if written.is_ok()
+            && over
+            && let Some(leases) = self.cluster.get()
+        {
+            leases.forget(run_id);
+        }
         refuse_second_writer(written, run_id)
     }
 

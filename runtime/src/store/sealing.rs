@@ -88,6 +88,29 @@ impl SealingKey {
     }
 }
 
+/// Make sure `key` is the key this database's secrets were sealed with: a
+/// value sealed with the first key that used the database must open with it.
+/// What keeps a node of a cluster started with another key (or a server whose
+/// key file was lost) from running with secrets it cannot open.
+pub(super) async fn check_key(pool: &sqlx::AnyPool, key: &SealingKey) -> anyhow::Result<()> {
+    const CHECK: &str = "sealing-check";
+    // The first key to get here leaves its value; every key is then tried on it.
+    let mine = key.seal("", CHECK, b"scena")?;
+    sqlx::query("INSERT INTO sealing_check (id, nonce, ciphertext) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING")
+        .bind(&mine.nonce)
+        .bind(&mine.ciphertext)
+        .execute(pool)
+        .await?;
+    let (nonce, ciphertext): (String, String) =
+        sqlx::query_as("SELECT nonce, ciphertext FROM sealing_check WHERE id = 1").fetch_one(pool).await?;
+    key.open("", CHECK, &Sealed { nonce, ciphertext }).map(|_| ()).map_err(|_| {
+        anyhow::anyhow!(
+            "the sealing key does not open this database's secrets: every node must use the key the database \
+             was first used with ({SECRET_KEY_ENV}, or secret.key in the data dir)"
+        )
+    })
+}
+
 /// Write `text` to a new file readable by its owner only.
 pub fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
     use std::io::Write as _;

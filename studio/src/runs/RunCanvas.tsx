@@ -74,6 +74,14 @@ function Canvas({ flow, statuses, selected, onSelect }: CanvasProps) {
       fitView
       minZoom={0.1}
       onNodeClick={(_, node) => onSelect(node.id)}
+      // Enter on a focused node chooses it here, not through React Flow's
+      // selection: a status arriving in the same moment rewrites the nodes'
+      // selection from `selected` and could swallow the keyboard's choice.
+      onKeyDown={(event) => {
+        if (event.key !== 'Enter') return;
+        const id = (event.target as HTMLElement).closest('.react-flow__node')?.getAttribute('data-id');
+        if (id) onSelect(id);
+      }}
       onSelectionChange={({ nodes: chosen }) => {
         const first = chosen[0];
         if (first && first.id !== selected) onSelect(first.id);

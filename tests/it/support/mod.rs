@@ -1,6 +1,7 @@
 //! Helpers for the black-box tests: where the built binary and guest
 //! components are, how to run the CLI, and a tiny local HTTP server.
 
+pub mod cluster;
 pub mod documented;
 pub mod http_fixture;
 pub mod registry;

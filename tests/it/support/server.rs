@@ -21,6 +21,8 @@ pub struct Server {
     database_url: Option<String>,
     /// `SCENA_LOG` for the process, if not the default.
     log_filter: Option<String>,
+    /// More environment for the process (a cluster's shared sealing key).
+    env: Vec<(String, String)>,
     /// What the process wrote to stderr after it started listening.
     log: Arc<Mutex<String>>,
 }
@@ -86,7 +88,7 @@ impl Server {
 
 /// Run `work` to completion on a runtime of its own, from sync code that may
 /// itself be called inside a test's runtime.
-fn on_own_runtime<T: Send + 'static>(
+pub fn on_own_runtime<T: Send + 'static>(
     work: impl std::future::Future<Output = anyhow::Result<T>> + Send + 'static,
 ) -> anyhow::Result<T> {
     std::thread::spawn(move || tokio::runtime::Runtime::new()?.block_on(work))
@@ -128,8 +130,17 @@ fn serve_args(dir: TempDir, args: Vec<String>, log_filter: Option<&str>) -> Serv
     };
     let log = Arc::new(Mutex::new(String::new()));
     let log_filter = log_filter.map(str::to_string);
-    let (child, base) = start(&dir, &args, database_url.as_deref(), log_filter.as_deref(), &log);
-    Server { child, base, dir, postgres, args, database_url, log_filter, log }
+    let (child, base) = start(&dir, &args, database_url.as_deref(), log_filter.as_deref(), &[], &log);
+    Server { child, base, dir, postgres, args, database_url, log_filter, env: Vec::new(), log }
+}
+
+/// A node of a cluster: `scena serve` with `args` on the PostgreSQL database
+/// at `database_url` (whose schema the cluster drops), with `env`.
+pub fn serve_node(dir: TempDir, args: Vec<String>, database_url: &str, env: Vec<(String, String)>) -> Server {
+    let log = Arc::new(Mutex::new(String::new()));
+    let (child, base) = start(&dir, &args, Some(database_url), None, &env, &log);
+    let database_url = Some(database_url.to_string());
+    Server { child, base, dir, postgres: None, args, database_url, log_filter: None, env, log }
 }
 
 /// Start the server process and wait until it listens.
@@ -138,10 +149,12 @@ fn start(
     args: &[String],
     database_url: Option<&str>,
     log_filter: Option<&str>,
+    env: &[(String, String)],
     log: &Arc<Mutex<String>>,
 ) -> (Child, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_scena"));
     command.args(args).env("SCENA_DATA_DIR", dir.path()).env("SCENA_ADMIN_TOKEN", ADMIN);
+    command.envs(env.iter().map(|(k, v)| (k, v)));
     if let Some(url) = database_url {
         command.env("SCENA_DB", url);
     }
@@ -174,11 +187,6 @@ fn start(
 }
 
 impl Server {
-    /// Whether this server keeps its data in PostgreSQL.
-    pub fn on_postgres(&self) -> bool {
-        self.database_url.is_some()
-    }
-
     /// Start a second server with this one's arguments and database, in
     /// `dir` (this one's data dir if `None`), expecting it to refuse to
     /// start: its exit status and stderr.
@@ -207,8 +215,14 @@ impl Server {
     pub fn restart(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let (child, base) =
-            start(&self.dir, &self.args, self.database_url.as_deref(), self.log_filter.as_deref(), &self.log);
+        let (child, base) = start(
+            &self.dir,
+            &self.args,
+            self.database_url.as_deref(),
+            self.log_filter.as_deref(),
+            &self.env,
+            &self.log,
+        );
         (self.child, self.base) = (child, base);
     }
 

@@ -1,0 +1,221 @@
+//! A node's part in a cluster (many `scena serve` on one PostgreSQL
+//! database): hold the leases of the runs it drives, renewing them by
+//! heartbeat; take over runs whose lease expired (their node died, froze or
+//! was cut off, or an approval's timeout came for a parked run); hand
+//! operators' events posted by other nodes to the runs it drives; and send
+//! its own to the node driving the run.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::json;
+
+use super::{ControlRefused, NotTaken, RunBusy, Scheduler, SilentProgress};
+use crate::engine::{Event, RunState};
+use crate::store::{HeldElsewhere, Leases, is_lease_lost};
+
+/// How many expired leases one claim takes at most.
+const CLAIM_BATCH: i64 = 64;
+/// How often a node looks for operators' events posted for its runs.
+const MAILBOX_POLL: Duration = Duration::from_millis(50);
+/// How long an operator's event waits for the node driving its run.
+const MAILBOX_PATIENCE: Duration = Duration::from_secs(30);
+
+impl Scheduler {
+    /// Start this node's cluster duties (heartbeat, claims, mailbox), if it
+    /// is a node of a cluster; they run until the process ends.
+    pub fn start_cluster_duties(self: &Arc<Self>) {
+        let Some(leases) = self.runs.leases().cloned() else { return };
+        let period = Duration::from_millis((leases.ttl_ms() / 3).max(50));
+        let scheduler = self.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Err(error) = leases.heartbeat().await {
+                    tracing::warn!("cluster heartbeat failed: {error:#}");
+                }
+                match leases.claim_expired(CLAIM_BATCH).await {
+                    Ok(claimed) => {
+                        for id in claimed {
+                            crate::metrics::METRICS.lease_taken_over();
+                            tracing::info!(target: "scena::cluster", run = %id, node = %leases.node(), "took over a run whose lease expired");
+                            scheduler.continue_detached(id);
+                        }
+                    }
+                    Err(error) => tracing::warn!("claiming expired leases failed: {error:#}"),
+                }
+                tokio::time::sleep(period).await;
+            }
+        });
+        let scheduler = self.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Err(error) = scheduler.deliver_posted_controls().await {
+                    tracing::warn!("delivering operators' events from other nodes failed: {error:#}");
+                }
+                tokio::time::sleep(MAILBOX_POLL).await;
+            }
+        });
+    }
+
+    /// Continue a run from its log on a task of its own.
+    pub(super) fn continue_detached(self: &Arc<Self>, id: String) {
+        let scheduler = self.clone();
+        tokio::spawn(async move {
+            if let Err(error) = scheduler.recover(&id, &mut SilentProgress).await {
+                tracing::warn!(run = %id, "continuing the run failed: {error:#}");
+            }
+        });
+    }
+
+    /// Take a run's lease before writing to it (in a cluster; nothing to do
+    /// otherwise). A run whose lease another live node holds is refused with
+    /// [`HeldElsewhere`] unless `patient`: then this waits up to twice the
+    /// lease's lifetime for it to be let go or expire — what a parent taken
+    /// over from a dead node does for its child runs, whose leases expire
+    /// at about the same moment.
+    pub(super) async fn take_lease(&self, run_id: &str, patient: bool) -> anyhow::Result<()> {
+        let Some(leases) = self.runs.leases() else { return Ok(()) };
+        let deadline = std::time::Instant::now() + Duration::from_millis(2 * leases.ttl_ms());
+        loop {
+            match leases.acquire(run_id).await {
+                Err(error) if patient && error.is::<HeldElsewhere>() && std::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                taken => return taken,
+            }
+        }
+    }
+
+    /// After a run's loop returned: let its lease go. An ended run's went
+    /// with its last write; a run waiting for people stays claimable from its
+    /// earliest approval timeout on; a run whose lease was lost is not ours.
+    pub(super) async fn let_go(&self, run_id: &str, driven: &anyhow::Result<RunState>) {
+        let Some(leases) = self.runs.leases() else { return };
+        let released = match driven {
+            Ok(state) if state.is_over() => leases.release(run_id, None).await,
+            Ok(state) => leases.release(run_id, Some(state.next_decision_due().unwrap_or(i64::MAX as u64))).await,
+            Err(error) if is_lease_lost(error) => {
+                tracing::warn!(target: "scena::cluster", run = %run_id, "this node lost its lease on the run (it was frozen or cut off too long): another node drives it now, and nothing more is written from here");
+                leases.forget(run_id);
+                Ok(())
+            }
+            Err(_) => leases.release(run_id, None).await,
+        };
+        if let Err(error) = released {
+            tracing::warn!(run = %run_id, "letting the run's lease go failed (it expires by itself): {error:#}");
+        }
+    }
+
+    /// Let a run's lease go as the run stands in its log: after an operator's
+    /// event was refused or not recorded, the run is as it was (parked runs
+    /// stay claimable from their approval timeout on).
+    pub(super) async fn let_go_as_is(&self, run_id: &str) {
+        if self.runs.leases().is_none() {
+            return;
+        }
+        let state = self.state(run_id).await;
+        self.let_go(run_id, &state).await;
+    }
+
+    /// Send an operator's event to the node driving the run and wait for
+    /// its answer; the run's state once it took the event.
+    pub(super) async fn control_elsewhere(&self, run_id: &str, event: &Event) -> anyhow::Result<RunState> {
+        let mailbox = self.mailbox.as_ref().expect("a node of a cluster has a mailbox");
+        let leases = self.runs.leases().expect("a node of a cluster has leases");
+        let id = mailbox.post(run_id, &serde_json::to_string(event)?).await?;
+        let deadline = std::time::Instant::now() + MAILBOX_PATIENCE;
+        let answer = loop {
+            if let Some(answer) = mailbox.answer_of(&id).await? {
+                break answer;
+            }
+            // The driving node let the run go (or died) before taking it:
+            // withdrawn, the event is tried again against the run as it is.
+            let gone = leases.holder(run_id).await?.is_none();
+            if (gone || std::time::Instant::now() >= deadline) && mailbox.withdraw(&id).await? {
+                mailbox.remove(&id).await?;
+                return Err(if gone {
+                    NotTaken(run_id.to_string()).into()
+                } else {
+                    RunBusy(run_id.to_string()).into()
+                });
+            }
+            if std::time::Instant::now() >= deadline + MAILBOX_PATIENCE {
+                return Err(RunBusy(run_id.to_string()).into());
+            }
+            tokio::time::sleep(MAILBOX_POLL).await;
+        };
+        mailbox.remove(&id).await?;
+        let answer: serde_json::Value = serde_json::from_str(&answer)?;
+        if answer["taken"] == true {
+            return self.state(run_id).await;
+        }
+        match answer["refused"].as_str() {
+            Some(why) => Err(ControlRefused(why.to_string()).into()),
+            None => Err(NotTaken(run_id.to_string()).into()),
+        }
+    }
+
+    /// Tell the node driving run `parent` that the child run of its call
+    /// `attempt` of `node` ended (the child was driven here). Nobody waits
+    /// for the answer: if that node dies first, the parent's next driver
+    /// finds the child ended when it continues the call.
+    pub(super) async fn post_child_ended(&self, parent: &str, node: &str, attempt: u32) -> anyhow::Result<()> {
+        let mailbox = self.mailbox.as_ref().expect("a node of a cluster has a mailbox");
+        let message = json!({"child_ended": {"node": node, "attempt": attempt}});
+        mailbox.post(parent, &message.to_string()).await.map(|_| ())
+    }
+
+    /// Hand what other nodes posted for runs this node drives — operators'
+    /// events, child runs that ended — to those runs' loops, and answer each.
+    async fn deliver_posted_controls(&self) -> anyhow::Result<()> {
+        let (Some(mailbox), Some(leases)) = (self.mailbox.as_ref(), self.runs.leases()) else { return Ok(()) };
+        for posted in mailbox.waiting_for(leases.node()).await? {
+            if !mailbox.take(&posted.id, leases.node()).await? {
+                continue;
+            }
+            let message: serde_json::Value = serde_json::from_str(&posted.event).unwrap_or_default();
+            if let Some(ended) = message.get("child_ended") {
+                if let (Some(live), Some(node), Some(attempt)) =
+                    (self.live_run(&posted.run_id), ended["node"].as_str(), ended["attempt"].as_u64())
+                {
+                    let _ =
+                        live.send(super::live::LiveMsg::ChildEnded { node: node.to_string(), attempt: attempt as u32 });
+                }
+                mailbox.remove(&posted.id).await?;
+                continue;
+            }
+            let answer = match serde_json::from_value::<Event>(message) {
+                Ok(event) => self.deliver_to_loop(&posted.run_id, event).await,
+                Err(error) => json!({"refused": format!("the event is unreadable: {error}")}),
+            };
+            mailbox.answer(&posted.id, &answer.to_string()).await?;
+        }
+        Ok(())
+    }
+
+    async fn deliver_to_loop(&self, run_id: &str, event: Event) -> serde_json::Value {
+        let Some(live) = self.live_run(run_id) else { return json!({"not_taken": true}) };
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        if live.send(super::live::LiveMsg::Control { event, reply }).is_err() {
+            return json!({"not_taken": true});
+        }
+        match answer.await {
+            Ok(Ok(_)) => json!({"taken": true}),
+            Ok(Err(error)) => match error.downcast_ref::<ControlRefused>() {
+                Some(refused) => json!({"refused": refused.0}),
+                None => json!({"not_taken": true}),
+            },
+            Err(_) => json!({"not_taken": true}),
+        }
+    }
+
+    /// Stopping: hand this node's leases back so other nodes continue its
+    /// runs at once instead of waiting for the leases to expire.
+    pub async fn leave_cluster(&self) {
+        if let Some(leases) = self.runs.leases()
+            && let Err(error) = Leases::hand_back(leases).await
+        {
+            tracing::warn!("handing the leases back failed (they expire by themselves): {error:#}");
+        }
+    }
+}

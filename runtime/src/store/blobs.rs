@@ -1,0 +1,64 @@
+//! Content-addressed files — uploaded plugin components, signed app
+//! packages — kept in the database, so every node of a cluster reads what
+//! one of them received, with a copy in a local folder read first.
+
+use std::path::PathBuf;
+
+use anyhow::{Context as _, bail};
+use sqlx::AnyPool;
+
+#[derive(Debug, Clone)]
+pub struct BlobStore {
+    pool: AnyPool,
+    /// The local copies, `<sha256>.<extension>`.
+    dir: PathBuf,
+    extension: &'static str,
+}
+
+impl BlobStore {
+    pub(super) fn new(pool: AnyPool, dir: PathBuf, extension: &'static str) -> anyhow::Result<BlobStore> {
+        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(BlobStore { pool, dir, extension })
+    }
+
+    fn local(&self, sha256: &str) -> PathBuf {
+        self.dir.join(format!("{sha256}.{}", self.extension))
+    }
+
+    /// Keep `bytes` (whose sha256 the caller computed) in the database and locally.
+    pub async fn put(&self, sha256: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        sqlx::query("INSERT INTO blobs (sha256, bytes) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING")
+            .bind(sha256)
+            .bind(bytes.to_vec())
+            .execute(&self.pool)
+            .await?;
+        self.keep_local(sha256, bytes)
+    }
+
+    /// The bytes kept under `sha256`: the local copy, else the database's
+    /// (copied here for next time). The caller checks them against the
+    /// sha256 if it must: a local copy may have been altered.
+    pub async fn get(&self, sha256: &str) -> anyhow::Result<Vec<u8>> {
+        let path = self.local(sha256);
+        if let Ok(bytes) = std::fs::read(&path) {
+            return Ok(bytes);
+        }
+        let row: Option<(Vec<u8>,)> =
+            sqlx::query_as("SELECT bytes FROM blobs WHERE sha256 = $1").bind(sha256).fetch_optional(&self.pool).await?;
+        let Some((bytes,)) = row else { bail!("{sha256} is neither in the database nor in {}", self.dir.display()) };
+        self.keep_local(sha256, &bytes)?;
+        Ok(bytes)
+    }
+
+    /// Write the local copy once, atomically: a half-written file is never seen.
+    fn keep_local(&self, sha256: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        let path = self.local(sha256);
+        if path.exists() {
+            return Ok(());
+        }
+        let partial = self.dir.join(format!("{sha256}.{}.partial", uuid::Uuid::new_v4().simple()));
+        std::fs::write(&partial, bytes).with_context(|| format!("cannot write {}", partial.display()))?;
+        std::fs::rename(&partial, &path).with_context(|| format!("cannot store {}", path.display()))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,300 @@
+//! Run leases, for many nodes on one PostgreSQL database: a run is driven by
+//! the node holding its lease, which the node renews by heartbeat. A lease
+//! not renewed in time (the node died, froze or lost the network) is claimed
+//! by another node, which continues the run from its log.
+//!
+//! Fencing: every write to a run's log checks, in its own transaction, that
+//! the lease row still names this node with the fence number it got
+//! ([`check_fence`]). That check updates the row, so it holds the row's lock
+//! until the write commits: a node taking the lease over waits for the
+//! write, and reads the log after it. A node that lost its lease — even one
+//! frozen past its expiry and thawed — has its next write refused.
+//!
+//! Only a server on PostgreSQL joins a cluster; on SQLite (one node per
+//! database) nothing here is used and writes are not fenced.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use sqlx::AnyPool;
+
+use super::writer::Tx;
+
+/// Milliseconds since the Unix epoch.
+pub(super) fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+/// The leases this node holds, and how to take, renew and give them up.
+#[derive(Debug)]
+pub struct Leases {
+    pool: AnyPool,
+    node: String,
+    ttl_ms: u64,
+    /// The leases this node holds, by run id.
+    held: Mutex<HashMap<String, Held>>,
+    /// When the last heartbeat was written (ms since the epoch), for `/readyz`.
+    last_beat_ms: std::sync::atomic::AtomicU64,
+}
+
+/// A lease this node holds: its fence number, and how many of this
+/// process's tasks use it (a run's loop, an operator's event being recorded
+/// beside it); the row is let go when the last of them lets go.
+#[derive(Debug, Clone, Copy)]
+struct Held {
+    fence: i64,
+    users: u32,
+}
+
+/// A run's lease is held by another node that is alive.
+#[derive(Debug, thiserror::Error)]
+#[error("run {run} is being driven by node {node}")]
+pub struct HeldElsewhere {
+    pub run: String,
+    pub node: String,
+}
+
+/// This node no longer holds the run's lease: another node took it over, so
+/// nothing more may be written to the run from here.
+#[derive(Debug, thiserror::Error)]
+#[error("this node lost its lease on run {0}: another node drives it now, and this write was refused")]
+pub struct LeaseLost(pub String);
+
+/// Whether `error` is (or wraps) a [`LeaseLost`].
+pub fn is_lease_lost(error: &anyhow::Error) -> bool {
+    error.chain().any(|e| e.is::<LeaseLost>())
+}
+
+/// The lease a write to a run carries: the node and its fence number.
+pub(super) type Fence = Option<(String, i64)>;
+
+/// Refuse the write (with [`LeaseLost`]) unless `fence` still holds the run's
+/// lease. Part of the write's transaction; holds the lease row's lock until
+/// it commits.
+pub(super) fn check_fence(tx: &mut dyn Tx, run_id: &str, fence: &Fence) -> anyhow::Result<()> {
+    let Some((node, number)) = fence else { return Ok(()) };
+    let held = tx.execute(
+        "UPDATE run_leases SET fence = fence WHERE run_id = $1 AND node = $2 AND fence = $3",
+        &[run_id.into(), node.into(), (*number).into()],
+    )?;
+    if held == 0 {
+        return Err(LeaseLost(run_id.to_string()).into());
+    }
+    Ok(())
+}
+
+impl Leases {
+    pub(super) fn new(pool: AnyPool, node: String, ttl_ms: u64) -> Leases {
+        Leases {
+            pool,
+            node,
+            ttl_ms,
+            held: Mutex::new(HashMap::new()),
+            last_beat_ms: std::sync::atomic::AtomicU64::new(now_ms()),
+        }
+    }
+
+    /// This node's id.
+    pub fn node(&self) -> &str {
+        &self.node
+    }
+
+    pub fn ttl_ms(&self) -> u64 {
+        self.ttl_ms
+    }
+
+    fn expiry(&self) -> i64 {
+        (now_ms() + self.ttl_ms) as i64
+    }
+
+    /// The fence a write to `run_id` carries: this node's lease on it.
+    pub(super) fn fence(&self, run_id: &str) -> anyhow::Result<Fence> {
+        match self.held.lock().expect("leases lock").get(run_id) {
+            Some(held) => Ok(Some((self.node.clone(), held.fence))),
+            None => Err(LeaseLost(run_id.to_string()).into()),
+        }
+    }
+
+    /// A new run's lease, taken in the transaction that creates the run.
+    pub(super) fn take_new(&self, tx: &mut dyn Tx, run_id: &str) -> anyhow::Result<()> {
+        tx.execute(
+            "INSERT INTO run_leases (run_id, node, fence, expires_ms) VALUES ($1, $2, 1, $3)",
+            &[run_id.into(), (&self.node).into(), self.expiry().into()],
+        )?;
+        Ok(())
+    }
+
+    /// Note a lease taken in a transaction that has committed, with one user.
+    pub(super) fn note_held(&self, run_id: &str, fence: i64) {
+        self.held.lock().expect("leases lock").insert(run_id.to_string(), Held { fence, users: 1 });
+    }
+
+    /// Forget a lease whose row is gone (the run ended) or was taken over.
+    pub fn forget(&self, run_id: &str) {
+        self.held.lock().expect("leases lock").remove(run_id);
+    }
+
+    /// Take `run_id`'s lease if nobody else holds a live one: no row, a row
+    /// of nobody (a parked run), this node's own, or an expired one. Every
+    /// successful `acquire` is matched by one [`release`](Self::release).
+    /// One more user of a lease this node holds already.
+    pub async fn acquire(&self, run_id: &str) -> anyhow::Result<()> {
+        if let Some(held) = self.held.lock().expect("leases lock").get_mut(run_id) {
+            held.users += 1;
+            return Ok(());
+        }
+        let now = now_ms() as i64;
+        let fence: Option<(i64,)> = sqlx::query_as(
+            "INSERT INTO run_leases (run_id, node, fence, expires_ms) VALUES ($1, $2, 1, $3)
+             ON CONFLICT (run_id) DO UPDATE SET node = $2, fence = run_leases.fence + 1, expires_ms = $3
+             WHERE run_leases.node = '' OR run_leases.node = $2 OR run_leases.expires_ms < $4
+             RETURNING fence",
+        )
+        .bind(run_id)
+        .bind(&self.node)
+        .bind(self.expiry())
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        match fence {
+            Some((fence,)) => {
+                self.note_held(run_id, fence);
+                Ok(())
+            }
+            None => {
+                let node = self.holder(run_id).await?.unwrap_or_default();
+                Err(HeldElsewhere { run: run_id.to_string(), node }.into())
+            }
+        }
+    }
+
+    /// The node holding a live lease on `run_id`, if any.
+    pub async fn holder(&self, run_id: &str) -> anyhow::Result<Option<String>> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT node FROM run_leases WHERE run_id = $1 AND node <> '' AND expires_ms >= $2")
+                .bind(run_id)
+                .bind(now_ms() as i64)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(node,)| node))
+    }
+
+    /// Give up one use of `run_id`'s lease; with the last, the lease (the run
+    /// stopped here). With `until_ms`, the run stays claimable by any node
+    /// from then on (an approval's timeout).
+    pub async fn release(&self, run_id: &str, until_ms: Option<u64>) -> anyhow::Result<()> {
+        let fence = {
+            let mut held = self.held.lock().expect("leases lock");
+            let Some(lease) = held.get_mut(run_id) else { return Ok(()) };
+            lease.users -= 1;
+            if lease.users > 0 {
+                return Ok(()); // another task of this node still works on the run
+            }
+            held.remove(run_id).map(|lease| lease.fence).unwrap_or_default()
+        };
+        let query = match until_ms {
+            Some(due) => sqlx::query(
+                "UPDATE run_leases SET node = '', expires_ms = $4 WHERE run_id = $1 AND node = $2 AND fence = $3",
+            )
+            .bind(run_id)
+            .bind(&self.node)
+            .bind(fence)
+            .bind(due as i64),
+            None => sqlx::query("DELETE FROM run_leases WHERE run_id = $1 AND node = $2 AND fence = $3")
+                .bind(run_id)
+                .bind(&self.node)
+                .bind(fence),
+        };
+        query.execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Renew every lease this node holds, and record that it is alive.
+    pub async fn heartbeat(&self) -> anyhow::Result<()> {
+        let now = now_ms() as i64;
+        sqlx::query("UPDATE run_leases SET expires_ms = $2 WHERE node = $1")
+            .bind(&self.node)
+            .bind(self.expiry())
+            .execute(&self.pool)
+            .await?;
+        let started = super::now_rfc3339();
+        sqlx::query(
+            "INSERT INTO cluster_nodes (id, started_at, heartbeat_ms, stopped) VALUES ($1, $2, $3, 0)
+             ON CONFLICT (id) DO UPDATE SET heartbeat_ms = $3, stopped = 0",
+        )
+        .bind(&self.node)
+        .bind(&started)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        self.last_beat_ms.store(now as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Whether the last heartbeat is recent enough that this node's leases still stand.
+    pub fn heartbeat_fresh(&self) -> bool {
+        now_ms().saturating_sub(self.last_beat_ms.load(std::sync::atomic::Ordering::Relaxed)) < self.ttl_ms
+    }
+
+    /// How many leases this node holds.
+    pub fn held_count(&self) -> usize {
+        self.held.lock().expect("leases lock").len()
+    }
+
+    /// Take over up to `limit` expired leases of runs that are this node's
+    /// to continue (the rows name this node; whoever continues a run takes
+    /// its lease with [`acquire`](Self::acquire)): top-level runs, and child runs whose parent is not being
+    /// driven (a parent being driven continues its children itself). Rows
+    /// another node is claiming at the same moment are skipped, not waited
+    /// for (`SKIP LOCKED`, which only PostgreSQL has: clusters run on it alone).
+    pub async fn claim_expired(&self, limit: i64) -> anyhow::Result<Vec<String>> {
+        let now = now_ms() as i64;
+        let mut tx = self.pool.begin().await?;
+        let candidates: Vec<(String,)> = sqlx::query_as(
+            "SELECT l.run_id FROM run_leases l JOIN runs r ON r.id = l.run_id
+             WHERE l.expires_ms < $1
+               AND (r.parent_run IS NULL
+                    OR NOT EXISTS (SELECT 1 FROM run_leases p WHERE p.run_id = r.parent_run AND p.node <> ''))
+             ORDER BY l.expires_ms LIMIT $2 FOR UPDATE OF l SKIP LOCKED",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&mut *tx)
+        .await?;
+        for (run_id,) in &candidates {
+            sqlx::query("UPDATE run_leases SET node = $2, fence = fence + 1, expires_ms = $3 WHERE run_id = $1")
+                .bind(run_id)
+                .bind(&self.node)
+                .bind(self.expiry())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(candidates.into_iter().map(|(run_id,)| run_id).collect())
+    }
+
+    /// Stopping: hand every lease back at once (expired, so another node
+    /// claims them without waiting) and record the node as stopped.
+    pub async fn hand_back(&self) -> anyhow::Result<()> {
+        sqlx::query("UPDATE run_leases SET expires_ms = 0 WHERE node = $1")
+            .bind(&self.node)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query("UPDATE cluster_nodes SET stopped = 1 WHERE id = $1").bind(&self.node).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Runs not finished and held by nobody alive: what a starting node takes up.
+    pub async fn unheld_unfinished(&self) -> anyhow::Result<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT r.id FROM runs r LEFT JOIN run_leases l ON l.run_id = r.id
+             WHERE r.status IN ('running', 'waiting', 'paused') AND r.parent_run IS NULL
+               AND (l.run_id IS NULL OR l.node = '' OR l.expires_ms < $1)
+             ORDER BY r.created_at, r.id",
+        )
+        .bind(now_ms() as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+}

@@ -1,0 +1,247 @@
+//! Several `scena serve` nodes on one PostgreSQL schema: runs driven under
+//! leases, a killed or frozen node's runs finished by the others with
+//! nothing lost or run twice, operators' events reaching the node driving a
+//! run, and what one node stores (plugins) seen by the others.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::support::cluster::{CLUSTER_KEY, Cluster, signal};
+use crate::support::server::{Server, on_own_runtime};
+
+const FLOWS: &str = "/api/v1/tenants/default/flows";
+const RUNS: &str = "/api/v1/tenants/default/runs";
+
+/// Five increments of keys private to the run with waits between, then
+/// three as foreach items and two in a subflow: a run lasts long enough for
+/// a kill to land inside calls, waits and child runs.
+fn relay_flow() -> Value {
+    let mut nodes = vec![json!({"id": "start", "kind": "start"})];
+    let mut edges = Vec::new();
+    let mut previous = "start".to_string();
+    let mut outputs = Vec::new();
+    for i in 1..=5 {
+        let (inc, nap) = (format!("inc{i}"), format!("nap{i}"));
+        nodes.push(json!({"id": inc, "kind": "step", "plugin": "kv", "input": {"op": "increment", "key": format!("${{run.id}}-{i}")}}));
+        nodes.push(json!({"id": nap, "kind": "wait", "duration_ms": 250}));
+        edges.push(json!({"from": previous, "to": inc}));
+        edges.push(json!({"from": inc, "to": nap}));
+        outputs.push(format!("${{steps.{inc}.output.value}}"));
+        previous = nap;
+    }
+    nodes.push(json!({"id": "each", "kind": "foreach", "items": "[1, 2, 3]", "concurrency": 2,
+        "body": {"plugin": "kv", "input": {"op": "increment", "key": "${run.id}-each-${item}"}}}));
+    edges.push(json!({"from": previous, "to": "each"}));
+    nodes.push(json!({"id": "sub", "kind": "subflow", "flow": "count-twice", "input": {"key": "${run.id}-sub"}}));
+    edges.push(json!({"from": "each", "to": "sub"}));
+    let output =
+        json!({"chain": outputs, "each": "${steps.each.output.map(o, o.value)}", "sub": "${steps.sub.output}"});
+    nodes.push(json!({"id": "end", "kind": "end", "output": output}));
+    edges.push(json!({"from": "sub", "to": "end"}));
+    json!({"name": "relay", "nodes": nodes, "edges": edges})
+}
+
+fn count_twice_flow() -> Value {
+    let inc = |id: &str| json!({"id": id, "kind": "step", "plugin": "kv", "input": {"op": "increment", "key": format!("${{inputs.key}}-{id}")}});
+    json!({"name": "count-twice", "nodes": [{"id": "start", "kind": "start"}, inc("a"), {"id": "nap", "kind": "wait", "duration_ms": 150}, inc("b"),
+        {"id": "end", "kind": "end", "output": {"a": "${steps.a.output.value}", "b": "${steps.b.output.value}"}}],
+      "edges": [{"from": "start", "to": "a"}, {"from": "a", "to": "nap"}, {"from": "nap", "to": "b"}, {"from": "b", "to": "end"}]})
+}
+
+async fn publish(node: &Server, flow: Value) {
+    let name = flow["name"].as_str().unwrap().to_string();
+    let saved = node.admin("PUT", &format!("{FLOWS}/{name}/draft"), Some(flow)).await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let published = node.admin("POST", &format!("{FLOWS}/{name}/versions"), None).await;
+    assert_eq!(published.status, 201, "{}", published.body);
+}
+
+async fn start_run(node: &Server, flow: &str, input: Value) -> String {
+    let started = node.admin("POST", &format!("{FLOWS}/{flow}/runs?wait_ms=0"), Some(json!({"input": input}))).await;
+    assert!([201, 202].contains(&started.status), "{}", started.body);
+    started.body["id"].as_str().unwrap().to_string()
+}
+
+/// Wait (bounded) until every run has ended, asking node `n` of the cluster; their views.
+async fn all_over(cluster: &Cluster, n: usize, ids: &[String]) -> Vec<Value> {
+    let node = &cluster.nodes[n];
+    let mut ended = Vec::new();
+    for id in ids {
+        let mut last = Value::Null;
+        for _ in 0..600 {
+            last = node.admin("GET", &format!("{RUNS}/{id}"), None).await.body;
+            if ["succeeded", "failed", "cancelled"].contains(&last["status"].as_str().unwrap_or("")) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        if last["status"] != "succeeded" {
+            let logs: Vec<String> = cluster.nodes.iter().map(|node| node.log()).collect();
+            panic!("run {id} did not succeed: {last}\nthe nodes' logs:\n{}", logs.join("\n----\n"));
+        }
+        ended.push(last);
+    }
+    ended
+}
+
+/// Every step call that finished `done`, per (run, node) — as many as there
+/// were of it in the logs — and every `kv` counter's value.
+fn ledger(cluster_url: &str) -> (HashMap<(String, String), usize>, HashMap<String, String>) {
+    let url = cluster_url.to_string();
+    on_own_runtime(async move {
+        use sqlx::Connection as _;
+        let mut conn = sqlx::PgConnection::connect(&url).await?;
+        let events: Vec<(String, String)> =
+            sqlx::query_as("SELECT run_id, event FROM run_events").fetch_all(&mut conn).await?;
+        let mut done = HashMap::new();
+        for (run, text) in events {
+            let event: Value = serde_json::from_str(&text)?;
+            if event["type"] == "step_finished" && event["outcome"]["status"] == "done" {
+                *done.entry((run, event["node"].as_str().unwrap_or_default().to_string())).or_insert(0) += 1;
+            }
+        }
+        let counters: Vec<(String, String)> =
+            sqlx::query_as("SELECT key, value FROM kv_entries").fetch_all(&mut conn).await?;
+        Ok((done, counters.into_iter().collect()))
+    })
+    .unwrap()
+}
+
+/// Each run's outputs are all 1 (every increment applied exactly once),
+/// every counter is 1, and no step call finished twice.
+fn assert_exactly_once(cluster: &Cluster, runs: &[Value]) {
+    for run in runs {
+        let output = &run["output"];
+        let values: Vec<&Value> = output["chain"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(output["each"].as_array().unwrap())
+            .chain([&output["sub"]["a"], &output["sub"]["b"]])
+            .collect();
+        assert!(values.iter().all(|v| *v == 1), "run {}: an increment applied twice or lost: {output}", run["id"]);
+    }
+    let (done, counters) = ledger(&cluster.database_url());
+    let twice: Vec<_> = done.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "step calls finished twice: {twice:?}");
+    let off: Vec<_> = counters.iter().filter(|(_, v)| v.as_str() != "1").collect();
+    assert!(off.is_empty(), "counters not exactly 1: {off:?}");
+    assert_eq!(counters.len(), runs.len() * 10, "every increment of every run is counted");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_node_s_runs_are_finished_by_the_others_exactly_once() {
+    let mut cluster = Cluster::start("cluster-kill", 3, "1s");
+    publish(&cluster.nodes[0], count_twice_flow()).await;
+    publish(&cluster.nodes[0], relay_flow()).await;
+    let mut ids = Vec::new();
+    for i in 0..24 {
+        ids.push(start_run(&cluster.nodes[i % 3], "relay", json!({})).await);
+    }
+    // Kill n1 in the middle of its runs, bring it back, then kill n2: at
+    // each moment some runs are inside calls, waits or child runs.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    cluster.nodes[0].child.kill().unwrap();
+    let _ = cluster.nodes[0].child.wait();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    cluster.nodes[0].restart();
+    cluster.nodes[1].child.kill().unwrap();
+    let _ = cluster.nodes[1].child.wait();
+
+    let runs = all_over(&cluster, 2, &ids).await;
+    assert_exactly_once(&cluster, &runs);
+    let taken = cluster.nodes[0].log() + &cluster.nodes[2].log();
+    assert!(taken.contains("took over a run whose lease expired"), "no node reported a takeover");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_frozen_node_is_fenced_and_writes_nothing_stale() {
+    let cluster = Cluster::start("cluster-freeze", 2, "1s");
+    publish(&cluster.nodes[0], count_twice_flow()).await;
+    publish(&cluster.nodes[0], relay_flow()).await;
+    let mut ids = Vec::new();
+    for _ in 0..6 {
+        ids.push(start_run(&cluster.nodes[0], "relay", json!({})).await);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Frozen past its lease: n2 takes its runs over; thawed, n1 must not
+    // write to them again (its next write is refused, not duplicated).
+    signal(&cluster.nodes[0], "STOP");
+    tokio::time::sleep(Duration::from_millis(3000)).await;
+    signal(&cluster.nodes[0], "CONT");
+    let runs = all_over(&cluster, 1, &ids).await;
+    assert_exactly_once(&cluster, &runs);
+    assert!(cluster.nodes[1].log().contains("took over a run whose lease expired"), "n2 took nothing over");
+    assert!(cluster.nodes[0].log().contains("lost its lease"), "n1 wrote after thawing: {}", cluster.nodes[0].log());
+}
+
+/// A run long enough to be driven while someone decides its approval.
+fn gated_flow() -> Value {
+    json!({"name": "gated", "nodes": [{"id": "start", "kind": "start"}, {"id": "fan", "kind": "parallel"},
+        {"id": "hold", "kind": "wait", "duration_ms": 1500},
+        {"id": "gate", "kind": "approval", "assignees": ["role:operator"]},
+        {"id": "meet", "kind": "join"},
+        {"id": "end", "kind": "end", "output": {"by": "${steps.gate.output.by}"}}],
+      "edges": [{"from": "start", "to": "fan"}, {"from": "fan", "to": "hold"}, {"from": "fan", "to": "gate"},
+        {"from": "hold", "to": "meet"}, {"from": "gate", "to": "meet"}, {"from": "meet", "to": "end"}]})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_approval_given_on_another_node_reaches_the_run_where_it_is_driven() {
+    let cluster = Cluster::start("cluster-approve", 2, "2s");
+    let (driver, other) = (&cluster.nodes[0], &cluster.nodes[1]);
+    publish(driver, gated_flow()).await;
+    let id = start_run(driver, "gated", json!({})).await;
+    // While n1 drives it (its wait is in progress), approve through n2.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let approved = other.admin("POST", &format!("{RUNS}/{id}/nodes/gate/approve"), None).await;
+    assert_eq!(approved.status, 200, "{}", approved.body);
+    let again = other.admin("POST", &format!("{RUNS}/{id}/nodes/gate/approve"), None).await;
+    assert_eq!(again.status, 409, "a second decision is refused: {}", again.body);
+    let run = all_over(&cluster, 1, std::slice::from_ref(&id)).await.remove(0);
+    assert!(run["output"]["by"].is_string(), "{run}");
+    // A run waiting only for people is parked, driven by nobody: any node takes its decision.
+    let parked = start_run(other, "gated", json!({})).await;
+    tokio::time::sleep(Duration::from_millis(1800)).await;
+    let approved = driver.admin("POST", &format!("{RUNS}/{parked}/nodes/gate/approve"), None).await;
+    assert_eq!(approved.status, 200, "{}", approved.body);
+    all_over(&cluster, 0, &[parked]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plugin_uploaded_on_one_node_runs_on_another_and_nodes_share_one_sealing_key() {
+    let cluster = Cluster::start("cluster-share", 2, "2s");
+    let (first, second) = (&cluster.nodes[0], &cluster.nodes[1]);
+    let uploaded = first.upload("default", crate::support::guest_bytes("countdown")).await;
+    assert_eq!(uploaded.status, 201, "{}", uploaded.body);
+    let name = uploaded.body["name"].as_str().unwrap().to_string();
+    let flow = json!({"name": "uses-upload", "nodes": [{"id": "start", "kind": "start"},
+        {"id": "count", "kind": "step", "plugin": format!("{name}@*"), "input": {"from": 2}},
+        {"id": "end", "kind": "end", "output": "${steps.count.output}"}],
+        "edges": [{"from": "start", "to": "count"}, {"from": "count", "to": "end"}]});
+    // The second node learns of the upload within a second or so, its bytes from the database.
+    let mut published = None;
+    for _ in 0..50 {
+        let saved = second.admin("PUT", &format!("{FLOWS}/uses-upload/draft"), Some(flow.clone())).await;
+        assert_eq!(saved.status, 200, "{}", saved.body);
+        let reply = second.admin("POST", &format!("{FLOWS}/uses-upload/versions"), None).await;
+        if reply.status == 201 {
+            published = Some(reply);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(published.is_some(), "the second node never saw the upload");
+    let id = start_run(second, "uses-upload", json!({})).await;
+    all_over(&cluster, 1, &[id]).await;
+
+    let ready = second.admin("GET", "/readyz", None).await;
+    assert_eq!(ready.status, 200, "{}", ready.body);
+    assert_eq!(ready.body["checks"]["lease_heartbeat"], "ok");
+
+    let refused = cluster.refused_node(&"0f".repeat(32));
+    assert!(refused.contains("does not open this database's secrets"), "{refused}");
+    assert_ne!(CLUSTER_KEY, "0f".repeat(32));
+}

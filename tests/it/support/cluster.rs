@@ -1,0 +1,81 @@
+//! Several `scena serve` nodes on one scratch PostgreSQL schema: a cluster.
+
+use super::TempDir;
+use super::plugin_dir;
+use super::server::{Server, on_own_runtime, serve_node};
+
+/// The sealing key every node of a test cluster shares (64 hex digits).
+pub const CLUSTER_KEY: &str = "5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e";
+
+pub struct Cluster {
+    pub nodes: Vec<Server>,
+    /// The database's URL and the scratch schema, dropped last.
+    url: String,
+    schema: String,
+    scoped: String,
+    label: String,
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        for node in &mut self.nodes {
+            let _ = node.child.kill();
+            let _ = node.child.wait();
+        }
+        let (url, schema) = (self.url.clone(), self.schema.clone());
+        let _ = on_own_runtime(async move { scena::store::drop_scratch_schema(&url, &schema).await });
+    }
+}
+
+impl Cluster {
+    /// `count` nodes named `n1`, `n2`, … with leases of `lease_ttl` (e.g. `1s`).
+    pub fn start(label: &str, count: usize, lease_ttl: &str) -> Cluster {
+        let url = scena::store::test_postgres_url().expect("a cluster needs PostgreSQL (SCENA_TEST_POSTGRES)");
+        let (scoped, schema) = on_own_runtime({
+            let url = url.clone();
+            async move { scena::store::scratch_schema(&url).await }
+        })
+        .unwrap_or_else(|e| panic!("cannot make a PostgreSQL schema for the cluster: {e:#}"));
+        let mut cluster = Cluster { nodes: Vec::new(), url, schema, scoped, label: label.to_string() };
+        for n in 1..=count {
+            let node = cluster.node(&format!("n{n}"), lease_ttl, CLUSTER_KEY);
+            cluster.nodes.push(node);
+        }
+        cluster
+    }
+
+    /// The URL the nodes use (its connections work in the cluster's schema).
+    pub fn database_url(&self) -> String {
+        self.scoped.clone()
+    }
+
+    /// Start one more node process (not added to `nodes`) with its own data dir.
+    pub fn node(&self, id: &str, lease_ttl: &str, key: &str) -> Server {
+        let dir = TempDir::new(&format!("{}-{id}", self.label));
+        let mut args: Vec<String> =
+            ["serve", "--listen", "127.0.0.1:0", "--no-samples", "--plugins"].map(String::from).into();
+        args.push(plugin_dir(&dir, &["echo", "kv"]));
+        args.extend(["--node-id", id, "--lease-ttl", lease_ttl].map(String::from));
+        serve_node(dir, args, &self.scoped, vec![("SCENA_SECRET_KEY".into(), key.into())])
+    }
+
+    /// What a node started with `key` prints when it refuses to start.
+    pub fn refused_node(&self, key: &str) -> String {
+        let dir = TempDir::new(&format!("{}-refused", self.label));
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_scena"));
+        command
+            .args(["serve", "--listen", "127.0.0.1:0", "--no-samples", "--node-id", "refused"])
+            .env("SCENA_DATA_DIR", dir.path())
+            .env("SCENA_DB", &self.scoped)
+            .env("SCENA_SECRET_KEY", key);
+        let out = command.output().unwrap();
+        assert!(!out.status.success(), "the node started");
+        String::from_utf8_lossy(&out.stderr).to_string()
+    }
+}
+
+/// Stop (`STOP`) or continue (`CONT`) a node's process, as a frozen VM would.
+pub fn signal(node: &Server, signal: &str) {
+    let status = std::process::Command::new("kill").args([format!("-{signal}"), node.child.id().to_string()]).status();
+    assert!(status.unwrap().success(), "kill -{signal} failed");
+}
