@@ -245,3 +245,28 @@ async fn a_plugin_uploaded_on_one_node_runs_on_another_and_nodes_share_one_seali
     assert!(refused.contains("does not open this database's secrets"), "{refused}");
     assert_ne!(CLUSTER_KEY, "0f".repeat(32));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_reads_and_repairs_a_cluster_s_runs() {
+    let cluster = Cluster::start("cluster-cli", 1, "2s");
+    let node = &cluster.nodes[0];
+    let mut flow = gated_flow();
+    flow["name"] = json!("parked");
+    // The gate alone: a run of it waits for a person, driven by nobody.
+    flow["nodes"][2]["duration_ms"] = json!(1);
+    publish(node, flow).await;
+    let id = start_run(node, "parked", json!({})).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let dir = crate::support::TempDir::new("cluster-cli-shell");
+    let plugins = crate::support::plugin_dir(&dir, &["echo"]);
+    let db = cluster.database_url();
+    let listed = crate::support::scena(dir.path(), &["flow", "runs", "--db", &db]);
+    assert!(listed.code == 0 && listed.stdout.contains(&id), "{listed:?}");
+    let approved = crate::support::scena(
+        dir.path(),
+        &["flow", "approve", &id, "gate", "--plugins", &plugins, "--db", &db, "--by", "ops"],
+    );
+    assert_eq!(approved.code, 0, "{approved:?}");
+    let run = all_over(&cluster, 0, std::slice::from_ref(&id)).await.remove(0);
+    assert_eq!(run["output"]["by"], "ops", "{run}");
+}

@@ -8,8 +8,9 @@ use std::sync::Arc;
 
 use clap::Args;
 
+use super::database::{self, Access};
 use super::options::GrantArgs;
-use super::{CliError, DataDirArg, data_lock};
+use super::{CliError, DataDirArg};
 use crate::atoms::FixedGrants;
 use crate::catalog::PluginDir;
 use crate::engine::{Event, NodePlan, Plan, RunState, RunStatus, StepOutcome};
@@ -24,9 +25,10 @@ pub(super) struct SchedulerArgs {
     /// A directory of plugin components (.wasm) the flow's steps resolve against; repeatable.
     #[arg(long = "plugins", value_name = "DIR", required = true)]
     plugin_dirs: Vec<PathBuf>,
-    /// The database holding runs and `kv` state [default: DATA_DIR/scena.db].
-    #[arg(long, value_name = "PATH")]
-    db: Option<PathBuf>,
+    /// The database holding runs and `kv` state: a SQLite file, or a cluster's
+    /// `postgres://…` URL [default: DATA_DIR/scena.db].
+    #[arg(long, value_name = "PATH|URL")]
+    db: Option<String>,
     #[command(flatten)]
     grants: GrantArgs,
     #[command(flatten)]
@@ -36,9 +38,7 @@ pub(super) struct SchedulerArgs {
 impl SchedulerArgs {
     /// The database, claimed for writing: every command with these arguments writes runs.
     pub(super) async fn db(&self) -> Result<Db, CliError> {
-        let path = self.db.clone().unwrap_or_else(|| self.data_dir.resolve().join("scena.db"));
-        data_lock::claim_for_command(&path)?;
-        Ok(Db::open(&path).await?)
+        database::open(self.db.as_deref(), &self.data_dir.resolve(), Access::Drive).await
     }
 
     pub(super) async fn scheduler(&self) -> Result<Arc<Scheduler>, CliError> {
@@ -50,13 +50,16 @@ impl SchedulerArgs {
         for reason in skipped {
             eprintln!("warning: skipped {reason}");
         }
-        Ok(Scheduler::new(
+        let scheduler = Scheduler::new(
             sandbox,
             Arc::new(catalog),
             &db,
             Arc::new(FixedGrants(Arc::new(self.grants.to_grants()?))),
             Limits::default(),
-        ))
+        );
+        // On a cluster's database: keep the leases of the runs this command drives.
+        scheduler.start_cluster_duties(false);
+        Ok(scheduler)
     }
 }
 

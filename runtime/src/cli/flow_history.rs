@@ -1,7 +1,5 @@
 //! `flow runs` and `flow history`: what ran, and everything that happened in a run.
 
-use std::path::PathBuf;
-
 use clap::Args;
 use serde_json::{Value, json};
 
@@ -12,9 +10,9 @@ use crate::store::Db;
 
 #[derive(Args)]
 pub struct DbArgs {
-    /// The database [default: DATA_DIR/scena.db].
-    #[arg(long, value_name = "PATH")]
-    db: Option<PathBuf>,
+    /// The database: a SQLite file, or a cluster's `postgres://…` URL [default: DATA_DIR/scena.db].
+    #[arg(long, value_name = "PATH|URL")]
+    db: Option<String>,
     #[command(flatten)]
     data_dir: DataDirArg,
     /// Print JSON instead of text.
@@ -24,7 +22,7 @@ pub struct DbArgs {
 
 impl DbArgs {
     async fn open(&self) -> Result<Db, CliError> {
-        Ok(Db::open(&self.db.clone().unwrap_or_else(|| self.data_dir.resolve().join("scena.db"))).await?)
+        super::database::open(self.db.as_deref(), &self.data_dir.resolve(), super::database::Access::Read).await
     }
 }
 

@@ -6,31 +6,28 @@ use clap::Args;
 use serde_json::json;
 
 use super::common::read_flow;
-use super::{CliError, DataDirArg, data_lock};
+use super::database::{self, Access};
+use super::{CliError, DataDirArg};
 use crate::catalog::{Catalog, PluginDir, validate_flow};
 use crate::flow::diff;
 use crate::sandbox::{Sandbox, SandboxConfig};
-use crate::store::{Db, FlowStore};
+use crate::store::FlowStore;
 
 #[derive(Args)]
 pub struct StoreArgs {
     /// The tenant the flows belong to.
     #[arg(long, default_value = "local")]
     tenant: String,
-    /// The database [default: DATA_DIR/scena.db].
-    #[arg(long, value_name = "PATH")]
-    db: Option<PathBuf>,
+    /// The database: a SQLite file, or a cluster's `postgres://…` URL [default: DATA_DIR/scena.db].
+    #[arg(long, value_name = "PATH|URL")]
+    db: Option<String>,
     #[command(flatten)]
     data_dir: DataDirArg,
 }
 
 impl StoreArgs {
-    fn path(&self) -> PathBuf {
-        self.db.clone().unwrap_or_else(|| self.data_dir.resolve().join("scena.db"))
-    }
-
-    async fn flows(&self) -> Result<FlowStore, CliError> {
-        Ok(Db::open(&self.path()).await?.flows())
+    async fn flows(&self, access: Access) -> Result<FlowStore, CliError> {
+        Ok(database::open(self.db.as_deref(), &self.data_dir.resolve(), access).await?.flows())
     }
 }
 
@@ -81,8 +78,7 @@ pub async fn publish(args: PublishArgs) -> Result<(), CliError> {
         }
         return Err(CliError::other(format!("{} is not valid; nothing was published", args.file.display())));
     }
-    data_lock::claim_for_command(&args.store.path())?;
-    let flows = args.store.flows().await?;
+    let flows = args.store.flows(Access::Write).await?;
     flows.save_draft(&args.store.tenant, &flow).await?;
     let (version, new) = flows.publish(&args.store.tenant, &flow.name).await?;
     if !new {
@@ -96,7 +92,7 @@ pub async fn publish(args: PublishArgs) -> Result<(), CliError> {
 }
 
 pub async fn versions(args: VersionsArgs) -> Result<(), CliError> {
-    let versions = args.store.flows().await?.versions(&args.store.tenant, &args.name).await?;
+    let versions = args.store.flows(Access::Read).await?.versions(&args.store.tenant, &args.name).await?;
     if versions.is_empty() {
         return Err(CliError::other(format!(
             "flow `{}` of tenant `{}` has no published version",
@@ -108,7 +104,7 @@ pub async fn versions(args: VersionsArgs) -> Result<(), CliError> {
 }
 
 pub async fn show_diff(args: DiffArgs) -> Result<(), CliError> {
-    let flows = args.store.flows().await?;
+    let flows = args.store.flows(Access::Read).await?;
     let before = flows.version(&args.store.tenant, &args.name, Some(args.from)).await?.flow()?;
     let after = flows.version(&args.store.tenant, &args.name, Some(args.to)).await?.flow()?;
     println!("{}", serde_json::to_string_pretty(&diff(&before, &after)).expect("diffs serialise"));

@@ -5,6 +5,7 @@ mod agent;
 mod app;
 mod common;
 mod data_lock;
+mod database;
 mod exit;
 mod flow_control;
 mod flow_history;

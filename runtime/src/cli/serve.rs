@@ -153,9 +153,9 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         (None, true) => {}
     }
     resume_unfinished(&app.scheduler).await?;
-    app.scheduler.start_cluster_duties();
-    if node.is_some() {
-        tokio::spawn(follow_other_nodes(app.clone()));
+    app.scheduler.start_cluster_duties(true);
+    if let (Some(_), Some(url)) = (&node, &args.db) {
+        tokio::spawn(follow_other_nodes(app.clone(), url.clone()));
     }
     tokio::spawn(run_clock(app.scheduler.clone(), db.triggers(), db.audit()));
 
@@ -310,11 +310,24 @@ async fn resume_unfinished(scheduler: &Arc<Scheduler>) -> Result<(), CliError> {
     Ok(())
 }
 
-/// In a cluster: take in the plugins uploaded and the apps installed,
-/// upgraded or uninstalled through other nodes, a second after at most.
-async fn follow_other_nodes(app: crate::api::Shared) {
+/// In a cluster: forget what other nodes changed as they announce it, and
+/// take in the plugins uploaded and the apps installed, upgraded or
+/// uninstalled through them (also every few seconds, in case an
+/// announcement was missed).
+async fn follow_other_nodes(app: crate::api::Shared, url: String) {
+    let (heard, mut refresh) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let cache_holder = app.clone();
+    tokio::spawn(crate::store::follow_changes(url, move |table| {
+        cache_holder.db.forget_cached(table);
+        if matches!(table, "tenant_grants" | "secrets" | "channels" | "app_secrets" | "app_installs" | "*") {
+            cache_holder.grants.forget_all();
+        }
+        if matches!(table, "plugins" | "app_installs" | "*") {
+            let _ = heard.send(());
+        }
+    }));
     loop {
-        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), refresh.recv()).await;
         let refreshed = async {
             let mut problems = app.registry.refresh().await?;
             problems.extend(app.market.refresh_installs().await?);

@@ -22,9 +22,10 @@ const MAILBOX_POLL: Duration = Duration::from_millis(50);
 const MAILBOX_PATIENCE: Duration = Duration::from_secs(30);
 
 impl Scheduler {
-    /// Start this node's cluster duties (heartbeat, claims, mailbox), if it
-    /// is a node of a cluster; they run until the process ends.
-    pub fn start_cluster_duties(self: &Arc<Self>) {
+    /// Start this node's cluster duties (heartbeat, the mailbox and, if
+    /// `claim`, taking over expired leases — a server does, a CLI command
+    /// does not), if it is a node of a cluster; they run until the process ends.
+    pub fn start_cluster_duties(self: &Arc<Self>, claim: bool) {
         let Some(leases) = self.runs.leases().cloned() else { return };
         let period = Duration::from_millis((leases.ttl_ms() / 3).max(50));
         let scheduler = self.clone();
@@ -32,6 +33,10 @@ impl Scheduler {
             loop {
                 if let Err(error) = leases.heartbeat().await {
                     tracing::warn!("cluster heartbeat failed: {error:#}");
+                }
+                if !claim {
+                    tokio::time::sleep(period).await;
+                    continue;
                 }
                 match leases.claim_expired(CLAIM_BATCH).await {
                     Ok(claimed) => {

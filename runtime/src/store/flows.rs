@@ -34,6 +34,13 @@ pub(super) struct VersionCache {
     latest: Memo<(String, String), FlowVersion>,
 }
 
+impl VersionCache {
+    pub(super) fn forget_all(&self) {
+        self.exact.forget_all();
+        self.latest.forget_all();
+    }
+}
+
 impl Default for VersionCache {
     fn default() -> VersionCache {
         VersionCache { exact: Memo::new(None), latest: Memo::new(Some(LATEST_KEPT)) }

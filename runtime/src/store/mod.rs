@@ -9,6 +9,7 @@ mod agents;
 mod apps;
 mod audit;
 mod blobs;
+mod change_feed;
 mod channels;
 mod flows;
 mod hosts;
@@ -39,6 +40,7 @@ pub use agents::{AgentInfo, AgentStore, EnrolmentInfo, JobHost};
 pub use apps::{AppStore, InstallRow, ListingRow, VersionRow, app_scope, run_scope, split_scope};
 pub use audit::{AuditEntry, AuditStore, Audited};
 pub use blobs::BlobStore;
+pub use change_feed::{EVERYTHING, follow_changes};
 pub use channels::{ChannelStore, StoredChannel};
 use flows::VersionCache;
 pub use flows::{Draft, DraftExpected, FlowStore, FlowVersion, content_hash};
@@ -319,6 +321,16 @@ impl Db {
         let (applied,): (Option<i64>,) =
             sqlx::query_as("SELECT MAX(version) FROM _sqlx_migrations WHERE success").fetch_one(&self.pool).await?;
         Ok(applied == newest)
+    }
+
+    /// Forget every cached identity answer and published version (another node changed them).
+    pub fn forget_cached(&self, table: &str) {
+        if matches!(table, "tenants" | "users" | "members" | "api_tokens" | EVERYTHING) {
+            self.identities.forget_all();
+        }
+        if matches!(table, "flow_versions" | EVERYTHING) {
+            self.versions.forget_all();
+        }
     }
 
     /// This node's leases, if it joined a cluster.
