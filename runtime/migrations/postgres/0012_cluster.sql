@@ -1,8 +1,10 @@
 -- Many nodes on one database. A run is driven by one node at a time under a
 -- lease: `fence` grows with every new holder, and every write to the run's
--- log checks it, so a node that lost its lease writes nothing more. A row
--- with node '' belongs to nobody: a run parked until `expires_ms` (an
--- approval's timeout), taken up by whichever node claims it then.
+-- log checks it, so a node that lost its lease writes nothing more. A lease
+-- lives as long as its node's heartbeat (`cluster_nodes.expires_ms`): one
+-- row renewed per node, whatever the number of its runs. A row with node ''
+-- belongs to nobody: a run parked until `expires_ms` (an approval's
+-- timeout), taken up by whichever node claims it then.
 CREATE TABLE run_leases (
     run_id     TEXT COLLATE "C" NOT NULL PRIMARY KEY,
     node       TEXT COLLATE "C" NOT NULL,
@@ -10,14 +12,15 @@ CREATE TABLE run_leases (
     expires_ms BIGINT NOT NULL
 );
 
-CREATE INDEX run_leases_by_expiry ON run_leases (expires_ms);
-CREATE INDEX run_leases_by_node ON run_leases (node);
+CREATE INDEX run_leases_by_node ON run_leases (node, expires_ms);
 
--- The nodes that have run on this database, with their last heartbeat.
+-- The nodes (processes) that have run on this database: alive while
+-- `expires_ms` (last heartbeat + its lease lifetime) is ahead and not stopped.
 CREATE TABLE cluster_nodes (
     id           TEXT COLLATE "C" NOT NULL PRIMARY KEY,
     started_at   TEXT NOT NULL,
     heartbeat_ms BIGINT NOT NULL,
+    expires_ms   BIGINT NOT NULL,
     stopped      BIGINT NOT NULL DEFAULT 0
 );
 

@@ -35,7 +35,7 @@ pub(super) async fn open(db: Option<&str>, data_dir: &Path, access: Access) -> R
             if access == Access::Drive {
                 let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
                 let node = format!("cli-{}-{}", host.trim(), std::process::id());
-                db.join_cluster(&node, CLI_LEASE_TTL_MS)?;
+                db.join_cluster(&node, CLI_LEASE_TTL_MS).await?;
             }
             Ok(db)
         }

@@ -94,7 +94,7 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         None => Db::open(&data_dir.join("scena.db")).await?,
     };
     let node = match db.backend() {
-        Backend::Postgres => Some(join_cluster(&db, args.node_id.as_deref(), args.lease_ttl)?),
+        Backend::Postgres => Some(join_cluster(&db, args.node_id.as_deref(), args.lease_ttl).await?),
         Backend::Sqlite => None,
     };
     let identity = db.identity();
@@ -341,7 +341,7 @@ async fn follow_other_nodes(app: crate::api::Shared, url: String) {
 }
 
 /// Make this server a node of the cluster on its PostgreSQL database.
-fn join_cluster(db: &Db, node_id: Option<&str>, ttl: std::time::Duration) -> Result<String, CliError> {
+async fn join_cluster(db: &Db, node_id: Option<&str>, ttl: std::time::Duration) -> Result<String, CliError> {
     let node = match node_id.map(str::trim).filter(|id| !id.is_empty()) {
         Some(id) => id.to_string(),
         None => {
@@ -358,7 +358,7 @@ fn join_cluster(db: &Db, node_id: Option<&str>, ttl: std::time::Duration) -> Res
     // the same name must not renew (by heartbeat) the leases of runs its
     // previous process was driving — they expire and are claimed.
     let holder = format!("{node}#{}", &uuid::Uuid::new_v4().simple().to_string()[..6]);
-    db.join_cluster(&holder, ttl_ms)?;
+    db.join_cluster(&holder, ttl_ms).await?;
     Ok(holder)
 }
 

@@ -1,7 +1,9 @@
 //! Run leases, for many nodes on one PostgreSQL database: a run is driven by
-//! the node holding its lease, which the node renews by heartbeat. A lease
-//! not renewed in time (the node died, froze or lost the network) is claimed
-//! by another node, which continues the run from its log.
+//! the node holding its lease. A lease lives as long as its node's heartbeat
+//! — one row per node, renewed a few times per lease lifetime, so renewing
+//! never waits on the runs' rows. When a node stops beating (it died, froze
+//! or lost the network), its leases are claimed by other nodes, which
+//! continue the runs from their logs.
 //!
 //! Fencing: every write to a run's log checks, in its own transaction, that
 //! the lease row still names this node with the fence number it got
@@ -118,8 +120,8 @@ impl Leases {
     /// A new run's lease, taken in the transaction that creates the run.
     pub(super) fn take_new(&self, tx: &mut dyn Tx, run_id: &str) -> anyhow::Result<()> {
         tx.execute(
-            "INSERT INTO run_leases (run_id, node, fence, expires_ms) VALUES ($1, $2, 1, $3)",
-            &[run_id.into(), (&self.node).into(), self.expiry().into()],
+            "INSERT INTO run_leases (run_id, node, fence, expires_ms) VALUES ($1, $2, 1, 0)",
+            &[run_id.into(), (&self.node).into()],
         )?;
         Ok(())
     }
@@ -145,14 +147,14 @@ impl Leases {
         }
         let now = now_ms() as i64;
         let fence: Option<(i64,)> = sqlx::query_as(
-            "INSERT INTO run_leases (run_id, node, fence, expires_ms) VALUES ($1, $2, 1, $3)
-             ON CONFLICT (run_id) DO UPDATE SET node = $2, fence = run_leases.fence + 1, expires_ms = $3
-             WHERE run_leases.node = '' OR run_leases.node = $2 OR run_leases.expires_ms < $4
+            "INSERT INTO run_leases (run_id, node, fence, expires_ms) VALUES ($1, $2, 1, 0)
+             ON CONFLICT (run_id) DO UPDATE SET node = $2, fence = run_leases.fence + 1, expires_ms = 0
+             WHERE run_leases.node = '' OR run_leases.node = $2
+                OR NOT EXISTS (SELECT 1 FROM cluster_nodes n WHERE n.id = run_leases.node AND n.expires_ms >= $3 AND n.stopped = 0)
              RETURNING fence",
         )
         .bind(run_id)
         .bind(&self.node)
-        .bind(self.expiry())
         .bind(now)
         .fetch_optional(&self.pool)
         .await?;
@@ -170,12 +172,14 @@ impl Leases {
 
     /// The node holding a live lease on `run_id`, if any.
     pub async fn holder(&self, run_id: &str) -> anyhow::Result<Option<String>> {
-        let row: Option<(String,)> =
-            sqlx::query_as("SELECT node FROM run_leases WHERE run_id = $1 AND node <> '' AND expires_ms >= $2")
-                .bind(run_id)
-                .bind(now_ms() as i64)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT l.node FROM run_leases l JOIN cluster_nodes n ON n.id = l.node
+             WHERE l.run_id = $1 AND n.expires_ms >= $2 AND n.stopped = 0",
+        )
+        .bind(run_id)
+        .bind(now_ms() as i64)
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(row.map(|(node,)| node))
     }
 
@@ -209,22 +213,17 @@ impl Leases {
         Ok(())
     }
 
-    /// Renew every lease this node holds, and record that it is alive.
+    /// Record that this node is alive, which renews every lease it holds.
     pub async fn heartbeat(&self) -> anyhow::Result<()> {
         let now = now_ms() as i64;
-        sqlx::query("UPDATE run_leases SET expires_ms = $2 WHERE node = $1")
-            .bind(&self.node)
-            .bind(self.expiry())
-            .execute(&self.pool)
-            .await?;
-        let started = super::now_rfc3339();
         sqlx::query(
-            "INSERT INTO cluster_nodes (id, started_at, heartbeat_ms, stopped) VALUES ($1, $2, $3, 0)
-             ON CONFLICT (id) DO UPDATE SET heartbeat_ms = $3, stopped = 0",
+            "INSERT INTO cluster_nodes (id, started_at, heartbeat_ms, expires_ms, stopped) VALUES ($1, $2, $3, $4, 0)
+             ON CONFLICT (id) DO UPDATE SET heartbeat_ms = $3, expires_ms = $4",
         )
         .bind(&self.node)
-        .bind(&started)
+        .bind(super::now_rfc3339())
         .bind(now)
+        .bind(self.expiry())
         .execute(&self.pool)
         .await?;
         self.last_beat_ms.store(now as u64, std::sync::atomic::Ordering::Relaxed);
@@ -251,21 +250,22 @@ impl Leases {
         let now = now_ms() as i64;
         let mut tx = self.pool.begin().await?;
         let candidates: Vec<(String,)> = sqlx::query_as(
-            "SELECT l.run_id FROM run_leases l JOIN runs r ON r.id = l.run_id
-             WHERE l.expires_ms < $1
+            "SELECT l.run_id FROM run_leases l JOIN runs r ON r.id = l.run_id LEFT JOIN cluster_nodes n ON n.id = l.node
+             WHERE ((l.node = '' AND l.expires_ms < $1)
+                    OR (l.node NOT IN ('', $3) AND (n.id IS NULL OR n.expires_ms < $1 OR n.stopped = 1)))
                AND (r.parent_run IS NULL
                     OR NOT EXISTS (SELECT 1 FROM run_leases p WHERE p.run_id = r.parent_run AND p.node <> ''))
-             ORDER BY l.expires_ms LIMIT $2 FOR UPDATE OF l SKIP LOCKED",
+             ORDER BY l.run_id LIMIT $2 FOR UPDATE OF l SKIP LOCKED",
         )
         .bind(now)
         .bind(limit)
+        .bind(&self.node)
         .fetch_all(&mut *tx)
         .await?;
         for (run_id,) in &candidates {
-            sqlx::query("UPDATE run_leases SET node = $2, fence = fence + 1, expires_ms = $3 WHERE run_id = $1")
+            sqlx::query("UPDATE run_leases SET node = $2, fence = fence + 1, expires_ms = 0 WHERE run_id = $1")
                 .bind(run_id)
                 .bind(&self.node)
-                .bind(self.expiry())
                 .execute(&mut *tx)
                 .await?;
         }
@@ -273,13 +273,9 @@ impl Leases {
         Ok(candidates.into_iter().map(|(run_id,)| run_id).collect())
     }
 
-    /// Stopping: hand every lease back at once (expired, so another node
-    /// claims them without waiting) and record the node as stopped.
+    /// Stopping: hand every lease back at once (the node recorded as
+    /// stopped, so another node claims them without waiting for the expiry).
     pub async fn hand_back(&self) -> anyhow::Result<()> {
-        sqlx::query("UPDATE run_leases SET expires_ms = 0 WHERE node = $1")
-            .bind(&self.node)
-            .execute(&self.pool)
-            .await?;
         sqlx::query("UPDATE cluster_nodes SET stopped = 1 WHERE id = $1").bind(&self.node).execute(&self.pool).await?;
         Ok(())
     }
@@ -287,9 +283,9 @@ impl Leases {
     /// Runs not finished and held by nobody alive: what a starting node takes up.
     pub async fn unheld_unfinished(&self) -> anyhow::Result<Vec<String>> {
         let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT r.id FROM runs r LEFT JOIN run_leases l ON l.run_id = r.id
+            "SELECT r.id FROM runs r LEFT JOIN run_leases l ON l.run_id = r.id LEFT JOIN cluster_nodes n ON n.id = l.node
              WHERE r.status IN ('running', 'waiting', 'paused') AND r.parent_run IS NULL
-               AND (l.run_id IS NULL OR l.node = '' OR l.expires_ms < $1)
+               AND (l.run_id IS NULL OR l.node = '' OR n.id IS NULL OR n.expires_ms < $1 OR n.stopped = 1)
              ORDER BY r.created_at, r.id",
         )
         .bind(now_ms() as i64)

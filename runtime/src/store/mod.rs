@@ -299,10 +299,12 @@ impl Db {
 
     /// Drive runs as node `node` of a cluster on this (PostgreSQL) database:
     /// from now on every run this process writes is under a lease of `ttl_ms`,
-    /// renewed by [`Leases::heartbeat`], and every write to it is fenced.
-    pub fn join_cluster(&self, node: &str, ttl_ms: u64) -> anyhow::Result<Arc<Leases>> {
+    /// alive while [`Leases::heartbeat`] renews it, and every write to it is fenced.
+    pub async fn join_cluster(&self, node: &str, ttl_ms: u64) -> anyhow::Result<Arc<Leases>> {
         anyhow::ensure!(self.backend == Backend::Postgres, "only servers on PostgreSQL form a cluster");
         let leases = Arc::new(Leases::new(self.pool.clone(), node.to_string(), ttl_ms));
+        // Alive before it holds anything: a lease of a node without a heartbeat is anyone's.
+        leases.heartbeat().await?;
         self.cluster.set(leases.clone()).map_err(|_| anyhow::anyhow!("this database joined a cluster already"))?;
         Ok(leases)
     }
