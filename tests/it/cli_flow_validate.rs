@@ -157,3 +157,22 @@ fn documents_that_break_the_schema_are_reported_by_node() {
     assert_eq!(ran.code, 1, "{ran:?}");
     assert!(ran.stdout.starts_with("flow: not valid JSON"), "{ran:?}");
 }
+
+#[test]
+fn a_command_whose_reader_goes_away_ends_quietly() {
+    use std::io::Read as _;
+    // `scena openapi | head -c 100`: the reader closes the pipe after a few bytes.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_scena"))
+        .arg("openapi")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 100];
+    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    child.wait().unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

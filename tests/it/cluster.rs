@@ -136,9 +136,13 @@ async fn a_killed_node_s_runs_are_finished_by_the_others_exactly_once() {
     let mut cluster = Cluster::start("cluster-kill", 3, "1s");
     publish(&cluster.nodes[0], count_twice_flow()).await;
     publish(&cluster.nodes[0], relay_flow()).await;
-    let mut ids = Vec::new();
-    for i in 0..24 {
+    publish(&cluster.nodes[0], gated_flow()).await;
+    let (mut ids, mut gated) = (Vec::new(), Vec::new());
+    for i in 0..36 {
         ids.push(start_run(&cluster.nodes[i % 3], "relay", json!({})).await);
+        if i % 6 == 0 {
+            gated.push(start_run(&cluster.nodes[i % 3], "gated", json!({})).await);
+        }
     }
     // Kill n1 in the middle of its runs, bring it back, then kill n2: at
     // each moment some runs are inside calls, waits or child runs.
@@ -150,6 +154,12 @@ async fn a_killed_node_s_runs_are_finished_by_the_others_exactly_once() {
     cluster.nodes[1].child.kill().unwrap();
     let _ = cluster.nodes[1].child.wait();
 
+    // Approvals given on the one node never killed, wherever their runs are now.
+    for id in &gated {
+        let approved = cluster.nodes[2].admin("POST", &format!("{RUNS}/{id}/nodes/gate/approve"), None).await;
+        assert_eq!(approved.status, 200, "{}", approved.body);
+    }
+    all_over(&cluster, 2, &gated).await;
     let runs = all_over(&cluster, 2, &ids).await;
     assert_exactly_once(&cluster, &runs);
     let taken = cluster.nodes[0].log() + &cluster.nodes[2].log();

@@ -139,6 +139,9 @@ impl DataDirArg {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve(_) | Command::Agent(_)) {
+        quiet_on_closed_pipe();
+    }
     tracing_subscriber::fmt()
         // By default: warnings, and the server's line per request, per start/stop
         // and per run a node of a cluster takes over or loses.
@@ -191,5 +194,17 @@ pub fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => error.report(),
+    }
+}
+
+/// `scena flow runs | head`: when the reader goes away, end quietly as other
+/// command-line tools do (the default for SIGPIPE) instead of panicking on
+/// the failed write. Not for the server and the agent, whose sockets report
+/// a closed peer as an error to handle.
+fn quiet_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called before any other thread exists; restores the signal's default disposition.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

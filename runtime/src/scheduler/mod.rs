@@ -372,7 +372,13 @@ impl Scheduler {
         let mut commands: VecDeque<Command> = resume_work(&run.plan, &run.state).into();
         run.record(Event::RunResumed { at_ms: now_ms() }, progress).await?;
         commands.extend(run.record(event, progress).await?);
-        self.runs.save_summary(&run.id, &run.state).await?;
+        if let Err(error) = self.runs.save_summary(&run.id, &run.state).await {
+            // Recorded already: the event stands, and whoever drives the run now keeps its summary.
+            if !crate::store::is_lease_lost(&error) {
+                return Err(error);
+            }
+            tracing::warn!(run = %run.id, "the run's summary was not updated: {error:#}");
+        }
         if let Some(by) = cancelled_by {
             self.cancel_children(&run.id, &run.plan, &run.state, &by).await;
         }

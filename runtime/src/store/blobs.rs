@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
+use sha2::{Digest, Sha256};
 use sqlx::AnyPool;
 
 #[derive(Debug, Clone)]
@@ -27,12 +28,17 @@ impl BlobStore {
 
     /// Keep `bytes` (whose sha256 the caller computed) in the database and locally.
     pub async fn put(&self, sha256: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        self.insert(sha256, bytes).await?;
+        self.keep_local(sha256, bytes)
+    }
+
+    async fn insert(&self, sha256: &str, bytes: &[u8]) -> anyhow::Result<()> {
         sqlx::query("INSERT INTO blobs (sha256, bytes) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING")
             .bind(sha256)
             .bind(bytes.to_vec())
             .execute(&self.pool)
             .await?;
-        self.keep_local(sha256, bytes)
+        Ok(())
     }
 
     /// The bytes kept under `sha256`: the local copy, else the database's
@@ -41,6 +47,7 @@ impl BlobStore {
     pub async fn get(&self, sha256: &str) -> anyhow::Result<Vec<u8>> {
         let path = self.local(sha256);
         if let Ok(bytes) = std::fs::read(&path) {
+            self.copy_to_database(sha256, &bytes).await?;
             return Ok(bytes);
         }
         let row: Option<(Vec<u8>,)> =
@@ -48,6 +55,18 @@ impl BlobStore {
         let Some((bytes,)) = row else { bail!("{sha256} is neither in the database nor in {}", self.dir.display()) };
         self.keep_local(sha256, &bytes)?;
         Ok(bytes)
+    }
+
+    /// A file kept only locally — by a server from before blobs were kept in
+    /// the database — is copied there, so other nodes find it too; only if
+    /// it is still what its name says.
+    async fn copy_to_database(&self, sha256: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        let stored: Option<(i64,)> =
+            sqlx::query_as("SELECT 1 FROM blobs WHERE sha256 = $1").bind(sha256).fetch_optional(&self.pool).await?;
+        if stored.is_none() && hex::encode(Sha256::digest(bytes)) == sha256 {
+            self.insert(sha256, bytes).await?;
+        }
+        Ok(())
     }
 
     /// Write the local copy once, atomically: a half-written file is never seen.

@@ -37,6 +37,10 @@ pub struct Leases {
     held: Mutex<HashMap<String, Held>>,
     /// When the last heartbeat was written (ms since the epoch), for `/readyz`.
     last_beat_ms: std::sync::atomic::AtomicU64,
+    /// Taken while a lease is fetched from the database: two tasks of this
+    /// node taking one run's lease at once would each bump its fence and
+    /// refuse the other's writes.
+    taking: tokio::sync::Mutex<()>,
 }
 
 /// A lease this node holds: its fence number, and how many of this
@@ -93,6 +97,7 @@ impl Leases {
             ttl_ms,
             held: Mutex::new(HashMap::new()),
             last_beat_ms: std::sync::atomic::AtomicU64::new(now_ms()),
+            taking: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -141,6 +146,7 @@ impl Leases {
     /// successful `acquire` is matched by one [`release`](Self::release).
     /// One more user of a lease this node holds already.
     pub async fn acquire(&self, run_id: &str) -> anyhow::Result<()> {
+        let _taking = self.taking.lock().await;
         if let Some(held) = self.held.lock().expect("leases lock").get_mut(run_id) {
             held.users += 1;
             return Ok(());
