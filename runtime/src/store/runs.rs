@@ -8,7 +8,7 @@ use serde_json::Value;
 use sqlx::AnyPool;
 
 use super::kv::{KvConflict, KvScope, KvWrites, apply as apply_kv};
-use super::leases::{Fence, Leases, check_fence};
+use super::leases::{Fence, Leases, check_fence, insert_fenced};
 use super::writer::{Committing, Tx, Writer, is_unique_violation};
 use crate::engine::{Event, RunState, RunStatus};
 
@@ -131,7 +131,7 @@ impl RunStore {
                      VALUES ($1, $2, $3, $4, '', $5, $6, $7, 'running', $8, $8)",
                     &[(&id).into(), (&tenant).into(), (&flow_name).into(), version.into(), (&flow_hash).into(), (&input).into(), (&parent).into(), (&now).into()],
                 )?;
-                insert_events(tx, &id, 0, std::slice::from_ref(&first))
+                insert_events(tx, &id, 0, std::slice::from_ref(&first), &None)
             })
             .await;
         if written.is_ok() {
@@ -164,10 +164,7 @@ impl RunStore {
         let texts = events.iter().map(serde_json::to_string).collect::<Result<Vec<_>, _>>()?;
         let id = run_id.clone();
         let fence = self.fence(&id)?;
-        let committing = self.writer.submit(move |tx| {
-            check_fence(tx, &id, &fence)?;
-            insert_events(tx, &id, first_seq, &texts)
-        })?;
+        let committing = self.writer.submit(move |tx| insert_events(tx, &id, first_seq, &texts, &fence))?;
         Ok(Appending { committing: Some(committing), run_id })
     }
 
@@ -186,7 +183,6 @@ impl RunStore {
         let written = self
             .writer
             .write(move |tx| {
-                check_fence(tx, &id, &fence)?;
                 let StepResult { event, kv, logs } = step;
                 let mut recorded = event;
                 if let Some((scope, writes)) = kv.filter(|(_, w)| !w.is_empty())
@@ -194,7 +190,8 @@ impl RunStore {
                 {
                     recorded = conflict_event(conflict);
                 }
-                insert_events(tx, &id, seq, &[serde_json::to_string(&recorded)?])?;
+                // Under the fence: if this node lost the lease, the `kv` writes above go too.
+                insert_events(tx, &id, seq, &[serde_json::to_string(&recorded)?], &fence)?;
                 if let Some((node, attempt, lines)) = logs {
                     tx.execute(
                         "INSERT INTO run_logs (run_id, node, attempt, lines) VALUES ($1, $2, $3, $4)",
@@ -224,8 +221,7 @@ impl RunStore {
         let written = self
             .writer
             .write(move |tx| {
-                check_fence(tx, &id, &fence)?;
-                insert_events(tx, &id, first_seq, &texts)?;
+                insert_events(tx, &id, first_seq, &texts, &fence)?;
                 tx.execute(
                     "UPDATE runs SET status = $1, output = $2, error = $3, updated_at = $4 WHERE id = $5",
                     &[status.into(), (&output).into(), (&error).into(), (&super::now_rfc3339()).into(), (&id).into()],
@@ -513,7 +509,26 @@ impl RunStore {
     }
 }
 
-fn insert_events(tx: &mut dyn Tx, run_id: &str, first_seq: u64, events: &[String]) -> anyhow::Result<()> {
+/// Append `events` from `first_seq`; under a cluster's `fence`, the first
+/// one only if the fence still holds the run's lease (checked in the same
+/// statement: a write costs no round trip more for being fenced).
+fn insert_events(
+    tx: &mut dyn Tx,
+    run_id: &str,
+    first_seq: u64,
+    events: &[String],
+    fence: &Fence,
+) -> anyhow::Result<()> {
+    let (mut first_seq, mut events) = (first_seq, events);
+    if let Some((node, number)) = fence {
+        match events.split_first() {
+            Some((first, rest)) => {
+                insert_fenced(tx, run_id, first_seq, first, (node, *number))?;
+                (first_seq, events) = (first_seq + 1, rest);
+            }
+            None => check_fence(tx, run_id, fence)?,
+        }
+    }
     for (offset, event) in events.iter().enumerate() {
         let seq = (first_seq + offset as u64) as i64;
         tx.execute(

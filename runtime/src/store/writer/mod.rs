@@ -106,6 +106,16 @@ trait Connection: Tx {
     fn begin(&self) -> &'static str {
         "BEGIN"
     }
+    /// Open a batch's transaction and its first write's savepoint.
+    fn open_batch(&mut self) -> anyhow::Result<()> {
+        self.batch(self.begin())?;
+        self.batch("SAVEPOINT job")
+    }
+    /// End one write's savepoint and start the next one's.
+    fn next_savepoint(&mut self) -> anyhow::Result<()> {
+        self.batch("RELEASE SAVEPOINT job")?;
+        self.batch("SAVEPOINT job")
+    }
     /// After a batch failed: make the connection usable again if it broke.
     fn recover(&mut self) {}
     /// After a batch was committed.
@@ -295,21 +305,25 @@ fn write_loop(conn: &mut impl Connection, queue: &mpsc::Receiver<Box<dyn Job>>) 
 }
 
 fn commit_batch(conn: &mut impl Connection, batch: &mut [Box<dyn Job>]) -> anyhow::Result<()> {
-    conn.batch(conn.begin())?;
     if let [job] = batch {
+        conn.batch(conn.begin())?;
         // A write alone needs no savepoint (two round trips fewer on
         // PostgreSQL): if it fails, its transaction is rolled back whole, and
         // its caller gets its own error.
         let end = if job.run(conn) { "COMMIT" } else { "ROLLBACK" };
         return conn.batch(end);
     }
-    for job in batch.iter_mut() {
-        conn.batch("SAVEPOINT job")?;
+    for (index, job) in batch.iter_mut().enumerate() {
+        if index == 0 {
+            conn.open_batch()?;
+        } else {
+            conn.next_savepoint()?;
+        }
         if !job.run(conn) {
             conn.batch("ROLLBACK TO SAVEPOINT job")?;
         }
-        conn.batch("RELEASE SAVEPOINT job")?;
     }
+    // The last savepoint needs no release: the commit ends it.
     conn.batch("COMMIT")
 }
 

@@ -76,6 +76,16 @@ impl Connection for PostgresWriter {
         Ok(())
     }
 
+    // Transaction control as one simple query each (several statements, one
+    // round trip): a batch of writes costs one round trip per write fewer.
+    fn open_batch(&mut self) -> anyhow::Result<()> {
+        self.batch("BEGIN; SAVEPOINT job")
+    }
+
+    fn next_savepoint(&mut self) -> anyhow::Result<()> {
+        self.batch("RELEASE SAVEPOINT job; SAVEPOINT job")
+    }
+
     /// A batch failed: if the connection is gone (the server restarted, the
     /// network broke), open a new one so the next batch can go through.
     fn recover(&mut self) {
