@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::{ControlRefused, NotTaken, RunBusy, Scheduler, SilentProgress};
-use crate::engine::{Event, RunState};
+use crate::engine::{Event, RunState, resume_work};
 use crate::store::{HeldElsewhere, Leases, is_lease_lost};
 
 /// How many expired leases one claim takes at most.
@@ -62,6 +62,16 @@ impl Scheduler {
         });
     }
 
+    /// `take_up` a run on a task of its own.
+    fn take_up_detached(&self, id: String) {
+        let Some(scheduler) = self.me.upgrade() else { return };
+        tokio::spawn(async move {
+            if let Err(error) = scheduler.take_up(&id, &mut SilentProgress).await {
+                tracing::warn!(run = %id, "continuing the run failed: {error:#}");
+            }
+        });
+    }
+
     /// Continue a run from its log on a task of its own.
     pub(super) fn continue_detached(self: &Arc<Self>, id: String) {
         let scheduler = self.clone();
@@ -99,27 +109,46 @@ impl Scheduler {
         let released = match driven {
             Ok(state) if state.is_over() => leases.release(run_id, None).await,
             Ok(state) => leases.release(run_id, Some(state.next_decision_due().unwrap_or(i64::MAX as u64))).await,
-            Err(error) if is_lease_lost(error) => {
-                tracing::warn!(target: "scena::cluster", run = %run_id, "this node lost its lease on the run (it was frozen or cut off too long): another node drives it now, and nothing more is written from here");
-                leases.forget(run_id);
-                Ok(())
-            }
-            Err(_) => leases.release(run_id, None).await,
+            Err(error) => return self.give_back(run_id, error).await,
         };
         if let Err(error) = released {
-            tracing::warn!(run = %run_id, "letting the run's lease go failed (it expires by itself): {error:#}");
+            tracing::warn!(run = %run_id, "letting the run's lease go failed: {error:#}");
         }
     }
 
-    /// Let a run's lease go as the run stands in its log: after an operator's
-    /// event was refused or not recorded, the run is as it was (parked runs
-    /// stay claimable from their approval timeout on).
-    pub(super) async fn let_go_as_is(&self, run_id: &str) {
-        if self.runs.leases().is_none() {
-            return;
+    /// One use of a run's lease ends with `error`: a lost lease is forgotten
+    /// (another node drives the run now), any other error lets the lease go.
+    pub(super) async fn give_back(&self, run_id: &str, error: &anyhow::Error) {
+        let Some(leases) = self.runs.leases() else { return };
+        if is_lease_lost(error) {
+            tracing::warn!(target: "scena::cluster", run = %run_id, "this node lost its lease on the run (it was frozen or cut off too long): another node drives it now, and nothing more is written from here");
+            leases.forget(run_id);
+        } else if let Err(error) = leases.release(run_id, None).await {
+            tracing::warn!(run = %run_id, "letting the run's lease go failed: {error:#}");
         }
-        let state = self.state(run_id).await;
-        self.let_go(run_id, &state).await;
+    }
+
+    /// Let one use of a run's lease go as the run stands in its log (after an
+    /// operator's event was refused or not recorded, say): a run waiting for
+    /// people stays claimable from its approval timeout on; a run with work
+    /// left (its node died and nobody claimed it yet) is claimable at once.
+    pub(super) async fn let_go_as_is(&self, run_id: &str) {
+        let Some(leases) = self.runs.leases() else { return };
+        let released = match self.load(run_id).await {
+            Ok(run)
+                if !run.state.is_over()
+                    && !run.state.paused
+                    && run.state.awaiting_decision().is_empty()
+                    && !resume_work(&run.plan, &run.state).is_empty() =>
+            {
+                leases.release(run_id, Some(0)).await
+            }
+            Ok(run) => return self.let_go(run_id, &Ok(run.state)).await,
+            Err(error) => return self.give_back(run_id, &error).await,
+        };
+        if let Err(error) = released {
+            tracing::warn!(run = %run_id, "letting the run's lease go failed: {error:#}");
+        }
     }
 
     /// Send an operator's event to the node driving the run and wait for
@@ -180,13 +209,16 @@ impl Scheduler {
             }
             let message: serde_json::Value = serde_json::from_str(&posted.event).unwrap_or_default();
             if let Some(ended) = message.get("child_ended") {
-                if let (Some(live), Some(node), Some(attempt)) =
-                    (self.live_run(&posted.run_id), ended["node"].as_str(), ended["attempt"].as_u64())
-                {
-                    let _ =
-                        live.send(super::live::LiveMsg::ChildEnded { node: node.to_string(), attempt: attempt as u32 });
-                }
+                let (node, attempt) = (ended["node"].as_str().unwrap_or_default(), ended["attempt"].as_u64());
+                let message =
+                    super::live::LiveMsg::ChildEnded { node: node.to_string(), attempt: attempt.unwrap_or(0) as u32 };
+                let delivered = self.live_run(&posted.run_id).is_some_and(|live| live.send(message).is_ok());
                 mailbox.remove(&posted.id).await?;
+                if !delivered {
+                    // The parent's loop parked before hearing it: continue the parent
+                    // here; it finds the child ended when it resumes its call.
+                    self.take_up_detached(posted.run_id.clone());
+                }
                 continue;
             }
             let answer = match serde_json::from_value::<Event>(message) {

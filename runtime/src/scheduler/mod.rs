@@ -251,6 +251,11 @@ impl Scheduler {
     /// for another node's to lapse if `patient`.
     async fn continue_run(&self, run_id: &str, patient: bool, progress: &mut dyn Progress) -> anyhow::Result<RunState> {
         self.take_lease(run_id, patient).await?;
+        if self.live_run(run_id).is_some() {
+            // Another task of this process drives it already: one driver per run.
+            self.let_go_as_is(run_id).await;
+            return self.state(run_id).await;
+        }
         let mut run = match self.load(run_id).await {
             Ok(run) => run,
             Err(error) => {
@@ -258,13 +263,21 @@ impl Scheduler {
                 return Err(error);
             }
         };
+        let resumed = if run.state.is_over() {
+            self.runs.save_summary(&run.id, &run.state).await
+        } else {
+            run.record(Event::RunResumed { at_ms: now_ms() }, progress).await.map(|_| ())
+        };
+        if let Err(error) = resumed {
+            // Nothing drives the run from here: the lease's use goes back.
+            self.give_back(run_id, &error).await;
+            return Err(error);
+        }
         if run.state.is_over() {
-            self.runs.save_summary(&run.id, &run.state).await?;
             return Ok(run.state);
         }
         let commands = resume_work(&run.plan, &run.state);
         progress.resumed(&run.id, commands.len());
-        run.record(Event::RunResumed { at_ms: now_ms() }, progress).await?;
         run.drive(commands.into(), progress).await
     }
 
@@ -373,10 +386,7 @@ impl Scheduler {
         run.record(Event::RunResumed { at_ms: now_ms() }, progress).await?;
         commands.extend(run.record(event, progress).await?);
         if let Err(error) = self.runs.save_summary(&run.id, &run.state).await {
-            // Recorded already: the event stands, and whoever drives the run now keeps its summary.
-            if !crate::store::is_lease_lost(&error) {
-                return Err(error);
-            }
+            // Recorded already: the event stands, and whoever drives the run next keeps its summary.
             tracing::warn!(run = %run.id, "the run's summary was not updated: {error:#}");
         }
         if let Some(by) = cancelled_by {

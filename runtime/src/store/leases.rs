@@ -281,7 +281,7 @@ impl Leases {
             "SELECT l.run_id FROM run_leases l JOIN runs r ON r.id = l.run_id LEFT JOIN cluster_nodes n ON n.id = l.node
              WHERE ((l.node = '' AND l.expires_ms < $1)
                     OR (l.node NOT IN ('', $3) AND (n.id IS NULL OR n.expires_ms < $1 OR n.stopped = 1)))
-               AND (r.parent_run IS NULL
+               AND (l.node = '' OR r.parent_run IS NULL
                     OR NOT EXISTS (SELECT 1 FROM run_leases p WHERE p.run_id = r.parent_run AND p.node <> ''))
              ORDER BY l.run_id LIMIT $2 FOR UPDATE OF l SKIP LOCKED",
         )
@@ -290,15 +290,32 @@ impl Leases {
         .bind(&self.node)
         .fetch_all(&mut *tx)
         .await?;
-        for (run_id,) in &candidates {
-            sqlx::query("UPDATE run_leases SET node = $2, fence = fence + 1, expires_ms = 0 WHERE run_id = $1")
-                .bind(run_id)
-                .bind(&self.node)
-                .execute(&mut *tx)
-                .await?;
+        // The row locked may be a newer version than the one the select saw
+        // (another node claimed it and committed meanwhile): the update checks
+        // the claim's condition again, on the row as it is now.
+        let mut claimed = Vec::new();
+        for (run_id,) in candidates {
+            let taken = sqlx::query(
+                "UPDATE run_leases SET node = $2, fence = fence + 1, expires_ms = 0
+                 WHERE run_id = $1 AND ((node = '' AND expires_ms < $3)
+                    OR (node NOT IN ('', $2) AND NOT EXISTS
+                        (SELECT 1 FROM cluster_nodes n WHERE n.id = run_leases.node AND n.expires_ms >= $3 AND n.stopped = 0)))",
+            )
+            .bind(&run_id)
+            .bind(&self.node)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            if taken.rows_affected() == 1 {
+                claimed.push(run_id);
+            }
         }
         tx.commit().await?;
-        Ok(candidates.into_iter().map(|(run_id,)| run_id).collect())
+        for run_id in &claimed {
+            // Whatever this node still kept of the run is older than the claim.
+            self.forget(run_id);
+        }
+        Ok(claimed)
     }
 
     /// Stopping: hand every lease back at once (the node recorded as

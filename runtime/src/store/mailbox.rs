@@ -57,11 +57,12 @@ impl Mailbox {
         Ok(())
     }
 
-    /// Events waiting for runs whose lease `node` holds, oldest first.
+    /// What is waiting for runs whose lease `node` holds, or that nobody
+    /// drives now (parked since it was posted), oldest first.
     pub async fn waiting_for(&self, node: &str) -> anyhow::Result<Vec<Posted>> {
         let rows: Vec<(String, String, String)> = sqlx::query_as(
             "SELECT c.id, c.run_id, c.event FROM run_controls c JOIN run_leases l ON l.run_id = c.run_id
-             WHERE l.node = $1 AND c.taken_by = '' ORDER BY c.id",
+             WHERE l.node IN ($1, '') AND c.taken_by = '' ORDER BY c.id",
         )
         .bind(node)
         .fetch_all(&self.pool)
