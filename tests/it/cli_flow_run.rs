@@ -4,6 +4,7 @@
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use crate::support::flows::{count_twice_flow, counting_flow};
 use crate::support::{Ran, TempDir, scena};
 use serde_json::{Value, json};
 
@@ -91,45 +92,6 @@ fn bad_input_and_unknown_plugins_are_refused_clearly() {
     assert!(ran.reason().contains("node x failed: fatal: unknown plugin `shield-alerts`"), "{ran:?}");
 }
 
-/// Ten increments of keys private to the run, with short waits between them,
-/// then five more as foreach items, then two in a subflow (`count-twice`),
-/// so a kill lands at many different points: inside calls, between steps,
-/// during waits, inside a child run.
-fn counting_flow() -> Value {
-    let mut nodes = vec![json!({"id": "start", "kind": "start"})];
-    let mut edges = Vec::new();
-    let mut previous = "start".to_string();
-    let mut outputs = Vec::new();
-    for i in 1..=10 {
-        let (inc, nap) = (format!("inc{i}"), format!("nap{i}"));
-        nodes.push(json!({"id": inc, "kind": "step", "plugin": "kv", "input": {"op": "increment", "key": format!("${{run.id}}-{i}")}}));
-        nodes.push(json!({"id": nap, "kind": "wait", "duration_ms": 40}));
-        edges.push(json!({"from": previous, "to": inc}));
-        edges.push(json!({"from": inc, "to": nap}));
-        outputs.push(format!("${{steps.{inc}.output.value}}"));
-        previous = nap;
-    }
-    // Then five more increments as foreach items, two at a time.
-    nodes.push(json!({"id": "each", "kind": "foreach", "items": "[1, 2, 3, 4, 5]", "concurrency": 2,
-        "body": {"plugin": "kv", "input": {"op": "increment", "key": "${run.id}-each-${item}"}}}));
-    edges.push(json!({"from": previous, "to": "each"}));
-    nodes.push(json!({"id": "sub", "kind": "subflow", "flow": "count-twice", "input": {"key": "${run.id}-sub"}}));
-    edges.push(json!({"from": "each", "to": "sub"}));
-    let output =
-        json!({"chain": outputs, "each": "${steps.each.output.map(o, o.value)}", "sub": "${steps.sub.output}"});
-    nodes.push(json!({"id": "end", "kind": "end", "output": output}));
-    edges.push(json!({"from": "sub", "to": "end"}));
-    json!({"name": "counting", "nodes": nodes, "edges": edges})
-}
-
-/// The subflow of the counting flow: two increments with a wait between.
-fn count_twice_flow() -> Value {
-    let inc = |id: &str| json!({"id": id, "kind": "step", "plugin": "kv", "input": {"op": "increment", "key": format!("${{inputs.key}}-{id}")}});
-    json!({"name": "count-twice", "nodes": [{"id": "start", "kind": "start"}, inc("a"), {"id": "nap", "kind": "wait", "duration_ms": 40}, inc("b"),
-        {"id": "end", "kind": "end", "output": {"a": "${steps.a.output.value}", "b": "${steps.b.output.value}"}}],
-      "edges": [{"from": "start", "to": "a"}, {"from": "a", "to": "nap"}, {"from": "nap", "to": "b"}, {"from": "b", "to": "end"}]})
-}
-
 fn spawn_and_kill(dir: &TempDir, args: &[&str], wait_for_runs: Option<usize>, after: Duration) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_scena"))
         .args(args)
@@ -154,11 +116,11 @@ fn spawn_and_kill(dir: &TempDir, args: &[&str], wait_for_runs: Option<usize>, af
 #[test]
 fn runs_survive_sigkill_and_apply_every_increment_exactly_once() {
     let dir = TempDir::new("flow-crash");
-    let (plugins, flow) = (plugins(&dir), write_flow(&dir, &counting_flow()));
+    let (plugins, flow) = (plugins(&dir), write_flow(&dir, &counting_flow("counting", 10, 5, 40)));
     // Compile the plugins once, so kill points are not all spent compiling.
     assert_eq!(scena(dir.path(), &["flow", "validate", &flow, "--plugins", &plugins]).code, 0);
     let child = dir.path().join("count-twice.json");
-    std::fs::write(&child, count_twice_flow().to_string()).unwrap();
+    std::fs::write(&child, count_twice_flow(40).to_string()).unwrap();
     assert_eq!(scena(dir.path(), &["flow", "publish", child.to_str().unwrap()]).code, 0);
     // Fixed, varied kill points (ms): deterministic, yet spread over calls,
     // commits and waits of runs and of the resumes.

@@ -9,45 +9,15 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::support::cluster::{CLUSTER_KEY, Cluster, signal};
+use crate::support::flows::{count_twice_flow, counting_flow};
 use crate::support::server::{Server, on_own_runtime};
 
 const FLOWS: &str = "/api/v1/tenants/default/flows";
 const RUNS: &str = "/api/v1/tenants/default/runs";
 
-/// Five increments of keys private to the run with waits between, then
-/// three as foreach items and two in a subflow: a run lasts long enough for
-/// a kill to land inside calls, waits and child runs.
+/// Five increments (waits of 250 ms between), three foreach items and two in a subflow.
 fn relay_flow() -> Value {
-    let mut nodes = vec![json!({"id": "start", "kind": "start"})];
-    let mut edges = Vec::new();
-    let mut previous = "start".to_string();
-    let mut outputs = Vec::new();
-    for i in 1..=5 {
-        let (inc, nap) = (format!("inc{i}"), format!("nap{i}"));
-        nodes.push(json!({"id": inc, "kind": "step", "plugin": "kv", "input": {"op": "increment", "key": format!("${{run.id}}-{i}")}}));
-        nodes.push(json!({"id": nap, "kind": "wait", "duration_ms": 250}));
-        edges.push(json!({"from": previous, "to": inc}));
-        edges.push(json!({"from": inc, "to": nap}));
-        outputs.push(format!("${{steps.{inc}.output.value}}"));
-        previous = nap;
-    }
-    nodes.push(json!({"id": "each", "kind": "foreach", "items": "[1, 2, 3]", "concurrency": 2,
-        "body": {"plugin": "kv", "input": {"op": "increment", "key": "${run.id}-each-${item}"}}}));
-    edges.push(json!({"from": previous, "to": "each"}));
-    nodes.push(json!({"id": "sub", "kind": "subflow", "flow": "count-twice", "input": {"key": "${run.id}-sub"}}));
-    edges.push(json!({"from": "each", "to": "sub"}));
-    let output =
-        json!({"chain": outputs, "each": "${steps.each.output.map(o, o.value)}", "sub": "${steps.sub.output}"});
-    nodes.push(json!({"id": "end", "kind": "end", "output": output}));
-    edges.push(json!({"from": "sub", "to": "end"}));
-    json!({"name": "relay", "nodes": nodes, "edges": edges})
-}
-
-fn count_twice_flow() -> Value {
-    let inc = |id: &str| json!({"id": id, "kind": "step", "plugin": "kv", "input": {"op": "increment", "key": format!("${{inputs.key}}-{id}")}});
-    json!({"name": "count-twice", "nodes": [{"id": "start", "kind": "start"}, inc("a"), {"id": "nap", "kind": "wait", "duration_ms": 150}, inc("b"),
-        {"id": "end", "kind": "end", "output": {"a": "${steps.a.output.value}", "b": "${steps.b.output.value}"}}],
-      "edges": [{"from": "start", "to": "a"}, {"from": "a", "to": "nap"}, {"from": "nap", "to": "b"}, {"from": "b", "to": "end"}]})
+    counting_flow("relay", 5, 3, 250)
 }
 
 async fn publish(node: &Server, flow: Value) {
@@ -134,7 +104,7 @@ fn assert_exactly_once(cluster: &Cluster, runs: &[Value]) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_node_s_runs_are_finished_by_the_others_exactly_once() {
     let mut cluster = Cluster::start("cluster-kill", 3, "1s");
-    publish(&cluster.nodes[0], count_twice_flow()).await;
+    publish(&cluster.nodes[0], count_twice_flow(150)).await;
     publish(&cluster.nodes[0], relay_flow()).await;
     publish(&cluster.nodes[0], gated_flow()).await;
     let (mut ids, mut gated) = (Vec::new(), Vec::new());
@@ -169,7 +139,7 @@ async fn a_killed_node_s_runs_are_finished_by_the_others_exactly_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_frozen_node_is_fenced_and_writes_nothing_stale() {
     let cluster = Cluster::start("cluster-freeze", 2, "1s");
-    publish(&cluster.nodes[0], count_twice_flow()).await;
+    publish(&cluster.nodes[0], count_twice_flow(150)).await;
     publish(&cluster.nodes[0], relay_flow()).await;
     let mut ids = Vec::new();
     for _ in 0..6 {

@@ -3,6 +3,7 @@
 
 pub mod cluster;
 pub mod documented;
+pub mod flows;
 pub mod http_fixture;
 pub mod registry;
 pub mod server;
