@@ -7,122 +7,16 @@
 //! failover time: `kill -9` of a node driving runs → every one of them taken
 //! over by another node. Load generator and servers share this machine's cores.
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
 mod common;
 mod loadgen;
+mod served;
 use common::{chain, fan};
-
-const TOKEN: &str = "bench-admin-token";
-const KEY: &str = "be7cbe7cbe7cbe7cbe7cbe7cbe7cbe7cbe7cbe7cbe7cbe7cbe7cbe7cbe7cbe7c";
-
-struct Node {
-    child: Child,
-    address: SocketAddr,
-    dir: PathBuf,
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// Start `scena serve` (on the PostgreSQL database at `db`, or SQLite) and wait until it listens.
-fn start_node(db: Option<&str>, id: &str, lease_ttl: &str) -> Node {
-    let dir = std::env::temp_dir().join(format!("scena-bench-cluster-{id}-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_scena"));
-    command
-        .args(["serve", "--listen", "127.0.0.1:0", "--no-samples", "--node-id", id, "--lease-ttl", lease_ttl])
-        .env("SCENA_DATA_DIR", &dir)
-        .env("SCENA_ADMIN_TOKEN", TOKEN)
-        .env("SCENA_SECRET_KEY", KEY)
-        .env("SCENA_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    if let Some(url) = db {
-        command.env("SCENA_DB", url);
-    }
-    let mut child = command.spawn().unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        if let Some(rest) = line.split("listening on http://").nth(1) {
-            let address = rest.split_whitespace().next().unwrap().parse().unwrap();
-            // Keep reading stderr so the server never blocks on a full pipe.
-            std::thread::spawn(move || lines.for_each(drop));
-            return Node { child, address, dir };
-        }
-    }
-    let _ = child.wait();
-    panic!("scena serve did not start (is the binary built with its standard plugins? run `cargo xtask bench`)");
-}
-
-async fn call(node: &Node, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-    let mut request = reqwest::Client::new()
-        .request(method, format!("http://{}{path}", node.address))
-        .header("Authorization", format!("Bearer {TOKEN}"));
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    assert!(status.is_success(), "{path}: {status} {text}");
-    serde_json::from_str(&text).unwrap_or(Value::Null)
-}
-
-async fn publish(node: &Node, flow: Value) {
-    let name = flow["name"].as_str().unwrap().to_string();
-    let flows = "/api/v1/tenants/default/flows";
-    call(node, reqwest::Method::PUT, &format!("{flows}/{name}/draft"), Some(flow)).await;
-    call(node, reqwest::Method::POST, &format!("{flows}/{name}/versions"), None).await;
-}
-
-/// `total` runs of `flow`, `clients` at a time, client `c` talking to node `c % nodes`.
-async fn load(addresses: &[SocketAddr], flow: &str, expected: &Value, total: usize, clients: usize) -> (Vec<f64>, f64) {
-    let wall = Instant::now();
-    let mut tasks = Vec::new();
-    for c in 0..clients {
-        let address = addresses[c % addresses.len()];
-        let path = format!("/api/v1/tenants/default/flows/{flow}/runs?wait_ms=30000");
-        let request = Arc::new(loadgen::post(address, &path, TOKEN, r#"{"input": {"n": 0}}"#));
-        let expected = expected.clone();
-        let share = total / clients + usize::from(c < total % clients);
-        tasks.push(tokio::spawn(async move {
-            let mut connection = loadgen::Connection::open(address).await.unwrap();
-            let mut latencies = Vec::with_capacity(share);
-            for _ in 0..share {
-                let started = Instant::now();
-                let response = connection.send(&request).await.unwrap();
-                let run: Value = serde_json::from_slice(&response.body).unwrap();
-                assert_eq!((response.status, &run["status"], &run["output"]), (200, &json!("succeeded"), &expected));
-                latencies.push(started.elapsed().as_secs_f64() * 1e3);
-            }
-            latencies
-        }));
-    }
-    let mut latencies = Vec::new();
-    for task in tasks {
-        latencies.extend(task.await.unwrap());
-    }
-    latencies.sort_by(f64::total_cmp);
-    (latencies, total as f64 / wall.elapsed().as_secs_f64())
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
+use served::{Node, call, load, publish, start_node, start_path};
 
 async fn measure(label: &str, nodes: &[Node]) {
     publish(&nodes[0], serde_json::to_value(chain(10)).unwrap()).await;
@@ -130,15 +24,16 @@ async fn measure(label: &str, nodes: &[Node]) {
     // The other nodes see the versions at once (they read them from the database).
     let addresses: Vec<SocketAddr> = nodes.iter().map(|n| n.address).collect();
     let (ten, fifty) = (json!({"n": 10}), json!({"sum": 50}));
-    load(&addresses, "chain", &ten, 200, 4).await; // warm-up: compiled plans, pools
+    load(&addresses, &start_path("chain"), &ten, 200, 4).await; // warm-up: compiled plans, pools
     let scale: usize = std::env::var("SCENA_BENCH_SCALE").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
     let cases = [("chain10", "chain", &ten, 3200, 16), ("fan50", "fan", &fifty, 800, 16)];
     for (name, flow, expected, total, clients) in cases {
-        let (latencies, rate) = load(&addresses, flow, expected, total * scale, clients).await;
+        let measured = load(&addresses, &start_path(flow), expected, total * scale, clients).await;
         println!(
-            "  {label:<26} {name:<8} 16 clients: {rate:>6.0} flows/s   p50 {:>6.2} ms   p99 {:>6.2} ms",
-            percentile(&latencies, 0.5),
-            percentile(&latencies, 0.99)
+            "  {label:<26} {name:<8} 16 clients: {:>6.0} flows/s   p50 {:>6.2} ms   p99 {:>6.2} ms",
+            measured.rate,
+            measured.percentile(0.5),
+            measured.percentile(0.99)
         );
     }
 }
