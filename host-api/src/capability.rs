@@ -39,6 +39,14 @@ impl Capability {
         }
     }
 
+    /// Whether a call using it may change something outside scena's own
+    /// database: an HTTP request, a job on hosts, a notification. Logs, `kv`
+    /// writes (committed with the step's end) and reads of secrets and the
+    /// inventory do not.
+    pub fn reaches_outside(self) -> bool {
+        matches!(self, Capability::Http | Capability::Job | Capability::Notify)
+    }
+
     /// The capability behind a component import name such as
     /// `scena:plugin/http@0.1.0`; `None` for imports that are not scena atoms
     /// (WASI, or a foreign package).

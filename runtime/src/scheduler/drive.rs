@@ -18,7 +18,7 @@ use crate::engine::{
     CallTarget, Command, Event, NodePlan, NodeStatus, Plan, RunState, StepCall, StepOutcome, apply, check_control,
 };
 use crate::metrics::METRICS;
-use crate::sandbox::{CallRequest, Entry, LimitKind, Outcome, StepContext, StepFailure};
+use crate::sandbox::{CallRequest, Entry, LimitKind, Outcome, Plugin, StepContext, StepFailure};
 use crate::store::{Appending, KvScope, KvWrites, StepResult};
 
 /// What a finished call, child run or timer reports back to the run's loop.
@@ -58,9 +58,23 @@ pub(super) struct Run<'s> {
     pub(super) tenant: String,
     pub(super) state: RunState,
     pub(super) seq: u64,
+    /// The run's write in flight: at most one, so that a refused write
+    /// leaves nothing after it in the log.
+    writing: Option<Unconfirmed>,
 }
 
-impl Run<'_> {
+impl<'s> Run<'s> {
+    pub(super) fn new(
+        scheduler: &'s Scheduler,
+        plan: Arc<Plan>,
+        id: String,
+        tenant: String,
+        state: RunState,
+        seq: u64,
+    ) -> Run<'s> {
+        Run { scheduler, plan, id, tenant, state, seq, writing: None }
+    }
+
     /// Apply the run's first event, already stored: the work it starts.
     pub(super) fn started(&mut self, first: &Event) -> VecDeque<Command> {
         apply(&self.plan, &mut self.state, first).into()
@@ -75,10 +89,18 @@ impl Run<'_> {
     }
 
     /// Carry out commands and completions until the run ends or waits for
-    /// people; in a cluster, the run's lease is let go then. Events are applied as they arise and queued for the writer
-    /// together, in one statement, when the calls and timers they lead to
-    /// start; nothing those return is recorded or acted on until that
-    /// statement is committed.
+    /// people; in a cluster, the run's lease is let go then.
+    ///
+    /// Events are applied as they arise and go to the writer together, one
+    /// write in flight per run: whatever was applied while a write commits
+    /// is queued as the next one. A call that may reach outside scena's
+    /// database (HTTP, jobs, notifications, a child run) starts only once
+    /// every write before the one holding its start is committed, as does
+    /// anything after an operator's event, and the run ends or waits for
+    /// people only once its last write is committed. Other calls — pure
+    /// computation, reads, `kv` writes (committed with the step's end, in
+    /// order) — run ahead of the log: a crash runs them again, which nobody
+    /// outside can tell.
     pub(super) async fn drive(
         &mut self,
         queue: VecDeque<Command>,
@@ -104,7 +126,6 @@ impl Run<'_> {
         // when the earliest of them comes (`timeouts.rs`).
         let mut in_flight = 0usize;
         let mut unsaved: Vec<Event> = Vec::new();
-        let mut unconfirmed: Option<Unconfirmed> = None;
         // A call made while nothing else is in flight runs on this task: a
         // chain of steps costs no task and no channel per step.
         let mut inline: Option<Pin<Box<dyn Future<Output = Completion> + Send>>> = None;
@@ -129,21 +150,32 @@ impl Run<'_> {
                     Command::Finish => {}
                 }
             }
-            // A refused write stops the run before anything after it is queued: the log has no gaps.
-            self.confirm(&mut unconfirmed, progress).await?;
             if self.state.is_over() {
                 self.save(&mut unsaved, progress).await?;
                 progress.finished(&self.id, &self.state);
                 return Ok(self.state.clone());
             }
-            unconfirmed = self.queue(&mut unsaved)?;
+            let calls: Vec<_> = calls
+                .into_iter()
+                .map(|(node, attempt, call)| {
+                    let target = self.target(&node);
+                    (node, attempt, call, target)
+                })
+                .collect();
+            if calls.iter().any(|(_, _, _, target)| target.reaches_outside()) {
+                // A refused write stops the run before this call starts.
+                self.confirm(progress).await?;
+                self.queue(&mut unsaved)?;
+            } else {
+                self.queue_if_settled(&mut unsaved, progress)?;
+            }
             let alone = calls.len() == 1 && in_flight == 0;
-            for (node, attempt, call) in calls {
-                match self.plan.call_target(&node) {
-                    Some(CallTarget::Flow { .. }) => self.spawn_child(node, attempt, call, done_tx.clone()),
-                    _ if alone => inline = Some(Box::pin(self.call(node, attempt, call))),
-                    _ => {
-                        let (call, done) = (self.call(node, attempt, call), done_tx.clone());
+            for (node, attempt, call, target) in calls {
+                match target {
+                    Target::Child => self.spawn_child(node, attempt, call, done_tx.clone()),
+                    Target::Plugin(plugin) if alone => inline = Some(Box::pin(self.call(node, attempt, call, plugin))),
+                    Target::Plugin(plugin) => {
+                        let (call, done) = (self.call(node, attempt, call, plugin), done_tx.clone());
                         tokio::spawn(async move { drop(done.send(call.await)) });
                     }
                 }
@@ -161,7 +193,7 @@ impl Run<'_> {
                 in_flight += usize::from(!for_approval);
             }
             if in_flight == 0 {
-                self.confirm(&mut unconfirmed, progress).await?;
+                self.save(&mut unsaved, progress).await?;
                 if self.state.paused || !self.state.awaiting_decision().is_empty() || !waiting_children.is_empty() {
                     // The runs list reads the summary row: it says waiting or paused as the run does.
                     self.scheduler.runs.save_summary(&self.id, &self.state).await?;
@@ -177,9 +209,17 @@ impl Run<'_> {
                     completion
                 }
                 completion = done_rx.recv() => completion.expect("the run holds a sender"),
+                // The log catches up while the run waits: what was applied meanwhile goes next.
+                settled = Self::settle(&mut self.writing), if self.writing.is_some() && !unsaved.is_empty() => {
+                    settled?;
+                    self.confirmed(progress);
+                    self.queue(&mut unsaved)?;
+                    continue;
+                }
                 Some(message) = inbox.recv() => match message {
                     LiveMsg::Control { event, reply } => {
-                        if let Err(error) = self.confirm(&mut unconfirmed, progress).await {
+                        // The operator's event goes after every event applied before it.
+                        if let Err(error) = self.save(&mut unsaved, progress).await {
                             let _ = reply.send(Err(super::NotTaken(self.id.clone()).into()));
                             return Err(error);
                         }
@@ -209,6 +249,7 @@ impl Run<'_> {
                     }
                     LiveMsg::ChildEnded { node, attempt } => {
                         if waiting_children.remove(&node) && self.is_running(&node, attempt) {
+                            self.save(&mut unsaved, progress).await?;
                             self.spawn_child(node, attempt, StepCall::Run(Value::Null), done_tx.clone());
                             in_flight += 1;
                         }
@@ -216,7 +257,6 @@ impl Run<'_> {
                     }
                 },
             };
-            self.confirm(&mut unconfirmed, progress).await?;
             // Take every completion that is already in, so that their events
             // are saved together.
             let mut next = Some(completion);
@@ -294,12 +334,13 @@ impl Run<'_> {
         }
     }
 
-    /// Save the events applied since the last save, in one transaction; with
-    /// the run's summary once the run is over.
+    /// Save the events applied since the last save, in one transaction
+    /// after the write in flight; with the run's summary once the run is over.
     async fn save(&mut self, events: &mut Vec<Event>, progress: &mut dyn Progress) -> anyhow::Result<()> {
+        self.confirm(progress).await?;
         if !self.state.is_over() {
-            let mut queued = self.queue(events)?;
-            return self.confirm(&mut queued, progress).await;
+            self.queue(events)?;
+            return self.confirm(progress).await;
         }
         self.scheduler.runs.finish(&self.id, self.seq, events, &self.state).await?;
         self.seq += events.len() as u64;
@@ -310,25 +351,66 @@ impl Run<'_> {
     }
 
     /// Queue the events applied since the last save for the writer, in one
-    /// statement, without waiting for the commit.
-    fn queue(&mut self, events: &mut Vec<Event>) -> anyhow::Result<Option<Unconfirmed>> {
+    /// statement, without waiting for the commit. Only once the run's
+    /// previous write is confirmed.
+    fn queue(&mut self, events: &mut Vec<Event>) -> anyhow::Result<()> {
+        assert!(self.writing.is_none(), "one write in flight per run");
         if events.is_empty() {
-            return Ok(None);
+            return Ok(());
         }
         let appending = self.scheduler.runs.queue_all(&self.id, self.seq, events)?;
         self.seq += events.len() as u64;
-        Ok(Some(Unconfirmed { appending, events: std::mem::take(events) }))
+        self.writing = Some(Unconfirmed { appending, events: std::mem::take(events) });
+        Ok(())
     }
 
-    /// Wait until the queued events are committed.
-    async fn confirm(&self, unconfirmed: &mut Option<Unconfirmed>, progress: &mut dyn Progress) -> anyhow::Result<()> {
-        if let Some(Unconfirmed { appending, events }) = unconfirmed.take() {
-            appending.committed().await?;
+    /// Queue the events applied since the last save if the run's previous
+    /// write is committed; otherwise they wait to go with the next one.
+    fn queue_if_settled(&mut self, events: &mut Vec<Event>, progress: &mut dyn Progress) -> anyhow::Result<()> {
+        if let Some(writing) = &mut self.writing {
+            match writing.appending.settled() {
+                None => return Ok(()),
+                Some(result) => result?,
+            }
+            self.confirmed(progress);
+        }
+        self.queue(events)
+    }
+
+    /// Wait until the run's write in flight is committed (its answer is
+    /// taken once: `writing` is emptied here or the run stops on the error).
+    async fn confirm(&mut self, progress: &mut dyn Progress) -> anyhow::Result<()> {
+        if let Some(writing) = &mut self.writing {
+            writing.appending.committed().await?;
+            self.confirmed(progress);
+        }
+        Ok(())
+    }
+
+    /// The write in flight is committed: report its events.
+    fn confirmed(&mut self, progress: &mut dyn Progress) {
+        if let Some(Unconfirmed { events, .. }) = self.writing.take() {
             for event in &events {
                 progress.event(&self.id, event);
             }
         }
-        Ok(())
+    }
+
+    /// Resolves once the write in flight (there is one) is committed or refused.
+    async fn settle(writing: &mut Option<Unconfirmed>) -> anyhow::Result<()> {
+        writing.as_mut().expect("checked by the branch's condition").appending.committed().await
+    }
+
+    /// What node `node` calls: a plugin (resolved in the run's scope) or a child run.
+    fn target(&self, node: &str) -> Target {
+        match self.plan.call_target(node) {
+            Some(CallTarget::Plugin { plugin, .. }) => {
+                // An installed app's flow calls the app's plugins with the app's grants.
+                let scope = crate::store::run_scope(&self.tenant, &self.plan.flow.name);
+                Target::Plugin(self.scheduler.catalog.resolve_for(&scope, plugin))
+            }
+            _ => Target::Child,
+        }
     }
 
     /// Cancel this run's child runs on a task of its own: a child this loop
@@ -352,14 +434,18 @@ impl Run<'_> {
         })
     }
 
-    /// A plugin call, ready to run on any task: what it reports back.
-    fn call(&self, node: String, attempt: u32, call: StepCall) -> impl Future<Output = Completion> + Send + 'static {
-        let Some(CallTarget::Plugin { plugin, timeout_ms }) = self.plan.call_target(&node) else {
+    /// A call of `plugin`, ready to run on any task: what it reports back.
+    fn call(
+        &self,
+        node: String,
+        attempt: u32,
+        call: StepCall,
+        plugin: Result<Arc<Plugin>, String>,
+    ) -> impl Future<Output = Completion> + Send + 'static {
+        let Some(CallTarget::Plugin { timeout_ms, .. }) = self.plan.call_target(&node) else {
             unreachable!("the engine calls only steps, subflows and items")
         };
-        // An installed app's flow calls the app's plugins with the app's grants.
         let scope = crate::store::run_scope(&self.tenant, &self.plan.flow.name);
-        let plugin = self.scheduler.catalog.resolve_for(&scope, plugin);
         let sandbox = self.scheduler.sandbox.clone();
         let mut limits = self.scheduler.limits;
         if let Some(ms) = timeout_ms {
@@ -416,6 +502,25 @@ impl Run<'_> {
             };
             METRICS.node_finished(ended, started.elapsed().as_secs_f64());
             Completion::Step { node, attempt, outcome, kv: Some((scope, report.kv)), logs }
+        }
+    }
+}
+
+/// What a call node calls.
+enum Target {
+    /// A plugin, or why it cannot be called.
+    Plugin(Result<Arc<Plugin>, String>),
+    Child,
+}
+
+impl Target {
+    /// Whether the call may change something outside scena's database; a
+    /// plugin that cannot be called changes nothing.
+    fn reaches_outside(&self) -> bool {
+        match self {
+            Target::Plugin(Ok(plugin)) => plugin.meta.capabilities.iter().any(|c| c.reaches_outside()),
+            Target::Plugin(Err(_)) => false,
+            Target::Child => true,
         }
     }
 }

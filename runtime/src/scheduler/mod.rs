@@ -184,7 +184,7 @@ impl Scheduler {
         // rendering the first nodes' inputs may take a while, and `wait_ms`
         // is the caller's to choose.
         let task = tokio::spawn(async move {
-            let mut run = Run { scheduler: &scheduler, plan: task_plan, id: run_id, tenant, state, seq };
+            let mut run = Run::new(&scheduler, task_plan, run_id, tenant, state, seq);
             let commands = run.started(&first);
             run.drive(commands, &mut SilentProgress).await
         });
@@ -223,7 +223,7 @@ impl Scheduler {
         self.runs.create(&new, &first).await?;
         progress.event(id, &first);
         let state = RunState::new(plan.nodes.len());
-        Ok((Run { scheduler: self, plan, id: id.to_string(), tenant: tenant.to_string(), state, seq: 1 }, first))
+        Ok((Run::new(self, plan, id.to_string(), tenant.to_string(), state, 1), first))
     }
 
     /// Continue a run from its log (after a crash, a timeout, a child run
@@ -432,7 +432,7 @@ impl Scheduler {
         let plan = self.plan(&FlowText::new(stored.flow_json))?;
         let state = replay(&plan, &stored.events);
         let seq = stored.events.len() as u64;
-        Ok(Run { scheduler: self, plan, id: stored.id, tenant: stored.tenant, state, seq })
+        Ok(Run::new(self, plan, stored.id, stored.tenant, state, seq))
     }
 }
 

@@ -57,10 +57,18 @@ pub struct Appending {
 
 impl Appending {
     /// Wait until the events are committed.
-    pub async fn committed(self) -> anyhow::Result<()> {
-        match self.committing {
+    pub async fn committed(&mut self) -> anyhow::Result<()> {
+        match &mut self.committing {
             Some(committing) => refuse_second_writer(committing.await, &self.run_id),
             None => Ok(()),
+        }
+    }
+
+    /// Whether the events are committed, if the writer has answered yet.
+    pub fn settled(&mut self) -> Option<anyhow::Result<()>> {
+        match &mut self.committing {
+            Some(committing) => committing.try_take().map(|answer| refuse_second_writer(answer, &self.run_id)),
+            None => Some(Ok(())),
         }
     }
 }

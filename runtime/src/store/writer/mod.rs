@@ -250,6 +250,19 @@ pub struct Committing<T> {
     answered: oneshot::Receiver<anyhow::Result<T>>,
 }
 
+impl<T> Committing<T> {
+    /// What the write returned if it is committed (or failed) already; `None` while it is queued.
+    pub fn try_take(&mut self) -> Option<anyhow::Result<T>> {
+        match self.answered.try_recv() {
+            Ok(answer) => Some(answer),
+            Err(oneshot::error::TryRecvError::Empty) => None,
+            Err(oneshot::error::TryRecvError::Closed) => {
+                Some(Err(anyhow::anyhow!("the database writer stopped before answering")))
+            }
+        }
+    }
+}
+
 impl<T> std::future::Future for Committing<T> {
     type Output = anyhow::Result<T>;
 
