@@ -113,11 +113,17 @@ async fn a_second_server_on_the_same_data_dir_refuses_to_start() {
 async fn metrics_and_the_openapi_document_describe_the_server() {
     let server = serve_with("api-metrics", &["echo"], &[]);
     server.publish("default", one_step("hello", "echo", json!({"hi": 1}))).await;
-    assert_eq!(server.run("default", "hello", json!({})).await["status"], "succeeded");
+    let run = server.run("default", "hello", json!({}));
+    let id = run.await["id"].as_str().unwrap().to_string();
+    let cancel = server.admin("POST", &format!("/api/v1/tenants/default/runs/{id}/cancel"), None).await;
+    assert_eq!(cancel.status, 409, "an ended run: {}", cancel.body);
+    assert!(server.text("/api/v1/no/such/thing").await.contains("not_found"));
     let metrics = server.text("/metrics").await;
     for series in [
         r#"scena_runs{status="succeeded"} 1"#,
         r#"scena_http_requests_total{route="/api/v1/tenants/{tenant}/flows/{name}/runs",method="POST",status="200"} 1"#,
+        r#"scena_http_requests_total{route="/api/v1/tenants/{tenant}/runs/{id}/{action}",method="POST",status="409"} 1"#,
+        r#"scena_http_requests_total{route="other",method="GET",status="404"} 1"#,
         r#"scena_node_duration_seconds_count{outcome="done"} 1"#,
         r#"scena_plugin_call_duration_seconds_count{plugin="echo"} 1"#,
         "scena_ready_queue_depth 0",
