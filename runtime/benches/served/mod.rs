@@ -37,16 +37,21 @@ impl Drop for Node {
 
 impl Node {
     pub fn peak_rss_mib(&self) -> f64 {
-        peak_rss_mib(self.child.id())
+        memory_mib(self.child.id(), "VmHWM")
+    }
+
+    pub fn rss_mib(&self) -> f64 {
+        memory_mib(self.child.id(), "VmRSS")
     }
 }
 
-/// The most memory process `pid` has held (`VmHWM`), in MiB.
-pub fn peak_rss_mib(pid: u32) -> f64 {
+/// A memory figure of process `pid` from `/proc/PID/status` (`VmHWM`: the
+/// most it has held; `VmRSS`: what it holds now), in MiB.
+pub fn memory_mib(pid: u32, field: &str) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let kib: f64 = status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(0.0);
     kib / 1024.0
