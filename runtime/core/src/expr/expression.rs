@@ -378,6 +378,24 @@ mod tests {
         }
         assert_eq!(eval("inputs.few.filter(x, inputs.few.exists(y, y == x + 1))"), Ok(json!([1, 2])));
         assert_eq!(eval("2 in inputs.few"), Ok(json!(true)));
+
+        // The same through a step's output, named or reached by indexing `steps`.
+        let mut steps = BTreeMap::new();
+        steps.insert("fetch".to_string(), json!({"output": {"l": (0..8_000).collect::<Vec<i64>>()}}));
+        steps.insert("small".to_string(), json!({"output": {"few": [1, 2, 3]}}));
+        let scope = Scope::new(&inputs, &steps);
+        let eval = |s: &str| Expression::parse(s).unwrap().eval(&scope);
+        for attack in [
+            "size(steps.fetch.output.l.filter(x, steps.fetch.output.l.exists(y, y == -1)))",
+            "steps.small.output.few.filter(x, x in steps.fetch.output.l)",
+            "size(steps['fetch'].output.l.filter(x, steps['fetch'].output.l.exists(y, y == -1)))",
+        ] {
+            let refused = eval(attack).unwrap_err();
+            assert!(refused.reason.contains("64000000 loop steps"), "{attack}: {refused}");
+        }
+        let pairs = "steps.small.output.few.filter(x, steps.small.output.few.exists(y, y == x + 1))";
+        assert_eq!(eval(pairs), Ok(json!([1, 2])));
+        assert_eq!(eval("size(steps.fetch.output.l) + steps.small.output.few[2]"), Ok(json!(8_003)));
     }
 
     #[test]
