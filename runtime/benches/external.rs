@@ -8,8 +8,9 @@
 //! by 2–3× between hours, the fraction far less.
 //!
 //! Cases: chain10 and fan50 (the engine benchmark's flows), 1 and 16
-//! keep-alive clients, each started with `POST …/runs?wait_ms=30000` and
-//! every answer checked (status and output). Then the memory of both
+//! keep-alive clients, each started with `POST …/runs?wait_ms=30000` (and
+//! with `&view=summary`, the outcome alone) and every answer checked (status
+//! and output). Then the memory of both
 //! servers: the most each held, and what scena holds after the load.
 //!
 //! `SCENA_BENCH_PEER=HOST:PORT` measures a third server already listening
@@ -72,17 +73,20 @@ async fn measure() {
     let words: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
     let chosen = |label: &str| words.is_empty() || words.iter().any(|w| label.contains(w.as_str()));
     let scale: usize = std::env::var("SCENA_BENCH_SCALE").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
+    // The `summary` cases ask for the outcome alone (`&view=summary`), not every node.
     let cases = [
-        ("chain10, 1 client", "chain", &ten, 1200, 1),
-        ("chain10, 16 clients", "chain", &ten, 3200, 16),
-        ("fan50, 1 client", "fan", &fifty, 400, 1),
-        ("fan50, 16 clients", "fan", &fifty, 800, 16),
+        ("chain10, 1 client", "chain", "", &ten, 1200, 1),
+        ("chain10, 16 clients", "chain", "", &ten, 3200, 16),
+        ("chain10 summary, 16", "chain", "&view=summary", &ten, 3200, 16),
+        ("fan50, 1 client", "fan", "", &fifty, 400, 1),
+        ("fan50, 16 clients", "fan", "", &fifty, 800, 16),
+        ("fan50 summary, 16", "fan", "&view=summary", &fifty, 800, 16),
     ];
-    for (label, flow, expected, total, clients) in cases {
+    for (label, flow, view, expected, total, clients) in cases {
         if !chosen(label) {
             continue;
         }
-        let path = start_path(flow);
+        let path = format!("{}{view}", start_path(flow));
         // Back to back, so both meet the machine in the same minute.
         let theirs = load(&[reference.address], &path, expected, total * scale, clients).await;
         let ours = load(&[scena.address], &path, expected, total * scale, clients).await;

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use super::auth::Access;
 use super::error::ApiError;
-use super::runs::{WaitQuery, launch_published, run_view, wait_for};
+use super::runs::{View, WaitQuery, launch_published, run_view, wait_for};
 use super::{Shared, body};
 use crate::store::LightApp;
 
@@ -120,7 +120,7 @@ pub async fn start(
     light_app(&app, &access.tenant, &name).await?;
     let launched = launch_published(&app, &access.tenant, &name, None, input.unwrap_or_else(|| json!({}))).await?;
     app.db.light_apps().record_run(&access.tenant, &name, &launched.id, &access.subject).await?;
-    wait_for(&app, &access.tenant, launched, wait_ms).await
+    wait_for(&app, &access.tenant, launched, wait_ms, View::Full).await
 }
 
 /// `GET …/light-apps/{name}/runs`: the caller's own runs of it, newest first.

@@ -31,6 +31,25 @@ pub(super) fn answer(plan: &Plan, state: &RunState, tenant: &str) -> Response {
     .into_response()
 }
 
+/// The short answer (`?view=summary`): id, status, output and error only.
+pub(super) fn summary(state: &RunState) -> Response {
+    Json(RunOutcome {
+        id: &state.run["id"],
+        status: crate::store::status_name(state),
+        output: &state.output,
+        error: &state.error,
+    })
+    .into_response()
+}
+
+#[derive(Serialize)]
+struct RunOutcome<'a> {
+    id: &'a Value,
+    status: &'static str,
+    output: &'a Option<Value>,
+    error: &'a Option<String>,
+}
+
 #[derive(Serialize)]
 struct RunView<'a> {
     id: &'a Value,

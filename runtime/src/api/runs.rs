@@ -39,37 +39,70 @@ pub struct WaitQuery {
     pub(super) wait_ms: u64,
 }
 
-/// `POST …/flows/{name}/runs[?wait_ms=N]`: 200 with the outcome if the run
-/// ends (or waits for people) within N ms, else 202 with where it is.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StartQuery {
+    #[serde(default)]
+    wait_ms: u64,
+    #[serde(default)]
+    view: View,
+}
+
+/// How much of a run an answer shows.
+#[derive(Deserialize, Default, Clone, Copy, PartialEq)]
+#[serde(rename_all = "lowercase")]
+pub enum View {
+    /// Every node, as `GET …/runs/{id}` shows it.
+    #[default]
+    Full,
+    /// Id, status, output and error: a client that only wants the outcome
+    /// spares the server writing (and itself reading) every node.
+    Summary,
+}
+
+/// `POST …/flows/{name}/runs[?wait_ms=N][&view=summary]`: 200 with the
+/// outcome if the run ends (or waits for people) within N ms, else 202 with
+/// where it is.
 pub async fn start(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, name)): Path<(String, String)>,
-    query: Result<Query<WaitQuery>, QueryRejection>,
+    query: Result<Query<StartQuery>, QueryRejection>,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Response), ApiError> {
     let tenant = access.tenant.clone();
-    let Query(WaitQuery { wait_ms }) = query.map_err(|e| ApiError::bad_request(format!("bad query: {e}")))?;
+    let Query(StartQuery { wait_ms, view }) = query.map_err(|e| ApiError::bad_request(format!("bad query: {e}")))?;
     let StartRun { input, version } = body::json(raw)?;
     let input = input.unwrap_or_else(|| json!({}));
     let launched = launch_published(&app, &tenant, &name, version, input).await?;
-    wait_for(&app, &tenant, launched, wait_ms).await
+    wait_for(&app, &tenant, launched, wait_ms, view).await
 }
 
 /// Wait up to `wait_ms` for a launched run to end (or wait for people): 200
-/// with its outcome, else 202 with where it is.
+/// with its outcome, else 202 with where it is; shown as `view` says.
 pub(super) async fn wait_for(
     app: &Shared,
     tenant: &str,
     Launched { id, plan, task }: Launched,
     wait_ms: u64,
+    view: View,
 ) -> Result<(StatusCode, Response), ApiError> {
     let wait = Duration::from_millis(wait_ms.min(MAX_WAIT_MS));
-    match tokio::time::timeout(wait, task).await {
-        // The state the run's loop ended with is what its log holds.
-        Ok(Ok(Ok(state))) => Ok((StatusCode::OK, run_view::answer(&plan, &state, tenant))),
-        _ => Ok((StatusCode::ACCEPTED, run_view(app, &id).await?)),
-    }
+    // The state the run's loop ended with is what its log holds.
+    let (status, plan, state, tenant) = match tokio::time::timeout(wait, task).await {
+        Ok(Ok(Ok(state))) => (StatusCode::OK, plan, state, tenant.to_string()),
+        _ => {
+            let (plan, state, tenant) = app.scheduler.inspect(&id).await?;
+            (StatusCode::ACCEPTED, plan, state, tenant)
+        }
+    };
+    Ok((
+        status,
+        match view {
+            View::Full => run_view::answer(&plan, &state, &tenant),
+            View::Summary => run_view::summary(&state),
+        },
+    ))
 }
 
 /// Start a run of a published version (the latest, or `version`) of flow

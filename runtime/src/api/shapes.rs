@@ -160,7 +160,8 @@ pub fn success(method: &str, path: &str) -> Option<Success> {
             ok(object(&[("from", integer()), ("to", integer()), ("diff", named("FlowDiff"))]))
         }
         // 200 once the run has ended or waits for people within `wait_ms`, 202 while it goes on.
-        ("POST", "/flows/{name}/runs" | "/light-apps/{name}/runs") => answers(&[200, 202], named("Run")),
+        ("POST", "/flows/{name}/runs") => answers(&[200, 202], json!({"anyOf": [named("Run"), named("RunOutcome")]})),
+        ("POST", "/light-apps/{name}/runs") => answers(&[200, 202], named("Run")),
         ("PUT", "/flows/{name}/light-app") => ok(object(&[
             ("flow", string()),
             ("title", string()),
@@ -398,7 +399,15 @@ pub fn query_parameters(method: &str, path: &str) -> Vec<(&'static str, Value, &
         ("GET", "/flows/{name}/diff") => {
             vec![("from", integer(), "a version"), ("to", integer(), "a later (or any) version")]
         }
-        ("POST", "/flows/{name}/runs" | "/light-apps/{name}/runs") => {
+        ("POST", "/flows/{name}/runs") => vec![
+            ("wait_ms", integer(), "wait up to this long (at most 60 s) for the run to end or wait for people"),
+            (
+                "view",
+                json!({"enum": ["full", "summary"], "default": "full"}),
+                "`summary`: answer only the run's id, status, output and error (a `RunOutcome`), not every node",
+            ),
+        ],
+        ("POST", "/light-apps/{name}/runs") => {
             vec![("wait_ms", integer(), "wait up to this long (at most 60 s) for the run to end or wait for people")]
         }
         ("GET", "/hosts") => vec![
@@ -534,6 +543,18 @@ pub fn shapes() -> Map<String, Value> {
             ]),
         ),
         ("Node", node),
+        (
+            "RunOutcome",
+            strict(
+                &[
+                    ("id", string()),
+                    ("status", run_status.clone()),
+                    ("output", json!({})),
+                    ("error", or_null(string())),
+                ],
+                &[],
+            ),
+        ),
         (
             "RunSummary",
             object(&[

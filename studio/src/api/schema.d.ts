@@ -1402,6 +1402,13 @@ export interface components {
             output: unknown;
             error: Record<string, never> | null;
         };
+        RunOutcome: {
+            id: string;
+            /** @enum {unknown} */
+            status: "running" | "waiting" | "paused" | "succeeded" | "failed" | "cancelled";
+            output: unknown;
+            error: string | null;
+        };
         RunSummary: {
             id: string;
             tenant: string;
@@ -6032,6 +6039,8 @@ export interface operations {
             query?: {
                 /** @description wait up to this long (at most 60 s) for the run to end or wait for people */
                 wait_ms?: number;
+                /** @description `summary`: answer only the run's id, status, output and error (a `RunOutcome`), not every node */
+                view?: "full" | "summary";
             };
             header?: never;
             path: {
@@ -6056,7 +6065,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Run"];
+                    "application/json": components["schemas"]["Run"] | components["schemas"]["RunOutcome"];
                 };
             };
             /** @description accepted; still going */
@@ -6065,7 +6074,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Run"];
+                    "application/json": components["schemas"]["Run"] | components["schemas"]["RunOutcome"];
                 };
             };
             /** @description malformed request */

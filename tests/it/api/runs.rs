@@ -237,3 +237,46 @@ async fn step_logs_are_served_by_node_and_page_and_the_end_node_shows_the_output
     // A path with an empty segment names nothing.
     assert_eq!(server.admin("POST", &format!("{run_path}/nodes//approve"), None).await.status, 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_start_can_ask_for_the_outcome_alone() {
+    let server = serve("api-run-summary");
+    server.publish("default", one_step("hello", "echo", json!({"hi": "${inputs.who}"}))).await;
+    let napping = json!({"name": "nap", "nodes": [{"id": "start", "kind": "start"}, {"id": "nap", "kind": "wait", "duration_ms": 1500},
+        {"id": "end", "kind": "end"}], "edges": [{"from": "start", "to": "nap"}, {"from": "nap", "to": "end"}]});
+    server.publish("default", napping).await;
+    let input = || Some(json!({"input": {"who": "ann"}}));
+
+    let ended = server.admin("POST", &format!("{FLOWS}/hello/runs?wait_ms=20000&view=summary"), input()).await;
+    assert_eq!(ended.status, 200, "{}", ended.body);
+    let mut keys: Vec<&str> = ended.body.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort();
+    assert_eq!(keys, ["error", "id", "output", "status"], "{}", ended.body);
+    assert_eq!(
+        (&ended.body["status"], &ended.body["output"]),
+        (&json!("succeeded"), &json!({"result": {"hi": "ann"}}))
+    );
+    let full =
+        server.admin("GET", &format!("{}/runs/{}", tenant("default"), ended.body["id"].as_str().unwrap()), None).await;
+    assert_eq!(full.body["output"], ended.body["output"], "the same run, shown whole: {}", full.body);
+
+    let going =
+        server.admin("POST", &format!("{FLOWS}/nap/runs?wait_ms=0&view=summary"), Some(json!({"input": {}}))).await;
+    assert_eq!((going.status, &going.body["status"], &going.body["output"]), (202, &json!("running"), &Value::Null));
+    assert!(going.body.get("nodes").is_none(), "{}", going.body);
+    let whole = server.admin("POST", &format!("{FLOWS}/hello/runs?wait_ms=20000&view=full"), input()).await;
+    assert_eq!(whole.body["nodes"]["call"]["status"], "succeeded", "{}", whole.body);
+
+    let before = server.admin("GET", &format!("{}/runs?flow=hello", tenant("default")), None).await.body["runs"]
+        .as_array()
+        .unwrap()
+        .len();
+    let bad = server.admin("POST", &format!("{FLOWS}/hello/runs?view=brief"), input()).await;
+    assert_eq!(bad.status, 400, "{}", bad.body);
+    assert!(bad.body["error"]["message"].as_str().unwrap().contains("view"), "{}", bad.body);
+    let after = server.admin("GET", &format!("{}/runs?flow=hello", tenant("default")), None).await.body["runs"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(before, after, "a refused start starts nothing");
+}
