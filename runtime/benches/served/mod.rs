@@ -23,6 +23,8 @@ pub struct Node {
     pub child: Child,
     pub address: SocketAddr,
     dir: Option<PathBuf>,
+    /// How a `scena serve` node was started (database, node id, lease), to start it again.
+    serve: Option<(Option<String>, String, String)>,
 }
 
 impl Drop for Node {
@@ -61,6 +63,21 @@ pub fn memory_mib(pid: u32, field: &str) -> f64 {
 pub fn start_node(db: Option<&str>, id: &str, lease_ttl: &str) -> Node {
     let dir = std::env::temp_dir().join(format!("scena-bench-{id}-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
+    serve_in(dir, db, id, lease_ttl)
+}
+
+impl Node {
+    /// Stop the node (SIGKILL) and start it again on the same data dir and database.
+    pub fn restart(&mut self) {
+        let (db, id, lease_ttl) = self.serve.clone().expect("only a `scena serve` node restarts");
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let again = serve_in(self.dir.take().expect("a node has its data dir"), db.as_deref(), &id, &lease_ttl);
+        *self = again;
+    }
+}
+
+fn serve_in(dir: PathBuf, db: Option<&str>, id: &str, lease_ttl: &str) -> Node {
     let mut command = Command::new(scena_binary());
     command
         .args(["serve", "--listen", "127.0.0.1:0", "--no-samples", "--node-id", id, "--lease-ttl", lease_ttl])
@@ -71,8 +88,9 @@ pub fn start_node(db: Option<&str>, id: &str, lease_ttl: &str) -> Node {
     if let Some(url) = db {
         command.env("SCENA_DB", url);
     }
-    let started = listening(command, "listening on http://", "scena serve");
-    Node { child: started.0, address: started.1, dir: Some(dir) }
+    let (child, address) = listening(command, "listening on http://", "scena serve");
+    let serve = Some((db.map(str::to_string), id.to_string(), lease_ttl.to_string()));
+    Node { child, address, dir: Some(dir), serve }
 }
 
 /// The `scena` this build made, or the one `SCENA_BENCH_BINARY` names — a
@@ -85,7 +103,7 @@ pub fn scena_binary() -> PathBuf {
 /// followed by the address it listens on.
 pub fn start_process(command: Command, marker: &str, what: &str) -> Node {
     let (child, address) = listening(command, marker, what);
-    Node { child, address, dir: None }
+    Node { child, address, dir: None, serve: None }
 }
 
 fn listening(mut command: Command, marker: &str, what: &str) -> (Child, SocketAddr) {
