@@ -207,7 +207,7 @@ impl Sandbox {
 /// Compiling a component takes tens of MiB on this thread and on wasmtime's
 /// compile threads (rayon's pool), which each thread's heap keeps, unused,
 /// while the thread idles: a server's first start (every standard plugin
-/// compiled) stayed at 150 MiB resident; handed back, it is at 77 MiB.
+/// compiled) stayed at 150 MiB resident; handed back, it is at 82 MiB.
 fn hand_back_compile_memory() {
     // SAFETY: `mi_collect` frees only pages the calling thread's heap no longer uses.
     let collect = || unsafe { libmimalloc_sys::mi_collect(true) };
