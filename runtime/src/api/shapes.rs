@@ -391,6 +391,7 @@ pub fn request_body(method: &str, path: &str) -> Option<Value> {
 pub fn query_parameters(method: &str, path: &str) -> Vec<(&'static str, Value, &'static str)> {
     let tail = within_tenant(path);
     let limit = |most: u32, default: u32| json!({"type": "integer", "minimum": 1, "maximum": most, "default": default});
+    let wait_ms = ("wait_ms", integer(), "wait up to this long (at most 60 s) for the run to end or wait for people");
     match (method, tail) {
         ("GET", "/api/v1/audit" | "/audit") => vec![
             ("before", integer(), "only entries with ids below this: the `id` of the last entry of the previous page"),
@@ -400,16 +401,14 @@ pub fn query_parameters(method: &str, path: &str) -> Vec<(&'static str, Value, &
             vec![("from", integer(), "a version"), ("to", integer(), "a later (or any) version")]
         }
         ("POST", "/flows/{name}/runs") => vec![
-            ("wait_ms", integer(), "wait up to this long (at most 60 s) for the run to end or wait for people"),
+            wait_ms,
             (
                 "view",
                 json!({"enum": ["full", "summary"], "default": "full"}),
                 "`summary`: answer only the run's id, status, output and error (a `RunOutcome`), not every node",
             ),
         ],
-        ("POST", "/light-apps/{name}/runs") => {
-            vec![("wait_ms", integer(), "wait up to this long (at most 60 s) for the run to end or wait for people")]
-        }
+        ("POST", "/light-apps/{name}/runs") => vec![wait_ms],
         ("GET", "/hosts") => vec![
             (
                 "selector",

