@@ -182,8 +182,7 @@ impl<'s> Run<'s> {
                 in_flight += 1;
             }
             for (node, attempt, due_ms) in timers {
-                let for_approval =
-                    self.plan.index_of(&node).is_some_and(|i| matches!(self.plan.nodes[i], NodePlan::Approval { .. }));
+                let for_approval = self.is_approval(&node);
                 let tx = done_tx.clone();
                 let wait = Duration::from_millis(due_ms.saturating_sub(now_ms()));
                 tokio::spawn(async move {
@@ -210,7 +209,7 @@ impl<'s> Run<'s> {
                 }
                 completion = done_rx.recv() => completion.expect("the run holds a sender"),
                 // The log catches up while the run waits: what was applied meanwhile goes next.
-                settled = Self::settle(&mut self.writing), if self.writing.is_some() && !unsaved.is_empty() => {
+                settled = Self::settle(&mut self.writing), if self.writing.is_some() => {
                     settled?;
                     self.confirmed(progress);
                     self.queue(&mut unsaved)?;
@@ -230,8 +229,13 @@ impl<'s> Run<'s> {
                             Ok(()) => match self.record(event.clone(), progress).await {
                                 Ok(commands) => {
                                     queue.extend(commands);
-                                    // A pause (or its end) shows in the runs list at once.
-                                    if let Err(error) = self.scheduler.runs.save_summary(&self.id, &self.state).await {
+                                    // A pause (or its end) shows in the runs list at once. An
+                                    // event that ends the run leaves its summary to the run's
+                                    // last write, which also lets its lease go: written here,
+                                    // that write would find the lease gone and be refused.
+                                    if !self.state.is_over()
+                                        && let Err(error) = self.scheduler.runs.save_summary(&self.id, &self.state).await
+                                    {
                                         tracing::warn!(run = %self.id, "the run's summary was not updated: {error:#}");
                                     }
                                     let _ = reply.send(Ok(self.state.clone()));
@@ -279,10 +283,18 @@ impl<'s> Run<'s> {
         waiting_children: &mut BTreeSet<String>,
         progress: &mut dyn Progress,
     ) -> anyhow::Result<bool> {
+        let counted = match &completion {
+            Completion::Timer { node, .. } => !self.is_approval(node),
+            Completion::Step { .. } | Completion::ChildWaiting { .. } => true,
+        };
+        if self.state.is_over() {
+            // An earlier completion of the same batch ended the run: the engine
+            // ignores what comes after, and a step's `kv` writes must not
+            // commit after the run's last write.
+            return Ok(counted);
+        }
         match completion {
             Completion::Timer { node, attempt } => {
-                let counted =
-                    !self.plan.index_of(&node).is_some_and(|i| matches!(self.plan.nodes[i], NodePlan::Approval { .. }));
                 let fired = Event::TimerFired { node, attempt, at_ms: now_ms() };
                 queue.extend(apply(&self.plan, &mut self.state, &fired));
                 unsaved.push(fired);
@@ -419,6 +431,11 @@ impl<'s> Run<'s> {
         let scheduler = self.scheduler.me.upgrade().expect("a scheduler drives its runs while it exists");
         let (id, plan, state) = (self.id.clone(), self.plan.clone(), self.state.clone());
         tokio::spawn(async move { scheduler.cancel_children(&id, &plan, &state, &by).await });
+    }
+
+    /// Whether `node` is an approval (whose timers are its timeouts).
+    fn is_approval(&self, node: &str) -> bool {
+        self.plan.index_of(node).is_some_and(|i| matches!(self.plan.nodes[i], NodePlan::Approval { .. }))
     }
 
     /// Whether `node` (or item `node[k]`) is running as call `attempt`.

@@ -1,5 +1,5 @@
 //! Runs: events over SSE, controls racing each other, the runs list, a cancel
-//! reaching a running parent's child run.
+//! reaching a running parent's child run, and a child's cancel its parent.
 
 use std::time::Duration;
 
@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::support::guest_bytes;
-use crate::support::server::{ADMIN, serve, serve_with};
+use crate::support::server::{ADMIN, Server, serve, serve_with};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn run_events_replay_the_history_then_stream_live_until_the_end() {
@@ -154,34 +154,8 @@ async fn the_runs_list_shows_each_run_with_the_status_reading_it_shows() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancelling_a_running_parent_cancels_its_running_child_run() {
     let server = serve_with("api-cancel-child", &["echo"], &[]);
-    assert_eq!(server.upload("default", guest_bytes("countdown")).await.status, 201);
-    // The child polls for about 20 s, so it is running when the parent is cancelled.
-    server.publish("default", one_step("slow", "countdown", json!({"from": 1000, "every_ms": 20}))).await;
-    let outer = json!({"name": "outer", "nodes": [{"id": "start", "kind": "start"},
-        {"id": "inner", "kind": "subflow", "flow": "slow"}, {"id": "end", "kind": "end"}],
-      "edges": [{"from": "start", "to": "inner"}, {"from": "inner", "to": "end"}]});
-    server.publish("default", outer).await;
-    let started = server
-        .admin("POST", &format!("{}/flows/outer/runs?wait_ms=0", tenant("default")), Some(json!({"input": {}})))
-        .await;
-    assert_eq!(started.status, 202, "{}", started.body);
-    let parent = started.body["id"].as_str().unwrap().to_string();
+    let (parent, child) = parent_with_running_child(&server, "outer").await;
     let runs = format!("{}/runs", tenant("default"));
-
-    let mut child = None;
-    for _ in 0..100 {
-        let view = server.admin("GET", &format!("{runs}/{parent}"), None).await.body;
-        let attempt = view["nodes"]["inner"]["attempts"].as_u64().unwrap_or(0) as u32;
-        let id = scena::scheduler::child_run_id(&parent, "inner", attempt);
-        if view["nodes"]["inner"]["status"] == "running"
-            && server.admin("GET", &format!("{runs}/{id}"), None).await.status == 200
-        {
-            child = Some(id);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let child = child.expect("the child run started");
 
     let cancelled =
         server.admin("POST", &format!("{runs}/{parent}/cancel"), Some(json!({"reason": "change freeze"}))).await;
@@ -196,6 +170,59 @@ async fn cancelling_a_running_parent_cancels_its_running_child_run() {
     }
     assert_eq!(status, "cancelled", "the child run stops with its parent");
     assert_eq!(server.admin("GET", &format!("{runs}/{parent}"), None).await.body["status"], "cancelled");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelling_a_running_child_run_ends_its_parent() {
+    let server = serve_with("api-cancel-only-child", &["echo"], &[]);
+    let (parent, child) = parent_with_running_child(&server, "lone").await;
+    let runs = format!("{}/runs", tenant("default"));
+
+    let cancelled =
+        server.admin("POST", &format!("{runs}/{child}/cancel"), Some(json!({"reason": "wrong zone"}))).await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.body);
+    // The child's end reaches its parent, whose subflow node fails with the reason.
+    let mut view = Value::Null;
+    for _ in 0..200 {
+        view = server.admin("GET", &format!("{runs}/{parent}"), None).await.body;
+        if view["status"] != "running" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(view["status"], "failed", "{view}");
+    let why = view["nodes"]["inner"]["error"].to_string();
+    assert!(why.contains("cancelled") && why.contains("wrong zone"), "{why}");
+    assert_eq!(server.admin("GET", &format!("{runs}/{child}"), None).await.body["status"], "cancelled");
+}
+
+/// Publish `slow` (a child that polls for about 20 s) and a flow `outer`
+/// calling it; start `outer` and wait until its child run is running: their ids.
+async fn parent_with_running_child(server: &Server, flow: &str) -> (String, String) {
+    assert_eq!(server.upload("default", guest_bytes("countdown")).await.status, 201);
+    server.publish("default", one_step("slow", "countdown", json!({"from": 1000, "every_ms": 20}))).await;
+    let outer = json!({"name": flow, "nodes": [{"id": "start", "kind": "start"},
+        {"id": "inner", "kind": "subflow", "flow": "slow"}, {"id": "end", "kind": "end"}],
+      "edges": [{"from": "start", "to": "inner"}, {"from": "inner", "to": "end"}]});
+    server.publish("default", outer).await;
+    let started = server
+        .admin("POST", &format!("{}/flows/{flow}/runs?wait_ms=0", tenant("default")), Some(json!({"input": {}})))
+        .await;
+    assert_eq!(started.status, 202, "{}", started.body);
+    let parent = started.body["id"].as_str().unwrap().to_string();
+    let runs = format!("{}/runs", tenant("default"));
+    for _ in 0..100 {
+        let view = server.admin("GET", &format!("{runs}/{parent}"), None).await.body;
+        let attempt = view["nodes"]["inner"]["attempts"].as_u64().unwrap_or(0) as u32;
+        let id = scena::scheduler::child_run_id(&parent, "inner", attempt);
+        if view["nodes"]["inner"]["status"] == "running"
+            && server.admin("GET", &format!("{runs}/{id}"), None).await.status == 200
+        {
+            return (parent, id);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the child run of {parent} did not start");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
