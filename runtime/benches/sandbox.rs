@@ -73,7 +73,10 @@ fn micros(d: Duration) -> f64 {
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let bytes = echo_component();
-    let sandbox = Sandbox::new(SandboxConfig::default()).expect("sandbox");
+    // Compiled components are cached as the server caches them: a rerun
+    // spends no time in Cranelift.
+    let cache_dir = Some(target_dir().join("bench-compiled"));
+    let sandbox = Sandbox::new(SandboxConfig { cache_dir, ..SandboxConfig::default() }).expect("sandbox");
     let plugin = sandbox.load(&bytes).await.expect("echo loads");
     let input = json!({"n": 1});
     let request = CallRequest {
@@ -166,7 +169,11 @@ async fn by_language(sandbox: &Sandbox) {
             limits: Limits::default(),
         };
         let mut samples = Vec::with_capacity(SAMPLES);
+        let mut faults_before = 0;
         for i in 0..WARMUP + SAMPLES {
+            if i == WARMUP {
+                faults_before = minor_faults();
+            }
             let started = Instant::now();
             let report = sandbox.call(&plugin, request.clone()).await;
             assert_eq!(report.result, Ok(Outcome::Done { output: json!({"polls": 0}) }), "{language}");
@@ -174,7 +181,21 @@ async fn by_language(sandbox: &Sandbox) {
                 samples.push(started.elapsed());
             }
         }
+        let faults = (minor_faults() - faults_before) / SAMPLES as u64;
         let measured = stats(samples);
+        // The same call on an instance kept alive: what the language itself
+        // costs, apart from making and clearing an instance.
+        let mut warm = WarmInstance::new(sandbox, &plugin, Arc::new(Grants::default())).await.expect("warm instance");
+        let mut reused = Vec::with_capacity(SAMPLES);
+        for i in 0..WARMUP + SAMPLES {
+            let started = Instant::now();
+            let out = warm.call(&request.context, &request.entry).await.expect("warm call");
+            assert_eq!(out.as_deref(), Ok(r#"{"polls":0}"#), "{language}");
+            if i >= WARMUP {
+                reused.push(started.elapsed());
+            }
+        }
+        let reused = stats(reused);
         let ratio = match rust_median {
             None => {
                 rust_median = Some(measured.median);
@@ -183,10 +204,20 @@ async fn by_language(sandbox: &Sandbox) {
             Some(rust) => format!("{:.1}x Rust's", measured.median.as_secs_f64() / rust.as_secs_f64()),
         };
         println!(
-            "  {language:<10} {:>8} KiB   median {:>8.1} µs   p90 {:>8.1} µs   {ratio}",
+            "  {language:<10} {:>8} KiB   median {:>8.1} µs   p90 {:>8.1} µs   {ratio}   page faults per call {faults:>5}   reused instance: median {:>7.1} µs",
             bytes.len() / 1024,
             micros(measured.median),
-            micros(measured.p90)
+            micros(measured.p90),
+            micros(reused.median)
         );
     }
+}
+
+/// The page faults this process has taken that needed no disk read: each
+/// first touch of a page of a fresh instance's memory is one.
+fn minor_faults() -> u64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')').map_or("", |(_, rest)| rest).split_whitespace().collect();
+    fields.get(7).and_then(|f| f.parse().ok()).unwrap_or(0)
 }
