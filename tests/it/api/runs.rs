@@ -307,3 +307,48 @@ async fn a_start_can_ask_for_the_outcome_alone() {
         .len();
     assert_eq!(before, after, "a refused start starts nothing");
 }
+
+/// Issue 17, item 6: expressions whose loops could run too long fail their
+/// node before they start — one alone, or several that only together pass
+/// the limit — and the server answers meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expressions_that_could_loop_too_long_fail_their_node_before_they_start() {
+    let server = serve("api-costly");
+    let costly = "${size(inputs.l.filter(x, inputs.l.exists(y, y == -1)))}";
+    let flow = json!({"name": "costly",
+        "inputs": {"type": "object", "required": ["l"], "properties": {"l": {"type": "array", "items": {"type": "integer"}}}},
+        "nodes": [{"id": "start", "kind": "start"},
+                  {"id": "sum", "kind": "step", "plugin": "echo", "input": {"a": costly, "b": [costly], "c": format!("n={costly}")}},
+                  {"id": "end", "kind": "end", "output": "${steps.sum.output}"}],
+        "edges": [{"from": "start", "to": "sum"}, {"from": "sum", "to": "end"}]});
+    assert_eq!(server.admin("PUT", &format!("{FLOWS}/costly/draft"), Some(flow)).await.status, 200);
+    assert_eq!(server.admin("POST", &format!("{FLOWS}/costly/versions"), None).await.status, 201);
+    let run = |n: i64| {
+        let input = json!({"input": {"l": (0..n).collect::<Vec<i64>>()}});
+        let server = &server;
+        async move { server.admin("POST", &format!("{FLOWS}/costly/runs?wait_ms=20000"), Some(input)).await }
+    };
+
+    // 500 items: three expressions of 250,000 steps each, 750,000 together.
+    let small = run(500).await;
+    assert_eq!(small.body["status"], "succeeded", "{}", small.body);
+    assert_eq!(small.body["output"], json!({"a": 0, "b": [0], "c": "n=0"}));
+    // 600 items: 360,000 each, fine alone, 1,080,000 together.
+    let together = run(600).await;
+    assert_eq!(together.body["status"], "failed", "{}", together.body);
+    let error = together.body["error"].as_str().unwrap();
+    assert!(
+        error.contains("1080000 with the 720000") && error.contains("the limit for one node is 1000000"),
+        "{error}"
+    );
+    // 8,000 items: one expression alone would take 64 million steps.
+    let health = tokio::spawn({
+        let base = server.base.clone();
+        async move { reqwest::get(format!("{base}/healthz")).await.map(|r| r.status().as_u16()) }
+    });
+    let attack = run(8_000).await;
+    assert_eq!(attack.body["status"], "failed", "{}", attack.body);
+    let error = attack.body["error"].as_str().unwrap();
+    assert!(error.contains("64000000 loop steps") && error.contains("the limit is 1000000"), "{error}");
+    assert_eq!(health.await.unwrap().unwrap(), 200);
+}

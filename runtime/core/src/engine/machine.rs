@@ -284,8 +284,9 @@ impl Transition<'_> {
 
     fn switch(&mut self, i: usize, cases: &[(crate::expr::Expression, usize)], default: Option<usize>) {
         let mut evaluated = Vec::new();
+        let mut budget = crate::expr::Budget::default();
         for (condition, target) in cases {
-            match condition.eval(&scope(self.state)) {
+            match condition.eval_within(&scope(self.state), &mut budget) {
                 Ok(Value::Bool(true)) => return self.route(i, Some(*target)),
                 Ok(Value::Bool(false)) => evaluated.push(format!("`{}` is false", condition.source())),
                 Ok(other) => {

@@ -20,6 +20,14 @@ const MAX_COMPREHENSION_DEPTH: usize = 2;
 /// CEL has no way to stop an evaluation midway, so the bound is set before.
 pub const MAX_LOOP_STEPS: u64 = 1_000_000;
 
+/// The loop steps the expressions evaluated for one node at one moment (a
+/// step's input mapping, a switch's conditions, an end node's output) may
+/// take together: [`MAX_LOOP_STEPS`].
+#[derive(Debug, Default)]
+pub struct Budget {
+    spent: u64,
+}
+
 pub struct Expression {
     source: String,
     program: Program,
@@ -117,10 +125,18 @@ impl Expression {
     }
 
     pub fn eval(&self, scope: &Scope<'_>) -> Result<Value, ExprError> {
+        self.eval_within(scope, &mut Budget::default())
+    }
+
+    /// Evaluate, spending the loop steps it may take from `budget`, which
+    /// the expressions of one evaluation share (a mapping's, say): many
+    /// expressions each under the limit must not add up past it.
+    pub fn eval_within(&self, scope: &Scope<'_>, budget: &mut Budget) -> Result<Value, ExprError> {
         // A path that does not resolve is left to CEL, which says why.
         if let Some((root, fields)) = &self.path
             && let Some(found) = scope.lookup(root, fields)
         {
+            budget.spent = budget.spent.saturating_add(1);
             return Ok(found.clone());
         }
         let error = |reason: String| ExprError { expression: self.source.clone(), reason, at: None };
@@ -148,6 +164,14 @@ impl Expression {
                 self.loops
             )));
         }
+        let spent = budget.spent.saturating_add(steps.max(1));
+        if spent > MAX_LOOP_STEPS {
+            return Err(error(format!(
+                "could take up to {steps} loop steps, {spent} with the {} of the expressions evaluated before it for this node; the limit for one node is {MAX_LOOP_STEPS}",
+                budget.spent
+            )));
+        }
+        budget.spent = spent;
         let result = self.program.execute(&context).map_err(|e| error(one_line(&e.to_string())))?;
         result.json().map_err(|e| error(format!("result is not JSON: {e}")))
     }

@@ -6,6 +6,6 @@ mod expression;
 mod scope;
 mod template;
 
-pub use expression::{ExprError, Expression, Position};
+pub use expression::{Budget, ExprError, Expression, Position};
 pub use scope::Scope;
 pub use template::{Template, TemplateError};

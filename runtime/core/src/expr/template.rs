@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{ExprError, Expression, Scope};
+use super::{Budget, ExprError, Expression, Scope};
 
 #[derive(Debug)]
 pub enum Template {
@@ -85,16 +85,22 @@ impl Template {
         }
     }
 
+    /// The value with every expression evaluated in `scope`; all of them
+    /// together within one [`Budget`] of loop steps.
     pub fn render(&self, scope: &Scope<'_>) -> Result<Value, ExprError> {
+        self.render_within(scope, &mut Budget::default())
+    }
+
+    fn render_within(&self, scope: &Scope<'_>, budget: &mut Budget) -> Result<Value, ExprError> {
         Ok(match self {
             Template::Literal(value) => value.clone(),
-            Template::Exact(expr) => expr.eval(scope)?,
+            Template::Exact(expr) => expr.eval_within(scope, budget)?,
             Template::Text(pieces) => {
                 let mut text = String::new();
                 for piece in pieces {
                     match piece {
                         Piece::Text(t) => text.push_str(t),
-                        Piece::Expr(expr) => match expr.eval(scope)? {
+                        Piece::Expr(expr) => match expr.eval_within(scope, budget)? {
                             Value::String(s) => text.push_str(&s),
                             other => text.push_str(&other.to_string()),
                         },
@@ -102,11 +108,13 @@ impl Template {
                 }
                 Value::String(text)
             }
-            Template::List(items) => Value::Array(items.iter().map(|t| t.render(scope)).collect::<Result<_, _>>()?),
+            Template::List(items) => {
+                Value::Array(items.iter().map(|t| t.render_within(scope, budget)).collect::<Result<_, _>>()?)
+            }
             Template::Object(fields) => {
                 let mut map = Map::new();
                 for (key, field) in fields {
-                    map.insert(key.clone(), field.render(scope)?);
+                    map.insert(key.clone(), field.render_within(scope, budget)?);
                 }
                 Value::Object(map)
             }
@@ -273,6 +281,20 @@ mod tests {
     fn braces_and_quotes_inside_expressions_are_respected() {
         let inputs = json!({"k": "a"});
         assert_eq!(render(json!("${ {'a': '}'}[inputs.k] }"), inputs), Ok(json!("}")));
+    }
+
+    #[test]
+    fn the_expressions_of_one_mapping_share_one_budget_of_loop_steps() {
+        // Each field: 600 × 600 = 360,000 steps, under the limit alone; three are not.
+        let inputs = json!({"l": (0..600).collect::<Vec<i64>>()});
+        let costly = "${size(inputs.l.filter(x, inputs.l.exists(y, y == -1)))}";
+        assert_eq!(render(json!({"a": costly, "b": [costly]}), inputs.clone()), Ok(json!({"a": 0, "b": [0]})));
+        let refused = render(json!({"a": costly, "b": [costly], "c": format!("n={costly}")}), inputs).unwrap_err();
+        assert!(
+            refused.reason.contains("1080000 with the 720000")
+                && refused.reason.contains("limit for one node is 1000000"),
+            "{refused}"
+        );
     }
 
     #[test]
