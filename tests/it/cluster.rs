@@ -157,6 +157,85 @@ async fn a_frozen_node_is_fenced_and_writes_nothing_stale() {
     assert!(cluster.nodes[0].log().contains("lost its lease"), "n1 wrote after thawing: {}", cluster.nodes[0].log());
 }
 
+/// Flow `steady`: the counting flow without its subflow — six increments
+/// with waits of 200 ms between, then three as foreach items.
+fn steady_flow() -> Value {
+    let mut flow = counting_flow("steady", 6, 3, 200);
+    let nodes = flow["nodes"].as_array_mut().unwrap();
+    nodes.retain(|node| node["id"] != "sub");
+    let end = nodes.iter_mut().find(|node| node["id"] == "end").unwrap();
+    end["output"].as_object_mut().unwrap().remove("sub");
+    let edges = flow["edges"].as_array_mut().unwrap();
+    edges.retain(|edge| edge["from"] != "sub");
+    edges.iter_mut().filter(|edge| edge["to"] == "sub").for_each(|edge| edge["to"] = json!("end"));
+    flow
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runs_stopped_by_a_database_fault_are_continued_once_it_passes() {
+    let cluster = Cluster::start("cluster-fault", 2, "1s");
+    cluster.refuse_run_writes(false);
+    publish(&cluster.nodes[0], steady_flow()).await;
+    let mut ids = Vec::new();
+    for i in 0..8 {
+        ids.push(start_run(&cluster.nodes[i % 2], "steady", json!({})).await);
+    }
+    // Every run's next write is refused, and so is letting its lease go:
+    // the runs stop on the error, and their leases must still come free.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    cluster.refuse_run_writes(true);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    cluster.refuse_run_writes(false);
+
+    let runs = all_over(&cluster, 1, &ids).await;
+    for run in &runs {
+        let output = &run["output"];
+        let values: Vec<&Value> =
+            output["chain"].as_array().unwrap().iter().chain(output["each"].as_array().unwrap()).collect();
+        assert!(values.iter().all(|v| *v == 1), "run {}: an increment applied twice or lost: {output}", run["id"]);
+    }
+    let (done, counters) = ledger(&cluster.database_url());
+    let twice: Vec<_> = done.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "step calls finished twice: {twice:?}");
+    assert_eq!(counters.len(), runs.len() * 9, "every increment of every run is counted");
+    assert!(counters.values().all(|v| v == "1"), "counters not exactly 1: {counters:?}");
+    let logs = cluster.nodes[0].log() + &cluster.nodes[1].log();
+    assert!(logs.contains("the run stopped on an error"), "the fault stopped no run: {logs}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cron_tick_fires_once_however_many_nodes_see_it() {
+    let cluster = Cluster::start("cluster-cron", 3, "2s");
+    let tick = json!({"name": "tick", "nodes": [{"id": "start", "kind": "start"},
+        {"id": "count", "kind": "step", "plugin": "kv", "input": {"op": "increment", "key": "ticks"}},
+        {"id": "end", "kind": "end", "output": "${steps.count.output.value}"}],
+      "edges": [{"from": "start", "to": "count"}, {"from": "count", "to": "end"}]});
+    publish(&cluster.nodes[0], tick).await;
+    let schedules = format!("{FLOWS}/tick/schedules");
+    // Every second (a leading seconds field); all three nodes' clocks see each tick.
+    let made = cluster.nodes[0].admin("POST", &schedules, Some(json!({"cron": "* * * * * *"}))).await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let began = std::time::Instant::now();
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    let id = made.body["id"].as_str().unwrap();
+    assert_eq!(cluster.nodes[1].admin("DELETE", &format!("{schedules}/{id}"), None).await.status, 204);
+    let seconds = began.elapsed().as_secs();
+    // A tick claimed just before the removal may start its run just after it.
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let listed = cluster.nodes[2].admin("GET", &format!("{RUNS}?flow=tick&limit=100"), None).await;
+    let ids: Vec<String> =
+        listed.body["runs"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
+    // One run per tick: three clocks firing each tick would make three times
+    // as many. (A tick every node saw late collapses into the next, as
+    // missed ticks do, so fewer is possible on a busy machine.)
+    assert!(ids.len() as u64 <= seconds + 1, "{} runs in {seconds} s of ticks: {}", ids.len(), listed.body);
+    assert!(ids.len() as u64 >= seconds / 2, "{} runs in {seconds} s of ticks: {}", ids.len(), listed.body);
+    let runs = all_over(&cluster, 2, &ids).await;
+    let mut counted: Vec<u64> = runs.iter().map(|r| r["output"].as_u64().unwrap()).collect();
+    counted.sort_unstable();
+    assert_eq!(counted, (1..=ids.len() as u64).collect::<Vec<_>>(), "each run counted one tick");
+}
+
 /// A run long enough to be driven while someone decides its approval.
 fn gated_flow() -> Value {
     json!({"name": "gated", "nodes": [{"id": "start", "kind": "start"}, {"id": "fan", "kind": "parallel"},

@@ -77,6 +77,11 @@ pub struct ServeArgs {
     /// a node dies, another continues its runs this long after its last heartbeat.
     #[arg(long, value_name = "DURATION", env = "SCENA_LEASE_TTL", default_value = "5s", value_parser = humantime::parse_duration)]
     lease_ttl: std::time::Duration,
+    /// On SIGTERM or Ctrl-C: how long runs may take to finish the calls they
+    /// have in flight (and record what those reported) before the process
+    /// ends anyway; a call cut off runs again as its next attempt.
+    #[arg(long, value_name = "DURATION", env = "SCENA_STOP_TIMEOUT", default_value = "25s", value_parser = humantime::parse_duration)]
+    stop_timeout: std::time::Duration,
     #[command(flatten)]
     data_dir: DataDirArg,
 }
@@ -188,7 +193,18 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     // The client's address, for throttling failed logins per address.
     let scheduler = app.scheduler.clone();
     let service = router(app).into_make_service_with_connect_info::<SocketAddr>();
-    let served = axum::serve(listener, service).with_graceful_shutdown(stop_signal()).await;
+    let stopper = scheduler.clone();
+    let stopping = async move {
+        stop_signal().await;
+        stopper.stop_driving();
+    };
+    let served = axum::serve(listener, service).with_graceful_shutdown(stopping).await;
+    match scheduler.drained(args.stop_timeout).await {
+        0 => tracing::info!(target: "scena::serve", "stopping: every call in flight finished and was recorded"),
+        left => {
+            tracing::warn!(target: "scena::serve", left, "stopping: runs still had calls in flight after --stop-timeout ({:?}); those calls run again as their next attempt", args.stop_timeout)
+        }
+    }
     // Another node continues this one's runs at once, not after the leases expire.
     scheduler.leave_cluster().await;
     match &served {

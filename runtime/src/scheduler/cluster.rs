@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::{ControlRefused, NotTaken, RunBusy, Scheduler, SilentProgress};
+use super::{ControlRefused, NoSuchRun, NotTaken, RunBusy, Scheduler, SilentProgress};
 use crate::engine::{Event, RunState, resume_work};
 use crate::store::{HeldElsewhere, Leases, is_lease_lost};
 
@@ -34,7 +34,11 @@ impl Scheduler {
                 if let Err(error) = leases.heartbeat().await {
                     tracing::warn!("cluster heartbeat failed: {error:#}");
                 }
-                if !claim {
+                let owed = leases.retry_releases().await;
+                if owed > 0 {
+                    tracing::warn!(target: "scena::cluster", owed, "leases this node let go are not released yet (the database refuses); trying again");
+                }
+                if !claim || scheduler.is_stopping() {
                     tokio::time::sleep(period).await;
                     continue;
                 }
@@ -112,19 +116,39 @@ impl Scheduler {
             Err(error) => return self.give_back(run_id, error).await,
         };
         if let Err(error) = released {
+            tracing::warn!(run = %run_id, "letting the run's lease go failed (tried again with each heartbeat): {error:#}");
+        }
+    }
+
+    /// After a run's loop stopped for the process's end with work left: let
+    /// its lease go, claimable by any node at once.
+    pub(super) async fn hand_over(&self, run_id: &str) {
+        let Some(leases) = self.runs.leases() else { return };
+        if let Err(error) = leases.release(run_id, Some(0)).await {
             tracing::warn!(run = %run_id, "letting the run's lease go failed: {error:#}");
         }
     }
 
     /// One use of a run's lease ends with `error`: a lost lease is forgotten
-    /// (another node drives the run now), any other error lets the lease go.
+    /// (another node drives the run now); after any other error (the
+    /// database refused a write, say) the run is left to the cluster, which
+    /// continues it from its log once a lease's lifetime has passed — on
+    /// whichever node claims it first, this one included.
     pub(super) async fn give_back(&self, run_id: &str, error: &anyhow::Error) {
         let Some(leases) = self.runs.leases() else { return };
         if is_lease_lost(error) {
             tracing::warn!(target: "scena::cluster", run = %run_id, "this node lost its lease on the run (it was frozen or cut off too long): another node drives it now, and nothing more is written from here");
             leases.forget(run_id);
-        } else if let Err(error) = leases.release(run_id, None).await {
-            tracing::warn!(run = %run_id, "letting the run's lease go failed: {error:#}");
+            return;
+        }
+        let retry_at = if error.chain().any(|e| e.is::<NoSuchRun>()) {
+            None // nothing to continue
+        } else {
+            tracing::warn!(target: "scena::cluster", run = %run_id, "the run stopped on an error: {error:#}; the cluster continues it from its log in {} ms", leases.ttl_ms());
+            Some(super::now_ms() + leases.ttl_ms())
+        };
+        if let Err(error) = leases.release(run_id, retry_at).await {
+            tracing::warn!(run = %run_id, "letting the run's lease go failed (tried again with each heartbeat): {error:#}");
         }
     }
 
@@ -147,7 +171,7 @@ impl Scheduler {
             Err(error) => return self.give_back(run_id, &error).await,
         };
         if let Err(error) = released {
-            tracing::warn!(run = %run_id, "letting the run's lease go failed: {error:#}");
+            tracing::warn!(run = %run_id, "letting the run's lease go failed (tried again with each heartbeat): {error:#}");
         }
     }
 
@@ -172,6 +196,17 @@ impl Scheduler {
                 } else {
                     RunBusy(run_id.to_string()).into()
                 });
+            }
+            // Taken, and then the node let the run go or died without
+            // answering: its log says whether the event got in. If not, no
+            // node holds the run now, so the event is tried again here.
+            if gone {
+                mailbox.remove(&id).await?;
+                let logged = self.runs.events_after(run_id, None).await?.into_iter().any(|(_, e)| e == *event);
+                if logged {
+                    return self.state(run_id).await;
+                }
+                return Err(NotTaken(run_id.to_string()).into());
             }
             if std::time::Instant::now() >= deadline + MAILBOX_PATIENCE {
                 return Err(RunBusy(run_id.to_string()).into());

@@ -107,7 +107,11 @@ impl<'s> Run<'s> {
         progress: &mut dyn Progress,
     ) -> anyhow::Result<RunState> {
         let driven = self.drive_loop(queue, progress).await;
-        self.scheduler.let_go(&self.id, &driven).await;
+        match &driven {
+            // Stopped for the process's end with work left: anyone may continue it now.
+            Ok(state) if !state.is_over() && self.scheduler.is_stopping() => self.scheduler.hand_over(&self.id).await,
+            _ => self.scheduler.let_go(&self.id, &driven).await,
+        }
         driven
     }
 
@@ -125,14 +129,26 @@ impl<'s> Run<'s> {
         // are left out: a run blocked on a person returns, and is resumed
         // when the earliest of them comes (`timeouts.rs`).
         let mut in_flight = 0usize;
+        // Of those, the timers: what a stopping process leaves to the run's next driver.
+        let mut timers_in_flight = 0usize;
+        let mut stopping = self.scheduler.stop_requests();
         let mut unsaved: Vec<Event> = Vec::new();
         // A call made while nothing else is in flight runs on this task: a
         // chain of steps costs no task and no channel per step.
         let mut inline: Option<Pin<Box<dyn Future<Output = Completion> + Send>>> = None;
         loop {
+            let stop = *stopping.borrow_and_update();
+            if stop && in_flight == timers_in_flight && !self.state.is_over() {
+                // The process stops and no call of the run is in flight: what was
+                // applied goes to the log, where whoever drives the run next finds
+                // the calls and timers still to come.
+                self.save(&mut unsaved, progress).await?;
+                self.scheduler.runs.save_summary(&self.id, &self.state).await?;
+                return Ok(self.state.clone());
+            }
             let mut calls = Vec::new();
             let mut timers = Vec::new();
-            while let Some(command) = queue.pop_front() {
+            while let Some(command) = if stop { None } else { queue.pop_front() } {
                 match command {
                     Command::Call { node, attempt, call } => {
                         let started = Event::StepStarted { node: node.clone(), attempt, at_ms: now_ms() };
@@ -190,6 +206,7 @@ impl<'s> Run<'s> {
                     let _ = tx.send(Completion::Timer { node, attempt });
                 });
                 in_flight += usize::from(!for_approval);
+                timers_in_flight += usize::from(!for_approval);
             }
             if in_flight == 0 {
                 self.save(&mut unsaved, progress).await?;
@@ -215,6 +232,8 @@ impl<'s> Run<'s> {
                     self.queue(&mut unsaved)?;
                     continue;
                 }
+                // Stopping: start nothing more; look again at what is in flight.
+                Ok(()) = stopping.changed(), if !stop => continue,
                 Some(message) = inbox.recv() => match message {
                     LiveMsg::Control { event, reply } => {
                         // The operator's event goes after every event applied before it.
@@ -265,9 +284,10 @@ impl<'s> Run<'s> {
             // are saved together.
             let mut next = Some(completion);
             while let Some(completion) = next {
-                in_flight -= usize::from(
-                    self.take(completion, &mut queue, &mut unsaved, &mut waiting_children, progress).await?,
-                );
+                let timer = matches!(completion, Completion::Timer { .. });
+                let counted = self.take(completion, &mut queue, &mut unsaved, &mut waiting_children, progress).await?;
+                in_flight -= usize::from(counted);
+                timers_in_flight -= usize::from(counted && timer);
                 next = done_rx.try_recv().ok();
             }
         }

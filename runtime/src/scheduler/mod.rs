@@ -14,6 +14,7 @@ mod drive;
 mod live;
 mod progress;
 mod published;
+mod stopping;
 mod subflow;
 mod timeouts;
 
@@ -61,6 +62,8 @@ pub struct Scheduler {
     live: Mutex<HashMap<String, mpsc::UnboundedSender<LiveMsg>>>,
     /// In a cluster: where operators' events for runs other nodes drive are posted.
     mailbox: Option<Mailbox>,
+    /// Set when the process stops: run loops start nothing new (`stopping.rs`).
+    stopping: tokio::sync::watch::Sender<bool>,
     /// Itself, for child runs, which run on tasks of their own: a child polled
     /// by its parent's loop could hold a database transaction while that loop
     /// waits on the same database.
@@ -131,6 +134,7 @@ impl Scheduler {
             plans: Mutex::new(HashMap::new()),
             live: Mutex::new(HashMap::new()),
             views: Mutex::new(HashMap::new()),
+            stopping: tokio::sync::watch::channel(false).0,
         })
     }
 

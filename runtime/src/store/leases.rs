@@ -41,6 +41,19 @@ pub struct Leases {
     /// node taking one run's lease at once would each bump its fence and
     /// refuse the other's writes.
     taking: tokio::sync::Mutex<()>,
+    /// Releases the database refused (it was unreachable, say), tried again
+    /// with each heartbeat: until one goes through, the run's row names this
+    /// live node, so no other node would ever continue the run.
+    unreleased: Mutex<Vec<Release>>,
+}
+
+/// Letting one run's lease go: the row is deleted (`until_ms: None`), or
+/// left to no node, claimable by any from `until_ms` on.
+#[derive(Debug, Clone)]
+struct Release {
+    run_id: String,
+    fence: i64,
+    until_ms: Option<u64>,
 }
 
 /// A lease this node holds: its fence number, and how many of this
@@ -120,6 +133,7 @@ impl Leases {
             held: Mutex::new(HashMap::new()),
             last_beat_ms: std::sync::atomic::AtomicU64::new(now_ms()),
             taking: tokio::sync::Mutex::new(()),
+            unreleased: Mutex::new(Vec::new()),
         }
     }
 
@@ -213,7 +227,8 @@ impl Leases {
 
     /// Give up one use of `run_id`'s lease; with the last, the lease (the run
     /// stopped here). With `until_ms`, the run stays claimable by any node
-    /// from then on (an approval's timeout).
+    /// from then on (an approval's timeout, a retry after an error). A release
+    /// the database refuses is kept and tried again by [`retry_releases`](Self::retry_releases).
     pub async fn release(&self, run_id: &str, until_ms: Option<u64>) -> anyhow::Result<()> {
         let fence = {
             let mut held = self.held.lock().expect("leases lock");
@@ -224,18 +239,44 @@ impl Leases {
             }
             held.remove(run_id).map(|lease| lease.fence).unwrap_or_default()
         };
-        let query = match until_ms {
+        let release = Release { run_id: run_id.to_string(), fence, until_ms };
+        let written = self.write_release(&release).await;
+        if written.is_err() {
+            self.unreleased.lock().expect("leases lock").push(release);
+        }
+        written
+    }
+
+    /// Try again the releases the database refused; how many are still owed.
+    pub async fn retry_releases(&self) -> usize {
+        let owed = std::mem::take(&mut *self.unreleased.lock().expect("leases lock"));
+        let mut still = Vec::new();
+        for release in owed {
+            if let Err(error) = self.write_release(&release).await {
+                tracing::debug!(run = %release.run_id, "letting the run's lease go failed again: {error:#}");
+                still.push(release);
+            }
+        }
+        let mut unreleased = self.unreleased.lock().expect("leases lock");
+        unreleased.extend(still);
+        unreleased.len()
+    }
+
+    /// Let the row go, if it is still this lease's: a node that took the run
+    /// (this one included) since then bumped its fence, and keeps it.
+    async fn write_release(&self, release: &Release) -> anyhow::Result<()> {
+        let query = match release.until_ms {
             Some(due) => sqlx::query(
                 "UPDATE run_leases SET node = '', expires_ms = $4 WHERE run_id = $1 AND node = $2 AND fence = $3",
             )
-            .bind(run_id)
+            .bind(&release.run_id)
             .bind(&self.node)
-            .bind(fence)
-            .bind(due as i64),
+            .bind(release.fence)
+            .bind(due.min(i64::MAX as u64) as i64),
             None => sqlx::query("DELETE FROM run_leases WHERE run_id = $1 AND node = $2 AND fence = $3")
-                .bind(run_id)
+                .bind(&release.run_id)
                 .bind(&self.node)
-                .bind(fence),
+                .bind(release.fence),
         };
         query.execute(&self.pool).await?;
         Ok(())

@@ -120,12 +120,22 @@ impl RunStore {
         let run_id = run.id.to_string();
         let text_stored = self.stored_texts.lock().expect("stored texts lock").contains(run.flow_hash);
         let leases = self.cluster.get().cloned();
+        // A child run is its parent's work: only the node still holding the
+        // parent's lease starts it (one that lost it, frozen past its expiry
+        // or after the parent ended, would start work nobody drives).
+        let parent_fence = match run.parent {
+            Some(parent) => self.fence(parent)?,
+            None => None,
+        };
         let written = self
             .writer
             .write(move |tx| {
                 let (id, tenant, flow_name, version, (flow_hash, flow_json), input, parent) = row;
                 let now = super::now_rfc3339();
                 if let Some(leases) = &leases {
+                    if let Some(parent) = &parent {
+                        check_fence(tx, parent, &parent_fence)?;
+                    }
                     leases.take_new(tx, &id)?;
                 }
                 if !text_stored {
@@ -598,6 +608,50 @@ mod tests {
             );
             assert_eq!(runs.load("r1").await.unwrap().unwrap().events.len(), 3, "{db:?}: a refused batch adds nothing");
         }
+    }
+
+    #[tokio::test]
+    async fn in_a_cluster_only_the_node_holding_the_parent_s_lease_starts_a_child_run() {
+        let Some(url) = crate::store::test_postgres_url() else { return };
+        let db = Db::scratch_postgres(&url).await.unwrap();
+        let leases = db.join_cluster("n1", 60_000).await.unwrap();
+        let runs = db.runs();
+        let input = json!({});
+        let new = |id, parent| NewRun {
+            id,
+            tenant: "t",
+            flow_name: "f",
+            version: None,
+            flow_json: "{}",
+            flow_hash: "h0",
+            input: &input,
+            parent,
+        };
+        let first = Event::RunStarted { input: json!({}), run: json!({}), at_ms: 0 };
+        runs.create(&new("p", None), &first).await.unwrap();
+        runs.create(&new("c1", Some("p")), &first).await.unwrap();
+
+        // Another node took the parent over (this one was frozen past its lease, say).
+        sqlx::query("UPDATE run_leases SET node = 'n2', fence = fence + 1 WHERE run_id = 'p'")
+            .execute(db.pool())
+            .await
+            .unwrap();
+        let refused = runs.create(&new("c2", Some("p")), &first).await.unwrap_err();
+        assert!(crate::store::is_lease_lost(&refused), "{refused:#}");
+        // The parent ended here, its lease let go: no child starts after it either.
+        runs.create(&new("q", None), &first).await.unwrap();
+        leases.forget("q");
+        let refused = runs.create(&new("c3", Some("q")), &first).await.unwrap_err();
+        assert!(crate::store::is_lease_lost(&refused), "{refused:#}");
+
+        let (created,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM runs WHERE id IN ('c2', 'c3')").fetch_one(db.pool()).await.unwrap();
+        let (leased,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM run_leases WHERE run_id IN ('c2', 'c3')")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_eq!((created, leased), (0, 0), "a refused child leaves no run and no lease");
+        assert!(runs.load("c1").await.unwrap().is_some(), "the child started under the lease exists");
     }
 
     #[tokio::test]

@@ -25,6 +25,10 @@ pub fn instant_text(at: DateTime<Utc>) -> String {
 /// is audited as the schedule's doing.
 pub async fn run_clock(scheduler: Arc<Scheduler>, triggers: TriggerStore, audit: AuditStore) {
     loop {
+        if scheduler.is_stopping() {
+            // A tick claimed now would start a run nobody drives here.
+            return;
+        }
         if let Err(error) = fire_due(&scheduler, &triggers, &audit).await {
             tracing::warn!("cron clock: {error:#}");
         }

@@ -163,3 +163,69 @@ async fn with_a_metrics_token_metrics_answer_only_to_it() {
     assert_eq!(status, 200);
     assert!(body.contains("scena_http_requests_total"), "{body}");
 }
+
+/// Stopping (SIGTERM) lets a call in flight finish and records it; the run's
+/// next call waits for the next start, which continues the run without
+/// making the finished call again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopping_server_finishes_the_calls_in_flight_and_starts_no_new_one() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use crate::support::http_fixture::{Fixture, Reply as FixtureReply};
+
+    let (slow_calls, fast_calls) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let fixture = Fixture::start({
+        let (slow_calls, fast_calls) = (slow_calls.clone(), fast_calls.clone());
+        move |seen| {
+            if seen.path == "/slow" {
+                slow_calls.fetch_add(1, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(1500));
+            } else {
+                fast_calls.fetch_add(1, Ordering::SeqCst);
+            }
+            FixtureReply::json(200, r#"{"ok": true}"#)
+        }
+    });
+    let mut server = serve_with("api-stop", &["http-request"], &[]);
+    let grants = json!({"http": ["127.0.0.1"]});
+    assert_eq!(server.admin("PUT", &format!("{}/grants", tenant("default")), Some(grants)).await.status, 200);
+    let call = |id: &str, path: &str| json!({"id": id, "kind": "step", "plugin": "http-request", "input": {"url": fixture.url(path)}});
+    let flow = json!({"name": "two-calls", "nodes": [{"id": "start", "kind": "start"}, call("slow", "/slow"), call("fast", "/fast"),
+        {"id": "end", "kind": "end", "output": {"slow": "${steps.slow.output.status}", "fast": "${steps.fast.output.status}"}}],
+      "edges": [{"from": "start", "to": "slow"}, {"from": "slow", "to": "fast"}, {"from": "fast", "to": "end"}]});
+    server.publish("default", flow).await;
+    let started = server.admin("POST", &format!("{FLOWS}/two-calls/runs?wait_ms=0"), Some(json!({"input": {}}))).await;
+    let run_path = format!("/api/v1/tenants/default/runs/{}", started.body["id"].as_str().unwrap());
+    for _ in 0..200 {
+        if slow_calls.load(Ordering::SeqCst) > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(slow_calls.load(Ordering::SeqCst), 1, "the slow call never started");
+
+    crate::support::cluster::signal(&server, "TERM");
+    let mut exited = None;
+    for _ in 0..300 {
+        exited = server.child.try_wait().unwrap();
+        if exited.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let exited = exited.expect("the server did not stop within 15 s");
+    assert!(exited.success(), "{exited:?}: {}", server.log());
+    assert!(server.log().contains("every call in flight finished and was recorded"), "{}", server.log());
+    assert_eq!(fast_calls.load(Ordering::SeqCst), 0, "a stopping server started the next call");
+
+    server.restart();
+    let run = wait_until_over(&server, &run_path).await;
+    assert_eq!(run["status"], "succeeded", "{run}");
+    assert_eq!(run["output"], json!({"slow": 200, "fast": 200}));
+    assert_eq!(
+        (slow_calls.load(Ordering::SeqCst), fast_calls.load(Ordering::SeqCst)),
+        (1, 1),
+        "the call finished before the stop was not made again"
+    );
+}

@@ -59,6 +59,34 @@ impl Cluster {
         serve_node(dir, args, &self.scoped, vec![("SCENA_SECRET_KEY".into(), key.into())])
     }
 
+    /// Make the database refuse (`true`) or accept again (`false`) every
+    /// write to the runs' logs and leases — what a failing disk or a
+    /// database at its limits does — while the nodes' heartbeats go on.
+    pub fn refuse_run_writes(&self, refuse: bool) {
+        let url = self.scoped.clone();
+        on_own_runtime(async move {
+            use sqlx::{Connection as _, Executor as _};
+            let mut conn = sqlx::PgConnection::connect(&url).await?;
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS injected_fault (on_purpose BOOLEAN);
+                 CREATE OR REPLACE FUNCTION injected_fault() RETURNS trigger LANGUAGE plpgsql AS $$
+                 BEGIN
+                   IF EXISTS (SELECT 1 FROM injected_fault) THEN RAISE EXCEPTION 'injected fault: writes refused'; END IF;
+                   RETURN COALESCE(NEW, OLD);
+                 END $$;
+                 DROP TRIGGER IF EXISTS refused_events ON run_events;
+                 CREATE TRIGGER refused_events BEFORE INSERT ON run_events FOR EACH ROW EXECUTE FUNCTION injected_fault();
+                 DROP TRIGGER IF EXISTS refused_leases ON run_leases;
+                 CREATE TRIGGER refused_leases BEFORE UPDATE OR DELETE ON run_leases FOR EACH ROW EXECUTE FUNCTION injected_fault();",
+            )
+            .await?;
+            let switch = if refuse { "INSERT INTO injected_fault VALUES (true)" } else { "DELETE FROM injected_fault" };
+            conn.execute(switch).await?;
+            Ok(conn.close().await?)
+        })
+        .unwrap_or_else(|e| panic!("cannot switch the injected fault: {e:#}"));
+    }
+
     /// What a node started with `key` prints when it refuses to start.
     pub fn refused_node(&self, key: &str) -> String {
         let dir = TempDir::new(&format!("{}-refused", self.label));
