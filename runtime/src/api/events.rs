@@ -2,7 +2,8 @@
 //! replayed from its log, then new events follow as they are committed,
 //! until the run ends (`event: end`). The log is read, not the engine's
 //! memory, so a client sees exactly what is durable — whichever process
-//! drives the run. `Last-Event-ID` continues after the event it names. A
+//! drives the run. `Last-Event-ID` continues after the event it names (a
+//! stopping server ends its streams without `end`, for clients to resume). A
 //! step call's log lines and atom calls come as an `event: log` just before
 //! the `StepFinished` that ends the call.
 
@@ -48,7 +49,9 @@ pub async fn stream_events(
             if let Some(event) = cursor.pending.pop_front() {
                 return Some((Ok(event), cursor));
             }
-            if cursor.ended {
+            // A stopping server ends its streams (without `end`): the client
+            // reconnects with `Last-Event-ID`, to another node or after the restart.
+            if cursor.ended || cursor.app.scheduler.is_stopping() {
                 return None;
             }
             let runs = cursor.app.db.runs();

@@ -198,8 +198,18 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         stop_signal().await;
         stopper.stop_driving();
     };
-    let served = axum::serve(listener, service).with_graceful_shutdown(stopping).await;
-    match scheduler.drained(args.stop_timeout).await {
+    // Requests still open at the deadline (a slow client, say) are cut.
+    let deadline = async {
+        let since = scheduler.until_stopping().await;
+        tokio::time::sleep_until((since + args.stop_timeout).into()).await;
+        tracing::warn!(target: "scena::serve", "stopping: requests still open after --stop-timeout ({:?}) were cut", args.stop_timeout);
+    };
+    let served = tokio::select! {
+        served = axum::serve(listener, service).with_graceful_shutdown(stopping) => served,
+        () = deadline => Ok(()),
+    };
+    let since = scheduler.until_stopping().await;
+    match scheduler.drained(since + args.stop_timeout).await {
         0 => tracing::info!(target: "scena::serve", "stopping: every call in flight finished and was recorded"),
         left => {
             tracing::warn!(target: "scena::serve", left, "stopping: runs still had calls in flight after --stop-timeout ({:?}); those calls run again as their next attempt", args.stop_timeout)
@@ -216,8 +226,18 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     served.map_err(|e| CliError::other(format!("the server stopped: {e}")))
 }
 
-/// Ctrl-C, or SIGTERM (what a service manager sends).
+/// Ctrl-C, or SIGTERM (what a service manager sends). A second one ends
+/// the process at once, cutting what was still finishing.
 async fn stop_signal() {
+    stop_asked().await;
+    tokio::spawn(async {
+        stop_asked().await;
+        tracing::warn!(target: "scena::serve", "asked again: stopping now; calls still in flight run again as their next attempt");
+        std::process::exit(130);
+    });
+}
+
+async fn stop_asked() {
     #[cfg(unix)]
     if let Ok(mut terminate) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
         tokio::select! {

@@ -20,6 +20,8 @@ const CLAIM_BATCH: i64 = 64;
 const MAILBOX_POLL: Duration = Duration::from_millis(50);
 /// How long an operator's event waits for the node driving its run.
 const MAILBOX_PATIENCE: Duration = Duration::from_secs(30);
+/// The longest a run stopped by an error waits before the cluster continues it.
+const MAX_RETRY_WAIT_MS: u64 = 5 * 60 * 1000;
 
 impl Scheduler {
     /// Start this node's cluster duties (heartbeat, the mailbox and, if
@@ -132,7 +134,8 @@ impl Scheduler {
     /// One use of a run's lease ends with `error`: a lost lease is forgotten
     /// (another node drives the run now); after any other error (the
     /// database refused a write, say) the run is left to the cluster, which
-    /// continues it from its log once a lease's lifetime has passed — on
+    /// continues it from its log once a lease's lifetime has passed (doubled
+    /// for each time the run was continued before, up to five minutes) — on
     /// whichever node claims it first, this one included.
     pub(super) async fn give_back(&self, run_id: &str, error: &anyhow::Error) {
         let Some(leases) = self.runs.leases() else { return };
@@ -144,8 +147,12 @@ impl Scheduler {
         let retry_at = if error.chain().any(|e| e.is::<NoSuchRun>()) {
             None // nothing to continue
         } else {
-            tracing::warn!(target: "scena::cluster", run = %run_id, "the run stopped on an error: {error:#}; the cluster continues it from its log in {} ms", leases.ttl_ms());
-            Some(super::now_ms() + leases.ttl_ms())
+            // Each continuation of the run waits twice as long as the one before (an error
+            // that comes back every time would otherwise repeat its calls every lease lifetime).
+            let resumed = self.runs.resumptions(run_id).await.unwrap_or(0);
+            let wait_ms = leases.ttl_ms().saturating_mul(1 << resumed.min(16)).min(MAX_RETRY_WAIT_MS);
+            tracing::warn!(target: "scena::cluster", run = %run_id, "the run stopped on an error: {error:#}; the cluster continues it from its log in {wait_ms} ms");
+            Some(super::now_ms() + wait_ms)
         };
         if let Err(error) = leases.release(run_id, retry_at).await {
             tracing::warn!(run = %run_id, "letting the run's lease go failed (tried again with each heartbeat): {error:#}");

@@ -61,6 +61,8 @@ pub(super) struct Run<'s> {
     /// The run's write in flight: at most one, so that a refused write
     /// leaves nothing after it in the log.
     writing: Option<Unconfirmed>,
+    /// The loop returned because the process stops, with work left to do.
+    stopped_by_process_end: bool,
 }
 
 impl<'s> Run<'s> {
@@ -72,7 +74,7 @@ impl<'s> Run<'s> {
         state: RunState,
         seq: u64,
     ) -> Run<'s> {
-        Run { scheduler, plan, id, tenant, state, seq, writing: None }
+        Run { scheduler, plan, id, tenant, state, seq, writing: None, stopped_by_process_end: false }
     }
 
     /// Apply the run's first event, already stored: the work it starts.
@@ -106,10 +108,11 @@ impl<'s> Run<'s> {
         queue: VecDeque<Command>,
         progress: &mut dyn Progress,
     ) -> anyhow::Result<RunState> {
+        let _driving = self.scheduler.driving();
         let driven = self.drive_loop(queue, progress).await;
         match &driven {
             // Stopped for the process's end with work left: anyone may continue it now.
-            Ok(state) if !state.is_over() && self.scheduler.is_stopping() => self.scheduler.hand_over(&self.id).await,
+            Ok(state) if !state.is_over() && self.stopped_by_process_end => self.scheduler.hand_over(&self.id).await,
             _ => self.scheduler.let_go(&self.id, &driven).await,
         }
         driven
@@ -137,13 +140,14 @@ impl<'s> Run<'s> {
         // chain of steps costs no task and no channel per step.
         let mut inline: Option<Pin<Box<dyn Future<Output = Completion> + Send>>> = None;
         loop {
-            let stop = *stopping.borrow_and_update();
+            let stop = stopping.borrow_and_update().is_some();
             if stop && in_flight == timers_in_flight && !self.state.is_over() {
                 // The process stops and no call of the run is in flight: what was
                 // applied goes to the log, where whoever drives the run next finds
                 // the calls and timers still to come.
                 self.save(&mut unsaved, progress).await?;
                 self.scheduler.runs.save_summary(&self.id, &self.state).await?;
+                self.stopped_by_process_end = true;
                 return Ok(self.state.clone());
             }
             let mut calls = Vec::new();

@@ -62,8 +62,10 @@ pub struct Scheduler {
     live: Mutex<HashMap<String, mpsc::UnboundedSender<LiveMsg>>>,
     /// In a cluster: where operators' events for runs other nodes drive are posted.
     mailbox: Option<Mailbox>,
-    /// Set when the process stops: run loops start nothing new (`stopping.rs`).
-    stopping: tokio::sync::watch::Sender<bool>,
+    /// When the process began to stop: run loops start nothing new (`stopping.rs`).
+    stopping: tokio::sync::watch::Sender<Option<std::time::Instant>>,
+    /// Runs being driven now, their leases not yet let go.
+    driving: std::sync::atomic::AtomicUsize,
     /// Itself, for child runs, which run on tasks of their own: a child polled
     /// by its parent's loop could hold a database transaction while that loop
     /// waits on the same database.
@@ -134,7 +136,8 @@ impl Scheduler {
             plans: Mutex::new(HashMap::new()),
             live: Mutex::new(HashMap::new()),
             views: Mutex::new(HashMap::new()),
-            stopping: tokio::sync::watch::channel(false).0,
+            stopping: tokio::sync::watch::channel(None).0,
+            driving: std::sync::atomic::AtomicUsize::new(0),
         })
     }
 

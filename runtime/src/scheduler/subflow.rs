@@ -79,6 +79,20 @@ impl Scheduler {
         Ok((id, state))
     }
 
+    /// Whether child run `id`, whose driving failed here, exists unfinished in
+    /// a cluster, where it is left to be continued (not on SQLite: nothing
+    /// would continue it before the next start).
+    async fn child_goes_on(&self, id: &str) -> bool {
+        self.runs.leases().is_some()
+            && self
+                .runs
+                .summary_of(id)
+                .await
+                .ok()
+                .flatten()
+                .is_some_and(|run| !crate::store::is_final_status(&run.status))
+    }
+
     /// After an operator's event (or a resume) ended a subflow's run, let the
     /// parent go on: its loop collects the outcome if it is running here,
     /// otherwise the parent is continued from its log.
@@ -206,6 +220,13 @@ impl Run<'_> {
                 // Another node of a cluster drives the child now (this one's
                 // lease on it lapsed): it tells the parent when the child ends.
                 Err(error) if is_lease_lost(&error) || error.is::<HeldElsewhere>() => {
+                    let child = child_run_id(&parent_run, &node, attempt);
+                    let _ = done.send(Completion::ChildWaiting { node, child });
+                    return;
+                }
+                // In a cluster, a child run stopped by an error is continued by
+                // whichever node claims it later (`give_back`): it tells the parent then.
+                Err(_) if scheduler.child_goes_on(&child_run_id(&parent_run, &node, attempt)).await => {
                     let child = child_run_id(&parent_run, &node, attempt);
                     let _ = done.send(Completion::ChildWaiting { node, child });
                     return;

@@ -450,6 +450,17 @@ impl RunStore {
         rows.into_iter().map(|(seq, text)| Ok((seq as u64, serde_json::from_str(&text)?))).collect()
     }
 
+    /// How many times the run was continued from its log (`RunResumed` events).
+    pub async fn resumptions(&self, run_id: &str) -> anyhow::Result<u32> {
+        let (count,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM run_events WHERE run_id = $1 AND event LIKE '{\"type\":\"run_resumed\"%'",
+        )
+        .bind(run_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(u32::try_from(count).unwrap_or(u32::MAX))
+    }
+
     /// One run's summary row.
     pub async fn summary_of(&self, run_id: &str) -> anyhow::Result<Option<RunSummary>> {
         let sql = format!("SELECT {SUMMARY_COLUMNS} FROM runs WHERE id = $1");
@@ -607,6 +618,7 @@ mod tests {
                 runs.append_all("r1", 2, &two).await.unwrap_err().to_string().contains("changed by another process")
             );
             assert_eq!(runs.load("r1").await.unwrap().unwrap().events.len(), 3, "{db:?}: a refused batch adds nothing");
+            assert_eq!(runs.resumptions("r1").await.unwrap(), 2, "{db:?}");
         }
     }
 

@@ -166,7 +166,8 @@ async fn with_a_metrics_token_metrics_answer_only_to_it() {
 
 /// Stopping (SIGTERM) lets a call in flight finish and records it; the run's
 /// next call waits for the next start, which continues the run without
-/// making the finished call again.
+/// making the finished call again. A client watching the run's events does
+/// not hold the stop up.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stopping_server_finishes_the_calls_in_flight_and_starts_no_new_one() {
     use std::sync::Arc;
@@ -205,6 +206,15 @@ async fn a_stopping_server_finishes_the_calls_in_flight_and_starts_no_new_one() 
     }
     assert_eq!(slow_calls.load(Ordering::SeqCst), 1, "the slow call never started");
 
+    // Someone watches the run: the open stream must not hold the stop up.
+    let watching = reqwest::Client::new()
+        .get(format!("{}{run_path}/events", server.base))
+        .bearer_auth(crate::support::server::ADMIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(watching.status(), 200);
+
     crate::support::cluster::signal(&server, "TERM");
     let mut exited = None;
     for _ in 0..300 {
@@ -218,6 +228,8 @@ async fn a_stopping_server_finishes_the_calls_in_flight_and_starts_no_new_one() 
     assert!(exited.success(), "{exited:?}: {}", server.log());
     assert!(server.log().contains("every call in flight finished and was recorded"), "{}", server.log());
     assert_eq!(fast_calls.load(Ordering::SeqCst), 0, "a stopping server started the next call");
+    let seen = watching.text().await.unwrap_or_default();
+    assert!(!seen.contains("event: end"), "the stream ended as if the run had: {seen}");
 
     server.restart();
     let run = wait_until_over(&server, &run_path).await;
