@@ -198,15 +198,14 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         stop_signal().await;
         stopper.stop_driving();
     };
-    // Requests still open at the deadline (a slow client, say) are cut.
+    // Requests still open at the deadline (a slow client, say) are not waited for.
     let deadline = async {
         let since = scheduler.until_stopping().await;
         tokio::time::sleep_until((since + args.stop_timeout).into()).await;
-        tracing::warn!(target: "scena::serve", "stopping: requests still open after --stop-timeout ({:?}) were cut", args.stop_timeout);
     };
-    let served = tokio::select! {
-        served = axum::serve(listener, service).with_graceful_shutdown(stopping) => served,
-        () = deadline => Ok(()),
+    let (served, answered) = tokio::select! {
+        served = axum::serve(listener, service).with_graceful_shutdown(stopping) => (served, true),
+        () = deadline => (Ok(()), false),
     };
     let since = scheduler.until_stopping().await;
     match scheduler.drained(since + args.stop_timeout).await {
@@ -218,8 +217,11 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     // Another node continues this one's runs at once, not after the leases expire.
     scheduler.leave_cluster().await;
     match &served {
-        Ok(()) => {
+        Ok(()) if answered => {
             tracing::info!(target: "scena::serve", "stopped: requests in flight were answered; unfinished runs go on at the next start, or on another node")
+        }
+        Ok(()) => {
+            tracing::warn!(target: "scena::serve", "stopped: requests still open after --stop-timeout ({:?}) were left unanswered; unfinished runs go on at the next start, or on another node", args.stop_timeout)
         }
         Err(e) => tracing::error!(target: "scena::serve", "stopped: {e}"),
     }
@@ -229,25 +231,30 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
 /// Ctrl-C, or SIGTERM (what a service manager sends). A second one ends
 /// the process at once, cutting what was still finishing.
 async fn stop_signal() {
-    stop_asked().await;
-    tokio::spawn(async {
-        stop_asked().await;
-        tracing::warn!(target: "scena::serve", "asked again: stopping now; calls still in flight run again as their next attempt");
-        std::process::exit(130);
-    });
-}
-
-async fn stop_asked() {
     #[cfg(unix)]
     if let Ok(mut terminate) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
         tokio::select! {
             _ = tokio::signal::ctrl_c() => tracing::info!(target: "scena::serve", "interrupted: stopping"),
             _ = terminate.recv() => tracing::info!(target: "scena::serve", "terminated: stopping"),
         }
+        // The same stream goes on listening: a second signal is not missed.
+        tokio::spawn(async move {
+            let code = tokio::select! {
+                _ = tokio::signal::ctrl_c() => 130,
+                _ = terminate.recv() => 143,
+            };
+            tracing::warn!(target: "scena::serve", "asked again: stopping now; calls still in flight run again as their next attempt");
+            std::process::exit(code);
+        });
         return;
     }
     let _ = tokio::signal::ctrl_c().await;
     tracing::info!(target: "scena::serve", "interrupted: stopping");
+    tokio::spawn(async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::warn!(target: "scena::serve", "asked again: stopping now; calls still in flight run again as their next attempt");
+        std::process::exit(130);
+    });
 }
 
 /// The data directory holds token hashes, sealed secrets and their key:

@@ -135,7 +135,8 @@ impl Scheduler {
     /// (another node drives the run now); after any other error (the
     /// database refused a write, say) the run is left to the cluster, which
     /// continues it from its log once a lease's lifetime has passed (doubled
-    /// for each time the run was continued before, up to five minutes) — on
+    /// for each time it was continued since a step of it last finished, up
+    /// to five minutes) — on
     /// whichever node claims it first, this one included.
     pub(super) async fn give_back(&self, run_id: &str, error: &anyhow::Error) {
         let Some(leases) = self.runs.leases() else { return };
@@ -147,10 +148,12 @@ impl Scheduler {
         let retry_at = if error.chain().any(|e| e.is::<NoSuchRun>()) {
             None // nothing to continue
         } else {
-            // Each continuation of the run waits twice as long as the one before (an error
-            // that comes back every time would otherwise repeat its calls every lease lifetime).
-            let resumed = self.runs.resumptions(run_id).await.unwrap_or(0);
-            let wait_ms = leases.ttl_ms().saturating_mul(1 << resumed.min(16)).min(MAX_RETRY_WAIT_MS);
+            // Each continuation that got no step further waits twice as long as the one
+            // before (an error that comes back every time would otherwise repeat its
+            // calls every lease lifetime).
+            let tries = self.runs.resumptions_without_progress(run_id).await.unwrap_or(0);
+            let ttl = leases.ttl_ms();
+            let wait_ms = ttl.saturating_mul(1 << tries.min(16)).min(MAX_RETRY_WAIT_MS.max(ttl));
             tracing::warn!(target: "scena::cluster", run = %run_id, "the run stopped on an error: {error:#}; the cluster continues it from its log in {wait_ms} ms");
             Some(super::now_ms() + wait_ms)
         };

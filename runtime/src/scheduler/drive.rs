@@ -147,7 +147,9 @@ impl<'s> Run<'s> {
                 // the calls and timers still to come.
                 self.save(&mut unsaved, progress).await?;
                 self.scheduler.runs.save_summary(&self.id, &self.state).await?;
-                self.stopped_by_process_end = true;
+                // With calls or timers to come, the run is anyone's to continue
+                // at once; otherwise it waits for people, as it would have anyway.
+                self.stopped_by_process_end = timers_in_flight > 0 || queue.iter().any(|c| self.is_work(c));
                 return Ok(self.state.clone());
             }
             let mut calls = Vec::new();
@@ -455,6 +457,16 @@ impl<'s> Run<'s> {
         let scheduler = self.scheduler.me.upgrade().expect("a scheduler drives its runs while it exists");
         let (id, plan, state) = (self.id.clone(), self.plan.clone(), self.state.clone());
         tokio::spawn(async move { scheduler.cancel_children(&id, &plan, &state, &by).await });
+    }
+
+    /// Whether `command` is work for the run's driver: a call, or a timer
+    /// that is not an approval's timeout.
+    fn is_work(&self, command: &Command) -> bool {
+        match command {
+            Command::Call { .. } => true,
+            Command::Timer { node, .. } => !self.is_approval(node),
+            Command::Finish => false,
+        }
     }
 
     /// Whether `node` is an approval (whose timers are its timeouts).

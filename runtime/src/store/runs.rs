@@ -450,10 +450,13 @@ impl RunStore {
         rows.into_iter().map(|(seq, text)| Ok((seq as u64, serde_json::from_str(&text)?))).collect()
     }
 
-    /// How many times the run was continued from its log (`RunResumed` events).
-    pub async fn resumptions(&self, run_id: &str) -> anyhow::Result<u32> {
+    /// How many times the run was continued from its log (`RunResumed`
+    /// events) since a step of it last finished: how often in a row it
+    /// stopped short of its next step.
+    pub async fn resumptions_without_progress(&self, run_id: &str) -> anyhow::Result<u32> {
         let (count,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM run_events WHERE run_id = $1 AND event LIKE '{\"type\":\"run_resumed\"%'",
+            "SELECT COUNT(*) FROM run_events WHERE run_id = $1 AND event LIKE '{\"type\":\"run_resumed\"%'
+               AND seq > COALESCE((SELECT MAX(seq) FROM run_events WHERE run_id = $1 AND event LIKE '{\"type\":\"step_finished\"%'), -1)",
         )
         .bind(run_id)
         .fetch_one(&self.pool)
@@ -618,7 +621,15 @@ mod tests {
                 runs.append_all("r1", 2, &two).await.unwrap_err().to_string().contains("changed by another process")
             );
             assert_eq!(runs.load("r1").await.unwrap().unwrap().events.len(), 3, "{db:?}: a refused batch adds nothing");
-            assert_eq!(runs.resumptions("r1").await.unwrap(), 2, "{db:?}");
+            assert_eq!(runs.resumptions_without_progress("r1").await.unwrap(), 2, "{db:?}");
+            let finished = Event::StepFinished {
+                node: "a".into(),
+                attempt: 1,
+                outcome: crate::engine::StepOutcome::Done { output: json!(1) },
+                at_ms: 5,
+            };
+            runs.append_all("r1", 3, &[finished, Event::RunResumed { at_ms: 6 }]).await.unwrap();
+            assert_eq!(runs.resumptions_without_progress("r1").await.unwrap(), 1, "{db:?}: counted since the step");
         }
     }
 
