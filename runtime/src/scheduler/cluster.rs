@@ -127,7 +127,7 @@ impl Scheduler {
     pub(super) async fn hand_over(&self, run_id: &str) {
         let Some(leases) = self.runs.leases() else { return };
         if let Err(error) = leases.release(run_id, Some(0)).await {
-            tracing::warn!(run = %run_id, "letting the run's lease go failed: {error:#}");
+            tracing::warn!(run = %run_id, "letting the run's lease go failed (tried again with each heartbeat): {error:#}");
         }
     }
 
@@ -136,8 +136,7 @@ impl Scheduler {
     /// database refused a write, say) the run is left to the cluster, which
     /// continues it from its log once a lease's lifetime has passed (doubled
     /// for each time it was continued since a step of it last finished, up
-    /// to five minutes) — on
-    /// whichever node claims it first, this one included.
+    /// to five minutes) — on whichever node claims it first, this one included.
     pub(super) async fn give_back(&self, run_id: &str, error: &anyhow::Error) {
         let Some(leases) = self.runs.leases() else { return };
         if is_lease_lost(error) {
