@@ -199,7 +199,7 @@ impl Run<'_> {
                 StepCall::Run(input) | StepCall::Poll(input) => input,
             },
         };
-        let parent_run = self.id.clone();
+        let child_id = child_run_id(&self.id, &node, attempt);
         tokio::spawn(async move {
             let outcome = match scheduler.run_child(call).await {
                 Ok((_, state)) if state.status == RunStatus::Succeeded => {
@@ -217,18 +217,15 @@ impl Run<'_> {
                     let _ = done.send(Completion::ChildWaiting { node, child });
                     return;
                 }
-                // Another node of a cluster drives the child now (this one's
-                // lease on it lapsed): it tells the parent when the child ends.
-                Err(error) if is_lease_lost(&error) || error.is::<HeldElsewhere>() => {
-                    let child = child_run_id(&parent_run, &node, attempt);
-                    let _ = done.send(Completion::ChildWaiting { node, child });
-                    return;
-                }
-                // In a cluster, a child run stopped by an error is continued by
-                // whichever node claims it later (`give_back`): it tells the parent then.
-                Err(_) if scheduler.child_goes_on(&child_run_id(&parent_run, &node, attempt)).await => {
-                    let child = child_run_id(&parent_run, &node, attempt);
-                    let _ = done.send(Completion::ChildWaiting { node, child });
+                // Another node of a cluster drives the child now (this one's lease
+                // on it lapsed), or will (it stopped on an error: `give_back`); that
+                // node tells the parent when the child ends.
+                Err(error)
+                    if is_lease_lost(&error)
+                        || error.is::<HeldElsewhere>()
+                        || scheduler.child_goes_on(&child_id).await =>
+                {
+                    let _ = done.send(Completion::ChildWaiting { node, child: child_id });
                     return;
                 }
                 Err(error) => StepOutcome::Failed {

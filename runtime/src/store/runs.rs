@@ -594,22 +594,18 @@ mod tests {
     use crate::store::Db;
     use crate::store::test_backends;
 
+    /// A run of flow `f` in tenant `t` (text `{}`), as the tests here make them.
+    fn new_run<'a>(id: &'a str, parent: Option<&'a str>, input: &'a Value) -> NewRun<'a> {
+        NewRun { id, tenant: "t", flow_name: "f", version: None, flow_json: "{}", flow_hash: "h0", input, parent }
+    }
+
     #[tokio::test]
     async fn a_second_writer_of_a_run_is_refused_and_changes_nothing() {
         for db in test_backends().await {
             let runs = db.runs();
             let first = Event::RunStarted { input: json!({}), run: json!({}), at_ms: 0 };
             let input = json!({});
-            let new = NewRun {
-                id: "r1",
-                tenant: "t",
-                flow_name: "f",
-                version: None,
-                flow_json: "{}",
-                flow_hash: "h0",
-                input: &input,
-                parent: None,
-            };
+            let new = new_run("r1", None, &input);
             runs.create(&new, &first).await.unwrap();
             let error = runs.append("r1", 0, &Event::RunResumed { at_ms: 1 }).await.unwrap_err();
             assert!(error.to_string().contains("run r1 was changed by another process meanwhile"), "{db:?}: {error}");
@@ -640,16 +636,7 @@ mod tests {
         let leases = db.join_cluster("n1", 60_000).await.unwrap();
         let runs = db.runs();
         let input = json!({});
-        let new = |id, parent| NewRun {
-            id,
-            tenant: "t",
-            flow_name: "f",
-            version: None,
-            flow_json: "{}",
-            flow_hash: "h0",
-            input: &input,
-            parent,
-        };
+        let new = |id, parent| new_run(id, parent, &input);
         let first = Event::RunStarted { input: json!({}), run: json!({}), at_ms: 0 };
         runs.create(&new("p", None), &first).await.unwrap();
         runs.create(&new("c1", Some("p")), &first).await.unwrap();
@@ -683,16 +670,7 @@ mod tests {
             let runs = db.runs();
             let input = json!({"n": 1});
             for (id, parent) in [("p", None), ("c", Some("p"))] {
-                let new = NewRun {
-                    id,
-                    tenant: "t",
-                    flow_name: "f",
-                    version: Some(3),
-                    flow_json: "{}",
-                    flow_hash: "h0",
-                    input: &input,
-                    parent,
-                };
+                let new = NewRun { version: Some(3), ..new_run(id, parent, &input) };
                 runs.create(&new, &Event::RunStarted { input: input.clone(), run: json!({}), at_ms: 0 }).await.unwrap();
             }
             let step = StepResult {
@@ -739,16 +717,7 @@ mod tests {
             let input = json!({});
             let first = Event::RunStarted { input: input.clone(), run: json!({}), at_ms: 0 };
             for id in ["a", "b"] {
-                let new = NewRun {
-                    id,
-                    tenant: "t",
-                    flow_name: "f",
-                    version: None,
-                    flow_json: r#"{"name":"f"}"#,
-                    flow_hash: "hf",
-                    input: &input,
-                    parent: None,
-                };
+                let new = NewRun { flow_json: r#"{"name":"f"}"#, flow_hash: "hf", ..new_run(id, None, &input) };
                 runs.create(&new, &first).await.unwrap();
             }
             let texts: Vec<(String,)> =
