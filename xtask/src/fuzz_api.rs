@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 
-use super::{cargo, root, run};
+use super::{cargo, lint, root, run};
 
 /// Examples per operation: the whole pass stays within a few minutes on two cores.
 const DEFAULT_MAX_EXAMPLES: &str = "8";
@@ -29,7 +29,8 @@ fn schemathesis(venv: &Path) -> Result<PathBuf, String> {
 
 pub fn fuzz_api(extra: &[String]) -> Result<(), String> {
     let max_examples = extra.first().map(String::as_str).unwrap_or(DEFAULT_MAX_EXAMPLES);
-    run(cargo().args(["build", "-p", "scena", "--locked"]))?;
+    // Built as `cargo xtask test` builds it, so that after the tests nothing is rebuilt.
+    run(lint::with_clippy(&mut cargo())?.args(["build", "-p", "scena", "--locked"]))?;
     let target = target_dir();
     let st = schemathesis(&target.join("tools/schemathesis"))?;
     let data_dir = target.join("tmp").join(format!("fuzz-api-{}", std::process::id()));

@@ -6,7 +6,8 @@
 //! - `guests` build every guest component (standard plugins and test guests);
 //! - `core-wasm` build scena-core for the browser (`target/core-wasm/`);
 //! - `studio` build the studio into `studio/dist` (npm ci, the core's wasm, vite), which the binary embeds;
-//! - `lint`   rustfmt, clippy with warnings as errors, and the pure core's dependency tree;
+//! - `lint [--no-clippy]` rustfmt, clippy with warnings as errors, and the pure core's dependency tree
+//!   (`test` runs clippy inside its build: CI runs `lint --no-clippy`);
 //! - `fuzz-api [MAX_EXAMPLES]` schemathesis over the served OpenAPI document; fails on any 5xx.
 
 mod core_wasm;
@@ -31,7 +32,7 @@ fn main() -> ExitCode {
         "polyglot" => polyglot(),
         "core-wasm" => core_wasm::build(&root()).map(|_| ()),
         "studio" => studio::build(&root()),
-        "lint" => lint::all(),
+        "lint" => lint::all(&rest),
         "fuzz-api" => fuzz_api::fuzz_api(&rest),
         _ => Err(format!(
             "usage: cargo xtask <start|test|bench|guests|polyglot|core-wasm|studio|lint|fuzz-api>, got `{task}`"
@@ -127,13 +128,18 @@ fn test(extra: &[String]) -> Result<(), String> {
     // The OCI push and pull tests run against a real registry on loopback.
     debian::ensure(Path::new("/usr/bin/docker-registry"), "docker-registry", "the OCI registry tests")?;
     studio::build(&root())?;
-    let everything = run(cargo().args(["test", "--workspace", "--locked", "--no-fail-fast"]).args(extra));
+    if extra.is_empty() {
+        // Every target (benches too) is built, and linted, before any test runs.
+        run(lint::with_clippy(&mut cargo())?.args(["test", "--workspace", "--locked", "--all-targets", "--no-run"]))?;
+    }
+    let everything =
+        run(lint::with_clippy(&mut cargo())?.args(["test", "--workspace", "--locked", "--no-fail-fast"]).args(extra));
     // The store's own tests run on SQLite and PostgreSQL; the API tests run
     // a second time with their servers on PostgreSQL (nothing is rebuilt).
     let on_postgres = if std::env::var("SCENA_TEST_POSTGRES").as_deref() == Ok("off") || !extra.is_empty() {
         Ok(())
     } else {
-        run(cargo()
+        run(lint::with_clippy(&mut cargo())?
             .args(["test", "-p", "scena", "--locked", "--no-fail-fast", "--test", "it", "--", "api::"])
             .env("SCENA_TEST_SERVER_DB", "postgres"))
     };
