@@ -96,6 +96,7 @@ fn spawn_and_kill(dir: &TempDir, args: &[&str], wait_for_runs: Option<usize>, af
     let mut child = Command::new(env!("CARGO_BIN_EXE_scena"))
         .args(args)
         .env("SCENA_DATA_DIR", dir.path())
+        .env("SCENA_CACHE_DIR", crate::support::compiled_cache())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

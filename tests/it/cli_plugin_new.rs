@@ -21,6 +21,7 @@ fn new_then_build_then_run_works_for_a_fresh_plugin() {
     let built: crate::support::Ran = Command::new(env!("CARGO_BIN_EXE_scena"))
         .args(["plugin", "build", &crate_arg])
         .env("SCENA_DATA_DIR", work.path())
+        .env("SCENA_CACHE_DIR", crate::support::compiled_cache())
         .env("CARGO_TARGET_DIR", &shared_target)
         .output()
         .unwrap()
@@ -79,6 +80,7 @@ fn python_and_typescript_scaffolds_build_and_run_as_is() {
         let built = std::process::Command::new(env!("CARGO_BIN_EXE_scena"))
             .args(["plugin", "build", dir.to_str().unwrap(), "-o", out.to_str().unwrap()])
             .env("SCENA_DATA_DIR", work.path())
+            .env("SCENA_CACHE_DIR", crate::support::compiled_cache())
             .env("SCENA_POLYGLOT_CACHE", &cache)
             .output()
             .unwrap();

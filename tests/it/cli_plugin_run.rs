@@ -85,9 +85,11 @@ fn files_that_are_not_plugins_exit_1_with_the_reason() {
         (truncated.display().to_string(), "invalid component"),
         (dir.path().join("missing.wasm").display().to_string(), "cannot read"),
     ];
+    // A cache of its own (the tests' shared one is written by others meanwhile).
+    let cache = data.path().join("cache").display().to_string();
     for (file, reason) in cases {
         for command in ["run", "inspect"] {
-            let ran = scena(data.path(), &["plugin", command, &file]);
+            let ran = scena(data.path(), &["plugin", command, &file, "--cache-dir", &cache]);
             assert_eq!(ran.code, 1, "{command} {file}: {ran:?}");
             assert!(ran.reason().contains(reason), "{command} {file}: {ran:?}");
             assert!(ran.stdout.is_empty());

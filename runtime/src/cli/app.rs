@@ -225,7 +225,7 @@ fn read(path: &Path) -> Result<Vec<u8>, CliError> {
 }
 
 async fn local_sandbox(data_dir: &DataDirArg) -> Result<(Sandbox, PluginDir), CliError> {
-    let config = SandboxConfig { cache_dir: Some(data_dir.resolve().join("cache")), ..Default::default() };
+    let config = SandboxConfig { cache_dir: Some(data_dir.compiled_cache()), ..Default::default() };
     let sandbox = Sandbox::new(config)?;
     let mut standard = PluginDir::default();
     standard.add_components(&sandbox, STANDARD_PLUGINS).await;

@@ -42,9 +42,9 @@ impl SchedulerArgs {
     }
 
     pub(super) async fn scheduler(&self) -> Result<Arc<Scheduler>, CliError> {
-        let data_dir = self.data_dir.resolve();
         let db = self.db().await?;
-        let config = SandboxConfig { cache_dir: Some(data_dir.join("cache")), kv: Some(db.kv()), ..Default::default() };
+        let config =
+            SandboxConfig { cache_dir: Some(self.data_dir.compiled_cache()), kv: Some(db.kv()), ..Default::default() };
         let sandbox = Arc::new(Sandbox::new(config)?);
         let (catalog, skipped) = PluginDir::load(&sandbox, &self.plugin_dirs).await?;
         for reason in skipped {

@@ -45,7 +45,7 @@ async fn load_catalog(args: &ValidateArgs) -> Result<Option<PluginDir>, CliError
     if args.plugin_dirs.is_empty() {
         return Ok(None);
     }
-    let config = SandboxConfig { cache_dir: Some(args.data_dir.resolve().join("cache")), ..Default::default() };
+    let config = SandboxConfig { cache_dir: Some(args.data_dir.compiled_cache()), ..Default::default() };
     let sandbox = Sandbox::new(config)?;
     let (catalog, skipped) = PluginDir::load(&sandbox, &args.plugin_dirs).await?;
     for reason in skipped {

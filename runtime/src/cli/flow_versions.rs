@@ -67,8 +67,7 @@ pub async fn publish(args: PublishArgs) -> Result<(), CliError> {
     let catalog = if args.plugin_dirs.is_empty() {
         None
     } else {
-        let config =
-            SandboxConfig { cache_dir: Some(args.store.data_dir.resolve().join("cache")), ..Default::default() };
+        let config = SandboxConfig { cache_dir: Some(args.store.data_dir.compiled_cache()), ..Default::default() };
         Some(PluginDir::load(&Sandbox::new(config)?, &args.plugin_dirs).await?.0)
     };
     let problems = validate_flow(&flow, catalog.as_ref().map(|c| c as &dyn Catalog));

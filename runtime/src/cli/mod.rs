@@ -117,9 +117,19 @@ pub struct DataDirArg {
     /// [default: $SCENA_DATA_DIR, else $XDG_DATA_HOME/scena, else ~/.local/share/scena].
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Where compiled plugins are kept [default: DATA_DIR/cache]. Servers and
+    /// commands may share one: each file is named by its component's sha256
+    /// and the engine's build, and written whole.
+    #[arg(long, value_name = "DIR", env = "SCENA_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl DataDirArg {
+    /// The compiled-plugin cache's directory.
+    pub fn compiled_cache(&self) -> PathBuf {
+        self.cache_dir.clone().unwrap_or_else(|| self.resolve().join("cache"))
+    }
+
     pub fn resolve(&self) -> PathBuf {
         if let Some(dir) = &self.data_dir {
             return dir.clone();

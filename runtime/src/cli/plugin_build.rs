@@ -41,7 +41,7 @@ pub async fn run(args: BuildArgs) -> Result<(), CliError> {
         )));
     };
 
-    let config = SandboxConfig { cache_dir: Some(args.data_dir.resolve().join("cache")), ..Default::default() };
+    let config = SandboxConfig { cache_dir: Some(args.data_dir.compiled_cache()), ..Default::default() };
     let sandbox = Sandbox::new(config)?;
     let plugin = plugin_source::load_file(&sandbox, &component).await?;
     eprintln!(

@@ -15,7 +15,7 @@ pub struct InspectArgs {
 }
 
 pub async fn run(args: InspectArgs) -> Result<(), CliError> {
-    let config = SandboxConfig { cache_dir: Some(args.data_dir.resolve().join("cache")), ..Default::default() };
+    let config = SandboxConfig { cache_dir: Some(args.data_dir.compiled_cache()), ..Default::default() };
     let sandbox = Sandbox::new(config)?;
     let plugin = plugin_source::load_file(&sandbox, &args.file).await?;
     let meta = &plugin.meta;

@@ -36,7 +36,7 @@ pub struct PullArgs {
 }
 
 fn sandbox(data_dir: &DataDirArg) -> Result<Sandbox, CliError> {
-    Ok(Sandbox::new(SandboxConfig { cache_dir: Some(data_dir.resolve().join("cache")), ..Default::default() })?)
+    Ok(Sandbox::new(SandboxConfig { cache_dir: Some(data_dir.compiled_cache()), ..Default::default() })?)
 }
 
 pub async fn push(args: PushArgs) -> Result<(), CliError> {

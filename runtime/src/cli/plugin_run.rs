@@ -47,7 +47,8 @@ pub async fn run(args: RunArgs) -> Result<(), CliError> {
     data_lock::claim_for_command(&data_dir.join("scena.db"))?;
     let db = Db::open(&data_dir.join("scena.db")).await?;
     let kv = db.kv();
-    let config = SandboxConfig { cache_dir: Some(data_dir.join("cache")), kv: Some(kv.clone()), ..Default::default() };
+    let config =
+        SandboxConfig { cache_dir: Some(args.data_dir.compiled_cache()), kv: Some(kv.clone()), ..Default::default() };
     let sandbox = Sandbox::new(config)?;
     let plugin = plugin_source::load_file(&sandbox, &args.file).await?;
 

@@ -124,7 +124,7 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     let key = Arc::new(SealingKey::load_or_create(&data_dir)?);
     db.check_sealing_key(&key).await?;
     let config = SandboxConfig {
-        cache_dir: Some(data_dir.join("cache")),
+        cache_dir: Some(args.data_dir.compiled_cache()),
         kv: Some(db.kv()),
         hosts: Some(db.hosts()),
         jobs: Some(JobServices { hub: agents.clone(), store: db.agents() }),

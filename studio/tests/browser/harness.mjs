@@ -1,5 +1,5 @@
 // What every browser journey shares: a real `scena serve` on loopback with a
-// fresh data dir, Debian's Chromium driven by playwright-core, and a few API
+// fresh data dir (and the tests' shared compiled-plugin cache), Debian's Chromium driven by playwright-core, and a few API
 // calls (with the admin token) to set the scene.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,7 +26,14 @@ export async function startServer({ samples = true, extraArgs = [] } = {}) {
   const args = ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...extraArgs];
   if (!samples) args.push('--no-samples');
   const child = spawn(scenaBinary(), args, {
-    env: { ...process.env, SCENA_ADMIN_PASSWORD: ADMIN_PASSWORD, SCENA_LOG: process.env.SCENA_LOG ?? 'warn' },
+    env: {
+      ...process.env,
+      SCENA_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      SCENA_LOG: process.env.SCENA_LOG ?? 'warn',
+      // One compiled-plugin cache for every journey's server (as the Rust tests
+      // share theirs): the standard plugins are compiled once, not per server.
+      SCENA_CACHE_DIR: process.env.SCENA_CACHE_DIR ?? join(repo, 'target/test-compiled'),
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

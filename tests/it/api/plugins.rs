@@ -111,11 +111,17 @@ fn patched(mut bytes: Vec<u8>, from: &[u8], to: &[u8]) -> Vec<u8> {
     bytes
 }
 
-fn cached_files(server: &crate::support::server::Server) -> Vec<String> {
-    let dir = server.dir.path().join("cache");
-    std::fs::read_dir(dir)
-        .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+/// The compiled files the servers' cache holds for component `bytes`
+/// (named by its sha256; the cache is shared by every test's server).
+fn compiled_files_of(bytes: &[u8]) -> Vec<String> {
+    use sha2::Digest as _;
+    let prefix = format!("{}-", hex::encode(sha2::Sha256::digest(bytes)));
+    std::fs::read_dir(crate::support::compiled_cache())
+        .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect::<Vec<_>>())
         .unwrap_or_default()
+        .into_iter()
+        .filter(|name| name.starts_with(&prefix))
+        .collect()
 }
 
 /// What is not a plugin is refused before it is compiled — 422 with the
@@ -123,7 +129,6 @@ fn cached_files(server: &crate::support::server::Server) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploads_that_are_not_plugins_are_refused_before_compiling_and_leave_nothing_cached() {
     let server = serve_with("api-upload-refused", &["echo"], &[]);
-    let before = cached_files(&server);
     // A real component whose export is renamed: compiling it would succeed.
     let no_handler = patched(guest_bytes("countdown"), b"scena:plugin/handler@", b"scena:plugin/handlex@");
     let empty_component = b"\0asm\x0d\0\x01\0".to_vec();
@@ -137,12 +142,16 @@ async fn uploads_that_are_not_plugins_are_refused_before_compiling_and_leave_not
         (b"\0asm\x0d\0\x01\0\x07\xff".to_vec(), "invalid component"),
         (unknown_import, "`evil:cli/exit@"),
     ] {
-        let reply = server.upload("default", bytes).await;
+        let reply = server.upload("default", bytes.clone()).await;
         assert_eq!(reply.status, 422, "{reason}: {}", reply.body);
+        assert_eq!(
+            compiled_files_of(&bytes),
+            Vec::<String>::new(),
+            "{reason}: a refused upload leaves no compiled file"
+        );
         assert_eq!(reply.body["error"]["code"], "invalid_plugin");
         assert!(reply.body["error"]["message"].as_str().unwrap().contains(reason), "{reason}: {}", reply.body);
     }
-    assert_eq!(cached_files(&server), before, "a refused upload leaves no compiled file");
     let listed = server.admin("GET", &format!("{}/plugins", tenant("default")), None).await;
     assert!(listed.body["plugins"].as_array().unwrap().iter().all(|p| p["standard"] == true), "{}", listed.body);
 }

@@ -20,6 +20,13 @@ fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join("target"))
 }
 
+/// The compiled-plugin cache every server and command of the tests shares
+/// (`SCENA_CACHE_DIR`): each component is compiled once for the whole run,
+/// not once per data dir.
+pub fn compiled_cache() -> PathBuf {
+    target_dir().join("test-compiled")
+}
+
 /// A guest component built by `cargo xtask test` (or `cargo xtask guests`).
 pub fn guest(name: &str) -> PathBuf {
     let path = target_dir().join("wasm32-wasip2/release").join(format!("{}.wasm", name.replace('-', "_")));
@@ -90,6 +97,7 @@ pub fn scena(data_dir: &Path, args: &[&str]) -> Ran {
     Command::new(env!("CARGO_BIN_EXE_scena"))
         .args(args)
         .env("SCENA_DATA_DIR", data_dir)
+        .env("SCENA_CACHE_DIR", compiled_cache())
         .env_remove("SCENA_LOG")
         .output()
         .expect("run the scena binary")

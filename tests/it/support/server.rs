@@ -154,6 +154,7 @@ fn start(
 ) -> (Child, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_scena"));
     command.args(args).env("SCENA_DATA_DIR", dir.path()).env("SCENA_ADMIN_TOKEN", ADMIN);
+    command.env("SCENA_CACHE_DIR", super::compiled_cache());
     command.envs(env.iter().map(|(k, v)| (k, v)));
     if let Some(url) = database_url {
         command.env("SCENA_DB", url);
@@ -194,6 +195,7 @@ impl Server {
         let dir = dir.unwrap_or(&self.dir);
         let mut command = Command::new(env!("CARGO_BIN_EXE_scena"));
         command.args(&self.args).env("SCENA_DATA_DIR", dir.path()).env("SCENA_ADMIN_TOKEN", ADMIN);
+        command.env("SCENA_CACHE_DIR", super::compiled_cache());
         if let Some(url) = &self.database_url {
             command.env("SCENA_DB", url);
         }
