@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::{ControlRefused, NoSuchRun, NotTaken, RunBusy, Scheduler, SilentProgress};
-use crate::engine::{Event, RunState, resume_work};
+use crate::engine::{Event, Plan, RunState, resume_work};
 use crate::store::{HeldElsewhere, Leases, is_lease_lost};
 
 /// How many expired leases one claim takes at most.
@@ -109,12 +109,16 @@ impl Scheduler {
 
     /// After a run's loop returned: let its lease go. An ended run's went
     /// with its last write; a run waiting for people stays claimable from its
-    /// earliest approval timeout on; a run whose lease was lost is not ours.
-    pub(super) async fn let_go(&self, run_id: &str, driven: &anyhow::Result<RunState>) {
+    /// earliest approval timeout on, and one waiting for child runs as soon
+    /// as one of them ends; a run whose lease was lost is not ours.
+    pub(super) async fn let_go(&self, run_id: &str, plan: &Plan, driven: &anyhow::Result<RunState>) {
         let Some(leases) = self.runs.leases() else { return };
         let released = match driven {
             Ok(state) if state.is_over() => leases.release(run_id, None).await,
-            Ok(state) => leases.release(run_id, Some(state.next_decision_due().unwrap_or(i64::MAX as u64))).await,
+            Ok(state) => {
+                let due = state.next_decision_due().unwrap_or(i64::MAX as u64);
+                leases.park(run_id, Some(due), super::subflow::running_children(run_id, plan, state)).await
+            }
             Err(error) => return self.give_back(run_id, error).await,
         };
         if let Err(error) = released {
@@ -176,7 +180,7 @@ impl Scheduler {
             {
                 leases.release(run_id, Some(0)).await
             }
-            Ok(run) => return self.let_go(run_id, &Ok(run.state)).await,
+            Ok(run) => return self.let_go(run_id, &run.plan, &Ok(run.state)).await,
             Err(error) => return self.give_back(run_id, &error).await,
         };
         if let Err(error) = released {

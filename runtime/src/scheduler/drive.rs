@@ -2,7 +2,7 @@
 //! child runs for subflows, timers), record what comes back, and take
 //! operators' events while it runs.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -113,7 +113,7 @@ impl<'s> Run<'s> {
         match &driven {
             // Stopped for the process's end with work left: anyone may continue it now.
             Ok(state) if !state.is_over() && self.stopped_by_process_end => self.scheduler.hand_over(&self.id).await,
-            _ => self.scheduler.let_go(&self.id, &driven).await,
+            _ => self.scheduler.let_go(&self.id, &self.plan, &driven).await,
         }
         driven
     }
@@ -126,8 +126,11 @@ impl<'s> Run<'s> {
         let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Completion>();
         let (inbox_tx, mut inbox) = mpsc::unbounded_channel::<LiveMsg>();
         let _live = LiveGuard::register(self.scheduler, &self.id, inbox_tx);
-        // Nodes whose subflow run waits for people.
+        // Nodes whose subflow run waits for people (or is driven elsewhere).
         let mut waiting_children: BTreeSet<String> = BTreeSet::new();
+        // Nodes whose child run's ending was announced before its call came
+        // back as waiting (the child ended on another node meanwhile).
+        let mut ended_early: BTreeMap<String, u32> = BTreeMap::new();
         // Calls, child runs and timers the run waits for. Approval timeouts
         // are left out: a run blocked on a person returns, and is resumed
         // when the earliest of them comes (`timeouts.rs`).
@@ -277,10 +280,14 @@ impl<'s> Run<'s> {
                         continue;
                     }
                     LiveMsg::ChildEnded { node, attempt } => {
-                        if waiting_children.remove(&node) && self.is_running(&node, attempt) {
-                            self.save(&mut unsaved, progress).await?;
-                            self.spawn_child(node, attempt, StepCall::Run(Value::Null), done_tx.clone());
-                            in_flight += 1;
+                        if self.is_running(&node, attempt) {
+                            if waiting_children.remove(&node) {
+                                self.save(&mut unsaved, progress).await?;
+                                self.spawn_child(node, attempt, StepCall::Run(Value::Null), done_tx.clone());
+                                in_flight += 1;
+                            } else {
+                                ended_early.insert(node, attempt);
+                            }
                         }
                         continue;
                     }
@@ -295,6 +302,19 @@ impl<'s> Run<'s> {
                 in_flight -= usize::from(counted);
                 timers_in_flight -= usize::from(counted && timer);
                 next = done_rx.try_recv().ok();
+            }
+            // A child announced as ended before its call came back waiting: collect it now.
+            let collect: Vec<(String, u32)> = ended_early
+                .iter()
+                .filter(|(node, attempt)| waiting_children.contains(*node) && self.is_running(node, **attempt))
+                .map(|(node, attempt)| (node.clone(), *attempt))
+                .collect();
+            for (node, attempt) in collect {
+                ended_early.remove(&node);
+                waiting_children.remove(&node);
+                self.save(&mut unsaved, progress).await?;
+                self.spawn_child(node, attempt, StepCall::Run(Value::Null), done_tx.clone());
+                in_flight += 1;
             }
         }
     }

@@ -147,7 +147,7 @@ impl Scheduler {
 }
 
 /// The ids of the child runs of `run_id`'s subflow calls (nodes and items) that are in flight.
-fn running_children(run_id: &str, plan: &Plan, state: &RunState) -> Vec<String> {
+pub(super) fn running_children(run_id: &str, plan: &Plan, state: &RunState) -> Vec<String> {
     let started = |status: &NodeStatus| matches!(status, NodeStatus::Running { started: true, .. });
     let is_subflow = |name: &str| matches!(plan.call_target(name), Some(CallTarget::Flow { .. }));
     let mut children = Vec::new();

@@ -48,12 +48,14 @@ pub struct Leases {
 }
 
 /// Letting one run's lease go: the row is deleted (`until_ms: None`), or
-/// left to no node, claimable by any from `until_ms` on.
+/// left to no node, claimable by any from `until_ms` on — at once if one of
+/// the child runs it `waits_on` has ended.
 #[derive(Debug, Clone)]
 struct Release {
     run_id: String,
     fence: i64,
     until_ms: Option<u64>,
+    waits_on: Vec<String>,
 }
 
 /// A lease this node holds: its fence number, and how many of this
@@ -99,6 +101,20 @@ pub(super) fn check_fence(tx: &mut dyn Tx, run_id: &str, fence: &Fence) -> anyho
     if held == 0 {
         return Err(LeaseLost(run_id.to_string()).into());
     }
+    Ok(())
+}
+
+/// Part of a child run's last write: its parent, if parked (no node drives
+/// it), becomes claimable at once, so that some node collects the child's
+/// outcome even if the notice its node sends after this write is lost (that
+/// node died first). The parent's row is locked either way, which orders
+/// this write with the parent's parking ([`Leases::park`]).
+pub(super) fn wake_parent(tx: &mut dyn Tx, child_id: &str) -> anyhow::Result<()> {
+    tx.execute(
+        "UPDATE run_leases SET expires_ms = CASE WHEN node = '' THEN 0 ELSE expires_ms END
+         WHERE run_id = (SELECT parent_run FROM runs WHERE id = $1)",
+        &[child_id.into()],
+    )?;
     Ok(())
 }
 
@@ -230,6 +246,16 @@ impl Leases {
     /// from then on (an approval's timeout, a retry after an error). A release
     /// the database refuses is kept and tried again by [`retry_releases`](Self::retry_releases).
     pub async fn release(&self, run_id: &str, until_ms: Option<u64>) -> anyhow::Result<()> {
+        self.park(run_id, until_ms, Vec::new()).await
+    }
+
+    /// [`release`](Self::release) a run that waits on the child runs
+    /// `waits_on` (their ids): if one of them has ended — its parent was not
+    /// told, say, as the node that drove it died first — the run is
+    /// claimable at once, to collect it. With a child's last write waking a
+    /// parked parent ([`wake_parent`]), no ending goes unnoticed, whichever
+    /// commits first.
+    pub async fn park(&self, run_id: &str, until_ms: Option<u64>, waits_on: Vec<String>) -> anyhow::Result<()> {
         let fence = {
             let mut held = self.held.lock().expect("leases lock");
             let Some(lease) = held.get_mut(run_id) else { return Ok(()) };
@@ -239,7 +265,7 @@ impl Leases {
             }
             held.remove(run_id).map(|lease| lease.fence).unwrap_or_default()
         };
-        let release = Release { run_id: run_id.to_string(), fence, until_ms };
+        let release = Release { run_id: run_id.to_string(), fence, until_ms, waits_on };
         let written = self.write_release(&release).await;
         if written.is_err() {
             self.unreleased.lock().expect("leases lock").push(release);
@@ -265,6 +291,9 @@ impl Leases {
     /// Let the row go, if it is still this lease's: a node that took the run
     /// (this one included) since then bumped its fence, and keeps it.
     async fn write_release(&self, release: &Release) -> anyhow::Result<()> {
+        if let (Some(due), false) = (release.until_ms, release.waits_on.is_empty()) {
+            return self.write_parking(release, due).await;
+        }
         let query = match release.until_ms {
             Some(due) => sqlx::query(
                 "UPDATE run_leases SET node = '', expires_ms = $4 WHERE run_id = $1 AND node = $2 AND fence = $3",
@@ -279,6 +308,43 @@ impl Leases {
                 .bind(release.fence),
         };
         query.execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Park a run that waits on child runs. Its lease row is locked first, and
+    /// the children's state read after: a child's last write locks that row
+    /// too ([`wake_parent`]), so either it committed before the read (which
+    /// sees the child ended) or it waits for this parking and then finds the
+    /// row parked, and wakes it.
+    async fn write_parking(&self, release: &Release, due: u64) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let still_ours: Option<(i64,)> =
+            sqlx::query_as("SELECT fence FROM run_leases WHERE run_id = $1 AND node = $2 AND fence = $3 FOR UPDATE")
+                .bind(&release.run_id)
+                .bind(&self.node)
+                .bind(release.fence)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if still_ours.is_none() {
+            return Ok(()); // taken over meanwhile: the new holder decides
+        }
+        let mut ended = 0;
+        for child in &release.waits_on {
+            let (count,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM runs WHERE id = $1 AND status IN ('succeeded', 'failed', 'cancelled')",
+            )
+            .bind(child)
+            .fetch_one(&mut *tx)
+            .await?;
+            ended += count;
+        }
+        let due = if ended > 0 { 0 } else { due.min(i64::MAX as u64) as i64 };
+        sqlx::query("UPDATE run_leases SET node = '', expires_ms = $2 WHERE run_id = $1")
+            .bind(&release.run_id)
+            .bind(due)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 

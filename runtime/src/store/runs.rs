@@ -8,7 +8,7 @@ use serde_json::Value;
 use sqlx::AnyPool;
 
 use super::kv::{KvConflict, KvScope, KvWrites, apply as apply_kv};
-use super::leases::{Fence, Leases, check_fence, insert_fenced};
+use super::leases::{Fence, Leases, check_fence, insert_fenced, wake_parent};
 use super::writer::{Committing, Tx, Writer, is_unique_violation};
 use crate::engine::{Event, RunState, RunStatus};
 
@@ -247,6 +247,7 @@ impl RunStore {
                 // An ended run needs no driver: its lease goes with its last write.
                 if over && fence.is_some() {
                     tx.execute("DELETE FROM run_leases WHERE run_id = $1", &[id.as_str().into()])?;
+                    wake_parent(tx, &id)?;
                 }
                 Ok(())
             })
@@ -662,6 +663,51 @@ mod tests {
             .unwrap();
         assert_eq!((created, leased), (0, 0), "a refused child leaves no run and no lease");
         assert!(runs.load("c1").await.unwrap().is_some(), "the child started under the lease exists");
+    }
+
+    #[tokio::test]
+    async fn a_parent_waiting_on_a_child_run_is_claimable_once_it_ends_whichever_write_comes_first() {
+        let Some(url) = crate::store::test_postgres_url() else { return };
+        let db = Db::scratch_postgres(&url).await.unwrap();
+        let leases = db.join_cluster("n1", 60_000).await.unwrap();
+        let runs = db.runs();
+        let input = json!({});
+        let first = Event::RunStarted { input: json!({}), run: json!({}), at_ms: 0 };
+        let ended = RunState { status: RunStatus::Succeeded, output: Some(json!({})), ..RunState::new(0) };
+        for (parent, child) in [("p1", "c1"), ("p2", "c2"), ("p3", "c3")] {
+            runs.create(&new_run(parent, None, &input), &first).await.unwrap();
+            runs.create(&new_run(child, Some(parent), &input), &first).await.unwrap();
+        }
+        let lease_of = async |id: &str| {
+            sqlx::query_as::<_, (String, i64)>("SELECT node, expires_ms FROM run_leases WHERE run_id = $1")
+                .bind(id)
+                .fetch_one(db.pool())
+                .await
+                .unwrap()
+        };
+        let parked_for_good = ("".to_string(), i64::MAX);
+        let claimable_now = ("".to_string(), 0);
+
+        // The parent parks first; its child's last write wakes it.
+        leases.park("p1", Some(u64::MAX), vec!["c1".into()]).await.unwrap();
+        assert_eq!(lease_of("p1").await, parked_for_good);
+        runs.finish("c1", 1, &[Event::RunResumed { at_ms: 1 }], &ended).await.unwrap();
+        assert_eq!(lease_of("p1").await, claimable_now, "the child's end woke its parked parent");
+
+        // The child ends first (its parent still driven: nothing to wake), as if the
+        // notice its node sends were lost; parking the parent finds it ended.
+        runs.finish("c2", 1, &[Event::RunResumed { at_ms: 1 }], &ended).await.unwrap();
+        assert_eq!(lease_of("p2").await.0, "n1", "a driven parent is left to its node");
+        leases.park("p2", Some(u64::MAX), vec!["c2".into()]).await.unwrap();
+        assert_eq!(lease_of("p2").await, claimable_now, "parking saw the ended child");
+
+        // A child that goes on leaves its parent parked.
+        leases.park("p3", Some(u64::MAX), vec!["c3".into()]).await.unwrap();
+        assert_eq!(lease_of("p3").await, parked_for_good);
+
+        let mut claimed = leases.claim_expired(10).await.unwrap();
+        claimed.sort();
+        assert_eq!(claimed, ["p1", "p2"], "the cluster continues the parents whose children ended, and only those");
     }
 
     #[tokio::test]
