@@ -65,11 +65,27 @@ async function dropFromPalette(page, item, offset) {
   await mouseDrag(page, await centreOf(page.locator(`[data-palette="${item}"]`)), { x: pane.x + offset.x, y: pane.y + offset.y });
 }
 
+/**
+ * The centre of an element once it has stopped moving: a node just dropped or
+ * a canvas still fitting its view moves for a few frames, and a drag aimed
+ * at where a handle was misses it.
+ */
+async function settledCentreOf(page, locator) {
+  let last = await centreOf(locator);
+  for (let i = 0; i < 40; i++) {
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    const now = await centreOf(locator);
+    if (Math.abs(now.x - last.x) < 0.5 && Math.abs(now.y - last.y) < 0.5) return now;
+    last = now;
+  }
+  throw new Error('the element never stopped moving');
+}
+
 /** Connect two nodes by dragging from the source's bottom handle to the target's top handle. */
 async function connect(page, from, to) {
   const source = node(page, from).locator('.react-flow__handle.source').first();
   const target = node(page, to).locator('.react-flow__handle.target');
-  await mouseDrag(page, await centreOf(source), await centreOf(target));
+  await mouseDrag(page, await settledCentreOf(page, source), await settledCentreOf(page, target));
   await page.locator(`.react-flow__edge[data-id^="normal:${from}->${to}"]`).first().waitFor({ timeout: 5_000 });
 }
 
