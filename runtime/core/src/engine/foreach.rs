@@ -8,12 +8,21 @@ use serde_json::{Value, json};
 use super::plan::{NodePlan, Plan};
 use super::transition::{Pick, Transition, backoff_ms, scope};
 use super::{Command, NodeStatus, RunState, StepCall, StepOutcome};
+use crate::expr::Budget;
 use crate::flow::{Between, CountOrPercent, EdgeKind};
 
-pub(super) fn render_item_input(plan: &Plan, state: &RunState, i: usize, k: usize) -> Result<Value, String> {
+/// Item `k`'s input, within `budget`: the items a node starts at one moment
+/// share one, as the expressions of one node do.
+pub(super) fn render_item_input(
+    plan: &Plan,
+    state: &RunState,
+    i: usize,
+    k: usize,
+    budget: &mut Budget,
+) -> Result<Value, String> {
     let Some((body, _)) = plan.nodes[i].iteration() else { return Ok(Value::Null) };
     let scope = scope(state).with("item", state.nodes[i].items[k].value.clone()).with("index", Value::from(k));
-    body.input.render(&scope).map_err(|e| e.to_string())
+    body.input.render_within(&scope, budget).map_err(|e| e.to_string())
 }
 
 /// Items in batches `0..=batch`: cumulative sizes, never shrinking, at most all.
@@ -37,7 +46,8 @@ pub(super) fn resume_items(plan: &Plan, state: &RunState, i: usize, id: &str, pi
             NodeStatus::Running { started, polling } => {
                 let call = match polling {
                     Some(poll) => StepCall::Poll(poll.clone()),
-                    None => match render_item_input(plan, state, i, k) {
+                    // Each on its own budget: it passed a shared one when it started.
+                    None => match render_item_input(plan, state, i, k, &mut Budget::default()) {
                         Ok(input) => StepCall::Run(input),
                         Err(_) => continue,
                     },
@@ -59,6 +69,7 @@ impl Transition<'_> {
     pub(super) fn fill(&mut self, i: usize) {
         let Some((_, concurrency)) = self.plan.nodes[i].iteration() else { return };
         let limit = self.release_limit(i);
+        let mut budget = Budget::default();
         loop {
             let node = &self.state.nodes[i];
             if node.tripped {
@@ -70,7 +81,7 @@ impl Transition<'_> {
                 .filter(|it| matches!(it.status, NodeStatus::Running { .. } | NodeStatus::Waiting { .. }))
                 .count();
             match node.items[..limit].iter().position(|it| it.status == NodeStatus::Idle) {
-                Some(k) if busy < concurrency as usize => self.start_item(i, k, 1),
+                Some(k) if busy < concurrency as usize => self.start_item_within(i, k, 1, &mut budget),
                 _ => break,
             }
             if self.state.is_over() {
@@ -98,7 +109,11 @@ impl Transition<'_> {
     }
 
     pub(super) fn start_item(&mut self, i: usize, k: usize, attempt: u32) {
-        match render_item_input(self.plan, self.state, i, k) {
+        self.start_item_within(i, k, attempt, &mut Budget::default())
+    }
+
+    fn start_item_within(&mut self, i: usize, k: usize, attempt: u32, budget: &mut Budget) {
+        match render_item_input(self.plan, self.state, i, k, budget) {
             Ok(input) => self.call_item(i, k, attempt, StepCall::Run(input)),
             Err(e) => {
                 self.state.nodes[i].items[k].attempt = attempt;

@@ -308,6 +308,31 @@ fn foreach_runs_every_item_within_its_concurrency_and_keeps_item_order() {
 }
 
 #[test]
+fn the_items_a_foreach_starts_at_once_share_one_budget_of_loop_steps() {
+    // Each item's mapping: 600 × 600 = 360,000 steps, under the limit alone.
+    let costly = "${size(inputs.l.filter(x, inputs.l.exists(y, y == -1)))}";
+    let each = |concurrency: u32| {
+        chain(
+            json!([{"id": "start", "kind": "start"},
+                   {"id": "each", "kind": "foreach", "items": "inputs.hosts", "concurrency": concurrency,
+                    "body": {"plugin": "echo", "input": {"host": "${item}", "n": costly}}},
+                   {"id": "end", "kind": "end", "output": "${steps.each.output}"}]),
+            json!([{"from": "start", "to": "each"}, {"from": "each", "to": "end"}]),
+        )
+    };
+    let input = json!({"hosts": ["a", "b", "c"], "l": (0..600).collect::<Vec<i64>>()});
+    // One at a time, each item's mapping is evaluated on its own.
+    let (state, calls) = drive(&each(1), input.clone(), echo);
+    assert_eq!((state.status, calls.len()), (RunStatus::Succeeded, 3), "{:?}", state.error);
+    // Three started at once: the third would take the node past the limit.
+    let (state, calls) = drive(&each(3), input, echo);
+    assert_eq!(state.status, RunStatus::Failed);
+    assert_eq!(calls.len(), 2, "the third item is never called: {calls:?}");
+    let error = state.error.unwrap();
+    assert!(error.contains("item 2") && error.contains("limit for one node is 1000000"), "{error}");
+}
+
+#[test]
 fn foreach_retries_items_and_collects_or_stops_on_failures() {
     let flaky_b = |node: &str, attempt: u32, call: &StepCall| match (node, attempt) {
         ("each[1]", 1) => StepOutcome::Failed { kind: "retryable".into(), message: "busy".into(), retryable: true },

@@ -91,7 +91,8 @@ impl Template {
         self.render_within(scope, &mut Budget::default())
     }
 
-    fn render_within(&self, scope: &Scope<'_>, budget: &mut Budget) -> Result<Value, ExprError> {
+    /// [`render`](Self::render) within a budget shared with other expressions.
+    pub fn render_within(&self, scope: &Scope<'_>, budget: &mut Budget) -> Result<Value, ExprError> {
         Ok(match self {
             Template::Literal(value) => value.clone(),
             Template::Exact(expr) => expr.eval_within(scope, budget)?,
