@@ -303,7 +303,11 @@ impl<'s> Run<'s> {
                 timers_in_flight -= usize::from(counted && timer);
                 next = done_rx.try_recv().ok();
             }
-            // A child announced as ended before its call came back waiting: collect it now.
+            // A child announced as ended before its call came back waiting: collect it now
+            // (unless the run ended meanwhile: its last write is made, nothing more is called).
+            if self.state.is_over() {
+                continue;
+            }
             let collect: Vec<(String, u32)> = ended_early
                 .iter()
                 .filter(|(node, attempt)| waiting_children.contains(*node) && self.is_running(node, **attempt))

@@ -104,20 +104,6 @@ pub(super) fn check_fence(tx: &mut dyn Tx, run_id: &str, fence: &Fence) -> anyho
     Ok(())
 }
 
-/// Part of a child run's last write: its parent, if parked (no node drives
-/// it), becomes claimable at once, so that some node collects the child's
-/// outcome even if the notice its node sends after this write is lost (that
-/// node died first). The parent's row is locked either way, which orders
-/// this write with the parent's parking ([`Leases::park`]).
-pub(super) fn wake_parent(tx: &mut dyn Tx, child_id: &str) -> anyhow::Result<()> {
-    tx.execute(
-        "UPDATE run_leases SET expires_ms = CASE WHEN node = '' THEN 0 ELSE expires_ms END
-         WHERE run_id = (SELECT parent_run FROM runs WHERE id = $1)",
-        &[child_id.into()],
-    )?;
-    Ok(())
-}
-
 /// Append one event to a run's log only if `fence` still holds its lease:
 /// [`check_fence`] and the insert as one statement (PostgreSQL's; a cluster
 /// runs on it alone).
@@ -250,11 +236,9 @@ impl Leases {
     }
 
     /// [`release`](Self::release) a run that waits on the child runs
-    /// `waits_on` (their ids): if one of them has ended — its parent was not
-    /// told, say, as the node that drove it died first — the run is
-    /// claimable at once, to collect it. With a child's last write waking a
-    /// parked parent ([`wake_parent`]), no ending goes unnoticed, whichever
-    /// commits first.
+    /// `waits_on` (their ids), which are recorded with its parked lease: the
+    /// run is claimable as soon as one of them has ended ([`claim_expired`](Self::claim_expired)),
+    /// whether or not its parent was told.
     pub async fn park(&self, run_id: &str, until_ms: Option<u64>, waits_on: Vec<String>) -> anyhow::Result<()> {
         let fence = {
             let mut held = self.held.lock().expect("leases lock");
@@ -291,59 +275,43 @@ impl Leases {
     /// Let the row go, if it is still this lease's: a node that took the run
     /// (this one included) since then bumped its fence, and keeps it.
     async fn write_release(&self, release: &Release) -> anyhow::Result<()> {
-        if let (Some(due), false) = (release.until_ms, release.waits_on.is_empty()) {
-            return self.write_parking(release, due).await;
-        }
-        let query = match release.until_ms {
-            Some(due) => sqlx::query(
-                "UPDATE run_leases SET node = '', expires_ms = $4 WHERE run_id = $1 AND node = $2 AND fence = $3",
-            )
-            .bind(&release.run_id)
-            .bind(&self.node)
-            .bind(release.fence)
-            .bind(due.min(i64::MAX as u64) as i64),
-            None => sqlx::query("DELETE FROM run_leases WHERE run_id = $1 AND node = $2 AND fence = $3")
-                .bind(&release.run_id)
-                .bind(&self.node)
-                .bind(release.fence),
-        };
-        query.execute(&self.pool).await?;
-        Ok(())
-    }
-
-    /// Park a run that waits on child runs. Its lease row is locked first, and
-    /// the children's state read after: a child's last write locks that row
-    /// too ([`wake_parent`]), so either it committed before the read (which
-    /// sees the child ended) or it waits for this parking and then finds the
-    /// row parked, and wakes it.
-    async fn write_parking(&self, release: &Release, due: u64) -> anyhow::Result<()> {
-        let mut tx = self.pool.begin().await?;
-        let still_ours: Option<(i64,)> =
-            sqlx::query_as("SELECT fence FROM run_leases WHERE run_id = $1 AND node = $2 AND fence = $3 FOR UPDATE")
+        let Some(due) = release.until_ms else {
+            sqlx::query("DELETE FROM run_leases WHERE run_id = $1 AND node = $2 AND fence = $3")
                 .bind(&release.run_id)
                 .bind(&self.node)
                 .bind(release.fence)
-                .fetch_optional(&mut *tx)
+                .execute(&self.pool)
                 .await?;
-        if still_ours.is_none() {
+            return Ok(());
+        };
+        self.write_parking(release, due).await
+    }
+
+    /// Park a run, with the child runs it waits on in place of those it
+    /// waited on before (none: the list is emptied), if the lease is still
+    /// this one.
+    async fn write_parking(&self, release: &Release, due: u64) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let parked = sqlx::query(
+            "UPDATE run_leases SET node = '', expires_ms = $4 WHERE run_id = $1 AND node = $2 AND fence = $3",
+        )
+        .bind(&release.run_id)
+        .bind(&self.node)
+        .bind(release.fence)
+        .bind(due.min(i64::MAX as u64) as i64)
+        .execute(&mut *tx)
+        .await?;
+        if parked.rows_affected() == 0 {
             return Ok(()); // taken over meanwhile: the new holder decides
         }
-        let mut ended = 0;
+        sqlx::query("DELETE FROM run_waits WHERE parent = $1").bind(&release.run_id).execute(&mut *tx).await?;
         for child in &release.waits_on {
-            let (count,): (i64,) = sqlx::query_as(
-                "SELECT COUNT(*) FROM runs WHERE id = $1 AND status IN ('succeeded', 'failed', 'cancelled')",
-            )
-            .bind(child)
-            .fetch_one(&mut *tx)
-            .await?;
-            ended += count;
+            sqlx::query("INSERT INTO run_waits (parent, child) VALUES ($1, $2)")
+                .bind(&release.run_id)
+                .bind(child)
+                .execute(&mut *tx)
+                .await?;
         }
-        let due = if ended > 0 { 0 } else { due.min(i64::MAX as u64) as i64 };
-        sqlx::query("UPDATE run_leases SET node = '', expires_ms = $2 WHERE run_id = $1")
-            .bind(&release.run_id)
-            .bind(due)
-            .execute(&mut *tx)
-            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -375,7 +343,8 @@ impl Leases {
         self.held.lock().expect("leases lock").len()
     }
 
-    /// Take over up to `limit` expired leases of runs that are this node's
+    /// Take over up to `limit` expired leases — and parked runs that are due
+    /// or one of whose awaited child runs has ended — of runs that are this node's
     /// to continue (the rows name this node; whoever continues a run takes
     /// its lease with [`acquire`](Self::acquire)): top-level runs, and child runs whose parent is not being
     /// driven (a parent being driven continues its children itself). Rows
@@ -386,7 +355,8 @@ impl Leases {
         let mut tx = self.pool.begin().await?;
         let candidates: Vec<(String,)> = sqlx::query_as(
             "SELECT l.run_id FROM run_leases l JOIN runs r ON r.id = l.run_id LEFT JOIN cluster_nodes n ON n.id = l.node
-             WHERE ((l.node = '' AND l.expires_ms < $1)
+             WHERE ((l.node = '' AND (l.expires_ms < $1 OR EXISTS (SELECT 1 FROM run_waits w JOIN runs c ON c.id = w.child
+                                       WHERE w.parent = l.run_id AND c.status IN ('succeeded', 'failed', 'cancelled'))))
                     OR (l.node NOT IN ('', $3) AND (n.id IS NULL OR n.expires_ms < $1 OR n.stopped = 1)))
                AND (l.node = '' OR r.parent_run IS NULL
                     OR NOT EXISTS (SELECT 1 FROM run_leases p WHERE p.run_id = r.parent_run AND p.node <> ''))
@@ -404,7 +374,8 @@ impl Leases {
         for (run_id,) in candidates {
             let taken = sqlx::query(
                 "UPDATE run_leases SET node = $2, fence = fence + 1, expires_ms = 0
-                 WHERE run_id = $1 AND ((node = '' AND expires_ms < $3)
+                 WHERE run_id = $1 AND ((node = '' AND (expires_ms < $3 OR EXISTS (SELECT 1 FROM run_waits w JOIN runs c ON c.id = w.child
+                                              WHERE w.parent = $1 AND c.status IN ('succeeded', 'failed', 'cancelled'))))
                     OR (node NOT IN ('', $2) AND NOT EXISTS
                         (SELECT 1 FROM cluster_nodes n WHERE n.id = run_leases.node AND n.expires_ms >= $3 AND n.stopped = 0)))",
             )

@@ -8,7 +8,7 @@ use serde_json::Value;
 use sqlx::AnyPool;
 
 use super::kv::{KvConflict, KvScope, KvWrites, apply as apply_kv};
-use super::leases::{Fence, Leases, check_fence, insert_fenced, wake_parent};
+use super::leases::{Fence, Leases, check_fence, insert_fenced};
 use super::writer::{Committing, Tx, Writer, is_unique_violation};
 use crate::engine::{Event, RunState, RunStatus};
 
@@ -247,7 +247,6 @@ impl RunStore {
                 // An ended run needs no driver: its lease goes with its last write.
                 if over && fence.is_some() {
                     tx.execute("DELETE FROM run_leases WHERE run_id = $1", &[id.as_str().into()])?;
-                    wake_parent(tx, &id)?;
                 }
                 Ok(())
             })
@@ -666,7 +665,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_parent_waiting_on_a_child_run_is_claimable_once_it_ends_whichever_write_comes_first() {
+    async fn a_parent_parked_on_a_child_run_is_claimable_once_the_child_ends_told_or_not() {
         let Some(url) = crate::store::test_postgres_url() else { return };
         let db = Db::scratch_postgres(&url).await.unwrap();
         let leases = db.join_cluster("n1", 60_000).await.unwrap();
@@ -674,40 +673,43 @@ mod tests {
         let input = json!({});
         let first = Event::RunStarted { input: json!({}), run: json!({}), at_ms: 0 };
         let ended = RunState { status: RunStatus::Succeeded, output: Some(json!({})), ..RunState::new(0) };
-        for (parent, child) in [("p1", "c1"), ("p2", "c2"), ("p3", "c3")] {
+        let end = async |id: &str| runs.finish(id, 1, &[Event::RunResumed { at_ms: 1 }], &ended).await.unwrap();
+        for (parent, child) in [("p1", "c1"), ("p2", "c2"), ("p3", "c3"), ("p4", "c4")] {
             runs.create(&new_run(parent, None, &input), &first).await.unwrap();
             runs.create(&new_run(child, Some(parent), &input), &first).await.unwrap();
         }
-        let lease_of = async |id: &str| {
-            sqlx::query_as::<_, (String, i64)>("SELECT node, expires_ms FROM run_leases WHERE run_id = $1")
-                .bind(id)
-                .fetch_one(db.pool())
-                .await
-                .unwrap()
+        let claimable = async || {
+            let mut claimed = leases.claim_expired(10).await.unwrap();
+            claimed.sort();
+            claimed
         };
-        let parked_for_good = ("".to_string(), i64::MAX);
-        let claimable_now = ("".to_string(), 0);
+        let never = Some(u64::MAX);
 
-        // The parent parks first; its child's last write wakes it.
-        leases.park("p1", Some(u64::MAX), vec!["c1".into()]).await.unwrap();
-        assert_eq!(lease_of("p1").await, parked_for_good);
-        runs.finish("c1", 1, &[Event::RunResumed { at_ms: 1 }], &ended).await.unwrap();
-        assert_eq!(lease_of("p1").await, claimable_now, "the child's end woke its parked parent");
-
-        // The child ends first (its parent still driven: nothing to wake), as if the
-        // notice its node sends were lost; parking the parent finds it ended.
-        runs.finish("c2", 1, &[Event::RunResumed { at_ms: 1 }], &ended).await.unwrap();
-        assert_eq!(lease_of("p2").await.0, "n1", "a driven parent is left to its node");
-        leases.park("p2", Some(u64::MAX), vec!["c2".into()]).await.unwrap();
-        assert_eq!(lease_of("p2").await, claimable_now, "parking saw the ended child");
-
+        // Parked first, its child ending after (no notice sent to it).
+        leases.park("p1", never, vec!["c1".into()]).await.unwrap();
+        assert_eq!(claimable().await, Vec::<String>::new(), "nothing has ended yet");
+        end("c1").await;
+        // The child ended first, its parent parking after.
+        end("c2").await;
+        leases.park("p2", never, vec!["c2".into()]).await.unwrap();
         // A child that goes on leaves its parent parked.
-        leases.park("p3", Some(u64::MAX), vec!["c3".into()]).await.unwrap();
-        assert_eq!(lease_of("p3").await, parked_for_good);
+        leases.park("p3", never, vec!["c3".into()]).await.unwrap();
+        // A parent that collected its ended child and parks again for something else.
+        end("c4").await;
+        leases.park("p4", never, vec![]).await.unwrap();
+        assert_eq!(claimable().await, ["p1", "p2"], "the parents whose children ended, and only those");
 
-        let mut claimed = leases.claim_expired(10).await.unwrap();
-        claimed.sort();
-        assert_eq!(claimed, ["p1", "p2"], "the cluster continues the parents whose children ended, and only those");
+        // Parked again (claimed, the child's outcome collected): nothing to wake it for.
+        leases.note_held("p1", 2);
+        leases.park("p1", never, vec![]).await.unwrap();
+        assert_eq!(claimable().await, Vec::<String>::new());
+        // A parent's end takes its list with its lease.
+        leases.note_held("p3", 1);
+        sqlx::query("UPDATE run_leases SET node = 'n1' WHERE run_id = 'p3'").execute(db.pool()).await.unwrap();
+        end("p3").await;
+        let (left,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM run_waits WHERE parent = 'p3'").fetch_one(db.pool()).await.unwrap();
+        assert_eq!(left, 0);
     }
 
     #[tokio::test]
