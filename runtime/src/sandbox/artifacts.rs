@@ -18,6 +18,15 @@ pub struct ArtifactCache {
 impl ArtifactCache {
     /// `dir: None` compiles every time (nothing on disk).
     pub fn new(engine: &Engine, dir: Option<PathBuf>) -> ArtifactCache {
+        if let Some(dir) = &dir
+            && let Ok(meta) = std::fs::metadata(dir)
+            && std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o022 != 0
+        {
+            tracing::warn!(
+                "the compiled-plugin cache {} is writable by other users, who could have their code run by scena: make it private (chmod 700)",
+                dir.display()
+            );
+        }
         let mut hasher = Sha256Hasher::default();
         engine.precompile_compatibility_hash().hash(&mut hasher);
         let engine_key = hex::encode(&hasher.0.finalize()[..8]);
@@ -39,8 +48,10 @@ impl ArtifactCache {
         if path.exists() {
             // SAFETY: the file was written by `store` below from a component
             // this engine compiled; its name binds it to the wasm's sha256 and
-            // to this engine's compatibility hash, and only the runtime writes
-            // to the cache directory (plugins have no file system access).
+            // to this engine's compatibility hash, and only scena processes of
+            // this user write to the cache directory (plugins have no file
+            // system access; `store` creates it private, and `new` warns of
+            // one that others may write to).
             match unsafe { Component::deserialize_file(engine, &path) } {
                 Ok(component) => return Ok(component),
                 Err(e) => {
@@ -69,14 +80,34 @@ impl ArtifactCache {
     }
 }
 
-/// Write atomically: a concurrent reader sees the old state or the whole file.
+/// Write atomically: a concurrent reader — of this process or another
+/// sharing the directory — sees no file or the whole file. The temporary
+/// file is created exclusively under a name no other writer uses (process
+/// id, time and a counter: processes in separate containers may share a
+/// pid), and synced before it is renamed, so a crash leaves no torn file
+/// under the final name. The directory is created private to this user:
+/// whoever can write to it can have native code run.
 fn store(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::DirBuilderExt as _;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
     }
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let unique = format!("tmp{}-{nanos}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+    let tmp = path.with_extension(unique);
+    let written = (|| {
+        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 #[derive(Default)]
