@@ -101,28 +101,59 @@ fn assert_exactly_once(cluster: &Cluster, runs: &[Value]) {
     assert_eq!(counters.len(), runs.len() * 10, "every increment of every run is counted");
 }
 
+/// Where and when nodes die in the kill test: a small xorshift generator
+/// whose seed the test prints, so a failure can be replayed
+/// (`SCENA_TEST_KILL_SEED`).
+struct KillPoints(u64);
+
+impl KillPoints {
+    fn seeded() -> KillPoints {
+        let seed = std::env::var("SCENA_TEST_KILL_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
+        });
+        eprintln!("kill points drawn from SCENA_TEST_KILL_SEED={seed}");
+        KillPoints(seed | 1)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_node_s_runs_are_finished_by_the_others_exactly_once() {
     let mut cluster = Cluster::start("cluster-kill", 3, "1s");
     publish(&cluster.nodes[0], count_twice_flow(150)).await;
     publish(&cluster.nodes[0], relay_flow()).await;
     publish(&cluster.nodes[0], gated_flow()).await;
+    let mut at = KillPoints::seeded();
+    // Three times while the 300 runs are being started (so some are inside
+    // calls, waits, foreach items and child runs at each), n1 or n2 is
+    // killed with SIGKILL at a random moment and comes back under a new
+    // lease holder; n3 stays up to take the approvals.
+    let mut kills: Vec<usize> = (0..3).map(|_| 30 + at.below(240) as usize).collect();
+    kills.sort_unstable();
     let (mut ids, mut gated) = (Vec::new(), Vec::new());
-    for i in 0..36 {
-        ids.push(start_run(&cluster.nodes[i % 3], "relay", json!({})).await);
+    for i in 0..300 {
+        if kills.contains(&i) {
+            tokio::time::sleep(Duration::from_millis(at.below(400))).await;
+            cluster.nodes[at.below(2) as usize].restart();
+        }
+        let node = &cluster.nodes[i % 3];
         if i % 6 == 0 {
-            gated.push(start_run(&cluster.nodes[i % 3], "gated", json!({})).await);
+            gated.push(start_run(node, "gated", json!({})).await);
+        } else {
+            ids.push(start_run(node, "relay", json!({})).await);
         }
     }
-    // Kill n1 in the middle of its runs, bring it back, then kill n2: at
-    // each moment some runs are inside calls, waits or child runs.
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    cluster.nodes[0].child.kill().unwrap();
-    let _ = cluster.nodes[0].child.wait();
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    cluster.nodes[0].restart();
-    cluster.nodes[1].child.kill().unwrap();
-    let _ = cluster.nodes[1].child.wait();
+    // Last, one dies for good: the others finish what it drove.
+    tokio::time::sleep(Duration::from_millis(at.below(400))).await;
+    let gone = at.below(2) as usize;
+    cluster.nodes[gone].child.kill().unwrap();
+    let _ = cluster.nodes[gone].child.wait();
 
     // Approvals given on the one node never killed, wherever their runs are now.
     for id in &gated {
@@ -131,8 +162,9 @@ async fn a_killed_node_s_runs_are_finished_by_the_others_exactly_once() {
     }
     all_over(&cluster, 2, &gated).await;
     let runs = all_over(&cluster, 2, &ids).await;
+    assert_eq!(runs.len() + gated.len(), 300);
     assert_exactly_once(&cluster, &runs);
-    let taken = cluster.nodes[0].log() + &cluster.nodes[2].log();
+    let taken: String = cluster.nodes.iter().map(|node| node.log()).collect();
     assert!(taken.contains("took over a run whose lease expired"), "no node reported a takeover");
 }
 
