@@ -66,10 +66,15 @@ pub(super) fn resume_items(plan: &Plan, state: &RunState, i: usize, id: &str, pi
 impl Transition<'_> {
     /// Start idle items while there is room (and, for a batch, while the
     /// current batch has items left); then see whether the node is done.
+    /// The items started here share one budget of loop steps for their input
+    /// mappings: one that would take them past it waits, idle, for the next
+    /// moment (a running item's end), where it starts on a budget of its own —
+    /// an item fails for its mapping only on a budget it has to itself.
     pub(super) fn fill(&mut self, i: usize) {
         let Some((_, concurrency)) = self.plan.nodes[i].iteration() else { return };
         let limit = self.release_limit(i);
         let mut budget = Budget::default();
+        let mut started_here = false;
         loop {
             let node = &self.state.nodes[i];
             if node.tripped {
@@ -80,9 +85,21 @@ impl Transition<'_> {
                 .iter()
                 .filter(|it| matches!(it.status, NodeStatus::Running { .. } | NodeStatus::Waiting { .. }))
                 .count();
-            match node.items[..limit].iter().position(|it| it.status == NodeStatus::Idle) {
-                Some(k) if busy < concurrency as usize => self.start_item_within(i, k, 1, &mut budget),
+            let k = match node.items[..limit].iter().position(|it| it.status == NodeStatus::Idle) {
+                Some(k) if busy < concurrency as usize => k,
                 _ => break,
+            };
+            match render_item_input(self.plan, self.state, i, k, &mut budget) {
+                Ok(input) => {
+                    self.call_item(i, k, 1, StepCall::Run(input));
+                    started_here = true;
+                }
+                Err(_) if started_here => break,
+                Err(e) => {
+                    // Failing it fills the node again (and sees whether it is done).
+                    self.state.nodes[i].items[k].attempt = 1;
+                    return self.item_failed(i, k, "invalid input", &format!("input mapping failed: {e}"), false);
+                }
             }
             if self.state.is_over() {
                 return;
@@ -108,12 +125,9 @@ impl Transition<'_> {
         self.fill(i);
     }
 
+    /// Start item `k` alone (a retry), on a budget of its own.
     pub(super) fn start_item(&mut self, i: usize, k: usize, attempt: u32) {
-        self.start_item_within(i, k, attempt, &mut Budget::default())
-    }
-
-    fn start_item_within(&mut self, i: usize, k: usize, attempt: u32, budget: &mut Budget) {
-        match render_item_input(self.plan, self.state, i, k, budget) {
+        match render_item_input(self.plan, self.state, i, k, &mut Budget::default()) {
             Ok(input) => self.call_item(i, k, attempt, StepCall::Run(input)),
             Err(e) => {
                 self.state.nodes[i].items[k].attempt = attempt;
