@@ -305,12 +305,15 @@ impl Leases {
             return Ok(()); // taken over meanwhile: the new holder decides
         }
         sqlx::query("DELETE FROM run_waits WHERE parent = $1").bind(&release.run_id).execute(&mut *tx).await?;
-        for child in &release.waits_on {
-            sqlx::query("INSERT INTO run_waits (parent, child) VALUES ($1, $2)")
-                .bind(&release.run_id)
-                .bind(child)
-                .execute(&mut *tx)
-                .await?;
+        if !release.waits_on.is_empty() {
+            // One statement however many (a foreach of subflow calls may wait on hundreds).
+            sqlx::query(
+                "INSERT INTO run_waits (parent, child) SELECT $1, value FROM json_array_elements_text($2::json)",
+            )
+            .bind(&release.run_id)
+            .bind(serde_json::to_string(&release.waits_on)?)
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -355,8 +358,8 @@ impl Leases {
         let mut tx = self.pool.begin().await?;
         let candidates: Vec<(String,)> = sqlx::query_as(
             "SELECT l.run_id FROM run_leases l JOIN runs r ON r.id = l.run_id LEFT JOIN cluster_nodes n ON n.id = l.node
-             WHERE ((l.node = '' AND (l.expires_ms < $1 OR EXISTS (SELECT 1 FROM run_waits w JOIN runs c ON c.id = w.child
-                                       WHERE w.parent = l.run_id AND c.status IN ('succeeded', 'failed', 'cancelled'))))
+             WHERE ((l.node = '' AND (l.expires_ms < $1 OR l.run_id IN (SELECT w.parent FROM run_waits w JOIN runs c ON c.id = w.child
+                                       WHERE c.status IN ('succeeded', 'failed', 'cancelled'))))
                     OR (l.node NOT IN ('', $3) AND (n.id IS NULL OR n.expires_ms < $1 OR n.stopped = 1)))
                AND (l.node = '' OR r.parent_run IS NULL
                     OR NOT EXISTS (SELECT 1 FROM run_leases p WHERE p.run_id = r.parent_run AND p.node <> ''))
