@@ -18,6 +18,7 @@ pub struct ArtifactCache {
 impl ArtifactCache {
     /// `dir: None` compiles every time (nothing on disk).
     pub fn new(engine: &Engine, dir: Option<PathBuf>) -> ArtifactCache {
+        #[cfg(unix)]
         if let Some(dir) = &dir
             && let Ok(meta) = std::fs::metadata(dir)
             && std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o022 != 0
@@ -33,8 +34,9 @@ impl ArtifactCache {
         ArtifactCache { dir, engine_key }
     }
 
-    /// `keep` is asked, under its lock, before a compiled file is written: a
-    /// compile abandoned meanwhile leaves nothing behind.
+    /// `keep` is asked, under its lock, before a compiled file is put in
+    /// place: a compile abandoned meanwhile leaves nothing behind. (The file
+    /// is written and synced before, without the lock.)
     pub fn load_or_compile(
         &self,
         engine: &Engine,
@@ -46,11 +48,11 @@ impl ArtifactCache {
             return compile(engine, bytes);
         };
         if path.exists() {
-            // SAFETY: the file was written by `store` below from a component
+            // SAFETY: the file was written by `stage` below from a component
             // this engine compiled; its name binds it to the wasm's sha256 and
             // to this engine's compatibility hash, and only scena processes of
             // this user write to the cache directory (plugins have no file
-            // system access; `store` creates it private, and `new` warns of
+            // system access; `stage` creates it private, and `new` warns of
             // one that others may write to).
             match unsafe { Component::deserialize_file(engine, &path) } {
                 Ok(component) => return Ok(component),
@@ -61,8 +63,14 @@ impl ArtifactCache {
             }
         }
         let component = compile(engine, bytes)?;
+        let staged = stage(&path, &component.serialize()?);
         let keep = keep.lock().expect("artifact keep lock");
-        if *keep && let Err(e) = store(&path, &component.serialize()?) {
+        let stored = staged.and_then(|staged| {
+            if *keep { std::fs::rename(&staged, &path) } else { std::fs::remove_file(&staged) }.inspect_err(|_| {
+                let _ = std::fs::remove_file(&staged);
+            })
+        });
+        if let Err(e) = stored {
             tracing::warn!("cannot cache compiled plugin at {}: {e}", path.display());
         }
         Ok(component)
@@ -80,34 +88,38 @@ impl ArtifactCache {
     }
 }
 
-/// Write atomically: a concurrent reader — of this process or another
-/// sharing the directory — sees no file or the whole file. The temporary
-/// file is created exclusively under a name no other writer uses (process
-/// id, time and a counter: processes in separate containers may share a
-/// pid), and synced before it is renamed, so a crash leaves no torn file
-/// under the final name. The directory is created private to this user:
-/// whoever can write to it can have native code run.
-fn store(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Write `bytes` beside `path` under a temporary name for [`load_or_compile`](ArtifactCache::load_or_compile)
+/// to rename into place, so that a concurrent reader — of this process or
+/// another sharing the directory — sees no file or the whole file. The file
+/// is created exclusively under a name no other writer uses (process id,
+/// time and a counter: processes in separate containers may share a pid)
+/// and synced, so a crash leaves no torn file under the final name. The
+/// directory is created private to this user: whoever can write to it can
+/// have native code run.
+fn stage(path: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
     use std::io::Write as _;
-    use std::os::unix::fs::DirBuilderExt as _;
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);
     if let Some(dir) = path.parent() {
-        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir)?;
     }
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    let unique = format!("tmp{}-{nanos}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
-    let tmp = path.with_extension(unique);
-    let written = (|| {
-        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    let tmp =
+        path.with_extension(format!("tmp{}-{nanos}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed)));
+    // Created here or not at all: a name another writer holds is left to it.
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+    let written = file.write_all(bytes).and_then(|()| file.sync_all());
+    match written {
+        Ok(()) => Ok(tmp),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
     }
-    written
 }
 
 #[derive(Default)]
