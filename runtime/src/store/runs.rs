@@ -594,6 +594,13 @@ mod tests {
     use crate::store::Db;
     use crate::store::test_backends;
 
+    /// A scratch PostgreSQL database joined as cluster node `n1`, if the tests have PostgreSQL.
+    async fn one_node_cluster() -> Option<(Db, Arc<Leases>)> {
+        let db = Db::scratch_postgres(&crate::store::test_postgres_url()?).await.unwrap();
+        let leases = db.join_cluster("n1", 60_000).await.unwrap();
+        Some((db, leases))
+    }
+
     /// A run of flow `f` in tenant `t` (text `{}`), as the tests here make them.
     fn new_run<'a>(id: &'a str, parent: Option<&'a str>, input: &'a Value) -> NewRun<'a> {
         NewRun { id, tenant: "t", flow_name: "f", version: None, flow_json: "{}", flow_hash: "h0", input, parent }
@@ -631,9 +638,7 @@ mod tests {
 
     #[tokio::test]
     async fn in_a_cluster_only_the_node_holding_the_parent_s_lease_starts_a_child_run() {
-        let Some(url) = crate::store::test_postgres_url() else { return };
-        let db = Db::scratch_postgres(&url).await.unwrap();
-        let leases = db.join_cluster("n1", 60_000).await.unwrap();
+        let Some((db, leases)) = one_node_cluster().await else { return };
         let runs = db.runs();
         let input = json!({});
         let new = |id, parent| new_run(id, parent, &input);
@@ -666,9 +671,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_parent_parked_on_a_child_run_is_claimable_once_the_child_ends_told_or_not() {
-        let Some(url) = crate::store::test_postgres_url() else { return };
-        let db = Db::scratch_postgres(&url).await.unwrap();
-        let leases = db.join_cluster("n1", 60_000).await.unwrap();
+        let Some((db, leases)) = one_node_cluster().await else { return };
         let runs = db.runs();
         let input = json!({});
         let first = Event::RunStarted { input: json!({}), run: json!({}), at_ms: 0 };
