@@ -93,7 +93,7 @@ fn the_javascript_hostile_corpus_is_contained_as_in_rust() {
 
 /// The sample `samples/plugins/mixed-languages.json`: start → `add` (Rust) →
 /// `json-transform` (TypeScript, filtering by the Rust step's output) →
-/// `http-check` (Python, with the JS step's count in its URL) → end.
+/// `url-check` (Python, with the JS step's count in its URL) → end.
 fn mixed_flow() -> Value {
     let text = std::fs::read_to_string(repo_root().join("samples/plugins/mixed-languages.json")).unwrap();
     serde_json::from_str(&text).unwrap()
@@ -112,7 +112,7 @@ fn pong() -> Fixture {
 fn a_flow_of_rust_javascript_and_python_steps_runs_with_scena_flow_run() {
     let dir = TempDir::new("polyglot-flow");
     let plugins = crate::support::plugin_dir(&dir, &["add"]);
-    for (group, name) in [("samples", "json-transform"), ("samples", "http-check")] {
+    for (group, name) in [("samples", "json-transform"), ("samples", "url-check")] {
         std::fs::copy(polyglot(group, name), PathBuf::from(&plugins).join(format!("{name}.wasm"))).unwrap();
     }
     let flow = dir.path().join("mixed.json");
@@ -132,7 +132,7 @@ fn a_flow_of_rust_javascript_and_python_steps_runs_with_scena_flow_run() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flow_of_rust_javascript_and_python_steps_runs_on_the_server() {
     let server = serve_with("polyglot-server", &["add"], &[]);
-    for name in ["json-transform", "http-check"] {
+    for name in ["json-transform", "url-check"] {
         let uploaded = server.upload("default", std::fs::read(polyglot("samples", name)).unwrap()).await;
         assert_eq!(uploaded.status, 201, "{name}: {}", uploaded.body);
     }

@@ -127,6 +127,8 @@ fn test(extra: &[String]) -> Result<(), String> {
     polyglot()?;
     // The OCI push and pull tests run against a real registry on loopback.
     debian::ensure(Path::new("/usr/bin/docker-registry"), "docker-registry", "the OCI registry tests")?;
+    // The metric gate's tests ask a real Prometheus.
+    debian::ensure(Path::new("/usr/bin/prometheus"), "prometheus", "the metric gate tests")?;
     studio::build(&root())?;
     if extra.is_empty() {
         // Every target (benches too) is built, and linted, before any test runs.

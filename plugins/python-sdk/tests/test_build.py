@@ -7,7 +7,7 @@ from scena_plugin import build
 
 from . import bindings
 
-SAMPLE = bindings.REPO / "samples" / "plugins" / "python" / "http-check"
+SAMPLE = bindings.REPO / "samples" / "plugins" / "python" / "url-check"
 UNDECLARED = bindings.REPO / "tests" / "guests-python" / "undeclared-import"
 
 
@@ -41,7 +41,7 @@ class IntrospectTest(unittest.TestCase):
     def test_the_metadata_and_the_used_atoms_are_read_natively(self):
         out, info = build.build(SAMPLE, meta_only=True, componentize_py=bindings.componentize_py(), quiet=True)
         self.assertIsNone(out)
-        self.assertEqual(info["meta"]["name"], "http-check")
+        self.assertEqual(info["meta"]["name"], "url-check")
         self.assertEqual(info["used"], ["log", "http"])
         self.assertEqual(info["imports"], ["log", "http"])
 

@@ -5,6 +5,7 @@ pub mod cluster;
 pub mod documented;
 pub mod flows;
 pub mod http_fixture;
+pub mod prometheus;
 pub mod registry;
 pub mod server;
 pub mod smtp_sink;

@@ -1,7 +1,7 @@
-"""http-check: GET a URL through the `http` atom and judge the answer.
+"""url-check: GET a URL through the `http` atom and judge the answer.
 
 A sample scena step in Python (see plugins/python-sdk). Build it with
-`python -m scena_plugin.build samples/plugins/python/http-check` or
+`python -m scena_plugin.build samples/plugins/python/url-check` or
 `plugins/polyglot.sh OUT_DIR`.
 """
 
@@ -40,10 +40,10 @@ class Output:
     reason: str = ""
 
 
-class HttpCheck(Step[Input, Output]):
-    name = "http-check"
+class UrlCheck(Step[Input, Output]):
+    name = "url-check"
     version = "0.1.0"
-    title = "HTTP check"
+    title = "URL check"
     description = (
         "GETs a URL and checks its status and, optionally, that the body contains a text. "
         "Reads only; safe to retry."
@@ -54,7 +54,7 @@ class HttpCheck(Step[Input, Output]):
     def run(self, ctx: Context, input: Input):
         started = time.monotonic()
         try:
-            response = http.get(input.url, timeout_ms=input.timeout_ms, headers={"user-agent": "scena-http-check"})
+            response = http.get(input.url, timeout_ms=input.timeout_ms, headers={"user-agent": "scena-url-check"})
         except AtomError as e:
             if e.kind != "failed":
                 raise  # denied / invalid: the step cannot do its job
