@@ -4,7 +4,7 @@ use crate::support::{TempDir, plugin_dir, repo_root, scena};
 use serde_json::json;
 
 fn standard_plugins(dir: &TempDir) -> String {
-    plugin_dir(dir, &["echo", "add", "kv", "http-request", "standin"])
+    plugin_dir(dir, &["echo", "add", "kv", "http-request", "standin", "find-hosts", "run-script", "metric-gate"])
 }
 
 fn sample(name: &str) -> String {
@@ -15,7 +15,14 @@ fn sample(name: &str) -> String {
 fn every_sample_validates_against_the_standard_plugins() {
     let dir = TempDir::new("samples-validate");
     let plugins = standard_plugins(&dir);
-    for flow in ["version-release.json", "version-release-gray.json"] {
+    let flows = [
+        "version-release.json",
+        "version-release-gray.json",
+        "gray-release-host.json",
+        "gray-release-metric-gate.json",
+        "mass-stop.json",
+    ];
+    for flow in flows {
         let ran = scena(dir.path(), &["flow", "validate", &sample(flow), "--plugins", &plugins]);
         assert_eq!(ran.code, 0, "{flow}: {ran:?}");
     }

@@ -26,6 +26,10 @@ pub struct Input {
     /// Succeed even if some hosts failed (their results say which).
     #[serde(default)]
     pub allow_failures: bool,
+    /// An empty `hosts` succeeds at once, running nothing (a wave whose selector matched no host);
+    /// without it, an empty list fails the step.
+    #[serde(default)]
+    pub allow_no_hosts: bool,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -99,6 +103,13 @@ impl Step for RunScript {
     const CAPABILITIES: &'static [Capability] = &[Capability::Job];
 
     fn run(ctx: &Context, input: Input) -> StepResult<Output> {
+        if input.hosts.is_empty() {
+            if !input.allow_no_hosts {
+                let why = "no hosts to run the script on (set `allow_no_hosts` if that is fine)";
+                return Err(StepError::InvalidInput(why.into()));
+            }
+            return done(Output { job: String::new(), state: "no hosts".into(), succeeded: 0, failed: 0, hosts: vec![] });
+        }
         let spec = job::JobSpec {
             hosts: input.hosts,
             script: input.script,

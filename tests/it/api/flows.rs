@@ -14,7 +14,21 @@ async fn a_flow_goes_from_draft_to_version_to_runs_with_controls() {
     let names: Vec<&str> =
         plugins.body["plugins"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
     // The standard plugins the binary carries (those in the test's `--plugins` dir are the same).
-    assert_eq!(names, ["add", "echo", "find-hosts", "http-request", "kv", "notify", "run-script", "standin"]);
+    assert_eq!(
+        names,
+        [
+            "add",
+            "echo",
+            "find-hosts",
+            "http-check",
+            "http-request",
+            "kv",
+            "metric-gate",
+            "notify",
+            "run-script",
+            "standin"
+        ]
+    );
 
     let saved = server.admin("PUT", &format!("{FLOWS}/zones/draft"), Some(counting_flow("zones"))).await;
     assert_eq!((saved.status, &saved.body["problems"]), (200, &json!([])), "{}", saved.body);
@@ -196,7 +210,18 @@ async fn a_server_started_with_no_flags_serves_the_standard_plugins_and_runs_the
     let names: Vec<&str> = plugins["plugins"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
     assert_eq!(
         names,
-        ["add", "echo", "find-hosts", "http-request", "kv", "notify", "run-script", "standin"],
+        [
+            "add",
+            "echo",
+            "find-hosts",
+            "http-check",
+            "http-request",
+            "kv",
+            "metric-gate",
+            "notify",
+            "run-script",
+            "standin"
+        ],
         "carried inside the binary"
     );
     let flows = server.admin("GET", FLOWS, None).await.body;
@@ -207,7 +232,11 @@ async fn a_server_started_with_no_flags_serves_the_standard_plugins_and_runs_the
         .filter(|f| f["latest_version"] == 1)
         .map(|f| f["name"].as_str().unwrap())
         .collect();
-    assert_eq!(published, ["version-release", "version-release-gray"], "{flows}");
+    assert_eq!(
+        published,
+        ["gray-release-host", "gray-release-metric-gate", "mass-stop", "version-release", "version-release-gray"],
+        "{flows}"
+    );
     let input = json!({"version": "1.4.2", "previous_version": "1.4.1", "zones": ["eu-1", "eu-2"]});
     let ran = server
         .admin("POST", &format!("{FLOWS}/version-release/runs?wait_ms=30000"), Some(json!({"input": input})))
