@@ -58,7 +58,8 @@ pub async fn enrol(server: &str, token: &str, facts: &HostFacts, dir: &Path) -> 
     let status = response.status();
     let text = response.text().await?;
     if !status.is_success() {
-        anyhow::bail!("enrolment refused ({status}): {text}");
+        let refusal = format!("enrolment refused ({status}): {text}");
+        return Err(if status.is_client_error() { NotAdmitted(refusal).into() } else { anyhow::anyhow!(refusal) });
     }
     let answer: serde_json::Value = serde_json::from_str(&text)?;
     let enrolled = Enrolled {
@@ -83,7 +84,12 @@ pub async fn serve(enrolled: &Enrolled) -> anyhow::Result<()> {
     let mut backoff = Duration::from_millis(500);
     loop {
         match session(enrolled, &pending, &running, &done_tx, &mut done_rx).await {
-            Ok(Refused) => anyhow::bail!("the server refused this agent's credential (revoked?): enrol again"),
+            Ok(Refused) => {
+                return Err(NotAdmitted(
+                    "the server refused this agent's credential (revoked?): to enrol again, remove its state dir and start it with --token".into(),
+                )
+                .into());
+            }
             Err(e) => eprintln!("scena agent: connection lost: {e}; again in {} ms", backoff.as_millis()),
         }
         tokio::time::sleep(backoff).await;
@@ -92,6 +98,19 @@ pub async fn serve(enrolled: &Enrolled) -> anyhow::Result<()> {
 }
 
 struct Refused;
+
+/// The server will not have this agent: its enrolment or its credential was
+/// refused. Trying again as it is cannot help (`scena agent` exits with 3).
+#[derive(Debug)]
+pub struct NotAdmitted(pub String);
+
+impl std::fmt::Display for NotAdmitted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for NotAdmitted {}
 
 async fn session(
     enrolled: &Enrolled,

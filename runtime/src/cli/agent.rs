@@ -33,6 +33,10 @@ pub struct AgentArgs {
     state_dir: Option<PathBuf>,
 }
 
+fn same_server(a: &str, b: &str) -> bool {
+    a.trim_end_matches('/') == b.trim_end_matches('/')
+}
+
 fn hostname() -> String {
     std::fs::read_to_string("/etc/hostname")
         .map(|h| h.trim().to_string())
@@ -52,9 +56,21 @@ pub async fn run(args: AgentArgs) -> Result<(), CliError> {
             label.split_once('=').ok_or_else(|| CliError::other(format!("a label is key=value, not `{label}`")))?;
         labels.insert(key.trim().to_string(), value.trim().to_string());
     }
-    let enrolled = match (client::load(&state_dir), &args.token) {
-        (Some(enrolled), None) => enrolled,
-        (_, Some(token)) => {
+    // Restarts use the credential: a service keeps its token in its settings, and
+    // enrolling again on every start would make a new credential each time.
+    let saved = client::load(&state_dir).filter(|e| args.token.is_none() || same_server(&e.server, &args.server));
+    let enrolled = match (saved, &args.token) {
+        (Some(enrolled), token) => {
+            if token.is_some() {
+                eprintln!(
+                    "scena agent: already enrolled as `{}` (credential in {}); --token is not needed again",
+                    enrolled.agent,
+                    state_dir.display()
+                );
+            }
+            enrolled
+        }
+        (None, Some(token)) => {
             let name = hostname();
             let facts = HostFacts {
                 id: args.id.clone().unwrap_or_else(|| name.clone()),
@@ -62,9 +78,7 @@ pub async fn run(args: AgentArgs) -> Result<(), CliError> {
                 ip: args.ip.clone(),
                 labels,
             };
-            let enrolled = client::enrol(&args.server, token, &facts, &state_dir)
-                .await
-                .map_err(|e| CliError::other(format!("{e:#}")))?;
+            let enrolled = client::enrol(&args.server, token, &facts, &state_dir).await.map_err(failed)?;
             eprintln!(
                 "scena agent: enrolled as `{}` of tenant `{}` (credential kept in {})",
                 enrolled.agent,
@@ -80,5 +94,12 @@ pub async fn run(args: AgentArgs) -> Result<(), CliError> {
             )));
         }
     };
-    client::serve(&enrolled).await.map_err(|e| CliError::other(format!("{e:#}")))
+    client::serve(&enrolled).await.map_err(failed)
+}
+
+/// Exit 3 when the server will not have this agent (a service manager should
+/// not start it again as it is), 1 for anything else.
+fn failed(error: anyhow::Error) -> CliError {
+    let code = if error.downcast_ref::<client::NotAdmitted>().is_some() { 3 } else { 1 };
+    CliError { code, message: format!("{error:#}") }
 }

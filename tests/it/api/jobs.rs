@@ -11,7 +11,7 @@ use crate::support::TempDir;
 use crate::support::server::{Server, serve, serve_with};
 
 /// A `scena agent` process, stopped when dropped.
-struct Agent(Child);
+pub(super) struct Agent(Child);
 
 impl Drop for Agent {
     fn drop(&mut self) {
@@ -20,7 +20,7 @@ impl Drop for Agent {
     }
 }
 
-async fn enrolment_token(server: &Server, tenant: &str) -> String {
+pub(super) async fn enrolment_token(server: &Server, tenant: &str) -> String {
     let made = server
         .admin(
             "POST",
@@ -32,11 +32,15 @@ async fn enrolment_token(server: &Server, tenant: &str) -> String {
     made.body["token"].as_str().unwrap().to_string()
 }
 
-fn start_agent(server: &Server, dir: &TempDir, token: &str, id: &str, labels: &str) -> Agent {
+/// Agent `id`, working in `dir/id` (where its scripts run) and keeping its state below it.
+pub(super) fn start_agent(server: &Server, dir: &TempDir, token: &str, id: &str, labels: &str) -> Agent {
+    let home = dir.path().join(id);
+    std::fs::create_dir_all(&home).unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_scena"))
         .args(["agent", "--server", &server.base, "--token", token, "--id", id, "--labels", labels])
         .arg("--state-dir")
-        .arg(dir.path().join(id))
+        .arg(home.join("state"))
+        .current_dir(&home)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -45,7 +49,7 @@ fn start_agent(server: &Server, dir: &TempDir, token: &str, id: &str, labels: &s
 }
 
 /// Wait (bounded) until the tenant's agents' connected flags are as wanted.
-async fn until_connected(server: &Server, tenant: &str, wanted: &[(&str, bool)]) {
+pub(super) async fn until_connected(server: &Server, tenant: &str, wanted: &[(&str, bool)]) {
     for _ in 0..400 {
         let listed = server.admin("GET", &format!("/api/v1/tenants/{tenant}/agents"), None).await.body;
         let ok = wanted.iter().all(|(id, connected)| {
@@ -198,4 +202,72 @@ async fn an_agent_killed_mid_job_fails_its_hosts_and_nothing_waits_forever() {
     assert_eq!(ended["status"], "failed", "{ended}");
     let error = ended["nodes"]["script"]["error"].to_string();
     assert!(error.contains("game-1 (failed"), "{error}");
+}
+
+/// `deploy/systemd/scena-agent.service`'s command line, with the paths of
+/// this test: the built binary, `state` for the state dir, and the settings
+/// it reads from its environment file.
+fn unit_command(server: &Server, state: &std::path::Path, token: &str) -> Command {
+    let unit = std::fs::read_to_string(crate::support::repo_root().join("deploy/systemd/scena-agent.service")).unwrap();
+    let exec = unit.lines().find_map(|line| line.strip_prefix("ExecStart=")).expect("the unit has an ExecStart");
+    let words: Vec<String> = exec
+        .split_whitespace()
+        .map(|word| match word {
+            "/usr/local/bin/scena" => env!("CARGO_BIN_EXE_scena").to_string(),
+            "/var/lib/scena-agent" => state.display().to_string(),
+            "${SCENA_SERVER}" => server.base.clone(),
+            "${SCENA_AGENT_LABELS}" => "zone=eu-1,role=svc".to_string(),
+            other => other.to_string(),
+        })
+        .collect();
+    let mut command = Command::new(&words[0]);
+    command.args(&words[1..]).env("SCENA_ENROLMENT_TOKEN", token).stdout(Stdio::null()).stderr(Stdio::piped());
+    command
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_agent_as_its_systemd_unit_runs_it_keeps_its_credential_and_exits_3_once_revoked() {
+    let server = serve("jobs-unit");
+    let dir = TempDir::new("jobs-unit");
+    let state = dir.path().join("state");
+    let token = enrolment_token(&server, "default").await;
+
+    // A bad token: the agent is not admitted, and says so with exit code 3 (no restart loop).
+    let refused = unit_command(&server, &dir.path().join("other"), "scena_not_a_token").output().unwrap();
+    assert_eq!(refused.status.code(), Some(3), "{}", String::from_utf8_lossy(&refused.stderr));
+
+    let first = Agent(unit_command(&server, &state, &token).spawn().unwrap());
+    let host = hostname();
+    until_connected(&server, "default", &[(host.as_str(), true)]).await;
+    let enrolled = server.admin("GET", "/api/v1/tenants/default/agents", None).await.body;
+    let credential = std::fs::read_to_string(state.join("agent.json")).unwrap();
+    drop(first);
+    until_connected(&server, "default", &[(host.as_str(), false)]).await;
+
+    // A restart with the token still in its settings uses the credential: no second enrolment.
+    let mut second = unit_command(&server, &state, &token).spawn().unwrap();
+    until_connected(&server, "default", &[(host.as_str(), true)]).await;
+    assert_eq!(std::fs::read_to_string(state.join("agent.json")).unwrap(), credential);
+    let listed = server.admin("GET", "/api/v1/tenants/default/agents", None).await.body;
+    assert_eq!(listed["agents"][0]["enrolled_at"], enrolled["agents"][0]["enrolled_at"], "{listed}");
+
+    // Revoked: cut off, refused on reconnecting, and the process ends with 3.
+    assert_eq!(server.admin("DELETE", &format!("/api/v1/tenants/default/agents/{host}"), None).await.status, 204);
+    for _ in 0..400 {
+        if let Some(status) = second.try_wait().unwrap() {
+            assert_eq!(status.code(), Some(3));
+            let mut said = String::new();
+            std::io::Read::read_to_string(&mut second.stderr.take().unwrap(), &mut said).unwrap();
+            assert!(said.contains("refused this agent's credential"), "{said}");
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let _ = second.kill();
+    panic!("the revoked agent did not exit");
+}
+
+/// The host name the agent takes for its id when none is given.
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "localhost".into())
 }
