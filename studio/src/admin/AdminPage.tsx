@@ -11,6 +11,7 @@ import { GrantsPage } from './grants/GrantsPage';
 import { SecretsPage } from './secrets/SecretsPage';
 import { ChannelsPage } from './channels/ChannelsPage';
 import { HostsPage } from './hosts/HostsPage';
+import { AgentsPage } from './agents/AgentsPage';
 import { PluginsPage } from './plugins/PluginsPage';
 import { PluginPage } from './plugins/PluginPage';
 import { WebhooksPage } from './webhooks/WebhooksPage';
@@ -26,6 +27,7 @@ const PAGES: Record<string, () => React.JSX.Element> = {
   secrets: SecretsPage,
   channels: ChannelsPage,
   hosts: HostsPage,
+  agents: AgentsPage,
   plugins: PluginsPage,
   webhooks: WebhooksPage,
   schedules: SchedulesPage,

@@ -16,6 +16,7 @@ export const SECTIONS: readonly AdminSection[] = [
   { path: 'secrets', needs: 'read' },
   { path: 'channels', needs: 'read' },
   { path: 'hosts', needs: 'read' },
+  { path: 'agents', needs: 'read' },
   { path: 'plugins', needs: 'read' },
   // There is no route to read a flow's webhook: only those who may set one see the page.
   { path: 'webhooks', needs: 'publish' },

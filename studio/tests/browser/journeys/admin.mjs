@@ -3,11 +3,14 @@
 // plugin by dropping it (and run it), keep the host inventory (import with
 // every bad line listed, filter, edit, export), add a notification channel
 // whose URL never comes back and grant it, and a viewer who is offered none
-// of it while the API refuses her anyway.
-import { readFileSync } from 'node:fs';
+// of it while the API refuses her anyway; enrol a real agent with a token
+// shown once beside the command to run, and revoke it.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { apiCall, assert, eventually, login, makeMember, newPage, repo, serverReady } from '../harness.mjs';
+import { apiCall, assert, eventually, login, makeMember, newPage, repo, scenaBinary, serverReady } from '../harness.mjs';
 
 const GUESTS = join(repo, 'target/wasm32-wasip2/release');
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -19,6 +22,7 @@ const SECTIONS = {
   secrets: 'Secrets',
   channels: 'Channels',
   hosts: 'Inventory',
+  agents: 'Agents',
   plugins: 'Plugins',
   webhooks: 'Webhooks',
   schedules: 'Schedules',
@@ -115,6 +119,70 @@ function recordAnswers(page, server) {
 const hostIds = (answer) => answer.hosts.map((h) => h.id).join(',');
 
 export const journeys = [
+  {
+    name: 'agents: an enrolment token shown once with its command, a real agent connects, revoking cuts it off',
+    async run({ server, browser }) {
+      await serverReady(server);
+      const page = await newPage(browser);
+      await login(page, server);
+      await openSection(page, server, 'Agents');
+      await page.getByText('No agents yet.').waitFor();
+      await page.getByRole('button', { name: 'Add a label' }).click();
+      await page.getByLabel('Key of label 1').fill('zone');
+      await page.getByLabel('Value of label 1').fill('eu-9');
+      await page.getByLabel('Expires in (optional)').fill('1d');
+      await page.getByRole('button', { name: 'Make enrolment token' }).click();
+      const tokenField = page.getByRole('textbox', { name: 'Enrolment token' });
+      await tokenField.waitFor();
+      const token = await tokenField.inputValue();
+      const command = await page.getByRole('textbox', { name: 'Run on the host' }).inputValue();
+      assert(
+        command === `scena agent --server ${server.url} --token ${token} --labels zone=eu-9`,
+        `the command to run on the host: ${command}`,
+      );
+      const enrolments = page.getByRole('table', { name: 'Enrolment tokens' });
+      await enrolments.getByRole('cell', { name: 'zone=eu-9' }).waitFor();
+      assert(!(await enrolments.innerText()).includes(token), 'the list does not show the token');
+
+      // The command, run on a "host" (this machine): the agent enrols and connects.
+      const state = mkdtempSync(join(tmpdir(), 'scena-studio-agent-'));
+      const args = ['agent', '--server', server.url, '--token', token, '--id', 'studio-1', '--state-dir', state];
+      const agent = spawn(scenaBinary(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      const exited = new Promise((done) => agent.on('exit', (code) => done(code)));
+      try {
+        const agents = page.getByRole('table', { name: 'Agents' });
+        const row = agents.getByRole('row').filter({ hasText: 'studio-1' });
+        await eventually(async () => {
+          await page.getByRole('button', { name: 'Refresh' }).click();
+          return (await row.filter({ hasText: 'connected' }).filter({ hasNotText: 'not connected' }).count()) === 1;
+        }, 'the agent shows connected');
+        const host = await apiCall(server, 'GET', '/api/v1/tenants/default/hosts/studio-1');
+        assert(host.labels.zone === 'eu-9' && host.agent === 'studio-1', `the host joined the inventory: ${JSON.stringify(host)}`);
+
+        // Revoked from the page: cut off at once, and the agent, refused, ends with code 3.
+        await row.getByRole('button', { name: 'Revoke' }).click();
+        await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+        await row.filter({ hasText: 'revoked' }).waitFor();
+        const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running'), 15_000))]);
+        assert(code === 3, `the revoked agent exits with 3, got ${code}`);
+      } finally {
+        agent.kill();
+        rmSync(state, { recursive: true, force: true });
+      }
+
+      // The enrolment token revoked: no host enrols with it any more.
+      await enrolments.getByRole('button', { name: 'Revoke' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+      await enrolments.getByText('revoked').waitFor();
+      const refused = await fetch(`${server.url}/api/v1/agents/enrol`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token, id: 'studio-2', hostname: 'studio-2', ip: '127.0.0.1' }),
+      });
+      assert(refused.status === 401, `a revoked enrolment token enrols nothing, got ${refused.status}`);
+      noPageErrors(page);
+    },
+  },
   {
     name: 'webhook, schedule with its preview, a token shown once, and the audit log paged',
     async run({ server, browser }) {

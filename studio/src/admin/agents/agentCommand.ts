@@ -1,0 +1,17 @@
+// The command that runs an agent on a host with a fresh enrolment token: what
+// the enrolment form shows beside the token, to copy onto the host.
+
+/** `scena agent --server ORIGIN --token TOKEN [--labels k=v,…]`, each value shell-quoted. */
+export function agentCommand(origin: string, token: string, labels: Record<string, string>): string {
+  const pairs = Object.keys(labels)
+    .sort()
+    .map((key) => `${key}=${labels[key]}`);
+  const words = ['scena', 'agent', '--server', quote(origin), '--token', quote(token)];
+  if (pairs.length > 0) words.push('--labels', quote(pairs.join(',')));
+  return words.join(' ');
+}
+
+/** A word the shell takes as it is: left bare when it is plain, else in single quotes. */
+function quote(word: string): string {
+  return /^[A-Za-z0-9_./:=,@+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
