@@ -249,13 +249,27 @@ fn entry_children(entry: &EntryExpr) -> Vec<&IdedExpr> {
 
 /// The deepest nesting of loops: comprehensions, and `x in list`, which walks the list.
 fn loop_depth(expr: &IdedExpr) -> u32 {
-    let below = children(expr).into_iter().map(loop_depth).max().unwrap_or(0);
-    let walks = match &expr.expr {
+    nesting(expr, &|e| match &e.expr {
         Expr::Comprehension(_) => true,
         Expr::Call(call) => call.func_name == "@in",
         _ => false,
-    };
-    below + u32::from(walks)
+    })
+}
+
+/// How deeply the expressions `counts` picks nest. A comprehension's range,
+/// starting value and result are evaluated once, outside its loop — so
+/// `l.filter(…).map(…)` is two loops one after the other, not one inside the
+/// other; only its condition and step run for each item.
+fn nesting(expr: &IdedExpr, counts: &impl Fn(&IdedExpr) -> bool) -> u32 {
+    let own = u32::from(counts(expr));
+    let deepest = |parts: &[&IdedExpr]| parts.iter().map(|part| nesting(part, counts)).max().unwrap_or(0);
+    match &expr.expr {
+        Expr::Comprehension(c) => {
+            let once = deepest(&[&c.iter_range, &c.accu_init, &c.result]);
+            once.max(deepest(&[&c.loop_cond, &c.loop_step]) + own)
+        }
+        _ => deepest(&children(expr)) + own,
+    }
 }
 
 /// The length of the longest array anywhere in `value`.
@@ -268,8 +282,7 @@ fn longest_list_in(value: &Value) -> usize {
 }
 
 fn comprehension_depth(expr: &IdedExpr) -> usize {
-    let below = children(expr).into_iter().map(comprehension_depth).max().unwrap_or(0);
-    below + usize::from(matches!(expr.expr, Expr::Comprehension(_)))
+    nesting(expr, &|e| matches!(e.expr, Expr::Comprehension(_))) as usize
 }
 
 /// `root.a.b…` (field selections on a name, nothing else): the root and the fields.
@@ -401,6 +414,13 @@ mod tests {
             );
         }
         assert_eq!(eval("inputs.few.filter(x, inputs.few.exists(y, y == x + 1))"), Ok(json!([1, 2])));
+        // Loops one after the other are not nested: filtering 8,000 items, then mapping what is left.
+        assert_eq!(eval("size(inputs.l.filter(x, x % 2 == 0).map(x, x + 1))"), Ok(json!(4_000)));
+        let chained_with_in = eval("inputs.l.filter(x, x in [1, 2]).map(x, x)").unwrap_err();
+        assert!(
+            chained_with_in.reason.contains("2 nested"),
+            "`in` still walks its list in the loop: {chained_with_in}"
+        );
         assert_eq!(eval("2 in inputs.few"), Ok(json!(true)));
 
         // The same through a step's output, named or reached by indexing `steps`.
@@ -486,6 +506,8 @@ mod tests {
         let nested = "inputs.a.map(x, inputs.a.map(y, inputs.a.map(z, x + y + z)))";
         assert!(Expression::parse(nested).unwrap_err().reason.contains("nests 3 comprehensions"));
         assert!(Expression::parse("inputs.a.map(x, inputs.a.map(y, x + y))").is_ok());
+        let chained = "inputs.a.map(x, x).filter(x, x > 0).map(x, x * 2).filter(x, x < 9)";
+        assert!(Expression::parse(chained).is_ok(), "a chain of loops is not a nest of them");
     }
 
     #[test]
