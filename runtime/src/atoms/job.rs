@@ -106,6 +106,9 @@ impl AtomCall {
         if !created {
             return Ok(job);
         }
+        // Every agent is sent its script before anything is written: the hosts of
+        // one job start together (a mass stop at one instant), not a write apart.
+        let (mut sent, mut unreachable) = (Vec::new(), Vec::new());
         for (host, agent) in agents {
             let run = ToAgent::Run {
                 job: job.clone(),
@@ -115,13 +118,16 @@ impl AtomCall {
                 account: spec.account.clone(),
                 timeout_ms: spec.timeout_ms.into(),
             };
-            let sent = agent.as_deref().is_some_and(|agent| jobs.hub.send(tenant, agent, run));
-            let (state, why) = if sent {
-                ("running", String::new())
+            if agent.as_deref().is_some_and(|agent| jobs.hub.send(tenant, agent, run)) {
+                sent.push(host);
             } else {
-                ("failed", format!("no agent is connected for host `{host}`"))
-            };
-            jobs.store.set_job_host(tenant, &job, &host, state, None, &why).await.map_err(failed)?;
+                unreachable.push(host);
+            }
+        }
+        jobs.store.set_hosts_running(tenant, &job, &sent).await.map_err(failed)?;
+        for host in unreachable {
+            let why = format!("no agent is connected for host `{host}`");
+            jobs.store.set_job_host(tenant, &job, &host, "failed", None, &why).await.map_err(failed)?;
         }
         Ok(job)
     }

@@ -243,6 +243,25 @@ impl AgentStore {
 
     /// Move a host of a job to `state` unless it has ended already (so an
     /// outcome reported twice, or after a cancel, changes nothing); `true` if it moved.
+    /// `hosts` of `job` were sent their script: running, each unless it already
+    /// reported its end. One transaction, so that a job's hosts are all sent
+    /// their script before anything is written, not one write apart each.
+    pub async fn set_hosts_running(&self, tenant: &str, job: &str, hosts: &[String]) -> anyhow::Result<()> {
+        let mut tx = self.db.pool().begin().await?;
+        for host in hosts {
+            sqlx::query(
+                "UPDATE job_hosts SET state = 'running' WHERE tenant = $1 AND job = $2 AND host = $3 AND state = 'queued'",
+            )
+            .bind(tenant)
+            .bind(job)
+            .bind(host)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn set_job_host(
         &self,
         tenant: &str,
