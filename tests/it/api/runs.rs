@@ -329,19 +329,19 @@ async fn expressions_that_could_loop_too_long_fail_their_node_before_they_start(
         async move { server.admin("POST", &format!("{FLOWS}/costly/runs?wait_ms=20000"), Some(input)).await }
     };
 
-    // 500 items: three expressions of 250,000 steps each, 750,000 together.
+    // 500 items: three expressions of 250,500 steps each (500 for the outer loop), 751,500 together.
     let small = run(500).await;
     assert_eq!(small.body["status"], "succeeded", "{}", small.body);
     assert_eq!(small.body["output"], json!({"a": 0, "b": [0], "c": "n=0"}));
-    // 600 items: 360,000 each, fine alone, 1,080,000 together.
+    // 600 items: 360,600 each, fine alone, 1,081,800 together.
     let together = run(600).await;
     assert_eq!(together.body["status"], "failed", "{}", together.body);
     let error = together.body["error"].as_str().unwrap();
     assert!(
-        error.contains("1080000 with the 720000") && error.contains("the limit for one node is 1000000"),
+        error.contains("1081800 with the 721200") && error.contains("the limit for one node is 1000000"),
         "{error}"
     );
-    // 8,000 items: one expression alone would take 64 million steps.
+    // 8,000 items: one expression alone would take 64 million steps (and 8,000).
     let health = tokio::spawn({
         let base = server.base.clone();
         async move { reqwest::get(format!("{base}/healthz")).await.map(|r| r.status().as_u16()) }
@@ -349,6 +349,6 @@ async fn expressions_that_could_loop_too_long_fail_their_node_before_they_start(
     let attack = run(8_000).await;
     assert_eq!(attack.body["status"], "failed", "{}", attack.body);
     let error = attack.body["error"].as_str().unwrap();
-    assert!(error.contains("64000000 loop steps") && error.contains("the limit is 1000000"), "{error}");
+    assert!(error.contains("64008000 loop steps") && error.contains("the limit is 1000000"), "{error}");
     assert_eq!(health.await.unwrap().unwrap(), 200);
 }

@@ -309,7 +309,7 @@ fn foreach_runs_every_item_within_its_concurrency_and_keeps_item_order() {
 
 #[test]
 fn the_items_a_foreach_starts_at_once_share_one_budget_of_loop_steps_and_the_rest_wait() {
-    // Each item's mapping: 600 × 600 = 360,000 steps, under the limit alone.
+    // Each item's mapping: 600 + 600 × 600 = 360,600 steps, under the limit alone.
     let costly = "${size(inputs.l.filter(x, inputs.l.exists(y, y == -1)))}";
     let each = |concurrency: u32| {
         chain(

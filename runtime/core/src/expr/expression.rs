@@ -30,12 +30,14 @@ pub struct Budget {
 
 pub struct Expression {
     source: String,
-    program: Program,
+    // Boxed: the compiled program is most of an expression's size, and
+    // expressions sit in enums beside small variants.
+    program: Box<Program>,
     /// Step ids read as `steps.<id>` or `steps["<id>"]`; `None` if `steps` is used any other way.
     step_refs: Option<BTreeSet<String>>,
     variables: BTreeSet<String>,
-    /// Nested loops along the deepest path: comprehensions and `in` on a list.
-    loops: u32,
+    /// Its loops (comprehensions, and `in` on a list) by how deeply each is nested.
+    loops: LoopNest,
     /// The paths it reads from its scope, as (root, fields): `inputs.zone` is
     /// (`inputs`, [`zone`]); a bare root means it reads the whole variable.
     reads: Vec<(String, Vec<String>)>,
@@ -90,11 +92,12 @@ impl Expression {
         collect_step_refs(program.expression(), &mut step_refs);
         let variables = program.references().variables().into_iter().map(str::to_string).collect();
         let path = plain_path(program.expression());
-        let loops = loop_depth(program.expression());
+        let loops = LoopNest::of(program.expression());
         let mut bound = BTreeSet::new();
         collect_bound_names(program.expression(), &mut bound);
         let mut reads = Vec::new();
         collect_reads(program.expression(), &variables, &bound, &mut reads);
+        let program = Box::new(program);
         Ok(Expression { source: inner.to_string(), program, step_refs, variables, loops, reads, path })
     }
 
@@ -157,11 +160,11 @@ impl Expression {
         }
         // Every loop runs over a list it can reach, so this bounds the steps it
         // can take. (Lists written in the expression itself fit in its 4 KiB.)
-        let steps = (longest_list as u64).saturating_pow(self.loops);
+        let steps = self.loops.steps(longest_list as u64);
         if steps > MAX_LOOP_STEPS {
             return Err(error(format!(
                 "could take up to {steps} loop steps ({} nested over lists of up to {longest_list} items); the limit is {MAX_LOOP_STEPS}",
-                self.loops
+                self.loops.depth()
             )));
         }
         let spent = budget.spent.saturating_add(steps.max(1));
@@ -247,28 +250,78 @@ fn entry_children(entry: &EntryExpr) -> Vec<&IdedExpr> {
     }
 }
 
-/// The deepest nesting of loops: comprehensions, and `x in list`, which walks the list.
-fn loop_depth(expr: &IdedExpr) -> u32 {
-    nesting(expr, &|e| match &e.expr {
-        Expr::Comprehension(_) => true,
-        Expr::Call(call) => call.func_name == "@in",
-        _ => false,
-    })
+/// An expression's loops — comprehensions, and `x in list`, which walks the
+/// list — counted by how deeply each is nested. A comprehension's range,
+/// starting value and result are evaluated once, outside its loop; only its
+/// condition and step run for each item. So `l.filter(…).map(…)` is two loops
+/// at depth 0, and `l.map(x, l.exists(…))` one at depth 0 and one at depth 1.
+#[derive(Debug, Clone, Default)]
+struct LoopNest {
+    /// How many loops are nested `d` deep, at index `d` (boxed: every
+    /// expression carries one, and most have no loop at all).
+    at_depth: Box<[u32]>,
 }
 
-/// How deeply the expressions `counts` picks nest. A comprehension's range,
-/// starting value and result are evaluated once, outside its loop — so
-/// `l.filter(…).map(…)` is two loops one after the other, not one inside the
-/// other; only its condition and step run for each item.
-fn nesting(expr: &IdedExpr, counts: &impl Fn(&IdedExpr) -> bool) -> u32 {
-    let own = u32::from(counts(expr));
-    let deepest = |parts: &[&IdedExpr]| parts.iter().map(|part| nesting(part, counts)).max().unwrap_or(0);
+impl LoopNest {
+    fn of(expr: &IdedExpr) -> LoopNest {
+        let mut at_depth = Vec::new();
+        LoopNest::add(&mut at_depth, expr, 0);
+        LoopNest { at_depth: at_depth.into_boxed_slice() }
+    }
+
+    fn add(at_depth: &mut Vec<u32>, expr: &IdedExpr, depth: usize) {
+        let count = |at_depth: &mut Vec<u32>| {
+            if at_depth.len() <= depth {
+                at_depth.resize(depth + 1, 0);
+            }
+            at_depth[depth] += 1;
+        };
+        match &expr.expr {
+            Expr::Comprehension(c) => {
+                count(at_depth);
+                for once in [&c.iter_range, &c.accu_init, &c.result] {
+                    LoopNest::add(at_depth, once, depth);
+                }
+                for per_item in [&c.loop_cond, &c.loop_step] {
+                    LoopNest::add(at_depth, per_item, depth + 1);
+                }
+            }
+            _ => {
+                if matches!(&expr.expr, Expr::Call(call) if call.func_name == "@in") {
+                    count(at_depth);
+                }
+                for child in children(expr) {
+                    LoopNest::add(at_depth, child, depth);
+                }
+            }
+        }
+    }
+
+    /// How deeply the deepest loop is nested (1: loops, none inside another).
+    fn depth(&self) -> usize {
+        self.at_depth.len()
+    }
+
+    /// The most steps the loops can take over lists of at most `n` items: a
+    /// loop nested `d` deep runs at most n^(d+1) times, and a chain of loops
+    /// adds up — however many a 4 KiB expression strings together.
+    fn steps(&self, n: u64) -> u64 {
+        self.at_depth.iter().enumerate().fold(0, |sum: u64, (depth, &loops)| {
+            let each = n.saturating_pow(u32::try_from(depth + 1).unwrap_or(u32::MAX));
+            sum.saturating_add(u64::from(loops).saturating_mul(each))
+        })
+    }
+}
+
+/// How deeply comprehensions nest (ranges, starting values and results, run
+/// outside their loop, do not count as inside it).
+fn comprehension_depth(expr: &IdedExpr) -> usize {
+    let deepest = |parts: &[&IdedExpr]| parts.iter().map(|part| comprehension_depth(part)).max().unwrap_or(0);
     match &expr.expr {
         Expr::Comprehension(c) => {
-            let once = deepest(&[&c.iter_range, &c.accu_init, &c.result]);
-            once.max(deepest(&[&c.loop_cond, &c.loop_step]) + own)
+            deepest(&[&c.iter_range, &c.accu_init, &c.result]).max(deepest(&[&c.loop_cond, &c.loop_step]) + 1)
         }
-        _ => deepest(&children(expr)) + own,
+        _ => deepest(&children(expr)),
     }
 }
 
@@ -279,10 +332,6 @@ fn longest_list_in(value: &Value) -> usize {
         Value::Object(map) => map.values().map(longest_list_in).max().unwrap_or(0),
         _ => 0,
     }
-}
-
-fn comprehension_depth(expr: &IdedExpr) -> usize {
-    nesting(expr, &|e| matches!(e.expr, Expr::Comprehension(_))) as usize
 }
 
 /// `root.a.b…` (field selections on a name, nothing else): the root and the fields.
@@ -404,18 +453,23 @@ mod tests {
         let steps = BTreeMap::new();
         let scope = Scope::new(&inputs, &steps);
         let eval = |s: &str| Expression::parse(s).unwrap().eval(&scope);
-        // One loop over 8,000 items is fine; two nested (or a loop with `in`) would be 64 million steps.
+        // One loop over 8,000 items is fine; two nested (or a loop with `in`) would be 64 million steps
+        // for the inner loop, and 8,000 more for the outer one.
         assert_eq!(eval("size(inputs.l.map(x, x + 1))"), Ok(json!(8_000)));
         for attack in ["size(inputs.l.filter(x, inputs.l.exists(y, y == -1)))", "inputs.l.filter(x, x in inputs.l)"] {
             let refused = eval(attack).unwrap_err();
             assert!(
-                refused.reason.contains("64000000 loop steps") && refused.reason.contains("limit is 1000000"),
+                refused.reason.contains("64008000 loop steps") && refused.reason.contains("limit is 1000000"),
                 "{refused}"
             );
         }
         assert_eq!(eval("inputs.few.filter(x, inputs.few.exists(y, y == x + 1))"), Ok(json!([1, 2])));
         // Loops one after the other are not nested: filtering 8,000 items, then mapping what is left.
         assert_eq!(eval("size(inputs.l.filter(x, x % 2 == 0).map(x, x + 1))"), Ok(json!(4_000)));
+        // A chain of loops inside a loop adds up: 8,000 × 8,000 for each of the inner ones.
+        let chain = format!("inputs.few.map(x, inputs.l{})", ".map(y, y)".repeat(20));
+        let refused = Expression::parse(&chain).unwrap().eval(&scope).unwrap_err();
+        assert!(refused.reason.contains("1280008000 loop steps"), "{refused}");
         let chained_with_in = eval("inputs.l.filter(x, x in [1, 2]).map(x, x)").unwrap_err();
         assert!(
             chained_with_in.reason.contains("2 nested"),
@@ -435,7 +489,7 @@ mod tests {
             "size(steps['fetch'].output.l.filter(x, steps['fetch'].output.l.exists(y, y == -1)))",
         ] {
             let refused = eval(attack).unwrap_err();
-            assert!(refused.reason.contains("64000000 loop steps"), "{attack}: {refused}");
+            assert!(refused.reason.contains("64008000 loop steps"), "{attack}: {refused}");
         }
         let pairs = "steps.small.output.few.filter(x, steps.small.output.few.exists(y, y == x + 1))";
         assert_eq!(eval(pairs), Ok(json!([1, 2])));

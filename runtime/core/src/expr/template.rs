@@ -286,13 +286,13 @@ mod tests {
 
     #[test]
     fn the_expressions_of_one_mapping_share_one_budget_of_loop_steps() {
-        // Each field: 600 × 600 = 360,000 steps, under the limit alone; three are not.
+        // Each field: 600 + 600 × 600 = 360,600 steps, under the limit alone; three are not.
         let inputs = json!({"l": (0..600).collect::<Vec<i64>>()});
         let costly = "${size(inputs.l.filter(x, inputs.l.exists(y, y == -1)))}";
         assert_eq!(render(json!({"a": costly, "b": [costly]}), inputs.clone()), Ok(json!({"a": 0, "b": [0]})));
         let refused = render(json!({"a": costly, "b": [costly], "c": format!("n={costly}")}), inputs).unwrap_err();
         assert!(
-            refused.reason.contains("1080000 with the 720000")
+            refused.reason.contains("1081800 with the 721200")
                 && refused.reason.contains("limit for one node is 1000000"),
             "{refused}"
         );
