@@ -55,8 +55,8 @@ pub struct Input {
     /// succeeds with `passed: false`.
     #[serde(default)]
     pub on_breach: OnBreach,
-    /// Values put in place of `$name` in the queries (e.g. `host`, `window`); they may not hold
-    /// quotes, backslashes, braces or line breaks, so a value cannot change a query's shape.
+    /// Values put in place of `$name` in the queries (e.g. `host`, `window`): letters, digits and
+    /// `_.:/-` only, so a value cannot change a query's shape.
     #[serde(default)]
     pub vars: BTreeMap<String, String>,
     /// Per query (milliseconds, default 10000).
@@ -131,24 +131,42 @@ impl Input {
             )));
         }
         for (name, value) in &self.vars {
-            if value.contains(['"', '\\', '{', '}', '\n', '\r']) {
+            if value.is_empty() || !value.chars().all(|c| c.is_ascii_alphanumeric() || "_.:/-".contains(c)) {
                 return Err(StepError::InvalidInput(format!(
-                    "the value of `${name}` may not hold quotes, backslashes, braces or line breaks: `{value}`"
+                    "the value of `${name}` must be letters, digits and `_.:/-` only, so it cannot change a query's shape: `{value}`"
                 )));
             }
+        }
+        for query in
+            [Some(&self.query), self.baseline_query.as_ref(), self.samples_query.as_ref()].into_iter().flatten()
+        {
+            self.fill(query)?;
         }
         Ok(())
     }
 
-    /// `query` with `$name` replaced by each var's value, longest names first (so `$host` never eats `$hostname`).
-    fn fill(&self, query: &str) -> String {
-        let mut names: Vec<&String> = self.vars.keys().collect();
-        names.sort_by_key(|name| std::cmp::Reverse(name.len()));
-        names.into_iter().fold(query.to_string(), |text, name| text.replace(&format!("${name}"), &self.vars[name]))
+    /// `query` with each `$name` replaced by that var's value, in one pass (a
+    /// value is never read for names); a `$name` with no var is refused.
+    fn fill(&self, query: &str) -> Result<String, StepError> {
+        let mut filled = String::with_capacity(query.len());
+        let mut rest = query;
+        while let Some(at) = rest.find('$') {
+            filled.push_str(&rest[..at]);
+            let after = &rest[at + 1..];
+            let end = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len());
+            let name = &after[..end];
+            let value = self.vars.get(name).ok_or_else(|| {
+                StepError::InvalidInput(format!("the query uses `${name}`, which `vars` does not give: `{query}`"))
+            })?;
+            filled.push_str(value);
+            rest = &after[end..];
+        }
+        filled.push_str(rest);
+        Ok(filled)
     }
 
     fn measure(&self) -> Result<Measured, StepError> {
-        let ask = |query: &str| prometheus::query(&self.prometheus, &self.fill(query), self.timeout_ms);
+        let ask = |query: &str| prometheus::query(&self.prometheus, &self.fill(query)?, self.timeout_ms);
         let samples = match &self.samples_query {
             Some(query) => Some(ask(query)?.iter().map(|s| s.value).sum()),
             None => None,
@@ -164,6 +182,8 @@ fn look(mut progress: Progress) -> StepResult<Output> {
     match judge(&rules, progress.input.measure()?)? {
         Verdict::Undecided(why) => {
             progress.waits += 1;
+            // Passes count in a row: a look that could not decide breaks the streak.
+            progress.passes = 0;
             if progress.waits > progress.input.max_waits {
                 return Err(StepError::Fatal(format!("no decision after {} looks: {why}", progress.waits)));
             }

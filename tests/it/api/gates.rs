@@ -124,9 +124,11 @@ async fn a_metric_gate_passes_breaches_and_waits_for_samples_as_prometheus_says(
     assert!(error_of(&unknown).contains("has no data yet"), "{unknown}");
 
     // A value that would reshape the query is refused before anything is asked.
-    let injected = gate(&server, "new-1\"} or vector(1) or {x=\"", 0, "fail").await;
-    assert_eq!(injected["status"], "failed", "{injected}");
-    assert!(error_of(&injected).contains("may not hold quotes"), "{injected}");
+    for injected in ["new-1\"} or vector(1) or {x=\"", "new-1'} or vector(1) #", "new-1 or vector(1)"] {
+        let refused = gate(&server, injected, 0, "fail").await;
+        assert_eq!(refused["status"], "failed", "{refused}");
+        assert!(error_of(&refused).contains("must be letters, digits and `_.:/-` only"), "{refused}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -148,6 +150,14 @@ async fn a_query_prometheus_refuses_fails_the_gate_at_once() {
         run["nodes"]["call"]["attempts"], 1,
         "a query's own fault is not retried, though the step may be: {run}"
     );
+
+    // A `$name` no var gives is refused before anything is asked.
+    let input =
+        json!({"prometheus": prometheus.url, "query": "up{job=\"$job\"}", "pass_when": "above", "threshold": 1});
+    server.publish("default", one_step("unfilled", "metric-gate", input)).await;
+    let run = server.run("default", "unfilled", json!({})).await;
+    assert_eq!(run["status"], "failed", "{run}");
+    assert!(error_of(&run).contains("uses `$job`, which `vars` does not give"), "{run}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
