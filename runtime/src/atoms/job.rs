@@ -106,8 +106,9 @@ impl AtomCall {
         if !created {
             return Ok(job);
         }
-        // Every agent is sent its script before anything is written: the hosts of
-        // one job start together (a mass stop at one instant), not a write apart.
+        // Every agent is sent its script before the hosts' states are written:
+        // the hosts of one job start together (a mass stop at one instant), not
+        // a write apart.
         let (mut sent, mut unreachable) = (Vec::new(), Vec::new());
         for (host, agent) in agents {
             let run = ToAgent::Run {
@@ -121,14 +122,11 @@ impl AtomCall {
             if agent.as_deref().is_some_and(|agent| jobs.hub.send(tenant, agent, run)) {
                 sent.push(host);
             } else {
-                unreachable.push(host);
+                let why = format!("no agent is connected for host `{host}`");
+                unreachable.push((host, why));
             }
         }
-        jobs.store.set_hosts_running(tenant, &job, &sent).await.map_err(failed)?;
-        for host in unreachable {
-            let why = format!("no agent is connected for host `{host}`");
-            jobs.store.set_job_host(tenant, &job, &host, "failed", None, &why).await.map_err(failed)?;
-        }
+        jobs.store.record_dispatch(tenant, &job, &sent, &unreachable).await.map_err(failed)?;
         Ok(job)
     }
 

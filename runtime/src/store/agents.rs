@@ -241,20 +241,32 @@ impl AgentStore {
         Ok(failed)
     }
 
-    /// Move a host of a job to `state` unless it has ended already (so an
-    /// outcome reported twice, or after a cancel, changes nothing); `true` if it moved.
-    /// `hosts` of `job` were sent their script: running, each unless it already
-    /// reported its end. One transaction, so that a job's hosts are all sent
-    /// their script before anything is written, not one write apart each.
-    pub async fn set_hosts_running(&self, tenant: &str, job: &str, hosts: &[String]) -> anyhow::Result<()> {
+    /// A job just sent out: the hosts whose agents were sent their script are
+    /// running (each unless it already reported its end), those with no agent
+    /// connected failed, saying why — all in one transaction after the sends,
+    /// so a job's hosts start together and none is left queued.
+    pub async fn record_dispatch(
+        &self,
+        tenant: &str,
+        job: &str,
+        sent: &[String],
+        unreachable: &[(String, String)],
+    ) -> anyhow::Result<()> {
         let mut tx = self.db.pool().begin().await?;
-        for host in hosts {
+        let moves = sent.iter().map(|host| (host, "running", None, ""));
+        let moves = moves
+            .chain(unreachable.iter().map(|(host, why)| (host, "failed", Some(super::now_rfc3339()), why.as_str())));
+        for (host, state, ended, why) in moves {
             sqlx::query(
-                "UPDATE job_hosts SET state = 'running' WHERE tenant = $1 AND job = $2 AND host = $3 AND state = 'queued'",
+                "UPDATE job_hosts SET state = $4, output_tail = $5, ended_at = $6
+                 WHERE tenant = $1 AND job = $2 AND host = $3 AND state = 'queued'",
             )
             .bind(tenant)
             .bind(job)
             .bind(host)
+            .bind(state)
+            .bind(why)
+            .bind(ended)
             .execute(&mut *tx)
             .await?;
         }
@@ -262,6 +274,8 @@ impl AgentStore {
         Ok(())
     }
 
+    /// Move a host of a job to `state` unless it has ended already (so an
+    /// outcome reported twice, or after a cancel, changes nothing); `true` if it moved.
     pub async fn set_job_host(
         &self,
         tenant: &str,
