@@ -59,7 +59,9 @@ pub async fn enrol(server: &str, token: &str, facts: &HostFacts, dir: &Path) -> 
     let text = response.text().await?;
     if !status.is_success() {
         let refusal = format!("enrolment refused ({status}): {text}");
-        return Err(if status.is_client_error() { NotAdmitted(refusal).into() } else { anyhow::anyhow!(refusal) });
+        // A bad, expired or revoked token; a proxy's 404 or 429 is worth trying again.
+        let refused = matches!(status.as_u16(), 400 | 401 | 403 | 422);
+        return Err(if refused { NotAdmitted(refusal).into() } else { anyhow::anyhow!(refusal) });
     }
     let answer: serde_json::Value = serde_json::from_str(&text)?;
     let enrolled = Enrolled {

@@ -51,7 +51,8 @@ pub async fn run(args: AgentArgs) -> Result<(), CliError> {
         home.join(".local/share/scena-agent")
     });
     let mut labels = BTreeMap::new();
-    for label in &args.labels {
+    // An empty entry (`--labels ""`, a unit whose labels setting is empty) is no label.
+    for label in args.labels.iter().filter(|label| !label.trim().is_empty()) {
         let (key, value) =
             label.split_once('=').ok_or_else(|| CliError::other(format!("a label is key=value, not `{label}`")))?;
         labels.insert(key.trim().to_string(), value.trim().to_string());
@@ -61,6 +62,14 @@ pub async fn run(args: AgentArgs) -> Result<(), CliError> {
     let saved = client::load(&state_dir).filter(|e| args.token.is_none() || same_server(&e.server, &args.server));
     let enrolled = match (saved, &args.token) {
         (Some(enrolled), token) => {
+            if !same_server(&enrolled.server, &args.server) {
+                eprintln!(
+                    "scena agent: enrolled with {} (credential in {}), not {}: connecting to {0}; give --token to enrol with {2}",
+                    enrolled.server,
+                    state_dir.display(),
+                    args.server
+                );
+            }
             if token.is_some() {
                 eprintln!(
                     "scena agent: already enrolled as `{}` (credential in {}); --token is not needed again",

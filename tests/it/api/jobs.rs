@@ -269,5 +269,9 @@ async fn the_agent_as_its_systemd_unit_runs_it_keeps_its_credential_and_exits_3_
 
 /// The host name the agent takes for its id when none is given.
 fn hostname() -> String {
-    std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "localhost".into())
+    std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into())
 }

@@ -59,7 +59,9 @@ async fn the_mass_stop_sample_stops_in_waves_at_the_instant_asked_and_restarts_i
     let grants = json!({"hosts": {"*": ["role=game"]}});
     assert_eq!(server.admin("PUT", "/api/v1/tenants/default/grants", Some(grants)).await.status, 200);
 
-    let stop_at = SystemTime::now() + Duration::from_millis(1500);
+    // Whole milliseconds, as the instant is written.
+    let in_ms = (SystemTime::now() + Duration::from_millis(1500)).duration_since(UNIX_EPOCH).unwrap().as_millis();
+    let stop_at = UNIX_EPOCH + Duration::from_millis(in_ms as u64);
     let input = json!({
         "stop_at": rfc3339(stop_at), "start_at": rfc3339(SystemTime::now()), "wave_gap_ms": 300,
         "stop_script": "echo \"stop $(date +%s%N)\" >> service.log",

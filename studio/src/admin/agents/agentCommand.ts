@@ -1,12 +1,13 @@
 // The command that runs an agent on a host with a fresh enrolment token: what
-// the enrolment form shows beside the token, to copy onto the host.
+// the enrolment form shows beside the token, to copy onto the host. The token
+// goes in the environment, where `ps` does not show it to the host's other users.
 
-/** `scena agent --server ORIGIN --token TOKEN [--labels k=v,…]`, each value shell-quoted. */
+/** `SCENA_ENROLMENT_TOKEN=TOKEN scena agent --server ORIGIN [--labels k=v,…]`, each value shell-quoted. */
 export function agentCommand(origin: string, token: string, labels: Record<string, string>): string {
   const pairs = Object.keys(labels)
     .sort()
     .map((key) => `${key}=${labels[key]}`);
-  const words = ['scena', 'agent', '--server', quote(origin), '--token', quote(token)];
+  const words = [`SCENA_ENROLMENT_TOKEN=${quote(token)}`, 'scena', 'agent', '--server', quote(origin)];
   if (pairs.length > 0) words.push('--labels', quote(pairs.join(',')));
   return words.join(' ');
 }

@@ -137,7 +137,7 @@ export const journeys = [
       const token = await tokenField.inputValue();
       const command = await page.getByRole('textbox', { name: 'Run on the host' }).inputValue();
       assert(
-        command === `scena agent --server ${server.url} --token ${token} --labels zone=eu-9`,
+        command === `SCENA_ENROLMENT_TOKEN=${token} scena agent --server ${server.url} --labels zone=eu-9`,
         `the command to run on the host: ${command}`,
       );
       const enrolments = page.getByRole('table', { name: 'Enrolment tokens' });
@@ -146,8 +146,9 @@ export const journeys = [
 
       // The command, run on a "host" (this machine): the agent enrols and connects.
       const state = mkdtempSync(join(tmpdir(), 'scena-studio-agent-'));
-      const args = ['agent', '--server', server.url, '--token', token, '--id', 'studio-1', '--state-dir', state];
-      const agent = spawn(scenaBinary(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      const args = ['agent', '--server', server.url, '--id', 'studio-1', '--state-dir', state];
+      const env = { ...process.env, SCENA_ENROLMENT_TOKEN: token };
+      const agent = spawn(scenaBinary(), args, { stdio: ['ignore', 'ignore', 'pipe'], env });
       const exited = new Promise((done) => agent.on('exit', (code) => done(code)));
       try {
         const agents = page.getByRole('table', { name: 'Agents' });
