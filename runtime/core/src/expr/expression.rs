@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use cel::common::ast::{EntryExpr, Expr, IdedExpr, LiteralValue};
+use cel::common::ast::{EntryExpr, Expr, IdedExpr, LiteralValue, operators};
 use std::sync::{Arc, OnceLock};
 
 use cel::{Context, Env, Program};
@@ -255,43 +255,51 @@ fn entry_children(entry: &EntryExpr) -> Vec<&IdedExpr> {
 /// starting value and result are evaluated once, outside its loop; only its
 /// condition and step run for each item. So `l.filter(…).map(…)` is two loops
 /// at depth 0, and `l.map(x, l.exists(…))` one at depth 0 and one at depth 1.
+/// A loop over lists joined with `+` counts once per list joined: `(l + l)`
+/// can be twice as long as any list the expression reads.
 #[derive(Debug, Clone, Default)]
 struct LoopNest {
-    /// How many loops are nested `d` deep, at index `d` (boxed: every
-    /// expression carries one, and most have no loop at all).
-    at_depth: Box<[u32]>,
+    /// How many loops, each over a list at most as long as the longest the
+    /// expression reads, run `d` deep, at index `d` (boxed: every expression
+    /// carries one, and most have no loop at all).
+    at_depth: Box<[u64]>,
 }
 
 impl LoopNest {
     fn of(expr: &IdedExpr) -> LoopNest {
         let mut at_depth = Vec::new();
-        LoopNest::add(&mut at_depth, expr, 0);
+        LoopNest::add(&mut at_depth, expr, 0, 1);
         LoopNest { at_depth: at_depth.into_boxed_slice() }
     }
 
-    fn add(at_depth: &mut Vec<u32>, expr: &IdedExpr, depth: usize) {
-        let count = |at_depth: &mut Vec<u32>| {
+    /// Count the loops of `expr`, which runs `weight` times for each run of
+    /// the loops enclosing it, `depth` deep.
+    fn add(at_depth: &mut Vec<u64>, expr: &IdedExpr, depth: usize, weight: u64) {
+        let count = |at_depth: &mut Vec<u64>, loops: u64| {
             if at_depth.len() <= depth {
                 at_depth.resize(depth + 1, 0);
             }
-            at_depth[depth] += 1;
+            at_depth[depth] = at_depth[depth].saturating_add(loops);
         };
         match &expr.expr {
             Expr::Comprehension(c) => {
-                count(at_depth);
+                let per_item = weight.saturating_mul(lists_joined(&c.iter_range));
+                count(at_depth, per_item);
                 for once in [&c.iter_range, &c.accu_init, &c.result] {
-                    LoopNest::add(at_depth, once, depth);
+                    LoopNest::add(at_depth, once, depth, weight);
                 }
-                for per_item in [&c.loop_cond, &c.loop_step] {
-                    LoopNest::add(at_depth, per_item, depth + 1);
+                for each in [&c.loop_cond, &c.loop_step] {
+                    LoopNest::add(at_depth, each, depth + 1, per_item);
                 }
             }
             _ => {
-                if matches!(&expr.expr, Expr::Call(call) if call.func_name == "@in") {
-                    count(at_depth);
+                if let Expr::Call(call) = &expr.expr
+                    && call.func_name == operators::IN
+                {
+                    count(at_depth, weight.saturating_mul(call.args.get(1).map_or(1, lists_joined)));
                 }
                 for child in children(expr) {
-                    LoopNest::add(at_depth, child, depth);
+                    LoopNest::add(at_depth, child, depth, weight);
                 }
             }
         }
@@ -308,8 +316,22 @@ impl LoopNest {
     fn steps(&self, n: u64) -> u64 {
         self.at_depth.iter().enumerate().fold(0, |sum: u64, (depth, &loops)| {
             let each = n.saturating_pow(u32::try_from(depth + 1).unwrap_or(u32::MAX));
-            sum.saturating_add(u64::from(loops).saturating_mul(each))
+            sum.saturating_add(loops.saturating_mul(each))
         })
+    }
+}
+
+/// How long a list `expr` can give (or hold), in lists as long as the longest
+/// the expression reads: one, except that `a + b` can be as long as both, and
+/// a comprehension's list is no longer than its range (nor its items longer
+/// than what its step adds, past the list it adds to).
+fn lists_joined(expr: &IdedExpr) -> u64 {
+    match &expr.expr {
+        Expr::Call(call) if call.func_name == operators::ADD => {
+            call.args.iter().map(lists_joined).fold(0, u64::saturating_add).max(1)
+        }
+        Expr::Comprehension(c) => lists_joined(&c.iter_range).max(lists_joined(&c.loop_step).saturating_sub(1)).max(1),
+        _ => children(expr).into_iter().map(lists_joined).max().unwrap_or(1),
     }
 }
 
@@ -551,6 +573,22 @@ mod tests {
         let steps = BTreeMap::new();
         let err = Expression::parse("inputs.missing.deeper").unwrap().eval(&Scope::new(&inputs, &steps)).unwrap_err();
         assert!(err.to_string().starts_with("`inputs.missing.deeper`: "), "{err}");
+    }
+
+    #[test]
+    fn a_loop_over_lists_joined_with_plus_counts_each_list() {
+        let inputs = json!({"m": (0..800).collect::<Vec<i64>>()});
+        let steps = BTreeMap::new();
+        let scope = Scope::new(&inputs, &steps);
+        let eval = |s: &str| Expression::parse(s).unwrap().eval(&scope);
+        // Over `m` alone: 800 + 640,000 steps, within the limit.
+        assert_eq!(eval("size(inputs.m.filter(x, inputs.m.exists(y, y == -x)))"), Ok(json!(1)));
+        // Over `m + m`: the outer loop is twice as long, and so is the work inside it.
+        let refused = eval("size((inputs.m + inputs.m).filter(x, inputs.m.exists(y, y == -x)))").unwrap_err();
+        assert!(refused.reason.contains("1281600 loop steps"), "{refused}");
+        // The same when the joined list is an item of a list a comprehension made.
+        let hidden = "size(inputs.m.map(x, inputs.m + inputs.m)[0].filter(x, inputs.m.exists(y, y == -x)))";
+        assert!(eval(hidden).unwrap_err().reason.contains("1282400 loop steps"), "{:?}", eval(hidden));
     }
 
     #[test]
