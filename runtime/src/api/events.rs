@@ -68,7 +68,7 @@ pub async fn stream_events(
                 // it; it is sent just before that event, without an id of its
                 // own, so a client resuming after the event does not get it twice.
                 if let Event::StepFinished { node, attempt, .. } = &event
-                    && let Ok(Some(log)) = runs.log_of(&cursor.run, node, *attempt).await
+                    && let Ok(Some(log)) = runs.log_of(&cursor.run, seq, node, *attempt).await
                 {
                     cursor.pending.push_back(
                         SseEvent::default().event("log").data(serde_json::to_string(&log).unwrap_or_default()),

@@ -211,9 +211,16 @@ impl RunStore {
                 // Under the fence: if this node lost the lease, the `kv` writes above go too.
                 insert_events(tx, &id, seq, &[serde_json::to_string(&recorded)?], &fence)?;
                 if let Some((node, attempt, lines)) = logs {
+                    let seq = i64::try_from(seq).unwrap_or(i64::MAX);
                     tx.execute(
-                        "INSERT INTO run_logs (run_id, node, attempt, lines) VALUES ($1, $2, $3, $4)",
-                        &[(&id).into(), (&node).into(), i64::from(attempt).into(), (&lines.to_string()).into()],
+                        "INSERT INTO run_logs (run_id, node, attempt, lines, seq) VALUES ($1, $2, $3, $4, $5)",
+                        &[
+                            (&id).into(),
+                            (&node).into(),
+                            i64::from(attempt).into(),
+                            (&lines.to_string()).into(),
+                            seq.into(),
+                        ],
                     )?;
                 }
                 Ok(recorded)
@@ -505,10 +512,21 @@ impl RunStore {
         Ok(rows.into_iter().map(StepLog::from_row).collect())
     }
 
-    /// The log of one call (`node`, `attempt`), if it logged anything.
-    pub async fn log_of(&self, run_id: &str, node: &str, attempt: u32) -> anyhow::Result<Option<StepLog>> {
+    /// The log written with event `seq` (a call of `node`, `attempt`), if the call logged anything.
+    pub async fn log_of(&self, run_id: &str, seq: u64, node: &str, attempt: u32) -> anyhow::Result<Option<StepLog>> {
+        let row: Option<(i64, String, i64, String)> =
+            sqlx::query_as("SELECT rowid, node, attempt, lines FROM run_logs WHERE run_id = $1 AND seq = $2")
+                .bind(run_id)
+                .bind(i64::try_from(seq).unwrap_or(i64::MAX))
+                .fetch_optional(&self.pool)
+                .await?;
+        if row.is_some() {
+            return Ok(row.map(StepLog::from_row));
+        }
+        // A log written before logs knew their event: the call's first.
         let row: Option<(i64, String, i64, String)> = sqlx::query_as(
-            "SELECT rowid, node, attempt, lines FROM run_logs WHERE run_id = $1 AND node = $2 AND attempt = $3",
+            "SELECT rowid, node, attempt, lines FROM run_logs
+             WHERE run_id = $1 AND node = $2 AND attempt = $3 AND seq IS NULL ORDER BY rowid LIMIT 1",
         )
         .bind(run_id)
         .bind(node)
