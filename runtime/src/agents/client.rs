@@ -78,14 +78,26 @@ pub async fn enrol(server: &str, token: &str, facts: &HostFacts, dir: &Path) -> 
 /// Outcomes not yet acknowledged, by (job, host).
 type Unacknowledged = Arc<Mutex<HashMap<(String, String), FromAgent>>>;
 
+/// What the scripts' tasks give the connection to send: outcomes, and output
+/// as it comes — a bounded queue, so output printed while the connection is
+/// down is dropped once it fills (the outcome's tail still comes).
+struct Outbox {
+    done_tx: mpsc::UnboundedSender<FromAgent>,
+    done_rx: mpsc::UnboundedReceiver<FromAgent>,
+    output_tx: mpsc::Sender<FromAgent>,
+    output_rx: mpsc::Receiver<FromAgent>,
+}
+
 /// Stay connected and run what comes, until the process is stopped.
 pub async fn serve(enrolled: &Enrolled) -> anyhow::Result<()> {
     let pending: Unacknowledged = Arc::default();
     let running: Arc<Mutex<HashMap<String, watch::Sender<bool>>>> = Arc::default();
-    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<FromAgent>();
+    let (done_tx, done_rx) = mpsc::unbounded_channel::<FromAgent>();
+    let (output_tx, output_rx) = mpsc::channel::<FromAgent>(256);
+    let mut outbox = Outbox { done_tx, done_rx, output_tx, output_rx };
     let mut backoff = Duration::from_millis(500);
     loop {
-        match session(enrolled, &pending, &running, &done_tx, &mut done_rx).await {
+        match session(enrolled, &pending, &running, &mut outbox).await {
             Ok(Refused) => {
                 return Err(NotAdmitted(
                     "the server refused this agent's credential (revoked?): to enrol again, remove its state dir and start it with --token".into(),
@@ -118,8 +130,7 @@ async fn session(
     enrolled: &Enrolled,
     pending: &Unacknowledged,
     running: &Arc<Mutex<HashMap<String, watch::Sender<bool>>>>,
-    done_tx: &mpsc::UnboundedSender<FromAgent>,
-    done_rx: &mut mpsc::UnboundedReceiver<FromAgent>,
+    outbox: &mut Outbox,
 ) -> anyhow::Result<Refused> {
     let url = format!("{}/api/v1/agents/connect", enrolled.server.replacen("http", "ws", 1));
     let mut request = url.into_client_request()?;
@@ -138,6 +149,7 @@ async fn session(
     }
     loop {
         tokio::select! {
+            biased;
             incoming = stream.next() => {
                 let Some(frame) = incoming else { anyhow::bail!("the server closed the connection") };
                 match frame? {
@@ -145,9 +157,15 @@ async fn session(
                         Ok(ToAgent::Run { job, host, script, interpreter, account, timeout_ms }) => {
                             let (cancel, cancelled) = watch::channel(false);
                             running.lock().expect("running lock").insert(job.clone(), cancel);
-                            let (done_tx, running) = (done_tx.clone(), running.clone());
+                            let (done_tx, running) = (outbox.done_tx.clone(), running.clone());
+                            let report: runner::Report = {
+                                let (output_tx, job, host) = (outbox.output_tx.clone(), job.clone(), host.clone());
+                                Arc::new(move |text, total| {
+                                    let _ = output_tx.try_send(FromAgent::Output { job: job.clone(), host: host.clone(), text, total });
+                                })
+                            };
                             tokio::spawn(async move {
-                                let outcome = runner::run(&script, &interpreter, &account, Duration::from_millis(timeout_ms), cancelled).await;
+                                let outcome = runner::run(&script, &interpreter, &account, Duration::from_millis(timeout_ms), cancelled, Some(report)).await;
                                 running.lock().expect("running lock").remove(&job);
                                 let _ = done_tx.send(FromAgent::Done {
                                     job, host, ended: outcome.ended, exit_code: outcome.exit_code,
@@ -169,9 +187,14 @@ async fn session(
                     _ => {}
                 }
             }
-            Some(done) = done_rx.recv() => {
-                let FromAgent::Done { job, host, .. } = &done;
-                pending.lock().expect("pending lock").insert((job.clone(), host.clone()), done.clone());
+            // Before outcomes: a script's last output is queued before its outcome.
+            Some(output) = outbox.output_rx.recv() => {
+                sink.send(Message::text(serde_json::to_string(&output)?)).await?;
+            }
+            Some(done) = outbox.done_rx.recv() => {
+                if let FromAgent::Done { job, host, .. } = &done {
+                    pending.lock().expect("pending lock").insert((job.clone(), host.clone()), done.clone());
+                }
                 sink.send(Message::text(serde_json::to_string(&done)?)).await?;
             }
         }

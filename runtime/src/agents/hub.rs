@@ -8,6 +8,7 @@ use std::sync::Mutex;
 
 use tokio::sync::mpsc;
 
+use super::live::LiveOutput;
 use super::protocol::ToAgent;
 
 type Key = (String, String);
@@ -21,6 +22,8 @@ struct Connection {
 pub struct AgentHub {
     connections: Mutex<HashMap<Key, Connection>>,
     next: Mutex<u64>,
+    /// What the scripts sent through this hub print while they run.
+    pub live: LiveOutput,
 }
 
 impl AgentHub {

@@ -37,4 +37,9 @@ pub enum FromAgent {
         output_tail: String,
         reason: Option<String>,
     },
+    /// What a running script printed since the last such message, whole lines
+    /// where it can (at most the last bytes kept); `total` counts every byte it
+    /// printed so far, so a gap shows. Sent as it comes and never again: the
+    /// last of it comes before `Done`, whose tail is what is kept.
+    Output { job: String, host: String, text: String, total: u64 },
 }

@@ -22,20 +22,53 @@ pub struct Outcome {
     pub reason: Option<String>,
 }
 
+/// Where a running script's output goes as it comes: (text, bytes printed so far).
+pub type Report = Arc<dyn Fn(String, u64) + Send + Sync>;
+
+/// How often what a script printed is reported while it runs.
+const REPORT_EVERY: Duration = Duration::from_millis(250);
+
+/// A line longer than this is reported before its end comes.
+const LONGEST_HELD_LINE: usize = 4 << 10;
+
 #[derive(Default)]
-struct Tail(Vec<u8>);
+struct Tail {
+    bytes: Vec<u8>,
+    /// Bytes printed so far.
+    total: u64,
+    /// Of those, how many were reported (or dropped before they could be).
+    reported: u64,
+}
 
 impl Tail {
     fn push(&mut self, bytes: &[u8]) {
-        self.0.extend_from_slice(bytes);
-        if self.0.len() > OUTPUT_TAIL_BYTES {
-            let cut = self.0.len() - OUTPUT_TAIL_BYTES;
-            self.0.drain(..cut);
+        self.bytes.extend_from_slice(bytes);
+        self.total += bytes.len() as u64;
+        if self.bytes.len() > OUTPUT_TAIL_BYTES {
+            let cut = self.bytes.len() - OUTPUT_TAIL_BYTES;
+            self.bytes.drain(..cut);
         }
     }
 
     fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0).into_owned()
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+
+    /// What was printed since the last report: whole lines (so a character is
+    /// never cut in two), unless a line grows too long or `all` is asked.
+    fn unreported(&mut self, all: bool) -> Option<(String, u64)> {
+        let waiting = usize::try_from(self.total - self.reported).unwrap_or(usize::MAX).min(self.bytes.len());
+        let fresh = &self.bytes[self.bytes.len() - waiting..];
+        let take = match fresh.iter().rposition(|b| *b == b'\n') {
+            _ if all || fresh.len() >= LONGEST_HELD_LINE => fresh.len(),
+            Some(newline) => newline + 1,
+            None => return None,
+        };
+        if take == 0 {
+            return None;
+        }
+        self.reported = self.total - (waiting - take) as u64;
+        Some((String::from_utf8_lossy(&fresh[..take]).into_owned(), self.reported))
     }
 }
 
@@ -53,13 +86,15 @@ fn failed(reason: String) -> Outcome {
     Outcome { ended: Ended::Failed, exit_code: None, output_tail: String::new(), reason: Some(reason) }
 }
 
-/// Run `script`; `cancel` turning true stops it.
+/// Run `script`; `cancel` turning true stops it; what it prints goes to
+/// `report` as it comes, if given.
 pub async fn run(
     script: &str,
     interpreter: &str,
     account: &str,
     timeout: Duration,
     mut cancel: watch::Receiver<bool>,
+    report: Option<Report>,
 ) -> Outcome {
     if !INTERPRETERS.contains(&interpreter) {
         return failed(format!("interpreter `{interpreter}` is not one of {}", INTERPRETERS.join(", ")));
@@ -85,6 +120,18 @@ pub async fn run(
     let tail = Arc::new(Mutex::new(Tail::default()));
     let out = tokio::spawn(drain(child.stdout.take().expect("piped"), tail.clone()));
     let err = tokio::spawn(drain(child.stderr.take().expect("piped"), tail.clone()));
+    let reporting = report.clone().map(|report| {
+        let tail = tail.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(REPORT_EVERY).await;
+                let fresh = tail.lock().expect("tail lock").unreported(false);
+                if let Some((text, total)) = fresh {
+                    report(text, total);
+                }
+            }
+        })
+    });
     let kill_group = || {
         if let Some(pgid) = group {
             // SAFETY: killpg only sends a signal; the group is the child's own (process_group(0)).
@@ -115,8 +162,14 @@ pub async fn run(
         let _ = err.await;
     })
     .await;
-    let output_tail = tail.lock().expect("tail lock").text();
-    Outcome { ended, exit_code, output_tail, reason }
+    if let Some(reporting) = reporting {
+        reporting.abort();
+    }
+    let mut tail = tail.lock().expect("tail lock");
+    if let (Some(report), Some((text, total))) = (report, tail.unreported(true)) {
+        report(text, total);
+    }
+    Outcome { ended, exit_code, output_tail: tail.text(), reason }
 }
 
 #[cfg(test)]
@@ -131,17 +184,38 @@ mod tests {
 
     #[tokio::test]
     async fn a_script_reports_its_exit_code_and_output() {
-        let ok = run("echo hello; echo oops >&2", "sh", "", Duration::from_secs(10), never()).await;
+        let ok = run("echo hello; echo oops >&2", "sh", "", Duration::from_secs(10), never(), None).await;
         assert_eq!((ok.ended, ok.exit_code), (Ended::Succeeded, Some(0)));
         assert!(ok.output_tail.contains("hello") && ok.output_tail.contains("oops"), "{}", ok.output_tail);
-        let bad = run("exit 3", "sh", "", Duration::from_secs(10), never()).await;
+        let bad = run("exit 3", "sh", "", Duration::from_secs(10), never(), None).await;
         assert_eq!((bad.ended, bad.exit_code), (Ended::Failed, Some(3)));
+    }
+
+    #[tokio::test]
+    async fn output_is_reported_as_it_comes_in_whole_lines_and_the_rest_at_the_end() {
+        let seen: Arc<Mutex<Vec<(String, u64)>>> = Arc::default();
+        let sink = seen.clone();
+        let report: Report = Arc::new(move |text, total| sink.lock().unwrap().push((text, total)));
+        let script = "echo one; echo 二; sleep 1; printf tail";
+        let ran = run(script, "sh", "", Duration::from_secs(10), never(), Some(report)).await;
+        assert_eq!(ran.ended, Ended::Succeeded);
+        let seen = seen.lock().unwrap().clone();
+        let joined: String = seen.iter().map(|(text, _)| text.as_str()).collect();
+        assert_eq!(joined, "one\n二\ntail", "{seen:?}");
+        let (before, last) = seen.split_at(seen.len() - 1);
+        assert_eq!(last, [("tail".to_string(), 12)], "the unfinished line comes at the end: {seen:?}");
+        assert!(
+            !before.is_empty() && before.iter().all(|(text, _)| text.ends_with('\n')),
+            "whole lines while it runs: {seen:?}"
+        );
+        assert_eq!(ran.output_tail, "one\n二\ntail");
     }
 
     #[tokio::test]
     async fn only_the_last_64_kib_of_output_are_kept() {
         let loud =
-            run("head -c 3000000 /dev/zero | tr '\\0' x; echo END", "sh", "", Duration::from_secs(30), never()).await;
+            run("head -c 3000000 /dev/zero | tr '\\0' x; echo END", "sh", "", Duration::from_secs(30), never(), None)
+                .await;
         assert_eq!(loud.ended, Ended::Succeeded);
         assert!(loud.output_tail.len() <= OUTPUT_TAIL_BYTES && loud.output_tail.ends_with("END\n"));
     }
@@ -150,7 +224,7 @@ mod tests {
     async fn a_timeout_kills_the_whole_group_even_if_it_ignores_sigterm() {
         let pid_file = std::env::temp_dir().join(format!("scena-runner-{}.pid", std::process::id()));
         let script = format!("trap '' TERM; sleep 60 & echo $! > {}; wait", pid_file.display());
-        let slow = run(&script, "sh", "", Duration::from_millis(500), never()).await;
+        let slow = run(&script, "sh", "", Duration::from_millis(500), never(), None).await;
         assert_eq!(slow.ended, Ended::Failed);
         assert!(slow.reason.unwrap().contains("timed out"));
         let pid: i32 = std::fs::read_to_string(&pid_file).unwrap().trim().parse().unwrap();
@@ -171,8 +245,10 @@ mod tests {
 
     #[tokio::test]
     async fn unknown_interpreters_and_other_accounts_are_refused() {
-        assert!(run("x", "ruby-9", "", Duration::from_secs(1), never()).await.reason.unwrap().contains("not one of"));
-        let other = run("true", "sh", "someone-else", Duration::from_secs(1), never()).await;
+        assert!(
+            run("x", "ruby-9", "", Duration::from_secs(1), never(), None).await.reason.unwrap().contains("not one of")
+        );
+        let other = run("true", "sh", "someone-else", Duration::from_secs(1), never(), None).await;
         assert_eq!(other.ended, Ended::Failed);
     }
 }

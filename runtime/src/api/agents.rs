@@ -198,14 +198,22 @@ async fn connected(app: Shared, tenant: String, agent: String, mut socket: WebSo
             }
             incoming = socket.recv() => {
                 let Some(Ok(frame)) = incoming else { break };
-                if let Message::Text(text) = frame
-                    && let Ok(FromAgent::Done { job, host, ended, exit_code, output_tail, reason }) = serde_json::from_str(&text)
-                    && record(&app, &tenant, &agent, &job, &host, ended, exit_code, &output_tail, reason).await
-                {
-                    let Ok(text) = serde_json::to_string(&ToAgent::Ack { job, host }) else { continue };
-                    if socket.send(Message::Text(text.into())).await.is_err() {
-                        break;
+                let Message::Text(text) = frame else { continue };
+                match serde_json::from_str(&text) {
+                    Ok(FromAgent::Output { job, host, text, total }) => {
+                        app.agents.live.append(&tenant, &agent, &job, &host, &text, total);
                     }
+                    Ok(FromAgent::Done { job, host, ended, exit_code, output_tail, reason }) => {
+                        if !record(&app, &tenant, &agent, &job, &host, ended, exit_code, &output_tail, reason).await {
+                            continue;
+                        }
+                        app.agents.live.ended(&tenant, &job, &host);
+                        let Ok(text) = serde_json::to_string(&ToAgent::Ack { job, host }) else { continue };
+                        if socket.send(Message::Text(text.into())).await.is_err() {
+                            break;
+                        }
+                    }
+                    Err(_) => {}
                 }
             }
             _ = heartbeat.tick() => {

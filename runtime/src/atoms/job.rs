@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use super::log::{LogLevel, LogSource};
 use super::{AtomCall, AtomResult};
 use crate::agents::AgentHub;
 use crate::agents::protocol::ToAgent;
@@ -119,6 +120,10 @@ impl AtomCall {
                 account: spec.account.clone(),
                 timeout_ms: spec.timeout_ms.into(),
             };
+            // Its output is taken from the agent it is sent to, from its first line.
+            if let Some(agent) = agent.as_deref() {
+                jobs.hub.live.expect(tenant, &job, &host, agent);
+            }
             if agent.as_deref().is_some_and(|agent| jobs.hub.send(tenant, agent, run)) {
                 sent.push(host);
             } else {
@@ -130,7 +135,7 @@ impl AtomCall {
         Ok(job)
     }
 
-    async fn job_status(&self, id: &str) -> Result<wit_job::JobStatus, AtomError> {
+    async fn job_status(&mut self, id: &str) -> Result<wit_job::JobStatus, AtomError> {
         let jobs = self.jobs()?;
         let hosts = jobs
             .store
@@ -138,6 +143,17 @@ impl AtomCall {
             .await
             .map_err(failed)?
             .ok_or_else(|| AtomError::Invalid(format!("no job `{id}` in this tenant")))?;
+        // What the scripts printed since the step last looked goes into this call's log.
+        for host in &hosts {
+            let Some(fresh) = jobs.hub.live.take(&self.scope.tenant, id, &host.host) else { continue };
+            if fresh.skipped > 0 {
+                let note = format!("{}: … {} bytes of output not shown", host.host, fresh.skipped);
+                self.log.push(LogLevel::Warn, LogSource::Job, &note);
+            }
+            for line in fresh.text.lines() {
+                self.log.push(LogLevel::Info, LogSource::Job, &format!("{}: {line}", host.host));
+            }
+        }
         Ok(wit_job::JobStatus {
             id: id.to_string(),
             state: state(overall(&hosts)),

@@ -30,13 +30,15 @@ impl LogLevel {
     }
 }
 
-/// Where a line came from: the `log` atom, or the guest's stdout/stderr.
+/// Where a line came from: the `log` atom, the guest's stdout/stderr, or a
+/// script the step runs on hosts (`job`), as it prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogSource {
     Plugin,
     Stdout,
     Stderr,
+    Job,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -275,3 +275,55 @@ fn hostname() -> String {
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "localhost".into())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_a_script_prints_reaches_its_steps_log_and_events_while_it_runs() {
+    let server = serve("jobs-live");
+    let dir = TempDir::new("jobs-live");
+    let token = enrolment_token(&server, "default").await;
+    let _agent = start_agent(&server, &dir, &token, "game-1", "zone=eu-1");
+    until_connected(&server, "default", &[("game-1", true)]).await;
+    let grants = json!({"hosts": {"*": ["zone=eu-1"]}});
+    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/grants", Some(grants)).await.status, 200);
+
+    // The script prints two lines, then waits for the test to let it finish.
+    let go = dir.path().join("go");
+    let script =
+        format!("echo first line; echo 第二行; while [ ! -f {} ]; do sleep 0.1; done; echo last line", go.display());
+    let flows = "/api/v1/tenants/default/flows";
+    let flow = scripted("live", json!(["game-1"]), &script);
+    assert_eq!(server.admin("PUT", &format!("{flows}/live/draft"), Some(flow)).await.status, 200);
+    assert_eq!(server.admin("POST", &format!("{flows}/live/versions"), None).await.status, 201);
+    let started = server.admin("POST", &format!("{flows}/live/runs?wait_ms=0"), Some(json!({"input": {}}))).await;
+    let run_id = started.body["id"].as_str().unwrap().to_string();
+    let run_path = format!("/api/v1/tenants/default/runs/{run_id}");
+    let job_lines = |logs: &Value| -> Vec<String> {
+        logs["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|entry| entry["logs"].as_array().unwrap().clone())
+            .filter(|line| line["source"] == "job")
+            .map(|line| line["message"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let mut seen = Vec::new();
+    for _ in 0..400 {
+        seen = job_lines(&server.admin("GET", &format!("{run_path}/logs?node=script"), None).await.body);
+        if seen.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(seen, ["game-1: first line", "game-1: 第二行"], "printed lines, before the script ends");
+    let running = server.admin("GET", &run_path, None).await.body;
+    assert!(running["nodes"]["script"]["ended_at"].is_null(), "the step has not ended: {running}");
+
+    std::fs::write(&go, "").unwrap();
+    let ended = super::wait_until_over(&server, &run_path).await;
+    assert_eq!(ended["status"], "succeeded", "{ended}");
+    let all = job_lines(&server.admin("GET", &format!("{run_path}/logs?node=script&limit=200"), None).await.body);
+    assert_eq!(all, ["game-1: first line", "game-1: 第二行", "game-1: last line"], "each line once");
+    let events = server.events("default", &run_id).await;
+    assert!(events.contains("game-1: first line") && events.contains("game-1: last line"), "{events}");
+}
