@@ -255,54 +255,31 @@ fn entry_children(entry: &EntryExpr) -> Vec<&IdedExpr> {
 /// starting value and result are evaluated once, outside its loop; only its
 /// condition and step run for each item. So `l.filter(…).map(…)` is two loops
 /// at depth 0, and `l.map(x, l.exists(…))` one at depth 0 and one at depth 1.
-/// A loop over lists joined with `+` counts once per list joined: `(l + l)`
-/// can be twice as long as any list the expression reads.
+/// Lengths are counted in units of the longest list (or map) the expression
+/// reads or writes: `(l + l)` is two, and so is each item of `l.map(x, l + l)`
+/// and a loop variable taken from such a list.
 #[derive(Debug, Clone, Default)]
 struct LoopNest {
-    /// How many loops, each over a list at most as long as the longest the
-    /// expression reads, run `d` deep, at index `d` (boxed: every expression
-    /// carries one, and most have no loop at all).
+    /// Loops (each over a list one unit long) that run `d` deep, at index `d`
+    /// (boxed: every expression carries one, and most have no loop at all).
     at_depth: Box<[u64]>,
+    /// The most items of a list or map written in the expression itself.
+    written: u64,
+}
+
+/// What the walk over an expression knows: the loops so far, and how long the
+/// lists are that the loop variables in scope hold.
+struct Walk<'e> {
+    at_depth: Vec<u64>,
+    written: u64,
+    variables: Vec<(&'e str, u64)>,
 }
 
 impl LoopNest {
     fn of(expr: &IdedExpr) -> LoopNest {
-        let mut at_depth = Vec::new();
-        LoopNest::add(&mut at_depth, expr, 0, 1);
-        LoopNest { at_depth: at_depth.into_boxed_slice() }
-    }
-
-    /// Count the loops of `expr`, which runs `weight` times for each run of
-    /// the loops enclosing it, `depth` deep.
-    fn add(at_depth: &mut Vec<u64>, expr: &IdedExpr, depth: usize, weight: u64) {
-        let count = |at_depth: &mut Vec<u64>, loops: u64| {
-            if at_depth.len() <= depth {
-                at_depth.resize(depth + 1, 0);
-            }
-            at_depth[depth] = at_depth[depth].saturating_add(loops);
-        };
-        match &expr.expr {
-            Expr::Comprehension(c) => {
-                let per_item = weight.saturating_mul(lists_joined(&c.iter_range));
-                count(at_depth, per_item);
-                for once in [&c.iter_range, &c.accu_init, &c.result] {
-                    LoopNest::add(at_depth, once, depth, weight);
-                }
-                for each in [&c.loop_cond, &c.loop_step] {
-                    LoopNest::add(at_depth, each, depth + 1, per_item);
-                }
-            }
-            _ => {
-                if let Expr::Call(call) = &expr.expr
-                    && call.func_name == operators::IN
-                {
-                    count(at_depth, weight.saturating_mul(call.args.get(1).map_or(1, lists_joined)));
-                }
-                for child in children(expr) {
-                    LoopNest::add(at_depth, child, depth, weight);
-                }
-            }
-        }
+        let mut walk = Walk { at_depth: Vec::new(), written: 0, variables: Vec::new() };
+        walk.add(expr, 0, 1);
+        LoopNest { at_depth: walk.at_depth.into_boxed_slice(), written: walk.written }
     }
 
     /// How deeply the deepest loop is nested (1: loops, none inside another).
@@ -310,10 +287,11 @@ impl LoopNest {
         self.at_depth.len()
     }
 
-    /// The most steps the loops can take over lists of at most `n` items: a
-    /// loop nested `d` deep runs at most n^(d+1) times, and a chain of loops
-    /// adds up — however many a 4 KiB expression strings together.
-    fn steps(&self, n: u64) -> u64 {
+    /// The most steps the loops can take when the longest list read is `n`
+    /// long: a loop nested `d` deep runs at most n^(d+1) times, and a chain of
+    /// loops adds up — however many a 4 KiB expression strings together.
+    fn steps(&self, read: u64) -> u64 {
+        let n = read.max(self.written);
         self.at_depth.iter().enumerate().fold(0, |sum: u64, (depth, &loops)| {
             let each = n.saturating_pow(u32::try_from(depth + 1).unwrap_or(u32::MAX));
             sum.saturating_add(loops.saturating_mul(each))
@@ -321,18 +299,86 @@ impl LoopNest {
     }
 }
 
-/// How long a list `expr` can give (or hold), in lists as long as the longest
-/// the expression reads: one, except that `a + b` can be as long as both, and
-/// a comprehension's list is no longer than its range (nor its items longer
-/// than what its step adds, past the list it adds to).
-fn lists_joined(expr: &IdedExpr) -> u64 {
-    match &expr.expr {
-        Expr::Call(call) if call.func_name == operators::ADD => {
-            call.args.iter().map(lists_joined).fold(0, u64::saturating_add).max(1)
+impl<'e> Walk<'e> {
+    fn count(&mut self, depth: usize, loops: u64) {
+        if self.at_depth.len() <= depth {
+            self.at_depth.resize(depth + 1, 0);
         }
-        Expr::Comprehension(c) => lists_joined(&c.iter_range).max(lists_joined(&c.loop_step).saturating_sub(1)).max(1),
-        _ => children(expr).into_iter().map(lists_joined).max().unwrap_or(1),
+        self.at_depth[depth] = self.at_depth[depth].saturating_add(loops);
     }
+
+    /// Count the loops of `expr`, which runs `weight` times for each run of
+    /// the loops enclosing it, `depth` deep.
+    fn add(&mut self, expr: &'e IdedExpr, depth: usize, weight: u64) {
+        match &expr.expr {
+            Expr::List(list) => self.written = self.written.max(list.elements.len() as u64),
+            Expr::Map(map) => self.written = self.written.max(map.entries.len() as u64),
+            _ => {}
+        }
+        match &expr.expr {
+            Expr::Comprehension(c) => {
+                let per_item = weight.saturating_mul(length(&c.iter_range, &mut self.variables));
+                self.count(depth, per_item);
+                for once in [&c.iter_range, &c.accu_init, &c.result] {
+                    self.add(once, depth, weight);
+                }
+                // Its loop variable is at most as long as the range's items.
+                let item = item_length(&c.iter_range, &mut self.variables);
+                let bound = self.variables.len();
+                self.variables.push((c.iter_var.as_str(), item));
+                if let Some(second) = &c.iter_var2 {
+                    self.variables.push((second.as_str(), item));
+                }
+                for each in [&c.loop_cond, &c.loop_step] {
+                    self.add(each, depth + 1, per_item);
+                }
+                self.variables.truncate(bound);
+            }
+            _ => {
+                if let Expr::Call(call) = &expr.expr
+                    && call.func_name == operators::IN
+                {
+                    let walked = call.args.get(1).map_or(1, |list| length(list, &mut self.variables));
+                    self.count(depth, weight.saturating_mul(walked));
+                }
+                for child in children(expr) {
+                    self.add(child, depth, weight);
+                }
+            }
+        }
+    }
+}
+
+/// How long a list (or map) `expr` gives, in units, with `variables` the loop
+/// variables in scope and how long each is: one, except that `a + b` can be as
+/// long as both, a loop variable as long as the items it comes from, and a
+/// comprehension's list no longer than its range or what its step adds.
+fn length<'e>(expr: &'e IdedExpr, variables: &mut Vec<(&'e str, u64)>) -> u64 {
+    match &expr.expr {
+        Expr::Ident(name) => variables.iter().rev().find(|(bound, _)| bound == name).map_or(1, |(_, length)| *length),
+        Expr::Call(call) if call.func_name == operators::ADD => {
+            call.args.iter().map(|arg| length(arg, variables)).fold(0, u64::saturating_add).max(1)
+        }
+        Expr::Comprehension(_) => item_length(expr, variables),
+        _ => children(expr).into_iter().map(|child| length(child, variables)).max().unwrap_or(1),
+    }
+}
+
+/// How long a list held in `expr` can be (an item of it, a value of a map in
+/// it) — for a comprehension, also its own list: no longer than its range, nor
+/// than what its step adds past the list it adds to, its loop variable being
+/// as long as the range's items.
+fn item_length<'e>(expr: &'e IdedExpr, variables: &mut Vec<(&'e str, u64)>) -> u64 {
+    let Expr::Comprehension(c) = &expr.expr else { return length(expr, variables) };
+    let item = item_length(&c.iter_range, variables);
+    let bound = variables.len();
+    variables.push((c.iter_var.as_str(), item));
+    if let Some(second) = &c.iter_var2 {
+        variables.push((second.as_str(), item));
+    }
+    let added = length(&c.loop_step, variables).saturating_sub(1);
+    variables.truncate(bound);
+    length(&c.iter_range, variables).max(added).max(1)
 }
 
 /// How deeply comprehensions nest (ranges, starting values and results, run
@@ -347,11 +393,12 @@ fn comprehension_depth(expr: &IdedExpr) -> usize {
     }
 }
 
-/// The length of the longest array anywhere in `value`.
+/// The length of the longest array (or map) anywhere in `value`.
 fn longest_list_in(value: &Value) -> usize {
     match value {
         Value::Array(items) => items.iter().map(longest_list_in).max().unwrap_or(0).max(items.len()),
-        Value::Object(map) => map.values().map(longest_list_in).max().unwrap_or(0),
+        // A loop over a map walks its keys.
+        Value::Object(map) => map.values().map(longest_list_in).max().unwrap_or(0).max(map.len()),
         _ => 0,
     }
 }
@@ -589,6 +636,26 @@ mod tests {
         // The same when the joined list is an item of a list a comprehension made.
         let hidden = "size(inputs.m.map(x, inputs.m + inputs.m)[0].filter(x, inputs.m.exists(y, y == -x)))";
         assert!(eval(hidden).unwrap_err().reason.contains("1282400 loop steps"), "{:?}", eval(hidden));
+    }
+
+    #[test]
+    fn maps_lists_written_out_and_loop_variables_count_at_their_length() {
+        let keys: serde_json::Map<String, Value> = (0..2_000).map(|i| (format!("k{i}"), json!(i))).collect();
+        let inputs = json!({"o": keys, "l": (0..400).collect::<Vec<i64>>()});
+        let steps = BTreeMap::new();
+        let scope = Scope::new(&inputs, &steps);
+        let eval = |s: &str| Expression::parse(s).unwrap().eval(&scope);
+        // A loop over a map walks its keys.
+        let over_keys = eval("inputs.o.filter(k, inputs.o.exists(j, j == ''))").unwrap_err();
+        assert!(over_keys.reason.contains("4002000 loop steps"), "{over_keys}");
+        // A list written in the expression is as long as it is written.
+        let written = format!("[{}].filter(x, x in [1, 2])", vec!["0"; 1_000].join(","));
+        let refused = Expression::parse(&written).unwrap().eval(&scope).unwrap_err();
+        assert!(refused.reason.contains("1001000 loop steps"), "{refused}");
+        // A loop variable holding a joined list walks all of it.
+        let l3 = "(inputs.l + inputs.l + inputs.l)";
+        let nested = eval(&format!("size({l3}.map(x, {l3}).map(y, 1 in y))")).unwrap_err();
+        assert!(nested.reason.contains("1442400 loop steps"), "{nested}");
     }
 
     #[test]
