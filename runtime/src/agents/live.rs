@@ -12,8 +12,15 @@ use std::time::{Duration, Instant};
 /// The bytes of a host's output kept between two looks.
 pub const LIVE_OUTPUT_BYTES: usize = 16 << 10;
 
+/// All the output kept, every host of every job: past it, the streams looked
+/// at least recently lose what they hold (their next look says how much).
+pub const LIVE_OUTPUT_TOTAL_BYTES: usize = 64 << 20;
+
 /// Output nobody looked at for this long (its step was cancelled, say) is forgotten.
 const FORGOTTEN_AFTER: Duration = Duration::from_secs(3600);
+
+/// How often streams are checked for being forgotten.
+const PRUNE_EVERY: Duration = Duration::from_secs(60);
 
 /// (tenant, job, host)
 type Key = (String, String, String);
@@ -39,7 +46,40 @@ pub struct Fresh {
 
 #[derive(Default)]
 pub struct LiveOutput {
-    streams: Mutex<HashMap<Key, Stream>>,
+    inner: Mutex<Streams>,
+}
+
+#[derive(Default)]
+struct Streams {
+    by_key: HashMap<Key, Stream>,
+    /// Bytes held by every stream together.
+    held: usize,
+    pruned: Option<Instant>,
+}
+
+impl Streams {
+    /// Forget streams nobody touched for long, at most once every [`PRUNE_EVERY`].
+    fn prune(&mut self) {
+        if self.pruned.is_some_and(|at| at.elapsed() < PRUNE_EVERY) {
+            return;
+        }
+        self.pruned = Some(Instant::now());
+        self.by_key.retain(|_, stream| stream.touched.elapsed() < FORGOTTEN_AFTER);
+        self.held = self.by_key.values().map(|stream| stream.text.len()).sum();
+    }
+
+    /// Past the total, empty the streams touched longest ago first.
+    fn hold_at_most(&mut self, total: usize) {
+        while self.held > total {
+            let Some(oldest) =
+                self.by_key.values_mut().filter(|s| !s.text.is_empty()).min_by_key(|stream| stream.touched)
+            else {
+                return;
+            };
+            self.held -= oldest.text.len();
+            oldest.text.clear();
+        }
+    }
 }
 
 fn key(tenant: &str, job: &str, host: &str) -> Key {
@@ -47,10 +87,10 @@ fn key(tenant: &str, job: &str, host: &str) -> Key {
 }
 
 impl LiveOutput {
-    /// `job`'s script was sent to `agent` for `host`: take its output from that agent.
+    /// `job`'s script is being sent to `agent` for `host`: take its output from that agent.
     pub fn expect(&self, tenant: &str, job: &str, host: &str, agent: &str) {
-        let mut streams = self.streams.lock().expect("live output lock");
-        streams.retain(|_, stream| stream.touched.elapsed() < FORGOTTEN_AFTER);
+        let mut streams = self.inner.lock().expect("live output lock");
+        streams.prune();
         let stream = Stream {
             agent: agent.to_string(),
             text: String::new(),
@@ -59,15 +99,28 @@ impl LiveOutput {
             ended: false,
             touched: Instant::now(),
         };
-        streams.insert(key(tenant, job, host), stream);
+        if let Some(old) = streams.by_key.insert(key(tenant, job, host), stream) {
+            streams.held -= old.text.len();
+        }
+    }
+
+    /// The script could not be sent after all: nothing will come.
+    pub fn forget(&self, tenant: &str, job: &str, host: &str) {
+        let mut streams = self.inner.lock().expect("live output lock");
+        if let Some(old) = streams.by_key.remove(&key(tenant, job, host)) {
+            streams.held -= old.text.len();
+        }
     }
 
     /// Output `agent` reported; ignored unless the script was sent to that agent.
     pub fn append(&self, tenant: &str, agent: &str, job: &str, host: &str, text: &str, total: u64) {
-        let mut streams = self.streams.lock().expect("live output lock");
-        let Some(stream) = streams.get_mut(&key(tenant, job, host)).filter(|s| s.agent == agent && !s.ended) else {
+        let mut guard = self.inner.lock().expect("live output lock");
+        let streams = &mut *guard;
+        let Some(stream) = streams.by_key.get_mut(&key(tenant, job, host)).filter(|s| s.agent == agent && !s.ended)
+        else {
             return;
         };
+        let before = stream.text.len();
         stream.text.push_str(text);
         if stream.text.len() > LIVE_OUTPUT_BYTES {
             let mut cut = stream.text.len() - LIVE_OUTPUT_BYTES;
@@ -78,28 +131,36 @@ impl LiveOutput {
         }
         stream.total = stream.total.max(total);
         stream.touched = Instant::now();
+        let after = stream.text.len();
+        streams.held = streams.held - before + after;
+        streams.hold_at_most(LIVE_OUTPUT_TOTAL_BYTES);
     }
 
-    /// The script ended (its outcome is stored): the next look takes the rest and forgets it.
-    pub fn ended(&self, tenant: &str, job: &str, host: &str) {
-        if let Some(stream) = self.streams.lock().expect("live output lock").get_mut(&key(tenant, job, host)) {
+    /// `agent` reported the script's end (its outcome is stored): the next look
+    /// takes the rest and forgets it.
+    pub fn ended(&self, tenant: &str, agent: &str, job: &str, host: &str) {
+        let mut streams = self.inner.lock().expect("live output lock");
+        if let Some(stream) = streams.by_key.get_mut(&key(tenant, job, host)).filter(|s| s.agent == agent) {
             stream.ended = true;
         }
     }
 
     /// What `host` printed for `job` since the last look, if anything.
     pub fn take(&self, tenant: &str, job: &str, host: &str) -> Option<Fresh> {
-        let mut streams = self.streams.lock().expect("live output lock");
+        let mut guard = self.inner.lock().expect("live output lock");
+        let streams = &mut *guard;
         let key = key(tenant, job, host);
-        let stream = streams.get_mut(&key)?;
+        let stream = streams.by_key.get_mut(&key)?;
         let new = stream.total.saturating_sub(stream.taken);
-        let kept = stream.text.len() as u64;
-        let fresh = (new > 0 && kept > 0)
-            .then(|| Fresh { text: std::mem::take(&mut stream.text), skipped: new.saturating_sub(kept) });
+        let text = std::mem::take(&mut stream.text);
+        let fresh = (new > 0).then(|| Fresh { skipped: new.saturating_sub(text.len() as u64), text });
         stream.taken = stream.total;
         stream.touched = Instant::now();
-        if stream.ended {
-            streams.remove(&key);
+        let ended = stream.ended;
+        let taken = fresh.as_ref().map_or(0, |f| f.text.len());
+        streams.held -= taken;
+        if ended {
+            streams.by_key.remove(&key);
         }
         fresh
     }
@@ -123,10 +184,25 @@ mod tests {
         let fresh = live.take("t", "j", "h").unwrap();
         assert_eq!((fresh.text.len(), fresh.skipped), (LIVE_OUTPUT_BYTES, 100));
         live.append("t", "a1", "j", "h", "last\n", 4 + big.len() as u64 + 5);
-        live.ended("t", "j", "h");
-        assert_eq!(live.take("t", "j", "h").unwrap().text, "last\n");
+        live.ended("t", "other-agent", "j", "h");
+        live.append("t", "a1", "j", "h", "more\n", 4 + big.len() as u64 + 10);
+        live.ended("t", "a1", "j", "h");
+        assert_eq!(live.take("t", "j", "h").unwrap().text, "last\nmore\n", "another agent cannot end the stream");
         assert_eq!(live.take("t", "j", "h"), None, "forgotten once ended and taken");
         live.append("t", "a1", "j", "unexpected", "x\n", 2);
         assert_eq!(live.take("t", "j", "unexpected"), None, "only scripts sent to an agent are taken");
+    }
+
+    #[test]
+    fn past_the_total_the_streams_looked_at_longest_ago_are_emptied_first() {
+        let live = LiveOutput::default();
+        live.expect("t", "j", "old", "a");
+        live.expect("t", "j", "new", "a");
+        live.append("t", "a", "j", "old", "0123456789", 10);
+        live.append("t", "a", "j", "new", "abcdefghij", 10);
+        live.inner.lock().unwrap().hold_at_most(10);
+        assert_eq!(live.take("t", "j", "old"), Some(Fresh { text: String::new(), skipped: 10 }));
+        assert_eq!(live.take("t", "j", "new").unwrap().text, "abcdefghij");
+        assert_eq!(live.inner.lock().unwrap().held, 0);
     }
 }

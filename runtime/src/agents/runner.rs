@@ -60,8 +60,9 @@ impl Tail {
         let waiting = usize::try_from(self.total - self.reported).unwrap_or(usize::MAX).min(self.bytes.len());
         let fresh = &self.bytes[self.bytes.len() - waiting..];
         let take = match fresh.iter().rposition(|b| *b == b'\n') {
-            _ if all || fresh.len() >= LONGEST_HELD_LINE => fresh.len(),
+            _ if all => fresh.len(),
             Some(newline) => newline + 1,
+            None if fresh.len() >= LONGEST_HELD_LINE => whole_characters(fresh),
             None => return None,
         };
         if take == 0 {
@@ -69,6 +70,15 @@ impl Tail {
         }
         self.reported = self.total - (waiting - take) as u64;
         Some((String::from_utf8_lossy(&fresh[..take]).into_owned(), self.reported))
+    }
+}
+
+/// How much of `bytes` ends on a whole UTF-8 character (all of it if it is
+/// not UTF-8 anyway): a long line is cut there, not inside a character.
+fn whole_characters(bytes: &[u8]) -> usize {
+    match std::str::from_utf8(bytes) {
+        Err(cut) if cut.error_len().is_none() && cut.valid_up_to() > 0 => cut.valid_up_to(),
+        _ => bytes.len(),
     }
 }
 
@@ -120,11 +130,15 @@ pub async fn run(
     let tail = Arc::new(Mutex::new(Tail::default()));
     let out = tokio::spawn(drain(child.stdout.take().expect("piped"), tail.clone()));
     let err = tokio::spawn(drain(child.stderr.take().expect("piped"), tail.clone()));
+    let (stop_reporting, mut reporting_stopped) = watch::channel(false);
     let reporting = report.clone().map(|report| {
         let tail = tail.clone();
         tokio::spawn(async move {
             loop {
-                tokio::time::sleep(REPORT_EVERY).await;
+                tokio::select! {
+                    () = tokio::time::sleep(REPORT_EVERY) => {}
+                    _ = reporting_stopped.changed() => break,
+                }
                 let fresh = tail.lock().expect("tail lock").unreported(false);
                 if let Some((text, total)) = fresh {
                     report(text, total);
@@ -162,8 +176,10 @@ pub async fn run(
         let _ = err.await;
     })
     .await;
+    // Stopped and waited for, so nothing it reports comes after the last report.
+    let _ = stop_reporting.send(true);
     if let Some(reporting) = reporting {
-        reporting.abort();
+        let _ = reporting.await;
     }
     let mut tail = tail.lock().expect("tail lock");
     if let (Some(report), Some((text, total))) = (report, tail.unreported(true)) {
@@ -209,6 +225,23 @@ mod tests {
             "whole lines while it runs: {seen:?}"
         );
         assert_eq!(ran.output_tail, "one\n二\ntail");
+    }
+
+    #[test]
+    fn a_long_line_is_cut_between_characters() {
+        let mut tail = Tail::default();
+        let line = "行".repeat(LONGEST_HELD_LINE / 3 + 1); // 3 bytes each: one more byte than whole characters fill
+        tail.push(&line.as_bytes()[..LONGEST_HELD_LINE + 1]);
+        let (text, total) = tail.unreported(false).unwrap();
+        assert_eq!((text.chars().count(), total), (LONGEST_HELD_LINE / 3, (LONGEST_HELD_LINE / 3 * 3) as u64));
+        assert!(!text.contains('\u{FFFD}'));
+        tail.push(&line.as_bytes()[LONGEST_HELD_LINE + 1..]);
+        tail.push(b"\nnext");
+        assert_eq!(
+            tail.unreported(false).unwrap().0,
+            "行\n",
+            "the cut character comes whole with the rest of its line"
+        );
     }
 
     #[tokio::test]

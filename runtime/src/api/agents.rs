@@ -207,7 +207,7 @@ async fn connected(app: Shared, tenant: String, agent: String, mut socket: WebSo
                         if !record(&app, &tenant, &agent, &job, &host, ended, exit_code, &output_tail, reason).await {
                             continue;
                         }
-                        app.agents.live.ended(&tenant, &job, &host);
+                        app.agents.live.ended(&tenant, &agent, &job, &host);
                         let Ok(text) = serde_json::to_string(&ToAgent::Ack { job, host }) else { continue };
                         if socket.send(Message::Text(text.into())).await.is_err() {
                             break;

@@ -103,7 +103,14 @@ impl AtomCall {
             "account": spec.account, "timeout_ms": spec.timeout_ms,
         })
         .to_string();
-        let (job, created) = jobs.store.create_job(tenant, key, &spec_text, &spec.hosts).await.map_err(failed)?;
+        // Hosts with no agent connected fail with the job's creation, so none
+        // is left queued if what follows goes wrong.
+        let (online, offline): (Vec<_>, Vec<_>) = agents
+            .into_iter()
+            .partition(|(_, agent)| agent.as_deref().is_some_and(|agent| jobs.hub.is_connected(tenant, agent)));
+        let offline: Vec<String> = offline.into_iter().map(|(host, _)| host).collect();
+        let (job, created) =
+            jobs.store.create_job(tenant, key, &spec_text, &spec.hosts, &offline).await.map_err(failed)?;
         if !created {
             return Ok(job);
         }
@@ -111,7 +118,7 @@ impl AtomCall {
         // the hosts of one job start together (a mass stop at one instant), not
         // a write apart.
         let (mut sent, mut unreachable) = (Vec::new(), Vec::new());
-        for (host, agent) in agents {
+        for (host, agent) in online {
             let run = ToAgent::Run {
                 job: job.clone(),
                 host: host.clone(),
@@ -127,6 +134,7 @@ impl AtomCall {
             if agent.as_deref().is_some_and(|agent| jobs.hub.send(tenant, agent, run)) {
                 sent.push(host);
             } else {
+                jobs.hub.live.forget(tenant, &job, &host);
                 let why = format!("no agent is connected for host `{host}`");
                 unreachable.push((host, why));
             }

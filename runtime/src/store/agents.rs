@@ -149,14 +149,16 @@ impl AgentStore {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Create job `key` of `tenant` on `hosts`, all queued: `(id, true)`; or,
-    /// if a job with that idempotency key exists, `(its id, false)`.
+    /// Create job `key` of `tenant` on `hosts`, queued — those in `offline`
+    /// (no agent connected) failed already, saying so: `(id, true)`; or, if a
+    /// job with that idempotency key exists, `(its id, false)`.
     pub async fn create_job(
         &self,
         tenant: &str,
         key: &str,
         spec: &str,
         hosts: &[String],
+        offline: &[String],
     ) -> anyhow::Result<(String, bool)> {
         let mut tx = self.db.begin_exclusive().await?;
         let existing: Option<(String,)> =
@@ -178,12 +180,20 @@ impl AgentStore {
             .execute(&mut *tx)
             .await?;
         for host in hosts {
+            let (state, why, ended) = if offline.contains(host) {
+                ("failed", format!("no agent is connected for host `{host}`"), Some(super::now_rfc3339()))
+            } else {
+                ("queued", String::new(), None)
+            };
             sqlx::query(
-                "INSERT INTO job_hosts (tenant, job, host, state, output_tail) VALUES ($1, $2, $3, 'queued', '')",
+                "INSERT INTO job_hosts (tenant, job, host, state, output_tail, ended_at) VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(tenant)
             .bind(&id)
             .bind(host)
+            .bind(state)
+            .bind(why)
+            .bind(ended)
             .execute(&mut *tx)
             .await?;
         }

@@ -523,14 +523,18 @@ impl RunStore {
         if row.is_some() {
             return Ok(row.map(StepLog::from_row));
         }
-        // A log written before logs knew their event: the call's first.
+        // An event from before logs knew their event (no later log of the run
+        // has one already): the call's first log.
         let row: Option<(i64, String, i64, String)> = sqlx::query_as(
             "SELECT rowid, node, attempt, lines FROM run_logs
-             WHERE run_id = $1 AND node = $2 AND attempt = $3 AND seq IS NULL ORDER BY rowid LIMIT 1",
+             WHERE run_id = $1 AND node = $2 AND attempt = $3 AND seq IS NULL
+               AND NOT EXISTS (SELECT 1 FROM run_logs WHERE run_id = $1 AND seq IS NOT NULL AND seq < $4)
+             ORDER BY rowid LIMIT 1",
         )
         .bind(run_id)
         .bind(node)
         .bind(i64::from(attempt))
+        .bind(i64::try_from(seq).unwrap_or(i64::MAX))
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.map(StepLog::from_row))
