@@ -175,6 +175,9 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     if let Some(node) = &node {
         eprintln!("scena serve: node `{node}` of a cluster on this database (leases last {:?})", args.lease_ttl);
     }
+    // Listened for before the server says it listens: a signal sent the
+    // moment it does must stop it gracefully, not kill it.
+    let signals = StopSignals::listen()?;
     eprintln!("scena serve: listening on http://{address} (data in {}, database: {database})", data_dir.display());
     if args.studio_dir.is_some() || crate::api::studio_embedded() {
         eprintln!("scena serve: studio at http://{address}/");
@@ -195,7 +198,7 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     let service = router(app).into_make_service_with_connect_info::<SocketAddr>();
     let stopper = scheduler.clone();
     let stopping = async move {
-        stop_signal().await;
+        signals.first().await;
         stopper.stop_driving();
     };
     // Requests still open at the deadline (a slow client, say) are not waited for.
@@ -230,31 +233,61 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
 
 /// Ctrl-C, or SIGTERM (what a service manager sends). A second one ends
 /// the process at once, cutting what was still finishing.
-async fn stop_signal() {
-    #[cfg(unix)]
-    if let Ok(mut terminate) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+#[cfg(unix)]
+struct StopSignals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+#[cfg(unix)]
+impl StopSignals {
+    /// From now on, these signals stop the server instead of killing it.
+    fn listen() -> Result<StopSignals, CliError> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let listen = |kind: SignalKind, name: &str| {
+            signal(kind).map_err(|e| CliError::other(format!("cannot listen for {name}: {e}")))
+        };
+        Ok(StopSignals {
+            interrupt: listen(SignalKind::interrupt(), "SIGINT")?,
+            terminate: listen(SignalKind::terminate(), "SIGTERM")?,
+        })
+    }
+
+    async fn first(mut self) {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => tracing::info!(target: "scena::serve", "interrupted: stopping"),
-            _ = terminate.recv() => tracing::info!(target: "scena::serve", "terminated: stopping"),
+            _ = self.interrupt.recv() => tracing::info!(target: "scena::serve", "interrupted: stopping"),
+            _ = self.terminate.recv() => tracing::info!(target: "scena::serve", "terminated: stopping"),
         }
-        // The same stream goes on listening: a second signal is not missed.
+        // The same streams go on listening: a second signal is not missed.
         tokio::spawn(async move {
             let code = tokio::select! {
-                _ = tokio::signal::ctrl_c() => 130,
-                _ = terminate.recv() => 143,
+                _ = self.interrupt.recv() => 130,
+                _ = self.terminate.recv() => 143,
             };
             tracing::warn!(target: "scena::serve", "asked again: stopping now; calls still in flight run again as their next attempt");
             std::process::exit(code);
         });
-        return;
     }
-    let _ = tokio::signal::ctrl_c().await;
-    tracing::info!(target: "scena::serve", "interrupted: stopping");
-    tokio::spawn(async {
+}
+
+#[cfg(not(unix))]
+struct StopSignals;
+
+#[cfg(not(unix))]
+impl StopSignals {
+    fn listen() -> Result<StopSignals, CliError> {
+        Ok(StopSignals)
+    }
+
+    async fn first(self) {
         let _ = tokio::signal::ctrl_c().await;
-        tracing::warn!(target: "scena::serve", "asked again: stopping now; calls still in flight run again as their next attempt");
-        std::process::exit(130);
-    });
+        tracing::info!(target: "scena::serve", "interrupted: stopping");
+        tokio::spawn(async {
+            let _ = tokio::signal::ctrl_c().await;
+            tracing::warn!(target: "scena::serve", "asked again: stopping now; calls still in flight run again as their next attempt");
+            std::process::exit(130);
+        });
+    }
 }
 
 /// The data directory holds token hashes, sealed secrets and their key:

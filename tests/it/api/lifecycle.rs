@@ -241,3 +241,26 @@ async fn a_stopping_server_finishes_the_calls_in_flight_and_starts_no_new_one() 
         "the call finished before the stop was not made again"
     );
 }
+
+/// A server sent SIGTERM the moment it says it listens stops as a stop asks
+/// (exit 0, its stop logged), not killed by a signal it was not listening for
+/// yet. The signal goes straight from this process, a few times over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_stopped_the_moment_it_listens_stops_gracefully() {
+    for attempt in 0..3 {
+        let mut server = serve(&format!("api-stop-at-once-{attempt}"));
+        let pid = i32::try_from(server.child.id()).unwrap();
+        // SAFETY: kill only sends a signal, to the server this test started.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+        let mut exited = None;
+        for _ in 0..300 {
+            exited = server.child.try_wait().unwrap();
+            if exited.is_some() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let exited = exited.expect("the server did not stop within 15 s");
+        assert!(exited.success(), "attempt {attempt}: {exited:?}: {}", server.log());
+    }
+}
