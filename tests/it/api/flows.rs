@@ -7,28 +7,20 @@ use super::*;
 use crate::support::repo_root;
 use crate::support::server::{ADMIN, Server, serve, serve_with};
 
+/// The standard plugins `scena serve` carries, as the tenant lists them.
+const STANDARD_PLUGINS: [&str; 10] =
+    ["add", "echo", "find-hosts", "http-check", "http-request", "kv", "metric-gate", "notify", "run-script", "standin"];
+
+async fn plugin_names(server: &Server) -> Vec<String> {
+    let plugins = server.admin("GET", "/api/v1/tenants/default/plugins", None).await.body;
+    plugins["plugins"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap().to_string()).collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flow_goes_from_draft_to_version_to_runs_with_controls() {
     let server = serve("api-journey");
-    let plugins = server.admin("GET", "/api/v1/tenants/default/plugins", None).await;
-    let names: Vec<&str> =
-        plugins.body["plugins"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
     // The standard plugins the binary carries (those in the test's `--plugins` dir are the same).
-    assert_eq!(
-        names,
-        [
-            "add",
-            "echo",
-            "find-hosts",
-            "http-check",
-            "http-request",
-            "kv",
-            "metric-gate",
-            "notify",
-            "run-script",
-            "standin"
-        ]
-    );
+    assert_eq!(plugin_names(&server).await, STANDARD_PLUGINS);
 
     let saved = server.admin("PUT", &format!("{FLOWS}/zones/draft"), Some(counting_flow("zones"))).await;
     assert_eq!((saved.status, &saved.body["problems"]), (200, &json!([])), "{}", saved.body);
@@ -206,24 +198,7 @@ async fn with_samples_the_release_flow_is_published_and_runs() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_started_with_no_flags_serves_the_standard_plugins_and_runs_the_samples() {
     let server = crate::support::server::serve_bare("api-bare");
-    let plugins = server.admin("GET", "/api/v1/tenants/default/plugins", None).await.body;
-    let names: Vec<&str> = plugins["plugins"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
-    assert_eq!(
-        names,
-        [
-            "add",
-            "echo",
-            "find-hosts",
-            "http-check",
-            "http-request",
-            "kv",
-            "metric-gate",
-            "notify",
-            "run-script",
-            "standin"
-        ],
-        "carried inside the binary"
-    );
+    assert_eq!(plugin_names(&server).await, STANDARD_PLUGINS, "carried inside the binary");
     let flows = server.admin("GET", FLOWS, None).await.body;
     let published: Vec<&str> = flows["flows"]
         .as_array()

@@ -216,15 +216,7 @@ async fn a_stopping_server_finishes_the_calls_in_flight_and_starts_no_new_one() 
     assert_eq!(watching.status(), 200);
 
     crate::support::cluster::signal(&server, "TERM");
-    let mut exited = None;
-    for _ in 0..300 {
-        exited = server.child.try_wait().unwrap();
-        if exited.is_some() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let exited = exited.expect("the server did not stop within 15 s");
+    let exited = exit_within_15s(&mut server).await;
     assert!(exited.success(), "{exited:?}: {}", server.log());
     assert!(server.log().contains("every call in flight finished and was recorded"), "{}", server.log());
     assert_eq!(fast_calls.load(Ordering::SeqCst), 0, "a stopping server started the next call");
@@ -252,15 +244,18 @@ async fn a_server_stopped_the_moment_it_listens_stops_gracefully() {
         let pid = i32::try_from(server.child.id()).unwrap();
         // SAFETY: kill only sends a signal, to the server this test started.
         assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
-        let mut exited = None;
-        for _ in 0..300 {
-            exited = server.child.try_wait().unwrap();
-            if exited.is_some() {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        let exited = exited.expect("the server did not stop within 15 s");
+        let exited = exit_within_15s(&mut server).await;
         assert!(exited.success(), "attempt {attempt}: {exited:?}: {}", server.log());
     }
+}
+
+/// How the server's process ended, waiting (bounded) for it to.
+async fn exit_within_15s(server: &mut crate::support::server::Server) -> std::process::ExitStatus {
+    for _ in 0..300 {
+        if let Some(exited) = server.child.try_wait().unwrap() {
+            return exited;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the server did not stop within 15 s");
 }

@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { operations } from '../../api/schema';
-import { ConfirmButton } from '../../ui/ConfirmButton';
+import { Revocation } from '../ui/Revocation';
 import { Time } from '../ui/Time';
 
 export type AgentRow =
@@ -33,28 +33,20 @@ export function AgentsTable({
           <tr key={agent.id}>
             <td className="admin-mono">{agent.id}</td>
             <td>
-              {agent.revoked_at ? (
-                <>
-                  {t('tokens.revoked')} <Time at={agent.revoked_at} />
-                </>
-              ) : (
-                <span className={agent.connected ? 'admin-status-ok' : undefined}>
-                  {agent.connected ? t('agents.connected') : t('agents.disconnected')}
-                </span>
-              )}
+              <span className={agent.connected ? 'admin-status-ok' : undefined}>
+                {agent.connected ? t('agents.connected') : t('agents.disconnected')}
+              </span>
             </td>
             <td>
               <Time at={agent.enrolled_at} />
             </td>
             <td>
-              {canRevoke && !agent.revoked_at ? (
-                <ConfirmButton
-                  className="danger"
-                  label={t('tokens.revoke')}
-                  question={t('agents.revokeQuestion', { id: agent.id })}
-                  onConfirm={() => onRevoke(agent.id)}
-                />
-              ) : null}
+              <Revocation
+                revokedAt={agent.revoked_at}
+                canRevoke={canRevoke}
+                question={t('agents.revokeQuestion', { id: agent.id })}
+                onRevoke={() => onRevoke(agent.id)}
+              />
             </td>
           </tr>
         ))}

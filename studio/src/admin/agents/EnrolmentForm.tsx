@@ -22,7 +22,7 @@ export function EnrolmentForm({ onCreated }: { onCreated: () => void }) {
   const [expiry, setExpiry] = useState('7d');
   const [made, setMade] = useState<{ token: string; command: string } | null>(null);
   const action = useAction();
-  const commandField = useRef<HTMLInputElement>(null);
+  const commandField = useRef<HTMLTextAreaElement>(null);
   const repeated = repeatedKeys(rows);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -68,9 +68,10 @@ export function EnrolmentForm({ onCreated }: { onCreated: () => void }) {
           <div className="row">
             <label className="admin-grow">
               {t('agents.command')}
-              <input
+              <textarea
                 ref={commandField}
                 readOnly
+                rows={3}
                 value={made.command}
                 className="admin-mono"
                 onFocus={(e) => e.target.select()}

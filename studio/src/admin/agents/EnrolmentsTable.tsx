@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import type { operations } from '../../api/schema';
-import { ConfirmButton } from '../../ui/ConfirmButton';
 import { labelPairs, type Labels } from '../hosts/labels';
+import { Revocation } from '../ui/Revocation';
 import { Time } from '../ui/Time';
 
 export type Enrolment =
@@ -52,20 +52,13 @@ export function EnrolmentsTable({
             </td>
             <td>{enrolment.expires_at ? <Time at={enrolment.expires_at} /> : t('tokens.never')}</td>
             <td>
-              {enrolment.revoked_at ? (
-                <>
-                  {t('tokens.revoked')} <Time at={enrolment.revoked_at} />
-                </>
-              ) : expired(enrolment) ? (
-                t('tokens.expired')
-              ) : canRevoke ? (
-                <ConfirmButton
-                  className="danger"
-                  label={t('tokens.revoke')}
-                  question={t('agents.revokeEnrolmentQuestion')}
-                  onConfirm={() => onRevoke(enrolment.id)}
-                />
-              ) : null}
+              <Revocation
+                revokedAt={enrolment.revoked_at}
+                expired={expired(enrolment)}
+                canRevoke={canRevoke}
+                question={t('agents.revokeEnrolmentQuestion')}
+                onRevoke={() => onRevoke(enrolment.id)}
+              />
             </td>
           </tr>
         ))}

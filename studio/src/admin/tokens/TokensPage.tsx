@@ -2,9 +2,9 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ok } from '../../api/client';
 import { useTenant } from '../../session/session';
-import { ConfirmButton } from '../../ui/ConfirmButton';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { useLoad } from '../../ui/useLoad';
+import { Revocation } from '../ui/Revocation';
 import { Time } from '../ui/Time';
 import { TokenForm } from './TokenForm';
 
@@ -63,20 +63,13 @@ export function TokensPage() {
                 </td>
                 <td>{token.expires_at ? <Time at={token.expires_at} /> : t('tokens.never')}</td>
                 <td>
-                  {live(token) ? (
-                    <ConfirmButton
-                      className="danger"
-                      label={t('tokens.revoke')}
-                      question={t('tokens.revokeQuestion', { name: token.name })}
-                      onConfirm={() => revoke(token.id)}
-                    />
-                  ) : token.revoked_at ? (
-                    <>
-                      {t('tokens.revoked')} <Time at={token.revoked_at} />
-                    </>
-                  ) : (
-                    t('tokens.expired')
-                  )}
+                  <Revocation
+                    revokedAt={token.revoked_at}
+                    expired={!live(token)}
+                    canRevoke
+                    question={t('tokens.revokeQuestion', { name: token.name })}
+                    onRevoke={() => revoke(token.id)}
+                  />
                 </td>
               </tr>
             ))}
