@@ -8,26 +8,26 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
+use super::Shared;
 use super::auth::Access;
+use super::described::{Created, JsonBody, NoContent};
 use super::error::ApiError;
-use super::{Shared, body};
 use crate::agents::protocol::{Ended, FromAgent, ToAgent};
 use crate::inventory::Host;
+use crate::store::{AgentInfo, EnrolmentInfo};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewEnrolment {
     /// Labels every host enrolled with this token gets (its own `--labels` win).
@@ -36,13 +36,46 @@ pub struct NewEnrolment {
     expires_in: Option<String>,
 }
 
+#[derive(Serialize, JsonSchema)]
+pub struct EnrolmentMade {
+    id: String,
+    /// Shown this once.
+    token: String,
+    expires_at: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct EnrolmentList {
+    enrolments: Vec<EnrolmentInfo>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct AgentListed {
+    #[serde(flatten)]
+    agent: AgentInfo,
+    /// Whether it is connected to this server now.
+    connected: bool,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct AgentList {
+    agents: Vec<AgentListed>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct Enrolled {
+    tenant: String,
+    agent: String,
+    /// The agent keeps it; shown once.
+    credential: String,
+}
+
 /// `POST …/agents/enrolments` → 201 `{id, token}`: the token is shown once.
 pub async fn create_enrolment(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
-    raw: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let NewEnrolment { labels, expires_in } = body::json(raw)?;
+    JsonBody(NewEnrolment { labels, expires_in }): JsonBody<NewEnrolment>,
+) -> Result<Created<EnrolmentMade>, ApiError> {
     let probe = Host {
         id: "x".into(),
         hostname: "x".into(),
@@ -68,31 +101,34 @@ pub async fn create_enrolment(
     };
     let (id, token) =
         app.db.agents().create_enrolment(&access.tenant, &labels, &access.subject, expires_at.as_deref()).await?;
-    Ok((StatusCode::CREATED, Json(json!({"id": id, "token": token, "expires_at": expires_at}))))
+    Ok(Created(EnrolmentMade { id, token, expires_at }))
 }
 
 pub async fn enrolments(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({"enrolments": app.db.agents().enrolments(&access.tenant).await?})))
+) -> Result<Json<EnrolmentList>, ApiError> {
+    Ok(Json(EnrolmentList { enrolments: app.db.agents().enrolments(&access.tenant).await? }))
 }
 
 pub async fn revoke_enrolment(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, id)): Path<(String, String)>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<NoContent, ApiError> {
     if app.db.agents().revoke_enrolment(&access.tenant, &id).await? {
-        Ok(StatusCode::NO_CONTENT)
+        Ok(NoContent)
     } else {
         Err(ApiError::not_found(format!("open enrolment token `{id}`")))
     }
 }
 
 /// `GET …/agents`: the tenant's agents, and whether each is connected now.
-pub async fn list(State(app): State<Shared>, Extension(access): Extension<Access>) -> Result<Json<Value>, ApiError> {
-    let agents: Vec<Value> = app
+pub async fn list(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+) -> Result<Json<AgentList>, ApiError> {
+    let agents = app
         .db
         .agents()
         .agents(&access.tenant)
@@ -100,12 +136,10 @@ pub async fn list(State(app): State<Shared>, Extension(access): Extension<Access
         .into_iter()
         .map(|agent| {
             let connected = app.agents.is_connected(&access.tenant, &agent.id);
-            let mut shown = json!(agent);
-            shown["connected"] = json!(connected);
-            shown
+            AgentListed { agent, connected }
         })
         .collect();
-    Ok(Json(json!({"agents": agents})))
+    Ok(Json(AgentList { agents }))
 }
 
 /// `DELETE …/agents/{agent}`: its credential stops working and its connection is cut.
@@ -113,15 +147,15 @@ pub async fn revoke(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, agent)): Path<(String, String)>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<NoContent, ApiError> {
     if !app.db.agents().revoke_agent(&access.tenant, &agent).await? {
         return Err(ApiError::not_found(format!("agent `{agent}`")));
     }
     app.agents.cut(&access.tenant, &agent);
-    Ok(StatusCode::NO_CONTENT)
+    Ok(NoContent)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Enrolment {
     token: String,
@@ -135,8 +169,10 @@ pub struct Enrolment {
 
 /// `POST /api/v1/agents/enrol` (no bearer token: the enrolment token is the
 /// credential) → `{tenant, agent, credential}`.
-pub async fn enrol(State(app): State<Shared>, raw: Result<Bytes, BytesRejection>) -> Result<Json<Value>, ApiError> {
-    let Enrolment { token, id, hostname, ip, labels } = body::json(raw)?;
+pub async fn enrol(
+    State(app): State<Shared>,
+    JsonBody(Enrolment { token, id, hostname, ip, labels }): JsonBody<Enrolment>,
+) -> Result<Json<Enrolled>, ApiError> {
     let (tenant, mut all_labels) = app
         .db
         .agents()
@@ -154,7 +190,7 @@ pub async fn enrol(State(app): State<Shared>, raw: Result<Bytes, BytesRejection>
     let credential = app.db.agents().enrol(&tenant, &id).await?;
     // A re-enrolled agent's old connection holds the old credential: cut it.
     app.agents.cut(&tenant, &id);
-    Ok(Json(json!({"tenant": tenant, "agent": id, "credential": credential})))
+    Ok(Json(Enrolled { tenant, agent: id, credential }))
 }
 
 /// `GET /api/v1/agents/connect` with `Authorization: Bearer CREDENTIAL`: the agent's WebSocket.

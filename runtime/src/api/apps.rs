@@ -5,14 +5,17 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use super::auth::Access;
+use super::described::{Created, JsonBody, Upserted};
 use super::error::ApiError;
 use super::{Shared, body};
-use crate::market::{FromFlows, InstallRequest, MarketError};
+use crate::market::{AppPage, CatalogEntry, Consent, FromFlows, InstallRequest, Installed, MarketError, Published};
 
 impl From<MarketError> for ApiError {
     fn from(error: MarketError) -> ApiError {
@@ -36,8 +39,50 @@ impl From<MarketError> for ApiError {
     }
 }
 
-fn to_json(value: impl serde::Serialize) -> Result<Value, ApiError> {
-    serde_json::to_value(value).map_err(|e| ApiError::internal(&e.into()))
+#[derive(Serialize, JsonSchema)]
+pub struct AppList {
+    apps: Vec<CatalogEntry>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct Visibility {
+    app: String,
+    visibility: String,
+    shared_with: Vec<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct AppYanked {
+    app: String,
+    version: String,
+    yanked: bool,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct InstallList {
+    installs: Vec<Installed>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct Uninstalled {
+    app: String,
+    uninstalled: bool,
+    flows_removed: Vec<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct AppSecretSet {
+    app: String,
+    secret: String,
+    set: bool,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct Publisher {
+    publisher: String,
+    /// Base64; null until the tenant first publishes.
+    public_key: Option<String>,
+    algorithm: String,
 }
 
 /// `POST …/apps` with a `.scena-app` package: checked, signed with the tenant's key, published.
@@ -45,32 +90,34 @@ pub async fn publish(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     raw: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<Created<Published>, ApiError> {
     let bytes = body::bytes(raw)?;
     let published = app.market.publish(&access.tenant, &bytes, &access.subject).await?;
-    Ok((StatusCode::CREATED, Json(to_json(published)?)))
+    Ok(Created(published))
 }
 
 /// `POST …/apps/from-flows`: pack the tenant's flows (latest versions) and the plugins they call, and publish them.
 pub async fn publish_flows(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
-    raw: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let request: FromFlows = body::json(raw)?;
+    JsonBody(request): JsonBody<FromFlows>,
+) -> Result<Created<Published>, ApiError> {
     let published = app.market.publish_flows(&access.tenant, request, &access.subject).await?;
-    Ok((StatusCode::CREATED, Json(to_json(published)?)))
+    Ok(Created(published))
 }
 
 /// `GET …/apps`: the apps this tenant publishes.
-pub async fn own(State(app): State<Shared>, Extension(access): Extension<Access>) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({"apps": app.market.own_apps(&access.tenant).await?})))
+pub async fn own(State(app): State<Shared>, Extension(access): Extension<Access>) -> Result<Json<AppList>, ApiError> {
+    Ok(Json(AppList { apps: app.market.own_apps(&access.tenant).await? }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VisibilityBody {
+    /// `public`, or `private`.
+    #[schemars(extend("enum" = ["public", "private"]))]
     visibility: String,
+    /// Tenants that see a private app.
     #[serde(default)]
     shared_with: Vec<String>,
 }
@@ -80,11 +127,10 @@ pub async fn set_visibility(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, name)): Path<(String, String)>,
-    raw: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, ApiError> {
-    let body: VisibilityBody = body::json(raw)?;
+    JsonBody(body): JsonBody<VisibilityBody>,
+) -> Result<Json<Visibility>, ApiError> {
     app.market.set_visibility(&access.tenant, &name, &body.visibility, &body.shared_with).await?;
-    Ok(Json(json!({"app": name, "visibility": body.visibility, "shared_with": body.shared_with})))
+    Ok(Json(Visibility { app: name, visibility: body.visibility, shared_with: body.shared_with }))
 }
 
 /// `POST …/apps/{app}/versions/{version}/{yank|unyank}`.
@@ -92,20 +138,22 @@ pub async fn yank(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, name, version, action)): Path<(String, String, String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<AppYanked>, ApiError> {
     let yanked = match action.as_str() {
         "yank" => true,
         "unyank" => false,
         other => return Err(ApiError::not_found(format!("action `{other}` (yank or unyank)"))),
     };
     app.market.set_yanked(&access.tenant, &name, &version, yanked).await?;
-    Ok(Json(json!({"app": name, "version": version, "yanked": yanked})))
+    Ok(Json(AppYanked { app: name, version, yanked }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CatalogQuery {
+    /// Text in the name, title or description (any case).
     q: Option<String>,
+    /// Only apps in this category.
     category: Option<String>,
 }
 
@@ -114,9 +162,9 @@ pub async fn catalog(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Query(query): Query<CatalogQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<AppList>, ApiError> {
     let apps = app.market.catalog(&access.tenant, query.q.as_deref(), query.category.as_deref()).await?;
-    Ok(Json(json!({"apps": apps})))
+    Ok(Json(AppList { apps }))
 }
 
 /// `GET …/market/apps/{app}`: its page.
@@ -124,8 +172,8 @@ pub async fn page(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, name)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(to_json(app.market.page(&access.tenant, &name).await?)?))
+) -> Result<Json<AppPage>, ApiError> {
+    Ok(Json(app.market.page(&access.tenant, &name).await?))
 }
 
 /// `GET …/market/apps/{app}/versions/{version}/package`: the signed `.scena-app`.
@@ -133,7 +181,7 @@ pub async fn package(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, name, version)): Path<(String, String, String)>,
-) -> Result<impl axum::response::IntoResponse, ApiError> {
+) -> Result<Response, ApiError> {
     let bytes = app.market.package_bytes(&access.tenant, &name, &version).await?;
     let disposition = format!("attachment; filename=\"{name}-{version}.scena-app\"");
     Ok((
@@ -142,12 +190,14 @@ pub async fn package(
             (axum::http::header::CONTENT_DISPOSITION, disposition),
         ],
         bytes,
-    ))
+    )
+        .into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VersionQuery {
+    /// A version (default: the newest not yanked).
     version: Option<String>,
 }
 
@@ -157,17 +207,16 @@ pub async fn consent(
     Extension(access): Extension<Access>,
     Path((_, name)): Path<(String, String)>,
     Query(query): Query<VersionQuery>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(to_json(app.market.consent(&access.tenant, &name, query.version.as_deref()).await?)?))
+) -> Result<Json<Consent>, ApiError> {
+    Ok(Json(app.market.consent(&access.tenant, &name, query.version.as_deref()).await?))
 }
 
 /// `POST …/installs`: install or upgrade, accepting exactly the capabilities asked.
 pub async fn install(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
-    raw: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let mut request: InstallRequest = body::json(raw)?;
+    JsonBody(mut request): JsonBody<InstallRequest>,
+) -> Result<Upserted<Installed>, ApiError> {
     if let Some(reference) = request.oci.clone() {
         if !request.app.is_empty() {
             return Err(ApiError::bad_request("give `app` or `oci`, not both"));
@@ -190,8 +239,7 @@ pub async fn install(
         return Err(ApiError::bad_request("give `app` (an app of the catalog) or `oci` (an OCI reference)"));
     }
     let installed = app.market.install(&access.tenant, request, &access.subject).await?;
-    let status = if installed.previous_version.is_some() { StatusCode::OK } else { StatusCode::CREATED };
-    Ok((status, Json(to_json(installed)?)))
+    Ok(Upserted::new(installed.previous_version.is_none(), installed))
 }
 
 /// The registry credentials kept in one of the tenant's secrets: `USER:PASSWORD`, or a token.
@@ -213,8 +261,8 @@ async fn registry_auth(
 pub async fn installs(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({"installs": app.market.installs(&access.tenant).await?})))
+) -> Result<Json<InstallList>, ApiError> {
+    Ok(Json(InstallList { installs: app.market.installs(&access.tenant).await? }))
 }
 
 /// `GET …/installs/{app}`
@@ -222,8 +270,8 @@ pub async fn installed(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, name)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(to_json(app.market.installed(&access.tenant, &name).await?)?))
+) -> Result<Json<Installed>, ApiError> {
+    Ok(Json(app.market.installed(&access.tenant, &name).await?))
 }
 
 /// `DELETE …/installs/{app}`: its flows, grants, secrets and plugins go; runs stay.
@@ -231,12 +279,12 @@ pub async fn uninstall(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, name)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Uninstalled>, ApiError> {
     let removed = app.market.uninstall(&access.tenant, &name).await?;
-    Ok(Json(json!({"app": name, "uninstalled": true, "flows_removed": removed})))
+    Ok(Json(Uninstalled { app: name, uninstalled: true, flows_removed: removed }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecretBody {
     value: String,
@@ -247,18 +295,17 @@ pub async fn put_secret(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, name, secret)): Path<(String, String, String)>,
-    raw: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, ApiError> {
-    let body: SecretBody = body::json(raw)?;
+    JsonBody(body): JsonBody<SecretBody>,
+) -> Result<Json<AppSecretSet>, ApiError> {
     app.market.put_secret(&access.tenant, &name, &secret, &body.value, &access.subject).await?;
-    Ok(Json(json!({"app": name, "secret": secret, "set": true})))
+    Ok(Json(AppSecretSet { app: name, secret, set: true }))
 }
 
 /// `GET …/publisher`: the tenant's public signing key, once it has published.
 pub async fn publisher(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Publisher>, ApiError> {
     let key = app.market.public_key(&access.tenant).await?;
-    Ok(Json(json!({"publisher": access.tenant, "public_key": key, "algorithm": "ed25519"})))
+    Ok(Json(Publisher { publisher: access.tenant, public_key: key, algorithm: "ed25519".into() }))
 }

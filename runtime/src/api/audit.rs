@@ -9,12 +9,11 @@ use axum::middleware::Next;
 use axum::response::Response;
 use axum::{Extension, Json};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::Shared;
 use super::auth::{Access, AuditAction};
 use super::error::ApiError;
-use crate::store::{Audited, Principal};
+use crate::store::{AuditEntry, Audited, Principal};
 
 /// Who a response acted for when no token said so (a login attempt, a
 /// webhook), and in which tenant if the path does not say.
@@ -62,12 +61,19 @@ pub async fn record(State(app): State<Shared>, request: Request, next: Next) -> 
     response
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Page {
     /// Only entries with ids below this (the `id` of the last entry of the previous page).
     before: Option<i64>,
+    /// At most this many entries (1-1000, default 100).
+    #[schemars(range(min = 1, max = 1000))]
     limit: Option<u32>,
+}
+
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct AuditPage {
+    entries: Vec<AuditEntry>,
 }
 
 /// `GET /api/v1/tenants/{t}/audit[?before=&limit=]`
@@ -75,7 +81,7 @@ pub async fn tenant_log(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     page: Result<Query<Page>, QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<AuditPage>, ApiError> {
     list(&app, Some(&access.tenant), page).await
 }
 
@@ -83,7 +89,7 @@ pub async fn tenant_log(
 pub async fn platform_log(
     State(app): State<Shared>,
     page: Result<Query<Page>, QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<AuditPage>, ApiError> {
     list(&app, None, page).await
 }
 
@@ -91,8 +97,8 @@ async fn list(
     app: &Shared,
     tenant: Option<&str>,
     page: Result<Query<Page>, QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<AuditPage>, ApiError> {
     let Query(Page { before, limit }) = page.map_err(|e| ApiError::bad_request(format!("bad query: {e}")))?;
     let entries = app.db.audit().list(tenant, before, limit.unwrap_or(100).clamp(1, 1000)).await?;
-    Ok(Json(json!({"entries": entries})))
+    Ok(Json(AuditPage { entries }))
 }

@@ -4,22 +4,106 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::header::{ETAG, IF_MATCH, IF_NONE_MATCH};
+use axum::http::header::{IF_MATCH, IF_NONE_MATCH};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use serde::Deserialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::auth::Access;
+use super::described::{FlowDiffSchema, FlowSchema, ProblemSchema, Tagged, Upserted};
 use super::error::ApiError;
 use super::{Shared, body};
 use crate::catalog::validate_flow;
-use crate::flow::{Problem, diff as flow_diff, load_flow};
+use crate::flow::{Flow, FlowDiff, Problem, diff as flow_diff, load_flow};
 use crate::store::{Draft, DraftExpected, FlowVersion};
 
 fn problems_json(problems: &[Problem]) -> Value {
     json!(problems)
+}
+
+/// A published version, without its flow.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "FlowVersion")]
+pub struct VersionInfo {
+    version: u32,
+    content_hash: String,
+    published_at: String,
+}
+
+impl From<&FlowVersion> for VersionInfo {
+    fn from(v: &FlowVersion) -> VersionInfo {
+        VersionInfo { version: v.version, content_hash: v.content_hash.clone(), published_at: v.published_at.clone() }
+    }
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct FlowPublished {
+    #[serde(flatten)]
+    version: VersionInfo,
+    /// False when the draft was the latest version already.
+    created: bool,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct FlowListed {
+    name: String,
+    latest_version: Option<u32>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct FlowList {
+    flows: Vec<FlowListed>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct VersionList {
+    versions: Vec<VersionInfo>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct VersionWithFlow {
+    #[serde(flatten)]
+    version: VersionInfo,
+    #[schemars(with = "FlowSchema")]
+    flow: Flow,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct DraftSaved {
+    name: String,
+    saved: bool,
+    /// Send it back as `If-Match: "REVISION"` to save only over this draft.
+    revision: i64,
+    #[schemars(with = "Vec<ProblemSchema>")]
+    problems: Vec<Problem>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct DraftShown {
+    #[schemars(with = "FlowSchema")]
+    flow: Flow,
+    updated_at: String,
+    /// Send it back as `If-Match: "REVISION"` to save only over this draft.
+    revision: i64,
+    #[schemars(with = "Vec<ProblemSchema>")]
+    problems: Vec<Problem>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct FlowShown {
+    name: String,
+    draft: Option<DraftShown>,
+    versions: Vec<VersionInfo>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct VersionDiff {
+    from: u32,
+    to: u32,
+    #[schemars(with = "FlowDiffSchema")]
+    diff: FlowDiff,
 }
 
 /// `PUT …/flows/{name}/draft`. With `If-Match: "<revision>"` the save
@@ -32,7 +116,7 @@ pub async fn save_draft(
     Path((_, name)): Path<(String, String)>,
     headers: HeaderMap,
     raw: Result<Bytes, BytesRejection>,
-) -> Result<Response, ApiError> {
+) -> Result<Tagged<DraftSaved>, ApiError> {
     let tenant = access.tenant.clone();
     read_only_if_installed(&name)?;
     let expected = expected_draft(&headers)?;
@@ -67,8 +151,7 @@ pub async fn save_draft(
         }
     };
     let problems = validate_flow(&flow, Some(&app.registry.view(&crate::store::run_scope(&tenant, &flow.name))));
-    let answer = json!({"name": name, "saved": true, "revision": revision, "problems": problems_json(&problems)});
-    Ok(([(ETAG, etag(revision))], Json(answer)).into_response())
+    Ok(Tagged(Some(etag(revision)), DraftSaved { name, saved: true, revision, problems }))
 }
 
 /// An installed app's flows (`APP/FLOW`) change only by installing another version of the app.
@@ -110,7 +193,7 @@ pub async fn publish(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, name)): Path<(String, String)>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<Upserted<FlowPublished>, ApiError> {
     let tenant = access.tenant.clone();
     read_only_if_installed(&name)?;
     let flows = app.db.flows();
@@ -124,31 +207,15 @@ pub async fn publish(
         );
     }
     let (version, created) = flows.publish(&tenant, &name).await?;
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((
-        status,
-        Json(
-            json!({"version": version.version, "content_hash": version.content_hash, "published_at": version.published_at, "created": created}),
-        ),
-    ))
+    Ok(Upserted::new(created, FlowPublished { version: VersionInfo::from(&version), created }))
 }
 
 /// `GET …/flows`
-pub async fn list(State(app): State<Shared>, Extension(access): Extension<Access>) -> Result<Json<Value>, ApiError> {
+pub async fn list(State(app): State<Shared>, Extension(access): Extension<Access>) -> Result<Json<FlowList>, ApiError> {
     let tenant = access.tenant.clone();
     let flows = app.db.flows().list(&tenant).await?;
-    let flows: Vec<Value> =
-        flows.into_iter().map(|(name, latest)| json!({"name": name, "latest_version": latest})).collect();
-    Ok(Json(json!({"flows": flows})))
-}
-
-fn version_json(version: &FlowVersion, with_flow: bool) -> Result<Value, ApiError> {
-    let mut value =
-        json!({"version": version.version, "content_hash": version.content_hash, "published_at": version.published_at});
-    if with_flow {
-        value["flow"] = serde_json::to_value(version.flow()?).map_err(anyhow::Error::from)?;
-    }
-    Ok(value)
+    let flows = flows.into_iter().map(|(name, latest_version)| FlowListed { name, latest_version }).collect();
+    Ok(Json(FlowList { flows }))
 }
 
 /// `GET …/flows/{name}`: the draft (with its problems) and the versions.
@@ -156,7 +223,7 @@ pub async fn show(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, name)): Path<(String, String)>,
-) -> Result<Response, ApiError> {
+) -> Result<Tagged<FlowShown>, ApiError> {
     let tenant = access.tenant.clone();
     let flows = app.db.flows();
     let draft = flows.draft_with_revision(&tenant, &name).await?;
@@ -164,17 +231,13 @@ pub async fn show(
     if draft.is_none() && versions.is_empty() {
         return Err(ApiError::not_found(format!("flow `{name}`")));
     }
-    let versions = versions.iter().map(|v| version_json(v, false)).collect::<Result<Vec<_>, _>>()?;
+    let versions: Vec<VersionInfo> = versions.iter().map(VersionInfo::from).collect();
     let tag = draft.as_ref().map(|draft| etag(draft.revision));
     let draft = draft.map(|Draft { flow, updated_at, revision }| {
         let problems = validate_flow(&flow, Some(&app.registry.view(&crate::store::run_scope(&tenant, &flow.name))));
-        json!({"flow": flow, "updated_at": updated_at, "revision": revision, "problems": problems_json(&problems)})
+        DraftShown { flow, updated_at, revision, problems }
     });
-    let answer = Json(json!({"name": name, "draft": draft, "versions": versions}));
-    Ok(match tag {
-        Some(tag) => ([(ETAG, tag)], answer).into_response(),
-        None => answer.into_response(),
-    })
+    Ok(Tagged(tag, FlowShown { name, draft, versions }))
 }
 
 /// `GET …/flows/{name}/versions`
@@ -182,11 +245,10 @@ pub async fn versions(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, name)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<VersionList>, ApiError> {
     let tenant = access.tenant.clone();
     let versions = app.db.flows().versions(&tenant, &name).await?;
-    let versions = versions.iter().map(|v| version_json(v, false)).collect::<Result<Vec<_>, _>>()?;
-    Ok(Json(json!({"versions": versions})))
+    Ok(Json(VersionList { versions: versions.iter().map(VersionInfo::from).collect() }))
 }
 
 /// `GET …/flows/{name}/versions/{n}`
@@ -194,12 +256,12 @@ pub async fn version(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, name, number)): Path<(String, String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<VersionWithFlow>, ApiError> {
     let tenant = access.tenant.clone();
     let number: u32 =
         number.parse().map_err(|_| ApiError::bad_request(format!("`{number}` is not a version number")))?;
     let version = find_version(&app, &tenant, &name, Some(number)).await?;
-    Ok(Json(version_json(&version, true)?))
+    Ok(Json(VersionWithFlow { flow: version.flow()?, version: VersionInfo::from(&version) }))
 }
 
 pub async fn find_version(
@@ -215,10 +277,12 @@ pub async fn find_version(
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DiffQuery {
+    /// A version.
     from: u32,
+    /// A later (or any) version.
     to: u32,
 }
 
@@ -228,10 +292,10 @@ pub async fn diff(
     Extension(access): Extension<Access>,
     Path((_, name)): Path<(String, String)>,
     query: Result<Query<DiffQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<VersionDiff>, ApiError> {
     let tenant = access.tenant.clone();
     let Query(DiffQuery { from, to }) = query.map_err(|e| ApiError::bad_request(format!("give ?from=N&to=M: {e}")))?;
     let before = find_version(&app, &tenant, &name, Some(from)).await?.flow()?;
     let after = find_version(&app, &tenant, &name, Some(to)).await?.flow()?;
-    Ok(Json(json!({"from": from, "to": to, "diff": flow_diff(&before, &after)})))
+    Ok(Json(VersionDiff { from, to, diff: flow_diff(&before, &after) }))
 }

@@ -23,6 +23,7 @@ pub async fn replace(
     Extension(access): Extension<Access>,
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Json<GrantDoc>, ApiError> {
+    // Read by hand: `hosts` also takes an older form the type's schema does not show (`shapes.rs` does).
     let doc: GrantDoc = body::json(raw)?;
     let problems = doc.problems();
     if !problems.is_empty() {

@@ -7,23 +7,29 @@ use std::collections::BTreeMap;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::http::header::CONTENT_TYPE;
-use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::auth::Access;
+use super::described::{JsonBody, NoContent, Upserted};
 use super::error::ApiError;
 use super::{Shared, body};
 use crate::inventory::{Host, Selector, export_csv, parse_csv, parse_json};
+use crate::store::{HostPage, Imported};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
+    /// Labels the hosts have: `zone=eu-1,role=game`, `role!=db`, `canary`, `!canary`, `id=h-1`.
     selector: Option<String>,
+    /// The `next` of the previous page.
     after: Option<String>,
+    /// At most this many hosts (1-1000, default 100).
+    #[schemars(range(min = 1, max = 1000))]
     limit: Option<usize>,
 }
 
@@ -40,12 +46,12 @@ pub async fn list(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     raw: Result<Query<ListQuery>, QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<HostPage>, ApiError> {
     let ListQuery { selector: text, after, limit } = query(raw)?;
     let selector = selector(text.as_deref())?;
     let limit = limit.unwrap_or(100).clamp(1, 1000);
     let page = app.db.hosts().page(&access.tenant, &selector, None, after.as_deref(), limit).await?;
-    Ok(Json(json!({"hosts": page.hosts, "next": page.next})))
+    Ok(Json(page))
 }
 
 pub async fn show(
@@ -57,7 +63,7 @@ pub async fn show(
     host.map(Json).ok_or_else(|| ApiError::not_found(format!("host `{id}`")))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HostBody {
     hostname: String,
@@ -80,28 +86,27 @@ pub async fn put(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, id)): Path<(String, String)>,
-    raw: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Host>), ApiError> {
-    let HostBody { hostname, ip, labels } = body::json(raw)?;
+    JsonBody(HostBody { hostname, ip, labels }): JsonBody<HostBody>,
+) -> Result<Upserted<Host>, ApiError> {
     let host = checked(Host { id, hostname, ip, labels, agent: None, last_seen: None })?;
     let created = app.db.hosts().put(&access.tenant, &host).await?;
     let stored = app.db.hosts().get(&access.tenant, &host.id).await?.unwrap_or(host);
-    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(stored)))
+    Ok(Upserted::new(created, stored))
 }
 
 pub async fn delete(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, id)): Path<(String, String)>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<NoContent, ApiError> {
     if app.db.hosts().delete(&access.tenant, &id).await? {
-        Ok(StatusCode::NO_CONTENT)
+        Ok(NoContent)
     } else {
         Err(ApiError::not_found(format!("host `{id}`")))
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ImportQuery {
     /// Remove the tenant's hosts the file does not list.
@@ -118,7 +123,7 @@ pub async fn import(
     headers: HeaderMap,
     raw_query: Result<Query<ImportQuery>, QueryRejection>,
     raw: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Imported>, ApiError> {
     let ImportQuery { replace } = query(raw_query)?;
     let bytes = body::bytes(raw)?;
     let text = std::str::from_utf8(&bytes).map_err(|_| ApiError::bad_request("the body is not UTF-8"))?;
@@ -135,12 +140,13 @@ pub async fn import(
             .with_details(json!({"errors": errors}))
     })?;
     let imported = app.db.hosts().import(&access.tenant, &hosts, replace).await?;
-    Ok(Json(json!(imported)))
+    Ok(Json(imported))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExportQuery {
+    /// `json` (default) or `csv`.
     format: Option<String>,
 }
 

@@ -6,29 +6,29 @@
 
 use std::net::SocketAddr;
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use super::audit::AuditWho;
 use super::auth::Access;
 use super::auth::AuditAction;
+use super::described::{Created, JsonBody, NoContent};
 use super::error::ApiError;
 use super::platform::{check_name, check_password_strength};
 use super::tokens::expiry;
-use super::{Shared, body, throttle};
+use super::{Shared, throttle};
 use crate::authz::ROLES;
-use crate::store::{PLATFORM_MAKER, Principal, Refused};
+use crate::store::{InvitationInfo, PLATFORM_MAKER, Principal, Refused};
 
 /// How long an invitation stays open unless the inviter says otherwise.
 const DEFAULT_OPEN: &str = "7d";
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewInvitation {
     role: String,
@@ -40,14 +40,31 @@ pub struct NewInvitation {
     expires_in: Option<String>,
 }
 
+#[derive(Serialize, JsonSchema)]
+pub struct InvitationMade {
+    id: String,
+    /// Shown this once.
+    code: String,
+    tenant: String,
+    role: String,
+    flows: Option<Vec<String>>,
+    expires_at: String,
+    /// How the invitee accepts it.
+    accept: String,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct InvitationList {
+    invitations: Vec<InvitationInfo>,
+}
+
 /// `POST …/invitations` → 201 with the code, shown this once.
 pub async fn create(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Extension(principal): Extension<Principal>,
-    raw: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let NewInvitation { role, flows, expires_at, expires_in } = body::json(raw)?;
+    JsonBody(NewInvitation { role, flows, expires_at, expires_in }): JsonBody<NewInvitation>,
+) -> Result<Created<InvitationMade>, ApiError> {
     if !ROLES.contains(&role.as_str()) {
         return Err(ApiError::invalid("invalid_role", format!("`{role}` is not a role ({})", ROLES.join(", "))));
     }
@@ -59,15 +76,17 @@ pub async fn create(
     let maker = if principal.is_platform_admin() { PLATFORM_MAKER } else { &access.subject };
     let invitations = app.db.invitations();
     let (id, code) = invitations.create(&access.tenant, &role, flows.as_deref(), maker, &expires_at).await?;
-    let body = json!({"id": id, "code": code, "tenant": access.tenant, "role": role, "flows": flows, "expires_at": expires_at,
-                      "accept": format!("POST /api/v1/invitations/{code}/accept {{\"username\", \"password\"}}")});
-    Ok((StatusCode::CREATED, Json(body)))
+    let accept = format!("POST /api/v1/invitations/{code}/accept {{\"username\", \"password\"}}");
+    Ok(Created(InvitationMade { id, code, tenant: access.tenant, role, flows, expires_at, accept }))
 }
 
 /// `GET …/invitations`: every invitation of the tenant, never a code.
-pub async fn list(State(app): State<Shared>, Extension(access): Extension<Access>) -> Result<Json<Value>, ApiError> {
+pub async fn list(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+) -> Result<Json<InvitationList>, ApiError> {
     let invitations = app.db.invitations().list(&access.tenant).await?;
-    Ok(Json(json!({"invitations": invitations})))
+    Ok(Json(InvitationList { invitations }))
 }
 
 /// `DELETE …/invitations/{id}`: an open invitation can no longer be used.
@@ -75,12 +94,12 @@ pub async fn revoke(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, id)): Path<(String, String)>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<NoContent, ApiError> {
     let revoked = app.db.invitations().revoke(&access.tenant, &id).await?;
-    if revoked { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::not_found(format!("open invitation `{id}`"))) }
+    if revoked { Ok(NoContent) } else { Err(ApiError::not_found(format!("open invitation `{id}`"))) }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Acceptance {
     username: String,
@@ -95,9 +114,8 @@ pub async fn accept(
     State(app): State<Shared>,
     Path(code): Path<String>,
     client: Option<Extension<ConnectInfo<SocketAddr>>>,
-    raw: Result<Bytes, BytesRejection>,
+    JsonBody(Acceptance { username, password }): JsonBody<Acceptance>,
 ) -> Result<Response, ApiError> {
-    let Acceptance { username, password } = body::json(raw)?;
     check_name("user", &username)?;
     check_password_strength(&password)?;
     let who = throttle::subjects(&username, client.map(|Extension(ConnectInfo(address))| address.ip()));

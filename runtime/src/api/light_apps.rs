@@ -3,22 +3,23 @@
 //! member with the `app_user` role may do this and nothing else; a member
 //! limited to some flows uses only the light apps of those.
 
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::{Extension, Json};
-use serde::Deserialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::Shared;
 use super::auth::Access;
+use super::described::JsonBody;
 use super::error::ApiError;
 use super::runs::{View, WaitQuery, launch_published, run_view, wait_for};
-use super::{Shared, body};
-use crate::store::LightApp;
+use crate::store::{LightApp, RunSummary};
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LightAppBody {
     #[serde(default)]
@@ -28,11 +29,44 @@ pub struct LightAppBody {
 }
 
 /// A light app always runs its flow's latest version: the input is all a user gives.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LightRun {
     #[serde(default)]
     input: Option<Value>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct Disabled {
+    flow: String,
+    enabled: bool,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct LightAppListed {
+    flow: String,
+    title: String,
+    description: String,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct LightAppList {
+    light_apps: Vec<LightAppListed>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct LightAppPage {
+    flow: String,
+    title: String,
+    description: String,
+    /// The JSON Schema of the form.
+    inputs: Value,
+    version: u32,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct OwnRuns {
+    runs: Vec<RunSummary>,
 }
 
 /// `PUT …/flows/{name}/light-app`: offer the flow's latest version as a light app.
@@ -40,10 +74,8 @@ pub async fn enable(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, name)): Path<(String, String)>,
-    raw: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, ApiError> {
-    let body: LightAppBody =
-        if raw.as_ref().is_ok_and(|b| b.is_empty()) { LightAppBody::default() } else { body::json(raw)? };
+    JsonBody(body): JsonBody<LightAppBody>,
+) -> Result<Json<LightApp>, ApiError> {
     let version = app
         .db
         .flows()
@@ -59,7 +91,7 @@ pub async fn enable(
         enabled_by: access.subject.clone(),
     };
     app.db.light_apps().enable(&access.tenant, &light).await?;
-    Ok(Json(json!(light)))
+    Ok(Json(light))
 }
 
 /// `DELETE …/flows/{name}/light-app`
@@ -67,25 +99,28 @@ pub async fn disable(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, name)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Disabled>, ApiError> {
     if !app.db.light_apps().disable(&access.tenant, &name).await? {
         return Err(ApiError::not_found(format!("light app `{name}`")));
     }
-    Ok(Json(json!({"flow": name, "enabled": false})))
+    Ok(Json(Disabled { flow: name, enabled: false }))
 }
 
 /// `GET …/light-apps`: the light apps the caller may use.
-pub async fn list(State(app): State<Shared>, Extension(access): Extension<Access>) -> Result<Json<Value>, ApiError> {
-    let apps: Vec<Value> = app
+pub async fn list(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+) -> Result<Json<LightAppList>, ApiError> {
+    let light_apps = app
         .db
         .light_apps()
         .list(&access.tenant)
         .await?
         .into_iter()
         .filter(|light| access.flows.as_ref().is_none_or(|allowed| allowed.contains(&light.flow)))
-        .map(|light| json!({"flow": light.flow, "title": light.title, "description": light.description}))
+        .map(|light| LightAppListed { flow: light.flow, title: light.title, description: light.description })
         .collect();
-    Ok(Json(json!({"light_apps": apps})))
+    Ok(Json(LightAppList { light_apps }))
 }
 
 async fn light_app(app: &Shared, tenant: &str, name: &str) -> Result<LightApp, ApiError> {
@@ -97,14 +132,18 @@ pub async fn show(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, name)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<LightAppPage>, ApiError> {
     let light = light_app(&app, &access.tenant, &name).await?;
     let version = app.db.flows().version(&access.tenant, &name, None).await?;
     let flow = version.flow()?;
-    Ok(Json(json!({
-        "flow": name, "title": light.title, "description": light.description,
-        "inputs": flow.inputs, "version": version.version,
-    })))
+    let inputs = serde_json::to_value(&flow.inputs).map_err(anyhow::Error::from)?;
+    Ok(Json(LightAppPage {
+        flow: name,
+        title: light.title,
+        description: light.description,
+        inputs,
+        version: version.version,
+    }))
 }
 
 /// `POST …/light-apps/{name}/runs[?wait_ms=N]`: run its latest version as the caller.
@@ -113,10 +152,9 @@ pub async fn start(
     Extension(access): Extension<Access>,
     Path((_, name)): Path<(String, String)>,
     query: Result<Query<WaitQuery>, QueryRejection>,
-    raw: Result<Bytes, BytesRejection>,
+    JsonBody(LightRun { input }): JsonBody<LightRun>,
 ) -> Result<(StatusCode, Response), ApiError> {
     let Query(WaitQuery { wait_ms }) = query.map_err(|e| ApiError::bad_request(format!("bad query: {e}")))?;
-    let LightRun { input } = body::json(raw)?;
     light_app(&app, &access.tenant, &name).await?;
     let launched = launch_published(&app, &access.tenant, &name, None, input.unwrap_or_else(|| json!({}))).await?;
     app.db.light_apps().record_run(&access.tenant, &name, &launched.id, &access.subject).await?;
@@ -128,7 +166,7 @@ pub async fn runs(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, name)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<OwnRuns>, ApiError> {
     light_app(&app, &access.tenant, &name).await?;
     let ids = app.db.light_apps().runs_of(&access.tenant, &name, &access.subject, 50).await?;
     let mut runs = Vec::new();
@@ -137,7 +175,7 @@ pub async fn runs(
             runs.push(summary);
         }
     }
-    Ok(Json(json!({"runs": runs})))
+    Ok(Json(OwnRuns { runs }))
 }
 
 /// `GET …/light-apps/{name}/runs/{id}`: one of the caller's runs of it.

@@ -3,21 +3,19 @@
 //! role holding rights they lack, nor changes or removes a member whose
 //! role does; a tenant keeps at least one owner (`store::identity`).
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::{Extension, Json};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
+use super::Shared;
 use super::auth::Access;
+use super::described::{JsonBody, NoContent};
 use super::error::ApiError;
-use super::{Shared, body};
 use crate::authz::ROLES;
 use crate::store::{MemberChange, MemberRefused};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Membership {
     role: String,
@@ -25,23 +23,43 @@ pub struct Membership {
     flows: Option<Vec<String>>,
 }
 
+#[derive(Serialize, JsonSchema)]
+pub struct Member {
+    username: String,
+    role: String,
+    /// The only flows they may run; `null`: all.
+    flows: Option<Vec<String>>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct MemberList {
+    members: Vec<Member>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct MembershipSet {
+    tenant: String,
+    user: String,
+    role: String,
+    flows: Option<Vec<String>>,
+}
+
 /// `GET …/members`: everyone in the tenant, with their role and flow limit.
-pub async fn list(State(app): State<Shared>, Extension(access): Extension<Access>) -> Result<Json<Value>, ApiError> {
+pub async fn list(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+) -> Result<Json<MemberList>, ApiError> {
     let members = app.db.identity().members(&access.tenant).await?;
-    let members: Vec<Value> = members
-        .into_iter()
-        .map(|(username, role, flows)| json!({"username": username, "role": role, "flows": flows}))
-        .collect();
-    Ok(Json(json!({"members": members})))
+    let members = members.into_iter().map(|(username, role, flows)| Member { username, role, flows }).collect();
+    Ok(Json(MemberList { members }))
 }
 
 pub async fn put(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, user)): Path<(String, String)>,
-    raw: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, ApiError> {
-    let Membership { role, flows } = body::json(raw)?;
+    JsonBody(Membership { role, flows }): JsonBody<Membership>,
+) -> Result<Json<MembershipSet>, ApiError> {
     if !ROLES.contains(&role.as_str()) {
         return Err(ApiError::invalid("invalid_role", format!("`{role}` is not a role ({})", ROLES.join(", "))));
     }
@@ -53,14 +71,14 @@ pub async fn put(
     let change = MemberChange::Set { role: &role, flows: flows.as_deref() };
     let may_touch = |theirs: &str| app.authz.covers(&access.roles, theirs, &access.tenant);
     identity.change_member(&access.tenant, &user, change, &may_touch).await?.map_err(refused)?;
-    Ok(Json(json!({"tenant": access.tenant, "user": user, "role": role, "flows": flows})))
+    Ok(Json(MembershipSet { tenant: access.tenant, user, role, flows }))
 }
 
 pub async fn delete(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, user)): Path<(String, String)>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<NoContent, ApiError> {
     let may_touch = |theirs: &str| app.authz.covers(&access.roles, theirs, &access.tenant);
     let removed = app
         .db
@@ -68,7 +86,7 @@ pub async fn delete(
         .change_member(&access.tenant, &user, MemberChange::Remove, &may_touch)
         .await?
         .map_err(refused)?;
-    if removed { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::not_found(format!("member `{user}`"))) }
+    if removed { Ok(NoContent) } else { Err(ApiError::not_found(format!("member `{user}`"))) }
 }
 
 /// 403 unless the caller may hand `role` out (to a member or an

@@ -9,6 +9,7 @@ mod audit;
 mod auth;
 mod body;
 mod channels;
+mod described;
 mod error;
 mod events;
 mod flows;
@@ -184,11 +185,11 @@ pub struct Route {
     pub action: RouteAction,
     /// One line for the OpenAPI document.
     pub summary: &'static str,
+    /// What the handler's types say: its body, query and answers.
+    pub describe: fn(&mut Generators) -> Described,
 }
 
-const fn route(method: &'static str, path: &'static str, action: RouteAction, summary: &'static str) -> Route {
-    Route { method, path, action, summary }
-}
+use described::{Described, Generators};
 
 use RouteAction::{Is, NodeControl, Own, Platform, RunControl, SignedIn};
 
@@ -196,10 +197,17 @@ use RouteAction::{Is, NodeControl, Own, Platform, RunControl, SignedIn};
 /// for, a one-line summary, and its handler. A list of them becomes a table
 /// (`ROUTES`, `PUBLIC_ROUTES`: authorization, the OpenAPI document, the
 /// isolation tests) and a router, so a route cannot be served without being
-/// in the table, nor listed without being served.
+/// in the table, nor listed without being served; the document describes each
+/// route from its handler's types (`described.rs`).
 macro_rules! routes {
     ($table:ident, $router:ident; $( $method:ident $path:literal, $action:expr, $summary:literal => $handler:expr $(, layer $layer:expr)?; )*) => {
-        pub const $table: &[Route] = &[$( route(stringify!($method), $path, $action, $summary), )*];
+        pub const $table: &[Route] = &[$( Route {
+            method: stringify!($method),
+            path: $path,
+            action: $action,
+            summary: $summary,
+            describe: |generators| described::describe(&$handler, generators),
+        }, )*];
 
         fn $router() -> Router<Shared> {
             Router::new()$(
@@ -301,7 +309,7 @@ routes! {
 
 routes! {
     PUBLIC_ROUTES, public_router;
-    GET "/healthz", SignedIn, "Liveness" => || async { Json(json!({"status": "ok"})) };
+    GET "/healthz", SignedIn, "Liveness" => health::alive;
     GET "/readyz", SignedIn, "Readiness for a load balancer: the database answers, its migrations are this binary's, and (in a cluster) the node's lease heartbeat is fresh; 503 otherwise" => health::ready;
     GET "/metrics", SignedIn, "Prometheus metrics (text format); with a metrics token set, `Authorization: Bearer` with it" => metrics::scrape;
     GET "/api/v1/openapi.json", SignedIn, "This document" => openapi::document;

@@ -7,7 +7,8 @@
 use axum::Json;
 use serde_json::{Map, Value, json};
 
-use super::shapes::{self, Body};
+use super::described::{Body, Described, Generators};
+use super::shapes;
 use super::{PUBLIC_ROUTES, ROUTES, Route, RouteAction};
 
 const FLOW_SCHEMA: &str = include_str!("../../../host-api/schema/flow.schema.json");
@@ -18,9 +19,11 @@ pub async fn document() -> Json<Value> {
 
 pub fn openapi() -> Value {
     let mut paths = Map::new();
+    let mut generators = Generators::new();
     for (route, public) in ROUTES.iter().map(|r| (r, false)).chain(PUBLIC_ROUTES.iter().map(|r| (r, true))) {
+        let described = (route.describe)(&mut generators);
         let item = paths.entry(route.path.to_string()).or_insert_with(|| json!({}));
-        item[route.method.to_ascii_lowercase()] = operation(route, public);
+        item[route.method.to_ascii_lowercase()] = operation(route, public, described);
     }
     let (flow_schema, flow_parts) = flow_components();
     let mut doc = json!({
@@ -44,6 +47,8 @@ pub fn openapi() -> Value {
     let schemas = doc["components"]["schemas"].as_object_mut().expect("built above");
     schemas.extend(flow_parts);
     schemas.extend(shapes::shapes());
+    // Derived from the handlers' types: where a name is in both, the type wins.
+    schemas.extend(generators.components());
     doc
 }
 
@@ -99,15 +104,13 @@ fn rewrite_refs(schema: &mut Value) {
     }
 }
 
-fn operation(route: &Route, public: bool) -> Value {
+fn operation(route: &Route, public: bool, described: Described) -> Value {
     let in_path = route
         .path
         .split('/')
         .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
         .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}));
-    let in_query = shapes::query_parameters(route.method, route.path)
-        .into_iter()
-        .map(|(name, schema, description)| json!({"name": name, "in": "query", "required": false, "schema": schema, "description": description}));
+    let in_query = query_parameters(described.query);
     let in_header = shapes::header_parameters(route.method, route.path)
         .into_iter()
         .map(|(name, description)| json!({"name": name, "in": "header", "required": false, "schema": {"type": "string"}, "description": description}));
@@ -135,7 +138,10 @@ fn operation(route: &Route, public: bool) -> Value {
             json!({"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer", "minimum": 1}}});
         responses["429"] = throttled;
     }
-    let success = shapes::success(route.method, route.path).expect("every route's answers are described in shapes.rs");
+    let success = described
+        .answers
+        .or_else(|| shapes::success(route.method, route.path))
+        .expect("every route's answers are typed or described in shapes.rs");
     for status in success.statuses {
         let description = match status {
             101 => "switching to WebSocket",
@@ -171,13 +177,26 @@ fn operation(route: &Route, public: bool) -> Value {
             RouteAction::Own => "the user themselves (login token) or the platform admin",
         });
     }
-    if let Some(body) = request_body(route) {
+    if let Some(body) = request_body(route, described.request_body) {
         operation["requestBody"] = body;
     }
     operation
 }
 
-fn request_body(route: &Route) -> Option<Value> {
+/// The fields of the handler's query type.
+fn query_parameters(typed: Vec<(String, Value, bool)>) -> Vec<Value> {
+    let parameter = |name: &str, mut schema: Value, required: bool| {
+        let description = schema.as_object_mut().and_then(|s| s.remove("description")).unwrap_or(Value::Null);
+        let mut parameter = json!({"name": name, "in": "query", "required": required, "schema": schema});
+        if !description.is_null() {
+            parameter["description"] = description;
+        }
+        parameter
+    };
+    typed.into_iter().map(|(name, schema, required)| parameter(&name, schema, required)).collect()
+}
+
+fn request_body(route: &Route, typed: Option<Value>) -> Option<Value> {
     let (content, required) = match (route.method, route.path) {
         ("POST", "/api/v1/tenants/{tenant}/plugins") => {
             (json!({"application/wasm": {"schema": {"type": "string", "contentMediaType": "application/wasm"}}}), true)
@@ -193,7 +212,7 @@ fn request_body(route: &Route) -> Option<Value> {
             (json!({"application/json": {"schema": {"$ref": "#/components/schemas/Flow"}}}), true)
         }
         (method, path) => {
-            let schema = shapes::request_body(method, path)?;
+            let schema = typed.or_else(|| shapes::request_body(method, path))?;
             let required = schema["required"].as_array().is_some_and(|fields| !fields.is_empty());
             (json!({"application/json": {"schema": schema}}), required)
         }
@@ -227,5 +246,46 @@ mod tests {
         let runs = &doc["paths"]["/api/v1/tenants/{tenant}/flows/{name}/runs"]["post"]["responses"];
         assert!(runs["200"].is_object() && runs["202"].is_object() && runs["201"].is_null(), "{runs}");
         assert!(doc["components"]["schemas"]["Flow"]["properties"].is_object(), "the flow schema is embedded");
+    }
+
+    /// A route is described once: by its handler's types, or — only where
+    /// the handler's answer or body is not typed — by hand in `shapes.rs`.
+    #[test]
+    fn no_route_is_described_both_by_its_types_and_by_hand() {
+        let mut generators = Generators::new();
+        let mut twice = Vec::new();
+        for route in ROUTES.iter().chain(PUBLIC_ROUTES) {
+            let described = (route.describe)(&mut generators);
+            let (method, path) = (route.method, route.path);
+            if described.answers.is_some() && shapes::success(method, path).is_some() {
+                twice.push(format!("{method} {path}: answers"));
+            }
+            if described.request_body.is_some() && shapes::request_body(method, path).is_some() {
+                twice.push(format!("{method} {path}: body"));
+            }
+        }
+        assert!(twice.is_empty(), "described by type and by hand in shapes.rs:\n{}", twice.join("\n"));
+    }
+
+    #[test]
+    fn typed_answers_name_their_types_in_the_components() {
+        let doc = openapi();
+        let tokens = &doc["paths"]["/api/v1/tenants/{tenant}/tokens"]["get"]["responses"]["200"];
+        let schema = &tokens["content"]["application/json"]["schema"];
+        assert_eq!(schema["$ref"], "#/components/schemas/TokenList", "{tokens}");
+        let list = &doc["components"]["schemas"]["TokenList"];
+        assert_eq!(list["properties"]["tokens"]["items"]["$ref"], "#/components/schemas/Token", "{list}");
+        let token = &doc["components"]["schemas"]["Token"];
+        let required: Vec<&str> = token["required"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+        assert!(required.contains(&"expires_at"), "a field always sent is required, null or not: {token}");
+        let made = &doc["paths"]["/api/v1/tenants/{tenant}/tokens"]["post"];
+        assert!(made["responses"]["201"].is_object() && made["responses"]["200"].is_null(), "{made}");
+        let body = &made["requestBody"]["content"]["application/json"]["schema"];
+        assert_eq!(body["additionalProperties"], false, "{body}");
+        assert_eq!(body["required"], json!(["name", "role"]), "{body}");
+        let runs = &doc["paths"]["/api/v1/tenants/{tenant}/runs"]["get"]["parameters"];
+        let limit = runs.as_array().unwrap().iter().find(|p| p["name"] == "limit").expect("limit is a parameter");
+        assert_eq!(limit["schema"]["maximum"], 500, "{limit}");
+        assert!(limit["description"].as_str().is_some_and(|d| d.contains("runs")), "{limit}");
     }
 }

@@ -1,24 +1,23 @@
 //! Platform routes: login (no token), and, for the platform admin, users
 //! and tenants.
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use std::net::SocketAddr;
 
 use axum::Extension;
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use super::audit::AuditWho;
+use super::described::{Created, JsonBody};
 use super::error::ApiError;
-use super::{Shared, body, throttle};
+use super::{Shared, throttle};
 use crate::store::Principal;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Credentials {
     pub(super) username: String,
@@ -51,16 +50,20 @@ pub(super) fn check_name(kind: &str, name: &str) -> Result<(), ApiError> {
 /// `POST /api/v1/users` (platform admin)
 pub async fn create_user(
     State(app): State<Shared>,
-    raw: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let Credentials { username, password } = body::json(raw)?;
+    JsonBody(Credentials { username, password }): JsonBody<Credentials>,
+) -> Result<Created<UserMade>, ApiError> {
     check_name("user", &username)?;
     check_password_strength(&password)?;
     let created = app.db.identity().create_user(&username, &password).await?;
     if !created {
         return Err(ApiError::conflict(format!("user `{username}` exists")));
     }
-    Ok((StatusCode::CREATED, Json(json!({"username": username}))))
+    Ok(Created(UserMade { username }))
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct UserMade {
+    username: String,
 }
 
 /// The one answer to wrong credentials, whether or not the user exists.
@@ -72,9 +75,8 @@ pub(super) const WRONG_CREDENTIALS: &str = "wrong username or password";
 pub async fn login(
     State(app): State<Shared>,
     client: Option<Extension<ConnectInfo<SocketAddr>>>,
-    raw: Result<Bytes, BytesRejection>,
+    JsonBody(Credentials { username, password }): JsonBody<Credentials>,
 ) -> Result<Response, ApiError> {
-    let Credentials { username, password } = body::json(raw)?;
     let who = throttle::subjects(&username, client.map(|Extension(ConnectInfo(address))| address.ip()));
     let mut response = match app.login_throttle.check(&who) {
         Err(wait) => ApiError::too_many_attempts(wait),
@@ -93,7 +95,7 @@ pub async fn login(
     Ok(response)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTenant {
     name: String,
@@ -102,14 +104,13 @@ pub struct NewTenant {
 /// `POST /api/v1/tenants` (platform admin)
 pub async fn create_tenant(
     State(app): State<Shared>,
-    raw: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let NewTenant { name } = body::json(raw)?;
+    JsonBody(NewTenant { name }): JsonBody<NewTenant>,
+) -> Result<Created<NewTenant>, ApiError> {
     check_name("tenant", &name)?;
     if !app.db.identity().create_tenant(&name).await? {
         return Err(ApiError::conflict(format!("tenant `{name}` exists")));
     }
-    Ok((StatusCode::CREATED, Json(json!({"name": name}))))
+    Ok(Created(NewTenant { name }))
 }
 
 /// `GET /api/v1/tenants`: the tenants the caller can see, with their role in
@@ -117,17 +118,28 @@ pub async fn create_tenant(
 pub async fn list_tenants(
     State(app): State<Shared>,
     Extension(principal): Extension<Principal>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TenantList>, ApiError> {
     let identity = app.db.identity();
-    let tenants: Vec<Value> = if principal.is_platform_admin() {
-        identity.tenants().await?.into_iter().map(|name| json!({"name": name, "role": "owner"})).collect()
+    let tenants = if principal.is_platform_admin() {
+        identity.tenants().await?.into_iter().map(|name| Standing { name, role: "owner".into() }).collect()
     } else {
         let memberships = identity.memberships(&principal.subject).await?;
         memberships
             .into_iter()
             .filter(|(tenant, _)| principal.tenant.as_ref().is_none_or(|own| own == tenant))
-            .map(|(name, role)| json!({"name": name, "role": role}))
+            .map(|(name, role)| Standing { name, role })
             .collect()
     };
-    Ok(Json(json!({"tenants": tenants})))
+    Ok(Json(TenantList { tenants }))
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct Standing {
+    name: String,
+    role: String,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct TenantList {
+    tenants: Vec<Standing>,
 }

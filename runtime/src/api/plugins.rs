@@ -4,18 +4,55 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::{Extension, Json};
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value;
 
 use super::auth::Access;
+use super::described::Upserted;
 use super::error::ApiError;
 use super::{Shared, body};
-use crate::catalog::UploadError;
+use crate::catalog::{Listed, UploadError};
+
+#[derive(Serialize, JsonSchema)]
+pub struct PluginList {
+    plugins: Vec<Listed>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct PluginVersions {
+    name: String,
+    versions: Vec<Listed>,
+}
+
+/// One version with what a flow's editor needs of it.
+#[derive(Serialize, JsonSchema)]
+pub struct PluginVersion {
+    #[serde(flatten)]
+    listed: Listed,
+    /// The JSON Schema of a step's input.
+    input_schema: Value,
+    /// The JSON Schema of a step's output.
+    output_schema: Value,
+    /// The atoms it imports.
+    imports: Vec<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct Yanked {
+    name: String,
+    version: String,
+    yanked: bool,
+    yanked_at: Option<String>,
+}
 
 /// `GET …/plugins`: every version the tenant sees, newest first per name.
-pub async fn list(State(app): State<Shared>, Extension(access): Extension<Access>) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({"plugins": app.registry.listing(&access.tenant)})))
+pub async fn list(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+) -> Result<Json<PluginList>, ApiError> {
+    Ok(Json(PluginList { plugins: app.registry.listing(&access.tenant) }))
 }
 
 /// `GET …/plugins/{name}`: its versions.
@@ -23,12 +60,12 @@ pub async fn versions(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, name)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PluginVersions>, ApiError> {
     let versions: Vec<_> = app.registry.listing(&access.tenant).into_iter().filter(|p| p.name == name).collect();
     if versions.is_empty() {
         return Err(ApiError::not_found(format!("plugin `{name}`")));
     }
-    Ok(Json(json!({"name": name, "versions": versions})))
+    Ok(Json(PluginVersions { name, versions }))
 }
 
 /// `GET …/plugins/{name}/{version}`: the version with its schemas and imports.
@@ -36,16 +73,17 @@ pub async fn version(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, name, version)): Path<(String, String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PluginVersion>, ApiError> {
     let (plugin, listed) = app
         .registry
         .find(&access.tenant, &name, &version)
         .ok_or_else(|| ApiError::not_found(format!("plugin `{name}@{version}`")))?;
-    let mut view = serde_json::to_value(listed).map_err(|e| ApiError::internal(&e.into()))?;
-    view["input_schema"] = plugin.meta.input_schema.clone();
-    view["output_schema"] = plugin.meta.output_schema.clone();
-    view["imports"] = json!(plugin.imports);
-    Ok(Json(view))
+    Ok(Json(PluginVersion {
+        listed,
+        input_schema: plugin.meta.input_schema.clone(),
+        output_schema: plugin.meta.output_schema.clone(),
+        imports: plugin.imports.clone(),
+    }))
 }
 
 /// `POST …/plugins` with the component's bytes: 201 with its metadata, 200
@@ -55,7 +93,7 @@ pub async fn upload(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     raw: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<Upserted<Listed>, ApiError> {
     let bytes = body::bytes(raw)?;
     let uploaded = app.registry.upload(&access.tenant, &bytes, &access.subject).await;
     let (plugin, record, created) = uploaded.map_err(|e| match e {
@@ -66,7 +104,7 @@ pub async fn upload(
     let (_, listed) = app.registry.find(&access.tenant, &record.name, &record.version).ok_or_else(|| {
         ApiError::internal(&anyhow::anyhow!("uploaded plugin {} is not in the registry", plugin.meta.id()))
     })?;
-    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(json!(listed))))
+    Ok(Upserted::new(created, listed))
 }
 
 async fn set_yanked(
@@ -75,12 +113,15 @@ async fn set_yanked(
     name: &str,
     version: &str,
     yanked: bool,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Yanked>, ApiError> {
     let record = app.registry.set_yanked(&access.tenant, name, version, yanked).await?;
     let record = record.ok_or_else(|| ApiError::not_found(format!("uploaded plugin `{name}@{version}`")))?;
-    Ok(Json(
-        json!({"name": record.name, "version": record.version, "yanked": record.yanked_at.is_some(), "yanked_at": record.yanked_at}),
-    ))
+    Ok(Json(Yanked {
+        name: record.name,
+        version: record.version,
+        yanked: record.yanked_at.is_some(),
+        yanked_at: record.yanked_at,
+    }))
 }
 
 /// `POST …/plugins/{name}/{version}/yank`: flows can no longer resolve it.
@@ -88,7 +129,7 @@ pub async fn yank(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, name, version)): Path<(String, String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Yanked>, ApiError> {
     set_yanked(&app, &access, &name, &version, true).await
 }
 
@@ -97,6 +138,6 @@ pub async fn unyank(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, name, version)): Path<(String, String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Yanked>, ApiError> {
     set_yanked(&app, &access, &name, &version, false).await
 }

@@ -3,8 +3,7 @@
 
 use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -13,17 +12,18 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::auth::Access;
+use super::described::JsonBody;
 use super::error::ApiError;
-use super::{Shared, body, run_view};
+use super::{Shared, run_view};
 use crate::authz::Ask;
 use crate::engine::{Event, NodePlan, NodeStatus};
 use crate::scheduler::{Launched, now_ms};
-use crate::store::{RUN_STATUSES, RunFilter};
+use crate::store::{RUN_STATUSES, RunFilter, RunSummary};
 
 /// The longest a request may wait for a run to end.
 const MAX_WAIT_MS: u64 = 60_000;
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StartRun {
     #[serde(default)]
@@ -32,24 +32,27 @@ pub struct StartRun {
     version: Option<u32>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WaitQuery {
+    /// Wait up to this long (at most 60 s) for the run to end or wait for people.
     #[serde(default)]
     pub(super) wait_ms: u64,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StartQuery {
+    /// Wait up to this long (at most 60 s) for the run to end or wait for people.
     #[serde(default)]
     wait_ms: u64,
+    /// `summary`: answer only the run's id, status, output and error (a `RunOutcome`), not every node.
     #[serde(default)]
     view: View,
 }
 
 /// How much of a run an answer shows.
-#[derive(Deserialize, Default, Clone, Copy, PartialEq)]
+#[derive(Deserialize, Default, Clone, Copy, PartialEq, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum View {
     /// Every node, as `GET …/runs/{id}` shows it.
@@ -68,11 +71,10 @@ pub async fn start(
     Extension(access): Extension<Access>,
     Path((_, name)): Path<(String, String)>,
     query: Result<Query<StartQuery>, QueryRejection>,
-    raw: Result<Bytes, BytesRejection>,
+    JsonBody(StartRun { input, version }): JsonBody<StartRun>,
 ) -> Result<(StatusCode, Response), ApiError> {
     let tenant = access.tenant.clone();
     let Query(StartQuery { wait_ms, view }) = query.map_err(|e| ApiError::bad_request(format!("bad query: {e}")))?;
-    let StartRun { input, version } = body::json(raw)?;
     let input = input.unwrap_or_else(|| json!({}));
     let launched = launch_published(&app, &tenant, &name, version, input).await?;
     wait_for(&app, &tenant, launched, wait_ms, view).await
@@ -128,10 +130,13 @@ pub async fn show(
     run_view(&app, &id).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
+    /// Only runs of this flow.
     flow: Option<String>,
+    /// Only runs with this status.
+    #[schemars(extend("enum" = RUN_STATUSES))]
     status: Option<String>,
     /// Only runs created before this instant (RFC 3339).
     before: Option<String>,
@@ -139,7 +144,16 @@ pub struct ListQuery {
     since: Option<String>,
     /// The `next` of the previous page.
     cursor: Option<String>,
+    /// At most this many runs (1-500, default 50).
+    #[schemars(range(min = 1, max = 500))]
     limit: Option<u32>,
+}
+
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct RunPage {
+    runs: Vec<RunSummary>,
+    /// The cursor of the next page, if this one is full.
+    next: Option<String>,
 }
 
 /// `GET …/runs[?flow=&status=&before=&since=&cursor=&limit=]`, newest first;
@@ -148,7 +162,7 @@ pub async fn list(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     query: Result<Query<ListQuery>, QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RunPage>, ApiError> {
     let tenant = access.tenant.clone();
     let Query(query) = query.map_err(|e| ApiError::bad_request(format!("bad query: {e}")))?;
     if let Some(status) = query.status.as_deref().filter(|s| !RUN_STATUSES.contains(s)) {
@@ -172,7 +186,7 @@ pub async fn list(
     let next = (runs.len() == limit as usize)
         .then(|| runs.last().map(|run| format!("{},{}", run.created_at, run.id)))
         .flatten();
-    Ok(Json(json!({"runs": runs, "next": next})))
+    Ok(Json(RunPage { runs, next }))
 }
 
 /// An RFC 3339 instant from the query `name`, as the store compares instants.
@@ -190,7 +204,7 @@ fn parse_cursor(cursor: &str) -> Result<(String, &str), ApiError> {
     Ok((created_at, id))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ControlBody {
     #[serde(default)]
@@ -206,11 +220,10 @@ pub async fn run_control(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, id, action)): Path<(String, String, String)>,
-    raw: Result<Bytes, BytesRejection>,
+    JsonBody(ControlBody { reason, .. }): JsonBody<ControlBody>,
 ) -> Result<Response, ApiError> {
     let tenant = access.tenant.clone();
     owned_run(&app, &tenant, &id).await?;
-    let ControlBody { reason, .. } = body::json(raw)?;
     let by = access.subject.clone();
     let at_ms = now_ms();
     let event = match action.as_str() {
@@ -229,11 +242,10 @@ pub async fn node_control(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, id, node, action)): Path<(String, String, String, String)>,
-    raw: Result<Bytes, BytesRejection>,
+    JsonBody(ControlBody { reason, comment, input, output }): JsonBody<ControlBody>,
 ) -> Result<Response, ApiError> {
     let tenant = access.tenant.clone();
     owned_run(&app, &tenant, &id).await?;
-    let ControlBody { reason, comment, input, output } = body::json(raw)?;
     let decision = may_decide(&app, &access, &id, &node).await?;
     let by = access.subject.clone();
     let at_ms = now_ms();

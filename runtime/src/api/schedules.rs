@@ -1,39 +1,53 @@
 //! Cron schedules of a flow: each starts a run of the flow's latest version
 //! with a fixed input at every tick (`triggers/`).
 
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::{Extension, Json};
 use chrono::Utc;
-use serde::Deserialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::Shared;
 use super::auth::Access;
+use super::described::{Created, JsonBody, NoContent};
 use super::error::ApiError;
-use super::{Shared, body};
 use crate::store::Schedule;
 use crate::triggers::{CronSpec, instant_text};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewSchedule {
     /// 5 fields (minute hour day month weekday), or 6 with seconds first.
     cron: String,
     /// IANA name; UTC if absent.
     timezone: Option<String>,
+    /// The input each run gets (`{}` if absent).
     #[serde(default)]
     input: Option<Value>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct ScheduleList {
+    schedules: Vec<Schedule>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct Preview {
+    cron: String,
+    timezone: String,
+    /// The next ticks, RFC 3339 in the schedule's zone.
+    next: Vec<String>,
 }
 
 pub async fn list(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, name)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ScheduleList>, ApiError> {
     let schedules = app.db.triggers().schedules(&access.tenant, &name).await?;
-    Ok(Json(json!({"schedules": schedules})))
+    Ok(Json(ScheduleList { schedules }))
 }
 
 /// `POST …/flows/{name}/schedules {"cron", "timezone"?, "input"?}` → 201;
@@ -42,9 +56,8 @@ pub async fn create(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, name)): Path<(String, String)>,
-    raw: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let NewSchedule { cron, timezone, input } = body::json(raw)?;
+    JsonBody(NewSchedule { cron, timezone, input }): JsonBody<NewSchedule>,
+) -> Result<Created<Schedule>, ApiError> {
     let timezone = timezone.unwrap_or_else(|| "UTC".to_string());
     let spec = CronSpec::parse(&cron, &timezone).map_err(|why| ApiError::invalid("invalid_schedule", why))?;
     let input = input.unwrap_or_else(|| json!({}));
@@ -65,27 +78,27 @@ pub async fn create(
         created_by: access.subject.clone(),
     };
     app.db.triggers().create_schedule(&schedule).await?;
-    Ok((StatusCode::CREATED, Json(json!(schedule))))
+    Ok(Created(schedule))
 }
 
 pub async fn delete(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, name, id)): Path<(String, String, String)>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<NoContent, ApiError> {
     let deleted = app.db.triggers().delete_schedule(&access.tenant, &name, &id).await?;
-    if deleted {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::not_found(format!("schedule `{id}` of flow `{name}`")))
-    }
+    if deleted { Ok(NoContent) } else { Err(ApiError::not_found(format!("schedule `{id}` of flow `{name}`"))) }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PreviewQuery {
+    /// 5 fields (minute hour day month weekday), or 6 with seconds first.
     cron: String,
+    /// An IANA zone; UTC if absent.
     timezone: Option<String>,
+    /// How many ticks (1-50, default 5).
+    #[schemars(range(min = 1, max = 50))]
     count: Option<usize>,
 }
 
@@ -94,10 +107,10 @@ const MAX_PREVIEW: usize = 50;
 
 /// `GET …/schedules/preview?cron=&timezone=&count=`: when a schedule would
 /// fire next, in its zone — what the studio shows while one is typed.
-pub async fn preview(query: Result<Query<PreviewQuery>, QueryRejection>) -> Result<Json<Value>, ApiError> {
+pub async fn preview(query: Result<Query<PreviewQuery>, QueryRejection>) -> Result<Json<Preview>, ApiError> {
     let Query(PreviewQuery { cron, timezone, count }) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let timezone = timezone.unwrap_or_else(|| "UTC".to_string());
     let spec = CronSpec::parse(&cron, &timezone).map_err(|why| ApiError::invalid("invalid_schedule", why))?;
     let count = count.unwrap_or(5).clamp(1, MAX_PREVIEW);
-    Ok(Json(json!({"cron": cron, "timezone": timezone, "next": spec.upcoming(Utc::now(), count)})))
+    Ok(Json(Preview { cron, timezone, next: spec.upcoming(Utc::now(), count) }))
 }

@@ -2,31 +2,37 @@
 //! Values are sealed at rest (`store/sealing.rs`) and never leave the server
 //! except into the plugin calls they are granted to.
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::{Extension, Json};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
+use super::Shared;
 use super::auth::Access;
+use super::described::{JsonBody, NoContent};
 use super::error::ApiError;
-use super::{Shared, body};
 use crate::atoms::valid_secret_name;
+use crate::store::SecretInfo;
 
 /// The longest secret value.
 const MAX_SECRET_BYTES: usize = 64 << 10;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecretValue {
     value: String,
 }
 
-pub async fn list(State(app): State<Shared>, Extension(access): Extension<Access>) -> Result<Json<Value>, ApiError> {
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct SecretList {
+    secrets: Vec<SecretInfo>,
+}
+
+pub async fn list(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+) -> Result<Json<SecretList>, ApiError> {
     let secrets = app.secrets.list(&access.tenant).await?;
-    Ok(Json(json!({"secrets": secrets})))
+    Ok(Json(SecretList { secrets }))
 }
 
 /// `PUT …/secrets/{name} {"value"}` → 204.
@@ -34,8 +40,8 @@ pub async fn put(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, name)): Path<(String, String)>,
-    raw: Result<Bytes, BytesRejection>,
-) -> Result<StatusCode, ApiError> {
+    JsonBody(SecretValue { value }): JsonBody<SecretValue>,
+) -> Result<NoContent, ApiError> {
     if !valid_secret_name(&name) {
         return Err(ApiError::invalid(
             "invalid_name",
@@ -44,21 +50,20 @@ pub async fn put(
             ),
         ));
     }
-    let SecretValue { value } = body::json(raw)?;
     if value.len() > MAX_SECRET_BYTES {
         return Err(ApiError::too_large(format!("a secret holds at most {MAX_SECRET_BYTES} bytes")));
     }
     app.secrets.put(&access.tenant, &name, &value, &access.subject).await?;
     app.grants.forget(&access.tenant);
-    Ok(StatusCode::NO_CONTENT)
+    Ok(NoContent)
 }
 
 pub async fn delete(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, name)): Path<(String, String)>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<NoContent, ApiError> {
     let deleted = app.secrets.delete(&access.tenant, &name).await?;
     app.grants.forget(&access.tenant);
-    if deleted { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::not_found(format!("secret `{name}`"))) }
+    if deleted { Ok(NoContent) } else { Err(ApiError::not_found(format!("secret `{name}`"))) }
 }

@@ -11,8 +11,6 @@ use std::time::{Duration, SystemTime};
 
 use axum::Extension;
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -21,9 +19,10 @@ use serde::Serialize;
 
 use super::audit::AuditWho;
 use super::auth::{Credential, SESSION_COOKIE, csrf_token};
+use super::described::JsonBody;
 use super::error::ApiError;
 use super::platform::{Credentials, WRONG_CREDENTIALS};
-use super::{Shared, body, throttle};
+use super::{Shared, throttle};
 use crate::authz::ACTIONS;
 use crate::store::Principal;
 
@@ -31,7 +30,7 @@ use crate::store::Principal;
 const SESSION_LIFETIME: Duration = Duration::from_secs(12 * 3600);
 
 /// The caller as the studio needs to know them.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct Session {
     pub username: String,
     pub platform_admin: bool,
@@ -43,12 +42,14 @@ pub struct Session {
 }
 
 /// A tenant the caller belongs to, and the actions the policies allow them there.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub struct TenantStanding {
     pub name: String,
     pub role: String,
     /// Limited to running and operating these flows, if set.
     pub flows: Option<Vec<String>>,
+    /// What the policies allow this role here.
+    #[schemars(extend("items" = {"enum": crate::authz::ACTIONS}))]
     pub may: Vec<&'static str>,
 }
 
@@ -58,11 +59,10 @@ pub async fn begin(
     State(app): State<Shared>,
     client: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
-    raw: Result<Bytes, BytesRejection>,
+    JsonBody(Credentials { username, password }): JsonBody<Credentials>,
 ) -> Result<Response, ApiError> {
     // Behind a TLS-terminating proxy the cookie must never travel in clear.
     let secure = headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
-    let Credentials { username, password } = body::json(raw)?;
     let who = throttle::subjects(&username, client.map(|Extension(ConnectInfo(address))| address.ip()));
     let mut response = match app.login_throttle.check(&who) {
         Err(wait) => ApiError::too_many_attempts(wait),

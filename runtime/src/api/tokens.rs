@@ -6,29 +6,39 @@
 
 use std::time::{Duration, SystemTime};
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::{Extension, Json};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
+use super::Shared;
 use super::auth::{Access, PLATFORM_MAKER};
+use super::described::{Created, JsonBody, NoContent};
 use super::error::ApiError;
-use super::{Shared, body};
 use crate::authz::ROLES;
-use crate::store::Principal;
+use crate::store::{Principal, TokenInfo};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
     name: String,
     role: String,
-    /// RFC 3339 instant, or…
+    /// An RFC 3339 instant…
     expires_at: Option<String>,
-    /// …a duration from now: `30d`, `12h`.
+    /// …or a duration from now: `30d`, `12h`.
     expires_in: Option<String>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct NewTokenMade {
+    /// Shown this once.
+    token: String,
+    info: TokenInfo,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct TokenList {
+    tokens: Vec<TokenInfo>,
 }
 
 /// The name the token's maker is recorded under.
@@ -70,13 +80,12 @@ pub async fn create(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Extension(principal): Extension<Principal>,
-    raw: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+    JsonBody(NewToken { name, role, expires_at, expires_in }): JsonBody<NewToken>,
+) -> Result<Created<NewTokenMade>, ApiError> {
     if principal.token_name.is_some() {
         // A leaked token must not be able to mint fresh ones that outlive its revocation.
         return Err(ApiError::forbidden("API tokens cannot make API tokens; log in to make one"));
     }
-    let NewToken { name, role, expires_at, expires_in } = body::json(raw)?;
     if name.trim().is_empty() || name.len() > 100 {
         return Err(ApiError::invalid("invalid_name", "a token's name is 1-100 characters"));
     }
@@ -95,8 +104,11 @@ pub async fn create(
     let maker = maker(&principal, &access);
     let identity = app.db.identity();
     let (id, token) = identity.create_tenant_token(&access.tenant, &maker, &name, &role, expires_at.as_deref()).await?;
-    let info = identity.tenant_token(&access.tenant, &id).await?;
-    Ok((StatusCode::CREATED, Json(json!({"token": token, "info": info}))))
+    let info = identity
+        .tenant_token(&access.tenant, &id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("token `{id}` vanished as it was made"))?;
+    Ok(Created(NewTokenMade { token, info }))
 }
 
 /// `GET …/tokens`
@@ -104,12 +116,12 @@ pub async fn list(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Extension(principal): Extension<Principal>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TokenList>, ApiError> {
     let all = app.db.identity().tenant_tokens(&access.tenant).await?;
     let everyone = manages_members(&app, &access);
     let mine = maker(&principal, &access);
     let tokens: Vec<_> = all.into_iter().filter(|t| everyone || t.created_by == mine).collect();
-    Ok(Json(json!({"tokens": tokens})))
+    Ok(Json(TokenList { tokens }))
 }
 
 /// `DELETE …/tokens/{id}`: 204; 404 for a token the caller may not see.
@@ -118,12 +130,12 @@ pub async fn revoke(
     Extension(access): Extension<Access>,
     Extension(principal): Extension<Principal>,
     Path((_, id)): Path<(String, String)>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<NoContent, ApiError> {
     let identity = app.db.identity();
     let token = identity.tenant_token(&access.tenant, &id).await?;
     let visible = token.is_some_and(|t| manages_members(&app, &access) || t.created_by == maker(&principal, &access));
     if !visible || !identity.revoke_tenant_token(&access.tenant, &id).await? {
         return Err(ApiError::not_found(format!("live token `{id}`")));
     }
-    Ok(StatusCode::NO_CONTENT)
+    Ok(NoContent)
 }

@@ -2,36 +2,42 @@
 //! changes their own password (giving the current one), the platform admin
 //! anyone's. A new password revokes the user's login tokens.
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::{Extension, Json};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
+use super::Shared;
+use super::described::{JsonBody, NoContent};
 use super::error::ApiError;
 use super::platform::check_password_strength;
-use super::{Shared, body};
 use crate::store::Principal;
 
 /// `GET /api/v1/users` (platform admin)
-pub async fn list(State(app): State<Shared>) -> Result<Json<Value>, ApiError> {
+pub async fn list(State(app): State<Shared>) -> Result<Json<UserList>, ApiError> {
     let users = app.db.identity().users().await?;
-    let users: Vec<Value> = users
-        .into_iter()
-        .map(|(username, created_at)| json!({"username": username, "created_at": created_at}))
-        .collect();
-    Ok(Json(json!({"users": users})))
+    let users = users.into_iter().map(|(username, created_at)| User { username, created_at }).collect();
+    Ok(Json(UserList { users }))
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct User {
+    username: String,
+    created_at: String,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct UserList {
+    users: Vec<User>,
 }
 
 /// `DELETE /api/v1/users/{user}` (platform admin)
-pub async fn delete(State(app): State<Shared>, Path(user): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn delete(State(app): State<Shared>, Path(user): Path<String>) -> Result<NoContent, ApiError> {
     let deleted = app.db.identity().delete_user(&user).await?.map_err(super::members::refused)?;
-    if deleted { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::not_found(format!("user `{user}`"))) }
+    if deleted { Ok(NoContent) } else { Err(ApiError::not_found(format!("user `{user}`"))) }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPassword {
     password: String,
@@ -40,14 +46,20 @@ pub struct NewPassword {
     current_password: Option<String>,
 }
 
+#[derive(Serialize, JsonSchema)]
+pub struct PasswordSet {
+    username: String,
+    /// The user's login tokens stop working: they log in again.
+    login_tokens_revoked: bool,
+}
+
 /// `PUT /api/v1/users/{user}/password`
 pub async fn set_password(
     State(app): State<Shared>,
     Extension(principal): Extension<Principal>,
     Path(user): Path<String>,
-    raw: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, ApiError> {
-    let NewPassword { password, current_password } = body::json(raw)?;
+    JsonBody(NewPassword { password, current_password }): JsonBody<NewPassword>,
+) -> Result<Json<PasswordSet>, ApiError> {
     check_password_strength(&password)?;
     let identity = app.db.identity();
     if !principal.is_platform_admin() {
@@ -61,5 +73,5 @@ pub async fn set_password(
     if !identity.set_password(&user, &password).await? {
         return Err(ApiError::not_found(format!("user `{user}`")));
     }
-    Ok(Json(json!({"username": user, "login_tokens_revoked": true})))
+    Ok(Json(PasswordSet { username: user, login_tokens_revoked: true }))
 }

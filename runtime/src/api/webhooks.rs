@@ -3,8 +3,6 @@
 //! token, the unguessable id is the credential — starts a run of the flow's
 //! latest version with the request body as input.
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -13,18 +11,28 @@ use serde_json::{Value, json};
 
 use super::audit::AuditWho;
 use super::auth::Access;
+use super::described::{JsonBody, NoContent};
 use super::error::ApiError;
-use super::{Shared, body, flows, runs};
+use super::{Shared, flows, runs};
+
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct Webhook {
+    flow: String,
+    /// Shown this once: it is the webhook's credential.
+    id: String,
+    /// Where to `POST` the run's input.
+    path: String,
+}
 
 /// `PUT …/flows/{name}/webhook`: a new id; the previous one stops working.
 pub async fn rotate(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, name)): Path<(String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Webhook>, ApiError> {
     flows::find_version(&app, &access.tenant, &name, None).await?;
     let id = app.db.triggers().rotate_webhook(&access.tenant, &name).await?;
-    Ok(Json(json!({"flow": name, "id": id, "path": format!("/hooks/{id}")})))
+    Ok(Json(Webhook { flow: name, path: format!("/hooks/{id}"), id }))
 }
 
 /// `DELETE …/flows/{name}/webhook`
@@ -32,20 +40,19 @@ pub async fn remove(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, name)): Path<(String, String)>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<NoContent, ApiError> {
     let removed = app.db.triggers().remove_webhook(&access.tenant, &name).await?;
-    if removed { Ok(StatusCode::NO_CONTENT) } else { Err(ApiError::not_found(format!("webhook of flow `{name}`"))) }
+    if removed { Ok(NoContent) } else { Err(ApiError::not_found(format!("webhook of flow `{name}`"))) }
 }
 
 /// `POST /hooks/{id}`: 202 with the run's id, or 404 for an unknown or revoked id.
 pub async fn fire(
     State(app): State<Shared>,
     Path(id): Path<String>,
-    raw: Result<Bytes, BytesRejection>,
+    JsonBody(input): JsonBody<Value>,
 ) -> Result<Response, ApiError> {
     let target = app.db.triggers().webhook(&id).await?;
     let (tenant, flow) = target.ok_or_else(|| ApiError::not_found("webhook"))?;
-    let input: Value = body::json(raw)?;
     let run = runs::launch_published(&app, &tenant, &flow, None, input).await?.id;
     let mut response = (StatusCode::ACCEPTED, Json(json!({"run": run, "flow": flow}))).into_response();
     response.extensions_mut().insert(AuditWho(format!("webhook of {flow}"), Some(tenant)));

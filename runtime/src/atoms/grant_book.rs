@@ -34,8 +34,9 @@ impl GrantSource for FixedGrants {
 
 /// A tenant's grants as set through the API. Plugin `*` in `secrets` means
 /// every plugin of the tenant.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Grants")]
 pub struct GrantDoc {
     /// Hosts plugins may reach over `http`: `api.example.com`, `*.example.com`, `*`,
     /// addresses and networks (`127.0.0.1`, `10.0.0.0/8`) — the only way, with an

@@ -13,7 +13,7 @@ use scena_core::{PluginInput, PluginSchemas};
 use crate::sandbox::Plugin;
 
 pub use dir::PluginDir;
-pub use registry::{Registry, TenantView, UploadError};
+pub use registry::{Listed, Registry, TenantView, UploadError};
 
 /// Where plugins are looked up.
 pub trait Catalog: Send + Sync {

@@ -61,7 +61,8 @@ pub enum UploadError {
 }
 
 /// A plugin as the API lists it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+#[schemars(rename = "Plugin")]
 pub struct Listed {
     pub name: String,
     pub version: String,

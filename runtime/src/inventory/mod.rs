@@ -13,7 +13,7 @@ pub use import::{ImportError, export_csv, parse_csv, parse_json};
 pub use selector::{Selector, SelectorSet};
 
 /// One host as kept in the inventory.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Host {
     pub id: String,

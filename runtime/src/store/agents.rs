@@ -13,7 +13,7 @@ pub struct AgentStore {
 }
 
 /// An enrolment token as listed: never the token.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, schemars::JsonSchema)]
 pub struct EnrolmentInfo {
     pub id: String,
     pub labels: String,
@@ -23,7 +23,7 @@ pub struct EnrolmentInfo {
     pub revoked_at: Option<String>,
 }
 
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, schemars::JsonSchema)]
 pub struct AgentInfo {
     pub id: String,
     pub enrolled_at: String,

@@ -13,7 +13,7 @@ pub struct AuditStore {
     writer: Writer,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, schemars::JsonSchema)]
 pub struct AuditEntry {
     pub id: i64,
     pub at: String,

@@ -23,13 +23,14 @@ fn host_of((id, hostname, ip, labels, agent, last_seen): Row) -> anyhow::Result<
 }
 
 /// A page of hosts and the cursor of the next, if there are more.
+#[derive(serde::Serialize, schemars::JsonSchema)]
 pub struct HostPage {
     pub hosts: Vec<Host>,
     pub next: Option<String>,
 }
 
 /// What an import changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Imported {
     pub created: usize,
     pub updated: usize,

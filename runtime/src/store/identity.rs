@@ -21,7 +21,8 @@ pub struct Principal {
 }
 
 /// A tenant API token as listed: never the token itself.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, schemars::JsonSchema)]
+#[schemars(rename = "Token")]
 pub struct TokenInfo {
     pub id: String,
     pub name: String,

@@ -13,7 +13,8 @@ pub struct InvitationStore {
 }
 
 /// An invitation as listed: never its code.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow, schemars::JsonSchema)]
+#[schemars(rename = "Invitation")]
 pub struct InvitationInfo {
     pub id: String,
     pub role: String,

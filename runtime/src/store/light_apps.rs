@@ -8,7 +8,7 @@ pub struct LightAppStore {
     pool: AnyPool,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow, schemars::JsonSchema)]
 pub struct LightApp {
     pub flow: String,
     pub title: String,

@@ -334,13 +334,34 @@ pub fn is_final_status(status: &str) -> bool {
 
 /// What one step call logged: its lines and atom calls, and where it stands
 /// in the run's logs (`cursor`, for paging).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct StepLog {
     pub cursor: i64,
     pub node: String,
     pub attempt: u32,
+    #[schemars(with = "Vec<LoggedLine>")]
     pub logs: Value,
+    #[schemars(with = "Vec<LoggedAtomCall>")]
     pub atom_calls: Value,
+}
+
+/// A line a step call logged, as `StepLog::logs` holds it (kept as JSON: this type only describes it).
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code)]
+struct LoggedLine {
+    level: String,
+    /// `plugin`, or `job` for a job's live output.
+    source: String,
+    message: String,
+}
+
+/// An atom call a step made, as `StepLog::atom_calls` holds it.
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code)]
+struct LoggedAtomCall {
+    atom: String,
+    request: String,
+    outcome: String,
 }
 
 impl StepLog {
@@ -353,12 +374,13 @@ impl StepLog {
 }
 
 /// A run's summary row.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct RunSummary {
     pub id: String,
     pub tenant: String,
     pub flow: String,
     pub version: Option<i64>,
+    #[schemars(extend("enum" = super::RUN_STATUSES))]
     pub status: String,
     pub output: Option<serde_json::Value>,
     pub error: Option<String>,

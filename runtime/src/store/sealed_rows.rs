@@ -40,7 +40,8 @@ impl Kind {
 }
 
 /// A row as listed: never its value.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, schemars::JsonSchema)]
+#[schemars(rename = "Secret")]
 pub struct SealedInfo {
     pub name: String,
     pub updated_at: String,

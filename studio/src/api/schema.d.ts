@@ -1351,31 +1351,6 @@ export interface components {
             /** @enum {unknown} */
             kind?: "normal" | "error" | "rollback";
         };
-        Host: {
-            id: string;
-            hostname: string;
-            ip: string;
-            labels: {
-                [key: string]: string;
-            };
-            /** @description the agent serving it, once one enrolled */
-            agent: string | null;
-            last_seen: string | null;
-        };
-        Session: {
-            username: string;
-            platform_admin: boolean;
-            /** @description send it as `X-Scena-Csrf` on every write made with the cookie */
-            csrf: string | null;
-            expires_at: string | null;
-            tenants: {
-                name: string;
-                role: string;
-                flows: string[] | null;
-                /** @description what the policies allow this role here */
-                may: ("read" | "edit" | "publish" | "run" | "approve" | "operate" | "manage_members" | "manage_grants" | "manage_hosts" | "audit" | "manage_owners" | "publish_apps" | "install_apps" | "use_light_apps")[];
-            }[];
-        };
         Run: {
             id: string;
             tenant: string;
@@ -1408,54 +1383,6 @@ export interface components {
             status: "running" | "waiting" | "paused" | "succeeded" | "failed" | "cancelled";
             output: unknown;
             error: string | null;
-        };
-        RunSummary: {
-            id: string;
-            tenant: string;
-            flow: string;
-            version: number | null;
-            /** @enum {unknown} */
-            status: "running" | "waiting" | "paused" | "succeeded" | "failed" | "cancelled";
-            output: unknown;
-            error: string | null;
-            created_at: string;
-            updated_at: string;
-        };
-        Plugin: {
-            name: string;
-            version: string;
-            title: string;
-            description: string;
-            category: string;
-            capabilities: string[];
-            sha256: string;
-            size_bytes: number;
-            standard: boolean;
-            yanked: boolean;
-            uploaded_at: string | null;
-            uploaded_by: string | null;
-        };
-        PluginVersion: {
-            name: string;
-            version: string;
-            title: string;
-            description: string;
-            category: string;
-            capabilities: string[];
-            sha256: string;
-            size_bytes: number;
-            standard: boolean;
-            yanked: boolean;
-            uploaded_at: string | null;
-            uploaded_by: string | null;
-            input_schema: unknown;
-            output_schema: unknown;
-            imports: string[];
-        };
-        FlowVersion: {
-            version: number;
-            content_hash: string;
-            published_at: string;
         };
         Problem: {
             node?: string;
@@ -1490,27 +1417,85 @@ export interface components {
                 kind: "normal" | "error" | "rollback";
             }[];
         };
-        Schedule: {
-            id: string;
-            tenant: string;
-            flow: string;
-            cron: string;
-            timezone: string;
-            input: unknown;
-            next_at: string;
-            last_run: string | null;
-            created_at: string;
-            created_by: string;
+        UserList: {
+            users: components["schemas"]["User"][];
         };
-        Token: {
-            id: string;
+        User: {
+            username: string;
+            created_at: string;
+        };
+        UserMade: {
+            username: string;
+        };
+        PasswordSet: {
+            username: string;
+            /** @description The user's login tokens stop working: they log in again. */
+            login_tokens_revoked: boolean;
+        };
+        /** @description The caller as the studio needs to know them. */
+        Session: {
+            username: string;
+            platform_admin: boolean;
+            /**
+             * @description The token to send in `X-Scena-Csrf` on writes; `null` when the caller
+             *     did not come with the session cookie (a bearer token needs none).
+             */
+            csrf: string | null;
+            expires_at: string | null;
+            tenants: components["schemas"]["TenantStanding"][];
+        };
+        /** @description A tenant the caller belongs to, and the actions the policies allow them there. */
+        TenantStanding: {
             name: string;
             role: string;
-            created_by: string;
-            created_at: string;
-            expires_at: string | null;
-            revoked_at: string | null;
+            /** @description Limited to running and operating these flows, if set. */
+            flows: string[] | null;
+            /** @description What the policies allow this role here. */
+            may: ("read" | "edit" | "publish" | "run" | "approve" | "operate" | "manage_members" | "manage_grants" | "manage_hosts" | "audit" | "manage_owners" | "publish_apps" | "install_apps" | "use_light_apps")[];
         };
+        TenantList: {
+            tenants: components["schemas"]["Standing"][];
+        };
+        Standing: {
+            name: string;
+            role: string;
+        };
+        NewTenant: {
+            name: string;
+        };
+        AuditPage: {
+            entries: components["schemas"]["AuditEntry"][];
+        };
+        AuditEntry: {
+            /** Format: int64 */
+            id: number;
+            at: string;
+            who: string;
+            tenant: string | null;
+            action: string;
+            resource: string;
+            /** Format: int64 */
+            status: number;
+        };
+        MemberList: {
+            members: components["schemas"]["Member"][];
+        };
+        Member: {
+            username: string;
+            role: string;
+            /** @description The only flows they may run; `null`: all. */
+            flows: string[] | null;
+        };
+        MembershipSet: {
+            tenant: string;
+            user: string;
+            role: string;
+            flows: string[] | null;
+        };
+        InvitationList: {
+            invitations: components["schemas"]["Invitation"][];
+        };
+        /** @description An invitation as listed: never its code. */
         Invitation: {
             id: string;
             role: string;
@@ -1521,41 +1506,588 @@ export interface components {
             accepted_at: string | null;
             revoked_at: string | null;
         };
-        AuditEntry: {
-            id: number;
-            at: string;
-            who: string;
-            tenant: string | null;
-            action: string;
-            resource: string;
-            status: number;
+        InvitationMade: {
+            id: string;
+            /** @description Shown this once. */
+            code: string;
+            tenant: string;
+            role: string;
+            flows: string[] | null;
+            expires_at: string;
+            /** @description How the invitee accepts it. */
+            accept: string;
         };
-        StepLog: {
-            cursor: number;
-            node: string;
-            attempt: number;
-            logs: {
-                level: string;
-                source: string;
-                message: string;
-            }[];
-            atom_calls: {
-                atom: string;
-                request: string;
-                outcome: string;
-            }[];
+        TokenList: {
+            tokens: components["schemas"]["Token"][];
         };
+        /** @description A tenant API token as listed: never the token itself. */
+        Token: {
+            id: string;
+            name: string;
+            role: string;
+            created_by: string;
+            created_at: string;
+            expires_at: string | null;
+            revoked_at: string | null;
+        };
+        NewTokenMade: {
+            /** @description Shown this once. */
+            token: string;
+            info: components["schemas"]["Token"];
+        };
+        /**
+         * @description A tenant's grants as set through the API. Plugin `*` in `secrets` means
+         *     every plugin of the tenant.
+         */
         Grants: {
+            /**
+             * @description Hosts plugins may reach over `http`: `api.example.com`, `*.example.com`, `*`,
+             *     addresses and networks (`127.0.0.1`, `10.0.0.0/8`) — the only way, with an
+             *     exact name, to reach loopback, private and other special addresses.
+             * @default []
+             */
             http: string[];
+            /**
+             * @description Plugin name (or `*`) → the secrets it may read.
+             * @default {}
+             */
             secrets: {
                 [key: string]: string[];
             };
+            /**
+             * @description Plugin name (or `*`) → label selectors of the hosts it may see and touch
+             *     through `cmdb` and `job` (`zone=eu-1,role=game`, `id=h-17`); a host is
+             *     granted if any selector matches. A plain list (the older form) grants every plugin.
+             * @default {}
+             */
             hosts: {
                 [key: string]: string[];
             };
+            /**
+             * @description Plugin name (or `*`) → the notification channels it may send to.
+             * @default {}
+             */
             notify: {
                 [key: string]: string[];
             };
+        };
+        SecretList: {
+            secrets: components["schemas"]["Secret"][];
+        };
+        /** @description A row as listed: never its value. */
+        Secret: {
+            name: string;
+            updated_at: string;
+            updated_by: string;
+        };
+        EnrolmentMade: {
+            id: string;
+            /** @description Shown this once. */
+            token: string;
+            expires_at: string | null;
+        };
+        EnrolmentList: {
+            enrolments: components["schemas"]["EnrolmentInfo"][];
+        };
+        /** @description An enrolment token as listed: never the token. */
+        EnrolmentInfo: {
+            id: string;
+            labels: string;
+            created_at: string;
+            created_by: string;
+            expires_at: string | null;
+            revoked_at: string | null;
+        };
+        AgentList: {
+            agents: components["schemas"]["AgentListed"][];
+        };
+        AgentListed: {
+            id: string;
+            enrolled_at: string;
+            revoked_at: string | null;
+            /** @description Whether it is connected to this server now. */
+            connected: boolean;
+        };
+        /** @description A page of hosts and the cursor of the next, if there are more. */
+        HostPage: {
+            hosts: components["schemas"]["Host"][];
+            next: string | null;
+        };
+        /** @description One host as kept in the inventory. */
+        Host: {
+            id: string;
+            hostname: string;
+            ip: string;
+            /** @default {} */
+            labels: {
+                [key: string]: string;
+            };
+            /**
+             * @description The agent serving this host, once one enrolled for it.
+             * @default null
+             */
+            readonly agent: string | null;
+            /**
+             * @description When its agent was last heard from.
+             * @default null
+             */
+            readonly last_seen: string | null;
+        };
+        /** @description What an import changed. */
+        Imported: {
+            /** Format: uint */
+            created: number;
+            /** Format: uint */
+            updated: number;
+            /** Format: uint */
+            removed: number;
+        };
+        ChannelList: {
+            channels: components["schemas"]["ChannelListed"][];
+        };
+        /** @description A channel as listed: what it is and where it goes, never its secrets. */
+        ChannelListed: {
+            name: string;
+            /** @enum {string} */
+            kind: "webhook" | "email";
+            format: components["schemas"]["WebhookFormat"] | null;
+            /** @description The host a webhook posts to, or the SMTP server as `host:port`. */
+            target: string;
+            from: string | null;
+            updated_at: string;
+            updated_by: string;
+        };
+        WebhookFormat: ("slack" | "feishu" | "wecom" | "dingtalk") | "json";
+        PluginList: {
+            plugins: components["schemas"]["Plugin"][];
+        };
+        /** @description A plugin as the API lists it. */
+        Plugin: {
+            name: string;
+            version: string;
+            title: string;
+            description: string;
+            category: string;
+            capabilities: string[];
+            sha256: string;
+            /** Format: uint */
+            size_bytes: number;
+            standard: boolean;
+            yanked: boolean;
+            uploaded_at: string | null;
+            uploaded_by: string | null;
+        };
+        PluginVersions: {
+            name: string;
+            versions: components["schemas"]["Plugin"][];
+        };
+        /** @description One version with what a flow's editor needs of it. */
+        PluginVersion: {
+            name: string;
+            version: string;
+            title: string;
+            description: string;
+            category: string;
+            capabilities: string[];
+            sha256: string;
+            /** Format: uint */
+            size_bytes: number;
+            standard: boolean;
+            yanked: boolean;
+            uploaded_at: string | null;
+            uploaded_by: string | null;
+            /** @description The JSON Schema of a step's input. */
+            input_schema: unknown;
+            /** @description The JSON Schema of a step's output. */
+            output_schema: unknown;
+            /** @description The atoms it imports. */
+            imports: string[];
+        };
+        Yanked: {
+            name: string;
+            version: string;
+            yanked: boolean;
+            yanked_at: string | null;
+        };
+        FlowList: {
+            flows: components["schemas"]["FlowListed"][];
+        };
+        FlowListed: {
+            name: string;
+            /** Format: uint32 */
+            latest_version: number | null;
+        };
+        FlowShown: {
+            name: string;
+            draft: components["schemas"]["DraftShown"] | null;
+            versions: components["schemas"]["FlowVersion"][];
+        };
+        DraftShown: {
+            flow: components["schemas"]["Flow"];
+            updated_at: string;
+            /**
+             * Format: int64
+             * @description Send it back as `If-Match: "REVISION"` to save only over this draft.
+             */
+            revision: number;
+            problems: components["schemas"]["Problem"][];
+        };
+        /** @description A published version, without its flow. */
+        FlowVersion: {
+            /** Format: uint32 */
+            version: number;
+            content_hash: string;
+            published_at: string;
+        };
+        DraftSaved: {
+            name: string;
+            saved: boolean;
+            /**
+             * Format: int64
+             * @description Send it back as `If-Match: "REVISION"` to save only over this draft.
+             */
+            revision: number;
+            problems: components["schemas"]["Problem"][];
+        };
+        VersionList: {
+            versions: components["schemas"]["FlowVersion"][];
+        };
+        /** @description A published version, without its flow. */
+        FlowPublished: {
+            /** Format: uint32 */
+            version: number;
+            content_hash: string;
+            published_at: string;
+            /** @description False when the draft was the latest version already. */
+            created: boolean;
+        };
+        /** @description A published version, without its flow. */
+        VersionWithFlow: {
+            /** Format: uint32 */
+            version: number;
+            content_hash: string;
+            published_at: string;
+            flow: components["schemas"]["Flow"];
+        };
+        VersionDiff: {
+            /** Format: uint32 */
+            from: number;
+            /** Format: uint32 */
+            to: number;
+            diff: components["schemas"]["FlowDiff"];
+        };
+        Webhook: {
+            flow: string;
+            /** @description Shown this once: it is the webhook's credential. */
+            id: string;
+            /** @description Where to `POST` the run's input. */
+            path: string;
+        };
+        LightApp: {
+            flow: string;
+            title: string;
+            description: string;
+            enabled_at: string;
+            enabled_by: string;
+        };
+        Disabled: {
+            flow: string;
+            enabled: boolean;
+        };
+        LightAppList: {
+            light_apps: components["schemas"]["LightAppListed"][];
+        };
+        LightAppListed: {
+            flow: string;
+            title: string;
+            description: string;
+        };
+        LightAppPage: {
+            flow: string;
+            title: string;
+            description: string;
+            /** @description The JSON Schema of the form. */
+            inputs: unknown;
+            /** Format: uint32 */
+            version: number;
+        };
+        OwnRuns: {
+            runs: components["schemas"]["RunSummary"][];
+        };
+        /** @description A run's summary row. */
+        RunSummary: {
+            id: string;
+            tenant: string;
+            flow: string;
+            /** Format: int64 */
+            version: number | null;
+            /** @enum {string} */
+            status: "running" | "waiting" | "paused" | "succeeded" | "failed" | "cancelled";
+            output: unknown;
+            error: string | null;
+            created_at: string;
+            updated_at: string;
+        };
+        ScheduleList: {
+            schedules: components["schemas"]["Schedule"][];
+        };
+        /** @description A cron trigger of a flow. `next_at` is RFC 3339 in UTC. */
+        Schedule: {
+            id: string;
+            tenant: string;
+            flow: string;
+            cron: string;
+            timezone: string;
+            /** @description The input each run gets. */
+            input: unknown;
+            next_at: string;
+            last_run: string | null;
+            created_at: string;
+            created_by: string;
+        };
+        Preview: {
+            cron: string;
+            timezone: string;
+            /** @description The next ticks, RFC 3339 in the schedule's zone. */
+            next: string[];
+        };
+        RunPage: {
+            runs: components["schemas"]["RunSummary"][];
+            /** @description The cursor of the next page, if this one is full. */
+            next: string | null;
+        };
+        LogPage: {
+            entries: components["schemas"]["StepLog"][];
+            /**
+             * Format: int64
+             * @description The cursor of the next page, if this one is full.
+             */
+            next: number | null;
+        };
+        /**
+         * @description What one step call logged: its lines and atom calls, and where it stands
+         *     in the run's logs (`cursor`, for paging).
+         */
+        StepLog: {
+            /** Format: int64 */
+            cursor: number;
+            node: string;
+            /** Format: uint32 */
+            attempt: number;
+            logs: components["schemas"]["LoggedLine"][];
+            atom_calls: components["schemas"]["LoggedAtomCall"][];
+        };
+        /** @description A line a step call logged, as `StepLog::logs` holds it (kept as JSON: this type only describes it). */
+        LoggedLine: {
+            level: string;
+            /** @description `plugin`, or `job` for a job's live output. */
+            source: string;
+            message: string;
+        };
+        /** @description An atom call a step made, as `StepLog::atom_calls` holds it. */
+        LoggedAtomCall: {
+            atom: string;
+            request: string;
+            outcome: string;
+        };
+        Publisher: {
+            publisher: string;
+            /** @description Base64; null until the tenant first publishes. */
+            public_key: string | null;
+            algorithm: string;
+        };
+        AppList: {
+            apps: components["schemas"]["CatalogEntry"][];
+        };
+        CatalogEntry: {
+            name: string;
+            publisher: string;
+            title: string;
+            description: string;
+            categories: string[];
+            /** @description The newest version not yanked. */
+            latest_version: string;
+            /** Format: int64 */
+            install_count: number;
+            visibility: string;
+            /** @description The version this tenant installed, if any. */
+            installed_version: string | null;
+        };
+        /** @description A version as published. */
+        Published: {
+            app: string;
+            version: string;
+            publisher: string;
+            package_sha256: string;
+            public_key: string;
+            published_at: string;
+        };
+        Visibility: {
+            app: string;
+            visibility: string;
+            shared_with: string[];
+        };
+        AppYanked: {
+            app: string;
+            version: string;
+            yanked: boolean;
+        };
+        AppPage: {
+            name: string;
+            publisher: string;
+            title: string;
+            description: string;
+            categories: string[];
+            /** @description The newest version not yanked. */
+            latest_version: string;
+            /** Format: int64 */
+            install_count: number;
+            visibility: string;
+            /** @description The version this tenant installed, if any. */
+            installed_version: string | null;
+            shared_with: string[];
+            readme: string;
+            /** @description The icon as a `data:` URL. */
+            icon: string | null;
+            /** @description The latest version's capabilities: what installing asks. */
+            capabilities: components["schemas"]["Capabilities"];
+            /** @description Newest first. */
+            versions: components["schemas"]["VersionInfo"][];
+            /** @description The publisher's ed25519 public key (base64): every version is signed with it. */
+            public_key: string | null;
+        };
+        /**
+         * @description What an app may touch, as its installer grants it. Every set is exact: the
+         *     grants an install creates are these and nothing else.
+         */
+        Capabilities: {
+            /**
+             * @description The atoms its plugins import (`log`, `kv`, `secrets`, `http`, `cmdb`, `job`, `notify`).
+             * @default []
+             */
+            atoms: string[];
+            /**
+             * @description Hosts reachable over `http` (the allow-list's patterns).
+             * @default []
+             */
+            http: string[];
+            /**
+             * @description Secret names the installer supplies.
+             * @default []
+             */
+            secrets: string[];
+            /**
+             * @description Label selectors of the inventory hosts `cmdb` and `job` may see and touch.
+             * @default []
+             */
+            hosts: string[];
+            /**
+             * @description Notification channels of the installing tenant it may send to.
+             * @default []
+             */
+            notify: string[];
+        };
+        VersionInfo: {
+            version: string;
+            published_at: string;
+            yanked: boolean;
+            changelog: string;
+            capabilities: components["schemas"]["Capabilities"];
+            flows: string[];
+            plugins: string[];
+        };
+        InstallList: {
+            installs: components["schemas"]["Installed"][];
+        };
+        Installed: {
+            app: string;
+            version: string;
+            publisher: string;
+            capabilities: components["schemas"]["Capabilities"];
+            flows: string[];
+            /** @description In the answer to an upgrade: the version it replaced (null elsewhere). */
+            previous_version: string | null;
+            secrets_supplied: string[];
+            secrets_missing: string[];
+            installed_at: string;
+            installed_by: string;
+        };
+        Uninstalled: {
+            app: string;
+            uninstalled: boolean;
+            flows_removed: string[];
+        };
+        /** @description What installing a version means, shown before anything changes. */
+        Consent: {
+            app: string;
+            publisher: string;
+            version: string;
+            /** @description Exactly what will be granted to the app's plugins; installing accepts it. */
+            capabilities: components["schemas"]["Capabilities"];
+            /** @description The flows as they will be named here. */
+            flows: string[];
+            plugins: components["schemas"]["ConsentPlugin"][];
+            /** @description Secrets the app asks for that have not been supplied yet. */
+            secrets_to_supply: string[];
+            /** @description For an upgrade (or a downgrade) of an installed app. */
+            upgrade: components["schemas"]["Upgrade"] | null;
+        };
+        ConsentPlugin: {
+            /** @description `name@version` */
+            id: string;
+            sha256: string;
+            /** @description The atoms it imports. */
+            capabilities: string[];
+        };
+        /**
+         * @description What installing another version changes: from which version, what it asks
+         *     beyond what was consented to, and how each flow changes.
+         */
+        Upgrade: {
+            from: string;
+            capabilities: components["schemas"]["CapabilityDiff"];
+            /** @description Whether it asks for anything not consented to yet (then `accept` is needed). */
+            needs_consent: boolean;
+            flows: components["schemas"]["FlowChange"][];
+        };
+        /** @description What one version asks beyond another: added and removed, part by part. */
+        CapabilityDiff: {
+            added: components["schemas"]["Capabilities"];
+            removed: components["schemas"]["Capabilities"];
+        };
+        FlowChange: {
+            /** @description The flow as installed, `APP/FLOW`. */
+            flow: string;
+            /** @description `added`, `changed` or `removed`. */
+            change: string;
+            /** @description For `changed`: the structured diff (as `GET …/flows/{name}/diff` answers it). */
+            diff?: unknown;
+        };
+        AppSecretSet: {
+            app: string;
+            secret: string;
+            set: boolean;
+        };
+        Alive: {
+            status: string;
+        };
+        /** @description 200 when ready, 503 when not, the same shape either way. */
+        Readiness: {
+            /** @description `ready` or `not_ready`. */
+            status: string;
+            checks: components["schemas"]["Checks"];
+        };
+        Checks: {
+            /** @description `ok`, or what is wrong. */
+            database: string;
+            /** @description `ok`, or what is wrong. */
+            lease_heartbeat: string;
+        };
+        Enrolled: {
+            tenant: string;
+            agent: string;
+            /** @description The agent keeps it; shown once. */
+            credential: string;
         };
     };
     responses: never;
@@ -1581,12 +2113,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        users: {
-                            username: string;
-                            created_at: string;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["UserList"];
                 };
             };
             /** @description malformed request */
@@ -1667,9 +2194,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        username: string;
-                    };
+                    "application/json": components["schemas"]["UserMade"];
                 };
             };
             /** @description malformed request */
@@ -1824,8 +2349,11 @@ export interface operations {
             content: {
                 "application/json": {
                     password: string;
-                    /** @description required when users change their own */
-                    current_password?: string;
+                    /**
+                     * @description Required when users change their own: a stolen token alone cannot
+                     *     take the account over.
+                     */
+                    current_password?: string | null;
                 };
             };
         };
@@ -1836,10 +2364,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        username: string;
-                        login_tokens_revoked: boolean;
-                    };
+                    "application/json": components["schemas"]["PasswordSet"];
                 };
             };
             /** @description malformed request */
@@ -2160,12 +2685,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        tenants: {
-                            name: string;
-                            role: string;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["TenantList"];
                 };
             };
             /** @description malformed request */
@@ -2245,9 +2765,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        name: string;
-                    };
+                    "application/json": components["schemas"]["NewTenant"];
                 };
             };
             /** @description malformed request */
@@ -2318,9 +2836,9 @@ export interface operations {
     "GET /api/v1/audit": {
         parameters: {
             query?: {
-                /** @description only entries with ids below this: the `id` of the last entry of the previous page */
+                /** @description Only entries with ids below this (the `id` of the last entry of the previous page). */
                 before?: number;
-                /** @description at most this many entries */
+                /** @description At most this many entries (1-1000, default 100). */
                 limit?: number;
             };
             header?: never;
@@ -2335,9 +2853,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        entries: components["schemas"]["AuditEntry"][];
-                    };
+                    "application/json": components["schemas"]["AuditPage"];
                 };
             };
             /** @description malformed request */
@@ -2399,9 +2915,9 @@ export interface operations {
     "GET /api/v1/tenants/{tenant}/audit": {
         parameters: {
             query?: {
-                /** @description only entries with ids below this: the `id` of the last entry of the previous page */
+                /** @description Only entries with ids below this (the `id` of the last entry of the previous page). */
                 before?: number;
-                /** @description at most this many entries */
+                /** @description At most this many entries (1-1000, default 100). */
                 limit?: number;
             };
             header?: never;
@@ -2418,9 +2934,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        entries: components["schemas"]["AuditEntry"][];
-                    };
+                    "application/json": components["schemas"]["AuditPage"];
                 };
             };
             /** @description malformed request */
@@ -2496,13 +3010,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        members: {
-                            username: string;
-                            role: string;
-                            flows: string[] | null;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["MemberList"];
                 };
             };
             /** @description malformed request */
@@ -2575,8 +3083,8 @@ export interface operations {
             content: {
                 "application/json": {
                     role: string;
-                    /** @description limit the member to running these flows */
-                    flows?: string[];
+                    /** @description Limit the member to running these flows. */
+                    flows?: string[] | null;
                 };
             };
         };
@@ -2587,12 +3095,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        tenant: string;
-                        user: string;
-                        role: string;
-                        flows: string[] | null;
-                    };
+                    "application/json": components["schemas"]["MembershipSet"];
                 };
             };
             /** @description malformed request */
@@ -2752,9 +3255,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        invitations: components["schemas"]["Invitation"][];
-                    };
+                    "application/json": components["schemas"]["InvitationList"];
                 };
             };
             /** @description malformed request */
@@ -2826,11 +3327,12 @@ export interface operations {
             content: {
                 "application/json": {
                     role: string;
-                    flows?: string[];
-                    /** @description an RFC 3339 instant */
-                    expires_at?: string;
-                    /** @description a duration from now: `30d`, `12h` */
-                    expires_in?: string;
+                    /** @description Limit the member to running these flows. */
+                    flows?: string[] | null;
+                    /** @description RFC 3339 instant, or… */
+                    expires_at?: string | null;
+                    /** @description …a duration from now (`7d` if neither is given). */
+                    expires_in?: string | null;
                 };
             };
         };
@@ -2841,15 +3343,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        code: string;
-                        tenant: string;
-                        role: string;
-                        flows: string[] | null;
-                        expires_at: string;
-                        accept: string;
-                    };
+                    "application/json": components["schemas"]["InvitationMade"];
                 };
             };
             /** @description malformed request */
@@ -3009,9 +3503,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        tokens: components["schemas"]["Token"][];
-                    };
+                    "application/json": components["schemas"]["TokenList"];
                 };
             };
             /** @description malformed request */
@@ -3084,10 +3576,10 @@ export interface operations {
                 "application/json": {
                     name: string;
                     role: string;
-                    /** @description an RFC 3339 instant */
-                    expires_at?: string;
-                    /** @description a duration from now: `30d`, `12h` */
-                    expires_in?: string;
+                    /** @description An RFC 3339 instant… */
+                    expires_at?: string | null;
+                    /** @description …or a duration from now: `30d`, `12h`. */
+                    expires_in?: string | null;
                 };
             };
         };
@@ -3098,10 +3590,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        token: string;
-                        info: components["schemas"]["Token"];
-                    };
+                    "application/json": components["schemas"]["NewTokenMade"];
                 };
             };
             /** @description malformed request */
@@ -3441,13 +3930,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        secrets: {
-                            name: string;
-                            updated_at: string;
-                            updated_by: string;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["SecretList"];
                 };
             };
             /** @description malformed request */
@@ -3688,17 +4171,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        enrolments: {
-                            id: string;
-                            /** @description the labels, as JSON text */
-                            labels: string;
-                            created_at: string;
-                            created_by: string;
-                            expires_at: string | null;
-                            revoked_at: string | null;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["EnrolmentList"];
                 };
             };
             /** @description malformed request */
@@ -3769,11 +4242,14 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
+                    /**
+                     * @description Labels every host enrolled with this token gets (its own `--labels` win).
+                     * @default {}
+                     */
                     labels?: {
                         [key: string]: string;
                     };
-                    /** @description a duration from now: `30d`, `12h` */
-                    expires_in?: string;
+                    expires_in?: string | null;
                 };
             };
         };
@@ -3784,12 +4260,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: string;
-                        /** @description shown once */
-                        token: string;
-                        expires_at: string | null;
-                    };
+                    "application/json": components["schemas"]["EnrolmentMade"];
                 };
             };
             /** @description malformed request */
@@ -3949,14 +4420,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        agents: {
-                            id: string;
-                            enrolled_at: string;
-                            revoked_at: string | null;
-                            connected: boolean;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["AgentList"];
                 };
             };
             /** @description malformed request */
@@ -4093,11 +4557,11 @@ export interface operations {
     "GET /api/v1/tenants/{tenant}/hosts": {
         parameters: {
             query?: {
-                /** @description labels the hosts have: `zone=eu-1,role=game`, `role!=db`, `canary`, `!canary`, `id=h-1` */
+                /** @description Labels the hosts have: `zone=eu-1,role=game`, `role!=db`, `canary`, `!canary`, `id=h-1`. */
                 selector?: string;
-                /** @description the `next` of the previous page */
+                /** @description The `next` of the previous page. */
                 after?: string;
-                /** @description at most this many hosts */
+                /** @description At most this many hosts (1-1000, default 100). */
                 limit?: number;
             };
             header?: never;
@@ -4114,10 +4578,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        hosts: components["schemas"]["Host"][];
-                        next: string | null;
-                    };
+                    "application/json": components["schemas"]["HostPage"];
                 };
             };
             /** @description malformed request */
@@ -4179,7 +4640,7 @@ export interface operations {
     "POST /api/v1/tenants/{tenant}/hosts/import": {
         parameters: {
             query?: {
-                /** @description remove the hosts the file does not list (default: keep them) */
+                /** @description Remove the tenant's hosts the file does not list. */
                 replace?: boolean;
             };
             header?: never;
@@ -4207,11 +4668,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        created: number;
-                        updated: number;
-                        removed: number;
-                    };
+                    "application/json": components["schemas"]["Imported"];
                 };
             };
             /** @description malformed request */
@@ -4282,8 +4739,8 @@ export interface operations {
     "GET /api/v1/tenants/{tenant}/hosts/export": {
         parameters: {
             query?: {
-                /** @description json (default) or csv */
-                format?: "json" | "csv";
+                /** @description `json` (default) or `csv`. */
+                format?: string;
             };
             header?: never;
             path: {
@@ -4449,8 +4906,8 @@ export interface operations {
             content: {
                 "application/json": {
                     hostname: string;
-                    /** @description IPv4 or IPv6 */
                     ip: string;
+                    /** @default {} */
                     labels?: {
                         [key: string]: string;
                     };
@@ -4633,19 +5090,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        channels: {
-                            name: string;
-                            /** @enum {unknown} */
-                            kind: "webhook" | "email";
-                            format: ("json" | "slack" | "feishu" | "wecom" | "dingtalk") | null;
-                            /** @description the webhook's host, or the SMTP server as host:port */
-                            target: string;
-                            from: string | null;
-                            updated_at: string;
-                            updated_by: string;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["ChannelList"];
                 };
             };
             /** @description malformed request */
@@ -4720,24 +5165,19 @@ export interface operations {
                     /** @constant */
                     kind: "webhook";
                     url: string;
-                    /**
-                     * @default json
-                     * @enum {unknown}
-                     */
-                    format?: "json" | "slack" | "feishu" | "wecom" | "dingtalk";
+                    /** @default json */
+                    format?: ("slack" | "feishu" | "wecom" | "dingtalk") | "json";
                 } | {
                     /** @constant */
                     kind: "email";
                     host: string;
-                    from: string;
-                    port?: number;
-                    /**
-                     * @default tls
-                     * @enum {unknown}
-                     */
+                    /** Format: uint16 */
+                    port?: number | null;
+                    /** @default tls */
                     security?: "tls" | "starttls" | "none";
-                    username?: string;
-                    password?: string;
+                    username?: string | null;
+                    password?: string | null;
+                    from: string;
                 };
             };
         };
@@ -4906,9 +5346,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        plugins: components["schemas"]["Plugin"][];
-                    };
+                    "application/json": components["schemas"]["PluginList"];
                 };
             };
             /** @description malformed request */
@@ -5083,10 +5521,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        name: string;
-                        versions: components["schemas"]["Plugin"][];
-                    };
+                    "application/json": components["schemas"]["PluginVersions"];
                 };
             };
             /** @description malformed request */
@@ -5242,12 +5677,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        name: string;
-                        version: string;
-                        yanked: boolean;
-                        yanked_at: string | null;
-                    };
+                    "application/json": components["schemas"]["Yanked"];
                 };
             };
             /** @description malformed request */
@@ -5334,12 +5764,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        name: string;
-                        version: string;
-                        yanked: boolean;
-                        yanked_at: string | null;
-                    };
+                    "application/json": components["schemas"]["Yanked"];
                 };
             };
             /** @description malformed request */
@@ -5424,12 +5849,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        flows: {
-                            name: string;
-                            latest_version: number | null;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["FlowList"];
                 };
             };
             /** @description malformed request */
@@ -5506,17 +5926,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        name: string;
-                        draft: {
-                            flow: components["schemas"]["Flow"];
-                            updated_at: string;
-                            /** @description send it back as `If-Match: "REVISION"` to save only over this draft */
-                            revision: number;
-                            problems: components["schemas"]["Problem"][];
-                        } | null;
-                        versions: components["schemas"]["FlowVersion"][];
-                    };
+                    "application/json": components["schemas"]["FlowShown"];
                 };
             };
             /** @description malformed request */
@@ -5602,12 +6012,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        name: string;
-                        saved: boolean;
-                        revision: number;
-                        problems: components["schemas"]["Problem"][];
-                    };
+                    "application/json": components["schemas"]["DraftSaved"];
                 };
             };
             /** @description malformed request */
@@ -5702,9 +6107,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        versions: components["schemas"]["FlowVersion"][];
-                    };
+                    "application/json": components["schemas"]["VersionList"];
                 };
             };
             /** @description malformed request */
@@ -5781,12 +6184,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        version: number;
-                        content_hash: string;
-                        published_at: string;
-                        created: boolean;
-                    };
+                    "application/json": components["schemas"]["FlowPublished"];
                 };
             };
             /** @description created */
@@ -5795,12 +6193,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        version: number;
-                        content_hash: string;
-                        published_at: string;
-                        created: boolean;
-                    };
+                    "application/json": components["schemas"]["FlowPublished"];
                 };
             };
             /** @description malformed request */
@@ -5887,9 +6280,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FlowVersion"] & {
-                        flow: components["schemas"]["Flow"];
-                    };
+                    "application/json": components["schemas"]["VersionWithFlow"];
                 };
             };
             /** @description malformed request */
@@ -5950,11 +6341,11 @@ export interface operations {
     };
     "GET /api/v1/tenants/{tenant}/flows/{name}/diff": {
         parameters: {
-            query?: {
-                /** @description a version */
-                from?: number;
-                /** @description a later (or any) version */
-                to?: number;
+            query: {
+                /** @description A version. */
+                from: number;
+                /** @description A later (or any) version. */
+                to: number;
             };
             header?: never;
             path: {
@@ -5971,11 +6362,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        from: number;
-                        to: number;
-                        diff: components["schemas"]["FlowDiff"];
-                    };
+                    "application/json": components["schemas"]["VersionDiff"];
                 };
             };
             /** @description malformed request */
@@ -6037,9 +6424,9 @@ export interface operations {
     "POST /api/v1/tenants/{tenant}/flows/{name}/runs": {
         parameters: {
             query?: {
-                /** @description wait up to this long (at most 60 s) for the run to end or wait for people */
+                /** @description Wait up to this long (at most 60 s) for the run to end or wait for people. */
                 wait_ms?: number;
-                /** @description `summary`: answer only the run's id, status, output and error (a `RunOutcome`), not every node */
+                /** @description `summary`: answer only the run's id, status, output and error (a `RunOutcome`), not every node. */
                 view?: "full" | "summary";
             };
             header?: never;
@@ -6052,9 +6439,13 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
+                    /** @default null */
                     input?: unknown;
-                    /** @description a published version; the latest if absent */
-                    version?: number;
+                    /**
+                     * Format: uint32
+                     * @default null
+                     */
+                    version?: number | null;
                 };
             };
         };
@@ -6160,11 +6551,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        flow: string;
-                        id: string;
-                        path: string;
-                    };
+                    "application/json": components["schemas"]["Webhook"];
                 };
             };
             /** @description malformed request */
@@ -6320,9 +6707,10 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    /** @description the page's title (default: the flow's) */
-                    title?: string;
-                    description?: string;
+                    /** @default null */
+                    title?: string | null;
+                    /** @default null */
+                    description?: string | null;
                 };
             };
         };
@@ -6333,13 +6721,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        flow: string;
-                        title: string;
-                        description: string;
-                        enabled_at: string;
-                        enabled_by: string;
-                    };
+                    "application/json": components["schemas"]["LightApp"];
                 };
             };
             /** @description malformed request */
@@ -6425,10 +6807,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        flow: string;
-                        enabled: boolean;
-                    };
+                    "application/json": components["schemas"]["Disabled"];
                 };
             };
             /** @description malformed request */
@@ -6504,13 +6883,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        light_apps: {
-                            flow: string;
-                            title: string;
-                            description: string;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["LightAppList"];
                 };
             };
             /** @description malformed request */
@@ -6587,14 +6960,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        flow: string;
-                        title: string;
-                        description: string;
-                        /** @description the JSON Schema of the form */
-                        inputs: unknown;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["LightAppPage"];
                 };
             };
             /** @description malformed request */
@@ -6671,9 +7037,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        runs: components["schemas"]["RunSummary"][];
-                    };
+                    "application/json": components["schemas"]["OwnRuns"];
                 };
             };
             /** @description malformed request */
@@ -6735,7 +7099,7 @@ export interface operations {
     "POST /api/v1/tenants/{tenant}/light-apps/{name}/runs": {
         parameters: {
             query?: {
-                /** @description wait up to this long (at most 60 s) for the run to end or wait for people */
+                /** @description Wait up to this long (at most 60 s) for the run to end or wait for people. */
                 wait_ms?: number;
             };
             header?: never;
@@ -6748,7 +7112,7 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    /** @description the form's values */
+                    /** @default null */
                     input?: unknown;
                 };
             };
@@ -6933,9 +7297,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        schedules: components["schemas"]["Schedule"][];
-                    };
+                    "application/json": components["schemas"]["ScheduleList"];
                 };
             };
             /** @description malformed request */
@@ -7007,10 +7369,14 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description 5 fields (minute hour day month weekday), or 6 with seconds first */
+                    /** @description 5 fields (minute hour day month weekday), or 6 with seconds first. */
                     cron: string;
-                    /** @description an IANA zone; UTC if absent */
-                    timezone?: string;
+                    /** @description IANA name; UTC if absent. */
+                    timezone?: string | null;
+                    /**
+                     * @description The input each run gets (`{}` if absent).
+                     * @default null
+                     */
                     input?: unknown;
                 };
             };
@@ -7168,12 +7534,12 @@ export interface operations {
     };
     "GET /api/v1/tenants/{tenant}/schedules/preview": {
         parameters: {
-            query?: {
-                /** @description 5 fields (minute hour day month weekday), or 6 with seconds first */
-                cron?: string;
-                /** @description an IANA zone; UTC if absent */
+            query: {
+                /** @description 5 fields (minute hour day month weekday), or 6 with seconds first. */
+                cron: string;
+                /** @description An IANA zone; UTC if absent. */
                 timezone?: string;
-                /** @description how many ticks */
+                /** @description How many ticks (1-50, default 5). */
                 count?: number;
             };
             header?: never;
@@ -7190,11 +7556,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        cron: string;
-                        timezone: string;
-                        next: string[];
-                    };
+                    "application/json": components["schemas"]["Preview"];
                 };
             };
             /** @description malformed request */
@@ -7256,17 +7618,17 @@ export interface operations {
     "GET /api/v1/tenants/{tenant}/runs": {
         parameters: {
             query?: {
-                /** @description only runs of this flow */
+                /** @description Only runs of this flow. */
                 flow?: string;
-                /** @description only runs with this status */
+                /** @description Only runs with this status. */
                 status?: "running" | "waiting" | "paused" | "succeeded" | "failed" | "cancelled";
-                /** @description only runs created at or after this RFC 3339 instant */
-                since?: string;
-                /** @description only runs created before this RFC 3339 instant */
+                /** @description Only runs created before this instant (RFC 3339). */
                 before?: string;
-                /** @description the `next` of the previous page */
+                /** @description Only runs created at or after this instant (RFC 3339). */
+                since?: string;
+                /** @description The `next` of the previous page. */
                 cursor?: string;
-                /** @description at most this many runs */
+                /** @description At most this many runs (1-500, default 50). */
                 limit?: number;
             };
             header?: never;
@@ -7283,10 +7645,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        runs: components["schemas"]["RunSummary"][];
-                        next: string | null;
-                    };
+                    "application/json": components["schemas"]["RunPage"];
                 };
             };
             /** @description malformed request */
@@ -7502,11 +7861,11 @@ export interface operations {
     "GET /api/v1/tenants/{tenant}/runs/{id}/logs": {
         parameters: {
             query?: {
-                /** @description only this node's calls (with a foreach's or batch's items) */
+                /** @description Only this node's calls (with a foreach's or batch's items). */
                 node?: string;
-                /** @description the `next` of the previous page */
+                /** @description The `next` of the previous page. */
                 after?: number;
-                /** @description at most this many calls */
+                /** @description At most this many calls (1-200, default 50). */
                 limit?: number;
             };
             header?: never;
@@ -7524,10 +7883,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        entries: components["schemas"]["StepLog"][];
-                        next: number | null;
-                    };
+                    "application/json": components["schemas"]["LogPage"];
                 };
             };
             /** @description malformed request */
@@ -7600,11 +7956,11 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
+                    /** @default  */
                     reason?: string;
+                    /** @default  */
                     comment?: string;
-                    /** @description retry: the input to use instead of the mapping */
                     input?: unknown;
-                    /** @description skip: the output to give the node */
                     output?: unknown;
                 };
             };
@@ -7701,11 +8057,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        publisher: string;
-                        public_key: string | null;
-                        algorithm: string;
-                    };
+                    "application/json": components["schemas"]["Publisher"];
                 };
             };
             /** @description malformed request */
@@ -7781,22 +8133,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        apps: {
-                            name: string;
-                            publisher: string;
-                            title: string;
-                            description: string;
-                            categories: string[];
-                            /** @description The newest version not yanked. */
-                            latest_version: string;
-                            /** Format: int64 */
-                            install_count: number;
-                            visibility: string;
-                            /** @description The version this tenant installed, if any. */
-                            installed_version?: string | null;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["AppList"];
                 };
             };
             /** @description malformed request */
@@ -7877,14 +8214,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        app: string;
-                        version: string;
-                        publisher: string;
-                        package_sha256: string;
-                        public_key: string;
-                        published_at: string;
-                    };
+                    "application/json": components["schemas"]["Published"];
                 };
             };
             /** @description malformed request */
@@ -8027,14 +8357,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        app: string;
-                        version: string;
-                        publisher: string;
-                        package_sha256: string;
-                        public_key: string;
-                        published_at: string;
-                    };
+                    "application/json": components["schemas"]["Published"];
                 };
             };
             /** @description malformed request */
@@ -8115,9 +8438,15 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @enum {unknown} */
+                    /**
+                     * @description `public`, or `private`.
+                     * @enum {string}
+                     */
                     visibility: "public" | "private";
-                    /** @description tenants that see a private app */
+                    /**
+                     * @description Tenants that see a private app.
+                     * @default []
+                     */
                     shared_with?: string[];
                 };
             };
@@ -8129,11 +8458,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        app: string;
-                        visibility: string;
-                        shared_with: string[];
-                    };
+                    "application/json": components["schemas"]["Visibility"];
                 };
             };
             /** @description malformed request */
@@ -8221,11 +8546,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        app: string;
-                        version: string;
-                        yanked: boolean;
-                    };
+                    "application/json": components["schemas"]["AppYanked"];
                 };
             };
             /** @description malformed request */
@@ -8296,9 +8617,9 @@ export interface operations {
     "GET /api/v1/tenants/{tenant}/market/apps": {
         parameters: {
             query?: {
-                /** @description text in the name, title or description (any case) */
+                /** @description Text in the name, title or description (any case). */
                 q?: string;
-                /** @description only apps in this category */
+                /** @description Only apps in this category. */
                 category?: string;
             };
             header?: never;
@@ -8315,22 +8636,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        apps: {
-                            name: string;
-                            publisher: string;
-                            title: string;
-                            description: string;
-                            categories: string[];
-                            /** @description The newest version not yanked. */
-                            latest_version: string;
-                            /** Format: int64 */
-                            install_count: number;
-                            visibility: string;
-                            /** @description The version this tenant installed, if any. */
-                            installed_version?: string | null;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["AppList"];
                 };
             };
             /** @description malformed request */
@@ -8407,94 +8713,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        name: string;
-                        publisher: string;
-                        title: string;
-                        description: string;
-                        categories: string[];
-                        /** @description The newest version not yanked. */
-                        latest_version: string;
-                        /** Format: int64 */
-                        install_count: number;
-                        visibility: string;
-                        /** @description The version this tenant installed, if any. */
-                        installed_version?: string | null;
-                        shared_with: string[];
-                        readme: string;
-                        /** @description The icon as a `data:` URL. */
-                        icon?: string | null;
-                        /** @description The latest version's capabilities: what installing asks. */
-                        capabilities: {
-                            /**
-                             * @description The atoms its plugins import (`log`, `kv`, `secrets`, `http`, `cmdb`, `job`, `notify`).
-                             * @default []
-                             */
-                            atoms: string[];
-                            /**
-                             * @description Hosts reachable over `http` (the allow-list's patterns).
-                             * @default []
-                             */
-                            http: string[];
-                            /**
-                             * @description Secret names the installer supplies.
-                             * @default []
-                             */
-                            secrets: string[];
-                            /**
-                             * @description Label selectors of the inventory hosts `cmdb` and `job` may see and touch.
-                             * @default []
-                             */
-                            hosts: string[];
-                            /**
-                             * @description Notification channels of the installing tenant it may send to.
-                             * @default []
-                             */
-                            notify: string[];
-                        };
-                        /** @description Newest first. */
-                        versions: {
-                            version: string;
-                            published_at: string;
-                            yanked: boolean;
-                            changelog: string;
-                            /**
-                             * @description What an app may touch, as its installer grants it. Every set is exact: the
-                             *     grants an install creates are these and nothing else.
-                             */
-                            capabilities: {
-                                /**
-                                 * @description The atoms its plugins import (`log`, `kv`, `secrets`, `http`, `cmdb`, `job`, `notify`).
-                                 * @default []
-                                 */
-                                atoms: string[];
-                                /**
-                                 * @description Hosts reachable over `http` (the allow-list's patterns).
-                                 * @default []
-                                 */
-                                http: string[];
-                                /**
-                                 * @description Secret names the installer supplies.
-                                 * @default []
-                                 */
-                                secrets: string[];
-                                /**
-                                 * @description Label selectors of the inventory hosts `cmdb` and `job` may see and touch.
-                                 * @default []
-                                 */
-                                hosts: string[];
-                                /**
-                                 * @description Notification channels of the installing tenant it may send to.
-                                 * @default []
-                                 */
-                                notify: string[];
-                            };
-                            flows: string[];
-                            plugins: string[];
-                        }[];
-                        /** @description The publisher's ed25519 public key (base64): every version is signed with it. */
-                        public_key?: string | null;
-                    };
+                    "application/json": components["schemas"]["AppPage"];
                 };
             };
             /** @description malformed request */
@@ -8648,51 +8867,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        installs: {
-                            app: string;
-                            version: string;
-                            publisher: string;
-                            /**
-                             * @description What an app may touch, as its installer grants it. Every set is exact: the
-                             *     grants an install creates are these and nothing else.
-                             */
-                            capabilities: {
-                                /**
-                                 * @description The atoms its plugins import (`log`, `kv`, `secrets`, `http`, `cmdb`, `job`, `notify`).
-                                 * @default []
-                                 */
-                                atoms: string[];
-                                /**
-                                 * @description Hosts reachable over `http` (the allow-list's patterns).
-                                 * @default []
-                                 */
-                                http: string[];
-                                /**
-                                 * @description Secret names the installer supplies.
-                                 * @default []
-                                 */
-                                secrets: string[];
-                                /**
-                                 * @description Label selectors of the inventory hosts `cmdb` and `job` may see and touch.
-                                 * @default []
-                                 */
-                                hosts: string[];
-                                /**
-                                 * @description Notification channels of the installing tenant it may send to.
-                                 * @default []
-                                 */
-                                notify: string[];
-                            };
-                            flows: string[];
-                            /** @description In the answer to an upgrade: the version it replaced (null elsewhere). */
-                            previous_version?: string | null;
-                            secrets_supplied: string[];
-                            secrets_missing: string[];
-                            installed_at: string;
-                            installed_by: string;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["InstallList"];
                 };
             };
             /** @description malformed request */
@@ -8837,49 +9012,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        app: string;
-                        version: string;
-                        publisher: string;
-                        /**
-                         * @description What an app may touch, as its installer grants it. Every set is exact: the
-                         *     grants an install creates are these and nothing else.
-                         */
-                        capabilities: {
-                            /**
-                             * @description The atoms its plugins import (`log`, `kv`, `secrets`, `http`, `cmdb`, `job`, `notify`).
-                             * @default []
-                             */
-                            atoms: string[];
-                            /**
-                             * @description Hosts reachable over `http` (the allow-list's patterns).
-                             * @default []
-                             */
-                            http: string[];
-                            /**
-                             * @description Secret names the installer supplies.
-                             * @default []
-                             */
-                            secrets: string[];
-                            /**
-                             * @description Label selectors of the inventory hosts `cmdb` and `job` may see and touch.
-                             * @default []
-                             */
-                            hosts: string[];
-                            /**
-                             * @description Notification channels of the installing tenant it may send to.
-                             * @default []
-                             */
-                            notify: string[];
-                        };
-                        flows: string[];
-                        /** @description In the answer to an upgrade: the version it replaced (null elsewhere). */
-                        previous_version?: string | null;
-                        secrets_supplied: string[];
-                        secrets_missing: string[];
-                        installed_at: string;
-                        installed_by: string;
-                    };
+                    "application/json": components["schemas"]["Installed"];
                 };
             };
             /** @description created */
@@ -8888,49 +9021,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        app: string;
-                        version: string;
-                        publisher: string;
-                        /**
-                         * @description What an app may touch, as its installer grants it. Every set is exact: the
-                         *     grants an install creates are these and nothing else.
-                         */
-                        capabilities: {
-                            /**
-                             * @description The atoms its plugins import (`log`, `kv`, `secrets`, `http`, `cmdb`, `job`, `notify`).
-                             * @default []
-                             */
-                            atoms: string[];
-                            /**
-                             * @description Hosts reachable over `http` (the allow-list's patterns).
-                             * @default []
-                             */
-                            http: string[];
-                            /**
-                             * @description Secret names the installer supplies.
-                             * @default []
-                             */
-                            secrets: string[];
-                            /**
-                             * @description Label selectors of the inventory hosts `cmdb` and `job` may see and touch.
-                             * @default []
-                             */
-                            hosts: string[];
-                            /**
-                             * @description Notification channels of the installing tenant it may send to.
-                             * @default []
-                             */
-                            notify: string[];
-                        };
-                        flows: string[];
-                        /** @description In the answer to an upgrade: the version it replaced (null elsewhere). */
-                        previous_version?: string | null;
-                        secrets_supplied: string[];
-                        secrets_missing: string[];
-                        installed_at: string;
-                        installed_by: string;
-                    };
+                    "application/json": components["schemas"]["Installed"];
                 };
             };
             /** @description malformed request */
@@ -9016,49 +9107,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        app: string;
-                        version: string;
-                        publisher: string;
-                        /**
-                         * @description What an app may touch, as its installer grants it. Every set is exact: the
-                         *     grants an install creates are these and nothing else.
-                         */
-                        capabilities: {
-                            /**
-                             * @description The atoms its plugins import (`log`, `kv`, `secrets`, `http`, `cmdb`, `job`, `notify`).
-                             * @default []
-                             */
-                            atoms: string[];
-                            /**
-                             * @description Hosts reachable over `http` (the allow-list's patterns).
-                             * @default []
-                             */
-                            http: string[];
-                            /**
-                             * @description Secret names the installer supplies.
-                             * @default []
-                             */
-                            secrets: string[];
-                            /**
-                             * @description Label selectors of the inventory hosts `cmdb` and `job` may see and touch.
-                             * @default []
-                             */
-                            hosts: string[];
-                            /**
-                             * @description Notification channels of the installing tenant it may send to.
-                             * @default []
-                             */
-                            notify: string[];
-                        };
-                        flows: string[];
-                        /** @description In the answer to an upgrade: the version it replaced (null elsewhere). */
-                        previous_version?: string | null;
-                        secrets_supplied: string[];
-                        secrets_missing: string[];
-                        installed_at: string;
-                        installed_by: string;
-                    };
+                    "application/json": components["schemas"]["Installed"];
                 };
             };
             /** @description malformed request */
@@ -9135,11 +9184,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        app: string;
-                        uninstalled: boolean;
-                        flows_removed: string[];
-                    };
+                    "application/json": components["schemas"]["Uninstalled"];
                 };
             };
             /** @description malformed request */
@@ -9201,7 +9246,7 @@ export interface operations {
     "GET /api/v1/tenants/{tenant}/installs/{app}/consent": {
         parameters: {
             query?: {
-                /** @description a version (default: the newest not yanked) */
+                /** @description A version (default: the newest not yanked). */
                 version?: string;
             };
             header?: never;
@@ -9219,129 +9264,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        app: string;
-                        publisher: string;
-                        version: string;
-                        /** @description Exactly what will be granted to the app's plugins; installing accepts it. */
-                        capabilities: {
-                            /**
-                             * @description The atoms its plugins import (`log`, `kv`, `secrets`, `http`, `cmdb`, `job`, `notify`).
-                             * @default []
-                             */
-                            atoms: string[];
-                            /**
-                             * @description Hosts reachable over `http` (the allow-list's patterns).
-                             * @default []
-                             */
-                            http: string[];
-                            /**
-                             * @description Secret names the installer supplies.
-                             * @default []
-                             */
-                            secrets: string[];
-                            /**
-                             * @description Label selectors of the inventory hosts `cmdb` and `job` may see and touch.
-                             * @default []
-                             */
-                            hosts: string[];
-                            /**
-                             * @description Notification channels of the installing tenant it may send to.
-                             * @default []
-                             */
-                            notify: string[];
-                        };
-                        /** @description The flows as they will be named here. */
-                        flows: string[];
-                        plugins: {
-                            /** @description `name@version` */
-                            id: string;
-                            sha256: string;
-                            /** @description The atoms it imports. */
-                            capabilities: string[];
-                        }[];
-                        /** @description Secrets the app asks for that have not been supplied yet. */
-                        secrets_to_supply: string[];
-                        /** @description For an upgrade (or a downgrade) of an installed app. */
-                        upgrade?: {
-                            from: string;
-                            /** @description What one version asks beyond another: added and removed, part by part. */
-                            capabilities: {
-                                /**
-                                 * @description What an app may touch, as its installer grants it. Every set is exact: the
-                                 *     grants an install creates are these and nothing else.
-                                 */
-                                added: {
-                                    /**
-                                     * @description The atoms its plugins import (`log`, `kv`, `secrets`, `http`, `cmdb`, `job`, `notify`).
-                                     * @default []
-                                     */
-                                    atoms: string[];
-                                    /**
-                                     * @description Hosts reachable over `http` (the allow-list's patterns).
-                                     * @default []
-                                     */
-                                    http: string[];
-                                    /**
-                                     * @description Secret names the installer supplies.
-                                     * @default []
-                                     */
-                                    secrets: string[];
-                                    /**
-                                     * @description Label selectors of the inventory hosts `cmdb` and `job` may see and touch.
-                                     * @default []
-                                     */
-                                    hosts: string[];
-                                    /**
-                                     * @description Notification channels of the installing tenant it may send to.
-                                     * @default []
-                                     */
-                                    notify: string[];
-                                };
-                                /**
-                                 * @description What an app may touch, as its installer grants it. Every set is exact: the
-                                 *     grants an install creates are these and nothing else.
-                                 */
-                                removed: {
-                                    /**
-                                     * @description The atoms its plugins import (`log`, `kv`, `secrets`, `http`, `cmdb`, `job`, `notify`).
-                                     * @default []
-                                     */
-                                    atoms: string[];
-                                    /**
-                                     * @description Hosts reachable over `http` (the allow-list's patterns).
-                                     * @default []
-                                     */
-                                    http: string[];
-                                    /**
-                                     * @description Secret names the installer supplies.
-                                     * @default []
-                                     */
-                                    secrets: string[];
-                                    /**
-                                     * @description Label selectors of the inventory hosts `cmdb` and `job` may see and touch.
-                                     * @default []
-                                     */
-                                    hosts: string[];
-                                    /**
-                                     * @description Notification channels of the installing tenant it may send to.
-                                     * @default []
-                                     */
-                                    notify: string[];
-                                };
-                            };
-                            /** @description Whether it asks for anything not consented to yet (then `accept` is needed). */
-                            needs_consent: boolean;
-                            flows: {
-                                /** @description The flow as installed, `APP/FLOW`. */
-                                flow: string;
-                                /** @description `added`, `changed` or `removed`. */
-                                change: string;
-                                /** @description For `changed`: the structured diff (as `GET …/flows/{name}/diff` answers it). */
-                                diff?: unknown;
-                            }[];
-                        } | null;
-                    };
+                    "application/json": components["schemas"]["Consent"];
                 };
             };
             /** @description malformed request */
@@ -9425,11 +9348,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        app: string;
-                        secret: string;
-                        set: boolean;
-                    };
+                    "application/json": components["schemas"]["AppSecretSet"];
                 };
             };
             /** @description malformed request */
@@ -9512,11 +9431,11 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
+                    /** @default  */
                     reason?: string;
+                    /** @default  */
                     comment?: string;
-                    /** @description retry: the input to use instead of the mapping */
                     input?: unknown;
-                    /** @description skip: the output to give the node */
                     output?: unknown;
                 };
             };
@@ -9611,9 +9530,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        status: string;
-                    };
+                    "application/json": components["schemas"]["Alive"];
                 };
             };
             /** @description malformed request */
@@ -9669,13 +9586,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        status: string;
-                        checks: {
-                            database: string;
-                            lease_heartbeat: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["Readiness"];
                 };
             };
             /** @description malformed request */
@@ -9720,13 +9631,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        status: string;
-                        checks: {
-                            database: string;
-                            lease_heartbeat: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["Readiness"];
                 };
             };
         };
@@ -10048,9 +9953,11 @@ export interface operations {
             content: {
                 "application/json": {
                     token: string;
+                    /** @description The agent's id, also the id of the host it serves in the inventory. */
                     id: string;
                     hostname: string;
                     ip: string;
+                    /** @default {} */
                     labels?: {
                         [key: string]: string;
                     };
@@ -10064,12 +9971,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        tenant: string;
-                        agent: string;
-                        /** @description the agent keeps it; shown once */
-                        credential: string;
-                    };
+                    "application/json": components["schemas"]["Enrolled"];
                 };
             };
             /** @description malformed request */

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum WebhookFormat {
     /// `{"channel", "to", "subject", "body", "idempotency_key"}`
@@ -18,7 +18,7 @@ pub enum WebhookFormat {
     Dingtalk,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SmtpSecurity {
     /// TLS from the first byte (port 465).
@@ -30,7 +30,7 @@ pub enum SmtpSecurity {
     None,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
 pub enum Channel {
     Webhook {
@@ -50,8 +50,9 @@ pub enum Channel {
 }
 
 /// What a listing shows of a channel: never a URL's path or query, never a password.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ChannelView {
+    #[schemars(extend("enum" = ["webhook", "email"]))]
     pub kind: &'static str,
     pub format: Option<WebhookFormat>,
     /// The host a webhook posts to, or the SMTP server as `host:port`.
