@@ -194,6 +194,22 @@ fn not_null(mut schema: Value) -> Value {
             schema["type"] = types[0].clone();
         }
     }
+    if let Some(values) = schema.get_mut("enum").and_then(Value::as_array_mut) {
+        values.retain(|v| !v.is_null());
+    }
+    let is_null = |branch: &Value| branch.get("type").is_some_and(|t| t == "null");
+    if let Some(branches) = schema.get_mut("anyOf").and_then(Value::as_array_mut) {
+        branches.retain(|branch| !is_null(branch));
+        if let [only] = branches.as_slice() {
+            let only = only.clone();
+            let map = schema.as_object_mut().expect("it has anyOf");
+            map.remove("anyOf");
+            match only {
+                Value::Object(fields) => map.extend(fields),
+                other => return other,
+            }
+        }
+    }
     schema
 }
 

@@ -38,6 +38,7 @@ impl From<&FlowVersion> for VersionInfo {
     }
 }
 
+/// A version as published, or the latest one when the draft was it already.
 #[derive(Serialize, JsonSchema)]
 pub struct FlowPublished {
     #[serde(flatten)]
@@ -62,6 +63,7 @@ pub struct VersionList {
     versions: Vec<VersionInfo>,
 }
 
+/// A published version with its flow.
 #[derive(Serialize, JsonSchema)]
 pub struct VersionWithFlow {
     #[serde(flatten)]

@@ -67,6 +67,7 @@ pub async fn show(
 #[serde(deny_unknown_fields)]
 pub struct HostBody {
     hostname: String,
+    /// IPv4 or IPv6.
     ip: String,
     #[serde(default)]
     labels: BTreeMap<String, String>,
@@ -147,6 +148,7 @@ pub async fn import(
 #[serde(deny_unknown_fields)]
 pub struct ExportQuery {
     /// `json` (default) or `csv`.
+    #[schemars(extend("enum" = ["json", "csv"]))]
     format: Option<String>,
 }
 

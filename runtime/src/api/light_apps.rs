@@ -32,6 +32,7 @@ pub struct LightAppBody {
 #[derive(Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LightRun {
+    /// The form's values.
     #[serde(default)]
     input: Option<Value>,
 }

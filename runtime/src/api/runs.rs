@@ -26,8 +26,10 @@ const MAX_WAIT_MS: u64 = 60_000;
 #[derive(Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StartRun {
+    /// The run's input (`{}` if absent).
     #[serde(default)]
     pub(super) input: Option<Value>,
+    /// A published version; the latest if absent.
     #[serde(default)]
     version: Option<u32>,
 }
@@ -52,7 +54,7 @@ pub struct StartQuery {
 }
 
 /// How much of a run an answer shows.
-#[derive(Deserialize, Default, Clone, Copy, PartialEq, schemars::JsonSchema)]
+#[derive(Deserialize, serde::Serialize, Default, Clone, Copy, PartialEq, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum View {
     /// Every node, as `GET …/runs/{id}` shows it.
@@ -207,11 +209,15 @@ fn parse_cursor(cursor: &str) -> Result<(String, &str), ApiError> {
 #[derive(Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ControlBody {
+    /// Cancel, pause, force-fail: why.
     #[serde(default)]
     reason: String,
+    /// Approve, reject: a comment kept with the decision.
     #[serde(default)]
     comment: String,
+    /// Retry: the input to use instead of the mapping.
     input: Option<Value>,
+    /// Skip: the output to give the node.
     output: Option<Value>,
 }
 

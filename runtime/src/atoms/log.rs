@@ -8,7 +8,7 @@ use crate::bindings::scena::plugin::log as wit_log;
 const MAX_LINES: usize = 1000;
 const MAX_MESSAGE_BYTES: usize = 8 << 10;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum LogLevel {
     Trace,
@@ -32,7 +32,7 @@ impl LogLevel {
 
 /// Where a line came from: the `log` atom, the guest's stdout/stderr, or a
 /// script the step runs on hosts (`job`), as it prints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum LogSource {
     Plugin,
@@ -41,7 +41,7 @@ pub enum LogSource {
     Job,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct LogLine {
     pub level: LogLevel,
     pub source: LogSource,

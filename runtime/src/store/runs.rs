@@ -339,23 +339,13 @@ pub struct StepLog {
     pub cursor: i64,
     pub node: String,
     pub attempt: u32,
-    #[schemars(with = "Vec<LoggedLine>")]
+    #[schemars(with = "Vec<crate::atoms::LogLine>")]
     pub logs: Value,
     #[schemars(with = "Vec<LoggedAtomCall>")]
     pub atom_calls: Value,
 }
 
-/// A line a step call logged, as `StepLog::logs` holds it (kept as JSON: this type only describes it).
-#[derive(schemars::JsonSchema)]
-#[allow(dead_code)]
-struct LoggedLine {
-    level: String,
-    /// `plugin`, or `job` for a job's live output.
-    source: String,
-    message: String,
-}
-
-/// An atom call a step made, as `StepLog::atom_calls` holds it.
+/// An atom call a step made, as `StepLog::atom_calls` holds it (kept as JSON: this type only describes it).
 #[derive(schemars::JsonSchema)]
 #[allow(dead_code)]
 struct LoggedAtomCall {

@@ -1752,7 +1752,7 @@ export interface components {
         VersionList: {
             versions: components["schemas"]["FlowVersion"][];
         };
-        /** @description A published version, without its flow. */
+        /** @description A version as published, or the latest one when the draft was it already. */
         FlowPublished: {
             /** Format: uint32 */
             version: number;
@@ -1761,7 +1761,7 @@ export interface components {
             /** @description False when the draft was the latest version already. */
             created: boolean;
         };
-        /** @description A published version, without its flow. */
+        /** @description A published version with its flow. */
         VersionWithFlow: {
             /** Format: uint32 */
             version: number;
@@ -1874,17 +1874,23 @@ export interface components {
             node: string;
             /** Format: uint32 */
             attempt: number;
-            logs: components["schemas"]["LoggedLine"][];
+            logs: components["schemas"]["LogLine"][];
             atom_calls: components["schemas"]["LoggedAtomCall"][];
         };
-        /** @description A line a step call logged, as `StepLog::logs` holds it (kept as JSON: this type only describes it). */
-        LoggedLine: {
-            level: string;
-            /** @description `plugin`, or `job` for a job's live output. */
-            source: string;
+        LogLine: {
+            level: components["schemas"]["LogLevel"];
+            source: components["schemas"]["LogSource"];
             message: string;
         };
-        /** @description An atom call a step made, as `StepLog::atom_calls` holds it. */
+        /** @enum {string} */
+        LogLevel: "trace" | "debug" | "info" | "warn" | "error";
+        /**
+         * @description Where a line came from: the `log` atom, the guest's stdout/stderr, or a
+         *     script the step runs on hosts (`job`), as it prints.
+         * @enum {string}
+         */
+        LogSource: "plugin" | "stdout" | "stderr" | "job";
+        /** @description An atom call a step made, as `StepLog::atom_calls` holds it (kept as JSON: this type only describes it). */
         LoggedAtomCall: {
             atom: string;
             request: string;
@@ -4740,7 +4746,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description `json` (default) or `csv`. */
-                format?: string;
+                format?: "json" | "csv";
             };
             header?: never;
             path: {
@@ -4906,6 +4912,7 @@ export interface operations {
             content: {
                 "application/json": {
                     hostname: string;
+                    /** @description IPv4 or IPv6. */
                     ip: string;
                     /** @default {} */
                     labels?: {
@@ -6439,10 +6446,14 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    /** @default null */
+                    /**
+                     * @description The run's input (`{}` if absent).
+                     * @default null
+                     */
                     input?: unknown;
                     /**
                      * Format: uint32
+                     * @description A published version; the latest if absent.
                      * @default null
                      */
                     version?: number | null;
@@ -7112,7 +7123,10 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    /** @default null */
+                    /**
+                     * @description The form's values.
+                     * @default null
+                     */
                     input?: unknown;
                 };
             };
@@ -7956,11 +7970,19 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    /** @default  */
+                    /**
+                     * @description Cancel, pause, force-fail: why.
+                     * @default
+                     */
                     reason?: string;
-                    /** @default  */
+                    /**
+                     * @description Approve, reject: a comment kept with the decision.
+                     * @default
+                     */
                     comment?: string;
+                    /** @description Retry: the input to use instead of the mapping. */
                     input?: unknown;
+                    /** @description Skip: the output to give the node. */
                     output?: unknown;
                 };
             };
@@ -9431,11 +9453,19 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    /** @default  */
+                    /**
+                     * @description Cancel, pause, force-fail: why.
+                     * @default
+                     */
                     reason?: string;
-                    /** @default  */
+                    /**
+                     * @description Approve, reject: a comment kept with the decision.
+                     * @default
+                     */
                     comment?: string;
+                    /** @description Retry: the input to use instead of the mapping. */
                     input?: unknown;
+                    /** @description Skip: the output to give the node. */
                     output?: unknown;
                 };
             };
