@@ -6,12 +6,13 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Deserialize;
 
 use super::Shared;
 use super::auth::{Access, AuditAction};
+use super::described::{DescribesAnswer, Generators, Success};
 use super::error::ApiError;
 use crate::store::{AuditEntry, Audited, Principal};
 
@@ -19,6 +20,38 @@ use crate::store::{AuditEntry, Audited, Principal};
 /// webhook), and in which tenant if the path does not say.
 #[derive(Clone)]
 pub struct AuditWho(pub String, pub Option<String>);
+
+/// A handler's answer — or the refusal given in its place — recorded in the
+/// audit log as acting for `who` (and as `action`, if the route's is not it):
+/// for routes no token speaks for, such as logins and webhooks.
+pub struct AuditedAs<T> {
+    pub who: AuditWho,
+    pub action: Option<AuditAction>,
+    pub answer: Result<T, Response>,
+}
+
+impl<T> AuditedAs<T> {
+    pub fn new(who: AuditWho, answer: Result<T, Response>) -> AuditedAs<T> {
+        AuditedAs { who, action: None, answer }
+    }
+}
+
+impl<T: IntoResponse> IntoResponse for AuditedAs<T> {
+    fn into_response(self) -> Response {
+        let mut response = self.answer.map_or_else(|refused| refused, IntoResponse::into_response);
+        response.extensions_mut().insert(self.who);
+        if let Some(action) = self.action {
+            response.extensions_mut().insert(action);
+        }
+        response
+    }
+}
+
+impl<T: DescribesAnswer> DescribesAnswer for AuditedAs<T> {
+    fn answers(generators: &mut Generators) -> Option<Success> {
+        T::answers(generators)
+    }
+}
 
 /// `path` as a log may show it: a webhook's id and an invitation's code are
 /// credentials, so they are left out (of the audit log and the server's log alike).

@@ -366,3 +366,36 @@ impl<T: JsonSchema> DescribesAnswer for Tagged<T> {
         json_answer::<T>(&[200], generators)
     }
 }
+
+/// 202 with `T`: taken, still going.
+pub struct Accepted<T>(pub T);
+
+impl<T: Serialize> IntoResponse for Accepted<T> {
+    fn into_response(self) -> Response {
+        (StatusCode::ACCEPTED, Json(self.0)).into_response()
+    }
+}
+
+impl<T: JsonSchema> DescribesAnswer for Accepted<T> {
+    fn answers(generators: &mut Generators) -> Option<Success> {
+        json_answer::<T>(&[202], generators)
+    }
+}
+
+/// An answer with a header the document does not need to describe (a
+/// session's `Set-Cookie`), described as the answer itself.
+pub struct WithHeader<T>(pub axum::http::HeaderName, pub axum::http::HeaderValue, pub T);
+
+impl<T: IntoResponse> IntoResponse for WithHeader<T> {
+    fn into_response(self) -> Response {
+        let mut response = self.2.into_response();
+        response.headers_mut().insert(self.0, self.1);
+        response
+    }
+}
+
+impl<T: DescribesAnswer> DescribesAnswer for WithHeader<T> {
+    fn answers(generators: &mut Generators) -> Option<Success> {
+        T::answers(generators)
+    }
+}

@@ -7,14 +7,12 @@
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::{Extension, Json};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-use super::audit::AuditWho;
+use super::audit::{AuditWho, AuditedAs};
 use super::auth::Access;
 use super::auth::AuditAction;
 use super::described::{Created, JsonBody, NoContent};
@@ -115,36 +113,42 @@ pub async fn accept(
     Path(code): Path<String>,
     client: Option<Extension<ConnectInfo<SocketAddr>>>,
     JsonBody(Acceptance { username, password }): JsonBody<Acceptance>,
-) -> Result<Response, ApiError> {
+) -> Result<AuditedAs<Created<Joined>>, ApiError> {
     check_name("user", &username)?;
     check_password_strength(&password)?;
+    let joining = |who: AuditWho, answer| AuditedAs { who, action: Some(AuditAction("join")), answer };
     let who = throttle::subjects(&username, client.map(|Extension(ConnectInfo(address))| address.ip()));
     if let Err(wait) = app.login_throttle.check(&who) {
-        let mut response = ApiError::too_many_attempts(wait);
-        response.extensions_mut().insert(AuditWho(username, None));
-        response.extensions_mut().insert(AuditAction("join"));
-        return Ok(response);
+        return Ok(joining(AuditWho(username, None), Err(ApiError::too_many_attempts(wait))));
     }
     let may_grant = |mine: &str, wanted: &str| app.authz.covers(&[mine.to_string()], wanted, "");
-    let (mut response, tenant) = match app.db.invitations().accept(&code, &username, &password, &may_grant).await? {
+    let refusal = match app.db.invitations().accept(&code, &username, &password, &may_grant).await? {
         Ok(joined) => {
             app.login_throttle.succeeded(&who[0]);
             let token = app.db.identity().login_token(&username).await?;
-            let body = json!({"token": token, "username": username, "tenant": joined.tenant, "role": joined.role, "new_user": joined.new_user});
-            ((StatusCode::CREATED, Json(body)).into_response(), Some(joined.tenant))
+            // In the tenant's log when it worked; the platform's otherwise.
+            let who = AuditWho(username.clone(), Some(joined.tenant.clone()));
+            let body = Joined { token, username, tenant: joined.tenant, role: joined.role, new_user: joined.new_user };
+            return Ok(joining(who, Ok(Created(body))));
         }
-        Err(refused @ Refused::Unusable) => (ApiError::not_found(refused.to_string()).into_response(), None),
+        Err(refused @ Refused::Unusable) => ApiError::not_found(refused.to_string()),
         Err(refused @ Refused::WrongPassword(_)) => {
             app.login_throttle.failed(&who);
-            (ApiError::unauthorized(refused.to_string()).into_response(), None)
+            ApiError::unauthorized(refused.to_string())
         }
-        Err(refused @ Refused::MakerCannotGrant { .. }) => {
-            (ApiError::forbidden(refused.to_string()).into_response(), None)
-        }
-        Err(Refused::Member(refused)) => (super::members::refused(refused).into_response(), None),
+        Err(refused @ Refused::MakerCannotGrant { .. }) => ApiError::forbidden(refused.to_string()),
+        Err(Refused::Member(refused)) => super::members::refused(refused),
     };
-    // In the tenant's log when it worked; the platform's otherwise.
-    response.extensions_mut().insert(AuditWho(username, tenant));
-    response.extensions_mut().insert(AuditAction("join"));
-    Ok(response)
+    Ok(joining(AuditWho(username, None), Err(refusal.into_response())))
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct Joined {
+    /// A login token: send it as `Authorization: Bearer TOKEN`.
+    token: String,
+    username: String,
+    tenant: String,
+    role: String,
+    /// Whether the account was made by accepting.
+    new_user: bool,
 }

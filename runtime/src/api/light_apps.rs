@@ -5,8 +5,6 @@
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::Response;
 use axum::{Extension, Json};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -16,6 +14,7 @@ use super::Shared;
 use super::auth::Access;
 use super::described::JsonBody;
 use super::error::ApiError;
+use super::run_view::{RunAnswer, StartedWhole, Whole};
 use super::runs::{View, WaitQuery, launch_published, run_view, wait_for};
 use crate::store::{LightApp, RunSummary};
 
@@ -154,7 +153,7 @@ pub async fn start(
     Path((_, name)): Path<(String, String)>,
     query: Result<Query<WaitQuery>, QueryRejection>,
     JsonBody(LightRun { input }): JsonBody<LightRun>,
-) -> Result<(StatusCode, Response), ApiError> {
+) -> Result<RunAnswer<StartedWhole>, ApiError> {
     let Query(WaitQuery { wait_ms }) = query.map_err(|e| ApiError::bad_request(format!("bad query: {e}")))?;
     light_app(&app, &access.tenant, &name).await?;
     let launched = launch_published(&app, &access.tenant, &name, None, input.unwrap_or_else(|| json!({}))).await?;
@@ -184,7 +183,7 @@ pub async fn run(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, name, id)): Path<(String, String, String)>,
-) -> Result<Response, ApiError> {
+) -> Result<Whole, ApiError> {
     let not_found = || ApiError::not_found(format!("run `{id}` of light app `{name}`"));
     let summary = app.db.runs().summary_of(&id).await?.ok_or_else(not_found)?;
     let by = app.db.light_apps().started_by(&id).await?;

@@ -6,12 +6,11 @@ use std::net::SocketAddr;
 use axum::Extension;
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-use super::audit::AuditWho;
+use super::audit::{AuditWho, AuditedAs};
 use super::described::{Created, JsonBody};
 use super::error::ApiError;
 use super::{Shared, throttle};
@@ -76,23 +75,28 @@ pub async fn login(
     State(app): State<Shared>,
     client: Option<Extension<ConnectInfo<SocketAddr>>>,
     JsonBody(Credentials { username, password }): JsonBody<Credentials>,
-) -> Result<Response, ApiError> {
+) -> Result<AuditedAs<Json<LoginToken>>, ApiError> {
     let who = throttle::subjects(&username, client.map(|Extension(ConnectInfo(address))| address.ip()));
-    let mut response = match app.login_throttle.check(&who) {
-        Err(wait) => ApiError::too_many_attempts(wait),
+    let answer = match app.login_throttle.check(&who) {
+        Err(wait) => Err(ApiError::too_many_attempts(wait)),
         Ok(()) => match app.db.identity().login(&username, &password).await? {
             Some(token) => {
                 app.login_throttle.succeeded(&who[0]);
-                Json(json!({"token": token})).into_response()
+                Ok(Json(LoginToken { token }))
             }
             None => {
                 app.login_throttle.failed(&who);
-                ApiError::unauthorized(WRONG_CREDENTIALS).into_response()
+                Err(ApiError::unauthorized(WRONG_CREDENTIALS).into_response())
             }
         },
     };
-    response.extensions_mut().insert(AuditWho(username, None));
-    Ok(response)
+    Ok(AuditedAs::new(AuditWho(username, None), answer))
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct LoginToken {
+    /// Send it as `Authorization: Bearer TOKEN`.
+    token: String,
 }
 
 #[derive(Deserialize, Serialize, JsonSchema)]

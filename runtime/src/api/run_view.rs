@@ -5,18 +5,88 @@
 //! a JSON tree first cost a map, a hash and a copy of every output per node
 //! per answer, which showed in the benchmark of `fan50` (52 nodes).
 
+use std::collections::BTreeMap;
+use std::marker::PhantomData;
 use std::time::{Duration, UNIX_EPOCH};
 
 use axum::Json;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use schemars::JsonSchema;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
+use super::described::{Body, DescribesAnswer, Generators, Success, answer_schema};
 use crate::engine::{NodeStatus, Plan, RunState};
+use crate::store::RUN_STATUSES;
+
+/// A run's answer, already serialized (so a handler can answer from state it
+/// borrows), described as the view `T` it was written from.
+pub struct RunAnswer<T> {
+    status: StatusCode,
+    response: Response,
+    view: PhantomData<T>,
+}
+
+impl<T> IntoResponse for RunAnswer<T> {
+    fn into_response(self) -> Response {
+        let mut response = self.response;
+        *response.status_mut() = self.status;
+        response
+    }
+}
+
+/// Every node: `GET …/runs/{id}` and the controls.
+pub type Whole = RunAnswer<RunView<'static>>;
+
+impl DescribesAnswer for Whole {
+    fn answers(generators: &mut Generators) -> Option<Success> {
+        let schema = answer_schema::<RunView<'static>>(generators)?;
+        Some(Success { statuses: &[200], body: Body::Json(schema) })
+    }
+}
+
+/// A started run: 200 once it has ended or waits for people within `wait_ms`,
+/// 202 while it goes on; every node, or only the outcome (`view=summary`).
+pub struct Started;
+
+impl DescribesAnswer for RunAnswer<Started> {
+    fn answers(generators: &mut Generators) -> Option<Success> {
+        let whole = answer_schema::<RunView<'static>>(generators)?;
+        let outcome = answer_schema::<RunOutcome<'static>>(generators)?;
+        Some(Success { statuses: &[200, 202], body: Body::Json(serde_json::json!({"anyOf": [whole, outcome]})) })
+    }
+}
+
+/// A started run shown whole, 200 or 202 as above: a light app's start.
+pub struct StartedWhole;
+
+impl DescribesAnswer for RunAnswer<StartedWhole> {
+    fn answers(generators: &mut Generators) -> Option<Success> {
+        let whole = answer_schema::<RunView<'static>>(generators)?;
+        Some(Success { statuses: &[200, 202], body: Body::Json(whole) })
+    }
+}
 
 /// The answer carrying run `state` of `plan` in `tenant`.
-pub(super) fn answer(plan: &Plan, state: &RunState, tenant: &str) -> Response {
-    Json(RunView {
+pub(super) fn answer(plan: &Plan, state: &RunState, tenant: &str) -> Whole {
+    whole(plan, state, tenant, StatusCode::OK)
+}
+
+/// A started run's answer, shown as `summary` says, with `status`.
+pub(super) fn started<V>(
+    plan: &Plan,
+    state: &RunState,
+    tenant: &str,
+    summary: bool,
+    status: StatusCode,
+) -> RunAnswer<V> {
+    let response = if summary { outcome(state) } else { whole::<V>(plan, state, tenant, status).response };
+    RunAnswer { status, response, view: PhantomData }
+}
+
+fn whole<T>(plan: &Plan, state: &RunState, tenant: &str, status: StatusCode) -> RunAnswer<T> {
+    let response = Json(RunView {
         id: &state.run["id"],
         tenant,
         flow: &plan.flow.name,
@@ -28,11 +98,12 @@ pub(super) fn answer(plan: &Plan, state: &RunState, tenant: &str) -> Response {
         started_at: &state.run["started_at"],
         nodes: Nodes { plan, state },
     })
-    .into_response()
+    .into_response();
+    RunAnswer { status, response, view: PhantomData }
 }
 
 /// The short answer (`?view=summary`): id, status, output and error only.
-pub(super) fn summary(state: &RunState) -> Response {
+fn outcome(state: &RunState) -> Response {
     Json(RunOutcome {
         id: &state.run["id"],
         status: crate::store::status_name(state),
@@ -42,25 +113,38 @@ pub(super) fn summary(state: &RunState) -> Response {
     .into_response()
 }
 
-#[derive(Serialize)]
-struct RunOutcome<'a> {
+/// A run's outcome only: what a start with `view=summary` answers.
+#[derive(Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RunOutcome<'a> {
+    #[schemars(with = "String")]
     id: &'a Value,
+    #[schemars(extend("enum" = RUN_STATUSES))]
     status: &'static str,
     output: &'a Option<Value>,
     error: &'a Option<String>,
 }
 
-#[derive(Serialize)]
-struct RunView<'a> {
+/// A run with every node.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "Run")]
+pub struct RunView<'a> {
+    #[schemars(with = "String")]
     id: &'a Value,
     tenant: &'a str,
     flow: &'a str,
+    /// The published version it runs; null for a flow run from a file.
+    #[schemars(with = "Option<u32>")]
     version: &'a Value,
+    #[schemars(extend("enum" = RUN_STATUSES))]
     status: &'static str,
     input: &'a Value,
     output: &'a Option<Value>,
     error: &'a Option<String>,
+    #[schemars(with = "String")]
     started_at: &'a Value,
+    /// Every node by id, in the flow's order.
+    #[schemars(with = "BTreeMap<String, NodeView<'static>>")]
     nodes: Nodes<'a>,
 }
 
@@ -93,17 +177,28 @@ impl Serialize for Nodes<'_> {
     }
 }
 
-#[derive(Serialize)]
-struct NodeView<'a> {
+/// A node of a run.
+#[derive(Serialize, JsonSchema)]
+#[schemars(rename = "Node")]
+pub struct NodeView<'a> {
     kind: &'a str,
+    #[schemars(extend("enum" = NODE_STATUSES))]
     status: &'static str,
     attempts: u32,
+    /// When the run reached it.
+    #[schemars(with = "Option<String>")]
     started_at: Option<Timestamp>,
+    /// When it last settled; none while it runs or after a retry.
+    #[schemars(with = "Option<String>")]
     ended_at: Option<Timestamp>,
     duration_ms: Option<u64>,
     output: &'a Value,
+    /// The step's error record, if it failed.
+    #[schemars(with = "Option<BTreeMap<String, Value>>")]
     error: &'a Value,
 }
+
+const NODE_STATUSES: [&str; 7] = ["idle", "running", "waiting", "awaiting_decision", "succeeded", "failed", "skipped"];
 
 /// Milliseconds since the epoch, shown in RFC 3339 like the run's own `started_at`.
 struct Timestamp(u64);

@@ -6,7 +6,6 @@ use std::time::Duration;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -14,6 +13,7 @@ use serde_json::{Value, json};
 use super::auth::Access;
 use super::described::JsonBody;
 use super::error::ApiError;
+use super::run_view::{RunAnswer, Started, Whole};
 use super::{Shared, run_view};
 use crate::authz::Ask;
 use crate::engine::{Event, NodePlan, NodeStatus};
@@ -74,7 +74,7 @@ pub async fn start(
     Path((_, name)): Path<(String, String)>,
     query: Result<Query<StartQuery>, QueryRejection>,
     JsonBody(StartRun { input, version }): JsonBody<StartRun>,
-) -> Result<(StatusCode, Response), ApiError> {
+) -> Result<RunAnswer<Started>, ApiError> {
     let tenant = access.tenant.clone();
     let Query(StartQuery { wait_ms, view }) = query.map_err(|e| ApiError::bad_request(format!("bad query: {e}")))?;
     let input = input.unwrap_or_else(|| json!({}));
@@ -84,13 +84,13 @@ pub async fn start(
 
 /// Wait up to `wait_ms` for a launched run to end (or wait for people): 200
 /// with its outcome, else 202 with where it is; shown as `view` says.
-pub(super) async fn wait_for(
+pub(super) async fn wait_for<V>(
     app: &Shared,
     tenant: &str,
     Launched { id, plan, task }: Launched,
     wait_ms: u64,
     view: View,
-) -> Result<(StatusCode, Response), ApiError> {
+) -> Result<RunAnswer<V>, ApiError> {
     let wait = Duration::from_millis(wait_ms.min(MAX_WAIT_MS));
     // The state the run's loop ended with is what its log holds.
     let (status, plan, state, tenant) = match tokio::time::timeout(wait, task).await {
@@ -100,13 +100,7 @@ pub(super) async fn wait_for(
             (StatusCode::ACCEPTED, plan, state, tenant)
         }
     };
-    Ok((
-        status,
-        match view {
-            View::Full => run_view::answer(&plan, &state, &tenant),
-            View::Summary => run_view::summary(&state),
-        },
-    ))
+    Ok(run_view::started(&plan, &state, &tenant, view == View::Summary, status))
 }
 
 /// Start a run of a published version (the latest, or `version`) of flow
@@ -126,7 +120,7 @@ pub async fn show(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
     Path((_, id)): Path<(String, String)>,
-) -> Result<Response, ApiError> {
+) -> Result<Whole, ApiError> {
     let tenant = access.tenant.clone();
     owned_run(&app, &tenant, &id).await?;
     run_view(&app, &id).await
@@ -227,7 +221,7 @@ pub async fn run_control(
     Extension(access): Extension<Access>,
     Path((_, id, action)): Path<(String, String, String)>,
     JsonBody(ControlBody { reason, .. }): JsonBody<ControlBody>,
-) -> Result<Response, ApiError> {
+) -> Result<Whole, ApiError> {
     let tenant = access.tenant.clone();
     owned_run(&app, &tenant, &id).await?;
     let by = access.subject.clone();
@@ -249,7 +243,7 @@ pub async fn node_control(
     Extension(access): Extension<Access>,
     Path((_, id, node, action)): Path<(String, String, String, String)>,
     JsonBody(ControlBody { reason, comment, input, output }): JsonBody<ControlBody>,
-) -> Result<Response, ApiError> {
+) -> Result<Whole, ApiError> {
     let tenant = access.tenant.clone();
     owned_run(&app, &tenant, &id).await?;
     let decision = may_decide(&app, &access, &id, &node).await?;
@@ -321,7 +315,7 @@ pub(super) async fn owned_run(app: &Shared, tenant: &str, id: &str) -> Result<()
 }
 
 /// Run `id` as the API shows it (`run_view.rs`).
-pub(super) async fn run_view(app: &Shared, id: &str) -> Result<Response, ApiError> {
+pub(super) async fn run_view(app: &Shared, id: &str) -> Result<Whole, ApiError> {
     let (plan, state, tenant) = app.scheduler.inspect(id).await?;
     Ok(run_view::answer(&plan, &state, &tenant))
 }

@@ -13,13 +13,13 @@ use axum::Extension;
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::header::SET_COOKIE;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::IntoResponse;
 use serde::Serialize;
 
-use super::audit::AuditWho;
+use super::audit::{AuditWho, AuditedAs};
 use super::auth::{Credential, SESSION_COOKIE, csrf_token};
-use super::described::JsonBody;
+use super::described::{JsonBody, NoContent, WithHeader};
 use super::error::ApiError;
 use super::platform::{Credentials, WRONG_CREDENTIALS};
 use super::{Shared, throttle};
@@ -60,12 +60,12 @@ pub async fn begin(
     client: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     JsonBody(Credentials { username, password }): JsonBody<Credentials>,
-) -> Result<Response, ApiError> {
+) -> Result<AuditedAs<WithHeader<Json<Session>>>, ApiError> {
     // Behind a TLS-terminating proxy the cookie must never travel in clear.
     let secure = headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
     let who = throttle::subjects(&username, client.map(|Extension(ConnectInfo(address))| address.ip()));
-    let mut response = match app.login_throttle.check(&who) {
-        Err(wait) => ApiError::too_many_attempts(wait),
+    let answer = match app.login_throttle.check(&who) {
+        Err(wait) => Err(ApiError::too_many_attempts(wait)),
         Ok(()) if app.db.identity().check_password(&username, &password).await? => {
             app.login_throttle.succeeded(&who[0]);
             let expires_at = crate::store::stored_time(SystemTime::now() + SESSION_LIFETIME);
@@ -73,17 +73,14 @@ pub async fn begin(
             let principal =
                 Principal { subject: username.clone(), tenant: None, role: "user".into(), token_name: None };
             let session = describe(&app, &principal, Some(&token), Some(expires_at)).await?;
-            let mut response = Json(session).into_response();
-            response.headers_mut().insert(SET_COOKIE, cookie_header(&token, SESSION_LIFETIME, secure)?);
-            response
+            Ok(WithHeader(SET_COOKIE, cookie_header(&token, SESSION_LIFETIME, secure)?, Json(session)))
         }
         Ok(()) => {
             app.login_throttle.failed(&who);
-            ApiError::unauthorized(WRONG_CREDENTIALS).into_response()
+            Err(ApiError::unauthorized(WRONG_CREDENTIALS).into_response())
         }
     };
-    response.extensions_mut().insert(AuditWho(username, None));
-    Ok(response)
+    Ok(AuditedAs::new(AuditWho(username, None), answer))
 }
 
 /// `GET /api/v1/auth/session`: who the caller is, where, and what they may do.
@@ -100,11 +97,9 @@ pub async fn show(
 pub async fn end(
     State(app): State<Shared>,
     Extension(credential): Extension<Credential>,
-) -> Result<Response, ApiError> {
+) -> Result<WithHeader<NoContent>, ApiError> {
     app.db.identity().revoke_token(&credential.token).await?;
-    let mut response = StatusCode::NO_CONTENT.into_response();
-    response.headers_mut().insert(SET_COOKIE, cookie_header("", Duration::ZERO, false)?);
-    Ok(response)
+    Ok(WithHeader(SET_COOKIE, cookie_header("", Duration::ZERO, false)?, NoContent))
 }
 
 async fn describe(

@@ -19,41 +19,16 @@ fn ok(body: Value) -> Option<Success> {
     answers(&[200], body)
 }
 
-fn created(body: Value) -> Option<Success> {
-    answers(&[201], body)
-}
-
-fn no_content() -> Option<Success> {
-    Some(Success { statuses: &[204], body: Body::None })
-}
-
 /// The successful answers of `method path` (a route template), for the
 /// routes whose handler answers a raw response its type cannot describe.
 pub fn success(method: &str, path: &str) -> Option<Success> {
-    let run = || ok(named("Run"));
     match (method, within_tenant(path)) {
-        ("POST", "/api/v1/auth/login") => ok(object(&[("token", string())])),
-        ("POST", "/api/v1/auth/session") => ok(named("Session")),
-        ("DELETE", "/api/v1/auth/session") => no_content(),
-        ("POST", "/api/v1/invitations/{code}/accept") => created(object(&[
-            ("token", string()),
-            ("username", string()),
-            ("tenant", string()),
-            ("role", string()),
-            ("new_user", boolean()),
-        ])),
         // JSON, or CSV with `format=csv`.
         ("GET", "/hosts/export") => ok(array(named("Host"))),
-        // 200 once the run has ended or waits for people within `wait_ms`, 202 while it goes on.
-        ("POST", "/flows/{name}/runs") => answers(&[200, 202], json!({"anyOf": [named("Run"), named("RunOutcome")]})),
-        ("POST", "/light-apps/{name}/runs") => answers(&[200, 202], named("Run")),
-        ("GET", "/light-apps/{name}/runs/{id}" | "/runs/{id}") => run(),
-        ("POST", "/runs/{id}/{action}" | "/runs/{id}/nodes/{node}/{action}") => run(),
         ("GET", "/market/apps/{app}/versions/{version}/package") => {
             Some(Success { statuses: &[200], body: Body::Other("application/gzip") })
         }
         ("GET", "/api/v1/agents/connect") => Some(Success { statuses: &[101], body: Body::None }),
-        ("POST", "/hooks/{id}") => answers(&[202], object(&[("run", string()), ("flow", string())])),
         ("GET", "/metrics") => Some(Success { statuses: &[200], body: Body::Other("application/openmetrics-text") }),
         // The document itself: OpenAPI 3.1 describes its own shape.
         ("GET", "/api/v1/openapi.json") => ok(json!({"type": "object", "required": ["openapi", "paths"]})),
@@ -103,47 +78,10 @@ pub fn header_parameters(method: &str, path: &str) -> Vec<(&'static str, &'stati
 /// The shapes the raw answers above refer to, for `components.schemas`
 /// (those of typed answers come from their types).
 pub fn shapes() -> Map<String, Value> {
-    let run_status = json!({"enum": crate::store::RUN_STATUSES});
-    let node = object(&[
-        ("kind", string()),
-        (
-            "status",
-            json!({"enum": ["idle", "running", "waiting", "awaiting_decision", "succeeded", "failed", "skipped"]}),
-        ),
-        ("attempts", integer()),
-        ("started_at", or_null(string())),
-        ("ended_at", or_null(string())),
-        ("duration_ms", or_null(integer())),
-        ("output", json!({})),
-        ("error", or_null(json!({"type": "object"}))),
-    ]);
     let field_change = object(&[("field", string()), ("before", json!({})), ("after", json!({}))]);
     let edge =
         object(&[("from", string()), ("to", string()), ("kind", json!({"enum": ["normal", "error", "rollback"]}))]);
     let shapes = [
-        (
-            "Run",
-            object(&[
-                ("id", string()),
-                ("tenant", string()),
-                ("flow", string()),
-                ("version", or_null(integer())),
-                ("status", run_status.clone()),
-                ("input", json!({})),
-                ("output", json!({})),
-                ("error", or_null(string())),
-                ("started_at", string()),
-                ("nodes", json!({"type": "object", "additionalProperties": named("Node")})),
-            ]),
-        ),
-        ("Node", node),
-        (
-            "RunOutcome",
-            strict(
-                &[("id", string()), ("status", run_status), ("output", json!({})), ("error", or_null(string()))],
-                &[],
-            ),
-        ),
         // The core's types (no schemars there): a flow's problems and diffs.
         // `node` is left out for a problem of the whole flow.
         (
@@ -200,18 +138,6 @@ fn array(items: Value) -> Value {
     json!({"type": "array", "items": items})
 }
 
-fn or_null(schema: Value) -> Value {
-    json!({"anyOf": [schema, {"type": "null"}]})
-}
-
 fn string() -> Value {
     json!({"type": "string"})
-}
-
-fn integer() -> Value {
-    json!({"type": "integer"})
-}
-
-fn boolean() -> Value {
-    json!({"type": "boolean"})
 }

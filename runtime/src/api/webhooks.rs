@@ -4,14 +4,12 @@
 //! latest version with the request body as input.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::audit::AuditWho;
+use super::audit::{AuditWho, AuditedAs};
 use super::auth::Access;
-use super::described::{JsonBody, NoContent};
+use super::described::{Accepted, JsonBody, NoContent};
 use super::error::ApiError;
 use super::{Shared, flows, runs};
 
@@ -50,11 +48,17 @@ pub async fn fire(
     State(app): State<Shared>,
     Path(id): Path<String>,
     JsonBody(input): JsonBody<Value>,
-) -> Result<Response, ApiError> {
+) -> Result<AuditedAs<Accepted<HookFired>>, ApiError> {
     let target = app.db.triggers().webhook(&id).await?;
     let (tenant, flow) = target.ok_or_else(|| ApiError::not_found("webhook"))?;
     let run = runs::launch_published(&app, &tenant, &flow, None, input).await?.id;
-    let mut response = (StatusCode::ACCEPTED, Json(json!({"run": run, "flow": flow}))).into_response();
-    response.extensions_mut().insert(AuditWho(format!("webhook of {flow}"), Some(tenant)));
-    Ok(response)
+    let who = AuditWho(format!("webhook of {flow}"), Some(tenant));
+    Ok(AuditedAs::new(who, Ok(Accepted(HookFired { run, flow }))))
+}
+
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct HookFired {
+    /// The run started.
+    run: String,
+    flow: String,
 }

@@ -1351,39 +1351,6 @@ export interface components {
             /** @enum {unknown} */
             kind?: "normal" | "error" | "rollback";
         };
-        Run: {
-            id: string;
-            tenant: string;
-            flow: string;
-            version: number | null;
-            /** @enum {unknown} */
-            status: "running" | "waiting" | "paused" | "succeeded" | "failed" | "cancelled";
-            input: unknown;
-            output: unknown;
-            error: string | null;
-            started_at: string;
-            nodes: {
-                [key: string]: components["schemas"]["Node"];
-            };
-        };
-        Node: {
-            kind: string;
-            /** @enum {unknown} */
-            status: "idle" | "running" | "waiting" | "awaiting_decision" | "succeeded" | "failed" | "skipped";
-            attempts: number;
-            started_at: string | null;
-            ended_at: string | null;
-            duration_ms: number | null;
-            output: unknown;
-            error: Record<string, never> | null;
-        };
-        RunOutcome: {
-            id: string;
-            /** @enum {unknown} */
-            status: "running" | "waiting" | "paused" | "succeeded" | "failed" | "cancelled";
-            output: unknown;
-            error: string | null;
-        };
         Problem: {
             node?: string;
             message: string;
@@ -1776,6 +1743,54 @@ export interface components {
             to: number;
             diff: components["schemas"]["FlowDiff"];
         };
+        /** @description A run with every node. */
+        Run: {
+            id: string;
+            tenant: string;
+            flow: string;
+            /**
+             * Format: uint32
+             * @description The published version it runs; null for a flow run from a file.
+             */
+            version: number | null;
+            /** @enum {string} */
+            status: "running" | "waiting" | "paused" | "succeeded" | "failed" | "cancelled";
+            input: unknown;
+            output: unknown;
+            error: string | null;
+            started_at: string;
+            /** @description Every node by id, in the flow's order. */
+            nodes: {
+                [key: string]: components["schemas"]["Node"];
+            };
+        };
+        /** @description A node of a run. */
+        Node: {
+            kind: string;
+            /** @enum {string} */
+            status: "idle" | "running" | "waiting" | "awaiting_decision" | "succeeded" | "failed" | "skipped";
+            /** Format: uint32 */
+            attempts: number;
+            /** @description When the run reached it. */
+            started_at: string | null;
+            /** @description When it last settled; none while it runs or after a retry. */
+            ended_at: string | null;
+            /** Format: uint64 */
+            duration_ms: number | null;
+            output: unknown;
+            /** @description The step's error record, if it failed. */
+            error: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** @description A run's outcome only: what a start with `view=summary` answers. */
+        RunOutcome: {
+            id: string;
+            /** @enum {string} */
+            status: "running" | "waiting" | "paused" | "succeeded" | "failed" | "cancelled";
+            output: unknown;
+            error: string | null;
+        };
         Webhook: {
             flow: string;
             /** @description Shown this once: it is the webhook's credential. */
@@ -2089,11 +2104,29 @@ export interface components {
             /** @description `ok`, or what is wrong. */
             lease_heartbeat: string;
         };
+        LoginToken: {
+            /** @description Send it as `Authorization: Bearer TOKEN`. */
+            token: string;
+        };
+        Joined: {
+            /** @description A login token: send it as `Authorization: Bearer TOKEN`. */
+            token: string;
+            username: string;
+            tenant: string;
+            role: string;
+            /** @description Whether the account was made by accepting. */
+            new_user: boolean;
+        };
         Enrolled: {
             tenant: string;
             agent: string;
             /** @description The agent keeps it; shown once. */
             credential: string;
+        };
+        HookFired: {
+            /** @description The run started. */
+            run: string;
+            flow: string;
         };
     };
     responses: never;
@@ -9800,9 +9833,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        token: string;
-                    };
+                    "application/json": components["schemas"]["LoginToken"];
                 };
             };
             /** @description malformed request */
@@ -9896,13 +9927,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        token: string;
-                        username: string;
-                        tenant: string;
-                        role: string;
-                        new_user: boolean;
-                    };
+                    "application/json": components["schemas"]["Joined"];
                 };
             };
             /** @description malformed request */
@@ -10126,10 +10151,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        run: string;
-                        flow: string;
-                    };
+                    "application/json": components["schemas"]["HookFired"];
                 };
             };
             /** @description malformed request */
