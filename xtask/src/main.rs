@@ -60,7 +60,10 @@ fn cargo() -> Command {
 fn run(command: &mut Command) -> Result<(), String> {
     let shown = format!("{command:?}");
     eprintln!("xtask: {shown}");
+    let started = std::time::Instant::now();
     let status = command.status().map_err(|e| format!("cannot run {shown}: {e}"))?;
+    // Where CI's minutes go, step by step.
+    eprintln!("xtask: {} s for {}", started.elapsed().as_secs(), shown.chars().take(120).collect::<String>());
     if status.success() { Ok(()) } else { Err(format!("{shown} failed with {status}")) }
 }
 

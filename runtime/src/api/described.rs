@@ -36,6 +36,8 @@ pub struct Success {
 pub enum Body {
     /// JSON with this schema.
     Json(Value),
+    /// One of several media types, each with its schema.
+    Forms(Vec<(&'static str, Value)>),
     /// Not JSON: this media type.
     Other(&'static str),
     None,
@@ -339,14 +341,6 @@ macro_rules! component {
 component!(
     /// A flow document.
     FlowSchema = "Flow"
-);
-component!(
-    /// A problem of a flow: its message, and the node it is about.
-    ProblemSchema = "Problem"
-);
-component!(
-    /// What changed between two versions of a flow.
-    FlowDiffSchema = "FlowDiff"
 );
 
 /// 200 with `T` and an `ETag` (a flow draft's revision), for `If-Match` on the next write.

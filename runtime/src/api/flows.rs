@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::auth::Access;
-use super::described::{FlowDiffSchema, FlowSchema, ProblemSchema, Tagged, Upserted};
+use super::described::{FlowSchema, Tagged, Upserted};
 use super::error::ApiError;
 use super::{Shared, body};
 use crate::catalog::validate_flow;
@@ -78,7 +78,6 @@ pub struct DraftSaved {
     saved: bool,
     /// Send it back as `If-Match: "REVISION"` to save only over this draft.
     revision: i64,
-    #[schemars(with = "Vec<ProblemSchema>")]
     problems: Vec<Problem>,
 }
 
@@ -89,7 +88,6 @@ pub struct DraftShown {
     updated_at: String,
     /// Send it back as `If-Match: "REVISION"` to save only over this draft.
     revision: i64,
-    #[schemars(with = "Vec<ProblemSchema>")]
     problems: Vec<Problem>,
 }
 
@@ -104,7 +102,6 @@ pub struct FlowShown {
 pub struct VersionDiff {
     from: u32,
     to: u32,
-    #[schemars(with = "FlowDiffSchema")]
     diff: FlowDiff,
 }
 

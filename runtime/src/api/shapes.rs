@@ -1,9 +1,10 @@
 //! What no handler's type says, written by hand for the OpenAPI document:
-//! the answers of the few handlers that build a raw response (the run view,
-//! serialized straight from the engine's state; logins that set cookies and
-//! audit names; the metrics text), and the bodies read as raw bytes. Every
-//! other route is described by its handler's types (`described.rs`); a unit
-//! test refuses a route described both ways. The API tests check every
+//! answers that are not one JSON type (the metrics text, a package's bytes,
+//! the agents' WebSocket, the inventory's export as JSON or CSV), and bodies
+//! read as raw bytes (the grants, whose `hosts` also takes an older form; a
+//! webhook's input; the inventory's import as JSON or CSV). Every other
+//! route is described by its handler's types (`described.rs`); a unit test
+//! refuses a route described both ways. The API tests check every
 //! exchange they make against the served document
 //! (`tests/it/support/documented.rs`), so neither can drift unnoticed.
 
@@ -24,7 +25,13 @@ fn ok(body: Value) -> Option<Success> {
 pub fn success(method: &str, path: &str) -> Option<Success> {
     match (method, within_tenant(path)) {
         // JSON, or CSV with `format=csv`.
-        ("GET", "/hosts/export") => ok(array(named("Host"))),
+        ("GET", "/hosts/export") => Some(Success {
+            statuses: &[200],
+            body: Body::Forms(vec![
+                ("application/json", array(named("Host"))),
+                ("text/csv", described(string(), "a header row `id,hostname,ip,LABEL…`, then a host per row")),
+            ]),
+        }),
         ("GET", "/market/apps/{app}/versions/{version}/package") => {
             Some(Success { statuses: &[200], body: Body::Other("application/gzip") })
         }
@@ -39,7 +46,6 @@ pub fn success(method: &str, path: &str) -> Option<Success> {
 /// The JSON body `method path` takes, for the routes that read theirs as raw
 /// bytes (the flow draft and uploads are described where the document is built).
 pub fn request_body(method: &str, path: &str) -> Option<Value> {
-    let labels = || json!({"type": "object", "additionalProperties": string()});
     match (method, within_tenant(path)) {
         // Read by hand: `hosts` also takes the older form, a plain list.
         ("PUT", "/grants") => Some(json!({
@@ -55,13 +61,19 @@ pub fn request_body(method: &str, path: &str) -> Option<Value> {
                 ),
             },
         })),
-        ("POST", "/hosts/import") => Some(described(
-            array(strict(&[("id", string()), ("hostname", string()), ("ip", string())], &[("labels", labels())])),
-            "JSON as here, or `text/csv` with the columns `id`, `hostname`, `ip` and one per label",
-        )),
         ("POST", "/hooks/{id}") => Some(described(json!({}), "the run's input")),
         _ => None,
     }
+}
+
+/// The inventory's import body: JSON, or CSV with a column per label.
+pub fn host_import_forms() -> Value {
+    let labels = json!({"type": "object", "additionalProperties": string()});
+    let host = strict(&[("id", string()), ("hostname", string()), ("ip", string())], &[("labels", labels)]);
+    json!({
+        "application/json": {"schema": array(host)},
+        "text/csv": {"schema": described(string(), "a header row `id,hostname,ip` and a column per label, then a host per row")},
+    })
 }
 
 /// The request headers `method path` reads, with what they mean.
@@ -73,34 +85,6 @@ pub fn header_parameters(method: &str, path: &str) -> Vec<(&'static str, &'stati
         ],
         _ => Vec::new(),
     }
-}
-
-/// The shapes the raw answers above refer to, for `components.schemas`
-/// (those of typed answers come from their types).
-pub fn shapes() -> Map<String, Value> {
-    let field_change = object(&[("field", string()), ("before", json!({})), ("after", json!({}))]);
-    let edge =
-        object(&[("from", string()), ("to", string()), ("kind", json!({"enum": ["normal", "error", "rollback"]}))]);
-    let shapes = [
-        // The core's types (no schemars there): a flow's problems and diffs.
-        // `node` is left out for a problem of the whole flow.
-        (
-            "Problem",
-            json!({"type": "object", "required": ["message"], "properties": {"node": string(), "message": string()}}),
-        ),
-        (
-            "FlowDiff",
-            object(&[
-                ("flow", array(field_change.clone())),
-                ("nodes_added", array(string())),
-                ("nodes_removed", array(string())),
-                ("nodes_changed", array(object(&[("id", string()), ("fields", array(field_change))]))),
-                ("edges_added", array(edge.clone())),
-                ("edges_removed", array(edge)),
-            ]),
-        ),
-    ];
-    shapes.into_iter().map(|(name, schema)| (name.to_string(), schema)).collect()
 }
 
 /// A tenant's route without its `/api/v1/tenants/{tenant}` prefix; any other path as it is.

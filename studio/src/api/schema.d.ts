@@ -1351,39 +1351,6 @@ export interface components {
             /** @enum {unknown} */
             kind?: "normal" | "error" | "rollback";
         };
-        Problem: {
-            node?: string;
-            message: string;
-        };
-        FlowDiff: {
-            flow: {
-                field: string;
-                before: unknown;
-                after: unknown;
-            }[];
-            nodes_added: string[];
-            nodes_removed: string[];
-            nodes_changed: {
-                id: string;
-                fields: {
-                    field: string;
-                    before: unknown;
-                    after: unknown;
-                }[];
-            }[];
-            edges_added: {
-                from: string;
-                to: string;
-                /** @enum {unknown} */
-                kind: "normal" | "error" | "rollback";
-            }[];
-            edges_removed: {
-                from: string;
-                to: string;
-                /** @enum {unknown} */
-                kind: "normal" | "error" | "rollback";
-            }[];
-        };
         UserList: {
             users: components["schemas"]["User"][];
         };
@@ -1699,6 +1666,11 @@ export interface components {
             revision: number;
             problems: components["schemas"]["Problem"][];
         };
+        /** @description One thing wrong with a flow, tied to a node where it can be (none for the whole flow). */
+        Problem: {
+            node?: string | null;
+            message: string;
+        };
         /** @description A published version, without its flow. */
         FlowVersion: {
             /** Format: uint32 */
@@ -1743,6 +1715,33 @@ export interface components {
             to: number;
             diff: components["schemas"]["FlowDiff"];
         };
+        /** @description What changed between two versions of a flow. */
+        FlowDiff: {
+            /** @description Flow-level fields (`title`, `description`, `inputs` …) that changed. */
+            flow: components["schemas"]["FieldChange"][];
+            nodes_added: string[];
+            nodes_removed: string[];
+            nodes_changed: components["schemas"]["NodeChange"][];
+            edges_added: components["schemas"]["Edge"][];
+            edges_removed: components["schemas"]["Edge"][];
+        };
+        FieldChange: {
+            field: string;
+            before: unknown;
+            after: unknown;
+        };
+        NodeChange: {
+            id: string;
+            fields: components["schemas"]["FieldChange"][];
+        };
+        Edge: {
+            from: string;
+            to: string;
+            /** @default normal */
+            kind: components["schemas"]["EdgeKind"];
+        };
+        /** @enum {string} */
+        EdgeKind: "normal" | "error" | "rollback";
         /** @description A run with every node. */
         Run: {
             id: string;
@@ -4688,7 +4687,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": {
                     id: string;
@@ -4698,6 +4697,7 @@ export interface operations {
                         [key: string]: string;
                     };
                 }[];
+                "text/csv": string;
             };
         };
         responses: {
@@ -4796,6 +4796,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Host"][];
+                    "text/csv": string;
                 };
             };
             /** @description malformed request */

@@ -9,7 +9,9 @@ use serde_json::Value;
 
 use super::{Edge, Flow};
 
+/// What changed between two versions of a flow.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct FlowDiff {
     /// Flow-level fields (`title`, `description`, `inputs` …) that changed.
     pub flow: Vec<FieldChange>,
@@ -27,12 +29,14 @@ impl FlowDiff {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NodeChange {
     pub id: String,
     pub fields: Vec<FieldChange>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct FieldChange {
     pub field: String,
     pub before: Value,

@@ -2,8 +2,9 @@ use std::fmt;
 
 use serde::Serialize;
 
-/// One thing wrong with a flow, tied to a node where it can be.
+/// One thing wrong with a flow, tied to a node where it can be (none for the whole flow).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Problem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub node: Option<String>,
