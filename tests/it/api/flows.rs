@@ -209,7 +209,14 @@ async fn a_server_started_with_no_flags_serves_the_standard_plugins_and_runs_the
         .collect();
     assert_eq!(
         published,
-        ["gray-release-host", "gray-release-metric-gate", "mass-stop", "version-release", "version-release-gray"],
+        [
+            "gray-release-host",
+            "gray-release-metric-gate",
+            "mass-stop",
+            "version-release",
+            "version-release-gray",
+            "version-release-on-hosts"
+        ],
         "{flows}"
     );
     let input = json!({"version": "1.4.2", "previous_version": "1.4.1", "zones": ["eu-1", "eu-2"]});

@@ -23,6 +23,7 @@ mod runs;
 mod sessions;
 mod studio;
 mod triggers;
+mod version_release;
 
 use serde_json::{Value, json};
 
