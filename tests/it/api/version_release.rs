@@ -1,10 +1,12 @@
 //! The version release on real hosts, as a bare `scena serve` publishes it:
-//! three `scena agent` processes (two game hosts, one DB host) and an
-//! Alertmanager stand-in on loopback. A release goes through every step in
-//! order on every host and lifts its silence; a release whose verification
-//! fails on one host rolls back on all of them, and lifts its silence too.
+//! three `scena agent` processes (two game hosts, one DB host) and stand-ins
+//! for Alertmanager, the website's notices and the change tickets on
+//! loopback. A release goes through every step in order on every host, posts
+//! its notice, lifts its silence and closes its ticket; a release whose
+//! verification fails on one host rolls back on all of them, posts no notice,
+//! and lifts its silence and closes its ticket too.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use serde_json::{Value, json};
 
@@ -22,20 +24,20 @@ fn journal(agents: &TempDir, host: &str) -> Vec<String> {
     text.lines().map(str::to_string).collect()
 }
 
-/// Answers as Alertmanager's API does: a silence made gets an id, deleting a known one is 200.
-fn alertmanager() -> (Fixture, Arc<Mutex<u32>>) {
-    let made = Arc::new(Mutex::new(0u32));
-    let count = made.clone();
-    let fixture = Fixture::start(move |seen: &Seen| match (seen.method.as_str(), seen.path.as_str()) {
+/// Answers as Alertmanager's API does (a silence made gets an id, deleting a
+/// known one is 200), and takes notices and ticket updates.
+fn services() -> Fixture {
+    let made = Mutex::new(0u32);
+    Fixture::start(move |seen: &Seen| match (seen.method.as_str(), seen.path.as_str()) {
         ("POST", "/api/v2/silences") => {
-            let mut made = count.lock().unwrap();
+            let mut made = made.lock().unwrap();
             *made += 1;
             Reply::json(200, &json!({"silenceID": format!("silence-{made}")}).to_string())
         }
         ("DELETE", path) if path.starts_with("/api/v2/silence/silence-") => Reply::json(200, "{}"),
+        ("POST", "/news" | "/tickets/CHG-7") => Reply::json(200, "{}"),
         _ => Reply::json(404, "{}"),
-    });
-    (fixture, made)
+    })
 }
 
 async fn release(server: &Server, input: Value) -> Value {
@@ -50,7 +52,7 @@ async fn release(server: &Server, input: Value) -> Value {
 async fn the_version_release_runs_on_real_hosts_and_rolls_back_when_a_host_fails_verification() {
     let agents = TempDir::new("version-release-agents");
     let server = serve_bare("version-release");
-    let (alerts, _) = alertmanager();
+    let alerts = services();
     let token = enrolment_token(&server, "default").await;
     let _agents: Vec<_> = HOSTS.iter().map(|(id, labels)| start_agent(&server, &agents, &token, id, labels)).collect();
     until_connected(&server, "default", &HOSTS.map(|(id, _)| (id, true))).await;
@@ -60,6 +62,8 @@ async fn the_version_release_runs_on_real_hosts_and_rolls_back_when_a_host_fails
         "alertmanager": alerts.url(""),
         "maintenance_from": "2026-12-06T02:00:00Z",
         "maintenance_until": "2026-12-06T04:00:00Z",
+        "notice_url": alerts.url("/news"),
+        "ticket_url": alerts.url("/tickets/CHG-7"),
     });
     let with = |fields: Value| {
         let mut input = window.clone();
@@ -76,19 +80,28 @@ async fn the_version_release_runs_on_real_hosts_and_rolls_back_when_a_host_fails
         done["output"],
         json!({"result": "released", "version": "2.1.0", "hosts": ["game-1", "game-2"], "db_hosts": ["db-1"], "silence": "silence-1"}),
     );
-    let released = ["close-entry", "stop", "update 2.1.0", "start", "verify", "open-entry"];
+    let released = ["backup", "close-entry", "stop", "update 2.1.0", "start", "verify", "open-entry"];
     for host in ["game-1", "game-2"] {
         assert_eq!(journal(&agents, host), released, "{host} went through the release in order");
     }
-    assert_eq!(journal(&agents, "db-1"), ["db 2.1.0"], "the database change ran on the DB host alone");
+    assert_eq!(journal(&agents, "db-1"), ["backup-db", "db 2.1.0"], "the data is backed up and changed on the DB host");
     let calls: Vec<Seen> = alerts.seen.lock().unwrap().clone();
+    let called: Vec<(&str, &str)> = calls.iter().map(|c| (c.method.as_str(), c.path.as_str())).collect();
+    assert_eq!(
+        called,
+        [
+            ("POST", "/api/v2/silences"),
+            ("POST", "/news"),
+            ("DELETE", "/api/v2/silence/silence-1"),
+            ("POST", "/tickets/CHG-7")
+        ]
+    );
+    let ticket: Value = serde_json::from_slice(&calls[3].body).unwrap();
+    assert_eq!(ticket, json!({"state": "closed", "result": "released", "version": "2.1.0"}));
     let made: Value = serde_json::from_slice(&calls[0].body).unwrap();
-    assert_eq!((calls[0].method.as_str(), calls[0].path.as_str()), ("POST", "/api/v2/silences"));
     assert_eq!(made["startsAt"], "2026-12-06T02:00:00Z", "{made}");
     assert_eq!(made["comment"], "release 2.1.0", "{made}");
     assert_eq!(made["matchers"][0]["name"], "role", "{made}");
-    assert_eq!((calls[1].method.as_str(), calls[1].path.as_str()), ("DELETE", "/api/v2/silence/silence-1"));
-    assert_eq!(calls.len(), 2, "one silence made and lifted");
 
     // game-2 fails its verification: every game host goes back to the previous version.
     let failing = "[ \"$(basename \"$PWD\")\" != game-2 ] && echo verify >> release.log";
@@ -103,14 +116,20 @@ async fn the_version_release_runs_on_real_hosts_and_rolls_back_when_a_host_fails
     let second_run = |host: &str| journal(&agents, host)[released.len()..].to_vec();
     let verified = |ok: bool| if ok { vec!["verify"] } else { vec![] };
     for (host, passed) in [("game-1", true), ("game-2", false)] {
-        let expected: Vec<&str> = ["close-entry", "stop", "update 2.2.0", "start"]
+        let expected: Vec<&str> = ["backup", "close-entry", "stop", "update 2.2.0", "start"]
             .into_iter()
             .chain(verified(passed))
             .chain(["rollback 2.1.0", "start", "open-entry"])
             .collect();
         assert_eq!(second_run(host), expected, "{host}");
     }
-    let calls = alerts.seen.lock().unwrap().clone();
-    assert_eq!(calls.len(), 4, "the second silence is lifted too: {calls:?}");
-    assert_eq!((calls[3].method.as_str(), calls[3].path.as_str()), ("DELETE", "/api/v2/silence/silence-2"));
+    let calls = alerts.seen.lock().unwrap()[4..].to_vec();
+    let called: Vec<(&str, &str)> = calls.iter().map(|c| (c.method.as_str(), c.path.as_str())).collect();
+    assert_eq!(
+        called,
+        [("POST", "/api/v2/silences"), ("DELETE", "/api/v2/silence/silence-2"), ("POST", "/tickets/CHG-7")],
+        "no notice for a release rolled back; its silence lifted and its ticket closed"
+    );
+    let ticket: Value = serde_json::from_slice(&calls[2].body).unwrap();
+    assert_eq!(ticket, json!({"state": "closed", "result": "rolled back", "version": "2.2.0"}));
 }
