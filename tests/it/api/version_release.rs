@@ -6,75 +6,51 @@
 //! verification fails on one host rolls back on all of them, posts no notice,
 //! and lifts its silence and closes its ticket too.
 
-use std::sync::Mutex;
-
 use serde_json::{Value, json};
 
 use super::jobs::{enrolment_token, start_agent, until_connected};
-use super::wait_until_over;
+use super::on_hosts::{calls, journal, run_to_end, services};
 use crate::support::TempDir;
-use crate::support::http_fixture::{Fixture, Reply, Seen};
-use crate::support::server::{Server, serve_bare};
+use crate::support::server::serve_bare;
 
 const HOSTS: [(&str, &str); 3] = [("game-1", "role=game"), ("game-2", "role=game"), ("db-1", "role=db")];
+const FLOW: &str = "version-release-on-hosts";
+const LOG: &str = "release.log";
 
-/// What a host's scripts wrote, a line each.
-fn journal(agents: &TempDir, host: &str) -> Vec<String> {
-    let text = std::fs::read_to_string(agents.path().join(host).join("release.log")).unwrap_or_default();
-    text.lines().map(str::to_string).collect()
-}
-
-/// Answers as Alertmanager's API does (a silence made gets an id, deleting a
-/// known one is 200), and takes notices and ticket updates.
-fn services() -> Fixture {
-    let made = Mutex::new(0u32);
-    Fixture::start(move |seen: &Seen| match (seen.method.as_str(), seen.path.as_str()) {
-        ("POST", "/api/v2/silences") => {
-            let mut made = made.lock().unwrap();
-            *made += 1;
-            Reply::json(200, &json!({"silenceID": format!("silence-{made}")}).to_string())
-        }
-        ("DELETE", path) if path.starts_with("/api/v2/silence/silence-") => Reply::json(200, "{}"),
-        ("POST", "/news" | "/tickets/CHG-7") => Reply::json(200, "{}"),
-        _ => Reply::json(404, "{}"),
-    })
-}
-
-async fn release(server: &Server, input: Value) -> Value {
-    let path = "/api/v1/tenants/default/flows/version-release-on-hosts/runs?wait_ms=0";
-    let started = server.admin("POST", path, Some(json!({"input": input}))).await;
-    assert_eq!(started.status, 202, "{}", started.body);
-    let run_path = format!("/api/v1/tenants/default/runs/{}", started.body["id"].as_str().unwrap());
-    wait_until_over(server, &run_path).await
+fn called(calls: &[(String, String)]) -> Vec<(&str, &str)> {
+    calls.iter().map(|(method, path)| (method.as_str(), path.as_str())).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_version_release_runs_on_real_hosts_and_rolls_back_when_a_host_fails_verification() {
     let agents = TempDir::new("version-release-agents");
     let server = serve_bare("version-release");
-    let alerts = services();
+    let services = services();
     let token = enrolment_token(&server, "default").await;
     let _agents: Vec<_> = HOSTS.iter().map(|(id, labels)| start_agent(&server, &agents, &token, id, labels)).collect();
     until_connected(&server, "default", &HOSTS.map(|(id, _)| (id, true))).await;
     let grants = json!({"hosts": {"*": ["role=game", "role=db"]}, "http": ["127.0.0.1"]});
     assert_eq!(server.admin("PUT", "/api/v1/tenants/default/grants", Some(grants)).await.status, 200);
-    let window = json!({
-        "alertmanager": alerts.url(""),
-        "maintenance_from": "2026-12-06T02:00:00Z",
-        "maintenance_until": "2026-12-06T04:00:00Z",
-        "notice_url": alerts.url("/news"),
-        "ticket_url": alerts.url("/tickets/CHG-7"),
-    });
-    let with = |fields: Value| {
-        let mut input = window.clone();
+    let input = |fields: Value| {
+        let mut input = json!({
+            "alertmanager": services.url(""),
+            "maintenance_from": "2026-12-06T02:00:00Z",
+            "maintenance_until": "2026-12-06T04:00:00Z",
+            "notice_url": services.url("/news"),
+            "ticket_url": services.url("/tickets/CHG-7"),
+        });
         input.as_object_mut().unwrap().extend(fields.as_object().unwrap().clone());
         input
     };
 
     // Verification reads back what the update wrote.
     let verify = "grep -qx \"update $VERSION\" release.log && echo verify >> release.log";
-    let done =
-        release(&server, with(json!({"version": "2.1.0", "previous_version": "2.0.9", "verify_script": verify}))).await;
+    let done = run_to_end(
+        &server,
+        FLOW,
+        input(json!({"version": "2.1.0", "previous_version": "2.0.9", "verify_script": verify})),
+    )
+    .await;
     assert_eq!(done["status"], "succeeded", "{done}");
     assert_eq!(
         done["output"],
@@ -82,13 +58,16 @@ async fn the_version_release_runs_on_real_hosts_and_rolls_back_when_a_host_fails
     );
     let released = ["backup", "close-entry", "stop", "update 2.1.0", "start", "verify", "open-entry"];
     for host in ["game-1", "game-2"] {
-        assert_eq!(journal(&agents, host), released, "{host} went through the release in order");
+        assert_eq!(journal(&agents, host, LOG), released, "{host} went through the release in order");
     }
-    assert_eq!(journal(&agents, "db-1"), ["backup-db", "db 2.1.0"], "the data is backed up and changed on the DB host");
-    let calls: Vec<Seen> = alerts.seen.lock().unwrap().clone();
-    let called: Vec<(&str, &str)> = calls.iter().map(|c| (c.method.as_str(), c.path.as_str())).collect();
     assert_eq!(
-        called,
+        journal(&agents, "db-1", LOG),
+        ["backup-db", "db 2.1.0"],
+        "the data is backed up and changed on the DB host"
+    );
+    let (first, bodies) = calls(&services, 0);
+    assert_eq!(
+        called(&first),
         [
             ("POST", "/api/v2/silences"),
             ("POST", "/news"),
@@ -96,40 +75,40 @@ async fn the_version_release_runs_on_real_hosts_and_rolls_back_when_a_host_fails
             ("POST", "/tickets/CHG-7")
         ]
     );
-    let ticket: Value = serde_json::from_slice(&calls[3].body).unwrap();
-    assert_eq!(ticket, json!({"state": "closed", "result": "released", "version": "2.1.0"}));
-    let made: Value = serde_json::from_slice(&calls[0].body).unwrap();
-    assert_eq!(made["startsAt"], "2026-12-06T02:00:00Z", "{made}");
-    assert_eq!(made["comment"], "release 2.1.0", "{made}");
-    assert_eq!(made["matchers"][0]["name"], "role", "{made}");
+    let silence = &bodies[0];
+    assert_eq!(silence["startsAt"], "2026-12-06T02:00:00Z", "{silence}");
+    assert_eq!(silence["comment"], "release 2.1.0", "{silence}");
+    assert_eq!(silence["matchers"][0]["name"], "role", "{silence}");
+    assert_eq!(bodies[3], json!({"state": "closed", "result": "released", "version": "2.1.0"}));
 
     // game-2 fails its verification: every game host goes back to the previous version.
     let failing = "[ \"$(basename \"$PWD\")\" != game-2 ] && echo verify >> release.log";
-    let done =
-        release(&server, with(json!({"version": "2.2.0", "previous_version": "2.1.0", "verify_script": failing})))
-            .await;
+    let done = run_to_end(
+        &server,
+        FLOW,
+        input(json!({"version": "2.2.0", "previous_version": "2.1.0", "verify_script": failing})),
+    )
+    .await;
     assert_eq!(done["status"], "succeeded", "the rollback route ends the run well: {done}");
     assert_eq!(done["output"]["result"], "rolled back", "{done}");
     assert_eq!(done["output"]["version"], "2.1.0", "{done}");
     assert!(done["output"]["failed"].as_str().is_some_and(|why| why.contains("game-2")), "{done}");
     assert_eq!(done["nodes"]["open_entry"]["status"], "skipped", "{done}");
-    let second_run = |host: &str| journal(&agents, host)[released.len()..].to_vec();
-    let verified = |ok: bool| if ok { vec!["verify"] } else { vec![] };
     for (host, passed) in [("game-1", true), ("game-2", false)] {
+        let verified: &[&str] = if passed { &["verify"] } else { &[] };
         let expected: Vec<&str> = ["backup", "close-entry", "stop", "update 2.2.0", "start"]
-            .into_iter()
-            .chain(verified(passed))
-            .chain(["rollback 2.1.0", "start", "open-entry"])
+            .iter()
+            .chain(verified)
+            .chain(&["rollback 2.1.0", "start", "open-entry"])
+            .copied()
             .collect();
-        assert_eq!(second_run(host), expected, "{host}");
+        assert_eq!(journal(&agents, host, LOG)[released.len()..], expected, "{host}");
     }
-    let calls = alerts.seen.lock().unwrap()[4..].to_vec();
-    let called: Vec<(&str, &str)> = calls.iter().map(|c| (c.method.as_str(), c.path.as_str())).collect();
+    let (second, bodies) = calls(&services, first.len());
     assert_eq!(
-        called,
+        called(&second),
         [("POST", "/api/v2/silences"), ("DELETE", "/api/v2/silence/silence-2"), ("POST", "/tickets/CHG-7")],
         "no notice for a release rolled back; its silence lifted and its ticket closed"
     );
-    let ticket: Value = serde_json::from_slice(&calls[2].body).unwrap();
-    assert_eq!(ticket, json!({"state": "closed", "result": "rolled back", "version": "2.2.0"}));
+    assert_eq!(bodies[2], json!({"state": "closed", "result": "rolled back", "version": "2.2.0"}));
 }
