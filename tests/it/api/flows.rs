@@ -214,6 +214,7 @@ async fn a_server_started_with_no_flags_serves_the_standard_plugins_and_runs_the
             "gray-release-metric-gate",
             "machine-replacement",
             "mass-stop",
+            "new-zone",
             "version-release",
             "version-release-gray",
             "version-release-on-hosts"

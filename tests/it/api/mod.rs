@@ -18,6 +18,7 @@ mod lifecycle;
 mod light_apps;
 mod machine_replacement;
 mod mass_stop;
+mod new_zone;
 mod notify;
 mod on_hosts;
 mod plugins;

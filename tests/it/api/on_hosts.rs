@@ -1,7 +1,7 @@
 //! What the seed scenarios' tests share: a run of a sample started and
 //! followed to its end, the journal each host's scripts write in its agent's
 //! folder, and stand-ins for the services the samples call over HTTP
-//! (Alertmanager, the website's notices, the change tickets).
+//! (Alertmanager, the website's notices, the change tickets, a zone registry).
 
 use std::sync::Mutex;
 
@@ -28,7 +28,8 @@ pub(super) async fn run_to_end(server: &Server, flow: &str, input: Value) -> Val
 }
 
 /// Answers as Alertmanager's API does (a silence made gets an id, deleting a
-/// known one is 200), and takes notices (`/news`) and ticket updates (`/tickets/…`).
+/// known one is 200), and takes notices (`/news`), ticket updates
+/// (`/tickets/…`) and a zone registry's changes (`/zones…`).
 pub(super) fn services() -> Fixture {
     let made = Mutex::new(0u32);
     Fixture::start(move |seen: &Seen| match (seen.method.as_str(), seen.path.as_str()) {
@@ -38,7 +39,10 @@ pub(super) fn services() -> Fixture {
             Reply::json(200, &json!({"silenceID": format!("silence-{made}")}).to_string())
         }
         ("DELETE", path) if path.starts_with("/api/v2/silence/silence-") => Reply::json(200, "{}"),
-        ("POST", path) if path == "/news" || path.starts_with("/tickets/") => Reply::json(200, "{}"),
+        ("POST", path) if path == "/news" || path == "/zones" || path.starts_with("/tickets/") => {
+            Reply::json(200, "{}")
+        }
+        ("PUT", path) if path.starts_with("/zones/") => Reply::json(200, "{}"),
         _ => Reply::json(404, "{}"),
     })
 }
