@@ -210,6 +210,7 @@ async fn a_server_started_with_no_flags_serves_the_standard_plugins_and_runs_the
     assert_eq!(
         published,
         [
+            "capacity-expansion",
             "gray-release-host",
             "gray-release-metric-gate",
             "machine-replacement",

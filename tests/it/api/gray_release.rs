@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::jobs::{enrolment_token, start_agent, until_connected};
-use super::wait_until_over;
+use super::on_hosts::run_to_end;
 use crate::support::TempDir;
 use crate::support::http_fixture::{Fixture, Reply};
 use crate::support::prometheus::Prometheus;
@@ -19,6 +19,7 @@ use crate::support::server::serve_bare;
 
 const HOSTS: [&str; 4] = ["game-1", "game-2", "game-3", "game-4"];
 const BAD_VERSION: &str = "2.0.0-bad";
+const FLOW: &str = "gray-release-metric-gate";
 
 /// Each scrape, each host served 100 more requests: 1 error on a good
 /// version, 20 on the bad one (read from the file the release scripts write).
@@ -64,10 +65,10 @@ async fn the_gray_release_sample_rolls_out_a_good_version_and_rolls_back_a_bad_o
     prometheus.until("count(rate(app_requests_total{outcome=\"ok\"}[2s]) > 0)", 4.0).await;
 
     let release = |version: &str| {
-        json!({"input": {"version": version, "previous_version": "1.4.0", "prometheus": prometheus.url,
-                         "window": "2s", "gate_interval_ms": 500, "min_samples": 100, "tolerance": 0.05}})
+        json!({"version": version, "previous_version": "1.4.0", "prometheus": prometheus.url,
+               "window": "2s", "gate_interval_ms": 500, "min_samples": 100, "tolerance": 0.05})
     };
-    let good = run_to_end(&server, release("1.5.0")).await;
+    let good = run_to_end(&server, FLOW, release("1.5.0")).await;
     assert_eq!(good["status"], "succeeded", "{good}");
     assert_eq!(good["output"]["result"], "released", "{good}");
     assert_eq!(versions(&agents), ["1.5.0"; 4]);
@@ -83,7 +84,7 @@ async fn the_gray_release_sample_rolls_out_a_good_version_and_rolls_back_a_bad_o
         assert!((rate - 0.99).abs() < 1e-6 && item["output"]["bar"].as_f64().unwrap() < 0.95, "{item}");
     }
 
-    let bad = run_to_end(&server, release(BAD_VERSION)).await;
+    let bad = run_to_end(&server, FLOW, release(BAD_VERSION)).await;
     assert_eq!(bad["status"], "succeeded", "{bad}");
     assert_eq!(bad["output"]["result"], "rolled back", "{bad}");
     assert_eq!(bad["output"]["hosts"], json!(["game-1"]), "{bad}");
@@ -98,11 +99,4 @@ async fn the_gray_release_sample_rolls_out_a_good_version_and_rolls_back_a_bad_o
         ["1.4.0", "1.5.0", "1.5.0", "1.5.0"],
         "only the first host got the bad version, and it was rolled back"
     );
-}
-
-async fn run_to_end(server: &crate::support::server::Server, body: Value) -> Value {
-    let started =
-        server.admin("POST", "/api/v1/tenants/default/flows/gray-release-metric-gate/runs?wait_ms=0", Some(body)).await;
-    assert_eq!(started.status, 202, "{}", started.body);
-    wait_until_over(server, &format!("/api/v1/tenants/default/runs/{}", started.body["id"].as_str().unwrap())).await
 }

@@ -7,6 +7,7 @@ mod approvals;
 mod apps;
 mod audit;
 mod authz;
+mod capacity_expansion;
 mod crash_under_load;
 mod flows;
 mod gates;

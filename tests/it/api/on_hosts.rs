@@ -1,7 +1,8 @@
 //! What the seed scenarios' tests share: a run of a sample started and
 //! followed to its end, the journal each host's scripts write in its agent's
 //! folder, and stand-ins for the services the samples call over HTTP
-//! (Alertmanager, the website's notices, the change tickets, a zone registry).
+//! (Alertmanager, the website's notices, the change tickets, a zone
+//! registry, a load balancer, a name service).
 
 use std::sync::Mutex;
 
@@ -29,7 +30,8 @@ pub(super) async fn run_to_end(server: &Server, flow: &str, input: Value) -> Val
 
 /// Answers as Alertmanager's API does (a silence made gets an id, deleting a
 /// known one is 200), and takes notices (`/news`), ticket updates
-/// (`/tickets/…`) and a zone registry's changes (`/zones…`).
+/// (`/tickets/…`), a zone registry's changes (`/zones…`), a load balancer's
+/// pools (`/pools/…`) and a name service's instances (`/services/…`).
 pub(super) fn services() -> Fixture {
     let made = Mutex::new(0u32);
     Fixture::start(move |seen: &Seen| match (seen.method.as_str(), seen.path.as_str()) {
@@ -42,7 +44,8 @@ pub(super) fn services() -> Fixture {
         ("POST", path) if path == "/news" || path == "/zones" || path.starts_with("/tickets/") => {
             Reply::json(200, "{}")
         }
-        ("PUT", path) if path.starts_with("/zones/") => Reply::json(200, "{}"),
+        ("PUT", path) if path.starts_with("/zones/") || path.starts_with("/pools/") => Reply::json(200, "{}"),
+        ("POST", path) if path.starts_with("/services/") => Reply::json(200, "{}"),
         _ => Reply::json(404, "{}"),
     })
 }
