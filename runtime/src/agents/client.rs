@@ -88,6 +88,10 @@ struct Outbox {
     output_rx: mpsc::Receiver<FromAgent>,
 }
 
+/// How long an agent waits before trying to connect again, the first time
+/// after a connection was up; each failed try doubles it, up to 30 s.
+const FIRST_RETRY: Duration = Duration::from_millis(500);
+
 /// Stay connected and run what comes, until the process is stopped.
 pub async fn serve(enrolled: &Enrolled) -> anyhow::Result<()> {
     let pending: Unacknowledged = Arc::default();
@@ -95,9 +99,9 @@ pub async fn serve(enrolled: &Enrolled) -> anyhow::Result<()> {
     let (done_tx, done_rx) = mpsc::unbounded_channel::<FromAgent>();
     let (output_tx, output_rx) = mpsc::channel::<FromAgent>(256);
     let mut outbox = Outbox { done_tx, done_rx, output_tx, output_rx };
-    let mut backoff = Duration::from_millis(500);
+    let mut backoff = FIRST_RETRY;
     loop {
-        match session(enrolled, &pending, &running, &mut outbox).await {
+        match session(enrolled, &pending, &running, &mut outbox, &mut backoff).await {
             Ok(Refused) => {
                 return Err(NotAdmitted(
                     "the server refused this agent's credential (revoked?): to enrol again, remove its state dir and start it with --token".into(),
@@ -131,6 +135,7 @@ async fn session(
     pending: &Unacknowledged,
     running: &Arc<Mutex<HashMap<String, watch::Sender<bool>>>>,
     outbox: &mut Outbox,
+    backoff: &mut Duration,
 ) -> anyhow::Result<Refused> {
     let url = format!("{}/api/v1/agents/connect", enrolled.server.replacen("http", "ws", 1));
     let mut request = url.into_client_request()?;
@@ -141,6 +146,9 @@ async fn session(
         Err(e) => return Err(e.into()),
     };
     eprintln!("scena agent: connected to {} as `{}` of tenant `{}`", enrolled.server, enrolled.agent, enrolled.tenant);
+    // A connection that was up starts the back-off over: a server restarted
+    // after days is found again in half a second, not in 30.
+    *backoff = FIRST_RETRY;
     let (mut sink, mut stream) = socket.split();
     // What ended while the connection was down, first.
     let unsent: Vec<FromAgent> = pending.lock().expect("pending lock").values().cloned().collect();

@@ -327,3 +327,76 @@ async fn what_a_script_prints_reaches_its_steps_log_and_events_while_it_runs() {
     let events = server.events("default", &run_id).await;
     assert!(events.contains("game-1: first line") && events.contains("game-1: last line"), "{events}");
 }
+
+/// Publish `flow` in tenant `default` and start a run of it: the run's path.
+async fn start_run(server: &Server, flow: Value) -> String {
+    let name = flow["name"].as_str().unwrap().to_string();
+    let flows = "/api/v1/tenants/default/flows";
+    assert_eq!(server.admin("PUT", &format!("{flows}/{name}/draft"), Some(flow)).await.status, 200);
+    assert_eq!(server.admin("POST", &format!("{flows}/{name}/versions"), None).await.status, 201);
+    let started = server.admin("POST", &format!("{flows}/{name}/runs?wait_ms=0"), Some(json!({"input": {}}))).await;
+    assert_eq!(started.status, 202, "{}", started.body);
+    format!("/api/v1/tenants/default/runs/{}", started.body["id"].as_str().unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_killed_mid_job_comes_back_and_its_run_ends_on_the_scripts_one_outcome() {
+    let mut server = serve("jobs-restart");
+    let dir = TempDir::new("jobs-restart");
+    let token = enrolment_token(&server, "default").await;
+    let _agent = start_agent(&server, &dir, &token, "game-1", "zone=eu-1");
+    until_connected(&server, "default", &[("game-1", true)]).await;
+    let grants = json!({"hosts": {"*": ["zone=eu-1"]}});
+    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/grants", Some(grants)).await.status, 200);
+    let script = "echo started >> ran.log; sleep 3; echo ended >> ran.log";
+    let run_path = start_run(&server, scripted("restarted", json!("${steps.find.output.ids}"), script)).await;
+    let ran = dir.path().join("game-1").join("ran.log");
+    for _ in 0..400 {
+        if std::fs::read_to_string(&ran).is_ok_and(|text| text.contains("started")) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    // The script runs on while the server is down; its outcome waits in the agent.
+    server.restart_in_place();
+    let ended = super::wait_until_over(&server, &run_path).await;
+    assert_eq!(ended["status"], "succeeded", "{ended}");
+    let result = &ended["output"]["result"];
+    assert_eq!((&result["succeeded"], &result["failed"]), (&json!(1), &json!(0)), "{result}");
+    assert_eq!(std::fs::read_to_string(&ran).unwrap(), "started\nended\n", "the script ran once");
+}
+
+/// The most memory the process `pid` has held, in KiB (`VmHWM`).
+fn peak_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_script_printing_100_mib_keeps_its_last_64_kib_and_the_agent_stays_small() {
+    let server = serve("jobs-flood");
+    let dir = TempDir::new("jobs-flood");
+    let token = enrolment_token(&server, "default").await;
+    let agent = start_agent(&server, &dir, &token, "game-1", "zone=eu-1");
+    until_connected(&server, "default", &[("game-1", true)]).await;
+    let grants = json!({"hosts": {"*": ["zone=eu-1"]}});
+    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/grants", Some(grants)).await.status, 200);
+    // 50 MiB in lines, then 50 MiB in one line with no end, then a last line.
+    let script =
+        "yes 0123456789abcdef | head -c 52428800; head -c 52428800 /dev/zero | tr '\\0' x; echo; echo last-line";
+    let run_path = start_run(&server, scripted("flood", json!("${steps.find.output.ids}"), script)).await;
+    let ended = super::wait_until_over(&server, &run_path).await;
+    assert_eq!(ended["status"], "succeeded", "{ended}");
+    let output = ended["output"]["result"]["hosts"][0]["output"].as_str().unwrap().to_string();
+    assert!(output.len() <= 64 << 10, "the tail is at most 64 KiB: {} bytes", output.len());
+    assert!(output.ends_with("last-line\n"), "the tail is the end: {:?}", &output[output.len().saturating_sub(40)..]);
+    let logs = server.admin("GET", &format!("{run_path}/logs?node=script"), None).await.body;
+    let logged: usize =
+        logs["entries"][0]["logs"].as_array().unwrap().iter().map(|l| l["message"].as_str().unwrap().len()).sum();
+    assert!(logged <= 64 << 10, "the step's live log is bounded too: {logged} bytes");
+    let peak = peak_kib(agent.0.id());
+    assert!(peak < 96 << 10, "the agent never held the flood: its peak was {peak} KiB");
+    assert_eq!(server.admin("GET", "/healthz", None).await.status, 200);
+}

@@ -228,6 +228,20 @@ impl Server {
         (self.child, self.base) = (child, base);
     }
 
+    /// Kill the server, as a crash would, and start it again on the same data
+    /// and the same address, so that agents reconnecting find it.
+    pub fn restart_in_place(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let address = self.base.trim_start_matches("http://").to_string();
+        let args: Vec<String> =
+            self.args.iter().map(|a| if a == "127.0.0.1:0" { address.clone() } else { a.clone() }).collect();
+        let (child, base) =
+            start(&self.dir, &args, self.database_url.as_deref(), self.log_filter.as_deref(), &self.env, &self.log);
+        assert_eq!(base, self.base, "the server came back on its address");
+        self.child = child;
+    }
+
     /// What the server has written to stderr since it started listening.
     pub fn log(&self) -> String {
         self.log.lock().unwrap().clone()
