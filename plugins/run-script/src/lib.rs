@@ -74,7 +74,12 @@ fn check(waiting: Waiting) -> StepResult<Output> {
     let hosts: Vec<HostOutcome> = status
         .hosts
         .into_iter()
-        .map(|h| HostOutcome { host: h.host, state: name(h.state).into(), exit_code: h.exit_code, output: h.output_tail })
+        .map(|h| HostOutcome {
+            host: h.host,
+            state: name(h.state).into(),
+            exit_code: h.exit_code,
+            output: h.output_tail,
+        })
         .collect();
     let succeeded = hosts.iter().filter(|h| h.state == "succeeded").count();
     let failed = hosts.len() - succeeded;
@@ -82,11 +87,30 @@ fn check(waiting: Waiting) -> StepResult<Output> {
         let which: Vec<String> = hosts
             .iter()
             .filter(|h| h.state != "succeeded")
-            .map(|h| format!("{} ({}{})", h.host, h.state, h.exit_code.map(|c| format!(", exit {c}")).unwrap_or_default()))
+            .map(|h| {
+                format!(
+                    "{} ({}{})",
+                    h.host,
+                    h.state,
+                    h.exit_code.map(|c| format!(", exit {c}")).unwrap_or_else(|| why(&h.output))
+                )
+            })
             .collect();
-        return Err(StepError::Fatal(format!("the script failed on {failed} of {} hosts: {}", hosts.len(), which.join(", "))));
+        return Err(StepError::Fatal(format!(
+            "the script failed on {failed} of {} hosts: {}",
+            hosts.len(),
+            which.join(", ")
+        )));
     }
     done(Output { job: status.id, state: name(status.state).into(), succeeded, failed, hosts })
+}
+
+/// Why a host ended with no exit code (lost, timed out, refused), from the
+/// last line of what it kept: the agent or the server writes the reason there.
+fn why(output: &str) -> String {
+    let last = output.lines().rev().map(str::trim).find(|line| !line.is_empty()).unwrap_or_default();
+    let reason = last.strip_prefix('[').and_then(|l| l.strip_suffix(']')).unwrap_or(last);
+    if reason.is_empty() { String::new() } else { format!(": {}", reason.chars().take(200).collect::<String>()) }
 }
 
 pub struct RunScript;
@@ -108,7 +132,13 @@ impl Step for RunScript {
                 let why = "no hosts to run the script on (set `allow_no_hosts` if that is fine)";
                 return Err(StepError::InvalidInput(why.into()));
             }
-            return done(Output { job: String::new(), state: "no hosts".into(), succeeded: 0, failed: 0, hosts: vec![] });
+            return done(Output {
+                job: String::new(),
+                state: "no hosts".into(),
+                succeeded: 0,
+                failed: 0,
+                hosts: vec![],
+            });
         }
         let spec = job::JobSpec {
             hosts: input.hosts,

@@ -150,6 +150,10 @@ async fn session(
     // after days is found again in half a second, not in 30.
     *backoff = FIRST_RETRY;
     let (mut sink, mut stream) = socket.split();
+    let mut held: Vec<(String, String)> = pending.lock().expect("pending lock").keys().cloned().collect();
+    // A running job is for the one host this agent serves, whose id is the agent's.
+    held.extend(running.lock().expect("running lock").keys().map(|job| (job.clone(), enrolled.agent.clone())));
+    sink.send(Message::text(serde_json::to_string(&FromAgent::Holding { jobs: held })?)).await?;
     // What ended while the connection was down, first.
     let unsent: Vec<FromAgent> = pending.lock().expect("pending lock").values().cloned().collect();
     for message in unsent {

@@ -42,4 +42,10 @@ pub enum FromAgent {
     /// printed so far, so a gap shows. Sent as it comes and never again: the
     /// last of it comes before `Done`, whose tail is what is kept.
     Output { job: String, host: String, text: String, total: u64 },
+    /// The first message of every connection: the jobs this agent is running
+    /// or holds an outcome for, by host. A job the server has as running on
+    /// this agent's host and that is not listed was lost — the agent
+    /// restarted while its script ran — and fails at once instead of being
+    /// waited for.
+    Holding { jobs: Vec<(String, String)> },
 }

@@ -218,7 +218,27 @@ pub async fn connect(
 /// How often the server pings an idle agent.
 const HEARTBEAT: Duration = Duration::from_secs(15);
 
+/// How long a connecting agent has to say what it holds.
+const HELLO_WITHIN: Duration = Duration::from_secs(10);
+
 async fn connected(app: Shared, tenant: String, agent: String, mut socket: WebSocket) {
+    // What the agent holds is settled before it can be sent anything new, so
+    // only jobs sent before this connection can be found lost.
+    match tokio::time::timeout(HELLO_WITHIN, socket.recv()).await {
+        Ok(Some(Ok(Message::Text(text)))) => match serde_json::from_str(&text) {
+            Ok(FromAgent::Holding { jobs }) => match app.db.agents().fail_jobs_not_held(&tenant, &agent, &jobs).await {
+                Ok(0) => {}
+                Ok(failed) => {
+                    tracing::warn!(target: "scena::agents", "agent `{agent}` of `{tenant}` came back without {failed} job(s) it was running: they failed");
+                }
+                Err(e) => tracing::error!("cannot settle what agent `{agent}` of `{tenant}` holds: {e:#}"),
+            },
+            _ => {
+                tracing::warn!(target: "scena::agents", "agent `{agent}` of `{tenant}` did not say what it holds first")
+            }
+        },
+        _ => return,
+    }
     let (mut outgoing, generation) = app.agents.connect(&tenant, &agent);
     let _ = app.db.hosts().set_agent(&tenant, &agent, &agent).await;
     let mut heartbeat = tokio::time::interval(HEARTBEAT);
@@ -249,7 +269,7 @@ async fn connected(app: Shared, tenant: String, agent: String, mut socket: WebSo
                             break;
                         }
                     }
-                    Err(_) => {}
+                    Ok(FromAgent::Holding { .. }) | Err(_) => {}
                 }
             }
             _ = heartbeat.tick() => {

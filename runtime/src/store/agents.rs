@@ -251,6 +251,32 @@ impl AgentStore {
         Ok(failed)
     }
 
+    /// Fail the jobs running on `agent`'s hosts that it does not hold (`held`:
+    /// job and host): it restarted while they ran, so no outcome will come.
+    pub async fn fail_jobs_not_held(
+        &self,
+        tenant: &str,
+        agent: &str,
+        held: &[(String, String)],
+    ) -> anyhow::Result<usize> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT jh.job, jh.host FROM job_hosts jh JOIN hosts h ON h.tenant = jh.tenant AND h.id = jh.host
+             WHERE jh.tenant = $1 AND h.agent = $2 AND jh.state = 'running'",
+        )
+        .bind(tenant)
+        .bind(agent)
+        .fetch_all(self.db.pool())
+        .await?;
+        let why = format!("agent `{agent}` restarted while the script ran; its outcome is unknown");
+        let mut failed = 0;
+        for (job, host) in rows.into_iter().filter(|row| !held.contains(row)) {
+            if self.set_job_host(tenant, &job, &host, "failed", None, &why).await? {
+                failed += 1;
+            }
+        }
+        Ok(failed)
+    }
+
     /// A job just sent out: the hosts whose agents were sent their script are
     /// running (each unless it already reported its end), those with no agent
     /// connected failed, saying why — all in one transaction after the sends,

@@ -400,3 +400,31 @@ async fn a_script_printing_100_mib_keeps_its_last_64_kib_and_the_agent_stays_sma
     assert!(peak < 96 << 10, "the agent never held the flood: its peak was {peak} KiB");
     assert_eq!(server.admin("GET", "/healthz", None).await.status, 200);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_restarted_mid_job_fails_the_job_it_lost_at_once() {
+    // The grace period for agents that stay away is long: the restarted one comes back well within it.
+    let server = serve_with("jobs-agent-restart", &["echo"], &["--agent-lost-after", "1h"]);
+    let dir = TempDir::new("jobs-agent-restart");
+    let token = enrolment_token(&server, "default").await;
+    let mut agent = start_agent(&server, &dir, &token, "game-1", "zone=eu-1");
+    until_connected(&server, "default", &[("game-1", true)]).await;
+    let grants = json!({"hosts": {"*": ["zone=eu-1"]}});
+    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/grants", Some(grants)).await.status, 200);
+    let script = "echo started >> ran.log; sleep 60";
+    let run_path = start_run(&server, scripted("lost", json!("${steps.find.output.ids}"), script)).await;
+    let ran = dir.path().join("game-1").join("ran.log");
+    for _ in 0..400 {
+        if ran.exists() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let _ = agent.0.kill();
+    let _ = agent.0.wait();
+    let _again = start_agent(&server, &dir, &token, "game-1", "zone=eu-1");
+    let ended = super::wait_until_over(&server, &run_path).await;
+    assert_eq!(ended["status"], "failed", "{ended}");
+    let error = ended["nodes"]["script"]["error"].to_string();
+    assert!(error.contains("game-1 (failed") && error.contains("restarted"), "{error}");
+}
