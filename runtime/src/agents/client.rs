@@ -89,8 +89,11 @@ struct Outbox {
 }
 
 /// How long an agent waits before trying to connect again, the first time
-/// after a connection was up; each failed try doubles it, up to 30 s.
+/// after a connection that stayed up; each failed try doubles it, up to 30 s.
 const FIRST_RETRY: Duration = Duration::from_millis(500);
+
+/// A connection up this long was a real one: the back-off starts over after it.
+const STAYED_UP: Duration = Duration::from_secs(10);
 
 /// Stay connected and run what comes, until the process is stopped.
 pub async fn serve(enrolled: &Enrolled) -> anyhow::Result<()> {
@@ -101,7 +104,14 @@ pub async fn serve(enrolled: &Enrolled) -> anyhow::Result<()> {
     let mut outbox = Outbox { done_tx, done_rx, output_tx, output_rx };
     let mut backoff = FIRST_RETRY;
     loop {
-        match session(enrolled, &pending, &running, &mut outbox, &mut backoff).await {
+        let began = std::time::Instant::now();
+        let ended = session(enrolled, &pending, &running, &mut outbox).await;
+        // A server restarted after days is found again in half a second, not in 30;
+        // one that accepts and drops at once is not hammered.
+        if began.elapsed() >= STAYED_UP {
+            backoff = FIRST_RETRY;
+        }
+        match ended {
             Ok(Refused) => {
                 return Err(NotAdmitted(
                     "the server refused this agent's credential (revoked?): to enrol again, remove its state dir and start it with --token".into(),
@@ -135,7 +145,6 @@ async fn session(
     pending: &Unacknowledged,
     running: &Arc<Mutex<HashMap<String, watch::Sender<bool>>>>,
     outbox: &mut Outbox,
-    backoff: &mut Duration,
 ) -> anyhow::Result<Refused> {
     let url = format!("{}/api/v1/agents/connect", enrolled.server.replacen("http", "ws", 1));
     let mut request = url.into_client_request()?;
@@ -146,13 +155,13 @@ async fn session(
         Err(e) => return Err(e.into()),
     };
     eprintln!("scena agent: connected to {} as `{}` of tenant `{}`", enrolled.server, enrolled.agent, enrolled.tenant);
-    // A connection that was up starts the back-off over: a server restarted
-    // after days is found again in half a second, not in 30.
-    *backoff = FIRST_RETRY;
     let (mut sink, mut stream) = socket.split();
-    let mut held: Vec<(String, String)> = pending.lock().expect("pending lock").keys().cloned().collect();
+    // Running first, then ended: a script's outcome joins `pending` before its
+    // job leaves `running`, so one that ends in between is seen in either.
     // A running job is for the one host this agent serves, whose id is the agent's.
-    held.extend(running.lock().expect("running lock").keys().map(|job| (job.clone(), enrolled.agent.clone())));
+    let mut held: Vec<(String, String)> =
+        running.lock().expect("running lock").keys().map(|job| (job.clone(), enrolled.agent.clone())).collect();
+    held.extend(pending.lock().expect("pending lock").keys().cloned());
     sink.send(Message::text(serde_json::to_string(&FromAgent::Holding { jobs: held })?)).await?;
     // What ended while the connection was down, first.
     let unsent: Vec<FromAgent> = pending.lock().expect("pending lock").values().cloned().collect();
@@ -169,7 +178,7 @@ async fn session(
                         Ok(ToAgent::Run { job, host, script, interpreter, account, timeout_ms }) => {
                             let (cancel, cancelled) = watch::channel(false);
                             running.lock().expect("running lock").insert(job.clone(), cancel);
-                            let (done_tx, running) = (outbox.done_tx.clone(), running.clone());
+                            let (done_tx, running, pending) = (outbox.done_tx.clone(), running.clone(), pending.clone());
                             let report: runner::Report = {
                                 let (output_tx, job, host) = (outbox.output_tx.clone(), job.clone(), host.clone());
                                 Arc::new(move |text, total| {
@@ -178,11 +187,15 @@ async fn session(
                             };
                             tokio::spawn(async move {
                                 let outcome = runner::run(&script, &interpreter, &account, Duration::from_millis(timeout_ms), cancelled, Some(report)).await;
-                                running.lock().expect("running lock").remove(&job);
-                                let _ = done_tx.send(FromAgent::Done {
-                                    job, host, ended: outcome.ended, exit_code: outcome.exit_code,
+                                let done = FromAgent::Done {
+                                    job: job.clone(), host: host.clone(), ended: outcome.ended, exit_code: outcome.exit_code,
                                     output_tail: outcome.output_tail, reason: outcome.reason,
-                                });
+                                };
+                                // Kept until acknowledged, whether or not a connection is up now;
+                                // and kept before the job stops counting as running.
+                                pending.lock().expect("pending lock").insert((job.clone(), host), done.clone());
+                                running.lock().expect("running lock").remove(&job);
+                                let _ = done_tx.send(done);
                             });
                         }
                         Ok(ToAgent::Cancel { job }) => {
@@ -204,9 +217,6 @@ async fn session(
                 sink.send(Message::text(serde_json::to_string(&output)?)).await?;
             }
             Some(done) = outbox.done_rx.recv() => {
-                if let FromAgent::Done { job, host, .. } = &done {
-                    pending.lock().expect("pending lock").insert((job.clone(), host.clone()), done.clone());
-                }
                 sink.send(Message::text(serde_json::to_string(&done)?)).await?;
             }
         }

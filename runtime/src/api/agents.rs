@@ -212,7 +212,8 @@ pub async fn connect(
         .await?
         .ok_or_else(|| ApiError::unauthorized("unknown or revoked agent credential"))?;
     let upgrade = upgrade.map_err(|e| ApiError::bad_request(format!("this route speaks WebSocket only: {e}")))?;
-    Ok(upgrade.on_upgrade(move |socket| connected(app, tenant, agent, socket)).into_response())
+    let credential = credential.trim().to_string();
+    Ok(upgrade.on_upgrade(move |socket| connected(app, tenant, agent, credential, socket)).into_response())
 }
 
 /// How often the server pings an idle agent.
@@ -221,61 +222,75 @@ const HEARTBEAT: Duration = Duration::from_secs(15);
 /// How long a connecting agent has to say what it holds.
 const HELLO_WITHIN: Duration = Duration::from_secs(10);
 
-async fn connected(app: Shared, tenant: String, agent: String, mut socket: WebSocket) {
-    // What the agent holds is settled before it can be sent anything new, so
-    // only jobs sent before this connection can be found lost.
-    match tokio::time::timeout(HELLO_WITHIN, socket.recv()).await {
-        Ok(Some(Ok(Message::Text(text)))) => match serde_json::from_str(&text) {
-            Ok(FromAgent::Holding { jobs }) => match app.db.agents().fail_jobs_not_held(&tenant, &agent, &jobs).await {
-                Ok(0) => {}
-                Ok(failed) => {
-                    tracing::warn!(target: "scena::agents", "agent `{agent}` of `{tenant}` came back without {failed} job(s) it was running: they failed");
-                }
-                Err(e) => tracing::error!("cannot settle what agent `{agent}` of `{tenant}` holds: {e:#}"),
-            },
-            _ => {
-                tracing::warn!(target: "scena::agents", "agent `{agent}` of `{tenant}` did not say what it holds first")
-            }
-        },
-        _ => return,
+/// What an agent's first message turned out to be.
+enum Hello {
+    /// Its `holding`, and the jobs it lost are failed.
+    Settled,
+    /// Another message (or none in time), to handle as usual.
+    Other(Option<String>),
+    /// The connection closed.
+    Gone,
+}
+
+/// Read the agent's first message: `holding` settles which jobs sent before
+/// this connection it lost — before it can be sent anything new, so no job
+/// of this connection can be taken for lost.
+async fn hello(app: &Shared, tenant: &str, agent: &str, socket: &mut WebSocket) -> Hello {
+    let text = match tokio::time::timeout(HELLO_WITHIN, socket.recv()).await {
+        Ok(Some(Ok(Message::Text(text)))) => text.to_string(),
+        Ok(Some(Ok(_))) => return Hello::Other(None),
+        Ok(_) => return Hello::Gone,
+        Err(_) => {
+            tracing::warn!(target: "scena::agents", "agent `{agent}` of `{tenant}` said nothing within {HELLO_WITHIN:?} of connecting");
+            return Hello::Other(None);
+        }
+    };
+    let Ok(FromAgent::Holding { jobs }) = serde_json::from_str(&text) else { return Hello::Other(Some(text)) };
+    match app.db.agents().fail_jobs_not_held(tenant, agent, &jobs).await {
+        Ok(0) => {}
+        Ok(failed) => {
+            tracing::warn!(target: "scena::agents", "agent `{agent}` of `{tenant}` came back without {failed} job(s) sent to it: they failed");
+        }
+        Err(e) => tracing::error!("cannot settle what agent `{agent}` of `{tenant}` holds: {e:#}"),
     }
+    Hello::Settled
+}
+
+async fn connected(app: Shared, tenant: String, agent: String, credential: String, mut socket: WebSocket) {
+    let first = match hello(&app, &tenant, &agent, &mut socket).await {
+        Hello::Gone => return,
+        Hello::Settled => None,
+        Hello::Other(text) => text,
+    };
     let (mut outgoing, generation) = app.agents.connect(&tenant, &agent);
+    // A revocation made while this connection said hello cut it before it
+    // was in the hub: look again now that it is.
+    if !matches!(app.db.agents().agent_of(&credential).await, Ok(Some(_))) {
+        app.agents.disconnected(&tenant, &agent, generation);
+        return;
+    }
     let _ = app.db.hosts().set_agent(&tenant, &agent, &agent).await;
     let mut heartbeat = tokio::time::interval(HEARTBEAT);
-    loop {
+    let mut open = match first {
+        Some(text) => on_message(&app, &tenant, &agent, &text, &mut socket).await,
+        None => true,
+    };
+    while open {
         tokio::select! {
             message = outgoing.recv() => {
                 // `None`: the hub dropped this connection (revoked, or replaced).
                 let Some(message) = message else { break };
                 let Ok(text) = serde_json::to_string(&message) else { continue };
-                if socket.send(Message::Text(text.into())).await.is_err() {
-                    break;
-                }
+                open = socket.send(Message::Text(text.into())).await.is_ok();
             }
             incoming = socket.recv() => {
                 let Some(Ok(frame)) = incoming else { break };
-                let Message::Text(text) = frame else { continue };
-                match serde_json::from_str(&text) {
-                    Ok(FromAgent::Output { job, host, text, total }) => {
-                        app.agents.live.append(&tenant, &agent, &job, &host, &text, total);
-                    }
-                    Ok(FromAgent::Done { job, host, ended, exit_code, output_tail, reason }) => {
-                        if !record(&app, &tenant, &agent, &job, &host, ended, exit_code, &output_tail, reason).await {
-                            continue;
-                        }
-                        app.agents.live.ended(&tenant, &agent, &job, &host);
-                        let Ok(text) = serde_json::to_string(&ToAgent::Ack { job, host }) else { continue };
-                        if socket.send(Message::Text(text.into())).await.is_err() {
-                            break;
-                        }
-                    }
-                    Ok(FromAgent::Holding { .. }) | Err(_) => {}
+                if let Message::Text(text) = frame {
+                    open = on_message(&app, &tenant, &agent, &text, &mut socket).await;
                 }
             }
             _ = heartbeat.tick() => {
-                if socket.send(Message::Ping(Vec::new().into())).await.is_err() {
-                    break;
-                }
+                open = socket.send(Message::Ping(Vec::new().into())).await.is_ok();
             }
         }
     }
@@ -291,6 +306,24 @@ async fn connected(app: Shared, tenant: String, agent: String, mut socket: WebSo
             tracing::warn!(target: "scena::agents", "agent `{agent}` of `{tenant}` is lost: {failed} host(s) of running jobs failed");
         }
     });
+}
+
+/// Handle one message of a connected agent; `false` once the connection is gone.
+async fn on_message(app: &Shared, tenant: &str, agent: &str, text: &str, socket: &mut WebSocket) -> bool {
+    match serde_json::from_str(text) {
+        Ok(FromAgent::Output { job, host, text, total }) => {
+            app.agents.live.append(tenant, agent, &job, &host, &text, total);
+        }
+        Ok(FromAgent::Done { job, host, ended, exit_code, output_tail, reason }) => {
+            if record(app, tenant, agent, &job, &host, ended, exit_code, &output_tail, reason).await {
+                app.agents.live.ended(tenant, agent, &job, &host);
+                let Ok(ack) = serde_json::to_string(&ToAgent::Ack { job, host }) else { return true };
+                return socket.send(Message::Text(ack.into())).await.is_ok();
+            }
+        }
+        Ok(FromAgent::Holding { .. }) | Err(_) => {}
+    }
+    true
 }
 
 /// Store an outcome an agent reported, if the host is one this agent serves;

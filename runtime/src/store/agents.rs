@@ -267,7 +267,9 @@ impl AgentStore {
         .bind(agent)
         .fetch_all(self.db.pool())
         .await?;
-        let why = format!("agent `{agent}` restarted while the script ran; its outcome is unknown");
+        let why = format!(
+            "agent `{agent}` came back without this job (it restarted while the script ran, or the job never reached it); its outcome is unknown"
+        );
         let mut failed = 0;
         for (job, host) in rows.into_iter().filter(|row| !held.contains(row)) {
             if self.set_job_host(tenant, &job, &host, "failed", None, &why).await? {
