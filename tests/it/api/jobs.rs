@@ -437,3 +437,38 @@ async fn an_agent_restarted_mid_job_fails_the_job_it_lost_at_once() {
     let error = ended["nodes"]["script"]["error"].to_string();
     assert!(error.contains("game-1 (failed") && error.contains("restarted"), "{error}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_revoked_while_it_says_hello_is_cut_off_once_it_does() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+    let server = serve("jobs-hello");
+    let token = enrolment_token(&server, "default").await;
+    let enrol = json!({"token": token, "id": "hello-1", "hostname": "hello-1", "ip": "127.0.0.1"});
+    let enrolled =
+        reqwest::Client::new().post(format!("{}/api/v1/agents/enrol", server.base)).json(&enrol).send().await;
+    let enrolled: Value = enrolled.unwrap().json().await.unwrap();
+    let credential = enrolled["credential"].as_str().unwrap();
+    let mut request =
+        format!("{}/api/v1/agents/connect", server.base.replacen("http", "ws", 1)).into_client_request().unwrap();
+    request.headers_mut().insert("authorization", format!("Bearer {credential}").parse().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+
+    // Revoked while the connection has not said what it holds yet…
+    assert_eq!(server.admin("DELETE", "/api/v1/tenants/default/agents/hello-1", None).await.status, 204);
+    socket.send(Message::text(json!({"type": "holding", "jobs": []}).to_string())).await.unwrap();
+    // …it is closed once it has, never taken into the hub.
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            match socket.next().await {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "the revoked agent's connection stayed open");
+    until_connected(&server, "default", &[("hello-1", false)]).await;
+}
