@@ -314,34 +314,24 @@ impl DescribesAnswer for NoContent {
     }
 }
 
-/// A stand-in for a type whose schema the document holds under `name` already
-/// (the flow document's, from `flow.schema.json`): fields of that type name it
-/// with `#[schemars(with = "…")]`.
-macro_rules! component {
-    ($(#[$doc:meta])* $stand_in:ident = $name:literal) => {
-        $(#[$doc])*
-        pub struct $stand_in;
+/// The flow document's schema, which the document holds already (from
+/// `flow.schema.json`, as `Flow`): a field holding a flow names it with
+/// `#[schemars(with = "FlowSchema")]`.
+pub struct FlowSchema;
 
-        impl JsonSchema for $stand_in {
-            fn schema_name() -> std::borrow::Cow<'static, str> {
-                $name.into()
-            }
+impl JsonSchema for FlowSchema {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Flow".into()
+    }
 
-            fn inline_schema() -> bool {
-                true
-            }
+    fn inline_schema() -> bool {
+        true
+    }
 
-            fn json_schema(_: &mut SchemaGenerator) -> schemars::Schema {
-                schemars::json_schema!({"$ref": concat!("#/components/schemas/", $name)})
-            }
-        }
-    };
+    fn json_schema(_: &mut SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"$ref": "#/components/schemas/Flow"})
+    }
 }
-
-component!(
-    /// A flow document.
-    FlowSchema = "Flow"
-);
 
 /// 200 with `T` and an `ETag` (a flow draft's revision), for `If-Match` on the next write.
 pub struct Tagged<T>(pub Option<String>, pub T);

@@ -12,12 +12,8 @@ use serde_json::{Map, Value, json};
 
 use super::described::{Body, Success};
 
-fn answers(statuses: &'static [u16], body: Value) -> Option<Success> {
-    Some(Success { statuses, body: Body::Json(body) })
-}
-
 fn ok(body: Value) -> Option<Success> {
-    answers(&[200], body)
+    Some(Success { statuses: &[200], body: Body::Json(body) })
 }
 
 /// The successful answers of `method path` (a route template), for the

@@ -14,8 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
-use super::jobs::{enrolment_token, start_agent, until_connected};
-use super::on_hosts::{calls, journal, run_to_end, services};
+use super::on_hosts::{agents_granted, calls, journal, run_to_end, services};
 use crate::support::TempDir;
 use crate::support::http_fixture::{Fixture, Reply};
 use crate::support::prometheus::Prometheus;
@@ -82,11 +81,13 @@ async fn the_expansion_sample_reaches_full_weight_with_a_good_version_and_rolls_
     let prometheus = Prometheus::start("expansion-prometheus", &format!("127.0.0.1:{}", exporter.port));
     let services = services();
     let server = serve_bare("expansion");
-    let token = enrolment_token(&server, "default").await;
-    let _agents: Vec<_> = HOSTS.iter().map(|(id, labels)| start_agent(&server, &agents, &token, id, labels)).collect();
-    until_connected(&server, "default", &HOSTS.map(|(id, _)| (id, true))).await;
-    let grants = json!({"http": ["127.0.0.1"], "hosts": {"*": ["module=login", "pool=idle"]}});
-    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/grants", Some(grants)).await.status, 200);
+    let _agents = agents_granted(
+        &server,
+        &agents,
+        &HOSTS,
+        json!({"http": ["127.0.0.1"], "hosts": {"*": ["module=login", "pool=idle"]}}),
+    )
+    .await;
     prometheus.until("count(rate(app_requests_total{capacity=\"existing\",outcome=\"ok\"}[2s]) > 0)", 2.0).await;
     let expand = |version: &str| {
         json!({

@@ -48,6 +48,17 @@ pub(super) fn start_agent(server: &Server, dir: &TempDir, token: &str, id: &str,
     Agent(child)
 }
 
+/// Agent `game-1` (zone `eu-1`) connected to `server` and its zone granted
+/// to every plugin: the enrolment token (to start it again) and the agent.
+async fn one_agent(server: &Server, dir: &TempDir) -> (String, Agent) {
+    let token = enrolment_token(server, "default").await;
+    let agent = start_agent(server, dir, &token, "game-1", "zone=eu-1");
+    until_connected(server, "default", &[("game-1", true)]).await;
+    let grants = json!({"hosts": {"*": ["zone=eu-1"]}});
+    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/grants", Some(grants)).await.status, 200);
+    (token, agent)
+}
+
 /// Wait (bounded) until the tenant's agents' connected flags are as wanted.
 pub(super) async fn until_connected(server: &Server, tenant: &str, wanted: &[(&str, bool)]) {
     for _ in 0..400 {
@@ -176,11 +187,7 @@ async fn another_tenants_agent_and_hosts_are_out_of_reach() {
 async fn an_agent_killed_mid_job_fails_its_hosts_and_nothing_waits_forever() {
     let server = serve_with("jobs-lost", &["echo"], &["--agent-lost-after", "1s"]);
     let dir = TempDir::new("jobs-lost");
-    let token = enrolment_token(&server, "default").await;
-    let mut agent = start_agent(&server, &dir, &token, "game-1", "zone=eu-1");
-    until_connected(&server, "default", &[("game-1", true)]).await;
-    let grants = json!({"hosts": {"*": ["zone=eu-1"]}});
-    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/grants", Some(grants)).await.status, 200);
+    let (_, mut agent) = one_agent(&server, &dir).await;
 
     let flows = "/api/v1/tenants/default/flows";
     let flow = scripted("long", json!("${steps.find.output.ids}"), "echo started; sleep 30");
@@ -280,11 +287,7 @@ fn hostname() -> String {
 async fn what_a_script_prints_reaches_its_steps_log_and_events_while_it_runs() {
     let server = serve("jobs-live");
     let dir = TempDir::new("jobs-live");
-    let token = enrolment_token(&server, "default").await;
-    let _agent = start_agent(&server, &dir, &token, "game-1", "zone=eu-1");
-    until_connected(&server, "default", &[("game-1", true)]).await;
-    let grants = json!({"hosts": {"*": ["zone=eu-1"]}});
-    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/grants", Some(grants)).await.status, 200);
+    let (_, _agent) = one_agent(&server, &dir).await;
 
     // The script prints two lines, then waits for the test to let it finish.
     let go = dir.path().join("go");
@@ -343,11 +346,7 @@ async fn start_run(server: &Server, flow: Value) -> String {
 async fn a_server_killed_mid_job_comes_back_and_its_run_ends_on_the_scripts_one_outcome() {
     let mut server = serve("jobs-restart");
     let dir = TempDir::new("jobs-restart");
-    let token = enrolment_token(&server, "default").await;
-    let _agent = start_agent(&server, &dir, &token, "game-1", "zone=eu-1");
-    until_connected(&server, "default", &[("game-1", true)]).await;
-    let grants = json!({"hosts": {"*": ["zone=eu-1"]}});
-    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/grants", Some(grants)).await.status, 200);
+    let (_, _agent) = one_agent(&server, &dir).await;
     let script = "echo started >> ran.log; sleep 3; echo ended >> ran.log";
     let run_path = start_run(&server, scripted("restarted", json!("${steps.find.output.ids}"), script)).await;
     let ran = dir.path().join("game-1").join("ran.log");
@@ -378,11 +377,7 @@ fn peak_kib(pid: u32) -> u64 {
 async fn a_script_printing_100_mib_keeps_its_last_64_kib_and_the_agent_stays_small() {
     let server = serve("jobs-flood");
     let dir = TempDir::new("jobs-flood");
-    let token = enrolment_token(&server, "default").await;
-    let agent = start_agent(&server, &dir, &token, "game-1", "zone=eu-1");
-    until_connected(&server, "default", &[("game-1", true)]).await;
-    let grants = json!({"hosts": {"*": ["zone=eu-1"]}});
-    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/grants", Some(grants)).await.status, 200);
+    let (_, agent) = one_agent(&server, &dir).await;
     // 50 MiB in lines, then 50 MiB in one line with no end, then a last line.
     let script =
         "yes 0123456789abcdef | head -c 52428800; head -c 52428800 /dev/zero | tr '\\0' x; echo; echo last-line";
@@ -414,11 +409,7 @@ async fn an_agent_restarted_mid_job_fails_the_job_it_lost_at_once() {
     // The grace period for agents that stay away is long: the restarted one comes back well within it.
     let server = serve_with("jobs-agent-restart", &["echo"], &["--agent-lost-after", "1h"]);
     let dir = TempDir::new("jobs-agent-restart");
-    let token = enrolment_token(&server, "default").await;
-    let mut agent = start_agent(&server, &dir, &token, "game-1", "zone=eu-1");
-    until_connected(&server, "default", &[("game-1", true)]).await;
-    let grants = json!({"hosts": {"*": ["zone=eu-1"]}});
-    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/grants", Some(grants)).await.status, 200);
+    let (token, mut agent) = one_agent(&server, &dir).await;
     let script = "echo started >> ran.log; sleep 15";
     let run_path = start_run(&server, scripted("lost", json!("${steps.find.output.ids}"), script)).await;
     let ran = dir.path().join("game-1").join("ran.log");

@@ -7,8 +7,8 @@
 
 use serde_json::{Value, json};
 
-use super::jobs::{enrolment_token, start_agent, until_connected};
-use super::on_hosts::{calls, journal, run_to_end, services};
+use super::jobs::until_connected;
+use super::on_hosts::{agents_granted, calls, journal, run_to_end, services};
 use crate::support::TempDir;
 use crate::support::server::serve_bare;
 
@@ -26,12 +26,8 @@ async fn a_faulty_machine_is_replaced_only_once_its_replacement_passes_its_test(
     let agents = TempDir::new("replacement-agents");
     let server = serve_bare("replacement");
     let services = services();
-    let token = enrolment_token(&server, "default").await;
-    let mut running: Vec<_> =
-        HOSTS.iter().map(|(id, labels)| start_agent(&server, &agents, &token, id, labels)).collect();
-    until_connected(&server, "default", &HOSTS.map(|(id, _)| (id, true))).await;
-    let grants = json!({"hosts": {"*": ["zone=z1"]}, "http": ["127.0.0.1"]});
-    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/grants", Some(grants)).await.status, 200);
+    let mut running =
+        agents_granted(&server, &agents, &HOSTS, json!({"hosts": {"*": ["zone=z1"]}, "http": ["127.0.0.1"]})).await;
     let input = |fields: Value| {
         let mut input = json!({
             "zone": "z1", "faulty_host": "z1-old", "new_host": "z1-new", "version": "3.0.1",

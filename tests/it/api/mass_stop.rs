@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
-use super::jobs::{enrolment_token, start_agent, until_connected};
+use super::on_hosts::agents_granted;
 use super::{wait_until, wait_until_over};
 use crate::support::TempDir;
 use crate::support::server::serve_bare;
@@ -53,11 +53,7 @@ fn rfc3339(at: SystemTime) -> String {
 async fn the_mass_stop_sample_stops_in_waves_at_the_instant_asked_and_restarts_in_reverse() {
     let agents = TempDir::new("mass-stop-agents");
     let server = serve_bare("mass-stop");
-    let token = enrolment_token(&server, "default").await;
-    let _agents: Vec<_> = HOSTS.iter().map(|(id, labels)| start_agent(&server, &agents, &token, id, labels)).collect();
-    until_connected(&server, "default", &HOSTS.map(|(id, _)| (id, true))).await;
-    let grants = json!({"hosts": {"*": ["role=game"]}});
-    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/grants", Some(grants)).await.status, 200);
+    let _agents = agents_granted(&server, &agents, &HOSTS, json!({"hosts": {"*": ["role=game"]}})).await;
 
     // Whole milliseconds, as the instant is written.
     let in_ms = (SystemTime::now() + Duration::from_millis(1500)).duration_since(UNIX_EPOCH).unwrap().as_millis();

@@ -6,8 +6,7 @@
 
 use serde_json::json;
 
-use super::jobs::{enrolment_token, start_agent, until_connected};
-use super::on_hosts::{calls, journal, run_to_end, services};
+use super::on_hosts::{agents_granted, calls, journal, run_to_end, services};
 use crate::support::TempDir;
 use crate::support::server::serve_bare;
 
@@ -24,11 +23,13 @@ async fn a_new_zone_opens_only_once_its_test_passes_and_other_zones_are_untouche
     let agents = TempDir::new("new-zone-agents");
     let server = serve_bare("new-zone");
     let services = services();
-    let token = enrolment_token(&server, "default").await;
-    let _agents: Vec<_> = HOSTS.iter().map(|(id, labels)| start_agent(&server, &agents, &token, id, labels)).collect();
-    until_connected(&server, "default", &HOSTS.map(|(id, _)| (id, true))).await;
-    let grants = json!({"hosts": {"*": ["zone=z9", "zone=z8"]}, "http": ["127.0.0.1"]});
-    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/grants", Some(grants)).await.status, 200);
+    let _agents = agents_granted(
+        &server,
+        &agents,
+        &HOSTS,
+        json!({"hosts": {"*": ["zone=z9", "zone=z8"]}, "http": ["127.0.0.1"]}),
+    )
+    .await;
     let input =
         json!({"zone": "z9", "version": "5.0.0", "zones_api": services.url(""), "notice_url": services.url("/news")});
 

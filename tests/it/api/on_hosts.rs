@@ -8,6 +8,7 @@ use std::sync::Mutex;
 
 use serde_json::{Value, json};
 
+use super::jobs::{Agent, enrolment_token, start_agent, until_connected};
 use super::wait_until_over;
 use crate::support::TempDir;
 use crate::support::http_fixture::{Fixture, Reply, Seen};
@@ -17,6 +18,22 @@ use crate::support::server::Server;
 pub(super) fn journal(agents: &TempDir, host: &str, file: &str) -> Vec<String> {
     let text = std::fs::read_to_string(agents.path().join(host).join(file)).unwrap_or_default();
     text.lines().map(str::to_string).collect()
+}
+
+/// A `scena agent` for each of `hosts` (id, labels), working in `dir/id`,
+/// all connected, and the tenant's grants set to `grants`.
+pub(super) async fn agents_granted(
+    server: &Server,
+    dir: &TempDir,
+    hosts: &[(&str, &str)],
+    grants: Value,
+) -> Vec<Agent> {
+    let token = enrolment_token(server, "default").await;
+    let agents = hosts.iter().map(|(id, labels)| start_agent(server, dir, &token, id, labels)).collect();
+    let connected: Vec<(&str, bool)> = hosts.iter().map(|(id, _)| (*id, true)).collect();
+    until_connected(server, "default", &connected).await;
+    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/grants", Some(grants)).await.status, 200);
+    agents
 }
 
 /// Start a run of the published `flow` in tenant `default` and follow it to its end.

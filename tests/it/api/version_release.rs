@@ -8,8 +8,7 @@
 
 use serde_json::{Value, json};
 
-use super::jobs::{enrolment_token, start_agent, until_connected};
-use super::on_hosts::{calls, journal, run_to_end, services};
+use super::on_hosts::{agents_granted, calls, journal, run_to_end, services};
 use crate::support::TempDir;
 use crate::support::server::serve_bare;
 
@@ -26,11 +25,13 @@ async fn the_version_release_runs_on_real_hosts_and_rolls_back_when_a_host_fails
     let agents = TempDir::new("version-release-agents");
     let server = serve_bare("version-release");
     let services = services();
-    let token = enrolment_token(&server, "default").await;
-    let _agents: Vec<_> = HOSTS.iter().map(|(id, labels)| start_agent(&server, &agents, &token, id, labels)).collect();
-    until_connected(&server, "default", &HOSTS.map(|(id, _)| (id, true))).await;
-    let grants = json!({"hosts": {"*": ["role=game", "role=db"]}, "http": ["127.0.0.1"]});
-    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/grants", Some(grants)).await.status, 200);
+    let _agents = agents_granted(
+        &server,
+        &agents,
+        &HOSTS,
+        json!({"hosts": {"*": ["role=game", "role=db"]}, "http": ["127.0.0.1"]}),
+    )
+    .await;
     let input = |fields: Value| {
         let mut input = json!({
             "alertmanager": services.url(""),
