@@ -128,7 +128,33 @@ js_toolchain() {
 }
 
 # --- build -----------------------------------------------------------------
-BUILT=0 FRESH=0 FAILED=()
+# Builds run $JOBS at a time (default: the cores): one componentize run keeps
+# a core and a half busy at most. Each reports into RESULTS; lines print as
+# builds end, and the summary counts them all.
+JOBS="${SCENA_POLYGLOT_JOBS:-$(nproc 2>/dev/null || echo 2)}"
+RESULTS="$(mktemp -d)"
+trap 'rm -rf "$RESULTS"' EXIT
+FRESH=0 N=0
+
+build_one() { # lang src out stamp want flags...
+  local lang="$1" src="$2" out="$3" stamp="$4" want="$5" started=$SECONDS ok=0
+  shift 5
+  if [ "$lang" = python ]; then
+    (cd "$PY_SDK" && "$CACHE/venv/bin/python" -m scena_plugin.build "$src" -o "$out" -q --wit "$WIT" \
+      --componentize-py "$CACHE/venv/bin/componentize-py" "$@") >/dev/null || ok=$?
+  else
+    SCENA_JS_TOOLCHAIN="$CACHE/js" "$NODE" "$JS_SDK/build.mjs" "$src" -o "$out" -q --wit "$WIT" "$@" >/dev/null || ok=$?
+  fi
+  if [ "$ok" = 0 ]; then
+    echo "$want" > "$stamp"
+    echo "built $out ($((SECONDS - started)) s)"
+  else
+    rm -f "$stamp"
+    echo "polyglot: building ${src#"$ROOT"/} failed (exit $ok)" >&2
+    echo "${src#"$ROOT"/}" > "$RESULTS/failed.$BASHPID"
+  fi
+}
+
 while IFS=$'\t' read -r lang src out; do
   flags=()
   if [ -f "$src/build.flags" ]; then read -r -a flags < "$src/build.flags" || true; fi
@@ -147,21 +173,13 @@ while IFS=$'\t' read -r lang src out; do
     echo "up to date $out"; FRESH=$((FRESH + 1)); continue
   fi
   mkdir -p "$(dirname "$out")" "$(dirname "$stamp")"
-  started=$SECONDS
-  if [ "$lang" = python ]; then
-    ok=0; (cd "$PY_SDK" && "$CACHE/venv/bin/python" -m scena_plugin.build "$src" -o "$out" -q --wit "$WIT" \
-      --componentize-py "$CACHE/venv/bin/componentize-py" ${flags[@]+"${flags[@]}"}) >/dev/null || ok=$?
-  else
-    ok=0; SCENA_JS_TOOLCHAIN="$CACHE/js" "$NODE" "$JS_SDK/build.mjs" "$src" -o "$out" -q --wit "$WIT" ${flags[@]+"${flags[@]}"} >/dev/null || ok=$?
-  fi
-  if [ "$ok" = 0 ]; then
-    echo "$want" > "$stamp"
-    echo "built $out ($((SECONDS - started)) s)"; BUILT=$((BUILT + 1))
-  else
-    rm -f "$stamp"
-    echo "polyglot: building ${src#"$ROOT"/} failed (exit $ok)" >&2; FAILED+=("${src#"$ROOT"/}")
-  fi
+  while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n || true; done
+  build_one "$lang" "$src" "$out" "$stamp" "$want" ${flags[@]+"${flags[@]}"} &
+  N=$((N + 1))
 done <<< "$PLAN"
+wait
 
-echo "polyglot: $BUILT built, $FRESH up to date in $OUT${FAILED[*]:+; FAILED: ${FAILED[*]}}"
+FAILED=()
+for f in "$RESULTS"/failed.*; do [ -e "$f" ] && FAILED+=("$(cat "$f")"); done
+echo "polyglot: $((N - ${#FAILED[@]})) built, $FRESH up to date in $OUT${FAILED[*]:+; FAILED: ${FAILED[*]}}"
 [ ${#FAILED[@]} -eq 0 ] || exit 1

@@ -3,6 +3,7 @@
 //! run first), the sample flows and the studio (`studio/dist`, built by
 //! `cargo xtask studio`). A plain `cargo build` without the guests or the
 //! studio still builds; the binary then says at `serve` how to get them.
+//! Also the database migrations of both backends.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -60,8 +61,33 @@ fn main() {
         writeln!(code, "    ({relative:?}, include_bytes!({:?})),", path.display().to_string()).unwrap();
     }
     code.push_str("];\n");
+    for backend in ["sqlite", "postgres"] {
+        embed_migrations(&manifest.join("migrations").join(backend), backend, &mut code);
+    }
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets it")).join("embedded.rs");
     std::fs::write(out, code).expect("OUT_DIR is writable");
+}
+
+/// The database migrations of one backend, by file name in version order
+/// (embedded here rather than by sqlx's `migrate!`, whose macro crate builds
+/// every database driver a second time for the compiler).
+fn embed_migrations(dir: &Path, backend: &str, code: &mut String) {
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("runtime/migrations/<backend> exists")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+        .collect();
+    files.sort();
+    let name = backend.to_uppercase();
+    writeln!(code, "\n/// The {backend} migrations, by file name.\npub static {name}_MIGRATIONS: &[(&str, &str)] = &[")
+        .unwrap();
+    for path in &files {
+        println!("cargo:rerun-if-changed={}", path.display());
+        writeln!(code, "    ({:?}, include_str!({:?})),", file_name(path), path.display().to_string()).unwrap();
+    }
+    code.push_str("];\n");
 }
 
 fn file_name(path: &Path) -> String {

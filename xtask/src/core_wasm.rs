@@ -1,26 +1,27 @@
 //! The browser build of scena-core: `runtime/core-wasm` compiled for
-//! `wasm32-unknown-unknown`, then given its JavaScript glue by wasm-bindgen's
-//! CLI (`--target web`, an ES module the studio imports). The CLI is built
-//! from crates.io into `target/tools` at the exact version of the
-//! `wasm-bindgen` crate in Cargo.lock, as the two must match (its own
-//! lock file is not used: it pins a dependency version the registry no
-//! longer serves).
+//! `wasm32-unknown-unknown`, then given its JavaScript glue (`--target web`:
+//! an ES module the studio imports) by `xtask/wasm-bindgen`, a small tool on
+//! wasm-bindgen's own library at the exact version of the `wasm-bindgen`
+//! crate, as the two must match. It is its own workspace with its own lock
+//! file, built once. (Building wasm-bindgen's CLI instead cost CI about two
+//! minutes, most of them for its test runner's HTTP and TLS stack.)
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{cargo, ensure_target, run};
+use crate::{cargo, ensure_target, lint, run};
 
 const TARGET: &str = "wasm32-unknown-unknown";
+const BINDGEN: &str = "xtask/wasm-bindgen";
 
 /// Build the package into `target/core-wasm/` and return that directory.
 pub fn build(root: &Path) -> Result<PathBuf, String> {
     ensure_target(TARGET)?;
+    let bindgen = bindgen(root)?;
     run(cargo().args(["build", "--profile", "browser", "--locked", "--target", TARGET, "-p", "scena-core-wasm"]))?;
-    let bindgen = wasm_bindgen_cli(root)?;
     let out = root.join("target/core-wasm");
     let module = root.join("target").join(TARGET).join("browser/scena_core_wasm.wasm");
-    run(Command::new(bindgen).args(["--target", "web", "--no-typescript", "--out-dir"]).arg(&out).arg(&module))?;
+    run(Command::new(bindgen).arg(&module).arg(&out))?;
     let wasm = out.join("scena_core_wasm_bg.wasm");
     let size = std::fs::metadata(&wasm).map_err(|e| format!("cannot read {}: {e}", wasm.display()))?.len();
     // What a browser downloads, with the server's gzip compression.
@@ -29,28 +30,30 @@ pub fn build(root: &Path) -> Result<PathBuf, String> {
     Ok(out)
 }
 
-fn locked_version(root: &Path) -> Result<String, String> {
-    let lock = std::fs::read_to_string(root.join("Cargo.lock")).map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
-    let mut lines = lock.lines();
-    while let Some(line) = lines.next() {
-        if line == "name = \"wasm-bindgen\"" {
-            let version = lines.next().and_then(|l| l.strip_prefix("version = \"")).and_then(|l| l.strip_suffix('"'));
-            return version.map(str::to_string).ok_or_else(|| "Cargo.lock has no version for wasm-bindgen".to_string());
-        }
+/// Build the glue tool (linted by clippy as it compiles; cargo skips it when
+/// nothing changed) after checking that its wasm-bindgen is the core's.
+fn bindgen(root: &Path) -> Result<PathBuf, String> {
+    let crate_version = locked_version(&root.join("Cargo.lock"), "wasm-bindgen")?;
+    let generator = locked_version(&root.join(BINDGEN).join("Cargo.lock"), "wasm-bindgen-cli-support")?;
+    if crate_version != generator {
+        return Err(format!(
+            "the browser core uses wasm-bindgen {crate_version} but {BINDGEN} binds with {generator}: pin both to one version"
+        ));
     }
-    Err("Cargo.lock has no wasm-bindgen".into())
+    let manifest = root.join(BINDGEN).join("Cargo.toml");
+    run(lint::with_clippy(&mut cargo())?.args(["build", "--release", "--locked", "--manifest-path"]).arg(manifest))?;
+    Ok(root.join("target/release/scena-wasm-bindgen"))
 }
 
-fn wasm_bindgen_cli(root: &Path) -> Result<PathBuf, String> {
-    let version = locked_version(root)?;
-    let tools = root.join("target/tools");
-    let bin = tools.join("bin/wasm-bindgen");
-    let installed =
-        Command::new(&bin).arg("--version").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
-    if installed.is_some_and(|v| v.split_whitespace().nth(1) == Some(version.as_str())) {
-        return Ok(bin);
+fn locked_version(lock: &Path, name: &str) -> Result<String, String> {
+    let text = std::fs::read_to_string(lock).map_err(|e| format!("cannot read {}: {e}", lock.display()))?;
+    let mut lines = text.lines();
+    let wanted = format!("name = \"{name}\"");
+    while let Some(line) = lines.next() {
+        if line == wanted {
+            let version = lines.next().and_then(|l| l.strip_prefix("version = \"")).and_then(|l| l.strip_suffix('"'));
+            return version.map(str::to_string).ok_or_else(|| format!("{} has no version for {name}", lock.display()));
+        }
     }
-    eprintln!("xtask: building wasm-bindgen-cli {version} from crates.io into {} (once)", tools.display());
-    run(cargo().args(["install", "--quiet", "wasm-bindgen-cli", "--version", &version, "--root"]).arg(&tools))?;
-    Ok(bin)
+    Err(format!("{} has no {name}", lock.display()))
 }

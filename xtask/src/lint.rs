@@ -21,6 +21,8 @@ pub fn all(args: &[String]) -> Result<(), String> {
         _ => return Err(format!("usage: cargo xtask lint [--no-clippy], got {args:?}")),
     };
     run(cargo().args(["fmt", "--all", "--check"]))?;
+    // The glue tool is a workspace of its own (see core_wasm.rs); its build lints it.
+    run(cargo().args(["fmt", "--check", "--manifest-path", "xtask/wasm-bindgen/Cargo.toml"]))?;
     if clippy {
         run(cargo().args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]))?;
     }

@@ -5,6 +5,9 @@
 use scena_core::editor::{KnownPlugin, KnownPlugins, check_expression, check_flow};
 use scena_core::flow::Problem;
 use serde::Serialize;
+// Only the browser build is bound to JavaScript: the native build (the parity
+// test's other side) needs no wasm-bindgen and does not compile it.
+#[cfg(target_arch = "wasm32")]
 use wasm_bindgen::prelude::wasm_bindgen;
 
 // Answers are serialized from these types, never through `serde_json::Value`:
@@ -23,7 +26,7 @@ struct Refused {
 /// `{"problems": [{"node"?, "message"}]}` for a flow document (JSON or YAML).
 /// `plugins` is the API's plugin list (`[{"name", "version", "input_schema"}]`)
 /// or `null` to leave plugins unchecked.
-#[wasm_bindgen(js_name = validateFlow)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = validateFlow))]
 pub fn validate_flow(flow: &str, plugins: &str) -> String {
     match serde_json::from_str::<Option<Vec<KnownPlugin>>>(plugins) {
         Ok(list) => {
@@ -36,7 +39,7 @@ pub fn validate_flow(flow: &str, plugins: &str) -> String {
 
 /// `{"result": "ok", "paths": […], "steps": […]|null}` or
 /// `{"result": "error", "message", "at": {"line", "column"}|null}`.
-#[wasm_bindgen(js_name = checkExpression)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen(js_name = checkExpression))]
 pub fn check_expression_json(source: &str) -> String {
     to_json(&check_expression(source))
 }

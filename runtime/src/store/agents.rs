@@ -6,28 +6,33 @@ use std::collections::BTreeMap;
 
 use super::Db;
 use super::identity::{new_token, token_hash};
+use super::row::from_row;
 
 #[derive(Clone)]
 pub struct AgentStore {
     db: Db,
 }
 
-/// An enrolment token as listed: never the token.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, schemars::JsonSchema)]
-pub struct EnrolmentInfo {
-    pub id: String,
-    pub labels: String,
-    pub created_at: String,
-    pub created_by: String,
-    pub expires_at: Option<String>,
-    pub revoked_at: Option<String>,
+from_row! {
+    /// An enrolment token as listed: never the token.
+    #[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+    pub struct EnrolmentInfo {
+        pub id: String,
+        pub labels: String,
+        pub created_at: String,
+        pub created_by: String,
+        pub expires_at: Option<String>,
+        pub revoked_at: Option<String>,
+    }
 }
 
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, schemars::JsonSchema)]
-pub struct AgentInfo {
-    pub id: String,
-    pub enrolled_at: String,
-    pub revoked_at: Option<String>,
+from_row! {
+    #[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+    pub struct AgentInfo {
+        pub id: String,
+        pub enrolled_at: String,
+        pub revoked_at: Option<String>,
+    }
 }
 
 /// One host's part of a job.

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use sqlx::AnyPool;
 
+use super::row::from_row;
 use super::sealed_rows::{Kind, SealedRows};
 use super::sealing::SealingKey;
 
@@ -18,15 +19,17 @@ pub struct AppStore {
     signing_keys: SealedRows,
 }
 
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct ListingRow {
-    pub name: String,
-    pub publisher: String,
-    /// `public`, or `private` (the publisher and `shared_with` only).
-    pub visibility: String,
-    /// JSON list of tenant names.
-    pub shared_with: String,
-    pub created_at: String,
+from_row! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct ListingRow {
+        pub name: String,
+        pub publisher: String,
+        /// `public`, or `private` (the publisher and `shared_with` only).
+        pub visibility: String,
+        /// JSON list of tenant names.
+        pub shared_with: String,
+        pub created_at: String,
+    }
 }
 
 impl ListingRow {
@@ -40,30 +43,34 @@ impl ListingRow {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct VersionRow {
-    pub name: String,
-    pub version: String,
-    pub publisher: String,
-    pub manifest: String,
-    pub package_sha256: String,
-    pub published_at: String,
-    pub published_by: String,
-    pub yanked_at: Option<String>,
+from_row! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct VersionRow {
+        pub name: String,
+        pub version: String,
+        pub publisher: String,
+        pub manifest: String,
+        pub package_sha256: String,
+        pub published_at: String,
+        pub published_by: String,
+        pub yanked_at: Option<String>,
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct InstallRow {
-    pub tenant: String,
-    pub app: String,
-    pub version: String,
-    pub publisher: String,
-    /// JSON of the consented capabilities.
-    pub capabilities: String,
-    /// JSON of the grant document they make, which the app's plugin calls get.
-    pub grants: String,
-    pub installed_at: String,
-    pub installed_by: String,
+from_row! {
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct InstallRow {
+        pub tenant: String,
+        pub app: String,
+        pub version: String,
+        pub publisher: String,
+        /// JSON of the consented capabilities.
+        pub capabilities: String,
+        /// JSON of the grant document they make, which the app's plugin calls get.
+        pub grants: String,
+        pub installed_at: String,
+        pub installed_by: String,
+    }
 }
 
 const VERSION_COLUMNS: &str =

@@ -3,6 +3,7 @@
 use serde::Serialize;
 use sqlx::AnyPool;
 
+use super::row::from_row;
 use super::writer::Writer;
 
 /// Read through the pool; recorded through the [`Writer`], since every
@@ -13,15 +14,17 @@ pub struct AuditStore {
     writer: Writer,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, schemars::JsonSchema)]
-pub struct AuditEntry {
-    pub id: i64,
-    pub at: String,
-    pub who: String,
-    pub tenant: Option<String>,
-    pub action: String,
-    pub resource: String,
-    pub status: i64,
+from_row! {
+    #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+    pub struct AuditEntry {
+        pub id: i64,
+        pub at: String,
+        pub who: String,
+        pub tenant: Option<String>,
+        pub action: String,
+        pub resource: String,
+        pub status: i64,
+    }
 }
 
 /// What is recorded of one mutation.

@@ -2,6 +2,7 @@
 //! their sha256: a leaked database does not leak working tokens.
 
 use super::Db;
+use super::row::from_row;
 use sha2::{Digest, Sha256};
 
 #[derive(Debug, Clone)]
@@ -20,17 +21,19 @@ pub struct Principal {
     pub token_name: Option<String>,
 }
 
-/// A tenant API token as listed: never the token itself.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, schemars::JsonSchema)]
-#[schemars(rename = "Token")]
-pub struct TokenInfo {
-    pub id: String,
-    pub name: String,
-    pub role: String,
-    pub created_by: String,
-    pub created_at: String,
-    pub expires_at: Option<String>,
-    pub revoked_at: Option<String>,
+from_row! {
+    /// A tenant API token as listed: never the token itself.
+    #[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+    #[schemars(rename = "Token")]
+    pub struct TokenInfo {
+        pub id: String,
+        pub name: String,
+        pub role: String,
+        pub created_by: String,
+        pub created_at: String,
+        pub expires_at: Option<String>,
+        pub revoked_at: Option<String>,
+    }
 }
 
 pub const PLATFORM_ADMIN: &str = "platform-admin";

@@ -5,6 +5,7 @@
 use super::identity::{
     INSERT_USER, MemberChange, MemberRefused, PLATFORM_MAKER, UPSERT_MEMBER, check_member_change, token_hash,
 };
+use super::row::from_row;
 use super::{Db, new_token};
 
 #[derive(Debug, Clone)]
@@ -12,18 +13,20 @@ pub struct InvitationStore {
     db: Db,
 }
 
-/// An invitation as listed: never its code.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow, schemars::JsonSchema)]
-#[schemars(rename = "Invitation")]
-pub struct InvitationInfo {
-    pub id: String,
-    pub role: String,
-    pub created_by: String,
-    pub created_at: String,
-    pub expires_at: String,
-    pub accepted_by: Option<String>,
-    pub accepted_at: Option<String>,
-    pub revoked_at: Option<String>,
+from_row! {
+    /// An invitation as listed: never its code.
+    #[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
+    #[schemars(rename = "Invitation")]
+    pub struct InvitationInfo {
+        pub id: String,
+        pub role: String,
+        pub created_by: String,
+        pub created_at: String,
+        pub expires_at: String,
+        pub accepted_by: Option<String>,
+        pub accepted_at: Option<String>,
+        pub revoked_at: Option<String>,
+    }
 }
 
 /// Why a code was not accepted.

@@ -1,6 +1,7 @@
 //! Flows offered as light apps, and who started each run through one (so a
 //! light-app user sees their own runs and no one else's).
 
+use super::row::from_row;
 use sqlx::AnyPool;
 
 #[derive(Debug, Clone)]
@@ -8,13 +9,15 @@ pub struct LightAppStore {
     pool: AnyPool,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow, schemars::JsonSchema)]
-pub struct LightApp {
-    pub flow: String,
-    pub title: String,
-    pub description: String,
-    pub enabled_at: String,
-    pub enabled_by: String,
+from_row! {
+    #[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
+    pub struct LightApp {
+        pub flow: String,
+        pub title: String,
+        pub description: String,
+        pub enabled_at: String,
+        pub enabled_by: String,
+    }
 }
 
 const COLUMNS: &str = "flow, title, description, enabled_at, enabled_by";

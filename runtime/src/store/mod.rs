@@ -20,7 +20,9 @@ mod kv;
 mod leases;
 mod light_apps;
 mod mailbox;
+mod migrations;
 mod plugins;
+mod row;
 mod runs;
 mod sealed_rows;
 mod sealing;
@@ -147,7 +149,7 @@ impl Db {
         let mut first = sqlx::AnyConnection::connect_with(&options).await?;
         // sqlx holds an advisory lock while it migrates, so servers starting
         // together against one database do not race.
-        sqlx::migrate!("./migrations/postgres").run(&mut first).await.context("database migration failed")?;
+        migrations::migrator(Backend::Postgres).run(&mut first).await.context("database migration failed")?;
         first.close().await?;
         let pool = AnyPoolOptions::new().max_connections(8).connect_with(options).await?;
         let writer = Writer::start_postgres(url, scratch).await?;
@@ -205,7 +207,7 @@ impl Db {
             })
             .connect_with(options)
             .await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await.context("database migration failed")?;
+        migrations::migrator(Backend::Sqlite).run(&pool).await.context("database migration failed")?;
         let writer = Writer::start_sqlite(&path, scratch)?;
         let db = Db {
             pool,
@@ -316,10 +318,7 @@ impl Db {
 
     /// Whether the database's newest migration is this binary's newest.
     pub async fn migrations_current(&self) -> anyhow::Result<bool> {
-        let newest = match self.backend {
-            Backend::Postgres => sqlx::migrate!("./migrations/postgres").iter().map(|m| m.version).max(),
-            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").iter().map(|m| m.version).max(),
-        };
+        let newest = migrations::newest(self.backend);
         let (applied,): (Option<i64>,) =
             sqlx::query_as("SELECT MAX(version) FROM _sqlx_migrations WHERE success").fetch_one(&self.pool).await?;
         Ok(applied == newest)

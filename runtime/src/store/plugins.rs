@@ -1,6 +1,7 @@
 //! The plugins tenants uploaded: one row per (tenant, name, version) naming
 //! the component's sha256; the bytes are files kept by `catalog::Registry`.
 
+use super::row::from_row;
 use sqlx::AnyPool;
 
 #[derive(Debug, Clone)]
@@ -8,16 +9,18 @@ pub struct PluginStore {
     pool: AnyPool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
-pub struct PluginRecord {
-    pub tenant: String,
-    pub name: String,
-    pub version: String,
-    pub sha256: String,
-    pub size_bytes: i64,
-    pub uploaded_at: String,
-    pub uploaded_by: String,
-    pub yanked_at: Option<String>,
+from_row! {
+    #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+    pub struct PluginRecord {
+        pub tenant: String,
+        pub name: String,
+        pub version: String,
+        pub sha256: String,
+        pub size_bytes: i64,
+        pub uploaded_at: String,
+        pub uploaded_by: String,
+        pub yanked_at: Option<String>,
+    }
 }
 
 const COLUMNS: &str = "tenant, name, version, sha256, size_bytes, uploaded_at, uploaded_by, yanked_at";

@@ -6,6 +6,7 @@
 use anyhow::Context as _;
 use sqlx::AnyPool;
 
+use super::row::from_row;
 use super::sealing::{Sealed, SealingKey};
 
 #[derive(Debug, Clone, Copy)]
@@ -39,13 +40,15 @@ impl Kind {
     }
 }
 
-/// A row as listed: never its value.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, schemars::JsonSchema)]
-#[schemars(rename = "Secret")]
-pub struct SealedInfo {
-    pub name: String,
-    pub updated_at: String,
-    pub updated_by: String,
+from_row! {
+    /// A row as listed: never its value.
+    #[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+    #[schemars(rename = "Secret")]
+    pub struct SealedInfo {
+        pub name: String,
+        pub updated_at: String,
+        pub updated_by: String,
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -3,23 +3,26 @@
 
 use super::Db;
 use super::identity::token_hash;
+use super::row::from_row;
 
-/// A cron trigger of a flow. `next_at` is RFC 3339 in UTC.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow, schemars::JsonSchema)]
-pub struct Schedule {
-    pub id: String,
-    pub tenant: String,
-    pub flow: String,
-    pub cron: String,
-    pub timezone: String,
-    /// The input each run gets.
-    #[serde(serialize_with = "as_json")]
-    #[schemars(with = "serde_json::Value")]
-    pub input: String,
-    pub next_at: String,
-    pub last_run: Option<String>,
-    pub created_at: String,
-    pub created_by: String,
+from_row! {
+    /// A cron trigger of a flow. `next_at` is RFC 3339 in UTC.
+    #[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
+    pub struct Schedule {
+        pub id: String,
+        pub tenant: String,
+        pub flow: String,
+        pub cron: String,
+        pub timezone: String,
+        /// The input each run gets.
+        #[serde(serialize_with = "as_json")]
+        #[schemars(with = "serde_json::Value")]
+        pub input: String,
+        pub next_at: String,
+        pub last_run: Option<String>,
+        pub created_at: String,
+        pub created_by: String,
+    }
 }
 
 fn as_json<S: serde::Serializer>(text: &str, serializer: S) -> Result<S::Ok, S::Error> {
