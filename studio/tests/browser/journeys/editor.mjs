@@ -81,12 +81,25 @@ async function settledCentreOf(page, locator) {
   throw new Error('the element never stopped moving');
 }
 
-/** Connect two nodes by dragging from the source's bottom handle to the target's top handle. */
+/**
+ * Connect two nodes by dragging from the source's bottom handle to the
+ * target's top handle. A drag that missed the handle (a page slowed by a busy
+ * machine can drop the pointer's first moves) is made again, as a user would;
+ * a drag that made another edge would fail the flow's later checks.
+ */
 async function connect(page, from, to) {
   const source = node(page, from).locator('.react-flow__handle.source').first();
   const target = node(page, to).locator('.react-flow__handle.target');
-  await mouseDrag(page, await settledCentreOf(page, source), await settledCentreOf(page, target));
-  await page.locator(`.react-flow__edge[data-id^="normal:${from}->${to}"]`).first().waitFor({ timeout: 5_000 });
+  const edge = page.locator(`.react-flow__edge[data-id^="normal:${from}->${to}"]`).first();
+  for (let attempt = 1; ; attempt++) {
+    await mouseDrag(page, await settledCentreOf(page, source), await settledCentreOf(page, target));
+    try {
+      await edge.waitFor({ timeout: 5_000 });
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
 }
 
 async function selectNode(page, id) {
