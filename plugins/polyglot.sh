@@ -133,7 +133,8 @@ js_toolchain() {
 # builds end, and the summary counts them all.
 JOBS="${SCENA_POLYGLOT_JOBS:-$(nproc 2>/dev/null || echo 2)}"
 RESULTS="$(mktemp -d)"
-trap 'rm -rf "$RESULTS"' EXIT
+# Builds still running when the script stops (a toolchain failed) finish first.
+trap 'wait; rm -rf "$RESULTS"' EXIT
 FRESH=0 N=0
 
 build_one() { # lang src out stamp want flags...
@@ -151,7 +152,7 @@ build_one() { # lang src out stamp want flags...
   else
     rm -f "$stamp"
     echo "polyglot: building ${src#"$ROOT"/} failed (exit $ok)" >&2
-    echo "${src#"$ROOT"/}" > "$RESULTS/failed.$BASHPID"
+    echo "${src#"$ROOT"/}" > "$(mktemp "$RESULTS/failed.XXXXXX")"
   fi
 }
 

@@ -6,6 +6,7 @@
 //! the same versions and checksums.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::{AssertSqlSafe, SqlSafeStr as _};
@@ -13,12 +14,17 @@ use sqlx::{AssertSqlSafe, SqlSafeStr as _};
 use super::Backend;
 use crate::embedded::{POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
 
-pub fn migrator(backend: Backend) -> Migrator {
-    let files = match backend {
-        Backend::Postgres => POSTGRES_MIGRATIONS,
-        Backend::Sqlite => SQLITE_MIGRATIONS,
+/// The backend's migrations, read once (each checksum hashes its file).
+pub fn migrator(backend: Backend) -> &'static Migrator {
+    static SQLITE: OnceLock<Migrator> = OnceLock::new();
+    static POSTGRES: OnceLock<Migrator> = OnceLock::new();
+    let (kept, files) = match backend {
+        Backend::Postgres => (&POSTGRES, POSTGRES_MIGRATIONS),
+        Backend::Sqlite => (&SQLITE, SQLITE_MIGRATIONS),
     };
-    Migrator::with_migrations(files.iter().map(|(name, sql)| migration(name, sql)).collect())
+    kept.get_or_init(|| {
+        Migrator::with_migrations(files.iter().filter_map(|(name, sql)| migration(name, sql)).collect())
+    })
 }
 
 /// The newest migration's version.
@@ -26,15 +32,15 @@ pub fn newest(backend: Backend) -> Option<i64> {
     migrator(backend).iter().map(|m| m.version).max()
 }
 
-fn migration(file_name: &str, sql: &'static str) -> Migration {
-    // build.rs embeds only `.sql` files of the repository's own folders, so a
-    // misnamed one is a build mistake, caught by the tests below.
-    let (version, rest) = file_name.split_once('_').expect("a migration is named <version>_<description>.sql");
-    let version = version.parse().expect("a migration's name starts with its version");
+/// A file not named `<version>_<description>.sql` is not a migration: sqlx
+/// passes over it, and so does this (the test below would see it missing).
+fn migration(file_name: &str, sql: &'static str) -> Option<Migration> {
+    let (version, rest) = file_name.split_once('_').filter(|(_, rest)| rest.ends_with(".sql"))?;
+    let version = version.parse().ok()?;
     let migration_type = MigrationType::from_filename(rest);
     let description = rest.trim_end_matches(migration_type.suffix()).replace('_', " ");
     let no_tx = sql.starts_with("-- no-transaction");
-    Migration::new(version, Cow::Owned(description), migration_type, AssertSqlSafe(sql).into_sql_str(), no_tx)
+    Some(Migration::new(version, Cow::Owned(description), migration_type, AssertSqlSafe(sql).into_sql_str(), no_tx))
 }
 
 #[cfg(test)]

@@ -26,17 +26,19 @@ let failed = 0;
 let passed = 0;
 
 async function runOne({ file, journey }) {
-  const server = await startServer(journey.server ?? {});
   const started = Date.now();
+  let server;
   try {
+    server = await startServer(journey.server ?? {});
     await journey.run({ server, browser });
     passed += 1;
     console.log(`ok    ${file} › ${journey.name} (${Date.now() - started} ms)`);
   } catch (error) {
     failed += 1;
-    console.log(`FAIL  ${file} › ${journey.name}\n${error?.stack ?? error}\n--- server stderr ---\n${server.stderr().slice(-3000)}`);
+    const stderr = server ? server.stderr().slice(-3000) : '(the server did not start)';
+    console.log(`FAIL  ${file} › ${journey.name}\n${error?.stack ?? error}\n--- server stderr ---\n${stderr}`);
   } finally {
-    await server.stop();
+    await server?.stop();
   }
 }
 

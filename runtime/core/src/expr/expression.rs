@@ -6,6 +6,7 @@ use std::fmt;
 use cel::common::ast::{EntryExpr, Expr, IdedExpr, LiteralValue, operators};
 use std::sync::{Arc, OnceLock};
 
+use cel::objects::Key;
 use cel::{Context, Env, Program};
 use serde_json::Value;
 
@@ -20,12 +21,41 @@ const MAX_COMPREHENSION_DEPTH: usize = 2;
 /// CEL has no way to stop an evaluation midway, so the bound is set before.
 pub const MAX_LOOP_STEPS: u64 = 1_000_000;
 
-/// The loop steps the expressions evaluated for one node at one moment (a
-/// step's input mapping, a switch's conditions, an end node's output) may
-/// take together: [`MAX_LOOP_STEPS`].
+/// How large a result may be, about, once written as JSON. CEL shares a list
+/// it reads wherever it puts it, so `l.map(x, l)` holds `l` once in memory;
+/// written out it is `l` n times: the weight is counted before converting.
+pub const MAX_RESULT_BYTES: usize = 8 << 20;
+
+/// What the expressions evaluated for one node at one moment (a step's input
+/// mapping, a switch's conditions, an end node's output) may take together:
+/// [`MAX_LOOP_STEPS`] loop steps, and results of [`MAX_RESULT_BYTES`] as JSON
+/// (a mapping naming one long value in many places copies it as often).
 #[derive(Debug, Default)]
 pub struct Budget {
     spent: u64,
+    built: usize,
+}
+
+impl Budget {
+    /// Take a result weighing `weight` (counted up to `cap`, the room left).
+    fn build(&mut self, weight: usize, cap: usize) -> Result<(), String> {
+        if weight <= cap {
+            self.built += weight;
+            return Ok(());
+        }
+        let limit = MAX_RESULT_BYTES >> 20;
+        Err(if self.built == 0 {
+            format!("its result would be larger than the limit of {limit} MiB once written as JSON")
+        } else {
+            format!(
+                "its result would take what is evaluated for this node past the limit of {limit} MiB once written as JSON"
+            )
+        })
+    }
+
+    fn room(&self) -> usize {
+        MAX_RESULT_BYTES.saturating_sub(self.built)
+    }
 }
 
 pub struct Expression {
@@ -135,14 +165,15 @@ impl Expression {
     /// the expressions of one evaluation share (a mapping's, say): many
     /// expressions each under the limit must not add up past it.
     pub fn eval_within(&self, scope: &Scope<'_>, budget: &mut Budget) -> Result<Value, ExprError> {
+        let error = |reason: String| ExprError { expression: self.source.clone(), reason, at: None };
         // A path that does not resolve is left to CEL, which says why.
         if let Some((root, fields)) = &self.path
             && let Some(found) = scope.lookup(root, fields)
         {
             budget.spent = budget.spent.saturating_add(1);
+            budget.build(value_weight(found, budget.room()), budget.room()).map_err(error)?;
             return Ok(found.clone());
         }
-        let error = |reason: String| ExprError { expression: self.source.clone(), reason, at: None };
         let mut context = Context::with_env(standard_env());
         let mut longest_list = 0;
         for name in &self.variables {
@@ -175,7 +206,9 @@ impl Expression {
             )));
         }
         budget.spent = spent;
-        let result = self.program.execute(&context).map_err(|e| error(one_line(&e.to_string())))?;
+        let result = super::patterns::evaluating(|| self.program.execute(&context))
+            .map_err(|e| error(one_line(&e.to_string())))?;
+        budget.build(json_weight(&result, budget.room()), budget.room()).map_err(error)?;
         result.json().map_err(|e| error(format!("result is not JSON: {e}")))
     }
 }
@@ -204,7 +237,12 @@ impl fmt::Debug for Expression {
 /// registers every standard function and is far dearer than an evaluation.
 fn standard_env() -> Arc<Env> {
     static ENV: OnceLock<Arc<Env>> = OnceLock::new();
-    ENV.get_or_init(|| Arc::new(Env::stdlib())).clone()
+    ENV.get_or_init(|| {
+        let mut env = Env::stdlib();
+        env.add_extension(super::patterns::register).expect("CEL without its regex feature has no `matches`");
+        Arc::new(env)
+    })
+    .clone()
 }
 
 /// JSON to CEL, with integers as CEL `int` (not `uint`) so `inputs.n + 1` works.
@@ -225,6 +263,63 @@ fn to_cel(value: &Value) -> cel::Value {
             .collect::<std::collections::HashMap<String, cel::Value>>()
             .into(),
     }
+}
+
+/// About how many bytes `value` takes as JSON, counted only until `cap` is
+/// passed (so counting costs no more than the cap, however often a shared
+/// list repeats).
+fn json_weight(value: &cel::Value, cap: usize) -> usize {
+    let mut weight = 0usize;
+    let mut pending = vec![value];
+    while let Some(value) = pending.pop() {
+        weight = weight.saturating_add(match value {
+            cel::Value::List(items) => {
+                pending.extend(items.iter());
+                2 + items.len()
+            }
+            cel::Value::Map(map) => {
+                pending.extend(map.map.values());
+                map.map.keys().map(|key| if let Key::String(key) = key { key.len() + 4 } else { 24 }).sum::<usize>() + 2
+            }
+            cel::Value::String(text) => text.len() + 2,
+            cel::Value::Bytes(bytes) => bytes.len() / 3 * 4 + 6,
+            _ => 8,
+        });
+        if weight > cap {
+            break;
+        }
+    }
+    weight
+}
+
+/// [`json_weight`] for a JSON value already held (a plain path's: taking it
+/// copies it).
+fn value_weight(value: &Value, cap: usize) -> usize {
+    match value {
+        Value::Array(_) | Value::Object(_) => {}
+        Value::String(text) => return text.len() + 2,
+        _ => return 8,
+    }
+    let mut weight = 0usize;
+    let mut pending = vec![value];
+    while let Some(value) = pending.pop() {
+        weight = weight.saturating_add(match value {
+            Value::Array(items) => {
+                pending.extend(items.iter());
+                2 + items.len()
+            }
+            Value::Object(map) => {
+                pending.extend(map.values());
+                map.keys().map(|key| key.len() + 4).sum::<usize>() + 2
+            }
+            Value::String(text) => text.len() + 2,
+            _ => 8,
+        });
+        if weight > cap {
+            break;
+        }
+    }
+    weight
 }
 
 fn one_line(text: &str) -> String {
@@ -656,6 +751,43 @@ mod tests {
         let l3 = "(inputs.l + inputs.l + inputs.l)";
         let nested = eval(&format!("size({l3}.map(x, {l3}).map(y, 1 in y))")).unwrap_err();
         assert!(nested.reason.contains("1442400 loop steps"), "{nested}");
+    }
+
+    #[test]
+    fn a_result_repeating_what_it_read_is_weighed_as_written_out() {
+        let inputs = json!({"l": (0..3_000).collect::<Vec<i64>>(), "s": "x".repeat(100_000), "few": [1, 2]});
+        let steps = BTreeMap::new();
+        let scope = Scope::new(&inputs, &steps);
+        let eval = |s: &str| Expression::parse(s).unwrap().eval(&scope);
+        // 3,000 loop steps, within the bound — but 9,000,000 numbers once written out.
+        let refused = eval("inputs.l.map(x, inputs.l)").unwrap_err();
+        assert!(refused.reason.contains("larger than the limit of 8 MiB once written as JSON"), "{refused}");
+        // A long string a few hundred times over, in a map too.
+        let refused = eval("inputs.l.map(x, {'s': inputs.s})").unwrap_err();
+        assert!(refused.reason.contains("limit of 8 MiB"), "{refused}");
+        // Counting stopped at the limit: what it found is about the limit, not the whole.
+        let shared = cel::Value::List(Arc::new(vec![to_cel(&inputs["l"]); 3_000]));
+        assert!(json_weight(&shared, 1_000) < 10_000);
+        // What fits is given whole.
+        assert_eq!(eval("inputs.few.map(x, inputs.few)"), Ok(json!([[1, 2], [1, 2]])));
+        assert_eq!(eval("size(inputs.l.map(x, inputs.l))"), Ok(json!(3_000)));
+    }
+
+    #[test]
+    fn matches_works_as_a_function_and_a_method_and_names_a_bad_pattern() {
+        let inputs = json!({"hosts": ["db-1", "web-2", "db-30"], "p": "^db-[0-9]+$"});
+        let steps = BTreeMap::new();
+        let scope = Scope::new(&inputs, &steps);
+        let eval = |s: &str| Expression::parse(s).unwrap().eval(&scope);
+        assert_eq!(eval("inputs.hosts.filter(h, h.matches(inputs.p))"), Ok(json!(["db-1", "db-30"])));
+        assert_eq!(eval("matches('web-2', 'web')"), Ok(json!(true)));
+        let refused = eval("'a'.matches('(')").unwrap_err();
+        assert!(refused.reason.contains("'(' is not a usable pattern"), "{refused}");
+        // A loop making a new pattern for each item compiles a bounded number of them.
+        let inputs = json!({"l": (0..100).collect::<Vec<i64>>()});
+        let scope = Scope::new(&inputs, &steps);
+        let refused = Expression::parse("inputs.l.map(x, 'a'.matches('^new-' + string(x)))").unwrap().eval(&scope);
+        assert!(refused.unwrap_err().reason.contains("at most 32 different patterns"));
     }
 
     #[test]

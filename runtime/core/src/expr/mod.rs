@@ -3,6 +3,7 @@
 //! language. Mappings embed expressions as `${…}` inside JSON strings.
 
 mod expression;
+mod patterns;
 mod scope;
 mod template;
 

@@ -299,6 +299,18 @@ mod tests {
     }
 
     #[test]
+    fn the_results_of_one_mapping_share_one_size_limit() {
+        // Each field copies a 3 MB string: two fit in 8 MiB, three do not — by a plain path or by CEL.
+        let inputs = json!({"big": "x".repeat(3_000_000)});
+        for field in ["${inputs.big}", "${inputs.big + ''}"] {
+            let two = json!({"a": field, "b": [field]});
+            assert!(render(two, inputs.clone()).is_ok(), "{field}");
+            let refused = render(json!({"a": field, "b": [field], "c": field}), inputs.clone()).unwrap_err();
+            assert!(refused.reason.contains("past the limit of 8 MiB once written as JSON"), "{field}: {refused}");
+        }
+    }
+
+    #[test]
     fn every_bad_expression_is_reported_with_its_path() {
         let errors =
             Template::compile(&json!({"a": "${1 +}", "b": ["ok", "${unclosed"], "c/d": "x ${)} y"})).unwrap_err();

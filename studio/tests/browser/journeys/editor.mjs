@@ -83,20 +83,24 @@ async function settledCentreOf(page, locator) {
 
 /**
  * Connect two nodes by dragging from the source's bottom handle to the
- * target's top handle. A drag that missed the handle (a page slowed by a busy
- * machine can drop the pointer's first moves) is made again, as a user would;
- * a drag that made another edge would fail the flow's later checks.
+ * target's top handle. A drag that made no edge at all (a page slowed by a
+ * busy machine can miss the handle) is made again, as a user would; one that
+ * made any other edge fails the journey.
  */
 async function connect(page, from, to) {
   const source = node(page, from).locator('.react-flow__handle.source').first();
   const target = node(page, to).locator('.react-flow__handle.target');
   const edge = page.locator(`.react-flow__edge[data-id^="normal:${from}->${to}"]`).first();
+  const edges = page.locator('.react-flow__edge');
+  const before = await edges.count();
   for (let attempt = 1; ; attempt++) {
     await mouseDrag(page, await settledCentreOf(page, source), await settledCentreOf(page, target));
     try {
       await edge.waitFor({ timeout: 5_000 });
       return;
     } catch (error) {
+      const now = await edges.count();
+      if (now !== before) throw new Error(`dragging ${from} to ${to} made another edge (${before} edges, now ${now})`);
       if (attempt === 3) throw error;
     }
   }
