@@ -37,9 +37,9 @@ pub struct Budget {
 }
 
 impl Budget {
-    /// Take a result weighing `weight` (counted up to `cap`, the room left).
-    fn build(&mut self, weight: usize, cap: usize) -> Result<(), String> {
-        if weight <= cap {
+    /// Take a result weighing `weight` (counted up to the room left).
+    fn build(&mut self, weight: usize) -> Result<(), String> {
+        if weight <= self.room() {
             self.built += weight;
             return Ok(());
         }
@@ -171,7 +171,7 @@ impl Expression {
             && let Some(found) = scope.lookup(root, fields)
         {
             budget.spent = budget.spent.saturating_add(1);
-            budget.build(value_weight(found, budget.room()), budget.room()).map_err(error)?;
+            budget.build(value_weight(found, budget.room())).map_err(error)?;
             return Ok(found.clone());
         }
         let mut context = Context::with_env(standard_env());
@@ -208,7 +208,7 @@ impl Expression {
         budget.spent = spent;
         let result = super::patterns::evaluating(|| self.program.execute(&context))
             .map_err(|e| error(one_line(&e.to_string())))?;
-        budget.build(json_weight(&result, budget.room()), budget.room()).map_err(error)?;
+        budget.build(json_weight(&result, budget.room())).map_err(error)?;
         result.json().map_err(|e| error(format!("result is not JSON: {e}")))
     }
 }
@@ -269,55 +269,48 @@ fn to_cel(value: &Value) -> cel::Value {
 /// passed (so counting costs no more than the cap, however often a shared
 /// list repeats).
 fn json_weight(value: &cel::Value, cap: usize) -> usize {
-    let mut weight = 0usize;
-    let mut pending = vec![value];
-    while let Some(value) = pending.pop() {
-        weight = weight.saturating_add(match value {
-            cel::Value::List(items) => {
-                pending.extend(items.iter());
-                2 + items.len()
-            }
-            cel::Value::Map(map) => {
-                pending.extend(map.map.values());
-                map.map.keys().map(|key| if let Key::String(key) = key { key.len() + 4 } else { 24 }).sum::<usize>() + 2
-            }
-            cel::Value::String(text) => text.len() + 2,
-            cel::Value::Bytes(bytes) => bytes.len() / 3 * 4 + 6,
-            _ => 8,
-        });
-        if weight > cap {
-            break;
+    weigh(value, cap, |value, pending| match value {
+        cel::Value::List(items) => {
+            pending.extend(items.iter());
+            2 + items.len()
         }
-    }
-    weight
+        cel::Value::Map(map) => {
+            pending.extend(map.map.values());
+            map.map.keys().map(|key| if let Key::String(key) = key { key.len() + 4 } else { 24 }).sum::<usize>() + 2
+        }
+        cel::Value::String(text) => text.len() + 2,
+        cel::Value::Bytes(bytes) => bytes.len() / 3 * 4 + 6,
+        _ => 8,
+    })
 }
 
 /// [`json_weight`] for a JSON value already held (a plain path's: taking it
 /// copies it).
 fn value_weight(value: &Value, cap: usize) -> usize {
-    match value {
-        Value::Array(_) | Value::Object(_) => {}
-        Value::String(text) => return text.len() + 2,
-        _ => return 8,
-    }
-    let mut weight = 0usize;
-    let mut pending = vec![value];
-    while let Some(value) = pending.pop() {
-        weight = weight.saturating_add(match value {
-            Value::Array(items) => {
-                pending.extend(items.iter());
-                2 + items.len()
-            }
-            Value::Object(map) => {
-                pending.extend(map.values());
-                map.keys().map(|key| key.len() + 4).sum::<usize>() + 2
-            }
-            Value::String(text) => text.len() + 2,
-            _ => 8,
-        });
-        if weight > cap {
-            break;
+    weigh(value, cap, |value, pending| match value {
+        Value::Array(items) => {
+            pending.extend(items.iter());
+            2 + items.len()
         }
+        Value::Object(map) => {
+            pending.extend(map.values());
+            map.keys().map(|key| key.len() + 4).sum::<usize>() + 2
+        }
+        Value::String(text) => text.len() + 2,
+        _ => 8,
+    })
+}
+
+/// Add up `own` over `root` and everything it holds (`own` weighs one value
+/// and pushes what it holds), stopping once past `cap`. A scalar allocates
+/// nothing: plain paths to numbers are weighed on the hot path.
+fn weigh<'v, T>(root: &'v T, cap: usize, own: impl Fn(&'v T, &mut Vec<&'v T>) -> usize) -> usize {
+    let mut pending = Vec::new();
+    let mut weight = own(root, &mut pending);
+    while weight <= cap
+        && let Some(value) = pending.pop()
+    {
+        weight = weight.saturating_add(own(value, &mut pending));
     }
     weight
 }
