@@ -352,3 +352,36 @@ async fn expressions_that_could_loop_too_long_fail_their_node_before_they_start(
     assert!(error.contains("64008000 loop steps") && error.contains("the limit is 1000000"), "{error}");
     assert_eq!(health.await.unwrap().unwrap(), 200);
 }
+
+/// Issue 17, item 6: an expression that could build or scan too much text —
+/// a long input copied at every step of a loop — fails its node before it
+/// starts, with the same flow running when the input is ordinary.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expressions_that_could_copy_too_much_text_fail_their_node_before_they_start() {
+    let server = serve("api-wordy");
+    let flow = json!({"name": "wordy",
+        "inputs": {"type": "object", "required": ["l", "s"],
+                   "properties": {"l": {"type": "array", "items": {"type": "integer"}}, "s": {"type": "string"}}},
+        "nodes": [{"id": "start", "kind": "start"},
+                  {"id": "join", "kind": "step", "plugin": "echo", "input": {"n": "${size(inputs.l.map(x, inputs.s + inputs.s))}"}},
+                  {"id": "end", "kind": "end", "output": "${steps.join.output}"}],
+        "edges": [{"from": "start", "to": "join"}, {"from": "join", "to": "end"}]});
+    assert_eq!(server.admin("PUT", &format!("{FLOWS}/wordy/draft"), Some(flow)).await.status, 200);
+    assert_eq!(server.admin("POST", &format!("{FLOWS}/wordy/versions"), None).await.status, 201);
+    let run = |text: usize| {
+        let input = json!({"input": {"l": (0..3_000).collect::<Vec<i64>>(), "s": "x".repeat(text)}});
+        let server = &server;
+        async move { server.admin("POST", &format!("{FLOWS}/wordy/runs?wait_ms=20000"), Some(input)).await }
+    };
+
+    // 3,000 steps copying 2 KB each: done.
+    let ordinary = run(1_000).await;
+    assert_eq!(ordinary.body["status"], "succeeded", "{}", ordinary.body);
+    assert_eq!(ordinary.body["output"], json!({"n": 3_000}));
+    // 3,000 steps copying 200 KB each would be 600 MB.
+    let attack = run(100_000).await;
+    assert_eq!(attack.body["status"], "failed", "{}", attack.body);
+    let error = attack.body["error"].as_str().unwrap();
+    assert!(error.contains("could build or scan up to") && error.contains("the limit is 256 MiB"), "{error}");
+    assert_eq!(server.admin("GET", "/healthz", None).await.status, 200);
+}

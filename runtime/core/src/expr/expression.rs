@@ -11,6 +11,7 @@ use cel::{Context, Env, Program};
 use serde_json::Value;
 
 use super::Scope;
+use super::work::{MAX_WORK_BYTES, Size, Work};
 
 /// Expressions longer than this are refused: flows are configuration, not programs.
 const MAX_SOURCE_BYTES: usize = 4096;
@@ -28,12 +29,14 @@ pub const MAX_RESULT_BYTES: usize = 8 << 20;
 
 /// What the expressions evaluated for one node at one moment (a step's input
 /// mapping, a switch's conditions, an end node's output) may take together:
-/// [`MAX_LOOP_STEPS`] loop steps, and results of [`MAX_RESULT_BYTES`] as JSON
-/// (a mapping naming one long value in many places copies it as often).
+/// [`MAX_LOOP_STEPS`] loop steps, results of [`MAX_RESULT_BYTES`] as JSON
+/// (a mapping naming one long value in many places copies it as often), and
+/// [`MAX_WORK_BYTES`] of text and lists built or scanned on the way.
 #[derive(Debug, Default)]
 pub struct Budget {
     spent: u64,
     built: usize,
+    worked: u64,
 }
 
 impl Budget {
@@ -174,7 +177,7 @@ impl Expression {
             budget.build(value_weight(found, budget.room())).map_err(error)?;
             return Ok(found.clone());
         }
-        let mut context = Context::with_env(standard_env());
+        let mut roots = Vec::with_capacity(self.variables.len());
         let mut longest_list = 0;
         for name in &self.variables {
             let value = match name.as_str() {
@@ -187,7 +190,7 @@ impl Expression {
                 },
             };
             longest_list = longest_list.max(self.longest_list_read(name, &value));
-            context.add_variable_from_value(name.as_str(), to_cel(&value));
+            roots.push((name.as_str(), value));
         }
         // Every loop runs over a list it can reach, so this bounds the steps it
         // can take. (Lists written in the expression itself fit in its 4 KiB.)
@@ -205,7 +208,26 @@ impl Expression {
                 budget.spent
             )));
         }
+        let work = self.work(&roots, (longest_list as u64).max(self.loops.written));
+        let worked = budget.worked.saturating_add(work);
+        if worked > MAX_WORK_BYTES {
+            let (limit, mib) = (MAX_WORK_BYTES >> 20, |bytes: u64| bytes.div_ceil(1 << 20));
+            return Err(error(if budget.worked == 0 {
+                format!("could build or scan up to {} MiB of text and lists; the limit is {limit} MiB", mib(work))
+            } else {
+                format!(
+                    "could build or scan up to {} MiB of text and lists, {} MiB with the expressions evaluated before it for this node; the limit for one node is {limit} MiB",
+                    mib(work),
+                    mib(worked)
+                )
+            }));
+        }
         budget.spent = spent;
+        budget.worked = worked;
+        let mut context = Context::with_env(standard_env());
+        for (name, value) in &roots {
+            context.add_variable_from_value(*name, to_cel(value));
+        }
         let result = super::patterns::evaluating(|| self.program.execute(&context))
             .map_err(|e| error(one_line(&e.to_string())))?;
         budget.build(json_weight(&result, budget.room())).map_err(error)?;
@@ -214,6 +236,30 @@ impl Expression {
 }
 
 impl Expression {
+    /// The bytes it can build or scan over the values of `roots` (see [`Work`]).
+    fn work(&self, roots: &[(&str, Value)], longest_list: u64) -> u64 {
+        // Each value is weighed once, however many times it is read.
+        let mut weighed: Vec<(*const Value, Size)> = Vec::new();
+        Work::of(self.program.expression(), longest_list, |root, fields| {
+            let mut value: &Value = &roots.iter().find(|(name, _)| *name == root)?.1;
+            let mut left = fields;
+            while let Some((field, rest)) = left.split_first()
+                && let Some(next) = value.as_object().and_then(|map| map.get(*field))
+            {
+                (value, left) = (next, rest);
+            }
+            let size = match weighed.iter().find(|(at, _)| std::ptr::eq(*at, value)) {
+                Some(&(_, size)) => size,
+                None => {
+                    let size = Size::of(value, MAX_WORK_BYTES, longest_list);
+                    weighed.push((value, size));
+                    size
+                }
+            };
+            Some((size, left.len()))
+        })
+    }
+
     /// The longest list the expression can reach through variable `name`:
     /// in the values at the paths it reads, or anywhere in the variable when
     /// it reads the variable otherwise (indexing it, say).
@@ -286,7 +332,7 @@ fn json_weight(value: &cel::Value, cap: usize) -> usize {
 
 /// [`json_weight`] for a JSON value already held (a plain path's: taking it
 /// copies it).
-fn value_weight(value: &Value, cap: usize) -> usize {
+pub(super) fn value_weight(value: &Value, cap: usize) -> usize {
     weigh(value, cap, |value, pending| match value {
         Value::Array(items) => {
             pending.extend(items.iter());
@@ -792,6 +838,59 @@ mod tests {
         assert!(Expression::parse("inputs.a.map(x, inputs.a.map(y, x + y))").is_ok());
         let chained = "inputs.a.map(x, x).filter(x, x > 0).map(x, x * 2).filter(x, x < 9)";
         assert!(Expression::parse(chained).is_ok(), "a chain of loops is not a nest of them");
+    }
+
+    #[test]
+    fn text_built_or_scanned_past_the_limit_is_refused_before_running() {
+        let hosts: Vec<Value> = (0..5_000).map(|i| json!({"name": format!("host-{i}"), "rack": "r1"})).collect();
+        let inputs = json!({"l": (0..3_000).collect::<Vec<i64>>(), "s": "x".repeat(100_000), "short": "y".repeat(1_000),
+                            "hosts": hosts, "domain": "example.org"});
+        let steps = BTreeMap::new();
+        let scope = Scope::new(&inputs, &steps);
+        let eval = |s: &str| Expression::parse(s).unwrap().eval(&scope);
+        let refused = |source: &str| {
+            let error = eval(source).unwrap_err();
+            assert!(
+                error.reason.contains("could build or scan up to") && error.reason.contains("the limit is 256 MiB"),
+                "{source}: {error}"
+            );
+        };
+        // Each of 3,000 steps copies 200 KB: about 600 MB.
+        refused("size(inputs.l.map(x, inputs.s + inputs.s))");
+        // Without a loop, each `+` of a chain copies all the ones before it built: about 2 GB.
+        refused(&vec!["inputs.s"; 200].join(" + "));
+        // Scanning a long text at every step, and converting one.
+        refused("inputs.l.filter(x, inputs.s.contains('z'))");
+        refused("inputs.l.filter(x, size(string(inputs.s)) == 0)");
+        // A loop variable is as large as the largest item it takes.
+        let texts = json!({"t": ["x".repeat(300_000), "y"], "l": (0..500).collect::<Vec<i64>>()});
+        let scope = Scope::new(&texts, &steps);
+        let error = Expression::parse("inputs.t.map(a, inputs.l.map(b, a + a))").unwrap().eval(&scope).unwrap_err();
+        assert!(error.reason.contains("could build or scan"), "{error}");
+
+        // What mappings ordinarily do stays well within it, and gives its answer.
+        let names = eval("inputs.hosts.map(h, h.name + '.' + inputs.domain)").unwrap();
+        assert_eq!((names.as_array().unwrap().len(), &names[4_999]), (5_000, &json!("host-4999.example.org")));
+        assert_eq!(eval("size(inputs.l.map(x, inputs.short + string(x)))"), Ok(json!(3_000)));
+        assert_eq!(eval("size(inputs.s + inputs.s)"), Ok(json!(200_000)));
+        assert_eq!(eval("size(inputs.hosts) + size(inputs.l)"), Ok(json!(8_000)));
+    }
+
+    #[test]
+    fn the_expressions_of_one_node_share_the_work_limit() {
+        let inputs = json!({"l": (0..1_000).collect::<Vec<i64>>(), "s": "x".repeat(100_000)});
+        let steps = BTreeMap::new();
+        let scope = Scope::new(&inputs, &steps);
+        // About 200 MB each: one fits, two do not.
+        let expression = Expression::parse("size(inputs.l.map(x, inputs.s + inputs.s))").unwrap();
+        let mut budget = Budget::default();
+        assert_eq!(expression.eval_within(&scope, &mut budget), Ok(json!(1_000)));
+        let error = expression.eval_within(&scope, &mut budget).unwrap_err();
+        assert!(
+            error.reason.contains("with the expressions evaluated before it for this node")
+                && error.reason.contains("the limit for one node is 256 MiB"),
+            "{error}"
+        );
     }
 
     #[test]

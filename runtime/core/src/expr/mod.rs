@@ -6,6 +6,7 @@ mod expression;
 mod patterns;
 mod scope;
 mod template;
+mod work;
 
 pub use expression::{Budget, ExprError, Expression, Position};
 pub use scope::Scope;
