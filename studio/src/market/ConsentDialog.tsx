@@ -8,6 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { api, ApiFailure, ok } from '../api/client';
 import { useTenant } from '../session/session';
 import { ErrorNote } from '../ui/ErrorNote';
+import { useLatestRequest } from '../ui/useLatestRequest';
 import { CapabilityList } from './CapabilityList';
 import { normalise, problemsOf, readUpgrade } from './capabilities';
 import { ProblemList } from './ProblemList';
@@ -47,9 +48,14 @@ export function ConsentButton({
   const [error, setError] = useState<unknown>(null);
   const [granted, setGranted] = useState(false);
   const [busy, setBusy] = useState(false);
+  // A consent answered late (the dialog reopened, or reloaded after a refusal) must not replace the one asked for now.
+  const consentRequests = useLatestRequest();
 
   const load = async () => {
+    const isLatest = consentRequests.begin();
     setConsent(null);
+    // Ticking grants what was shown then: a list loaded again must be read and ticked again.
+    setGranted(false);
     setLoadError(null);
     try {
       const answer = await ok(
@@ -57,14 +63,13 @@ export function ConsentButton({
           params: { path: { tenant: tenant.name, app }, query: version ? { version } : {} },
         }),
       );
-      setConsent(answer as Consent);
+      if (isLatest()) setConsent(answer as Consent);
     } catch (failure) {
-      setLoadError(failure);
+      if (isLatest()) setLoadError(failure);
     }
   };
 
   const open = () => {
-    setGranted(false);
     setError(null);
     form.current?.reset();
     dialog.current?.showModal();

@@ -72,6 +72,8 @@ function OwnAppCard({
       {page.data ? (
         <button
           type="button"
+          // Right after a publish the page still holds the version before it, until it is read again.
+          disabled={page.loading}
           onClick={() => {
             const data = page.data!;
             const newest = data.versions[0];

@@ -49,8 +49,10 @@ export function PublishForm({ onPublished, prefill }: { onPublished: () => void;
   const [chosen, setChosen] = useState<string[]>(prefill?.flows ?? []);
   const [docs, setDocs] = useState<Map<string, FlowDoc>>(new Map());
   const [docsError, setDocsError] = useState<unknown>(null);
-  const [atoms, setAtoms] = useState<string[]>([]);
-  const [atomsTouched, setAtomsTouched] = useState(false);
+  // A new version starts from the atoms its previous version declared; a
+  // first version from those its flows' plugins use, once they are known.
+  const [atoms, setAtoms] = useState<string[]>(prefill?.capabilities.atoms ?? []);
+  const [atomsTouched, setAtomsTouched] = useState(Boolean(prefill));
   const [lists, setLists] = useState<Lists>(
     prefill
       ? {
@@ -68,7 +70,8 @@ export function PublishForm({ onPublished, prefill }: { onPublished: () => void;
   // The latest version of each chosen flow, to see which plugins it calls.
   useEffect(() => {
     const missing = chosen.filter((name) => !docs.has(name));
-    if (missing.length === 0) return;
+    // Which version to read is known only once the flows are listed.
+    if (missing.length === 0 || !flows.data) return;
     let current = true;
     Promise.all(
       missing.map(async (name) => {
@@ -86,7 +89,7 @@ export function PublishForm({ onPublished, prefill }: { onPublished: () => void;
     return () => {
       current = false;
     };
-  }, [chosen, docs, shippable, tenant.name]);
+  }, [chosen, docs, flows.data, shippable, tenant.name]);
 
   const listed = useMemo(
     () => (plugins.data?.plugins ?? []).filter((p) => !p.yanked).map((p) => ({ name: p.name, version: p.version, capabilities: p.capabilities })),
@@ -96,9 +99,12 @@ export function PublishForm({ onPublished, prefill }: { onPublished: () => void;
     () => atomsOfFlows(chosen.map((name) => docs.get(name)).filter((d): d is FlowDoc => d !== undefined), listed),
     [chosen, docs, listed],
   );
+  // Until every chosen flow and the plugins are read, the suggestion is
+  // partial: publishing then would ship atoms the reader never saw.
+  const suggestionReady = plugins.data !== null && chosen.every((name) => docs.has(name));
   useEffect(() => {
-    if (!atomsTouched) setAtoms(suggestion.atoms);
-  }, [suggestion, atomsTouched]);
+    if (!atomsTouched && suggestionReady) setAtoms(suggestion.atoms);
+  }, [suggestion, suggestionReady, atomsTouched]);
 
   const choose = (name: string, on: boolean) => setChosen((before) => (on ? [...before, name] : before.filter((n) => n !== name)));
 
@@ -204,7 +210,7 @@ export function PublishForm({ onPublished, prefill }: { onPublished: () => void;
       />
       <ErrorNote error={error} />
       <ProblemList problems={problems} />
-      <button type="submit" className="primary" disabled={busy || chosen.length === 0}>
+      <button type="submit" className="primary" disabled={busy || chosen.length === 0 || !suggestionReady}>
         {t('publish.submit')}
       </button>
       {done ? (

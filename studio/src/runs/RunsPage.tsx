@@ -7,6 +7,7 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { api, ok, type Schemas } from '../api/client';
 import { useTenant } from '../session/session';
 import { ErrorNote } from '../ui/ErrorNote';
+import { useLatestRequest } from '../ui/useLatestRequest';
 import { useLoad } from '../ui/useLoad';
 import { RunsFilters, type RunsFilter } from './RunsFilters';
 import { StatusBadge } from './StatusBadge';
@@ -41,8 +42,11 @@ export default function RunsPage() {
   );
 
   const key = params.toString();
+  // Only the latest request's answer is shown: the list must be the current filter's.
+  const requests = useLatestRequest();
   const load = useCallback(
     async (cursor: string | null) => {
+      const isLatest = requests.begin();
       setLoading(true);
       setError(null);
       try {
@@ -62,15 +66,16 @@ export default function RunsPage() {
             },
           }),
         );
+        if (!isLatest()) return;
         setRuns((before) => (cursor ? [...before, ...page.runs] : page.runs));
         setNext(page.next ?? null);
       } catch (failure) {
-        setError(failure);
+        if (isLatest()) setError(failure);
       } finally {
-        setLoading(false);
+        if (isLatest()) setLoading(false);
       }
     },
-    [tenant.name, key],
+    [tenant.name, key, requests],
   );
 
   useEffect(() => {

@@ -58,7 +58,10 @@ export default function StartRunPage() {
     }
   };
 
-  const document = published.data?.flow as { title?: string; description?: string; inputs?: unknown } | undefined;
+  // useLoad keeps the previous answer while the chosen version loads: a form
+  // on it would check the input against another version's schema.
+  const shown = published.data?.version === version && published.data.flow.name === name ? published.data : null;
+  const document = shown?.flow as { title?: string; description?: string; inputs?: unknown } | undefined;
   return (
     <section className="runs-page runs-start">
       <h1>{t('start.title', { flow: name })}</h1>
@@ -88,7 +91,7 @@ export default function StartRunPage() {
           {document?.title ? <h2>{document.title}</h2> : null}
           {document?.description ? <p className="runs-muted">{document.description}</p> : null}
           <ErrorNote error={published.error} />
-          {published.data && tenant.may('run') ? (
+          {shown && tenant.may('run') ? (
             <RunForm key={`${name}@${version}`} schema={document?.inputs} busy={busy} onSubmit={(input) => void start(input)} />
           ) : null}
           <ErrorNote error={error} />

@@ -1,7 +1,7 @@
 // Who is logged in, the tenants they belong to and what their role there
 // may do — the server answers `may` from its own Cedar policies, so the
 // studio offers exactly what the API would allow.
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useParams } from 'react-router-dom';
 import { api, ApiFailure, ok, setCsrfToken, type Schemas } from '../api/client';
 
@@ -26,18 +26,30 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setSession(next);
   }, []);
 
+  // The login form is usable while the initial check is under way: once a
+  // login or logout has answered, a later answer to the check (a 401 from
+  // before the login, say) must not undo it.
+  const decided = useRef(false);
+  const decide = useCallback(
+    (next: Session | null) => {
+      decided.current = true;
+      adopt(next);
+    },
+    [adopt],
+  );
+
   useEffect(() => {
     ok(api.GET('/api/v1/auth/session'))
-      .then(adopt)
-      .catch(() => adopt(null))
+      .catch(() => null)
+      .then((checked) => decided.current || adopt(checked))
       .finally(() => setLoading(false));
   }, [adopt]);
 
   const login = useCallback(
     async (username: string, password: string) => {
-      adopt(await ok(api.POST('/api/v1/auth/session', { body: { username, password } })));
+      decide(await ok(api.POST('/api/v1/auth/session', { body: { username, password } })));
     },
-    [adopt],
+    [decide],
   );
 
   const logout = useCallback(async () => {
@@ -46,8 +58,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     } catch (failure) {
       if (!(failure instanceof ApiFailure) || failure.status !== 401) throw failure;
     }
-    adopt(null);
-  }, [adopt]);
+    decide(null);
+  }, [decide]);
 
   const value = useMemo(() => ({ session, loading, login, logout }), [session, loading, login, logout]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;

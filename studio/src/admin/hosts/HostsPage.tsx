@@ -1,8 +1,9 @@
-import { Fragment, useCallback, useEffect, useRef, useState } from 'react';
+import { Fragment, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ok, type Schemas } from '../../api/client';
 import { useTenant } from '../../session/session';
 import { ErrorNote } from '../../ui/ErrorNote';
+import { useLatestRequest } from '../../ui/useLatestRequest';
 import { useAction } from '../ui/useAction';
 import { HostExport } from './HostExport';
 import { HostForm } from './HostForm';
@@ -31,11 +32,11 @@ export function HostsPage() {
   const [editing, setEditing] = useState<string | null>(null);
   const action = useAction();
   // Only the latest request's answer is shown (selectors applied in quick succession).
-  const latest = useRef(0);
+  const requests = useLatestRequest();
 
   const load = useCallback(
     async (after: string | null, shown: Host[]) => {
-      const request = ++latest.current;
+      const isLatest = requests.begin();
       const page = await action.run(() =>
         ok(
           api.GET('/api/v1/tenants/{tenant}/hosts', {
@@ -46,7 +47,7 @@ export function HostsPage() {
           }),
         ),
       );
-      if (request !== latest.current) return;
+      if (!isLatest()) return;
       if (!page) {
         // A refused selector: its message is shown, not hosts it did not pick.
         setHosts([]);
@@ -58,7 +59,7 @@ export function HostsPage() {
       setNext(page.next);
       setLoaded(true);
     },
-    [action.run, tenant.name, selector],
+    [action.run, requests, tenant.name, selector],
   );
   const reload = useCallback(() => void load(null, []), [load]);
   useEffect(reload, [reload]);

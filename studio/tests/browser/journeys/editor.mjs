@@ -106,9 +106,23 @@ async function connect(page, from, to) {
   }
 }
 
+/**
+ * Select a node by clicking it where it has come to rest; a click a busy page
+ * missed (the canvas still moving under it) is made again, as a user would.
+ */
 async function selectNode(page, id) {
-  await node(page, id).click();
-  await page.locator('.editor-inspector h2', { hasText: id }).waitFor();
+  const inspected = page.locator('.editor-inspector h2', { hasText: id });
+  await node(page, id).waitFor();
+  for (let attempt = 1; ; attempt++) {
+    const { x, y } = await settledCentreOf(page, node(page, id));
+    await page.mouse.click(x, y);
+    try {
+      await inspected.waitFor({ timeout: 5_000 });
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
 }
 
 function problemOf(page, id) {

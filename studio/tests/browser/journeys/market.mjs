@@ -296,6 +296,9 @@ export const journeys = [
         assert((await page.getByLabel('README (Markdown)').inputValue()) === README, 'README kept');
         assert(await page.getByRole('checkbox', { name: /^check/ }).isChecked(), 'the flows kept');
         assert((await page.getByLabel('Secrets you supply').inputValue()) === 'API_TOKEN', 'secrets kept');
+        for (const atom of ['http', 'log', 'secrets']) {
+          assert(await page.locator(`input[name="atom-${atom}"]`).isChecked(), `the atom ${atom} kept`);
+        }
         await page.getByLabel('Version (semver)').fill('1.1.0');
         await page.getByLabel('Changelog of this version').fill('Also reaches localhost.');
         await page.getByLabel('HTTP hosts it may reach').fill('127.0.0.1\nlocalhost');

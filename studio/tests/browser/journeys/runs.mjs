@@ -79,7 +79,7 @@ export const journeys = [
         nodes: [
           { id: 'start', kind: 'start', ui: { x: 0, y: 0 } },
           { id: 'hello', kind: 'step', plugin: 'standin', input: { action: 'greet', target: '${inputs.zone}' }, ui: { x: 0, y: 120 } },
-          { id: 'hold', kind: 'wait', duration_ms: 2500, ui: { x: 0, y: 240 } },
+          { id: 'hold', kind: 'wait', duration_ms: 4000, ui: { x: 0, y: 240 } },
           { id: 'bump', kind: 'step', plugin: 'add', input: { n: '${inputs.count}' }, ui: { x: 0, y: 360 } },
           { id: 'end', kind: 'end', output: { n: '${steps.bump.output.n}' }, ui: { x: 0, y: 480 } },
         ],
@@ -108,9 +108,9 @@ export const journeys = [
       await waitForHeaderStatus(page, 'succeeded');
       assert((await runStatus(server, id)) === 'succeeded', 'the API agrees');
       await page.locator('.react-flow__node[data-id="bump"]', { hasText: /succeeded/i }).waitFor();
-      // The timeline has a bar for each node reached, and the wait took about its 2.5 s.
+      // The timeline has a bar for each node reached, and the wait took its 4 s.
       const held = await timelineRow(page, 'hold').locator('.runs-timeline-duration').textContent();
-      assert(/^\d+(\.\d)? s$/.test(held ?? '') && parseFloat(held) >= 2, `the wait lasted its time: ${held}`);
+      assert(/^\d+(\.\d)? s$/.test(held ?? '') && parseFloat(held) >= 3.9, `the wait lasted its time: ${held}`);
       // Open a node's output: choose it on the canvas.
       await page.locator('.react-flow__node[data-id="bump"]').click();
       await page.getByRole('heading', { name: /bump/ }).waitFor();
@@ -173,7 +173,7 @@ export const journeys = [
         inputs: { type: 'object', properties: { hosts: { type: 'array', items: { type: 'string' } } } },
         nodes: [
           { id: 'start', kind: 'start', ui: { x: 0, y: 0 } },
-          { id: 'hold', kind: 'wait', duration_ms: 2000, ui: { x: 0, y: 120 } },
+          { id: 'hold', kind: 'wait', duration_ms: 4000, ui: { x: 0, y: 120 } },
           {
             id: 'each',
             kind: 'foreach',
