@@ -11,7 +11,7 @@ use cel::{Context, Env, Program};
 use serde_json::Value;
 
 use super::Scope;
-use super::work::{MAX_WORK_BYTES, Size, Work};
+use super::work::{MAX_WORK_BYTES, Size, Step, Work};
 
 /// Expressions longer than this are refused: flows are configuration, not programs.
 const MAX_SOURCE_BYTES: usize = 4096;
@@ -126,10 +126,8 @@ impl Expression {
         let variables = program.references().variables().into_iter().map(str::to_string).collect();
         let path = plain_path(program.expression());
         let loops = LoopNest::of(program.expression());
-        let mut bound = BTreeSet::new();
-        collect_bound_names(program.expression(), &mut bound);
         let mut reads = Vec::new();
-        collect_reads(program.expression(), &variables, &bound, &mut reads);
+        collect_reads(program.expression(), &variables, &mut Vec::new(), &mut reads);
         let program = Box::new(program);
         Ok(Expression { source: inner.to_string(), program, step_refs, variables, loops, reads, path })
     }
@@ -208,7 +206,7 @@ impl Expression {
                 budget.spent
             )));
         }
-        let work = self.work(&roots, (longest_list as u64).max(self.loops.written));
+        let work = self.work(&roots);
         let worked = budget.worked.saturating_add(work);
         if worked > MAX_WORK_BYTES {
             let (limit, mib) = (MAX_WORK_BYTES >> 20, |bytes: u64| bytes.div_ceil(1 << 20));
@@ -236,28 +234,23 @@ impl Expression {
 }
 
 impl Expression {
-    /// The bytes it can build or scan over the values of `roots` (see [`Work`]).
-    fn work(&self, roots: &[(&str, Value)], longest_list: u64) -> u64 {
-        // Each value is weighed once, however many times it is read.
-        let mut weighed: Vec<(*const Value, Size)> = Vec::new();
-        Work::of(self.program.expression(), longest_list, |root, fields| {
-            let mut value: &Value = &roots.iter().find(|(name, _)| *name == root)?.1;
-            let mut left = fields;
-            while let Some((field, rest)) = left.split_first()
-                && let Some(next) = value.as_object().and_then(|map| map.get(*field))
-            {
-                (value, left) = (next, rest);
+    /// The bytes it can build, copy or scan over the values of `roots`
+    /// (see [`Work`]), converting them included.
+    fn work(&self, roots: &[(&str, Value)]) -> u64 {
+        let cap = usize::try_from(MAX_WORK_BYTES).unwrap_or(usize::MAX);
+        let converted = roots.iter().fold(0u64, |sum, (_, value)| sum.saturating_add(value_weight(value, cap) as u64));
+        // Each path is weighed once, however many times it is read.
+        let mut weighed: Vec<(&str, Vec<Step>, (Size, usize))> = Vec::new();
+        let built = Work::of(self.program.expression(), |root, steps| {
+            let (name, value) = roots.iter().find(|(name, _)| *name == root)?;
+            if let Some((_, _, known)) = weighed.iter().find(|(r, s, _)| r == name && s == steps) {
+                return Some(*known);
             }
-            let size = match weighed.iter().find(|(at, _)| std::ptr::eq(*at, value)) {
-                Some(&(_, size)) => size,
-                None => {
-                    let size = Size::of(value, MAX_WORK_BYTES, longest_list);
-                    weighed.push((value, size));
-                    size
-                }
-            };
-            Some((size, left.len()))
-        })
+            let found = Size::at(value, steps, MAX_WORK_BYTES);
+            weighed.push((name, steps.to_vec(), found));
+            Some(found)
+        });
+        converted.saturating_add(built)
     }
 
     /// The longest list the expression can reach through variable `name`:
@@ -528,7 +521,7 @@ fn comprehension_depth(expr: &IdedExpr) -> usize {
 }
 
 /// The length of the longest array (or map) anywhere in `value`.
-fn longest_list_in(value: &Value) -> usize {
+pub(super) fn longest_list_in(value: &Value) -> usize {
     match value {
         Value::Array(items) => items.iter().map(longest_list_in).max().unwrap_or(0).max(items.len()),
         // A loop over a map walks its keys.
@@ -550,32 +543,41 @@ fn plain_path(expr: &IdedExpr) -> Option<(String, Vec<String>)> {
     }
 }
 
-/// Every maximal `root.field…` chain on a variable of the scope (not on a
-/// name a comprehension binds, such as `x` in `l.map(x, x.ip)`).
-fn collect_reads(
-    expr: &IdedExpr,
+/// Every maximal `root.field…` chain on a variable of the scope — not on a
+/// name a comprehension binds, where it binds it (`x` in `l.map(x, x.ip)`;
+/// a loop variable named `inputs` hides `inputs` in its loop only).
+fn collect_reads<'e>(
+    expr: &'e IdedExpr,
     variables: &BTreeSet<String>,
-    bound: &BTreeSet<String>,
+    bound: &mut Vec<&'e str>,
     reads: &mut Vec<(String, Vec<String>)>,
 ) {
+    if let Expr::Comprehension(c) = &expr.expr {
+        for outside in [&c.iter_range, &c.accu_init] {
+            collect_reads(outside, variables, bound, reads);
+        }
+        let scope = bound.len();
+        bound.push(&c.accu_var);
+        collect_reads(&c.result, variables, bound, reads);
+        bound.push(&c.iter_var);
+        bound.extend(c.iter_var2.as_deref());
+        for inside in [&c.loop_cond, &c.loop_step] {
+            collect_reads(inside, variables, bound, reads);
+        }
+        bound.truncate(scope);
+        return;
+    }
     if let Some((root, fields)) = plain_path(expr) {
-        if variables.contains(&root) && !bound.contains(&root) && !reads.contains(&(root.clone(), fields.clone())) {
+        if variables.contains(&root)
+            && !bound.contains(&root.as_str())
+            && !reads.contains(&(root.clone(), fields.clone()))
+        {
             reads.push((root, fields));
         }
         return;
     }
     for child in children(expr) {
         collect_reads(child, variables, bound, reads);
-    }
-}
-
-fn collect_bound_names(expr: &IdedExpr, bound: &mut BTreeSet<String>) {
-    if let Expr::Comprehension(c) = &expr.expr {
-        bound.extend([c.iter_var.clone(), c.accu_var.clone()]);
-        bound.extend(c.iter_var2.clone());
-    }
-    for child in children(expr) {
-        collect_bound_names(child, bound);
     }
 }
 
@@ -794,14 +796,14 @@ mod tests {
 
     #[test]
     fn a_result_repeating_what_it_read_is_weighed_as_written_out() {
-        let inputs = json!({"l": (0..3_000).collect::<Vec<i64>>(), "s": "x".repeat(100_000), "few": [1, 2]});
+        let inputs = json!({"l": (0..3_000).collect::<Vec<i64>>(), "s": "x".repeat(5_000), "few": [1, 2]});
         let steps = BTreeMap::new();
         let scope = Scope::new(&inputs, &steps);
         let eval = |s: &str| Expression::parse(s).unwrap().eval(&scope);
         // 3,000 loop steps, within the bound — but 9,000,000 numbers once written out.
         let refused = eval("inputs.l.map(x, inputs.l)").unwrap_err();
         assert!(refused.reason.contains("larger than the limit of 8 MiB once written as JSON"), "{refused}");
-        // A long string a few hundred times over, in a map too.
+        // A string of 5 KB three thousand times over, in a map too.
         let refused = eval("inputs.l.map(x, {'s': inputs.s})").unwrap_err();
         assert!(refused.reason.contains("limit of 8 MiB"), "{refused}");
         // Counting stopped at the limit: what it found is about the limit, not the whole.
@@ -842,7 +844,9 @@ mod tests {
 
     #[test]
     fn text_built_or_scanned_past_the_limit_is_refused_before_running() {
-        let hosts: Vec<Value> = (0..5_000).map(|i| json!({"name": format!("host-{i}"), "rack": "r1"})).collect();
+        let hosts: Vec<Value> = (0..5_000)
+            .map(|i| json!({"name": format!("host-{i}"), "rack": "r1", "notes": "n".repeat(4_000)}))
+            .collect();
         let inputs = json!({"l": (0..3_000).collect::<Vec<i64>>(), "s": "x".repeat(100_000), "short": "y".repeat(1_000),
                             "hosts": hosts, "domain": "example.org"});
         let steps = BTreeMap::new();
@@ -862,15 +866,31 @@ mod tests {
         // Scanning a long text at every step, and converting one.
         refused("inputs.l.filter(x, inputs.s.contains('z'))");
         refused("inputs.l.filter(x, size(string(inputs.s)) == 0)");
+        // CEL copies what it puts in a list or map, what `map` gathers, and
+        // each item into its loop variable.
+        refused("inputs.l.map(x, inputs.s)");
+        refused("inputs.l.map(x, {'s': inputs.s})");
+        refused("inputs.l.filter(x, [inputs.s, inputs.s] == [])");
+        // A list inside a list written out is as long as it is; a loop
+        // variable named like the scope hides it only in its loop.
+        refused("[inputs.l][0].all(x, size(inputs.s + inputs.s) > 0)");
+        refused("inputs.l.all(x, size(inputs.s + inputs.s) > 0) && [0].all(inputs, true)");
         // A loop variable is as large as the largest item it takes.
         let texts = json!({"t": ["x".repeat(300_000), "y"], "l": (0..500).collect::<Vec<i64>>()});
         let scope = Scope::new(&texts, &steps);
         let error = Expression::parse("inputs.t.map(a, inputs.l.map(b, a + a))").unwrap().eval(&scope).unwrap_err();
         assert!(error.reason.contains("could build or scan"), "{error}");
+        // Looking for a long text in a list compares it with each item.
+        let texts = json!({"s": "x".repeat(400_000), "t": ["x".repeat(399_999) + "y", "z"], "l": (0..900).collect::<Vec<i64>>()});
+        let scope = Scope::new(&texts, &steps);
+        let error = Expression::parse("inputs.l.filter(x, inputs.s in inputs.t)").unwrap().eval(&scope).unwrap_err();
+        assert!(error.reason.contains("could build or scan"), "{error}");
 
-        // What mappings ordinarily do stays well within it, and gives its answer.
-        let names = eval("inputs.hosts.map(h, h.name + '.' + inputs.domain)").unwrap();
-        assert_eq!((names.as_array().unwrap().len(), &names[4_999]), (5_000, &json!("host-4999.example.org")));
+        // What mappings ordinarily do stays well within it, and gives its
+        // answer: a field of a loop variable is as large as that field is
+        // at most, not as the largest item (hosts carry 4 KB of notes here).
+        let names = eval("inputs.hosts.map(h, h.name + '-' + h.rack + '.' + inputs.domain)").unwrap();
+        assert_eq!((names.as_array().unwrap().len(), &names[4_999]), (5_000, &json!("host-4999-r1.example.org")));
         assert_eq!(eval("size(inputs.l.map(x, inputs.short + string(x)))"), Ok(json!(3_000)));
         assert_eq!(eval("size(inputs.s + inputs.s)"), Ok(json!(200_000)));
         assert_eq!(eval("size(inputs.hosts) + size(inputs.l)"), Ok(json!(8_000)));
@@ -878,10 +898,11 @@ mod tests {
 
     #[test]
     fn the_expressions_of_one_node_share_the_work_limit() {
-        let inputs = json!({"l": (0..1_000).collect::<Vec<i64>>(), "s": "x".repeat(100_000)});
+        let inputs = json!({"l": (0..1_000).collect::<Vec<i64>>(), "s": "x".repeat(25_000)});
         let steps = BTreeMap::new();
         let scope = Scope::new(&inputs, &steps);
-        // About 200 MB each: one fits, two do not.
+        // About 150 MB each (50 KB built, copied into a list, gathered, at each
+        // of 1,000 steps): one fits, two do not.
         let expression = Expression::parse("size(inputs.l.map(x, inputs.s + inputs.s))").unwrap();
         let mut budget = Budget::default();
         assert_eq!(expression.eval_within(&scope, &mut budget), Ok(json!(1_000)));

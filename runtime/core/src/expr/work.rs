@@ -1,24 +1,28 @@
-//! The bytes an evaluation can build or scan, bounded before it starts.
+//! The bytes an evaluation can build, copy or scan, bounded before it starts.
 //!
 //! Loop steps alone do not bound an evaluation: one step of
-//! `l.map(x, s + s)` copies `s` twice, and `s + s + … + s` copies it a
-//! thousand times without any loop. CEL cannot be stopped midway, so, as for
-//! loop steps, the bound is set before: a walk over the expression gives every
+//! `l.map(x, s + s)` copies `s` twice, and `s + s + … + s` copies it hundreds
+//! of times without any loop. CEL cannot be stopped midway, so, as for loop
+//! steps, the bound is set before: a walk over the expression gives every
 //! node an upper bound on the size of its value (from the sizes of the values
-//! it reads) and charges each operation that builds or scans text and lists
-//! that size, times how often it can run.
+//! it reads) and charges each operation that builds, copies or scans text and
+//! lists that size, times how often it can run. CEL copies a value wherever
+//! it puts it (in a list or map written out, in what `map` and `filter`
+//! gather, in a loop variable at each step), so those are charged as copies.
 
 use cel::common::ast::{EntryExpr, Expr, IdedExpr, LiteralValue, operators};
 use serde_json::Value;
 
-/// How many bytes one node's expressions may build or scan, about, counted as
-/// JSON: a quarter of a second of copying on a slow machine.
+/// How many bytes one node's expressions may build, copy or scan, about,
+/// counted as JSON: a quarter of a second of copying on a slow machine.
 pub const MAX_WORK_BYTES: u64 = 256 << 20;
 
 /// What a list or map holds per item or entry besides its contents.
 const SLOT_BYTES: u64 = 32;
 /// A value no larger than a number.
 const SMALL: Size = Size { whole: 8, part: 8, items: 0 };
+/// The longest text a conversion gives from a scalar (`string(1e308)` is 309 digits).
+const CONVERTED_BYTES: u64 = 330;
 
 /// Upper bounds on a value, in bytes once written as JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,22 +30,20 @@ pub(super) struct Size {
     whole: u64,
     /// Its largest item or field (itself, for text and scalars).
     part: u64,
-    /// How many items or entries it holds.
+    /// The most items of any list or map in it (0 for text and scalars).
     items: u64,
 }
 
 impl Size {
     /// `value`'s size, counting only until `cap` is passed (past it, every
     /// part is taken to be the whole).
-    pub(super) fn of(value: &Value, cap: u64, longest_list: u64) -> Size {
+    pub(super) fn of(value: &Value, cap: u64) -> Size {
         let weigh = |v: &Value| super::expression::value_weight(v, usize::try_from(cap).unwrap_or(usize::MAX)) as u64;
+        let items = super::expression::longest_list_in(value) as u64;
         let children: Box<dyn Iterator<Item = (u64, &Value)>> = match value {
-            Value::Array(items) => Box::new(items.iter().map(|item| (1, item))),
+            Value::Array(list) => Box::new(list.iter().map(|item| (1, item))),
             Value::Object(map) => Box::new(map.iter().map(|(key, item)| (key.len() as u64 + 4, item))),
-            _ => {
-                let whole = weigh(value);
-                return Size { whole, part: whole, items: 0 };
-            }
+            _ => return scalar(weigh(value)),
         };
         let (mut whole, mut part) = (2u64, 0u64);
         for (overhead, child) in children {
@@ -53,7 +55,29 @@ impl Size {
             part = part.max(weight);
             whole = whole.saturating_add(overhead + weight);
         }
-        Size { whole, part, items: longest_list }
+        Size { whole, part, items }
+    }
+
+    /// The size of what is at `steps` from `value` — for [`Step::Each`], the
+    /// largest of every item — and how many steps it could not follow.
+    pub(super) fn at(value: &Value, steps: &[Step<'_>], cap: u64) -> (Size, usize) {
+        let Some((step, rest)) = steps.split_first() else { return (Size::of(value, cap), 0) };
+        let each = |items: &mut dyn Iterator<Item = &Value>| {
+            items
+                .map(|item| Size::at(item, rest, cap))
+                .fold((Size { whole: 0, part: 0, items: 0 }, 0), |(a, l), (b, m)| (a.max(b), l.max(m)))
+        };
+        match (step, value) {
+            (Step::Field(field), Value::Object(map)) if map.contains_key(*field) => Size::at(&map[*field], rest, cap),
+            (Step::Each, Value::Array(items)) => each(&mut items.iter()),
+            (Step::Each, Value::Object(map)) => each(&mut map.values()),
+            _ => (Size::of(value, cap), steps.len()),
+        }
+    }
+
+    /// The larger of two sizes, part by part: what one of several values can be.
+    fn max(self, other: Size) -> Size {
+        Size { whole: self.whole.max(other.whole), part: self.part.max(other.part), items: self.items.max(other.items) }
     }
 
     /// One of its items or fields: as large as its largest.
@@ -62,24 +86,46 @@ impl Size {
     }
 }
 
+fn scalar(bytes: u64) -> Size {
+    Size { whole: bytes, part: bytes, items: 0 }
+}
+
+/// A step along a path of the scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Step<'e> {
+    Field(&'e str),
+    /// Every item of a list (every value of a map): where a loop variable comes from.
+    Each,
+}
+
+/// A path of the scope: its root and steps.
+type Path<'e> = (&'e str, Vec<Step<'e>>);
+
+/// A name a comprehension binds, its size, and the path of the scope its
+/// values come from, when it comes from one (`h` in `inputs.hosts.map(h, …)`
+/// is `inputs.hosts[*]`: `h.name` is as large as the largest name, not as
+/// the largest host).
+struct Bound<'e> {
+    name: &'e str,
+    size: Size,
+    from: Option<Path<'e>>,
+}
+
 /// The walk: the bytes charged so far, and what it knows of the names in scope.
 pub(super) struct Work<'e, F> {
-    /// The longest list the expression reads or writes: how long a list of
-    /// unknown length can be.
-    longest_list: u64,
     charged: u64,
     /// Loop variables and accumulators in scope, innermost last.
-    bound: Vec<(&'e str, Size)>,
-    /// The size of the value at a path of the scope (root, fields) — or at
-    /// the longest part of it that leads somewhere, with how many fields are
-    /// left — or `None` for a name not in scope.
+    bound: Vec<Bound<'e>>,
+    /// The size of what is at a path of the scope — or at the longest part of
+    /// it that leads somewhere, with how many steps are left — or `None` for
+    /// a name not in scope.
     read: F,
 }
 
-impl<'e, F: FnMut(&str, &[&str]) -> Option<(Size, usize)>> Work<'e, F> {
-    /// The bytes `expr` can build or scan, reading sizes from `read`.
-    pub(super) fn of(expr: &'e IdedExpr, longest_list: u64, read: F) -> u64 {
-        let mut work = Work { longest_list, charged: 0, bound: Vec::new(), read };
+impl<'e, F: FnMut(&str, &[Step<'e>]) -> Option<(Size, usize)>> Work<'e, F> {
+    /// The bytes `expr` can build, copy or scan, reading sizes from `read`.
+    pub(super) fn of(expr: &'e IdedExpr, read: F) -> u64 {
+        let mut work = Work { charged: 0, bound: Vec::new(), read };
         work.size(expr, 1);
         work.charged
     }
@@ -88,52 +134,63 @@ impl<'e, F: FnMut(&str, &[&str]) -> Option<(Size, usize)>> Work<'e, F> {
         self.charged = self.charged.saturating_add(runs.saturating_mul(bytes));
     }
 
-    fn unknown_list(&self, whole: u64) -> Size {
-        Size { whole, part: whole, items: self.longest_list }
-    }
-
-    /// The size of `expr`'s value, charging what it builds and scans when it
-    /// runs `runs` times.
+    /// The size of `expr`'s value, charging what it builds, copies and scans
+    /// when it runs `runs` times.
     fn size(&mut self, expr: &'e IdedExpr, runs: u64) -> Size {
         match &expr.expr {
             Expr::Literal(LiteralValue::String(text)) => scalar(text.len() as u64 + 2),
             Expr::Literal(LiteralValue::Bytes(bytes)) => scalar(bytes.len() as u64 / 3 * 4 + 6),
             Expr::Literal(_) => SMALL,
-            Expr::Ident(name) => self.name(name, &[]),
+            Expr::Ident(name) => match self.bound.iter().rev().find(|b| b.name == name) {
+                Some(bound) => bound.size,
+                None => self.at(name, &[]),
+            },
             Expr::Select(select) if select.test => {
                 self.size(&select.operand, runs);
                 SMALL
             }
-            Expr::Select(select) => match path(expr) {
-                Some((root, fields)) => self.name(root, &fields),
+            Expr::Select(select) => match self.path(expr) {
+                Some((root, steps)) => self.at(root, &steps),
                 None => self.size(&select.operand, runs).item(),
             },
             Expr::List(list) => {
                 let elements: Vec<Size> = list.elements.iter().map(|e| self.size(e, runs)).collect();
-                self.charge(runs, SLOT_BYTES * elements.len() as u64);
-                let whole = elements.iter().fold(2u64, |sum, e| sum.saturating_add(e.whole + 1));
+                let copied = elements.iter().fold(0u64, |sum, e| sum.saturating_add(e.whole));
+                self.charge(runs, copied.saturating_add(SLOT_BYTES * elements.len() as u64));
                 let part = elements.iter().map(|e| e.whole).max().unwrap_or(0);
-                Size { whole, part, items: elements.len() as u64 }
+                let items = elements.iter().map(|e| e.items).fold(elements.len() as u64, u64::max);
+                Size { whole: copied.saturating_add(2 + elements.len() as u64), part, items }
             }
             Expr::Map(map) => self.entries(map.entries.iter().map(|e| &e.expr), runs),
             Expr::Struct(s) => self.entries(s.entries.iter().map(|e| &e.expr), runs),
             Expr::Comprehension(c) => {
                 let range = self.size(&c.iter_range, runs);
                 let start = self.size(&c.accu_init, runs);
+                // Each step copies its item into the loop variable.
+                self.charge(runs, range.whole);
                 let each = runs.saturating_mul(range.items.max(1));
+                let from = self.path(&c.iter_range).map(|(root, mut steps)| {
+                    steps.push(Step::Each);
+                    (root, steps)
+                });
+                let item = match &from {
+                    Some((root, steps)) => self.at(root, steps),
+                    None => range.item(),
+                };
                 let scope = self.bound.len();
-                self.bound.push((c.iter_var.as_str(), range.item()));
+                self.bound.push(Bound { name: &c.iter_var, size: item, from: from.clone() });
                 if let Some(second) = &c.iter_var2 {
-                    self.bound.push((second.as_str(), range.item()));
+                    self.bound.push(Bound { name: second, size: item, from });
                 }
-                self.bound.push((c.accu_var.as_str(), start));
+                self.bound.push(Bound { name: &c.accu_var, size: start, from: None });
                 self.size(&c.loop_cond, each);
                 // A step adds to what it accumulates (`map` adds one item):
                 // after every item, the start and that many additions.
                 let added = self.size(&c.loop_step, each).whole.saturating_sub(start.whole);
                 let whole = start.whole.saturating_add(range.items.saturating_mul(added));
                 self.bound.truncate(scope);
-                self.bound.push((c.accu_var.as_str(), Size { whole, part: added.max(start.part), items: range.items }));
+                let gathered = Size { whole, part: added.max(start.part), items: range.items.max(start.items) };
+                self.bound.push(Bound { name: &c.accu_var, size: gathered, from: None });
                 let result = self.size(&c.result, runs);
                 self.bound.truncate(scope);
                 result
@@ -148,33 +205,47 @@ impl<'e, F: FnMut(&str, &[&str]) -> Option<(Size, usize)>> Work<'e, F> {
     }
 
     fn call(&mut self, function: &str, args: &[&'e IdedExpr], runs: u64) -> Size {
-        // What a comprehension accumulates is appended to, not copied (CEL
-        // shares the list), and its growth is counted by the comprehension.
+        // What a comprehension gathers is appended to in place, each added
+        // item copied once more; its growth is counted by the comprehension.
         if function == operators::ADD
             && let [Expr::Ident(accumulator), _] = [&args[0].expr, &args[1].expr]
             && accumulator.starts_with('@')
         {
             let (held, added) = (self.size(args[0], runs), self.size(args[1], runs));
+            self.charge(runs, added.whole);
             return Size {
                 whole: held.whole.saturating_add(added.whole),
                 part: held.part.max(added.part),
-                items: held.items,
+                items: held.items.max(added.items),
             };
         }
         let sizes: Vec<Size> = args.iter().map(|arg| self.size(arg, runs)).collect();
         let total = sizes.iter().fold(0u64, |sum, s| sum.saturating_add(s.whole));
+        let parts = sizes.iter().fold(0u64, |sum, s| sum.saturating_add(s.part));
         match function {
             operators::ADD => {
                 self.charge(runs, total);
-                let part = sizes.iter().map(|s| s.part).max().unwrap_or(0);
+                // Text joined is its own largest part; a list joined holds the items of both.
+                let text = sizes.iter().all(|s| s.items == 0);
+                let part = if text { total } else { sizes.iter().map(|s| s.part).max().unwrap_or(0) };
                 let items = sizes.iter().fold(0u64, |sum, s| sum.saturating_add(s.items));
                 Size { whole: total, part, items }
             }
-            operators::CONDITIONAL => {
-                let [_, yes, no] = sizes[..] else { return SMALL };
-                Size { whole: yes.whole.max(no.whole), part: yes.part.max(no.part), items: yes.items.max(no.items) }
+            operators::CONDITIONAL => match sizes[..] {
+                [_, yes, no] => yes.max(no),
+                _ => SMALL,
+            },
+            // A key is hashed or compared whole.
+            operators::INDEX | operators::OPT_INDEX => {
+                self.charge(runs, sizes.get(1).map_or(0, |key| key.whole));
+                sizes.first().map_or(SMALL, |s| s.item())
             }
-            operators::INDEX | operators::OPT_INDEX => sizes.first().map_or(SMALL, |s| s.item()),
+            // Looking for a value compares it with each item (the items are
+            // counted as loop steps; the bytes compared here).
+            operators::IN => {
+                self.charge(runs, total);
+                SMALL
+            }
             // Comparing stops at the shorter side.
             operators::EQUALS
             | operators::NOT_EQUALS
@@ -185,8 +256,7 @@ impl<'e, F: FnMut(&str, &[&str]) -> Option<(Size, usize)>> Work<'e, F> {
                 self.charge(runs, sizes.iter().map(|s| s.whole).min().unwrap_or(0));
                 SMALL
             }
-            // Logic, arithmetic on numbers and durations, and walking a list
-            // (counted as loop steps): nothing built, nothing scanned.
+            // Logic, and arithmetic on numbers and durations: nothing built, nothing scanned.
             operators::LOGICAL_AND
             | operators::LOGICAL_OR
             | operators::LOGICAL_NOT
@@ -195,28 +265,29 @@ impl<'e, F: FnMut(&str, &[&str]) -> Option<(Size, usize)>> Work<'e, F> {
             | operators::MULTIPLY
             | operators::DIVIDE
             | operators::MODULO
-            | operators::NEGATE
-            | operators::IN => SMALL,
+            | operators::NEGATE => SMALL,
             // Functions that scan text to answer with a scalar. A list's size
             // is known without a scan, and text is its own largest part: so
             // each argument is charged its largest part.
             "size" | "contains" | "startsWith" | "endsWith" | "matches" | "int" | "uint" | "double" | "bool"
-            | "duration" | "timestamp" | "type" | "max" | "min" => {
-                self.charge(runs, sizes.iter().fold(0u64, |sum, s| sum.saturating_add(s.part)));
+            | "duration" | "timestamp" | "type" => {
+                self.charge(runs, parts);
                 SMALL
             }
-            // `string`, `bytes`, `dyn`, `base64.encode` … : the answer is at
-            // most about as large as the arguments (a third more, encoded).
+            // `string`, `bytes`, `dyn` … : the answer is at most about as
+            // large as the arguments (a third more, were it encoded).
             _ => {
-                let whole = total.saturating_add(total / 3).saturating_add(32);
+                let whole = total.saturating_add(total / 3).saturating_add(CONVERTED_BYTES);
                 self.charge(runs, total.saturating_add(whole));
-                self.unknown_list(whole)
+                let items = sizes.iter().map(|s| s.items).max().unwrap_or(0);
+                Size { whole, part: whole, items }
             }
         }
     }
 
+    /// A map (or message) written out: each key and value copied in.
     fn entries(&mut self, entries: impl Iterator<Item = &'e EntryExpr>, runs: u64) -> Size {
-        let (mut whole, mut part, mut count) = (2u64, 0u64, 0u64);
+        let (mut whole, mut part, mut items, mut count) = (2u64, 0u64, 0u64, 0u64);
         for entry in entries {
             let (key, value) = match entry {
                 EntryExpr::StructField(field) => (field.field.len() as u64 + 4, self.size(&field.value, runs)),
@@ -224,37 +295,35 @@ impl<'e, F: FnMut(&str, &[&str]) -> Option<(Size, usize)>> Work<'e, F> {
             };
             whole = whole.saturating_add(key).saturating_add(value.whole);
             part = part.max(value.whole);
+            items = items.max(value.items);
             count += 1;
         }
-        self.charge(runs, SLOT_BYTES.saturating_mul(2 * count));
-        Size { whole, part, items: count }
+        self.charge(runs, whole.saturating_add(SLOT_BYTES.saturating_mul(2 * count)));
+        Size { whole, part, items: items.max(count) }
     }
 
-    /// A name (with fields selected on it): a loop variable or accumulator
-    /// in scope, else a path of the scope.
-    fn name(&mut self, root: &str, fields: &[&str]) -> Size {
-        if let Some(&(_, size)) = self.bound.iter().rev().find(|(name, _)| *name == root) {
-            return fields.iter().fold(size, |size, _| size.item());
+    /// `expr` as a path of the scope, when it is one: fields selected on a
+    /// name of the scope, or on a loop variable that comes from one.
+    fn path(&self, expr: &'e IdedExpr) -> Option<Path<'e>> {
+        match &expr.expr {
+            Expr::Ident(name) => match self.bound.iter().rev().find(|b| b.name == name) {
+                Some(bound) => bound.from.clone(),
+                None => Some((name, Vec::new())),
+            },
+            Expr::Select(select) if !select.test => {
+                let (root, mut steps) = self.path(&select.operand)?;
+                steps.push(Step::Field(&select.field));
+                Some((root, steps))
+            }
+            _ => None,
         }
-        // A name not in scope is refused by CEL when it runs.
-        let (size, left) = (self.read)(root, fields).unwrap_or((SMALL, 0));
+    }
+
+    /// The size at a path: read from the scope, the steps it could not
+    /// follow taken as items of what it reached. A name not in scope is
+    /// refused by CEL when it runs.
+    fn at(&mut self, root: &str, steps: &[Step<'e>]) -> Size {
+        let (size, left) = (self.read)(root, steps).unwrap_or((SMALL, 0));
         (0..left).fold(size, |size, _| size.item())
-    }
-}
-
-fn scalar(bytes: u64) -> Size {
-    Size { whole: bytes, part: bytes, items: 0 }
-}
-
-/// `root.a.b…` as (root, fields).
-fn path(expr: &IdedExpr) -> Option<(&str, Vec<&str>)> {
-    match &expr.expr {
-        Expr::Ident(name) => Some((name, Vec::new())),
-        Expr::Select(select) if !select.test => {
-            let (root, mut fields) = path(&select.operand)?;
-            fields.push(&select.field);
-            Some((root, fields))
-        }
-        _ => None,
     }
 }
