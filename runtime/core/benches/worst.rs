@@ -1,0 +1,106 @@
+//! `cargo bench -p scena-core --bench worst`: the longest an attacker who
+//! writes a flow's expressions and inputs schema, and sends its inputs, can
+//! make one evaluation or one input check take (issue 17, items 6 and 7):
+//! each case sits just inside a bound, or is the attack the bound refuses.
+//! Prints the slowest of three tries of each.
+
+use std::time::{Duration, Instant};
+
+use scena_core::expr::{Expression, Scope};
+use scena_core::schema::Schema;
+use serde_json::{Value, json};
+
+const TRIES: usize = 3;
+
+fn slowest<T>(mut once: impl FnMut() -> T) -> (T, Duration) {
+    let mut worst = Duration::ZERO;
+    let mut last = None;
+    for _ in 0..TRIES {
+        let started = Instant::now();
+        last = Some(once());
+        worst = worst.max(started.elapsed());
+    }
+    (last.expect("tried at least once"), worst)
+}
+
+fn report(label: &str, outcome: &str, took: Duration) {
+    println!("  {label:<58} {outcome:<58} {:>8.1} ms", took.as_secs_f64() * 1e3);
+}
+
+fn evaluate(label: &str, source: &str, inputs: &Value) {
+    let steps = Default::default();
+    let expression = Expression::parse(source).unwrap_or_else(|e| panic!("{label}: {e}"));
+    let (result, took) = slowest(|| expression.eval(&Scope::new(inputs, &steps)));
+    let outcome = match result {
+        Ok(value) => format!("gave {}", truncated(&value.to_string())),
+        Err(error) => format!("refused: {}", truncated(&error.reason)),
+    };
+    report(label, &outcome, took);
+}
+
+fn check(label: &str, schema: &str, instance: &Value) {
+    let (compiled, compiling) = slowest(|| Schema::compile(schema, "inputs"));
+    let Ok(schema) = compiled else {
+        return report(label, &format!("refused: {}", truncated(&compiled.err().unwrap_or_default())), compiling);
+    };
+    let (violations, checking) = slowest(|| schema.violations(instance));
+    let outcome = format!("{} violation(s), compiled in {:.1} ms", violations.len(), compiling.as_secs_f64() * 1e3);
+    report(label, &outcome, checking);
+}
+
+fn truncated(text: &str) -> String {
+    let text: String = text.chars().take(52).collect();
+    text.replace('\n', " ")
+}
+
+fn numbers(n: i64) -> Value {
+    json!((0..n).collect::<Vec<i64>>())
+}
+
+fn main() {
+    println!("scena worst cases: one expression evaluation, one inputs check (slowest of {TRIES})");
+    println!("item 6, expressions:");
+    evaluate(
+        "nested loops at the step limit (999 + 999 x 999 steps)",
+        "size(inputs.l.filter(x, inputs.l.exists(y, y == -1)))",
+        &json!({"l": numbers(999)}),
+    );
+    evaluate(
+        "`+` near the work limit (1,000 x 80 KB built, copied)",
+        "size(inputs.l.map(x, inputs.s + inputs.s))",
+        &json!({"l": numbers(1_000), "s": "x".repeat(40_000)}),
+    );
+    evaluate(
+        "scanning near the work limit (1,000 x 240 KB)",
+        "size(inputs.l.filter(x, inputs.s.contains('z')))",
+        &json!({"l": numbers(1_000), "s": "x".repeat(240_000)}),
+    );
+    evaluate(
+        "matching near the work limit (1,000 x 240 KB)",
+        "size(inputs.l.filter(x, inputs.s.matches(inputs.p)))",
+        &json!({"l": numbers(1_000), "s": "ab ".repeat(80_000), "p": "(?:[a-z]+ ){1,20}z"}),
+    );
+    evaluate(
+        "matching the slowest pattern tried (1,000 x 240 KB)",
+        "size(inputs.l.filter(x, inputs.s.matches(inputs.p)))",
+        &json!({"l": numbers(1_000), "s": "ab ".repeat(80_000), "p": "(a|b|ab|ba)*z"}),
+    );
+    evaluate(
+        "the issue's attack (8,000 items, nested loops)",
+        "size(inputs.l.filter(x, inputs.l.exists(y, y == -1)))",
+        &json!({"l": numbers(8_000)}),
+    );
+    evaluate(
+        "copying 100 KB at each of 3,000 steps",
+        "size(inputs.l.map(x, inputs.s + inputs.s))",
+        &json!({"l": numbers(3_000), "s": "x".repeat(100_000)}),
+    );
+    println!("item 7, patterns in an inputs schema:");
+    let nested = r#"{"type": "object", "properties": {"s": {"type": "string", "pattern": "^(a+)+$"}}}"#;
+    check("the issue's nested pattern, 40,000 characters", nested, &json!({"s": "a".repeat(40_000) + "!"}));
+    check("the issue's nested pattern, 1 MB", nested, &json!({"s": "a".repeat(1 << 20) + "!"}));
+    let counted = r#"{"type": "object", "properties": {"s": {"type": "string", "pattern": "^(\\w{1,8}\\s?){1,40}$"}}}"#;
+    check("counted repetitions, 1 MB", counted, &json!({"s": "word ".repeat(200_000)}));
+    let behind = r#"{"type": "object", "properties": {"s": {"type": "string", "pattern": "(?<=(a+)+)b"}}}"#;
+    check("the issue's look-behind pattern", behind, &json!({"s": "a".repeat(40_000)}));
+}
