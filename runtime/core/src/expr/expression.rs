@@ -22,9 +22,9 @@ const MAX_COMPREHENSION_DEPTH: usize = 2;
 /// CEL has no way to stop an evaluation midway, so the bound is set before.
 pub const MAX_LOOP_STEPS: u64 = 1_000_000;
 
-/// How large a result may be, about, once written as JSON. CEL shares a list
-/// it reads wherever it puts it, so `l.map(x, l)` holds `l` once in memory;
-/// written out it is `l` n times: the weight is counted before converting.
+/// How large a result may be, about, once written as JSON: `l.map(x, l)` is
+/// `l` n times. The weight is counted before converting, and no further than
+/// the limit (a result may hold one list many times over).
 pub const MAX_RESULT_BYTES: usize = 8 << 20;
 
 /// What the expressions evaluated for one node at one moment (a step's input
