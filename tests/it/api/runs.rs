@@ -355,7 +355,8 @@ async fn expressions_that_could_loop_too_long_fail_their_node_before_they_start(
 
 /// Issue 17, item 6: an expression that could build or scan too much text —
 /// a long input copied at every step of a loop — fails its node before it
-/// starts, with the same flow running when the input is ordinary.
+/// starts (rather than holding a worker for seconds), with the same flow
+/// running when the input is ordinary.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expressions_that_could_copy_too_much_text_fail_their_node_before_they_start() {
     let server = serve("api-wordy");
@@ -383,5 +384,4 @@ async fn expressions_that_could_copy_too_much_text_fail_their_node_before_they_s
     assert_eq!(attack.body["status"], "failed", "{}", attack.body);
     let error = attack.body["error"].as_str().unwrap();
     assert!(error.contains("could build or scan up to") && error.contains("the limit is 256 MiB"), "{error}");
-    assert_eq!(server.admin("GET", "/healthz", None).await.status, 200);
 }

@@ -240,7 +240,7 @@ impl Expression {
         let cap = usize::try_from(MAX_WORK_BYTES).unwrap_or(usize::MAX);
         let converted = roots.iter().fold(0u64, |sum, (_, value)| sum.saturating_add(value_weight(value, cap) as u64));
         // Each path is weighed once, however many times it is read.
-        let mut weighed: Vec<(&str, Vec<Step>, (Size, usize))> = Vec::new();
+        let mut weighed: Vec<(&str, Vec<Step>, Size)> = Vec::new();
         let built = Work::of(self.program.expression(), |root, steps| {
             let (name, value) = roots.iter().find(|(name, _)| *name == root)?;
             if let Some((_, _, known)) = weighed.iter().find(|(r, s, _)| r == name && s == steps) {
@@ -875,6 +875,22 @@ mod tests {
         // variable named like the scope hides it only in its loop.
         refused("[inputs.l][0].all(x, size(inputs.s + inputs.s) > 0)");
         refused("inputs.l.all(x, size(inputs.s + inputs.s) > 0) && [0].all(inputs, true)");
+        // A loop over a map walks its keys, which can be long.
+        let keys = vec!["k"; 300].join(" + ");
+        refused(&format!("{{inputs.s: 0}}.all(k, size({keys}) > 0)"));
+        let long_key = json!({"m": {"x".repeat(100_000): 0}});
+        let error = Expression::parse(&format!("inputs.m.all(k, size({keys}) > 0)"))
+            .unwrap()
+            .eval(&Scope::new(&long_key, &steps));
+        assert!(error.unwrap_err().reason.contains("could build or scan"));
+        // An item missing a field does not make the others' small.
+        let uneven = json!({"l": [{"a": {"b": vec!["x".repeat(100); 10_000]}}, {"a": {}}]});
+        let chain = vec!["h.a.b"; 50].join(" + ");
+        let source = format!("inputs.l.map(h, has(h.a.b) ? size({chain}) : 0)");
+        let error = Expression::parse(&source).unwrap().eval(&Scope::new(&uneven, &steps));
+        assert!(error.unwrap_err().reason.contains("could build or scan"));
+        // A list a loop gathers is as long as what it gathers.
+        refused("size([1, 2].map(x, inputs.l)[0].map(y, inputs.s + inputs.s))");
         // A loop variable is as large as the largest item it takes.
         let texts = json!({"t": ["x".repeat(300_000), "y"], "l": (0..500).collect::<Vec<i64>>()});
         let scope = Scope::new(&texts, &steps);
@@ -891,6 +907,9 @@ mod tests {
         // at most, not as the largest item (hosts carry 4 KB of notes here).
         let names = eval("inputs.hosts.map(h, h.name + '-' + h.rack + '.' + inputs.domain)").unwrap();
         assert_eq!((names.as_array().unwrap().len(), &names[4_999]), (5_000, &json!("host-4999-r1.example.org")));
+        // What a filter keeps are the items it was given: their fields too.
+        let kept = eval("inputs.hosts.filter(h, h.rack == 'r1').map(h, h.name + '-' + h.rack + '.' + inputs.domain)");
+        assert_eq!(kept.unwrap().as_array().map(Vec::len), Some(5_000));
         assert_eq!(eval("size(inputs.l.map(x, inputs.short + string(x)))"), Ok(json!(3_000)));
         assert_eq!(eval("size(inputs.s + inputs.s)"), Ok(json!(200_000)));
         assert_eq!(eval("size(inputs.hosts) + size(inputs.l)"), Ok(json!(8_000)));

@@ -10,7 +10,7 @@
 //! it puts it (in a list or map written out, in what `map` and `filter`
 //! gather, in a loop variable at each step), so those are charged as copies.
 
-use cel::common::ast::{EntryExpr, Expr, IdedExpr, LiteralValue, operators};
+use cel::common::ast::{ComprehensionExpr, EntryExpr, Expr, IdedExpr, LiteralValue, operators};
 use serde_json::Value;
 
 /// How many bytes one node's expressions may build, copy or scan, about,
@@ -28,7 +28,7 @@ const CONVERTED_BYTES: u64 = 330;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Size {
     whole: u64,
-    /// Its largest item or field (itself, for text and scalars).
+    /// Its largest item, or field or key (itself, for text and scalars).
     part: u64,
     /// The most items of any list or map in it (0 for text and scalars).
     items: u64,
@@ -40,12 +40,15 @@ impl Size {
     pub(super) fn of(value: &Value, cap: u64) -> Size {
         let weigh = |v: &Value| super::expression::value_weight(v, usize::try_from(cap).unwrap_or(usize::MAX)) as u64;
         let items = super::expression::longest_list_in(value) as u64;
-        let children: Box<dyn Iterator<Item = (u64, &Value)>> = match value {
-            Value::Array(list) => Box::new(list.iter().map(|item| (1, item))),
-            Value::Object(map) => Box::new(map.iter().map(|(key, item)| (key.len() as u64 + 4, item))),
+        let (children, longest_key): (Box<dyn Iterator<Item = (u64, &Value)>>, u64) = match value {
+            Value::Array(list) => (Box::new(list.iter().map(|item| (1, item))), 0),
+            Value::Object(map) => (
+                Box::new(map.iter().map(|(key, item)| (key.len() as u64 + 4, item))),
+                map.keys().map(|key| key.len() as u64 + 2).max().unwrap_or(0),
+            ),
             _ => return scalar(weigh(value)),
         };
-        let (mut whole, mut part) = (2u64, 0u64);
+        let (mut whole, mut part) = (2u64, longest_key);
         for (overhead, child) in children {
             if whole > cap {
                 part = whole;
@@ -58,20 +61,22 @@ impl Size {
         Size { whole, part, items }
     }
 
-    /// The size of what is at `steps` from `value` — for [`Step::Each`], the
-    /// largest of every item — and how many steps it could not follow.
-    pub(super) fn at(value: &Value, steps: &[Step<'_>], cap: u64) -> (Size, usize) {
-        let Some((step, rest)) = steps.split_first() else { return (Size::of(value, cap), 0) };
-        let each = |items: &mut dyn Iterator<Item = &Value>| {
-            items
-                .map(|item| Size::at(item, rest, cap))
-                .fold((Size { whole: 0, part: 0, items: 0 }, 0), |(a, l), (b, m)| (a.max(b), l.max(m)))
-        };
+    /// The size of what is at `steps` from `value`: for [`Step::Each`], the
+    /// largest of every item of a list, or of every key of a map (a loop over
+    /// a map walks its keys); steps it cannot follow are taken as items of
+    /// what it reached, for each item on its own.
+    pub(super) fn at(value: &Value, steps: &[Step<'_>], cap: u64) -> Size {
+        let Some((step, rest)) = steps.split_first() else { return Size::of(value, cap) };
+        let largest =
+            |sizes: &mut dyn Iterator<Item = Size>| sizes.fold(Size { whole: 0, part: 0, items: 0 }, Size::max);
         match (step, value) {
             (Step::Field(field), Value::Object(map)) if map.contains_key(*field) => Size::at(&map[*field], rest, cap),
-            (Step::Each, Value::Array(items)) => each(&mut items.iter()),
-            (Step::Each, Value::Object(map)) => each(&mut map.values()),
-            _ => (Size::of(value, cap), steps.len()),
+            (Step::Each, Value::Array(items)) => largest(&mut items.iter().map(|item| Size::at(item, rest, cap))),
+            (Step::Each, Value::Object(map)) => {
+                let key = largest(&mut map.keys().map(|key| scalar(key.len() as u64 + 2)));
+                rest.iter().fold(key, |size, _| size.item())
+            }
+            _ => steps.iter().fold(Size::of(value, cap), |size, _| size.item()),
         }
     }
 
@@ -94,7 +99,7 @@ fn scalar(bytes: u64) -> Size {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Step<'e> {
     Field(&'e str),
-    /// Every item of a list (every value of a map): where a loop variable comes from.
+    /// Every item of a list (every key of a map): where a loop variable comes from.
     Each,
 }
 
@@ -116,13 +121,11 @@ pub(super) struct Work<'e, F> {
     charged: u64,
     /// Loop variables and accumulators in scope, innermost last.
     bound: Vec<Bound<'e>>,
-    /// The size of what is at a path of the scope — or at the longest part of
-    /// it that leads somewhere, with how many steps are left — or `None` for
-    /// a name not in scope.
+    /// The size of what is at a path of the scope, or `None` for a name not in scope.
     read: F,
 }
 
-impl<'e, F: FnMut(&str, &[Step<'e>]) -> Option<(Size, usize)>> Work<'e, F> {
+impl<'e, F: FnMut(&str, &[Step<'e>]) -> Option<Size>> Work<'e, F> {
     /// The bytes `expr` can build, copy or scan, reading sizes from `read`.
     pub(super) fn of(expr: &'e IdedExpr, read: F) -> u64 {
         let mut work = Work { charged: 0, bound: Vec::new(), read };
@@ -186,10 +189,12 @@ impl<'e, F: FnMut(&str, &[Step<'e>]) -> Option<(Size, usize)>> Work<'e, F> {
                 self.size(&c.loop_cond, each);
                 // A step adds to what it accumulates (`map` adds one item):
                 // after every item, the start and that many additions.
-                let added = self.size(&c.loop_step, each).whole.saturating_sub(start.whole);
+                let step = self.size(&c.loop_step, each);
+                let added = step.whole.saturating_sub(start.whole);
                 let whole = start.whole.saturating_add(range.items.saturating_mul(added));
                 self.bound.truncate(scope);
-                let gathered = Size { whole, part: added.max(start.part), items: range.items.max(start.items) };
+                let items = range.items.max(start.items).max(step.items);
+                let gathered = Size { whole, part: added.max(start.part), items };
                 self.bound.push(Bound { name: &c.accu_var, size: gathered, from: None });
                 let result = self.size(&c.result, runs);
                 self.bound.truncate(scope);
@@ -294,7 +299,7 @@ impl<'e, F: FnMut(&str, &[Step<'e>]) -> Option<(Size, usize)>> Work<'e, F> {
                 EntryExpr::MapEntry(entry) => (self.size(&entry.key, runs).whole + 2, self.size(&entry.value, runs)),
             };
             whole = whole.saturating_add(key).saturating_add(value.whole);
-            part = part.max(value.whole);
+            part = part.max(value.whole).max(key);
             items = items.max(value.items);
             count += 1;
         }
@@ -315,15 +320,31 @@ impl<'e, F: FnMut(&str, &[Step<'e>]) -> Option<(Size, usize)>> Work<'e, F> {
                 steps.push(Step::Field(&select.field));
                 Some((root, steps))
             }
+            // What `filter` keeps are some of its range's items, as they were.
+            Expr::Comprehension(c) if keeps_items(c) => self.path(&c.iter_range),
             _ => None,
         }
     }
 
-    /// The size at a path: read from the scope, the steps it could not
-    /// follow taken as items of what it reached. A name not in scope is
-    /// refused by CEL when it runs.
+    /// The size at a path of the scope. A name not in scope is refused by
+    /// CEL when it runs.
     fn at(&mut self, root: &str, steps: &[Step<'e>]) -> Size {
-        let (size, left) = (self.read)(root, steps).unwrap_or((SMALL, 0));
-        (0..left).fold(size, |size, _| size.item())
+        (self.read)(root, steps).unwrap_or(SMALL)
     }
+}
+
+/// Whether a comprehension gathers some of its range's items unchanged: the
+/// shape `filter` expands to, `cond ? @result + [x] : @result`.
+fn keeps_items(c: &ComprehensionExpr) -> bool {
+    let is_name = |expr: &IdedExpr, name: &str| matches!(&expr.expr, Expr::Ident(n) if n == name);
+    let Expr::Call(choice) = &c.loop_step.expr else { return false };
+    let [_, kept, skipped] = &choice.args[..] else { return false };
+    let Expr::Call(add) = &kept.expr else { return false };
+    let [gathered, added] = &add.args[..] else { return false };
+    let Expr::List(added) = &added.expr else { return false };
+    choice.func_name == operators::CONDITIONAL
+        && add.func_name == operators::ADD
+        && is_name(gathered, &c.accu_var)
+        && is_name(skipped, &c.accu_var)
+        && matches!(&added.elements[..], [only] if is_name(only, &c.iter_var))
 }
