@@ -68,9 +68,18 @@ export function PublishForm({ onPublished, prefill }: { onPublished: () => void;
   const [done, setDone] = useState<string | null>(null);
 
   // The latest version of each chosen flow, to see which plugins it calls.
+  // A flow the previous version shipped may not be shippable any more (no
+  // published version, removed): it cannot be chosen, nor read.
   useEffect(() => {
-    const missing = chosen.filter((name) => !docs.has(name));
+    if (!flows.data) return;
+    setChosen((before) => {
+      const kept = before.filter((name) => shippable.some((f) => f.name === name));
+      return kept.length === before.length ? before : kept;
+    });
+  }, [flows.data, shippable]);
+  useEffect(() => {
     // Which version to read is known only once the flows are listed.
+    const missing = chosen.filter((name) => !docs.has(name) && shippable.some((f) => f.name === name));
     if (missing.length === 0 || !flows.data) return;
     let current = true;
     Promise.all(
@@ -100,7 +109,9 @@ export function PublishForm({ onPublished, prefill }: { onPublished: () => void;
     [chosen, docs, listed],
   );
   // Until every chosen flow and the plugins are read, the suggestion is
-  // partial: publishing then would ship atoms the reader never saw.
+  // partial: publishing atoms taken from it then would ship atoms the reader
+  // never saw (atoms chosen by hand, or kept from the previous version, are
+  // what the reader sees).
   const suggestionReady = plugins.data !== null && chosen.every((name) => docs.has(name));
   useEffect(() => {
     if (!atomsTouched && suggestionReady) setAtoms(suggestion.atoms);
@@ -210,7 +221,7 @@ export function PublishForm({ onPublished, prefill }: { onPublished: () => void;
       />
       <ErrorNote error={error} />
       <ProblemList problems={problems} />
-      <button type="submit" className="primary" disabled={busy || chosen.length === 0 || !suggestionReady}>
+      <button type="submit" className="primary" disabled={busy || chosen.length === 0 || (!atomsTouched && !suggestionReady)}>
         {t('publish.submit')}
       </button>
       {done ? (

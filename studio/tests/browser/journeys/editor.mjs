@@ -82,47 +82,50 @@ async function settledCentreOf(page, locator) {
 }
 
 /**
- * Connect two nodes by dragging from the source's bottom handle to the
- * target's top handle. A drag that made no edge at all (a page slowed by a
- * busy machine can miss the handle) is made again, as a user would; one that
- * made any other edge fails the journey.
+ * Do a pointer action until what it should bring shows, as a user would
+ * when a page slowed by a busy machine missed it: three tries at most.
+ * `missed` runs after a try that showed nothing, and may fail the journey.
  */
-async function connect(page, from, to) {
-  const source = node(page, from).locator('.react-flow__handle.source').first();
-  const target = node(page, to).locator('.react-flow__handle.target');
-  const edge = page.locator(`.react-flow__edge[data-id^="normal:${from}->${to}"]`).first();
-  const edges = page.locator('.react-flow__edge');
-  const before = await edges.count();
+async function untilShown(act, shown, missed = async () => {}) {
   for (let attempt = 1; ; attempt++) {
-    await mouseDrag(page, await settledCentreOf(page, source), await settledCentreOf(page, target));
+    await act();
     try {
-      await edge.waitFor({ timeout: 5_000 });
+      await shown.waitFor({ timeout: 5_000 });
       return;
     } catch (error) {
-      const now = await edges.count();
-      if (now !== before) throw new Error(`dragging ${from} to ${to} made another edge (${before} edges, now ${now})`);
+      await missed();
       if (attempt === 3) throw error;
     }
   }
 }
 
 /**
- * Select a node by clicking it where it has come to rest; a click a busy page
- * missed (the canvas still moving under it) is made again, as a user would.
+ * Connect two nodes by dragging from the source's bottom handle to the
+ * target's top handle; a drag that made no edge at all is made again, one
+ * that made any other edge fails the journey.
  */
+async function connect(page, from, to) {
+  const source = node(page, from).locator('.react-flow__handle.source').first();
+  const target = node(page, to).locator('.react-flow__handle.target');
+  const edges = page.locator('.react-flow__edge');
+  const before = await edges.count();
+  await untilShown(
+    async () => mouseDrag(page, await settledCentreOf(page, source), await settledCentreOf(page, target)),
+    page.locator(`.react-flow__edge[data-id^="normal:${from}->${to}"]`).first(),
+    async () => {
+      const now = await edges.count();
+      if (now !== before) throw new Error(`dragging ${from} to ${to} made another edge (${before} edges, now ${now})`);
+    },
+  );
+}
+
+/** Select a node by clicking it where it has come to rest (the canvas may still be moving). */
 async function selectNode(page, id) {
-  const inspected = page.locator('.editor-inspector h2', { hasText: id });
   await node(page, id).waitFor();
-  for (let attempt = 1; ; attempt++) {
+  await untilShown(async () => {
     const { x, y } = await settledCentreOf(page, node(page, id));
     await page.mouse.click(x, y);
-    try {
-      await inspected.waitFor({ timeout: 5_000 });
-      return;
-    } catch (error) {
-      if (attempt === 3) throw error;
-    }
-  }
+  }, page.locator('.editor-inspector h2', { hasText: id }));
 }
 
 function problemOf(page, id) {
