@@ -67,7 +67,6 @@ export function PublishForm({ onPublished, prefill }: { onPublished: () => void;
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | null>(null);
 
-  // The latest version of each chosen flow, to see which plugins it calls.
   // A flow the previous version shipped may not be shippable any more (no
   // published version, removed): it cannot be chosen, nor read.
   useEffect(() => {
@@ -77,8 +76,9 @@ export function PublishForm({ onPublished, prefill }: { onPublished: () => void;
       return kept.length === before.length ? before : kept;
     });
   }, [flows.data, shippable]);
+  // The latest version of each chosen flow, to see which plugins it calls
+  // (which version that is is known once the flows are listed).
   useEffect(() => {
-    // Which version to read is known only once the flows are listed.
     const missing = chosen.filter((name) => !docs.has(name) && shippable.some((f) => f.name === name));
     if (missing.length === 0 || !flows.data) return;
     let current = true;
