@@ -9,8 +9,19 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// The plugins `plugins/` ships, by crate name (the rest of the guest workspace are test guests).
-const STANDARD_PLUGINS: [&str; 10] =
-    ["add", "echo", "find_hosts", "http_check", "http_request", "kv", "metric_gate", "notify", "run_script", "standin"];
+const STANDARD_PLUGINS: [&str; 11] = [
+    "add",
+    "echo",
+    "find_hosts",
+    "http_check",
+    "http_request",
+    "kv",
+    "metric_gate",
+    "notify",
+    "push_file",
+    "run_script",
+    "standin",
+];
 
 fn main() {
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets it"));

@@ -69,9 +69,11 @@ impl Agents {
             let i = self.ids.len();
             let id = format!("bench-{i:03}");
             let facts = HostFacts { id: id.clone(), hostname: id.clone(), ip: "127.0.0.1".into(), labels: labels(i) };
-            let enrolled = client::enrol(&self.server, &self.token, &facts, &self.dir.join(&id)).await.unwrap();
+            let state = self.dir.join(&id);
+            let enrolled = client::enrol(&self.server, &self.token, &facts, &state).await.unwrap();
+            let mark = state.display().to_string();
             self.tasks.push(tokio::spawn(async move {
-                let _ = client::serve(&enrolled).await;
+                let _ = client::serve(&enrolled, &mark).await;
             }));
             self.ids.push(id);
         }

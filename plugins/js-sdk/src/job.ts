@@ -1,5 +1,5 @@
 /** Scripts on hosts (capability `job`). Start in `run`, return `pending`, check in `poll`. */
-import * as raw from 'scena:plugin/job@0.1.0';
+import * as raw from 'scena:plugin/job@0.1.1';
 import { atomCall } from './errors';
 
 export type JobState = raw.JobState;
@@ -28,6 +28,41 @@ export function start(spec: JobSpec): string {
       script: spec.script,
       interpreter: spec.interpreter ?? 'bash',
       account: spec.account ?? 'root',
+      timeoutMs: spec.timeoutMs ?? 60_000,
+      idempotencyKey: spec.idempotencyKey,
+    }),
+  );
+}
+
+export interface FileSpec {
+  /** Host ids from the CMDB; the tenant must be granted each of them. */
+  hosts: string[];
+  /** The name of a file uploaded to the tenant's files. */
+  file: string;
+  /** Absolute path on the host. */
+  path: string;
+  /** Pass `ctx.idempotencyKey` so a retried step reuses the job it already started. */
+  idempotencyKey: string;
+  /** The sha256 the file must have; default: whatever it has now. */
+  sha256?: string;
+  /** Permission bits; default 0o644. */
+  mode?: number;
+  /** The owner; default the agent's own account. */
+  account?: string;
+  /** Per-host deadline; default 60 s. */
+  timeoutMs?: number;
+}
+
+/** Start placing a file on hosts; returns the job's id (follow it with `status`). */
+export function pushFile(spec: FileSpec): string {
+  return atomCall(() =>
+    raw.pushFile({
+      hosts: [...spec.hosts],
+      file: spec.file,
+      sha256: spec.sha256 ?? '',
+      path: spec.path,
+      mode: spec.mode ?? 0o644,
+      account: spec.account ?? '',
       timeoutMs: spec.timeoutMs ?? 60_000,
       idempotencyKey: spec.idempotencyKey,
     }),

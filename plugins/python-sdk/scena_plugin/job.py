@@ -26,6 +26,24 @@ class JobSpec:
 
 
 @dataclass
+class FileSpec:
+    #: Host ids from the CMDB; the tenant must be granted each of them.
+    hosts: List[str]
+    #: The name of a file uploaded to the tenant's files.
+    file: str
+    #: Absolute path on the host.
+    path: str
+    #: Passed on so a retried step reuses the job it already started: use `ctx.idempotency_key`.
+    idempotency_key: str
+    #: The sha256 the file must have; empty: whatever it has now.
+    sha256: str = ""
+    mode: int = 0o644
+    #: The owner; empty: the agent's own account.
+    account: str = ""
+    timeout_ms: int = 60_000
+
+
+@dataclass
 class HostResult:
     host: str
     state: str
@@ -57,6 +75,23 @@ def start(spec: JobSpec) -> str:
             hosts=list(spec.hosts),
             script=spec.script,
             interpreter=spec.interpreter,
+            account=spec.account,
+            timeout_ms=spec.timeout_ms,
+            idempotency_key=spec.idempotency_key,
+        ),
+    )
+
+
+def push_file(spec: FileSpec) -> str:
+    """Start placing a file on hosts; returns the job's id (follow it with `status`)."""
+    return call(
+        _raw.push_file,
+        _raw.FileSpec(
+            hosts=list(spec.hosts),
+            file=spec.file,
+            sha256=spec.sha256,
+            path=spec.path,
+            mode=spec.mode,
             account=spec.account,
             timeout_ms=spec.timeout_ms,
             idempotency_key=spec.idempotency_key,

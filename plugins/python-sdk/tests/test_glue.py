@@ -188,6 +188,10 @@ class AtomWrapperTest(unittest.TestCase):
                                                               timeout_ms=60_000, idempotency_key="r:n"))
         self.assertEqual((got.state, got.finished, got.hosts[0].state, got.hosts[0].exit_code), ("running", False, "succeeded", 0))
         cancel.assert_called_once_with("j")
+        with mock.patch.object(rjob, "push_file", return_value="f") as push:
+            self.assertEqual(job.push_file(job.FileSpec(hosts=["h1"], file="app.tgz", path="/opt/app.tgz", idempotency_key="r:p")), "f")
+        self.assertEqual(push.call_args.args[0], rjob.FileSpec(hosts=["h1"], file="app.tgz", sha256="", path="/opt/app.tgz", mode=0o644,
+                                                              account="", timeout_ms=60_000, idempotency_key="r:p"))
         with mock.patch.object(rnotify, "send") as send:
             notify.send("ops-chat", ["oncall"], "s", "b")
         send.assert_called_once_with(rnotify.Message(channel="ops-chat", to=["oncall"], subject="s", body="b"))

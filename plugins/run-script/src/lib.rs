@@ -32,92 +32,11 @@ pub struct Input {
     pub allow_no_hosts: bool,
 }
 
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct HostOutcome {
-    pub host: String,
-    pub state: String,
-    pub exit_code: Option<i32>,
-    pub output: String,
-}
-
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct Output {
-    pub job: String,
-    pub state: String,
-    pub succeeded: usize,
-    pub failed: usize,
-    pub hosts: Vec<HostOutcome>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct Waiting {
-    job: String,
-    poll_ms: u32,
-    allow_failures: bool,
-}
-
-fn name(state: job::JobState) -> &'static str {
-    match state {
-        job::JobState::Queued => "queued",
-        job::JobState::Running => "running",
-        job::JobState::Succeeded => "succeeded",
-        job::JobState::Failed => "failed",
-        job::JobState::Cancelled => "cancelled",
-    }
-}
-
-fn check(waiting: Waiting) -> StepResult<Output> {
-    let status = job::status(&waiting.job)?;
-    if matches!(status.state, job::JobState::Queued | job::JobState::Running) {
-        return pending(&waiting, waiting.poll_ms);
-    }
-    let hosts: Vec<HostOutcome> = status
-        .hosts
-        .into_iter()
-        .map(|h| HostOutcome {
-            host: h.host,
-            state: name(h.state).into(),
-            exit_code: h.exit_code,
-            output: h.output_tail,
-        })
-        .collect();
-    let succeeded = hosts.iter().filter(|h| h.state == "succeeded").count();
-    let failed = hosts.len() - succeeded;
-    if failed > 0 && !waiting.allow_failures {
-        let which: Vec<String> = hosts
-            .iter()
-            .filter(|h| h.state != "succeeded")
-            .map(|h| {
-                format!(
-                    "{} ({}{})",
-                    h.host,
-                    h.state,
-                    h.exit_code.map(|c| format!(", exit {c}")).unwrap_or_else(|| why(&h.output))
-                )
-            })
-            .collect();
-        return Err(StepError::Fatal(format!(
-            "the script failed on {failed} of {} hosts: {}",
-            hosts.len(),
-            which.join(", ")
-        )));
-    }
-    done(Output { job: status.id, state: name(status.state).into(), succeeded, failed, hosts })
-}
-
-/// Why a host ended with no exit code (lost, timed out, refused), from the
-/// last line of what it kept: the agent or the server writes the reason there.
-fn why(output: &str) -> String {
-    let last = output.lines().rev().map(str::trim).find(|line| !line.is_empty()).unwrap_or_default();
-    let reason = last.strip_prefix('[').and_then(|l| l.strip_suffix(']')).unwrap_or(last);
-    if reason.is_empty() { String::new() } else { format!(": {}", reason.chars().take(200).collect::<String>()) }
-}
-
 pub struct RunScript;
 
 impl Step for RunScript {
     type Input = Input;
-    type Output = Output;
+    type Output = job::JobOutcome;
     const NAME: &'static str = "run-script";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const TITLE: &'static str = "Run a script";
@@ -126,19 +45,13 @@ impl Step for RunScript {
     const CATEGORY: &'static str = "ops";
     const CAPABILITIES: &'static [Capability] = &[Capability::Job];
 
-    fn run(ctx: &Context, input: Input) -> StepResult<Output> {
+    fn run(ctx: &Context, input: Input) -> StepResult<job::JobOutcome> {
         if input.hosts.is_empty() {
             if !input.allow_no_hosts {
                 let why = "no hosts to run the script on (set `allow_no_hosts` if that is fine)";
                 return Err(StepError::InvalidInput(why.into()));
             }
-            return done(Output {
-                job: String::new(),
-                state: "no hosts".into(),
-                succeeded: 0,
-                failed: 0,
-                hosts: vec![],
-            });
+            return done(job::JobOutcome::no_hosts());
         }
         let spec = job::JobSpec {
             hosts: input.hosts,
@@ -149,13 +62,12 @@ impl Step for RunScript {
             idempotency_key: ctx.idempotency_key.clone(),
         };
         let job = job::start(&spec)?;
-        check(Waiting { job, poll_ms: input.poll_ms.unwrap_or(1000).max(50), allow_failures: input.allow_failures })
+        let poll_ms = input.poll_ms.unwrap_or(1000).max(50);
+        job::Waiting { job, poll_ms, allow_failures: input.allow_failures, work: "the script".into() }.check()
     }
 
-    fn poll(_ctx: &Context, state: Value) -> StepResult<Output> {
-        let waiting: Waiting =
-            serde_json::from_value(state).map_err(|e| StepError::Fatal(format!("unreadable pending state: {e}")))?;
-        check(waiting)
+    fn poll(_ctx: &Context, state: Value) -> StepResult<job::JobOutcome> {
+        job::Waiting::resume(state)?.check()
     }
 }
 

@@ -6,6 +6,7 @@
 //! connection was down still reports, and is never run twice.
 
 use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -16,8 +17,8 @@ use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-use super::protocol::{FromAgent, ToAgent};
-use super::runner;
+use super::protocol::{Ended, FromAgent, ToAgent};
+use super::{placer, runner};
 
 /// What an agent keeps between runs.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -78,14 +79,68 @@ pub async fn enrol(server: &str, token: &str, facts: &HostFacts, dir: &Path) -> 
 /// Outcomes not yet acknowledged, by (job, host).
 type Unacknowledged = Arc<Mutex<HashMap<(String, String), FromAgent>>>;
 
-/// What the scripts' tasks give the connection to send: outcomes, and output
-/// as it comes — a bounded queue, so output printed while the connection is
-/// down is dropped once it fills (the outcome's tail still comes).
+/// What the tasks give the connection to send: outcomes, and output as it
+/// comes — a bounded queue, so output printed while the connection is down
+/// is dropped once it fills (the outcome's tail still comes).
 struct Outbox {
-    done_tx: mpsc::UnboundedSender<FromAgent>,
     done_rx: mpsc::UnboundedReceiver<FromAgent>,
     output_tx: mpsc::Sender<FromAgent>,
     output_rx: mpsc::Receiver<FromAgent>,
+}
+
+/// The tasks the server sent (scripts, files to place): those running, by
+/// job, with the switch that cancels each, and the outcomes not yet acknowledged.
+struct Tasks {
+    running: Arc<Mutex<HashMap<String, watch::Sender<bool>>>>,
+    pending: Unacknowledged,
+    done_tx: mpsc::UnboundedSender<FromAgent>,
+    /// What every script carries in its environment (`runner::MARK_VARIABLE`).
+    mark: String,
+}
+
+impl Tasks {
+    /// Run `task` for `job` on `host` on a task of its own, cancellable by
+    /// job; its outcome is kept until acknowledged and sent.
+    fn start<F, Fut>(&self, job: String, host: String, task: F)
+    where
+        F: FnOnce(watch::Receiver<bool>) -> Fut,
+        Fut: Future<Output = runner::Outcome> + Send + 'static,
+    {
+        let (cancel, cancelled) = watch::channel(false);
+        self.running.lock().expect("running lock").insert(job.clone(), cancel);
+        let (done_tx, running, pending) = (self.done_tx.clone(), self.running.clone(), self.pending.clone());
+        let task = task(cancelled);
+        tokio::spawn(async move {
+            let outcome = task.await;
+            let done = FromAgent::Done {
+                job: job.clone(),
+                host: host.clone(),
+                ended: outcome.ended,
+                exit_code: outcome.exit_code,
+                output_tail: outcome.output_tail,
+                reason: outcome.reason,
+            };
+            // Kept until acknowledged, whether or not a connection is up now;
+            // and kept before the job stops counting as running.
+            pending.lock().expect("pending lock").insert((job.clone(), host), done.clone());
+            running.lock().expect("running lock").remove(&job);
+            let _ = done_tx.send(done);
+        });
+    }
+
+    fn cancel(&self, job: &str) {
+        if let Some(cancel) = self.running.lock().expect("running lock").get(job) {
+            let _ = cancel.send(true);
+        }
+    }
+}
+
+/// A task message of a kind this agent does not know (sent by a newer
+/// server): its job, host and kind, so it can fail instead of being waited for.
+fn not_understood(text: &str) -> Option<(String, String, String)> {
+    let message: serde_json::Value = serde_json::from_str(text).ok()?;
+    let field = |name: &str| message.get(name)?.as_str().map(str::to_string);
+    Some((field("job")?, field("host")?, field("type")?))
 }
 
 /// How long an agent waits before trying to connect again, the first time
@@ -95,17 +150,23 @@ const FIRST_RETRY: Duration = Duration::from_millis(500);
 /// A connection up this long was a real one: the back-off starts over after it.
 const STAYED_UP: Duration = Duration::from_secs(10);
 
-/// Stay connected and run what comes, until the process is stopped.
-pub async fn serve(enrolled: &Enrolled) -> anyhow::Result<()> {
-    let pending: Unacknowledged = Arc::default();
-    let running: Arc<Mutex<HashMap<String, watch::Sender<bool>>>> = Arc::default();
+/// Stay connected and run what comes, until the process is stopped. `mark`
+/// names this agent among others on the host (its state dir): the
+/// processes an earlier life of it left running are stopped first.
+pub async fn serve(enrolled: &Enrolled, mark: &str) -> anyhow::Result<()> {
+    let stopped = runner::stop_leftovers(mark);
+    if stopped > 0 {
+        eprintln!("scena agent: stopped {stopped} process(es) its scripts left running when it was last stopped");
+    }
     let (done_tx, done_rx) = mpsc::unbounded_channel::<FromAgent>();
     let (output_tx, output_rx) = mpsc::channel::<FromAgent>(256);
-    let mut outbox = Outbox { done_tx, done_rx, output_tx, output_rx };
+    let tasks = Tasks { running: Arc::default(), pending: Arc::default(), done_tx, mark: mark.to_string() };
+    let mut outbox = Outbox { done_rx, output_tx, output_rx };
+    let http = reqwest::Client::new();
     let mut backoff = FIRST_RETRY;
     loop {
         let began = std::time::Instant::now();
-        let ended = session(enrolled, &pending, &running, &mut outbox).await;
+        let ended = session(enrolled, &tasks, &mut outbox, &http).await;
         // A server restarted after days is found again in half a second, not in 30;
         // one that accepts and drops at once is not hammered.
         if began.elapsed() >= STAYED_UP {
@@ -142,9 +203,9 @@ impl std::error::Error for NotAdmitted {}
 
 async fn session(
     enrolled: &Enrolled,
-    pending: &Unacknowledged,
-    running: &Arc<Mutex<HashMap<String, watch::Sender<bool>>>>,
+    tasks: &Tasks,
     outbox: &mut Outbox,
+    http: &reqwest::Client,
 ) -> anyhow::Result<Refused> {
     let url = format!("{}/api/v1/agents/connect", enrolled.server.replacen("http", "ws", 1));
     let mut request = url.into_client_request()?;
@@ -160,11 +221,11 @@ async fn session(
     // job leaves `running`, so one that ends in between is seen in either.
     // A running job is for the one host this agent serves, whose id is the agent's.
     let mut held: Vec<(String, String)> =
-        running.lock().expect("running lock").keys().map(|job| (job.clone(), enrolled.agent.clone())).collect();
-    held.extend(pending.lock().expect("pending lock").keys().cloned());
+        tasks.running.lock().expect("running lock").keys().map(|job| (job.clone(), enrolled.agent.clone())).collect();
+    held.extend(tasks.pending.lock().expect("pending lock").keys().cloned());
     sink.send(Message::text(serde_json::to_string(&FromAgent::Holding { jobs: held })?)).await?;
     // What ended while the connection was down, first.
-    let unsent: Vec<FromAgent> = pending.lock().expect("pending lock").values().cloned().collect();
+    let unsent: Vec<FromAgent> = tasks.pending.lock().expect("pending lock").values().cloned().collect();
     for message in unsent {
         sink.send(Message::text(serde_json::to_string(&message)?)).await?;
     }
@@ -176,37 +237,43 @@ async fn session(
                 match frame? {
                     Message::Text(text) => match serde_json::from_str::<ToAgent>(&text) {
                         Ok(ToAgent::Run { job, host, script, interpreter, account, timeout_ms }) => {
-                            let (cancel, cancelled) = watch::channel(false);
-                            running.lock().expect("running lock").insert(job.clone(), cancel);
-                            let (done_tx, running, pending) = (outbox.done_tx.clone(), running.clone(), pending.clone());
                             let report: runner::Report = {
                                 let (output_tx, job, host) = (outbox.output_tx.clone(), job.clone(), host.clone());
                                 Arc::new(move |text, total| {
                                     let _ = output_tx.try_send(FromAgent::Output { job: job.clone(), host: host.clone(), text, total });
                                 })
                             };
-                            tokio::spawn(async move {
-                                let outcome = runner::run(&script, &interpreter, &account, Duration::from_millis(timeout_ms), cancelled, Some(report)).await;
-                                let done = FromAgent::Done {
-                                    job: job.clone(), host: host.clone(), ended: outcome.ended, exit_code: outcome.exit_code,
-                                    output_tail: outcome.output_tail, reason: outcome.reason,
-                                };
-                                // Kept until acknowledged, whether or not a connection is up now;
-                                // and kept before the job stops counting as running.
-                                pending.lock().expect("pending lock").insert((job.clone(), host), done.clone());
-                                running.lock().expect("running lock").remove(&job);
-                                let _ = done_tx.send(done);
+                            let timeout = Duration::from_millis(timeout_ms);
+                            let (mark, job_id) = (tasks.mark.clone(), job.clone());
+                            tasks.start(job, host, move |cancelled| async move {
+                                let env = [(runner::MARK_VARIABLE, mark.as_str()), ("SCENA_JOB", job_id.as_str())];
+                                runner::run(&script, &interpreter, &account, &env, timeout, cancelled, Some(report)).await
                             });
                         }
-                        Ok(ToAgent::Cancel { job }) => {
-                            if let Some(cancel) = running.lock().expect("running lock").get(&job) {
-                                let _ = cancel.send(true);
-                            }
+                        Ok(ToAgent::Place { job, host, sha256, size, path, mode, account, timeout_ms }) => {
+                            let url = format!("{}/api/v1/agents/jobs/{job}/file", enrolled.server);
+                            let (client, credential) = (http.clone(), enrolled.credential.clone());
+                            let placement = placer::Placement { sha256, size, path, mode, account };
+                            let timeout = Duration::from_millis(timeout_ms);
+                            tasks.start(job, host, move |cancelled| async move {
+                                let source = placer::Source { client: &client, url, credential: &credential };
+                                placer::place(source, &placement, timeout, cancelled).await
+                            });
                         }
+                        Ok(ToAgent::Cancel { job }) => tasks.cancel(&job),
                         Ok(ToAgent::Ack { job, host }) => {
-                            pending.lock().expect("pending lock").remove(&(job, host));
+                            tasks.pending.lock().expect("pending lock").remove(&(job, host));
                         }
-                        Err(e) => eprintln!("scena agent: ignoring a message it does not understand: {e}"),
+                        Err(e) => match not_understood(&text) {
+                            // A task of a kind this agent is too old for fails, saying so, instead of being waited for.
+                            Some((job, host, kind)) => tasks.start(job, host, move |_| async move {
+                                runner::Outcome {
+                                    ended: Ended::Failed, exit_code: None, output_tail: String::new(),
+                                    reason: Some(format!("this agent does not understand `{kind}` tasks ({e}): upgrade it")),
+                                }
+                            }),
+                            None => eprintln!("scena agent: ignoring a message it does not understand: {e}"),
+                        },
                     },
                     Message::Close(_) => anyhow::bail!("the server closed the connection"),
                     _ => {}

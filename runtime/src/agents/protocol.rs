@@ -10,7 +10,20 @@ pub const OUTPUT_TAIL_BYTES: usize = 64 << 10;
 pub enum ToAgent {
     /// Run a script for `job` on `host` (a host this agent serves).
     Run { job: String, host: String, script: String, interpreter: String, account: String, timeout_ms: u64 },
-    /// Stop the job's script (its whole process group).
+    /// Place a file for `job` on `host`: fetch the job's content
+    /// (`GET /api/v1/agents/jobs/{job}/file`), check its size and sha256,
+    /// and put it at `path` with `mode`, owned by `account` (empty: the agent's).
+    Place {
+        job: String,
+        host: String,
+        sha256: String,
+        size: u64,
+        path: String,
+        mode: u32,
+        account: String,
+        timeout_ms: u64,
+    },
+    /// Stop the job's script (its whole process group), or its placing.
     Cancel { job: String },
     /// The server has stored this outcome: the agent may forget it.
     Ack { job: String, host: String },

@@ -96,12 +96,52 @@ fn failed(reason: String) -> Outcome {
     Outcome { ended: Ended::Failed, exit_code: None, output_tail: String::new(), reason: Some(reason) }
 }
 
-/// Run `script`; `cancel` turning true stops it; what it prints goes to
-/// `report` as it comes, if given.
+/// An agent acts as the account it runs as: `account` must be empty or that one.
+pub fn own_account(account: &str) -> Result<(), String> {
+    let me = std::env::var("USER").unwrap_or_default();
+    if account.is_empty() || account == me {
+        Ok(())
+    } else {
+        Err(format!("this agent acts as `{me}`, not as `{account}`"))
+    }
+}
+
+/// The variable in every script's environment naming the agent that started
+/// it (its state dir): how the agent, started again after it was killed,
+/// finds the processes it left running.
+pub const MARK_VARIABLE: &str = "SCENA_AGENT";
+
+/// Kill the processes a previous life of the agent marked `mark` left
+/// running — it was killed while its scripts ran, so nothing watches them
+/// and their outcomes were lost — whatever process group they moved to;
+/// the number killed. Reads `/proc`: Linux only (elsewhere, nothing).
+pub fn stop_leftovers(mark: &str) -> usize {
+    let needle = format!("{MARK_VARIABLE}={mark}");
+    let me = std::process::id();
+    let Ok(entries) = std::fs::read_dir("/proc") else { return 0 };
+    let mut killed = 0;
+    for entry in entries.flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
+        if pid == me {
+            continue;
+        }
+        let Ok(environment) = std::fs::read(format!("/proc/{pid}/environ")) else { continue };
+        if environment.split(|b| *b == 0).any(|pair| pair == needle.as_bytes()) {
+            // SAFETY: kill only sends a signal, to a process carrying this agent's mark.
+            unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+            killed += 1;
+        }
+    }
+    killed
+}
+
+/// Run `script` with `env` added to its environment; `cancel` turning true
+/// stops it; what it prints goes to `report` as it comes, if given.
 pub async fn run(
     script: &str,
     interpreter: &str,
     account: &str,
+    env: &[(&str, &str)],
     timeout: Duration,
     mut cancel: watch::Receiver<bool>,
     report: Option<Report>,
@@ -109,14 +149,14 @@ pub async fn run(
     if !INTERPRETERS.contains(&interpreter) {
         return failed(format!("interpreter `{interpreter}` is not one of {}", INTERPRETERS.join(", ")));
     }
-    let me = std::env::var("USER").unwrap_or_default();
-    if !account.is_empty() && account != me {
-        return failed(format!("this agent runs scripts as `{me}`, not as `{account}`"));
+    if let Err(why) = own_account(account) {
+        return failed(why);
     }
     let mut command = Command::new(interpreter);
     command
         .arg("-c")
         .arg(script)
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -200,10 +240,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_script_reports_its_exit_code_and_output() {
-        let ok = run("echo hello; echo oops >&2", "sh", "", Duration::from_secs(10), never(), None).await;
+        let ok = run("echo hello; echo oops >&2", "sh", "", &[], Duration::from_secs(10), never(), None).await;
         assert_eq!((ok.ended, ok.exit_code), (Ended::Succeeded, Some(0)));
         assert!(ok.output_tail.contains("hello") && ok.output_tail.contains("oops"), "{}", ok.output_tail);
-        let bad = run("exit 3", "sh", "", Duration::from_secs(10), never(), None).await;
+        let bad = run("exit 3", "sh", "", &[], Duration::from_secs(10), never(), None).await;
         assert_eq!((bad.ended, bad.exit_code), (Ended::Failed, Some(3)));
     }
 
@@ -213,7 +253,7 @@ mod tests {
         let sink = seen.clone();
         let report: Report = Arc::new(move |text, total| sink.lock().unwrap().push((text, total)));
         let script = "echo one; echo 二; sleep 1; printf tail";
-        let ran = run(script, "sh", "", Duration::from_secs(10), never(), Some(report)).await;
+        let ran = run(script, "sh", "", &[], Duration::from_secs(10), never(), Some(report)).await;
         assert_eq!(ran.ended, Ended::Succeeded);
         let seen = seen.lock().unwrap().clone();
         let joined: String = seen.iter().map(|(text, _)| text.as_str()).collect();
@@ -246,9 +286,16 @@ mod tests {
 
     #[tokio::test]
     async fn only_the_last_64_kib_of_output_are_kept() {
-        let loud =
-            run("head -c 3000000 /dev/zero | tr '\\0' x; echo END", "sh", "", Duration::from_secs(30), never(), None)
-                .await;
+        let loud = run(
+            "head -c 3000000 /dev/zero | tr '\\0' x; echo END",
+            "sh",
+            "",
+            &[],
+            Duration::from_secs(30),
+            never(),
+            None,
+        )
+        .await;
         assert_eq!(loud.ended, Ended::Succeeded);
         assert!(loud.output_tail.len() <= OUTPUT_TAIL_BYTES && loud.output_tail.ends_with("END\n"));
     }
@@ -257,7 +304,7 @@ mod tests {
     async fn a_timeout_kills_the_whole_group_even_if_it_ignores_sigterm() {
         let pid_file = std::env::temp_dir().join(format!("scena-runner-{}.pid", std::process::id()));
         let script = format!("trap '' TERM; sleep 60 & echo $! > {}; wait", pid_file.display());
-        let slow = run(&script, "sh", "", Duration::from_millis(500), never(), None).await;
+        let slow = run(&script, "sh", "", &[], Duration::from_millis(500), never(), None).await;
         assert_eq!(slow.ended, Ended::Failed);
         assert!(slow.reason.unwrap().contains("timed out"));
         let pid: i32 = std::fs::read_to_string(&pid_file).unwrap().trim().parse().unwrap();
@@ -276,12 +323,45 @@ mod tests {
         panic!("process {pid} of the script's group survived the timeout");
     }
 
+    #[test]
+    fn leftovers_of_an_earlier_life_are_found_by_their_mark_and_killed() {
+        use std::os::unix::process::ExitStatusExt;
+        let mark = format!("test-{}", uuid::Uuid::new_v4().simple());
+        let spawn = |mark: &str| {
+            let child = std::process::Command::new("sleep").arg("60").env(MARK_VARIABLE, mark).spawn().unwrap();
+            // Until it has exec'd, a child's environment is still its parent's.
+            let marked = format!("{MARK_VARIABLE}={mark}");
+            let carries = || {
+                let environment = std::fs::read(format!("/proc/{}/environ", child.id())).unwrap_or_default();
+                environment.split(|b| *b == 0).any(|pair| pair == marked.as_bytes())
+            };
+            for _ in 0..200 {
+                if carries() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            assert!(carries(), "the child never carried its mark");
+            child
+        };
+        let (mut ours, mut theirs) = (spawn(&mark), spawn(&format!("{mark}-another-agent")));
+        assert_eq!(stop_leftovers(&mark), 1);
+        assert_eq!(ours.wait().unwrap().signal(), Some(libc::SIGKILL));
+        assert!(theirs.try_wait().unwrap().is_none(), "another agent's script is left alone");
+        let _ = theirs.kill();
+        let _ = theirs.wait();
+    }
+
     #[tokio::test]
     async fn unknown_interpreters_and_other_accounts_are_refused() {
         assert!(
-            run("x", "ruby-9", "", Duration::from_secs(1), never(), None).await.reason.unwrap().contains("not one of")
+            run("x", "ruby-9", "", &[], Duration::from_secs(1), never(), None)
+                .await
+                .reason
+                .unwrap()
+                .contains("not one of")
         );
-        let other = run("true", "sh", "someone-else", Duration::from_secs(1), never(), None).await;
+        let other = run("true", "sh", "someone-else", &[], Duration::from_secs(1), never(), None).await;
         assert_eq!(other.ended, Ended::Failed);
     }
 }

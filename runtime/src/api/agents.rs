@@ -193,27 +193,51 @@ pub async fn enrol(
     Ok(Json(Enrolled { tenant, agent: id, credential }))
 }
 
+/// The agent a request comes from, by `Authorization: Bearer CREDENTIAL`:
+/// (tenant, agent, credential).
+async fn calling_agent(app: &Shared, headers: &HeaderMap) -> Result<(String, String, String), ApiError> {
+    let credential = headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or_else(|| ApiError::unauthorized("an agent calls with `Authorization: Bearer CREDENTIAL`"))?;
+    let (tenant, agent) = app
+        .db
+        .agents()
+        .agent_of(credential)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("unknown or revoked agent credential"))?;
+    Ok((tenant, agent, credential.to_string()))
+}
+
 /// `GET /api/v1/agents/connect` with `Authorization: Bearer CREDENTIAL`: the agent's WebSocket.
 pub async fn connect(
     State(app): State<Shared>,
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, ApiError> {
-    let credential =
-        headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or_else(|| ApiError::unauthorized("an agent connects with `Authorization: Bearer CREDENTIAL`"))?;
-    let (tenant, agent) = app
-        .db
-        .agents()
-        .agent_of(credential.trim())
-        .await?
-        .ok_or_else(|| ApiError::unauthorized("unknown or revoked agent credential"))?;
+    let (tenant, agent, credential) = calling_agent(&app, &headers).await?;
     let upgrade = upgrade.map_err(|e| ApiError::bad_request(format!("this route speaks WebSocket only: {e}")))?;
-    let credential = credential.trim().to_string();
     Ok(upgrade.on_upgrade(move |socket| connected(app, tenant, agent, credential, socket)).into_response())
+}
+
+/// `GET /api/v1/agents/jobs/{job}/file`: the content a `push-file` job sent
+/// the calling agent to place — only while its host's part of that job has
+/// not ended, and only to the agent serving that host.
+pub async fn job_file(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    Path(job): Path<String>,
+) -> Result<Response, ApiError> {
+    let (tenant, agent, _) = calling_agent(&app, &headers).await?;
+    // An agent serves the host whose id is its own.
+    let serves = app.db.hosts().get(&tenant, &agent).await?.is_some_and(|h| h.agent.as_deref() == Some(agent.as_str()));
+    let placing = if serves { app.db.agents().placing(&tenant, &job, &agent).await? } else { None };
+    let (sha256, name) =
+        placing.ok_or_else(|| ApiError::not_found(format!("a file to place for agent `{agent}` in job `{job}`")))?;
+    let bytes = app.files.content(&sha256).await?;
+    Ok(super::files::octets(bytes, &name))
 }
 
 /// How often the server pings an idle agent.

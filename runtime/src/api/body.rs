@@ -12,9 +12,10 @@ use super::error::ApiError;
 pub fn bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
     body.map_err(|rejection| match rejection.status() {
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::too_large(format!(
-            "the body is larger than this route accepts ({} bytes; plugin uploads {})",
+            "the body is larger than this route accepts ({} bytes; plugin uploads {}, files {})",
             super::MAX_BODY_BYTES,
-            super::MAX_PLUGIN_BYTES
+            super::MAX_PLUGIN_BYTES,
+            super::MAX_FILE_BYTES
         )),
         _ => ApiError::bad_request(format!("cannot read the body: {rejection}")),
     })

@@ -12,6 +12,7 @@ mod channels;
 mod described;
 mod error;
 mod events;
+mod files;
 mod flows;
 mod grants;
 mod health;
@@ -64,12 +65,14 @@ use crate::catalog::{PluginDir, Registry};
 use crate::market::Market;
 use crate::sandbox::{Limits, Sandbox};
 use crate::scheduler::Scheduler;
-use crate::store::{ChannelStore, Db, SealingKey, SecretStore};
+use crate::store::{ChannelStore, Db, FileStore, SealingKey, SecretStore};
 
 /// Request bodies are refused (413) beyond this size…
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 /// …except plugin components, up to this.
 pub const MAX_PLUGIN_BYTES: usize = 32 << 20;
+/// …and the tenants' files, up to this…
+pub const MAX_FILE_BYTES: usize = 64 << 20;
 /// …and app packages, up to this.
 pub const MAX_APP_BYTES: usize = crate::market::package::MAX_UNPACKED_BYTES as usize;
 /// A request that takes longer is answered 408 (SSE streams send their headers at once, so they are not cut).
@@ -86,6 +89,8 @@ pub struct AppState {
     pub secrets: SecretStore,
     /// Each tenant's notification channels, sealed.
     pub channels: ChannelStore,
+    /// Each tenant's files, which `push-file` places on hosts.
+    pub files: FileStore,
     /// If set, `/metrics` answers only `Authorization: Bearer` with it.
     pub metrics_token: Option<String>,
     /// Failed logins and invitation acceptances, per account and address.
@@ -129,6 +134,7 @@ impl AppState {
         let mut problems = problems;
         problems.extend(market.restore().await?);
         let scheduler = Scheduler::new(sandbox, registry.clone(), &db, grants.clone(), limits);
+        let files = db.files(data_dir.join("files"))?;
         let app = AppState {
             db,
             authz: Authz::new()?,
@@ -137,6 +143,7 @@ impl AppState {
             grants,
             secrets,
             channels,
+            files,
             market,
             oci_registries: Vec::new(),
             metrics_token: None,
@@ -254,6 +261,11 @@ routes! {
     GET "/api/v1/tenants/{tenant}/hosts/{id}", Is("read"), "One host" => hosts::show;
     PUT "/api/v1/tenants/{tenant}/hosts/{id}", Is("manage_hosts"), "Add or change a host" => hosts::put;
     DELETE "/api/v1/tenants/{tenant}/hosts/{id}", Is("manage_hosts"), "Remove a host" => hosts::delete;
+    GET "/api/v1/tenants/{tenant}/files", Is("read"), "The tenant's files, which `push-file` places on hosts (name, size, sha256)" => files::list;
+    PUT "/api/v1/tenants/{tenant}/files/{file}", Is("publish"), "Upload a file (the body is its content, up to 64 MiB): a new name is created, an existing one replaced" => files::put, layer DefaultBodyLimit::max(MAX_FILE_BYTES);
+    GET "/api/v1/tenants/{tenant}/files/{file}", Is("read"), "One file: size, sha256, who uploaded it when" => files::show;
+    GET "/api/v1/tenants/{tenant}/files/{file}/content", Is("read"), "A file's content" => files::content;
+    DELETE "/api/v1/tenants/{tenant}/files/{file}", Is("publish"), "Delete a file (jobs that placed it keep their record)" => files::delete;
     GET "/api/v1/tenants/{tenant}/channels", Is("read"), "Notification channels (kind, format and target; never a URL's key or a password)" => channels::list;
     PUT "/api/v1/tenants/{tenant}/channels/{channel}", Is("manage_grants"), "Set a notification channel: a webhook (json, slack, feishu, wecom, dingtalk) or SMTP mail" => channels::put;
     DELETE "/api/v1/tenants/{tenant}/channels/{channel}", Is("manage_grants"), "Delete a notification channel" => channels::delete;
@@ -318,6 +330,7 @@ routes! {
     POST "/api/v1/invitations/{code}/accept", SignedIn, "Join a tenant with an invitation code (as a new user, or an existing one with their password)" => invitations::accept;
     POST "/api/v1/agents/enrol", SignedIn, "Enrol an agent with an enrolment token: its host joins the inventory; answers the agent's credential" => agents::enrol;
     GET "/api/v1/agents/connect", SignedIn, "An agent's connection (WebSocket; `Authorization: Bearer` with its credential)" => agents::connect;
+    GET "/api/v1/agents/jobs/{job}/file", SignedIn, "The file a `push-file` job sent the calling agent to place (`Authorization: Bearer` with its credential)" => agents::job_file;
     POST "/hooks/{id}", SignedIn, "Fire a webhook: start a run with the body as input" => webhooks::fire;
 }
 

@@ -212,6 +212,10 @@ fn request_body(route: &Route, typed: Option<Value>) -> Option<Value> {
             }),
             true,
         ),
+        ("PUT", "/api/v1/tenants/{tenant}/files/{file}") => (
+            json!({"application/octet-stream": {"schema": {"type": "string", "format": "binary", "description": "the file's content"}}}),
+            false,
+        ),
         ("POST", "/api/v1/tenants/{tenant}/hosts/import") => (shapes::host_import_forms(), true),
         ("PUT", "/api/v1/tenants/{tenant}/flows/{name}/draft") => {
             (json!({"application/json": {"schema": {"$ref": "#/components/schemas/Flow"}}}), true)

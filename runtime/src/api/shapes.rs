@@ -32,6 +32,9 @@ pub fn success(method: &str, path: &str) -> Option<Success> {
             Some(Success { statuses: &[200], body: Body::Other("application/gzip") })
         }
         ("GET", "/api/v1/agents/connect") => Some(Success { statuses: &[101], body: Body::None }),
+        ("GET", "/files/{file}/content" | "/api/v1/agents/jobs/{job}/file") => {
+            Some(Success { statuses: &[200], body: Body::Other("application/octet-stream") })
+        }
         ("GET", "/metrics") => Some(Success { statuses: &[200], body: Body::Other("application/openmetrics-text") }),
         // The document itself: OpenAPI 3.1 describes its own shape.
         ("GET", "/api/v1/openapi.json") => ok(json!({"type": "object", "required": ["openapi", "paths"]})),

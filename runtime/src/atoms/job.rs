@@ -4,23 +4,28 @@
 //! is durable (`store::agents`), and starting it again with the same
 //! idempotency key returns the same job, so a retried step never runs the
 //! script twice. Hosts whose agent is not connected fail at once, saying so.
+//! `push-file` is a job too: each agent fetches one of the tenant's files
+//! (`store::files`), checks its sha256 and puts it in place.
 
 use std::sync::Arc;
 
 use super::log::{LogLevel, LogSource};
 use super::{AtomCall, AtomResult};
 use crate::agents::AgentHub;
+use crate::agents::placer::placement_path_problem;
 use crate::agents::protocol::ToAgent;
 use crate::agents::runner::INTERPRETERS;
 use crate::bindings::scena::plugin::job as wit_job;
 use crate::bindings::wit::AtomError;
-use crate::store::{AgentStore, JobHost};
+use crate::store::{AgentStore, FileStore, JobHost};
 
 /// What the `job` atom needs on the server.
 #[derive(Clone)]
 pub struct JobServices {
     pub hub: Arc<AgentHub>,
     pub store: AgentStore,
+    /// The tenants' files `push-file` places.
+    pub files: FileStore,
 }
 
 const MAX_HOSTS: usize = 1_000;
@@ -65,11 +70,6 @@ impl AtomCall {
     }
 
     async fn job_start(&self, spec: &wit_job::JobSpec) -> Result<String, AtomError> {
-        let jobs = self.jobs()?;
-        let inventory = self.inventory()?;
-        if spec.hosts.is_empty() || spec.hosts.len() > MAX_HOSTS {
-            return Err(AtomError::Invalid(format!("a job runs on 1 to {MAX_HOSTS} hosts, not {}", spec.hosts.len())));
-        }
         if spec.script.len() > MAX_SCRIPT {
             return Err(AtomError::Invalid(format!("a script has at most {MAX_SCRIPT} bytes")));
         }
@@ -80,12 +80,79 @@ impl AtomCall {
                 INTERPRETERS.join(", ")
             )));
         }
-        if spec.timeout_ms == 0 || spec.timeout_ms > MAX_TIMEOUT_MS {
+        let spec_text = serde_json::json!({
+            "hosts": spec.hosts, "script": spec.script, "interpreter": spec.interpreter,
+            "account": spec.account, "timeout_ms": spec.timeout_ms,
+        });
+        let run = |job: &str, host: &str| ToAgent::Run {
+            job: job.to_string(),
+            host: host.to_string(),
+            script: spec.script.clone(),
+            interpreter: spec.interpreter.clone(),
+            account: spec.account.clone(),
+            timeout_ms: spec.timeout_ms.into(),
+        };
+        self.launch(&spec.hosts, spec.timeout_ms, &spec.idempotency_key, spec_text, run).await
+    }
+
+    async fn job_push_file(&self, spec: &wit_job::FileSpec) -> Result<String, AtomError> {
+        let jobs = self.jobs()?;
+        if let Some(problem) = placement_path_problem(&spec.path) {
+            return Err(AtomError::Invalid(problem));
+        }
+        if spec.mode > 0o7777 {
+            return Err(AtomError::Invalid(format!("mode {:o} is not permission bits (at most 0o7777)", spec.mode)));
+        }
+        let file =
+            jobs.files.get(&self.scope.tenant, &spec.file).await.map_err(failed)?.ok_or_else(|| {
+                AtomError::Invalid(format!("the tenant has no file `{}` (upload it first)", spec.file))
+            })?;
+        if !spec.sha256.is_empty() && !spec.sha256.eq_ignore_ascii_case(&file.sha256) {
+            return Err(AtomError::Invalid(format!(
+                "file `{}` has sha256 {}, not the {} the step expects (it was replaced since?)",
+                spec.file, file.sha256, spec.sha256
+            )));
+        }
+        let size = u64::try_from(file.size_bytes).unwrap_or_default();
+        let spec_text = serde_json::json!({
+            "hosts": spec.hosts, "push_file": spec.file, "sha256": file.sha256, "size": size,
+            "path": spec.path, "mode": spec.mode, "account": spec.account, "timeout_ms": spec.timeout_ms,
+        });
+        let place = |job: &str, host: &str| ToAgent::Place {
+            job: job.to_string(),
+            host: host.to_string(),
+            sha256: file.sha256.clone(),
+            size,
+            path: spec.path.clone(),
+            mode: spec.mode,
+            account: spec.account.clone(),
+            timeout_ms: spec.timeout_ms.into(),
+        };
+        self.launch(&spec.hosts, spec.timeout_ms, &spec.idempotency_key, spec_text, place).await
+    }
+
+    /// Start a job on `hosts`, each sent what `message` makes for it: every
+    /// host checked against the grant first, the job stored under its
+    /// idempotency key (an existing one is returned as it is), then sent.
+    async fn launch(
+        &self,
+        hosts: &[String],
+        timeout_ms: u32,
+        idempotency_key: &str,
+        spec: serde_json::Value,
+        message: impl Fn(&str, &str) -> ToAgent,
+    ) -> Result<String, AtomError> {
+        let jobs = self.jobs()?;
+        let inventory = self.inventory()?;
+        if hosts.is_empty() || hosts.len() > MAX_HOSTS {
+            return Err(AtomError::Invalid(format!("a job runs on 1 to {MAX_HOSTS} hosts, not {}", hosts.len())));
+        }
+        if timeout_ms == 0 || timeout_ms > MAX_TIMEOUT_MS {
             return Err(AtomError::Invalid(format!("timeout-ms is 1 to {MAX_TIMEOUT_MS}")));
         }
         let tenant = &self.scope.tenant;
-        let mut agents = Vec::with_capacity(spec.hosts.len());
-        for id in &spec.hosts {
+        let mut agents = Vec::with_capacity(hosts.len());
+        for id in hosts {
             let host = inventory.get(tenant, id).await.map_err(failed)?;
             match host.filter(|h| self.grants.hosts.admits(h)) {
                 Some(host) => agents.push((id.clone(), host.agent)),
@@ -97,12 +164,7 @@ impl AtomCall {
                 }
             }
         }
-        let key = if spec.idempotency_key.is_empty() { &self.idempotency_key } else { &spec.idempotency_key };
-        let spec_text = serde_json::json!({
-            "hosts": spec.hosts, "script": spec.script, "interpreter": spec.interpreter,
-            "account": spec.account, "timeout_ms": spec.timeout_ms,
-        })
-        .to_string();
+        let key = if idempotency_key.is_empty() { &self.idempotency_key } else { idempotency_key };
         // Hosts with no agent connected fail with the job's creation, so none
         // is left queued if what follows goes wrong.
         let (online, offline): (Vec<_>, Vec<_>) = agents
@@ -110,28 +172,20 @@ impl AtomCall {
             .partition(|(_, agent)| agent.as_deref().is_some_and(|agent| jobs.hub.is_connected(tenant, agent)));
         let offline: Vec<String> = offline.into_iter().map(|(host, _)| host).collect();
         let (job, created) =
-            jobs.store.create_job(tenant, key, &spec_text, &spec.hosts, &offline).await.map_err(failed)?;
+            jobs.store.create_job(tenant, key, &spec.to_string(), hosts, &offline).await.map_err(failed)?;
         if !created {
             return Ok(job);
         }
-        // Every agent is sent its script before the hosts' states are written:
+        // Every agent is sent its task before the hosts' states are written:
         // the hosts of one job start together (a mass stop at one instant), not
         // a write apart.
         let (mut sent, mut unreachable) = (Vec::new(), Vec::new());
         for (host, agent) in online {
-            let run = ToAgent::Run {
-                job: job.clone(),
-                host: host.clone(),
-                script: spec.script.clone(),
-                interpreter: spec.interpreter.clone(),
-                account: spec.account.clone(),
-                timeout_ms: spec.timeout_ms.into(),
-            };
             // Its output is taken from the agent it is sent to, from its first line.
             if let Some(agent) = agent.as_deref() {
                 jobs.hub.live.expect(tenant, &job, &host, agent);
             }
-            if agent.as_deref().is_some_and(|agent| jobs.hub.send(tenant, agent, run)) {
+            if agent.as_deref().is_some_and(|agent| jobs.hub.send(tenant, agent, message(&job, &host))) {
                 sent.push(host);
             } else {
                 jobs.hub.live.forget(tenant, &job, &host);
@@ -215,6 +269,12 @@ impl wit_job::Host for AtomCall {
     async fn cancel(&mut self, id: String) -> AtomResult<()> {
         let result = self.job_cancel(&id).await;
         self.record("job", format!("cancel {id}"), &result);
+        Ok(result)
+    }
+
+    async fn push_file(&mut self, spec: wit_job::FileSpec) -> AtomResult<String> {
+        let result = self.job_push_file(&spec).await;
+        self.record("job", format!("push-file {} to {} on {} hosts", spec.file, spec.path, spec.hosts.len()), &result);
         Ok(result)
     }
 }

@@ -103,7 +103,8 @@ pub async fn run(args: AgentArgs) -> Result<(), CliError> {
             )));
         }
     };
-    client::serve(&enrolled).await.map_err(failed)
+    let mark = std::fs::canonicalize(&state_dir).unwrap_or(state_dir).display().to_string();
+    client::serve(&enrolled, &mark).await.map_err(failed)
 }
 
 /// Exit 3 when the server will not have this agent (a service manager should

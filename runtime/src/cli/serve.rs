@@ -127,7 +127,7 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         cache_dir: Some(args.data_dir.compiled_cache()),
         kv: Some(db.kv()),
         hosts: Some(db.hosts()),
-        jobs: Some(JobServices { hub: agents.clone(), store: db.agents() }),
+        jobs: Some(JobServices { hub: agents.clone(), store: db.agents(), files: db.files(data_dir.join("files"))? }),
         ..Default::default()
     };
     let sandbox = Arc::new(Sandbox::new(config)?);

@@ -117,7 +117,7 @@ pub async fn push_plugin(
         "architecture": "wasm",
         "os": "wasip2",
         "layerDigests": [digest],
-        "component": {"exports": ["scena:plugin/handler@0.1.0"], "imports": imports, "target": "scena:plugin/step@0.1.0"},
+        "component": {"exports": ["scena:plugin/handler@0.1.1"], "imports": imports, "target": "scena:plugin/step@0.1.1"},
     });
     let annotations = BTreeMap::from([("org.opencontainers.image.title".to_string(), id.to_string())]);
     let layer = ImageLayer::new(component.to_vec(), WASM_LAYER.to_string(), Some(annotations));

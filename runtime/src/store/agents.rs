@@ -235,6 +235,25 @@ impl AgentStore {
         ))
     }
 
+    /// The content `host`'s part of `job` places, while that part has not
+    /// ended: (sha256, file name); `None` for a script's job, another
+    /// tenant's or an ended one.
+    pub async fn placing(&self, tenant: &str, job: &str, host: &str) -> anyhow::Result<Option<(String, String)>> {
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT jobs.spec FROM jobs JOIN job_hosts ON job_hosts.tenant = jobs.tenant AND job_hosts.job = jobs.id
+             WHERE jobs.tenant = $1 AND jobs.id = $2 AND job_hosts.host = $3 AND job_hosts.state IN ('queued', 'running')",
+        )
+        .bind(tenant)
+        .bind(job)
+        .bind(host)
+        .fetch_optional(self.db.pool())
+        .await?;
+        let Some((spec,)) = row else { return Ok(None) };
+        let spec: serde_json::Value = serde_json::from_str(&spec)?;
+        let field = |name: &str| spec[name].as_str().map(str::to_string);
+        Ok(field("sha256").zip(field("push_file")))
+    }
+
     /// Fail every host agent `agent` was running a job on (its connection
     /// was lost and did not come back); the number of hosts failed.
     pub async fn fail_hosts_of_lost_agent(&self, tenant: &str, agent: &str) -> anyhow::Result<usize> {

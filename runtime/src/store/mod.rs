@@ -11,6 +11,7 @@ mod audit;
 mod blobs;
 mod change_feed;
 mod channels;
+mod files;
 mod flows;
 mod hosts;
 mod identity;
@@ -44,6 +45,7 @@ pub use audit::{AuditEntry, AuditStore, Audited};
 pub use blobs::BlobStore;
 pub use change_feed::{EVERYTHING, follow_changes};
 pub use channels::{ChannelStore, StoredChannel};
+pub use files::{FileRecord, FileStore, file_name_problem};
 use flows::VersionCache;
 pub use flows::{Draft, DraftExpected, FlowStore, FlowVersion, content_hash};
 pub use hosts::{HostPage, HostStore, Imported};
@@ -293,6 +295,11 @@ impl Db {
     /// Content-addressed files in the database, with local copies in `dir` named `<sha256>.<extension>`.
     pub fn blobs(&self, dir: std::path::PathBuf, extension: &'static str) -> anyhow::Result<BlobStore> {
         BlobStore::new(self.pool.clone(), dir, extension)
+    }
+
+    /// The tenants' files for `push-file`, their content kept as blobs with local copies in `dir`.
+    pub fn files(&self, dir: std::path::PathBuf) -> anyhow::Result<FileStore> {
+        Ok(FileStore::new(self.pool.clone(), self.blobs(dir, "file")?))
     }
 
     pub fn mailbox(&self) -> Mailbox {

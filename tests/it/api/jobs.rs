@@ -211,6 +211,51 @@ async fn an_agent_killed_mid_job_fails_its_hosts_and_nothing_waits_forever() {
     assert!(error.contains("game-1 (failed"), "{error}");
 }
 
+/// Whether process `pid` runs (a zombie no one reaped yet does not).
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|stat| stat.rsplit(')').next().and_then(|rest| rest.split_whitespace().next()) != Some("Z"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_started_again_stops_what_its_scripts_left_running_when_it_was_killed() {
+    let server = serve_with("jobs-leftovers", &["echo"], &["--agent-lost-after", "1s"]);
+    let dir = TempDir::new("jobs-leftovers");
+    let (token, mut agent) = one_agent(&server, &dir).await;
+    let pid_file = dir.path().join("game-1/leftover.pid");
+    let flow = scripted("leftover", json!("${steps.find.output.ids}"), "sleep 120 & echo $! > leftover.pid; wait");
+    let flows = "/api/v1/tenants/default/flows";
+    assert_eq!(server.admin("PUT", &format!("{flows}/leftover/draft"), Some(flow)).await.status, 200);
+    assert_eq!(server.admin("POST", &format!("{flows}/leftover/versions"), None).await.status, 201);
+    let started = server.admin("POST", &format!("{flows}/leftover/runs?wait_ms=0"), Some(json!({"input": {}}))).await;
+    let run_path = format!("/api/v1/tenants/default/runs/{}", started.body["id"].as_str().unwrap());
+    let mut pid = None;
+    for _ in 0..400 {
+        pid = std::fs::read_to_string(&pid_file).ok().and_then(|text| text.trim().parse::<u32>().ok());
+        if pid.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let pid = pid.expect("the script started its child");
+    // Killed outright: nothing of the agent is left to stop its script.
+    let _ = agent.0.kill();
+    let _ = agent.0.wait();
+    let ended = super::wait_until_over(&server, &run_path).await;
+    assert_eq!(ended["status"], "failed", "{ended}");
+    assert!(alive(pid), "the script's child outlived its agent");
+
+    let _again = start_agent(&server, &dir, &token, "game-1", "zone=eu-1");
+    until_connected(&server, "default", &[("game-1", true)]).await;
+    for _ in 0..200 {
+        if !alive(pid) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("process {pid}, left running by the killed agent's script, survived its restart");
+}
+
 /// `deploy/systemd/scena-agent.service`'s command line, with the paths of
 /// this test: the built binary, `state` for the state dir, and the settings
 /// it reads from its environment file.

@@ -9,6 +9,7 @@ mod audit;
 mod authz;
 mod capacity_expansion;
 mod crash_under_load;
+mod files;
 mod flows;
 mod gates;
 mod grants;

@@ -304,6 +304,7 @@ pub fn concrete(path: &str, tenant: &str) -> String {
         .replace("{secret}", "S")
         .replace("{channel}", "c")
         .replace("{app}", "a")
+        .replace("{file}", "f.txt")
 }
 
 impl Server {

@@ -1,0 +1,88 @@
+//! The tenant's files, which `push-file` places on hosts: upload (the body is
+//! the file; the same name again replaces it), list, one file, its content,
+//! delete. Jobs pin the content they place by sha256, so replacing or
+//! deleting a file never changes a job that already started.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::auth::Access;
+use super::described::{NoContent, Upserted};
+use super::error::ApiError;
+use super::{Shared, body};
+use crate::store::{FileRecord, file_name_problem};
+
+#[derive(Serialize, JsonSchema)]
+pub struct FileList {
+    files: Vec<FileRecord>,
+}
+
+/// `GET …/files`: every file, by name.
+pub async fn list(State(app): State<Shared>, Extension(access): Extension<Access>) -> Result<Json<FileList>, ApiError> {
+    Ok(Json(FileList { files: app.files.list(&access.tenant).await? }))
+}
+
+/// `PUT …/files/{file}` with the content: 201 for a new name, 200 for a replaced one.
+pub async fn put(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    Path((_, name)): Path<(String, String)>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Upserted<FileRecord>, ApiError> {
+    if let Some(problem) = file_name_problem(&name) {
+        return Err(ApiError::invalid("invalid_file_name", problem));
+    }
+    let bytes = body::bytes(raw)?;
+    let (record, created) = app.files.put(&access.tenant, &name, &bytes, &access.subject).await?;
+    Ok(Upserted::new(created, record))
+}
+
+async fn record(app: &Shared, access: &Access, name: &str) -> Result<FileRecord, ApiError> {
+    app.files.get(&access.tenant, name).await?.ok_or_else(|| ApiError::not_found(format!("file `{name}`")))
+}
+
+/// `GET …/files/{file}`
+pub async fn show(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    Path((_, name)): Path<(String, String)>,
+) -> Result<Json<FileRecord>, ApiError> {
+    Ok(Json(record(&app, &access, &name).await?))
+}
+
+/// `GET …/files/{file}/content`: the bytes, as uploaded.
+pub async fn content(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    Path((_, name)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let file = record(&app, &access, &name).await?;
+    let bytes = app.files.content(&file.sha256).await?;
+    Ok(octets(bytes, &file.name))
+}
+
+/// `DELETE …/files/{file}`
+pub async fn delete(
+    State(app): State<Shared>,
+    Extension(access): Extension<Access>,
+    Path((_, name)): Path<(String, String)>,
+) -> Result<NoContent, ApiError> {
+    if app.files.delete(&access.tenant, &name).await? {
+        Ok(NoContent)
+    } else {
+        Err(ApiError::not_found(format!("file `{name}`")))
+    }
+}
+
+/// A file's bytes as a download named `name` (a file name has no quotes: `file_name_problem`).
+pub fn octets(bytes: Vec<u8>, name: &str) -> Response {
+    let disposition = format!("attachment; filename=\"{name}\"");
+    ([(CONTENT_TYPE, "application/octet-stream".to_string()), (CONTENT_DISPOSITION, disposition)], bytes)
+        .into_response()
+}
