@@ -1,7 +1,8 @@
 //! The version release on real hosts, as a bare `scena serve` publishes it:
 //! three `scena agent` processes (two game hosts, one DB host) and stand-ins
 //! for Alertmanager, the website's notices and the change tickets on
-//! loopback. A release goes through every step in order on every host, posts
+//! loopback. A release places its package on the game hosts (`push-file`),
+//! goes through every step in order on every host, posts
 //! its notice, lifts its silence and closes its ticket; a release whose
 //! verification fails on one host rolls back on all of them, posts no notice,
 //! and lifts its silence and closes its ticket too.
@@ -44,15 +45,31 @@ async fn the_version_release_runs_on_real_hosts_and_rolls_back_when_a_host_fails
         input
     };
 
-    // Verification reads back what the update wrote.
+    // The package is placed on every game host before the update, which
+    // checks it is there; verification reads back what the update wrote.
+    let package = b"game server 2.1.0".repeat(1000);
+    let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&package));
+    let uploaded = reqwest::Client::new()
+        .put(format!("{}/api/v1/tenants/default/files/game-2.1.0.tgz", server.base))
+        .bearer_auth(crate::support::server::ADMIN)
+        .body(package)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(uploaded.status(), 201);
+    let package_path = agents.path().join("packages/game.tgz").display().to_string();
+    let update = format!("sha256sum \"$PACKAGE\" | grep -q ^{sha256} && echo \"update $VERSION\" >> release.log");
     let verify = "grep -qx \"update $VERSION\" release.log && echo verify >> release.log";
     let done = run_to_end(
         &server,
         FLOW,
-        input(json!({"version": "2.1.0", "previous_version": "2.0.9", "verify_script": verify})),
+        input(json!({"version": "2.1.0", "previous_version": "2.0.9", "verify_script": verify, "update_script": update,
+                     "package": "game-2.1.0.tgz", "package_path": package_path, "package_sha256": sha256})),
     )
     .await;
     assert_eq!(done["status"], "succeeded", "{done}");
+    let placed = &done["nodes"]["push_package"]["output"];
+    assert_eq!((&placed["succeeded"], &placed["failed"]), (&json!(2), &json!(0)), "{placed}");
     assert_eq!(
         done["output"],
         json!({"result": "released", "version": "2.1.0", "hosts": ["game-1", "game-2"], "db_hosts": ["db-1"], "silence": "silence-1"}),
@@ -95,6 +112,7 @@ async fn the_version_release_runs_on_real_hosts_and_rolls_back_when_a_host_fails
     assert_eq!(done["output"]["version"], "2.1.0", "{done}");
     assert!(done["output"]["failed"].as_str().is_some_and(|why| why.contains("game-2")), "{done}");
     assert_eq!(done["nodes"]["open_entry"]["status"], "skipped", "{done}");
+    assert_eq!(done["nodes"]["push_package"]["output"]["state"], "no hosts", "no package given, none placed: {done}");
     for (host, passed) in [("game-1", true), ("game-2", false)] {
         let verified: &[&str] = if passed { &["verify"] } else { &[] };
         let expected: Vec<&str> = ["backup", "close-entry", "stop", "update 2.2.0", "start"]
