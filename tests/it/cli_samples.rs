@@ -4,7 +4,10 @@ use crate::support::{TempDir, plugin_dir, repo_root, scena};
 use serde_json::json;
 
 fn standard_plugins(dir: &TempDir) -> String {
-    plugin_dir(dir, &["echo", "add", "kv", "http-request", "standin", "find-hosts", "run-script", "metric-gate"])
+    plugin_dir(
+        dir,
+        &["echo", "add", "kv", "http-request", "standin", "find-hosts", "run-script", "push-file", "metric-gate"],
+    )
 }
 
 fn sample(name: &str) -> String {

@@ -12,6 +12,7 @@ import { SecretsPage } from './secrets/SecretsPage';
 import { ChannelsPage } from './channels/ChannelsPage';
 import { HostsPage } from './hosts/HostsPage';
 import { AgentsPage } from './agents/AgentsPage';
+import { FilesPage } from './files/FilesPage';
 import { PluginsPage } from './plugins/PluginsPage';
 import { PluginPage } from './plugins/PluginPage';
 import { WebhooksPage } from './webhooks/WebhooksPage';
@@ -28,6 +29,7 @@ const PAGES: Record<string, () => React.JSX.Element> = {
   channels: ChannelsPage,
   hosts: HostsPage,
   agents: AgentsPage,
+  files: FilesPage,
   plugins: PluginsPage,
   webhooks: WebhooksPage,
   schedules: SchedulesPage,

@@ -17,6 +17,8 @@ export const SECTIONS: readonly AdminSection[] = [
   { path: 'channels', needs: 'read' },
   { path: 'hosts', needs: 'read' },
   { path: 'agents', needs: 'read' },
+  // Read by every member; uploading and deleting need `publish` (offered on the page).
+  { path: 'files', needs: 'read' },
   { path: 'plugins', needs: 'read' },
   // There is no route to read a flow's webhook: only those who may set one see the page.
   { path: 'webhooks', needs: 'publish' },

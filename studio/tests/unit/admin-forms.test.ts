@@ -73,9 +73,9 @@ describe('invitation state', () => {
 describe('admin sections', () => {
   it('offers a viewer only what reading allows', () => {
     const viewer = (action: string) => action === 'read';
-    expect(offeredSections(viewer).map((s) => s.path)).toEqual(['tokens', 'grants', 'secrets', 'channels', 'hosts', 'agents', 'plugins', 'schedules']);
+    expect(offeredSections(viewer).map((s) => s.path)).toEqual(['tokens', 'grants', 'secrets', 'channels', 'hosts', 'agents', 'files', 'plugins', 'schedules']);
   });
   it('offers an owner every page', () => {
-    expect(offeredSections(() => true)).toHaveLength(12);
+    expect(offeredSections(() => true)).toHaveLength(13);
   });
 });

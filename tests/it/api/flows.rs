@@ -8,8 +8,19 @@ use crate::support::repo_root;
 use crate::support::server::{ADMIN, Server, serve, serve_with};
 
 /// The standard plugins `scena serve` carries, as the tenant lists them.
-const STANDARD_PLUGINS: [&str; 10] =
-    ["add", "echo", "find-hosts", "http-check", "http-request", "kv", "metric-gate", "notify", "run-script", "standin"];
+const STANDARD_PLUGINS: [&str; 11] = [
+    "add",
+    "echo",
+    "find-hosts",
+    "http-check",
+    "http-request",
+    "kv",
+    "metric-gate",
+    "notify",
+    "push-file",
+    "run-script",
+    "standin",
+];
 
 async fn plugin_names(server: &Server) -> Vec<String> {
     let plugins = server.admin("GET", "/api/v1/tenants/default/plugins", None).await.body;

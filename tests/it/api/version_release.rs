@@ -63,8 +63,10 @@ async fn the_version_release_runs_on_real_hosts_and_rolls_back_when_a_host_fails
     let done = run_to_end(
         &server,
         FLOW,
-        input(json!({"version": "2.1.0", "previous_version": "2.0.9", "verify_script": verify, "update_script": update,
-                     "package": "game-2.1.0.tgz", "package_path": package_path, "package_sha256": sha256})),
+        input(
+            json!({"version": "2.1.0", "previous_version": "2.0.9", "verify_script": verify, "update_script": update,
+                     "package": "game-2.1.0.tgz", "package_path": package_path, "package_sha256": sha256}),
+        ),
     )
     .await;
     assert_eq!(done["status"], "succeeded", "{done}");

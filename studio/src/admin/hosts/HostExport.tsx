@@ -2,23 +2,11 @@ import { useTranslation } from 'react-i18next';
 import { api, ok } from '../../api/client';
 import { useTenant } from '../../session/session';
 import { ErrorNote } from '../../ui/ErrorNote';
+import { saveFile } from '../ui/download';
 import { useAction } from '../ui/useAction';
 import { exportFileName, type ImportFormat } from './importFile';
 
 const MEDIA: Record<ImportFormat, string> = { csv: 'text/csv;charset=utf-8', json: 'application/json' };
-
-/** Save `text` as a file in the reader's downloads. */
-function download(text: string, name: string, media: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: media }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // Freed once the download surely has the bytes (revoking at once can cancel it in some browsers).
-  setTimeout(() => URL.revokeObjectURL(url), 30_000);
-}
 
 /** Download every host as CSV or JSON, in the form the import takes back. */
 export function HostExport() {
@@ -35,7 +23,7 @@ export function HostExport() {
         }),
       ),
     );
-    if (text !== undefined) download(text, exportFileName(tenant.name, format, new Date()), MEDIA[format]);
+    if (text !== undefined) saveFile(new Blob([text], { type: MEDIA[format] }), exportFileName(tenant.name, format, new Date()));
   };
   return (
     <div className="row">

@@ -4,8 +4,10 @@
 // every bad line listed, filter, edit, export), add a notification channel
 // whose URL never comes back and grant it, and a viewer who is offered none
 // of it while the API refuses her anyway; enrol a real agent with a token
-// shown once beside the command to run, and revoke it.
+// shown once beside the command to run, and revoke it; upload, replace (said
+// before), download and delete the files push-file places on hosts.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -23,6 +25,7 @@ const SECTIONS = {
   channels: 'Channels',
   hosts: 'Inventory',
   agents: 'Agents',
+  files: 'Files',
   plugins: 'Plugins',
   webhooks: 'Webhooks',
   schedules: 'Schedules',
@@ -117,6 +120,22 @@ function recordAnswers(page, server) {
 }
 
 const hostIds = (answer) => answer.hosts.map((h) => h.id).join(',');
+
+const sha256 = (text) => createHash('sha256').update(text).digest('hex');
+
+/** Upload a file through the API: the body is its content, not JSON. */
+async function putFile(server, name, content) {
+  const response = await fetch(`${server.url}/api/v1/tenants/default/files/${name}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/octet-stream' },
+    body: content,
+  });
+  const text = await response.text();
+  assert(response.ok, `PUT files/${name} → ${response.status}: ${text}`);
+  return JSON.parse(text);
+}
+
+const fileNames = (answer) => answer.files.map((f) => f.name).join(',');
 
 export const journeys = [
   {
@@ -281,6 +300,7 @@ export const journeys = [
         { id: 'h-1', hostname: 'game-1', ip: '10.0.0.1', labels: { zone: 'eu-1', role: 'game' } },
       ]);
       await apiCall(server, 'PUT', '/api/v1/tenants/default/channels/ops', { kind: 'webhook', url: 'https://hooks.example.com/x', format: 'slack' });
+      await putFile(server, 'app-1.0.tgz', 'version one');
       await makeMember(server, 'otto', 'operator');
       for (const language of ['en', 'zh-CN']) {
         const page = await newPage(browser, { language, strictI18n: language === 'zh-CN' });
@@ -530,6 +550,80 @@ export const journeys = [
     },
   },
   {
+    name: 'files: pick one (its name checked as the server does), replace it after being told, drop an empty one, download, delete',
+    async run({ server, browser }) {
+      await serverReady(server);
+      const page = await newPage(browser);
+      await login(page, server);
+      await openSection(page, server, 'Files');
+      await page.getByText('No files yet.').waitFor();
+      const form = page.getByRole('form', { name: 'Upload a file' });
+      const picker = form.getByLabel('…or choose a file');
+      const nameField = form.getByLabel('Name', { exact: true });
+      const first = 'hello scena\n';
+      await picker.setInputFiles({ name: 'app.txt', mimeType: 'text/plain', buffer: Buffer.from(first) });
+      await form.getByText('Chosen: app.txt (12 B)').waitFor();
+      assert((await nameField.inputValue()) === 'app.txt', "the name is the picked file's");
+
+      // A name the server would refuse is said at once, and not sent.
+      await nameField.fill('my app.txt');
+      await form.getByText('only, not “ ”').waitFor();
+      assert(await form.getByRole('button', { name: 'Upload file' }).isDisabled(), 'a bad name is not uploaded');
+      await nameField.fill('.app.txt');
+      await form.getByText('A file name may not start with a dot.').waitFor();
+      await nameField.fill('app.txt');
+      await form.getByRole('button', { name: 'Upload file' }).click();
+      await form.getByRole('status').filter({ hasText: `Uploaded app.txt (sha256 ${sha256(first).slice(0, 12)}` }).waitFor();
+      const table = page.getByRole('table', { name: 'Files of this tenant' });
+      const row = table.locator('tr[data-file="app.txt"]');
+      await row.waitFor();
+      const listed = await row.innerText();
+      assert(listed.includes('12 B') && listed.includes(sha256(first).slice(0, 12)) && listed.includes('admin'), `listed: ${listed}`);
+      assert((await row.locator('[data-sha256]').getAttribute('title')) === sha256(first), 'the whole sha256 in the title');
+      const stored = await apiCall(server, 'GET', '/api/v1/tenants/default/files/app.txt');
+      assert(stored.sha256 === sha256(first) && stored.size_bytes === 12, `stored: ${JSON.stringify(stored)}`);
+      assert((await nameField.inputValue()) === '', 'the form is empty again');
+
+      // The same name again: the page says it replaces the file before it does.
+      const second = 'hello scena, again\n';
+      await picker.setInputFiles({ name: 'app.txt', mimeType: 'text/plain', buffer: Buffer.from(second) });
+      const note = form.getByTestId('file-replace-note');
+      await note.waitFor();
+      assert((await note.innerText()).includes('A file named app.txt exists: uploading replaces it.'), await note.innerText());
+      await form.getByRole('button', { name: 'Replace file' }).click();
+      await form.getByRole('status').filter({ hasText: `Replaced app.txt (sha256 ${sha256(second).slice(0, 12)}` }).waitFor();
+      await eventually(async () => (await row.innerText()).includes(sha256(second).slice(0, 12)), 'the new sha256 listed');
+      assert((await row.innerText()).includes('19 B'), `the new size: ${await row.innerText()}`);
+      assert((await note.count()) === 0, 'no replacement note once done');
+      const replaced = await apiCall(server, 'GET', '/api/v1/tenants/default/files');
+      assert(fileNames(replaced) === 'app.txt' && replaced.files[0].sha256 === sha256(second), `one file, replaced: ${JSON.stringify(replaced)}`);
+
+      // An empty file, dropped: a file too, downloaded empty.
+      await dropText(page, form.getByTestId('file-drop-zone'), '', 'marker', 'application/octet-stream');
+      await eventually(async () => (await nameField.inputValue()) === 'marker', 'the dropped file named');
+      await form.getByRole('button', { name: 'Upload file' }).click();
+      await form.getByRole('status').filter({ hasText: 'Uploaded marker' }).waitFor();
+      const marker = table.locator('tr[data-file="marker"]');
+      await marker.waitFor();
+      assert((await marker.innerText()).includes('0 B'), `an empty file: ${await marker.innerText()}`);
+      const [empty] = await Promise.all([page.waitForEvent('download'), marker.getByRole('button', { name: 'Download marker' }).click()]);
+      const emptyBytes = readFileSync(await empty.path());
+      assert(empty.suggestedFilename() === 'marker' && emptyBytes.length === 0, `the empty file downloaded: ${empty.suggestedFilename()} ${JSON.stringify(emptyBytes.toString())}`);
+
+      // Downloaded as it was uploaded, under its name.
+      const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: 'Download app.txt' }).click()]);
+      assert(download.suggestedFilename() === 'app.txt', `file name ${download.suggestedFilename()}`);
+      assert(readFileSync(await download.path(), 'utf8') === second, 'the downloaded content is the replacement');
+
+      // Deleting asks first, then the file is gone.
+      await row.getByRole('button', { name: 'Delete' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+      await row.waitFor({ state: 'detached' });
+      assert(fileNames(await apiCall(server, 'GET', '/api/v1/tenants/default/files')) === 'marker', 'app.txt deleted');
+      noPageErrors(page);
+    },
+  },
+  {
     name: 'inventory: a bad row refuses the whole import with its line, the fixed file imports, filter, edit labels, export',
     async run({ server, browser }) {
       await serverReady(server);
@@ -751,6 +845,7 @@ export const journeys = [
       await serverReady(server);
       const vera = await makeMember(server, 'vera', 'viewer');
       await apiCall(server, 'POST', '/api/v1/tenants/default/hosts/import', [{ id: 'h-1', hostname: 'game-1', ip: '10.0.0.1', labels: { zone: 'eu-1' } }]);
+      await putFile(server, 'app.bin', 'the content');
       const page = await newPage(browser);
       await login(page, server, vera.username, vera.password);
       const main = page.getByRole('navigation', { name: 'Main navigation' });
@@ -782,6 +877,14 @@ export const journeys = [
       }
       assert((await page.getByLabel('CSV or JSON to import').count()) === 0, 'no import field');
       assert((await page.getByRole('button', { name: 'Export CSV' }).count()) === 1, 'export is reading');
+      // The files: listed and downloaded, neither uploaded nor deleted.
+      await sub.getByRole('link', { name: 'Files' }).click();
+      const file = page.getByRole('table', { name: 'Files of this tenant' }).locator('tr[data-file="app.bin"]');
+      await file.waitFor();
+      await page.getByText('You may list and download the files').waitFor();
+      assert((await page.getByTestId('file-drop-zone').count()) === 0, 'no upload for a viewer');
+      assert((await file.getByRole('button', { name: 'Download app.bin' }).count()) === 1, 'download is reading');
+      assert((await file.getByRole('button', { name: 'Delete' }).count()) === 0, 'no delete for a viewer');
       await sub.getByRole('link', { name: 'Channels' }).click();
       await page.getByRole('heading', { name: 'Notification channels', level: 2 }).waitFor();
       assert((await page.getByRole('button', { name: 'Add channel' }).count()) === 0, 'no channel form');
