@@ -71,9 +71,8 @@ impl Agents {
             let facts = HostFacts { id: id.clone(), hostname: id.clone(), ip: "127.0.0.1".into(), labels: labels(i) };
             let state = self.dir.join(&id);
             let enrolled = client::enrol(&self.server, &self.token, &facts, &state).await.unwrap();
-            let mark = state.display().to_string();
             self.tasks.push(tokio::spawn(async move {
-                let _ = client::serve(&enrolled, &mark).await;
+                let _ = client::serve(&enrolled, &state).await;
             }));
             self.ids.push(id);
         }

@@ -17,6 +17,7 @@ use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
+use super::leftovers::Leftovers;
 use super::protocol::{Ended, FromAgent, ToAgent};
 use super::{placer, runner};
 
@@ -94,8 +95,8 @@ struct Tasks {
     running: Arc<Mutex<HashMap<String, watch::Sender<bool>>>>,
     pending: Unacknowledged,
     done_tx: mpsc::UnboundedSender<FromAgent>,
-    /// What every script carries in its environment (`runner::MARK_VARIABLE`).
-    mark: String,
+    /// The records of running scripts a killed agent's next life acts on.
+    leftovers: Leftovers,
 }
 
 impl Tasks {
@@ -150,17 +151,18 @@ const FIRST_RETRY: Duration = Duration::from_millis(500);
 /// A connection up this long was a real one: the back-off starts over after it.
 const STAYED_UP: Duration = Duration::from_secs(10);
 
-/// Stay connected and run what comes, until the process is stopped. `mark`
-/// names this agent among others on the host (its state dir): the
-/// processes an earlier life of it left running are stopped first.
-pub async fn serve(enrolled: &Enrolled, mark: &str) -> anyhow::Result<()> {
-    let stopped = runner::stop_leftovers(mark);
+/// Stay connected and run what comes, until the process is stopped. What
+/// the scripts of an earlier life of this agent (keeping its state in
+/// `state_dir`) left running when it was killed is stopped first.
+pub async fn serve(enrolled: &Enrolled, state_dir: &Path) -> anyhow::Result<()> {
+    let leftovers = Leftovers::new(state_dir);
+    let stopped = leftovers.stop();
     if stopped > 0 {
-        eprintln!("scena agent: stopped {stopped} process(es) its scripts left running when it was last stopped");
+        eprintln!("scena agent: stopped {stopped} process(es) left running by the scripts it ran when it was killed");
     }
     let (done_tx, done_rx) = mpsc::unbounded_channel::<FromAgent>();
     let (output_tx, output_rx) = mpsc::channel::<FromAgent>(256);
-    let tasks = Tasks { running: Arc::default(), pending: Arc::default(), done_tx, mark: mark.to_string() };
+    let tasks = Tasks { running: Arc::default(), pending: Arc::default(), done_tx, leftovers };
     let mut outbox = Outbox { done_rx, output_tx, output_rx };
     let http = reqwest::Client::new();
     let mut backoff = FIRST_RETRY;
@@ -244,10 +246,13 @@ async fn session(
                                 })
                             };
                             let timeout = Duration::from_millis(timeout_ms);
-                            let (mark, job_id) = (tasks.mark.clone(), job.clone());
+                            let (leftovers, job_id) = (tasks.leftovers.clone(), job.clone());
+                            leftovers.begin(&job_id);
                             tasks.start(job, host, move |cancelled| async move {
-                                let env = [(runner::MARK_VARIABLE, mark.as_str()), ("SCENA_JOB", job_id.as_str())];
-                                runner::run(&script, &interpreter, &account, &env, timeout, cancelled, Some(report)).await
+                                let env = leftovers.environment(&job_id);
+                                let outcome = runner::run(&script, &interpreter, &account, &env, timeout, cancelled, Some(report)).await;
+                                leftovers.end(&job_id);
+                                outcome
                             });
                         }
                         Ok(ToAgent::Place { job, host, sha256, size, path, mode, account, timeout_ms }) => {

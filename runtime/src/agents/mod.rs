@@ -2,12 +2,14 @@
 //! to the server and run the scripts of jobs there. `protocol.rs` is what
 //! both ends say, `hub.rs` the server's table of connected agents, `runner.rs`
 //! how an agent runs one script (its own process group, a deadline, the last
-//! 64 KiB of output), `placer.rs` how it places a file (`push-file`: fetched,
+//! 64 KiB of output), `leftovers.rs` what a killed agent's scripts leave
+//! running, stopped when it starts again, `placer.rs` how it places a file (`push-file`: fetched,
 //! checked by sha256, renamed into place), `client.rs` the agent's side of the connection,
 //! `live.rs` what running scripts print on its way into their steps' logs.
 
 pub mod client;
 pub mod hub;
+pub mod leftovers;
 pub mod live;
 pub mod placer;
 pub mod protocol;

@@ -74,9 +74,19 @@ async fn place_now(source: &Source<'_>, placement: &Placement, partial: &Partial
     if placement.mode > 0o7777 {
         return Err(format!("mode {:o} is not permission bits", placement.mode));
     }
-    if sha256_of(path).await.as_deref() == Some(placement.sha256.as_str()) {
-        set_mode(path, placement.mode).await?;
-        return Ok(format!("{} was already in place (sha256 {})", placement.path, placement.sha256));
+    // A regular file is replaced (and left alone if it has the content
+    // already); a symbolic link is replaced by the file, never followed; a
+    // directory, device or pipe is not a file to replace.
+    match tokio::fs::symlink_metadata(path).await {
+        Ok(found) if found.is_file() => {
+            if sha256_of(path).await.as_deref() == Some(placement.sha256.as_str()) {
+                set_mode(path, placement.mode).await?;
+                return Ok(format!("{} was already in place (sha256 {})", placement.path, placement.sha256));
+            }
+        }
+        Ok(found) if found.file_type().is_symlink() => {}
+        Ok(_) => return Err(format!("{} is there and is not a regular file", placement.path)),
+        Err(_) => {}
     }
     let parent = path.parent().ok_or_else(|| format!("{} has no directory", placement.path))?;
     tokio::fs::create_dir_all(parent).await.map_err(|e| format!("cannot make {}: {e}", parent.display()))?;
@@ -114,7 +124,15 @@ async fn fetch_into(source: &Source<'_>, placement: &Placement, into: &Path) -> 
         let body = response.text().await.unwrap_or_default();
         return Err(format!("the server refused the file ({status}): {}", body.chars().take(300).collect::<String>()));
     }
-    let mut file = tokio::fs::File::create(into).await.map_err(|e| format!("cannot write {}: {e}", into.display()))?;
+    // Readable by the agent's account only until it is complete and given its
+    // mode; a new file, so nothing already at that name is followed or reused.
+    let mut file = tokio::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(into)
+        .await
+        .map_err(|e| format!("cannot write {}: {e}", into.display()))?;
     let (mut hasher, mut written) = (Sha256::new(), 0u64);
     while let Some(chunk) = response.chunk().await.map_err(|e| format!("the download broke off: {e}"))? {
         written += chunk.len() as u64;
@@ -158,6 +176,8 @@ struct PartialFile {
 impl PartialFile {
     fn beside(destination: &Path) -> PartialFile {
         let name = destination.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        // Short enough for any file system's name limit (255 bytes), the uuid included.
+        let name: String = name.chars().take(100).collect();
         let partial = format!(".{name}.scena-{}", uuid::Uuid::new_v4().simple());
         PartialFile { path: destination.with_file_name(partial) }
     }

@@ -106,35 +106,6 @@ pub fn own_account(account: &str) -> Result<(), String> {
     }
 }
 
-/// The variable in every script's environment naming the agent that started
-/// it (its state dir): how the agent, started again after it was killed,
-/// finds the processes it left running.
-pub const MARK_VARIABLE: &str = "SCENA_AGENT";
-
-/// Kill the processes a previous life of the agent marked `mark` left
-/// running — it was killed while its scripts ran, so nothing watches them
-/// and their outcomes were lost — whatever process group they moved to;
-/// the number killed. Reads `/proc`: Linux only (elsewhere, nothing).
-pub fn stop_leftovers(mark: &str) -> usize {
-    let needle = format!("{MARK_VARIABLE}={mark}");
-    let me = std::process::id();
-    let Ok(entries) = std::fs::read_dir("/proc") else { return 0 };
-    let mut killed = 0;
-    for entry in entries.flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
-        if pid == me {
-            continue;
-        }
-        let Ok(environment) = std::fs::read(format!("/proc/{pid}/environ")) else { continue };
-        if environment.split(|b| *b == 0).any(|pair| pair == needle.as_bytes()) {
-            // SAFETY: kill only sends a signal, to a process carrying this agent's mark.
-            unsafe { libc::kill(pid as i32, libc::SIGKILL) };
-            killed += 1;
-        }
-    }
-    killed
-}
-
 /// Run `script` with `env` added to its environment; `cancel` turning true
 /// stops it; what it prints goes to `report` as it comes, if given.
 pub async fn run(
@@ -321,35 +292,6 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("process {pid} of the script's group survived the timeout");
-    }
-
-    #[test]
-    fn leftovers_of_an_earlier_life_are_found_by_their_mark_and_killed() {
-        use std::os::unix::process::ExitStatusExt;
-        let mark = format!("test-{}", uuid::Uuid::new_v4().simple());
-        let spawn = |mark: &str| {
-            let child = std::process::Command::new("sleep").arg("60").env(MARK_VARIABLE, mark).spawn().unwrap();
-            // Until it has exec'd, a child's environment is still its parent's.
-            let marked = format!("{MARK_VARIABLE}={mark}");
-            let carries = || {
-                let environment = std::fs::read(format!("/proc/{}/environ", child.id())).unwrap_or_default();
-                environment.split(|b| *b == 0).any(|pair| pair == marked.as_bytes())
-            };
-            for _ in 0..200 {
-                if carries() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            assert!(carries(), "the child never carried its mark");
-            child
-        };
-        let (mut ours, mut theirs) = (spawn(&mark), spawn(&format!("{mark}-another-agent")));
-        assert_eq!(stop_leftovers(&mark), 1);
-        assert_eq!(ours.wait().unwrap().signal(), Some(libc::SIGKILL));
-        assert!(theirs.try_wait().unwrap().is_none(), "another agent's script is left alone");
-        let _ = theirs.kill();
-        let _ = theirs.wait();
     }
 
     #[tokio::test]

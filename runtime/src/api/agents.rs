@@ -236,8 +236,8 @@ pub async fn job_file(
     let placing = if serves { app.db.agents().placing(&tenant, &job, &agent).await? } else { None };
     let (sha256, name) =
         placing.ok_or_else(|| ApiError::not_found(format!("a file to place for agent `{agent}` in job `{job}`")))?;
-    let bytes = app.files.content(&sha256).await?;
-    Ok(super::files::octets(bytes, &name))
+    let path = app.files.content_path(&sha256).await?;
+    super::files::streamed(&path, &name).await
 }
 
 /// How often the server pings an idle agent.

@@ -3,14 +3,15 @@
 //! delete. Jobs pin the content they place by sha256, so replacing or
 //! deleting a file never changes a job that already started.
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use schemars::JsonSchema;
 use serde::Serialize;
+use tokio::io::AsyncReadExt;
 
 use super::auth::Access;
 use super::described::{NoContent, Upserted};
@@ -63,8 +64,8 @@ pub async fn content(
     Path((_, name)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let file = record(&app, &access, &name).await?;
-    let bytes = app.files.content(&file.sha256).await?;
-    Ok(octets(bytes, &file.name))
+    let path = app.files.content_path(&file.sha256).await?;
+    streamed(&path, &file.name).await
 }
 
 /// `DELETE …/files/{file}`
@@ -80,9 +81,27 @@ pub async fn delete(
     }
 }
 
-/// A file's bytes as a download named `name` (a file name has no quotes: `file_name_problem`).
-pub fn octets(bytes: Vec<u8>, name: &str) -> Response {
-    let disposition = format!("attachment; filename=\"{name}\"");
-    ([(CONTENT_TYPE, "application/octet-stream".to_string()), (CONTENT_DISPOSITION, disposition)], bytes)
-        .into_response()
+/// The file at `path` as a download named `name` (a file name has no
+/// quotes: `file_name_problem`), streamed: many agents fetching a large
+/// file at once hold a buffer each, not the file each.
+pub async fn streamed(path: &std::path::Path, name: &str) -> Result<Response, ApiError> {
+    let file = tokio::fs::File::open(path).await.map_err(|e| anyhow::anyhow!("cannot open {}: {e}", path.display()))?;
+    let length = file.metadata().await.map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?.len();
+    let chunks = futures_util::stream::unfold(file, |mut file| async move {
+        let mut buffer = vec![0u8; 64 << 10];
+        match file.read(&mut buffer).await {
+            Ok(0) => None,
+            Ok(read) => {
+                buffer.truncate(read);
+                Some((Ok::<_, std::io::Error>(Bytes::from(buffer)), file))
+            }
+            Err(e) => Some((Err(e), file)),
+        }
+    });
+    let headers = [
+        (CONTENT_TYPE, "application/octet-stream".to_string()),
+        (CONTENT_LENGTH, length.to_string()),
+        (CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+    ];
+    Ok((headers, Body::from_stream(chunks)).into_response())
 }

@@ -69,7 +69,32 @@ impl AtomCall {
             .ok_or_else(|| AtomError::Unavailable("the job atom has no agents in this runtime".into()))
     }
 
+    /// The idempotency key a job is started under: the one given, else the call's.
+    fn job_key<'a>(&'a self, given: &'a str) -> &'a str {
+        if given.is_empty() { &self.idempotency_key } else { given }
+    }
+
+    /// The job already started under `key`, if any: a retried step gets it
+    /// back before anything is checked again (its file may have been
+    /// replaced since); a job of another kind under the same key is refused.
+    async fn started_before(&self, key: &str, pushes_a_file: bool) -> Result<Option<String>, AtomError> {
+        let Some((job, spec)) = self.jobs()?.store.job_of_key(&self.scope.tenant, key).await.map_err(failed)? else {
+            return Ok(None);
+        };
+        let spec: serde_json::Value = serde_json::from_str(&spec).unwrap_or_default();
+        if spec.get("push_file").is_some() != pushes_a_file {
+            let (this, that) = if pushes_a_file { ("file push", "script") } else { ("script", "file push") };
+            return Err(AtomError::Invalid(format!(
+                "idempotency key `{key}` started a {that} job already: a {this} needs a key of its own"
+            )));
+        }
+        Ok(Some(job))
+    }
+
     async fn job_start(&self, spec: &wit_job::JobSpec) -> Result<String, AtomError> {
+        if let Some(job) = self.started_before(self.job_key(&spec.idempotency_key), false).await? {
+            return Ok(job);
+        }
         if spec.script.len() > MAX_SCRIPT {
             return Err(AtomError::Invalid(format!("a script has at most {MAX_SCRIPT} bytes")));
         }
@@ -96,6 +121,9 @@ impl AtomCall {
     }
 
     async fn job_push_file(&self, spec: &wit_job::FileSpec) -> Result<String, AtomError> {
+        if let Some(job) = self.started_before(self.job_key(&spec.idempotency_key), true).await? {
+            return Ok(job);
+        }
         let jobs = self.jobs()?;
         if let Some(problem) = placement_path_problem(&spec.path) {
             return Err(AtomError::Invalid(problem));
@@ -164,7 +192,7 @@ impl AtomCall {
                 }
             }
         }
-        let key = if idempotency_key.is_empty() { &self.idempotency_key } else { idempotency_key };
+        let key = self.job_key(idempotency_key);
         // Hosts with no agent connected fail with the job's creation, so none
         // is left queued if what follows goes wrong.
         let (online, offline): (Vec<_>, Vec<_>) = agents

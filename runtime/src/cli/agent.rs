@@ -57,6 +57,7 @@ pub async fn run(args: AgentArgs) -> Result<(), CliError> {
             label.split_once('=').ok_or_else(|| CliError::other(format!("a label is key=value, not `{label}`")))?;
         labels.insert(key.trim().to_string(), value.trim().to_string());
     }
+    let _one_agent_per_state_dir = claim(&state_dir)?;
     // Restarts use the credential: a service keeps its token in its settings, and
     // enrolling again on every start would make a new credential each time.
     let saved = client::load(&state_dir).filter(|e| args.token.is_none() || same_server(&e.server, &args.server));
@@ -103,8 +104,28 @@ pub async fn run(args: AgentArgs) -> Result<(), CliError> {
             )));
         }
     };
-    let mark = std::fs::canonicalize(&state_dir).unwrap_or(state_dir).display().to_string();
-    client::serve(&enrolled, &mark).await.map_err(failed)
+    client::serve(&enrolled, &state_dir).await.map_err(failed)
+}
+
+/// Hold `state_dir` for this agent alone while it runs: a second agent on
+/// it would share its credential and take its scripts for a dead one's.
+fn claim(state_dir: &std::path::Path) -> Result<std::fs::File, CliError> {
+    let cannot = |e: std::io::Error| CliError::other(format!("cannot use the state dir {}: {e}", state_dir.display()));
+    std::fs::create_dir_all(state_dir).map_err(cannot)?;
+    let lock = std::fs::File::options()
+        .create(true)
+        .write(true)
+        .truncate(false)
+        .open(state_dir.join("agent.lock"))
+        .map_err(cannot)?;
+    match lock.try_lock() {
+        Ok(()) => Ok(lock),
+        Err(std::fs::TryLockError::WouldBlock) => Err(CliError::other(format!(
+            "another scena agent is running with the state dir {}: one agent per state dir",
+            state_dir.display()
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => Err(cannot(e)),
+    }
 }
 
 /// Exit 3 when the server will not have this agent (a service manager should

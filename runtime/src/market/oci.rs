@@ -112,12 +112,21 @@ pub async fn push_plugin(
     auth: &RegistryAuth,
 ) -> Result<Pushed, String> {
     let digest = format!("sha256:{}", sha256_hex(component));
+    // The exported handler's version is the one the component was built
+    // against, as its imports say (a plugin built for 0.1.0 exports 0.1.0).
+    let version = imports
+        .iter()
+        .find_map(|import| import.strip_prefix("scena:plugin/")?.split_once('@').map(|(_, v)| v.to_string()))
+        .unwrap_or_else(|| {
+            scena_host_api::WIT_PACKAGE.rsplit_once('@').map(|(_, v)| v.to_string()).unwrap_or_default()
+        });
+    let (handler, step) = (format!("scena:plugin/handler@{version}"), format!("scena:plugin/step@{version}"));
     let config = json!({
         "created": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "architecture": "wasm",
         "os": "wasip2",
         "layerDigests": [digest],
-        "component": {"exports": ["scena:plugin/handler@0.1.1"], "imports": imports, "target": "scena:plugin/step@0.1.1"},
+        "component": {"exports": [handler], "imports": imports, "target": step},
     });
     let annotations = BTreeMap::from([("org.opencontainers.image.title".to_string(), id.to_string())]);
     let layer = ImageLayer::new(component.to_vec(), WASM_LAYER.to_string(), Some(annotations));

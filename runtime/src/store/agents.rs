@@ -206,6 +206,15 @@ impl AgentStore {
         Ok((id, true))
     }
 
+    /// The job `tenant` started under idempotency key `key`: (id, spec).
+    pub async fn job_of_key(&self, tenant: &str, key: &str) -> anyhow::Result<Option<(String, String)>> {
+        Ok(sqlx::query_as("SELECT id, spec FROM jobs WHERE tenant = $1 AND idempotency_key = $2")
+            .bind(tenant)
+            .bind(key)
+            .fetch_optional(self.db.pool())
+            .await?)
+    }
+
     /// A job's hosts, or `None` if `tenant` has no such job.
     pub async fn job_hosts(&self, tenant: &str, job: &str) -> anyhow::Result<Option<Vec<JobHost>>> {
         let exists: Option<(String,)> = sqlx::query_as("SELECT id FROM jobs WHERE tenant = $1 AND id = $2")

@@ -57,6 +57,17 @@ impl BlobStore {
         Ok(bytes)
     }
 
+    /// The local copy of what is kept under `sha256`, copied from the
+    /// database first if this node has none: to be streamed, never read
+    /// whole. Not checked against the sha256 (whoever uses it checks it).
+    pub async fn local_copy(&self, sha256: &str) -> anyhow::Result<PathBuf> {
+        let path = self.local(sha256);
+        if !path.exists() {
+            self.get(sha256).await?;
+        }
+        Ok(path)
+    }
+
     /// A file kept only locally — by a server from before blobs were kept in
     /// the database — is copied there, so other nodes find it too; only if
     /// it is still what its name says.

@@ -136,6 +136,27 @@ async fn a_file_is_placed_whole_on_granted_hosts_checked_by_its_sha256() {
     assert_eq!(again["status"], "succeeded", "{again}");
     assert!(again["output"]["result"]["hosts"][0]["output"].as_str().unwrap().contains("already in place"), "{again}");
 
+    // A symbolic link at the destination is replaced by the file, never followed.
+    let elsewhere = dir.path().join("game-1/elsewhere.txt");
+    std::fs::write(&elsewhere, b"not to be touched").unwrap();
+    let link = dir.path().join("game-1/releases/link.bin");
+    std::os::unix::fs::symlink(&elsewhere, &link).unwrap();
+    let linked =
+        push(&server, json!({"hosts": ["game-1"], "path": link.display().to_string(), "sha256": "", "mode": "644"}))
+            .await;
+    assert_eq!(linked["status"], "succeeded", "{linked}");
+    assert!(std::fs::symlink_metadata(&link).unwrap().is_file(), "the link itself was replaced");
+    assert_eq!(std::fs::read(&link).unwrap(), content);
+    assert_eq!(std::fs::read(&elsewhere).unwrap(), b"not to be touched");
+    // What is not a regular file is not replaced: a device, a directory.
+    for (path, what) in
+        [("/dev/null", "a device"), (dir.path().join("game-1/releases").display().to_string().as_str(), "a directory")]
+    {
+        let refused = push(&server, json!({"hosts": ["game-1"], "path": path, "sha256": "", "mode": "644"})).await;
+        assert_eq!(refused["status"], "failed", "{what}: {refused}");
+        assert!(refused["nodes"]["push"]["error"].to_string().contains("is not a regular file"), "{what}: {refused}");
+    }
+
     // A host outside the grant is refused by name; nothing is placed there.
     let outside = dir.path().join("db-1/app.bin");
     let denied = push(

@@ -247,6 +247,14 @@ async fn an_agent_started_again_stops_what_its_scripts_left_running_when_it_was_
 
     let _again = start_agent(&server, &dir, &token, "game-1", "zone=eu-1");
     until_connected(&server, "default", &[("game-1", true)]).await;
+    // One agent per state dir: a second one would take the first one's scripts for a dead agent's.
+    let second = Command::new(env!("CARGO_BIN_EXE_scena"))
+        .args(["agent", "--server", &server.base, "--state-dir"])
+        .arg(dir.path().join("game-1/state"))
+        .output()
+        .unwrap();
+    assert_eq!(second.status.code(), Some(1), "{second:?}");
+    assert!(String::from_utf8_lossy(&second.stderr).contains("another scena agent is running"), "{second:?}");
     for _ in 0..200 {
         if !alive(pid) {
             return;
