@@ -151,6 +151,15 @@ const FIRST_RETRY: Duration = Duration::from_millis(500);
 /// A connection up this long was a real one: the back-off starts over after it.
 const STAYED_UP: Duration = Duration::from_secs(10);
 
+/// The wait before the next try: between half the back-off and all of it,
+/// at random — a server that restarts is not met by every agent it had in
+/// the same instant, nor again in lockstep at each doubling.
+fn jittered(backoff: Duration) -> Duration {
+    let random = (uuid::Uuid::new_v4().as_u128() >> 64) as u64;
+    let fraction = random as f64 / u64::MAX as f64;
+    backoff.mul_f64(0.5 + fraction / 2.0)
+}
+
 /// Stay connected and run what comes, until the process is stopped. What
 /// the scripts of an earlier life of this agent (keeping its state in
 /// `state_dir`) left running when it was killed is stopped first.
@@ -181,9 +190,12 @@ pub async fn serve(enrolled: &Enrolled, state_dir: &Path) -> anyhow::Result<()> 
                 )
                 .into());
             }
-            Err(e) => eprintln!("scena agent: connection lost: {e}; again in {} ms", backoff.as_millis()),
+            Err(e) => {
+                let wait = jittered(backoff);
+                eprintln!("scena agent: connection lost: {e}; again in {} ms", wait.as_millis());
+                tokio::time::sleep(wait).await;
+            }
         }
-        tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(Duration::from_secs(30));
     }
 }
@@ -292,5 +304,19 @@ async fn session(
                 sink.send(Message::text(serde_json::to_string(&done)?)).await?;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wait_before_reconnecting_is_spread_between_half_the_back_off_and_all_of_it() {
+        let backoff = Duration::from_secs(8);
+        let waits: Vec<Duration> = (0..200).map(|_| jittered(backoff)).collect();
+        assert!(waits.iter().all(|w| *w >= backoff / 2 && *w <= backoff), "{waits:?}");
+        let (low, high) = (waits.iter().min().unwrap(), waits.iter().max().unwrap());
+        assert!(*high - *low > Duration::from_secs(2), "spread, not lockstep: {low:?}..{high:?}");
     }
 }

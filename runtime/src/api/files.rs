@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
+use futures_util::StreamExt;
 use schemars::JsonSchema;
 use serde::Serialize;
 use tokio::io::AsyncReadExt;
@@ -87,6 +88,8 @@ pub async fn delete(
 pub async fn streamed(path: &std::path::Path, name: &str) -> Result<Response, ApiError> {
     let file = tokio::fs::File::open(path).await.map_err(|e| anyhow::anyhow!("cannot open {}: {e}", path.display()))?;
     let length = file.metadata().await.map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?.len();
+    // Fused: a body may be polled again after its end (the compression layer
+    // does), and an unfold must not be.
     let chunks = futures_util::stream::unfold(file, |mut file| async move {
         let mut buffer = vec![0u8; 64 << 10];
         match file.read(&mut buffer).await {
@@ -97,7 +100,8 @@ pub async fn streamed(path: &std::path::Path, name: &str) -> Result<Response, Ap
             }
             Err(e) => Some((Err(e), file)),
         }
-    });
+    })
+    .fuse();
     let headers = [
         (CONTENT_TYPE, "application/octet-stream".to_string()),
         (CONTENT_LENGTH, length.to_string()),

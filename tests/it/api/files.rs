@@ -52,20 +52,31 @@ async fn files_are_uploaded_replaced_listed_read_and_deleted() {
     assert_eq!(replaced["sha256"], sha256(b"version two!"));
     let (status, empty) = put_file(&server, "marker", b"").await;
     assert_eq!((status, &empty["size_bytes"]), (201, &json!(0)), "an empty file is a file");
+    assert_eq!(put_file(&server, "notes.txt", &b"compressible ".repeat(1000)).await.0, 201);
 
     let listed = server.admin("GET", FILES, None).await.body;
     let names: Vec<&str> = listed["files"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["app-1.0.tgz", "marker"]);
+    assert_eq!(names, ["app-1.0.tgz", "marker", "notes.txt"]);
     let one = server.admin("GET", &format!("{FILES}/app-1.0.tgz"), None).await;
     assert_eq!((one.status, &one.body["uploaded_by"]), (200, &json!("admin")), "{}", one.body);
     let (status, bytes) = fetch(&format!("{}{FILES}/app-1.0.tgz/content", server.base), Some(ADMIN)).await;
     assert_eq!((status, bytes.as_slice()), (200, b"version two!".as_slice()));
+    // Compressed on the way, as a browser asks: the stream ends once, cleanly.
+    let compressed = reqwest::Client::new()
+        .get(format!("{}{FILES}/notes.txt/content", server.base))
+        .bearer_auth(ADMIN)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(compressed.status(), 200);
+    assert!(!compressed.bytes().await.unwrap().is_empty());
 
     for bad in [".hidden", "a%20b", "%C3%A9t%C3%A9"] {
         let (status, refused) = put_file(&server, bad, b"x").await;
         assert_eq!((status, &refused["error"]["code"]), (422, &json!("invalid_file_name")), "{bad}: {refused}");
     }
-    assert_eq!(server.admin("GET", FILES, None).await.body["files"].as_array().unwrap().len(), 2, "nothing was added");
+    assert_eq!(server.admin("GET", FILES, None).await.body["files"].as_array().unwrap().len(), 3, "nothing was added");
 
     assert_eq!(server.admin("DELETE", &format!("{FILES}/marker"), None).await.status, 204);
     assert_eq!(server.admin("DELETE", &format!("{FILES}/marker"), None).await.status, 404);
@@ -73,6 +84,7 @@ async fn files_are_uploaded_replaced_listed_read_and_deleted() {
     // Files are the tenant's own.
     assert_eq!(server.admin("POST", "/api/v1/tenants", Some(json!({"name": "blue"}))).await.status, 201);
     assert_eq!(server.admin("GET", "/api/v1/tenants/blue/files/app-1.0.tgz", None).await.status, 404);
+    assert!(!server.log().contains("panicked"), "{}", server.log());
 }
 
 fn pushing(name: &str) -> Value {
