@@ -102,6 +102,23 @@ fn polyglot() -> Result<(), String> {
     run(Command::new("bash").arg(root().join("plugins/polyglot.sh")).arg(&out))
 }
 
+/// `polyglot()` with its output held until it ends, so that it does not
+/// interleave with the cargo build it runs beside; shown whole either way.
+fn polyglot_quietly() -> Result<(), String> {
+    let out = root().join("target/polyglot-out");
+    let shown = format!("plugins/polyglot.sh {}", out.display());
+    eprintln!("xtask: {shown} (beside the build; its output follows when it ends)");
+    let started = std::time::Instant::now();
+    let output = Command::new("bash")
+        .arg(root().join("plugins/polyglot.sh"))
+        .arg(&out)
+        .output()
+        .map_err(|e| format!("cannot run {shown}: {e}"))?;
+    eprint!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    eprintln!("xtask: {} s for {shown}", started.elapsed().as_secs());
+    if output.status.success() { Ok(()) } else { Err(format!("{shown} failed with {}", output.status)) }
+}
+
 /// The local quick start keeps its admin token and the first user's password
 /// in the data dir (mode 0600), so restarting the server loses neither; the
 /// environment variable wins if set.
@@ -127,7 +144,10 @@ fn local_secret(data_dir: &Path, file: &str, env: &str) -> Result<String, String
 
 fn test(extra: &[String]) -> Result<(), String> {
     guests()?;
-    polyglot()?;
+    // The Python and JavaScript builds use no cargo and mostly one core: they
+    // run while cargo builds the studio's core and the tests, and are waited
+    // for before any test runs.
+    let polyglot = std::thread::spawn(polyglot_quietly);
     // The OCI push and pull tests run against a real registry on loopback.
     debian::ensure(Path::new("/usr/bin/docker-registry"), "docker-registry", "the OCI registry tests")?;
     // The metric gate's tests ask a real Prometheus.
@@ -135,8 +155,15 @@ fn test(extra: &[String]) -> Result<(), String> {
     studio::build(&root())?;
     if extra.is_empty() {
         // Every target (benches too) is built, and linted, before any test runs.
-        run(lint::with_clippy(&mut cargo())?.args(["test", "--workspace", "--locked", "--all-targets", "--no-run"]))?;
+        let mut build = cargo();
+        build.args(["test", "--workspace", "--locked", "--all-targets", "--no-run"]);
+        if std::env::var_os("CI").is_some() {
+            // Where the build's minutes go, crate by crate (target/cargo-timings/).
+            build.arg("--timings");
+        }
+        run(lint::with_clippy(&mut build)?)?;
     }
+    polyglot.join().map_err(|_| "the polyglot build panicked".to_string())??;
     let everything =
         run(lint::with_clippy(&mut cargo())?.args(["test", "--workspace", "--locked", "--no-fail-fast"]).args(extra));
     // The store's own tests run on SQLite and PostgreSQL; the API tests run

@@ -434,8 +434,13 @@ async fn a_script_printing_100_mib_keeps_its_last_64_kib_and_the_agent_stays_sma
     // 50 MiB in lines, then 50 MiB in one line with no end, then a last line.
     let script =
         "yes 0123456789abcdef | head -c 52428800; head -c 52428800 /dev/zero | tr '\\0' x; echo; echo last-line";
-    let run_path = start_run(&server, scripted("flood", json!("${steps.find.output.ids}"), script)).await;
-    let ended = super::wait_until_over(&server, &run_path).await;
+    // On a loaded two-core machine the flood can take tens of seconds: a long
+    // deadline, and looks few enough that one page of logs holds them all.
+    let mut flow = scripted("flood", json!("${steps.find.output.ids}"), script);
+    flow["nodes"][2]["input"]["timeout_ms"] = json!(90_000);
+    flow["nodes"][2]["input"]["poll_ms"] = json!(500);
+    let run_path = start_run(&server, flow).await;
+    let ended = super::wait_until_over_within(&server, &run_path, 2400).await;
     assert_eq!(ended["status"], "succeeded", "{ended}");
     let output = ended["output"]["result"]["hosts"][0]["output"].as_str().unwrap().to_string();
     assert!(output.len() <= 64 << 10, "the tail is at most 64 KiB: {} bytes", output.len());

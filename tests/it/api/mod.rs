@@ -46,7 +46,12 @@ pub(super) fn counting_flow(name: &str) -> Value {
 pub(super) const FLOWS: &str = "/api/v1/tenants/default/flows";
 
 pub(super) async fn wait_until_over(server: &Server, run_path: &str) -> Value {
-    for _ in 0..600 {
+    wait_until_over_within(server, run_path, 600).await
+}
+
+/// `wait_until_over`, checking at most `looks` times, 50 ms apart.
+pub(super) async fn wait_until_over_within(server: &Server, run_path: &str, looks: u32) -> Value {
+    for _ in 0..looks {
         let run = server.admin("GET", run_path, None).await.body;
         if ["succeeded", "failed", "cancelled"].contains(&run["status"].as_str().unwrap_or("")) {
             return run;
