@@ -80,6 +80,11 @@ pub async fn enrol(server: &str, token: &str, facts: &HostFacts, dir: &Path) -> 
 /// Outcomes not yet acknowledged, by (job, host).
 type Unacknowledged = Arc<Mutex<HashMap<(String, String), FromAgent>>>;
 
+/// How many reports of output wait for a slow or lost connection: each
+/// holds up to the 64 KiB tail, so this bounds what a loud script can make
+/// the agent hold (2 MiB), a few seconds of reports while scripts run.
+const OUTPUT_QUEUE: usize = 32;
+
 /// What the tasks give the connection to send: outcomes, and output as it
 /// comes — a bounded queue, so output printed while the connection is down
 /// is dropped once it fills (the outcome's tail still comes).
@@ -170,7 +175,7 @@ pub async fn serve(enrolled: &Enrolled, state_dir: &Path) -> anyhow::Result<()> 
         eprintln!("scena agent: stopped {stopped} process(es) left running by the scripts it ran when it was killed");
     }
     let (done_tx, done_rx) = mpsc::unbounded_channel::<FromAgent>();
-    let (output_tx, output_rx) = mpsc::channel::<FromAgent>(256);
+    let (output_tx, output_rx) = mpsc::channel::<FromAgent>(OUTPUT_QUEUE);
     let tasks = Tasks { running: Arc::default(), pending: Arc::default(), done_tx, leftovers };
     let mut outbox = Outbox { done_rx, output_tx, output_rx };
     let http = reqwest::Client::new();
