@@ -12,9 +12,11 @@ pub struct Input {
     /// Host ids from the inventory (e.g. `${steps.find.output.ids}`).
     pub hosts: Vec<String>,
     /// The name of a file uploaded to the tenant's files.
+    #[schemars(extend("x-scena-picker" = "tenant-file"))]
     pub file: String,
     /// The sha256 the file must have (hex): pins the content the flow was tested with. Empty: whatever it has now.
     #[serde(default)]
+    #[schemars(extend("x-scena-sha256-of" = "file"))]
     pub sha256: String,
     /// Absolute path on each host; missing parent directories are made.
     pub path: String,

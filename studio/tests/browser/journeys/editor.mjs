@@ -2,6 +2,7 @@
 // palette and connecting them, map inputs with a literal and an autocompleted
 // expression, watch live validation, save, publish; the visual diff of two
 // versions; the same building done with the keyboard alone; a save conflict.
+import { createHash } from 'node:crypto';
 import { apiCall, assert, login, newPage } from '../harness.mjs';
 
 const FLOWS = '/api/v1/tenants/default/flows';
@@ -484,6 +485,60 @@ export const journeys = [
         '.editor-inspector input:not([readonly]):not([disabled]), .editor-inspector select:not([disabled]), .editor-inspector button, .editor-inspector [contenteditable="true"]',
       );
       assert((await editable.count()) === 0, `the inspector is read-only (${await editable.count()} editable)`);
+      noPageErrors(page);
+    },
+  },
+  {
+    name: 'a push-file step picks one of the tenant\'s files and pins its content, and says when the file changed since',
+    async run({ server, browser }) {
+      await wholeUrl(server);
+      const upload = async (name, content) => {
+        const response = await fetch(`${server.url}/api/v1/tenants/default/files/${name}`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/octet-stream' },
+          body: content,
+        });
+        assert(response.ok, `uploaded ${name}: ${response.status} ${await response.text()}`);
+        return createHash('sha256').update(content).digest('hex');
+      };
+      const first = await upload('app.tgz', 'version one of the package');
+      await upload('other.conf', 'key = value');
+      await apiCall(server, 'PUT', `${FLOWS}/pushes/draft`, {
+        name: 'pushes',
+        nodes: [
+          { id: 'start', kind: 'start', ui: { x: 0, y: 0 } },
+          { id: 'push', kind: 'step', plugin: 'push-file', input: { hosts: [], path: '/opt/app.tgz', allow_no_hosts: true }, ui: { x: 0, y: 150 } },
+          { id: 'end', kind: 'end', ui: { x: 0, y: 300 } },
+        ],
+        edges: [{ from: 'start', to: 'push' }, { from: 'push', to: 'end' }],
+      });
+      const page = await newPage(browser);
+      await login(page, server);
+      await page.goto(`${server.url}/t/default/flows/pushes`);
+      await selectNode(page, 'push');
+
+      // Nothing to pin before a file is chosen; then the file is picked from the list, not typed.
+      const pin = page.locator('.editor-inspector [data-field="sha256"]').getByRole('button', { name: 'Pin the current content' });
+      assert(await pin.isDisabled(), 'no pin without a file');
+      const picker = page.getByLabel('file (tenant file)');
+      const offered = await picker.locator('option').allInnerTexts();
+      assert(offered.some((o) => o.startsWith('app.tgz')) && offered.some((o) => o.startsWith('other.conf')), `the files offered: ${offered}`);
+      await picker.selectOption('app.tgz');
+      await pin.click();
+      const sha = page.locator('.editor-inspector [data-field="sha256"] input').first();
+      await eventually('the pin to be set', async () => (await sha.inputValue()) === first);
+      await page.keyboard.press('Control+s');
+      await waitSaved(page);
+      const saved = await apiCall(server, 'GET', `${FLOWS}/pushes`);
+      const push = saved.draft.flow.nodes.find((n) => n.id === 'push');
+      assert(push.input.file === 'app.tgz' && push.input.sha256 === first, `saved: ${JSON.stringify(push.input)}`);
+
+      // The file is replaced: once the list is reloaded, the step says its pin is no longer the file's.
+      const second = await upload('app.tgz', 'version two of the package');
+      await page.getByRole('button', { name: "Reload the tenant's files" }).click();
+      await page.locator('.editor-inspector [data-field="sha256"] .editor-field-warning', { hasText: 'changed since it was pinned' }).waitFor();
+      await pin.click();
+      await eventually('the pin to follow the new content', async () => (await sha.inputValue()) === second);
       noPageErrors(page);
     },
   },
