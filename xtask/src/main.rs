@@ -102,6 +102,27 @@ fn polyglot() -> Result<(), String> {
     run(Command::new("bash").arg(root().join("plugins/polyglot.sh")).arg(&out))
 }
 
+/// What the tests need besides the guests: the Debian packages they run,
+/// the studio, and (for a whole run) every target, linted.
+fn build_for_tests(extra: &[String]) -> Result<(), String> {
+    // The OCI push and pull tests run against a real registry on loopback.
+    debian::ensure(Path::new("/usr/bin/docker-registry"), "docker-registry", "the OCI registry tests")?;
+    // The metric gate's tests ask a real Prometheus.
+    debian::ensure(Path::new("/usr/bin/prometheus"), "prometheus", "the metric gate tests")?;
+    studio::build(&root())?;
+    if extra.is_empty() {
+        // Every target (benches too) is built, and linted, before any test runs.
+        let mut build = cargo();
+        build.args(["test", "--workspace", "--locked", "--all-targets", "--no-run"]);
+        if std::env::var_os("CI").is_some() {
+            // Where the build's minutes go, crate by crate (target/cargo-timings/).
+            build.arg("--timings");
+        }
+        run(lint::with_clippy(&mut build)?)?;
+    }
+    Ok(())
+}
+
 /// `polyglot()` with its output held until it ends, so that it does not
 /// interleave with the cargo build it runs beside; shown whole either way.
 fn polyglot_quietly() -> Result<(), String> {
@@ -112,6 +133,8 @@ fn polyglot_quietly() -> Result<(), String> {
     let output = Command::new("bash")
         .arg(root().join("plugins/polyglot.sh"))
         .arg(&out)
+        // One plugin at a time (each takes a core and a half): cargo has the rest.
+        .env("SCENA_POLYGLOT_JOBS", "1")
         .output()
         .map_err(|e| format!("cannot run {shown}: {e}"))?;
     eprint!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
@@ -144,26 +167,13 @@ fn local_secret(data_dir: &Path, file: &str, env: &str) -> Result<String, String
 
 fn test(extra: &[String]) -> Result<(), String> {
     guests()?;
-    // The Python and JavaScript builds use no cargo and mostly one core: they
-    // run while cargo builds the studio's core and the tests, and are waited
-    // for before any test runs.
+    // The Python and JavaScript builds use no cargo: they run, one plugin at
+    // a time, while cargo builds the studio's core and the tests, and are
+    // waited for — whatever happens to the build — before any test runs.
     let polyglot = std::thread::spawn(polyglot_quietly);
-    // The OCI push and pull tests run against a real registry on loopback.
-    debian::ensure(Path::new("/usr/bin/docker-registry"), "docker-registry", "the OCI registry tests")?;
-    // The metric gate's tests ask a real Prometheus.
-    debian::ensure(Path::new("/usr/bin/prometheus"), "prometheus", "the metric gate tests")?;
-    studio::build(&root())?;
-    if extra.is_empty() {
-        // Every target (benches too) is built, and linted, before any test runs.
-        let mut build = cargo();
-        build.args(["test", "--workspace", "--locked", "--all-targets", "--no-run"]);
-        if std::env::var_os("CI").is_some() {
-            // Where the build's minutes go, crate by crate (target/cargo-timings/).
-            build.arg("--timings");
-        }
-        run(lint::with_clippy(&mut build)?)?;
-    }
-    polyglot.join().map_err(|_| "the polyglot build panicked".to_string())??;
+    let built = build_for_tests(extra);
+    let polyglot = polyglot.join().map_err(|_| "the polyglot build panicked".to_string()).and_then(|built| built);
+    built.and(polyglot)?;
     let everything =
         run(lint::with_clippy(&mut cargo())?.args(["test", "--workspace", "--locked", "--no-fail-fast"]).args(extra));
     // The store's own tests run on SQLite and PostgreSQL; the API tests run

@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -80,18 +81,42 @@ pub async fn enrol(server: &str, token: &str, facts: &HostFacts, dir: &Path) -> 
 /// Outcomes not yet acknowledged, by (job, host).
 type Unacknowledged = Arc<Mutex<HashMap<(String, String), FromAgent>>>;
 
-/// How many reports of output wait for a slow or lost connection: each
-/// holds up to the 64 KiB tail, so this bounds what a loud script can make
-/// the agent hold (2 MiB), a few seconds of reports while scripts run.
-const OUTPUT_QUEUE: usize = 32;
+/// How much reported output may wait for a slow or lost connection, however
+/// many scripts print it: what a loud script can make the agent hold.
+const OUTPUT_QUEUE_BYTES: usize = 2 << 20;
 
-/// What the tasks give the connection to send: outcomes, and output as it
-/// comes — a bounded queue, so output printed while the connection is down
-/// is dropped once it fills (the outcome's tail still comes).
+/// Where running scripts' reports of output wait for the connection, bounded
+/// by their bytes: a report that would pass the bound is dropped (the server
+/// counts what it missed from the totals; the outcome's tail still comes).
+#[derive(Clone)]
+struct OutputQueue {
+    tx: mpsc::UnboundedSender<FromAgent>,
+    queued: Arc<AtomicUsize>,
+}
+
+impl OutputQueue {
+    fn offer(&self, job: String, host: String, text: String, total: u64) {
+        let size = text.len();
+        if self.queued.fetch_add(size, Ordering::SeqCst) + size > OUTPUT_QUEUE_BYTES
+            || self.tx.send(FromAgent::Output { job, host, text, total }).is_err()
+        {
+            self.queued.fetch_sub(size, Ordering::SeqCst);
+        }
+    }
+
+    /// `output` left the queue.
+    fn taken(&self, output: &FromAgent) {
+        if let FromAgent::Output { text, .. } = output {
+            self.queued.fetch_sub(text.len(), Ordering::SeqCst);
+        }
+    }
+}
+
+/// What the tasks give the connection to send: outcomes, and output as it comes.
 struct Outbox {
     done_rx: mpsc::UnboundedReceiver<FromAgent>,
-    output_tx: mpsc::Sender<FromAgent>,
-    output_rx: mpsc::Receiver<FromAgent>,
+    output: OutputQueue,
+    output_rx: mpsc::UnboundedReceiver<FromAgent>,
 }
 
 /// The tasks the server sent (scripts, files to place): those running, by
@@ -175,9 +200,10 @@ pub async fn serve(enrolled: &Enrolled, state_dir: &Path) -> anyhow::Result<()> 
         eprintln!("scena agent: stopped {stopped} process(es) left running by the scripts it ran when it was killed");
     }
     let (done_tx, done_rx) = mpsc::unbounded_channel::<FromAgent>();
-    let (output_tx, output_rx) = mpsc::channel::<FromAgent>(OUTPUT_QUEUE);
+    let (output_tx, output_rx) = mpsc::unbounded_channel::<FromAgent>();
+    let output = OutputQueue { tx: output_tx, queued: Arc::default() };
     let tasks = Tasks { running: Arc::default(), pending: Arc::default(), done_tx, leftovers };
-    let mut outbox = Outbox { done_rx, output_tx, output_rx };
+    let mut outbox = Outbox { done_rx, output, output_rx };
     let http = reqwest::Client::new();
     let mut backoff = FIRST_RETRY;
     loop {
@@ -257,10 +283,8 @@ async fn session(
                     Message::Text(text) => match serde_json::from_str::<ToAgent>(&text) {
                         Ok(ToAgent::Run { job, host, script, interpreter, account, timeout_ms }) => {
                             let report: runner::Report = {
-                                let (output_tx, job, host) = (outbox.output_tx.clone(), job.clone(), host.clone());
-                                Arc::new(move |text, total| {
-                                    let _ = output_tx.try_send(FromAgent::Output { job: job.clone(), host: host.clone(), text, total });
-                                })
+                                let (output, job, host) = (outbox.output.clone(), job.clone(), host.clone());
+                                Arc::new(move |text, total| output.offer(job.clone(), host.clone(), text, total))
                             };
                             let timeout = Duration::from_millis(timeout_ms);
                             let (leftovers, job_id) = (tasks.leftovers.clone(), job.clone());
@@ -303,6 +327,7 @@ async fn session(
             }
             // Before outcomes: a script's last output is queued before its outcome.
             Some(output) = outbox.output_rx.recv() => {
+                outbox.output.taken(&output);
                 sink.send(Message::text(serde_json::to_string(&output)?)).await?;
             }
             Some(done) = outbox.done_rx.recv() => {
@@ -315,6 +340,30 @@ async fn session(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn output_waiting_for_the_connection_is_bounded_by_bytes_however_many_scripts_report() {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let queue = OutputQueue { tx, queued: Arc::default() };
+        let report = "x".repeat(64 << 10);
+        // A hundred scripts each reporting a full tail while the connection stalls: 32 of them fit.
+        for script in 0..100 {
+            queue.offer(format!("job-{script}"), "host".into(), report.clone(), 1);
+        }
+        let mut waiting = Vec::new();
+        while let Ok(output) = rx.try_recv() {
+            waiting.push(output);
+        }
+        assert_eq!(waiting.len(), OUTPUT_QUEUE_BYTES / report.len());
+        // Once sent, their room is free again: small reports of quiet scripts are not starved.
+        queue.offer("quiet".into(), "host".into(), "ok\n".into(), 3);
+        assert!(rx.try_recv().is_err(), "the queue was full");
+        for output in &waiting {
+            queue.taken(output);
+        }
+        queue.offer("quiet".into(), "host".into(), "ok\n".into(), 3);
+        assert!(matches!(rx.try_recv(), Ok(FromAgent::Output { text, .. }) if text == "ok\n"));
+    }
 
     #[test]
     fn the_wait_before_reconnecting_is_spread_between_half_the_back_off_and_all_of_it() {

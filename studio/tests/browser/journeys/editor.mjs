@@ -521,6 +521,8 @@ export const journeys = [
       const pin = page.locator('.editor-inspector [data-field="sha256"]').getByRole('button', { name: 'Pin the current content' });
       assert(await pin.isDisabled(), 'no pin without a file');
       const picker = page.getByLabel('file (tenant file)');
+      // The list comes from the server after the form is drawn.
+      await picker.locator('option', { hasText: 'other.conf' }).waitFor({ state: 'attached' });
       const offered = await picker.locator('option').allInnerTexts();
       assert(offered.some((o) => o.startsWith('app.tgz')) && offered.some((o) => o.startsWith('other.conf')), `the files offered: ${offered}`);
       await picker.selectOption('app.tgz');
