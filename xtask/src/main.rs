@@ -98,8 +98,13 @@ fn guests() -> Result<(), String> {
 /// The Python and JavaScript plugins (samples and hostile guests) into
 /// `target/polyglot-out`, with their toolchains installed once into `target/polyglot`.
 fn polyglot() -> Result<(), String> {
-    let out = root().join("target/polyglot-out");
-    run(Command::new("bash").arg(root().join("plugins/polyglot.sh")).arg(&out))
+    run(&mut polyglot_script())
+}
+
+fn polyglot_script() -> Command {
+    let mut script = Command::new("bash");
+    script.arg(root().join("plugins/polyglot.sh")).arg(root().join("target/polyglot-out"));
+    script
 }
 
 /// What the tests need besides the guests: the Debian packages they run,
@@ -126,17 +131,13 @@ fn build_for_tests(extra: &[String]) -> Result<(), String> {
 /// `polyglot()` with its output held until it ends, so that it does not
 /// interleave with the cargo build it runs beside; shown whole either way.
 fn polyglot_quietly() -> Result<(), String> {
-    let out = root().join("target/polyglot-out");
-    let shown = format!("plugins/polyglot.sh {}", out.display());
+    let mut script = polyglot_script();
+    // One plugin at a time (each takes a core and a half): cargo has the rest.
+    script.env("SCENA_POLYGLOT_JOBS", "1");
+    let shown = format!("{script:?}");
     eprintln!("xtask: {shown} (beside the build; its output follows when it ends)");
     let started = std::time::Instant::now();
-    let output = Command::new("bash")
-        .arg(root().join("plugins/polyglot.sh"))
-        .arg(&out)
-        // One plugin at a time (each takes a core and a half): cargo has the rest.
-        .env("SCENA_POLYGLOT_JOBS", "1")
-        .output()
-        .map_err(|e| format!("cannot run {shown}: {e}"))?;
+    let output = script.output().map_err(|e| format!("cannot run {shown}: {e}"))?;
     eprint!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     eprintln!("xtask: {} s for {shown}", started.elapsed().as_secs());
     if output.status.success() { Ok(()) } else { Err(format!("{shown} failed with {}", output.status)) }
