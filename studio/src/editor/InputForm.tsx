@@ -192,6 +192,7 @@ function FieldRow({
         <TenantFilePicker
           id={`${idPrefix}-file`}
           field={title}
+          description={isObject(schema) && typeof schema.description === 'string' ? schema.description : undefined}
           value={value}
           onChange={onChange}
           required={required}

@@ -9,6 +9,7 @@ import type { TenantFiles } from './useTenantFiles';
 export function TenantFilePicker({
   id,
   field,
+  description,
   value,
   onChange,
   required,
@@ -18,6 +19,8 @@ export function TenantFilePicker({
   id: string;
   /** The field's title, for the label. */
   field: string;
+  /** The field's description in its schema, shown as rjsf shows it for the other fields. */
+  description?: string;
   value: unknown;
   onChange: (value: unknown) => void;
   required: boolean;
@@ -32,6 +35,7 @@ export function TenantFilePicker({
   const noteId = `${id}-note`;
   return (
     <div className="editor-file-picker">
+      {description && <p className="field-description">{description}</p>}
       <label htmlFor={id} className="editor-sr-only">
         {t('input.file.label', { field })}
       </label>
