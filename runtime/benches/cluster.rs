@@ -59,7 +59,7 @@ async fn failover(db: &str) {
     let mut victim = victim;
     victim.child.kill().unwrap();
     let killed = Instant::now();
-    let client = reqwest::Client::new();
+    let client = scena::tls::client();
     loop {
         let metrics =
             client.get(format!("http://{}/metrics", survivor.address)).send().await.unwrap().text().await.unwrap();

@@ -19,7 +19,7 @@ async fn a_plugin_round_trips_as_a_cncf_wasm_artifact_and_a_changed_blob_is_refu
     assert!(pushed["digest"].as_str().unwrap().starts_with("sha256:"), "{pushed}");
 
     // A plain OCI client (the distribution API over HTTP) reads the CNCF layout.
-    let client = reqwest::Client::new();
+    let client = scena::tls::client();
     let base = format!("http://{}/v2/team/echo", registry.address);
     let manifest: Value = client
         .get(format!("{base}/manifests/0.1.0"))

@@ -123,7 +123,7 @@ fn listening(mut command: Command, marker: &str, what: &str) -> (Child, SocketAd
 }
 
 pub async fn call(node: &Node, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-    let mut request = reqwest::Client::new()
+    let mut request = scena::tls::client()
         .request(method, format!("http://{}{path}", node.address))
         .header("Authorization", format!("Bearer {TOKEN}"));
     if let Some(body) = body {

@@ -52,7 +52,7 @@ pub async fn enrol(server: &str, token: &str, facts: &HostFacts, dir: &Path) -> 
     let body = serde_json::json!({
         "token": token, "id": facts.id, "hostname": facts.hostname, "ip": facts.ip, "labels": facts.labels,
     });
-    let response = reqwest::Client::new()
+    let response = crate::tls::client()
         .post(format!("{}/api/v1/agents/enrol", server.trim_end_matches('/')))
         .header("content-type", "application/json")
         .body(body.to_string())
@@ -204,7 +204,7 @@ pub async fn serve(enrolled: &Enrolled, state_dir: &Path) -> anyhow::Result<()> 
     let output = OutputQueue { tx: output_tx, queued: Arc::default() };
     let tasks = Tasks { running: Arc::default(), pending: Arc::default(), done_tx, leftovers };
     let mut outbox = Outbox { done_rx, output, output_rx };
-    let http = reqwest::Client::new();
+    let http = crate::tls::client();
     let mut backoff = FIRST_RETRY;
     loop {
         let began = std::time::Instant::now();

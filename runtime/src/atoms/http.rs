@@ -198,7 +198,7 @@ impl HttpClient {
             return Ok(client.clone());
         }
         let allow = Arc::new(allow.clone());
-        let client = reqwest::Client::builder()
+        let client = crate::tls::client_builder()
             .redirect(reqwest::redirect::Policy::none())
             // A proxy would resolve the target itself, past the resolver's check.
             .no_proxy()

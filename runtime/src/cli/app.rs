@@ -331,7 +331,7 @@ async fn inspect(args: InspectArgs) -> Result<(), CliError> {
 async fn publish(args: PublishArgs) -> Result<(), CliError> {
     let bytes = read(&args.file)?;
     let url = format!("{}/api/v1/tenants/{}/apps", args.server.trim_end_matches('/'), args.tenant);
-    let response = reqwest::Client::new()
+    let response = crate::tls::client()
         .post(&url)
         .bearer_auth(&args.token)
         .header("content-type", "application/gzip")

@@ -148,6 +148,7 @@ impl DataDirArg {
 }
 
 pub fn main() -> ExitCode {
+    crate::tls::install_crypto_provider();
     let cli = Cli::parse();
     if !matches!(cli.command, Command::Serve(_) | Command::Agent(_)) {
         quiet_on_closed_pipe();

@@ -38,6 +38,7 @@ fn client_for(reference: &Reference) -> Client {
     let registry = reference.resolve_registry().to_string();
     let protocol =
         if is_loopback(&registry) { ClientProtocol::HttpsExcept(vec![registry]) } else { ClientProtocol::Https };
+    crate::tls::install_crypto_provider();
     Client::new(ClientConfig { protocol, ..Default::default() })
 }
 

@@ -56,7 +56,7 @@ fn pack(work: &TempDir, version: &str, capabilities: Value) -> Vec<u8> {
 }
 
 async fn publish_app(server: &crate::support::server::Server, tenant_name: &str, token: &str, bytes: Vec<u8>) -> Reply {
-    let response = reqwest::Client::new()
+    let response = scena::tls::client()
         .post(format!("{}{}/apps", server.base, tenant(tenant_name)))
         .bearer_auth(token)
         .header("Content-Type", "application/gzip")
@@ -291,7 +291,7 @@ async fn tampered_hiding_and_foreign_packages_are_refused_and_change_nothing() {
 
     // The signed package as downloaded verifies; one byte changed in a component
     // or in the manifest does not, and `scena app inspect` names what failed.
-    let download = reqwest::Client::new()
+    let download = scena::tls::client()
         .get(format!("{}{}/market/apps/ping-tools/versions/1.0.0/package", server.base, tenant("blue")))
         .bearer_auth(ADMIN)
         .send()
@@ -388,7 +388,7 @@ async fn an_app_pushed_to_a_registry_is_installed_on_another_server_with_its_pub
         publish_app(&publisher_server, "acme", ADMIN, pack(&work, "1.0.0", capabilities(&["127.0.0.1"]))).await;
     assert_eq!(published.status, 201, "{}", published.body);
     let key = published.body["public_key"].as_str().unwrap().to_string();
-    let signed = reqwest::Client::new()
+    let signed = scena::tls::client()
         .get(format!("{}{}/market/apps/ping-tools/versions/1.0.0/package", publisher_server.base, tenant("acme")))
         .bearer_auth(ADMIN)
         .send()

@@ -147,7 +147,7 @@ async fn the_expansion_sample_reaches_full_weight_with_a_good_version_and_rolls_
     // removed, the reason the gate's that caught it.
     let after_good = calls(&services, 0).0.len();
     // The devices were taken out of the pool since (as an operator would, before trying them again).
-    let reset = reqwest::Client::new().put(exporter.url("/pools/login")).body(r#"{"weight": 0}"#).send().await.unwrap();
+    let reset = scena::tls::client().put(exporter.url("/pools/login")).body(r#"{"weight": 0}"#).send().await.unwrap();
     assert_eq!(reset.status(), 200);
     let heavy = run_to_end(&server, "capacity-expansion", expand(HEAVY_VERSION)).await;
     assert_eq!(heavy["status"], "succeeded", "{heavy}");

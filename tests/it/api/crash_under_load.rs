@@ -33,7 +33,7 @@ fn counting_chain() -> Value {
 /// Start runs one after another until the server goes away (or 500 starts):
 /// the ids and outputs of the runs it answered as succeeded.
 async fn client(base: String, acknowledged: Arc<Mutex<Vec<(String, Value)>>>) {
-    let http = reqwest::Client::new();
+    let http = scena::tls::client();
     let url = format!("{base}{FLOWS}/crash-chain/runs?wait_ms=30000");
     for _ in 0..500 {
         let sent = http.post(&url).bearer_auth(ADMIN).json(&json!({"input": {}})).send().await;

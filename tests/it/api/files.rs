@@ -15,7 +15,7 @@ use crate::support::server::{ADMIN, Server, serve};
 const FILES: &str = "/api/v1/tenants/default/files";
 
 async fn put_file(server: &Server, name: &str, bytes: &[u8]) -> (u16, Value) {
-    let response = reqwest::Client::new()
+    let response = scena::tls::client()
         .put(format!("{}{FILES}/{name}", server.base))
         .header("Authorization", format!("Bearer {ADMIN}"))
         .header("Content-Type", "application/octet-stream")
@@ -29,7 +29,7 @@ async fn put_file(server: &Server, name: &str, bytes: &[u8]) -> (u16, Value) {
 
 /// `GET url` with `Authorization: Bearer token`, if given: the status and the bytes.
 async fn fetch(url: &str, token: Option<&str>) -> (u16, Vec<u8>) {
-    let mut request = reqwest::Client::new().get(url);
+    let mut request = scena::tls::client().get(url);
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
@@ -62,7 +62,7 @@ async fn files_are_uploaded_replaced_listed_read_and_deleted() {
     let (status, bytes) = fetch(&format!("{}{FILES}/app-1.0.tgz/content", server.base), Some(ADMIN)).await;
     assert_eq!((status, bytes.as_slice()), (200, b"version two!".as_slice()));
     // Compressed on the way, as a browser asks: the stream ends once, cleanly.
-    let compressed = reqwest::Client::new()
+    let compressed = scena::tls::client()
         .get(format!("{}{FILES}/notes.txt/content", server.base))
         .bearer_auth(ADMIN)
         .header("accept-encoding", "gzip")

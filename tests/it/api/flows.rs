@@ -248,7 +248,7 @@ async fn a_server_started_with_no_flags_serves_the_standard_plugins_and_runs_the
 
 /// `PUT …/draft` with a condition, as the studio saves: (status, body, ETag).
 async fn save_if(server: &Server, name: &str, flow: &Value, condition: Option<(&str, &str)>) -> (u16, Value, String) {
-    let mut request = reqwest::Client::new()
+    let mut request = scena::tls::client()
         .put(format!("{}{FLOWS}/{name}/draft", server.base))
         .header("Authorization", format!("Bearer {ADMIN}"))
         .header("Content-Type", "application/json")

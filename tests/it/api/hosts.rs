@@ -8,7 +8,7 @@ use crate::support::server::{ADMIN, Server, serve};
 const HOSTS: &str = "/api/v1/tenants/default/hosts";
 
 async fn import(server: &Server, tenant: &str, kind: &str, body: &str, replace: bool) -> (u16, Value) {
-    let response = reqwest::Client::new()
+    let response = scena::tls::client()
         .post(format!("{}/api/v1/tenants/{tenant}/hosts/import?replace={replace}", server.base))
         .header("Authorization", format!("Bearer {ADMIN}"))
         .header("Content-Type", kind)

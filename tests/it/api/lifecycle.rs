@@ -146,7 +146,7 @@ async fn with_a_metrics_token_metrics_answer_only_to_it() {
     let scrape = |token: Option<&'static str>| {
         let url = format!("{}/metrics", server.base);
         async move {
-            let mut request = reqwest::Client::new().get(url);
+            let mut request = scena::tls::client().get(url);
             if let Some(token) = token {
                 request = request.bearer_auth(token);
             }
@@ -207,7 +207,7 @@ async fn a_stopping_server_finishes_the_calls_in_flight_and_starts_no_new_one() 
     assert_eq!(slow_calls.load(Ordering::SeqCst), 1, "the slow call never started");
 
     // Someone watches the run: the open stream must not hold the stop up.
-    let watching = reqwest::Client::new()
+    let watching = scena::tls::client()
         .get(format!("{}{run_path}/events", server.base))
         .bearer_auth(crate::support::server::ADMIN)
         .send()

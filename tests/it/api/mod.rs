@@ -121,7 +121,7 @@ impl Server {
 
     /// A finished run's events as the SSE stream sends them.
     pub(super) async fn events(&self, tenant_name: &str, run_id: &str) -> String {
-        reqwest::Client::new()
+        scena::tls::client()
             .get(format!("{}{}/runs/{run_id}/events", self.base, tenant(tenant_name)))
             .header("Authorization", format!("Bearer {}", crate::support::server::ADMIN))
             .send()
@@ -133,7 +133,7 @@ impl Server {
     }
 
     pub(super) async fn text(&self, path: &str) -> String {
-        reqwest::get(format!("{}{path}", self.base)).await.unwrap().text().await.unwrap()
+        scena::tls::client().get(format!("{}{path}", self.base)).send().await.unwrap().text().await.unwrap()
     }
 }
 

@@ -20,7 +20,7 @@ async fn run_events_replay_the_history_then_stream_live_until_the_end() {
     assert_eq!(run.body["status"], "waiting");
     let run_path = format!("/api/v1/tenants/default/runs/{}", run.body["id"].as_str().unwrap());
 
-    let client = reqwest::Client::new();
+    let client = scena::tls::client();
     let mut stream = client.get(format!("{}{run_path}/events", server.base)).bearer_auth(ADMIN).send().await.unwrap();
     assert_eq!(stream.status(), 200);
     assert_eq!(stream.headers()["content-type"], "text/event-stream");
@@ -344,7 +344,7 @@ async fn expressions_that_could_loop_too_long_fail_their_node_before_they_start(
     // 8,000 items: one expression alone would take 64 million steps (and 8,000).
     let health = tokio::spawn({
         let base = server.base.clone();
-        async move { reqwest::get(format!("{base}/healthz")).await.map(|r| r.status().as_u16()) }
+        async move { scena::tls::client().get(format!("{base}/healthz")).send().await.map(|r| r.status().as_u16()) }
     });
     let attack = run(8_000).await;
     assert_eq!(attack.body["status"], "failed", "{}", attack.body);

@@ -17,7 +17,7 @@ struct Session {
 }
 
 async fn log_in(server: &Server, username: &str, password: &str) -> Result<Session, (u16, Value)> {
-    let response = reqwest::Client::new()
+    let response = scena::tls::client()
         .post(format!("{}{SESSION}", server.base))
         .header("Content-Type", "application/json")
         .body(json!({"username": username, "password": password}).to_string())
@@ -44,7 +44,7 @@ async fn with_cookie(
     csrf: Option<&str>,
     body: Option<Value>,
 ) -> (u16, Value) {
-    let mut request = reqwest::Client::new()
+    let mut request = scena::tls::client()
         .request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), format!("{}{path}", server.base))
         .header(COOKIE, cookie);
     if let Some(csrf) = csrf {
@@ -118,7 +118,7 @@ async fn a_session_cookie_is_http_only_and_its_writes_need_the_csrf_token() {
     let (status, _) = with_cookie(&server, "GET", SESSION, &other.cookie, None, None).await;
     assert_eq!(status, 200);
     // Behind a proxy that terminated TLS, the cookie never travels in clear.
-    let proxied = reqwest::Client::new()
+    let proxied = scena::tls::client()
         .post(format!("{}{SESSION}", server.base))
         .header("Content-Type", "application/json")
         .header("X-Forwarded-Proto", "https")

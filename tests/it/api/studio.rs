@@ -8,7 +8,7 @@ use crate::support::TempDir;
 use crate::support::server::{Server, serve_with};
 
 async fn get(server: &Server, path: &str) -> (u16, reqwest::header::HeaderMap, String) {
-    let response = reqwest::get(format!("{}{path}", server.base)).await.unwrap();
+    let response = scena::tls::client().get(format!("{}{path}", server.base)).send().await.unwrap();
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     (status, headers, response.text().await.unwrap())
@@ -56,6 +56,6 @@ async fn the_studio_is_served_at_the_root_with_a_strict_policy() {
         assert!(header(&headers, CONTENT_TYPE).starts_with("application/json"), "{api}: {body}");
     }
     // Writes to page paths are not pages.
-    let posted = reqwest::Client::new().post(format!("{}/t/default/flows", server.base)).send().await.unwrap();
+    let posted = scena::tls::client().post(format!("{}/t/default/flows", server.base)).send().await.unwrap();
     assert_eq!(posted.status().as_u16(), 404);
 }

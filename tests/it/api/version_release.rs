@@ -49,7 +49,7 @@ async fn the_version_release_runs_on_real_hosts_and_rolls_back_when_a_host_fails
     // checks it is there; verification reads back what the update wrote.
     let package = b"game server 2.1.0".repeat(1000);
     let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&package));
-    let uploaded = reqwest::Client::new()
+    let uploaded = scena::tls::client()
         .put(format!("{}/api/v1/tenants/default/files/game-2.1.0.tgz", server.base))
         .bearer_auth(crate::support::server::ADMIN)
         .body(package)

@@ -26,7 +26,14 @@ struct Documented {
 pub async fn check(base: &str, method: &str, path: &str, sent: Option<&str>, status: u16, body: &Value) {
     let documented = DOCUMENTED
         .get_or_init(|| async {
-            let text = reqwest::get(format!("{base}/api/v1/openapi.json")).await.unwrap().text().await.unwrap();
+            let text = scena::tls::client()
+                .get(format!("{base}/api/v1/openapi.json"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
             let doc: Value = serde_json::from_str(&text).expect("the OpenAPI document is JSON");
             assert!(doc["openapi"].is_string() && doc["paths"].is_object(), "the server's OpenAPI document: {text}");
             Documented { doc, validators: Mutex::new(HashMap::new()) }

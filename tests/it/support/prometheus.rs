@@ -51,7 +51,7 @@ impl Prometheus {
     pub async fn value(&self, query: &str) -> Option<f64> {
         let encoded: String = query.bytes().map(|b| format!("%{b:02X}")).collect();
         let form = format!("query={encoded}");
-        let answer = reqwest::Client::new()
+        let answer = scena::tls::client()
             .post(format!("{}/api/v1/query", self.url))
             .header("content-type", "application/x-www-form-urlencoded")
             .body(form)

@@ -263,7 +263,7 @@ impl Reply {
 
 impl Server {
     pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<String>) -> Reply {
-        let client = reqwest::Client::new();
+        let client = scena::tls::client();
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let mut request = client.request(method.clone(), format!("{}{path}", self.base));
         if let Some(token) = token {
@@ -330,7 +330,7 @@ impl Server {
 
     /// Upload a component to `tenant` as the platform admin.
     pub async fn upload(&self, tenant: &str, bytes: Vec<u8>) -> Reply {
-        let client = reqwest::Client::new();
+        let client = scena::tls::client();
         let response = client
             .post(format!("{}/api/v1/tenants/{tenant}/plugins", self.base))
             .header("Authorization", format!("Bearer {ADMIN}"))
