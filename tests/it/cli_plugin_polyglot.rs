@@ -35,50 +35,62 @@ fn run(data: &TempDir, group: &str, name: &str, extra: &[&str]) -> Ran {
     scena(data.path(), &args)
 }
 
+/// The corpus's `hostile` component doing `act` with `fields` added to its input.
+fn act(data: &TempDir, group: &str, act: &str, fields: Value, flags: &[&str]) -> Ran {
+    let mut input = json!({"act": act});
+    input.as_object_mut().unwrap().extend(fields.as_object().unwrap().clone());
+    let input = input.to_string();
+    let mut extra = vec!["--input", input.as_str()];
+    extra.extend_from_slice(flags);
+    run(data, group, "hostile", &extra)
+}
+
 fn hostile_corpus_is_contained(group: &str, recursion: &str) {
     let data = TempDir::new(group);
-    let cases: [(&str, &[&str], i32, &str); 8] = [
-        ("loop-forever", &[], 6, "error: limit: deadline of 1000 ms exceeded"),
-        ("alloc-forever", &[], 6, "error: limit: memory limit of 64 MiB reached"),
+    let cases: [(&str, Value, &[&str], i32, &str); 7] = [
+        ("loop-forever", json!({}), &[], 6, "error: limit: deadline of 1000 ms exceeded"),
+        ("alloc-forever", json!({}), &[], 6, "error: limit: memory limit of 64 MiB reached"),
         // CPython overflows the wasm stack; SpiderMonkey stops the recursion itself first.
-        ("recurse-forever", &[], 6, recursion),
-        ("panic", &[], 6, "the plugin gave up on purpose"),
-        ("huge-output", &["--input", r#"{"megabytes": 3}"#, "--memory-mb", "2"], 6, "memory limit of 2 MiB reached"),
-        ("undeclared-import", &[], 1, "does not declare the `http` capability"),
+        ("recurse-forever", json!({}), &[], 6, recursion),
+        ("panic", json!({}), &[], 6, "the plugin gave up on purpose"),
+        ("huge-output", json!({"megabytes": 3}), &["--memory-mb", "2"], 6, "memory limit of 2 MiB reached"),
         (
             "http-ungranted",
-            &["--input", r#"{"url": "http://internal.example/"}"#, "--allow-http", "*.example.com"],
+            json!({"url": "http://internal.example/"}),
+            &["--allow-http", "*.example.com"],
             3,
             "error: denied: host `internal.example` is not on the HTTP allow-list of tenant `local`",
         ),
         (
             "secret-ungranted",
-            &["--input", r#"{"name": "ROOT"}"#, "--secret", "OTHER=x"],
+            json!({"name": "ROOT"}),
+            &["--secret", "OTHER=x"],
             3,
             "error: denied: secret `ROOT` is not granted to tenant `local`",
         ),
     ];
-    for (name, extra, code, reason) in cases {
-        let ran = run(&data, group, name, extra);
+    for (name, fields, flags, code, reason) in cases {
+        let ran = act(&data, group, name, fields, flags);
         assert_eq!(ran.code, code, "{group}/{name}: {ran:?}");
         assert!(ran.reason().contains(reason), "{group}/{name}: {ran:?}");
         assert!(ran.stdout.is_empty(), "{group}/{name}: {ran:?}");
     }
+    let undeclared = run(&data, group, "undeclared-import", &[]);
+    assert_eq!(undeclared.code, 1, "{group}: {undeclared:?}");
+    assert!(undeclared.reason().contains("does not declare the `http` capability"), "{group}: {undeclared:?}");
     // Handing 8 MB back takes SpiderMonkey over a second: a longer deadline, so the output limit speaks.
-    let big = run(
-        &data,
-        group,
-        "huge-output",
-        &["--input", r#"{"megabytes": 8}"#, "--memory-mb", "128", "--timeout-ms", "30000"],
-    );
+    let big =
+        act(&data, group, "huge-output", json!({"megabytes": 8}), &["--memory-mb", "128", "--timeout-ms", "30000"]);
     assert_eq!(big.code, 6, "{group}: {big:?}");
     assert!(big.reason().contains("over the limit of 1048576 bytes"), "{group}: {big:?}");
-    let leak = run(&data, group, "secret-leak", &["--input", r#"{"name": "TOKEN"}"#, "--secret", "TOKEN=s3cr3t-value"]);
+    let leak = act(&data, group, "secret-leak", json!({"name": "TOKEN"}), &["--secret", "TOKEN=s3cr3t-value"]);
     assert_eq!(leak.code, 0, "{group}: {leak:?}");
     assert_eq!(leak.json()["plain"], "[secret]", "{group}: {leak:?}");
     assert!(!leak.stdout.contains("s3cr3t-value") && !leak.stderr.contains("s3cr3t-value"), "{group}: {leak:?}");
-    let polled = run(&data, group, "countdown", &["--input", r#"{"from": 3}"#]);
+    let polled = act(&data, group, "countdown", json!({"from": 3}), &[]);
     assert_eq!(polled.json(), json!({"polls": 3}), "{group}: {polled:?}");
+    let unknown = act(&data, group, "fly", json!({}), &[]);
+    assert_ne!(unknown.code, 0, "{group}: {unknown:?}");
 }
 
 #[test]
