@@ -299,11 +299,16 @@ async fn session(
                         Ok(ToAgent::Place { job, host, sha256, size, path, mode, account, timeout_ms }) => {
                             let url = format!("{}/api/v1/agents/jobs/{job}/file", enrolled.server);
                             let (client, credential) = (http.clone(), enrolled.credential.clone());
+                            let partial = placer::PartialFile::beside(&path);
                             let placement = placer::Placement { sha256, size, path, mode, account };
                             let timeout = Duration::from_millis(timeout_ms);
+                            let (leftovers, job_id) = (tasks.leftovers.clone(), job.clone());
+                            leftovers.begin_placing(&job_id, partial.path());
                             tasks.start(job, host, move |cancelled| async move {
                                 let source = placer::Source { client: &client, url, credential: &credential };
-                                placer::place(source, &placement, timeout, cancelled).await
+                                let outcome = placer::place(source, &placement, partial, timeout, cancelled).await;
+                                leftovers.end(&job_id);
+                                outcome
                             });
                         }
                         Ok(ToAgent::Cancel { job }) => tasks.cancel(&job),

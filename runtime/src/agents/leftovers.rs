@@ -7,6 +7,9 @@
 //! watches them and their outcomes are lost. A script that ended normally
 //! leaves nothing there, so what it started on purpose (`setsid app &`)
 //! outlives agent restarts. Reads `/proc`: Linux only (elsewhere, nothing).
+//! A file being placed (`push-file`) has a record too, naming the partial
+//! file it is written to: one left by a killed agent is removed when it
+//! starts again, so no hidden half-file stays beside the destination.
 
 use std::path::{Path, PathBuf};
 
@@ -47,7 +50,15 @@ impl Leftovers {
         }
     }
 
-    /// The script of `job` ended, and its process group with it.
+    /// The content of `job` is being written to `partial` before it is renamed into place.
+    pub fn begin_placing(&self, job: &str, partial: &Path) {
+        if let Some(record) = self.record(job) {
+            let _ = std::fs::create_dir_all(&self.running);
+            let _ = std::fs::write(record, partial.as_os_str().as_encoded_bytes());
+        }
+    }
+
+    /// The script of `job` ended, and its process group with it (or its file was placed, or not).
     pub fn end(&self, job: &str) {
         if let Some(record) = self.record(job) {
             let _ = std::fs::remove_file(record);
@@ -55,12 +66,17 @@ impl Leftovers {
     }
 
     /// Kill what the scripts running when this agent last stopped left
-    /// behind, then forget them: the number of processes killed.
+    /// behind and remove the partial files of the placements it was making,
+    /// then forget them: the number of processes killed.
     pub fn stop(&self) -> usize {
         let Ok(entries) = std::fs::read_dir(&self.running) else { return 0 };
         let jobs: Vec<String> = entries.flatten().filter_map(|e| e.file_name().to_str().map(str::to_string)).collect();
         let killed = if jobs.is_empty() { 0 } else { self.kill_marked(&jobs) };
         for job in &jobs {
+            if let Some(partial) = self.record(job).and_then(|record| std::fs::read(record).ok()).and_then(partial_file)
+            {
+                let _ = std::fs::remove_file(partial);
+            }
             self.end(job);
         }
         killed
@@ -89,6 +105,18 @@ impl Leftovers {
         killed
     }
 }
+
+/// The partial file a placement record names, if it names one the placer
+/// makes (absolute, hidden, `.scena-` in its name): nothing else is removed,
+/// whatever the record says.
+fn partial_file(record: Vec<u8>) -> Option<PathBuf> {
+    let path = PathBuf::from(String::from_utf8(record).ok()?);
+    let name = path.file_name()?.to_str()?;
+    (path.is_absolute() && name.starts_with('.') && name.contains(PARTIAL_MARK)).then_some(path)
+}
+
+/// What every partial file's name holds (`.NAME.scena-UUID`).
+pub const PARTIAL_MARK: &str = ".scena-";
 
 #[cfg(test)]
 mod tests {
@@ -137,6 +165,31 @@ mod tests {
             let _ = child.kill();
             let _ = child.wait();
         }
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn the_partial_file_of_a_placement_the_agent_died_in_is_removed_and_nothing_else() {
+        let dir = std::env::temp_dir().join(format!("scena-leftovers-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let agent = Leftovers::new(&dir.join("state"));
+        let partial = dir.join(".app.tgz.scena-0123");
+        let placed = dir.join(".app.tgz.scena-4567");
+        let not_partial = dir.join("app.tgz");
+        for file in [&partial, &placed, &not_partial] {
+            std::fs::write(file, b"half").unwrap();
+        }
+        agent.begin_placing("lost-placement", &partial);
+        agent.begin_placing("ended-placement", &placed);
+        agent.end("ended-placement");
+        // A record naming a file the placer does not make is not acted on.
+        agent.begin_placing("odd-record", &not_partial);
+
+        assert_eq!(agent.stop(), 0);
+        assert!(!partial.exists(), "the partial file of the lost placement is removed");
+        assert!(placed.exists(), "an ended placement's record is gone: its name is left alone");
+        assert!(not_partial.exists(), "only partial files are removed");
+        assert_eq!(std::fs::read_dir(dir.join("state/running")).unwrap().count(), 0, "the records are forgotten");
         let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 use tokio::sync::watch;
 
+use super::leftovers::PARTIAL_MARK;
 use super::protocol::Ended;
 use super::runner::{Outcome, own_account};
 
@@ -42,14 +43,14 @@ pub fn placement_path_problem(path: &str) -> Option<String> {
     None
 }
 
-/// Place `placement`; `cancel` turning true stops it.
+/// Place `placement`, writing its content to `partial` first; `cancel` turning true stops it.
 pub async fn place(
     source: Source<'_>,
     placement: &Placement,
+    partial: PartialFile,
     timeout: Duration,
     mut cancel: watch::Receiver<bool>,
 ) -> Outcome {
-    let partial = PartialFile::beside(Path::new(&placement.path));
     let ended = tokio::select! {
         placed = place_now(&source, placement, &partial) => placed,
         () = tokio::time::sleep(timeout) => Err(format!("timed out after {} ms", timeout.as_millis())),
@@ -169,17 +170,22 @@ async fn set_mode(path: &Path, mode: u32) -> Result<(), String> {
 /// The file the content is written to before it is renamed into place: in
 /// the destination's directory (a rename within one file system), hidden,
 /// and named for this attempt only.
-struct PartialFile {
+pub struct PartialFile {
     path: PathBuf,
 }
 
 impl PartialFile {
-    fn beside(destination: &Path) -> PartialFile {
+    pub fn beside(destination: &str) -> PartialFile {
+        let destination = Path::new(destination);
         let name = destination.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         // Short enough for any file system's name limit (255 bytes), the uuid included.
         let name: String = name.chars().take(100).collect();
-        let partial = format!(".{name}.scena-{}", uuid::Uuid::new_v4().simple());
+        let partial = format!(".{name}{PARTIAL_MARK}{}", uuid::Uuid::new_v4().simple());
         PartialFile { path: destination.with_file_name(partial) }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     /// Gone once placing ended, however it ended (after a rename there is nothing to remove).
