@@ -31,6 +31,10 @@ pub struct JobServices {
 const MAX_HOSTS: usize = 1_000;
 const MAX_SCRIPT: usize = 256 << 10;
 const MAX_TIMEOUT_MS: u32 = 24 * 3600 * 1000;
+/// How long after a job's timeout its hosts' outcomes may still come: the
+/// agent stops a task at its timeout and reports at once, so only an agent
+/// that cannot (too old for the task's kind, or stuck) is this late.
+const REPORT_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
 
 fn state(text: &str) -> wit_job::JobState {
     match text {
@@ -227,12 +231,28 @@ impl AtomCall {
 
     async fn job_status(&mut self, id: &str) -> Result<wit_job::JobStatus, AtomError> {
         let jobs = self.jobs()?;
-        let hosts = jobs
-            .store
-            .job_hosts(&self.scope.tenant, id)
-            .await
-            .map_err(failed)?
-            .ok_or_else(|| AtomError::Invalid(format!("no job `{id}` in this tenant")))?;
+        let tenant = &self.scope.tenant;
+        let read_hosts = || async {
+            jobs.store
+                .job_hosts(tenant, id)
+                .await
+                .map_err(failed)?
+                .ok_or_else(|| AtomError::Invalid(format!("no job `{id}` in this tenant")))
+        };
+        let mut hosts = read_hosts().await?;
+        if overall(&hosts) == "running" {
+            let overdue = jobs.store.fail_overdue_hosts(tenant, id, REPORT_GRACE).await.map_err(failed)?;
+            if !overdue.is_empty() {
+                // A stuck agent that is still connected stops the task too.
+                let inventory = self.inventory()?;
+                for host in &overdue {
+                    if let Some(agent) = inventory.get(tenant, host).await.map_err(failed)?.and_then(|h| h.agent) {
+                        jobs.hub.send(tenant, &agent, ToAgent::Cancel { job: id.to_string() });
+                    }
+                }
+                hosts = read_hosts().await?;
+            }
+        }
         // What the scripts printed since the step last looked goes into this call's log.
         for host in &hosts {
             let Some(fresh) = jobs.hub.live.take(&self.scope.tenant, id, &host.host) else { continue };

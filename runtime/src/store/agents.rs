@@ -263,6 +263,53 @@ impl AgentStore {
         Ok(field("sha256").zip(field("push_file")))
     }
 
+    /// Fail the hosts of `job` that have not ended `grace` after its timeout
+    /// ran out (counted from the job's creation), saying so: an agent that
+    /// never reports — one too old for the kind of task, or stuck — does not
+    /// hold its step forever. The hosts failed.
+    pub async fn fail_overdue_hosts(
+        &self,
+        tenant: &str,
+        job: &str,
+        grace: std::time::Duration,
+    ) -> anyhow::Result<Vec<String>> {
+        let row: Option<(String, String)> =
+            sqlx::query_as("SELECT spec, created_at FROM jobs WHERE tenant = $1 AND id = $2")
+                .bind(tenant)
+                .bind(job)
+                .fetch_optional(self.db.pool())
+                .await?;
+        let Some((spec, created_at)) = row else { return Ok(Vec::new()) };
+        let Some(timeout_ms) = serde_json::from_str::<serde_json::Value>(&spec)?["timeout_ms"].as_u64() else {
+            return Ok(Vec::new());
+        };
+        let waited = std::time::Duration::from_millis(timeout_ms) + grace;
+        // Stored instants are RFC 3339 in UTC with milliseconds: they compare as text.
+        let due = std::time::SystemTime::now().checked_sub(waited).map(super::stored_time);
+        if due.is_none_or(|due| created_at >= due) {
+            return Ok(Vec::new());
+        }
+        let open: Vec<(String,)> = sqlx::query_as(
+            "SELECT host FROM job_hosts WHERE tenant = $1 AND job = $2 AND state IN ('queued', 'running') ORDER BY host",
+        )
+        .bind(tenant)
+        .bind(job)
+        .fetch_all(self.db.pool())
+        .await?;
+        let why = format!(
+            "no outcome came from the host's agent within the job's timeout ({timeout_ms} ms) and {} s more: \
+             the agent may be too old for this kind of task, or stuck",
+            grace.as_secs()
+        );
+        let mut failed = Vec::new();
+        for (host,) in open {
+            if self.set_job_host(tenant, job, &host, "failed", None, &why).await? {
+                failed.push(host);
+            }
+        }
+        Ok(failed)
+    }
+
     /// Fail every host agent `agent` was running a job on (its connection
     /// was lost and did not come back); the number of hosts failed.
     pub async fn fail_hosts_of_lost_agent(&self, tenant: &str, agent: &str) -> anyhow::Result<usize> {

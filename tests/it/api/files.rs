@@ -88,24 +88,33 @@ async fn files_are_uploaded_replaced_listed_read_and_deleted() {
 }
 
 fn pushing(name: &str) -> Value {
+    pushing_within(name, 20_000)
+}
+
+fn pushing_within(name: &str, timeout_ms: u32) -> Value {
     json!({"name": name,
       "inputs": {"type": "object", "properties": {
           "hosts": {"type": "array"}, "path": {"type": "string"}, "sha256": {"type": "string"}, "mode": {"type": "string"}}},
       "nodes": [{"id": "start", "kind": "start"},
                 {"id": "push", "kind": "step", "plugin": "push-file",
                  "input": {"hosts": "${inputs.hosts}", "file": "app.bin", "path": "${inputs.path}",
-                           "sha256": "${inputs.sha256}", "mode": "${inputs.mode}", "timeout_ms": 20000, "poll_ms": 100}},
+                           "sha256": "${inputs.sha256}", "mode": "${inputs.mode}", "timeout_ms": timeout_ms, "poll_ms": 100}},
                 {"id": "end", "kind": "end", "output": {"result": "${steps.push.output}"}}],
       "edges": [{"from": "start", "to": "push"}, {"from": "push", "to": "end"}]})
 }
 
 async fn push(server: &Server, input: Value) -> Value {
+    push_with(server, "push", input).await
+}
+
+async fn push_with(server: &Server, flow: &str, input: Value) -> Value {
     let flows = "/api/v1/tenants/default/flows";
-    let started = server.admin("POST", &format!("{flows}/push/runs?wait_ms=0"), Some(json!({"input": input}))).await;
+    let started = server.admin("POST", &format!("{flows}/{flow}/runs?wait_ms=0"), Some(json!({"input": input}))).await;
     // 200 if the run ended before the answer (a step refusing its input at once), else 202.
     assert!(matches!(started.status, 200 | 202), "{}", started.body);
     let run_path = format!("/api/v1/tenants/default/runs/{}", started.body["id"].as_str().unwrap());
-    super::wait_until_over(server, &run_path).await
+    // Up to two minutes: a silent agent's host fails 30 s after the job's timeout.
+    super::wait_until_over_within(server, &run_path, 2_400).await
 }
 
 fn credential(dir: &TempDir, agent: &str) -> String {
@@ -200,4 +209,31 @@ async fn a_file_is_placed_whole_on_granted_hosts_checked_by_its_sha256() {
     assert_eq!(fetch(&jobs_file(&job), Some(&credential(&dir, "db-1"))).await.0, 404, "another host's agent");
     assert_eq!(fetch(&jobs_file(&job), Some(&credential(&dir, "game-1"))).await.0, 404, "the job has ended");
     assert_eq!(fetch(&jobs_file(&job), Some(ADMIN)).await.0, 401, "a user's token is not an agent's");
+}
+
+/// An agent too old to know `place` tasks (here, a connection that says
+/// hello and then ignores what it is sent) does not hold the step forever:
+/// once the job's timeout and the grace after it have passed, its host
+/// fails, saying why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_whose_agent_never_reports_fails_once_the_jobs_timeout_and_a_grace_have_passed() {
+    let server = serve("files-silent");
+    let token = enrolment_token(&server, "default").await;
+    let _old = super::jobs::silent_agent(&server, &token, "old-1").await;
+    until_connected(&server, "default", &[("old-1", true)]).await;
+    let grants = json!({"hosts": {"*": ["pool=test"]}});
+    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/grants", Some(grants)).await.status, 200);
+    assert_eq!(put_file(&server, "app.bin", b"never placed").await.0, 201);
+    let flows = "/api/v1/tenants/default/flows";
+    let flow = pushing_within("push-quick", 1_000);
+    assert_eq!(server.admin("PUT", &format!("{flows}/push-quick/draft"), Some(flow)).await.status, 200);
+    assert_eq!(server.admin("POST", &format!("{flows}/push-quick/versions"), None).await.status, 201);
+
+    let input = json!({"hosts": ["old-1"], "path": "/tmp/scena-never-placed", "sha256": "", "mode": "644"});
+    let ended = push_with(&server, "push-quick", input).await;
+    assert_eq!(ended["status"], "failed", "{ended}");
+    let error = ended["nodes"]["push"]["error"].to_string();
+    assert!(error.contains("old-1 (failed"), "{error}");
+    assert!(error.contains("no outcome came from the host's agent within the job's timeout (1000 ms)"), "{error}");
+    assert!(!server.log().contains("panicked"), "{}", server.log());
 }

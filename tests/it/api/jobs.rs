@@ -487,23 +487,39 @@ async fn an_agent_restarted_mid_job_fails_the_job_it_lost_at_once() {
     assert!(error.contains("game-1 (failed") && error.contains("restarted"), "{error}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_agent_revoked_while_it_says_hello_is_cut_off_once_it_does() {
-    use futures_util::{SinkExt, StreamExt};
-    use tokio_tungstenite::tungstenite::Message;
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+type AgentSocket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-    let server = serve("jobs-hello");
-    let token = enrolment_token(&server, "default").await;
-    let enrol = json!({"token": token, "id": "hello-1", "hostname": "hello-1", "ip": "127.0.0.1"});
-    let enrolled =
-        reqwest::Client::new().post(format!("{}/api/v1/agents/enrol", server.base)).json(&enrol).send().await;
+/// Agent `id` enrolled with `token` and connected by hand, not yet having said what it holds.
+async fn connect_by_hand(server: &Server, token: &str, id: &str) -> AgentSocket {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let enrol = json!({"token": token, "id": id, "hostname": id, "ip": "127.0.0.1"});
+    let enrolled = scena::tls::client().post(format!("{}/api/v1/agents/enrol", server.base)).json(&enrol).send().await;
     let enrolled: Value = enrolled.unwrap().json().await.unwrap();
     let credential = enrolled["credential"].as_str().unwrap();
     let mut request =
         format!("{}/api/v1/agents/connect", server.base.replacen("http", "ws", 1)).into_client_request().unwrap();
     request.headers_mut().insert("authorization", format!("Bearer {credential}").parse().unwrap());
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    tokio_tungstenite::connect_async(request).await.unwrap().0
+}
+
+/// Agent `id` as one too old for the tasks it is sent would be: it says
+/// hello, then reads and ignores everything, and never reports.
+pub(super) async fn silent_agent(server: &Server, token: &str, id: &str) -> tokio::task::JoinHandle<()> {
+    use futures_util::{SinkExt, StreamExt};
+    let mut socket = connect_by_hand(server, token, id).await;
+    let hello = json!({"type": "holding", "jobs": []}).to_string();
+    socket.send(tokio_tungstenite::tungstenite::Message::text(hello)).await.unwrap();
+    tokio::spawn(async move { while let Some(Ok(_)) = socket.next().await {} })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_revoked_while_it_says_hello_is_cut_off_once_it_does() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+
+    let server = serve("jobs-hello");
+    let token = enrolment_token(&server, "default").await;
+    let mut socket = connect_by_hand(&server, &token, "hello-1").await;
 
     // Revoked while the connection has not said what it holds yet…
     assert_eq!(server.admin("DELETE", "/api/v1/tenants/default/agents/hello-1", None).await.status, 204);
