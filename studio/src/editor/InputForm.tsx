@@ -9,7 +9,7 @@ import { useTranslation } from 'react-i18next';
 import Form from '@rjsf/core';
 import type { RJSFSchema, UiSchema } from '@rjsf/utils';
 import { ExpressionEditor } from './ExpressionEditor';
-import { literalWidget, needsTenantFiles } from './fieldWidget';
+import { fieldOrder, literalWidget, needsTenantFiles } from './fieldWidget';
 import { formValidator } from './formValidator';
 import { JsonField } from './fields';
 import { NestedFieldTemplate, type MappingContext } from './NestedFieldTemplate';
@@ -260,7 +260,7 @@ export function InputForm({
     if (isObject(schema) && isObject(schema.definitions)) defs.definitions = schema.definitions;
     return defs;
   }, [schema]);
-  const names = [...Object.keys(properties), ...Object.keys(mapping).filter((k) => !(k in properties))];
+  const names = fieldOrder(properties, mapping);
   const tenantFiles = useTenantFiles(needsTenantFiles(properties));
   const set = (key: string, next: unknown) => {
     const copy = { ...mapping };

@@ -43,3 +43,32 @@ export function literalWidget(schema: unknown, name?: string): LiteralWidget {
 export function needsTenantFiles(properties: Record<string, unknown>): boolean {
   return Object.entries(properties).some(([name, schema]) => literalWidget(schema, name).kind !== 'form');
 }
+
+/**
+ * The form's field names: the schema's properties in their order (the
+ * server's schemas list them by name), except that a field pinning the
+ * content of a sibling comes right after that sibling, where its button
+ * makes sense; then the mapping's own keys the schema does not name.
+ */
+export function fieldOrder(properties: Record<string, unknown>, mapped: Record<string, unknown>): string[] {
+  const names = Object.keys(properties);
+  const followers = new Map<string, string[]>();
+  const placed = new Set<string>();
+  for (const name of names) {
+    const widget = literalWidget(properties[name], name);
+    if (widget.kind === 'sha256Of' && widget.sibling in properties) {
+      followers.set(widget.sibling, [...(followers.get(widget.sibling) ?? []), name]);
+      placed.add(name);
+    }
+  }
+  const ordered: string[] = [];
+  const add = (name: string) => {
+    if (ordered.includes(name)) return;
+    ordered.push(name);
+    for (const follower of followers.get(name) ?? []) add(follower);
+  };
+  for (const name of names) if (!placed.has(name)) add(name);
+  // A pin whose sibling pins in turn, round in a circle, has no place yet: keep it.
+  for (const name of names) add(name);
+  return [...ordered, ...Object.keys(mapped).filter((key) => !(key in properties))];
+}

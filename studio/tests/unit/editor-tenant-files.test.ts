@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { literalWidget, needsTenantFiles } from '../../src/editor/fieldWidget';
+import { fieldOrder, literalWidget, needsTenantFiles } from '../../src/editor/fieldWidget';
 import { pickedValue, pickerChoices, type TenantFile } from '../../src/editor/filePicker';
 import { changedSincePinned, pinState, pinnedFile } from '../../src/editor/pinState';
 
@@ -156,5 +156,28 @@ describe('a file changed since it was pinned', () => {
     expect(changedSincePinned('gone.tgz', pin, FILES)).toBeNull();
     expect(changedSincePinned('app.tgz', pin, null)).toBeNull();
     expect(changedSincePinned(undefined, pin, FILES)).toBeNull();
+  });
+});
+
+describe('the order of the form\'s fields', () => {
+  const pin = (sibling: string) => ({ type: 'string', 'x-scena-sha256-of': sibling });
+  const file = { type: 'string', 'x-scena-picker': 'tenant-file' };
+
+  it("puts a pin right after the file it pins, the rest in the schema's order", () => {
+    const properties = { file, hosts: { type: 'array' }, mode: { type: 'string' }, path: { type: 'string' }, sha256: pin('file') };
+    expect(fieldOrder(properties, {})).toEqual(['file', 'sha256', 'hosts', 'mode', 'path']);
+  });
+
+  it("leaves a pin of a field the schema does not have where it is", () => {
+    expect(fieldOrder({ a: { type: 'string' }, sha256: pin('nowhere') }, {})).toEqual(['a', 'sha256']);
+  });
+
+  it('keeps pins of pins in a chain, and a circle of pins whole', () => {
+    expect(fieldOrder({ c: pin('b'), a: file, b: pin('a') }, {})).toEqual(['a', 'b', 'c']);
+    expect(fieldOrder({ x: pin('y'), y: pin('x') }, {})).toEqual(['x', 'y']);
+  });
+
+  it("adds the mapping's own keys after the schema's", () => {
+    expect(fieldOrder({ file, sha256: pin('file') }, { extra: 1, file: 'a' })).toEqual(['file', 'sha256', 'extra']);
   });
 });
