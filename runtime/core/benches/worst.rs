@@ -64,6 +64,19 @@ fn truncated(text: &str) -> String {
     text.replace('\n', " ")
 }
 
+/// Text on which `[ab]*a[ab]{1000}[^ab]`'s lazy DFA meets a new state at almost every byte.
+fn random_ab(len: usize) -> String {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            if state & 1 == 0 { 'a' } else { 'b' }
+        })
+        .collect()
+}
+
 fn numbers(n: i64) -> Value {
     json!((0..n).collect::<Vec<i64>>())
 }
@@ -101,6 +114,19 @@ fn main() {
         &json!({"l": numbers(1_000), "s": "ab ".repeat(80_000), "p": "(a|b|ab|ba)*z"}),
         Meant::ToRun,
     );
+    let heavy = "[ab]*a[ab]{1000}[^ab]";
+    evaluate(
+        "weight 1,003, its DFA giving up: at the allowance (100 x 990 B)",
+        "size(inputs.l.filter(x, inputs.s.matches(inputs.p)))",
+        &json!({"l": numbers(100), "s": random_ab(990), "p": heavy}),
+        Meant::ToRun,
+    );
+    evaluate(
+        "the same over 100 x 100 KB (a review's attack)",
+        "size(inputs.l.filter(x, inputs.s.matches(inputs.p)))",
+        &json!({"l": numbers(100), "s": random_ab(100_000), "p": heavy}),
+        Meant::ToBeRefused,
+    );
     evaluate(
         "the issue's attack (8,000 items, nested loops)",
         "size(inputs.l.filter(x, inputs.l.exists(y, y == -1)))",
@@ -119,6 +145,13 @@ fn main() {
     check("the issue's nested pattern, 1 MB", nested, &json!({"s": "a".repeat(1 << 20) + "!"}));
     let counted = r#"{"type": "object", "properties": {"s": {"type": "string", "pattern": "^(\\w{1,8}\\s?){1,40}$"}}}"#;
     check("counted repetitions, 1 MB", counted, &json!({"s": "word ".repeat(200_000)}));
+    let heavy = r#"{"type": "object", "properties": {"s": {"type": "string", "pattern": "[ab]*a[ab]{1000}[^ab]"}}}"#;
+    check("weight 1,003, its DFA giving up, at its bound (99,000 B)", heavy, &json!({"s": random_ab(99_000)}));
+    check("the same, 1 MB (refused before the slow match)", heavy, &json!({"s": random_ab(1 << 20)}));
+    check("the same, 1 MB its DFA decides", heavy, &json!({"s": "ab".repeat(1 << 19)}));
+    let branches: Vec<Value> = (0..20_000).map(|i| json!({"const": i})).collect();
+    let many = json!({"type": "array", "items": {"anyOf": branches}}).to_string();
+    check("anyOf of 20,000 consts, 250 items none matches", &many, &json!(vec![-1; 250]));
     let behind = r#"{"type": "object", "properties": {"s": {"type": "string", "pattern": "(?<=(a+)+)b"}}}"#;
     check("the issue's look-behind pattern", behind, &json!({"s": "a".repeat(40_000)}));
 }

@@ -11,6 +11,7 @@ pub mod editor;
 pub mod engine;
 pub mod expr;
 pub mod flow;
+pub mod pattern;
 mod plugin_ref;
 mod roles;
 pub mod schema;

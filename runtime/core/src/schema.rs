@@ -14,6 +14,7 @@ impl Schema {
         let value: Value = serde_json::from_str(text).map_err(|e| format!("{what} schema is not JSON: {e}"))?;
         let validator = jsonschema::options()
             .with_pattern_options(linear_time_patterns())
+            .with_keyword("pattern", bounded_pattern)
             .build(&value)
             .map_err(|e| format!("{what} schema is not a valid JSON Schema: {e}"))?;
         Ok(Schema { validator })
@@ -24,24 +25,91 @@ impl Schema {
         self.located_violations(instance).into_iter().map(|(path, message)| format!("{path}: {message}")).collect()
     }
 
-    /// Every violation as (JSON pointer, message).
+    /// The violations as (JSON pointer, message): the first
+    /// [`MAX_VIOLATIONS`], each message cut to [`MAX_MESSAGE`] characters —
+    /// a schema of many branches against a large value would otherwise
+    /// answer with (and hold) every branch's complaint about all of it.
+    /// Patterns' matching shares one allowance per value checked (`crate::pattern`).
     pub fn located_violations(&self, instance: &Value) -> Vec<(String, String)> {
-        self.validator
-            .iter_errors(instance)
-            .map(|error| {
-                let path = error.instance_path().to_string();
-                let path = if path.is_empty() { "/".to_string() } else { path };
-                (path, error.to_string())
-            })
-            .collect()
+        crate::pattern::with_allowance(|| {
+            self.validator
+                .iter_errors(instance)
+                .take(MAX_VIOLATIONS)
+                .map(|error| {
+                    let path = error.instance_path().to_string();
+                    let path = if path.is_empty() { "/".to_string() } else { path };
+                    (path, shortened(error.to_string()))
+                })
+                .collect()
+        })
     }
 }
 
-/// Schemas come from users (flow inputs) and plugins, so their `pattern`s run
-/// on the `regex` engine, which matches in time linear in the input and has
-/// no backtracking to blow up; patterns it cannot express (look-around,
-/// back-references) make the schema invalid, with the reason. Compiled
-/// patterns are bounded in size too.
+/// Violations reported at most, for one value.
+pub const MAX_VIOLATIONS: usize = 20;
+/// Characters of one violation's message at most.
+pub const MAX_MESSAGE: usize = 500;
+
+fn shortened(message: String) -> String {
+    match message.char_indices().nth(MAX_MESSAGE) {
+        Some((cut, _)) => format!("{}…", &message[..cut]),
+        None => message,
+    }
+}
+
+/// `pattern`, with each match's work bounded before it starts
+/// (`crate::pattern`): a string too long for its pattern is a violation
+/// saying so, not seconds of matching.
+fn bounded_pattern<'a>(
+    _parent: &'a serde_json::Map<String, Value>,
+    value: &'a Value,
+    _path: jsonschema::paths::Location,
+) -> Result<Box<dyn for<'i> jsonschema::Keyword<'i>>, jsonschema::ValidationError<'a>> {
+    let Value::String(pattern) = value else {
+        return Err(jsonschema::ValidationError::custom("`pattern` is a string"));
+    };
+    let unusable =
+        |why: String| jsonschema::ValidationError::custom(format!("`pattern` {pattern:?} is not usable: {why}"));
+    // JSON Schema patterns are ECMA-262 regular expressions (`\w` and `\d` are ASCII there).
+    let translated = jsonschema_regex::to_rust_regex(pattern).map_err(|()| {
+        unusable("it is not a regular expression this server can run (look-around and back-references are not)".into())
+    })?;
+    let compiled = crate::pattern::BoundedPattern::new(&translated, PATTERN_SIZE_LIMIT).map_err(unusable)?;
+    Ok(Box::new(PatternKeyword { compiled, pattern: pattern.clone() }))
+}
+
+/// How large a schema's compiled pattern may be.
+const PATTERN_SIZE_LIMIT: usize = 1 << 20;
+
+struct PatternKeyword {
+    compiled: crate::pattern::BoundedPattern,
+    pattern: String,
+}
+
+impl<'i> jsonschema::Keyword<'i> for PatternKeyword {
+    fn validate(&self, instance: &'i Value) -> Result<(), jsonschema::ValidationError<'i>> {
+        let Value::String(text) = instance else { return Ok(()) };
+        match self.compiled.is_match(text) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(jsonschema::ValidationError::custom(format!(
+                "does not match the pattern {:?}",
+                shortened(self.pattern.clone())
+            ))),
+            Err(too_long) => Err(jsonschema::ValidationError::custom(too_long)),
+        }
+    }
+
+    fn is_valid(&self, instance: &'i Value) -> bool {
+        let Value::String(text) = instance else { return true };
+        self.compiled.is_match(text) == Ok(true)
+    }
+}
+
+/// Schemas come from users (flow inputs) and plugins, so their patterns run
+/// on the `regex` engine, which has no backtracking to blow up; patterns it
+/// cannot express (look-around, back-references) make the schema invalid,
+/// with the reason. `pattern` itself is `bounded_pattern`; these options
+/// serve `patternProperties`, whose texts are property names.
 fn linear_time_patterns() -> jsonschema::PatternOptions<jsonschema::Regex> {
     jsonschema::PatternOptions::regex().size_limit(1 << 20).dfa_size_limit(2 << 20)
 }
@@ -60,5 +128,24 @@ mod tests {
         let attack = format!("{}!", "a".repeat(40_000));
         assert_eq!(nested.violations(&json!(attack)).len(), 1);
         assert!(nested.violations(&json!("aaaa")).is_empty());
+    }
+
+    #[test]
+    fn patterns_are_ecma_262_as_json_schema_says() {
+        // `\w` is ASCII there, so counted repetitions of it stay small enough to compile.
+        let counted = Schema::compile(r#"{"type": "string", "pattern": "^(\\w{1,8}\\s?){1,40}$"}"#, "inputs").unwrap();
+        assert!(counted.violations(&json!("two words")).is_empty());
+        assert_eq!(counted.violations(&json!("été")).len(), 1, "not a word character in ECMA-262");
+        assert_eq!(counted.violations(&json!("word ".repeat(200_000))).len(), 1);
+    }
+
+    #[test]
+    fn violations_are_few_and_short_however_many_branches_fail() {
+        let branches: Vec<Value> = (0..2_000).map(|i| json!({"const": i})).collect();
+        let many =
+            Schema::compile(&json!({"type": "array", "items": {"anyOf": branches}}).to_string(), "inputs").unwrap();
+        let violations = many.violations(&json!(vec![-1; 100]));
+        assert_eq!(violations.len(), MAX_VIOLATIONS);
+        assert!(violations.iter().all(|v| v.chars().count() <= MAX_MESSAGE + 20), "{violations:?}");
     }
 }

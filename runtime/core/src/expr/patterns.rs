@@ -4,16 +4,16 @@
 //! see. Here a pattern is compiled once and kept; one evaluation may compile
 //! at most [`MAX_COMPILES`] patterns it has not seen (a loop that makes a new
 //! pattern each time is refused); a compiled pattern is held to
-//! [`MAX_COMPILED_BYTES`]; and the `regex` crate matches in time linear in
-//! the text (no backtracking).
+//! [`MAX_COMPILED_BYTES`]; and a match's work is bounded before it starts
+//! (`crate::pattern`: text length × the pattern's weight).
 
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use crate::pattern::BoundedPattern;
 use cel::common::types::{CelBool, CelString};
 use cel::{DeclarationError, Env, ExecutionError};
-use regex::{Regex, RegexBuilder};
 
 /// How large a compiled pattern may be (the `regex` crate's default is 10 MiB).
 pub const MAX_COMPILED_BYTES: usize = 256 << 10;
@@ -22,7 +22,7 @@ pub const MAX_COMPILES: u32 = 32;
 /// Patterns kept compiled; the cache starts over when it is full.
 const KEPT: usize = 64;
 
-type Compiled = Arc<Result<Regex, String>>;
+type Compiled = Arc<Result<BoundedPattern, String>>;
 
 thread_local! {
     /// Compiles left to the evaluation running on this thread (CEL evaluates
@@ -37,15 +37,19 @@ pub fn register(env: &mut Env) -> Result<(), DeclarationError> {
     Ok(())
 }
 
-/// Run one evaluation with a fresh allowance of [`MAX_COMPILES`].
+/// Run one evaluation with a fresh allowance of [`MAX_COMPILES`], and of
+/// matching work (`crate::pattern::with_allowance`).
 pub fn evaluating<T>(evaluate: impl FnOnce() -> T) -> T {
     COMPILES_LEFT.with(|left| left.set(MAX_COMPILES));
-    evaluate()
+    crate::pattern::with_allowance(evaluate)
 }
 
 fn matches(text: &CelString<'_>, pattern: &CelString<'_>) -> Result<CelBool, ExecutionError> {
     match compiled(pattern.inner())?.as_ref() {
-        Ok(regex) => Ok(CelBool::from(regex.is_match(text.inner()))),
+        Ok(regex) => match regex.is_match(text.inner()) {
+            Ok(matched) => Ok(CelBool::from(matched)),
+            Err(reason) => Err(ExecutionError::function_error("matches", reason)),
+        },
         Err(reason) => Err(ExecutionError::function_error("matches", reason)),
     }
 }
@@ -67,7 +71,7 @@ fn compiled(pattern: &str) -> Result<Compiled, ExecutionError> {
         ));
     }
     // Compiled outside the lock: other evaluations need not wait for it.
-    let made: Compiled = Arc::new(RegexBuilder::new(pattern).size_limit(MAX_COMPILED_BYTES).build().map_err(|e| {
+    let made: Compiled = Arc::new(BoundedPattern::new(pattern, MAX_COMPILED_BYTES).map_err(|e| {
         let shown: String = pattern.chars().take(80).collect();
         let cut = if shown.len() < pattern.len() { "…" } else { "" };
         format!("'{shown}{cut}' is not a usable pattern: {e}")
@@ -89,7 +93,7 @@ mod tests {
         let first = evaluating(|| compiled("^db-[0-9]+$")).unwrap();
         let second = evaluating(|| compiled("^db-[0-9]+$")).unwrap();
         assert!(Arc::ptr_eq(&first, &second), "the second call compiled again");
-        assert!(first.as_ref().as_ref().unwrap().is_match("db-12"));
+        assert_eq!(first.as_ref().as_ref().unwrap().is_match("db-12"), Ok(true));
     }
 
     #[test]
@@ -98,7 +102,7 @@ mod tests {
         let refused = evaluating(|| compiled("[a-z]{10000}")).unwrap();
         let reason = refused.as_ref().as_ref().unwrap_err();
         assert!(reason.contains("'[a-z]{10000}' is not a usable pattern") && reason.contains("size limit"), "{reason}");
-        assert!(RegexBuilder::new("[a-z]{10000}").build().is_ok(), "the crate's default limit would take it");
+        assert!(regex::RegexBuilder::new("[a-z]{10000}").build().is_ok(), "the crate's default limit would take it");
         let invalid = evaluating(|| compiled("(unclosed")).unwrap();
         assert!(invalid.as_ref().as_ref().unwrap_err().contains("'(unclosed' is not a usable pattern"));
     }
