@@ -17,6 +17,8 @@ pub struct ApiError {
     pub details: Value,
 }
 
+const TOO_MANY_ATTEMPTS: &str = "too_many_attempts";
+
 impl ApiError {
     pub(super) fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
         ApiError { status, code, message: message.into(), details: Value::Null }
@@ -56,16 +58,15 @@ impl ApiError {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
     }
 
-    /// A failure of scena itself: logged in full, reported without internals.
     /// 429 with `Retry-After`: too many failed attempts; try again after `wait`.
-    pub fn too_many_attempts(wait: std::time::Duration) -> Response {
+    pub fn too_many_attempts(wait: std::time::Duration) -> ApiError {
         let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
         let message = format!("too many failed attempts; try again in {seconds} s");
-        let mut response = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", message).into_response();
-        response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
-        response
+        ApiError::new(StatusCode::TOO_MANY_REQUESTS, TOO_MANY_ATTEMPTS, message)
+            .with_details(json!({"retry_after_s": seconds}))
     }
 
+    /// A failure of scena itself: logged in full, reported without internals.
     pub fn internal(error: &anyhow::Error) -> ApiError {
         tracing::error!("internal error: {error:#}");
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; see the server log")
@@ -108,6 +109,11 @@ impl From<LaunchError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = json!({"error": {"code": self.code, "message": self.message, "details": self.details}});
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        // The wait is in the details, and in `Retry-After` for clients that look there.
+        if let (TOO_MANY_ATTEMPTS, Some(seconds)) = (self.code, self.details["retry_after_s"].as_u64()) {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }

@@ -141,12 +141,8 @@ pub async fn save_draft(
                 ),
                 None => format!("flow `{name}` has no draft to update"),
             };
-            return Err(ApiError {
-                status: StatusCode::PRECONDITION_FAILED,
-                code: "draft_changed",
-                message,
-                details: json!({"revision": current}),
-            });
+            let changed = ApiError::new(StatusCode::PRECONDITION_FAILED, "draft_changed", message);
+            return Err(changed.with_details(json!({"revision": current})));
         }
     };
     let problems = validate_flow(&flow, Some(&app.registry.view(&crate::store::run_scope(&tenant, &flow.name))));
@@ -156,14 +152,14 @@ pub async fn save_draft(
 /// An installed app's flows (`APP/FLOW`) change only by installing another version of the app.
 fn read_only_if_installed(name: &str) -> Result<(), ApiError> {
     match name.split_once('/') {
-        Some((app, _)) => Err(ApiError {
-            status: StatusCode::CONFLICT,
-            code: "installed_flow",
-            message: format!(
+        Some((app, _)) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "installed_flow",
+            format!(
                 "flow `{name}` is installed from app `{app}` and is read-only: it changes when another version of the app is installed"
             ),
-            details: json!({"app": app}),
-        }),
+        )
+        .with_details(json!({"app": app}))),
         None => Ok(()),
     }
 }

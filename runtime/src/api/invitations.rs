@@ -118,13 +118,13 @@ pub async fn accept(
     check_password_strength(&password)?;
     let joining = |who: AuditWho, answer| AuditedAs { who, action: Some(AuditAction("join")), answer };
     let who = throttle::subjects(&username, client.map(|Extension(ConnectInfo(address))| address.ip()));
-    if let Err(wait) = app.login_throttle.check(&who) {
-        return Ok(joining(AuditWho(username, None), Err(ApiError::too_many_attempts(wait))));
+    if let Err(wait) = app.login_throttle.attempt(&who) {
+        return Ok(joining(AuditWho(username, None), Err(ApiError::too_many_attempts(wait).into_response())));
     }
     let may_grant = |mine: &str, wanted: &str| app.authz.covers(&[mine.to_string()], wanted, "");
     let refusal = match app.db.invitations().accept(&code, &username, &password, &may_grant).await? {
         Ok(joined) => {
-            app.login_throttle.succeeded(&who[0]);
+            app.login_throttle.succeeded(&who);
             let token = app.db.identity().login_token(&username).await?;
             // In the tenant's log when it worked; the platform's otherwise.
             let who = AuditWho(username.clone(), Some(joined.tenant.clone()));
@@ -132,12 +132,16 @@ pub async fn accept(
             return Ok(joining(who, Ok(Created(body))));
         }
         Err(refused @ Refused::Unusable) => ApiError::not_found(refused.to_string()),
-        Err(refused @ Refused::WrongPassword(_)) => {
-            app.login_throttle.failed(&who);
-            ApiError::unauthorized(refused.to_string())
+        Err(refused @ Refused::WrongPassword(_)) => ApiError::unauthorized(refused.to_string()),
+        // Refused for what the invitation grants, the password being right: not a guess.
+        Err(refused @ (Refused::MakerCannotGrant { .. } | Refused::MakerLimited { .. })) => {
+            app.login_throttle.succeeded(&who);
+            ApiError::forbidden(refused.to_string())
         }
-        Err(refused @ Refused::MakerCannotGrant { .. }) => ApiError::forbidden(refused.to_string()),
-        Err(Refused::Member(refused)) => super::members::refused(refused),
+        Err(Refused::Member(refused)) => {
+            app.login_throttle.succeeded(&who);
+            super::members::refused(refused)
+        }
     };
     Ok(joining(AuditWho(username, None), Err(refusal.into_response())))
 }

@@ -10,12 +10,12 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::Shared;
 use super::auth::Access;
 use super::described::JsonBody;
 use super::error::ApiError;
 use super::run_view::{RunAnswer, StartedWhole, Whole};
 use super::runs::{View, WaitQuery, launch_published, run_view, wait_for};
+use super::{Shared, flow_limit};
 use crate::store::{LightApp, RunSummary};
 
 #[derive(Deserialize, Default, schemars::JsonSchema)]
@@ -156,6 +156,7 @@ pub async fn start(
 ) -> Result<RunAnswer<StartedWhole>, ApiError> {
     let Query(WaitQuery { wait_ms }) = query.map_err(|e| ApiError::bad_request(format!("bad query: {e}")))?;
     light_app(&app, &access.tenant, &name).await?;
+    flow_limit::subflows_within_limit(&app, &access, &name, None).await?;
     let launched = launch_published(&app, &access.tenant, &name, None, input.unwrap_or_else(|| json!({}))).await?;
     app.db.light_apps().record_run(&access.tenant, &name, &launched.id, &access.subject).await?;
     wait_for(&app, &access.tenant, launched, wait_ms, View::Full).await

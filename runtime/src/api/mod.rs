@@ -13,6 +13,7 @@ mod described;
 mod error;
 mod events;
 mod files;
+mod flow_limit;
 mod flows;
 mod grants;
 mod health;
@@ -345,7 +346,7 @@ pub fn router(app: Shared) -> Router {
         .merge(api)
         .fallback(studio::fallback)
         .method_not_allowed_fallback(|| async {
-            ApiError { status: StatusCode::METHOD_NOT_ALLOWED, code: "method_not_allowed", message: "method not allowed here".into(), details: json!(null) }
+            ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed here")
         })
         .layer(from_fn_with_state(app.clone(), audit::record))
         .layer(axum::middleware::from_fn(metrics::observe_request))

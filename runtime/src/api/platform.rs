@@ -77,17 +77,14 @@ pub async fn login(
     JsonBody(Credentials { username, password }): JsonBody<Credentials>,
 ) -> Result<AuditedAs<Json<LoginToken>>, ApiError> {
     let who = throttle::subjects(&username, client.map(|Extension(ConnectInfo(address))| address.ip()));
-    let answer = match app.login_throttle.check(&who) {
-        Err(wait) => Err(ApiError::too_many_attempts(wait)),
+    let answer = match app.login_throttle.attempt(&who) {
+        Err(wait) => Err(ApiError::too_many_attempts(wait).into_response()),
         Ok(()) => match app.db.identity().login(&username, &password).await? {
             Some(token) => {
-                app.login_throttle.succeeded(&who[0]);
+                app.login_throttle.succeeded(&who);
                 Ok(Json(LoginToken { token }))
             }
-            None => {
-                app.login_throttle.failed(&who);
-                Err(ApiError::unauthorized(WRONG_CREDENTIALS).into_response())
-            }
+            None => Err(ApiError::unauthorized(WRONG_CREDENTIALS).into_response()),
         },
     };
     Ok(AuditedAs::new(AuditWho(username, None), answer))

@@ -68,9 +68,9 @@ impl DescribesAnswer for RunAnswer<StartedWhole> {
     }
 }
 
-/// The answer carrying run `state` of `plan` in `tenant`.
-pub(super) fn answer(plan: &Plan, state: &RunState, tenant: &str) -> Whole {
-    whole(plan, state, tenant, StatusCode::OK)
+/// The answer carrying run `state` of `plan` in `tenant`, as its first `events` events left it.
+pub(super) fn answer(plan: &Plan, state: &RunState, tenant: &str, events: u64) -> Whole {
+    whole(plan, state, tenant, Some(events), StatusCode::OK)
 }
 
 /// A started run's answer, shown as `summary` says, with `status`.
@@ -78,14 +78,15 @@ pub(super) fn started<V>(
     plan: &Plan,
     state: &RunState,
     tenant: &str,
+    events: Option<u64>,
     summary: bool,
     status: StatusCode,
 ) -> RunAnswer<V> {
-    let response = if summary { outcome(state) } else { whole::<V>(plan, state, tenant, status).response };
+    let response = if summary { outcome(state) } else { whole::<V>(plan, state, tenant, events, status).response };
     RunAnswer { status, response, view: PhantomData }
 }
 
-fn whole<T>(plan: &Plan, state: &RunState, tenant: &str, status: StatusCode) -> RunAnswer<T> {
+fn whole<T>(plan: &Plan, state: &RunState, tenant: &str, events: Option<u64>, status: StatusCode) -> RunAnswer<T> {
     let response = Json(RunView {
         id: &state.run["id"],
         tenant,
@@ -96,6 +97,7 @@ fn whole<T>(plan: &Plan, state: &RunState, tenant: &str, status: StatusCode) -> 
         output: &state.output,
         error: &state.error,
         started_at: &state.run["started_at"],
+        events,
         nodes: Nodes { plan, state },
     })
     .into_response();
@@ -143,6 +145,11 @@ pub struct RunView<'a> {
     error: &'a Option<String>,
     #[schemars(with = "String")]
     started_at: &'a Value,
+    /// How many of the run's events this view reflects: those its event
+    /// stream (`…/events`) numbers below it (from 0), so a client that read
+    /// this view first knows which streamed events it shows already. Null on
+    /// the answer to a start that waited for the run to end.
+    events: Option<u64>,
     /// Every node by id, in the flow's order.
     #[schemars(with = "BTreeMap<String, NodeView<'static>>")]
     nodes: Nodes<'a>,

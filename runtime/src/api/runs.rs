@@ -14,10 +14,10 @@ use super::auth::Access;
 use super::described::JsonBody;
 use super::error::ApiError;
 use super::run_view::{RunAnswer, Started, Whole};
-use super::{Shared, run_view};
+use super::{Shared, flow_limit, run_view};
 use crate::authz::Ask;
 use crate::engine::{Event, NodePlan, NodeStatus};
-use crate::scheduler::{Launched, now_ms};
+use crate::scheduler::{Inspected, Launched, now_ms};
 use crate::store::{RUN_STATUSES, RunFilter, RunSummary};
 
 /// The longest a request may wait for a run to end.
@@ -78,6 +78,7 @@ pub async fn start(
     let tenant = access.tenant.clone();
     let Query(StartQuery { wait_ms, view }) = query.map_err(|e| ApiError::bad_request(format!("bad query: {e}")))?;
     let input = input.unwrap_or_else(|| json!({}));
+    flow_limit::subflows_within_limit(&app, &access, &name, version).await?;
     let launched = launch_published(&app, &tenant, &name, version, input).await?;
     wait_for(&app, &tenant, launched, wait_ms, view).await
 }
@@ -93,14 +94,14 @@ pub(super) async fn wait_for<V>(
 ) -> Result<RunAnswer<V>, ApiError> {
     let wait = Duration::from_millis(wait_ms.min(MAX_WAIT_MS));
     // The state the run's loop ended with is what its log holds.
-    let (status, plan, state, tenant) = match tokio::time::timeout(wait, task).await {
-        Ok(Ok(Ok(state))) => (StatusCode::OK, plan, state, tenant.to_string()),
+    let (status, plan, state, tenant, events) = match tokio::time::timeout(wait, task).await {
+        Ok(Ok(Ok(state))) => (StatusCode::OK, plan, state, tenant.to_string(), None),
         _ => {
-            let (plan, state, tenant) = app.scheduler.inspect(&id).await?;
-            (StatusCode::ACCEPTED, plan, state, tenant)
+            let run = app.scheduler.inspect(&id).await?;
+            (StatusCode::ACCEPTED, run.plan, run.state, run.tenant, Some(run.events))
         }
     };
-    Ok(run_view::started(&plan, &state, &tenant, view == View::Summary, status))
+    Ok(run_view::started(&plan, &state, &tenant, events, view == View::Summary, status))
 }
 
 /// Start a run of a published version (the latest, or `version`) of flow
@@ -274,7 +275,7 @@ pub async fn node_control(
 /// settles a node (approve, reject, skip, force-fail, retry) asks this, so
 /// an operator who is not an assignee cannot decide it by another route.
 async fn may_decide(app: &Shared, access: &Access, id: &str, node: &str) -> Result<bool, ApiError> {
-    let (plan, state, _) = app.scheduler.inspect(id).await?;
+    let Inspected { plan, state, .. } = app.scheduler.inspect(id).await?;
     let Some(i) = plan.index_of(node) else { return Ok(false) };
     let assignees: &[String] = match &plan.nodes[i] {
         NodePlan::Approval { assignees, .. } => assignees,
@@ -316,6 +317,6 @@ pub(super) async fn owned_run(app: &Shared, tenant: &str, id: &str) -> Result<()
 
 /// Run `id` as the API shows it (`run_view.rs`).
 pub(super) async fn run_view(app: &Shared, id: &str) -> Result<Whole, ApiError> {
-    let (plan, state, tenant) = app.scheduler.inspect(id).await?;
-    Ok(run_view::answer(&plan, &state, &tenant))
+    let run = app.scheduler.inspect(id).await?;
+    Ok(run_view::answer(&run.plan, &run.state, &run.tenant, run.events))
 }

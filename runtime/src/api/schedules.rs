@@ -9,10 +9,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::Shared;
 use super::auth::Access;
 use super::described::{Created, JsonBody, NoContent};
 use super::error::ApiError;
+use super::{Shared, flow_limit};
 use crate::store::Schedule;
 use crate::triggers::{CronSpec, instant_text};
 
@@ -62,6 +62,7 @@ pub async fn create(
     let spec = CronSpec::parse(&cron, &timezone).map_err(|why| ApiError::invalid("invalid_schedule", why))?;
     let input = input.unwrap_or_else(|| json!({}));
     app.scheduler.check_launch(&access.tenant, &name, None, &input).await?;
+    flow_limit::subflows_within_limit(&app, &access, &name, None).await?;
     let now = Utc::now();
     let next =
         spec.next_after(now).ok_or_else(|| ApiError::invalid("invalid_schedule", format!("`{cron}` never ticks")))?;

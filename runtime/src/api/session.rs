@@ -64,10 +64,10 @@ pub async fn begin(
     // Behind a TLS-terminating proxy the cookie must never travel in clear.
     let secure = headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
     let who = throttle::subjects(&username, client.map(|Extension(ConnectInfo(address))| address.ip()));
-    let answer = match app.login_throttle.check(&who) {
-        Err(wait) => Err(ApiError::too_many_attempts(wait)),
+    let answer = match app.login_throttle.attempt(&who) {
+        Err(wait) => Err(ApiError::too_many_attempts(wait).into_response()),
         Ok(()) if app.db.identity().check_password(&username, &password).await? => {
-            app.login_throttle.succeeded(&who[0]);
+            app.login_throttle.succeeded(&who);
             let expires_at = crate::store::stored_time(SystemTime::now() + SESSION_LIFETIME);
             let token = app.db.identity().session_token(&username, &expires_at).await?;
             let principal =
@@ -75,10 +75,7 @@ pub async fn begin(
             let session = describe(&app, &principal, Some(&token), Some(expires_at)).await?;
             Ok(WithHeader(SET_COOKIE, cookie_header(&token, SESSION_LIFETIME, secure)?, Json(session)))
         }
-        Ok(()) => {
-            app.login_throttle.failed(&who);
-            Err(ApiError::unauthorized(WRONG_CREDENTIALS).into_response())
-        }
+        Ok(()) => Err(ApiError::unauthorized(WRONG_CREDENTIALS).into_response()),
     };
     Ok(AuditedAs::new(AuditWho(username, None), answer))
 }

@@ -1,6 +1,10 @@
 //! Password guessing slowed down: failed attempts are counted per account and
 //! per client address, and past a threshold each further attempt must wait a
-//! back-off that doubles with every failure. Kept in memory: each server
+//! back-off that doubles with every failure. An attempt counts as failed
+//! from the moment it is made until it succeeds, so a burst of attempts at
+//! once is held back like the same attempts one after another. Logging in,
+//! accepting an invitation and changing one's password all count here.
+//! Kept in memory: each server
 //! counts on its own and forgets on restart (one node; several nodes each
 //! allow their own attempts).
 
@@ -62,21 +66,47 @@ impl LoginThrottle {
         LoginThrottle { settings, failures: Mutex::new(HashMap::new()) }
     }
 
-    /// `Err(wait)` if any of `subjects` must still wait before trying again.
-    pub fn check(&self, subjects: &[Subject]) -> Result<(), Duration> {
-        let now = Instant::now();
-        let failures = self.failures.lock().expect("throttle lock");
-        let wait = subjects.iter().filter_map(|s| failures.get(s)?.until).filter(|until| *until > now).max();
-        match wait {
-            Some(until) => Err(until - now),
-            None => Ok(()),
+    /// Take an attempt at a password for `subjects`: `Err(wait)` if any of
+    /// them must still wait. Otherwise the attempt counts as failed from now
+    /// on, until [`succeeded`](Self::succeeded) takes it back — so attempts
+    /// made at once cannot all pass the threshold before any has failed.
+    pub fn attempt(&self, subjects: &[Subject]) -> Result<(), Duration> {
+        let mut failures = self.failures.lock().expect("throttle lock");
+        Self::wait(&failures, subjects, Instant::now()).map_or(Ok(()), Err)?;
+        self.record_failures(&mut failures, subjects, Instant::now());
+        Ok(())
+    }
+
+    /// The attempt succeeded: the account's count is cleared, and the
+    /// address's failure taken back (not cleared: one good password must not
+    /// reset a guesser trying many accounts).
+    pub fn succeeded(&self, subjects: &[Subject]) {
+        let mut failures = self.failures.lock().expect("throttle lock");
+        for subject in subjects {
+            match subject {
+                Subject::Account(_) => {
+                    failures.remove(subject);
+                }
+                Subject::Address(_) => {
+                    if let Some(entry) = failures.get_mut(subject) {
+                        entry.count = entry.count.saturating_sub(1);
+                        if entry.count < self.settings.address_failures {
+                            entry.until = None;
+                        }
+                    }
+                }
+            }
         }
     }
 
+    /// How long the longest wait of `subjects` still lasts, if any does.
+    fn wait(failures: &HashMap<Subject, Failures>, subjects: &[Subject], now: Instant) -> Option<Duration> {
+        let until = subjects.iter().filter_map(|s| failures.get(s)?.until).filter(|until| *until > now).max();
+        until.map(|until| until - now)
+    }
+
     /// Count a failed attempt against each of `subjects`.
-    pub fn failed(&self, subjects: &[Subject]) {
-        let now = Instant::now();
-        let mut failures = self.failures.lock().expect("throttle lock");
+    fn record_failures(&self, failures: &mut HashMap<Subject, Failures>, subjects: &[Subject], now: Instant) {
         if failures.len() >= MAX_ENTRIES {
             let max_backoff = self.settings.max_backoff;
             failures.retain(|_, f| now.duration_since(f.last) < max_backoff);
@@ -97,12 +127,6 @@ impl LoginThrottle {
                 entry.until = Some(now + self.backoff_after(entry.count - threshold));
             }
         }
-    }
-
-    /// A successful attempt clears the account's count (not the address's:
-    /// one good password must not reset a guesser trying many accounts).
-    pub fn succeeded(&self, account: &Subject) {
-        self.failures.lock().expect("throttle lock").remove(account);
     }
 
     fn backoff_after(&self, extra_failures: u32) -> Duration {
@@ -131,23 +155,58 @@ mod tests {
         })
     }
 
+    impl LoginThrottle {
+        /// A failure counted while a wait is on (as if time had passed).
+        fn fail_anyway(&self, who: &[Subject]) {
+            self.record_failures(&mut self.failures.lock().unwrap(), who, Instant::now());
+        }
+
+        fn check(&self, who: &[Subject]) -> Result<(), Duration> {
+            LoginThrottle::wait(&self.failures.lock().unwrap(), who, Instant::now()).map_or(Ok(()), Err)
+        }
+    }
+
     #[test]
     fn an_account_waits_after_its_threshold_and_the_wait_doubles() {
         let throttle = throttle(3, 100);
         let who = subjects("ann", None);
-        for _ in 0..2 {
-            throttle.failed(&who);
-            assert!(throttle.check(&who).is_ok());
+        for _ in 0..3 {
+            assert!(throttle.attempt(&who).is_ok());
         }
-        throttle.failed(&who);
-        let first = throttle.check(&who).unwrap_err();
+        let first = throttle.attempt(&who).unwrap_err();
         assert!(first > Duration::from_secs(55) && first <= Duration::from_secs(60), "{first:?}");
-        throttle.failed(&who);
+        throttle.fail_anyway(&who);
         let second = throttle.check(&who).unwrap_err();
         assert!(second > Duration::from_secs(115), "{second:?}");
-        assert!(throttle.check(&subjects("bob", None)).is_ok(), "another account is not held back");
-        throttle.succeeded(&who[0]);
+        assert!(throttle.attempt(&subjects("bob", None)).is_ok(), "another account is not held back");
+        throttle.succeeded(&who);
         assert!(throttle.check(&who).is_ok());
+    }
+
+    #[test]
+    fn attempts_made_at_once_are_counted_before_any_answers() {
+        let throttle = throttle(3, 100);
+        let who = subjects("ann", Some("192.0.2.7".parse().unwrap()));
+        // Three checks in flight at once, none answered yet: the fourth waits.
+        for _ in 0..3 {
+            assert!(throttle.attempt(&who).is_ok());
+        }
+        assert!(throttle.attempt(&who).is_err());
+    }
+
+    #[test]
+    fn a_success_clears_the_account_and_takes_its_attempt_back_from_the_address() {
+        let throttle = throttle(2, 2);
+        let address = Some("192.0.2.7".parse().unwrap());
+        let ann = subjects("ann", address);
+        assert!(throttle.attempt(&ann).is_ok());
+        throttle.succeeded(&ann);
+        assert!(throttle.attempt(&ann).is_ok());
+        throttle.succeeded(&ann);
+        // Two good logins from one address leave it free; one failure each for two accounts does not.
+        assert!(throttle.attempt(&subjects("bob", address)).is_ok());
+        assert!(throttle.attempt(&subjects("cid", address)).is_ok());
+        assert!(throttle.attempt(&subjects("dan", address)).is_err());
     }
 
     #[test]
@@ -155,10 +214,10 @@ mod tests {
         let throttle = throttle(100, 3);
         let address = Some("192.0.2.7".parse().unwrap());
         for name in ["a", "b", "c"] {
-            throttle.failed(&subjects(name, address));
+            assert!(throttle.attempt(&subjects(name, address)).is_ok());
         }
-        assert!(throttle.check(&subjects("d", address)).is_err());
-        assert!(throttle.check(&subjects("d", Some("192.0.2.8".parse().unwrap()))).is_ok());
+        assert!(throttle.attempt(&subjects("d", address)).is_err());
+        assert!(throttle.attempt(&subjects("d", Some("192.0.2.8".parse().unwrap()))).is_ok());
     }
 
     #[test]
@@ -166,7 +225,7 @@ mod tests {
         let throttle = throttle(1, 1);
         let who = subjects("ann", None);
         for _ in 0..80 {
-            throttle.failed(&who);
+            throttle.fail_anyway(&who);
         }
         assert!(throttle.check(&who).unwrap_err() <= Duration::from_secs(600));
     }

@@ -1,16 +1,18 @@
 //! Users' accounts: the platform admin lists and deletes users; a user
-//! changes their own password (giving the current one), the platform admin
-//! anyone's. A new password revokes the user's login tokens.
+//! changes their own password (giving the current one, throttled as a
+//! login is), the platform admin anyone's. A new password revokes the user's login tokens.
 
-use axum::extract::{Path, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, State};
 use axum::{Extension, Json};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::Shared;
 use super::described::{JsonBody, NoContent};
 use super::error::ApiError;
 use super::platform::check_password_strength;
+use super::{Shared, throttle};
 use crate::store::Principal;
 
 /// `GET /api/v1/users` (platform admin)
@@ -58,6 +60,7 @@ pub async fn set_password(
     State(app): State<Shared>,
     Extension(principal): Extension<Principal>,
     Path(user): Path<String>,
+    client: Option<Extension<ConnectInfo<SocketAddr>>>,
     JsonBody(NewPassword { password, current_password }): JsonBody<NewPassword>,
 ) -> Result<Json<PasswordSet>, ApiError> {
     check_password_strength(&password)?;
@@ -66,9 +69,13 @@ pub async fn set_password(
         let current = current_password.ok_or_else(|| {
             ApiError::invalid("current_password_missing", "give `current_password` to change your own")
         })?;
+        // Throttled as logging in is: a stolen token must not make this a way to guess the password.
+        let who = throttle::subjects(&user, client.map(|Extension(ConnectInfo(address))| address.ip()));
+        app.login_throttle.attempt(&who).map_err(ApiError::too_many_attempts)?;
         if !identity.check_password(&user, &current).await? {
             return Err(ApiError::forbidden("`current_password` is not your password"));
         }
+        app.login_throttle.succeeded(&who);
     }
     if !identity.set_password(&user, &password).await? {
         return Err(ApiError::not_found(format!("user `{user}`")));

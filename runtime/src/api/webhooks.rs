@@ -11,7 +11,7 @@ use super::audit::{AuditWho, AuditedAs};
 use super::auth::Access;
 use super::described::{Accepted, JsonBody, NoContent};
 use super::error::ApiError;
-use super::{Shared, flows, runs};
+use super::{Shared, flow_limit, flows, runs};
 
 #[derive(serde::Serialize, schemars::JsonSchema)]
 pub struct Webhook {
@@ -29,6 +29,7 @@ pub async fn rotate(
     Path((_, name)): Path<(String, String)>,
 ) -> Result<Json<Webhook>, ApiError> {
     flows::find_version(&app, &access.tenant, &name, None).await?;
+    flow_limit::subflows_within_limit(&app, &access, &name, None).await?;
     let id = app.db.triggers().rotate_webhook(&access.tenant, &name).await?;
     Ok(Json(Webhook { flow: name, path: format!("/hooks/{id}"), id }))
 }

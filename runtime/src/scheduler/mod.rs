@@ -411,11 +411,12 @@ impl Scheduler {
         self.live.lock().expect("live runs lock").get(run_id).cloned()
     }
 
-    /// A run's plan, state and tenant as its log has them.
-    pub async fn inspect(&self, run_id: &str) -> anyhow::Result<(Arc<Plan>, RunState, String)> {
+    /// A run's plan, state and tenant as its log has them, and how many events that log holds.
+    pub async fn inspect(&self, run_id: &str) -> anyhow::Result<Inspected> {
         let length = self.runs.log_length(run_id).await?;
         if let Some(view) = self.views.lock().expect("views lock").get(run_id).filter(|view| view.length == length) {
-            return Ok((view.plan.clone(), view.state.clone(), view.tenant.clone()));
+            let (plan, state, tenant) = (view.plan.clone(), view.state.clone(), view.tenant.clone());
+            return Ok(Inspected { plan, state, tenant, events: length });
         }
         let stored = self.runs.load(run_id).await?.ok_or_else(|| NoSuchRun(run_id.to_string()))?;
         let plan = self.plan(&FlowText::new(stored.flow_json))?;
@@ -430,7 +431,7 @@ impl Scheduler {
         }
         let view = RunView { length, plan: plan.clone(), state: state.clone(), tenant: stored.tenant.clone() };
         views.insert(run_id.to_string(), view);
-        Ok((plan, state, stored.tenant))
+        Ok(Inspected { plan, state, tenant: stored.tenant, events: length })
     }
 
     /// Rebuild a run's state by replaying its log.
@@ -518,4 +519,13 @@ pub struct InputMismatch {
 
 fn problems_error(problems: Vec<crate::flow::Problem>) -> anyhow::Error {
     anyhow::anyhow!(problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+}
+
+/// A run as its log has it: what `Scheduler::inspect` answers.
+pub struct Inspected {
+    pub plan: Arc<Plan>,
+    pub state: RunState,
+    pub tenant: String,
+    /// How many events the log holds: the state reflects exactly these.
+    pub events: u64,
 }

@@ -55,6 +55,37 @@ impl Scheduler {
         Ok(Value::Object(pinned))
     }
 
+    /// Every flow a run of `flow` (its published `version`, or the latest)
+    /// may start as a subflow, through subflows of subflows, at the versions
+    /// they name or the latest now; `flow` itself only if it runs itself.
+    /// Flows or versions not published are left out: a run would fail there.
+    pub async fn subflows_reached(
+        &self,
+        tenant: &str,
+        flow: &str,
+        version: Option<u32>,
+    ) -> anyhow::Result<std::collections::BTreeSet<String>> {
+        let mut reached = std::collections::BTreeSet::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut next = vec![(flow.to_string(), version, 0)];
+        while let Some((name, version, depth)) = next.pop() {
+            if depth > MAX_SUBFLOW_DEPTH || !seen.insert((name.clone(), version)) {
+                continue;
+            }
+            let Ok(found) = self.flows.version(tenant, &name, version).await else { continue };
+            let plan = self.plan(&FlowText::new(found.flow_json))?;
+            for (_, child, asked) in plan.subflows() {
+                reached.insert(child.to_string());
+                let asked = match asked {
+                    FlowVersionRef::Pinned(n) => Some(n),
+                    FlowVersionRef::Latest => None,
+                };
+                next.push((child.to_string(), asked, depth + 1));
+            }
+        }
+        Ok(reached)
+    }
+
     /// Run (or continue) the child run of one subflow call, to its end or
     /// until it waits for people.
     async fn run_child(&self, call: ChildCall) -> anyhow::Result<(String, RunState)> {

@@ -44,6 +44,11 @@ pub enum Refused {
     /// accepted: a maker demoted or removed since takes it down too.
     #[error("the invitation's maker `{maker}` may no longer grant `{role}`; ask for a new invitation")]
     MakerCannotGrant { maker: String, role: String },
+    /// …nor a wider limit to flows than the maker now has.
+    #[error(
+        "the invitation's maker `{maker}` is now limited to flows {flows} and may no longer grant what it does; ask for a new invitation"
+    )]
+    MakerLimited { maker: String, flows: String },
     #[error(transparent)]
     Member(#[from] MemberRefused),
 }
@@ -163,19 +168,26 @@ impl InvitationStore {
         .fetch_optional(&mut *tx)
         .await?;
         let Some((id, tenant, role, flows, maker)) = open else { return Ok(Err(Refused::Unusable)) };
-        let maker_role: Option<String> = if maker == PLATFORM_MAKER {
-            Some("owner".to_string())
+        // The maker's standing now: their role, and their limit to some flows if any.
+        let maker_now: Option<(String, Option<String>)> = if maker == PLATFORM_MAKER {
+            Some(("owner".to_string(), None))
         } else {
-            sqlx::query_as::<_, (String,)>("SELECT role FROM members WHERE tenant = $1 AND username = $2")
+            sqlx::query_as("SELECT role, flows FROM members WHERE tenant = $1 AND username = $2")
                 .bind(&tenant)
                 .bind(&maker)
                 .fetch_optional(&mut *tx)
                 .await?
-                .map(|(role,)| role)
         };
-        let Some(maker_role) = maker_role.filter(|mine| may_grant(mine, &role)) else {
+        let Some((maker_role, maker_flows)) = maker_now.filter(|(mine, _)| may_grant(mine, &role)) else {
             return Ok(Err(Refused::MakerCannotGrant { maker, role }));
         };
+        // A maker limited to some flows since grants at most a limit to some of those.
+        if let Some(limit) = maker_flows.map(|f| serde_json::from_str::<Vec<String>>(&f)).transpose()? {
+            let granted = flows.as_deref().map(serde_json::from_str::<Vec<String>>).transpose()?;
+            if !granted.is_some_and(|granted| granted.iter().all(|flow| limit.contains(flow))) {
+                return Ok(Err(Refused::MakerLimited { maker, flows: limit.join(", ") }));
+            }
+        }
         let change = MemberChange::Set { role: &role, flows: None };
         if let Err(refused) =
             check_member_change(&mut tx, &tenant, username, change, &|theirs| may_grant(&maker_role, theirs)).await?

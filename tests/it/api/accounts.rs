@@ -301,6 +301,39 @@ async fn failed_logins_are_throttled_and_answered_alike_for_unknown_users() {
     assert_eq!(login("ann", "whatever1").await.status, 401);
 }
 
+/// Attempts made at once count before any is answered, and changing one's
+/// password counts as logging in does: a stolen login token is no way to
+/// guess the password behind it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_logins_and_password_changes_are_throttled_as_logins_are() {
+    let throttle = ["--login-max-failures", "3", "--login-max-address-failures", "1000", "--login-backoff", "60s"];
+    let server = serve_with("api-login-burst", &[], &throttle);
+    server.member("ann", "default", "viewer").await;
+    let bo = server.member("bo", "default", "viewer").await;
+    let burst = futures_util::future::join_all(
+        (0..10).map(|_| server.call("POST", "/api/v1/auth/login", None, credentials("ann", "whatever1"))),
+    )
+    .await;
+    let statuses: Vec<u16> = burst.iter().map(|reply| reply.status).collect();
+    let refused = statuses.iter().filter(|s| **s == 401).count();
+    assert_eq!((refused, statuses.len() - refused), (3, 7), "three guesses, then waits: {statuses:?}");
+    assert!(statuses.iter().all(|s| [401, 429].contains(s)), "{statuses:?}");
+
+    let change = |current: &'static str| {
+        let (server, bo) = (&server, bo.clone());
+        let body = json!({"password": "new horse battery", "current_password": current}).to_string();
+        async move { server.call("PUT", "/api/v1/users/bo/password", Some(&bo), Some(body)).await }
+    };
+    for _ in 0..3 {
+        assert_eq!(change("whatever1").await.status, 403);
+    }
+    let throttled = change("correct horse").await;
+    assert_eq!(throttled.status, 429, "the right password waits too: {}", throttled.body);
+    assert!(throttled.retry_after.is_some(), "{}", throttled.body);
+    let unchanged = server.call("GET", "/api/v1/tenants", Some(&bo), None).await;
+    assert_eq!(unchanged.status, 200, "nothing changed: the login token still works");
+}
+
 /// Accepting an invitation does not tell whether a username exists: an
 /// unusable code is a 404 whoever is named, and a taken name with a wrong
 /// password is refused without saying it is taken.

@@ -179,6 +179,39 @@ async fn tokens_and_invitations_carry_only_rights_their_maker_holds_now() {
     let joined = server.call("POST", &accept, None, Some(joining)).await;
     assert_eq!((joined.status, &joined.body["role"]), (201, &json!("admin")), "{}", joined.body);
 
+    // Nor a wider limit to flows than the maker has when it is accepted: made
+    // unlimited (or for flows the maker has lost since), refused once the maker is limited.
+    let invite = |body: Value| {
+        let (server, ada) = (&server, ada.clone());
+        async move {
+            let made =
+                server.call("POST", "/api/v1/tenants/default/invitations", Some(&ada), Some(body.to_string())).await;
+            assert_eq!(made.status, 201, "{}", made.body);
+            format!("/api/v1/invitations/{}/accept", made.body["code"].as_str().unwrap())
+        }
+    };
+    let unlimited = invite(json!({"role": "operator"})).await;
+    let other_flow = invite(json!({"role": "operator", "flows": ["hotfix", "zones"]})).await;
+    let within = invite(json!({"role": "operator", "flows": ["hotfix"]})).await;
+    let limit = json!({"role": "admin", "flows": ["hotfix"]});
+    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/members/ada", Some(limit)).await.status, 200);
+    for (accept, username) in [(unlimited, "uma"), (other_flow, "ulf")] {
+        let joining = json!({"username": username, "password": "correct horse"}).to_string();
+        let refused = server.call("POST", &accept, None, Some(joining)).await;
+        assert_eq!(refused.status, 403, "{username}: {}", refused.body);
+        assert!(
+            refused.body["error"]["message"].as_str().unwrap().contains("limited to flows hotfix"),
+            "{}",
+            refused.body
+        );
+        assert!(server.login(username, "correct horse").await.is_none(), "a refused acceptance makes nobody");
+    }
+    let joining = json!({"username": "wendy", "password": "correct horse"}).to_string();
+    let joined = server.call("POST", &within, None, Some(joining)).await;
+    assert_eq!(joined.status, 201, "a limit within the maker's still works: {}", joined.body);
+    let unlimited = json!({"role": "admin"});
+    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/members/ada", Some(unlimited)).await.status, 200);
+
     // A far expiry is a 422, not an overflow.
     for far in ["999999999999d", "99999999999999999999999d", "20000y"] {
         let token = make(dana.clone(), json!({"name": "far", "role": "viewer", "expires_in": far})).await;
@@ -300,6 +333,61 @@ async fn a_member_limited_to_some_flows_decides_and_operates_runs_of_those_only(
     assert_eq!(wider.status, 403, "{}", wider.body);
     let narrow = json!({"role": "viewer", "flows": ["hotfix"]}).to_string();
     assert_eq!(server.call("PUT", "/api/v1/tenants/default/members/dev", Some(&omar), Some(narrow)).await.status, 200);
+}
+
+/// A flow that runs `subflow` as a subflow, as a draft body.
+fn calling(name: &str, subflow: &str) -> String {
+    json!({"name": name,
+      "nodes": [{"id": "start", "kind": "start"},
+                {"id": "sub", "kind": "subflow", "flow": subflow, "input": {"zone": "z"}},
+                {"id": "end", "kind": "end"}],
+      "edges": [{"from": "start", "to": "sub"}, {"from": "sub", "to": "end"}]})
+    .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_limited_to_some_flows_starts_no_other_through_a_webhook_a_schedule_or_a_subflow() {
+    let server = serve("api-flow-limit-reach");
+    publish_counting(&server, "zones", json!(["role:operator"])).await;
+    publish_counting(&server, "hotfix", json!(["role:operator"])).await;
+    let dana = server.member("dana", "default", "developer").await;
+    let limited = json!({"role": "developer", "flows": ["hotfix"]});
+    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/members/dana", Some(limited)).await.status, 200);
+    let runs = || async { server.admin("GET", "/api/v1/tenants/default/runs", None).await.body["runs"].clone() };
+    let runs_before = runs().await;
+
+    // Another flow's webhook, schedule, draft and versions are out of reach.
+    let schedule = json!({"cron": "0 0 * * * *"}).to_string();
+    for (method, path, body) in [
+        ("PUT", format!("{FLOWS}/zones/webhook"), None),
+        ("POST", format!("{FLOWS}/zones/schedules"), Some(schedule.clone())),
+        ("PUT", format!("{FLOWS}/zones/draft"), Some(calling("zones", "hotfix"))),
+        ("POST", format!("{FLOWS}/zones/versions"), None),
+    ] {
+        let refused = server.call(method, &path, Some(&dana), body).await;
+        assert_eq!(refused.status, 403, "{method} {path}: {}", refused.body);
+    }
+    // Their own flow, made to run the other as a subflow (directly, or through a flow of
+    // theirs that does), is saved and published, but neither runs nor gets a webhook or schedule.
+    let draft =
+        server.call("PUT", &format!("{FLOWS}/hotfix/draft"), Some(&dana), Some(calling("hotfix", "zones"))).await;
+    assert_eq!(draft.status, 200, "{}", draft.body);
+    assert_eq!(server.call("POST", &format!("{FLOWS}/hotfix/versions"), Some(&dana), None).await.status, 201);
+    let started =
+        server.call("POST", &format!("{FLOWS}/hotfix/runs"), Some(&dana), Some(json!({"input": {}}).to_string())).await;
+    assert_eq!(started.status, 403, "{}", started.body);
+    assert!(
+        started.body["error"]["message"].as_str().unwrap().contains("runs flow `zones` as a subflow"),
+        "{}",
+        started.body
+    );
+    assert_eq!(server.call("PUT", &format!("{FLOWS}/hotfix/webhook"), Some(&dana), None).await.status, 403);
+    let scheduled = server.call("POST", &format!("{FLOWS}/hotfix/schedules"), Some(&dana), Some(schedule)).await;
+    assert_eq!(scheduled.status, 403, "{}", scheduled.body);
+    assert_eq!(runs().await, runs_before, "no run started");
+    // The same flow started by an unlimited member runs, subflow and all.
+    let run = server.admin("POST", &format!("{FLOWS}/hotfix/runs?wait_ms=20000"), Some(json!({"input": {}}))).await;
+    assert!(matches!(run.status, 200 | 202), "{}", run.body);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
