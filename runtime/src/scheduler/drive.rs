@@ -142,6 +142,15 @@ impl<'s> Run<'s> {
         // A call made while nothing else is in flight runs on this task: a
         // chain of steps costs no task and no channel per step.
         let mut inline: Option<Pin<Box<dyn Future<Output = Completion> + Send>>> = None;
+        // The runs list reads the summary row: when a branch starts (or stops)
+        // waiting for people while others go on, the row says so at once, not
+        // when the run next parks.
+        // Only approvals and batches wait for people: other runs skip the look (it scans every node).
+        let decides = self.plan.nodes.iter().any(|node| {
+            matches!(node, crate::engine::NodePlan::Approval { .. } | crate::engine::NodePlan::Batch { .. })
+        });
+        // A driven run's row says `running` (at worst this writes it once more).
+        let mut listed = "running";
         loop {
             let stop = stopping.borrow_and_update().is_some();
             if stop && in_flight == timers_in_flight && !self.state.is_over() {
@@ -227,6 +236,14 @@ impl<'s> Run<'s> {
                     return Ok(self.state.clone());
                 }
                 bail!("run {} cannot make progress: no call or timer is pending (this is a bug)", self.id);
+            }
+            // Before waiting for what is in flight (a timer may be minutes away).
+            let now_listed = if decides { crate::store::status_name(&self.state) } else { listed };
+            if now_listed != listed && !self.state.is_over() {
+                listed = now_listed;
+                if let Err(error) = self.scheduler.runs.save_summary(&self.id, &self.state).await {
+                    tracing::warn!(run = %self.id, "the run's summary was not updated: {error:#}");
+                }
             }
             let completion = tokio::select! {
                 completion = async { inline.as_mut().expect("checked by the branch's condition").await }, if inline.is_some() => {

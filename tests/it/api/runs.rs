@@ -19,6 +19,7 @@ async fn run_events_replay_the_history_then_stream_live_until_the_end() {
         .await;
     assert_eq!(run.body["status"], "waiting");
     let run_path = format!("/api/v1/tenants/default/runs/{}", run.body["id"].as_str().unwrap());
+    let waiting = server.admin("GET", &run_path, None).await.body;
 
     let client = scena::tls::client();
     let mut stream = client.get(format!("{}{run_path}/events", server.base)).bearer_auth(ADMIN).send().await.unwrap();
@@ -51,6 +52,16 @@ async fn run_events_replay_the_history_then_stream_live_until_the_end() {
     );
     let ids: Vec<u64> = text.lines().filter_map(|l| l.strip_prefix("id: ")).map(|i| i.parse().unwrap()).collect();
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids rise: {ids:?}");
+    // A run's view says how many of its events it reflects (ids count from 0),
+    // so a client that read it first knows which streamed events it shows
+    // already: while the run waited, up to the step's end; once over, all.
+    let id_of = |kind: &str| {
+        let block = text.split("\n\n").find(|block| block.lines().any(|l| l == format!("event: {kind}")));
+        block.and_then(|b| b.lines().find_map(|l| l.strip_prefix("id: "))).map(|id| id.parse::<u64>().unwrap())
+    };
+    assert_eq!(waiting["events"], json!(id_of("step_finished").unwrap() + 1), "{waiting}");
+    let over = server.admin("GET", &run_path, None).await.body;
+    assert_eq!(over["events"], json!(ids.last().unwrap() + 1), "{over}");
 
     // Reconnecting after the second event replays only what followed it.
     let again = client
@@ -137,7 +148,33 @@ async fn the_runs_list_shows_each_run_with_the_status_reading_it_shows() {
     assert_eq!(listed("waiting").await, std::slice::from_ref(&id));
     assert_eq!(server.admin("POST", &format!("{run}/nodes/gate/approve"), None).await.status, 200);
     wait_until_over(&server, &run).await;
-    assert_eq!(listed("succeeded").await, [id]);
+    assert_eq!(listed("succeeded").await, std::slice::from_ref(&id));
+
+    // Waiting for a decision on one branch while a timer runs on another: listed as it reads.
+    let split = json!({"name": "split",
+      "nodes": [{"id": "start", "kind": "start"}, {"id": "par", "kind": "parallel"},
+                {"id": "gate", "kind": "approval", "assignees": ["role:operator"]}, {"id": "nap", "kind": "wait", "duration_ms": 120000},
+                {"id": "join", "kind": "join"}, {"id": "end", "kind": "end"}],
+      "edges": [{"from": "start", "to": "par"}, {"from": "par", "to": "gate"}, {"from": "par", "to": "nap"},
+                {"from": "gate", "to": "join"}, {"from": "nap", "to": "join"}, {"from": "join", "to": "end"}]});
+    assert_eq!(server.admin("PUT", &format!("{FLOWS}/split/draft"), Some(split)).await.status, 200);
+    assert_eq!(server.admin("POST", &format!("{FLOWS}/split/versions"), None).await.status, 201);
+    let started = server.admin("POST", &format!("{FLOWS}/split/runs?wait_ms=0"), Some(json!({"input": {}}))).await;
+    let split_id = started.body["id"].as_str().unwrap().to_string();
+    let split_run = format!("/api/v1/tenants/default/runs/{split_id}");
+    // (Before, the list said `running` until the timer fired, two minutes on.)
+    let mut found = false;
+    for _ in 0..400 {
+        found = listed("waiting").await.contains(&split_id);
+        if found {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(found, "the list says waiting as the run does");
+    assert_eq!(server.admin("GET", &split_run, None).await.body["status"], "waiting");
+    assert!(!listed("running").await.contains(&split_id));
+    assert_eq!(server.admin("POST", &format!("{split_run}/cancel"), None).await.status, 200);
 
     let bogus = server.admin("GET", "/api/v1/tenants/default/runs?status=bogus", None).await;
     assert_eq!((bogus.status, &bogus.body["error"]["code"]), (400, &json!("bad_request")), "{}", bogus.body);
