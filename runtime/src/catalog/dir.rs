@@ -13,6 +13,11 @@ pub struct PluginDir {
 }
 
 impl PluginDir {
+    /// Whether one of its plugins is the component with this sha256.
+    pub fn holds(&self, sha256: &str) -> bool {
+        self.by_name.values().flatten().any(|plugin| plugin.sha256 == sha256)
+    }
+
     /// Load every component in `dirs`; files that are not usable plugins are
     /// reported in the second value and left out.
     pub async fn load(sandbox: &Sandbox, dirs: &[impl AsRef<Path>]) -> anyhow::Result<(PluginDir, Vec<String>)> {

@@ -164,6 +164,7 @@ impl Registry {
         let plugin = self.sandbox.load(bytes).await.map_err(|e| UploadError::Invalid(e.to_string()))?;
         let (name, version) = (plugin.meta.name.clone(), plugin.meta.version.to_string());
         if self.standard.has_name(&name) {
+            self.forget_refused(&plugin.sha256);
             return Err(UploadError::Conflict(format!(
                 "`{name}` is the name of a standard plugin; choose another name"
             )));
@@ -173,6 +174,7 @@ impl Registry {
         if let Some(existing) = self.store.get(tenant, &name, &version).await?
             && existing.sha256 != plugin.sha256
         {
+            self.forget_refused(&plugin.sha256);
             return Err(conflicting_version(&name, &version));
         }
         self.keep_blob(&plugin.sha256, bytes).await?;
@@ -192,7 +194,20 @@ impl Registry {
                 Ok((plugin, record, true))
             }
             Err(existing) if existing.sha256 == record.sha256 => Ok((plugin, existing, false)),
-            Err(_) => Err(conflicting_version(&name, &version)),
+            Err(_) => {
+                self.forget_refused(&plugin.sha256);
+                Err(conflicting_version(&name, &version))
+            }
+        }
+    }
+
+    /// A refused upload leaves no compiled file behind — unless the same
+    /// component is one the registry serves (a standard plugin's bytes, or
+    /// another upload's), whose file it is too.
+    fn forget_refused(&self, sha256: &str) {
+        let served = self.standard.holds(sha256) || self.uploads().values().any(|uploads| uploads.dir.holds(sha256));
+        if !served {
+            self.sandbox.forget_compiled(sha256);
         }
     }
 

@@ -105,6 +105,12 @@ impl Sandbox {
         &self.engine
     }
 
+    /// Remove the compiled file of component `sha256` from the cache, if any
+    /// (a component refused after loading, for a reason of the caller's).
+    pub fn forget_compiled(&self, sha256: &str) {
+        self.artifacts.forget(sha256);
+    }
+
     /// Compile (or fetch from cache), describe and check a plugin. Loading the
     /// same bytes again returns the already loaded plugin.
     pub async fn load(&self, bytes: &[u8]) -> Result<Arc<Plugin>, LoadError> {

@@ -45,6 +45,11 @@ async fn uploaded_plugins_are_validated_kept_per_tenant_and_can_be_yanked() {
     assert!(changed.body["error"]["message"].as_str().unwrap().contains("versions never change"), "{}", changed.body);
     let other_sha = hex::encode(sha2::Sha256::digest(&other));
     assert!(!server.dir.path().join(format!("plugins/{other_sha}.wasm")).exists(), "a refused upload leaves no file");
+    assert_eq!(compiled_files_of(&other), Vec::<String>::new(), "nor a compiled one");
+    assert!(
+        !compiled_files_of(&guest_bytes("echo")).is_empty(),
+        "the standard plugin refused as an upload keeps its own"
+    );
     let versions = server.admin("GET", &format!("{plugins}/countdown"), None).await;
     assert_eq!(versions.body["versions"][0]["version"], "0.1.0");
     let one = server.admin("GET", &format!("{plugins}/countdown/0.1.0"), None).await;
