@@ -1841,6 +1841,14 @@ export interface components {
             output: unknown;
             error: string | null;
             started_at: string;
+            /**
+             * Format: uint64
+             * @description How many of the run's events this view reflects: those its event
+             *     stream (`…/events`) numbers below it (from 0), so a client that read
+             *     this view first knows which streamed events it shows already. Null on
+             *     the answer to a start that waited for the run to end.
+             */
+            events: number | null;
             /** @description Every node by id, in the flow's order. */
             nodes: {
                 [key: string]: components["schemas"]["Node"];

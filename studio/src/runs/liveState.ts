@@ -149,8 +149,19 @@ export function reopen(state: LiveState): LiveState {
 }
 
 /**
- * Adopt a snapshot read when the stream had delivered up to `seq` — unless a
- * snapshot taken later is already there (answers may arrive out of order).
+ * The last event a snapshot reflects: it says how many (`events`: ids 0 to
+ * events − 1), else — for answers that do not say — what the stream had
+ * delivered when it was asked for (a lower bound).
+ */
+export function reflectedSeq(snapshot: RunView, received: number): number {
+  return typeof snapshot.events === 'number' ? snapshot.events - 1 : received;
+}
+
+/**
+ * Adopt a snapshot reflecting the events up to `seq` — unless a snapshot
+ * taken later is already there (answers may arrive out of order). Events up
+ * to `seq` are then shown as the snapshot has them: a stream replaying the
+ * run's history from its start does not redraw what the snapshot shows.
  */
 export function adoptSnapshot(state: LiveState, snapshot: RunView, seq: number): LiveState {
   if (seq < state.snapshotSeq) return state;

@@ -36,6 +36,8 @@ export interface RunView {
   output: unknown;
   error: string | null;
   started_at: string;
+  /** How many of the run's events this view reflects (null or absent: not said). */
+  events?: number | null;
   nodes: Record<string, NodeView>;
 }
 

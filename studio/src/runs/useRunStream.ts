@@ -5,11 +5,13 @@
 // arrival order: a 200-item foreach sends hundreds of events a second, and
 // one render per event would fall behind. The browser's EventSource
 // reconnects by itself with Last-Event-ID; the reducer ignores an event id
-// it has applied, so a replay changes nothing. The hook belongs to one run:
-// its page is keyed by the run's id.
+// it has applied, so a replay changes nothing. The stream starts from the
+// run's first event, but the snapshot says how many events it reflects, so
+// the replay of those does not redraw nodes the snapshot already shows.
+// The hook belongs to one run: its page is keyed by the run's id.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, ok } from '../api/client';
-import { adoptSnapshot, addLogs, applyStream, initialLive, reopen, type LiveState, type PlanInfo } from './liveState';
+import { adoptSnapshot, addLogs, applyStream, initialLive, reflectedSeq, reopen, type LiveState, type PlanInfo } from './liveState';
 import { ENGINE_EVENT_NAMES, isFinal, type EngineEvent, type RunView, type StepLog, type StreamItem } from './runTypes';
 
 /** The shortest time between two reads of the run's snapshot while events flow. */
@@ -35,7 +37,7 @@ export function useRunStream(tenant: string, id: string, plan: PlanInfo | null, 
   const streamOver = useRef(false);
 
   useEffect(() => {
-    if (plan && first) setState(adoptSnapshot(initialLive(plan), first, 0));
+    if (plan && first) setState(adoptSnapshot(initialLive(plan), first, reflectedSeq(first, 0)));
   }, [plan, first]);
 
   /** Read the snapshot now; it holds at least every event received before the request. */
@@ -44,7 +46,8 @@ export function useRunStream(tenant: string, id: string, plan: PlanInfo | null, 
     lastSnapshotAt.current = Date.now();
     try {
       const run = await ok(api.GET('/api/v1/tenants/{tenant}/runs/{id}', { params: { path: { tenant, id } } }));
-      if (alive.current) setState((s) => (s ? adoptSnapshot(s, asRunView(run), asOf) : s));
+      const view = asRunView(run);
+      if (alive.current) setState((s) => (s ? adoptSnapshot(s, view, reflectedSeq(view, asOf)) : s));
     } catch {
       // The stream goes on; the next event asks again.
     }
@@ -69,7 +72,7 @@ export function useRunStream(tenant: string, id: string, plan: PlanInfo | null, 
   const adopt = useCallback((run: RunView) => {
     const asOf = received.current;
     const reopened = streamOver.current && !isFinal(run.status);
-    setState((s) => (s ? adoptSnapshot(reopened ? reopen(s) : s, run, asOf) : s));
+    setState((s) => (s ? adoptSnapshot(reopened ? reopen(s) : s, run, reflectedSeq(run, asOf)) : s));
     if (reopened) {
       streamOver.current = false;
       setGeneration((g) => g + 1);

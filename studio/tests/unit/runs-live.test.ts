@@ -7,6 +7,7 @@ import {
   itemCounts,
   logsOf,
   planInfo,
+  reflectedSeq,
   shownNode,
   shownRunStatus,
   splitItem,
@@ -139,6 +140,26 @@ describe('the live run state', () => {
     const stale = adoptSnapshot(newer, snapshot('waiting', { gate: { status: 'awaiting_decision' } }), 1);
     expect(stale).toBe(newer);
     expect(shownRunStatus(stale)).toBe('succeeded');
+  });
+
+  it('does not redraw what a snapshot shows while the stream replays the events it reflects', () => {
+    seq = 0;
+    // The page reads the run (4 events in, ids 0–3: `a` done, the gate waiting), then opens the stream, which replays them.
+    const first = { ...snapshot('waiting', { a: { status: 'succeeded', attempts: 1 }, gate: { kind: 'approval', status: 'awaiting_decision' } }), events: 4 };
+    let s = adoptSnapshot(initialLive(plan), first, reflectedSeq(first, 0));
+    s = applyStream(s, [ev({ type: 'run_started', input: {}, run: {} }), ev({ type: 'step_started', node: 'a', attempt: 1 })]);
+    expect(shownNode(s, 'a').status).toBe('succeeded');
+    s = applyStream(s, [ev({ type: 'step_finished', node: 'a', attempt: 1, outcome: { status: 'done', output: 1 } })]);
+    expect(shownNode(s, 'a').status).toBe('succeeded');
+    // What follows the snapshot is shown as it comes.
+    s = applyStream(s, [ev({ type: 'decided', node: 'gate', approved: true, by: 'olga', comment: 'ok' })]);
+    expect(shownNode(s, 'gate').status).toBe('succeeded');
+  });
+
+  it('takes the events a snapshot reflects from the snapshot when it says, else from the stream', () => {
+    expect(reflectedSeq({ ...snapshot('running', {}), events: 7 }, 2)).toBe(6);
+    expect(reflectedSeq({ ...snapshot('running', {}), events: null }, 2)).toBe(2);
+    expect(reflectedSeq(snapshot('running', {}), 2)).toBe(2);
   });
 
   it('reopens a failed step on retry and remembers the input given', () => {
