@@ -18,10 +18,11 @@
 //! before it runs, a schema checks one request's input.)
 
 use std::cell::Cell;
+use std::sync::Mutex;
 
 use regex::{Regex, RegexBuilder};
 use regex_automata::Input;
-use regex_automata::hybrid::dfa::DFA;
+use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::nfa::thompson;
 use regex_syntax::hir::{Hir, HirKind};
 
@@ -33,11 +34,30 @@ pub const MAX_WORK: u64 = 100_000_000;
 thread_local! {
     /// What is left of the allowance of the check running on this thread, if one is.
     static WORK_LEFT: Cell<Option<u64>> = const { Cell::new(None) };
+    /// Whether a match of that check was refused: a refusal must not pass for
+    /// "no match" where a schema turns that into a pass (`not`, `anyOf` …).
+    static REFUSED: Cell<bool> = const { Cell::new(false) };
 }
+
+/// Whether a match was refused within the running [`with_allowance`] (the
+/// caller then fails the whole check, whatever the matches' answers made of it).
+pub fn refused_in_check() -> bool {
+    REFUSED.with(Cell::get)
+}
+
+/// DFA caches kept per pattern: making one per match would cost the pattern's
+/// size each time, uncounted, for every short text.
+const KEPT_CACHES: usize = 4;
 
 /// Run `check` with one allowance of [`MAX_WORK`] shared by every match it
 /// makes on this thread (a check inside another shares the outer one's).
 pub fn with_allowance<T>(check: impl FnOnce() -> T) -> T {
+    with_allowance_left(MAX_WORK, check).0
+}
+
+/// [`with_allowance`], with only `left` of it (what earlier checks of the
+/// same whole — a node's expressions — did not use); also what this one left.
+pub fn with_allowance_left<T>(left: u64, check: impl FnOnce() -> T) -> (T, u64) {
     struct Ends(bool);
     impl Drop for Ends {
         fn drop(&mut self) {
@@ -46,19 +66,22 @@ pub fn with_allowance<T>(check: impl FnOnce() -> T) -> T {
             }
         }
     }
-    let outermost = WORK_LEFT.with(|left| left.get().is_none());
+    let outermost = WORK_LEFT.with(|cell| cell.get().is_none());
     if outermost {
-        WORK_LEFT.with(|left| left.set(Some(MAX_WORK)));
+        WORK_LEFT.with(|cell| cell.set(Some(left.min(MAX_WORK))));
+        REFUSED.with(|refused| refused.set(false));
     }
     let _ends = Ends(outermost);
-    check()
+    let result = check();
+    (result, WORK_LEFT.with(Cell::get).unwrap_or(0))
 }
 
-/// A compiled pattern, its lazy DFA and its weight.
+/// A compiled pattern, its lazy DFA (with caches to reuse) and its weight.
 #[derive(Debug)]
 pub struct BoundedPattern {
     regex: Regex,
     fast: DFA,
+    caches: Mutex<Vec<Cache>>,
     weight: u64,
 }
 
@@ -68,12 +91,18 @@ impl BoundedPattern {
         let regex = RegexBuilder::new(pattern).size_limit(size_limit).build().map_err(|e| e.to_string())?;
         let weight = regex_syntax::parse(pattern).map(|hir| weight(&hir)).map_err(|e| e.to_string())?;
         // Gives up, rather than slowing down, once its cache keeps filling.
+        // A Unicode word boundary it answers for ASCII text and quits on other text.
         let fast = DFA::builder()
-            .configure(DFA::config().minimum_cache_clear_count(Some(3)).minimum_bytes_per_state(Some(10)))
+            .configure(
+                DFA::config()
+                    .minimum_cache_clear_count(Some(3))
+                    .minimum_bytes_per_state(Some(10))
+                    .unicode_word_boundary(true),
+            )
             .thompson(thompson::Config::new().nfa_size_limit(Some(size_limit)))
             .build(pattern)
             .map_err(|e| e.to_string())?;
-        Ok(BoundedPattern { regex, fast, weight: weight.max(1) })
+        Ok(BoundedPattern { regex, fast, caches: Mutex::default(), weight: weight.max(1) })
     }
 
     /// How much one byte of text costs against this pattern.
@@ -85,13 +114,28 @@ impl BoundedPattern {
     /// match against this pattern within [`MAX_WORK`], or within what is
     /// left of the running check's allowance.
     pub fn is_match(&self, text: &str) -> Result<bool, String> {
-        let mut cache = self.fast.create_cache();
-        match self.fast.try_search_fwd(&mut cache, &Input::new(text).earliest(true)) {
+        let kept = self.caches.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let mut cache = kept.unwrap_or_else(|| self.fast.create_cache());
+        let searched = self.fast.try_search_fwd(&mut cache, &Input::new(text).earliest(true));
+        if searched.is_err() {
+            // A cache that gave up would give up at once next time.
+            cache.reset(&self.fast);
+        }
+        let mut caches = self.caches.lock().unwrap_or_else(|e| e.into_inner());
+        if caches.len() < KEPT_CACHES {
+            caches.push(cache);
+        }
+        drop(caches);
+        let matched = match searched {
             Ok(found) => Ok(found.is_some()),
             // The DFA gave up, or met what it cannot decide (a Unicode word
             // boundary next to a non-ASCII character): the slow way, weighed first.
             Err(_) => self.weighed_match(text),
+        };
+        if matched.is_err() {
+            REFUSED.with(|refused| refused.set(true));
         }
+        matched
     }
 
     fn weighed_match(&self, text: &str) -> Result<bool, String> {
@@ -184,6 +228,38 @@ mod tests {
         assert!(refused.contains("too long to match against this pattern"), "{refused}");
         let light = BoundedPattern::new("^(a+)+$", 1 << 20).unwrap();
         assert_eq!(light.is_match(&format!("{}!", "a".repeat(1 << 20))), Ok(false));
+    }
+
+    #[test]
+    fn an_allowance_carries_over_from_one_check_to_the_next_of_the_same_whole() {
+        let heavy = BoundedPattern::new("[ab]*a[ab]{1000}[^ab]", 1 << 20).unwrap();
+        let (matched, left) = with_allowance_left(1_000_000, || heavy.weighed_match("abab"));
+        assert_eq!((matched, left), (Ok(false), 1_000_000 - 4 * 1003));
+        let (refused, left) = with_allowance_left(left, || heavy.weighed_match(&"ab".repeat(500)));
+        assert!(refused.unwrap_err().contains("over its allowance"));
+        assert_eq!(left, 1_000_000 - 4 * 1003, "a refused match takes nothing");
+    }
+
+    #[test]
+    fn word_boundaries_are_answered_for_any_text() {
+        let word = BoundedPattern::new(r"\bprod\b", 1 << 20).unwrap();
+        assert_eq!(word.is_match("deploy to prod now"), Ok(true));
+        assert_eq!(word.is_match("production"), Ok(false));
+        assert_eq!(word.is_match("déploie prod"), Ok(true), "non-ASCII text: the slow way decides");
+    }
+
+    #[test]
+    fn a_refusal_marks_the_check_so_it_cannot_pass_for_no_match() {
+        let heavy = BoundedPattern::new("[ab]*a[ab]{1000}[^ab]", 1 << 20).unwrap();
+        let (refused, marked) = with_allowance(|| (heavy.is_match(&random_ab(200_000)).is_err(), refused_in_check()));
+        assert!(refused && marked);
+        assert!(
+            !with_allowance(|| {
+                let _ = heavy.is_match("ab");
+                refused_in_check()
+            }),
+            "a new check starts unmarked"
+        );
     }
 
     #[test]

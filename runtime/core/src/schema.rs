@@ -32,7 +32,8 @@ impl Schema {
     /// Patterns' matching shares one allowance per value checked (`crate::pattern`).
     pub fn located_violations(&self, instance: &Value) -> Vec<(String, String)> {
         crate::pattern::with_allowance(|| {
-            self.validator
+            let mut violations: Vec<(String, String)> = self
+                .validator
                 .iter_errors(instance)
                 .take(MAX_VIOLATIONS)
                 .map(|error| {
@@ -40,7 +41,14 @@ impl Schema {
                     let path = if path.is_empty() { "/".to_string() } else { path };
                     (path, shortened(error.to_string()))
                 })
-                .collect()
+                .collect();
+            // A match refused inside `not`, `anyOf` … may have let the value
+            // pass there: the check fails closed, saying why.
+            if crate::pattern::refused_in_check() && violations.is_empty() {
+                let why = "a pattern could not be checked within its allowance (a text too long for it)";
+                violations.push(("/".to_string(), why.to_string()));
+            }
+            violations
         })
     }
 }
@@ -137,6 +145,25 @@ mod tests {
         assert!(counted.violations(&json!("two words")).is_empty());
         assert_eq!(counted.violations(&json!("été")).len(), 1, "not a word character in ECMA-262");
         assert_eq!(counted.violations(&json!("word ".repeat(200_000))).len(), 1);
+    }
+
+    #[test]
+    fn a_pattern_refused_inside_not_fails_the_check() {
+        let schema = r#"{"type": "string", "not": {"pattern": "[ab]*a[ab]{1000}[^ab]"}}"#;
+        let deny = Schema::compile(schema, "inputs").unwrap();
+        assert!(deny.violations(&json!("ab")).is_empty());
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let random: String = (0..200_000)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                if state & 1 == 0 { 'a' } else { 'b' }
+            })
+            .collect();
+        let violations = deny.violations(&json!(random));
+        assert_eq!(violations.len(), 1, "{violations:?}");
+        assert!(violations[0].contains("could not be checked within its allowance"), "{violations:?}");
     }
 
     #[test]

@@ -194,6 +194,7 @@ pub async fn publish(
     let flows = app.db.flows();
     let (draft, _) =
         flows.draft(&tenant, &name).await?.ok_or_else(|| ApiError::not_found(format!("draft of flow `{name}`")))?;
+    super::flow_limit::draft_within_limit(&app, &access, &draft).await?;
     let problems = validate_flow(&draft, Some(&app.registry.view(&tenant)));
     if !problems.is_empty() {
         let message = format!("the draft has {} problem(s); only valid flows are published", problems.len());

@@ -131,7 +131,12 @@ pub async fn accept(
             let body = Joined { token, username, tenant: joined.tenant, role: joined.role, new_user: joined.new_user };
             return Ok(joining(who, Ok(Created(body))));
         }
-        Err(refused @ Refused::Unusable) => ApiError::not_found(refused.to_string()),
+        // Guessing codes stays counted against the address; the account
+        // named is not held back by codes that name no invitation.
+        Err(refused @ Refused::Unusable) => {
+            app.login_throttle.take_back(&who[..1]);
+            ApiError::not_found(refused.to_string())
+        }
         Err(refused @ Refused::WrongPassword(_)) => ApiError::unauthorized(refused.to_string()),
         // Refused for what the invitation grants, the password being right: not a guess.
         Err(refused @ (Refused::MakerCannotGrant { .. } | Refused::MakerLimited { .. })) => {

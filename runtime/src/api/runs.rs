@@ -251,7 +251,10 @@ pub async fn node_control(
     let by = access.subject.clone();
     let at_ms = now_ms();
     let event = match action.as_str() {
-        "retry" => Event::NodeRetried { node, input, by, at_ms },
+        "retry" => {
+            subflow_retry_within_limit(&app, &access, &id, &node).await?;
+            Event::NodeRetried { node, input, by, at_ms }
+        }
         "skip" => {
             let output = output.unwrap_or(Value::Null);
             let output = if decision { decided_by(output, &by) } else { output };
@@ -293,6 +296,22 @@ async fn may_decide(app: &Shared, access: &Access, id: &str, node: &str) -> Resu
         access.subject,
         access.roles_text()
     )))
+}
+
+/// A retried subflow call starts a run of that flow again, with whatever
+/// input the caller gives: a member limited to some flows retries it only if
+/// that flow, and what it runs in turn, is theirs too.
+async fn subflow_retry_within_limit(app: &Shared, access: &Access, id: &str, node: &str) -> Result<(), ApiError> {
+    let Some(allowed) = &access.flows else { return Ok(()) };
+    let Inspected { plan, .. } = app.scheduler.inspect(id).await?;
+    let Some(crate::engine::CallTarget::Flow { flow, .. }) = plan.call_target(node) else { return Ok(()) };
+    if !allowed.iter().any(|mine| mine == flow) {
+        return Err(ApiError::forbidden(format!(
+            "node `{node}` runs flow `{flow}`, and you are limited to flows {}",
+            allowed.join(", ")
+        )));
+    }
+    flow_limit::subflows_within_limit(app, access, flow, None).await
 }
 
 /// A skip standing in for a decision records who really made it: an

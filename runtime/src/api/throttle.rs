@@ -81,19 +81,29 @@ impl LoginThrottle {
     /// address's failure taken back (not cleared: one good password must not
     /// reset a guesser trying many accounts).
     pub fn succeeded(&self, subjects: &[Subject]) {
+        let accounts: Vec<&Subject> = subjects.iter().filter(|s| matches!(s, Subject::Account(_))).collect();
+        let mut failures = self.failures.lock().expect("throttle lock");
+        for account in accounts {
+            failures.remove(account);
+        }
+        drop(failures);
+        let addresses: Vec<Subject> = subjects.iter().filter(|s| matches!(s, Subject::Address(_))).cloned().collect();
+        self.take_back(&addresses);
+    }
+
+    /// The attempt was not a guess at these subjects' password after all:
+    /// its failure is taken back from each (and nothing more).
+    pub fn take_back(&self, subjects: &[Subject]) {
         let mut failures = self.failures.lock().expect("throttle lock");
         for subject in subjects {
-            match subject {
-                Subject::Account(_) => {
-                    failures.remove(subject);
-                }
-                Subject::Address(_) => {
-                    if let Some(entry) = failures.get_mut(subject) {
-                        entry.count = entry.count.saturating_sub(1);
-                        if entry.count < self.settings.address_failures {
-                            entry.until = None;
-                        }
-                    }
+            let threshold = match subject {
+                Subject::Account(_) => self.settings.account_failures,
+                Subject::Address(_) => self.settings.address_failures,
+            };
+            if let Some(entry) = failures.get_mut(subject) {
+                entry.count = entry.count.saturating_sub(1);
+                if entry.count < threshold {
+                    entry.until = None;
                 }
             }
         }
@@ -207,6 +217,20 @@ mod tests {
         assert!(throttle.attempt(&subjects("bob", address)).is_ok());
         assert!(throttle.attempt(&subjects("cid", address)).is_ok());
         assert!(throttle.attempt(&subjects("dan", address)).is_err());
+    }
+
+    #[test]
+    fn an_attempt_taken_back_from_the_account_leaves_its_earlier_failures_counted() {
+        let throttle = throttle(3, 100);
+        let who = subjects("ann", None);
+        assert!(throttle.attempt(&who).is_ok());
+        assert!(throttle.attempt(&who).is_ok());
+        for _ in 0..10 {
+            assert!(throttle.attempt(&who).is_ok(), "taken back each time: never over the threshold");
+            throttle.take_back(&who);
+        }
+        assert!(throttle.attempt(&who).is_ok());
+        assert!(throttle.attempt(&who).is_err(), "the two earlier failures still count");
     }
 
     #[test]

@@ -105,10 +105,11 @@ impl Sandbox {
         &self.engine
     }
 
-    /// Remove the compiled file of component `sha256` from the cache, if any
-    /// (a component refused after loading, for a reason of the caller's).
+    /// Forget component `sha256`: its compiled file and the plugin kept in
+    /// memory (a component refused after loading, for a reason of the caller's).
     pub fn forget_compiled(&self, sha256: &str) {
         self.artifacts.forget(sha256);
+        self.loaded.lock().expect("plugin cache lock").remove(sha256);
     }
 
     /// Compile (or fetch from cache), describe and check a plugin. Loading the

@@ -65,22 +65,34 @@ impl Scheduler {
         flow: &str,
         version: Option<u32>,
     ) -> anyhow::Result<std::collections::BTreeSet<String>> {
+        let Ok(found) = self.flows.version(tenant, flow, version).await else { return Ok(Default::default()) };
+        let plan = self.plan(&FlowText::new(found.flow_json))?;
+        self.subflows_reached_from(tenant, &plan).await
+    }
+
+    /// [`subflows_reached`](Self::subflows_reached) by a flow's `plan` (a draft's, say).
+    pub async fn subflows_reached_from(
+        &self,
+        tenant: &str,
+        plan: &Plan,
+    ) -> anyhow::Result<std::collections::BTreeSet<String>> {
         let mut reached = std::collections::BTreeSet::new();
         let mut seen = std::collections::HashSet::new();
-        let mut next = vec![(flow.to_string(), version, 0)];
+        let asked = |version: FlowVersionRef| match version {
+            FlowVersionRef::Pinned(n) => Some(n),
+            FlowVersionRef::Latest => None,
+        };
+        let mut next: Vec<(String, Option<u32>, u32)> =
+            plan.subflows().into_iter().map(|(_, child, version)| (child.to_string(), asked(version), 1)).collect();
         while let Some((name, version, depth)) = next.pop() {
+            reached.insert(name.clone());
             if depth > MAX_SUBFLOW_DEPTH || !seen.insert((name.clone(), version)) {
                 continue;
             }
             let Ok(found) = self.flows.version(tenant, &name, version).await else { continue };
-            let plan = self.plan(&FlowText::new(found.flow_json))?;
-            for (_, child, asked) in plan.subflows() {
-                reached.insert(child.to_string());
-                let asked = match asked {
-                    FlowVersionRef::Pinned(n) => Some(n),
-                    FlowVersionRef::Latest => None,
-                };
-                next.push((child.to_string(), asked, depth + 1));
+            let child_plan = self.plan(&FlowText::new(found.flow_json))?;
+            for (_, child, version) in child_plan.subflows() {
+                next.push((child.to_string(), asked(version), depth + 1));
             }
         }
         Ok(reached)

@@ -367,12 +367,22 @@ async fn a_member_limited_to_some_flows_starts_no_other_through_a_webhook_a_sche
         let refused = server.call(method, &path, Some(&dana), body).await;
         assert_eq!(refused.status, 403, "{method} {path}: {}", refused.body);
     }
-    // Their own flow, made to run the other as a subflow (directly, or through a flow of
-    // theirs that does), is saved and published, but neither runs nor gets a webhook or schedule.
+    // Nor what every flow may run or place: plugins, the tenant's files.
+    let upload = server.call("POST", "/api/v1/tenants/default/plugins", Some(&dana), None).await;
+    assert_eq!(upload.status, 403, "{}", upload.body);
+    let file = server.call("PUT", "/api/v1/tenants/default/files/app.bin", Some(&dana), None).await;
+    assert_eq!(file.status, 403, "{}", file.body);
+    // Their own flow, made to run the other as a subflow, is saved but not published by them
+    // (a webhook made before would start the new version)…
     let draft =
         server.call("PUT", &format!("{FLOWS}/hotfix/draft"), Some(&dana), Some(calling("hotfix", "zones"))).await;
     assert_eq!(draft.status, 200, "{}", draft.body);
-    assert_eq!(server.call("POST", &format!("{FLOWS}/hotfix/versions"), Some(&dana), None).await.status, 201);
+    let published = server.call("POST", &format!("{FLOWS}/hotfix/versions"), Some(&dana), None).await;
+    assert_eq!(published.status, 403, "{}", published.body);
+    let message = published.body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("runs flow `zones` as a subflow"), "{}", published.body);
+    // …and, published by someone who may, it neither runs for them nor gets a webhook or schedule from them.
+    assert_eq!(server.admin("POST", &format!("{FLOWS}/hotfix/versions"), None).await.status, 201);
     let started =
         server.call("POST", &format!("{FLOWS}/hotfix/runs"), Some(&dana), Some(json!({"input": {}}).to_string())).await;
     assert_eq!(started.status, 403, "{}", started.body);
@@ -388,6 +398,34 @@ async fn a_member_limited_to_some_flows_starts_no_other_through_a_webhook_a_sche
     // The same flow started by an unlimited member runs, subflow and all.
     let run = server.admin("POST", &format!("{FLOWS}/hotfix/runs?wait_ms=20000"), Some(json!({"input": {}}))).await;
     assert!(matches!(run.status, 200 | 202), "{}", run.body);
+}
+
+/// A retried subflow call starts that flow again, with the input the caller
+/// gives: a member limited to the calling flow may not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_limited_to_some_flows_retries_no_subflow_call_of_another() {
+    let server = serve("api-flow-limit-retry");
+    publish_counting(&server, "zones", json!(["role:operator"])).await;
+    // `zones` needs a zone: called without one, the call fails.
+    let mut caller: Value = serde_json::from_str(&calling("caller", "zones")).unwrap();
+    caller["nodes"][1]["input"] = json!({});
+    assert_eq!(server.admin("PUT", &format!("{FLOWS}/caller/draft"), Some(caller)).await.status, 200);
+    assert_eq!(server.admin("POST", &format!("{FLOWS}/caller/versions"), None).await.status, 201);
+    let run = server.admin("POST", &format!("{FLOWS}/caller/runs?wait_ms=20000"), Some(json!({"input": {}}))).await;
+    let run_path = format!("/api/v1/tenants/default/runs/{}", run.body["id"].as_str().unwrap());
+    let ended = wait_until_over(&server, &run_path).await;
+    assert_eq!(ended["nodes"]["sub"]["status"], "failed", "{ended}");
+    let olaf = server.member("olaf", "default", "operator").await;
+    let limited = json!({"role": "operator", "flows": ["caller"]});
+    assert_eq!(server.admin("PUT", "/api/v1/tenants/default/members/olaf", Some(limited)).await.status, 200);
+    let retry = json!({"input": {"zone": "chosen"}}).to_string();
+    let refused = server.call("POST", &format!("{run_path}/nodes/sub/retry"), Some(&olaf), Some(retry.clone())).await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert!(refused.body["error"]["message"].as_str().unwrap().contains("runs flow `zones`"), "{}", refused.body);
+    // Someone who may run `zones` retries it.
+    let retried =
+        server.admin("POST", &format!("{run_path}/nodes/sub/retry"), Some(serde_json::from_str(&retry).unwrap())).await;
+    assert_eq!(retried.status, 200, "{}", retried.body);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -37,6 +37,8 @@ pub struct Budget {
     spent: u64,
     built: usize,
     worked: u64,
+    /// Slow matching done (`crate::pattern`): the node's expressions share one allowance.
+    matched: u64,
 }
 
 impl Budget {
@@ -226,8 +228,10 @@ impl Expression {
         for (name, value) in &roots {
             context.add_variable_from_value(*name, to_cel(value));
         }
-        let result = super::patterns::evaluating(|| self.program.execute(&context))
-            .map_err(|e| error(one_line(&e.to_string())))?;
+        let allowance = crate::pattern::MAX_WORK.saturating_sub(budget.matched);
+        let (result, left) = super::patterns::evaluating(allowance, || self.program.execute(&context));
+        budget.matched = crate::pattern::MAX_WORK.saturating_sub(left);
+        let result = result.map_err(|e| error(one_line(&e.to_string())))?;
         budget.build(json_weight(&result, budget.room())).map_err(error)?;
         result.json().map_err(|e| error(format!("result is not JSON: {e}")))
     }

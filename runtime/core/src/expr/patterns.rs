@@ -37,11 +37,11 @@ pub fn register(env: &mut Env) -> Result<(), DeclarationError> {
     Ok(())
 }
 
-/// Run one evaluation with a fresh allowance of [`MAX_COMPILES`], and of
-/// matching work (`crate::pattern::with_allowance`).
-pub fn evaluating<T>(evaluate: impl FnOnce() -> T) -> T {
+/// Run one evaluation with a fresh allowance of [`MAX_COMPILES`], and with
+/// `matching` of matching work (`crate::pattern`): what it left is returned.
+pub fn evaluating<T>(matching: u64, evaluate: impl FnOnce() -> T) -> (T, u64) {
     COMPILES_LEFT.with(|left| left.set(MAX_COMPILES));
-    crate::pattern::with_allowance(evaluate)
+    crate::pattern::with_allowance_left(matching, evaluate)
 }
 
 fn matches(text: &CelString<'_>, pattern: &CelString<'_>) -> Result<CelBool, ExecutionError> {
@@ -90,8 +90,8 @@ mod tests {
 
     #[test]
     fn a_pattern_is_compiled_once_and_reused() {
-        let first = evaluating(|| compiled("^db-[0-9]+$")).unwrap();
-        let second = evaluating(|| compiled("^db-[0-9]+$")).unwrap();
+        let first = evaluating(crate::pattern::MAX_WORK, || compiled("^db-[0-9]+$")).0.unwrap();
+        let second = evaluating(crate::pattern::MAX_WORK, || compiled("^db-[0-9]+$")).0.unwrap();
         assert!(Arc::ptr_eq(&first, &second), "the second call compiled again");
         assert_eq!(first.as_ref().as_ref().unwrap().is_match("db-12"), Ok(true));
     }
@@ -99,25 +99,26 @@ mod tests {
     #[test]
     fn patterns_too_large_to_compile_cheaply_are_refused_with_a_reason() {
         // About 700 KiB compiled: over this module's limit, under the crate's default.
-        let refused = evaluating(|| compiled("[a-z]{10000}")).unwrap();
+        let refused = evaluating(crate::pattern::MAX_WORK, || compiled("[a-z]{10000}")).0.unwrap();
         let reason = refused.as_ref().as_ref().unwrap_err();
         assert!(reason.contains("'[a-z]{10000}' is not a usable pattern") && reason.contains("size limit"), "{reason}");
         assert!(regex::RegexBuilder::new("[a-z]{10000}").build().is_ok(), "the crate's default limit would take it");
-        let invalid = evaluating(|| compiled("(unclosed")).unwrap();
+        let invalid = evaluating(crate::pattern::MAX_WORK, || compiled("(unclosed")).0.unwrap();
         assert!(invalid.as_ref().as_ref().unwrap_err().contains("'(unclosed' is not a usable pattern"));
     }
 
     #[test]
     fn one_evaluation_compiles_a_bounded_number_of_new_patterns() {
         // Compiling one more than allowed, in one evaluation.
-        let refused = evaluating(|| {
+        let refused = evaluating(crate::pattern::MAX_WORK, || {
             let compiles: Vec<_> = (0..=MAX_COMPILES).map(|i| compiled(&format!("^bounded-{i}$"))).collect();
             compiles.into_iter().next_back().unwrap()
-        });
+        })
+        .0;
         let reason = refused.unwrap_err().to_string();
         assert!(reason.contains("at most 32 different patterns"), "{reason}");
         // A new evaluation starts with a fresh allowance; patterns kept are free.
-        assert!(evaluating(|| compiled("^bounded-0$")).is_ok());
-        assert!(evaluating(|| compiled("^bounded-fresh$")).is_ok());
+        assert!(evaluating(crate::pattern::MAX_WORK, || compiled("^bounded-0$")).0.is_ok());
+        assert!(evaluating(crate::pattern::MAX_WORK, || compiled("^bounded-fresh$")).0.is_ok());
     }
 }
