@@ -64,19 +64,6 @@ fn truncated(text: &str) -> String {
     text.replace('\n', " ")
 }
 
-/// Text on which `[ab]*a[ab]{1000}[^ab]`'s lazy DFA meets a new state at almost every byte.
-fn random_ab(len: usize) -> String {
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            if state & 1 == 0 { 'a' } else { 'b' }
-        })
-        .collect()
-}
-
 fn numbers(n: i64) -> Value {
     json!((0..n).collect::<Vec<i64>>())
 }
@@ -118,13 +105,13 @@ fn main() {
     evaluate(
         "weight 1,003 at the allowance (100 x the same 990 B)",
         "size(inputs.l.filter(x, inputs.s.matches(inputs.p)))",
-        &json!({"l": numbers(100), "s": random_ab(990), "p": heavy}),
+        &json!({"l": numbers(100), "s": scena_core::pattern::random_ab(990), "p": heavy}),
         Meant::ToRun,
     );
     evaluate(
         "the same over 100 x 100 KB (a review's attack)",
         "size(inputs.l.filter(x, inputs.s.matches(inputs.p)))",
-        &json!({"l": numbers(100), "s": random_ab(100_000), "p": heavy}),
+        &json!({"l": numbers(100), "s": scena_core::pattern::random_ab(100_000), "p": heavy}),
         Meant::ToBeRefused,
     );
     evaluate(
@@ -146,8 +133,16 @@ fn main() {
     let counted = r#"{"type": "object", "properties": {"s": {"type": "string", "pattern": "^(\\w{1,8}\\s?){1,40}$"}}}"#;
     check("counted repetitions, 1 MB", counted, &json!({"s": "word ".repeat(200_000)}));
     let heavy = r#"{"type": "object", "properties": {"s": {"type": "string", "pattern": "[ab]*a[ab]{1000}[^ab]"}}}"#;
-    check("weight 1,003, its DFA giving up, at its bound (99,000 B)", heavy, &json!({"s": random_ab(99_000)}));
-    check("the same, 1 MB (refused before the slow match)", heavy, &json!({"s": random_ab(1 << 20)}));
+    check(
+        "weight 1,003, its DFA giving up, at its bound (99,000 B)",
+        heavy,
+        &json!({"s": scena_core::pattern::random_ab(99_000)}),
+    );
+    check(
+        "the same, 1 MB (refused before the slow match)",
+        heavy,
+        &json!({"s": scena_core::pattern::random_ab(1 << 20)}),
+    );
     check("the same, 1 MB its DFA decides", heavy, &json!({"s": "ab".repeat(1 << 19)}));
     let branches: Vec<Value> = (0..20_000).map(|i| json!({"const": i})).collect();
     let many = json!({"type": "array", "items": {"anyOf": branches}}).to_string();

@@ -11,9 +11,10 @@
 //! one (Unicode classes are large compiled, but one of them is only one
 //! position of the text at a time) — and a text whose length times that
 //! weight is over [`MAX_WORK`] is refused, saying so, instead of matched
-//! the slow way. Within [`with_allowance`] — one expression's evaluation, one
-//! value's check against a schema — the slow matches share one allowance of
-//! [`MAX_WORK`], so a loop over many texts is bounded too. (What the DFA
+//! the slow way. Within [`with_allowance`] — the expressions evaluated for
+//! one node, one value's check against a schema — the slow matches share one
+//! allowance of [`MAX_WORK`], so a loop over many texts is bounded too; a
+//! refused match marks the check, which fails closed. (What the DFA
 //! scans is bounded by its callers: an expression's scanning is charged
 //! before it runs, a schema checks one request's input.)
 
@@ -182,6 +183,22 @@ fn weight(hir: &Hir) -> u64 {
     }
 }
 
+/// Text of random `a`s and `b`s (the same for the same `len`): against a
+/// pattern such as `[ab]*a[ab]{1000}[^ab]` its DFA meets a new state at
+/// almost every byte and gives up. For tests and the worst-case benchmark.
+#[doc(hidden)]
+pub fn random_ab(len: usize) -> String {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            if state & 1 == 0 { 'a' } else { 'b' }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,19 +221,6 @@ mod tests {
         assert_eq!(heavy.weighed_match(&"ab".repeat(most / 2)), Ok(false));
         let refused = heavy.weighed_match(&"a".repeat(most + 1)).unwrap_err();
         assert!(refused.contains("too long to match against this pattern (weight 1003"), "{refused}");
-    }
-
-    /// Text on which the heavy pattern's DFA meets a new state at almost every byte.
-    fn random_ab(len: usize) -> String {
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        (0..len)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                if state & 1 == 0 { 'a' } else { 'b' }
-            })
-            .collect()
     }
 
     #[test]

@@ -152,16 +152,7 @@ mod tests {
         let schema = r#"{"type": "string", "not": {"pattern": "[ab]*a[ab]{1000}[^ab]"}}"#;
         let deny = Schema::compile(schema, "inputs").unwrap();
         assert!(deny.violations(&json!("ab")).is_empty());
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let random: String = (0..200_000)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                if state & 1 == 0 { 'a' } else { 'b' }
-            })
-            .collect();
-        let violations = deny.violations(&json!(random));
+        let violations = deny.violations(&json!(crate::pattern::random_ab(200_000)));
         assert_eq!(violations.len(), 1, "{violations:?}");
         assert!(violations[0].contains("could not be checked within its allowance"), "{violations:?}");
     }
