@@ -1846,7 +1846,8 @@ export interface components {
              * @description How many of the run's events this view reflects: those its event
              *     stream (`…/events`) numbers below it (from 0), so a client that read
              *     this view first knows which streamed events it shows already. Null on
-             *     the answer to a start that waited for the run to end.
+             *     the answer to a start that waited until the run ended or waited for
+             *     people (reading the log's length there would cost every start a query).
              */
             events: number | null;
             /** @description Every node by id, in the flow's order. */
