@@ -91,8 +91,7 @@ pub async fn create_enrolment(
     let expires_at = match expires_in {
         None => None,
         Some(text) => {
-            let span = humantime::parse_duration(&text)
-                .map_err(|e| ApiError::invalid("invalid_expiry", format!("expires_in `{text}`: {e}")))?;
+            let span = super::tokens::expires_in_span(&text)?;
             if span > Duration::from_secs(365 * 24 * 3600) {
                 return Err(ApiError::invalid("invalid_expiry", "an enrolment token lasts at most 365 days"));
             }

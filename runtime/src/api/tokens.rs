@@ -50,6 +50,17 @@ fn manages_members(app: &Shared, access: &Access) -> bool {
     app.authz.allows_all(&access.roles, &access.ask("manage_members"))
 }
 
+/// An `expires_in` such as `30d`: a duration longer than nothing.
+pub(super) fn expires_in_span(text: &str) -> Result<Duration, ApiError> {
+    let span = humantime::parse_duration(text).map_err(|e| {
+        ApiError::invalid("invalid_expiry", format!("`expires_in` is not a duration such as `30d`: {e}"))
+    })?;
+    if span.is_zero() {
+        return Err(ApiError::invalid("invalid_expiry", "`expires_in` is longer than nothing, such as `30d`"));
+    }
+    Ok(span)
+}
+
 pub(super) fn expiry(expires_at: Option<String>, expires_in: Option<String>) -> Result<Option<String>, ApiError> {
     let at = match (expires_at, expires_in) {
         (Some(_), Some(_)) => {
@@ -59,9 +70,7 @@ pub(super) fn expiry(expires_at: Option<String>, expires_in: Option<String>) -> 
             ApiError::invalid("invalid_expiry", format!("`expires_at` is not an RFC 3339 instant: {e}"))
         })?,
         (None, Some(text)) => {
-            let after: Duration = humantime::parse_duration(&text).map_err(|e| {
-                ApiError::invalid("invalid_expiry", format!("`expires_in` is not a duration such as `30d`: {e}"))
-            })?;
+            let after = expires_in_span(&text)?;
             SystemTime::now().checked_add(after).and_then(crate::store::checked_stored_time).ok_or_else(|| {
                 ApiError::invalid("invalid_expiry", "`expires_in` is too far away (the latest expiry is 9999-12-31)")
             })?

@@ -72,6 +72,15 @@ fn parse_net(s: &str) -> Option<Result<IpNet, String>> {
     if let Ok(ip) = literal.parse::<IpAddr>() {
         return Some(Ok(IpNet::from(egress::canonical(ip))));
     }
+    if s.contains(':') {
+        return Some(Err(format!(
+            "invalid host pattern `{s}`: a grant names a host or an address, not a port (write it without `:port`)"
+        )));
+    }
+    // What a URL would read more into (`user@127.0.0.1`) is no address spelling.
+    if !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') {
+        return None;
+    }
     // Spellings such as `2130706433` or `127.1`, read as a URL reads them.
     match Url::parse(&format!("http://{s}/")).ok()?.host()? {
         Host::Ipv4(ip) => Some(Ok(IpNet::from(IpAddr::V4(ip)))),
@@ -376,11 +385,18 @@ mod tests {
             "fc00::/129",
             "10.0.0.0/x",
             "1.2.3.4/",
+            "127.0.0.1:80",
+            "[::1]:8080",
+            "example.com:443",
+            "user@127.0.0.1",
+            "127.0.0.1?x",
         ] {
             assert!(bad.parse::<HostPattern>().is_err(), "{bad}");
         }
         let error = "10.0.0.1/8".parse::<HostPattern>().unwrap_err();
         assert!(error.contains("did you mean `10.0.0.0/8`"), "{error}");
+        let error = "127.0.0.1:80".parse::<HostPattern>().unwrap_err();
+        assert!(error.contains("not a port"), "a port is refused, not dropped: {error}");
     }
 
     #[test]

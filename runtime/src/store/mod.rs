@@ -453,10 +453,17 @@ pub(crate) fn checked_stored_time(at: std::time::SystemTime) -> Option<String> {
 }
 
 /// An RFC 3339 instant (any offset) as the store writes instants — UTC,
-/// milliseconds, like [`now_rfc3339`] — so that they compare as text.
-pub(crate) fn stored_instant(text: &str) -> Result<String, chrono::ParseError> {
-    let instant = chrono::DateTime::parse_from_rfc3339(text)?;
-    Ok(instant.with_timezone(&chrono::Utc).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+/// milliseconds, like [`now_rfc3339`] — so that they compare as text. An
+/// offset may carry an instant past a four-digit year in UTC
+/// (`9999-12-31T23:59:59-23:59`), which would be written `+10000-…` and sort
+/// before every other: refused.
+pub(crate) fn stored_instant(text: &str) -> Result<String, String> {
+    use chrono::Datelike;
+    let instant = chrono::DateTime::parse_from_rfc3339(text).map_err(|e| e.to_string())?.with_timezone(&chrono::Utc);
+    if !(0..=9999).contains(&instant.year()) {
+        return Err("in UTC it falls outside the years 0000-9999".to_string());
+    }
+    Ok(instant.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
 }
 
 #[cfg(test)]
@@ -466,6 +473,15 @@ mod tests {
     async fn page_size(db: &Db) -> i64 {
         let (size,): (i64,) = sqlx::query_as("PRAGMA page_size").fetch_one(db.pool()).await.unwrap();
         size
+    }
+
+    #[test]
+    fn instants_are_stored_in_utc_and_refused_past_a_four_digit_year_there() {
+        assert_eq!(stored_instant("2026-12-07T15:00:00+01:00").unwrap(), "2026-12-07T14:00:00.000Z");
+        assert_eq!(stored_instant("9999-12-31T23:59:59Z").unwrap(), "9999-12-31T23:59:59.000Z");
+        assert!(stored_instant("9999-12-31T23:59:59-23:59").unwrap_err().contains("outside the years"));
+        assert!(stored_instant("0000-01-01T00:00:00+00:01").unwrap_err().contains("outside the years"));
+        assert!(stored_instant("yesterday").is_err());
     }
 
     #[tokio::test]

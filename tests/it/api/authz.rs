@@ -212,16 +212,33 @@ async fn tokens_and_invitations_carry_only_rights_their_maker_holds_now() {
     let unlimited = json!({"role": "admin"});
     assert_eq!(server.admin("PUT", "/api/v1/tenants/default/members/ada", Some(unlimited)).await.status, 200);
 
-    // A far expiry is a 422, not an overflow.
-    for far in ["999999999999d", "99999999999999999999999d", "20000y"] {
-        let token = make(dana.clone(), json!({"name": "far", "role": "viewer", "expires_in": far})).await;
+    // A far expiry is a 422, not an overflow; so is an expiry of nothing, and
+    // an instant whose offset carries it past year 9999 in UTC.
+    for far in ["999999999999d", "400d", "0s", "0d"] {
+        let body = json!({ "expires_in": far }).to_string();
+        let enrolment = server.call("POST", "/api/v1/tenants/default/agents/enrolments", Some(&ada), Some(body)).await;
+        assert_eq!(
+            (enrolment.status, &enrolment.body["error"]["code"]),
+            (422, &json!("invalid_expiry")),
+            "enrolment {far}: {}",
+            enrolment.body
+        );
+    }
+    for (field, far) in [
+        ("expires_in", "999999999999d"),
+        ("expires_in", "99999999999999999999999d"),
+        ("expires_in", "20000y"),
+        ("expires_in", "0s"),
+        ("expires_at", "9999-12-31T23:59:59-23:59"),
+    ] {
+        let token = make(dana.clone(), json!({"name": "far", "role": "viewer", field: far})).await;
         assert_eq!(
             (token.status, &token.body["error"]["code"]),
             (422, &json!("invalid_expiry")),
             "{far}: {}",
             token.body
         );
-        let body = json!({"role": "viewer", "expires_in": far}).to_string();
+        let body = json!({"role": "viewer", field: far}).to_string();
         let invitation = server.call("POST", "/api/v1/tenants/default/invitations", Some(&ada), Some(body)).await;
         assert_eq!(
             (invitation.status, &invitation.body["error"]["code"]),

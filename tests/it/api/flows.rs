@@ -107,7 +107,14 @@ async fn a_flow_goes_from_draft_to_version_to_runs_with_controls() {
     assert_eq!((future.status, &future.body["runs"]), (200, &json!([])), "{}", future.body);
     let past = server.admin("GET", "/api/v1/tenants/default/runs?before=2000-01-01T00:00:00Z", None).await;
     assert_eq!(past.body["runs"], json!([]));
-    for bad in ["since=yesterday", "cursor=nonsense", "before=2026-13-01T00:00:00Z"] {
+    for bad in [
+        "since=yesterday",
+        "cursor=nonsense",
+        "before=2026-13-01T00:00:00Z",
+        // Past year 9999 once in UTC: would sort before every stored instant.
+        "since=9999-12-31T23:59:59-23:59",
+        "before=0000-01-01T00:00:00%2B00:01",
+    ] {
         let refused = server.admin("GET", &format!("/api/v1/tenants/default/runs?{bad}"), None).await;
         assert_eq!(
             (refused.status, refused.body["error"]["code"].as_str()),

@@ -164,12 +164,14 @@ async fn a_wildcard_grant_never_reaches_loopback_or_private_addresses() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn malformed_networks_in_a_grant_are_refused_with_the_reason() {
+async fn malformed_networks_and_ports_in_a_grant_are_refused_with_the_reason() {
     let server = serve_with("api-grant-cidr", &[], &[]);
     for (bad, reason) in [
         ("10.0.0.0/33", "invalid network `10.0.0.0/33`"),
         ("10.0.0.1/8", "did you mean `10.0.0.0/8`"),
         ("fc00::/x", "invalid network"),
+        ("127.0.0.1:80", "not a port"),
+        ("[::1]:8080", "not a port"),
     ] {
         let reply = server.admin("PUT", &format!("{}/grants", tenant("default")), Some(json!({"http": [bad]}))).await;
         assert_eq!(reply.status, 422, "{bad}: {}", reply.body);
