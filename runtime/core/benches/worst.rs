@@ -144,9 +144,40 @@ fn main() {
         &json!({"s": scena_core::pattern::random_ab(1 << 20)}),
     );
     check("the same, 1 MB its DFA decides", heavy, &json!({"s": "ab".repeat(1 << 19)}));
+    // Non-ASCII classes: the fallback walks each character's UTF-8 bytes
+    // through the class's compiled ranges, yet a class weighs one.
+    let cyrillic = r#"{"type": "object", "properties": {"s": {"type": "string", "pattern": "[a-zа-я]*a[a-zа-я]{1000}[^a-zа-я]"}}}"#;
+    let cyrillic_text = |bytes: usize| scena_core::pattern::random_ab(bytes * 2 / 3).replace('b', "б");
+    check(
+        "non-ASCII classes, weight 1,003, its DFA giving up, ~99,000 B",
+        cyrillic,
+        &json!({"s": cyrillic_text(99_000)}),
+    );
+    let letters =
+        r#"{"type": "object", "properties": {"s": {"type": "string", "pattern": "\\p{L}*a\\p{L}{10}\\P{L}"}}}"#;
+    check("Unicode letter classes, weight 13, ~960,000 B", letters, &json!({"s": cyrillic_text(960_000)}));
+    let names = r#"{"type": "object", "patternProperties": {"[ab]*a[ab]{1000}[^ab]": {"type": "integer"}}}"#;
+    let named = |name: String| json!({ name: 1 });
+    check("patternProperties, weight 1,003, a 99,000 B name", names, &named(scena_core::pattern::random_ab(99_000)));
+    check("the same, a 1 MB name (refused before matching)", names, &named(scena_core::pattern::random_ab(1 << 20)));
     let branches: Vec<Value> = (0..20_000).map(|i| json!({"const": i})).collect();
     let many = json!({"type": "array", "items": {"anyOf": branches}}).to_string();
-    check("anyOf of 20,000 consts, 250 items none matches", &many, &json!(vec![-1; 250]));
+    check("anyOf of 20,000 consts, 250 items none matches (refused)", &many, &json!(vec![-1; 250]));
+    let branches: Vec<Value> = (0..1_000).map(|i| json!({"const": i})).collect();
+    let wide = json!({"type": "array", "items": {"anyOf": branches}}).to_string();
+    check("anyOf of 1,000 consts, 1,990 items none matches (at the bound)", &wide, &json!(vec![-1; 1_990]));
+    check("the same, 10,000 items (refused)", &wide, &json!(vec![-1; 10_000]));
+    let doubling = |depth: usize| {
+        let mut defs = serde_json::Map::new();
+        defs.insert("a0".into(), json!({"type": "string"}));
+        for i in 1..=depth {
+            let below = json!({"$ref": format!("#/$defs/a{}", i - 1)});
+            defs.insert(format!("a{i}"), json!({"allOf": [below.clone(), below]}));
+        }
+        json!({"$defs": defs, "$ref": format!("#/$defs/a{depth}")}).to_string()
+    };
+    check("$refs doubling at each of 18 levels (at the bound)", &doubling(18), &json!(5));
+    check("the same, 40 levels (refused)", &doubling(40), &json!(5));
     let behind = r#"{"type": "object", "properties": {"s": {"type": "string", "pattern": "(?<=(a+)+)b"}}}"#;
     check("the issue's look-behind pattern", behind, &json!({"s": "a".repeat(40_000)}));
 }

@@ -77,6 +77,29 @@ pub fn with_allowance_left<T>(left: u64, check: impl FnOnce() -> T) -> (T, u64) 
     (result, WORK_LEFT.with(Cell::get).unwrap_or(0))
 }
 
+/// Take `work` (text bytes × pattern weight) from the running check's
+/// allowance up front, for matching the check makes where no
+/// [`BoundedPattern`] runs (jsonschema's own `patternProperties`); outside a
+/// check, `work` is held to [`MAX_WORK`] alone. An error if it would not fit.
+pub fn charge(work: u64) -> Result<(), String> {
+    let left = WORK_LEFT.with(Cell::get);
+    if work > left.unwrap_or(MAX_WORK) {
+        REFUSED.with(|refused| refused.set(true));
+        return Err(format!("that is {work} bytes × pattern weight, over the allowance of {MAX_WORK} for one check"));
+    }
+    if let Some(left) = left {
+        WORK_LEFT.with(|cell| cell.set(Some(left - work)));
+    }
+    Ok(())
+}
+
+/// How much one byte of text costs against `pattern` in the slow case
+/// (see [`BoundedPattern::weight`]), without building a matcher; `None` if it
+/// does not parse.
+pub fn weight_of(pattern: &str) -> Option<u64> {
+    regex_syntax::parse(pattern).ok().map(|hir| weight(&hir).max(1))
+}
+
 /// A compiled pattern, its lazy DFA (with caches to reuse) and its weight.
 #[derive(Debug)]
 pub struct BoundedPattern {
@@ -90,7 +113,7 @@ impl BoundedPattern {
     /// Compile `pattern`, its compiled program held to `size_limit` bytes.
     pub fn new(pattern: &str, size_limit: usize) -> Result<BoundedPattern, String> {
         let regex = RegexBuilder::new(pattern).size_limit(size_limit).build().map_err(|e| e.to_string())?;
-        let weight = regex_syntax::parse(pattern).map(|hir| weight(&hir)).map_err(|e| e.to_string())?;
+        let weight = regex_syntax::parse(pattern).map(|hir| weight(&hir).max(1)).map_err(|e| e.to_string())?;
         // Gives up, rather than slowing down, once its cache keeps filling.
         // A Unicode word boundary it answers for ASCII text and quits on other text.
         let fast = DFA::builder()
@@ -103,7 +126,7 @@ impl BoundedPattern {
             .thompson(thompson::Config::new().nfa_size_limit(Some(size_limit)))
             .build(pattern)
             .map_err(|e| e.to_string())?;
-        Ok(BoundedPattern { regex, fast, caches: Mutex::default(), weight: weight.max(1) })
+        Ok(BoundedPattern { regex, fast, caches: Mutex::default(), weight })
     }
 
     /// How much one byte of text costs against this pattern.
@@ -264,6 +287,23 @@ mod tests {
             }),
             "a new check starts unmarked"
         );
+    }
+
+    #[test]
+    fn work_charged_up_front_comes_out_of_the_same_allowance() {
+        let heavy = BoundedPattern::new("[ab]*a[ab]{1000}[^ab]", 1 << 20).unwrap();
+        let (outcomes, left) = with_allowance_left(1_000_000, || {
+            let charged = charge(600_000);
+            (charged, charge(600_000), heavy.weighed_match(&"ab".repeat(250)), refused_in_check())
+        });
+        assert_eq!(outcomes.0, Ok(()));
+        assert!(outcomes.1.unwrap_err().contains("over the allowance"));
+        assert!(outcomes.2.unwrap_err().contains("over its allowance"), "what was charged is gone");
+        assert!(outcomes.3, "a refused charge marks the check");
+        assert_eq!(left, 400_000);
+        assert!(charge(MAX_WORK + 1).is_err() && charge(MAX_WORK).is_ok(), "outside a check: MAX_WORK alone");
+        assert_eq!(weight_of("[ab]*a[ab]{1000}[^ab]"), Some(1003));
+        assert_eq!(weight_of("(unclosed"), None);
     }
 
     #[test]

@@ -422,3 +422,70 @@ async fn expressions_that_could_copy_too_much_text_fail_their_node_before_they_s
     let error = attack.body["error"].as_str().unwrap();
     assert!(error.contains("could build or scan up to") && error.contains("the limit is 256 MiB"), "{error}");
 }
+
+/// Issue 17, item 7: an inputs schema whose check of one value could take
+/// seconds or forever — a heavy pattern over a long text or property name,
+/// `$ref`s that double at every level, `anyOf` branches over many items —
+/// answers 422 saying why, at once, and the server answers meanwhile; a
+/// schema whose `$ref` loops in place is not published.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inputs_schemas_whose_check_could_take_too_long_refuse_the_value_saying_why() {
+    let server = serve("api-schema-cost");
+    let heavy = "[ab]*a[ab]{1000}[^ab]";
+    let mut defs = serde_json::Map::new();
+    defs.insert("a0".into(), json!({"type": "string"}));
+    for i in 1..=40 {
+        let below = json!({"$ref": format!("#/$defs/a{}", i - 1)});
+        defs.insert(format!("a{i}"), json!({"allOf": [below.clone(), below]}));
+    }
+    let branches: Vec<Value> = (0..1_000).map(|i| json!({"const": i})).collect();
+    let inputs = json!({"type": "object", "$defs": defs, "properties": {
+        "text": {"type": "string", "pattern": heavy},
+        "named": {"type": "object", "patternProperties": {heavy: {"type": "integer"}}},
+        "doubled": {"$ref": "#/$defs/a40"},
+        "listed": {"type": "array", "items": {"anyOf": branches}}
+    }});
+    let flow = |inputs: Value| {
+        json!({"name": "checked", "inputs": inputs,
+            "nodes": [{"id": "start", "kind": "start"}, {"id": "end", "kind": "end", "output": "${inputs}"}],
+            "edges": [{"from": "start", "to": "end"}]})
+    };
+    assert_eq!(server.admin("PUT", &format!("{FLOWS}/checked/draft"), Some(flow(inputs))).await.status, 200);
+    assert_eq!(server.admin("POST", &format!("{FLOWS}/checked/versions"), None).await.status, 201);
+    let start = |input: Value| {
+        let server = &server;
+        async move {
+            server.admin("POST", &format!("{FLOWS}/checked/runs?wait_ms=20000"), Some(json!({"input": input}))).await
+        }
+    };
+    let health = tokio::spawn({
+        let base = server.base.clone();
+        async move { scena::tls::client().get(format!("{base}/healthz")).send().await.map(|r| r.status().as_u16()) }
+    });
+    // Under the 1 MiB request body limit, and nine times the pattern's allowance.
+    let long = scena_core::pattern::random_ab(900_000);
+    for (input, why) in [
+        (json!({"text": long.clone()}), "too long to match against this pattern"),
+        (json!({"named": {long: 1}}), "too long to check against the schema's `patternProperties`"),
+        (json!({"doubled": "x"}), "would take more than 2000000 steps"),
+        (json!({"listed": vec![-1; 10_000]}), "would take more than 2000000 steps"),
+    ] {
+        let refused = start(input).await;
+        assert_eq!((refused.status, refused.body["error"]["code"].as_str()), (422, Some("invalid_input")), "{why}");
+        let violations = refused.body["error"]["details"]["violations"].to_string();
+        assert!(violations.contains(why), "{why}: {}", refused.body);
+    }
+    assert_eq!(health.await.unwrap().unwrap(), 200);
+    let matching = format!("a{}c", "b".repeat(1000));
+    let ordinary = start(json!({"text": matching, "named": {"plain": "x"}, "listed": [1, 2, 3]})).await;
+    assert_eq!(ordinary.body["status"], "succeeded", "{}", ordinary.body);
+    let runs = server.admin("GET", &format!("{}/runs?flow=checked", tenant("default")), None).await.body;
+    assert_eq!(runs["runs"].as_array().unwrap().len(), 1, "refused starts start nothing: {runs}");
+
+    let looping = json!({"$defs": {"a": {"allOf": [{"$ref": "#/$defs/b"}]}, "b": {"not": {"$ref": "#/$defs/a"}}},
+                         "$ref": "#/$defs/a"});
+    assert_eq!(server.admin("PUT", &format!("{FLOWS}/checked/draft"), Some(flow(looping))).await.status, 200);
+    let refused = server.admin("POST", &format!("{FLOWS}/checked/versions"), None).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.to_string().contains("leads back to where it started"), "{}", refused.body);
+}

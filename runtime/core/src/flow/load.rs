@@ -78,6 +78,40 @@ mod tests {
     }
 
     #[test]
+    fn every_time_in_a_flow_is_at_most_a_year() {
+        let batch = |wait_ms: u64| {
+            load_flow(&format!(
+                r#"{{"name": "x", "nodes": [{{"id": "s", "kind": "start"}},
+                    {{"id": "roll", "kind": "batch", "items": "${{inputs.hosts}}", "batches": [1],
+                      "between": {{"wait_ms": {wait_ms}}}, "body": {{"plugin": "echo"}}}},
+                    {{"id": "e", "kind": "end"}}],
+                   "edges": [{{"from": "s", "to": "roll"}}, {{"from": "roll", "to": "e"}}]}}"#
+            ))
+        };
+        assert!(batch(31_536_000_000).is_ok());
+        let problems = batch(u64::MAX).unwrap_err();
+        assert_eq!(problems[0].node.as_deref(), Some("roll"), "{problems:?}");
+    }
+
+    #[test]
+    fn a_flow_of_thousands_of_nodes_is_checked_within_the_schema_checks_bound() {
+        let mut nodes = vec![serde_json::json!({"id": "start", "kind": "start"})];
+        let mut edges = Vec::new();
+        for i in 0..5_000 {
+            let input =
+                serde_json::json!({"n": format!("${{inputs.n}}"), "list": [1, 2, 3], "nested": {"a": {"b": i}}});
+            nodes.push(serde_json::json!({"id": format!("s{i}"), "kind": "step", "plugin": "add@^0.1", "input": input,
+                                          "retry": {"max_attempts": 3}, "ui": {"x": i, "y": 0}}));
+            let from = if i == 0 { "start".to_string() } else { format!("s{}", i - 1) };
+            edges.push(serde_json::json!({"from": from, "to": format!("s{i}")}));
+        }
+        nodes.push(serde_json::json!({"id": "end", "kind": "end"}));
+        edges.push(serde_json::json!({"from": "s4999", "to": "end"}));
+        let flow = serde_json::json!({"name": "long", "nodes": nodes, "edges": edges});
+        assert_eq!(load_flow(&flow.to_string()).map(|f| f.nodes.len()), Ok(5_002));
+    }
+
+    #[test]
     fn garbage_is_refused_clearly() {
         let problems = load_flow("{ not json").unwrap_err();
         assert!(problems[0].message.starts_with("not valid JSON"), "{problems:?}");

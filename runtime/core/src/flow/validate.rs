@@ -16,6 +16,11 @@ pub fn validate(flow: &Flow, plugins: Option<&dyn PluginSchemas>) -> Vec<Problem
     check_ids(flow, &mut problems);
     check_shape(&graph, &mut problems);
     check_parallels(&graph, &mut problems);
+    // Compiled again by the plan: a flow whose inputs schema cannot be used
+    // must not publish, only to refuse every start.
+    if let Err(e) = crate::schema::Schema::compile(&flow.inputs.to_string(), "inputs") {
+        problems.push(Problem::flow(e));
+    }
     for (i, node) in flow.nodes.iter().enumerate() {
         check_expressions(&graph, i, &mut problems);
         for (what, plugin, input) in plugin_uses(&node.kind) {

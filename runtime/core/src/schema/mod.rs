@@ -4,9 +4,18 @@
 
 use serde_json::Value;
 
+mod cost;
+
+pub use cost::MAX_VISITS;
+
 /// A compiled JSON Schema.
 pub struct Schema {
     validator: jsonschema::Validator,
+    /// The weights of every `patternProperties` pattern in the schema, summed:
+    /// what one byte of a property name may cost to check (`names_work`).
+    names_weight: u64,
+    /// How many visits a check of a value makes at most (`cost`).
+    cost: cost::SchemaCost,
 }
 
 impl Schema {
@@ -17,7 +26,8 @@ impl Schema {
             .with_keyword("pattern", bounded_pattern)
             .build(&value)
             .map_err(|e| format!("{what} schema is not a valid JSON Schema: {e}"))?;
-        Ok(Schema { validator })
+        let cost = cost::SchemaCost::new(&value).map_err(|e| format!("{what} schema is not usable: {e}"))?;
+        Ok(Schema { validator, names_weight: pattern_properties_weight(&value), cost })
     }
 
     /// Every violation as `path: message`, the path as a JSON pointer (`/` for the root).
@@ -31,7 +41,18 @@ impl Schema {
     /// answer with (and hold) every branch's complaint about all of it.
     /// Patterns' matching shares one allowance per value checked (`crate::pattern`).
     pub fn located_violations(&self, instance: &Value) -> Vec<(String, String)> {
+        if let Err(visits) = self.cost.within(instance, MAX_VISITS) {
+            let why = format!(
+                "checking this value against the schema would take more than {MAX_VISITS} steps (subschemas \
+                 applied × parts of the value; {visits} counted before stopping): a smaller value, or a schema \
+                 with fewer branches, is checked"
+            );
+            return vec![("/".to_string(), why)];
+        }
         crate::pattern::with_allowance(|| {
+            if let Err(refused) = self.names_work(instance) {
+                return vec![("/".to_string(), refused)];
+            }
             let mut violations: Vec<(String, String)> = self
                 .validator
                 .iter_errors(instance)
@@ -51,6 +72,69 @@ impl Schema {
             violations
         })
     }
+}
+
+impl Schema {
+    /// `patternProperties` is matched by jsonschema itself, beyond
+    /// [`crate::pattern`]'s reach: so its worst case — every property name
+    /// of the value matched the slow way against every such pattern of the
+    /// schema — is taken from the check's allowance before it starts, and a
+    /// value whose names would not fit is refused, saying so.
+    fn names_work(&self, instance: &Value) -> Result<(), String> {
+        if self.names_weight == 0 {
+            return Ok(());
+        }
+        let bytes = property_name_bytes(instance);
+        crate::pattern::charge(bytes.saturating_mul(self.names_weight)).map_err(|why| {
+            format!(
+                "its property names ({bytes} bytes in all) are too long to check against the schema's \
+                 `patternProperties` (weight {} in all): {why}",
+                self.names_weight
+            )
+        })
+    }
+}
+
+/// The weights of the patterns of every `patternProperties` in `schema`
+/// (anything shaped like one counts: more is only more careful).
+fn pattern_properties_weight(schema: &Value) -> u64 {
+    let mut total = 0u64;
+    let mut pending = vec![schema];
+    while let Some(value) = pending.pop() {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::Object(patterns)) = map.get("patternProperties") {
+                    for pattern in patterns.keys() {
+                        let translated =
+                            jsonschema_regex::to_rust_regex(pattern).unwrap_or_else(|()| pattern.as_str().into());
+                        let weight = crate::pattern::weight_of(&translated).unwrap_or(pattern.len() as u64);
+                        total = total.saturating_add(weight);
+                    }
+                }
+                pending.extend(map.values());
+            }
+            Value::Array(items) => pending.extend(items),
+            _ => {}
+        }
+    }
+    total
+}
+
+/// The bytes of every property name in `value`, however deep.
+fn property_name_bytes(value: &Value) -> u64 {
+    let mut total = 0u64;
+    let mut pending = vec![value];
+    while let Some(value) = pending.pop() {
+        match value {
+            Value::Object(map) => {
+                total = map.keys().fold(total, |sum, key| sum.saturating_add(key.len() as u64));
+                pending.extend(map.values());
+            }
+            Value::Array(items) => pending.extend(items),
+            _ => {}
+        }
+    }
+    total
 }
 
 /// Violations reported at most, for one value.
@@ -117,7 +201,8 @@ impl<'i> jsonschema::Keyword<'i> for PatternKeyword {
 /// on the `regex` engine, which has no backtracking to blow up; patterns it
 /// cannot express (look-around, back-references) make the schema invalid,
 /// with the reason. `pattern` itself is `bounded_pattern`; these options
-/// serve `patternProperties`, whose texts are property names.
+/// serve `patternProperties`, whose texts are property names (their work
+/// bounded by `Schema::names_work`).
 fn linear_time_patterns() -> jsonschema::PatternOptions<jsonschema::Regex> {
     jsonschema::PatternOptions::regex().size_limit(1 << 20).dfa_size_limit(2 << 20)
 }
@@ -155,6 +240,47 @@ mod tests {
         let violations = deny.violations(&json!(crate::pattern::random_ab(200_000)));
         assert_eq!(violations.len(), 1, "{violations:?}");
         assert!(violations[0].contains("could not be checked within its allowance"), "{violations:?}");
+    }
+
+    #[test]
+    fn property_names_too_long_for_the_schemas_pattern_properties_are_refused_before_matching() {
+        let heavy = r#"{"type": "object", "patternProperties": {"[ab]*a[ab]{1000}[^ab]": {"type": "integer"}},
+                        "additionalProperties": {"type": "string"}}"#;
+        let schema = Schema::compile(heavy, "inputs").unwrap();
+        assert_eq!(schema.names_weight, 1003);
+        assert!(schema.violations(&json!({"plain": "text", "abac": "x"})).is_empty());
+        let named = |name: String| json!({ name: "x" });
+        let violations = schema.violations(&named(crate::pattern::random_ab(1 << 20)));
+        assert_eq!(violations.len(), 1, "{violations:?}");
+        assert!(violations[0].contains("too long to check against the schema's `patternProperties`"), "{violations:?}");
+        // Many names count together, however deep.
+        let many: serde_json::Map<String, Value> =
+            (0..2_000).map(|i| (format!("{i:0>60}"), json!({ "nested": 1 }))).collect();
+        let violations = schema.violations(&json!([Value::Object(many)]));
+        assert!(violations[0].contains("patternProperties"), "{violations:?}");
+        // The same names against light patterns are checked.
+        let light = Schema::compile(r#"{"patternProperties": {"^x-": {"type": "integer"}}}"#, "inputs").unwrap();
+        assert!(light.violations(&named(crate::pattern::random_ab(1 << 20))).is_empty());
+        assert_eq!(light.violations(&json!({"x-a": "text"})).len(), 1);
+    }
+
+    #[test]
+    fn a_check_that_would_take_too_long_is_refused_before_it_starts() {
+        let mut defs = serde_json::Map::new();
+        defs.insert("a0".into(), json!({"type": "string"}));
+        for i in 1..=40 {
+            defs.insert(
+                format!("a{i}"),
+                json!({"allOf": [{"$ref": format!("#/$defs/a{}", i - 1)}, {"$ref": format!("#/$defs/a{}", i - 1)}]}),
+            );
+        }
+        let doubling = Schema::compile(&json!({"$defs": defs, "$ref": "#/$defs/a40"}).to_string(), "inputs").unwrap();
+        let violations = doubling.violations(&json!("x"));
+        assert_eq!(violations.len(), 1, "{violations:?}");
+        assert!(violations[0].contains("would take more than 2000000 steps"), "{violations:?}");
+        let looping = r##"{"$defs": {"a": {"allOf": [{"$ref": "#/$defs/a"}]}}, "$ref": "#/$defs/a"}"##;
+        let refused = Schema::compile(looping, "inputs").err().unwrap();
+        assert!(refused.contains("inputs schema is not usable: a `$ref` leads back"), "{refused}");
     }
 
     #[test]
