@@ -273,7 +273,7 @@ export function FlowEditor({
       <div className="editor-body">
         {!readOnly && <Palette plugins={plugins.listing} onAdd={addAtCentre} />}
         <Canvas boxRef={canvasBox} nodes={state.nodes} edges={state.edges} actions={actions} readOnly={readOnly} onAdd={addAt} />
-        <div className="editor-side">
+        <div className={validation.checking ? 'editor-side editor-checking' : 'editor-side'} data-checking={validation.checking}>
           {single ? (
             <PanelBoundary
               resetKey={single.id}
@@ -300,7 +300,7 @@ export function FlowEditor({
           ) : (
             <p className="hint">{selected.length > 1 ? t('inspector.many', { count: selected.length }) : t('inspector.empty')}</p>
           )}
-          <ProblemsPanel problems={problems} onFocusNode={focusNode} />
+          <ProblemsPanel problems={problems} checking={validation.checking} onFocusNode={focusNode} />
           <details>
             <summary>{t('inputs.title')}</summary>
             <InputsBuilder

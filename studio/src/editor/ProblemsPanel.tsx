@@ -4,10 +4,19 @@ import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Problem } from '../core/core';
 
-export const ProblemsPanel = memo(function ProblemsPanel({ problems, onFocusNode }: { problems: Problem[] | null; onFocusNode: (id: string) => void }) {
+export const ProblemsPanel = memo(function ProblemsPanel({
+  problems,
+  checking,
+  onFocusNode,
+}: {
+  problems: Problem[] | null;
+  /** The problems are the previous document's: a check of the current one runs. */
+  checking: boolean;
+  onFocusNode: (id: string) => void;
+}) {
   const { t } = useTranslation('editor');
   return (
-    <section aria-label={t('problems.title')} className="editor-problems-panel">
+    <section aria-label={t('problems.title')} aria-busy={checking} className="editor-problems-panel">
       <h2>
         {t('problems.title')} {problems ? `(${problems.length})` : ''}
       </h2>

@@ -92,7 +92,7 @@ function RunView({ id }: { id: string }) {
           </h1>
           {runStatus ? <StatusBadge status={runStatus} /> : null}
           {/* data-last-seq: the id of the last event applied, for tests and the benchmark to compare with the run's log. */}
-          <span className="runs-muted" role="status" aria-live="polite" data-testid="stream-status" data-last-seq={state?.lastSeq ?? 0}>
+          <span className="runs-muted" role="status" aria-live="polite" data-testid="stream-status" data-last-seq={state?.lastSeq ?? -1}>
             {t(`stream.${live.stream}`)}
           </span>
           <span className="spacer" />

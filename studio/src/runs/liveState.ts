@@ -69,7 +69,8 @@ export function planInfo(flow: { nodes: { id: string; kind: string; retry?: { ma
 export function initialLive(plan: PlanInfo, snapshot: RunView | null = null): LiveState {
   return {
     plan,
-    lastSeq: 0,
+    // Event ids count from 0 (the run's `run_started`): nothing applied yet is -1.
+    lastSeq: -1,
     nodes: {},
     items: {},
     runEvent: null,
@@ -78,7 +79,7 @@ export function initialLive(plan: PlanInfo, snapshot: RunView | null = null): Li
     logOrder: [],
     ended: false,
     snapshot,
-    snapshotSeq: 0,
+    snapshotSeq: -1,
   };
 }
 

@@ -27,7 +27,8 @@ export function useRunStream(tenant: string, id: string, plan: PlanInfo | null, 
   const [state, setState] = useState<LiveState | null>(null);
   const [stream, setStream] = useState<StreamStatus>('connecting');
   const queue = useRef<StreamItem[]>([]);
-  const received = useRef(0);
+  /** The newest event id received (ids count from 0). */
+  const received = useRef(-1);
   const flushScheduled = useRef(false);
   const snapshotTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const lastSnapshotAt = useRef(0);
@@ -37,7 +38,7 @@ export function useRunStream(tenant: string, id: string, plan: PlanInfo | null, 
   const streamOver = useRef(false);
 
   useEffect(() => {
-    if (plan && first) setState(adoptSnapshot(initialLive(plan), first, reflectedSeq(first, 0)));
+    if (plan && first) setState(adoptSnapshot(initialLive(plan), first, reflectedSeq(first, -1)));
   }, [plan, first]);
 
   /** Read the snapshot now; it holds at least every event received before the request. */
@@ -113,7 +114,7 @@ export function useRunStream(tenant: string, id: string, plan: PlanInfo | null, 
     };
     const onEvent = (message: MessageEvent<string>) => {
       const seq = Number(message.lastEventId);
-      if (!Number.isFinite(seq) || seq <= 0) return;
+      if (message.lastEventId === '' || !Number.isInteger(seq) || seq < 0) return;
       received.current = Math.max(received.current, seq);
       push({ kind: 'event', seq, event: JSON.parse(message.data) as EngineEvent });
     };

@@ -67,6 +67,14 @@ describe('the live run state', () => {
     expect(logsOf(done, 'a').map((l) => l.cursor)).toEqual([7]);
   });
 
+  it('applies the run\'s first event, whose id is 0', () => {
+    const first = { kind: 'event', seq: 0, event: { at_ms: 500, type: 'run_started', input: {}, run: {} } } as StreamItem;
+    const s = applyStream(initialLive(plan), [first]);
+    expect(s.lastSeq).toBe(0);
+    expect(s.runStartedMs).toBe(500);
+    expect(applyStream(s, [first])).toBe(s);
+  });
+
   it('ignores events it has applied already (a reconnect replays them) and keeps a log seen twice once', () => {
     seq = 0;
     const items = [

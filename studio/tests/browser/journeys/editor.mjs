@@ -525,7 +525,14 @@ export const journeys = [
       await picker.locator('option', { hasText: 'other.conf' }).waitFor({ state: 'attached' });
       const offered = await picker.locator('option').allInnerTexts();
       assert(offered.some((o) => o.startsWith('app.tgz')) && offered.some((o) => o.startsWith('other.conf')), `the files offered: ${offered}`);
+      const nodeProblems = page.locator('.editor-inspector .editor-problems');
+      await nodeProblems.filter({ hasText: '"file" is a required property' }).waitFor();
       await picker.selectOption('app.tgz');
+      // The problem goes once the new document is checked; meanwhile the side panel says it is checking.
+      await eventually('the missing file to stop being a problem', async () => {
+        const checking = await page.locator('.editor-side').getAttribute('data-checking');
+        return checking === 'false' && !(await nodeProblems.allInnerTexts()).join(' ').includes('"file" is a required property');
+      });
       await pin.click();
       const sha = page.locator('.editor-inspector [data-field="sha256"] input').first();
       await eventually('the pin to be set', async () => (await sha.inputValue()) === first);
