@@ -92,8 +92,8 @@ pub async fn create_enrolment(
         None => None,
         Some(text) => {
             let span = super::tokens::expires_in_span(&text)?;
-            if span > Duration::from_secs(365 * 24 * 3600) {
-                return Err(ApiError::invalid("invalid_expiry", "an enrolment token lasts at most 365 days"));
+            if span > Duration::from_secs(365 * 24 * 3600) || span < Duration::from_secs(1) {
+                return Err(ApiError::invalid("invalid_expiry", "an enrolment token lasts from a second to 365 days"));
             }
             Some(crate::store::stored_time(std::time::SystemTime::now() + span))
         }

@@ -121,7 +121,8 @@ pub async fn accept(
     if let Err(wait) = app.login_throttle.attempt(&who) {
         return Ok(joining(AuditWho(username, None), Err(ApiError::too_many_attempts(wait).into_response())));
     }
-    let may_grant = |mine: &str, wanted: &str| app.authz.covers(&[mine.to_string()], wanted, "");
+    // The maker must still manage members, and hold every right of the role.
+    let may_grant = |mine: &str, wanted: &str| app.authz.may_admit(&[mine.to_string()], wanted, "");
     let refusal = match app.db.invitations().accept(&code, &username, &password, &may_grant).await? {
         Ok(joined) => {
             app.login_throttle.succeeded(&who);

@@ -83,6 +83,9 @@ pub async fn enable(
         .await
         .map_err(|_| ApiError::not_found(format!("a published version of flow `{name}`")))?;
     let flow = version.flow()?;
+    // A light app starts runs for others: as a webhook or a schedule does,
+    // it may start only flows (and subflows) within the maker's limit.
+    flow_limit::subflows_within_limit(&app, &access, &name, None).await?;
     let light = LightApp {
         title: body.title.filter(|t| !t.trim().is_empty()).or(flow.title).unwrap_or_else(|| name.clone()),
         description: body.description.or(flow.description).unwrap_or_default(),

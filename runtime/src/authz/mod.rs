@@ -168,6 +168,22 @@ impl Authz {
             })
     }
 
+    /// Whether holding `roles` lets one add a member with role `wanted` now:
+    /// manage members at all, and [`Authz::covers`] that role (what an
+    /// invitation's maker must still hold when it is accepted).
+    pub fn may_admit(&self, roles: &[String], wanted: &str, tenant: &str) -> bool {
+        let ask = Ask {
+            subject: ANY_SUBJECT,
+            role: "",
+            tenant,
+            action: "manage_members",
+            flow: None,
+            allowed_flows: None,
+            assignees: None,
+        };
+        self.allows_all(roles, &ask) && self.covers(roles, wanted, tenant)
+    }
+
     fn decide(&self, ask: &Ask<'_>) -> anyhow::Result<bool> {
         let principal = uid("User", ask.subject)?;
         let role = uid("Role", ask.role)?;

@@ -172,6 +172,27 @@ async fn tokens_and_invitations_carry_only_rights_their_maker_holds_now() {
         refused.body
     );
     assert!(server.login("ivan", "correct horse").await.is_none(), "a refused acceptance makes nobody");
+    // A maker demoted to the invited role itself holds its rights, but may no longer add members.
+    let as_developer = server
+        .call("POST", "/api/v1/tenants/default/invitations", Some(&ada), Some(json!({"role": "developer"}).to_string()))
+        .await;
+    assert_eq!(as_developer.status, 403, "a viewer makes no invitation: {}", as_developer.body);
+    assert_eq!(
+        server.admin("PUT", "/api/v1/tenants/default/members/ada", Some(json!({"role": "admin"}))).await.status,
+        200
+    );
+    let developer_invited = server
+        .call("POST", "/api/v1/tenants/default/invitations", Some(&ada), Some(json!({"role": "developer"}).to_string()))
+        .await;
+    let developer_accept = format!("/api/v1/invitations/{}/accept", developer_invited.body["code"].as_str().unwrap());
+    assert_eq!(
+        server.admin("PUT", "/api/v1/tenants/default/members/ada", Some(json!({"role": "developer"}))).await.status,
+        200
+    );
+    let joining_dev = json!({"username": "devon", "password": "correct horse"}).to_string();
+    let refused = server.call("POST", &developer_accept, None, Some(joining_dev)).await;
+    assert_eq!(refused.status, 403, "the maker no longer manages members: {}", refused.body);
+    assert!(server.login("devon", "correct horse").await.is_none());
     assert_eq!(
         server.admin("PUT", "/api/v1/tenants/default/members/ada", Some(json!({"role": "admin"}))).await.status,
         200
@@ -214,7 +235,7 @@ async fn tokens_and_invitations_carry_only_rights_their_maker_holds_now() {
 
     // A far expiry is a 422, not an overflow; so is an expiry of nothing, and
     // an instant whose offset carries it past year 9999 in UTC.
-    for far in ["999999999999d", "400d", "0s", "0d"] {
+    for far in ["999999999999d", "400d", "0s", "0d", "1ns", "999ms"] {
         let body = json!({ "expires_in": far }).to_string();
         let enrolment = server.call("POST", "/api/v1/tenants/default/agents/enrolments", Some(&ada), Some(body)).await;
         assert_eq!(
@@ -409,6 +430,9 @@ async fn a_member_limited_to_some_flows_starts_no_other_through_a_webhook_a_sche
         started.body
     );
     assert_eq!(server.call("PUT", &format!("{FLOWS}/hotfix/webhook"), Some(&dana), None).await.status, 403);
+    let light =
+        server.call("PUT", &format!("{FLOWS}/hotfix/light-app"), Some(&dana), Some(json!({}).to_string())).await;
+    assert_eq!(light.status, 403, "nor a light app, through which others would start it: {}", light.body);
     let scheduled = server.call("POST", &format!("{FLOWS}/hotfix/schedules"), Some(&dana), Some(schedule)).await;
     assert_eq!(scheduled.status, 403, "{}", scheduled.body);
     assert_eq!(runs().await, runs_before, "no run started");

@@ -2,6 +2,7 @@
 //! format itself: compiled once, then used at every check. Errors name the
 //! JSON path of each problem.
 
+use regex::RegexBuilder;
 use serde_json::Value;
 
 mod cost;
@@ -11,23 +12,23 @@ pub use cost::MAX_VISITS;
 /// A compiled JSON Schema.
 pub struct Schema {
     validator: jsonschema::Validator,
-    /// The weights of every `patternProperties` pattern in the schema, summed:
-    /// what one byte of a property name may cost to check (`names_work`).
-    names_weight: u64,
-    /// How many visits a check of a value makes at most (`cost`).
+    /// What a check of a value takes at most (`cost`).
     cost: cost::SchemaCost,
 }
 
 impl Schema {
     pub fn compile(text: &str, what: &str) -> Result<Schema, String> {
         let value: Value = serde_json::from_str(text).map_err(|e| format!("{what} schema is not JSON: {e}"))?;
+        // Compiling patterns takes time the build cannot be stopped in: counted first.
+        patterns_within_bounds(&value).map_err(|e| format!("{what} schema is not usable: {e}"))?;
         let validator = jsonschema::options()
             .with_pattern_options(linear_time_patterns())
             .with_keyword("pattern", bounded_pattern)
+            .with_format("regex", is_usable_pattern)
             .build(&value)
             .map_err(|e| format!("{what} schema is not a valid JSON Schema: {e}"))?;
         let cost = cost::SchemaCost::new(&value).map_err(|e| format!("{what} schema is not usable: {e}"))?;
-        Ok(Schema { validator, names_weight: pattern_properties_weight(&value), cost })
+        Ok(Schema { validator, cost })
     }
 
     /// Every violation as `path: message`, the path as a JSON pointer (`/` for the root).
@@ -41,16 +42,25 @@ impl Schema {
     /// answer with (and hold) every branch's complaint about all of it.
     /// Patterns' matching shares one allowance per value checked (`crate::pattern`).
     pub fn located_violations(&self, instance: &Value) -> Vec<(String, String)> {
-        if let Err(visits) = self.cost.within(instance, MAX_VISITS) {
-            let why = format!(
-                "checking this value against the schema would take more than {MAX_VISITS} steps (subschemas \
-                 applied × parts of the value; {visits} counted before stopping): a smaller value, or a schema \
-                 with fewer branches, is checked"
-            );
-            return vec![("/".to_string(), why)];
-        }
+        let work = match self.cost.within(instance, MAX_VISITS) {
+            Ok(work) => work,
+            Err(visits) => {
+                let why = format!(
+                    "checking this value against the schema would take more than {MAX_VISITS} steps (subschemas \
+                     applied × parts of the value; {visits} counted before stopping): a smaller value, or a \
+                     schema with fewer branches, is checked"
+                );
+                return vec![("/".to_string(), why)];
+            }
+        };
         crate::pattern::with_allowance(|| {
-            if let Err(refused) = self.names_work(instance) {
+            // `patternProperties` is matched by jsonschema itself, beyond
+            // `crate::pattern`'s reach: its worst case — every property name
+            // matched the slow way at every visit of its patterns — is taken
+            // from the check's allowance before it starts.
+            if let Err(why) = crate::pattern::charge(work.name_matching) {
+                let refused =
+                    format!("its property names are too long to check against the schema's `patternProperties`: {why}");
                 return vec![("/".to_string(), refused)];
             }
             let mut violations: Vec<(String, String)> = self
@@ -74,42 +84,32 @@ impl Schema {
     }
 }
 
-impl Schema {
-    /// `patternProperties` is matched by jsonschema itself, beyond
-    /// [`crate::pattern`]'s reach: so its worst case — every property name
-    /// of the value matched the slow way against every such pattern of the
-    /// schema — is taken from the check's allowance before it starts, and a
-    /// value whose names would not fit is refused, saying so.
-    fn names_work(&self, instance: &Value) -> Result<(), String> {
-        if self.names_weight == 0 {
-            return Ok(());
-        }
-        let bytes = property_name_bytes(instance);
-        crate::pattern::charge(bytes.saturating_mul(self.names_weight)).map_err(|why| {
-            format!(
-                "its property names ({bytes} bytes in all) are too long to check against the schema's \
-                 `patternProperties` (weight {} in all): {why}",
-                self.names_weight
-            )
-        })
-    }
-}
+/// The most patterns (`pattern`, `patternProperties`) one schema may hold,
+/// and their weights together: compiling 14,000 took 8 s.
+const MAX_PATTERNS: usize = 256;
+const MAX_PATTERNS_WEIGHT: u64 = 100_000;
+/// The longest text `format: regex` compiles (jsonschema's own check of one
+/// such text is quadratic in its named groups: 877 KB took 16 s).
+const MAX_FORMAT_REGEX: usize = 10_000;
 
-/// The weights of the patterns of every `patternProperties` in `schema`
+/// Whether the schema's patterns are few and light enough to compile
 /// (anything shaped like one counts: more is only more careful).
-fn pattern_properties_weight(schema: &Value) -> u64 {
-    let mut total = 0u64;
+fn patterns_within_bounds(schema: &Value) -> Result<(), String> {
+    let (mut count, mut weight) = (0usize, 0u64);
+    let mut weigh = |pattern: &str| {
+        count += 1;
+        let translated = jsonschema_regex::to_rust_regex(pattern).unwrap_or_else(|()| pattern.into());
+        weight = weight.saturating_add(crate::pattern::weight_of(&translated).unwrap_or(pattern.len() as u64));
+    };
     let mut pending = vec![schema];
     while let Some(value) = pending.pop() {
         match value {
             Value::Object(map) => {
+                if let Some(Value::String(pattern)) = map.get("pattern") {
+                    weigh(pattern);
+                }
                 if let Some(Value::Object(patterns)) = map.get("patternProperties") {
-                    for pattern in patterns.keys() {
-                        let translated =
-                            jsonschema_regex::to_rust_regex(pattern).unwrap_or_else(|()| pattern.as_str().into());
-                        let weight = crate::pattern::weight_of(&translated).unwrap_or(pattern.len() as u64);
-                        total = total.saturating_add(weight);
-                    }
+                    patterns.keys().for_each(|pattern| weigh(pattern));
                 }
                 pending.extend(map.values());
             }
@@ -117,24 +117,20 @@ fn pattern_properties_weight(schema: &Value) -> u64 {
             _ => {}
         }
     }
-    total
+    if count > MAX_PATTERNS || weight > MAX_PATTERNS_WEIGHT {
+        return Err(format!(
+            "it holds {count} patterns of weight {weight} in all; at most {MAX_PATTERNS} patterns, of weight \
+             {MAX_PATTERNS_WEIGHT} together (a pattern's size with counted repetitions written out)"
+        ));
+    }
+    Ok(())
 }
 
-/// The bytes of every property name in `value`, however deep.
-fn property_name_bytes(value: &Value) -> u64 {
-    let mut total = 0u64;
-    let mut pending = vec![value];
-    while let Some(value) = pending.pop() {
-        match value {
-            Value::Object(map) => {
-                total = map.keys().fold(total, |sum, key| sum.saturating_add(key.len() as u64));
-                pending.extend(map.values());
-            }
-            Value::Array(items) => pending.extend(items),
-            _ => {}
-        }
-    }
-    total
+/// `format: regex`: a pattern this server could run, of a bounded length.
+fn is_usable_pattern(text: &str) -> bool {
+    text.len() <= MAX_FORMAT_REGEX
+        && jsonschema_regex::to_rust_regex(text)
+            .is_ok_and(|translated| RegexBuilder::new(&translated).size_limit(PATTERN_SIZE_LIMIT).build().is_ok())
 }
 
 /// Violations reported at most, for one value.
@@ -247,17 +243,19 @@ mod tests {
         let heavy = r#"{"type": "object", "patternProperties": {"[ab]*a[ab]{1000}[^ab]": {"type": "integer"}},
                         "additionalProperties": {"type": "string"}}"#;
         let schema = Schema::compile(heavy, "inputs").unwrap();
-        assert_eq!(schema.names_weight, 1003);
         assert!(schema.violations(&json!({"plain": "text", "abac": "x"})).is_empty());
         let named = |name: String| json!({ name: "x" });
         let violations = schema.violations(&named(crate::pattern::random_ab(1 << 20)));
         assert_eq!(violations.len(), 1, "{violations:?}");
         assert!(violations[0].contains("too long to check against the schema's `patternProperties`"), "{violations:?}");
-        // Many names count together, however deep.
-        let many: serde_json::Map<String, Value> =
-            (0..2_000).map(|i| (format!("{i:0>60}"), json!({ "nested": 1 }))).collect();
-        let violations = schema.violations(&json!([Value::Object(many)]));
+        // Many names count together (twice: `additionalProperties` matches them again).
+        let many: serde_json::Map<String, Value> = (0..1_000).map(|i| (format!("{i:0>60}"), json!(1))).collect();
+        let violations = schema.violations(&Value::Object(many));
         assert!(violations[0].contains("patternProperties"), "{violations:?}");
+        // Names where the schema's patterns do not apply cost nothing.
+        let elsewhere: serde_json::Map<String, Value> = (0..1_000).map(|i| (format!("{i:0>60}"), json!(1))).collect();
+        let violations = schema.violations(&json!({"plain": {"inner": Value::Object(elsewhere)}}));
+        assert!(!violations.iter().any(|v| v.contains("patternProperties")), "{violations:?}");
         // The same names against light patterns are checked.
         let light = Schema::compile(r#"{"patternProperties": {"^x-": {"type": "integer"}}}"#, "inputs").unwrap();
         assert!(light.violations(&named(crate::pattern::random_ab(1 << 20))).is_empty());
@@ -281,6 +279,30 @@ mod tests {
         let looping = r##"{"$defs": {"a": {"allOf": [{"$ref": "#/$defs/a"}]}}, "$ref": "#/$defs/a"}"##;
         let refused = Schema::compile(looping, "inputs").err().unwrap();
         assert!(refused.contains("inputs schema is not usable: a `$ref` leads back"), "{refused}");
+    }
+
+    #[test]
+    fn schemas_with_too_many_or_too_heavy_patterns_are_refused_before_compiling() {
+        let many: serde_json::Map<String, Value> =
+            (0..300).map(|i| (format!("p{i}"), json!({"type": "string", "pattern": format!("^x{i}$")}))).collect();
+        let refused = Schema::compile(&json!({"properties": many}).to_string(), "inputs").err().unwrap();
+        assert!(refused.contains("holds 300 patterns"), "{refused}");
+        let heavy: serde_json::Map<String, Value> =
+            (0..100).map(|i| (format!("p{i}"), json!({"pattern": format!("^[a-z]{{0,2000}}x{i}$")}))).collect();
+        assert!(Schema::compile(&json!({"properties": heavy}).to_string(), "inputs").is_err());
+        let few: serde_json::Map<String, Value> =
+            (0..50).map(|i| (format!("p{i}"), json!({"pattern": format!("^[a-z]{{0,64}}x{i}$")}))).collect();
+        assert!(Schema::compile(&json!({"properties": few}).to_string(), "inputs").is_ok());
+    }
+
+    #[test]
+    fn a_format_regex_text_is_checked_only_when_short() {
+        let schema = r#"{"$schema": "http://json-schema.org/draft-07/schema#", "type": "string", "format": "regex"}"#;
+        let regex = Schema::compile(schema, "inputs").unwrap();
+        assert!(regex.violations(&json!("^a+$")).is_empty());
+        assert_eq!(regex.violations(&json!("(unclosed")).len(), 1);
+        let groups: String = (0..2_000).map(|i| format!("(?<g{i}>)")).collect();
+        assert_eq!(regex.violations(&json!(groups)).len(), 1, "too long to compile here");
     }
 
     #[test]
