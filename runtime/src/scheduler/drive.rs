@@ -77,9 +77,24 @@ impl<'s> Run<'s> {
         Run { scheduler, plan, id, tenant, state, seq, writing: None, stopped_by_process_end: false }
     }
 
+    /// Apply `event` to the run's state. The expressions of a flow other
+    /// than plain paths may take up to about a second per node to evaluate
+    /// (their bounds), and an event can start many nodes: so for such flows
+    /// the thread is handed over meanwhile, and the async workers' other
+    /// tasks (requests, other runs) go on elsewhere.
+    fn apply_event(&mut self, event: &Event) -> Vec<Command> {
+        let (plan, state) = (&self.plan, &mut self.state);
+        let on_workers = tokio::runtime::Handle::try_current()
+            .is_ok_and(|runtime| runtime.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+        if plan.plain || !on_workers {
+            return apply(plan, state, event);
+        }
+        tokio::task::block_in_place(|| apply(plan, state, event))
+    }
+
     /// Apply the run's first event, already stored: the work it starts.
     pub(super) fn started(&mut self, first: &Event) -> VecDeque<Command> {
-        apply(&self.plan, &mut self.state, first).into()
+        self.apply_event(first).into()
     }
 
     /// Persist `event`, then apply it.
@@ -87,7 +102,7 @@ impl<'s> Run<'s> {
         self.scheduler.runs.append(&self.id, self.seq, &event).await?;
         self.seq += 1;
         progress.event(&self.id, &event);
-        Ok(apply(&self.plan, &mut self.state, &event))
+        Ok(self.apply_event(&event))
     }
 
     /// Carry out commands and completions until the run ends or waits for
@@ -170,14 +185,14 @@ impl<'s> Run<'s> {
                 match command {
                     Command::Call { node, attempt, call } => {
                         let started = Event::StepStarted { node: node.clone(), attempt, at_ms: now_ms() };
-                        queue.extend(apply(&self.plan, &mut self.state, &started));
+                        queue.extend(self.apply_event(&started));
                         unsaved.push(started);
                         calls.push((node, attempt, call));
                     }
                     Command::Timer { node, attempt, due_ms } if due_ms <= now_ms() => {
                         // Already due (e.g. re-armed on resume): fire it now.
                         let fired = Event::TimerFired { node, attempt, at_ms: now_ms() };
-                        queue.extend(apply(&self.plan, &mut self.state, &fired));
+                        queue.extend(self.apply_event(&fired));
                         unsaved.push(fired);
                     }
                     Command::Timer { node, attempt, due_ms } => timers.push((node, attempt, due_ms)),
@@ -363,7 +378,7 @@ impl<'s> Run<'s> {
         match completion {
             Completion::Timer { node, attempt } => {
                 let fired = Event::TimerFired { node, attempt, at_ms: now_ms() };
-                queue.extend(apply(&self.plan, &mut self.state, &fired));
+                queue.extend(self.apply_event(&fired));
                 unsaved.push(fired);
                 Ok(counted)
             }
@@ -378,7 +393,7 @@ impl<'s> Run<'s> {
                 let has_logs =
                     logs.as_object().is_some_and(|o| o.values().any(|v| v.as_array().is_some_and(|a| !a.is_empty())));
                 if !has_writes && !has_logs {
-                    queue.extend(apply(&self.plan, &mut self.state, &finished));
+                    queue.extend(self.apply_event(&finished));
                     unsaved.push(finished);
                     return Ok(true);
                 }
@@ -407,7 +422,7 @@ impl<'s> Run<'s> {
                     .await?;
                 self.seq += 1;
                 progress.event(&self.id, &recorded);
-                queue.extend(apply(&self.plan, &mut self.state, &recorded));
+                queue.extend(self.apply_event(&recorded));
                 Ok(true)
             }
         }

@@ -66,6 +66,24 @@ pub enum NodePlan {
 }
 
 impl NodePlan {
+    /// Every expression the node evaluates.
+    pub fn expressions(&self) -> Vec<&Expression> {
+        fn of(template: &Template) -> Vec<&Expression> {
+            template.expressions().into_iter().map(|(_, e)| e).collect()
+        }
+        match self {
+            NodePlan::End { output: Some(output) } => of(output),
+            NodePlan::Step { input, .. } | NodePlan::Subflow { input, .. } => of(input),
+            NodePlan::Switch { cases, .. } => cases.iter().map(|(condition, _)| condition).collect(),
+            NodePlan::Wait { duration: WaitFor::Expression(e) } => vec![e],
+            NodePlan::Wait { duration: WaitFor::Until(until) } => of(until),
+            NodePlan::Foreach { items, body, .. } | NodePlan::Batch { items, body, .. } => {
+                std::iter::once(items).chain(of(&body.input)).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
     /// The body and concurrency of a node that runs items (foreach, batch).
     pub fn iteration(&self) -> Option<(&BodyPlan, u32)> {
         match self {
@@ -119,6 +137,10 @@ pub struct Plan {
     pub predecessors: Vec<Vec<usize>>,
     pub start: usize,
     pub inputs: Schema,
+    /// Whether every expression of the flow is a plain path: applying its
+    /// events is then quick whatever the values (the scheduler moves other
+    /// work off the thread while it applies a flow's events otherwise).
+    pub plain: bool,
 }
 
 impl Plan {
@@ -136,7 +158,8 @@ impl Plan {
         let nodes = (0..n).map(|i| compile_node(&graph, i)).collect::<Result<Vec<_>, _>>()?;
         drop(graph);
         let index = flow.nodes.iter().enumerate().map(|(i, n)| (n.id.clone(), i)).collect();
-        Ok(Plan { flow, index, nodes, successors, predecessors, start, inputs })
+        let plain = nodes.iter().all(|node: &NodePlan| node.expressions().iter().all(|e| e.is_plain_path()));
+        Ok(Plan { flow, index, nodes, successors, predecessors, start, inputs, plain })
     }
 
     pub fn id(&self, i: usize) -> &str {

@@ -622,3 +622,23 @@ fn each_node_knows_when_it_was_reached_and_when_it_settled() {
         "first reached at 10, not settled since the retry"
     );
 }
+
+#[test]
+fn a_plan_knows_whether_its_expressions_are_all_plain_paths() {
+    let edges = json!([{"from": "s", "to": "a"}, {"from": "a", "to": "e"}]);
+    let with = |input: Value, output: Value| {
+        chain(
+            json!([{"id": "s", "kind": "start"}, {"id": "a", "kind": "step", "plugin": "echo", "input": input},
+                   {"id": "e", "kind": "end", "output": output}]),
+            edges.clone(),
+        )
+        .plain
+    };
+    assert!(with(json!({"n": "${inputs.n}", "fixed": 1}), json!({"n": "${steps.a.output.n}"})));
+    assert!(!with(json!({"n": "${inputs.n + 1}"}), json!({})), "an operation");
+    assert!(
+        !with(json!({"n": "${inputs.n}"}), json!({"l": "${inputs.l.filter(x, x > 1)}"})),
+        "a loop, in the end's output"
+    );
+    assert!(with(json!({"text": "host ${inputs.host} ready"}), json!({})), "text around a path is a copy");
+}

@@ -143,6 +143,12 @@ impl Expression {
         self.step_refs.as_ref()
     }
 
+    /// Whether it only reads a value by its path (`${steps.fetch.output.hosts}`):
+    /// no operation, no loop, no pattern — its cost is a lookup and a copy.
+    pub fn is_plain_path(&self) -> bool {
+        self.path.is_some()
+    }
+
     /// The top-level names it reads (`inputs`, `steps`, `item`, …).
     pub fn variables(&self) -> &BTreeSet<String> {
         &self.variables
