@@ -42,7 +42,7 @@ struct Node {
     scans: u64,
     /// `format: regex`: the string is compiled as a pattern, at a visit per byte.
     compiles: bool,
-    /// `uniqueItems`: a visit per [`SCANNED_PER_VISIT`] items of the array.
+    /// `uniqueItems`: a visit per [`SCANNED_PER_VISIT`] bytes of the array as JSON.
     unique_items: bool,
     /// `unevaluatedProperties` or `unevaluatedItems`: to know what its
     /// in-place subschemas evaluated, jsonschema goes through them again.
@@ -136,6 +136,7 @@ impl SchemaCost {
     /// (bytes × pattern weight, at every visit of such a node).
     pub fn within(&self, value: &Value, most: u64) -> Result<Work, u64> {
         let mut work = Work::default();
+        let mut sizes: HashMap<*const Value, u64> = HashMap::new();
         let mut pending = vec![(0usize, value)];
         while let Some((index, part)) = pending.pop() {
             let node = &self.nodes[index];
@@ -148,10 +149,10 @@ impl SchemaCost {
                 continue;
             }
             work.visits = work.visits.saturating_add(node.weight);
-            if node.unique_items
-                && let Value::Array(items) = part
-            {
-                work.visits = work.visits.saturating_add(items.len() as u64 / SCANNED_PER_VISIT);
+            if node.unique_items && part.is_array() {
+                // Items are hashed and compared whole: the array's size, measured once.
+                let size = *sizes.entry(std::ptr::from_ref(part)).or_insert_with(|| json_size(part));
+                work.visits = work.visits.saturating_add(size / SCANNED_PER_VISIT);
             }
             if work.visits > most {
                 return Err(work.visits);
@@ -285,11 +286,17 @@ impl Reader {
         self.nodes.push(Node { weight: 1, ..Node::default() });
         self.seen.insert(std::ptr::from_ref(schema), index);
         let Value::Object(map) = schema else { return Ok(index) };
-        // A subschema may name its own draft, which says how its `id` reads.
+        let previous = draft;
         let draft = draft.detect(schema);
         let resolver = resolver
             .in_subresource(draft.create_resource_ref(schema))
             .map_err(|e| format!("its `$id` cannot be followed: {e}"))?;
+        if draft != previous {
+            return Err(format!(
+                "a subschema names draft {draft:?}, inside a schema of draft {previous:?}: one draft per schema \
+                 (where its references lead would depend on which one reads it)"
+            ));
+        }
         let mut node = Node { weight: 1, ..Node::default() };
         for compared in ["enum", "const"].iter().filter_map(|k| map.get(*k)) {
             node.weight = node.weight.saturating_add(json_size(compared) / SCANNED_PER_VISIT);
@@ -564,7 +571,7 @@ mod tests {
     }
 
     #[test]
-    fn a_subschema_of_another_draft_is_read_as_that_draft_reads() {
+    fn a_chain_behind_a_subschema_of_another_draft_is_not_followed_unseen() {
         // The chain, written as draft 4 writes it.
         let mut chain: serde_json::Map<String, Value> = doubling_to(json!({"minLength": 1}), 30)
             .into_iter()
@@ -574,7 +581,33 @@ mod tests {
         let schema = json!({"definitions": {"t": {}}, "allOf": [{
             "$schema": "http://json-schema.org/draft-04/schema#", "id": "http://x.test/s",
             "definitions": chain, "allOf": [{"$ref": "#/definitions/t"}]}]});
-        assert!(SchemaCost::new(&schema).unwrap().within(&json!("x"), MAX_VISITS).is_err());
+        assert!(SchemaCost::new(&schema).unwrap_err().contains("one draft per schema"));
+    }
+
+    #[test]
+    fn unique_items_weigh_the_array_whole() {
+        let unique = json!({"$defs": doubling_to(json!({"uniqueItems": true}), 11), "$ref": "#/$defs/a11"});
+        let cost = SchemaCost::new(&unique).unwrap();
+        let nested: Vec<Value> = (0..60_000).map(|i| json!([[[[[i]]]]])).collect();
+        assert!(cost.within(&json!(nested), MAX_VISITS).is_err());
+        let flat: Vec<Value> = (0..1_000).map(|i| json!(i)).collect();
+        assert!(cost.within(&json!(flat), MAX_VISITS).is_ok());
+    }
+
+    #[test]
+    fn a_subschema_naming_another_draft_is_refused_however_it_is_reached() {
+        let sub = json!({"$schema": "http://json-schema.org/draft-04/schema#", "id": "http://x.test/sub",
+                         "definitions": {"t": {}}, "allOf": [{"$ref": "#/definitions/t"}]});
+        for schema in [json!({"$defs": {"sub": sub.clone()}, "$ref": "#/$defs/sub"}), json!({"allOf": [sub]})] {
+            assert!(SchemaCost::new(&schema).unwrap_err().contains("one draft per schema"), "{schema}");
+        }
+        let same = json!({"$schema": "https://json-schema.org/draft/2020-12/schema",
+                          "$defs": {"s": {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "string"}},
+                          "$ref": "#/$defs/s"});
+        assert!(SchemaCost::new(&same).is_ok(), "naming the same draft again is fine");
+        let meta = json!({"$ref": "http://json-schema.org/draft-07/schema#",
+                          "$schema": "http://json-schema.org/draft-07/schema#"});
+        assert!(SchemaCost::new(&meta).is_ok(), "the specification's schemas keep their own draft");
     }
 
     #[test]
