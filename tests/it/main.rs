@@ -19,6 +19,7 @@ mod cli_plugin_polyglot;
 mod cli_plugin_run;
 mod cli_samples;
 mod cluster;
+mod cluster_agents;
 mod engine_live_controls;
 mod sandbox_cache;
 mod sandbox_hostile;

@@ -2,8 +2,9 @@
 //! streams a script's output as it comes (`FromAgent::Output`); the server
 //! keeps the last bytes of it for each host of a running job — for the agent
 //! the script was sent to only — and every `job.status` call of the step
-//! takes what is new into that call's log. In memory: in a cluster, the node
-//! the agent is connected to (the one that sent the job) has it.
+//! takes what is new into that call's log. In memory, on the node the agent
+//! is connected to; for a job another node of a cluster started, that node
+//! relays it there (`post.rs`).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -33,6 +34,13 @@ struct Stream {
     /// Of those, how many a look has taken.
     taken: u64,
     ended: bool,
+    /// The job was started on another node of the cluster: its output is
+    /// relayed there (`take_relayed`) rather than taken here.
+    relayed: bool,
+    /// Taken up mid-script (the agent came back to this node): what was
+    /// printed before its next report was taken elsewhere, or lost with the
+    /// connection, and is not counted as skipped.
+    joined_late: bool,
     touched: Instant,
 }
 
@@ -89,6 +97,23 @@ fn key(tenant: &str, job: &str, host: &str) -> Key {
 impl LiveOutput {
     /// `job`'s script is being sent to `agent` for `host`: take its output from that agent.
     pub fn expect(&self, tenant: &str, job: &str, host: &str, agent: &str) {
+        self.expect_stream(tenant, job, host, agent, false, false);
+    }
+
+    /// As [`Self::expect`], for a job another node started, which takes the output.
+    pub fn expect_relayed(&self, tenant: &str, job: &str, host: &str, agent: &str) {
+        self.expect_stream(tenant, job, host, agent, true, false);
+    }
+
+    /// As [`Self::expect_relayed`], unless this node expects the stream already.
+    pub fn adopt_relayed(&self, tenant: &str, job: &str, host: &str, agent: &str) {
+        let known = self.inner.lock().expect("live output lock").by_key.contains_key(&key(tenant, job, host));
+        if !known {
+            self.expect_stream(tenant, job, host, agent, true, true);
+        }
+    }
+
+    fn expect_stream(&self, tenant: &str, job: &str, host: &str, agent: &str, relayed: bool, joined_late: bool) {
         let mut streams = self.inner.lock().expect("live output lock");
         streams.prune();
         let stream = Stream {
@@ -97,6 +122,8 @@ impl LiveOutput {
             total: 0,
             taken: 0,
             ended: false,
+            relayed,
+            joined_late,
             touched: Instant::now(),
         };
         if let Some(old) = streams.by_key.insert(key(tenant, job, host), stream) {
@@ -120,6 +147,9 @@ impl LiveOutput {
         else {
             return;
         };
+        if std::mem::take(&mut stream.joined_late) {
+            stream.taken = total.saturating_sub(text.len() as u64);
+        }
         let before = stream.text.len();
         stream.text.push_str(text);
         if stream.text.len() > LIVE_OUTPUT_BYTES {
@@ -166,6 +196,33 @@ impl LiveOutput {
     }
 }
 
+impl LiveOutput {
+    /// What the streams of jobs started on other nodes printed since they
+    /// were last relayed — every such stream's, or only `only`'s —, as
+    /// (tenant, job, host, text, bytes not kept); a stream relayed whole is
+    /// forgotten.
+    pub fn take_relayed(&self, only: Option<(&str, &str, &str)>) -> Vec<crate::store::RelayedOutput> {
+        let keys: Vec<Key> = {
+            let streams = self.inner.lock().expect("live output lock");
+            let relayed = streams.by_key.iter().filter(|(_, stream)| stream.relayed);
+            match only {
+                Some((tenant, job, host)) => {
+                    let wanted = key(tenant, job, host);
+                    relayed.filter(|(k, _)| **k == wanted).map(|(k, _)| k.clone()).collect()
+                }
+                None => relayed.map(|(k, _)| k.clone()).collect(),
+            }
+        };
+        let mut taken = Vec::new();
+        for (tenant, job, host) in keys {
+            if let Some(fresh) = self.take(&tenant, &job, &host) {
+                taken.push((tenant, job, host, fresh.text, fresh.skipped));
+            }
+        }
+        taken
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,6 +248,21 @@ mod tests {
         assert_eq!(live.take("t", "j", "h"), None, "forgotten once ended and taken");
         live.append("t", "a1", "j", "unexpected", "x\n", 2);
         assert_eq!(live.take("t", "j", "unexpected"), None, "only scripts sent to an agent are taken");
+    }
+
+    #[test]
+    fn a_stream_taken_up_mid_script_counts_from_its_first_report_here() {
+        let live = LiveOutput::default();
+        live.adopt_relayed("t", "j", "h", "a1");
+        live.append("t", "a1", "j", "h", "after\n", 13);
+        live.append("t", "a1", "j", "h", "end\n", 17);
+        let taken = live.take_relayed(None);
+        assert_eq!(taken, [("t".into(), "j".into(), "h".into(), "after\nend\n".into(), 0)]);
+        live.expect("t", "j2", "h", "a1");
+        live.adopt_relayed("t", "j2", "h", "a1");
+        live.append("t", "a1", "j2", "h", "x\n", 2);
+        assert!(live.take_relayed(None).is_empty(), "a stream this node expects already stays its own");
+        assert_eq!(live.take("t", "j2", "h").unwrap().text, "x\n");
     }
 
     #[test]

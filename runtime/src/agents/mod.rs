@@ -5,14 +5,17 @@
 //! 64 KiB of output), `leftovers.rs` what a killed agent's scripts leave
 //! running, stopped when it starts again, `placer.rs` how it places a file (`push-file`: fetched,
 //! checked by sha256, renamed into place), `client.rs` the agent's side of the connection,
-//! `live.rs` what running scripts print on its way into their steps' logs.
+//! `live.rs` what running scripts print on its way into their steps' logs,
+//! `post.rs` the way to an agent wherever in a cluster it is connected.
 
 pub mod client;
 pub mod hub;
 pub mod leftovers;
 pub mod live;
 pub mod placer;
+pub mod post;
 pub mod protocol;
 pub mod runner;
 
 pub use hub::AgentHub;
+pub use post::{AgentPost, Whereabouts};

@@ -23,6 +23,7 @@ use super::Shared;
 use super::auth::Access;
 use super::described::{Created, JsonBody, NoContent};
 use super::error::ApiError;
+use crate::agents::Whereabouts;
 use crate::agents::protocol::{Ended, FromAgent, ToAgent};
 use crate::inventory::Host;
 use crate::store::{AgentInfo, EnrolmentInfo};
@@ -53,7 +54,7 @@ pub struct EnrolmentList {
 pub struct AgentListed {
     #[serde(flatten)]
     agent: AgentInfo,
-    /// Whether it is connected to this server now.
+    /// Whether it is connected now (to this server, or to any node of its cluster).
     connected: bool,
 }
 
@@ -127,14 +128,13 @@ pub async fn list(
     State(app): State<Shared>,
     Extension(access): Extension<Access>,
 ) -> Result<Json<AgentList>, ApiError> {
-    let agents = app
-        .db
-        .agents()
-        .agents(&access.tenant)
-        .await?
+    let agents = app.db.agents().agents(&access.tenant).await?;
+    let names: Vec<&str> = agents.iter().map(|agent| agent.id.as_str()).collect();
+    let whereabouts = app.agents.whereabouts_of(&access.tenant, &names).await?;
+    let agents = agents
         .into_iter()
         .map(|agent| {
-            let connected = app.agents.is_connected(&access.tenant, &agent.id);
+            let connected = whereabouts.get(&agent.id).is_some_and(|w| *w != Whereabouts::Nowhere);
             AgentListed { agent, connected }
         })
         .collect();
@@ -150,7 +150,7 @@ pub async fn revoke(
     if !app.db.agents().revoke_agent(&access.tenant, &agent).await? {
         return Err(ApiError::not_found(format!("agent `{agent}`")));
     }
-    app.agents.cut(&access.tenant, &agent);
+    app.agents.cut(&access.tenant, &agent).await;
     Ok(NoContent)
 }
 
@@ -188,7 +188,7 @@ pub async fn enrol(
     app.db.hosts().set_agent(&tenant, &id, &id).await?;
     let credential = app.db.agents().enrol(&tenant, &id).await?;
     // A re-enrolled agent's old connection holds the old credential: cut it.
-    app.agents.cut(&tenant, &id);
+    app.agents.cut(&tenant, &id).await;
     Ok(Json(Enrolled { tenant, agent: id, credential }))
 }
 
@@ -247,8 +247,8 @@ const HELLO_WITHIN: Duration = Duration::from_secs(10);
 
 /// What an agent's first message turned out to be.
 enum Hello {
-    /// Its `holding`, and the jobs it lost are failed.
-    Settled,
+    /// Its `holding` (job, host), and the jobs it lost are failed.
+    Settled(Vec<(String, String)>),
     /// Another message (or none in time), to handle as usual.
     Other(Option<String>),
     /// The connection closed.
@@ -276,23 +276,31 @@ async fn hello(app: &Shared, tenant: &str, agent: &str, socket: &mut WebSocket) 
         }
         Err(e) => tracing::error!("cannot settle what agent `{agent}` of `{tenant}` holds: {e:#}"),
     }
-    Hello::Settled
+    Hello::Settled(jobs)
 }
 
 async fn connected(app: Shared, tenant: String, agent: String, credential: String, mut socket: WebSocket) {
-    let first = match hello(&app, &tenant, &agent, &mut socket).await {
+    let (first, held) = match hello(&app, &tenant, &agent, &mut socket).await {
         Hello::Gone => return,
-        Hello::Settled => None,
-        Hello::Other(text) => text,
+        Hello::Settled(held) => (None, held),
+        Hello::Other(text) => (text, Vec::new()),
     };
-    let (mut outgoing, generation) = app.agents.connect(&tenant, &agent);
+    let (mut outgoing, generation) = match app.agents.connect(&tenant, &agent).await {
+        Ok(connected) => connected,
+        Err(error) => {
+            // The agent connects again after its back-off.
+            tracing::error!(target: "scena::agents", "cannot record where agent `{agent}` of `{tenant}` is connected: {error:#}");
+            return;
+        }
+    };
     // A revocation made while this connection said hello cut it before it
-    // was in the hub: look again now that it is.
+    // was recorded: look again now that it is.
     if !matches!(app.db.agents().agent_of(&credential).await, Ok(Some(_))) {
-        app.agents.disconnected(&tenant, &agent, generation);
+        app.agents.disconnected(&tenant, &agent, generation).await;
         return;
     }
     let _ = app.db.hosts().set_agent(&tenant, &agent, &agent).await;
+    app.agents.adopt(&tenant, &agent, &held);
     let mut heartbeat = tokio::time::interval(HEARTBEAT);
     let mut open = match first {
         Some(text) => on_message(&app, &tenant, &agent, &text, &mut socket).await,
@@ -317,12 +325,13 @@ async fn connected(app: Shared, tenant: String, agent: String, credential: Strin
             }
         }
     }
-    app.agents.disconnected(&tenant, &agent, generation);
-    // An agent that does not come back within the grace period is lost: the
-    // hosts it was running scripts on fail, so no step waits on them forever.
+    app.agents.disconnected(&tenant, &agent, generation).await;
+    // An agent that does not come back within the grace period — to this
+    // node or any other — is lost: the hosts it was running scripts on fail,
+    // so no step waits on them forever.
     tokio::spawn(async move {
         tokio::time::sleep(app.agent_lost_after).await;
-        if !app.agents.is_connected(&tenant, &agent)
+        if !app.agents.is_connected(&tenant, &agent).await
             && let Ok(failed) = app.db.agents().fail_hosts_of_lost_agent(&tenant, &agent).await
             && failed > 0
         {
@@ -335,11 +344,16 @@ async fn connected(app: Shared, tenant: String, agent: String, credential: Strin
 async fn on_message(app: &Shared, tenant: &str, agent: &str, text: &str, socket: &mut WebSocket) -> bool {
     match serde_json::from_str(text) {
         Ok(FromAgent::Output { job, host, text, total }) => {
-            app.agents.live.append(tenant, agent, &job, &host, &text, total);
+            app.agents.live().append(tenant, agent, &job, &host, &text, total);
         }
         Ok(FromAgent::Done { job, host, ended, exit_code, output_tail, reason }) => {
+            // A job another node started: what the script printed reaches that
+            // node before its outcome does, so its step logs every line.
+            if let Err(error) = app.agents.relay_output(Some((tenant, &job, &host))).await {
+                tracing::warn!(target: "scena::agents", "relaying the last output of job `{job}` on `{host}` failed: {error:#}");
+            }
             if record(app, tenant, agent, &job, &host, ended, exit_code, &output_tail, reason).await {
-                app.agents.live.ended(tenant, agent, &job, &host);
+                app.agents.live().ended(tenant, agent, &job, &host);
                 let Ok(ack) = serde_json::to_string(&ToAgent::Ack { job, host }) else { return true };
                 return socket.send(Message::Text(ack.into())).await.is_ok();
             }

@@ -59,7 +59,7 @@ pub use error::ApiError;
 pub use openapi::openapi as openapi_document;
 pub use throttle::{LoginThrottle, ThrottleSettings};
 
-use crate::agents::AgentHub;
+use crate::agents::AgentPost;
 use crate::atoms::TenantGrants;
 use crate::authz::Authz;
 use crate::catalog::{PluginDir, Registry};
@@ -100,8 +100,8 @@ pub struct AppState {
     pub market: Arc<Market>,
     /// The OCI registries (`HOST[:PORT]`) apps may be installed from (`--oci-registry`).
     pub oci_registries: Vec<String>,
-    /// The agents connected now.
-    pub agents: Arc<AgentHub>,
+    /// The way to the agents connected now, here or (in a cluster) to other nodes.
+    pub agents: Arc<AgentPost>,
     /// How long an agent whose connection dropped has to come back before the
     /// scripts it was running count as failed.
     pub agent_lost_after: Duration,
@@ -149,7 +149,7 @@ impl AppState {
             oci_registries: Vec::new(),
             metrics_token: None,
             studio_dir: None,
-            agents: Arc::new(AgentHub::default()),
+            agents: Arc::new(AgentPost::alone()),
             agent_lost_after: Duration::from_secs(60),
             login_throttle: LoginThrottle::new(ThrottleSettings::default()),
         };

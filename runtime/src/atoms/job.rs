@@ -3,7 +3,8 @@
 //! plugin (the `hosts` grant) or the job is `denied` naming the host. A job
 //! is durable (`store::agents`), and starting it again with the same
 //! idempotency key returns the same job, so a retried step never runs the
-//! script twice. Hosts whose agent is not connected fail at once, saying so.
+//! script twice. Hosts whose agent is not connected fail at once, saying so;
+//! in a cluster, a task for an agent connected to another node goes through it.
 //! `push-file` is a job too: each agent fetches one of the tenant's files
 //! (`store::files`), checks its sha256 and puts it in place.
 
@@ -11,10 +12,10 @@ use std::sync::Arc;
 
 use super::log::{LogLevel, LogSource};
 use super::{AtomCall, AtomResult};
-use crate::agents::AgentHub;
 use crate::agents::placer::placement_path_problem;
 use crate::agents::protocol::ToAgent;
 use crate::agents::runner::INTERPRETERS;
+use crate::agents::{AgentPost, Whereabouts};
 use crate::bindings::scena::plugin::job as wit_job;
 use crate::bindings::wit::AtomError;
 use crate::store::{AgentStore, FileStore, JobHost};
@@ -22,7 +23,8 @@ use crate::store::{AgentStore, FileStore, JobHost};
 /// What the `job` atom needs on the server.
 #[derive(Clone)]
 pub struct JobServices {
-    pub hub: Arc<AgentHub>,
+    /// The way to the agents, wherever in the cluster they are connected.
+    pub agents: Arc<AgentPost>,
     pub store: AgentStore,
     /// The tenants' files `push-file` places.
     pub files: FileStore,
@@ -197,11 +199,14 @@ impl AtomCall {
             }
         }
         let key = self.job_key(idempotency_key);
+        let names: Vec<&str> = agents.iter().filter_map(|(_, agent)| agent.as_deref()).collect();
+        let whereabouts = jobs.agents.whereabouts_of(tenant, &names).await.map_err(failed)?;
+        let connected = |agent: &Option<String>| {
+            agent.as_ref().is_some_and(|a| whereabouts.get(a).is_some_and(|w| *w != Whereabouts::Nowhere))
+        };
         // Hosts with no agent connected fail with the job's creation, so none
         // is left queued if what follows goes wrong.
-        let (online, offline): (Vec<_>, Vec<_>) = agents
-            .into_iter()
-            .partition(|(_, agent)| agent.as_deref().is_some_and(|agent| jobs.hub.is_connected(tenant, agent)));
+        let (online, offline): (Vec<_>, Vec<_>) = agents.into_iter().partition(|(_, agent)| connected(agent));
         let offline: Vec<String> = offline.into_iter().map(|(host, _)| host).collect();
         let (job, created) =
             jobs.store.create_job(tenant, key, &spec.to_string(), hosts, &offline).await.map_err(failed)?;
@@ -211,20 +216,13 @@ impl AtomCall {
         // Every agent is sent its task before the hosts' states are written:
         // the hosts of one job start together (a mass stop at one instant), not
         // a write apart.
-        let (mut sent, mut unreachable) = (Vec::new(), Vec::new());
-        for (host, agent) in online {
-            // Its output is taken from the agent it is sent to, from its first line.
-            if let Some(agent) = agent.as_deref() {
-                jobs.hub.live.expect(tenant, &job, &host, agent);
-            }
-            if agent.as_deref().is_some_and(|agent| jobs.hub.send(tenant, agent, message(&job, &host))) {
-                sent.push(host);
-            } else {
-                jobs.hub.live.forget(tenant, &job, &host);
-                let why = format!("no agent is connected for host `{host}`");
-                unreachable.push((host, why));
-            }
-        }
+        let tasks = online
+            .into_iter()
+            .filter_map(|(host, agent)| Some((agent?, host.clone(), message(&job, &host))))
+            .collect::<Vec<_>>();
+        let all: Vec<String> = tasks.iter().map(|(_, host, _)| host.clone()).collect();
+        let unreachable = jobs.agents.send_all(tenant, tasks, &whereabouts).await;
+        let sent: Vec<String> = all.into_iter().filter(|host| !unreachable.iter().any(|(h, _)| h == host)).collect();
         jobs.store.record_dispatch(tenant, &job, &sent, &unreachable).await.map_err(failed)?;
         Ok(job)
     }
@@ -247,21 +245,28 @@ impl AtomCall {
                 let inventory = self.inventory()?;
                 for host in &overdue {
                     if let Some(agent) = inventory.get(tenant, host).await.map_err(failed)?.and_then(|h| h.agent) {
-                        jobs.hub.send(tenant, &agent, ToAgent::Cancel { job: id.to_string() });
+                        jobs.agents.send(tenant, &agent, host, ToAgent::Cancel { job: id.to_string() }).await;
                     }
                 }
                 hosts = read_hosts().await?;
             }
         }
-        // What the scripts printed since the step last looked goes into this call's log.
+        // What the scripts printed since the step last looked goes into this
+        // call's log: kept here, or relayed by the nodes their agents are connected to.
+        let mut printed = Vec::new();
         for host in &hosts {
-            let Some(fresh) = jobs.hub.live.take(&self.scope.tenant, id, &host.host) else { continue };
-            if fresh.skipped > 0 {
-                let note = format!("{}: … {} bytes of output not shown", host.host, fresh.skipped);
+            if let Some(fresh) = jobs.agents.live().take(tenant, id, &host.host) {
+                printed.push((host.host.clone(), fresh.text, fresh.skipped));
+            }
+        }
+        printed.extend(jobs.agents.take_relayed_output(tenant, id).await.map_err(failed)?);
+        for (host, text, skipped) in printed {
+            if skipped > 0 {
+                let note = format!("{host}: … {skipped} bytes of output not shown");
                 self.log.push(LogLevel::Warn, LogSource::Job, &note);
             }
-            for line in fresh.text.lines() {
-                self.log.push(LogLevel::Info, LogSource::Job, &format!("{}: {line}", host.host));
+            for line in text.lines() {
+                self.log.push(LogLevel::Info, LogSource::Job, &format!("{host}: {line}"));
             }
         }
         Ok(wit_job::JobStatus {
@@ -291,8 +296,12 @@ impl AtomCall {
             .ok_or_else(|| AtomError::Invalid(format!("no job `{id}` in this tenant")))?;
         for host in hosts.iter().filter(|h| h.state == "running" || h.state == "queued") {
             let agent = inventory.get(tenant, &host.host).await.map_err(failed)?.and_then(|h| h.agent);
-            let told =
-                agent.is_some_and(|agent| jobs.hub.send(tenant, &agent, ToAgent::Cancel { job: id.to_string() }));
+            let told = match agent {
+                Some(agent) => {
+                    jobs.agents.send(tenant, &agent, &host.host, ToAgent::Cancel { job: id.to_string() }).await
+                }
+                None => false,
+            };
             if !told {
                 jobs.store.set_job_host(tenant, id, &host.host, "cancelled", None, "").await.map_err(failed)?;
             }

@@ -10,7 +10,7 @@ use clap::Args;
 
 use super::data_lock;
 use super::{CliError, DataDirArg};
-use crate::agents::AgentHub;
+use crate::agents::AgentPost;
 use crate::api::{AppState, LoginThrottle, ThrottleSettings, router};
 use crate::atoms::job::JobServices;
 use crate::catalog::{Catalog, PluginDir, validate_flow};
@@ -118,7 +118,10 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     }
 
     let first_user = ensure_first_user(&identity).await?;
-    let agents = Arc::new(AgentHub::default());
+    let agents = Arc::new(match &node {
+        Some(node) => AgentPost::in_cluster(db.agent_links(node), db.agents()),
+        None => AgentPost::alone(),
+    });
 
     // Secrets are sealed with a key kept beside the database, not in it.
     let key = Arc::new(SealingKey::load_or_create(&data_dir)?);
@@ -127,7 +130,11 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         cache_dir: Some(args.data_dir.compiled_cache()),
         kv: Some(db.kv()),
         hosts: Some(db.hosts()),
-        jobs: Some(JobServices { hub: agents.clone(), store: db.agents(), files: db.files(data_dir.join("files"))? }),
+        jobs: Some(JobServices {
+            agents: agents.clone(),
+            store: db.agents(),
+            files: db.files(data_dir.join("files"))?,
+        }),
         ..Default::default()
     };
     let sandbox = Arc::new(Sandbox::new(config)?);
@@ -159,6 +166,7 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     }
     resume_unfinished(&app.scheduler).await?;
     app.scheduler.start_cluster_duties(true);
+    app.agents.start_relaying();
     if let (Some(_), Some(url)) = (&node, &args.db) {
         tokio::spawn(follow_other_nodes(app.clone(), url.clone()));
     }
@@ -400,6 +408,9 @@ async fn follow_other_nodes(app: crate::api::Shared, url: String) {
         }
         if matches!(table, "plugins" | "app_installs" | "*") {
             let _ = heard.send(());
+        }
+        if matches!(table, "agent_relays" | "*") {
+            cache_holder.agents.wake();
         }
     }));
     loop {

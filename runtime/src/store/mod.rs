@@ -5,6 +5,7 @@
 //! them. Migrations for each backend live in `runtime/migrations/<backend>/`
 //! and run on open.
 
+mod agent_links;
 mod agents;
 mod apps;
 mod audit;
@@ -39,6 +40,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Connection as _, Executor as _};
 use writer::WRITER_CHECKPOINT_PAGES;
 
+pub use agent_links::{AgentLinks, RelayedOutput};
 pub use agents::{AgentInfo, AgentStore, EnrolmentInfo, JobHost};
 pub use apps::{AppStore, InstallRow, ListingRow, VersionRow, app_scope, run_scope, split_scope};
 pub use audit::{AuditEntry, AuditStore, Audited};
@@ -304,6 +306,11 @@ impl Db {
 
     pub fn mailbox(&self) -> Mailbox {
         Mailbox::new(self.pool.clone())
+    }
+
+    /// Where agents are connected in the cluster, as node `node` of it.
+    pub fn agent_links(&self, node: &str) -> AgentLinks {
+        AgentLinks::new(self.pool.clone(), node.to_string())
     }
 
     /// Drive runs as node `node` of a cluster on this (PostgreSQL) database:

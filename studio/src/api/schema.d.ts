@@ -1609,7 +1609,7 @@ export interface components {
             id: string;
             enrolled_at: string;
             revoked_at: string | null;
-            /** @description Whether it is connected to this server now. */
+            /** @description Whether it is connected now (to this server, or to any node of its cluster). */
             connected: boolean;
         };
         /** @description A page of hosts and the cursor of the next, if there are more. */

@@ -11,7 +11,7 @@ use crate::support::TempDir;
 use crate::support::server::{Server, serve, serve_with};
 
 /// A `scena agent` process, stopped when dropped.
-pub(super) struct Agent(Child);
+pub(crate) struct Agent(pub(crate) Child);
 
 impl Drop for Agent {
     fn drop(&mut self) {
@@ -20,7 +20,7 @@ impl Drop for Agent {
     }
 }
 
-pub(super) async fn enrolment_token(server: &Server, tenant: &str) -> String {
+pub(crate) async fn enrolment_token(server: &Server, tenant: &str) -> String {
     let made = server
         .admin(
             "POST",
@@ -34,10 +34,15 @@ pub(super) async fn enrolment_token(server: &Server, tenant: &str) -> String {
 
 /// Agent `id`, working in `dir/id` (where its scripts run) and keeping its state below it.
 pub(super) fn start_agent(server: &Server, dir: &TempDir, token: &str, id: &str, labels: &str) -> Agent {
+    start_agent_at(&server.base, dir, token, id, labels)
+}
+
+/// As [`start_agent`], connecting to the server at `base`.
+pub(crate) fn start_agent_at(base: &str, dir: &TempDir, token: &str, id: &str, labels: &str) -> Agent {
     let home = dir.path().join(id);
     std::fs::create_dir_all(&home).unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_scena"))
-        .args(["agent", "--server", &server.base, "--token", token, "--id", id, "--labels", labels])
+        .args(["agent", "--server", base, "--token", token, "--id", id, "--labels", labels])
         .arg("--state-dir")
         .arg(home.join("state"))
         .current_dir(&home)
@@ -60,7 +65,7 @@ async fn one_agent(server: &Server, dir: &TempDir) -> (String, Agent) {
 }
 
 /// Wait (bounded) until the tenant's agents' connected flags are as wanted.
-pub(super) async fn until_connected(server: &Server, tenant: &str, wanted: &[(&str, bool)]) {
+pub(crate) async fn until_connected(server: &Server, tenant: &str, wanted: &[(&str, bool)]) {
     for _ in 0..400 {
         let listed = server.admin("GET", &format!("/api/v1/tenants/{tenant}/agents"), None).await.body;
         let ok = wanted.iter().all(|(id, connected)| {

@@ -15,7 +15,7 @@ mod gates;
 mod grants;
 mod gray_release;
 mod hosts;
-mod jobs;
+pub(crate) mod jobs;
 mod lifecycle;
 mod light_apps;
 mod machine_replacement;

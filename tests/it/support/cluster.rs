@@ -14,6 +14,9 @@ pub struct Cluster {
     schema: String,
     scoped: String,
     label: String,
+    /// The plugins every node serves, and the flags each is started with.
+    plugins: Vec<String>,
+    flags: Vec<String>,
 }
 
 impl Drop for Cluster {
@@ -30,13 +33,26 @@ impl Drop for Cluster {
 impl Cluster {
     /// `count` nodes named `n1`, `n2`, … with leases of `lease_ttl` (e.g. `1s`).
     pub fn start(label: &str, count: usize, lease_ttl: &str) -> Cluster {
+        Cluster::start_with(label, count, lease_ttl, &["echo", "kv"], &[])
+    }
+
+    /// As [`Cluster::start`], each node serving `plugins` and started with `flags` too.
+    pub fn start_with(label: &str, count: usize, lease_ttl: &str, plugins: &[&str], flags: &[&str]) -> Cluster {
         let url = scena::store::test_postgres_url().expect("a cluster needs PostgreSQL (SCENA_TEST_POSTGRES)");
         let (scoped, schema) = on_own_runtime({
             let url = url.clone();
             async move { scena::store::scratch_schema(&url).await }
         })
         .unwrap_or_else(|e| panic!("cannot make a PostgreSQL schema for the cluster: {e:#}"));
-        let mut cluster = Cluster { nodes: Vec::new(), url, schema, scoped, label: label.to_string() };
+        let mut cluster = Cluster {
+            nodes: Vec::new(),
+            url,
+            schema,
+            scoped,
+            label: label.to_string(),
+            plugins: plugins.iter().map(|p| p.to_string()).collect(),
+            flags: flags.iter().map(|f| f.to_string()).collect(),
+        };
         for n in 1..=count {
             let node = cluster.node(&format!("n{n}"), lease_ttl, CLUSTER_KEY);
             cluster.nodes.push(node);
@@ -54,8 +70,10 @@ impl Cluster {
         let dir = TempDir::new(&format!("{}-{id}", self.label));
         let mut args: Vec<String> =
             ["serve", "--listen", "127.0.0.1:0", "--no-samples", "--plugins"].map(String::from).into();
-        args.push(plugin_dir(&dir, &["echo", "kv"]));
+        let plugins: Vec<&str> = self.plugins.iter().map(String::as_str).collect();
+        args.push(plugin_dir(&dir, &plugins));
         args.extend(["--node-id", id, "--lease-ttl", lease_ttl].map(String::from));
+        args.extend(self.flags.iter().cloned());
         serve_node(dir, args, &self.scoped, vec![("SCENA_SECRET_KEY".into(), key.into())])
     }
 

@@ -4,6 +4,7 @@
 pub mod cluster;
 pub mod documented;
 pub mod flows;
+pub mod forwarder;
 pub mod http_fixture;
 pub mod prometheus;
 pub mod registry;

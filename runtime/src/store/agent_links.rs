@@ -1,0 +1,166 @@
+//! In a cluster: which node holds each agent's connection, the tasks a node
+//! sends through another node to the agents connected there, and what their
+//! scripts print on its way back to the node whose step looks at the job.
+//! A link counts only while its node is alive (`cluster_nodes`), so the
+//! agents of a node that died are nowhere until they connect again.
+
+use std::collections::HashMap;
+
+use sqlx::AnyPool;
+
+use super::leases::now_ms;
+
+/// Relayed output nobody took for this long (its step was cancelled, say) is removed.
+const OUTPUT_KEPT_MS: u64 = 3600 * 1000;
+
+/// The links and relays of one node of a cluster.
+#[derive(Debug, Clone)]
+pub struct AgentLinks {
+    pool: AnyPool,
+    node: String,
+}
+
+/// Output of one host a node relayed: (tenant, job, host, text, bytes not kept).
+pub type RelayedOutput = (String, String, String, String, u64);
+
+impl AgentLinks {
+    pub(super) fn new(pool: AnyPool, node: String) -> AgentLinks {
+        AgentLinks { pool, node }
+    }
+
+    /// This node's id.
+    pub fn node(&self) -> &str {
+        &self.node
+    }
+
+    /// Agent `agent` of `tenant` is connected here now (its connection
+    /// `generation` of this node), wherever it was before.
+    pub async fn link(&self, tenant: &str, agent: &str, generation: u64) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO agent_links (tenant, agent, node, generation) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (tenant, agent) DO UPDATE SET node = excluded.node, generation = excluded.generation",
+        )
+        .bind(tenant)
+        .bind(agent)
+        .bind(&self.node)
+        .bind(generation as i64)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The connection `generation` of this node ended, unless the agent connected again since.
+    pub async fn unlink(&self, tenant: &str, agent: &str, generation: u64) -> anyhow::Result<()> {
+        sqlx::query("DELETE FROM agent_links WHERE tenant = $1 AND agent = $2 AND node = $3 AND generation = $4")
+            .bind(tenant)
+            .bind(agent)
+            .bind(&self.node)
+            .bind(generation as i64)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The live node agent `agent` of `tenant` is connected to, if any.
+    pub async fn node_of(&self, tenant: &str, agent: &str) -> anyhow::Result<Option<String>> {
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT l.node FROM agent_links l JOIN cluster_nodes n ON n.id = l.node
+             WHERE l.tenant = $1 AND l.agent = $2 AND n.expires_ms >= $3 AND n.stopped = 0",
+        )
+        .bind(tenant)
+        .bind(agent)
+        .bind(now_ms() as i64)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(node,)| node))
+    }
+
+    /// The live node each connected agent of `tenant` is connected to, by agent.
+    pub async fn nodes_of_tenant(&self, tenant: &str) -> anyhow::Result<HashMap<String, String>> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT l.agent, l.node FROM agent_links l JOIN cluster_nodes n ON n.id = l.node
+             WHERE l.tenant = $1 AND n.expires_ms >= $2 AND n.stopped = 0",
+        )
+        .bind(tenant)
+        .bind(now_ms() as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().collect())
+    }
+
+    /// Every other live node.
+    pub async fn other_nodes(&self) -> anyhow::Result<Vec<String>> {
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT id FROM cluster_nodes WHERE id <> $1 AND expires_ms >= $2 AND stopped = 0")
+                .bind(&self.node)
+                .bind(now_ms() as i64)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
+    /// Send `tasks` (JSON) to node `node`, for agents connected there.
+    pub async fn relay(&self, node: &str, tasks: &str) -> anyhow::Result<()> {
+        sqlx::query("INSERT INTO agent_relays (id, node, tasks, created_ms) VALUES ($1, $2, $3, $4)")
+            .bind(uuid::Uuid::now_v7().to_string())
+            .bind(node)
+            .bind(tasks)
+            .bind(now_ms() as i64)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Take what other nodes relayed to this one, oldest first.
+    pub async fn take_relayed(&self) -> anyhow::Result<Vec<String>> {
+        let mut rows: Vec<(String, String)> =
+            sqlx::query_as("DELETE FROM agent_relays WHERE node = $1 RETURNING id, tasks")
+                .bind(&self.node)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.sort();
+        Ok(rows.into_iter().map(|(_, tasks)| tasks).collect())
+    }
+
+    /// Keep what scripts of agents connected here printed, for the node whose step looks.
+    pub async fn put_output(&self, output: &[RelayedOutput]) -> anyhow::Result<()> {
+        if output.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await?;
+        let now = now_ms() as i64;
+        for (tenant, job, host, text, skipped) in output {
+            sqlx::query(
+                "INSERT INTO job_output (id, tenant, job, host, text, skipped, created_ms)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(uuid::Uuid::now_v7().to_string())
+            .bind(tenant)
+            .bind(job)
+            .bind(host)
+            .bind(text)
+            .bind(i64::try_from(*skipped).unwrap_or(i64::MAX))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("DELETE FROM job_output WHERE created_ms < $1")
+            .bind(now - OUTPUT_KEPT_MS as i64)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Take what other nodes kept of `job`'s output, oldest first: (host, text, bytes not kept).
+    pub async fn take_output(&self, tenant: &str, job: &str) -> anyhow::Result<Vec<(String, String, u64)>> {
+        let mut rows: Vec<(String, String, String, i64)> =
+            sqlx::query_as("DELETE FROM job_output WHERE tenant = $1 AND job = $2 RETURNING id, host, text, skipped")
+                .bind(tenant)
+                .bind(job)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.sort();
+        Ok(rows.into_iter().map(|(_, host, text, skipped)| (host, text, skipped.max(0) as u64)).collect())
+    }
+}
