@@ -13,7 +13,9 @@
 //!   waves — the spread between the first and last host of one wave starting
 //!   its stop script (goal: p99 under 50 ms), and how late the first wave's
 //!   first script started after `stop_at`;
-//! - a real `scena agent` process's resident memory, connected and idle.
+//! - a real `scena agent` process's resident memory, connected and idle;
+//! - in a cluster of two nodes on PostgreSQL, dispatch to 50 agents connected
+//!   to one node, from that node and from the other (through the relay).
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -98,8 +100,8 @@ fn started_at(job: &Value) -> Vec<i128> {
         .collect()
 }
 
-/// `runs` runs on every host of `hosts`; the figures printed unless it is a warm-up.
-async fn dispatch(node: &Node, hosts: &[String], runs: usize, warm_up: bool) {
+/// `runs` runs on every host of `hosts`; the figures printed, after `label`, unless it is a warm-up.
+async fn dispatch(node: &Node, hosts: &[String], runs: usize, warm_up: bool, label: &str) {
     let path = format!("{TENANT}/flows/dispatch/runs?wait_ms=60000&view=summary");
     let (mut started, mut answered) = (Vec::new(), Vec::new());
     for _ in 0..runs {
@@ -115,7 +117,7 @@ async fn dispatch(node: &Node, hosts: &[String], runs: usize, warm_up: bool) {
     }
     let (started, answered) = (sorted(started), sorted(answered));
     println!(
-        "  {:>3} agents: every host started p50 {:>7.1} ms  p99 {:>7.1} ms   every result in p50 {:>7.1} ms  p99 {:>7.1} ms  ({runs} runs)",
+        "  {:>3} agents{label}: every host started p50 {:>7.1} ms  p99 {:>7.1} ms   every result in p50 {:>7.1} ms  p99 {:>7.1} ms  ({runs} runs)",
         hosts.len(),
         percentile(&started, 0.5),
         percentile(&started, 0.99),
@@ -207,22 +209,15 @@ async fn main() {
     let token = made["token"].as_str().unwrap().to_string();
     let grants = json!({"hosts": {"*": ["role=bench"]}});
     call(&node, Method::PUT, &format!("{TENANT}/grants"), Some(grants)).await;
-    let dispatch_flow = json!({"name": "dispatch",
-        "inputs": {"type": "object", "properties": {"hosts": {"type": "array", "items": {"type": "string"}}}},
-        "nodes": [{"id": "start", "kind": "start"},
-                  {"id": "job", "kind": "step", "plugin": "run-script",
-                   "input": {"hosts": "${inputs.hosts}", "script": "date +%s%N", "poll_ms": 50}},
-                  {"id": "end", "kind": "end", "output": "${steps.job.output}"}],
-        "edges": [{"from": "start", "to": "job"}, {"from": "job", "to": "end"}]});
-    publish(&node, dispatch_flow).await;
+    publish(&node, dispatch_flow()).await;
 
     let dir = std::env::temp_dir().join(format!("scena-bench-agents-{}", uuid::Uuid::new_v4().simple()));
     let mut agents = Agents { server, token: token.clone(), dir: dir.clone(), ids: Vec::new(), tasks: Vec::new() };
     for (count, runs) in [(1, 50), (50, 30), (200, 20)] {
         agents.grow_to(&node, count).await;
         let hosts = agents.ids.clone();
-        dispatch(&node, &hosts, 3, true).await; // the plugin compiled, the connections open
-        dispatch(&node, &hosts, runs, false).await;
+        dispatch(&node, &hosts, 3, true, "").await; // the plugin compiled, the connections open
+        dispatch(&node, &hosts, runs, false, "").await;
     }
     mass_stop(&node, 10).await;
     agent_memory(&node, &token, &dir).await;
@@ -230,4 +225,51 @@ async fn main() {
         task.abort();
     }
     let _ = std::fs::remove_dir_all(&dir);
+    drop(node);
+    across_nodes().await;
+}
+
+/// Two nodes of a cluster on PostgreSQL (`SCENA_BENCH_DB`, by default the
+/// local `test` database), 50 agents connected to the second: the same jobs
+/// started through the second node (its own agents) and through the first
+/// (each task relayed by the second, the output and outcomes read back).
+async fn across_nodes() {
+    let url = std::env::var("SCENA_BENCH_DB").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let (scoped, schema) = match scena::store::scratch_schema(&url).await {
+        Ok(made) => made,
+        Err(error) => return println!("  (no cluster figures: PostgreSQL at SCENA_BENCH_DB is unusable: {error:#})"),
+    };
+    println!("a cluster of two nodes on PostgreSQL, 50 agents connected to the second:");
+    let first = start_node(Some(&scoped), "agents-n1", "5s");
+    let second = start_node(Some(&scoped), "agents-n2", "5s");
+    let made = call(&second, Method::POST, &format!("{TENANT}/agents/enrolments"), Some(json!({}))).await;
+    let token = made["token"].as_str().unwrap().to_string();
+    call(&second, Method::PUT, &format!("{TENANT}/grants"), Some(json!({"hosts": {"*": ["role=bench"]}}))).await;
+    publish(&first, dispatch_flow()).await;
+    let dir = std::env::temp_dir().join(format!("scena-bench-agents-{}", uuid::Uuid::new_v4().simple()));
+    let server = format!("http://{}", second.address);
+    let mut agents = Agents { server, token, dir: dir.clone(), ids: Vec::new(), tasks: Vec::new() };
+    agents.grow_to(&first, 50).await;
+    let hosts = agents.ids.clone();
+    for (node, label) in [(&second, " (on the node driving the run)"), (&first, " (relayed by the other node)")] {
+        dispatch(node, &hosts, 3, true, label).await;
+        dispatch(node, &hosts, 30, false, label).await;
+    }
+    for task in &agents.tasks {
+        task.abort();
+    }
+    drop((first, second));
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = scena::store::drop_scratch_schema(&url, &schema).await;
+}
+
+/// One `run-script` step running `date +%s%N` on the hosts it is given.
+fn dispatch_flow() -> Value {
+    json!({"name": "dispatch",
+        "inputs": {"type": "object", "properties": {"hosts": {"type": "array", "items": {"type": "string"}}}},
+        "nodes": [{"id": "start", "kind": "start"},
+                  {"id": "job", "kind": "step", "plugin": "run-script",
+                   "input": {"hosts": "${inputs.hosts}", "script": "date +%s%N", "poll_ms": 50}},
+                  {"id": "end", "kind": "end", "output": "${steps.job.output}"}],
+        "edges": [{"from": "start", "to": "job"}, {"from": "job", "to": "end"}]})
 }

@@ -8,6 +8,8 @@ CREATE TABLE agent_links (
     agent      TEXT COLLATE "C" NOT NULL,
     node       TEXT COLLATE "C" NOT NULL,
     generation BIGINT NOT NULL,
+    -- When the node recorded the connection: a slow write of an older one never replaces a newer.
+    linked_ms  BIGINT NOT NULL,
     PRIMARY KEY (tenant, agent)
 );
 
@@ -20,17 +22,19 @@ CREATE TABLE agent_relays (
 
 CREATE INDEX agent_relays_by_node ON agent_relays (node);
 
+-- One row per host of a job: the last 16 KiB relayed since the step last
+-- looked, and how much did not fit.
 CREATE TABLE job_output (
-    id         TEXT COLLATE "C" NOT NULL PRIMARY KEY,
     tenant     TEXT COLLATE "C" NOT NULL,
     job        TEXT COLLATE "C" NOT NULL,
     host       TEXT COLLATE "C" NOT NULL,
     text       TEXT NOT NULL,
     skipped    BIGINT NOT NULL,
-    created_ms BIGINT NOT NULL
+    updated_ms BIGINT NOT NULL,
+    PRIMARY KEY (tenant, job, host)
 );
 
-CREATE INDEX job_output_by_job ON job_output (tenant, job);
+CREATE INDEX job_output_by_age ON job_output (updated_ms);
 
 -- Nodes wake to relayed tasks when they are posted (`scena_changes`, as for caches).
 CREATE TRIGGER agent_relays_posted AFTER INSERT ON agent_relays

@@ -8,6 +8,8 @@ CREATE TABLE agent_links (
     agent      TEXT NOT NULL,
     node       TEXT NOT NULL,
     generation INTEGER NOT NULL,
+    -- When the node recorded the connection: a slow write of an older one never replaces a newer.
+    linked_ms  INTEGER NOT NULL,
     PRIMARY KEY (tenant, agent)
 );
 
@@ -20,14 +22,16 @@ CREATE TABLE agent_relays (
 
 CREATE INDEX agent_relays_by_node ON agent_relays (node);
 
+-- One row per host of a job: the last 16 KiB relayed since the step last
+-- looked, and how much did not fit.
 CREATE TABLE job_output (
-    id         TEXT NOT NULL PRIMARY KEY,
     tenant     TEXT NOT NULL,
     job        TEXT NOT NULL,
     host       TEXT NOT NULL,
     text       TEXT NOT NULL,
     skipped    INTEGER NOT NULL,
-    created_ms INTEGER NOT NULL
+    updated_ms INTEGER NOT NULL,
+    PRIMARY KEY (tenant, job, host)
 );
 
-CREATE INDEX job_output_by_job ON job_output (tenant, job);
+CREATE INDEX job_output_by_age ON job_output (updated_ms);

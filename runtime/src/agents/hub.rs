@@ -16,6 +16,8 @@ type Key = (String, String);
 struct Connection {
     sender: mpsc::UnboundedSender<ToAgent>,
     generation: u64,
+    /// The hash of the credential it was opened with.
+    credential: String,
 }
 
 #[derive(Default)]
@@ -27,9 +29,10 @@ pub struct AgentHub {
 }
 
 impl AgentHub {
-    /// Register a connection of agent `agent` of `tenant`: its queue, and the
-    /// generation to unregister it with.
-    pub fn connect(&self, tenant: &str, agent: &str) -> (mpsc::UnboundedReceiver<ToAgent>, u64) {
+    /// Register a connection of agent `agent` of `tenant`, opened with the
+    /// credential whose hash is `credential`: its queue, and the generation
+    /// to unregister it with.
+    pub fn connect(&self, tenant: &str, agent: &str, credential: &str) -> (mpsc::UnboundedReceiver<ToAgent>, u64) {
         let (sender, receiver) = mpsc::unbounded_channel();
         let generation = {
             let mut next = self.next.lock().expect("hub lock");
@@ -37,7 +40,8 @@ impl AgentHub {
             *next
         };
         let key = (tenant.to_string(), agent.to_string());
-        self.connections.lock().expect("hub lock").insert(key, Connection { sender, generation });
+        let connection = Connection { sender, generation, credential: credential.to_string() };
+        self.connections.lock().expect("hub lock").insert(key, connection);
         (receiver, generation)
     }
 
@@ -61,6 +65,12 @@ impl AgentHub {
         connections
             .get(&(tenant.to_string(), agent.to_string()))
             .is_some_and(|connection| connection.sender.send(message).is_ok())
+    }
+
+    /// Every connection: (tenant, agent, the hash of its credential).
+    pub fn connections(&self) -> Vec<(String, String, String)> {
+        let connections = self.connections.lock().expect("hub lock");
+        connections.iter().map(|((tenant, agent), c)| (tenant.clone(), agent.clone(), c.credential.clone())).collect()
     }
 
     pub fn is_connected(&self, tenant: &str, agent: &str) -> bool {

@@ -204,7 +204,12 @@ impl LiveOutput {
     pub fn take_relayed(&self, only: Option<(&str, &str, &str)>) -> Vec<crate::store::RelayedOutput> {
         let keys: Vec<Key> = {
             let streams = self.inner.lock().expect("live output lock");
-            let relayed = streams.by_key.iter().filter(|(_, stream)| stream.relayed);
+            // Only streams with something new or ended are taken (a look
+            // touches a stream, and one never touched is forgotten in time).
+            let relayed = streams
+                .by_key
+                .iter()
+                .filter(|(_, stream)| stream.relayed && (stream.total > stream.taken || stream.ended));
             match only {
                 Some((tenant, job, host)) => {
                     let wanted = key(tenant, job, host);

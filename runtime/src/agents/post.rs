@@ -17,14 +17,17 @@ use tokio::sync::{Notify, mpsc};
 use super::hub::AgentHub;
 use super::live::LiveOutput;
 use super::protocol::ToAgent;
-use crate::store::{AgentLinks, AgentStore};
+use crate::store::{AgentLinks, AgentStore, credential_hash};
 
 /// How often a node relays what the scripts of agents connected to it print
 /// for jobs other nodes started.
 const OUTPUT_RELAY_EVERY: Duration = Duration::from_millis(250);
 
-/// How often a node looks for relayed tasks when no announcement woke it.
+/// How often a node looks for relayed tasks when no announcement woke it,
+/// for relays orphaned by a node that died, and at its connections'
+/// credentials (a revocation whose cut did not reach it).
 const RELAYS_LOOKED_FOR_EVERY: Duration = Duration::from_secs(1);
+const CREDENTIALS_CHECKED_EVERY: Duration = Duration::from_secs(5);
 
 /// Where an agent is connected.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,17 +58,24 @@ pub struct AgentPost {
     hub: AgentHub,
     cluster: Option<Cluster>,
     relayed: Notify,
+    /// Held while output is taken and relayed, so an outcome's relay waits
+    /// for a periodic one in flight (its output would land after the outcome).
+    relaying_output: tokio::sync::Mutex<()>,
 }
 
 impl AgentPost {
     /// A server on its own: an agent is connected here or nowhere.
     pub fn alone() -> AgentPost {
-        AgentPost { hub: AgentHub::default(), cluster: None, relayed: Notify::new() }
+        AgentPost::with(None)
+    }
+
+    fn with(cluster: Option<Cluster>) -> AgentPost {
+        AgentPost { hub: AgentHub::default(), cluster, relayed: Notify::new(), relaying_output: Default::default() }
     }
 
     /// A node of a cluster, `links` naming it.
     pub fn in_cluster(links: AgentLinks, jobs: AgentStore) -> AgentPost {
-        AgentPost { hub: AgentHub::default(), cluster: Some(Cluster { links, jobs }), relayed: Notify::new() }
+        AgentPost::with(Some(Cluster { links, jobs }))
     }
 
     /// What the scripts sent to agents connected here print while they run.
@@ -73,11 +83,17 @@ impl AgentPost {
         &self.hub.live
     }
 
-    /// Agent `agent` of `tenant` connected here: its queue, and the
-    /// generation to end the connection with. In a cluster the connection
-    /// counts only once the others can know it is here, so an error refuses it.
-    pub async fn connect(&self, tenant: &str, agent: &str) -> anyhow::Result<(mpsc::UnboundedReceiver<ToAgent>, u64)> {
-        let (queue, generation) = self.hub.connect(tenant, agent);
+    /// Agent `agent` of `tenant` connected here with `credential`: its
+    /// queue, and the generation to end the connection with. In a cluster
+    /// the connection counts only once the others can know it is here, so an
+    /// error refuses it.
+    pub async fn connect(
+        &self,
+        tenant: &str,
+        agent: &str,
+        credential: &str,
+    ) -> anyhow::Result<(mpsc::UnboundedReceiver<ToAgent>, u64)> {
+        let (queue, generation) = self.hub.connect(tenant, agent, &credential_hash(credential));
         if let Some(cluster) = &self.cluster
             && let Err(error) = cluster.links.link(tenant, agent, generation).await
         {
@@ -101,16 +117,27 @@ impl AgentPost {
     /// Where agent `agent` of `tenant` is connected. If the cluster's
     /// records cannot be read, only this node's connections count.
     pub async fn whereabouts(&self, tenant: &str, agent: &str) -> Whereabouts {
-        let here = self.hub.is_connected(tenant, agent);
-        let Some(cluster) = &self.cluster else { return if here { Whereabouts::Here } else { Whereabouts::Nowhere } };
-        match cluster.links.node_of(tenant, agent).await {
-            Ok(Some(node)) => located(cluster, node, here),
-            Ok(None) => Whereabouts::Nowhere,
+        match self.locate(tenant, agent).await {
+            Ok(at) => at,
             Err(error) => {
                 tracing::warn!(target: "scena::agents", "cannot read where agent `{agent}` of `{tenant}` is connected: {error:#}");
-                if here { Whereabouts::Here } else { Whereabouts::Nowhere }
+                located(None, self.hub.is_connected(tenant, agent))
             }
         }
+    }
+
+    async fn locate(&self, tenant: &str, agent: &str) -> anyhow::Result<Whereabouts> {
+        let node = match &self.cluster {
+            Some(cluster) => cluster.links.node_of(tenant, agent).await?.filter(|node| node != cluster.links.node()),
+            None => None,
+        };
+        Ok(located(node, self.hub.is_connected(tenant, agent)))
+    }
+
+    /// Whether agent `agent` of `tenant` is connected to any node; `None` if
+    /// the cluster's records cannot be read.
+    pub async fn connected_anywhere(&self, tenant: &str, agent: &str) -> Option<bool> {
+        self.locate(tenant, agent).await.ok().map(|at| at != Whereabouts::Nowhere)
     }
 
     /// Where each of `agents` of `tenant` is connected, read at once.
@@ -119,23 +146,12 @@ impl AgentPost {
             Some(cluster) => Some(cluster.links.nodes_of_tenant(tenant).await?),
             None => None,
         };
+        let me = self.cluster.as_ref().map(|cluster| cluster.links.node());
         let located = agents.iter().map(|agent| {
-            let here = self.hub.is_connected(tenant, agent);
-            let at = match (&self.cluster, &nodes) {
-                (Some(cluster), Some(nodes)) => match nodes.get(*agent) {
-                    Some(node) => located(cluster, node.clone(), here),
-                    None => Whereabouts::Nowhere,
-                },
-                _ if here => Whereabouts::Here,
-                _ => Whereabouts::Nowhere,
-            };
-            (agent.to_string(), at)
+            let elsewhere = nodes.as_ref().and_then(|nodes| nodes.get(*agent)).filter(|node| Some(node.as_str()) != me);
+            (agent.to_string(), located(elsewhere.cloned(), self.hub.is_connected(tenant, agent)))
         });
         Ok(located.collect())
-    }
-
-    pub async fn is_connected(&self, tenant: &str, agent: &str) -> bool {
-        self.whereabouts(tenant, agent).await != Whereabouts::Nowhere
     }
 
     /// Send `message` about `host` to agent `agent` wherever it is
@@ -201,15 +217,20 @@ impl AgentPost {
         self.hub.cut(tenant, agent);
         let Some(cluster) = &self.cluster else { return };
         // Every node, not only the one the records name: a connection that
-        // node has not seen drop yet would otherwise stay open.
-        let cut = async {
-            for node in cluster.links.other_nodes().await? {
-                self.relay(&node, &[Relayed::Cut { tenant: tenant.into(), agent: agent.into() }]).await?;
+        // node has not seen drop yet would otherwise stay open. A node this
+        // misses finds the credential revoked at its next check.
+        let nodes = match cluster.links.other_nodes().await {
+            Ok(nodes) => nodes,
+            Err(error) => {
+                tracing::error!(target: "scena::agents", "cannot list the nodes to cut agent `{agent}` of `{tenant}` off on (each finds it revoked within {CREDENTIALS_CHECKED_EVERY:?}): {error:#}");
+                return;
             }
-            anyhow::Ok(())
         };
-        if let Err(error) = cut.await {
-            tracing::error!(target: "scena::agents", "cutting agent `{agent}` of `{tenant}` off on the other nodes failed (their connections end when it next connects): {error:#}");
+        for node in nodes {
+            let cut = Relayed::Cut { tenant: tenant.into(), agent: agent.into() };
+            if let Err(error) = self.relay(&node, &[cut]).await {
+                tracing::error!(target: "scena::agents", "cutting agent `{agent}` of `{tenant}` off on node `{node}` failed (it finds it revoked within {CREDENTIALS_CHECKED_EVERY:?}): {error:#}");
+            }
         }
     }
 
@@ -248,6 +269,18 @@ impl AgentPost {
                 if let Err(error) = post.deliver_relayed().await {
                     tracing::warn!(target: "scena::agents", "sending on tasks other nodes relayed failed: {error:#}");
                 }
+                if let Err(error) = post.fail_orphaned().await {
+                    tracing::warn!(target: "scena::agents", "failing the tasks relayed to nodes that died failed: {error:#}");
+                }
+            }
+        });
+        let post = self.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(CREDENTIALS_CHECKED_EVERY).await;
+                if let Err(error) = post.cut_revoked().await {
+                    tracing::warn!(target: "scena::agents", "checking the connected agents' credentials failed: {error:#}");
+                }
             }
         });
         let post = self.clone();
@@ -263,44 +296,82 @@ impl AgentPost {
 
     async fn deliver_relayed(&self) -> anyhow::Result<()> {
         let Some(cluster) = &self.cluster else { return Ok(()) };
-        for tasks in cluster.links.take_relayed().await? {
-            let tasks: Vec<Relayed> = match serde_json::from_str(&tasks) {
-                Ok(tasks) => tasks,
-                Err(error) => {
-                    tracing::error!(target: "scena::agents", "a relayed task is unreadable (a node of another version?): {error}");
+        let mut tasks: Vec<Relayed> = cluster.links.take_relayed().await?.iter().flat_map(|t| readable(t)).collect();
+        // Cuts first: no task reaches an agent whose revocation came with it.
+        tasks.sort_by_key(|task| !matches!(task, Relayed::Cut { .. }));
+        for task in tasks {
+            let (tenant, agent, host, message) = match task {
+                Relayed::Cut { tenant, agent } => {
+                    self.hub.cut(&tenant, &agent);
                     continue;
                 }
+                Relayed::Send { tenant, agent, host, message } => (tenant, agent, host, message),
             };
-            for task in tasks {
-                let (tenant, agent, host, message) = match task {
-                    Relayed::Cut { tenant, agent } => {
-                        self.hub.cut(&tenant, &agent);
-                        continue;
-                    }
-                    Relayed::Send { tenant, agent, host, message } => (tenant, agent, host, message),
-                };
-                let job = sent_job(&message);
-                if let Some(job) = &job {
-                    self.hub.live.expect_relayed(&tenant, job, &host, &agent);
+            let job = sent_job(&message);
+            if let Some(job) = &job {
+                self.hub.live.expect_relayed(&tenant, job, &host, &agent);
+            }
+            if self.hub.send(&tenant, &agent, message.clone()) {
+                continue;
+            }
+            if let Some(job) = &job {
+                self.hub.live.forget(&tenant, job, &host);
+            }
+            let why = format!(
+                "no agent is connected for host `{host}`: it left node `{}` before its task got there",
+                cluster.links.node()
+            );
+            self.undelivered(cluster, &tenant, &host, &message, &why).await;
+        }
+        Ok(())
+    }
+
+    /// Tasks relayed to nodes that died before taking them: their hosts end
+    /// now instead of at their job's deadline.
+    async fn fail_orphaned(&self) -> anyhow::Result<()> {
+        let Some(cluster) = &self.cluster else { return Ok(()) };
+        for (node, tasks) in cluster.links.take_orphaned().await? {
+            for task in readable(&tasks) {
+                if let Relayed::Send { tenant, host, message, .. } = task {
+                    let why = format!(
+                        "no agent is connected for host `{host}`: its node `{node}` stopped before its task got there"
+                    );
+                    self.undelivered(cluster, &tenant, &host, &message, &why).await;
                 }
-                if self.hub.send(&tenant, &agent, message.clone()) {
-                    continue;
+            }
+        }
+        Ok(())
+    }
+
+    /// A task that reached no agent: a script or a file fails its host,
+    /// saying `why`; a cancel cancels it (nothing runs there any more).
+    async fn undelivered(&self, cluster: &Cluster, tenant: &str, host: &str, message: &ToAgent, why: &str) {
+        let (job, state, why) = match (sent_job(message), message) {
+            (Some(job), _) => (job, "failed", why),
+            (None, ToAgent::Cancel { job }) => (job.clone(), "cancelled", ""),
+            (None, _) => return,
+        };
+        if let Err(error) = cluster.jobs.set_job_host(tenant, &job, host, state, None, why).await {
+            tracing::error!(target: "scena::agents", "recording that the task of job `{job}` reached no agent on `{host}` failed (its host fails at the job's deadline): {error:#}");
+        }
+    }
+
+    /// Cut the connections whose credential was revoked or replaced since
+    /// they opened: what a cut relayed from another node does, for one that
+    /// did not arrive.
+    async fn cut_revoked(&self) -> anyhow::Result<()> {
+        let Some(cluster) = &self.cluster else { return Ok(()) };
+        let mut by_tenant: HashMap<String, Vec<(String, String)>> = HashMap::new();
+        for (tenant, agent, credential) in self.hub.connections() {
+            by_tenant.entry(tenant).or_default().push((agent, credential));
+        }
+        for (tenant, connections) in by_tenant {
+            let live = cluster.jobs.live_credentials(&tenant).await?;
+            for (agent, credential) in connections {
+                if !live.iter().any(|(id, hash)| *id == agent && *hash == credential) {
+                    tracing::warn!(target: "scena::agents", "agent `{agent}` of `{tenant}` was revoked or enrolled again: its connection here is cut");
+                    self.hub.cut(&tenant, &agent);
                 }
-                // The agent left this node before its task came: the host's
-                // part ends here, so its step does not wait for it.
-                let (job, state, why) = match (job, &message) {
-                    (Some(job), _) => {
-                        self.hub.live.forget(&tenant, &job, &host);
-                        let why = format!(
-                            "no agent is connected for host `{host}`: it left node `{}` before its task got there",
-                            cluster.links.node()
-                        );
-                        (job, "failed", why)
-                    }
-                    (None, ToAgent::Cancel { job }) => (job.clone(), "cancelled", String::new()),
-                    (None, _) => continue,
-                };
-                cluster.jobs.set_job_host(&tenant, &job, &host, state, None, &why).await?;
             }
         }
         Ok(())
@@ -311,6 +382,7 @@ impl AgentPost {
     /// (`tenant`, `job`, `host`)'s — what its outcome waits for.
     pub async fn relay_output(&self, only: Option<(&str, &str, &str)>) -> anyhow::Result<()> {
         let Some(cluster) = &self.cluster else { return Ok(()) };
+        let _relaying = self.relaying_output.lock().await;
         let output = self.hub.live.take_relayed(only);
         cluster.links.put_output(&output).await
     }
@@ -324,16 +396,25 @@ impl AgentPost {
     }
 }
 
-/// An agent the records put on `node`: here only if this node's own table
-/// has it too (else it dropped a moment ago).
-fn located(cluster: &Cluster, node: String, here: bool) -> Whereabouts {
-    if node != cluster.links.node() {
-        Whereabouts::At(node)
-    } else if here {
-        Whereabouts::Here
-    } else {
-        Whereabouts::Nowhere
+/// Where an agent is that the records put on another live node
+/// (`elsewhere`) and this node's own table has (`here`) or not: the records
+/// win over a connection of this node that has not seen its agent leave;
+/// this node's own table over records that do not have it (this node's
+/// heartbeat is late, say).
+fn located(elsewhere: Option<String>, here: bool) -> Whereabouts {
+    match elsewhere {
+        Some(node) => Whereabouts::At(node),
+        None if here => Whereabouts::Here,
+        None => Whereabouts::Nowhere,
     }
+}
+
+/// The tasks of one relay; none if it is unreadable (a node of another version?).
+fn readable(tasks: &str) -> Vec<Relayed> {
+    serde_json::from_str(tasks).unwrap_or_else(|error| {
+        tracing::error!(target: "scena::agents", "a relayed task is unreadable (sent by a node of another version?): {error}");
+        Vec::new()
+    })
 }
 
 /// The job a task starts, if it starts one.
@@ -373,7 +454,8 @@ mod tests {
         let (scoped, schema) = scratch_schema(&url).await.unwrap();
         let (db, one) = node(&scoped, "n1").await;
         let (_, two) = node(&scoped, "n2").await;
-        let (mut queue, _) = two.connect("acme", "a1").await.unwrap();
+        let credential = db.agents().enrol("acme", "a1").await.unwrap();
+        let (mut queue, _) = two.connect("acme", "a1", &credential).await.unwrap();
         assert_eq!(one.whereabouts("acme", "a1").await, Whereabouts::At("n2".into()));
         assert_eq!(two.whereabouts("acme", "a1").await, Whereabouts::Here);
         assert_eq!(one.whereabouts("other-tenant", "a1").await, Whereabouts::Nowhere, "tenants apart");
@@ -387,15 +469,20 @@ mod tests {
         two.deliver_relayed().await.unwrap();
         assert_eq!(queue.try_recv().unwrap(), run(&job, "h1"));
 
-        // What the script prints there is taken here, once.
+        // What the script prints there is taken here, once, the last 16 Ki characters of it between looks.
         two.live().append("acme", "a1", &job, "h1", "hello\n", 6);
         two.live().append("acme", "intruder", &job, "h1", "forged\n", 13);
         two.relay_output(None).await.unwrap();
-        assert_eq!(
-            one.take_relayed_output("acme", &job).await.unwrap(),
-            [("h1".to_string(), "hello\n".to_string(), 0)]
-        );
+        let taken = one.take_relayed_output("acme", &job).await.unwrap();
+        assert_eq!(taken, [("h1".to_string(), "hello\n".to_string(), 0)]);
         assert!(one.take_relayed_output("acme", &job).await.unwrap().is_empty());
+        let line = "x".repeat(10_000);
+        for total in [10_006, 20_006] {
+            two.live().append("acme", "a1", &job, "h1", &line, total);
+            two.relay_output(None).await.unwrap();
+        }
+        let taken = one.take_relayed_output("acme", &job).await.unwrap();
+        assert_eq!((taken[0].1.len(), taken[0].2), (16 << 10, 20_000 - (16 << 10)));
 
         // A cancel goes the same way; revoking the agent anywhere cuts it off there.
         assert!(one.send("acme", "a1", "h1", ToAgent::Cancel { job: job.clone() }).await);
@@ -406,7 +493,7 @@ mod tests {
         assert!(queue.recv().await.is_none(), "the connection's queue is closed");
 
         // A task that reaches the node after its agent left fails the host, saying so.
-        let (_, generation) = two.connect("acme", "a1").await.unwrap();
+        let (_, generation) = two.connect("acme", "a1", &credential).await.unwrap();
         let whereabouts = one.whereabouts_of("acme", &["a1"]).await.unwrap();
         let (late, _) = db.agents().create_job("acme", "k2", "{}", &["h1".into()], &[]).await.unwrap();
         assert!(
@@ -422,13 +509,38 @@ mod tests {
             "{}",
             hosts[0].output_tail
         );
+
+        // Revoked while a cut could not reach its node: cut at that node's next
+        // check, and no node sends it anything meanwhile.
+        let (mut queue, _) = two.connect("acme", "a1", &credential).await.unwrap();
+        assert!(db.agents().revoke_agent("acme", "a1").await.unwrap());
+        assert_eq!(one.whereabouts("acme", "a1").await, Whereabouts::Nowhere, "a revoked agent is nowhere");
+        two.cut_revoked().await.unwrap();
+        assert!(queue.recv().await.is_none(), "cut at the check");
+        drop_scratch_schema(&url, &schema).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn tasks_relayed_to_a_node_that_died_fail_their_hosts() {
+        let Some(url) = test_postgres_url() else { return };
+        let (scoped, schema) = scratch_schema(&url).await.unwrap();
+        let (db, one) = node(&scoped, "n1").await;
+        let dead = db.agent_links("n-dead");
+        let (job, _) = db.agents().create_job("acme", "k1", "{}", &["h1".into()], &[]).await.unwrap();
+        let task =
+            Relayed::Send { tenant: "acme".into(), agent: "a1".into(), host: "h1".into(), message: run(&job, "h1") };
+        dead.relay("n-dead", &serde_json::to_string(&[task]).unwrap()).await.unwrap();
+        one.fail_orphaned().await.unwrap();
+        let hosts = db.agents().job_hosts("acme", &job).await.unwrap().unwrap();
+        assert_eq!(hosts[0].state, "failed");
+        assert!(hosts[0].output_tail.contains("its node `n-dead` stopped"), "{}", hosts[0].output_tail);
         drop_scratch_schema(&url, &schema).await.unwrap();
     }
 
     #[tokio::test]
     async fn alone_an_agent_is_here_or_nowhere_and_nothing_is_relayed() {
         let post = AgentPost::alone();
-        let (_queue, generation) = post.connect("acme", "a1").await.unwrap();
+        let (_queue, generation) = post.connect("acme", "a1", "credential").await.unwrap();
         assert_eq!(post.whereabouts("acme", "a1").await, Whereabouts::Here);
         assert!(post.send("acme", "a1", "h1", run("j", "h1")).await);
         post.disconnected("acme", "a1", generation).await;

@@ -247,7 +247,7 @@ const HELLO_WITHIN: Duration = Duration::from_secs(10);
 
 /// What an agent's first message turned out to be.
 enum Hello {
-    /// Its `holding` (job, host), and the jobs it lost are failed.
+    /// The jobs it lost are failed; those it holds that run on its hosts (job, host).
     Settled(Vec<(String, String)>),
     /// Another message (or none in time), to handle as usual.
     Other(Option<String>),
@@ -270,13 +270,17 @@ async fn hello(app: &Shared, tenant: &str, agent: &str, socket: &mut WebSocket) 
     };
     let Ok(FromAgent::Holding { jobs }) = serde_json::from_str(&text) else { return Hello::Other(Some(text)) };
     match app.db.agents().fail_jobs_not_held(tenant, agent, &jobs).await {
-        Ok(0) => {}
-        Ok(failed) => {
-            tracing::warn!(target: "scena::agents", "agent `{agent}` of `{tenant}` came back without {failed} job(s) sent to it: they failed");
+        Ok((failed, running)) => {
+            if failed > 0 {
+                tracing::warn!(target: "scena::agents", "agent `{agent}` of `{tenant}` came back without {failed} job(s) sent to it: they failed");
+            }
+            Hello::Settled(running)
         }
-        Err(e) => tracing::error!("cannot settle what agent `{agent}` of `{tenant}` holds: {e:#}"),
+        Err(e) => {
+            tracing::error!("cannot settle what agent `{agent}` of `{tenant}` holds: {e:#}");
+            Hello::Settled(Vec::new())
+        }
     }
-    Hello::Settled(jobs)
 }
 
 async fn connected(app: Shared, tenant: String, agent: String, credential: String, mut socket: WebSocket) {
@@ -285,7 +289,7 @@ async fn connected(app: Shared, tenant: String, agent: String, credential: Strin
         Hello::Settled(held) => (None, held),
         Hello::Other(text) => (text, Vec::new()),
     };
-    let (mut outgoing, generation) = match app.agents.connect(&tenant, &agent).await {
+    let (mut outgoing, generation) = match app.agents.connect(&tenant, &agent, &credential).await {
         Ok(connected) => connected,
         Err(error) => {
             // The agent connects again after its back-off.
@@ -331,7 +335,9 @@ async fn connected(app: Shared, tenant: String, agent: String, credential: Strin
     // so no step waits on them forever.
     tokio::spawn(async move {
         tokio::time::sleep(app.agent_lost_after).await;
-        if !app.agents.is_connected(&tenant, &agent).await
+        // Unknown (the cluster's records unreadable) is not lost: its hosts fail
+        // by the job's deadline if it really is.
+        if app.agents.connected_anywhere(&tenant, &agent).await == Some(false)
             && let Ok(failed) = app.db.agents().fail_hosts_of_lost_agent(&tenant, &agent).await
             && failed > 0
         {

@@ -253,13 +253,14 @@ impl AtomCall {
         }
         // What the scripts printed since the step last looked goes into this
         // call's log: kept here, or relayed by the nodes their agents are connected to.
-        let mut printed = Vec::new();
+        // (Relayed first: if that fails, what is kept here stays for the next look.)
+        let mut printed = jobs.agents.take_relayed_output(tenant, id).await.map_err(failed)?;
+        printed.retain(|(host, _, _)| hosts.iter().any(|h| h.host == *host));
         for host in &hosts {
             if let Some(fresh) = jobs.agents.live().take(tenant, id, &host.host) {
                 printed.push((host.host.clone(), fresh.text, fresh.skipped));
             }
         }
-        printed.extend(jobs.agents.take_relayed_output(tenant, id).await.map_err(failed)?);
         for (host, text, skipped) in printed {
             if skipped > 0 {
                 let note = format!("{host}: … {skipped} bytes of output not shown");

@@ -13,6 +13,18 @@ use super::leases::now_ms;
 /// Relayed output nobody took for this long (its step was cancelled, say) is removed.
 const OUTPUT_KEPT_MS: u64 = 3600 * 1000;
 
+/// The relayed output kept per host of a job between two looks, in characters.
+const OUTPUT_KEPT_CHARS: i32 = 16 << 10;
+
+/// How long past its last heartbeat a node's relays wait for it before they
+/// are taken as orphans (the node died before taking them).
+const ORPHANED_AFTER_MS: u64 = 10_000;
+
+/// A link counts only if its agent is not revoked and its node is alive.
+const LIVE_LINK: &str = "JOIN cluster_nodes n ON n.id = l.node
+     JOIN agents a ON a.tenant = l.tenant AND a.id = l.agent
+     WHERE n.expires_ms >= $1 AND n.stopped = 0 AND a.revoked_at IS NULL";
+
 /// The links and relays of one node of a cluster.
 #[derive(Debug, Clone)]
 pub struct AgentLinks {
@@ -37,13 +49,16 @@ impl AgentLinks {
     /// `generation` of this node), wherever it was before.
     pub async fn link(&self, tenant: &str, agent: &str, generation: u64) -> anyhow::Result<()> {
         sqlx::query(
-            "INSERT INTO agent_links (tenant, agent, node, generation) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (tenant, agent) DO UPDATE SET node = excluded.node, generation = excluded.generation",
+            "INSERT INTO agent_links (tenant, agent, node, generation, linked_ms) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (tenant, agent) DO UPDATE SET node = excluded.node, generation = excluded.generation,
+                 linked_ms = excluded.linked_ms
+             WHERE agent_links.linked_ms <= excluded.linked_ms",
         )
         .bind(tenant)
         .bind(agent)
         .bind(&self.node)
         .bind(generation as i64)
+        .bind(now_ms() as i64)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -63,13 +78,12 @@ impl AgentLinks {
 
     /// The live node agent `agent` of `tenant` is connected to, if any.
     pub async fn node_of(&self, tenant: &str, agent: &str) -> anyhow::Result<Option<String>> {
-        let row: Option<(String,)> = sqlx::query_as(
-            "SELECT l.node FROM agent_links l JOIN cluster_nodes n ON n.id = l.node
-             WHERE l.tenant = $1 AND l.agent = $2 AND n.expires_ms >= $3 AND n.stopped = 0",
-        )
+        let row: Option<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT l.node FROM agent_links l {LIVE_LINK} AND l.tenant = $2 AND l.agent = $3"
+        )))
+        .bind(now_ms() as i64)
         .bind(tenant)
         .bind(agent)
-        .bind(now_ms() as i64)
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.map(|(node,)| node))
@@ -77,23 +91,23 @@ impl AgentLinks {
 
     /// The live node each connected agent of `tenant` is connected to, by agent.
     pub async fn nodes_of_tenant(&self, tenant: &str) -> anyhow::Result<HashMap<String, String>> {
-        let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT l.agent, l.node FROM agent_links l JOIN cluster_nodes n ON n.id = l.node
-             WHERE l.tenant = $1 AND n.expires_ms >= $2 AND n.stopped = 0",
-        )
-        .bind(tenant)
+        let rows: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT l.agent, l.node FROM agent_links l {LIVE_LINK} AND l.tenant = $2"
+        )))
         .bind(now_ms() as i64)
+        .bind(tenant)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().collect())
     }
 
-    /// Every other live node.
+    /// Every other node that may be running: not stopped, and beating
+    /// until lately (a node whose heartbeat is late may still hold connections).
     pub async fn other_nodes(&self) -> anyhow::Result<Vec<String>> {
         let rows: Vec<(String,)> =
             sqlx::query_as("SELECT id FROM cluster_nodes WHERE id <> $1 AND expires_ms >= $2 AND stopped = 0")
                 .bind(&self.node)
-                .bind(now_ms() as i64)
+                .bind(now_ms().saturating_sub(ORPHANED_AFTER_MS) as i64)
                 .fetch_all(&self.pool)
                 .await?;
         Ok(rows.into_iter().map(|(id,)| id).collect())
@@ -122,7 +136,25 @@ impl AgentLinks {
         Ok(rows.into_iter().map(|(_, tasks)| tasks).collect())
     }
 
-    /// Keep what scripts of agents connected here printed, for the node whose step looks.
+    /// Take the relays addressed to nodes that stopped beating a while ago
+    /// (they died before taking them): (node, tasks), oldest first.
+    pub async fn take_orphaned(&self) -> anyhow::Result<Vec<(String, String)>> {
+        let mut rows: Vec<(String, String, String)> = sqlx::query_as(
+            "DELETE FROM agent_relays WHERE NOT EXISTS (SELECT 1 FROM cluster_nodes n
+                 WHERE n.id = agent_relays.node AND n.expires_ms >= $1 AND n.stopped = 0)
+             RETURNING id, node, tasks",
+        )
+        .bind(now_ms().saturating_sub(ORPHANED_AFTER_MS) as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.sort();
+        Ok(rows.into_iter().map(|(_, node, tasks)| (node, tasks)).collect())
+    }
+
+    /// Keep what scripts of agents connected here printed, for the node
+    /// whose step looks: per host, the last 16 Ki characters since its last
+    /// look, and how many did not fit. Only a cluster, so only PostgreSQL,
+    /// runs this (`right`, `GREATEST`).
     pub async fn put_output(&self, output: &[RelayedOutput]) -> anyhow::Result<()> {
         if output.is_empty() {
             return Ok(());
@@ -131,20 +163,25 @@ impl AgentLinks {
         let now = now_ms() as i64;
         for (tenant, job, host, text, skipped) in output {
             sqlx::query(
-                "INSERT INTO job_output (id, tenant, job, host, text, skipped, created_ms)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO job_output (tenant, job, host, text, skipped, updated_ms)
+                 VALUES ($1, $2, $3, right($4, $7), $5 + GREATEST(char_length($4) - $7, 0), $6)
+                 ON CONFLICT (tenant, job, host) DO UPDATE SET
+                     text = right(job_output.text || excluded.text, $7),
+                     skipped = job_output.skipped + $5
+                         + GREATEST(char_length(job_output.text) + char_length($4) - $7, 0),
+                     updated_ms = excluded.updated_ms",
             )
-            .bind(uuid::Uuid::now_v7().to_string())
             .bind(tenant)
             .bind(job)
             .bind(host)
             .bind(text)
             .bind(i64::try_from(*skipped).unwrap_or(i64::MAX))
             .bind(now)
+            .bind(OUTPUT_KEPT_CHARS)
             .execute(&mut *tx)
             .await?;
         }
-        sqlx::query("DELETE FROM job_output WHERE created_ms < $1")
+        sqlx::query("DELETE FROM job_output WHERE updated_ms < $1")
             .bind(now - OUTPUT_KEPT_MS as i64)
             .execute(&mut *tx)
             .await?;
@@ -152,15 +189,15 @@ impl AgentLinks {
         Ok(())
     }
 
-    /// Take what other nodes kept of `job`'s output, oldest first: (host, text, bytes not kept).
+    /// Take what other nodes kept of `job`'s output: (host, text, bytes not kept).
     pub async fn take_output(&self, tenant: &str, job: &str) -> anyhow::Result<Vec<(String, String, u64)>> {
-        let mut rows: Vec<(String, String, String, i64)> =
-            sqlx::query_as("DELETE FROM job_output WHERE tenant = $1 AND job = $2 RETURNING id, host, text, skipped")
+        let mut rows: Vec<(String, String, i64)> =
+            sqlx::query_as("DELETE FROM job_output WHERE tenant = $1 AND job = $2 RETURNING host, text, skipped")
                 .bind(tenant)
                 .bind(job)
                 .fetch_all(&self.pool)
                 .await?;
         rows.sort();
-        Ok(rows.into_iter().map(|(_, host, text, skipped)| (host, text, skipped.max(0) as u64)).collect())
+        Ok(rows.into_iter().map(|(host, text, skipped)| (host, text, skipped.max(0) as u64)).collect())
     }
 }

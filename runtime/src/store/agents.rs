@@ -6,6 +6,11 @@ use std::collections::BTreeMap;
 
 use super::Db;
 use super::identity::{new_token, token_hash};
+
+/// The hash of an agent's credential, as kept.
+pub fn credential_hash(credential: &str) -> String {
+    token_hash(credential)
+}
 use super::row::from_row;
 
 #[derive(Clone)]
@@ -333,12 +338,13 @@ impl AgentStore {
 
     /// Fail the jobs running on `agent`'s hosts that it does not hold (`held`:
     /// job and host): it restarted while they ran, so no outcome will come.
+    /// Also returns the jobs it holds that are running on its hosts: (job, host).
     pub async fn fail_jobs_not_held(
         &self,
         tenant: &str,
         agent: &str,
         held: &[(String, String)],
-    ) -> anyhow::Result<usize> {
+    ) -> anyhow::Result<(usize, Vec<(String, String)>)> {
         let rows: Vec<(String, String)> = sqlx::query_as(
             "SELECT jh.job, jh.host FROM job_hosts jh JOIN hosts h ON h.tenant = jh.tenant AND h.id = jh.host
              WHERE jh.tenant = $1 AND h.agent = $2 AND jh.state = 'running'",
@@ -350,13 +356,22 @@ impl AgentStore {
         let why = format!(
             "agent `{agent}` came back without this job (it restarted while the script ran, or the job never reached it); its outcome is unknown"
         );
+        let (running, lost): (Vec<_>, Vec<_>) = rows.into_iter().partition(|row| held.contains(row));
         let mut failed = 0;
-        for (job, host) in rows.into_iter().filter(|row| !held.contains(row)) {
+        for (job, host) in lost {
             if self.set_job_host(tenant, &job, &host, "failed", None, &why).await? {
                 failed += 1;
             }
         }
-        Ok(failed)
+        Ok((failed, running))
+    }
+
+    /// The agents of `tenant` that are not revoked, each with the hash of its credential.
+    pub async fn live_credentials(&self, tenant: &str) -> anyhow::Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as("SELECT id, credential_sha256 FROM agents WHERE tenant = $1 AND revoked_at IS NULL")
+            .bind(tenant)
+            .fetch_all(self.db.pool())
+            .await?)
     }
 
     /// A job just sent out: the hosts whose agents were sent their script are
