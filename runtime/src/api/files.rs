@@ -1,11 +1,14 @@
 //! The tenant's files, which `push-file` places on hosts: upload (the body is
 //! the file; the same name again replaces it), list, one file, its content,
 //! delete. Jobs pin the content they place by sha256, so replacing or
-//! deleting a file never changes a job that already started.
+//! deleting a file never changes a job that already started; content no
+//! file names and no running job places is collected. A tenant's files
+//! together stay within its quota (413 `files_quota_exceeded`).
 
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -18,16 +21,22 @@ use super::auth::Access;
 use super::described::{NoContent, Upserted};
 use super::error::ApiError;
 use super::{Shared, body};
-use crate::store::{FileRecord, file_name_problem};
+use crate::store::{FileRecord, OverQuota, file_name_problem};
 
 #[derive(Serialize, JsonSchema)]
 pub struct FileList {
     files: Vec<FileRecord>,
+    /// Bytes the tenant's files take together.
+    used_bytes: u64,
+    /// The most they may take (`scena serve --tenant-files-quota-mib`).
+    quota_bytes: u64,
 }
 
-/// `GET …/files`: every file, by name.
+/// `GET …/files`: every file, by name, and how much of the quota they take.
 pub async fn list(State(app): State<Shared>, Extension(access): Extension<Access>) -> Result<Json<FileList>, ApiError> {
-    Ok(Json(FileList { files: app.files.list(&access.tenant).await? }))
+    let files = app.files.list(&access.tenant).await?;
+    let used_bytes = files.iter().map(|file| file.size_bytes.max(0) as u64).sum();
+    Ok(Json(FileList { files, used_bytes, quota_bytes: app.files_quota_bytes }))
 }
 
 /// `PUT …/files/{file}` with the content: 201 for a new name, 200 for a replaced one.
@@ -41,7 +50,11 @@ pub async fn put(
         return Err(ApiError::invalid("invalid_file_name", problem));
     }
     let bytes = body::bytes(raw)?;
-    let (record, created) = app.files.put(&access.tenant, &name, &bytes, &access.subject).await?;
+    let stored = app.files.put(&access.tenant, &name, &bytes, &access.subject, app.files_quota_bytes).await;
+    let (record, created) = stored.map_err(|error| match error.downcast::<OverQuota>() {
+        Ok(over) => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "files_quota_exceeded", over.to_string()),
+        Err(error) => error.into(),
+    })?;
     Ok(Upserted::new(created, record))
 }
 

@@ -105,11 +105,16 @@ pub struct AppState {
     /// How long an agent whose connection dropped has to come back before the
     /// scripts it was running count as failed.
     pub agent_lost_after: Duration,
+    /// The most a tenant's files (`push-file`'s) may take together, in bytes.
+    pub files_quota_bytes: u64,
     /// Serve the studio from this folder instead of the files built in (`--studio-dir`).
     pub studio_dir: Option<PathBuf>,
 }
 
 pub type Shared = Arc<AppState>;
+
+/// A tenant's files may take 10 GiB together unless the server says otherwise.
+pub const DEFAULT_FILES_QUOTA_MIB: u64 = 10 << 10;
 
 impl AppState {
     /// Everything the API serves from: the registry over `standard` and the
@@ -151,6 +156,7 @@ impl AppState {
             studio_dir: None,
             agents: Arc::new(AgentPost::alone()),
             agent_lost_after: Duration::from_secs(60),
+            files_quota_bytes: DEFAULT_FILES_QUOTA_MIB << 20,
             login_throttle: LoginThrottle::new(ThrottleSettings::default()),
         };
         Ok((Arc::new(app), problems))

@@ -61,6 +61,10 @@ pub struct ServeArgs {
     /// scripts it was running count as failed (`60s`, `5m`).
     #[arg(long, value_name = "DURATION", env = "SCENA_AGENT_LOST_AFTER", default_value = "60s", value_parser = humantime::parse_duration)]
     agent_lost_after: std::time::Duration,
+    /// The most a tenant's files (what `push-file` places) may take
+    /// together, in MiB; an upload past it is refused (413).
+    #[arg(long, value_name = "MIB", env = "SCENA_TENANT_FILES_QUOTA_MIB", default_value_t = crate::api::DEFAULT_FILES_QUOTA_MIB)]
+    tenant_files_quota_mib: u64,
     /// Serve the studio from this folder (a `vite build` output) instead of the one
     /// built into the binary: for working on the studio without rebuilding scena.
     #[arg(long, value_name = "DIR", env = "SCENA_STUDIO_DIR")]
@@ -145,6 +149,7 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     unshared.oci_registries = args.oci_registries.clone();
     unshared.agents = agents;
     unshared.agent_lost_after = args.agent_lost_after;
+    unshared.files_quota_bytes = args.tenant_files_quota_mib.saturating_mul(1 << 20);
     unshared.metrics_token = args.metrics_token.filter(|t| !t.trim().is_empty()).map(|t| t.trim().to_string());
     unshared.login_throttle = LoginThrottle::new(ThrottleSettings {
         account_failures: args.login_max_failures,
@@ -167,6 +172,7 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     resume_unfinished(&app.scheduler).await?;
     app.scheduler.start_cluster_duties(true);
     app.agents.start_relaying();
+    tokio::spawn(collect_files(app.files.clone()));
     if let (Some(_), Some(url)) = (&node, &args.db) {
         tokio::spawn(follow_other_nodes(app.clone(), url.clone()));
     }
@@ -373,6 +379,18 @@ async fn publish_samples(
         }
     }
     Ok(())
+}
+
+/// How often a server collects the file content no file names and no
+/// running job places any more (content a job held on to when its file was
+/// replaced, this node's copies of what another node collected).
+const FILES_COLLECTED_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+
+async fn collect_files(files: crate::store::FileStore) {
+    loop {
+        files.collect_quietly().await;
+        tokio::time::sleep(FILES_COLLECTED_EVERY).await;
+    }
 }
 
 /// Runs interrupted by a stop or a crash go on, each on a task of its own;

@@ -41,13 +41,13 @@ use sqlx::{AnyPool, Connection as _, Executor as _};
 use writer::WRITER_CHECKPOINT_PAGES;
 
 pub use agent_links::{AgentLinks, RelayedOutput};
-pub use agents::{AgentInfo, AgentStore, EnrolmentInfo, JobHost};
+pub use agents::{AgentInfo, AgentStore, EnrolmentInfo, JobHost, credential_hash};
 pub use apps::{AppStore, InstallRow, ListingRow, VersionRow, app_scope, run_scope, split_scope};
 pub use audit::{AuditEntry, AuditStore, Audited};
 pub use blobs::BlobStore;
 pub use change_feed::{EVERYTHING, follow_changes};
 pub use channels::{ChannelStore, StoredChannel};
-pub use files::{FileRecord, FileStore, file_name_problem};
+pub use files::{FileRecord, FileStore, OverQuota, file_name_problem};
 use flows::VersionCache;
 pub use flows::{Draft, DraftExpected, FlowStore, FlowVersion, content_hash};
 pub use hosts::{HostPage, HostStore, Imported};
@@ -296,12 +296,12 @@ impl Db {
 
     /// Content-addressed files in the database, with local copies in `dir` named `<sha256>.<extension>`.
     pub fn blobs(&self, dir: std::path::PathBuf, extension: &'static str) -> anyhow::Result<BlobStore> {
-        BlobStore::new(self.pool.clone(), dir, extension)
+        BlobStore::new(self.pool.clone(), dir, extension, "")
     }
 
     /// The tenants' files for `push-file`, their content kept as blobs with local copies in `dir`.
     pub fn files(&self, dir: std::path::PathBuf) -> anyhow::Result<FileStore> {
-        Ok(FileStore::new(self.pool.clone(), self.blobs(dir, "file")?))
+        Ok(FileStore::new(self.clone(), BlobStore::new(self.pool.clone(), dir, "file", files::BLOB_PREFIX)?))
     }
 
     pub fn mailbox(&self) -> Mailbox {

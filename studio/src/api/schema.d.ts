@@ -1648,6 +1648,16 @@ export interface components {
         };
         FileList: {
             files: components["schemas"]["FileRecord"][];
+            /**
+             * Format: uint64
+             * @description Bytes the tenant's files take together.
+             */
+            used_bytes: number;
+            /**
+             * Format: uint64
+             * @description The most they may take (`scena serve --tenant-files-quota-mib`).
+             */
+            quota_bytes: number;
         };
         /** @description A file as listed. */
         FileRecord: {

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::jobs::{enrolment_token, start_agent, until_connected};
 use crate::support::TempDir;
-use crate::support::server::{ADMIN, Server, serve};
+use crate::support::server::{ADMIN, Server, serve, serve_with};
 
 const FILES: &str = "/api/v1/tenants/default/files";
 
@@ -43,7 +43,7 @@ fn sha256(bytes: &[u8]) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn files_are_uploaded_replaced_listed_read_and_deleted() {
-    let server = serve("files-api");
+    let server = serve_with("files-api", &["echo", "kv"], &["--tenant-files-quota-mib", "1"]);
     let (status, first) = put_file(&server, "app-1.0.tgz", b"version one").await;
     assert_eq!(status, 201, "{first}");
     assert_eq!((&first["sha256"], &first["size_bytes"]), (&json!(sha256(b"version one")), &json!(11)));
@@ -57,6 +57,16 @@ async fn files_are_uploaded_replaced_listed_read_and_deleted() {
     let listed = server.admin("GET", FILES, None).await.body;
     let names: Vec<&str> = listed["files"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["app-1.0.tgz", "marker", "notes.txt"]);
+    assert_eq!((&listed["used_bytes"], &listed["quota_bytes"]), (&json!(12 + 13_000), &json!(1 << 20)));
+    // The replaced content, which no job places, is gone from the server's disk.
+    let kept = |content: &[u8]| server.dir.path().join("files").join(format!("{}.file", sha256(content))).exists();
+    assert!(!kept(b"version one") && kept(b"version two!"));
+    // Past the tenant's quota an upload is refused, saying so, and stores nothing.
+    let (status, refused) = put_file(&server, "big.bin", &vec![7u8; 1 << 20]).await;
+    assert_eq!((status, &refused["error"]["code"]), (413, &json!("files_quota_exceeded")), "{refused}");
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(message.contains(&format!("would take {} bytes", 12 + 13_000 + (1 << 20))), "{message}");
+    assert_eq!(server.admin("GET", &format!("{FILES}/big.bin"), None).await.status, 404);
     let one = server.admin("GET", &format!("{FILES}/app-1.0.tgz"), None).await;
     assert_eq!((one.status, &one.body["uploaded_by"]), (200, &json!("admin")), "{}", one.body);
     let (status, bytes) = fetch(&format!("{}{FILES}/app-1.0.tgz/content", server.base), Some(ADMIN)).await;

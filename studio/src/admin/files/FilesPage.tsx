@@ -4,6 +4,7 @@ import { useTenant } from '../../session/session';
 import { ErrorNote } from '../../ui/ErrorNote';
 import { useLoad } from '../../ui/useLoad';
 import { FileRow } from './FileRow';
+import { useSizeText } from './FileSize';
 import { FileUpload } from './FileUpload';
 
 /**
@@ -20,6 +21,7 @@ export function FilesPage() {
     [tenant.name],
   );
   const list = files.data?.files ?? [];
+  const sizeText = useSizeText();
   return (
     <section aria-labelledby="files-title">
       <h2 id="files-title">{t('files.title')}</h2>
@@ -31,6 +33,11 @@ export function FilesPage() {
       )}
       <h3>{t('files.list')}</h3>
       <ErrorNote error={files.error} />
+      {files.data ? (
+        <p className="hint" data-testid="files-usage">
+          {t('files.usage', { used: sizeText(files.data.used_bytes), quota: sizeText(files.data.quota_bytes) })}
+        </p>
+      ) : null}
       {files.data && list.length === 0 ? <p>{t('files.none')}</p> : null}
       {list.length > 0 ? (
         <table className="list" aria-label={t('files.list')}>

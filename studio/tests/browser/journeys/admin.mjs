@@ -583,6 +583,10 @@ export const journeys = [
       const stored = await apiCall(server, 'GET', '/api/v1/tenants/default/files/app.txt');
       assert(stored.sha256 === sha256(first) && stored.size_bytes === 12, `stored: ${JSON.stringify(stored)}`);
       assert((await nameField.inputValue()) === '', 'the form is empty again');
+      await eventually(
+        async () => (await page.getByTestId('files-usage').innerText()).includes("Together they take 12 B of the tenant's 10 GiB"),
+        'the usage of the quota said',
+      );
 
       // The same name again: the page says it replaces the file before it does.
       const second = 'hello scena, again\n';
