@@ -8,7 +8,10 @@ CREATE TABLE agent_links (
     agent      TEXT COLLATE "C" NOT NULL,
     node       TEXT COLLATE "C" NOT NULL,
     generation BIGINT NOT NULL,
-    -- When the node recorded the connection: a slow write of an older one never replaces a newer.
+    -- The hash of the credential the connection opened with: a link counts
+    -- only while it is the agent's (not revoked, not enrolled again since).
+    credential TEXT NOT NULL,
+    -- When the database recorded the connection: a slow write of an older one never replaces a newer.
     linked_ms  BIGINT NOT NULL,
     PRIMARY KEY (tenant, agent)
 );

@@ -8,3 +8,6 @@ SELECT 'file:' || b.sha256, b.bytes FROM blobs b
 WHERE b.sha256 IN (SELECT f.sha256 COLLATE "C" FROM files f)
    OR EXISTS (SELECT 1 FROM jobs j WHERE j.spec LIKE '%"sha256":"' || b.sha256 || '"%')
 ON CONFLICT (sha256) DO NOTHING;
+
+-- What a collection asks for every kept content: is a job still placing it?
+CREATE INDEX job_hosts_by_state ON job_hosts (state);

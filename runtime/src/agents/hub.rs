@@ -59,18 +59,29 @@ impl AgentHub {
         self.connections.lock().expect("hub lock").remove(&(tenant.to_string(), agent.to_string()));
     }
 
+    /// Drop the agent's connection if it was opened with the credential whose
+    /// hash is `credential` (one opened since with another stays).
+    pub fn cut_if_opened_with(&self, tenant: &str, agent: &str, credential: &str) {
+        let mut connections = self.connections.lock().expect("hub lock");
+        let key = (tenant.to_string(), agent.to_string());
+        if connections.get(&key).is_some_and(|c| c.credential == credential) {
+            connections.remove(&key);
+        }
+    }
+
+    /// Every connection: (tenant, agent, generation, the hash of its credential).
+    pub fn connections_with_generation(&self) -> Vec<(String, String, u64, String)> {
+        let connections = self.connections.lock().expect("hub lock");
+        let each = connections.iter();
+        each.map(|((tenant, agent), c)| (tenant.clone(), agent.clone(), c.generation, c.credential.clone())).collect()
+    }
+
     /// Send to a connected agent; `false` if it is not connected.
     pub fn send(&self, tenant: &str, agent: &str, message: ToAgent) -> bool {
         let connections = self.connections.lock().expect("hub lock");
         connections
             .get(&(tenant.to_string(), agent.to_string()))
             .is_some_and(|connection| connection.sender.send(message).is_ok())
-    }
-
-    /// Every connection: (tenant, agent, the hash of its credential).
-    pub fn connections(&self) -> Vec<(String, String, String)> {
-        let connections = self.connections.lock().expect("hub lock");
-        connections.iter().map(|((tenant, agent), c)| (tenant.clone(), agent.clone(), c.credential.clone())).collect()
     }
 
     pub fn is_connected(&self, tenant: &str, agent: &str) -> bool {

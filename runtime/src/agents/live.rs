@@ -201,11 +201,22 @@ impl LiveOutput {
     /// were last relayed — every such stream's, or only `only`'s —, as
     /// (tenant, job, host, text, bytes not kept); a stream relayed whole is
     /// forgotten.
-    pub fn take_relayed(&self, only: Option<(&str, &str, &str)>) -> Vec<crate::store::RelayedOutput> {
+    /// A quiet stream whose agent `connected` says is still connected here is
+    /// kept (touched); one whose agent left is forgotten in time.
+    pub fn take_relayed(
+        &self,
+        only: Option<(&str, &str, &str)>,
+        connected: impl Fn(&str, &str) -> bool,
+    ) -> Vec<crate::store::RelayedOutput> {
         let keys: Vec<Key> = {
-            let streams = self.inner.lock().expect("live output lock");
-            // Only streams with something new or ended are taken (a look
-            // touches a stream, and one never touched is forgotten in time).
+            let mut guard = self.inner.lock().expect("live output lock");
+            let streams = &mut *guard;
+            for ((tenant, _, _), stream) in streams.by_key.iter_mut() {
+                if stream.relayed && connected(tenant, &stream.agent) {
+                    stream.touched = Instant::now();
+                }
+            }
+            // Only streams with something new or ended are taken.
             let relayed = streams
                 .by_key
                 .iter()
@@ -261,12 +272,12 @@ mod tests {
         live.adopt_relayed("t", "j", "h", "a1");
         live.append("t", "a1", "j", "h", "after\n", 13);
         live.append("t", "a1", "j", "h", "end\n", 17);
-        let taken = live.take_relayed(None);
+        let taken = live.take_relayed(None, |_, _| true);
         assert_eq!(taken, [("t".into(), "j".into(), "h".into(), "after\nend\n".into(), 0)]);
         live.expect("t", "j2", "h", "a1");
         live.adopt_relayed("t", "j2", "h", "a1");
         live.append("t", "a1", "j2", "h", "x\n", 2);
-        assert!(live.take_relayed(None).is_empty(), "a stream this node expects already stays its own");
+        assert!(live.take_relayed(None, |_, _| true).is_empty(), "a stream this node expects already stays its own");
         assert_eq!(live.take("t", "j2", "h").unwrap().text, "x\n");
     }
 

@@ -93,9 +93,10 @@ impl AgentPost {
         agent: &str,
         credential: &str,
     ) -> anyhow::Result<(mpsc::UnboundedReceiver<ToAgent>, u64)> {
-        let (queue, generation) = self.hub.connect(tenant, agent, &credential_hash(credential));
+        let credential = credential_hash(credential);
+        let (queue, generation) = self.hub.connect(tenant, agent, &credential);
         if let Some(cluster) = &self.cluster
-            && let Err(error) = cluster.links.link(tenant, agent, generation).await
+            && let Err(error) = cluster.links.link(tenant, agent, generation, &credential).await
         {
             self.hub.disconnected(tenant, agent, generation);
             return Err(error);
@@ -212,7 +213,12 @@ impl AgentPost {
         failed
     }
 
-    /// Drop the agent's connection now, wherever it is (it was revoked or enrolled again).
+    /// Drop the agent's connection to this node.
+    pub fn cut_here(&self, tenant: &str, agent: &str) {
+        self.hub.cut(tenant, agent);
+    }
+
+    /// Drop the agent's connection now, wherever it is (it was revoked).
     pub async fn cut(&self, tenant: &str, agent: &str) {
         self.hub.cut(tenant, agent);
         let Some(cluster) = &self.cluster else { return };
@@ -332,12 +338,16 @@ impl AgentPost {
         let Some(cluster) = &self.cluster else { return Ok(()) };
         for (node, tasks) in cluster.links.take_orphaned().await? {
             for task in readable(&tasks) {
-                if let Relayed::Send { tenant, host, message, .. } = task {
-                    let why = format!(
-                        "no agent is connected for host `{host}`: its node `{node}` stopped before its task got there"
-                    );
-                    self.undelivered(cluster, &tenant, &host, &message, &why).await;
+                let Relayed::Send { tenant, agent, host, message } = task else { continue };
+                // A cancel follows its agent wherever it connected since.
+                if matches!(message, ToAgent::Cancel { .. }) && self.send(&tenant, &agent, &host, message.clone()).await
+                {
+                    continue;
                 }
+                let why = format!(
+                    "no agent is connected for host `{host}`: its node `{node}` stopped before its task got there"
+                );
+                self.undelivered(cluster, &tenant, &host, &message, &why).await;
             }
         }
         Ok(())
@@ -357,20 +367,23 @@ impl AgentPost {
     }
 
     /// Cut the connections whose credential was revoked or replaced since
-    /// they opened: what a cut relayed from another node does, for one that
-    /// did not arrive.
+    /// they opened — what a cut relayed from another node does, for one that
+    /// did not arrive —, and record again the links of the others that a race
+    /// between two nodes' writes lost.
     async fn cut_revoked(&self) -> anyhow::Result<()> {
         let Some(cluster) = &self.cluster else { return Ok(()) };
-        let mut by_tenant: HashMap<String, Vec<(String, String)>> = HashMap::new();
-        for (tenant, agent, credential) in self.hub.connections() {
-            by_tenant.entry(tenant).or_default().push((agent, credential));
+        let mut by_tenant: HashMap<String, Vec<(String, u64, String)>> = HashMap::new();
+        for (tenant, agent, generation, credential) in self.hub.connections_with_generation() {
+            by_tenant.entry(tenant).or_default().push((agent, generation, credential));
         }
         for (tenant, connections) in by_tenant {
             let live = cluster.jobs.live_credentials(&tenant).await?;
-            for (agent, credential) in connections {
-                if !live.iter().any(|(id, hash)| *id == agent && *hash == credential) {
+            for (agent, generation, credential) in connections {
+                if live.iter().any(|(id, hash)| *id == agent && *hash == credential) {
+                    cluster.links.relink_missing(&tenant, &agent, generation, &credential).await?;
+                } else {
                     tracing::warn!(target: "scena::agents", "agent `{agent}` of `{tenant}` was revoked or enrolled again: its connection here is cut");
-                    self.hub.cut(&tenant, &agent);
+                    self.hub.cut_if_opened_with(&tenant, &agent, &credential);
                 }
             }
         }
@@ -383,7 +396,7 @@ impl AgentPost {
     pub async fn relay_output(&self, only: Option<(&str, &str, &str)>) -> anyhow::Result<()> {
         let Some(cluster) = &self.cluster else { return Ok(()) };
         let _relaying = self.relaying_output.lock().await;
-        let output = self.hub.live.take_relayed(only);
+        let output = self.hub.live.take_relayed(only, |tenant, agent| self.hub.is_connected(tenant, agent));
         cluster.links.put_output(&output).await
     }
 

@@ -187,8 +187,10 @@ pub async fn enrol(
     app.db.hosts().put(&tenant, &host).await?;
     app.db.hosts().set_agent(&tenant, &id, &id).await?;
     let credential = app.db.agents().enrol(&tenant, &id).await?;
-    // A re-enrolled agent's old connection holds the old credential: cut it.
-    app.agents.cut(&tenant, &id).await;
+    // A re-enrolled agent's old connection holds the old credential: cut it
+    // here now (and, on other nodes, at their next check of credentials:
+    // until then no task is routed to it, its link's credential being the old one).
+    app.agents.cut_here(&tenant, &id);
     Ok(Json(Enrolled { tenant, agent: id, credential }))
 }
 

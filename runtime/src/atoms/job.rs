@@ -123,7 +123,7 @@ impl AtomCall {
             account: spec.account.clone(),
             timeout_ms: spec.timeout_ms.into(),
         };
-        self.launch(&spec.hosts, spec.timeout_ms, &spec.idempotency_key, spec_text, run).await
+        self.launch(&spec.hosts, spec.timeout_ms, &spec.idempotency_key, spec_text, None, run).await
     }
 
     async fn job_push_file(&self, spec: &wit_job::FileSpec) -> Result<String, AtomError> {
@@ -162,18 +162,23 @@ impl AtomCall {
             account: spec.account.clone(),
             timeout_ms: spec.timeout_ms.into(),
         };
-        self.launch(&spec.hosts, spec.timeout_ms, &spec.idempotency_key, spec_text, place).await
+        let pinned = Some((spec.file.as_str(), file.sha256.as_str()));
+        self.launch(&spec.hosts, spec.timeout_ms, &spec.idempotency_key, spec_text, pinned, place).await
     }
 
     /// Start a job on `hosts`, each sent what `message` makes for it: every
     /// host checked against the grant first, the job stored under its
     /// idempotency key (an existing one is returned as it is), then sent.
+    /// A job placing a file's content (`pinned`: the file and its sha256)
+    /// keeps it from being collected from its creation on; content collected
+    /// before (the file replaced at that moment) fails its hosts, saying so.
     async fn launch(
         &self,
         hosts: &[String],
         timeout_ms: u32,
         idempotency_key: &str,
         spec: serde_json::Value,
+        pinned: Option<(&str, &str)>,
         message: impl Fn(&str, &str) -> ToAgent,
     ) -> Result<String, AtomError> {
         let jobs = self.jobs()?;
@@ -211,6 +216,15 @@ impl AtomCall {
         let (job, created) =
             jobs.store.create_job(tenant, key, &spec.to_string(), hosts, &offline).await.map_err(failed)?;
         if !created {
+            return Ok(job);
+        }
+        if let Some((file, sha256)) = pinned
+            && !jobs.files.content_kept(sha256).await.map_err(failed)?
+        {
+            let why =
+                format!("file `{file}` was replaced or deleted as the job started, and its content {sha256} is gone");
+            let failed_hosts: Vec<(String, String)> = online.into_iter().map(|(host, _)| (host, why.clone())).collect();
+            jobs.store.record_dispatch(tenant, &job, &[], &failed_hosts).await.map_err(failed)?;
             return Ok(job);
         }
         // Every agent is sent its task before the hosts' states are written:

@@ -22,8 +22,11 @@ const ORPHANED_AFTER_MS: u64 = 10_000;
 
 /// A link counts only if its agent is not revoked and its node is alive.
 const LIVE_LINK: &str = "JOIN cluster_nodes n ON n.id = l.node
-     JOIN agents a ON a.tenant = l.tenant AND a.id = l.agent
+     JOIN agents a ON a.tenant = l.tenant AND a.id = l.agent AND a.credential_sha256 = l.credential
      WHERE n.expires_ms >= $1 AND n.stopped = 0 AND a.revoked_at IS NULL";
+
+/// The database's clock in milliseconds, the same for every node (PostgreSQL's: only clusters link).
+const DATABASE_NOW_MS: &str = "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)";
 
 /// The links and relays of one node of a cluster.
 #[derive(Debug, Clone)]
@@ -46,19 +49,45 @@ impl AgentLinks {
     }
 
     /// Agent `agent` of `tenant` is connected here now (its connection
-    /// `generation` of this node), wherever it was before.
-    pub async fn link(&self, tenant: &str, agent: &str, generation: u64) -> anyhow::Result<()> {
-        sqlx::query(
-            "INSERT INTO agent_links (tenant, agent, node, generation, linked_ms) VALUES ($1, $2, $3, $4, $5)
+    /// `generation` of this node, opened with the credential whose hash is
+    /// `credential`), wherever it was before.
+    pub async fn link(&self, tenant: &str, agent: &str, generation: u64, credential: &str) -> anyhow::Result<()> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO agent_links (tenant, agent, node, generation, credential, linked_ms)
+             VALUES ($1, $2, $3, $4, $5, {DATABASE_NOW_MS})
              ON CONFLICT (tenant, agent) DO UPDATE SET node = excluded.node, generation = excluded.generation,
-                 linked_ms = excluded.linked_ms
-             WHERE agent_links.linked_ms <= excluded.linked_ms",
-        )
+                 credential = excluded.credential, linked_ms = excluded.linked_ms
+             WHERE agent_links.linked_ms <= excluded.linked_ms"
+        )))
         .bind(tenant)
         .bind(agent)
         .bind(&self.node)
         .bind(generation as i64)
-        .bind(now_ms() as i64)
+        .bind(credential)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// As [`Self::link`], only if the agent has no link at all (one lost to
+    /// a race between two nodes' writes): what a node asserts again of its
+    /// connections from time to time.
+    pub async fn relink_missing(
+        &self,
+        tenant: &str,
+        agent: &str,
+        generation: u64,
+        credential: &str,
+    ) -> anyhow::Result<()> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO agent_links (tenant, agent, node, generation, credential, linked_ms)
+             VALUES ($1, $2, $3, $4, $5, {DATABASE_NOW_MS}) ON CONFLICT (tenant, agent) DO NOTHING"
+        )))
+        .bind(tenant)
+        .bind(agent)
+        .bind(&self.node)
+        .bind(generation as i64)
+        .bind(credential)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -162,6 +191,8 @@ impl AgentLinks {
         let mut tx = self.pool.begin().await?;
         let now = now_ms() as i64;
         for (tenant, job, host, text, skipped) in output {
+            // PostgreSQL's text holds no NUL; what a script printed is shown without them.
+            let text = text.replace('\0', "");
             sqlx::query(
                 "INSERT INTO job_output (tenant, job, host, text, skipped, updated_ms)
                  VALUES ($1, $2, $3, right($4, $7), $5 + GREATEST(char_length($4) - $7, 0), $6)
@@ -174,8 +205,8 @@ impl AgentLinks {
             .bind(tenant)
             .bind(job)
             .bind(host)
-            .bind(text)
-            .bind(i64::try_from(*skipped).unwrap_or(i64::MAX))
+            .bind(&text)
+            .bind(i64::try_from(*skipped).unwrap_or(i64::MAX).min(1 << 50))
             .bind(now)
             .bind(OUTPUT_KEPT_CHARS)
             .execute(&mut *tx)

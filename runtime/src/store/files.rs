@@ -75,7 +75,12 @@ impl FileStore {
         quota: u64,
     ) -> anyhow::Result<(FileRecord, bool)> {
         let sha256 = hex::encode(Sha256::digest(bytes));
-        // One upload at a time, so two cannot both fit in what is left of the quota.
+        // The content first, outside the lock below (it may be 64 MiB); if
+        // the upload is refused, the next collection removes it.
+        self.blobs.put(&sha256, bytes).await?;
+        // One upload at a time, so two cannot both fit in what is left of the
+        // quota; and no collection meanwhile (it takes the same lock), so the
+        // content checked here stays until the name is committed.
         let mut tx = self.db.begin_exclusive().await?;
         let (others,): (i64,) = sqlx::query_as(
             "SELECT CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT) FROM files WHERE tenant = $1 AND name <> $2",
@@ -113,18 +118,22 @@ impl FileStore {
         .bind(&record.uploaded_by)
         .execute(&mut *tx)
         .await?;
-        // After the name: content collected meanwhile is put back here.
+        // Collected between the write above and the lock: put back.
         sqlx::query("INSERT INTO blobs (sha256, bytes) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING")
             .bind(self.blobs.key(&sha256))
             .bind(bytes)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        self.blobs.put(&sha256, bytes).await?;
         if existed.as_ref().is_some_and(|(old,)| *old != sha256) {
-            self.collect_quietly().await;
+            self.collect_later();
         }
         Ok((record, existed.is_none()))
+    }
+
+    /// Whether the content kept under `sha256` is still there (not collected).
+    pub async fn content_kept(&self, sha256: &str) -> anyhow::Result<bool> {
+        self.blobs.is_kept(sha256).await
     }
 
     /// Bytes the tenant's files take together.
@@ -146,19 +155,22 @@ impl FileStore {
         let mut removed = Vec::new();
         for (key,) in kept {
             let Some(sha256) = key.strip_prefix(BLOB_PREFIX) else { continue };
-            // One statement, so a file naming it or a job pinning it meanwhile keeps it.
-            let gone = sqlx::query(
-                "DELETE FROM blobs WHERE sha256 = $1
-                   AND NOT EXISTS (SELECT 1 FROM files WHERE sha256 = $2)
-                   AND NOT EXISTS (SELECT 1 FROM jobs j JOIN job_hosts h ON h.tenant = j.tenant AND h.job = j.id
-                                   WHERE h.state IN ('queued', 'running') AND j.spec LIKE $3)",
+            // Under the lock uploads and new jobs take: none names or pins it meanwhile.
+            let mut tx = self.db.begin_exclusive().await?;
+            let named: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM files WHERE sha256 = $1 LIMIT 1")
+                .bind(sha256)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let placed: Option<(i64,)> = sqlx::query_as(
+                "SELECT 1 FROM job_hosts h JOIN jobs j ON j.tenant = h.tenant AND j.id = h.job
+                 WHERE h.state IN ('queued', 'running') AND j.spec LIKE $1 LIMIT 1",
             )
-            .bind(&key)
-            .bind(sha256)
             .bind(format!("%\"sha256\":\"{sha256}\"%"))
-            .execute(self.db.pool())
+            .fetch_optional(&mut *tx)
             .await?;
-            if gone.rows_affected() == 1 {
+            if named.is_none() && placed.is_none() {
+                sqlx::query("DELETE FROM blobs WHERE sha256 = $1").bind(&key).execute(&mut *tx).await?;
+                tx.commit().await?;
                 removed.push(sha256.to_string());
             }
         }
@@ -171,6 +183,12 @@ impl FileStore {
             self.blobs.forget_local(sha256);
         }
         Ok(removed)
+    }
+
+    /// [`Self::collect`] on a task of its own: a request does not wait for it.
+    pub fn collect_later(&self) {
+        let files = self.clone();
+        tokio::spawn(async move { files.collect_quietly().await });
     }
 
     /// [`Self::collect`], its failure only logged: the next collection tries again.
@@ -204,7 +222,7 @@ impl FileStore {
             .execute(self.db.pool())
             .await?;
         if done.rows_affected() == 1 {
-            self.collect_quietly().await;
+            self.collect_later();
         }
         Ok(done.rows_affected() == 1)
     }
@@ -252,13 +270,14 @@ mod tests {
             let content = async |sha256: &str| std::fs::read(files.content_path(sha256).await.unwrap()).unwrap();
             assert_eq!(content(&first.sha256).await, b"one", "kept for the job still placing it");
             // A plugin component with the same bytes as a file is another blob: never collected with it.
-            let components = db.blobs(dir.join("components"), "wasm").unwrap();
-            components.put(&first.sha256, b"one").await.unwrap();
+            db.blobs(dir.join("components"), "wasm").unwrap().put(&first.sha256, b"one").await.unwrap();
 
             agents.set_job_host(&tenant, &job, "h1", "succeeded", Some(0), "").await.unwrap();
-            assert_eq!(files.collect().await.unwrap(), vec![first.sha256.clone()]);
+            files.collect().await.unwrap();
             assert!(files.content_path(&first.sha256).await.is_err(), "collected once no job places it");
             assert!(!dir.join(format!("{}.file", first.sha256)).exists(), "and its local copy");
+            // (read through a store with no local copy, so from the database)
+            let components = db.blobs(dir.join("elsewhere"), "wasm").unwrap();
             assert_eq!(components.get(&first.sha256).await.unwrap(), b"one");
             assert_eq!(files.get("other", "app.tgz").await.unwrap(), None, "names are per tenant");
 
@@ -267,12 +286,16 @@ mod tests {
             let over = refused.downcast::<OverQuota>().unwrap();
             assert_eq!((over.would_take, over.quota), (quota + 3, quota));
             assert_eq!(files.get(&tenant, "big").await.unwrap(), None, "nothing stored");
-            files.put(&tenant, "app.tgz", &vec![1u8; quota as usize], "bob", quota).await.unwrap();
+            let (whole, _) = files.put(&tenant, "app.tgz", &vec![1u8; quota as usize], "bob", quota).await.unwrap();
             assert_eq!(files.used_bytes(&tenant).await.unwrap(), quota);
+            files.collect().await.unwrap();
+            assert!(files.content_path(&second.sha256).await.is_err(), "replaced content no job places is collected");
 
             assert!(files.delete(&tenant, "app.tgz").await.unwrap());
             assert!(!files.delete(&tenant, "app.tgz").await.unwrap());
-            assert!(files.content_path(&second.sha256).await.is_err(), "content no file names is collected");
+            assert!(files.content_kept(&whole.sha256).await.unwrap(), "until a collection");
+            files.collect().await.unwrap();
+            assert!(!files.content_kept(&whole.sha256).await.unwrap(), "a deleted file's content is collected");
             let _ = std::fs::remove_dir_all(dir);
         }
     }
