@@ -122,17 +122,17 @@ impl AgentPost {
             Ok(at) => at,
             Err(error) => {
                 tracing::warn!(target: "scena::agents", "cannot read where agent `{agent}` of `{tenant}` is connected: {error:#}");
-                located(None, self.hub.is_connected(tenant, agent))
+                alone(self.hub.is_connected(tenant, agent))
             }
         }
     }
 
     async fn locate(&self, tenant: &str, agent: &str) -> anyhow::Result<Whereabouts> {
-        let node = match &self.cluster {
-            Some(cluster) => cluster.links.node_of(tenant, agent).await?.filter(|node| node != cluster.links.node()),
-            None => None,
-        };
-        Ok(located(node, self.hub.is_connected(tenant, agent)))
+        let here = self.hub.is_connected(tenant, agent);
+        Ok(match &self.cluster {
+            Some(cluster) => located(cluster, cluster.links.node_of(tenant, agent).await?.as_deref(), here),
+            None => alone(here),
+        })
     }
 
     /// Whether agent `agent` of `tenant` is connected to any node; `None` if
@@ -147,12 +147,15 @@ impl AgentPost {
             Some(cluster) => Some(cluster.links.nodes_of_tenant(tenant).await?),
             None => None,
         };
-        let me = self.cluster.as_ref().map(|cluster| cluster.links.node());
-        let located = agents.iter().map(|agent| {
-            let elsewhere = nodes.as_ref().and_then(|nodes| nodes.get(*agent)).filter(|node| Some(node.as_str()) != me);
-            (agent.to_string(), located(elsewhere.cloned(), self.hub.is_connected(tenant, agent)))
+        let each = agents.iter().map(|agent| {
+            let here = self.hub.is_connected(tenant, agent);
+            let at = match (&self.cluster, &nodes) {
+                (Some(cluster), Some(nodes)) => located(cluster, nodes.get(*agent).map(String::as_str), here),
+                _ => alone(here),
+            };
+            (agent.to_string(), at)
         });
-        Ok(located.collect())
+        Ok(each.collect())
     }
 
     /// Send `message` about `host` to agent `agent` wherever it is
@@ -409,17 +412,22 @@ impl AgentPost {
     }
 }
 
-/// Where an agent is that the records put on another live node
-/// (`elsewhere`) and this node's own table has (`here`) or not: the records
-/// win over a connection of this node that has not seen its agent leave;
-/// this node's own table over records that do not have it (this node's
-/// heartbeat is late, say).
-fn located(elsewhere: Option<String>, here: bool) -> Whereabouts {
-    match elsewhere {
-        Some(node) => Whereabouts::At(node),
-        None if here => Whereabouts::Here,
-        None => Whereabouts::Nowhere,
+/// Where an agent is that the cluster's records put on `node` (none: no
+/// live link — not connected, revoked, or its credential replaced) and this
+/// node's own table has (`here`) or not: the records win, so a connection
+/// of this node that has not seen its agent leave, or been cut yet, gets
+/// nothing.
+fn located(cluster: &Cluster, node: Option<&str>, here: bool) -> Whereabouts {
+    match node {
+        Some(node) if node != cluster.links.node() => Whereabouts::At(node.to_string()),
+        Some(_) if here => Whereabouts::Here,
+        _ => Whereabouts::Nowhere,
     }
+}
+
+/// Where an agent is for a server on its own (or one that cannot read the records).
+fn alone(here: bool) -> Whereabouts {
+    if here { Whereabouts::Here } else { Whereabouts::Nowhere }
 }
 
 /// The tasks of one relay; none if it is unreadable (a node of another version?).

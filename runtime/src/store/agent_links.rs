@@ -20,10 +20,12 @@ const OUTPUT_KEPT_CHARS: i32 = 16 << 10;
 /// are taken as orphans (the node died before taking them).
 const ORPHANED_AFTER_MS: u64 = 10_000;
 
-/// A link counts only if its agent is not revoked and its node is alive.
+/// A link counts only if its connection's credential is its agent's (not
+/// revoked, not replaced) and its node is alive — or is the asking node
+/// (`$2`), whose own connections count even when its heartbeat is late.
 const LIVE_LINK: &str = "JOIN cluster_nodes n ON n.id = l.node
      JOIN agents a ON a.tenant = l.tenant AND a.id = l.agent AND a.credential_sha256 = l.credential
-     WHERE n.expires_ms >= $1 AND n.stopped = 0 AND a.revoked_at IS NULL";
+     WHERE ((n.expires_ms >= $1 AND n.stopped = 0) OR l.node = $2) AND a.revoked_at IS NULL";
 
 /// The database's clock in milliseconds, the same for every node (PostgreSQL's: only clusters link).
 const DATABASE_NOW_MS: &str = "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)";
@@ -108,9 +110,10 @@ impl AgentLinks {
     /// The live node agent `agent` of `tenant` is connected to, if any.
     pub async fn node_of(&self, tenant: &str, agent: &str) -> anyhow::Result<Option<String>> {
         let row: Option<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT l.node FROM agent_links l {LIVE_LINK} AND l.tenant = $2 AND l.agent = $3"
+            "SELECT l.node FROM agent_links l {LIVE_LINK} AND l.tenant = $3 AND l.agent = $4"
         )))
         .bind(now_ms() as i64)
+        .bind(&self.node)
         .bind(tenant)
         .bind(agent)
         .fetch_optional(&self.pool)
@@ -121,9 +124,10 @@ impl AgentLinks {
     /// The live node each connected agent of `tenant` is connected to, by agent.
     pub async fn nodes_of_tenant(&self, tenant: &str) -> anyhow::Result<HashMap<String, String>> {
         let rows: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT l.agent, l.node FROM agent_links l {LIVE_LINK} AND l.tenant = $2"
+            "SELECT l.agent, l.node FROM agent_links l {LIVE_LINK} AND l.tenant = $3"
         )))
         .bind(now_ms() as i64)
+        .bind(&self.node)
         .bind(tenant)
         .fetch_all(&self.pool)
         .await?;
