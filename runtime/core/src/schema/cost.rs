@@ -347,7 +347,8 @@ impl Reader {
                 }
                 ("patternProperties", Value::Object(schemas)) => {
                     for (pattern, schema) in schemas {
-                        node.name_pattern_weight = node.name_pattern_weight.saturating_add(pattern_weight(pattern));
+                        node.name_pattern_weight =
+                            node.name_pattern_weight.saturating_add(super::ecma_pattern_weight(pattern));
                         node.every_property.push(self.node(schema, &resolver, draft)?);
                     }
                 }
@@ -433,12 +434,6 @@ fn json_size(value: &Value) -> u64 {
         });
     }
     size
-}
-
-/// What one byte of text costs against an ECMA-262 `pattern` in the slow case.
-fn pattern_weight(pattern: &str) -> u64 {
-    let translated = jsonschema_regex::to_rust_regex(pattern).unwrap_or_else(|()| pattern.into());
-    crate::pattern::weight_of(&translated).unwrap_or(pattern.len() as u64)
 }
 
 #[cfg(test)]

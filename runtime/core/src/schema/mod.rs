@@ -92,14 +92,21 @@ const MAX_PATTERNS_WEIGHT: u64 = 100_000;
 /// such text is quadratic in its named groups: 877 KB took 16 s).
 const MAX_FORMAT_REGEX: usize = 10_000;
 
+/// How much one byte of text costs against an ECMA-262 `pattern` in the
+/// slow case, as translated the way jsonschema translates it (one that does
+/// not translate or parse weighs its length).
+fn ecma_pattern_weight(pattern: &str) -> u64 {
+    let translated = jsonschema_regex::to_rust_regex(pattern).unwrap_or_else(|()| pattern.into());
+    crate::pattern::weight_of(&translated).unwrap_or(pattern.len() as u64)
+}
+
 /// Whether the schema's patterns are few and light enough to compile
 /// (anything shaped like one counts: more is only more careful).
 fn patterns_within_bounds(schema: &Value) -> Result<(), String> {
     let (mut count, mut weight) = (0usize, 0u64);
     let mut weigh = |pattern: &str| {
         count += 1;
-        let translated = jsonschema_regex::to_rust_regex(pattern).unwrap_or_else(|()| pattern.into());
-        weight = weight.saturating_add(crate::pattern::weight_of(&translated).unwrap_or(pattern.len() as u64));
+        weight = weight.saturating_add(ecma_pattern_weight(pattern));
     };
     let mut pending = vec![schema];
     while let Some(value) = pending.pop() {
