@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::api::jobs::{enrolment_token, start_agent_at, until_connected};
+use crate::api::jobs::{enrolment_token, job_lines, start_agent_at, until_connected};
 use crate::api::wait_until_over;
 use crate::support::TempDir;
 use crate::support::cluster::Cluster;
@@ -38,16 +38,9 @@ async fn start_on(node: &Server, flow: Value) -> String {
 }
 
 /// The lines the step `script` logged from the hosts' scripts, sorted.
-async fn job_lines(node: &Server, run_path: &str) -> Vec<String> {
+async fn sorted_job_lines(node: &Server, run_path: &str) -> Vec<String> {
     let logs = node.admin("GET", &format!("{run_path}/logs?node=script&limit=500"), None).await.body;
-    let mut lines: Vec<String> = logs["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|entry| entry["logs"].as_array().unwrap().clone())
-        .filter(|line| line["source"] == "job")
-        .map(|line| line["message"].as_str().unwrap().to_string())
-        .collect();
+    let mut lines = job_lines(&logs);
     lines.sort();
     lines
 }
@@ -56,7 +49,7 @@ async fn job_lines(node: &Server, run_path: &str) -> Vec<String> {
 async fn until_logged(node: &Server, run_path: &str, wanted: &[&str]) {
     let mut seen = Vec::new();
     for _ in 0..400 {
-        seen = job_lines(node, run_path).await;
+        seen = sorted_job_lines(node, run_path).await;
         if wanted.iter().all(|line| seen.iter().any(|s| s == line)) {
             return;
         }
@@ -90,7 +83,7 @@ async fn jobs_reach_agents_on_any_node_and_an_agent_moving_node_mid_job_loses_no
     std::fs::write(&go, "").unwrap();
     let ended = wait_until_over(n1, &run).await;
     assert_eq!(ended["status"], "succeeded", "{ended}");
-    assert_eq!(job_lines(n1, &run).await, ["far: first", "far: last", "near: first", "near: last"]);
+    assert_eq!(sorted_job_lines(n1, &run).await, ["far: first", "far: last", "near: first", "near: last"]);
 
     // A job n2 drives on `far`; mid-job the balancer moves `far` to n1. n2 does
     // not take the agent for lost (it is connected, elsewhere), the outcome
@@ -110,7 +103,7 @@ async fn jobs_reach_agents_on_any_node_and_an_agent_moving_node_mid_job_loses_no
     std::fs::write(&go_on, "").unwrap();
     let ended = wait_until_over(n2, &run).await;
     assert_eq!(ended["status"], "succeeded", "{ended}");
-    assert_eq!(job_lines(n2, &run).await, ["far: after", "far: before"]);
+    assert_eq!(sorted_job_lines(n2, &run).await, ["far: after", "far: before"]);
     let ran = std::fs::read_to_string(dir.path().join("far/moved.log")).unwrap();
     assert_eq!(ran, "ran\n", "the script ran once");
 

@@ -54,21 +54,10 @@ impl AgentLinks {
     /// `generation` of this node, opened with the credential whose hash is
     /// `credential`), wherever it was before.
     pub async fn link(&self, tenant: &str, agent: &str, generation: u64, credential: &str) -> anyhow::Result<()> {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO agent_links (tenant, agent, node, generation, credential, linked_ms)
-             VALUES ($1, $2, $3, $4, $5, {DATABASE_NOW_MS})
-             ON CONFLICT (tenant, agent) DO UPDATE SET node = excluded.node, generation = excluded.generation,
+        let newer = "DO UPDATE SET node = excluded.node, generation = excluded.generation,
                  credential = excluded.credential, linked_ms = excluded.linked_ms
-             WHERE agent_links.linked_ms <= excluded.linked_ms"
-        )))
-        .bind(tenant)
-        .bind(agent)
-        .bind(&self.node)
-        .bind(generation as i64)
-        .bind(credential)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+             WHERE agent_links.linked_ms <= excluded.linked_ms";
+        self.insert_link(tenant, agent, generation, credential, newer).await
     }
 
     /// As [`Self::link`], only if the agent has no link at all (one lost to
@@ -81,9 +70,21 @@ impl AgentLinks {
         generation: u64,
         credential: &str,
     ) -> anyhow::Result<()> {
+        self.insert_link(tenant, agent, generation, credential, "DO NOTHING").await
+    }
+
+    /// Record this node's link, doing `on_conflict` to one the agent has already.
+    async fn insert_link(
+        &self,
+        tenant: &str,
+        agent: &str,
+        generation: u64,
+        credential: &str,
+        on_conflict: &str,
+    ) -> anyhow::Result<()> {
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO agent_links (tenant, agent, node, generation, credential, linked_ms)
-             VALUES ($1, $2, $3, $4, $5, {DATABASE_NOW_MS}) ON CONFLICT (tenant, agent) DO NOTHING"
+             VALUES ($1, $2, $3, $4, $5, {DATABASE_NOW_MS}) ON CONFLICT (tenant, agent) {on_conflict}"
         )))
         .bind(tenant)
         .bind(agent)

@@ -358,16 +358,6 @@ async fn what_a_script_prints_reaches_its_steps_log_and_events_while_it_runs() {
     let started = server.admin("POST", &format!("{flows}/live/runs?wait_ms=0"), Some(json!({"input": {}}))).await;
     let run_id = started.body["id"].as_str().unwrap().to_string();
     let run_path = format!("/api/v1/tenants/default/runs/{run_id}");
-    let job_lines = |logs: &Value| -> Vec<String> {
-        logs["entries"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|entry| entry["logs"].as_array().unwrap().clone())
-            .filter(|line| line["source"] == "job")
-            .map(|line| line["message"].as_str().unwrap().to_string())
-            .collect()
-    };
     let mut seen = Vec::new();
     for _ in 0..400 {
         seen = job_lines(&server.admin("GET", &format!("{run_path}/logs?node=script"), None).await.body);
@@ -387,6 +377,19 @@ async fn what_a_script_prints_reaches_its_steps_log_and_events_while_it_runs() {
     assert_eq!(all, ["game-1: first line", "game-1: 第二行", "game-1: last line"], "each line once");
     let events = server.events("default", &run_id).await;
     assert!(events.contains("game-1: first line") && events.contains("game-1: last line"), "{events}");
+}
+
+/// The lines a step logged from its hosts' scripts (source `job`), in the
+/// order of a `…/logs` answer.
+pub(crate) fn job_lines(logs: &Value) -> Vec<String> {
+    logs["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|entry| entry["logs"].as_array().unwrap().clone())
+        .filter(|line| line["source"] == "job")
+        .map(|line| line["message"].as_str().unwrap().to_string())
+        .collect()
 }
 
 /// Publish `flow` in tenant `default` and start a run of it: the run's path.
