@@ -3,7 +3,7 @@
 # this repository (samples and hostile test guests) into components.
 #
 # Usage:
-#   plugins/polyglot.sh OUT_DIR [--only python|js] [--force] [--list]
+#   plugins/polyglot.sh OUT_DIR [--only python|js] [--force] [--list] [--test-sdks]
 #
 # Writes, mirroring the sources:
 #   OUT_DIR/samples/NAME.wasm        samples/plugins/python/NAME, samples/plugins/js/NAME
@@ -18,6 +18,10 @@
 #           plugins/js-sdk/package-lock.json (npm ci)
 # and reinstalled when those pin files change. Needs python3 (>= 3.10) and
 # node (>= 20) with npm on PATH ($PYTHON, $NODE, $NPM override them).
+#
+# --test-sdks: then run the SDKs' own tests (plugins/python-sdk/tests with
+# unittest, plugins/js-sdk/test with node --test) with those toolchains;
+# they check the SDKs' wrappers against host-api/wit, so the two cannot drift.
 #
 # Idempotent: an output is rebuilt only when the sha256 over its sources, the
 # SDK, the WIT world, the pins and its build flags differs from the one recorded
@@ -46,13 +50,14 @@ WIT="$ROOT/host-api/wit"
 
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 
-OUT="" ONLY="" FORCE=0 LIST=0
+OUT="" ONLY="" FORCE=0 LIST=0 TEST_SDKS=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --only) [ $# -ge 2 ] || usage; ONLY="$2"; shift 2 ;;
     --only=*) ONLY="${1#--only=}"; shift ;;
     --force) FORCE=1; shift ;;
     --list) LIST=1; shift ;;
+    --test-sdks) TEST_SDKS=1; shift ;;
     -h|--help) usage ;;
     -*) echo "polyglot: unknown option $1" >&2; usage ;;
     *) [ -z "$OUT" ] || usage; OUT="$1"; shift ;;
@@ -184,3 +189,17 @@ FAILED=()
 for f in "$RESULTS"/failed.*; do [ -e "$f" ] && FAILED+=("$(cat "$f")"); done
 echo "polyglot: $((N - ${#FAILED[@]})) built, $FRESH up to date in $OUT${FAILED[*]:+; FAILED: ${FAILED[*]}}"
 [ ${#FAILED[@]} -eq 0 ] || exit 1
+
+if [ "$TEST_SDKS" = 1 ]; then
+  if [ "$ONLY" != js ]; then
+    python_toolchain
+    (cd "$PY_SDK" && SCENA_COMPONENTIZE_PY="$CACHE/venv/bin/componentize-py" "$CACHE/venv/bin/python" -m unittest discover -q -s tests -t .) \
+      || { echo "polyglot: the Python SDK's tests failed" >&2; exit 1; }
+  fi
+  if [ "$ONLY" != python ]; then
+    js_toolchain
+    (cd "$JS_SDK" && SCENA_JS_TOOLCHAIN="$CACHE/js" "$NODE" --test test/) \
+      || { echo "polyglot: the JS SDK's tests failed" >&2; exit 1; }
+  fi
+  echo "polyglot: the SDKs' tests passed"
+fi

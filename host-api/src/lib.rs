@@ -11,7 +11,7 @@ pub use capability::{Capability, UnknownCapability};
 pub use plugin_name::{PluginNameError, validate_plugin_name};
 
 /// The WIT package every plugin is built against.
-pub const WIT_PACKAGE: &str = "scena:plugin@0.1.1";
+pub const WIT_PACKAGE: &str = "scena:plugin@0.1.2";
 
 /// The folder holding the WIT files, for build scripts and bindings on either side.
 pub const WIT_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/wit");

@@ -21,7 +21,7 @@ fn inspect_prints_the_declaration_as_one_json_object() {
     assert_eq!(info["input_schema"]["required"], json!(["url"]));
     assert!(info["output_schema"]["properties"]["status"].is_object());
     let imports: Vec<&str> = info["imports"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-    assert!(imports.contains(&"scena:plugin/http@0.1.1"), "{imports:?}");
+    assert!(imports.contains(&"scena:plugin/http@0.1.2"), "{imports:?}");
     assert!(!imports.iter().any(|i| i.starts_with("scena:plugin/kv")), "{imports:?}");
     assert_eq!(info["sha256"].as_str().unwrap().len(), 64);
     assert_eq!(info["size_bytes"], std::fs::metadata(guest("http-request")).unwrap().len());
@@ -156,7 +156,7 @@ fn plugin_logs_and_atom_calls_go_to_stderr_not_stdout() {
 
 #[test]
 fn a_plugin_built_against_the_published_wit_0_1_0_still_loads_and_calls_its_atoms() {
-    // The host serves `scena:plugin@0.1.1`, whose `job` gained `push-file`.
+    // The host serves `scena:plugin@0.1.2`, whose `job` gained `push-file` (0.1.1) and `start-at` (0.1.2).
     let data = TempDir::new("wit-0-1-0");
     let inspected = scena(data.path(), &["plugin", "inspect", &path("wit-0-1-0")]);
     assert_eq!(inspected.code, 0, "{inspected:?}");

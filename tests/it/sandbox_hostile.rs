@@ -101,7 +101,7 @@ async fn an_undeclared_atom_import_is_refused_at_load() {
     let error = sandbox.load(&guest_bytes("undeclared-import")).await.unwrap_err();
     assert_eq!(
         error.to_string(),
-        "plugin `undeclared-import` imports the `http` atom (scena:plugin/http@0.1.1) but does not declare the `http` capability"
+        "plugin `undeclared-import` imports the `http` atom (scena:plugin/http@0.1.2) but does not declare the `http` capability"
     );
     echo_still_works(&sandbox, "undeclared-import").await;
 }

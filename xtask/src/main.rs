@@ -132,6 +132,8 @@ fn build_for_tests(extra: &[String]) -> Result<(), String> {
 /// interleave with the cargo build it runs beside; shown whole either way.
 fn polyglot_quietly() -> Result<(), String> {
     let mut script = polyglot_script();
+    // The test run checks the SDKs' own tests too (wrappers against the WIT).
+    script.arg("--test-sdks");
     // One plugin at a time (each takes a core and a half): cargo has the rest.
     script.env("SCENA_POLYGLOT_JOBS", "1");
     let shown = format!("{script:?}");

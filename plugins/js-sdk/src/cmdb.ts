@@ -1,5 +1,5 @@
 /** The CMDB: hosts and their labels (capability `cmdb`). */
-import * as raw from 'scena:plugin/cmdb@0.1.1';
+import * as raw from 'scena:plugin/cmdb@0.1.2';
 import { atomCall } from './errors';
 
 export interface HostInfo {

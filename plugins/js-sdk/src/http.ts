@@ -4,7 +4,7 @@
  *
  *     const resp = http.post(url, { json: body, headers: { 'Idempotency-Key': ctx.idempotencyKey } });
  */
-import { send } from 'scena:plugin/http@0.1.1';
+import { send } from 'scena:plugin/http@0.1.2';
 import { AtomError, atomCall } from './errors';
 
 export type Headers = Record<string, string> | Array<[string, string]>;

@@ -1,5 +1,5 @@
 /** Scripts on hosts (capability `job`). Start in `run`, return `pending`, check in `poll`. */
-import * as raw from 'scena:plugin/job@0.1.1';
+import * as raw from 'scena:plugin/job@0.1.2';
 import { atomCall } from './errors';
 
 export type JobState = raw.JobState;
@@ -16,22 +16,26 @@ export interface JobSpec {
   interpreter?: string;
   /** Default `root`. */
   account?: string;
-  /** Per-host deadline; default 60 s. */
+  /** Per-host deadline; default 60 s (counted from `at` if given). */
   timeoutMs?: number;
+  /**
+   * An RFC 3339 instant at which every host starts the script together (at
+   * most 24 hours ahead): the agents hold it ready until then. Default: at once.
+   */
+  at?: string;
 }
 
 /** Start a job; returns its id. */
 export function start(spec: JobSpec): string {
-  return atomCall(() =>
-    raw.start({
-      hosts: [...spec.hosts],
-      script: spec.script,
-      interpreter: spec.interpreter ?? 'bash',
-      account: spec.account ?? 'root',
-      timeoutMs: spec.timeoutMs ?? 60_000,
-      idempotencyKey: spec.idempotencyKey,
-    }),
-  );
+  const wit: raw.JobSpec = {
+    hosts: [...spec.hosts],
+    script: spec.script,
+    interpreter: spec.interpreter ?? 'bash',
+    account: spec.account ?? 'root',
+    timeoutMs: spec.timeoutMs ?? 60_000,
+    idempotencyKey: spec.idempotencyKey,
+  };
+  return atomCall(() => (spec.at === undefined ? raw.start(wit) : raw.startAt(wit, spec.at)));
 }
 
 export interface FileSpec {

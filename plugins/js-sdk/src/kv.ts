@@ -2,7 +2,7 @@
  * Durable key/value state of this tenant and plugin (capability `kv`). Values
  * are JSON. Writes commit together when the call finishes with an outcome.
  */
-import * as raw from 'scena:plugin/kv@0.1.1';
+import * as raw from 'scena:plugin/kv@0.1.2';
 import { AtomError, atomCall } from './errors';
 
 /** For `compareAndSwap`: the key must not exist (`null` means a stored JSON null). */

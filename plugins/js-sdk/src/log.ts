@@ -1,5 +1,5 @@
 /** The step log (capability `log`). Lines longer than 8 KiB are cut; a call keeps at most 1,000. */
-import { write } from 'scena:plugin/log@0.1.1';
+import { write } from 'scena:plugin/log@0.1.2';
 
 export function trace(message: string): void {
   write('trace', String(message));

@@ -1,5 +1,5 @@
 /** Notifications to people through the tenant's channels (capability `notify`). */
-import * as raw from 'scena:plugin/notify@0.1.1';
+import * as raw from 'scena:plugin/notify@0.1.2';
 import { atomCall } from './errors';
 
 export interface Message {

@@ -3,7 +3,7 @@
 // whose `payload` is the atom-error). Mirrors host-api/wit/types.wit;
 // test/wit.test.mjs checks the two agree.
 
-declare module 'scena:plugin/types@0.1.1' {
+declare module 'scena:plugin/types@0.1.2' {
   export type AtomErrorPayload =
     | { tag: 'denied'; val: string }
     | { tag: 'invalid'; val: string }
@@ -11,12 +11,12 @@ declare module 'scena:plugin/types@0.1.1' {
     | { tag: 'failed'; val: string };
 }
 
-declare module 'scena:plugin/log@0.1.1' {
+declare module 'scena:plugin/log@0.1.2' {
   export type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error';
   export function write(level: Level, message: string): void;
 }
 
-declare module 'scena:plugin/kv@0.1.1' {
+declare module 'scena:plugin/kv@0.1.2' {
   export function get(key: string): string | undefined;
   export function set(key: string, value: string): void;
   export function delete_(key: string): boolean;
@@ -26,11 +26,11 @@ declare module 'scena:plugin/kv@0.1.1' {
   export function listKeys(prefix: string, limit: number): string[];
 }
 
-declare module 'scena:plugin/secrets@0.1.1' {
+declare module 'scena:plugin/secrets@0.1.2' {
   export function get(name: string): string;
 }
 
-declare module 'scena:plugin/http@0.1.1' {
+declare module 'scena:plugin/http@0.1.2' {
   export interface Request {
     method: string;
     url: string;
@@ -46,7 +46,7 @@ declare module 'scena:plugin/http@0.1.1' {
   export function send(request: Request): Response;
 }
 
-declare module 'scena:plugin/cmdb@0.1.1' {
+declare module 'scena:plugin/cmdb@0.1.2' {
   export interface HostInfo {
     id: string;
     hostname: string;
@@ -57,7 +57,7 @@ declare module 'scena:plugin/cmdb@0.1.1' {
   export function getHost(id: string): HostInfo | undefined;
 }
 
-declare module 'scena:plugin/job@0.1.1' {
+declare module 'scena:plugin/job@0.1.2' {
   export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
   export interface JobSpec {
     hosts: string[];
@@ -92,9 +92,10 @@ declare module 'scena:plugin/job@0.1.1' {
     idempotencyKey: string;
   }
   export function pushFile(spec: FileSpec): string;
+  export function startAt(spec: JobSpec, at: string): string;
 }
 
-declare module 'scena:plugin/notify@0.1.1' {
+declare module 'scena:plugin/notify@0.1.2' {
   export interface Message {
     channel: string;
     to: string[];

@@ -40,7 +40,8 @@ test('wit.d.ts declares what host-api/wit defines (functions and record fields)'
   const wit = readFileSync(join(WIT, 'types.wit'), 'utf8').replace(/\/\/.*$/gm, '');
   const dts = readFileSync(join(SDK, 'src', 'wit.d.ts'), 'utf8').replace(/\/\/.*$/gm, '');
   const interfaces = blocks(wit, /^interface ([a-z-]+) \{/gm);
-  const modules = blocks(dts, /^declare module 'scena:plugin\/([a-z-]+)@0\.1\.0' \{/gm);
+  const version = readFileSync(join(WIT, 'types.wit'), 'utf8').match(/^package scena:plugin@([0-9.]+);/m)[1];
+  const modules = blocks(dts, new RegExp(`^declare module 'scena:plugin\\/([a-z-]+)@${version.replaceAll('.', '\\.')}' \\{`, 'gm'));
   assert.deepEqual([...interfaces.keys()].filter((i) => i !== 'types').sort(), [...modules.keys()].filter((m) => m !== 'types').sort());
   for (const atom of ATOMS) {
     const body = interfaces.get(atom);
@@ -103,7 +104,8 @@ async function harness() {
           contents: `const f = (name) => (...args) => globalThis.fakeAtoms(${JSON.stringify(atom)}, name, args);
             export const write = f('write'), get = f('get'), set = f('set'), increment = f('increment'),
               compareAndSwap = f('compareAndSwap'), listKeys = f('listKeys'), send = f('send'), findHosts = f('findHosts'),
-              getHost = f('getHost'), start = f('start'), status = f('status'), cancel = f('cancel');
+              getHost = f('getHost'), start = f('start'), startAt = f('startAt'), pushFile = f('pushFile'),
+              status = f('status'), cancel = f('cancel');
             const del = f('delete'); export { del as delete };`,
           loader: 'js',
         };
@@ -191,7 +193,7 @@ test('the atom wrappers call the WIT imports with the WIT shapes', async () => {
     'kv.get': '{"n":1}', 'kv.increment': 3n, 'kv.delete': true, 'kv.compareAndSwap': true, 'kv.listKeys': ['a'],
     'http.send': { status: 201, headers: [['Content-Type', 'text/plain']], body: new TextEncoder().encode('hi') },
     'cmdb.findHosts': [{ id: 'h1', hostname: 'a', ip: '10.0.0.1', labels: [['zone', 'eu-1']] }],
-    'cmdb.getHost': undefined, 'job.start': 'j', 'job.status': { id: 'j', state: 'running', hosts: [] },
+    'cmdb.getHost': undefined, 'job.start': 'j', 'job.startAt': 'k', 'job.status': { id: 'j', state: 'running', hosts: [] },
   };
   globalThis.fakeAtoms = (atom, name, args) => {
     calls.push([`${atom}.${name}`, args]);
@@ -215,6 +217,7 @@ test('the atom wrappers call the WIT imports with the WIT shapes', async () => {
   assert.equal(cmdb.getHost('x'), undefined);
   assert.equal(job.start({ hosts: ['h1'], script: 'true', idempotencyKey: 'r:n' }), 'j');
   assert.equal(job.finished(job.status('j').state), false);
+  assert.equal(job.start({ hosts: ['h1'], script: 'true', idempotencyKey: 'r:m', at: '2026-12-24T18:00:00Z' }), 'k');
   notify.send({ channel: 'ops-chat', to: ['oncall'], subject: 's', body: 'b' });
   const byName = Object.fromEntries(calls.map(([n, a]) => [n, a]));
   assert.deepEqual(calls[0], ['log.write', ['info', 'hello']]);
@@ -226,5 +229,8 @@ test('the atom wrappers call the WIT imports with the WIT shapes', async () => {
     method: 'POST', url: 'http://h/x', headers: [['X-Key', 'k'], ['content-type', 'application/json']], body: '{"a":1}', timeoutMs: 50,
   });
   assert.deepEqual(byName['job.start'][0], { hosts: ['h1'], script: 'true', interpreter: 'bash', account: 'root', timeoutMs: 60000, idempotencyKey: 'r:n' });
+  assert.deepEqual(byName['job.startAt'], [
+    { hosts: ['h1'], script: 'true', interpreter: 'bash', account: 'root', timeoutMs: 60000, idempotencyKey: 'r:m' }, '2026-12-24T18:00:00Z',
+  ]);
   assert.deepEqual(byName['notify.send'][0], { channel: 'ops-chat', to: ['oncall'], subject: 's', body: 'b' });
 });

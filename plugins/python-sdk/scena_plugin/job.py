@@ -22,7 +22,11 @@ class JobSpec:
     idempotency_key: str
     interpreter: str = "bash"
     account: str = "root"
+    #: Per host; counted from `at` if given.
     timeout_ms: int = 60_000
+    #: An RFC 3339 instant at which every host starts the script together (at
+    #: most 24 hours ahead): the agents hold it ready until then. None: at once.
+    at: Optional[str] = None
 
 
 @dataclass
@@ -69,17 +73,17 @@ def _state(raw: "_raw.JobState") -> str:
 
 def start(spec: JobSpec) -> str:
     """Start a job; returns its id."""
-    return call(
-        _raw.start,
-        _raw.JobSpec(
-            hosts=list(spec.hosts),
-            script=spec.script,
-            interpreter=spec.interpreter,
-            account=spec.account,
-            timeout_ms=spec.timeout_ms,
-            idempotency_key=spec.idempotency_key,
-        ),
+    wit = _raw.JobSpec(
+        hosts=list(spec.hosts),
+        script=spec.script,
+        interpreter=spec.interpreter,
+        account=spec.account,
+        timeout_ms=spec.timeout_ms,
+        idempotency_key=spec.idempotency_key,
     )
+    if spec.at is None:
+        return call(_raw.start, wit)
+    return call(_raw.start_at, wit, spec.at)
 
 
 def push_file(spec: FileSpec) -> str:

@@ -188,6 +188,10 @@ class AtomWrapperTest(unittest.TestCase):
                                                               timeout_ms=60_000, idempotency_key="r:n"))
         self.assertEqual((got.state, got.finished, got.hosts[0].state, got.hosts[0].exit_code), ("running", False, "succeeded", 0))
         cancel.assert_called_once_with("j")
+        with mock.patch.object(rjob, "start_at", return_value="k") as start_at:
+            self.assertEqual(job.start(job.JobSpec(hosts=["h1"], script="true", idempotency_key="r:m", at="2026-12-24T18:00:00Z")), "k")
+        self.assertEqual(start_at.call_args.args, (rjob.JobSpec(hosts=["h1"], script="true", interpreter="bash", account="root",
+                                                                timeout_ms=60_000, idempotency_key="r:m"), "2026-12-24T18:00:00Z"))
         with mock.patch.object(rjob, "push_file", return_value="f") as push:
             self.assertEqual(job.push_file(job.FileSpec(hosts=["h1"], file="app.tgz", path="/opt/app.tgz", idempotency_key="r:p")), "f")
         self.assertEqual(push.call_args.args[0], rjob.FileSpec(hosts=["h1"], file="app.tgz", sha256="", path="/opt/app.tgz", mode=0o644,

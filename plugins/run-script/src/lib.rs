@@ -1,7 +1,8 @@
 //! `run-script`: runs a script on hosts through their agents (`job`), then
 //! waits without holding a worker — it returns `pending` and checks the job
 //! again in `poll` until every host ended. A retried step finds the job it
-//! started (same idempotency key): the script never runs twice.
+//! started (same idempotency key): the script never runs twice. With `at`,
+//! the hosts start it together at that instant.
 
 use scena_plugin::prelude::*;
 
@@ -17,9 +18,14 @@ pub struct Input {
     /// The OS account to run as; empty: the agent's own.
     #[serde(default)]
     pub account: String,
-    /// Per-host deadline in milliseconds (default 60000).
+    /// Per-host deadline in milliseconds (default 60000), counted from `at` if given.
     #[serde(default)]
     pub timeout_ms: Option<u32>,
+    /// An RFC 3339 instant (at most 24 hours ahead) at which every host starts
+    /// the script together: the agents get it now and hold it ready until
+    /// then. Empty or absent: at once.
+    #[serde(default)]
+    pub at: Option<String>,
     /// How often to check the job, in milliseconds (default 1000).
     #[serde(default)]
     pub poll_ms: Option<u32>,
@@ -61,7 +67,10 @@ impl Step for RunScript {
             timeout_ms: input.timeout_ms.unwrap_or(60_000),
             idempotency_key: ctx.idempotency_key.clone(),
         };
-        let job = job::start(&spec)?;
+        let job = match input.at.as_deref() {
+            Some(at) if !at.is_empty() => job::start_at(&spec, at)?,
+            _ => job::start(&spec)?,
+        };
         let poll_ms = input.poll_ms.unwrap_or(1000).max(50);
         job::Waiting { job, poll_ms, allow_failures: input.allow_failures, work: "the script".into() }.check()
     }

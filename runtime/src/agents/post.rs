@@ -441,7 +441,7 @@ fn readable(tasks: &str) -> Vec<Relayed> {
 /// The job a task starts, if it starts one.
 fn sent_job(message: &ToAgent) -> Option<String> {
     match message {
-        ToAgent::Run { job, .. } | ToAgent::Place { job, .. } => Some(job.clone()),
+        ToAgent::Run { job, .. } | ToAgent::RunAt { job, .. } | ToAgent::Place { job, .. } => Some(job.clone()),
         ToAgent::Cancel { .. } | ToAgent::Ack { .. } => None,
     }
 }

@@ -10,6 +10,19 @@ pub const OUTPUT_TAIL_BYTES: usize = 64 << 10;
 pub enum ToAgent {
     /// Run a script for `job` on `host` (a host this agent serves).
     Run { job: String, host: String, script: String, interpreter: String, account: String, timeout_ms: u64 },
+    /// `Run`, beginning at `at_ms` (milliseconds since the Unix epoch, by the
+    /// agent's clock): started now, held at its first line until then. A kind
+    /// of its own, so an agent too old for it fails the task instead of
+    /// running the script at once.
+    RunAt {
+        job: String,
+        host: String,
+        script: String,
+        interpreter: String,
+        account: String,
+        timeout_ms: u64,
+        at_ms: u64,
+    },
     /// Place a file for `job` on `host`: fetch the job's content
     /// (`GET /api/v1/agents/jobs/{job}/file`), check its size and sha256,
     /// and put it at `path` with `mode`, owned by `account` (empty: the agent's).

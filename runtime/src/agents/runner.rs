@@ -1,15 +1,18 @@
-//! How an agent runs one script: `INTERPRETER -c SCRIPT` in a process group
-//! of its own (so a timeout or a cancel kills every process it started, not
-//! only the shell), stdout and stderr kept together, only the last 64 KiB.
+//! How an agent runs one script: the interpreter (`-c SCRIPT`, perl's `-e`)
+//! in a process group of its own (so a timeout or a cancel kills every
+//! process it started, not only the shell), stdout and stderr kept together,
+//! only the last 64 KiB. A script due at an instant is started ahead and held
+//! at its first line (`gate`), so the hosts of a wave begin together.
 
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::process::Command;
 use tokio::sync::watch;
 
+use super::gate;
 use super::protocol::{Ended, OUTPUT_TAIL_BYTES};
 
 /// The interpreters an agent runs scripts with.
@@ -106,37 +109,43 @@ pub fn own_account(account: &str) -> Result<(), String> {
     }
 }
 
-/// Run `script` with `env` added to its environment; `cancel` turning true
-/// stops it; what it prints goes to `report` as it comes, if given.
-pub async fn run(
-    script: &str,
-    interpreter: &str,
-    account: &str,
-    env: &[(&str, &str)],
-    timeout: Duration,
-    mut cancel: watch::Receiver<bool>,
-    report: Option<Report>,
-) -> Outcome {
+/// One script to run.
+pub struct Script<'a> {
+    pub text: &'a str,
+    pub interpreter: &'a str,
+    pub account: &'a str,
+    /// Added to the script's environment.
+    pub env: &'a [(&'a str, &'a str)],
+    /// Counted from the start (from `at`, for a script held until then).
+    pub timeout: Duration,
+    /// Begin at this instant (by this host's clock), not at once.
+    pub at: Option<SystemTime>,
+}
+
+/// Run `script`; `cancel` turning true stops it (held or running); what it
+/// prints goes to `report` as it comes, if given.
+pub async fn run(script: Script<'_>, mut cancel: watch::Receiver<bool>, report: Option<Report>) -> Outcome {
+    let Script { text, interpreter, account, env, timeout, at } = script;
     if !INTERPRETERS.contains(&interpreter) {
         return failed(format!("interpreter `{interpreter}` is not one of {}", INTERPRETERS.join(", ")));
     }
     if let Err(why) = own_account(account) {
         return failed(why);
     }
+    // Held only if the instant is still ahead; a past one starts at once.
+    let hold = at.and_then(|at| at.duration_since(SystemTime::now()).ok());
     let mut command = Command::new(interpreter);
-    command
-        .arg("-c")
-        .arg(script)
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .kill_on_drop(true);
+    if hold.is_some() {
+        command.args(gate::command_line(interpreter, text)).stdin(Stdio::piped());
+    } else {
+        command.arg(if interpreter == "perl" { "-e" } else { "-c" }).arg(text).stdin(Stdio::null());
+    }
+    command.envs(env.iter().copied()).stdout(Stdio::piped()).stderr(Stdio::piped()).process_group(0).kill_on_drop(true);
     let mut child = match command.spawn() {
         Ok(child) => child,
         Err(e) => return failed(format!("cannot start `{interpreter}`: {e}")),
     };
+    let gate = child.stdin.take();
     let group = child.id().map(|pid| pid as i32);
     let tail = Arc::new(Mutex::new(Tail::default()));
     let out = tokio::spawn(drain(child.stdout.take().expect("piped"), tail.clone()));
@@ -163,6 +172,19 @@ pub async fn run(
             unsafe { libc::killpg(pgid, libc::SIGKILL) };
         }
     };
+    if let (Some(hold), Some(gate)) = (hold, gate) {
+        // A script that exits while held (its syntax refused, killed) ends as it ended.
+        let released = tokio::select! {
+            () = tokio::time::sleep(hold) => gate::release(gate).await,
+            _ = child.wait() => Ok(()),
+            () = async { let _ = cancel.wait_for(|c| *c).await; } => Ok(()),
+        };
+        if let Err(e) = released {
+            kill_group();
+            let _ = child.wait().await;
+            return failed(format!("the held script could not be released: {e}"));
+        }
+    }
     let (ended, exit_code, reason) = tokio::select! {
         status = child.wait() => match status {
             Ok(status) if status.success() => (Ended::Succeeded, status.code(), None),
@@ -203,6 +225,10 @@ pub async fn run(
 mod tests {
     use super::*;
 
+    fn script<'a>(text: &'a str, interpreter: &'a str, timeout: Duration) -> Script<'a> {
+        Script { text, interpreter, account: "", env: &[], timeout, at: None }
+    }
+
     fn never() -> watch::Receiver<bool> {
         let (sender, receiver) = watch::channel(false);
         std::mem::forget(sender);
@@ -211,10 +237,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_script_reports_its_exit_code_and_output() {
-        let ok = run("echo hello; echo oops >&2", "sh", "", &[], Duration::from_secs(10), never(), None).await;
+        let ok = run(script("echo hello; echo oops >&2", "sh", Duration::from_secs(10)), never(), None).await;
         assert_eq!((ok.ended, ok.exit_code), (Ended::Succeeded, Some(0)));
         assert!(ok.output_tail.contains("hello") && ok.output_tail.contains("oops"), "{}", ok.output_tail);
-        let bad = run("exit 3", "sh", "", &[], Duration::from_secs(10), never(), None).await;
+        let bad = run(script("exit 3", "sh", Duration::from_secs(10)), never(), None).await;
         assert_eq!((bad.ended, bad.exit_code), (Ended::Failed, Some(3)));
     }
 
@@ -223,8 +249,8 @@ mod tests {
         let seen: Arc<Mutex<Vec<(String, u64)>>> = Arc::default();
         let sink = seen.clone();
         let report: Report = Arc::new(move |text, total| sink.lock().unwrap().push((text, total)));
-        let script = "echo one; echo 二; sleep 1; printf tail";
-        let ran = run(script, "sh", "", &[], Duration::from_secs(10), never(), Some(report)).await;
+        let text = "echo one; echo 二; sleep 1; printf tail";
+        let ran = run(script(text, "sh", Duration::from_secs(10)), never(), Some(report)).await;
         assert_eq!(ran.ended, Ended::Succeeded);
         let seen = seen.lock().unwrap().clone();
         let joined: String = seen.iter().map(|(text, _)| text.as_str()).collect();
@@ -257,16 +283,8 @@ mod tests {
 
     #[tokio::test]
     async fn only_the_last_64_kib_of_output_are_kept() {
-        let loud = run(
-            "head -c 3000000 /dev/zero | tr '\\0' x; echo END",
-            "sh",
-            "",
-            &[],
-            Duration::from_secs(30),
-            never(),
-            None,
-        )
-        .await;
+        let text = "head -c 3000000 /dev/zero | tr '\\0' x; echo END";
+        let loud = run(script(text, "sh", Duration::from_secs(30)), never(), None).await;
         assert_eq!(loud.ended, Ended::Succeeded);
         assert!(loud.output_tail.len() <= OUTPUT_TAIL_BYTES && loud.output_tail.ends_with("END\n"));
     }
@@ -274,8 +292,8 @@ mod tests {
     #[tokio::test]
     async fn a_timeout_kills_the_whole_group_even_if_it_ignores_sigterm() {
         let pid_file = std::env::temp_dir().join(format!("scena-runner-{}.pid", std::process::id()));
-        let script = format!("trap '' TERM; sleep 60 & echo $! > {}; wait", pid_file.display());
-        let slow = run(&script, "sh", "", &[], Duration::from_millis(500), never(), None).await;
+        let text = format!("trap '' TERM; sleep 60 & echo $! > {}; wait", pid_file.display());
+        let slow = run(script(&text, "sh", Duration::from_millis(500)), never(), None).await;
         assert_eq!(slow.ended, Ended::Failed);
         assert!(slow.reason.unwrap().contains("timed out"));
         let pid: i32 = std::fs::read_to_string(&pid_file).unwrap().trim().parse().unwrap();
@@ -297,13 +315,82 @@ mod tests {
     #[tokio::test]
     async fn unknown_interpreters_and_other_accounts_are_refused() {
         assert!(
-            run("x", "ruby-9", "", &[], Duration::from_secs(1), never(), None)
+            run(script("x", "ruby-9", Duration::from_secs(1)), never(), None)
                 .await
                 .reason
                 .unwrap()
                 .contains("not one of")
         );
-        let other = run("true", "sh", "someone-else", &[], Duration::from_secs(1), never(), None).await;
+        let other =
+            run(Script { account: "someone-else", ..script("true", "sh", Duration::from_secs(1)) }, never(), None)
+                .await;
         assert_eq!(other.ended, Ended::Failed);
+    }
+
+    fn now_ns() -> u128 {
+        SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+    }
+
+    #[tokio::test]
+    async fn a_script_due_at_an_instant_starts_then_in_every_interpreter_with_its_own_line_numbers() {
+        // Each prints when it began, then the line it is on (2), with stdin empty as for any script.
+        let scripts = [
+            ("sh", "date +%s%N; cat\necho 2"),
+            ("bash", "date +%s%N; cat\necho $LINENO"),
+            (
+                "python3",
+                "import sys, time; print(time.time_ns()); sys.stdin.read()\nimport inspect; print(inspect.currentframe().f_lineno)",
+            ),
+            (
+                "perl",
+                "use Time::HiRes; printf \"%d\\n\", Time::HiRes::time() * 1e9; my @in = <STDIN>;\nprint __LINE__, \"\\n\";",
+            ),
+        ];
+        for (interpreter, text) in scripts {
+            let at = SystemTime::now() + Duration::from_millis(300);
+            let at_ns = at.duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+            let held =
+                run(Script { at: Some(at), ..script(text, interpreter, Duration::from_secs(10)) }, never(), None).await;
+            assert_eq!(
+                (held.ended, held.exit_code),
+                (Ended::Succeeded, Some(0)),
+                "{interpreter}: {}",
+                held.output_tail
+            );
+            let lines: Vec<&str> = held.output_tail.lines().collect();
+            let began: u128 = lines[0].parse().unwrap_or_else(|_| panic!("{interpreter}: {}", held.output_tail));
+            // Clocks read in microseconds (perl's float) may round a hair down.
+            assert!(began + 1_000 >= at_ns, "{interpreter} began {} µs before the instant", (at_ns - began) / 1_000);
+            assert_eq!(lines[1..], ["2"], "{interpreter}: {}", held.output_tail);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_held_script_has_its_timeout_from_the_instant_and_one_cancelled_before_never_runs() {
+        let at = SystemTime::now() + Duration::from_millis(800);
+        let late = run(Script { at: Some(at), ..script("sleep 0.2", "sh", Duration::from_millis(700)) }, never(), None);
+        assert_eq!(late.await.ended, Ended::Succeeded, "held 800 ms, ran 200 ms of its 700");
+
+        let marker = std::env::temp_dir().join(format!("scena-held-{}-{}", std::process::id(), now_ns()));
+        let text = format!("touch {}", marker.display());
+        let (cancel, cancelled) = watch::channel(false);
+        let at = SystemTime::now() + Duration::from_secs(60);
+        let held = tokio::spawn(async move {
+            run(Script { at: Some(at), ..script(&text, "sh", Duration::from_secs(10)) }, cancelled, None).await
+        });
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        cancel.send(true).unwrap();
+        let ended = held.await.unwrap();
+        assert_eq!(ended.ended, Ended::Cancelled);
+        assert!(!marker.exists(), "the held script never ran");
+    }
+
+    #[tokio::test]
+    async fn an_instant_already_past_starts_the_script_at_once() {
+        let at = SystemTime::now() - Duration::from_secs(5);
+        // perl with `-e`, not `-c` (which only checks the syntax of a file named by the script).
+        let ran =
+            run(Script { at: Some(at), ..script("print \"now\\n\"", "perl", Duration::from_secs(10)) }, never(), None);
+        assert_eq!(ran.await.output_tail, "now\n");
     }
 }

@@ -6,9 +6,11 @@
 //! script twice. Hosts whose agent is not connected fail at once, saying so;
 //! in a cluster, a task for an agent connected to another node goes through it.
 //! `push-file` is a job too: each agent fetches one of the tenant's files
-//! (`store::files`), checks its sha256 and puts it in place.
+//! (`store::files`), checks its sha256 and puts it in place. `start-at` sends
+//! the tasks at once for the agents to hold until an instant (`agents::gate`).
 
 use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::log::{LogLevel, LogSource};
 use super::{AtomCall, AtomResult};
@@ -33,10 +35,12 @@ pub struct JobServices {
 const MAX_HOSTS: usize = 1_000;
 const MAX_SCRIPT: usize = 256 << 10;
 const MAX_TIMEOUT_MS: u32 = 24 * 3600 * 1000;
+/// How far ahead `start-at` may name its instant: agents hold the scripts that long.
+const MAX_AHEAD: Duration = Duration::from_secs(24 * 3600);
 /// How long after a job's timeout its hosts' outcomes may still come: the
 /// agent stops a task at its timeout and reports at once, so only an agent
 /// that cannot (too old for the task's kind, or stuck) is this late.
-const REPORT_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+const REPORT_GRACE: Duration = Duration::from_secs(30);
 
 fn state(text: &str) -> wit_job::JobState {
     match text {
@@ -61,6 +65,22 @@ pub fn overall(hosts: &[JobHost]) -> &'static str {
     } else {
         "succeeded"
     }
+}
+
+/// The instant `start-at` names, in milliseconds since the epoch; `None` if
+/// it has passed already (the job starts at once, as `start` would).
+fn start_instant(at: &str) -> Result<Option<u64>, AtomError> {
+    let at_ms = chrono::DateTime::parse_from_rfc3339(at)
+        .map_err(|e| AtomError::Invalid(format!("`{at}` is not an RFC 3339 instant: {e}")))?
+        .timestamp_millis();
+    let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as i64;
+    if at_ms - now_ms > MAX_AHEAD.as_millis() as i64 {
+        return Err(AtomError::Invalid(format!(
+            "`{at}` is more than {} hours ahead: start the job closer to its instant (a flow waits until then)",
+            MAX_AHEAD.as_secs() / 3600
+        )));
+    }
+    Ok((at_ms > now_ms).then_some(at_ms as u64))
 }
 
 fn failed(e: anyhow::Error) -> AtomError {
@@ -97,10 +117,12 @@ impl AtomCall {
         Ok(Some(job))
     }
 
-    async fn job_start(&self, spec: &wit_job::JobSpec) -> Result<String, AtomError> {
+    /// `at`: the instant the scripts begin together (`start-at`), else at once.
+    async fn job_start(&self, spec: &wit_job::JobSpec, at: Option<&str>) -> Result<String, AtomError> {
         if let Some(job) = self.started_before(self.job_key(&spec.idempotency_key), false).await? {
             return Ok(job);
         }
+        let at_ms = at.map(start_instant).transpose()?.flatten();
         if spec.script.len() > MAX_SCRIPT {
             return Err(AtomError::Invalid(format!("a script has at most {MAX_SCRIPT} bytes")));
         }
@@ -113,15 +135,16 @@ impl AtomCall {
         }
         let spec_text = serde_json::json!({
             "hosts": spec.hosts, "script": spec.script, "interpreter": spec.interpreter,
-            "account": spec.account, "timeout_ms": spec.timeout_ms,
+            "account": spec.account, "timeout_ms": spec.timeout_ms, "at_ms": at_ms,
         });
-        let run = |job: &str, host: &str| ToAgent::Run {
-            job: job.to_string(),
-            host: host.to_string(),
-            script: spec.script.clone(),
-            interpreter: spec.interpreter.clone(),
-            account: spec.account.clone(),
-            timeout_ms: spec.timeout_ms.into(),
+        let run = |job: &str, host: &str| {
+            let (job, host, script) = (job.to_string(), host.to_string(), spec.script.clone());
+            let (interpreter, account, timeout_ms) =
+                (spec.interpreter.clone(), spec.account.clone(), spec.timeout_ms.into());
+            match at_ms {
+                Some(at_ms) => ToAgent::RunAt { job, host, script, interpreter, account, timeout_ms, at_ms },
+                None => ToAgent::Run { job, host, script, interpreter, account, timeout_ms },
+            }
         };
         self.launch(&spec.hosts, spec.timeout_ms, &spec.idempotency_key, spec_text, None, run).await
     }
@@ -327,8 +350,14 @@ impl AtomCall {
 
 impl wit_job::Host for AtomCall {
     async fn start(&mut self, spec: wit_job::JobSpec) -> AtomResult<String> {
-        let result = self.job_start(&spec).await;
+        let result = self.job_start(&spec, None).await;
         self.record("job", format!("start {} on {} hosts", spec.interpreter, spec.hosts.len()), &result);
+        Ok(result)
+    }
+
+    async fn start_at(&mut self, spec: wit_job::JobSpec, at: String) -> AtomResult<String> {
+        let result = self.job_start(&spec, Some(&at)).await;
+        self.record("job", format!("start {} on {} hosts at {at}", spec.interpreter, spec.hosts.len()), &result);
         Ok(result)
     }
 
@@ -348,5 +377,28 @@ impl wit_job::Host for AtomCall {
         let result = self.job_push_file(&spec).await;
         self.record("job", format!("push-file {} to {} on {} hosts", spec.file, spec.path, spec.hosts.len()), &result);
         Ok(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invalid(at: &str) -> String {
+        match start_instant(at) {
+            Err(AtomError::Invalid(why)) => why,
+            other => panic!("`{at}` gave {other:?}"),
+        }
+    }
+
+    #[test]
+    fn start_at_takes_an_instant_within_a_day_ahead_and_one_past_as_now() {
+        assert!(invalid("at noon").contains("is not an RFC 3339 instant"));
+        let in_25_hours = chrono::Utc::now() + chrono::Duration::hours(25);
+        assert!(invalid(&in_25_hours.to_rfc3339()).contains("more than 24 hours ahead"));
+        assert_eq!(start_instant("2020-01-01T00:00:00Z").unwrap(), None, "past: at once");
+        let soon = chrono::Utc::now() + chrono::Duration::minutes(5);
+        let in_paris = soon.with_timezone(&chrono::FixedOffset::east_opt(3600).unwrap()).to_rfc3339();
+        assert_eq!(start_instant(&in_paris).unwrap(), Some(soon.timestamp_millis() as u64), "{in_paris}");
     }
 }

@@ -236,10 +236,10 @@ mod tests {
     #[test]
     fn undeclared_atom_imports_are_named() {
         let (declared, _, _) = check_meta(meta("p", "1.0.0", &["log"], "{}")).unwrap();
-        let imports = vec!["wasi:cli/stdout@0.2.6".to_string(), "scena:plugin/log@0.1.1".to_string()];
+        let imports = vec!["wasi:cli/stdout@0.2.6".to_string(), "scena:plugin/log@0.1.2".to_string()];
         assert!(check_imports(&declared, &imports).is_ok());
-        let imports = vec!["scena:plugin/http@0.1.1".to_string()];
+        let imports = vec!["scena:plugin/http@0.1.2".to_string()];
         let error = check_imports(&declared, &imports).unwrap_err().to_string();
-        assert!(error.contains("imports the `http` atom (scena:plugin/http@0.1.1)"), "{error}");
+        assert!(error.contains("imports the `http` atom (scena:plugin/http@0.1.2)"), "{error}");
     }
 }

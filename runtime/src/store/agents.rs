@@ -285,13 +285,16 @@ impl AgentStore {
                 .fetch_optional(self.db.pool())
                 .await?;
         let Some((spec, created_at)) = row else { return Ok(Vec::new()) };
-        let Some(timeout_ms) = serde_json::from_str::<serde_json::Value>(&spec)?["timeout_ms"].as_u64() else {
+        let spec: serde_json::Value = serde_json::from_str(&spec)?;
+        let Some(timeout_ms) = spec["timeout_ms"].as_u64() else {
             return Ok(Vec::new());
         };
         let waited = std::time::Duration::from_millis(timeout_ms) + grace;
+        let Some(due) = std::time::SystemTime::now().checked_sub(waited) else { return Ok(Vec::new()) };
         // Stored instants are RFC 3339 in UTC with milliseconds: they compare as text.
-        let due = std::time::SystemTime::now().checked_sub(waited).map(super::stored_time);
-        if due.is_none_or(|due| created_at >= due) {
+        // A job started at an instant (`start-at`) has its timeout from then.
+        let at = spec["at_ms"].as_u64().map(|ms| std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms));
+        if created_at >= super::stored_time(due) || at.is_some_and(|at| at >= due) {
             return Ok(Vec::new());
         }
         let open: Vec<(String,)> = sqlx::query_as(

@@ -153,6 +153,14 @@ async fn scripts_run_on_granted_hosts_through_their_agents() {
     assert!(denied["nodes"]["script"]["error"].to_string().contains("host `db-1` is not granted"), "{denied}");
     assert!(!marker.exists(), "the job never started");
 
+    // An instant to start at that is not one is refused before anything is sent.
+    let mut at_noon = scripted("at-noon", json!("${steps.find.output.ids}"), &script);
+    at_noon["nodes"][2]["input"]["at"] = json!("noon");
+    let refused = run(&server, "default", at_noon).await;
+    assert_eq!(refused["status"], "failed");
+    assert!(refused["nodes"]["script"]["error"].to_string().contains("`noon` is not an RFC 3339 instant"), "{refused}");
+    assert!(!marker.exists(), "nothing ran");
+
     // Revoking an agent cuts it off at once: a job for its host fails, saying why.
     assert_eq!(server.admin("DELETE", "/api/v1/tenants/default/agents/game-2", None).await.status, 204);
     until_connected(&server, "default", &[("game-2", false), ("game-1", true)]).await;

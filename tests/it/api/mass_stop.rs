@@ -1,6 +1,6 @@
 //! The mass-stop sample end to end, as a bare `scena serve` publishes it,
-//! on six real `scena agent` processes: nothing stops before the instant
-//! asked, the waves go low → medium → the rest, an operator confirms, and the
+//! on six real `scena agent` processes: no wave stops before its instant
+//! (each is sent ahead and held by the agents), the waves go low → medium → the rest, an operator confirms, and the
 //! restart goes the other way; the run's output is the report.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -76,6 +76,12 @@ async fn the_mass_stop_sample_stops_in_waves_at_the_instant_asked_and_restarts_i
     let medium = times(&agents, &["mid-1", "mid-2"], "stop");
     let high = times(&agents, &["play-1", "play-2"], "stop");
     assert!(low.iter().all(|&t| t >= stop_at_ns), "nothing stops before the instant asked: {low:?} vs {stop_at_ns}");
+    // The next wave was sent as soon as the first ended, and held by its agents until its own instant.
+    let medium_at_ns = stop_at_ns + 300_000_000;
+    assert!(
+        medium.iter().all(|&t| t >= medium_at_ns),
+        "the second wave waits for its instant: {medium:?} vs {medium_at_ns}"
+    );
     let (last_low, last_medium) = (low.iter().max().unwrap(), medium.iter().max().unwrap());
     assert!(medium.iter().all(|t| t > last_low) && high.iter().all(|t| t > last_medium), "{low:?} {medium:?} {high:?}");
     for host in HOSTS.map(|(id, _)| id) {

@@ -15,6 +15,14 @@ pub fn start(spec: &JobSpec) -> Result<String, AtomError> {
     Ok(raw::start(spec)?)
 }
 
+/// Start a job whose scripts begin together at `at`, an RFC 3339 instant at
+/// most 24 hours ahead (since WIT 0.1.2): the agents get it now and hold it
+/// ready, so the hosts start within milliseconds of each other; the timeout
+/// counts from `at`. An instant already past starts it at once.
+pub fn start_at(spec: &JobSpec, at: &str) -> Result<String, AtomError> {
+    Ok(raw::start_at(spec, at)?)
+}
+
 /// Start placing one of the tenant's files on hosts (since WIT 0.1.1).
 pub fn push_file(spec: &FileSpec) -> Result<String, AtomError> {
     Ok(raw::push_file(spec)?)

@@ -1,7 +1,7 @@
 //! A plugin built against the published WIT 0.1.0 (`wit/`, kept as it was
 //! published), without the SDK: the host serves a newer version of the
 //! package, and a plugin built against an older one must still load and
-//! call its atoms (`job` changed since: 0.1.1 added `push-file`).
+//! call its atoms (`job` changed since: 0.1.1 added `push-file`, 0.1.2 `start-at`).
 
 wit_bindgen::generate!({ path: "wit", world: "scena:plugin/step" });
 
