@@ -20,7 +20,7 @@ export interface JobSpec {
   timeoutMs?: number;
   /**
    * An RFC 3339 instant at which every host starts the script together (at
-   * most 24 hours ahead): the agents hold it ready until then. Default: at once.
+   * most 24 hours ahead): the agents hold it ready until then. Absent or empty: at once.
    */
   at?: string;
 }
@@ -35,7 +35,8 @@ export function start(spec: JobSpec): string {
     timeoutMs: spec.timeoutMs ?? 60_000,
     idempotencyKey: spec.idempotencyKey,
   };
-  return atomCall(() => (spec.at === undefined ? raw.start(wit) : raw.startAt(wit, spec.at)));
+  const at = spec.at;
+  return atomCall(() => (at ? raw.startAt(wit, at) : raw.start(wit)));
 }
 
 export interface FileSpec {

@@ -25,7 +25,7 @@ class JobSpec:
     #: Per host; counted from `at` if given.
     timeout_ms: int = 60_000
     #: An RFC 3339 instant at which every host starts the script together (at
-    #: most 24 hours ahead): the agents hold it ready until then. None: at once.
+    #: most 24 hours ahead): the agents hold it ready until then. None or empty: at once.
     at: Optional[str] = None
 
 
@@ -81,7 +81,7 @@ def start(spec: JobSpec) -> str:
         timeout_ms=spec.timeout_ms,
         idempotency_key=spec.idempotency_key,
     )
-    if spec.at is None:
+    if not spec.at:
         return call(_raw.start, wit)
     return call(_raw.start_at, wit, spec.at)
 

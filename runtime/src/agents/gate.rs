@@ -6,6 +6,8 @@
 //! hundred hosts begin within milliseconds of each other, not a hundred
 //! process starts apart. The script's own line numbers are kept.
 
+use std::time::{Duration, SystemTime};
+
 use tokio::io::AsyncWriteExt;
 use tokio::process::ChildStdin;
 
@@ -15,7 +17,7 @@ pub fn command_line(interpreter: &str, script: &str) -> Vec<String> {
         // On the script's first line: its line numbers stay as written.
         "sh" | "bash" => vec!["-c".into(), format!("read -r _ || exit 125; exec </dev/null; {script}")],
         // Compiled before the wait, so only running is left at the instant;
-        // run in a namespace of its own, as `-c` would.
+        // run as `__main__` itself, the prologue's names gone, as `-c` would.
         "python3" => vec![
             "-c".into(),
             "import os as _o, sys as _s\n\
@@ -23,17 +25,33 @@ pub fn command_line(interpreter: &str, script: &str) -> Vec<String> {
              if not _o.read(0, 1): _o._exit(125)\n\
              _o.dup2(_o.open(_o.devnull, _o.O_RDONLY), 0)\n\
              del _o, _s\n\
-             exec(_c, {'__name__': '__main__', '__builtins__': __builtins__})\n"
+             exec(globals().pop('_c'), globals())\n"
                 .into(),
             script.into(),
         ],
-        // Perl compiles the whole program before running any of it; `#line`
-        // numbers the script's lines from 1.
+        // Perl compiles a program whole before running it, and compiling
+        // runs `BEGIN` blocks and `use` imports: the script is compiled only
+        // once released (an `eval` of its text, numbered from line 1 as `-e`).
         "perl" => vec![
             "-e".into(),
-            format!("{{ sysread(STDIN, my $g, 1) or exit 125; open(STDIN, '<', '/dev/null'); }}\n#line 1\n{script}"),
+            "my $scena_script = shift @ARGV; { sysread(STDIN, my $g, 1) or exit 125; open(STDIN, '<', '/dev/null'); } \
+             eval qq{#line 1 \"-e\"\n} . $scena_script; die $@ if $@;"
+                .into(),
+            script.into(),
         ],
         other => unreachable!("interpreter `{other}` is checked before"),
+    }
+}
+
+/// Sleep until `at` by this host's clock, looking at the clock again a
+/// second before: a clock stepped meanwhile (NTP) is followed.
+pub async fn until(at: SystemTime) {
+    const LOOK_AGAIN: Duration = Duration::from_secs(1);
+    while let Ok(left) = at.duration_since(SystemTime::now()) {
+        if left <= LOOK_AGAIN {
+            return tokio::time::sleep(left).await;
+        }
+        tokio::time::sleep(left - LOOK_AGAIN).await;
     }
 }
 

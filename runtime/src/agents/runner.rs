@@ -133,9 +133,9 @@ pub async fn run(script: Script<'_>, mut cancel: watch::Receiver<bool>, report: 
         return failed(why);
     }
     // Held only if the instant is still ahead; a past one starts at once.
-    let hold = at.and_then(|at| at.duration_since(SystemTime::now()).ok());
+    let held_until = at.filter(|at| *at > SystemTime::now());
     let mut command = Command::new(interpreter);
-    if hold.is_some() {
+    if held_until.is_some() {
         command.args(gate::command_line(interpreter, text)).stdin(Stdio::piped());
     } else {
         command.arg(if interpreter == "perl" { "-e" } else { "-c" }).arg(text).stdin(Stdio::null());
@@ -172,17 +172,22 @@ pub async fn run(script: Script<'_>, mut cancel: watch::Receiver<bool>, report: 
             unsafe { libc::killpg(pgid, libc::SIGKILL) };
         }
     };
-    if let (Some(hold), Some(gate)) = (hold, gate) {
+    if let (Some(at), Some(gate)) = (held_until, gate) {
         // A script that exits while held (its syntax refused, killed) ends as it ended.
-        let released = tokio::select! {
-            () = tokio::time::sleep(hold) => gate::release(gate).await,
-            _ = child.wait() => Ok(()),
-            () = async { let _ = cancel.wait_for(|c| *c).await; } => Ok(()),
-        };
-        if let Err(e) = released {
-            kill_group();
-            let _ = child.wait().await;
-            return failed(format!("the held script could not be released: {e}"));
+        tokio::select! {
+            () = gate::until(at) => {
+                if let Err(e) = gate::release(gate).await {
+                    kill_group();
+                    let _ = child.wait().await;
+                    return failed(format!("the held script could not be released: {e}"));
+                }
+            }
+            _ = child.wait() => {}
+            () = async { let _ = cancel.wait_for(|c| *c).await; } => {
+                kill_group();
+                let _ = child.wait().await;
+                return Outcome { ended: Ended::Cancelled, exit_code: None, output_tail: String::new(), reason: Some("cancelled before its instant".into()) };
+            }
         }
     }
     let (ended, exit_code, reason) = tokio::select! {
@@ -333,35 +338,39 @@ mod tests {
 
     #[tokio::test]
     async fn a_script_due_at_an_instant_starts_then_in_every_interpreter_with_its_own_line_numbers() {
-        // Each prints when it began, then the line it is on (2), with stdin empty as for any script.
+        // Each prints when it began and what its stdin is (`/dev/null`, as for
+        // any script, not the gate's pipe), then on line 2 its line number —
+        // dash has no `$LINENO`: its syntax error names the line.
         let scripts = [
-            ("sh", "date +%s%N; cat\necho 2"),
-            ("bash", "date +%s%N; cat\necho $LINENO"),
+            ("sh", "date +%s%N; readlink /proc/$$/fd/0\n)", Some(2), "2: Syntax error"),
+            ("bash", "date +%s%N; readlink /proc/$$/fd/0\necho line $LINENO", Some(0), "line 2"),
             (
                 "python3",
-                "import sys, time; print(time.time_ns()); sys.stdin.read()\nimport inspect; print(inspect.currentframe().f_lineno)",
+                "import os, time; print(time.time_ns()); print(os.readlink('/proc/self/fd/0'), flush=True)\n\
+                 import inspect; print('line', inspect.currentframe().f_lineno)",
+                Some(0),
+                "line 2",
             ),
             (
                 "perl",
-                "use Time::HiRes; printf \"%d\\n\", Time::HiRes::time() * 1e9; my @in = <STDIN>;\nprint __LINE__, \"\\n\";",
+                "use Time::HiRes; printf \"%d\\n\", Time::HiRes::time() * 1e9; print readlink(\"/proc/$$/fd/0\"), \"\\n\";\n\
+                 print 'line ', __LINE__, \"\\n\";",
+                Some(0),
+                "line 2",
             ),
         ];
-        for (interpreter, text) in scripts {
+        for (interpreter, text, exit_code, line_2) in scripts {
             let at = SystemTime::now() + Duration::from_millis(300);
             let at_ns = at.duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
             let held =
                 run(Script { at: Some(at), ..script(text, interpreter, Duration::from_secs(10)) }, never(), None).await;
-            assert_eq!(
-                (held.ended, held.exit_code),
-                (Ended::Succeeded, Some(0)),
-                "{interpreter}: {}",
-                held.output_tail
-            );
+            assert_eq!(held.exit_code, exit_code, "{interpreter}: {}", held.output_tail);
             let lines: Vec<&str> = held.output_tail.lines().collect();
             let began: u128 = lines[0].parse().unwrap_or_else(|_| panic!("{interpreter}: {}", held.output_tail));
             // Clocks read in microseconds (perl's float) may round a hair down.
             assert!(began + 1_000 >= at_ns, "{interpreter} began {} µs before the instant", (at_ns - began) / 1_000);
-            assert_eq!(lines[1..], ["2"], "{interpreter}: {}", held.output_tail);
+            assert_eq!(lines[1], "/dev/null", "{interpreter}: {}", held.output_tail);
+            assert!(lines[2].contains(line_2), "{interpreter}: {}", held.output_tail);
         }
     }
 
@@ -371,18 +380,31 @@ mod tests {
         let late = run(Script { at: Some(at), ..script("sleep 0.2", "sh", Duration::from_millis(700)) }, never(), None);
         assert_eq!(late.await.ended, Ended::Succeeded, "held 800 ms, ran 200 ms of its 700");
 
+        // Nothing of the script runs before its instant: not perl's `BEGIN`
+        // (run while compiling), not its `END` when cancelled.
         let marker = std::env::temp_dir().join(format!("scena-held-{}-{}", std::process::id(), now_ns()));
-        let text = format!("touch {}", marker.display());
-        let (cancel, cancelled) = watch::channel(false);
-        let at = SystemTime::now() + Duration::from_secs(60);
-        let held = tokio::spawn(async move {
-            run(Script { at: Some(at), ..script(&text, "sh", Duration::from_secs(10)) }, cancelled, None).await
-        });
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        cancel.send(true).unwrap();
-        let ended = held.await.unwrap();
-        assert_eq!(ended.ended, Ended::Cancelled);
-        assert!(!marker.exists(), "the held script never ran");
+        let m = marker.display();
+        let scripts = [
+            ("sh", format!("touch {m}")),
+            ("perl", format!("BEGIN {{ open(my $f, '>', '{m}') }} END {{ open(my $f, '>', '{m}') }} 1;")),
+            ("python3", format!("open('{m}', 'w')")),
+        ];
+        for (interpreter, text) in scripts {
+            let (cancel, cancelled) = watch::channel(false);
+            let at = SystemTime::now() + Duration::from_secs(60);
+            let held = tokio::spawn(async move {
+                run(Script { at: Some(at), ..script(&text, interpreter, Duration::from_secs(10)) }, cancelled, None)
+                    .await
+            });
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            cancel.send(true).unwrap();
+            let ended = held.await.unwrap();
+            assert_eq!(
+                (ended.ended, ended.reason.as_deref()),
+                (Ended::Cancelled, Some("cancelled before its instant"))
+            );
+            assert!(!marker.exists(), "the held {interpreter} script never ran");
+        }
     }
 
     #[tokio::test]

@@ -249,8 +249,8 @@ const HELLO_WITHIN: Duration = Duration::from_secs(10);
 
 /// What an agent's first message turned out to be.
 enum Hello {
-    /// The jobs it lost are failed; those it holds that run on its hosts (job, host).
-    Settled(Vec<(String, String)>),
+    /// The jobs it lost are failed; what it holds, settled.
+    Settled(crate::store::Settled),
     /// Another message (or none in time), to handle as usual.
     Other(Option<String>),
     /// The connection closed.
@@ -271,16 +271,17 @@ async fn hello(app: &Shared, tenant: &str, agent: &str, socket: &mut WebSocket) 
         }
     };
     let Ok(FromAgent::Holding { jobs }) = serde_json::from_str(&text) else { return Hello::Other(Some(text)) };
-    match app.db.agents().fail_jobs_not_held(tenant, agent, &jobs).await {
-        Ok((failed, running)) => {
-            if failed > 0 {
+    match app.db.agents().settle_held(tenant, agent, &jobs).await {
+        Ok(settled) => {
+            if settled.failed > 0 {
+                let failed = settled.failed;
                 tracing::warn!(target: "scena::agents", "agent `{agent}` of `{tenant}` came back without {failed} job(s) sent to it: they failed");
             }
-            Hello::Settled(running)
+            Hello::Settled(settled)
         }
         Err(e) => {
             tracing::error!("cannot settle what agent `{agent}` of `{tenant}` holds: {e:#}");
-            Hello::Settled(Vec::new())
+            Hello::Settled(crate::store::Settled::default())
         }
     }
 }
@@ -289,7 +290,7 @@ async fn connected(app: Shared, tenant: String, agent: String, credential: Strin
     let (first, held) = match hello(&app, &tenant, &agent, &mut socket).await {
         Hello::Gone => return,
         Hello::Settled(held) => (None, held),
-        Hello::Other(text) => (text, Vec::new()),
+        Hello::Other(text) => (text, crate::store::Settled::default()),
     };
     let (mut outgoing, generation) = match app.agents.connect(&tenant, &agent, &credential).await {
         Ok(connected) => connected,
@@ -306,7 +307,14 @@ async fn connected(app: Shared, tenant: String, agent: String, credential: Strin
         return;
     }
     let _ = app.db.hosts().set_agent(&tenant, &agent, &agent).await;
-    app.agents.adopt(&tenant, &agent, &held);
+    app.agents.adopt(&tenant, &agent, &held.running);
+    for job in held.ended {
+        let Ok(cancel) = serde_json::to_string(&ToAgent::Cancel { job }) else { continue };
+        if socket.send(Message::Text(cancel.into())).await.is_err() {
+            app.agents.disconnected(&tenant, &agent, generation).await;
+            return;
+        }
+    }
     let mut heartbeat = tokio::time::interval(HEARTBEAT);
     let mut open = match first {
         Some(text) => on_message(&app, &tenant, &agent, &text, &mut socket).await,

@@ -40,6 +40,17 @@ from_row! {
     }
 }
 
+/// What an agent's `holding` came to (`AgentStore::settle_held`).
+#[derive(Debug, Default)]
+pub struct Settled {
+    /// Jobs it lost (running here, not held there), now failed.
+    pub failed: usize,
+    /// Those it holds that run on its hosts: (job, host).
+    pub running: Vec<(String, String)>,
+    /// Those it holds that ended here meanwhile (cancelled, failed): to stop there.
+    pub ended: Vec<String>,
+}
+
 /// One host's part of a job.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct JobHost {
@@ -269,7 +280,8 @@ impl AgentStore {
     }
 
     /// Fail the hosts of `job` that have not ended `grace` after its timeout
-    /// ran out (counted from the job's creation), saying so: an agent that
+    /// ran out (counted from the job's creation, or from its instant for one
+    /// started at an instant), saying so: an agent that
     /// never reports — one too old for the kind of task, or stuck — does not
     /// hold its step forever. The hosts failed.
     pub async fn fail_overdue_hosts(
@@ -339,15 +351,10 @@ impl AgentStore {
         Ok(failed)
     }
 
-    /// Fail the jobs running on `agent`'s hosts that it does not hold (`held`:
-    /// job and host): it restarted while they ran, so no outcome will come.
-    /// Also returns the jobs it holds that are running on its hosts: (job, host).
-    pub async fn fail_jobs_not_held(
-        &self,
-        tenant: &str,
-        agent: &str,
-        held: &[(String, String)],
-    ) -> anyhow::Result<(usize, Vec<(String, String)>)> {
+    /// What an agent that (re)connected holds, settled: the jobs running on
+    /// its hosts that it does not hold (`held`: job and host) fail — it
+    /// restarted while they ran, so no outcome will come.
+    pub async fn settle_held(&self, tenant: &str, agent: &str, held: &[(String, String)]) -> anyhow::Result<Settled> {
         let rows: Vec<(String, String)> = sqlx::query_as(
             "SELECT jh.job, jh.host FROM job_hosts jh JOIN hosts h ON h.tenant = jh.tenant AND h.id = jh.host
              WHERE jh.tenant = $1 AND h.agent = $2 AND jh.state = 'running'",
@@ -366,7 +373,23 @@ impl AgentStore {
                 failed += 1;
             }
         }
-        Ok((failed, running))
+        // Cancelled or failed here while the agent was away (a cancel it
+        // could not be sent, its loss): it may still hold the script, due at
+        // an instant hours ahead — it must not run.
+        let mut ended = Vec::new();
+        for (job, host) in held.iter().filter(|entry| !running.contains(entry)) {
+            let state: Option<(String,)> =
+                sqlx::query_as("SELECT state FROM job_hosts WHERE tenant = $1 AND job = $2 AND host = $3")
+                    .bind(tenant)
+                    .bind(job)
+                    .bind(host)
+                    .fetch_optional(self.db.pool())
+                    .await?;
+            if state.is_some_and(|(state,)| state == "failed" || state == "cancelled") {
+                ended.push(job.clone());
+            }
+        }
+        Ok(Settled { failed, running, ended })
     }
 
     /// The agents of `tenant` that are not revoked, each with the hash of its credential.

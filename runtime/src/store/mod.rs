@@ -41,7 +41,7 @@ use sqlx::{AnyPool, Connection as _, Executor as _};
 use writer::WRITER_CHECKPOINT_PAGES;
 
 pub use agent_links::{AgentLinks, RelayedOutput};
-pub use agents::{AgentInfo, AgentStore, EnrolmentInfo, JobHost, credential_hash};
+pub use agents::{AgentInfo, AgentStore, EnrolmentInfo, JobHost, Settled, credential_hash};
 pub use apps::{AppStore, InstallRow, ListingRow, VersionRow, app_scope, run_scope, split_scope};
 pub use audit::{AuditEntry, AuditStore, Audited};
 pub use blobs::BlobStore;

@@ -79,7 +79,7 @@ pub(crate) async fn until_connected(server: &Server, tenant: &str, wanted: &[(&s
     panic!("agents of {tenant} never reached {wanted:?}");
 }
 
-fn scripted(name: &str, hosts: Value, script: &str) -> Value {
+pub(super) fn scripted(name: &str, hosts: Value, script: &str) -> Value {
     json!({"name": name,
       "nodes": [{"id": "start", "kind": "start"},
                 {"id": "find", "kind": "step", "plugin": "find-hosts", "input": {"selector": "zone=eu-1"}},
@@ -401,7 +401,7 @@ pub(crate) fn job_lines(logs: &Value) -> Vec<String> {
 }
 
 /// Publish `flow` in tenant `default` and start a run of it: the run's path.
-async fn start_run(server: &Server, flow: Value) -> String {
+pub(super) async fn start_run(server: &Server, flow: Value) -> String {
     let name = flow["name"].as_str().unwrap().to_string();
     let flows = "/api/v1/tenants/default/flows";
     assert_eq!(server.admin("PUT", &format!("{flows}/{name}/draft"), Some(flow)).await.status, 200);

@@ -14,6 +14,7 @@ mod flows;
 mod gates;
 mod grants;
 mod gray_release;
+mod held_jobs;
 mod hosts;
 pub(crate) mod jobs;
 mod lifecycle;
