@@ -123,13 +123,29 @@ async function connect(page, from, to) {
   );
 }
 
-/** Select a node by clicking it where it has come to rest (the canvas may still be moving). */
+/**
+ * Select a node by clicking it once it has come to rest (the canvas may still
+ * be moving), with Playwright's own checks that the click lands on it; if it
+ * never shows in the inspector, say what was under the pointer and what the
+ * inspector showed instead.
+ */
 async function selectNode(page, id) {
   await node(page, id).waitFor();
-  await untilDone(async () => {
-    const { x, y } = await settledCentreOf(page, node(page, id));
-    await page.mouse.click(x, y);
-  }, page.locator('.editor-inspector h2', { hasText: id }));
+  const heading = page.locator('.editor-inspector h2', { hasText: id });
+  try {
+    await untilDone(async () => {
+      await settledCentreOf(page, node(page, id));
+      await node(page, id).click({ timeout: 5_000 });
+    }, heading);
+  } catch (error) {
+    const { x, y } = await centreOf(node(page, id));
+    const under = await page.evaluate(([px, py]) => {
+      const hit = document.elementFromPoint(px, py);
+      return hit ? `${hit.tagName.toLowerCase()}.${[...hit.classList].join('.')}` : 'nothing';
+    }, [x, y]);
+    const shown = await page.locator('.editor-inspector').innerText().catch(() => '(no inspector)');
+    throw new Error(`node ${id} was not selected: at its centre (${x}, ${y}) is ${under}; the inspector shows ${JSON.stringify(shown.slice(0, 200))}; ${error.message}`);
+  }
 }
 
 function problemOf(page, id) {
