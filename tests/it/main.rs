@@ -20,6 +20,7 @@ mod cli_plugin_run;
 mod cli_samples;
 mod cluster;
 mod cluster_agents;
+mod deploy;
 mod engine_live_controls;
 mod sandbox_cache;
 mod sandbox_hostile;
