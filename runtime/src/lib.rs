@@ -19,6 +19,7 @@ pub mod runner;
 pub mod sandbox;
 pub mod scheduler;
 pub mod store;
+pub mod telemetry;
 pub mod tls;
 pub mod triggers;
 

@@ -25,3 +25,4 @@ mod engine_live_controls;
 mod sandbox_cache;
 mod sandbox_hostile;
 mod support;
+mod telemetry;

@@ -153,17 +153,32 @@ pub fn main() -> ExitCode {
     if !matches!(cli.command, Command::Serve(_) | Command::Agent(_)) {
         quiet_on_closed_pipe();
     }
-    tracing_subscriber::fmt()
+    // Traces leave the process only if the server is given a collector.
+    let tracing = match &cli.command {
+        Command::Serve(args) => match args.otlp_endpoint.as_deref().filter(|url| !url.trim().is_empty()) {
+            Some(url) => match crate::telemetry::provider(url, &serve::node_name(args.node_id.as_deref())) {
+                Ok(provider) => Some(provider),
+                Err(e) => return CliError::other(format!("{e:#}")).report(),
+            },
+            None => None,
+        },
+        _ => None,
+    };
+    {
+        use tracing_subscriber::Layer as _;
+        use tracing_subscriber::layer::SubscriberExt as _;
+        use tracing_subscriber::util::SubscriberInitExt as _;
         // By default: warnings, and the server's line per request, per start/stop
         // and per run a node of a cluster takes over or loses.
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SCENA_LOG")
-                .unwrap_or_else(|_| "warn,scena::request=info,scena::serve=info,scena::cluster=info".into()),
-        )
-        .with_writer(std::io::stderr)
-        // Colours for a person at a terminal, plain text for a log file or a pipe.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+        let filter = tracing_subscriber::EnvFilter::try_from_env("SCENA_LOG")
+            .unwrap_or_else(|_| "warn,scena::request=info,scena::serve=info,scena::cluster=info".into());
+        let log = tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            // Colours for a person at a terminal, plain text for a log file or a pipe.
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .with_filter(filter);
+        tracing_subscriber::registry().with(log).with(tracing.as_ref().map(crate::telemetry::layer)).init();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => return CliError::other(format!("cannot start the async runtime: {e}")).report(),
@@ -202,6 +217,12 @@ pub fn main() -> ExitCode {
             }
         }
     });
+    // What the exporter still holds goes out before the process ends.
+    if let Some(provider) = tracing
+        && let Err(e) = provider.shutdown()
+    {
+        eprintln!("scena: the last traces could not be sent: {e}");
+    }
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => error.report(),

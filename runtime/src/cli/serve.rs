@@ -76,7 +76,12 @@ pub struct ServeArgs {
     /// This node's name in a cluster (servers on one PostgreSQL database)
     /// [default: the host name]; its leases carry it with a suffix per process.
     #[arg(long, value_name = "ID", env = "SCENA_NODE_ID")]
-    node_id: Option<String>,
+    pub(crate) node_id: Option<String>,
+    /// Send traces to this OpenTelemetry collector (OTLP over HTTP, e.g.
+    /// `http://collector:4318`): a trace per run, whose id is the run's, across
+    /// every node that drives it. Off by default.
+    #[arg(long, value_name = "URL", env = "OTEL_EXPORTER_OTLP_ENDPOINT")]
+    pub(crate) otlp_endpoint: Option<String>,
     /// In a cluster: how long a node's lease on a run lasts without a heartbeat; when
     /// a node dies, another continues its runs this long after its last heartbeat.
     #[arg(long, value_name = "DURATION", env = "SCENA_LEASE_TTL", default_value = "5s", value_parser = humantime::parse_duration)]
@@ -446,15 +451,20 @@ async fn follow_other_nodes(app: crate::api::Shared, url: String) {
 }
 
 /// Make this server a node of the cluster on its PostgreSQL database.
-async fn join_cluster(db: &Db, node_id: Option<&str>, ttl: std::time::Duration) -> Result<String, CliError> {
-    let node = match node_id.map(str::trim).filter(|id| !id.is_empty()) {
+/// This node's name: `--node-id`, else the host's name.
+pub(crate) fn node_name(node_id: Option<&str>) -> String {
+    match node_id.map(str::trim).filter(|id| !id.is_empty()) {
         Some(id) => id.to_string(),
         None => {
             let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
             let host = host.trim();
             (if host.is_empty() { "node" } else { host }).to_string()
         }
-    };
+    }
+}
+
+async fn join_cluster(db: &Db, node_id: Option<&str>, ttl: std::time::Duration) -> Result<String, CliError> {
+    let node = node_name(node_id);
     let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX);
     if ttl_ms < 300 {
         return Err(CliError::other("--lease-ttl must be at least 300ms: heartbeats come three times a lease"));

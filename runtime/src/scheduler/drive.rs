@@ -124,7 +124,8 @@ impl<'s> Run<'s> {
         progress: &mut dyn Progress,
     ) -> anyhow::Result<RunState> {
         let _driving = self.scheduler.driving();
-        let driven = self.drive_loop(queue, progress).await;
+        let span = crate::telemetry::run_span(&self.id, &self.tenant, &self.plan.flow.name);
+        let driven = tracing::Instrument::instrument(self.drive_loop(queue, progress), span).await;
         match &driven {
             // Stopped for the process's end with work left: anyone may continue it now.
             Ok(state) if !state.is_over() && self.stopped_by_process_end => self.scheduler.hand_over(&self.id).await,
@@ -572,24 +573,31 @@ impl<'s> Run<'s> {
             StepCall::Poll(state) => Entry::Poll(state),
         };
         let grant_source = self.scheduler.grants.clone();
-        async move {
+        // Inside the run's span, wherever the call runs.
+        let span = tracing::info_span!(target: crate::telemetry::TARGET, "step", node = %node, attempt,
+            plugin = tracing::field::Empty, outcome = tracing::field::Empty);
+        let call = async move {
             let _in_flight = METRICS.call_in_flight();
             let started = Instant::now();
-            let failure = |message: String, retryable: bool| Completion::Step {
-                node: node.clone(),
-                attempt,
-                outcome: StepOutcome::Failed {
-                    kind: if retryable { "retryable" } else { "fatal" }.into(),
-                    message,
-                    retryable,
-                },
-                kv: None,
-                logs: Value::Array(Vec::new()),
+            let failure = |message: String, retryable: bool| {
+                tracing::Span::current().record("outcome", "failed");
+                Completion::Step {
+                    node: node.clone(),
+                    attempt,
+                    outcome: StepOutcome::Failed {
+                        kind: if retryable { "retryable" } else { "fatal" }.into(),
+                        message,
+                        retryable,
+                    },
+                    kv: None,
+                    logs: Value::Array(Vec::new()),
+                }
             };
             let plugin = match plugin {
                 Ok(plugin) => plugin,
                 Err(reason) => return failure(reason, false),
             };
+            tracing::Span::current().record("plugin", plugin.meta.name.as_str());
             let grants = match grant_source.grants_for(&scope, &plugin.meta.name).await {
                 Ok(grants) => grants,
                 Err(error) => return failure(format!("cannot read the tenant's grants: {error:#}"), true),
@@ -610,8 +618,10 @@ impl<'s> Run<'s> {
                 StepOutcome::Failed { .. } => "failed",
             };
             METRICS.node_finished(ended, started.elapsed().as_secs_f64());
+            tracing::Span::current().record("outcome", ended);
             Completion::Step { node, attempt, outcome, kv: Some((scope, report.kv)), logs }
-        }
+        };
+        tracing::Instrument::instrument(call, span)
     }
 }
 
