@@ -19,16 +19,24 @@ use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 /// The target of the spans that are exported.
 pub const TARGET: &str = "scena::trace";
 
-/// The exporter to `endpoint` (`http://HOST:PORT`, traces going to
-/// `/v1/traces` under it unless it names a path), as node `node`.
+/// The exporter to the collector at `endpoint`, a base URL as OTLP's
+/// `OTEL_EXPORTER_OTLP_ENDPOINT` is (`http://collector:4318`, traces going
+/// to `v1/traces` under it), as node `node`.
 pub fn provider(endpoint: &str, node: &str) -> anyhow::Result<SdkTracerProvider> {
-    let url = url::Url::parse(endpoint).map_err(|e| anyhow::anyhow!("--otlp-endpoint `{endpoint}`: {e}"))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        anyhow::bail!("--otlp-endpoint `{endpoint}` is not an http:// or https:// URL");
+    let endpoint = endpoint.trim();
+    let mut base = url::Url::parse(endpoint).map_err(|e| anyhow::anyhow!("--otlp-endpoint `{endpoint}`: {e}"))?;
+    if !matches!(base.scheme(), "http" | "https") {
+        anyhow::bail!(
+            "--otlp-endpoint `{endpoint}` is not an http:// or https:// URL (OTLP over HTTP, usually port 4318)"
+        );
     }
-    let traces =
-        if url.path() == "/" { format!("{}/v1/traces", endpoint.trim_end_matches('/')) } else { endpoint.to_string() };
-    let exporter = opentelemetry_otlp::SpanExporter::builder().with_http().with_endpoint(traces).build()?;
+    if !base.path().ends_with('/') {
+        base.set_path(&format!("{}/", base.path()));
+    }
+    let traces = base.join("v1/traces")?;
+    // The exporter's HTTP client is reqwest's, which has no TLS provider of its own.
+    crate::tls::install_crypto_provider();
+    let exporter = opentelemetry_otlp::SpanExporter::builder().with_http().with_endpoint(traces.as_str()).build()?;
     let resource = Resource::builder()
         .with_service_name("scena")
         .with_attribute(KeyValue::new("service.instance.id", node.to_string()))
@@ -72,6 +80,14 @@ pub fn run_span(run_id: &str, tenant: &str, flow: &str) -> tracing::Span {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_endpoint_is_a_base_url_and_only_http_is_taken() {
+        assert!(provider("localhost:4317", "n").is_err(), "no scheme: refused");
+        let grpc = provider("grpc://collector:4317", "n").err().unwrap().to_string();
+        assert!(grpc.contains("not an http:// or https:// URL"), "{grpc}");
+        assert!(provider(" http://127.0.0.1:4318/otlp ", "n").is_ok());
+    }
 
     #[test]
     fn a_runs_trace_id_is_its_id_on_every_node() {

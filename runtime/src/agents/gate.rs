@@ -4,41 +4,41 @@
 //! instant the agent writes the byte: what is left to do then is a read
 //! returning in an interpreter already loaded, not a fork and an exec — so a
 //! hundred hosts begin within milliseconds of each other, not a hundred
-//! process starts apart. The script's own line numbers are kept.
+//! process starts apart. The script's own line numbers are kept. Perl is the
+//! exception: a shell waits, and perl starts at the instant (an exec).
 
 use std::time::{Duration, SystemTime};
 
 use tokio::io::AsyncWriteExt;
 use tokio::process::ChildStdin;
 
-/// The interpreter's arguments running `script` behind the gate.
-pub fn command_line(interpreter: &str, script: &str) -> Vec<String> {
+/// The program and its arguments running `script` with `interpreter` behind the gate.
+pub fn command_line(interpreter: &str, script: &str) -> (&'static str, Vec<String>) {
+    let shell_gate = "read -r _ || exit 125; exec </dev/null; ";
     match interpreter {
         // On the script's first line: its line numbers stay as written.
-        "sh" | "bash" => vec!["-c".into(), format!("read -r _ || exit 125; exec </dev/null; {script}")],
+        "sh" => ("sh", vec!["-c".into(), format!("{shell_gate}{script}")]),
+        "bash" => ("bash", vec!["-c".into(), format!("{shell_gate}{script}")]),
         // Compiled before the wait, so only running is left at the instant;
         // run as `__main__` itself, the prologue's names gone, as `-c` would.
-        "python3" => vec![
-            "-c".into(),
-            "import os as _o, sys as _s\n\
-             _c = compile(_s.argv.pop(1), '<string>', 'exec')\n\
-             if not _o.read(0, 1): _o._exit(125)\n\
-             _o.dup2(_o.open(_o.devnull, _o.O_RDONLY), 0)\n\
-             del _o, _s\n\
-             exec(globals().pop('_c'), globals())\n"
-                .into(),
-            script.into(),
-        ],
-        // Perl compiles a program whole before running it, and compiling
-        // runs `BEGIN` blocks and `use` imports: the script is compiled only
-        // once released (an `eval` of its text, numbered from line 1 as `-e`).
-        "perl" => vec![
-            "-e".into(),
-            "my $scena_script = shift @ARGV; { sysread(STDIN, my $g, 1) or exit 125; open(STDIN, '<', '/dev/null'); } \
-             eval qq{#line 1 \"-e\"\n} . $scena_script; die $@ if $@;"
-                .into(),
-            script.into(),
-        ],
+        "python3" => (
+            "python3",
+            vec![
+                "-c".into(),
+                "import os as _o, sys as _s\n\
+                 _c = compile(_s.argv.pop(1), '<string>', 'exec')\n\
+                 if not _o.read(0, 1): _o._exit(125)\n\
+                 _o.dup2(_o.open(_o.devnull, _o.O_RDONLY), 0)\n\
+                 del _o, _s\n\
+                 exec(globals().pop('_c'), globals())\n"
+                    .into(),
+                script.into(),
+            ],
+        ),
+        // Compiling a perl program runs its `BEGIN` blocks and `use` imports,
+        // and one compiled inside an `eval` sees a caller: a shell waits
+        // instead, and perl itself starts at the instant, as `perl -e` would.
+        "perl" => ("sh", vec!["-c".into(), format!("{shell_gate}exec perl -e \"$0\""), script.into()]),
         other => unreachable!("interpreter `{other}` is checked before"),
     }
 }

@@ -134,12 +134,16 @@ pub async fn run(script: Script<'_>, mut cancel: watch::Receiver<bool>, report: 
     }
     // Held only if the instant is still ahead; a past one starts at once.
     let held_until = at.filter(|at| *at > SystemTime::now());
-    let mut command = Command::new(interpreter);
-    if held_until.is_some() {
-        command.args(gate::command_line(interpreter, text)).stdin(Stdio::piped());
+    let mut command = if held_until.is_some() {
+        let (program, args) = gate::command_line(interpreter, text);
+        let mut command = Command::new(program);
+        command.args(args).stdin(Stdio::piped());
+        command
     } else {
+        let mut command = Command::new(interpreter);
         command.arg(if interpreter == "perl" { "-e" } else { "-c" }).arg(text).stdin(Stdio::null());
-    }
+        command
+    };
     command.envs(env.iter().copied()).stdout(Stdio::piped()).stderr(Stdio::piped()).process_group(0).kill_on_drop(true);
     let mut child = match command.spawn() {
         Ok(child) => child,
@@ -340,7 +344,8 @@ mod tests {
     async fn a_script_due_at_an_instant_starts_then_in_every_interpreter_with_its_own_line_numbers() {
         // Each prints when it began and what its stdin is (`/dev/null`, as for
         // any script, not the gate's pipe), then on line 2 its line number —
-        // dash has no `$LINENO`: its syntax error names the line.
+        // dash has no `$LINENO`: its syntax error names the line; perl's
+        // top level has no caller, as with `perl -e`.
         let scripts = [
             ("sh", "date +%s%N; readlink /proc/$$/fd/0\n)", Some(2), "2: Syntax error"),
             ("bash", "date +%s%N; readlink /proc/$$/fd/0\necho line $LINENO", Some(0), "line 2"),
@@ -354,9 +359,9 @@ mod tests {
             (
                 "perl",
                 "use Time::HiRes; printf \"%d\\n\", Time::HiRes::time() * 1e9; print readlink(\"/proc/$$/fd/0\"), \"\\n\";\n\
-                 print 'line ', __LINE__, \"\\n\";",
+                 print 'line ', __LINE__, caller() ? ' called' : ' top level', \"\\n\";",
                 Some(0),
-                "line 2",
+                "line 2 top level",
             ),
         ];
         for (interpreter, text, exit_code, line_2) in scripts {

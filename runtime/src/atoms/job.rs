@@ -332,6 +332,9 @@ impl AtomCall {
             .await
             .map_err(failed)?
             .ok_or_else(|| AtomError::Invalid(format!("no job `{id}` in this tenant")))?;
+        // Recorded first: an agent whose connection dies with the cancel in
+        // it is told again when it comes back.
+        jobs.store.request_cancel(tenant, id).await.map_err(failed)?;
         for host in hosts.iter().filter(|h| h.state == "running" || h.state == "queued") {
             let agent = inventory.get(tenant, &host.host).await.map_err(failed)?.and_then(|h| h.agent);
             let told = match agent {

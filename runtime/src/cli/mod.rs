@@ -177,7 +177,13 @@ pub fn main() -> ExitCode {
             // Colours for a person at a terminal, plain text for a log file or a pipe.
             .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
             .with_filter(filter);
-        tracing_subscriber::registry().with(log).with(tracing.as_ref().map(crate::telemetry::layer)).init();
+        // Without a collector, no layer at all: an absent one would keep the
+        // log filter's refusals from being remembered per call site.
+        let subscriber = tracing_subscriber::registry().with(log);
+        match &tracing {
+            Some(provider) => subscriber.with(crate::telemetry::layer(provider)).init(),
+            None => subscriber.init(),
+        }
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,

@@ -47,7 +47,8 @@ pub struct Settled {
     pub failed: usize,
     /// Those it holds that run on its hosts: (job, host).
     pub running: Vec<(String, String)>,
-    /// Those it holds that ended here meanwhile (cancelled, failed): to stop there.
+    /// Those it holds that ended here meanwhile (cancelled, failed) or whose
+    /// cancel was asked for: to stop there.
     pub ended: Vec<String>,
 }
 
@@ -373,19 +374,24 @@ impl AgentStore {
                 failed += 1;
             }
         }
-        // Cancelled or failed here while the agent was away (a cancel it
-        // could not be sent, its loss): it may still hold the script, due at
-        // an instant hours ahead — it must not run.
+        // Cancelled or failed here while the agent was away (its loss), or
+        // whose cancel was asked for — and may have died with the connection
+        // it was sent on: the agent may still hold the script, due at an
+        // instant hours ahead — it must not run.
         let mut ended = Vec::new();
-        for (job, host) in held.iter().filter(|entry| !running.contains(entry)) {
-            let state: Option<(String,)> =
-                sqlx::query_as("SELECT state FROM job_hosts WHERE tenant = $1 AND job = $2 AND host = $3")
-                    .bind(tenant)
-                    .bind(job)
-                    .bind(host)
-                    .fetch_optional(self.db.pool())
-                    .await?;
-            if state.is_some_and(|(state,)| state == "failed" || state == "cancelled") {
+        for (job, host) in held {
+            let row: Option<(String, Option<String>)> = sqlx::query_as(
+                "SELECT jh.state, j.cancel_requested_at FROM job_hosts jh
+                 JOIN jobs j ON j.tenant = jh.tenant AND j.id = jh.job
+                 WHERE jh.tenant = $1 AND jh.job = $2 AND jh.host = $3",
+            )
+            .bind(tenant)
+            .bind(job)
+            .bind(host)
+            .fetch_optional(self.db.pool())
+            .await?;
+            let stop = row.is_some_and(|(state, cancel)| cancel.is_some() || state == "failed" || state == "cancelled");
+            if stop && !ended.contains(job) {
                 ended.push(job.clone());
             }
         }
@@ -433,6 +439,20 @@ impl AgentStore {
         Ok(())
     }
 
+    /// Record that `job`'s cancel was asked for (before it is sent), so an
+    /// agent coming back still holding it is told again (`settle_held`).
+    pub async fn request_cancel(&self, tenant: &str, job: &str) -> anyhow::Result<()> {
+        sqlx::query(
+            "UPDATE jobs SET cancel_requested_at = $3 WHERE tenant = $1 AND id = $2 AND cancel_requested_at IS NULL",
+        )
+        .bind(tenant)
+        .bind(job)
+        .bind(super::now_rfc3339())
+        .execute(self.db.pool())
+        .await?;
+        Ok(())
+    }
+
     /// Move a host of a job to `state` unless it has ended already (so an
     /// outcome reported twice, or after a cancel, changes nothing); `true` if it moved.
     pub async fn set_job_host(
@@ -459,5 +479,28 @@ impl AgentStore {
         .execute(self.db.pool())
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn an_agent_back_holding_a_job_whose_cancel_was_asked_for_or_that_ended_here_is_told_to_stop_it() {
+        for db in crate::store::test_backends().await {
+            let agents = db.agents();
+            let tenant = format!("acme-{}", uuid::Uuid::new_v4().simple());
+            let mut jobs = Vec::new();
+            for key in ["going-on", "cancel-asked", "failed-here"] {
+                let (job, _) = agents.create_job(&tenant, key, "{}", &["h1".into()], &[]).await.unwrap();
+                agents.record_dispatch(&tenant, &job, &["h1".into()], &[]).await.unwrap();
+                jobs.push(job);
+            }
+            // The cancel's message may have died with the connection: it is on record.
+            agents.request_cancel(&tenant, &jobs[1]).await.unwrap();
+            agents.set_job_host(&tenant, &jobs[2], "h1", "failed", None, "lost").await.unwrap();
+            let held: Vec<(String, String)> = jobs.iter().map(|job| (job.clone(), "h1".to_string())).collect();
+            let settled = agents.settle_held(&tenant, "a1", &held).await.unwrap();
+            assert_eq!(settled.ended, jobs[1..].to_vec(), "{:?}", db.backend());
+        }
     }
 }
