@@ -4,8 +4,9 @@
 //! a trace id is), and each stretch a node drives it is a span `run` whose
 //! parent is the run itself — a parent no node sends, so every node finds
 //! the same trace without passing anything along. Each step call is a span
-//! `step` inside its node's `run`. Only spans of the target `scena::trace`
-//! are exported.
+//! `step` inside its node's `run`; a subflow's run is a trace of its own,
+//! its `run` spans linked to the calling run's. Only spans of the target
+//! `scena::trace` are exported.
 
 use opentelemetry::KeyValue;
 use opentelemetry::trace::{
@@ -66,13 +67,19 @@ fn run_parent(run_id: &str) -> Option<opentelemetry::Context> {
     Some(opentelemetry::Context::new().with_remote_span_context(context))
 }
 
-/// The span of one stretch of a run driven by this node.
-pub fn run_span(run_id: &str, tenant: &str, flow: &str) -> tracing::Span {
-    let span = tracing::info_span!(target: TARGET, "run", run.id = run_id, tenant = tenant, flow = flow);
-    if !span.is_disabled()
-        && let Some(parent) = run_parent(run_id)
-    {
+/// The span of one stretch of a run driven by this node; a subflow's run
+/// (`parent_run`: the run that called it) links to its parent's trace.
+pub fn run_span(run_id: &str, tenant: &str, flow: &str, parent_run: Option<&str>) -> tracing::Span {
+    let span = tracing::info_span!(target: TARGET, "run", run.id = run_id, tenant = tenant, flow = flow,
+        parent.run.id = parent_run);
+    if span.is_disabled() {
+        return span;
+    }
+    if let Some(parent) = run_parent(run_id) {
         let _ = span.set_parent(parent);
+    }
+    if let Some(caller) = parent_run.and_then(run_parent) {
+        span.add_link(caller.span().span_context().clone());
     }
     span
 }

@@ -1,6 +1,7 @@
 //! OpenTelemetry traces (`scena serve --otlp-endpoint`): a run is one trace,
 //! whose id is the run's, whichever nodes of a cluster drive it; each node's
-//! stretch of it is a span `run`, each step call a span `step` inside it.
+//! stretch of it is a span `run`, each step call a span `step` inside it; a
+//! subflow's run is its own trace, linked to the caller's.
 //! The collector is a loopback HTTP server taking OTLP/HTTP requests.
 
 use std::sync::{Arc, Mutex};
@@ -23,6 +24,8 @@ struct Received {
     span_id: String,
     parent_span_id: String,
     attributes: Vec<(String, String)>,
+    /// The trace ids of the spans it links to.
+    links: Vec<String>,
 }
 
 impl Received {
@@ -67,6 +70,7 @@ async fn collector() -> (String, Arc<Mutex<Vec<Received>>>) {
                                 .iter()
                                 .map(|a| (a.key.clone(), text(a.value.as_ref())))
                                 .collect(),
+                            links: span.links.iter().map(|l| hex(&l.trace_id)).collect(),
                         });
                     }
                 }
@@ -94,12 +98,20 @@ fn stop(node: &mut Server) {
 async fn a_run_driven_by_two_nodes_is_one_trace_whose_id_is_the_runs() {
     let (base, received) = collector().await;
     let mut cluster = Cluster::start_with("telemetry", 2, "2s", &["echo"], &["--otlp-endpoint", &base]);
+    let child = json!({"name": "child", "nodes": [{"id": "start", "kind": "start"},
+        {"id": "inner", "kind": "step", "plugin": "echo", "input": {"inner": true}},
+        {"id": "end", "kind": "end", "output": "${steps.inner.output}"}],
+        "edges": [{"from": "start", "to": "inner"}, {"from": "inner", "to": "end"}]});
     let flow = json!({"name": "traced", "nodes": [{"id": "start", "kind": "start"},
         {"id": "ok", "kind": "approval", "assignees": ["role:operator"]},
         {"id": "say", "kind": "step", "plugin": "echo", "input": {"said": "hi"}},
+        {"id": "sub", "kind": "subflow", "flow": "child"},
         {"id": "end", "kind": "end", "output": "${steps.say.output}"}],
-        "edges": [{"from": "start", "to": "ok"}, {"from": "ok", "to": "say"}, {"from": "say", "to": "end"}]});
+        "edges": [{"from": "start", "to": "ok"}, {"from": "ok", "to": "say"}, {"from": "say", "to": "sub"},
+                  {"from": "sub", "to": "end"}]});
     let first = &cluster.nodes[0];
+    assert_eq!(first.admin("PUT", "/api/v1/tenants/default/flows/child/draft", Some(child)).await.status, 200);
+    assert_eq!(first.admin("POST", "/api/v1/tenants/default/flows/child/versions", None).await.status, 201);
     assert_eq!(first.admin("PUT", "/api/v1/tenants/default/flows/traced/draft", Some(flow)).await.status, 200);
     assert_eq!(first.admin("POST", "/api/v1/tenants/default/flows/traced/versions", None).await.status, 201);
     let started = first
@@ -137,4 +149,12 @@ async fn a_run_driven_by_two_nodes_is_one_trace_whose_id_is_the_runs() {
     assert_eq!(say.parent_span_id, driver.span_id, "the call is inside the second node's stretch");
     assert_eq!((say.attribute("plugin"), say.attribute("outcome")), (Some("echo"), Some("done")));
     assert!(spans.iter().all(|s| s.node == "n1" || s.node == "n2"), "{spans:#?}");
+
+    // The subflow's run is a trace of its own, linked to the calling run's.
+    let all = received.lock().unwrap().clone();
+    let child = all.iter().find(|s| s.name == "run" && s.attribute("parent.run.id") == Some(run.as_str()));
+    let child = child.unwrap_or_else(|| panic!("the subflow's run span: {all:#?}"));
+    assert_ne!(child.trace_id, trace);
+    assert_eq!(child.links, std::slice::from_ref(&trace), "{child:#?}");
+    assert!(all.iter().any(|s| s.trace_id == child.trace_id && s.attribute("node") == Some("inner")));
 }

@@ -124,7 +124,8 @@ impl<'s> Run<'s> {
         progress: &mut dyn Progress,
     ) -> anyhow::Result<RunState> {
         let _driving = self.scheduler.driving();
-        let span = crate::telemetry::run_span(&self.id, &self.tenant, &self.plan.flow.name);
+        let caller = self.state.run["parent"]["run"].as_str();
+        let span = crate::telemetry::run_span(&self.id, &self.tenant, &self.plan.flow.name, caller);
         let driven = tracing::Instrument::instrument(self.drive_loop(queue, progress), span).await;
         match &driven {
             // Stopped for the process's end with work left: anyone may continue it now.
