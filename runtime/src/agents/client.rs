@@ -19,7 +19,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use super::leftovers::Leftovers;
-use super::protocol::{Ended, FromAgent, ToAgent};
+use super::protocol::{Ended, FromAgent, ScriptTask, ToAgent};
 use super::{placer, runner};
 
 /// What an agent keeps between runs.
@@ -166,37 +166,25 @@ impl Tasks {
     }
 }
 
-/// A script the server sent (`run`, or `run_at` an instant).
-struct ScriptTask {
-    job: String,
-    host: String,
-    script: String,
-    interpreter: String,
-    account: String,
-    timeout_ms: u64,
-    at: Option<std::time::SystemTime>,
-}
-
-impl ScriptTask {
-    /// Run it on a task of its own, reporting what it prints as it comes.
-    fn start(self, tasks: &Tasks, outbox: &Outbox) {
-        let ScriptTask { job, host, script, interpreter, account, timeout_ms, at } = self;
-        let report: runner::Report = {
-            let (output, job, host) = (outbox.output.clone(), job.clone(), host.clone());
-            Arc::new(move |text, total| output.offer(job.clone(), host.clone(), text, total))
-        };
-        let (leftovers, job_id) = (tasks.leftovers.clone(), job.clone());
-        leftovers.begin(&job_id);
-        tasks.start(job, host, move |cancelled| async move {
-            let env = leftovers.environment(&job_id);
-            let timeout = Duration::from_millis(timeout_ms);
-            let script =
-                runner::Script { text: &script, interpreter: &interpreter, account: &account, env: &env, timeout, at };
-            let outcome = runner::run(script, cancelled, Some(report)).await;
-            leftovers.end(&job_id);
-            outcome
-        });
-    }
+/// Run a script the server sent (`at`: held until then) on a task of its
+/// own, reporting what it prints as it comes.
+fn start_script(task: ScriptTask, at: Option<std::time::SystemTime>, tasks: &Tasks, outbox: &Outbox) {
+    let ScriptTask { job, host, script, interpreter, account, timeout_ms } = task;
+    let report: runner::Report = {
+        let (output, job, host) = (outbox.output.clone(), job.clone(), host.clone());
+        Arc::new(move |text, total| output.offer(job.clone(), host.clone(), text, total))
+    };
+    let (leftovers, job_id) = (tasks.leftovers.clone(), job.clone());
+    leftovers.begin(&job_id);
+    tasks.start(job, host, move |cancelled| async move {
+        let env = leftovers.environment(&job_id);
+        let timeout = Duration::from_millis(timeout_ms);
+        let script =
+            runner::Script { text: &script, interpreter: &interpreter, account: &account, env: &env, timeout, at };
+        let outcome = runner::run(script, cancelled, Some(report)).await;
+        leftovers.end(&job_id);
+        outcome
+    });
 }
 
 /// A task message of a kind this agent does not know (sent by a newer
@@ -314,14 +302,10 @@ async fn session(
                 let Some(frame) = incoming else { anyhow::bail!("the server closed the connection") };
                 match frame? {
                     Message::Text(text) => match serde_json::from_str::<ToAgent>(&text) {
-                        Ok(ToAgent::Run { job, host, script, interpreter, account, timeout_ms }) => {
-                            let task = ScriptTask { job, host, script, interpreter, account, timeout_ms, at: None };
-                            task.start(tasks, outbox);
-                        }
-                        Ok(ToAgent::RunAt { job, host, script, interpreter, account, timeout_ms, at_ms }) => {
-                            let at = Some(std::time::UNIX_EPOCH + Duration::from_millis(at_ms));
-                            let task = ScriptTask { job, host, script, interpreter, account, timeout_ms, at };
-                            task.start(tasks, outbox);
+                        Ok(ToAgent::Run(task)) => start_script(task, None, tasks, outbox),
+                        Ok(ToAgent::RunAt { task, at_ms }) => {
+                            let at = std::time::UNIX_EPOCH + Duration::from_millis(at_ms);
+                            start_script(task, Some(at), tasks, outbox);
                         }
                         Ok(ToAgent::Place { job, host, sha256, size, path, mode, account, timeout_ms }) => {
                             let url = format!("{}/api/v1/agents/jobs/{job}/file", enrolled.server);

@@ -16,7 +16,7 @@ use tokio::sync::{Notify, mpsc};
 
 use super::hub::AgentHub;
 use super::live::LiveOutput;
-use super::protocol::ToAgent;
+use super::protocol::{ScriptTask, ToAgent};
 use crate::store::{AgentLinks, AgentStore, credential_hash};
 
 /// How often a node relays what the scripts of agents connected to it print
@@ -441,7 +441,9 @@ fn readable(tasks: &str) -> Vec<Relayed> {
 /// The job a task starts, if it starts one.
 fn sent_job(message: &ToAgent) -> Option<String> {
     match message {
-        ToAgent::Run { job, .. } | ToAgent::RunAt { job, .. } | ToAgent::Place { job, .. } => Some(job.clone()),
+        ToAgent::Run(ScriptTask { job, .. })
+        | ToAgent::RunAt { task: ScriptTask { job, .. }, .. }
+        | ToAgent::Place { job, .. } => Some(job.clone()),
         ToAgent::Cancel { .. } | ToAgent::Ack { .. } => None,
     }
 }
@@ -452,14 +454,14 @@ mod tests {
     use crate::store::{Db, drop_scratch_schema, scratch_schema, test_postgres_url};
 
     fn run(job: &str, host: &str) -> ToAgent {
-        ToAgent::Run {
+        ToAgent::Run(ScriptTask {
             job: job.into(),
             host: host.into(),
             script: "true".into(),
             interpreter: "sh".into(),
             account: String::new(),
             timeout_ms: 1000,
-        }
+        })
     }
 
     async fn node(url: &str, id: &str) -> (Db, AgentPost) {

@@ -5,22 +5,29 @@ use serde::{Deserialize, Serialize};
 /// The last bytes of a script's output an agent keeps and reports.
 pub const OUTPUT_TAIL_BYTES: usize = 64 << 10;
 
+/// A script for `job` on `host` (a host this agent serves).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScriptTask {
+    pub job: String,
+    pub host: String,
+    pub script: String,
+    pub interpreter: String,
+    pub account: String,
+    pub timeout_ms: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ToAgent {
-    /// Run a script for `job` on `host` (a host this agent serves).
-    Run { job: String, host: String, script: String, interpreter: String, account: String, timeout_ms: u64 },
-    /// `Run`, beginning at `at_ms` (milliseconds since the Unix epoch, by the
-    /// agent's clock): started now, held at its first line until then. A kind
-    /// of its own, so an agent too old for it fails the task instead of
-    /// running the script at once.
+    /// Run a script at once.
+    Run(ScriptTask),
+    /// Run a script beginning at `at_ms` (milliseconds since the Unix epoch,
+    /// by the agent's clock): started now, held at its first line until then.
+    /// A kind of its own, so an agent too old for it fails the task instead
+    /// of running the script at once.
     RunAt {
-        job: String,
-        host: String,
-        script: String,
-        interpreter: String,
-        account: String,
-        timeout_ms: u64,
+        #[serde(flatten)]
+        task: ScriptTask,
         at_ms: u64,
     },
     /// Place a file for `job` on `host`: fetch the job's content
@@ -74,4 +81,33 @@ pub enum FromAgent {
     /// restarted while its script ran — and fails at once instead of being
     /// waited for.
     Holding { jobs: Vec<(String, String)> },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_script_task_is_one_flat_frame_whether_at_once_or_at_an_instant() {
+        let task = ScriptTask {
+            job: "j".into(),
+            host: "h".into(),
+            script: "true".into(),
+            interpreter: "sh".into(),
+            account: String::new(),
+            timeout_ms: 5,
+        };
+        let fields =
+            json!({"job": "j", "host": "h", "script": "true", "interpreter": "sh", "account": "", "timeout_ms": 5});
+        let mut run = fields.clone();
+        run["type"] = json!("run");
+        assert_eq!(serde_json::to_value(ToAgent::Run(task.clone())).unwrap(), run);
+        let mut run_at = fields;
+        run_at["type"] = json!("run_at");
+        run_at["at_ms"] = json!(7);
+        let at = ToAgent::RunAt { task, at_ms: 7 };
+        assert_eq!(serde_json::to_value(&at).unwrap(), run_at);
+        assert_eq!(serde_json::from_value::<ToAgent>(run_at).unwrap(), at);
+    }
 }

@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use super::log::{LogLevel, LogSource};
 use super::{AtomCall, AtomResult};
 use crate::agents::placer::placement_path_problem;
-use crate::agents::protocol::ToAgent;
+use crate::agents::protocol::{ScriptTask, ToAgent};
 use crate::agents::runner::INTERPRETERS;
 use crate::agents::{AgentPost, Whereabouts};
 use crate::bindings::scena::plugin::job as wit_job;
@@ -138,12 +138,17 @@ impl AtomCall {
             "account": spec.account, "timeout_ms": spec.timeout_ms, "at_ms": at_ms,
         });
         let run = |job: &str, host: &str| {
-            let (job, host, script) = (job.to_string(), host.to_string(), spec.script.clone());
-            let (interpreter, account, timeout_ms) =
-                (spec.interpreter.clone(), spec.account.clone(), spec.timeout_ms.into());
+            let task = ScriptTask {
+                job: job.to_string(),
+                host: host.to_string(),
+                script: spec.script.clone(),
+                interpreter: spec.interpreter.clone(),
+                account: spec.account.clone(),
+                timeout_ms: spec.timeout_ms.into(),
+            };
             match at_ms {
-                Some(at_ms) => ToAgent::RunAt { job, host, script, interpreter, account, timeout_ms, at_ms },
-                None => ToAgent::Run { job, host, script, interpreter, account, timeout_ms },
+                Some(at_ms) => ToAgent::RunAt { task, at_ms },
+                None => ToAgent::Run(task),
             }
         };
         self.launch(&spec.hosts, spec.timeout_ms, &spec.idempotency_key, spec_text, None, run).await
