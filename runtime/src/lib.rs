@@ -28,5 +28,10 @@ pub use scena_core::{engine, expr, flow};
 // Every run allocates many small short-lived values (events, JSON, CEL
 // scopes) across threads; mimalloc serves them with far less contention than
 // the system allocator (set here so the benchmarks measure what `scena` runs).
+// Built without transparent huge pages (`no_thp` in Cargo.toml): mimalloc
+// hands memory it no longer uses back to the system and takes it again as
+// load comes and goes, and with its arenas advised as huge pages each of
+// those faults had the kernel zero 2 MiB — 39 % of the server's CPU under
+// chain10 on PostgreSQL (perf), gone with 4 KiB pages.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -45,6 +45,11 @@ pub struct ServeArgs {
     /// key, uploaded plugins and compiled code whichever database is used.
     #[arg(long, value_name = "URL", env = "SCENA_DB", hide_env_values = true)]
     db: Option<String>,
+    /// On PostgreSQL: how many connections write run logs, `kv` state and audit
+    /// rows (each on a thread of its own; a run's writes always go through the same one).
+    #[arg(long, value_name = "N", env = "SCENA_DB_WRITERS", default_value_t = crate::store::DEFAULT_POSTGRES_LANES as u16,
+          value_parser = clap::value_parser!(u16).range(1..=crate::store::MAX_LANES as i64))]
+    db_writers: u16,
     /// Require this bearer token on `/metrics` (otherwise it is open: keep the address private).
     #[arg(long, value_name = "TOKEN", env = "SCENA_METRICS_TOKEN", hide_env_values = true)]
     metrics_token: Option<String>,
@@ -104,7 +109,7 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     // it); on PostgreSQL any number, each the node of a cluster.
     let _data_dir_claim = data_lock::claim_for_server(&data_dir)?;
     let db = match &args.db {
-        Some(url) => Db::connect(url).await?,
+        Some(url) => Db::connect_with_writers(url, usize::from(args.db_writers)).await?,
         None => Db::open(&data_dir.join("scena.db")).await?,
     };
     let node = match db.backend() {

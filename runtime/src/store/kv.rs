@@ -15,6 +15,14 @@ pub struct KvScope {
     pub plugin: String,
 }
 
+impl KvScope {
+    /// The writer's key for writes to this scope's entries: all of them go
+    /// through one lane, so no two lanes wait on each other for its rows.
+    pub(super) fn lane_key(&self) -> String {
+        format!("kv\u{0}{}\u{0}{}", self.tenant, self.plugin)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KvWrite {
     Put(String),
@@ -85,7 +93,7 @@ impl KvStore {
             return Ok(Ok(()));
         }
         let (scope, writes) = (scope.clone(), writes.clone());
-        self.writer.write(move |tx| apply(tx, &scope, &writes)).await
+        self.writer.write_for(&scope.lane_key(), move |tx| apply(tx, &scope, &writes)).await
     }
 }
 

@@ -104,28 +104,6 @@ pub(super) fn check_fence(tx: &mut dyn Tx, run_id: &str, fence: &Fence) -> anyho
     Ok(())
 }
 
-/// Append one event to a run's log only if `fence` still holds its lease:
-/// [`check_fence`] and the insert as one statement (PostgreSQL's; a cluster
-/// runs on it alone).
-pub(super) fn insert_fenced(
-    tx: &mut dyn Tx,
-    run_id: &str,
-    seq: u64,
-    event: &str,
-    held: (&str, i64),
-) -> anyhow::Result<()> {
-    let (node, number) = held;
-    let inserted = tx.execute(
-        "WITH held AS (UPDATE run_leases SET fence = fence WHERE run_id = $1 AND node = $4 AND fence = $5 RETURNING run_id)
-         INSERT INTO run_events (run_id, seq, event) SELECT run_id, $2, $3 FROM held",
-        &[run_id.into(), (seq as i64).into(), event.into(), node.into(), number.into()],
-    )?;
-    if inserted == 0 {
-        return Err(LeaseLost(run_id.to_string()).into());
-    }
-    Ok(())
-}
-
 impl Leases {
     pub(super) fn new(pool: AnyPool, node: String, ttl_ms: u64) -> Leases {
         Leases {

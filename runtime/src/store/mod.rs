@@ -12,6 +12,7 @@ mod audit;
 mod blobs;
 mod change_feed;
 mod channels;
+mod event_rows;
 mod files;
 mod flows;
 mod hosts;
@@ -69,7 +70,7 @@ pub use runs::{
 pub use sealing::{SECRET_KEY_ENV, SealingKey, write_private};
 pub use secrets::{GrantStore, SecretInfo, SecretStore};
 pub use triggers::{Schedule, TriggerStore};
-pub use writer::Writer;
+pub use writer::{DEFAULT_POSTGRES_LANES, MAX_LANES, Writer};
 
 /// Which database a [`Db`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,13 +127,21 @@ impl Db {
     /// The database a `--db` URL names: `postgres://…` (or `postgresql://…`)
     /// for PostgreSQL, `sqlite://PATH` for a SQLite file.
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        Self::connect_with_writers(url, DEFAULT_POSTGRES_LANES).await
+    }
+
+    /// Like [`connect`](Self::connect), with `writers` connections writing
+    /// run logs, `kv` state and audit rows on PostgreSQL (SQLite has one).
+    pub async fn connect_with_writers(url: &str, writers: usize) -> anyhow::Result<Db> {
         if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
             return Self::open(Path::new(path)).await;
         }
         if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
             anyhow::bail!("unsupported database URL `{}`: expected postgres://… or sqlite://PATH", redact(url));
         }
-        Self::connect_postgres(url, None).await.with_context(|| format!("cannot open database {}", redact(url)))
+        Self::connect_postgres(url, None, writers)
+            .await
+            .with_context(|| format!("cannot open database {}", redact(url)))
     }
 
     /// A private schema in the PostgreSQL database at `url`, for tests: the
@@ -140,12 +149,12 @@ impl Db {
     /// last holder of its writer goes.
     pub async fn scratch_postgres(url: &str) -> anyhow::Result<Db> {
         let (scoped, schema) = scratch_schema(url).await?;
-        Self::connect_postgres(&scoped, Some(schema))
+        Self::connect_postgres(&scoped, Some(schema), DEFAULT_POSTGRES_LANES)
             .await
             .with_context(|| format!("cannot open database {}", redact(url)))
     }
 
-    async fn connect_postgres(url: &str, scratch: Option<String>) -> anyhow::Result<Db> {
+    async fn connect_postgres(url: &str, scratch: Option<String>, writers: usize) -> anyhow::Result<Db> {
         sqlx::any::install_default_drivers();
         let options: AnyConnectOptions = url.parse()?;
         // One connection first: a pool would retry an unreachable server
@@ -156,7 +165,7 @@ impl Db {
         migrations::migrator(Backend::Postgres).run(&mut first).await.context("database migration failed")?;
         first.close().await?;
         let pool = AnyPoolOptions::new().max_connections(8).connect_with(options).await?;
-        let writer = Writer::start_postgres(url, scratch).await?;
+        let writer = Writer::start_postgres(url, scratch, writers).await?;
         Ok(Db {
             pool,
             writer,

@@ -7,9 +7,10 @@ use std::sync::{Arc, Mutex};
 use serde_json::Value;
 use sqlx::AnyPool;
 
+use super::event_rows::insert_events;
 use super::kv::{KvConflict, KvScope, KvWrites, apply as apply_kv};
-use super::leases::{Fence, Leases, check_fence, insert_fenced};
-use super::writer::{Committing, Tx, Writer, is_unique_violation};
+use super::leases::{Fence, Leases, check_fence};
+use super::writer::{Committing, Writer, is_unique_violation};
 use crate::engine::{Event, RunState, RunStatus};
 
 /// Runs are read through the pool and written through the [`Writer`].
@@ -127,9 +128,12 @@ impl RunStore {
             Some(parent) => self.fence(parent)?,
             None => None,
         };
+        // A child's creation locks its parent's lease row: in the parent's lane,
+        // where every other write of this node locking that row goes.
+        let lane = run.parent.unwrap_or(run.id).to_string();
         let written = self
             .writer
-            .write(move |tx| {
+            .write_for(&lane, move |tx| {
                 let (id, tenant, flow_name, version, (flow_hash, flow_json), input, parent) = row;
                 let now = super::now_rfc3339();
                 if let Some(leases) = &leases {
@@ -182,7 +186,8 @@ impl RunStore {
         let texts = events.iter().map(serde_json::to_string).collect::<Result<Vec<_>, _>>()?;
         let id = run_id.clone();
         let fence = self.fence(&id)?;
-        let committing = self.writer.submit(move |tx| insert_events(tx, &id, first_seq, &texts, &fence))?;
+        let committing =
+            self.writer.submit_for(&run_id, move |tx| insert_events(tx, &id, first_seq, &texts, &fence))?;
         Ok(Appending { committing: Some(committing), run_id })
     }
 
@@ -198,9 +203,15 @@ impl RunStore {
     ) -> anyhow::Result<Event> {
         let id = run_id.to_string();
         let fence = self.fence(run_id)?;
+        // With `kv` writes, in their scope's lane (see `KvScope::lane_key`):
+        // the run has no other write in flight, so its order is kept anyway.
+        let lane = match step.kv.as_ref().filter(|(_, writes)| !writes.is_empty()) {
+            Some((scope, _)) => scope.lane_key(),
+            None => id.clone(),
+        };
         let written = self
             .writer
-            .write(move |tx| {
+            .write_for(&lane, move |tx| {
                 let StepResult { event, kv, logs } = step;
                 let mut recorded = event;
                 if let Some((scope, writes)) = kv.filter(|(_, w)| !w.is_empty())
@@ -245,7 +256,7 @@ impl RunStore {
         let over = state.is_over();
         let written = self
             .writer
-            .write(move |tx| {
+            .write_for(run_id, move |tx| {
                 insert_events(tx, &id, first_seq, &texts, &fence)?;
                 tx.execute(
                     "UPDATE runs SET status = $1, output = $2, error = $3, updated_at = $4 WHERE id = $5",
@@ -575,36 +586,6 @@ impl RunStore {
     }
 }
 
-/// Append `events` from `first_seq`; under a cluster's `fence`, the first
-/// one only if the fence still holds the run's lease (checked in the same
-/// statement: a write costs no round trip more for being fenced).
-fn insert_events(
-    tx: &mut dyn Tx,
-    run_id: &str,
-    first_seq: u64,
-    events: &[String],
-    fence: &Fence,
-) -> anyhow::Result<()> {
-    let (mut first_seq, mut events) = (first_seq, events);
-    if let Some((node, number)) = fence {
-        match events.split_first() {
-            Some((first, rest)) => {
-                insert_fenced(tx, run_id, first_seq, first, (node, *number))?;
-                (first_seq, events) = (first_seq + 1, rest);
-            }
-            None => check_fence(tx, run_id, fence)?,
-        }
-    }
-    for (offset, event) in events.iter().enumerate() {
-        let seq = (first_seq + offset as u64) as i64;
-        tx.execute(
-            "INSERT INTO run_events (run_id, seq, event) VALUES ($1, $2, $3)",
-            &[run_id.into(), seq.into(), event.into()],
-        )?;
-    }
-    Ok(())
-}
-
 /// A write to a run's log found its place taken: someone else wrote to the
 /// run meanwhile. Nothing was recorded; typed so that a caller can load the
 /// run again and retry, or answer a conflict.
@@ -668,6 +649,35 @@ mod tests {
             runs.append_all("r1", 3, &[finished, Event::RunResumed { at_ms: 6 }]).await.unwrap();
             assert_eq!(runs.resumptions_without_progress("r1").await.unwrap(), 1, "{db:?}: counted since the step");
         }
+    }
+
+    #[tokio::test]
+    async fn a_save_of_many_events_keeps_their_order_and_a_stale_fence_keeps_none_of_them() {
+        // 70 events: three statements of at most 32 rows.
+        let many: Vec<Event> = (0..70).map(|at_ms| Event::RunResumed { at_ms }).collect();
+        let first = Event::RunStarted { input: json!({}), run: json!({}), at_ms: 0 };
+        let input = json!({});
+        for db in test_backends().await {
+            let runs = db.runs();
+            runs.create(&new_run("r", None, &input), &first).await.unwrap();
+            runs.append_all("r", 1, &many).await.unwrap();
+            let events = runs.load("r").await.unwrap().unwrap().events;
+            assert_eq!(events[1..], many[..], "{db:?}");
+            let taken = runs.append_all("r", 60, &many).await.unwrap_err();
+            assert!(taken.to_string().contains("changed by another process"), "{db:?}: {taken}");
+            assert_eq!(runs.load("r").await.unwrap().unwrap().events.len(), 71, "{db:?}: a refused save adds nothing");
+        }
+        let Some((db, _leases)) = one_node_cluster().await else { return };
+        let runs = db.runs();
+        runs.create(&new_run("f", None, &input), &first).await.unwrap();
+        runs.append_all("f", 1, &many[..40]).await.unwrap();
+        sqlx::query("UPDATE run_leases SET node = 'n2', fence = fence + 1 WHERE run_id = 'f'")
+            .execute(db.pool())
+            .await
+            .unwrap();
+        let refused = runs.append_all("f", 41, &many).await.unwrap_err();
+        assert!(crate::store::is_lease_lost(&refused), "{refused:#}");
+        assert_eq!(runs.load("f").await.unwrap().unwrap().events.len(), 41, "nothing written past the lost lease");
     }
 
     #[tokio::test]

@@ -68,6 +68,24 @@ fn a_database_url_it_cannot_use_is_refused_clearly_without_its_password() {
 }
 
 #[test]
+fn a_count_of_database_writers_out_of_range_is_refused_by_name() {
+    let dir = crate::support::TempDir::new("api-bad-writers");
+    for count in ["0", "65", "four"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_scena"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--db-writers", count])
+            .env("SCENA_DATA_DIR", dir.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && stderr.contains(&format!("invalid value '{count}' for '--db-writers <N>'")),
+            "{stderr}"
+        );
+    }
+    assert!(!dir.path().join("scena.db").exists(), "nothing was opened");
+}
+
+#[test]
 fn a_cli_command_does_not_write_into_the_data_dir_of_a_running_server() {
     let mut server = serve("api-cli-beside");
     let dir = server.dir.path().to_path_buf();

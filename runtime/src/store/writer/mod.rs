@@ -1,7 +1,16 @@
 //! The write path of the hot tables — run logs, `kv` state and the audit log:
-//! one database connection on a thread of its own. Writes that queue up while
-//! it commits are committed together in one transaction (group commit), each
-//! inside a savepoint so that one refused write does not undo the others.
+//! a database connection on a thread of its own (a *lane*). Writes that queue
+//! up while it commits are committed together in one transaction (group
+//! commit), each inside a savepoint so that one refused write does not undo
+//! the others.
+//!
+//! SQLite has one lane: it takes one writer at a time anyway. PostgreSQL has
+//! several (`--db-writers`): each statement there is a round trip to another
+//! process, and one connection waiting for them and for each commit's flush
+//! set the pace of a whole node. A write goes to the lane of its key (a run's
+//! id, a `kv` scope), so the writes of one key keep their order, and the rows
+//! one key locks are locked from one lane only — two lanes' transactions do
+//! not wait on each other in a circle over them.
 //!
 //! Why not the sqlx pool: every sqlx statement is a round trip to a worker
 //! thread, a transaction is several, and with SQLite each pooled
@@ -18,8 +27,9 @@ mod checkpointer;
 mod postgres;
 mod sqlite;
 
+use std::hash::{DefaultHasher, Hash as _, Hasher as _};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
@@ -30,9 +40,19 @@ pub(super) use checkpointer::WRITER_CHECKPOINT_PAGES;
 /// How many queued writes at most go into one transaction.
 const MAX_BATCH: usize = 512;
 
+/// Lanes (connections) of a PostgreSQL writer unless configured: chain10 with
+/// 16 clients on this project's two-core machine, PostgreSQL beside it, gave
+/// the most flows/s with 4 (README, Benchmarks).
+pub const DEFAULT_POSTGRES_LANES: usize = 4;
+
+/// The most lanes a writer may have (each is a thread and a connection).
+pub const MAX_LANES: usize = 64;
+
+type Lane = mpsc::Sender<Box<dyn Job>>;
+
 #[derive(Debug, Clone)]
 pub struct Writer {
-    jobs: mpsc::Sender<Box<dyn Job>>,
+    lanes: Arc<[Lane]>,
 }
 
 /// A value bound to a statement's parameters `$1`, `$2`, … in order. Each
@@ -177,72 +197,147 @@ impl Writer {
     /// database's directory, if given.
     pub fn start_sqlite(path: &Path, scratch: Option<PathBuf>) -> anyhow::Result<Writer> {
         let mut conn = sqlite::SqliteWriter::open(path)?;
-        Self::spawn(move |queue| {
+        let (lane, _) = spawn_lane(0, move |queue| {
             write_loop(&mut conn, &queue);
             drop(conn);
             if let Some(dir) = scratch {
                 let _ = std::fs::remove_dir_all(dir);
             }
-        })
+        })?;
+        Ok(Writer { lanes: Arc::new([lane]) })
     }
 
-    /// Connect to the PostgreSQL database at `url` (already migrated) and
-    /// start the writer's thread, which ends when the last `Writer` handle
-    /// is dropped — dropping `scratch`, a throw-away schema, if given.
-    pub async fn start_postgres(url: &str, scratch: Option<String>) -> anyhow::Result<Writer> {
+    /// Connect `lanes` times to the PostgreSQL database at `url` (already
+    /// migrated) and start a thread per connection; they end when the last
+    /// `Writer` handle is dropped — then the first drops `scratch`, a
+    /// throw-away schema, if given, once the others are done.
+    pub async fn start_postgres(url: &str, scratch: Option<String>, lanes: usize) -> anyhow::Result<Writer> {
+        anyhow::ensure!(
+            (1..=MAX_LANES).contains(&lanes),
+            "a database writer has 1 to {MAX_LANES} connections, not {lanes}"
+        );
+        let mut senders = Vec::with_capacity(lanes);
+        let mut connecting = Vec::with_capacity(lanes);
+        let mut others = Vec::with_capacity(lanes - 1);
+        // The connection belongs to a runtime of the lane's own thread, so it
+        // is made there; the caller learns whether that worked.
+        let connect =
+            |url: String, ready: oneshot::Sender<anyhow::Result<()>>| match postgres::PostgresWriter::connect(&url) {
+                Ok(conn) => {
+                    let _ = ready.send(Ok(()));
+                    Some(conn)
+                }
+                Err(error) => {
+                    let _ = ready.send(Err(error));
+                    None
+                }
+            };
+        for number in 1..lanes {
+            let (ready, connected) = oneshot::channel();
+            let url = url.to_string();
+            let (lane, thread) = spawn_lane(number, move |queue| {
+                if let Some(mut conn) = connect(url, ready) {
+                    write_loop(&mut conn, &queue);
+                }
+            })?;
+            senders.push(lane);
+            connecting.push(connected);
+            others.push(thread);
+        }
         let (ready, connected) = oneshot::channel();
         let url = url.to_string();
-        // The connection belongs to a runtime of the thread's own, so it is
-        // made there; the caller learns whether that worked.
-        let writer = Self::spawn(move |queue| match postgres::PostgresWriter::connect(&url) {
-            Ok(mut conn) => {
-                let _ = ready.send(Ok(()));
+        let (first, _) = spawn_lane(0, move |queue| {
+            if let Some(mut conn) = connect(url, ready) {
                 write_loop(&mut conn, &queue);
+                for thread in others {
+                    let _ = thread.join();
+                }
                 if let Some(schema) = scratch {
                     conn.drop_schema(&schema);
                 }
             }
-            Err(error) => {
-                let _ = ready.send(Err(error));
-            }
         })?;
-        connected.await.context("the database writer thread ended")?.context("the database writer cannot connect")?;
+        senders.insert(0, first);
+        connecting.insert(0, connected);
+        let writer = Writer { lanes: senders.into() };
+        for connected in connecting {
+            connected.await.context("a database writer thread ended")?.context("the database writer cannot connect")?;
+        }
         Ok(writer)
     }
 
-    fn spawn(serve: impl FnOnce(mpsc::Receiver<Box<dyn Job>>) + Send + 'static) -> anyhow::Result<Writer> {
-        let (jobs, queue) = mpsc::channel::<Box<dyn Job>>();
-        std::thread::Builder::new()
-            .name("scena-writer".into())
-            .spawn(move || serve(queue))
-            .context("cannot start the database writer thread")?;
-        Ok(Writer { jobs })
+    /// How many lanes (connections) this writer has.
+    pub fn lanes(&self) -> usize {
+        self.lanes.len()
     }
 
-    /// Run `work` in the next transaction and return what it returned once
-    /// that transaction is committed. An error from `work` undoes only its
-    /// own changes.
+    /// The lane that carries every write of `key`.
+    fn lane(&self, key: &str) -> &Lane {
+        if self.lanes.len() == 1 {
+            return &self.lanes[0];
+        }
+        let mut hasher = DefaultHasher::new();
+        key.hash(&mut hasher);
+        &self.lanes[(hasher.finish() % self.lanes.len() as u64) as usize]
+    }
+
+    /// Run `work` in the next transaction of the first lane and return what
+    /// it returned once that transaction is committed. An error from `work`
+    /// undoes only its own changes. For writes that lock no row another
+    /// key's writes lock (an audit row); otherwise [`write_for`](Self::write_for).
     pub async fn write<T, F>(&self, work: F) -> anyhow::Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut dyn Tx) -> anyhow::Result<T> + Send + 'static,
     {
-        self.submit(work)?.await
+        queue(&self.lanes[0], work)?.await
     }
 
-    /// Queue `work` for the next transaction now; the answer comes once that
-    /// transaction is committed. Writes are committed in the order they were
-    /// queued, so the caller may go on while this one commits.
-    pub fn submit<T, F>(&self, work: F) -> anyhow::Result<Committing<T>>
+    /// Like [`write`](Self::write), in the lane of `key`: after the writes
+    /// of `key` queued before it.
+    pub async fn write_for<T, F>(&self, key: &str, work: F) -> anyhow::Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut dyn Tx) -> anyhow::Result<T> + Send + 'static,
     {
-        let (answer, answered) = oneshot::channel();
-        let job = Box::new(Pending { work: Some(work), result: None, answer });
-        self.jobs.send(job).map_err(|_| anyhow::anyhow!("the database writer has stopped"))?;
-        Ok(Committing { answered })
+        self.submit_for(key, work)?.await
     }
+
+    /// Queue `work` for the next transaction of the lane of `key` now; the
+    /// answer comes once that transaction is committed. The writes of one
+    /// key are committed in the order they were queued, so the caller may go
+    /// on while this one commits.
+    pub fn submit_for<T, F>(&self, key: &str, work: F) -> anyhow::Result<Committing<T>>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut dyn Tx) -> anyhow::Result<T> + Send + 'static,
+    {
+        queue(self.lane(key), work)
+    }
+}
+
+fn queue<T, F>(lane: &Lane, work: F) -> anyhow::Result<Committing<T>>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut dyn Tx) -> anyhow::Result<T> + Send + 'static,
+{
+    let (answer, answered) = oneshot::channel();
+    let job = Box::new(Pending { work: Some(work), result: None, answer });
+    lane.send(job).map_err(|_| anyhow::anyhow!("the database writer has stopped"))?;
+    Ok(Committing { answered })
+}
+
+/// Start lane `number`'s thread, serving what is queued in it.
+fn spawn_lane(
+    number: usize,
+    serve: impl FnOnce(mpsc::Receiver<Box<dyn Job>>) + Send + 'static,
+) -> anyhow::Result<(Lane, std::thread::JoinHandle<()>)> {
+    let (jobs, queue) = mpsc::channel::<Box<dyn Job>>();
+    let thread = std::thread::Builder::new()
+        .name(format!("scena-writer-{number}"))
+        .spawn(move || serve(queue))
+        .context("cannot start the database writer thread")?;
+    Ok((jobs, thread))
 }
 
 /// A queued write: awaiting it gives what the write returned, once committed.
@@ -454,6 +549,56 @@ mod tests {
                 .await
                 .unwrap();
             assert_eq!(read, (Some("seven".to_string()), None), "{db:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn on_postgresql_the_writes_of_one_key_keep_their_order_across_several_connections() {
+        let Some(db) = test_backends().await.into_iter().find(|db| db.backend() == crate::store::Backend::Postgres)
+        else {
+            return;
+        };
+        let writer = db.writer.clone();
+        assert_eq!(writer.lanes(), DEFAULT_POSTGRES_LANES);
+        writer.write(|tx| tx.execute("CREATE TABLE o (key TEXT, n BIGINT)", &[])).await.unwrap();
+        // 7 keys × 25 writes queued at once: each finds its key's previous one before it.
+        let keys = ["a", "b", "c", "d", "e", "f", "g"];
+        let mut queued = Vec::new();
+        for n in 0..25i64 {
+            for key in keys {
+                queued.push(
+                    writer
+                        .submit_for(key, move |tx| {
+                            let last = tx.query_text("SELECT MAX(n)::text FROM o WHERE key = $1", &[key.into()])?;
+                            anyhow::ensure!(
+                                last == (n > 0).then(|| (n - 1).to_string()),
+                                "{key} {n} came after {last:?}"
+                            );
+                            tx.execute("INSERT INTO o (key, n) VALUES ($1, $2)", &[key.into(), n.into()])
+                        })
+                        .unwrap(),
+                );
+            }
+        }
+        for write in queued {
+            write.await.unwrap();
+        }
+        // …and the keys are spread over every connection.
+        let mut connections = std::collections::HashSet::new();
+        for key in 0..64 {
+            let key = format!("k{key}");
+            let pid = writer.write_for(&key, |tx| tx.query_text("SELECT pg_backend_pid()::text", &[])).await;
+            connections.insert(pid.unwrap());
+        }
+        assert_eq!(connections.len(), DEFAULT_POSTGRES_LANES);
+    }
+
+    #[tokio::test]
+    async fn a_writer_has_one_to_max_lanes_connections() {
+        let Some(url) = crate::store::test_postgres_url() else { return };
+        for lanes in [0, MAX_LANES + 1] {
+            let refused = Writer::start_postgres(&url, None, lanes).await.unwrap_err();
+            assert!(refused.to_string().contains("1 to 64 connections"), "{refused}");
         }
     }
 
