@@ -42,8 +42,10 @@ const MAX_BATCH: usize = 512;
 
 /// Lanes (connections) of a PostgreSQL writer unless configured: chain10 with
 /// 16 clients on this project's two-core machine, PostgreSQL beside it, gave
-/// the most flows/s with 4 (README, Benchmarks).
-pub const DEFAULT_POSTGRES_LANES: usize = 4;
+/// the most flows/s with 2 (1,003–1,106 flows/s against 805–823 with 4 and
+/// 738–900 with 3, alternating runs; README, Benchmarks). A machine with more
+/// cores, or PostgreSQL on its own, may want more.
+pub const DEFAULT_POSTGRES_LANES: usize = 2;
 
 /// The most lanes a writer may have (each is a thread and a connection).
 pub const MAX_LANES: usize = 64;
