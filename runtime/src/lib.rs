@@ -32,6 +32,8 @@ pub use scena_core::{engine, expr, flow};
 // hands memory it no longer uses back to the system and takes it again as
 // load comes and goes, and with its arenas advised as huge pages each of
 // those faults had the kernel zero 2 MiB — 39 % of the server's CPU under
-// chain10 on PostgreSQL (perf), gone with 4 KiB pages.
+// chain10 on PostgreSQL (perf), gone with 4 KiB pages. (On a machine whose
+// transparent huge pages are `always` rather than `madvise`, the kernel
+// still gives large regions huge pages without being asked.)
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -46,7 +46,7 @@ pub struct ServeArgs {
     #[arg(long, value_name = "URL", env = "SCENA_DB", hide_env_values = true)]
     db: Option<String>,
     /// On PostgreSQL: how many connections write run logs, `kv` state and audit
-    /// rows (each on a thread of its own; a run's writes always go through the same one).
+    /// rows (each on a thread of its own; a run's log always goes through the same one).
     #[arg(long, value_name = "N", env = "SCENA_DB_WRITERS", default_value_t = crate::store::DEFAULT_POSTGRES_LANES as u16,
           value_parser = clap::value_parser!(u16).range(1..=crate::store::MAX_LANES as i64))]
     db_writers: u16,

@@ -10,7 +10,7 @@ use sqlx::AnyPool;
 use super::event_rows::insert_events;
 use super::kv::{KvConflict, KvScope, KvWrites, apply as apply_kv};
 use super::leases::{Fence, Leases, check_fence};
-use super::writer::{Committing, Writer, is_unique_violation};
+use super::writer::{Committing, Tx, Writer, is_unique_violation};
 use crate::engine::{Event, RunState, RunStatus};
 
 /// Runs are read through the pool and written through the [`Writer`].
@@ -113,7 +113,7 @@ impl RunStore {
             run.tenant.to_string(),
             run.flow_name.to_string(),
             run.version.map(i64::from),
-            (run.flow_hash.to_string(), run.flow_json.to_string()),
+            run.flow_hash.to_string(),
             run.input.to_string(),
             run.parent.map(str::to_string),
         );
@@ -128,40 +128,47 @@ impl RunStore {
             Some(parent) => self.fence(parent)?,
             None => None,
         };
-        // A child's creation locks its parent's lease row: in the parent's lane,
-        // where every other write of this node locking that row goes.
-        let lane = run.parent.unwrap_or(run.id).to_string();
-        let written = self
-            .writer
-            .write_for(&lane, move |tx| {
-                let (id, tenant, flow_name, version, (flow_hash, flow_json), input, parent) = row;
-                let now = super::now_rfc3339();
-                if let Some(leases) = &leases {
-                    if let Some(parent) = &parent {
-                        check_fence(tx, parent, &parent_fence)?;
-                    }
-                    leases.take_new(tx, &id)?;
-                }
-                if !text_stored {
-                    tx.execute(
-                        "INSERT INTO flow_texts (hash, flow_json) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING",
-                        &[(&flow_hash).into(), (&flow_json).into()],
-                    )?;
-                }
-                tx.execute(
-                    "INSERT INTO runs (id, tenant, flow_name, flow_version, flow_json, flow_hash, input, parent_run, status, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, '', $5, $6, $7, 'running', $8, $8)",
-                    &[(&id).into(), (&tenant).into(), (&flow_name).into(), version.into(), (&flow_hash).into(), (&input).into(), (&parent).into(), (&now).into()],
-                )?;
-                insert_events(tx, &id, 0, std::slice::from_ref(&first), &None)
-            })
-            .await;
-        if written.is_ok() {
-            // Committed: the text is in the database from now on.
+        if !text_stored {
+            // Committed on its own, before the run: a text is shared by every
+            // run of its flow, so two writer lanes creating runs of two flows
+            // in opposite orders would each wait for the other's commit. A text
+            // left by a run whose creation then failed is harmless.
+            sqlx::query("INSERT INTO flow_texts (hash, flow_json) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING")
+                .bind(run.flow_hash)
+                .bind(run.flow_json)
+                .execute(&self.pool)
+                .await?;
             self.stored_texts.lock().expect("stored texts lock").insert(run.flow_hash.to_string());
-            if let Some(leases) = self.cluster.get() {
-                leases.note_held(&run_id, 1);
+        }
+        let creating = move |tx: &mut dyn Tx| {
+            let (id, tenant, flow_name, version, flow_hash, input, parent) = row;
+            let now = super::now_rfc3339();
+            if let Some(leases) = &leases {
+                if let Some(parent) = &parent {
+                    check_fence(tx, parent, &parent_fence)?;
+                }
+                leases.take_new(tx, &id)?;
             }
+            tx.execute(
+                "INSERT INTO runs (id, tenant, flow_name, flow_version, flow_json, flow_hash, input, parent_run, status, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, '', $5, $6, $7, 'running', $8, $8)",
+                &[(&id).into(), (&tenant).into(), (&flow_name).into(), version.into(), (&flow_hash).into(), (&input).into(), (&parent).into(), (&now).into()],
+            )?;
+            insert_events(tx, &id, 0, std::slice::from_ref(&first), &None)
+        };
+        let written = match run.parent {
+            // A child's creation locks its parent's lease row, which the
+            // parent's own writes lock too — from the parent's lane, or from a
+            // `kv` scope's for a step with `kv` writes, while a child is being
+            // created for another branch. Alone in its transaction it holds no
+            // other lock while it waits, so no two lanes wait on each other.
+            Some(parent) => self.writer.write_alone_for(parent, creating).await,
+            None => self.writer.write_for(run.id, creating).await,
+        };
+        if written.is_ok()
+            && let Some(leases) = self.cluster.get()
+        {
+            leases.note_held(&run_id, 1);
         }
         refuse_second_writer(written, &run_id)
     }
@@ -666,6 +673,21 @@ mod tests {
             let taken = runs.append_all("r", 60, &many).await.unwrap_err();
             assert!(taken.to_string().contains("changed by another process"), "{db:?}: {taken}");
             assert_eq!(runs.load("r").await.unwrap().unwrap().events.len(), 71, "{db:?}: a refused save adds nothing");
+            // A place taken in the save's second statement undoes its first.
+            let planted = serde_json::to_string(&Event::RunResumed { at_ms: 0 }).unwrap();
+            sqlx::query("INSERT INTO run_events (run_id, seq, event) VALUES ('r', 111, $1)")
+                .bind(&planted)
+                .execute(db.pool())
+                .await
+                .unwrap();
+            let taken = runs.append_all("r", 71, &many).await.unwrap_err();
+            assert!(taken.to_string().contains("changed by another process"), "{db:?}: {taken}");
+            let (kept,): (i64,) =
+                sqlx::query_as("SELECT COUNT(*) FROM run_events WHERE run_id = 'r' AND seq BETWEEN 71 AND 110")
+                    .fetch_one(db.pool())
+                    .await
+                    .unwrap();
+            assert_eq!(kept, 0, "{db:?}: the first 32 rows went with the refused second statement");
         }
         let Some((db, _leases)) = one_node_cluster().await else { return };
         let runs = db.runs();

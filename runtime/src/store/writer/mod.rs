@@ -8,9 +8,11 @@
 //! several (`--db-writers`): each statement there is a round trip to another
 //! process, and one connection waiting for them and for each commit's flush
 //! set the pace of a whole node. A write goes to the lane of its key (a run's
-//! id, a `kv` scope), so the writes of one key keep their order, and the rows
-//! one key locks are locked from one lane only — two lanes' transactions do
-//! not wait on each other in a circle over them.
+//! id, a `kv` scope), so the writes of one key keep their order. Rows that
+//! writes of several keys lock are locked from one lane (a scope's `kv`
+//! entries), or by a write alone in its transaction (a parent's lease row,
+//! when a child run is created), so two lanes never wait on each other in a
+//! circle.
 //!
 //! Why not the sqlx pool: every sqlx statement is a round trip to a worker
 //! thread, a transaction is several, and with SQLite each pooled
@@ -42,7 +44,7 @@ const MAX_BATCH: usize = 512;
 
 /// Lanes (connections) of a PostgreSQL writer unless configured: chain10 with
 /// 16 clients on this project's two-core machine, PostgreSQL beside it, gave
-/// the most flows/s with 2 (1,003–1,106 flows/s against 805–823 with 4 and
+/// the most flows/s with 2 (1,003–1,236 flows/s against 805–1,024 with 4 and
 /// 738–900 with 3, alternating runs; README, Benchmarks). A machine with more
 /// cores, or PostgreSQL on its own, may want more.
 pub const DEFAULT_POSTGRES_LANES: usize = 2;
@@ -158,12 +160,15 @@ trait Job: Send {
     fn run(&mut self, tx: &mut dyn Tx) -> bool;
     /// Answer the caller once the transaction's fate is known.
     fn reply(self: Box<Self>, committed: Result<(), &str>);
+    /// Whether this write goes in a transaction of its own.
+    fn alone(&self) -> bool;
 }
 
 struct Pending<T, F> {
     work: Option<F>,
     result: Option<anyhow::Result<T>>,
     answer: oneshot::Sender<anyhow::Result<T>>,
+    alone: bool,
 }
 
 impl<T, F> Job for Pending<T, F>
@@ -189,6 +194,10 @@ where
             (Ok(()), None) => Err(anyhow::anyhow!("the write was not carried out")),
         };
         let _ = self.answer.send(answer);
+    }
+
+    fn alone(&self) -> bool {
+        self.alone
     }
 }
 
@@ -292,7 +301,7 @@ impl Writer {
         T: Send + 'static,
         F: FnOnce(&mut dyn Tx) -> anyhow::Result<T> + Send + 'static,
     {
-        queue(&self.lanes[0], work)?.await
+        queue(&self.lanes[0], work, false)?.await
     }
 
     /// Like [`write`](Self::write), in the lane of `key`: after the writes
@@ -314,17 +323,29 @@ impl Writer {
         T: Send + 'static,
         F: FnOnce(&mut dyn Tx) -> anyhow::Result<T> + Send + 'static,
     {
-        queue(self.lane(key), work)
+        queue(self.lane(key), work, false)
+    }
+
+    /// Like [`write_for`](Self::write_for), in a transaction of its own: for a
+    /// write that locks a row another lane's writes lock too (a parent's lease
+    /// row, when a child run is created) — holding nothing else while it
+    /// waits for that row, it cannot close a circle of waits.
+    pub async fn write_alone_for<T, F>(&self, key: &str, work: F) -> anyhow::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut dyn Tx) -> anyhow::Result<T> + Send + 'static,
+    {
+        queue(self.lane(key), work, true)?.await
     }
 }
 
-fn queue<T, F>(lane: &Lane, work: F) -> anyhow::Result<Committing<T>>
+fn queue<T, F>(lane: &Lane, work: F, alone: bool) -> anyhow::Result<Committing<T>>
 where
     T: Send + 'static,
     F: FnOnce(&mut dyn Tx) -> anyhow::Result<T> + Send + 'static,
 {
     let (answer, answered) = oneshot::channel();
-    let job = Box::new(Pending { work: Some(work), result: None, answer });
+    let job = Box::new(Pending { work: Some(work), result: None, answer, alone });
     lane.send(job).map_err(|_| anyhow::anyhow!("the database writer has stopped"))?;
     Ok(Committing { answered })
 }
@@ -394,11 +415,18 @@ fn next_job(queue: &mpsc::Receiver<Box<dyn Job>>, spin: Duration) -> Option<Box<
 }
 
 fn write_loop(conn: &mut impl Connection, queue: &mpsc::Receiver<Box<dyn Job>>) {
-    while let Some(first) = next_job(queue, conn.idle_spin()) {
+    // A write that goes alone, taken while a batch was being gathered: the next batch.
+    let mut held_back = None;
+    while let Some(first) = held_back.take().or_else(|| next_job(queue, conn.idle_spin())) {
         let mut batch = vec![first];
-        while batch.len() < MAX_BATCH
+        while !batch[0].alone()
+            && batch.len() < MAX_BATCH
             && let Ok(job) = queue.try_recv()
         {
+            if job.alone() {
+                held_back = Some(job);
+                break;
+            }
             batch.push(job);
         }
         let committed = commit_batch(conn, &mut batch).map_err(|e| format!("{e:#}"));
@@ -460,7 +488,7 @@ mod tests {
         let (jobs, queue) = mpsc::channel::<Box<dyn Job>>();
         let job = || -> Box<dyn Job> {
             let (answer, _) = oneshot::channel::<anyhow::Result<()>>();
-            Box::new(Pending { work: Some(|_: &mut dyn Tx| Ok(())), result: None, answer })
+            Box::new(Pending { work: Some(|_: &mut dyn Tx| Ok(())), result: None, answer, alone: false })
         };
         jobs.send(job()).unwrap();
         assert!(next_job(&queue, Duration::ZERO).is_some(), "a write already queued");
@@ -593,6 +621,26 @@ mod tests {
             connections.insert(pid.unwrap());
         }
         assert_eq!(connections.len(), DEFAULT_POSTGRES_LANES);
+    }
+
+    #[tokio::test]
+    async fn a_write_asked_to_go_alone_shares_its_transaction_with_no_other() {
+        let Some(db) = test_backends().await.into_iter().find(|db| db.backend() == crate::store::Backend::Postgres)
+        else {
+            return;
+        };
+        let writer = db.writer.clone();
+        let transaction = |tx: &mut dyn Tx| tx.query_text("SELECT txid_current()::text", &[]);
+        let queued: Vec<Committing<Option<String>>> =
+            (0..40).map(|n| queue(writer.lane("k"), transaction, n % 10 == 5).unwrap()).collect();
+        let mut seen: Vec<(bool, String)> = Vec::new();
+        for (n, write) in queued.into_iter().enumerate() {
+            seen.push((n % 10 == 5, write.await.unwrap().unwrap()));
+        }
+        for (alone, txid) in &seen {
+            let sharing = seen.iter().filter(|(_, other)| other == txid).count();
+            assert!(!alone || sharing == 1, "a write that goes alone shared transaction {txid}: {seen:?}");
+        }
     }
 
     #[tokio::test]
