@@ -470,6 +470,11 @@ mod tests {
     use super::*;
     use crate::store::test_backends;
 
+    /// A scratch PostgreSQL database, if the tests have PostgreSQL.
+    async fn postgres() -> Option<crate::store::Db> {
+        Some(crate::store::Db::scratch_postgres(&crate::store::test_postgres_url()?).await.unwrap())
+    }
+
     async fn table(writer: &Writer) {
         writer.write(|tx| tx.execute("CREATE TABLE t (k TEXT PRIMARY KEY)", &[])).await.unwrap();
     }
@@ -584,10 +589,7 @@ mod tests {
 
     #[tokio::test]
     async fn on_postgresql_the_writes_of_one_key_keep_their_order_across_several_connections() {
-        let Some(db) = test_backends().await.into_iter().find(|db| db.backend() == crate::store::Backend::Postgres)
-        else {
-            return;
-        };
+        let Some(db) = postgres().await else { return };
         let writer = db.writer.clone();
         assert_eq!(writer.lanes(), DEFAULT_POSTGRES_LANES);
         writer.write(|tx| tx.execute("CREATE TABLE o (key TEXT, n BIGINT)", &[])).await.unwrap();
@@ -625,10 +627,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_write_asked_to_go_alone_shares_its_transaction_with_no_other() {
-        let Some(db) = test_backends().await.into_iter().find(|db| db.backend() == crate::store::Backend::Postgres)
-        else {
-            return;
-        };
+        let Some(db) = postgres().await else { return };
         let writer = db.writer.clone();
         let transaction = |tx: &mut dyn Tx| tx.query_text("SELECT txid_current()::text", &[]);
         let queued: Vec<Committing<Option<String>>> =
@@ -654,10 +653,7 @@ mod tests {
 
     #[tokio::test]
     async fn after_postgresql_drops_its_connection_the_writer_reconnects() {
-        let Some(db) = test_backends().await.into_iter().find(|db| db.backend() == crate::store::Backend::Postgres)
-        else {
-            return;
-        };
+        let Some(db) = postgres().await else { return };
         let writer = db.writer.clone();
         table(&writer).await;
         let pid = writer.write(|tx| tx.query_text("SELECT pg_backend_pid()::text", &[])).await.unwrap().unwrap();
